@@ -1,0 +1,192 @@
+import {
+  type Diagnostic,
+  type DiagnosticInput,
+  compareDiagnostics,
+} from './diagnostics.js';
+import { type IR, emptyIR } from './ir.js';
+import type { CompileOptions, PassContext } from './plugin.js';
+import { type Pipeline, type PluginUse, createPipeline } from './pipeline.js';
+import {
+  type ResourceKind,
+  type StoredResource,
+  compareStrings,
+  keyOfResource,
+  kindOf,
+  refOf,
+} from './resource.js';
+import type { ScheduledPass } from './scheduler.js';
+import { type XdsResources, emptyXdsResources } from './xds.js';
+import type { Plugin } from './plugin.js';
+
+export interface CompileResult {
+  ir: IR;
+  /** Sorted (resource, path, severity, code). */
+  diagnostics: Diagnostic[];
+  /** The passes in the order they ran. */
+  schedule: ScheduledPass[];
+  /** Generated Envoy resources by type URL, each list sorted by name. */
+  xds: XdsResources;
+}
+
+/**
+ * Compiles input resources with a plugin set. Pure and deterministic: no I/O,
+ * no clock; the same inputs in any order give the same result.
+ */
+export function compile(
+  resources: readonly StoredResource[],
+  plugins: Pipeline | readonly (PluginUse | Plugin)[],
+  options: CompileOptions = {},
+): CompileResult {
+  const pipeline = isPipeline(plugins) ? plugins : createPipeline(plugins);
+  const diagnostics: Diagnostic[] = [];
+  const inputs = admitInputs(resources, pipeline, (d) => diagnostics.push({ ...d, severity: d.severity ?? pipeline.codes.get(d.code)!.severity, origin: { plugin: 'core' } }));
+  const byKind = new Map<ResourceKind, StoredResource[]>();
+  for (const r of inputs) {
+    const kind = kindOf(r.resource);
+    const list = byKind.get(kind);
+    if (list) list.push(r);
+    else byKind.set(kind, [r]);
+  }
+
+  const ir = emptyIR();
+  const xds = emptyXdsResources();
+  const emitted = new Set<string>();
+
+  for (const pass of pipeline.passes) {
+    const report = (d: DiagnosticInput) => {
+      const spec = pipeline.codes.get(d.code);
+      if (!spec) {
+        throw new Error(`pass '${pass.id}' reported undeclared diagnostic code ${d.code}; declare it with reg.diagnostics()`);
+      }
+      const diag: Diagnostic = {
+        code: d.code,
+        severity: d.severity ?? spec.severity,
+        message: d.message,
+        origin: { plugin: pass.plugin, pass: pass.id },
+      };
+      if (d.resource) diag.resource = d.resource;
+      if (d.path !== undefined) diag.path = d.path;
+      diagnostics.push(diag);
+    };
+    const ctx: PassContext<unknown> = {
+      ir,
+      config: pass.config,
+      options,
+      inputs,
+      resources: (kind) => byKind.get(kind) ?? [],
+      report,
+      emit(resource) {
+        if (pass.phase !== 'lower') throw new Error(`pass '${pass.id}' emitted an Envoy resource outside the lower phase`);
+        const key = `${resource.typeUrl} ${resource.name}`;
+        if (emitted.has(key)) throw new Error(`pass '${pass.id}' emitted ${key} twice`);
+        emitted.add(key);
+        xds[resource.typeUrl].push(resource);
+      },
+      diagnostics,
+    };
+    try {
+      pass.run(ctx);
+    } catch (e) {
+      diagnostics.push({
+        code: 'PASS_FAILED',
+        severity: 'error',
+        message: `pass ${pass.id} threw: ${(e as Error).message ?? String(e)}; this is a bug in plugin '${pass.plugin}'`,
+        origin: { plugin: pass.plugin, pass: pass.id },
+      });
+    }
+  }
+  for (const list of Object.values(xds)) list.sort((a, b) => compareStrings(a.name, b.name));
+  return {
+    ir,
+    diagnostics: dedupeDiagnostics(diagnostics.sort(compareDiagnostics)),
+    schedule: pipeline.passes.map(({ run: _run, config: _config, ...scheduled }) => scheduled),
+    xds,
+  };
+}
+
+function isPipeline(value: unknown): value is Pipeline {
+  return typeof value === 'object' && value !== null && 'passes' in value && 'codes' in value;
+}
+
+/**
+ * Checks envelopes, drops duplicates (the one read first wins: earliest source
+ * file and line), flags kinds no plugin handles, and sorts by key.
+ */
+function admitInputs(
+  resources: readonly StoredResource[],
+  pipeline: Pipeline,
+  report: (d: DiagnosticInput) => void,
+): StoredResource[] {
+  const valid: StoredResource[] = [];
+  for (const stored of resources) {
+    const r = stored.resource as Partial<StoredResource['resource']> | undefined;
+    const missing = !r
+      ? 'the document'
+      : typeof r.apiVersion !== 'string' || r.apiVersion === ''
+        ? 'apiVersion'
+        : typeof r.kind !== 'string' || r.kind === ''
+          ? 'kind'
+          : typeof r.metadata?.name !== 'string' || r.metadata.name === ''
+            ? 'metadata.name'
+            : undefined;
+    if (missing) {
+      report({
+        code: 'RESOURCE_INVALID',
+        message: `${stored.origin.file ?? stored.origin.source}${stored.origin.line ? `:${stored.origin.line}` : ''}: ${missing} is missing; every resource needs apiVersion, kind and metadata.name`,
+        resource: {
+          apiVersion: String(r?.apiVersion ?? ''),
+          kind: String(r?.kind ?? ''),
+          name: String(r?.metadata?.name ?? ''),
+          ...(stored.origin.file ? { source: stored.origin.file } : {}),
+        },
+        path: missing === 'metadata.name' ? '/metadata/name' : `/${missing === 'the document' ? '' : missing}`,
+      });
+      continue;
+    }
+    valid.push(stored);
+  }
+  valid.sort(
+    (a, b) =>
+      compareStrings(keyOfResource(a.resource), keyOfResource(b.resource)) ||
+      compareStrings(a.origin.file ?? '', b.origin.file ?? '') ||
+      (a.origin.line ?? 0) - (b.origin.line ?? 0) ||
+      compareStrings(a.resource.apiVersion, b.resource.apiVersion) ||
+      compareStrings(JSON.stringify(a.resource), JSON.stringify(b.resource)),
+  );
+  const admitted: StoredResource[] = [];
+  let previous: StoredResource | undefined;
+  for (const stored of valid) {
+    if (previous && keyOfResource(stored.resource) === keyOfResource(previous.resource)) {
+      report({
+        code: 'RESOURCE_DUPLICATE',
+        message: `another ${stored.resource.kind} named ${stored.resource.metadata.name} was read first (${previous.origin.file ?? previous.origin.source}); rename one of them`,
+        resource: refOf(stored.resource, stored.origin),
+        path: '/metadata/name',
+      });
+      continue;
+    }
+    const kind = kindOf(stored.resource);
+    if (!pipeline.owners.has(kind) && !pipeline.consumed.has(kind)) {
+      report({
+        code: 'RESOURCE_KIND_UNKNOWN',
+        message: `no plugin handles ${stored.resource.apiVersion} ${stored.resource.kind}; check apiVersion and kind, or load the plugin that owns it`,
+        resource: refOf(stored.resource, stored.origin),
+        path: '/kind',
+      });
+    }
+    admitted.push(stored);
+    previous = stored;
+  }
+  return admitted;
+}
+
+function dedupeDiagnostics(sorted: Diagnostic[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  let last = '';
+  for (const d of sorted) {
+    const key = JSON.stringify([d.code, d.resource, d.path, d.message]);
+    if (key !== last) out.push(d);
+    last = key;
+  }
+  return out;
+}

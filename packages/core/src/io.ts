@@ -1,0 +1,83 @@
+import type { Diagnostic, DiagnosticInput } from './diagnostics.js';
+import type { Snapshot } from './snapshot.js';
+import type { ResourceRef, StoredResource } from './resource.js';
+import type { TSchema } from '@sinclair/typebox';
+
+/**
+ * The contracts between the runtime and the plugins that do I/O. Plugins only
+ * declare factories; the runtime creates, starts and stops them.
+ */
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+/** How a source feeds the store. A partition is the unit a source replaces at once (a file, a watch). */
+export interface StoreWriter {
+  /** Replace everything this source holds under `partition`, with the source's own diagnostics for it. */
+  replace(partition: string, resources: readonly StoredResource[], diagnostics?: readonly DiagnosticInput[]): void;
+  upsert(partition: string, resource: StoredResource): void;
+  delete(partition: string, ref: Pick<ResourceRef, 'apiVersion' | 'kind' | 'namespace' | 'name'>): void;
+  /** The source has delivered its initial state; nothing is published before every source is synced. */
+  synced(): void;
+}
+
+export interface SourceContext<C = unknown> {
+  config: C;
+  logger: Logger;
+  store: StoreWriter;
+  /** Directory relative paths resolve against (the config file's directory). */
+  baseDir: string;
+}
+
+export interface Source {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Optional: receive compile results for the resources this source owns (status write-back). */
+  status?(report: StatusReport): void;
+}
+
+export interface SourceFactory<C = unknown> {
+  /** Key under `sources:` in attache.yaml, e.g. 'file', 'kubernetes'. */
+  type: string;
+  configSchema?: TSchema;
+  create(ctx: SourceContext<C>): Source;
+}
+
+/** Feedback from delivery (Envoy NACKs) back onto input resources. */
+export interface Feedback {
+  /** A resource was rejected by a client; the runtime maps it to input resources through provenance. */
+  rejected(event: { group: string; typeUrl: string; resourceNames: string[]; message: string; client: string }): void;
+  /** A previously rejected type was accepted again by that client. */
+  accepted(event: { group: string; typeUrl: string; client: string }): void;
+}
+
+/** Status write-back: what the runtime tells sources that own status (Kubernetes). */
+export interface StatusReport {
+  /** Per input resource key: its diagnostics (empty means accepted). */
+  byResource: ReadonlyMap<string, { ref: ResourceRef; diagnostics: readonly Diagnostic[] }>;
+}
+
+export interface SinkContext<C = unknown> {
+  config: C;
+  logger: Logger;
+  feedback: Feedback;
+  baseDir: string;
+}
+
+export interface Sink {
+  start(): Promise<void>;
+  /** Called with every new snapshot (and once with the first complete one). */
+  publish(snapshot: Snapshot): Promise<void> | void;
+  stop(): Promise<void>;
+}
+
+export interface SinkFactory<C = unknown> {
+  /** Key under `sinks:` in attache.yaml, e.g. 'file', 'ads'. */
+  type: string;
+  configSchema?: TSchema;
+  create(ctx: SinkContext<C>): Sink;
+}

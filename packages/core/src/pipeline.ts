@@ -1,0 +1,162 @@
+import { Value } from '@sinclair/typebox/value';
+import { type DiagnosticCodeTable, DiagnosticRegistry } from './diagnostics.js';
+import type { SinkFactory, SourceFactory } from './io.js';
+import type { PassSpec, Plugin, PluginRegistrar } from './plugin.js';
+import { isPhase } from './phases.js';
+import type { ResourceKind } from './resource.js';
+import { type ScheduledPass, schedulePasses } from './scheduler.js';
+
+export class PluginLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PluginLoadError';
+  }
+}
+
+export interface PluginUse<C = unknown> {
+  plugin: Plugin<C>;
+  /** Raw config from attache.yaml; validated against the plugin's configSchema. */
+  config?: unknown;
+}
+
+export interface RegisteredPass extends ScheduledPass {
+  run: PassSpec<unknown>['run'];
+  config: unknown;
+}
+
+/**
+ * A loaded, checked and frozen plugin set: what compile() runs and what the
+ * runtime wires. Built once; nothing can be added afterwards.
+ */
+export interface Pipeline {
+  readonly plugins: readonly { id: string; config: unknown; description?: string }[];
+  readonly passes: readonly RegisteredPass[];
+  readonly codes: DiagnosticRegistry;
+  /** kind → owning plugin id. */
+  readonly owners: ReadonlyMap<ResourceKind, string>;
+  readonly consumed: ReadonlySet<ResourceKind>;
+  readonly sources: ReadonlyMap<string, SourceFactory & { plugin: string }>;
+  readonly sinks: ReadonlyMap<string, SinkFactory & { plugin: string }>;
+}
+
+export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline {
+  const normalized: PluginUse[] = uses.map((u) => ('plugin' in u && 'register' in (u as PluginUse).plugin ? (u as PluginUse) : { plugin: u as Plugin }));
+  const ids = new Map<string, Plugin>();
+  for (const { plugin } of normalized) {
+    if (ids.has(plugin.id)) throw new PluginLoadError(`plugin '${plugin.id}' is registered twice`);
+    ids.set(plugin.id, plugin);
+  }
+  for (const { plugin } of normalized) {
+    for (const needed of plugin.requires ?? []) {
+      if (!ids.has(needed)) {
+        throw new PluginLoadError(`plugin '${plugin.id}' requires '${needed}', which is not registered`);
+      }
+    }
+  }
+  const owners = new Map<ResourceKind, string>();
+  const consumed = new Set<ResourceKind>();
+  for (const { plugin } of normalized) {
+    for (const kind of plugin.owns ?? []) {
+      const other = owners.get(kind);
+      if (other) throw new PluginLoadError(`kind ${kind} is owned by both '${other}' and '${plugin.id}'`);
+      owners.set(kind, plugin.id);
+    }
+    for (const kind of plugin.consumes ?? []) consumed.add(kind);
+  }
+
+  const codes = new DiagnosticRegistry();
+  const passes: RegisteredPass[] = [];
+  const sources = new Map<string, SourceFactory & { plugin: string }>();
+  const sinks = new Map<string, SinkFactory & { plugin: string }>();
+  const plugins: Array<{ id: string; config: unknown; description?: string }> = [];
+
+  for (const use of normalized) {
+    const { plugin } = use;
+    const config = validatePluginConfig(plugin, use.config);
+    plugins.push({ id: plugin.id, config, ...(plugin.description ? { description: plugin.description } : {}) });
+    let frozen = false;
+    const assertOpen = (what: string) => {
+      if (frozen) {
+        throw new PluginLoadError(
+          `plugin '${plugin.id}' called reg.${what}() after registration finished; record everything synchronously inside register()`,
+        );
+      }
+    };
+    const registrar: PluginRegistrar<unknown> = {
+      pluginId: plugin.id,
+      config,
+      pass(spec) {
+        assertOpen('pass');
+        if (!spec.id.startsWith(`${plugin.id}.`)) {
+          throw new PluginLoadError(`pass '${spec.id}' of plugin '${plugin.id}' must be named '${plugin.id}.<pass>'`);
+        }
+        if (!isPhase(spec.phase)) throw new PluginLoadError(`pass '${spec.id}' names unknown phase '${spec.phase}'`);
+        if (passes.some((p) => p.id === spec.id)) throw new PluginLoadError(`pass '${spec.id}' is registered twice`);
+        passes.push({
+          id: spec.id,
+          plugin: plugin.id,
+          phase: spec.phase,
+          ...(spec.reason ? { reason: spec.reason } : {}),
+          reads: [...(spec.reads ?? [])],
+          writes: [...(spec.writes ?? [])],
+          run: spec.run as RegisteredPass['run'],
+          config,
+        });
+      },
+      diagnostics(table: DiagnosticCodeTable) {
+        assertOpen('diagnostics');
+        try {
+          codes.add(plugin.id, table);
+        } catch (e) {
+          throw new PluginLoadError((e as Error).message);
+        }
+      },
+      source(factory) {
+        assertOpen('source');
+        const other = sources.get(factory.type);
+        if (other) throw new PluginLoadError(`source type '${factory.type}' is registered by both '${other.plugin}' and '${plugin.id}'`);
+        sources.set(factory.type, { ...factory, plugin: plugin.id });
+      },
+      sink(factory) {
+        assertOpen('sink');
+        const other = sinks.get(factory.type);
+        if (other) throw new PluginLoadError(`sink type '${factory.type}' is registered by both '${other.plugin}' and '${plugin.id}'`);
+        sinks.set(factory.type, { ...factory, plugin: plugin.id });
+      },
+    };
+    plugin.register(registrar as PluginRegistrar<never>);
+    frozen = true;
+  }
+
+  let scheduled: RegisteredPass[];
+  try {
+    scheduled = schedulePasses(passes);
+  } catch (e) {
+    throw new PluginLoadError((e as Error).message);
+  }
+  return Object.freeze({
+    plugins: Object.freeze(plugins),
+    passes: Object.freeze(scheduled),
+    codes,
+    owners,
+    consumed,
+    sources,
+    sinks,
+  });
+}
+
+/** Validates (and fills defaults into) a config against a TypeBox/JSON schema; throws naming the plugin and field. */
+export function validateAgainstSchema(owner: string, schema: import('@sinclair/typebox').TSchema, raw: unknown): unknown {
+  const value = Value.Default(schema, structuredClone(raw ?? {}));
+  const errors = [...Value.Errors(schema, value)];
+  if (errors.length > 0) {
+    const lines = errors.slice(0, 5).map((e) => `  ${e.path || '/'}: ${e.message}`);
+    throw new PluginLoadError(`invalid config for ${owner}:\n${lines.join('\n')}`);
+  }
+  return value;
+}
+
+function validatePluginConfig(plugin: Plugin, raw: unknown): unknown {
+  if (!plugin.configSchema) return raw ?? {};
+  return validateAgainstSchema(`plugin '${plugin.id}'`, plugin.configSchema, raw);
+}

@@ -1,0 +1,107 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { Diagnostic, DiagnosticCodeTable, DiagnosticInput } from './diagnostics.js';
+import type { IR } from './ir.js';
+import type { Phase } from './phases.js';
+import type { ResourceKind, StoredResource } from './resource.js';
+import type { SinkFactory, SourceFactory } from './io.js';
+import type { XdsResource } from './xds.js';
+
+export interface CompileOptions {
+  /**
+   * The ambassador_id this compilation serves (Emissary's default is 'default').
+   * Resources whose ambassador_id list does not include it are ignored.
+   */
+  ambassadorId?: string;
+}
+
+/**
+ * A facet names a part of the IR (or of the shared facts in IR.ext) that a
+ * pass reads or writes: 'ir.clusters', 'http.mappings'. The scheduler orders
+ * the passes of a phase so that every writer of a facet runs before its readers.
+ */
+export type Facet = string;
+
+export interface PassContext<C = unknown> {
+  /** The IR being built. Passes mutate the parts named in their `writes`. */
+  readonly ir: IR;
+  /** This plugin's validated config. */
+  readonly config: C;
+  /** Options of this compilation (e.g. which ambassador_id is being compiled). */
+  readonly options: CompileOptions;
+  /** Every input resource, sorted by key (kind, namespace, name). */
+  readonly inputs: readonly StoredResource[];
+  /** Input resources of one kind ('getambassador.io/Mapping', 'Secret'), sorted by key. */
+  resources(kind: ResourceKind): readonly StoredResource[];
+  /** Report a user error; the compiler stamps origin and severity. Never throw for user errors. */
+  report(diagnostic: DiagnosticInput): void;
+  /** Lower phase only: emit a generated Envoy resource (validated and hashed by the emitter). */
+  emit(resource: XdsResource): void;
+  /** Diagnostics reported so far (read-only), e.g. for a pass that summarises. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface PassSpec<C = unknown> {
+  /** '<plugin>.<pass>'; the plugin prefix is checked at registration. */
+  id: string;
+  phase: Phase;
+  /** Why this pass runs where it does: required, printed by `attache compile --schedule`. */
+  reason?: string;
+  reads?: readonly Facet[];
+  writes?: readonly Facet[];
+  /** Synchronous and pure: no I/O, no clock, no randomness. */
+  run(ctx: PassContext<C>): void;
+}
+
+export interface PluginRegistrar<C = unknown> {
+  readonly pluginId: string;
+  /** The plugin's validated config, for registration decisions (e.g. optional passes). */
+  readonly config: C;
+  pass(spec: PassSpec<C>): void;
+  /** Declare the diagnostic codes this plugin reports. */
+  diagnostics(codes: DiagnosticCodeTable): void;
+  source(factory: SourceFactory): void;
+  sink(factory: SinkFactory): void;
+}
+
+export interface PluginDefinition<C = unknown> {
+  /** kebab-case, unique. */
+  id: string;
+  /** Human description for `attache plugins`. */
+  description?: string;
+  /** JSON Schema (TypeBox) for this plugin's config; validated at load. */
+  configSchema?: TSchema;
+  /** Kinds this plugin validates and normalises; one owner per kind. */
+  owns?: readonly ResourceKind[];
+  /** Kinds this plugin reads but does not own (Secret, Service, Endpoints…), so they are not reported as unknown. */
+  consumes?: readonly ResourceKind[];
+  /** Other plugin ids that must be registered too. */
+  requires?: readonly string[];
+  /** Records passes, codes, sources and sinks. Starts nothing. */
+  register(reg: PluginRegistrar<C>): void;
+}
+
+declare const pluginBrand: unique symbol;
+
+/** A plugin is data: its definition, checked and frozen. */
+export type Plugin<C = unknown> = Readonly<PluginDefinition<C>> & { readonly [pluginBrand]: true };
+
+const pluginIdPattern = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+export function definePlugin<C = unknown>(def: PluginDefinition<C>): Plugin<C> {
+  if (!pluginIdPattern.test(def.id)) {
+    throw new Error(`plugin id '${def.id}' must be kebab-case (e.g. 'rate-limit')`);
+  }
+  if (typeof def.register !== 'function') {
+    throw new Error(`plugin '${def.id}' has no register(reg) function`);
+  }
+  return Object.freeze({ ...def }) as Plugin<C>;
+}
+
+export function isPlugin(value: unknown): value is Plugin {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as PluginDefinition).id === 'string' &&
+    typeof (value as PluginDefinition).register === 'function'
+  );
+}

@@ -1,0 +1,119 @@
+/**
+ * The resource envelope every source emits and every plugin reads: a
+ * Kubernetes-style object plus where it came from.
+ */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  generation?: number;
+  resourceVersion?: string;
+  uid?: string;
+}
+
+/** Where a resource was read from, for diagnostics printed like a compiler's. */
+export interface SourceLocation {
+  /** Source plugin id, e.g. 'source-file', 'source-kubernetes'. */
+  source: string;
+  /** File path (file source) or object path (Kubernetes). */
+  file?: string;
+  /** 1-based line of the document's first line in `file`. */
+  line?: number;
+  /** For resources parsed from an annotation: the object that carried it. */
+  parent?: ResourceRef;
+}
+
+export interface Resource<Spec = Record<string, unknown>> {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: Spec;
+  /** Secrets and ConfigMaps keep their payload here. */
+  data?: Record<string, string>;
+  type?: string;
+  /** Everything else the object carried (e.g. Endpoints `subsets`, Ingress `status`). */
+  [extra: string]: unknown;
+}
+
+/** An input resource as held by the store: the object and where it came from. */
+export interface StoredResource<Spec = Record<string, unknown>> {
+  resource: Resource<Spec>;
+  origin: SourceLocation;
+}
+
+export interface ResourceRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** Source file or object path, when known. */
+  source?: string;
+}
+
+/** Group part of an apiVersion: 'getambassador.io/v3alpha1' → 'getambassador.io'; 'v1' → ''. */
+export function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** A kind qualified by its API group, the unit of ownership: 'getambassador.io/Mapping', 'Secret'. */
+export type ResourceKind = string;
+
+export function kindOf(resource: Pick<Resource, 'apiVersion' | 'kind'>): ResourceKind {
+  const group = apiGroup(resource.apiVersion);
+  return group ? `${group}/${resource.kind}` : resource.kind;
+}
+
+export function refOf(resource: Resource, origin?: SourceLocation): ResourceRef {
+  const ref: ResourceRef = { apiVersion: resource.apiVersion, kind: resource.kind, name: resource.metadata.name };
+  if (resource.metadata.namespace !== undefined) ref.namespace = resource.metadata.namespace;
+  if (origin?.file !== undefined) ref.source = origin.line ? `${origin.file}:${origin.line}` : origin.file;
+  return ref;
+}
+
+/**
+ * The identity of a resource in the store: group/kind, namespace and name.
+ * The version is not part of it, so a v2 and a v3alpha1 object of the same
+ * name collide exactly as they do in Kubernetes.
+ */
+export function resourceKey(r: Pick<ResourceRef, 'apiVersion' | 'kind' | 'namespace' | 'name'>): string {
+  return `${kindOf(r)}/${r.namespace ?? ''}/${r.name}`;
+}
+
+/** 'Mapping default/quote' — how a resource is named in messages. */
+export function formatRef(ref: ResourceRef): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+/** Total order on refs, used wherever refs reach output. */
+export function compareRefs(a: ResourceRef, b: ResourceRef): number {
+  return compareStrings(resourceKey(a), resourceKey(b)) || compareStrings(a.apiVersion, b.apiVersion);
+}
+
+/** Code-unit string comparison: locale-independent, so output is the same on every machine. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** resourceKey() of a full resource. */
+export function keyOfResource(resource: Pick<Resource, 'apiVersion' | 'kind' | 'metadata'>): string {
+  return resourceKey({
+    apiVersion: resource.apiVersion,
+    kind: resource.kind,
+    name: resource.metadata.name,
+    ...(resource.metadata.namespace !== undefined ? { namespace: resource.metadata.namespace } : {}),
+  });
+}
+
+/** Union of provenance lists, deduplicated and sorted: what every IR element merge should use. */
+export function mergeProvenance(...lists: ReadonlyArray<readonly ResourceRef[] | undefined>): ResourceRef[] {
+  const byKey = new Map<string, ResourceRef>();
+  for (const list of lists) {
+    for (const ref of list ?? []) {
+      const key = resourceKey(ref);
+      if (!byKey.has(key)) byKey.set(key, ref);
+    }
+  }
+  return [...byKey.values()].sort(compareRefs);
+}
