@@ -1,22 +1,17 @@
+import { compareDiagnostics, type Diagnostic, type DiagnosticInput } from './diagnostics.js';
+import { emptyIR, type IR } from './ir.js';
+import { createPipeline, type Pipeline, type PluginUse } from './pipeline.js';
+import type { CompileOptions, PassContext, Plugin } from './plugin.js';
 import {
-  type Diagnostic,
-  type DiagnosticInput,
-  compareDiagnostics,
-} from './diagnostics.js';
-import { type IR, emptyIR } from './ir.js';
-import type { CompileOptions, PassContext } from './plugin.js';
-import { type Pipeline, type PluginUse, createPipeline } from './pipeline.js';
-import {
-  type ResourceKind,
-  type StoredResource,
   compareStrings,
   keyOfResource,
   kindOf,
+  type ResourceKind,
   refOf,
+  type StoredResource,
 } from './resource.js';
 import type { ScheduledPass } from './scheduler.js';
-import { type XdsResources, emptyXdsResources } from './xds.js';
-import type { Plugin } from './plugin.js';
+import { emptyXdsResources, type XdsResources } from './xds.js';
 
 export interface CompileResult {
   ir: IR;
@@ -39,7 +34,13 @@ export function compile(
 ): CompileResult {
   const pipeline = isPipeline(plugins) ? plugins : createPipeline(plugins);
   const diagnostics: Diagnostic[] = [];
-  const inputs = admitInputs(resources, pipeline, (d) => diagnostics.push({ ...d, severity: d.severity ?? pipeline.codes.get(d.code)!.severity, origin: { plugin: 'core' } }));
+  const inputs = admitInputs(resources, pipeline, (d) =>
+    diagnostics.push({
+      ...d,
+      severity: d.severity ?? pipeline.codes.get(d.code)!.severity,
+      origin: { plugin: 'core' },
+    }),
+  );
   const byKind = new Map<ResourceKind, StoredResource[]>();
   for (const r of inputs) {
     const kind = kindOf(r.resource);
@@ -56,7 +57,9 @@ export function compile(
     const report = (d: DiagnosticInput) => {
       const spec = pipeline.codes.get(d.code);
       if (!spec) {
-        throw new Error(`pass '${pass.id}' reported undeclared diagnostic code ${d.code}; declare it with reg.diagnostics()`);
+        throw new Error(
+          `pass '${pass.id}' reported undeclared diagnostic code ${d.code}; declare it with reg.diagnostics()`,
+        );
       }
       const diag: Diagnostic = {
         code: d.code,
@@ -76,7 +79,8 @@ export function compile(
       resources: (kind) => byKind.get(kind) ?? [],
       report,
       emit(resource) {
-        if (pass.phase !== 'lower') throw new Error(`pass '${pass.id}' emitted an Envoy resource outside the lower phase`);
+        if (pass.phase !== 'lower')
+          throw new Error(`pass '${pass.id}' emitted an Envoy resource outside the lower phase`);
         const key = `${resource.typeUrl} ${resource.name}`;
         if (emitted.has(key)) throw new Error(`pass '${pass.id}' emitted ${key} twice`);
         emitted.add(key);
@@ -139,7 +143,8 @@ function admitInputs(
           name: String(r?.metadata?.name ?? ''),
           ...(stored.origin.file ? { source: stored.origin.file } : {}),
         },
-        path: missing === 'metadata.name' ? '/metadata/name' : `/${missing === 'the document' ? '' : missing}`,
+        path:
+          missing === 'metadata.name' ? '/metadata/name' : `/${missing === 'the document' ? '' : missing}`,
       });
       continue;
     }

@@ -59,7 +59,8 @@ export const coreDiagnosticCodes = {
   },
   SOURCE_ERROR: {
     severity: 'error',
-    summary: 'A source could not read its input (syntax error, unreachable API); the last good contents are kept.',
+    summary:
+      'A source could not read its input (syntax error, unreachable API); the last good contents are kept.',
   },
 } as const satisfies DiagnosticCodeTable;
 

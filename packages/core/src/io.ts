@@ -1,7 +1,7 @@
-import type { Diagnostic, DiagnosticInput } from './diagnostics.js';
-import type { Snapshot } from './snapshot.js';
-import type { ResourceRef, StoredResource } from './resource.js';
 import type { TSchema } from '@sinclair/typebox';
+import type { Diagnostic, DiagnosticInput } from './diagnostics.js';
+import type { ResourceRef, StoredResource } from './resource.js';
+import type { Snapshot } from './snapshot.js';
 
 /**
  * The contracts between the runtime and the plugins that do I/O. Plugins only
@@ -18,7 +18,11 @@ export interface Logger {
 /** How a source feeds the store. A partition is the unit a source replaces at once (a file, a watch). */
 export interface StoreWriter {
   /** Replace everything this source holds under `partition`, with the source's own diagnostics for it. */
-  replace(partition: string, resources: readonly StoredResource[], diagnostics?: readonly DiagnosticInput[]): void;
+  replace(
+    partition: string,
+    resources: readonly StoredResource[],
+    diagnostics?: readonly DiagnosticInput[],
+  ): void;
   upsert(partition: string, resource: StoredResource): void;
   delete(partition: string, ref: Pick<ResourceRef, 'apiVersion' | 'kind' | 'namespace' | 'name'>): void;
   /** The source has delivered its initial state; nothing is published before every source is synced. */
@@ -50,7 +54,13 @@ export interface SourceFactory<C = unknown> {
 /** Feedback from delivery (Envoy NACKs) back onto input resources. */
 export interface Feedback {
   /** A resource was rejected by a client; the runtime maps it to input resources through provenance. */
-  rejected(event: { group: string; typeUrl: string; resourceNames: string[]; message: string; client: string }): void;
+  rejected(event: {
+    group: string;
+    typeUrl: string;
+    resourceNames: string[];
+    message: string;
+    client: string;
+  }): void;
   /** A previously rejected type was accepted again by that client. */
   accepted(event: { group: string; typeUrl: string; client: string }): void;
 }

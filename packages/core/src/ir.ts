@@ -181,7 +181,11 @@ export interface IRRouteMatch {
   headers?: IRHeaderMatch[];
   queryParameters?: IRQueryParameterMatch[];
   /** Percentage numerator out of 100 for weighted (canary) selection; cumulative ordering is the producer's job. */
-  runtimeFraction?: { numerator: number; denominator: 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION'; runtimeKey: string };
+  runtimeFraction?: {
+    numerator: number;
+    denominator: 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION';
+    runtimeKey: string;
+  };
   grpc?: boolean;
 }
 

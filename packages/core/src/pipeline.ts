@@ -1,8 +1,8 @@
 import { Value } from '@sinclair/typebox/value';
 import { type DiagnosticCodeTable, DiagnosticRegistry } from './diagnostics.js';
 import type { SinkFactory, SourceFactory } from './io.js';
-import type { PassSpec, Plugin, PluginRegistrar } from './plugin.js';
 import { isPhase } from './phases.js';
+import type { PassSpec, Plugin, PluginRegistrar } from './plugin.js';
 import type { ResourceKind } from './resource.js';
 import { type ScheduledPass, schedulePasses } from './scheduler.js';
 
@@ -40,7 +40,9 @@ export interface Pipeline {
 }
 
 export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline {
-  const normalized: PluginUse[] = uses.map((u) => ('plugin' in u && 'register' in (u as PluginUse).plugin ? (u as PluginUse) : { plugin: u as Plugin }));
+  const normalized: PluginUse[] = uses.map((u) =>
+    'plugin' in u && 'register' in (u as PluginUse).plugin ? (u as PluginUse) : { plugin: u as Plugin },
+  );
   const ids = new Map<string, Plugin>();
   for (const { plugin } of normalized) {
     if (ids.has(plugin.id)) throw new PluginLoadError(`plugin '${plugin.id}' is registered twice`);
@@ -73,7 +75,11 @@ export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline 
   for (const use of normalized) {
     const { plugin } = use;
     const config = validatePluginConfig(plugin, use.config);
-    plugins.push({ id: plugin.id, config, ...(plugin.description ? { description: plugin.description } : {}) });
+    plugins.push({
+      id: plugin.id,
+      config,
+      ...(plugin.description ? { description: plugin.description } : {}),
+    });
     let frozen = false;
     const assertOpen = (what: string) => {
       if (frozen) {
@@ -88,10 +94,14 @@ export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline 
       pass(spec) {
         assertOpen('pass');
         if (!spec.id.startsWith(`${plugin.id}.`)) {
-          throw new PluginLoadError(`pass '${spec.id}' of plugin '${plugin.id}' must be named '${plugin.id}.<pass>'`);
+          throw new PluginLoadError(
+            `pass '${spec.id}' of plugin '${plugin.id}' must be named '${plugin.id}.<pass>'`,
+          );
         }
-        if (!isPhase(spec.phase)) throw new PluginLoadError(`pass '${spec.id}' names unknown phase '${spec.phase}'`);
-        if (passes.some((p) => p.id === spec.id)) throw new PluginLoadError(`pass '${spec.id}' is registered twice`);
+        if (!isPhase(spec.phase))
+          throw new PluginLoadError(`pass '${spec.id}' names unknown phase '${spec.phase}'`);
+        if (passes.some((p) => p.id === spec.id))
+          throw new PluginLoadError(`pass '${spec.id}' is registered twice`);
         passes.push({
           id: spec.id,
           plugin: plugin.id,
@@ -114,13 +124,19 @@ export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline 
       source(factory) {
         assertOpen('source');
         const other = sources.get(factory.type);
-        if (other) throw new PluginLoadError(`source type '${factory.type}' is registered by both '${other.plugin}' and '${plugin.id}'`);
+        if (other)
+          throw new PluginLoadError(
+            `source type '${factory.type}' is registered by both '${other.plugin}' and '${plugin.id}'`,
+          );
         sources.set(factory.type, { ...factory, plugin: plugin.id });
       },
       sink(factory) {
         assertOpen('sink');
         const other = sinks.get(factory.type);
-        if (other) throw new PluginLoadError(`sink type '${factory.type}' is registered by both '${other.plugin}' and '${plugin.id}'`);
+        if (other)
+          throw new PluginLoadError(
+            `sink type '${factory.type}' is registered by both '${other.plugin}' and '${plugin.id}'`,
+          );
         sinks.set(factory.type, { ...factory, plugin: plugin.id });
       },
     };
@@ -146,7 +162,11 @@ export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline 
 }
 
 /** Validates (and fills defaults into) a config against a TypeBox/JSON schema; throws naming the plugin and field. */
-export function validateAgainstSchema(owner: string, schema: import('@sinclair/typebox').TSchema, raw: unknown): unknown {
+export function validateAgainstSchema(
+  owner: string,
+  schema: import('@sinclair/typebox').TSchema,
+  raw: unknown,
+): unknown {
   const value = Value.Default(schema, structuredClone(raw ?? {}));
   const errors = [...Value.Errors(schema, value)];
   if (errors.length > 0) {

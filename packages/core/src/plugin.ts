@@ -1,9 +1,9 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { Diagnostic, DiagnosticCodeTable, DiagnosticInput } from './diagnostics.js';
+import type { SinkFactory, SourceFactory } from './io.js';
 import type { IR } from './ir.js';
 import type { Phase } from './phases.js';
 import type { ResourceKind, StoredResource } from './resource.js';
-import type { SinkFactory, SourceFactory } from './io.js';
 import type { XdsResource } from './xds.js';
 
 export interface CompileOptions {

@@ -66,7 +66,11 @@ export function kindOf(resource: Pick<Resource, 'apiVersion' | 'kind'>): Resourc
 }
 
 export function refOf(resource: Resource, origin?: SourceLocation): ResourceRef {
-  const ref: ResourceRef = { apiVersion: resource.apiVersion, kind: resource.kind, name: resource.metadata.name };
+  const ref: ResourceRef = {
+    apiVersion: resource.apiVersion,
+    kind: resource.kind,
+    name: resource.metadata.name,
+  };
   if (resource.metadata.namespace !== undefined) ref.namespace = resource.metadata.namespace;
   if (origin?.file !== undefined) ref.source = origin.line ? `${origin.file}:${origin.line}` : origin.file;
   return ref;

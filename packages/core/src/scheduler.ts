@@ -1,5 +1,5 @@
-import type { Facet, PassSpec } from './plugin.js';
 import { type Phase, phases } from './phases.js';
+import type { Facet, PassSpec } from './plugin.js';
 import { compareStrings } from './resource.js';
 
 export interface ScheduledPass {
@@ -17,7 +17,9 @@ export class ScheduleCycleError extends Error {
     readonly cycle: readonly string[],
     detail: string,
   ) {
-    super(`pass cycle in phase '${phase}': ${detail}. Break it by moving one pass to another phase or dropping a read`);
+    super(
+      `pass cycle in phase '${phase}': ${detail}. Break it by moving one pass to another phase or dropping a read`,
+    );
     this.name = 'ScheduleCycleError';
   }
 }
@@ -40,7 +42,10 @@ export function schedulePasses<T extends Pick<PassSpec<never>, 'id' | 'phase' | 
   return ordered;
 }
 
-function orderPhase<T extends Pick<PassSpec<never>, 'id' | 'reads' | 'writes'>>(phase: Phase, passes: T[]): T[] {
+function orderPhase<T extends Pick<PassSpec<never>, 'id' | 'reads' | 'writes'>>(
+  phase: Phase,
+  passes: T[],
+): T[] {
   const edges = new Map<string, Set<string>>(); // writer id → reader ids
   const indegree = new Map<string, number>();
   const because = new Map<string, Facet>(); // 'a→b' → facet

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { compile } from './compile.js';
+import { definePlugin } from './plugin.js';
+import type { StoredResource } from './resource.js';
+import { refOf } from './resource.js';
+import { TypeUrl } from './xds.js';
+
+const widget = (name: string, size: unknown, file = 'w.yaml', line = 1): StoredResource => ({
+  resource: {
+    apiVersion: 'example.io/v1',
+    kind: 'Widget',
+    metadata: { name, namespace: 'default' },
+    spec: { size },
+  },
+  origin: { source: 'test', file, line },
+});
+
+/** A toy plugin: every Widget becomes a cluster; a non-numeric size is a user error on that widget. */
+const widgets = definePlugin({
+  id: 'widgets',
+  owns: ['example.io/Widget'],
+  register(reg) {
+    reg.diagnostics({ WIDGET_SIZE_INVALID: { severity: 'error', summary: 'spec.size must be a number' } });
+    reg.pass({
+      id: 'widgets.build',
+      phase: 'build',
+      writes: ['ir.clusters'],
+      run(ctx) {
+        for (const { resource, origin } of ctx.resources('example.io/Widget')) {
+          const size = (resource.spec as { size: unknown }).size;
+          if (typeof size !== 'number') {
+            ctx.report({
+              code: 'WIDGET_SIZE_INVALID',
+              message: 'spec.size must be a number; set it to the widget size in bytes',
+              resource: refOf(resource, origin),
+              path: '/spec/size',
+            });
+            continue;
+          }
+          ctx.ir.clusters[resource.metadata.name] = {
+            name: resource.metadata.name,
+            discovery: 'STATIC',
+            targets: [{ host: '127.0.0.1', port: size }],
+            provenance: [refOf(resource)],
+          };
+        }
+      },
+    });
+    reg.pass({
+      id: 'widgets.lower',
+      phase: 'lower',
+      reads: ['ir.clusters'],
+      run(ctx) {
+        for (const c of Object.values(ctx.ir.clusters)) {
+          ctx.emit({
+            typeUrl: TypeUrl.Cluster,
+            name: c.name,
+            resource: { '@type': TypeUrl.Cluster, name: c.name },
+            version: c.name,
+            provenance: c.provenance,
+          });
+        }
+      },
+    });
+  },
+});
+
+describe('compile', () => {
+  it('keeps compiling the good resources when one is bad, with a coded diagnostic on the bad one', () => {
+    const result = compile([widget('good', 8080), widget('bad', 'big'), widget('other', 9090)], [widgets]);
+    expect(result.xds[TypeUrl.Cluster].map((r) => r.name)).toEqual(['good', 'other']);
+    expect(result.diagnostics).toHaveLength(1);
+    expect(result.diagnostics[0]).toMatchObject({
+      code: 'WIDGET_SIZE_INVALID',
+      severity: 'error',
+      path: '/spec/size',
+      resource: { kind: 'Widget', namespace: 'default', name: 'bad', source: 'w.yaml:1' },
+      origin: { plugin: 'widgets', pass: 'widgets.build' },
+    });
+  });
+
+  it('is deterministic: shuffled input gives identical output', () => {
+    const inputs = Array.from({ length: 50 }, (_, i) => widget(`w${i}`, 1000 + i, `f${i % 7}.yaml`, i));
+    const a = compile(inputs, [widgets]);
+    const shuffled = [...inputs].sort(
+      (x, y) => ((x.resource.metadata.name.length * 7 + y.origin.line!) % 3) - 1,
+    );
+    const b = compile(shuffled.reverse(), [widgets]);
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+
+  it('flags duplicates (first read wins) and kinds no plugin owns', () => {
+    const dup = widget('same', 1, 'b.yaml', 5);
+    const first = widget('same', 2, 'a.yaml', 9);
+    const unknown: StoredResource = {
+      resource: { apiVersion: 'other.io/v1', kind: 'Gadget', metadata: { name: 'g' } },
+      origin: { source: 'test', file: 'g.yaml', line: 1 },
+    };
+    const result = compile([dup, first, unknown], [widgets]);
+    expect(result.diagnostics.map((d) => d.code).sort()).toEqual([
+      'RESOURCE_DUPLICATE',
+      'RESOURCE_KIND_UNKNOWN',
+    ]);
+    const dupDiag = result.diagnostics.find((d) => d.code === 'RESOURCE_DUPLICATE')!;
+    expect(dupDiag.resource?.source).toBe('b.yaml:5');
+    // The first one read (a.yaml) is the one compiled: port 2.
+    expect(result.ir.clusters.same?.targets?.[0]?.port).toBe(2);
+  });
+
+  it('rejects envelopes without name, naming the field', () => {
+    const bad: StoredResource = {
+      resource: { apiVersion: 'example.io/v1', kind: 'Widget', metadata: {} as never },
+      origin: { source: 'test', file: 'x.yaml', line: 3 },
+    };
+    const result = compile([bad, widget('ok', 1)], [widgets]);
+    expect(result.diagnostics).toMatchObject([{ code: 'RESOURCE_INVALID', path: '/metadata/name' }]);
+    expect(result.xds[TypeUrl.Cluster].map((r) => r.name)).toEqual(['ok']);
+  });
+
+  it('turns a throwing pass into PASS_FAILED and still runs the others', () => {
+    const broken = definePlugin({
+      id: 'broken',
+      register(reg) {
+        reg.pass({
+          id: 'broken.explode',
+          phase: 'attach',
+          run() {
+            throw new Error('boom');
+          },
+        });
+      },
+    });
+    const result = compile([widget('ok', 1)], [widgets, broken]);
+    expect(result.diagnostics).toMatchObject([{ code: 'PASS_FAILED', origin: { plugin: 'broken' } }]);
+    expect(result.xds[TypeUrl.Cluster]).toHaveLength(1);
+  });
+
+  it('returns the schedule it ran', () => {
+    const result = compile([], [widgets]);
+    expect(result.schedule.map((p) => `${p.phase}:${p.id}`)).toEqual([
+      'build:widgets.build',
+      'lower:widgets.lower',
+    ]);
+  });
+});
