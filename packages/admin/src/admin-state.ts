@@ -1,0 +1,22 @@
+import type { Diagnostic, Snapshot } from '@attache/core';
+import type { Registry } from 'prom-client';
+
+/**
+ * What the admin server shows, read on every request so it is never stale.
+ * The runtime implements it over its last-good snapshot and its diagnostics;
+ * the ADS sink contributes `streams`; whoever owns the metrics passes `metrics`.
+ */
+export interface AdminState {
+  /** The snapshot being served, or undefined before the first compile finished (readyz is 503 until then). */
+  snapshot(): Snapshot | undefined;
+  /** Every current diagnostic: compile, source and feedback (NACK) diagnostics. */
+  diagnostics(): readonly Diagnostic[];
+  /**
+   * Per-stream ADS state, returned as-is under /api/streams. Expected shape per
+   * entry (not enforced, the sink owns it): node id/cluster, subscribed type
+   * URLs, acked versions per type, last NACK (type, message, time).
+   */
+  streams?(): readonly unknown[];
+  /** Application metrics; served on /metrics merged with the default process metrics. */
+  metrics?: Registry;
+}
