@@ -1,1 +1,21 @@
-export {};
+export { type Booted, type BootOptions, bootRuntime, resolvePlugins } from './boot.js';
+export {
+  type AttacheConfig,
+  AttacheConfigSchema,
+  ConfigError,
+  type LoadedConfigFile,
+  loadConfigFile,
+  type PluginEntry,
+  parseConfig,
+  validateIoConfig,
+} from './config.js';
+export { type ContainerInputs, createRuntimeContainer, type IoConfig, Tokens } from './container.js';
+export { createDebouncer, type DebounceOptions, type Debouncer, defaultDebounce } from './debounce.js';
+export { FeedbackRouter } from './feedback-router.js';
+export { createLogger, type LogLevel, pinoLogger, silentLogger } from './logger.js';
+export { type LoadPluginOptions, loadPluginModule } from './plugin-loader.js';
+export { type CycleResult, Runtime, type RuntimeOptions } from './runtime.js';
+export { stopOnSignals } from './signals.js';
+export { buildSnapshot, findResource, snapshotVersion } from './snapshot-builder.js';
+export { buildStatusReport } from './status-report.js';
+export { ResourceStore, type StoreContents } from './store.js';

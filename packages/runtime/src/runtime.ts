@@ -1,0 +1,281 @@
+import {
+  compareDiagnostics,
+  compile,
+  type Diagnostic,
+  type Logger,
+  type Pipeline,
+  type Sink,
+  type Snapshot,
+  type Source,
+} from '@attache/core';
+import { createDebouncer, type DebounceOptions, type Debouncer, defaultDebounce } from './debounce.js';
+import { FeedbackRouter } from './feedback-router.js';
+import { buildSnapshot } from './snapshot-builder.js';
+import { buildStatusReport } from './status-report.js';
+import { ResourceStore } from './store.js';
+
+export interface RuntimeOptions {
+  pipeline: Pipeline;
+  /** Validated config per source type (keys of `sources:`). */
+  sources: ReadonlyMap<string, unknown>;
+  /** Validated config per sink type (keys of `sinks:`). */
+  sinks: ReadonlyMap<string, unknown>;
+  /** One node group per ambassador_id; each gets its own snapshot. */
+  groups?: readonly string[];
+  debounce?: DebounceOptions;
+  logger: Logger;
+  baseDir: string;
+  /** The compiler; replaceable so tests can make it throw. */
+  compiler?: typeof compile;
+}
+
+export interface CycleResult {
+  /** Snapshots that changed and were handed to the sinks in this cycle. */
+  published: Snapshot[];
+  snapshots: ReadonlyMap<string, Snapshot>;
+}
+
+type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * Runs sources → store → compile → snapshot → sinks. Compile stays pure;
+ * everything with a clock or a socket lives here or in the plugins' sources
+ * and sinks.
+ */
+export class Runtime {
+  readonly store = new ResourceStore();
+  readonly feedback: FeedbackRouter;
+  readonly #options: RuntimeOptions;
+  readonly #logger: Logger;
+  readonly #groups: readonly string[];
+  readonly #debouncer: Debouncer;
+  readonly #snapshots = new Map<string, Snapshot>();
+  readonly #published = new Map<string, Snapshot>();
+  readonly #cycleListeners = new Set<(result: CycleResult) => void>();
+  #sources: Array<{ type: string; source: Source }> = [];
+  #sinks: Array<{ type: string; sink: Sink }> = [];
+  #state: State = 'new';
+  #cycle: Promise<void> = Promise.resolve();
+  #lastCompiledChange = -1;
+
+  constructor(options: RuntimeOptions) {
+    this.#options = options;
+    this.#logger = options.logger;
+    this.#groups = options.groups?.length ? [...new Set(options.groups)] : ['default'];
+    this.#debouncer = createDebouncer(options.debounce ?? defaultDebounce, () => {
+      this.#enqueueCycle();
+    });
+    this.feedback = new FeedbackRouter(
+      (group) => this.#published.get(group),
+      () => this.#fanOutStatus(),
+    );
+    this.store.onChange(() => {
+      if (this.#state === 'running' || this.#state === 'starting') this.#debouncer.trigger();
+    });
+  }
+
+  get state(): State {
+    return this.#state;
+  }
+
+  /** Starts sinks first (so the ADS port is open before Envoy is told about it), then sources. */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new Error(`runtime cannot start from state '${this.#state}'`);
+    this.#state = 'starting';
+    const { pipeline } = this.#options;
+    try {
+      for (const [type, config] of this.#options.sinks) {
+        const factory = pipeline.sinks.get(type);
+        if (!factory) throw new Error(`no sink of type '${type}' is registered`);
+        const sink = factory.create({
+          config,
+          logger: this.#logger.child({ sink: type }),
+          feedback: this.feedback,
+          baseDir: this.#options.baseDir,
+        });
+        await sink.start();
+        this.#sinks.push({ type, sink });
+      }
+      for (const [type, config] of this.#options.sources) {
+        const factory = pipeline.sources.get(type);
+        if (!factory) throw new Error(`no source of type '${type}' is registered`);
+        const store = this.store.writerFor(type, factory.plugin);
+        const source = factory.create({
+          config,
+          logger: this.#logger.child({ source: type }),
+          store,
+          baseDir: this.#options.baseDir,
+        });
+        this.#sources.push({ type, source });
+      }
+      await Promise.all(this.#sources.map(({ source }) => source.start()));
+    } catch (e) {
+      this.#state = 'running';
+      await this.stop();
+      throw e;
+    }
+    this.#state = 'running';
+    this.#logger.info(
+      {
+        sources: this.#sources.map((s) => s.type),
+        sinks: this.#sinks.map((s) => s.type),
+        groups: this.#groups,
+      },
+      'runtime started',
+    );
+    // With no source, or sources that synced during start(), the first compile is due now.
+    this.#debouncer.trigger();
+  }
+
+  /** Stops sources, publishes what is pending, then stops sinks. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopping' || this.#state === 'stopped' || this.#state === 'new') {
+      this.#state = this.#state === 'new' ? 'stopped' : this.#state;
+      await this.#cycle;
+      return;
+    }
+    this.#state = 'stopping';
+    await settleAll(
+      this.#sources.map(
+        ({ source }) =>
+          () =>
+            source.stop(),
+      ),
+      (e) => this.#logger.error({ err: e }, 'source failed to stop'),
+    );
+    this.#debouncer.flush();
+    await this.#cycle;
+    this.#debouncer.cancel();
+    await settleAll(
+      this.#sinks.map(
+        ({ sink }) =>
+          () =>
+            sink.stop(),
+      ),
+      (e) => this.#logger.error({ err: e }, 'sink failed to stop'),
+    );
+    this.#state = 'stopped';
+    this.#logger.info('runtime stopped');
+  }
+
+  /** Latest compiled snapshot of a group (published or unchanged). */
+  snapshot(group = 'default'): Snapshot | undefined {
+    return this.#snapshots.get(group);
+  }
+
+  get groups(): readonly string[] {
+    return this.#groups;
+  }
+
+  /** Every current diagnostic: sources', compilers' (all groups) and delivery feedback. */
+  diagnostics(): Diagnostic[] {
+    const seen = new Set<string>();
+    const out: Diagnostic[] = [];
+    const all = [...this.#snapshots.values()].flatMap((s) => s.diagnostics);
+    for (const d of [...all, ...this.feedback.diagnostics()]) {
+      const key = JSON.stringify([d.code, d.resource, d.path, d.message]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(d);
+    }
+    return out.sort(compareDiagnostics);
+  }
+
+  /** Called after every compile cycle (tests and the admin UI listen here). */
+  onCycle(listener: (result: CycleResult) => void): () => void {
+    this.#cycleListeners.add(listener);
+    return () => this.#cycleListeners.delete(listener);
+  }
+
+  /** Compiles now instead of waiting for the debounce; resolves once published. */
+  async flush(): Promise<void> {
+    this.#debouncer.cancel();
+    this.#enqueueCycle();
+    await this.#cycle;
+  }
+
+  #enqueueCycle(): void {
+    // Cycles run one after another: a sink never sees serial n+1 before n.
+    this.#cycle = this.#cycle
+      .then(() => this.#runCycle())
+      .catch((e) => {
+        this.#logger.error({ err: e }, 'compile cycle failed');
+      });
+  }
+
+  async #runCycle(): Promise<void> {
+    if (!this.store.allSynced) {
+      this.#logger.debug(
+        { waitingFor: this.store.pendingSources() },
+        'not publishing before every source synced',
+      );
+      return;
+    }
+    const contents = this.store.contents();
+    if (contents.changes === this.#lastCompiledChange && this.#snapshots.size > 0) return;
+    this.#lastCompiledChange = contents.changes;
+    const published: Snapshot[] = [];
+    for (const group of this.#groups) {
+      const previous = this.#snapshots.get(group);
+      let snapshot: Snapshot;
+      try {
+        const result = (this.#options.compiler ?? compile)(contents.resources, this.#options.pipeline, {
+          ambassadorId: group,
+        });
+        snapshot = buildSnapshot(group, result, contents.diagnostics, previous);
+      } catch (e) {
+        // compile() throws only for plugin bugs; Envoy keeps the last good snapshot.
+        this.#logger.error({ err: e, group }, 'compile threw; keeping the last good snapshot');
+        continue;
+      }
+      this.#snapshots.set(group, snapshot);
+      if (previous && previous.version === snapshot.version) continue;
+      published.push(snapshot);
+      this.#published.set(group, snapshot);
+      await settleAll(
+        this.#sinks.map(
+          ({ sink }) =>
+            () =>
+              sink.publish(snapshot),
+        ),
+        (e) => this.#logger.error({ err: e, group, serial: snapshot.serial }, 'sink failed to publish'),
+      );
+      const errors = snapshot.diagnostics.filter((d) => d.severity === 'error').length;
+      this.#logger.info(
+        {
+          group,
+          serial: snapshot.serial,
+          version: snapshot.version,
+          errors,
+          diagnostics: snapshot.diagnostics.length,
+        },
+        'published snapshot',
+      );
+    }
+    this.#fanOutStatus();
+    const result: CycleResult = { published, snapshots: new Map(this.#snapshots) };
+    for (const listener of this.#cycleListeners) listener(result);
+  }
+
+  #fanOutStatus(): void {
+    const withStatus = this.#sources.filter(({ source }) => typeof source.status === 'function');
+    if (withStatus.length === 0) return;
+    const report = buildStatusReport(this.store.contents().resources, this.diagnostics());
+    for (const { type, source } of withStatus) {
+      try {
+        source.status!(report);
+      } catch (e) {
+        this.#logger.error({ err: e, source: type }, 'source failed to take status');
+      }
+    }
+  }
+}
+
+/** Runs every step, even when one throws synchronously; reports the failures without stopping the others. */
+async function settleAll(
+  work: Array<() => Promise<void> | void>,
+  onError: (e: unknown) => void,
+): Promise<void> {
+  const results = await Promise.allSettled(work.map(async (step) => step()));
+  for (const r of results) if (r.status === 'rejected') onError(r.reason);
+}
