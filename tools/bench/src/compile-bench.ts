@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { compileScenarios, findScenario } from './compile-inputs.js';
+import type { CompileMeasurement } from './compile-measure.js';
+import { formatCompileMeasurement } from './compile-report.js';
+
+const usage = `usage: node tools/bench/dist/index.js compile [options]
+  --scenario NAME    ${compileScenarios.map((s) => s.name).join(', ')} (repeatable; default: all)
+  --runs N           timed compiles after the warm-up run (default 5)
+  --json             print the measurements as JSON instead of a report
+  --cpu-prof DIR     run each child under node --cpu-prof, writing .cpuprofile files to DIR
+`;
+
+/**
+ * The compile benchmark: each scenario is generated and compiled in a fresh
+ * child process (so its peak RSS is its own), and reported against the target.
+ */
+export async function runCompileBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string', multiple: true },
+      runs: { type: 'string', default: '5' },
+      json: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    return;
+  }
+  const runs = Number(values.runs);
+  const names = values.scenario ?? compileScenarios.map((s) => s.name);
+  const unknown = names.filter((n) => !findScenario(n));
+  if (!Number.isInteger(runs) || runs < 1 || unknown.length > 0) {
+    process.stderr.write(
+      `${unknown.length > 0 ? `unknown scenario ${unknown.join(', ')}` : `--runs must be a positive integer`}\n${usage}`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  const results: CompileMeasurement[] = [];
+  for (const name of names) {
+    const outcome = await measureInChild(name, runs, values['cpu-prof']);
+    if ('error' in outcome) {
+      process.stderr.write(`compile ${name}: ${outcome.error}\n`);
+      process.exitCode = 1;
+      continue;
+    }
+    results.push(outcome);
+    if (!values.json) process.stdout.write(`${formatCompileMeasurement(outcome)}\n`);
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+}
+
+function measureInChild(
+  scenario: string,
+  runs: number,
+  cpuProfDir: string | undefined,
+): Promise<CompileMeasurement | { error: string }> {
+  const childScript = fileURLToPath(new URL('./compile-child.js', import.meta.url));
+  const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...nodeArgs, childScript, scenario, String(runs)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.on('error', (e) => resolve({ error: e.message }));
+    child.on('close', (code, signal) => {
+      const line = stdout.trim().split('\n').pop() ?? '';
+      try {
+        resolve(JSON.parse(line) as CompileMeasurement | { error: string });
+      } catch {
+        resolve({ error: `child exited with ${signal ?? code} and no measurement` });
+      }
+    });
+  });
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/**
+ * `node tools/bench/dist/index.js <benchmark> [options]`: one entry point for
+ * every benchmark, so `pnpm bench` and CI call the same thing. Each benchmark
+ * owns its module and its options; this file only dispatches.
+ */
+import { runCompileBench } from './compile-bench.js';
+
+type BenchMain = (argv: string[]) => Promise<void>;
+
+// Add a benchmark by adding a line here (alphabetical); 'all' runs every one in this order.
+const benchmarks: Record<string, BenchMain> = {
+  compile: runCompileBench,
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === 'all') {
+    for (const run of Object.values(benchmarks)) await run(rest);
+    return;
+  }
+  const run = name ? benchmarks[name] : undefined;
+  if (!run) {
+    process.stderr.write(
+      `usage: node tools/bench/dist/index.js <${[...Object.keys(benchmarks), 'all'].join('|')}> [options]\n`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  await run(rest);
+}
+
+await main(process.argv.slice(2));
