@@ -164,8 +164,12 @@ describe('admin server over HTTP', () => {
     expect(await (await fetch(`${url}/api/streams`)).json()).toEqual({ count: 1, streams: state.streamList });
   });
 
-  it('reports no streams when no ADS sink supplies them', async () => {
-    const url = await start({ snapshot: () => undefined, diagnostics: () => [] });
+  it('reports no streams when no ADS sink supplies them, and takes the address as host and port', async () => {
+    server = createAdminServer({
+      address: { host: '127.0.0.1', port: 0 },
+      state: { snapshot: () => undefined, diagnostics: () => [] },
+    });
+    const { url } = await server.listen();
     expect(await (await fetch(`${url}/api/streams`)).json()).toEqual({ count: 0, streams: [] });
   });
 

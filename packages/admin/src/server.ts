@@ -8,8 +8,8 @@ import { createProcessMetricsRegistry, exposedRegistry } from './metrics.js';
 import { summarizeSnapshot } from './snapshot-summary.js';
 
 export interface AdminServerOptions {
-  /** 'HOST:PORT'; default 127.0.0.1:8877. Port 0 picks a free port (tests). */
-  address?: string;
+  /** 'HOST:PORT' or { host, port }; default 127.0.0.1:8877. Port 0 picks a free port (tests). */
+  address?: string | ListenAddress;
   state: AdminState;
   logger?: Logger;
 }
@@ -46,7 +46,8 @@ const snapshotQuery = {
  * state afresh, so the runtime never has to push anything here.
  */
 export function createAdminServer(options: AdminServerOptions): AdminServer {
-  const address = parseListenAddress(options.address);
+  const address =
+    typeof options.address === 'object' ? { ...options.address } : parseListenAddress(options.address);
   const { state, logger } = options;
   const processMetrics = createProcessMetricsRegistry();
   const app = Fastify({ logger: false });
