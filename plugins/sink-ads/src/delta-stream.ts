@@ -1,0 +1,143 @@
+import type { Desired } from './delivery-plan.js';
+import type { GroupState } from './group-state.js';
+import type { DeltaDiscoveryRequestJson, EncodedResource } from './xds-codec.js';
+import { TypeState, XdsStream } from './xds-stream.js';
+
+/** Marks a removal in the parked (NACKed) versions: a removal has no version of its own. */
+const removal = '';
+
+interface DeltaInflight {
+  resources: readonly EncodedResource[];
+  removed: readonly string[];
+}
+
+class DeltaTypeState extends TypeState {
+  /** Name → version the client holds (from initial_resource_versions, then from what it ACKed). */
+  readonly known = new Map<string, string>();
+  /** Explicitly subscribed names already reported absent (in removed_resources). */
+  readonly reportedAbsent = new Set<string>();
+  /** Name → version the client NACKed: not sent again until the target version differs. */
+  readonly parked = new Map<string, string>();
+  sent: DeltaInflight | undefined;
+
+  clientHas(): ReadonlyMap<string, string> {
+    return this.known;
+  }
+
+  /** The changes that bring the client to `desired`, skipping what it rejected. */
+  changes(desired: Desired): DeltaInflight {
+    const resources: EncodedResource[] = [];
+    for (const [name, resource] of desired.content.resources) {
+      if (this.known.get(name) === resource.version) continue;
+      if (this.parked.get(name) === resource.version) continue;
+      resources.push(resource);
+    }
+    const removed: string[] = [];
+    for (const name of this.known.keys()) {
+      if (desired.content.resources.has(name) || desired.retained.has(name)) continue;
+      if (this.parked.get(name) === removal) continue;
+      removed.push(name);
+    }
+    // A name asked for by name that does not exist is reported once, so the client stops waiting for it.
+    for (const name of this.subscription.names) {
+      if (desired.content.resources.has(name) || this.known.has(name) || this.reportedAbsent.has(name))
+        continue;
+      removed.push(name);
+    }
+    removed.sort();
+    return { resources, removed };
+  }
+
+  settled(desired: Desired): boolean {
+    for (const [name, resource] of desired.content.resources) {
+      if (this.known.get(name) !== resource.version) return false;
+    }
+    for (const name of this.known.keys()) {
+      if (!desired.content.resources.has(name) && !desired.retained.has(name)) return false;
+    }
+    return true;
+  }
+
+  info() {
+    return { resources: this.known.size };
+  }
+}
+
+/** Incremental xDS (DeltaAggregatedResources, Delta{Listeners,Routes,…}). */
+export class DeltaStream extends XdsStream<DeltaTypeState> {
+  readonly variant = 'delta' as const;
+
+  protected createTypeState(typeUrl: string): DeltaTypeState {
+    return new DeltaTypeState(typeUrl);
+  }
+
+  receive(request: DeltaDiscoveryRequestJson): void {
+    const state = this.admit(request.typeUrl, request.node);
+    if (!state) return;
+    const nonce = request.responseNonce ?? '';
+    const fresh = state.pushes === 0 && nonce === '';
+    if (fresh) {
+      // Reconnect: the client tells us what it already holds, so unchanged resources are not resent.
+      for (const [name, version] of Object.entries(request.initialResourceVersions ?? {}))
+        state.known.set(name, version);
+    }
+    // Subscription changes are deltas: they count even when the nonce is stale, or they would be lost.
+    const dropped = state.subscription.update(
+      request.resourceNamesSubscribe ?? [],
+      request.resourceNamesUnsubscribe ?? [],
+    );
+    for (const name of dropped) {
+      if (!state.subscription.includes(name)) {
+        state.known.delete(name);
+        state.parked.delete(name);
+      }
+      state.reportedAbsent.delete(name);
+    }
+    if (!state.subscription.wildcard) {
+      for (const name of state.known.keys()) if (!state.subscription.includes(name)) state.known.delete(name);
+    }
+    if (nonce !== '' && nonce === state.inflightNonce) {
+      this.settle(state, request.errorDetail ? (request.errorDetail.message ?? '') : undefined);
+    }
+    this.schedule();
+  }
+
+  private settle(state: DeltaTypeState, nackMessage: string | undefined): void {
+    const sent = state.sent ?? { resources: [], removed: [] };
+    if (nackMessage !== undefined) {
+      for (const resource of sent.resources) state.parked.set(resource.name, resource.version);
+      for (const name of sent.removed) state.parked.set(name, removal);
+      this.rejected(state, nackMessage, [...sent.resources.map((r) => r.name), ...sent.removed]);
+      return;
+    }
+    for (const resource of sent.resources) {
+      state.known.set(resource.name, resource.version);
+      state.parked.delete(resource.name);
+      state.reportedAbsent.delete(resource.name);
+    }
+    for (const name of sent.removed) {
+      state.parked.delete(name);
+      state.known.delete(name);
+      if (state.subscription.names.has(name)) state.reportedAbsent.add(name);
+    }
+    this.acknowledged(state);
+  }
+
+  protected push(state: DeltaTypeState, desired: Desired, group: GroupState): void {
+    const changes = state.changes(desired);
+    if (changes.resources.length === 0 && changes.removed.length === 0) return;
+    const nonce = this.env.nextNonce();
+    state.sent = changes;
+    this.send(
+      state,
+      nonce,
+      this.env.codec.deltaResponse({
+        systemVersionInfo: group.snapshot.version,
+        typeUrl: state.typeUrl,
+        nonce,
+        resources: changes.resources,
+        removedResources: changes.removed,
+      }),
+    );
+  }
+}

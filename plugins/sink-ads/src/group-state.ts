@@ -1,0 +1,76 @@
+import { type Snapshot, type XdsTypeUrl, xdsPushOrder } from '@attache/core';
+import { contentVersion } from './content-version.js';
+import type { Subscription } from './subscription.js';
+import type { EncodedResource, XdsCodec } from './xds-codec.js';
+
+/** Resources of one type that one stream should have, with their SotW version_info. */
+export interface TypeContent {
+  resources: ReadonlyMap<string, EncodedResource>;
+  version: string;
+}
+
+/**
+ * One node group's current snapshot, encoded. Views (a type filtered by a
+ * subscription) are memoised: the thousand streams that subscribe alike share
+ * one map and one version hash.
+ */
+export class GroupState {
+  private readonly views = new Map<string, TypeContent>();
+
+  constructor(
+    readonly snapshot: Snapshot,
+    private readonly byType: ReadonlyMap<XdsTypeUrl, ReadonlyMap<string, EncodedResource>>,
+  ) {}
+
+  resources(typeUrl: string): ReadonlyMap<string, EncodedResource> {
+    return this.byType.get(typeUrl as XdsTypeUrl) ?? new Map();
+  }
+
+  view(subscription: Subscription): TypeContent {
+    const key = `${subscription.typeUrl}\n${subscription.key()}`;
+    const cached = this.views.get(key);
+    if (cached) return cached;
+    const all = this.resources(subscription.typeUrl);
+    let resources: ReadonlyMap<string, EncodedResource>;
+    if (subscription.wildcard) {
+      resources = all;
+    } else {
+      const picked = new Map<string, EncodedResource>();
+      for (const name of [...subscription.names].sort()) {
+        const resource = all.get(name);
+        if (resource) picked.set(name, resource);
+      }
+      resources = picked;
+    }
+    const view = { resources, version: contentVersion(resources.values()) };
+    this.views.set(key, view);
+    return view;
+  }
+}
+
+/**
+ * Encode a snapshot, reusing the encoding of every resource whose content
+ * hash did not change since the previous snapshot of the group.
+ */
+export function encodeSnapshot(
+  codec: XdsCodec,
+  snapshot: Snapshot,
+  previous: GroupState | undefined,
+): GroupState {
+  const byType = new Map<XdsTypeUrl, Map<string, EncodedResource>>();
+  for (const typeUrl of xdsPushOrder) {
+    const before = previous?.resources(typeUrl);
+    const encoded = new Map<string, EncodedResource>();
+    for (const resource of snapshot.resources[typeUrl] ?? []) {
+      const reused = before?.get(resource.name);
+      encoded.set(
+        resource.name,
+        reused && reused.version === resource.version
+          ? reused
+          : codec.encodeResource(resource.name, resource.version, resource.resource),
+      );
+    }
+    byType.set(typeUrl, encoded);
+  }
+  return new GroupState(snapshot, byType);
+}

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { definePlugin, type Sink, type SinkContext } from '@attache/core';
+import { type Static, Type } from '@sinclair/typebox';
+import { createXdsServer, type Pem, type XdsServer } from './xds-server.js';
+
+export const sinkAdsConfigSchema = Type.Object(
+  {
+    address: Type.String({ default: '127.0.0.1:18000', description: 'host:port of the xDS gRPC server' }),
+    tls: Type.Optional(
+      Type.Object(
+        {
+          cert: Type.String({
+            description: 'server certificate: PEM file path (relative to the config) or PEM text',
+          }),
+          key: Type.String({ description: 'server private key: PEM file path or PEM text' }),
+          clientCa: Type.Optional(
+            Type.String({ description: 'CA that signs client certificates; enables mTLS' }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    maxMessageBytes: Type.Optional(
+      Type.Integer({ minimum: 4 * 1024 * 1024, description: 'gRPC message size limit' }),
+    ),
+    groups: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            group: Type.String(),
+            nodeId: Type.Optional(Type.String()),
+            nodeCluster: Type.Optional(Type.String()),
+            ambassadorId: Type.Optional(Type.String()),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          description:
+            'node → group rules, first match wins; default: ambassador_id metadata, else "default"',
+        },
+      ),
+    ),
+    drainMs: Type.Optional(Type.Integer({ minimum: 0, description: 'graceful shutdown budget' })),
+  },
+  { additionalProperties: false },
+);
+
+export type SinkAdsConfig = Static<typeof sinkAdsConfigSchema>;
+
+/** PEM given inline, or a path resolved against the config file's directory. */
+function readPem(value: string, baseDir: string): Pem {
+  if (value.includes('-----BEGIN')) return value;
+  return readFileSync(isAbsolute(value) ? value : resolve(baseDir, value));
+}
+
+/** A sink that serves its snapshots over xDS; `server` is exposed for the admin UI (streams()). */
+export interface AdsSink extends Sink {
+  readonly server: XdsServer;
+}
+
+export function createAdsSink(ctx: SinkContext<SinkAdsConfig>): AdsSink {
+  const { config, baseDir } = ctx;
+  const server = createXdsServer({
+    address: config.address ?? '127.0.0.1:18000',
+    tls: config.tls
+      ? {
+          cert: readPem(config.tls.cert, baseDir),
+          key: readPem(config.tls.key, baseDir),
+          clientCa: config.tls.clientCa ? readPem(config.tls.clientCa, baseDir) : undefined,
+        }
+      : undefined,
+    maxMessageBytes: config.maxMessageBytes,
+    groups: config.groups,
+    feedback: ctx.feedback,
+    logger: ctx.logger,
+  });
+  return {
+    server,
+    async start() {
+      await server.listen();
+    },
+    publish(snapshot) {
+      server.setSnapshot(snapshot);
+    },
+    stop() {
+      return server.close(config.drainMs);
+    },
+  };
+}
+
+export const sinkAdsPlugin = definePlugin({
+  id: 'sink-ads',
+  description: 'Serves snapshots to Envoy (and gRPC) over xDS v3: ADS and per-type services, SotW and delta',
+  register(reg) {
+    reg.sink({
+      type: 'ads',
+      configSchema: sinkAdsConfigSchema,
+      create: (ctx) => createAdsSink(ctx as SinkContext<SinkAdsConfig>),
+    });
+  },
+});

@@ -1,0 +1,152 @@
+import {
+  create,
+  type DescMessage,
+  fromBinary,
+  fromJson,
+  type JsonValue,
+  type Registry,
+  toBinary,
+  toJson,
+} from '@bufbuild/protobuf';
+import { AnySchema } from '@bufbuild/protobuf/wkt';
+
+/** Fully-qualified names of the discovery messages the server speaks. */
+export const DiscoveryMessage = {
+  Request: 'envoy.service.discovery.v3.DiscoveryRequest',
+  Response: 'envoy.service.discovery.v3.DiscoveryResponse',
+  DeltaRequest: 'envoy.service.discovery.v3.DeltaDiscoveryRequest',
+  DeltaResponse: 'envoy.service.discovery.v3.DeltaDiscoveryResponse',
+} as const;
+
+/** proto3-JSON of envoy.config.core.v3.Node, the parts we read. */
+export interface NodeJson {
+  id?: string;
+  cluster?: string;
+  metadata?: Record<string, unknown>;
+  locality?: Record<string, unknown>;
+  userAgentName?: string;
+}
+
+export interface ErrorDetailJson {
+  code?: number;
+  message?: string;
+}
+
+/** proto3-JSON of a DiscoveryRequest (SotW). */
+export interface DiscoveryRequestJson {
+  versionInfo?: string;
+  node?: NodeJson;
+  resourceNames?: string[];
+  typeUrl?: string;
+  responseNonce?: string;
+  errorDetail?: ErrorDetailJson;
+}
+
+/** proto3-JSON of a DeltaDiscoveryRequest. */
+export interface DeltaDiscoveryRequestJson {
+  node?: NodeJson;
+  typeUrl?: string;
+  resourceNamesSubscribe?: string[];
+  resourceNamesUnsubscribe?: string[];
+  initialResourceVersions?: Record<string, string>;
+  responseNonce?: string;
+  errorDetail?: ErrorDetailJson;
+}
+
+/** One resource encoded once per snapshot and shared by every stream that is sent it. */
+export interface EncodedResource {
+  name: string;
+  /** Content hash (XdsResource.version): the delta per-resource version. */
+  version: string;
+  /** Serialised `DiscoveryResponse{resources:[any]}`: concatenating fragments appends to the repeated field. */
+  sotwFragment: Uint8Array;
+  /** Serialised `DeltaDiscoveryResponse{resources:[{name, version, resource: any}]}`. */
+  deltaFragment: Uint8Array;
+}
+
+/**
+ * The binary side of the protocol. Responses are assembled from fragments
+ * because a protobuf message's encoding is the concatenation of its fields'
+ * encodings (repeated fields append): each resource is serialised once per
+ * snapshot, not once per stream, which is what lets thousands of streams share
+ * a 10,000-route snapshot.
+ */
+export interface XdsCodec {
+  decodeRequest(bytes: Uint8Array): DiscoveryRequestJson;
+  decodeDeltaRequest(bytes: Uint8Array): DeltaDiscoveryRequestJson;
+  /** Encode one Envoy resource given its proto3-JSON with '@type'. */
+  encodeResource(name: string, version: string, json: Record<string, unknown>): EncodedResource;
+  sotwResponse(parts: {
+    versionInfo: string;
+    typeUrl: string;
+    nonce: string;
+    resources: readonly EncodedResource[];
+  }): Uint8Array;
+  deltaResponse(parts: {
+    systemVersionInfo: string;
+    typeUrl: string;
+    nonce: string;
+    resources: readonly EncodedResource[];
+    removedResources: readonly string[];
+  }): Uint8Array;
+}
+
+function messageDesc(registry: Registry, typeName: string): DescMessage {
+  const desc = registry.getMessage(typeName);
+  if (!desc) throw new Error(`sink-ads: message type '${typeName}' is missing from the Envoy descriptor set`);
+  return desc;
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+/** A codec over the Envoy descriptor registry (@attache/envoy's `envoyRegistry`). */
+export function createXdsCodec(registry: Registry): XdsCodec {
+  const request = messageDesc(registry, DiscoveryMessage.Request);
+  const response = messageDesc(registry, DiscoveryMessage.Response);
+  const deltaRequest = messageDesc(registry, DiscoveryMessage.DeltaRequest);
+  const deltaResponse = messageDesc(registry, DiscoveryMessage.DeltaResponse);
+  const jsonOptions = { registry, alwaysEmitImplicit: false } as const;
+
+  return {
+    decodeRequest(bytes) {
+      return toJson(request, fromBinary(request, bytes), jsonOptions) as DiscoveryRequestJson;
+    },
+    decodeDeltaRequest(bytes) {
+      return toJson(deltaRequest, fromBinary(deltaRequest, bytes), jsonOptions) as DeltaDiscoveryRequestJson;
+    },
+    encodeResource(name, version, json) {
+      // A resource's proto3-JSON with '@type' is exactly the JSON form of an Any.
+      const any = fromJson(AnySchema, json as JsonValue, { registry });
+      return {
+        name,
+        version,
+        sotwFragment: toBinary(response, create(response, { resources: [any] })),
+        deltaFragment: toBinary(
+          deltaResponse,
+          create(deltaResponse, { resources: [{ name, version, resource: any }] }),
+        ),
+      };
+    },
+    sotwResponse({ versionInfo, typeUrl, nonce, resources }) {
+      const envelope = toBinary(response, create(response, { versionInfo, typeUrl, nonce }));
+      return concat([...resources.map((r) => r.sotwFragment), envelope]);
+    },
+    deltaResponse({ systemVersionInfo, typeUrl, nonce, resources, removedResources }) {
+      const envelope = toBinary(
+        deltaResponse,
+        create(deltaResponse, { systemVersionInfo, typeUrl, nonce, removedResources: [...removedResources] }),
+      );
+      return concat([...resources.map((r) => r.deltaFragment), envelope]);
+    },
+  };
+}

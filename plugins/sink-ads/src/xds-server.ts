@@ -1,0 +1,237 @@
+import type { Snapshot } from '@attache/core';
+import * as grpc from '@grpc/grpc-js';
+import { defaultXdsCodec } from './default-codec.js';
+import { DeltaStream } from './delta-stream.js';
+import { encodeSnapshot, type GroupState } from './group-state.js';
+import { xdsMetrics } from './metrics.js';
+import { type GroupRule, groupResolver } from './node-groups.js';
+import { type XdsServiceSpec, xdsServices } from './services.js';
+import { SotwStream } from './sotw-stream.js';
+import type { StreamInfo } from './stream-info.js';
+import type { DeltaDiscoveryRequestJson, DiscoveryRequestJson, NodeJson, XdsCodec } from './xds-codec.js';
+import type { DeliveryFeedback, StreamEnvironment, XdsStream } from './xds-stream.js';
+
+/** PEM text or bytes. */
+export type Pem = string | Uint8Array;
+
+export interface XdsServerOptions {
+  /** host:port to listen on; port 0 picks a free port. Default '127.0.0.1:18000'. */
+  address?: string;
+  /** TLS for the xDS port; with clientCa, clients must present a certificate it signed (mTLS). */
+  tls?: { cert: Pem; key: Pem; clientCa?: Pem };
+  /** grpc max send/receive message length. Default 64 MiB (4 MiB, gRPC's default, is too small for large configs). */
+  maxMessageBytes?: number;
+  /** Node → group rules (first match wins); default: ambassador_id metadata, else 'default'. */
+  groups?: readonly GroupRule[];
+  /** Replaces the rule-based node → group mapping entirely. */
+  groupOf?: (node: NodeJson) => string;
+  /** Where NACKs (and recoveries) go. */
+  feedback?: DeliveryFeedback;
+  /** HTTP/2 keepalive pings towards clients, so dead peers are noticed and their streams freed. */
+  keepalive?: { timeMs?: number; timeoutMs?: number };
+  logger?: { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void };
+  codec?: XdsCodec;
+}
+
+export interface XdsServer {
+  /** Bind and serve; resolves to the bound port. */
+  listen(): Promise<number>;
+  /** The bound port (after listen). */
+  readonly port: number | undefined;
+  /** Deliver a snapshot to every stream of its group. */
+  setSnapshot(snapshot: Snapshot): void;
+  /** The current snapshot of a group, if any. */
+  snapshot(group: string): Snapshot | undefined;
+  /** Connected streams, for the admin UI. */
+  streams(): StreamInfo[];
+  /** Graceful drain: end every stream (clients reconnect elsewhere), then stop; forced after `graceMs`. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const defaultMaxMessageBytes = 64 * 1024 * 1024;
+const noFeedback: DeliveryFeedback = { rejected() {}, accepted() {} };
+
+function toBuffer(pem: Pem): Buffer {
+  return typeof pem === 'string' ? Buffer.from(pem) : Buffer.from(pem.buffer, pem.byteOffset, pem.byteLength);
+}
+
+export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
+  const codec = options.codec ?? defaultXdsCodec();
+  const address = options.address ?? '127.0.0.1:18000';
+  const maxMessageBytes = options.maxMessageBytes ?? defaultMaxMessageBytes;
+  const groupOf = options.groupOf ?? groupResolver(options.groups);
+  const groups = new Map<string, GroupState>();
+  const members = new Map<string, Set<XdsStream>>();
+  const streams = new Map<number, { stream: XdsStream; end(): void }>();
+  let nextStreamId = 1;
+  let nonce = 0;
+  let boundPort: number | undefined;
+  let closing = false;
+
+  const env: StreamEnvironment = {
+    codec,
+    metrics: xdsMetrics,
+    feedback: options.feedback ?? noFeedback,
+    nextNonce: () => (++nonce).toString(36),
+    groupOf,
+    groupState: (group) => groups.get(group),
+    joined(stream) {
+      const group = stream.group ?? '';
+      const set = members.get(group) ?? new Set<XdsStream>();
+      members.set(group, set);
+      set.add(stream);
+    },
+    warn(message, details) {
+      options.logger?.warn(details ?? {}, message);
+    },
+  };
+
+  const server = new grpc.Server({
+    'grpc.max_send_message_length': maxMessageBytes,
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.keepalive_time_ms': options.keepalive?.timeMs ?? 30_000,
+    'grpc.keepalive_timeout_ms': options.keepalive?.timeoutMs ?? 10_000,
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+
+  const serialize = (bytes: Uint8Array): Buffer =>
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+  function serve<Req>(
+    spec: XdsServiceSpec,
+    variant: 'sotw' | 'delta',
+    call: grpc.ServerDuplexStream<Req, Uint8Array>,
+  ): void {
+    if (closing) {
+      call.end();
+      return;
+    }
+    const id = nextStreamId++;
+    const streamOptions = {
+      id,
+      service: spec.service,
+      peer: call.getPeer(),
+      allowedTypes: spec.types,
+      env,
+      transport: { write: (bytes: Uint8Array) => call.write(bytes) },
+    };
+    const stream = variant === 'sotw' ? new SotwStream(streamOptions) : new DeltaStream(streamOptions);
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      stream.close();
+      streams.delete(id);
+      if (stream.group !== undefined) members.get(stream.group)?.delete(stream);
+      xdsMetrics.streams.dec({ service: spec.service, variant });
+    };
+    streams.set(id, {
+      stream,
+      end: () => {
+        finish();
+        call.end();
+      },
+    });
+    xdsMetrics.streams.inc({ service: spec.service, variant });
+    call.on('data', (request: Req) => {
+      if (stream instanceof SotwStream) stream.receive(request as DiscoveryRequestJson);
+      else stream.receive(request as DeltaDiscoveryRequestJson);
+    });
+    call.on('drain', () => stream.drained());
+    call.on('end', () => {
+      finish();
+      call.end();
+    });
+    call.on('error', finish);
+    call.on('cancelled', finish);
+    call.on('close', finish);
+  }
+
+  for (const spec of xdsServices) {
+    const methods = {
+      [spec.sotwMethod]: {
+        path: `/${spec.grpcService}/${spec.sotwMethod}`,
+        requestStream: true,
+        responseStream: true,
+        requestDeserialize: (bytes: Buffer) => codec.decodeRequest(bytes),
+        requestSerialize: () => {
+          throw new Error('server side only');
+        },
+        responseSerialize: serialize,
+        responseDeserialize: (bytes: Buffer) => bytes,
+      },
+      [spec.deltaMethod]: {
+        path: `/${spec.grpcService}/${spec.deltaMethod}`,
+        requestStream: true,
+        responseStream: true,
+        requestDeserialize: (bytes: Buffer) => codec.decodeDeltaRequest(bytes),
+        requestSerialize: () => {
+          throw new Error('server side only');
+        },
+        responseSerialize: serialize,
+        responseDeserialize: (bytes: Buffer) => bytes,
+      },
+    } as grpc.ServiceDefinition;
+    server.addService(methods, {
+      [spec.sotwMethod]: (call: grpc.ServerDuplexStream<DiscoveryRequestJson, Uint8Array>) =>
+        serve(spec, 'sotw', call),
+      [spec.deltaMethod]: (call: grpc.ServerDuplexStream<DeltaDiscoveryRequestJson, Uint8Array>) =>
+        serve(spec, 'delta', call),
+    });
+  }
+
+  function credentials(): grpc.ServerCredentials {
+    const tls = options.tls;
+    if (!tls) return grpc.ServerCredentials.createInsecure();
+    return grpc.ServerCredentials.createSsl(
+      tls.clientCa ? toBuffer(tls.clientCa) : null,
+      [{ cert_chain: toBuffer(tls.cert), private_key: toBuffer(tls.key) }],
+      tls.clientCa !== undefined,
+    );
+  }
+
+  return {
+    get port() {
+      return boundPort;
+    },
+    listen() {
+      return new Promise<number>((resolve, reject) => {
+        server.bindAsync(address, credentials(), (error, port) => {
+          if (error) {
+            reject(new Error(`sink-ads: cannot listen on ${address}: ${error.message}`));
+            return;
+          }
+          boundPort = port;
+          options.logger?.info({ address, port, tls: options.tls !== undefined }, 'xDS server listening');
+          resolve(port);
+        });
+      });
+    },
+    setSnapshot(snapshot) {
+      const state = encodeSnapshot(codec, snapshot, groups.get(snapshot.group));
+      groups.set(snapshot.group, state);
+      for (const stream of members.get(snapshot.group) ?? []) stream.snapshotChanged();
+    },
+    snapshot(group) {
+      return groups.get(group)?.snapshot;
+    },
+    streams() {
+      return [...streams.values()].map((entry) => entry.stream.info());
+    },
+    close(graceMs = 5_000) {
+      closing = true;
+      for (const entry of [...streams.values()]) entry.end();
+      return new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        force.unref();
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+    },
+  };
+}
