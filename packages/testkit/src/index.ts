@@ -1,1 +1,3 @@
 export {};
+export * from './xds-client.js';
+export * from './xds-snapshot.js';
