@@ -230,7 +230,7 @@ describe('weighted routes', () => {
         url: 'http://h:8080/',
       },
     );
-    expect((e.outcomes[0]?.action as ForwardAction).clusters.map((c) => [c.name, c.share])).toEqual([
+    expect((e.outcomes[0]!.action as ForwardAction).clusters.map((c) => [c.name, c.share])).toEqual([
       ['c-a', 0.75],
       ['c-b', 0.25],
     ]);
