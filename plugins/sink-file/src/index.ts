@@ -1,1 +1,9 @@
-export {};
+export { writeFileAtomically } from './atomic-write.js';
+export {
+  type BootstrapBuilders,
+  type BootstrapNode,
+  createFileSink,
+  type FileSinkConfig,
+  FileSinkConfigSchema,
+} from './file-sink.js';
+export { fileSinkPlugin, fileSinkPlugin as default } from './plugin.js';

@@ -1,0 +1,103 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { emptyXdsResources, type Logger, type Snapshot, TypeUrl } from '@attache/core';
+import { Value } from '@sinclair/typebox/value';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import {
+  type BootstrapBuilders,
+  createFileSink,
+  type FileSinkConfig,
+  FileSinkConfigSchema,
+} from './file-sink.js';
+
+const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quietLogger };
+const noFeedback = { rejected() {}, accepted() {} };
+
+// Builders that record their inputs; what Envoy's bootstrap looks like is @attache/envoy's business and tested there.
+const calls: Array<[string, unknown]> = [];
+const builders: BootstrapBuilders = {
+  buildStaticBootstrap(resources, options) {
+    calls.push(['static', options]);
+    return {
+      node: options.node,
+      staticResources: { clusters: resources[TypeUrl.Cluster].map((c) => c.resource) },
+    };
+  },
+  buildAdsBootstrap(options) {
+    calls.push(['ads', options]);
+    return {
+      node: options.node,
+      dynamicResources: { adsConfig: { target: `${options.ads.host}:${options.ads.port}` } },
+    };
+  },
+};
+
+function sinkIn(dir: string, raw: Partial<FileSinkConfig>) {
+  const config = Value.Default(FileSinkConfigSchema, structuredClone(raw)) as FileSinkConfig;
+  expect([...Value.Errors(FileSinkConfigSchema, config)]).toEqual([]);
+  return createFileSink({ config, logger: quietLogger, feedback: noFeedback, baseDir: dir }, builders);
+}
+
+function snapshotWith(clusters: string[], group = 'default', serial = 1): Snapshot {
+  const resources = emptyXdsResources();
+  resources[TypeUrl.Cluster] = clusters.map((name) => ({
+    typeUrl: TypeUrl.Cluster,
+    name,
+    resource: { '@type': TypeUrl.Cluster, name },
+    version: name,
+    provenance: [],
+  }));
+  return { group, serial, version: clusters.join(','), resources, diagnostics: [] };
+}
+
+describe('file sink', () => {
+  it('writes an ADS bootstrap at start, with a node locality, and leaves no temp file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attache-sink-'));
+    const sink = sinkIn(dir, {
+      path: 'out/envoy.json',
+      mode: 'ads',
+      ads: { host: '127.0.0.1', port: 18001 },
+    });
+    await sink.start();
+    const written = JSON.parse(readFileSync(join(dir, 'out/envoy.json'), 'utf8'));
+    expect(written.node).toEqual({ id: 'attache-envoy', cluster: 'attache', locality: { zone: 'attache' } });
+    expect(written.dynamicResources.adsConfig.target).toBe('127.0.0.1:18001');
+    await sink.publish(snapshotWith(['a']));
+    expect(JSON.parse(readFileSync(join(dir, 'out/envoy.json'), 'utf8'))).toEqual(written);
+    expect(readdirSync(join(dir, 'out'))).toEqual(['envoy.json']);
+    await sink.stop();
+  });
+
+  it('does not rewrite an unchanged file, even across restarts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attache-sink-'));
+    await sinkIn(dir, { path: 'envoy.json', mode: 'ads' }).start();
+    const before = statSync(join(dir, 'envoy.json'));
+    await sinkIn(dir, { path: 'envoy.json', mode: 'ads' }).start();
+    expect(statSync(join(dir, 'envoy.json')).ino).toBe(before.ino);
+    await sinkIn(dir, { path: 'envoy.json', mode: 'ads', ads: { host: '127.0.0.1', port: 19000 } }).start();
+    expect(statSync(join(dir, 'envoy.json')).ino).not.toBe(before.ino);
+  });
+
+  it('follows the snapshots of its group in static mode, only when the content changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attache-sink-'));
+    const file = join(dir, 'static.yaml');
+    const sink = sinkIn(dir, { path: 'static.yaml', mode: 'static', format: 'yaml' });
+    await sink.start();
+    expect(() => statSync(file)).toThrow();
+    await sink.publish(snapshotWith(['a', 'b']));
+    const first = statSync(file).ino;
+    expect(
+      parseYaml(readFileSync(file, 'utf8')).staticResources.clusters.map((c: { name: string }) => c.name),
+    ).toEqual(['a', 'b']);
+    await sink.publish(snapshotWith(['a', 'b'], 'default', 2));
+    expect(statSync(file).ino).toBe(first);
+    await sink.publish(snapshotWith(['z'], 'edge', 3));
+    expect(statSync(file).ino).toBe(first);
+    await sink.publish(snapshotWith(['b'], 'default', 4));
+    expect(
+      parseYaml(readFileSync(file, 'utf8')).staticResources.clusters.map((c: { name: string }) => c.name),
+    ).toEqual(['b']);
+  });
+});

@@ -1,0 +1,123 @@
+import { resolve } from 'node:path';
+import type { Sink, SinkContext, Snapshot, XdsResources } from '@attache/core';
+import { type Static, Type } from '@sinclair/typebox';
+import { stringify as toYaml } from 'yaml';
+import { readIfExists, writeFileAtomically } from './atomic-write.js';
+
+export const FileSinkConfigSchema = Type.Object(
+  {
+    path: Type.String({ minLength: 1, description: 'bootstrap file to write, relative to the config file' }),
+    format: Type.Union([Type.Literal('json'), Type.Literal('yaml')], { default: 'json' }),
+    mode: Type.Union([Type.Literal('static'), Type.Literal('ads')], {
+      default: 'ads',
+      description:
+        "'static': every resource inline, rewritten on change; 'ads': points Envoy at the ADS server",
+    }),
+    ads: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1' }),
+        port: Type.Integer({ minimum: 1, maximum: 65535, default: 18000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    node: Type.Object(
+      {
+        id: Type.String({ minLength: 1, default: 'attache-envoy' }),
+        cluster: Type.String({ minLength: 1, default: 'attache' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    admin: Type.Optional(
+      Type.Object(
+        { host: Type.String({ default: '127.0.0.1' }), port: Type.Integer({ minimum: 0, maximum: 65535 }) },
+        { additionalProperties: false },
+      ),
+    ),
+    group: Type.String({
+      default: 'default',
+      description: 'node group (ambassador_id) whose snapshot a static bootstrap holds',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type FileSinkConfig = Static<typeof FileSinkConfigSchema>;
+
+export interface BootstrapNode {
+  id: string;
+  cluster: string;
+  /** gRPC's xDS client refuses a node without a locality; Envoy does not mind one. */
+  locality: { zone: string };
+}
+
+/** The two builders of @attache/envoy this sink needs, injectable so the sink can be tested alone. */
+export interface BootstrapBuilders {
+  buildStaticBootstrap(
+    resources: XdsResources,
+    options: { node: BootstrapNode; admin?: { host: string; port: number } },
+  ): Record<string, unknown>;
+  buildAdsBootstrap(options: {
+    node: BootstrapNode;
+    ads: { host: string; port: number };
+    admin?: { host: string; port: number };
+  }): Record<string, unknown>;
+}
+
+/**
+ * Writes an Envoy bootstrap file. In ADS mode the file only says where the
+ * control plane is, so it is written once at start; in static mode it holds
+ * the whole configuration and follows every snapshot of its group. Either
+ * way it is rewritten only when its bytes change, so a file watcher on the
+ * other side does not restart Envoy for nothing.
+ */
+export function createFileSink(ctx: SinkContext<FileSinkConfig>, builders: BootstrapBuilders): Sink {
+  const config = ctx.config;
+  const path = resolve(ctx.baseDir, config.path);
+  const node: BootstrapNode = {
+    id: config.node.id,
+    cluster: config.node.cluster,
+    locality: { zone: 'attache' },
+  };
+  const admin = config.admin ? { host: config.admin.host, port: config.admin.port } : undefined;
+  let written: string | undefined;
+
+  const serialize = (bootstrap: Record<string, unknown>) =>
+    config.format === 'yaml'
+      ? toYaml(bootstrap, { sortMapEntries: false })
+      : `${JSON.stringify(bootstrap, null, 2)}\n`;
+
+  const write = async (bootstrap: Record<string, unknown>, why: Record<string, unknown>) => {
+    const text = serialize(bootstrap);
+    if (written === undefined) written = await readIfExists(path);
+    if (text === written) {
+      ctx.logger.debug({ path, ...why }, 'bootstrap unchanged; not rewritten');
+      return;
+    }
+    await writeFileAtomically(path, text);
+    written = text;
+    ctx.logger.info({ path, mode: config.mode, ...why }, 'wrote Envoy bootstrap');
+  };
+
+  return {
+    async start() {
+      if (config.mode === 'ads') {
+        await write(
+          builders.buildAdsBootstrap({
+            node,
+            ads: { host: config.ads.host, port: config.ads.port },
+            ...(admin ? { admin } : {}),
+          }),
+          { ads: `${config.ads.host}:${config.ads.port}` },
+        );
+      }
+    },
+    async publish(snapshot: Snapshot) {
+      if (config.mode !== 'static' || snapshot.group !== config.group) return;
+      await write(builders.buildStaticBootstrap(snapshot.resources, { node, ...(admin ? { admin } : {}) }), {
+        serial: snapshot.serial,
+        version: snapshot.version,
+      });
+    },
+    async stop() {},
+  };
+}
