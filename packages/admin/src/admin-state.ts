@@ -7,8 +7,11 @@ import type { Registry } from 'prom-client';
  * the ADS sink contributes `streams`; whoever owns the metrics passes `metrics`.
  */
 export interface AdminState {
-  /** The snapshot being served, or undefined before the first compile finished (readyz is 503 until then). */
-  snapshot(): Snapshot | undefined;
+  /**
+   * The snapshot being served to a node group (default: the runtime's default
+   * group), or undefined before the first compile finished (readyz is 503 until then).
+   */
+  snapshot(group?: string): Snapshot | undefined;
   /** Every current diagnostic: compile, source and feedback (NACK) diagnostics. */
   diagnostics(): readonly Diagnostic[];
   /**

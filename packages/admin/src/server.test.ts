@@ -61,8 +61,8 @@ class MutableState implements AdminState {
   current: Snapshot | undefined;
   streamList: unknown[] = [];
   metrics: Registry | undefined;
-  snapshot() {
-    return this.current;
+  snapshot(group?: string) {
+    return group === undefined || group === this.current?.group ? this.current : undefined;
   }
   diagnostics() {
     return this.current?.diagnostics ?? [];
@@ -155,6 +155,12 @@ describe('admin server over HTTP', () => {
     expect(fullText).not.toContain('TOP-SECRET-KEY');
     expect(fullText).toContain('[redacted]');
     expect((await fetch(`${url}/api/snapshot?full=maybe`)).status).toBe(400);
+    expect(
+      ((await (await fetch(`${url}/api/snapshot?group=default`)).json()) as { serial: number }).serial,
+    ).toBe(7);
+    const otherGroup = await fetch(`${url}/api/snapshot?group=internal`);
+    expect(otherGroup.status).toBe(404);
+    expect(await otherGroup.json()).toEqual({ error: "no snapshot for group 'internal'" });
   });
 
   it('returns the ADS streams the callback reports', async () => {

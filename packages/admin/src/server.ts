@@ -36,7 +36,10 @@ const diagnosticsQuery = {
 
 const snapshotQuery = {
   type: 'object',
-  properties: { full: { type: 'string', enum: ['0', '1', 'true', 'false'] } },
+  properties: {
+    full: { type: 'string', enum: ['0', '1', 'true', 'false'] },
+    group: { type: 'string', minLength: 1 },
+  },
   additionalProperties: false,
 } as const;
 
@@ -81,12 +84,17 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     },
   );
 
-  app.get<{ Querystring: { full?: string } }>(
+  app.get<{ Querystring: { full?: string; group?: string } }>(
     '/api/snapshot',
     { schema: { querystring: snapshotQuery } },
     async (request, reply) => {
-      const snapshot = state.snapshot();
-      if (!snapshot) return reply.status(404).send({ error: 'no snapshot compiled yet' });
+      const { group } = request.query;
+      const snapshot = group === undefined ? state.snapshot() : state.snapshot(group);
+      if (!snapshot) {
+        return reply.status(404).send({
+          error: group === undefined ? 'no snapshot compiled yet' : `no snapshot for group '${group}'`,
+        });
+      }
       const full = request.query.full === '1' || request.query.full === 'true';
       return summarizeSnapshot(snapshot, { full });
     },
