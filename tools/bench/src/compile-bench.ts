@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { compileScenarios, findScenario } from './compile-inputs.js';
+import { compileScenarios, findScenario, generateCompileInputs } from './compile-inputs.js';
+import { inputsAsYaml } from './compile-inputs-file.js';
 import type { CompileMeasurement } from './compile-measure.js';
 import { formatCompileMeasurement } from './compile-report.js';
 
@@ -10,6 +13,7 @@ const usage = `usage: node tools/bench/dist/index.js compile [options]
   --runs N           timed compiles after the warm-up run (default 5)
   --json             print the measurements as JSON instead of a report
   --cpu-prof DIR     run each child under node --cpu-prof, writing .cpuprofile files to DIR
+  --write-inputs DIR write each scenario's input as DIR/<scenario>.yaml and measure nothing
 `;
 
 /**
@@ -24,6 +28,7 @@ export async function runCompileBench(argv: string[]): Promise<void> {
       runs: { type: 'string', default: '5' },
       json: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      'write-inputs': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -40,6 +45,16 @@ export async function runCompileBench(argv: string[]): Promise<void> {
       `${unknown.length > 0 ? `unknown scenario ${unknown.join(', ')}` : `--runs must be a positive integer`}\n${usage}`,
     );
     process.exitCode = 2;
+    return;
+  }
+  const inputsDir = values['write-inputs'];
+  if (inputsDir !== undefined) {
+    await mkdir(inputsDir, { recursive: true });
+    for (const name of names) {
+      const file = join(inputsDir, `${name}.yaml`);
+      await writeFile(file, inputsAsYaml(generateCompileInputs(findScenario(name)!).resources));
+      process.stdout.write(`wrote ${file}\n`);
+    }
     return;
   }
   const results: CompileMeasurement[] = [];

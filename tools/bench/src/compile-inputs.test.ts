@@ -1,6 +1,7 @@
 import { canonicalJson, kindOf, resourceKey } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { compileScenarios, generateCompileInputs, hostnameOf } from './compile-inputs.js';
+import { inputsAsYaml } from './compile-inputs-file.js';
 
 function kindsOf(resources: ReturnType<typeof generateCompileInputs>['resources']): Record<string, number> {
   const kinds: Record<string, number> = {};
@@ -121,5 +122,15 @@ describe('generateCompileInputs', () => {
   it('rejects nonsense sizes', () => {
     expect(() => generateCompileInputs({ hosts: 0, mappings: 1 })).toThrow(/hosts/);
     expect(() => generateCompileInputs({ hosts: 1, mappings: -1 })).toThrow(/mappings/);
+  });
+});
+
+describe('inputsAsYaml', () => {
+  it('writes one document per resource that reads back as the same resource', () => {
+    const { resources } = generateCompileInputs({ hosts: 2, mappings: 5 });
+    const text = inputsAsYaml(resources);
+    const documents = text.split(/^---\n/m).filter((d) => d.trim() !== '');
+    expect(documents).toHaveLength(resources.length);
+    expect(documents.map((d) => JSON.parse(d))).toEqual(resources.map((r) => r.resource));
   });
 });
