@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -7,6 +7,7 @@ import { compileScenarios, findScenario, generateCompileInputs } from './compile
 import { inputsAsYaml } from './compile-inputs-file.js';
 import type { CompileMeasurement } from './compile-measure.js';
 import { formatCompileMeasurement } from './compile-report.js';
+import { type CpuProfile, formatCpuProfileSummary, summarizeCpuProfile } from './cpuprofile-summary.js';
 
 const usage = `usage: node tools/bench/dist/index.js compile [options]
   --scenario NAME    ${compileScenarios.map((s) => s.name).join(', ')} (repeatable; default: all)
@@ -67,15 +68,26 @@ export async function runCompileBench(argv: string[]): Promise<void> {
     }
     results.push(outcome);
     if (!values.json) process.stdout.write(`${formatCompileMeasurement(outcome)}\n`);
+    if (values['cpu-prof'] !== undefined && outcome.profile !== undefined) {
+      const summary = summarizeCpuProfile(JSON.parse(await readFile(outcome.profile, 'utf8')) as CpuProfile, {
+        root: repositoryRoot,
+      });
+      process.stdout.write(`  CPU profile        ${outcome.profile}\n${formatCpuProfileSummary(summary)}\n`);
+    }
   }
   if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 }
+
+const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
+
+/** A measurement, plus the .cpuprofile the child wrote when profiling. */
+type ChildOutcome = (CompileMeasurement & { profile?: string }) | { error: string };
 
 function measureInChild(
   scenario: string,
   runs: number,
   cpuProfDir: string | undefined,
-): Promise<CompileMeasurement | { error: string }> {
+): Promise<ChildOutcome> {
   const childScript = fileURLToPath(new URL('./compile-child.js', import.meta.url));
   const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
   return new Promise((resolve) => {
@@ -89,11 +101,26 @@ function measureInChild(
     child.on('error', (e) => resolve({ error: e.message }));
     child.on('close', (code, signal) => {
       const line = stdout.trim().split('\n').pop() ?? '';
+      let outcome: ChildOutcome;
       try {
-        resolve(JSON.parse(line) as CompileMeasurement | { error: string });
+        outcome = JSON.parse(line) as ChildOutcome;
       } catch {
         resolve({ error: `child exited with ${signal ?? code} and no measurement` });
+        return;
       }
+      if (!cpuProfDir || 'error' in outcome) {
+        resolve(outcome);
+        return;
+      }
+      // node names the file CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile.
+      readdir(cpuProfDir).then(
+        (files) => {
+          const mine = files.filter((f) => f.includes(`.${child.pid}.`) && f.endsWith('.cpuprofile')).sort();
+          const last = mine[mine.length - 1];
+          resolve(last ? { ...outcome, profile: join(cpuProfDir, last) } : outcome);
+        },
+        () => resolve(outcome),
+      );
     });
   });
 }
