@@ -1,22 +1,7 @@
-import { readFileSync } from 'node:fs';
-import * as envoy from '@attache/envoy';
-import { createFileRegistry, fromBinary, type Registry } from '@bufbuild/protobuf';
-import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import type { Registry } from '@bufbuild/protobuf';
+import { envoyRegistry } from '@attache/envoy';
 
-let registry: Registry | undefined;
-
-/** The Envoy descriptor registry of @attache/envoy (which the xDS test client encodes with). */
+/** The Envoy descriptor registry of @attache/envoy, which the xDS test client encodes and decodes with. */
 export function xdsRegistry(): Registry {
-  if (registry) return registry;
-  const exported = (envoy as unknown as { envoyRegistry?: Registry }).envoyRegistry;
-  // TEMPORARY fallback until @attache/envoy exports envoyRegistry: read its descriptor set.
-  registry =
-    exported ??
-    createFileRegistry(
-      fromBinary(
-        FileDescriptorSetSchema,
-        readFileSync(new URL('../node_modules/@attache/envoy/gen/envoy.binpb', import.meta.url)),
-      ),
-    );
-  return registry;
+  return envoyRegistry;
 }

@@ -107,7 +107,8 @@ export class DeltaStream extends XdsStream<DeltaTypeState> {
     if (nackMessage !== undefined) {
       for (const resource of sent.resources) state.parked.set(resource.name, resource.version);
       for (const name of sent.removed) state.parked.set(name, removal);
-      this.rejected(state, nackMessage, [...sent.resources.map((r) => r.name), ...sent.removed]);
+      const names = [...sent.resources.map((r) => r.name), ...sent.removed];
+      this.rejected(state, nackMessage, names, names);
       return;
     }
     for (const resource of sent.resources) {

@@ -15,6 +15,7 @@ export {
   type DeltaDiscoveryRequestJson,
   type DiscoveryRequestJson,
   type EncodedResource,
+  type EnvoySchema,
   type NodeJson,
   type XdsCodec,
 } from './xds-codec.js';

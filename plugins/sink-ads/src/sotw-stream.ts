@@ -75,7 +75,9 @@ export class SotwStream extends XdsStream<SotwTypeState> {
       const sent = state.sent;
       if (request.errorDetail) {
         state.nackedVersion = sent?.version;
-        this.rejected(state, request.errorDetail.message ?? '', changedNames(sent, state.acked));
+        this.rejected(state, request.errorDetail.message ?? '', changedNames(sent, state.acked), [
+          ...(sent?.resources.keys() ?? []),
+        ]);
       } else {
         state.acked = sent;
         state.nackedVersion = undefined;

@@ -1,13 +1,4 @@
-import {
-  create,
-  type DescMessage,
-  fromBinary,
-  fromJson,
-  type JsonValue,
-  type Registry,
-  toBinary,
-  toJson,
-} from '@bufbuild/protobuf';
+import { create, type DescMessage, type Registry, toBinary } from '@bufbuild/protobuf';
 import { AnySchema } from '@bufbuild/protobuf/wkt';
 
 /** Fully-qualified names of the discovery messages the server speaks. */
@@ -109,24 +100,30 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** A codec over the Envoy descriptor registry (@attache/envoy's `envoyRegistry`). */
-export function createXdsCodec(registry: Registry): XdsCodec {
-  const request = messageDesc(registry, DiscoveryMessage.Request);
+/** What the codec needs from @attache/envoy (passed in so that the protocol core stays testable alone). */
+export interface EnvoySchema {
+  registry: Registry;
+  /** Binary → proto3-JSON of a named message. */
+  decodeMessage(typeName: string, bytes: Uint8Array): Record<string, unknown>;
+  /** A resource's proto3-JSON with '@type' → google.protobuf.Any. */
+  toAny(json: Record<string, unknown>): { typeUrl: string; value: Uint8Array };
+}
+
+/** A codec over the Envoy descriptor set: requests decoded to proto3-JSON, responses assembled from fragments. */
+export function createXdsCodec(schema: EnvoySchema): XdsCodec {
+  const { registry, decodeMessage, toAny } = schema;
   const response = messageDesc(registry, DiscoveryMessage.Response);
-  const deltaRequest = messageDesc(registry, DiscoveryMessage.DeltaRequest);
   const deltaResponse = messageDesc(registry, DiscoveryMessage.DeltaResponse);
-  const jsonOptions = { registry, alwaysEmitImplicit: false } as const;
 
   return {
     decodeRequest(bytes) {
-      return toJson(request, fromBinary(request, bytes), jsonOptions) as DiscoveryRequestJson;
+      return decodeMessage(DiscoveryMessage.Request, bytes) as DiscoveryRequestJson;
     },
     decodeDeltaRequest(bytes) {
-      return toJson(deltaRequest, fromBinary(deltaRequest, bytes), jsonOptions) as DeltaDiscoveryRequestJson;
+      return decodeMessage(DiscoveryMessage.DeltaRequest, bytes) as DeltaDiscoveryRequestJson;
     },
     encodeResource(name, version, json) {
-      // A resource's proto3-JSON with '@type' is exactly the JSON form of an Any.
-      const any = fromJson(AnySchema, json as JsonValue, { registry });
+      const any = create(AnySchema, toAny(json));
       return {
         name,
         version,

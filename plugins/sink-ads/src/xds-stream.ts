@@ -206,11 +206,16 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
     }
   }
 
-  protected rejected(state: S, message: string, candidates: readonly string[]): void {
+  protected rejected(
+    state: S,
+    message: string,
+    candidates: readonly string[],
+    sentInOrder: readonly string[],
+  ): void {
     state.inflightNonce = undefined;
     state.nacks++;
     this.env.metrics.nacks.inc({ type: shortType(state.typeUrl), variant: this.variant });
-    const resourceNames = rejectedResourceNames(message, candidates);
+    const resourceNames = rejectedResourceNames(message, candidates, sentInOrder);
     state.lastNack = { message, resourceNames, at: new Date().toISOString() };
     this.env.warn('xDS client rejected a response (NACK); the type is parked until a newer snapshot', {
       stream: this.id,
