@@ -1,0 +1,158 @@
+import { type IRRoute, type PassContext, mergeProvenance } from '@attache/core';
+import { configOf } from '../config.js';
+import { type HttpHost, type HttpListener, type HttpMapping, type HttpModule, ExtKey } from '../model.js';
+import type { Upstream } from '../resolve/upstreams.js';
+import { isEmptySelector, selectorMatches } from '../selector.js';
+import { GroupIndex } from './association.js';
+import { buildRouteGroups } from './groups.js';
+import { buildListener, listenerBindsHost } from './listeners.js';
+import { type SecurityModel, hostRoutes } from './routes.js';
+
+/** Listeners Emissary 1.x created by itself; opt-in here (plugin config defaultListeners). */
+function defaultListeners(namespace: string): HttpListener[] {
+  const make = (name: string, port: number, tls: boolean): HttpListener => ({
+    ref: { apiVersion: 'getambassador.io/v3alpha1', kind: 'Listener', namespace, name },
+    id: `${namespace}/${name}`,
+    name,
+    namespace,
+    labels: {},
+    port,
+    stack: tls ? ['TLS', 'HTTP', 'TCP'] : ['HTTP', 'TCP'],
+    securityModel: 'XFP',
+    hostBinding: { from: 'ALL' },
+  });
+  return [make('default-http', 8080, false), make('default-https', 8443, true)];
+}
+
+/** Clusters from the resolved upstreams, merged by (content-derived) name. */
+export function buildClusters(ctx: PassContext): void {
+  const upstreams = (ctx.ir.ext[ExtKey.upstreams] as Record<string, Upstream> | undefined) ?? {};
+  const owned: string[] = [];
+  for (const { cluster } of Object.values(upstreams)) {
+    const existing = ctx.ir.clusters[cluster.name];
+    if (existing) existing.provenance = mergeProvenance(existing.provenance, cluster.provenance);
+    else {
+      ctx.ir.clusters[cluster.name] = { ...cluster, provenance: [...cluster.provenance] };
+      owned.push(cluster.name);
+    }
+  }
+  ctx.ir.ext[ExtKey.ownedClusters] = owned;
+}
+
+/** Route groups, Host association, virtual hosts, filter chains and listeners. */
+export function buildHttp(ctx: PassContext): void {
+  const config = configOf(ctx.config);
+  const module = ctx.ir.ext[ExtKey.module] as HttpModule;
+  const hosts = (ctx.ir.ext[ExtKey.hosts] as HttpHost[] | undefined) ?? [];
+  const mappings = (ctx.ir.ext[ExtKey.mappings] as HttpMapping[] | undefined) ?? [];
+  const upstreams = (ctx.ir.ext[ExtKey.upstreams] as Record<string, Upstream> | undefined) ?? {};
+  let listeners = (ctx.ir.ext[ExtKey.listeners] as HttpListener[] | undefined) ?? [];
+  if (listeners.length === 0 && config.defaultListeners) listeners = defaultListeners(config.ambassadorNamespace);
+
+  const groups = buildRouteGroups(ctx, mappings);
+  const index = new GroupIndex(groups);
+  const groupsByHost = new Map<string, ReturnType<GroupIndex['groupsFor']>>();
+  for (const host of hosts) groupsByHost.set(host.id, index.groupsFor(host));
+
+  // Jane's question "why does my Mapping do nothing?" gets an answer on her Mapping.
+  const attached = new Set<HttpMapping>();
+  for (const list of groupsByHost.values()) {
+    for (const g of list) for (const m of g.members) attached.add(m.mapping);
+  }
+  const inGroups = new Set(groups.flatMap((g) => g.members.map((m) => m.mapping)));
+  for (const mapping of mappings) {
+    if (!inGroups.has(mapping) || attached.has(mapping)) continue;
+    ctx.report({
+      code: 'MAPPING_NO_HOST',
+      resource: mapping.ref,
+      path: mapping.spec.hostname !== undefined ? '/spec/hostname' : '/spec',
+      message:
+        mapping.authority === undefined
+          ? 'this Mapping has no hostname and no Host mappingSelector selects it, so it routes nothing; add spec.hostname (e.g. "*")'
+          : `no Host serves hostname '${mapping.spec.hostname ?? mapping.spec.host}'; add a Host for it or change spec.hostname`,
+    });
+  }
+  for (const host of hosts) {
+    if (!isEmptySelector(host.mappingSelector) && !mappings.some((m) => selectorMatches(host.mappingSelector, m.labels))) {
+      ctx.report({
+        code: 'HOST_SELECTOR_MATCHES_NOTHING',
+        resource: host.ref,
+        path: '/spec/mappingSelector',
+        message: 'spec.mappingSelector matches no Mapping labels; fix the selector or label the Mappings',
+      });
+    }
+  }
+
+  if (listeners.length === 0) {
+    if (hosts.some((h) => !h.synthesized) || mappings.length > 0) {
+      ctx.report({
+        code: 'HTTP_NO_LISTENERS',
+        message: 'no Listener is defined, so no Host or Mapping is reachable; add Listeners (e.g. port 8080 HTTP and 8443 HTTPS)',
+      });
+    }
+    return;
+  }
+
+  const namespaceLabels = namespaceLabelIndex(ctx);
+  const routeCache = new Map<string, IRRoute[]>();
+  const routesFor = (host: HttpHost, model: SecurityModel) => {
+    const key = `${model} ${host.id}`;
+    let routes = routeCache.get(key);
+    if (!routes) {
+      routes = hostRoutes(host, groupsByHost.get(host.id) ?? [], model, upstreams, module.config);
+      routeCache.set(key, routes);
+    }
+    return routes;
+  };
+  const boundHosts = new Set<HttpHost>();
+  for (const listener of listeners) {
+    const bound = hosts.filter((h) => listenerBindsHost(listener, h, namespaceLabels));
+    if (bound.length === 0) {
+      ctx.report({
+        code: listener.hostBinding.selector ? 'LISTENER_SELECTOR_MATCHES_NOTHING' : 'LISTENER_NO_HOSTS',
+        resource: listener.ref,
+        path: '/spec/hostBinding',
+        message: 'this Listener binds no Host, so no Envoy listener is generated; fix spec.hostBinding or add a Host',
+      });
+      continue;
+    }
+    for (const h of bound) boundHosts.add(h);
+    buildListener(ctx, listener, bound, (h) => routesFor(h, listener.securityModel), module);
+  }
+  for (const host of hosts) {
+    if (!boundHosts.has(host) && !host.synthesized) {
+      ctx.report({
+        code: 'HOST_UNBOUND',
+        resource: host.ref,
+        path: '/metadata/labels',
+        message: "no Listener's hostBinding selects this Host, so it serves nothing; adjust the Host's labels or a Listener's hostBinding",
+      });
+    }
+  }
+  for (const routes of routeCache.values()) {
+    for (const route of routes) {
+      for (const ref of route.provenance) {
+        const mapping = mappingById(mappings, ref);
+        if (mapping && !mapping.routeNames.includes(route.name)) mapping.routeNames.push(route.name);
+      }
+    }
+  }
+}
+
+const byIdCache = new WeakMap<readonly HttpMapping[], Map<string, HttpMapping>>();
+function mappingById(mappings: readonly HttpMapping[], ref: { namespace?: string; name: string }): HttpMapping | undefined {
+  let map = byIdCache.get(mappings);
+  if (!map) {
+    map = new Map(mappings.map((m) => [m.id, m]));
+    byIdCache.set(mappings, map);
+  }
+  return map.get(`${ref.namespace ?? 'default'}/${ref.name}`);
+}
+
+function namespaceLabelIndex(ctx: PassContext): (ns: string) => Record<string, string> {
+  const labels = new Map<string, Record<string, string>>();
+  for (const ns of ctx.resources('Namespace')) {
+    labels.set(ns.resource.metadata.name, { ...(ns.resource.metadata.labels ?? {}) });
+  }
+  return (ns) => labels.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
+}

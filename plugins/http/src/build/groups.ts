@@ -1,0 +1,171 @@
+import {
+  type IRHeaderMatch,
+  type IRQueryParameterMatch,
+  type IRRouteMatch,
+  type PassContext,
+  canonicalJson,
+  compareStrings,
+  contentHash,
+} from '@attache/core';
+import type { HttpMapping } from '../model.js';
+
+/** A member of a route group: one Mapping and, in a canary, its cumulative share. */
+export interface GroupMember {
+  mapping: HttpMapping;
+  /** Cumulative runtime_fraction numerator (canary); absent when the group has one member. */
+  cumulative?: number;
+}
+
+/**
+ * Mappings with identical match criteria: one canary group, one slot in the
+ * route order. Emissary's IRHTTPMappingGroup.
+ */
+export interface RouteGroup {
+  key: string;
+  match: IRRouteMatch;
+  authority?: { glob: string } | { regex: string };
+  members: GroupMember[];
+  shadows: HttpMapping[];
+  runtimeKey: string;
+  /** Emissary's route weight, compared descending. */
+  weight: [number, number, number, number, string, string];
+}
+
+/**
+ * Groups Mappings by match, settles canary weights, reports conflicts, and
+ * returns the groups in Emissary's route order: precedence, then prefix
+ * length, then header-match text length, then query-match text length, then
+ * the prefix and method strings — all descending — with the group key as the
+ * final tie-break so the order never depends on input order.
+ */
+export function buildRouteGroups(ctx: PassContext, mappings: readonly HttpMapping[]): RouteGroup[] {
+  const byKey = new Map<string, { match: IRRouteMatch; mapping: HttpMapping[]; headerLen: number; queryLen: number }>();
+  for (const mapping of mappings) {
+    const { match, headerLen, queryLen } = matchOf(mapping);
+    const key = canonicalJson({ match, authority: mapping.authority ?? null, precedence: mapping.spec.precedence ?? 0 });
+    const entry = byKey.get(key);
+    if (entry) entry.mapping.push(mapping);
+    else byKey.set(key, { match, mapping: [mapping], headerLen, queryLen });
+  }
+  const groups: RouteGroup[] = [];
+  for (const [key, entry] of byKey) {
+    const primaries = entry.mapping.filter((m) => !m.spec.shadow);
+    const shadows = entry.mapping.filter((m) => m.spec.shadow);
+    const members = settleWeights(ctx, primaries);
+    const first = entry.mapping[0]!;
+    const group: RouteGroup = {
+      key,
+      match: entry.match,
+      members,
+      shadows,
+      runtimeKey: `routing.traffic_shift.${contentHash(key).slice(0, 12)}`,
+      weight: [
+        first.spec.precedence ?? 0,
+        first.spec.prefix.length,
+        entry.headerLen,
+        entry.queryLen,
+        first.spec.prefix,
+        first.spec.method ?? 'GET',
+      ],
+    };
+    if (first.authority) group.authority = first.authority;
+    groups.push(group);
+  }
+  return groups.sort(compareGroups);
+}
+
+function compareGroups(a: RouteGroup, b: RouteGroup): number {
+  for (let i = 0; i < 6; i++) {
+    const x = a.weight[i]!;
+    const y = b.weight[i]!;
+    if (x !== y) return typeof x === 'number' ? (y as number) - x : compareStrings(y as string, x as string);
+  }
+  return compareStrings(a.key, b.key);
+}
+
+/**
+ * Canary shares: weighted Mappings first (by namespace/name), then the one
+ * unweighted Mapping takes the remainder. A second unweighted Mapping is a
+ * conflict; shares past 100 overflow. Both are reported on the later Mapping,
+ * which is dropped.
+ */
+function settleWeights(ctx: PassContext, primaries: HttpMapping[]): GroupMember[] {
+  const sorted = [...primaries].sort((a, b) => compareStrings(a.id, b.id));
+  const weighted = sorted.filter((m) => m.spec.weight !== undefined);
+  const unweighted = sorted.filter((m) => m.spec.weight === undefined);
+  for (const extra of unweighted.slice(1)) {
+    ctx.report({
+      code: 'MAPPING_CONFLICT',
+      resource: extra.ref,
+      path: '/spec/prefix',
+      message: `Mapping ${unweighted[0]!.id} already has the same match (prefix, hostname, method, headers, query); change the match, or set spec.weight on both for a canary`,
+    });
+  }
+  const members: GroupMember[] = [];
+  let total = 0;
+  for (const m of weighted) {
+    const w = m.spec.weight!;
+    if (total + w > 100) {
+      ctx.report({
+        code: 'MAPPING_WEIGHT_OVERFLOW',
+        resource: m.ref,
+        path: '/spec/weight',
+        message: `weights of the Mappings sharing this match would reach ${total + w}; lower spec.weight so they add up to at most 100`,
+      });
+      continue;
+    }
+    total += w;
+    if (w > 0) members.push({ mapping: m, cumulative: total });
+  }
+  if (unweighted[0]) members.push({ mapping: unweighted[0], cumulative: 100 });
+  else if (members.length > 0) members[members.length - 1]!.cumulative = 100;
+  if (members.length === 1) delete members[0]!.cumulative;
+  return members;
+}
+
+const lengthOf = (name: string, value: string, regex: boolean) => name.length + value.length + (regex ? 1 : 0);
+
+/** The request match of a Mapping (without :authority and x-forwarded-proto, which depend on Host and Listener). */
+function matchOf(mapping: HttpMapping): { match: IRRouteMatch; headerLen: number; queryLen: number } {
+  const spec = mapping.spec;
+  const match: IRRouteMatch = {
+    path: spec.prefix_regex
+      ? { kind: 'regex', value: spec.prefix }
+      : spec.prefix_exact
+        ? { kind: 'path', value: spec.prefix }
+        : { kind: 'prefix', value: spec.prefix },
+  };
+  if (spec.case_sensitive === false) match.caseSensitive = false;
+  const headers: IRHeaderMatch[] = [];
+  let headerLen = 0;
+  if (spec.method) {
+    headers.push({ name: ':method', match: spec.method_regex ? { regex: spec.method } : { exact: spec.method } });
+    headerLen += lengthOf(':method', spec.method, spec.method_regex === true);
+  }
+  for (const [name, value] of Object.entries(spec.headers ?? {})) {
+    headers.push({ name, match: { exact: value } });
+    headerLen += lengthOf(name, value, false);
+  }
+  for (const [name, value] of Object.entries(spec.regex_headers ?? {})) {
+    headers.push({ name, match: { regex: value } });
+    headerLen += lengthOf(name, value, true);
+  }
+  const authority = mapping.authority;
+  if (authority) {
+    if ('regex' in authority) headerLen += lengthOf(':authority', authority.regex, true);
+    else if (authority.glob !== '*') headerLen += lengthOf(':authority', authority.glob, false);
+  }
+  if (headers.length > 0) match.headers = headers.sort((a, b) => compareStrings(a.name, b.name));
+  const query: IRQueryParameterMatch[] = [];
+  let queryLen = 0;
+  for (const [name, value] of Object.entries(spec.query_parameters ?? {})) {
+    query.push({ name, match: { exact: value } });
+    queryLen += lengthOf(name, value, false);
+  }
+  for (const [name, value] of Object.entries(spec.regex_query_parameters ?? {})) {
+    query.push({ name, match: { regex: value } });
+    queryLen += lengthOf(name, value, true);
+  }
+  if (query.length > 0) match.queryParameters = query.sort((a, b) => compareStrings(a.name, b.name));
+  return { match, headerLen, queryLen };
+}

@@ -1,0 +1,146 @@
+import {
+  type IRFilterChain,
+  type IRHttpConnectionManager,
+  type IRHttpFilter,
+  type IRListener,
+  type IRRoute,
+  type IRRouteConfig,
+  type IRVirtualHost,
+  type PassContext,
+  type ResourceRef,
+  mergeProvenance,
+} from '@attache/core';
+import type { HttpHost, HttpListener, HttpModule } from '../model.js';
+import { isEmptySelector, selectorMatches } from '../selector.js';
+
+/** Which Hosts a Listener serves: hostBinding namespace rule, then its Host label selector. */
+export function listenerBindsHost(
+  listener: HttpListener,
+  host: HttpHost,
+  namespaceLabels: (ns: string) => Record<string, string>,
+): boolean {
+  const binding = listener.hostBinding;
+  if (binding.from === 'SELF' && host.namespace !== listener.namespace) return false;
+  if (binding.from === 'SELECTOR') return selectorMatches(binding.selector, namespaceLabels(host.namespace));
+  return isEmptySelector(binding.selector) || selectorMatches(binding.selector, host.labels);
+}
+
+const corsFilter: Omit<IRHttpFilter, 'provenance'> = {
+  slot: 'cors',
+  name: 'envoy.filters.http.cors',
+  typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors' },
+};
+const grpcWebFilter: Omit<IRHttpFilter, 'provenance'> = {
+  slot: 'grpc_web',
+  name: 'envoy.filters.http.grpc_web',
+  typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.grpc_web.v3.GrpcWeb' },
+};
+
+function connectionManager(listener: HttpListener, module: HttpModule): IRHttpConnectionManager {
+  const c = module.config;
+  const provenance = module.ref ? [module.ref] : [];
+  const filters: IRHttpFilter[] = [{ ...corsFilter, provenance }];
+  if (c.enable_grpc_web) filters.push({ ...grpcWebFilter, provenance });
+  const hcm: IRHttpConnectionManager = {
+    statPrefix: listener.statsPrefix ?? (listener.stack.includes('TLS') ? 'ingress_https' : 'ingress_http'),
+    filters,
+    useRemoteAddress: c.use_remote_address ?? true,
+    serverName: c.server_name ?? 'envoy',
+    normalizePath: c.normalize_path ?? true,
+    preserveExternalRequestId: c.preserve_external_request_id ?? false,
+    acceptHttp10: c.enable_http10 ?? false,
+  };
+  if (listener.l7Depth) hcm.xffNumTrustedHops = listener.l7Depth;
+  if (c.listener_idle_timeout_ms !== undefined) hcm.idleTimeoutMs = c.listener_idle_timeout_ms;
+  if (c.merge_slashes !== undefined) hcm.mergeSlashes = c.merge_slashes;
+  if (c.strip_matching_host_port !== undefined) hcm.stripMatchingHostPort = c.strip_matching_host_port;
+  if (c.max_request_headers_kb !== undefined) hcm.maxRequestHeadersKb = c.max_request_headers_kb;
+  if (c.server_header_transformation) {
+    hcm.serverHeaderTransformation = c.server_header_transformation as IRHttpConnectionManager['serverHeaderTransformation'];
+  }
+  if (c.headers_with_underscores_action) {
+    hcm.headersWithUnderscoresAction = c.headers_with_underscores_action as IRHttpConnectionManager['headersWithUnderscoresAction'];
+  }
+  if (c.suppress_envoy_headers !== undefined) hcm.suppressEnvoyHeaders = c.suppress_envoy_headers;
+  if (listener.http2MaxConcurrentStreams) hcm.http2MaxConcurrentStreams = listener.http2MaxConcurrentStreams;
+  return hcm;
+}
+
+const hostProvenance = (host: HttpHost): ResourceRef[] => (host.synthesized ? [] : [host.ref]);
+
+function virtualHost(host: HttpHost, routes: IRRoute[]): IRVirtualHost {
+  return {
+    name: host.id,
+    domains: [host.hostname],
+    routes,
+    provenance: hostProvenance(host),
+  };
+}
+
+/**
+ * One Envoy listener per Listener: listener filters from the protocol stack,
+ * an SNI filter chain per TLS Host (a "*" Host matches any SNI), and one
+ * cleartext chain carrying every bound Host. Each chain has its own route
+ * configuration, served over RDS.
+ */
+export function buildListener(
+  ctx: PassContext,
+  listener: HttpListener,
+  bound: readonly HttpHost[],
+  routesFor: (host: HttpHost) => IRRoute[],
+  module: HttpModule,
+): void {
+  const hcm = connectionManager(listener, module);
+  const tlsLayer = listener.stack.includes('TLS');
+  const chains: IRFilterChain[] = [];
+  const addRouteConfig = (name: string, hosts: readonly HttpHost[]) => {
+    const virtualHosts = hosts.map((h) => virtualHost(h, routesFor(h)));
+    const config: IRRouteConfig = {
+      name,
+      virtualHosts,
+      provenance: mergeProvenance([listener.ref], ...hosts.map(hostProvenance)),
+    };
+    ctx.ir.routeConfigs[name] = config;
+  };
+  if (tlsLayer) {
+    for (const host of bound) {
+      if (!host.tls) continue;
+      const name = `${listener.id}/tls/${host.id}`;
+      addRouteConfig(name, [host]);
+      chains.push({
+        kind: 'http',
+        name: `tls/${host.id}`,
+        match: host.hostname === '*' ? { transportProtocol: 'tls' } : { serverNames: [host.hostname], transportProtocol: 'tls' },
+        tls: host.tls,
+        routeConfigName: name,
+        http: hcm,
+        provenance: mergeProvenance([listener.ref], hostProvenance(host)),
+      });
+    }
+  }
+  const cleartextName = `${listener.id}/cleartext`;
+  addRouteConfig(cleartextName, bound);
+  chains.push({
+    kind: 'http',
+    name: 'cleartext',
+    match: {},
+    routeConfigName: cleartextName,
+    http: hcm,
+    provenance: mergeProvenance([listener.ref], ...bound.map(hostProvenance)),
+  });
+  const listenerFilters: IRListener['listenerFilters'] = [];
+  for (const layer of listener.stack) {
+    if (layer === 'PROXY') listenerFilters.push('proxy_protocol');
+    if (layer === 'TLS') listenerFilters.push('tls_inspector');
+  }
+  const ir: IRListener = {
+    name: listener.id,
+    address: '0.0.0.0',
+    port: listener.port,
+    listenerFilters,
+    filterChains: chains,
+    provenance: mergeProvenance([listener.ref], ...bound.map(hostProvenance)),
+  };
+  if (listener.statsPrefix) ir.statsPrefix = listener.statsPrefix;
+  ctx.ir.listeners[ir.name] = ir;
+}

@@ -1,0 +1,208 @@
+import type {
+  IRHeaderMatch,
+  IRHeaderValueOption,
+  IRRedirectAction,
+  IRRoute,
+  IRRouteAction,
+  IRStringMatch,
+  IRCorsPolicy,
+  IRForwardAction,
+  IRHashPolicy,
+  IRRetryPolicy,
+} from '@attache/core';
+import type { HttpHost, HttpMapping, HttpModule } from '../model.js';
+import type { Cors, RetryPolicy } from '../schemas/common.js';
+import { parseService } from '../service.js';
+import { durationOf, headerValue, type Upstream } from '../resolve/upstreams.js';
+import type { GroupMember, RouteGroup } from './groups.js';
+import type { Static } from '@sinclair/typebox';
+
+export type SecurityModel = 'XFP' | 'SECURE' | 'INSECURE';
+
+const xfpHttps: IRHeaderMatch = { name: 'x-forwarded-proto', match: { exact: 'https' } };
+
+/**
+ * The routes of one Host's virtual host under one security model. On an XFP
+ * Listener each Mapping gives a secure route (x-forwarded-proto: https) with
+ * the Mapping's action and an insecure route with the Host's insecure action
+ * (route, HTTPS redirect, or none for Reject); when both actions are the same
+ * one route without the header does the job of both. SECURE Listeners use the
+ * secure action only, INSECURE ones the insecure action only.
+ */
+export function hostRoutes(
+  host: HttpHost,
+  groups: readonly RouteGroup[],
+  model: SecurityModel,
+  upstreams: Record<string, Upstream>,
+  module: HttpModule['config'],
+): IRRoute[] {
+  const routes: IRRoute[] = [];
+  for (const group of groups) {
+    const authority = authorityMatch(group, host);
+    for (const member of group.members) {
+      const upstream = upstreams[member.mapping.id];
+      if (!upstream && !member.mapping.spec.host_redirect) continue;
+      const base = baseRoute(member, group, authority, upstream, upstreams, module);
+      const secure = base.action;
+      const insecure: IRRouteAction | null =
+        host.insecureAction === 'Route' ? secure : host.insecureAction === 'Redirect' ? { kind: 'redirect', httpsRedirect: true } : null;
+      const id = member.mapping.id;
+      if (model === 'SECURE' || (model === 'XFP' && insecure === secure)) {
+        routes.push({ ...base, name: id });
+      } else if (model === 'INSECURE') {
+        if (insecure) routes.push(withAction(base, id, insecure));
+      } else {
+        routes.push({ ...base, name: `${id}:https`, match: { ...base.match, headers: [...(base.match.headers ?? []), xfpHttps] } });
+        if (insecure) routes.push(withAction(base, `${id}:http`, insecure));
+      }
+    }
+  }
+  return routes;
+}
+
+function withAction(base: IRRoute, name: string, action: IRRouteAction): IRRoute {
+  if (action === base.action) return { ...base, name };
+  // A redirect answers before any upstream: header edits and per-route policy do not apply.
+  return { name, match: base.match, action, provenance: base.provenance };
+}
+
+/** The :authority condition a route needs inside this Host's virtual host (none when the domain already says it). */
+function authorityMatch(group: RouteGroup, host: HttpHost): IRHeaderMatch | undefined {
+  const a = group.authority;
+  if (!a) return undefined;
+  if ('regex' in a) return { name: ':authority', match: { regex: a.regex } };
+  if (a.glob === '*' || a.glob === host.hostname) return undefined;
+  let match: IRStringMatch;
+  if (a.glob.startsWith('*')) match = { suffix: a.glob.slice(1) };
+  else if (a.glob.endsWith('*')) match = { prefix: a.glob.slice(0, -1) };
+  else match = { exact: a.glob };
+  return { name: ':authority', match };
+}
+
+function baseRoute(
+  member: GroupMember,
+  group: RouteGroup,
+  authority: IRHeaderMatch | undefined,
+  upstream: Upstream | undefined,
+  upstreams: Record<string, Upstream>,
+  module: HttpModule['config'],
+): IRRoute {
+  const mapping = member.mapping;
+  const spec = mapping.spec;
+  const match = { ...group.match };
+  if (authority) match.headers = [authority, ...(group.match.headers ?? [])];
+  if (member.cumulative !== undefined) {
+    match.runtimeFraction = { numerator: member.cumulative, denominator: 'HUNDRED', runtimeKey: group.runtimeKey };
+  }
+  const route: IRRoute = {
+    name: mapping.id,
+    match,
+    action: spec.host_redirect ? redirectAction(mapping) : forwardAction(mapping, group, upstream!, upstreams, module),
+    provenance: [mapping.ref],
+  };
+  if (route.action.kind === 'forward') {
+    const add = headerOptions(spec.add_request_headers);
+    if (spec.add_linkerd_headers ?? module.add_linkerd_headers) {
+      add.push({ key: 'l5d-dst-override', value: upstream!.authority, append: 'OVERWRITE_IF_EXISTS_OR_ADD' });
+    }
+    if (add.length) route.requestHeadersToAdd = add;
+    if (spec.remove_request_headers?.length) route.requestHeadersToRemove = [...spec.remove_request_headers];
+    const addResponse = headerOptions(spec.add_response_headers);
+    if (addResponse.length) route.responseHeadersToAdd = addResponse;
+    if (spec.remove_response_headers?.length) route.responseHeadersToRemove = [...spec.remove_response_headers];
+  }
+  return route;
+}
+
+function headerOptions(map: Record<string, unknown> | undefined): IRHeaderValueOption[] {
+  return Object.entries(map ?? {}).map(([key, raw]) => {
+    const { value, append } = headerValue(raw);
+    return { key, value, append: append ? 'APPEND_IF_EXISTS_OR_ADD' : 'OVERWRITE_IF_EXISTS_OR_ADD' };
+  });
+}
+
+function redirectAction(mapping: HttpMapping): IRRedirectAction {
+  const spec = mapping.spec;
+  const target = parseService(spec.service);
+  const action: IRRedirectAction = { kind: 'redirect' };
+  if (!('error' in target)) {
+    action.hostRedirect = target.port ? `${target.host}:${target.port}` : target.host;
+    if (target.scheme === 'https') action.httpsRedirect = true;
+  }
+  if (spec.path_redirect) action.pathRedirect = spec.path_redirect;
+  else if (spec.prefix_redirect) action.prefixRewrite = spec.prefix_redirect;
+  else if (spec.regex_redirect) action.regexRewrite = { ...spec.regex_redirect };
+  if (spec.redirect_response_code) action.responseCode = spec.redirect_response_code as IRRedirectAction['responseCode'];
+  return action;
+}
+
+function forwardAction(
+  mapping: HttpMapping,
+  group: RouteGroup,
+  upstream: Upstream,
+  upstreams: Record<string, Upstream>,
+  module: HttpModule['config'],
+): IRForwardAction {
+  const spec = mapping.spec;
+  const action: IRForwardAction = { kind: 'forward', clusters: [{ cluster: upstream.cluster.name, weight: 100 }] };
+  if (spec.regex_rewrite) action.regexRewrite = { ...spec.regex_rewrite };
+  else {
+    const rewrite = spec.rewrite ?? '/';
+    if (rewrite !== '') action.prefixRewrite = rewrite;
+  }
+  if (spec.host_rewrite) action.hostRewrite = spec.host_rewrite;
+  if (spec.auto_host_rewrite) action.autoHostRewrite = true;
+  action.timeoutMs = spec.timeout_ms ?? module.cluster_request_timeout_ms ?? 3000;
+  if (spec.idle_timeout_ms !== undefined) action.idleTimeoutMs = spec.idle_timeout_ms;
+  const retry = spec.retry_policy ?? module.retry_policy;
+  if (retry) action.retryPolicy = retryPolicy(retry);
+  const cors = spec.cors ?? module.cors;
+  if (cors) action.cors = corsPolicy(cors);
+  const shadows = group.shadows
+    .map((s) => ({ cluster: upstreams[s.id]?.cluster.name, percent: s.spec.weight ?? 100 }))
+    .filter((s): s is { cluster: string; percent: number } => s.cluster !== undefined);
+  if (shadows.length) action.shadows = shadows.map((s) => (s.percent === 100 ? { cluster: s.cluster } : s));
+  const lb = spec.load_balancer ?? module.load_balancer;
+  if (lb && (lb.policy === 'ring_hash' || lb.policy === 'maglev')) {
+    const hash: IRHashPolicy[] = [];
+    if (lb.cookie) {
+      const cookie: { name: string; ttlSeconds?: number; path?: string } = { name: lb.cookie.name };
+      if (lb.cookie.path) cookie.path = lb.cookie.path;
+      if (lb.cookie.ttl) cookie.ttlSeconds = Number.parseFloat(durationOf(lb.cookie.ttl));
+      hash.push({ cookie });
+    } else if (lb.header) hash.push({ header: lb.header });
+    else if (lb.source_ip) hash.push({ sourceIp: true });
+    if (hash.length) action.hashPolicy = hash;
+  }
+  const upgrades = [...(spec.allow_upgrade ?? [])];
+  if (spec.use_websocket && !upgrades.some((u) => u.toLowerCase() === 'websocket')) upgrades.push('websocket');
+  if (upgrades.length) action.upgradeTypes = upgrades;
+  return action;
+}
+
+function retryPolicy(r: Static<typeof RetryPolicy>): IRRetryPolicy {
+  const out: IRRetryPolicy = {};
+  if (r.retry_on) out.retryOn = r.retry_on;
+  if (r.num_retries !== undefined) out.numRetries = r.num_retries;
+  if (r.per_try_timeout) out.perTryTimeoutMs = Math.round(Number.parseFloat(durationOf(r.per_try_timeout)) * 1000);
+  if (r.retriable_status_codes?.length) out.retriableStatusCodes = [...r.retriable_status_codes];
+  return out;
+}
+
+const listOf = (v: string | string[] | undefined) =>
+  v === undefined ? [] : (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+
+function corsPolicy(c: Static<typeof Cors>): IRCorsPolicy {
+  const out: IRCorsPolicy = {};
+  const origins = listOf(c.origins);
+  if (origins.length) out.allowOrigins = origins.map((o) => ({ exact: o }));
+  const methods = listOf(c.methods);
+  if (methods.length) out.allowMethods = methods.join(', ');
+  const headers = listOf(c.headers);
+  if (headers.length) out.allowHeaders = headers.join(', ');
+  const exposed = listOf(c.exposed_headers);
+  if (exposed.length) out.exposeHeaders = exposed.join(', ');
+  if (c.max_age !== undefined) out.maxAge = String(c.max_age);
+  if (c.credentials !== undefined) out.allowCredentials = c.credentials;
+  return out;
+}

@@ -1,0 +1,30 @@
+import type { PassContext } from '@attache/core';
+import { ExtKey } from '../model.js';
+
+/**
+ * Drops the clusters this plugin created that no route uses (a Mapping whose
+ * Host is on no Listener still resolves a cluster). Clusters made by other
+ * plugins are left alone.
+ */
+export function pruneClusters(ctx: PassContext): void {
+  const owned = (ctx.ir.ext[ExtKey.ownedClusters] as string[] | undefined) ?? [];
+  if (owned.length === 0) return;
+  const used = new Set<string>();
+  for (const config of Object.values(ctx.ir.routeConfigs)) {
+    for (const vhost of config.virtualHosts) {
+      for (const route of vhost.routes) {
+        if (route.action.kind !== 'forward') continue;
+        for (const c of route.action.clusters) used.add(c.cluster);
+        for (const s of route.action.shadows ?? []) used.add(s.cluster);
+      }
+    }
+  }
+  for (const name of owned) {
+    if (!used.has(name)) delete ctx.ir.clusters[name];
+  }
+  // Endpoint sets only the pruned clusters needed go too.
+  const eds = new Set(Object.values(ctx.ir.clusters).map((c) => c.edsServiceName).filter((n) => n !== undefined));
+  for (const name of Object.keys(ctx.ir.endpoints)) {
+    if (!eds.has(name) && name.startsWith('k8s/')) delete ctx.ir.endpoints[name];
+  }
+}

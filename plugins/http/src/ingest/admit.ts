@@ -1,0 +1,125 @@
+import {
+  type PassContext,
+  type ResourceRef,
+  type StoredResource,
+  jsonPointer,
+  refOf,
+} from '@attache/core';
+import type { TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { servesAmbassadorId } from './ambassador-id.js';
+import { convertV2Spec } from './v2-convert.js';
+
+const checks = new WeakMap<TSchema, TypeCheck<TSchema>>();
+function checkerFor(schema: TSchema): TypeCheck<TSchema> {
+  let check = checks.get(schema);
+  if (!check) {
+    check = TypeCompiler.Compile(schema);
+    checks.set(schema, check);
+  }
+  return check;
+}
+
+export interface Admitted<S> {
+  stored: StoredResource;
+  ref: ResourceRef;
+  id: string;
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  spec: S;
+}
+
+/** Fields whose absence has its own code, so Jane sees "add spec.service" rather than a schema dump. */
+export type MissingFieldCodes = Record<string, string>;
+
+/**
+ * The common front door of every owned kind: ambassador_id filter, v2
+ * conversion (with a deprecation note), schema validation. Invalid resources
+ * are reported field by field and dropped; everything else carries on.
+ */
+export function admit<S>(
+  ctx: PassContext,
+  kind: string,
+  schema: TSchema,
+  missingCodes: MissingFieldCodes = {},
+): Array<Admitted<S>> {
+  const out: Array<Admitted<S>> = [];
+  const ambassadorId = ctx.options.ambassadorId ?? 'default';
+  for (const stored of ctx.resources(`getambassador.io/${kind}`)) {
+    const resource = stored.resource;
+    const ref = refOf(resource, stored.origin);
+    let spec = (resource.spec ?? {}) as Record<string, unknown>;
+    if (typeof spec !== 'object' || Array.isArray(spec)) {
+      ctx.report({ code: 'HTTP_SCHEMA_INVALID', resource: ref, path: '/spec', message: `${kind} spec must be an object` });
+      continue;
+    }
+    if (!servesAmbassadorId(spec, ambassadorId)) continue;
+    if (resource.apiVersion === 'getambassador.io/v2' || resource.apiVersion === 'getambassador.io/v1') {
+      spec = convertV2Spec(kind, spec);
+      ctx.report({
+        code: 'HTTP_API_VERSION_DEPRECATED',
+        resource: ref,
+        path: '/apiVersion',
+        message: `apiVersion ${resource.apiVersion} is deprecated; change it to getambassador.io/v3alpha1 (this ${kind} was converted)`,
+      });
+    }
+    const check = checkerFor(schema);
+    if (!check.Check(spec)) {
+      reportSchemaErrors(ctx, ref, kind, check, spec, missingCodes);
+      continue;
+    }
+    const namespace = resource.metadata.namespace ?? 'default';
+    out.push({
+      stored,
+      ref,
+      id: `${namespace}/${resource.metadata.name}`,
+      name: resource.metadata.name,
+      namespace,
+      labels: { ...(resource.metadata.labels ?? {}) },
+      spec: spec as S,
+    });
+  }
+  return out;
+}
+
+function reportSchemaErrors(
+  ctx: PassContext,
+  ref: ResourceRef,
+  kind: string,
+  check: TypeCheck<TSchema>,
+  spec: unknown,
+  missingCodes: MissingFieldCodes,
+): void {
+  const seen = new Set<string>();
+  let count = 0;
+  for (const error of check.Errors(spec)) {
+    const path = `/spec${error.path}`;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const field = error.path.slice(1).split('/');
+    const missing = error.value === undefined && field.length === 1 ? missingCodes[field[0]!] : undefined;
+    if (missing) {
+      ctx.report({
+        code: missing,
+        resource: ref,
+        path,
+        message: `${kind} spec.${field[0]} is required; add it`,
+      });
+    } else {
+      const allowed = (error.schema as { enum?: unknown[] }).enum;
+      ctx.report({
+        code: 'HTTP_SCHEMA_INVALID',
+        resource: ref,
+        path,
+        message:
+          error.value === undefined
+            ? `spec${field.map((f) => `.${f}`).join('')} is required; add it`
+            : `spec${field.map((f) => `.${f}`).join('')}: ${error.message}${allowed ? ` (one of ${allowed.join(', ')})` : ''}; fix the value`,
+      });
+    }
+    if (++count >= 5) break;
+  }
+}
+
+export { jsonPointer };

@@ -1,0 +1,138 @@
+import type { PassContext } from '@attache/core';
+import { isValidHostGlob } from '../hostglob.js';
+import { type HttpMapping, ExtKey } from '../model.js';
+import { re2Error } from '../regex.js';
+import { MappingSpec } from '../schemas/mapping.js';
+import { parseService } from '../service.js';
+import { admit } from './admit.js';
+
+/** Validates Mappings and publishes the normalised list in ir.ext['http.mappings']. */
+export function ingestMappings(ctx: PassContext): void {
+  const mappings: HttpMapping[] = [];
+  for (const m of admit<MappingSpec>(ctx, 'Mapping', MappingSpec, {
+    prefix: 'MAPPING_PREFIX_MISSING',
+    service: 'MAPPING_SERVICE_MISSING',
+  })) {
+    const spec = m.spec;
+    const problems: Array<{ code: string; path: string; message: string }> = [];
+    const regex = (value: string, path: string, what: string) => {
+      const error = re2Error(value);
+      if (error) problems.push({ code: 'HTTP_REGEX_INVALID', path, message: `${what} is not valid RE2 (${error}); fix the regex` });
+    };
+    if (spec.prefix_regex) regex(spec.prefix, '/spec/prefix', 'spec.prefix (prefix_regex: true)');
+    else if (!spec.prefix.startsWith('/')) {
+      problems.push({ code: 'HTTP_SCHEMA_INVALID', path: '/spec/prefix', message: `spec.prefix '${spec.prefix}' must start with "/"` });
+    }
+    if (spec.method && spec.method_regex) regex(spec.method, '/spec/method', 'spec.method (method_regex: true)');
+    for (const [name, value] of Object.entries(spec.regex_headers ?? {})) {
+      regex(value, `/spec/regex_headers/${name}`, `spec.regex_headers.${name}`);
+    }
+    for (const [name, value] of Object.entries(spec.regex_query_parameters ?? {})) {
+      regex(value, `/spec/regex_query_parameters/${name}`, `spec.regex_query_parameters.${name}`);
+    }
+    if (spec.regex_rewrite) regex(spec.regex_rewrite.pattern, '/spec/regex_rewrite/pattern', 'spec.regex_rewrite.pattern');
+    if (spec.regex_redirect) regex(spec.regex_redirect.pattern, '/spec/regex_redirect/pattern', 'spec.regex_redirect.pattern');
+
+    let authority: HttpMapping['authority'];
+    if (spec.hostname !== undefined) {
+      if (!isValidHostGlob(spec.hostname)) {
+        problems.push({
+          code: 'MAPPING_HOSTNAME_INVALID',
+          path: '/spec/hostname',
+          message: `spec.hostname '${spec.hostname}' is not a hostname glob; use a name, "*", "*.domain" or "name.*"`,
+        });
+      }
+      authority = { glob: spec.hostname };
+      if (spec.host !== undefined) {
+        ctx.report({
+          code: 'MAPPING_HOST_AND_HOSTNAME',
+          resource: m.ref,
+          path: '/spec/host',
+          message: 'spec.host is ignored because spec.hostname is set; remove spec.host',
+        });
+      }
+    } else if (spec.host !== undefined) {
+      if (spec.host_regex) {
+        regex(spec.host, '/spec/host', 'spec.host (host_regex: true)');
+        authority = { regex: spec.host };
+      } else if (!isValidHostGlob(spec.host)) {
+        problems.push({ code: 'MAPPING_HOSTNAME_INVALID', path: '/spec/host', message: `spec.host '${spec.host}' is not a hostname; use spec.hostname with a glob` });
+      } else {
+        authority = { glob: spec.host };
+      }
+      ctx.report({
+        code: 'MAPPING_HOST_DEPRECATED',
+        resource: m.ref,
+        path: '/spec/host',
+        message: spec.host_regex
+          ? 'spec.host with host_regex is deprecated; prefer spec.hostname (a glob) where a glob will do'
+          : `spec.host is deprecated; write hostname: ${JSON.stringify(spec.host)}`,
+      });
+    }
+    const service = parseService(spec.service);
+    if ('error' in service && !spec.host_redirect) {
+      problems.push({ code: 'MAPPING_SERVICE_INVALID', path: '/spec/service', message: `spec.service: ${service.error}` });
+    }
+    if (spec.redirect_response_code !== undefined && ![301, 302, 303, 307, 308].includes(spec.redirect_response_code)) {
+      problems.push({
+        code: 'HTTP_SCHEMA_INVALID',
+        path: '/spec/redirect_response_code',
+        message: 'spec.redirect_response_code must be 301, 302, 303, 307 or 308',
+      });
+    }
+    const lb = spec.load_balancer;
+    if (lb && (lb.policy === 'ring_hash' || lb.policy === 'maglev')) {
+      const keys = [lb.cookie, lb.header, lb.source_ip].filter((k) => k !== undefined && k !== false).length;
+      if (keys !== 1) {
+        problems.push({
+          code: 'MAPPING_HASH_KEY_MISSING',
+          path: '/spec/load_balancer',
+          message: `load_balancer policy ${lb.policy} needs exactly one of cookie, header or source_ip; add one`,
+        });
+      }
+    }
+    if (problems.length > 0) {
+      for (const p of problems) ctx.report({ ...p, resource: m.ref });
+      continue;
+    }
+    if (spec.rewrite !== undefined && spec.regex_rewrite) {
+      ctx.report({
+        code: 'MAPPING_REWRITE_OVERRIDDEN',
+        resource: m.ref,
+        path: '/spec/rewrite',
+        message: 'spec.rewrite is ignored because spec.regex_rewrite is set; remove one of them',
+      });
+    }
+    if (spec.dns_type !== undefined && spec.dns_type !== 'strict_dns' && spec.dns_type !== 'logical_dns') {
+      ctx.report({
+        code: 'MAPPING_FIELD_IGNORED',
+        resource: m.ref,
+        path: '/spec/dns_type',
+        message: `spec.dns_type '${spec.dns_type}' is not strict_dns or logical_dns; strict_dns is used`,
+      });
+    }
+    if (spec.error_response_overrides !== undefined) {
+      ctx.report({
+        code: 'MAPPING_FIELD_IGNORED',
+        resource: m.ref,
+        path: '/spec/error_response_overrides',
+        message: 'spec.error_response_overrides is not supported yet and has no effect; the rest of the Mapping applies',
+      });
+    }
+    const mapping: HttpMapping = {
+      ref: m.ref,
+      id: m.id,
+      name: m.name,
+      namespace: m.namespace,
+      labels: m.labels,
+      spec,
+      bypassAuth: spec.bypass_auth === true,
+      authContextExtensions: { ...(spec.auth_context_extensions ?? {}) },
+      rateLimitLabels: spec.labels,
+      routeNames: [],
+    };
+    if (authority) mapping.authority = authority;
+    mappings.push(mapping);
+  }
+  ctx.ir.ext[ExtKey.mappings] = mappings;
+}

@@ -1,0 +1,115 @@
+import { definePlugin } from '@attache/core';
+import { buildClusters, buildHttp } from './build/build-http.js';
+import { httpDiagnosticCodes } from './codes.js';
+import { HttpPluginConfig } from './config.js';
+import { pruneClusters } from './finalize/prune.js';
+import { ingestHosts } from './ingest/hosts.js';
+import { ingestListeners } from './ingest/listeners.js';
+import { ingestMappings } from './ingest/mappings.js';
+import { ingestModule, ingestResolvers, ingestTlsContexts } from './ingest/others.js';
+import { resolveHostTls } from './resolve/host-tls.js';
+import { resolveUpstreams } from './resolve/upstreams.js';
+
+/** The HTTP edge model: Emissary's Listener, Host, Mapping, TLSContext, Module and resolvers. */
+export const httpPlugin = definePlugin<HttpPluginConfig>({
+  id: 'http',
+  description: 'Emissary getambassador.io Listener, Host, Mapping, TLSContext, Module and resolvers → HTTP listeners, routes, clusters',
+  configSchema: HttpPluginConfig,
+  owns: [
+    'getambassador.io/Mapping',
+    'getambassador.io/Host',
+    'getambassador.io/Listener',
+    'getambassador.io/TLSContext',
+    'getambassador.io/Module',
+    'getambassador.io/KubernetesServiceResolver',
+    'getambassador.io/KubernetesEndpointResolver',
+    'getambassador.io/ConsulResolver',
+  ],
+  consumes: ['Secret', 'Service', 'Endpoints', 'discovery.k8s.io/EndpointSlice', 'Namespace'],
+  register(reg) {
+    reg.diagnostics(httpDiagnosticCodes);
+    reg.pass({
+      id: 'http.ingest-module',
+      phase: 'ingest',
+      reason: 'the ambassador Module holds defaults (timeouts, CORS, regex limits) that Mapping validation reads',
+      writes: ['http.module'],
+      run: ingestModule,
+    });
+    reg.pass({
+      id: 'http.ingest-resolvers',
+      phase: 'ingest',
+      reason: 'resolvers are named by Mappings and must be known before services are resolved',
+      writes: ['http.resolvers'],
+      run: ingestResolvers,
+    });
+    reg.pass({
+      id: 'http.ingest-tlscontexts',
+      phase: 'ingest',
+      reason: 'TLSContexts are validated on their own; Hosts and Mappings refer to them by name later',
+      writes: ['http.tlsContexts'],
+      run: ingestTlsContexts,
+    });
+    reg.pass({
+      id: 'http.ingest-hosts',
+      phase: 'ingest',
+      reason: 'Hosts are validated before their TLS is resolved',
+      writes: ['http.hosts'],
+      run: ingestHosts,
+    });
+    reg.pass({
+      id: 'http.ingest-listeners',
+      phase: 'ingest',
+      reason: 'Listeners are validated and deduplicated by port before they bind Hosts',
+      writes: ['http.listeners'],
+      run: ingestListeners,
+    });
+    reg.pass({
+      id: 'http.ingest-mappings',
+      phase: 'ingest',
+      reason: 'Mappings are validated after the Module, whose defaults they inherit',
+      reads: ['http.module'],
+      writes: ['http.mappings'],
+      run: ingestMappings,
+    });
+    reg.pass({
+      id: 'http.resolve-host-tls',
+      phase: 'resolve',
+      reason: 'Host TLS needs Secrets and TLSContexts; the default Host depends on which Hosts survive',
+      reads: ['http.hosts', 'http.tlsContexts'],
+      writes: ['http.hosts', 'ir.secrets'],
+      run: resolveHostTls,
+    });
+    reg.pass({
+      id: 'http.resolve-upstreams',
+      phase: 'resolve',
+      reason: 'services resolve through resolvers into clusters and endpoints; runs after Host TLS so shared Secrets are decoded once',
+      reads: ['http.mappings', 'http.module', 'http.resolvers', 'http.tlsContexts', 'ir.secrets'],
+      writes: ['http.upstreams', 'ir.endpoints'],
+      run: resolveUpstreams,
+    });
+    reg.pass({
+      id: 'http.build-clusters',
+      phase: 'build',
+      reason: 'clusters come from resolved upstreams; routes name them',
+      reads: ['http.upstreams'],
+      writes: ['ir.clusters'],
+      run: buildClusters,
+    });
+    reg.pass({
+      id: 'http.build-listeners',
+      phase: 'build',
+      reason: 'listeners, filter chains, virtual hosts and routes need resolved Hosts, Mappings and clusters',
+      reads: ['http.hosts', 'http.listeners', 'http.mappings', 'http.upstreams', 'http.module', 'ir.clusters'],
+      writes: ['ir.listeners', 'ir.routeConfigs', 'http.mappings'],
+      run: buildHttp,
+    });
+    reg.pass({
+      id: 'http.finalize-prune',
+      phase: 'finalize',
+      reason: 'only after every route exists is it known which clusters are unused',
+      reads: ['ir.routeConfigs'],
+      writes: ['ir.clusters', 'ir.endpoints'],
+      run: pruneClusters,
+    });
+  },
+});

@@ -1,0 +1,124 @@
+import { type IREndpoints, type PassContext, type StoredResource, mergeProvenance, refOf } from '@attache/core';
+import type { HttpMapping } from '../model.js';
+
+interface PortSpec {
+  name?: string;
+  port?: number;
+}
+
+type Endpoint = IREndpoints['endpoints'][number];
+
+/**
+ * Kubernetes endpoints for the endpoint resolver, from `Endpoints` and
+ * `discovery.k8s.io/EndpointSlice` resources in the store. A Mapping names
+ * the Service port; endpoints carry target ports, so the Service's port name
+ * links the two (as kube-proxy does).
+ */
+export class EndpointIndex {
+  readonly #ctx: PassContext;
+  readonly #services = new Map<string, StoredResource>();
+  readonly #endpoints = new Map<string, StoredResource>();
+  readonly #slices = new Map<string, StoredResource[]>();
+
+  constructor(ctx: PassContext) {
+    this.#ctx = ctx;
+    for (const s of ctx.resources('Service')) this.#services.set(keyOf(s), s);
+    for (const e of ctx.resources('Endpoints')) this.#endpoints.set(keyOf(e), e);
+    for (const s of ctx.resources('discovery.k8s.io/EndpointSlice')) {
+      const service = s.resource.metadata.labels?.['kubernetes.io/service-name'];
+      if (!service) continue;
+      const key = `${s.resource.metadata.namespace ?? 'default'}/${service}`;
+      this.#slices.set(key, [...(this.#slices.get(key) ?? []), s]);
+    }
+  }
+
+  /** Fills ir.endpoints[edsServiceName] once. */
+  fill(edsServiceName: string, namespace: string, name: string, port: number, mapping: HttpMapping): void {
+    const existing = this.#ctx.ir.endpoints[edsServiceName];
+    if (existing) {
+      existing.provenance = mergeProvenance(existing.provenance, [mapping.ref]);
+      return;
+    }
+    const key = `${namespace}/${name}`;
+    const service = this.#services.get(key);
+    let portName: string | undefined;
+    if (service) {
+      const ports = ((service.resource.spec as { ports?: PortSpec[] } | undefined)?.ports ?? []) as PortSpec[];
+      const match = ports.find((p) => p.port === port);
+      if (!match) {
+        this.#ctx.report({
+          code: 'MAPPING_SERVICE_PORT_UNKNOWN',
+          resource: mapping.ref,
+          path: '/spec/service',
+          message: `Service ${key} has no port ${port} (it has ${ports.map((p) => p.port).join(', ') || 'none'}); fix the port in spec.service`,
+        });
+      }
+      portName = match?.name;
+    }
+    const provenance = [mapping.ref];
+    const found: Endpoint[] = [];
+    const slices = this.#slices.get(key);
+    if (slices) {
+      for (const slice of slices) {
+        const target = pickPort((slice.resource.ports as PortSpec[] | undefined) ?? [], portName, port);
+        if (target === undefined) continue;
+        provenance.push(refOf(slice.resource, slice.origin));
+        for (const ep of (slice.resource.endpoints as SliceEndpoint[] | undefined) ?? []) {
+          if (ep.conditions?.ready === false) continue;
+          for (const address of ep.addresses ?? []) {
+            const e: Endpoint = { address, port: target };
+            if (ep.zone) e.zone = ep.zone;
+            found.push(e);
+          }
+        }
+      }
+    } else {
+      const eps = this.#endpoints.get(key);
+      if (eps) {
+        provenance.push(refOf(eps.resource, eps.origin));
+        for (const subset of (eps.resource.subsets as Subset[] | undefined) ?? []) {
+          const target = pickPort(subset.ports ?? [], portName, port);
+          if (target === undefined) continue;
+          for (const a of subset.addresses ?? []) found.push({ address: a.ip, port: target });
+        }
+      }
+    }
+    if (service) provenance.push(refOf(service.resource, service.origin));
+    found.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
+    this.#ctx.ir.endpoints[edsServiceName] = {
+      name: edsServiceName,
+      endpoints: dedupe(found),
+      provenance: mergeProvenance(provenance),
+    };
+  }
+}
+
+interface SliceEndpoint {
+  addresses?: string[];
+  conditions?: { ready?: boolean };
+  zone?: string;
+}
+interface Subset {
+  addresses?: Array<{ ip: string }>;
+  ports?: PortSpec[];
+}
+
+function keyOf(s: StoredResource): string {
+  return `${s.resource.metadata.namespace ?? 'default'}/${s.resource.metadata.name}`;
+}
+
+/** The endpoint port for a Service port: by name when known, else the only port, else the same number. */
+function pickPort(ports: PortSpec[], name: string | undefined, port: number): number | undefined {
+  if (name !== undefined) return ports.find((p) => p.name === name)?.port;
+  if (ports.length === 1) return ports[0]!.port;
+  return ports.find((p) => p.port === port)?.port;
+}
+
+function dedupe(list: Endpoint[]): Endpoint[] {
+  const out: Endpoint[] = [];
+  for (const e of list) {
+    const last = out[out.length - 1];
+    if (!last || last.address !== e.address || last.port !== e.port) out.push(e);
+  }
+  return out;
+}

@@ -1,0 +1,255 @@
+import {
+  type IRCluster,
+  type IRUpstreamTls,
+  type PassContext,
+  contentHash,
+  mergeProvenance,
+} from '@attache/core';
+import { configOf } from '../config.js';
+import { type HttpMapping, type HttpModule, type HttpResolver, type HttpTLSContext, ExtKey } from '../model.js';
+import type { MappingSpec } from '../schemas/mapping.js';
+import { parseService } from '../service.js';
+import { EndpointIndex } from './endpoints.js';
+import { SecretResolver, splitSecretName } from './secrets.js';
+import { tlsParameters } from './tls-settings.js';
+
+/** What a Mapping sends traffic to: its cluster, named from content only. */
+export interface Upstream {
+  cluster: IRCluster;
+  /** `host:port` as Envoy dials it, for l5d-dst-override. */
+  authority: string;
+}
+
+/**
+ * Resolves each Mapping's service through its resolver into a cluster
+ * definition: DNS (Kubernetes Service), EDS (Kubernetes endpoints, Consul),
+ * TLS origination, and every cluster-level setting with Module defaults.
+ * Publishes `http.upstreams` (Mapping id → Upstream) and fills ir.endpoints.
+ */
+export function resolveUpstreams(ctx: PassContext): void {
+  const config = configOf(ctx.config);
+  const module = (ctx.ir.ext[ExtKey.module] as HttpModule).config;
+  const resolvers = ctx.ir.ext[ExtKey.resolvers] as Record<string, HttpResolver>;
+  const contexts = (ctx.ir.ext[ExtKey.tlsContexts] as HttpTLSContext[] | undefined) ?? [];
+  const mappings = (ctx.ir.ext[ExtKey.mappings] as HttpMapping[] | undefined) ?? [];
+  const secrets = new SecretResolver(ctx);
+  const endpoints = new EndpointIndex(ctx);
+  const upstreams: Record<string, Upstream> = {};
+  const kept: HttpMapping[] = [];
+
+  for (const mapping of mappings) {
+    const spec = mapping.spec;
+    if (spec.host_redirect) {
+      kept.push(mapping);
+      continue;
+    }
+    const service = parseService(spec.service);
+    if ('error' in service) continue; // reported at ingest
+    const resolverName = spec.resolver ?? module.resolver ?? 'kubernetes-service';
+    const resolver = resolvers[resolverName];
+    if (!resolver) {
+      ctx.report({
+        code: 'MAPPING_RESOLVER_UNKNOWN',
+        resource: mapping.ref,
+        path: '/spec/resolver',
+        message: `resolver '${resolverName}' does not exist; create a KubernetesServiceResolver, KubernetesEndpointResolver or ConsulResolver of that name, or remove spec.resolver`,
+      });
+      continue;
+    }
+    let tls: IRUpstreamTls | undefined;
+    if (spec.tls !== undefined) {
+      const context = contexts.find((c) => c.name === spec.tls && c.namespace === mapping.namespace) ??
+        contexts.find((c) => c.name === spec.tls);
+      if (!context) {
+        ctx.report({
+          code: 'MAPPING_TLS_CONTEXT_UNKNOWN',
+          resource: mapping.ref,
+          path: '/spec/tls',
+          message: `TLSContext '${spec.tls}' does not exist; create it or fix spec.tls (Emissary would silently send cleartext)`,
+        });
+        continue;
+      }
+      tls = { ...tlsParameters(context.spec) };
+      if (context.spec.sni) tls.sni = context.spec.sni;
+      if (context.spec.secret) {
+        const s = splitSecretName(context.spec.secret, context.namespace, context.spec.secret_namespacing);
+        const cert = secrets.certificate(s.namespace, s.name);
+        if (!cert) {
+          ctx.report({
+            code: 'TLSCONTEXT_SECRET_MISSING',
+            resource: context.ref,
+            path: '/spec/secret',
+            message: `client certificate Secret ${s.namespace}/${s.name} does not exist or is invalid; create it or fix spec.secret`,
+          });
+          continue;
+        }
+        tls.certificateSecret = cert;
+      }
+      if (context.spec.ca_secret) {
+        const s = splitSecretName(context.spec.ca_secret, context.namespace, context.spec.secret_namespacing);
+        const ca = secrets.ca(s.namespace, s.name);
+        if (!ca) {
+          ctx.report({
+            code: 'TLSCONTEXT_SECRET_MISSING',
+            resource: context.ref,
+            path: '/spec/ca_secret',
+            message: `CA Secret ${s.namespace}/${s.name} does not exist or has no certificate; create it or fix spec.ca_secret`,
+          });
+          continue;
+        }
+        tls.caSecret = ca;
+      }
+    } else if (service.scheme === 'https') {
+      tls = {};
+    }
+    const port = service.port ?? (tls ? 443 : 80);
+    const settings = clusterSettings(spec, module, tls);
+    let discovery: Pick<IRCluster, 'discovery' | 'targets' | 'edsServiceName'>;
+    let authority: string;
+    if (resolver.kind === 'service') {
+      // Emissary addresses services in its own namespace by bare name, others as name.namespace.
+      const host =
+        service.host.includes('.') || service.host.includes(':') || mapping.namespace === config.ambassadorNamespace
+          ? service.host
+          : `${service.host}.${mapping.namespace}`;
+      discovery = {
+        discovery: spec.dns_type === 'logical_dns' ? 'LOGICAL_DNS' : 'STRICT_DNS',
+        targets: [{ host, port }],
+      };
+      authority = `${host}:${port}`;
+    } else if (resolver.kind === 'endpoint') {
+      const [name, namespace = mapping.namespace] = service.host.split('.');
+      const edsServiceName = `k8s/${namespace}/${name}/${port}`;
+      discovery = { discovery: 'EDS', edsServiceName };
+      authority = `${name}.${namespace}:${port}`;
+      endpoints.fill(edsServiceName, namespace, name!, port, mapping);
+    } else {
+      const edsServiceName = service.host;
+      discovery = { discovery: 'EDS', edsServiceName };
+      authority = `${service.host}:${port}`;
+      if (!ctx.ir.endpoints[edsServiceName]) {
+        ctx.ir.endpoints[edsServiceName] = { name: edsServiceName, endpoints: [], provenance: [mapping.ref] };
+      }
+    }
+    const identity = { ...discovery, ...settings, tag: spec.cluster_tag };
+    const base = discovery.edsServiceName
+      ? `eds_${discovery.edsServiceName}`
+      : `${discovery.targets![0]!.host}_${port}`;
+    const name = `cluster_${base.replace(/[^A-Za-z0-9_.-]/g, '_')}_${contentHash(identity).slice(0, 8)}`;
+    const cluster: IRCluster = { name, ...discovery, ...settings, provenance: [mapping.ref] };
+    if (spec.stats_name) cluster.extra = { ...(cluster.extra ?? {}), altStatName: spec.stats_name };
+    upstreams[mapping.id] = { cluster, authority };
+    kept.push(mapping);
+  }
+  ctx.ir.ext[ExtKey.upstreams] = upstreams;
+  ctx.ir.ext[ExtKey.mappings] = kept;
+}
+
+/** Cluster settings from the Mapping, falling back to the Module's defaults. */
+function clusterSettings(
+  spec: MappingSpec,
+  module: HttpModule['config'],
+  tls: IRUpstreamTls | undefined,
+): Omit<IRCluster, 'name' | 'discovery' | 'targets' | 'edsServiceName' | 'provenance'> {
+  const out: Omit<IRCluster, 'name' | 'discovery' | 'targets' | 'edsServiceName' | 'provenance'> = {
+    connectTimeoutMs: spec.connect_timeout_ms ?? 3000,
+  };
+  const lb = spec.load_balancer ?? module.load_balancer;
+  out.lbPolicy = lb
+    ? ({ round_robin: 'ROUND_ROBIN', least_request: 'LEAST_REQUEST', ring_hash: 'RING_HASH', maglev: 'MAGLEV' } as const)[
+        lb.policy as 'round_robin'
+      ]
+    : 'ROUND_ROBIN';
+  const ipv4 = spec.enable_ipv4 ?? module.enable_ipv4 ?? true;
+  const ipv6 = spec.enable_ipv6 ?? module.enable_ipv6 ?? false;
+  out.dnsLookupFamily = ipv6 ? (ipv4 ? 'AUTO' : 'V6_ONLY') : 'V4_ONLY';
+  if (spec.respect_dns_ttl) out.respectDnsTtl = true;
+  if (tls) out.tls = tls;
+  if (spec.grpc) out.http2 = true;
+  const idle = spec.cluster_idle_timeout_ms ?? module.cluster_idle_timeout_ms;
+  if (idle !== undefined) out.idleTimeoutMs = idle;
+  const lifetime = spec.cluster_max_connection_lifetime_ms ?? module.cluster_max_connection_lifetime_ms;
+  if (lifetime !== undefined) out.maxConnectionLifetimeMs = lifetime;
+  const breakers = spec.circuit_breakers ?? module.circuit_breakers;
+  if (breakers?.length) {
+    out.circuitBreakers = breakers.map((b) => {
+      const cb: NonNullable<IRCluster['circuitBreakers']>[number] = { priority: b.priority === 'high' ? 'HIGH' : 'DEFAULT' };
+      if (b.max_connections !== undefined) cb.maxConnections = b.max_connections;
+      if (b.max_pending_requests !== undefined) cb.maxPendingRequests = b.max_pending_requests;
+      if (b.max_requests !== undefined) cb.maxRequests = b.max_requests;
+      if (b.max_retries !== undefined) cb.maxRetries = b.max_retries;
+      return cb;
+    });
+  }
+  if (spec.outlier_detection) out.outlierDetection = { ...spec.outlier_detection };
+  if (spec.health_checks?.length) out.healthChecks = spec.health_checks.map(healthCheck);
+  const keepalive = spec.keepalive ?? module.keepalive;
+  if (keepalive) {
+    const k: NonNullable<IRCluster['tcpKeepalive']> = {};
+    // The CRD spells it idle_time, Emissary's compiler reads time: honour both.
+    const time = keepalive.time ?? keepalive.idle_time;
+    if (time !== undefined) k.timeSeconds = time;
+    if (keepalive.interval !== undefined) k.intervalSeconds = keepalive.interval;
+    if (keepalive.probes !== undefined) k.probes = keepalive.probes;
+    out.tcpKeepalive = k;
+  }
+  return out;
+}
+
+type HealthCheckSpec = NonNullable<MappingSpec['health_checks']>[number];
+
+/** One Mapping health check as Envoy HealthCheck proto3 JSON, with Emissary's defaults. */
+function healthCheck(hc: HealthCheckSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    timeout: durationOf(hc.timeout ?? '3s'),
+    interval: durationOf(hc.interval ?? '5s'),
+    healthyThreshold: hc.healthy_threshold ?? 1,
+    unhealthyThreshold: hc.unhealthy_threshold ?? 2,
+  };
+  const http = hc.health_check.http;
+  const grpc = hc.health_check.grpc;
+  if (http) {
+    const h: Record<string, unknown> = { path: http.path };
+    if (http.hostname) h.host = http.hostname;
+    if (http.remove_request_headers?.length) h.requestHeadersToRemove = [...http.remove_request_headers];
+    if (http.add_request_headers) {
+      h.requestHeadersToAdd = Object.entries(http.add_request_headers).map(([key, v]) => {
+        const { value, append } = headerValue(v);
+        return { header: { key, value }, appendAction: append ? 'APPEND_IF_EXISTS_OR_ADD' : 'OVERWRITE_IF_EXISTS_OR_ADD' };
+      });
+    }
+    if (http.expected_statuses?.length) {
+      // Envoy ranges are half-open.
+      h.expectedStatuses = http.expected_statuses.map((r) => ({ start: String(r.min), end: String(r.max + 1) }));
+    }
+    out.httpHealthCheck = h;
+  } else if (grpc) {
+    const g: Record<string, unknown> = { serviceName: grpc.upstream_name };
+    if (grpc.authority) g.authority = grpc.authority;
+    out.grpcHealthCheck = g;
+  }
+  return out;
+}
+
+/** '250ms', '3s', '1m' → proto3 JSON duration ('0.250s'). Unknown forms pass through for strict validation to flag. */
+export function durationOf(text: string): string {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/.exec(text.trim());
+  if (!m) return text;
+  const factor = { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] as 'ms'];
+  return `${msToSeconds(Number(m[1]) * factor * 1000)}`;
+}
+
+export function msToSeconds(ms: number): string {
+  return `${(Math.round(ms) / 1000).toFixed(3)}s`;
+}
+
+/** A header addition value: 'v' (append) or {value, append}. */
+export function headerValue(v: unknown): { value: string; append: boolean } {
+  if (v !== null && typeof v === 'object') {
+    const o = v as { value?: unknown; append?: unknown };
+    return { value: String(o.value ?? ''), append: o.append !== false };
+  }
+  return { value: String(v), append: true };
+}
+
+export { mergeProvenance };

@@ -1,0 +1,120 @@
+import { type TUnsafe, Type } from '@sinclair/typebox';
+
+/**
+ * Building blocks shared by the resource schemas. The schemas double as the
+ * source of the Kubernetes CRD OpenAPI schemas, so they stay structural:
+ * every property has one type, and free-form objects say so with
+ * `x-kubernetes-preserve-unknown-fields` instead of an untyped `{}`.
+ */
+
+export const FreeForm = (description?: string) =>
+  Type.Object({}, { additionalProperties: true, 'x-kubernetes-preserve-unknown-fields': true, ...(description ? { description } : {}) });
+
+/** Emissary accepts a single string or a list here; the CRD marks it as preserved, we check both forms. */
+export const StringOrList = (description: string) =>
+  Type.Union([Type.String(), Type.Array(Type.String())], { description, 'x-kubernetes-preserve-unknown-fields': true });
+
+/** A map whose values are a string or an object ({value, append}) — header additions. */
+export const HeaderAdditions = (description: string) =>
+  Type.Record(Type.String(), Type.Unknown(), { description, 'x-kubernetes-preserve-unknown-fields': true });
+
+export const StringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description });
+
+export const Millis = (description: string) => Type.Integer({ minimum: 0, description });
+
+export const LabelSelector = Type.Object(
+  {
+    matchLabels: Type.Optional(StringMap('Labels that must all be present with these values.')),
+    matchExpressions: Type.Optional(
+      Type.Array(
+        Type.Object({
+          key: Type.String(),
+          operator: StringEnum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+          values: Type.Optional(Type.Array(Type.String())),
+        }),
+      ),
+    ),
+  },
+  { description: 'A Kubernetes label selector.' },
+);
+
+export const Metadata = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    namespace: Type.Optional(Type.String()),
+    labels: Type.Optional(StringMap('Object labels.')),
+    annotations: Type.Optional(StringMap('Object annotations.')),
+  },
+  { additionalProperties: true },
+);
+
+export const AmbassadorId = StringOrList(
+  'Which Attaché/Emissary instances use this resource (default: the instance whose id is "default").',
+);
+
+export const CircuitBreaker = Type.Object({
+  priority: Type.Optional(StringEnum(['default', 'high'])),
+  max_connections: Type.Optional(Type.Integer({ minimum: 0 })),
+  max_pending_requests: Type.Optional(Type.Integer({ minimum: 0 })),
+  max_requests: Type.Optional(Type.Integer({ minimum: 0 })),
+  max_retries: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+
+export const LoadBalancer = Type.Object({
+  policy: StringEnum(['round_robin', 'least_request', 'ring_hash', 'maglev']),
+  cookie: Type.Optional(
+    Type.Object({ name: Type.String({ minLength: 1 }), path: Type.Optional(Type.String()), ttl: Type.Optional(Type.String()) }),
+  ),
+  header: Type.Optional(Type.String({ minLength: 1 })),
+  source_ip: Type.Optional(Type.Boolean()),
+});
+
+export const RetryPolicy = Type.Object({
+  retry_on: Type.Optional(
+    StringEnum([
+        '5xx',
+        'gateway-error',
+        'connect-failure',
+        'retriable-4xx',
+        'refused-stream',
+        'retriable-status-codes',
+        'reset',
+        'envoy-ratelimited',
+        'retriable-headers',
+        'http3-post-connect-failure',
+      ]),
+  ),
+  num_retries: Type.Optional(Type.Integer({ minimum: 0 })),
+  per_try_timeout: Type.Optional(Type.String({ description: 'A duration such as "0.5s" or "250ms".' })),
+  retriable_status_codes: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }))),
+});
+
+export const Cors = Type.Object({
+  origins: Type.Optional(StringOrList('Allowed origins; "*" allows any.')),
+  methods: Type.Optional(StringOrList('Allowed methods.')),
+  headers: Type.Optional(StringOrList('Allowed request headers.')),
+  exposed_headers: Type.Optional(StringOrList('Response headers the browser may read.')),
+  credentials: Type.Optional(Type.Boolean()),
+  max_age: Type.Optional(Type.String()),
+});
+
+export const Keepalive = Type.Object({
+  time: Type.Optional(Type.Integer({ minimum: 0, description: 'Idle seconds before the first probe.' })),
+  idle_time: Type.Optional(
+    Type.Integer({ minimum: 0, description: 'Alias of time (the CRD spelling, which Emissary ignores).' }),
+  ),
+  interval: Type.Optional(Type.Integer({ minimum: 0 })),
+  probes: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+
+/**
+ * A string restricted to a list. TypeBox's checker ignores `enum`, so the
+ * same list is also given as an anchored `pattern`, which it does check; the
+ * CRD generator keeps both.
+ */
+export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}) {
+  const escaped = values.map((v) => v.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  return Type.String({ ...options, enum: [...values], pattern: `^(${escaped.join('|')})$` }) as unknown as TUnsafe<
+    T[number]
+  >;
+}

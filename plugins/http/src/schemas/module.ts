@@ -1,0 +1,51 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { AmbassadorId, CircuitBreaker, Cors, Keepalive, LoadBalancer, Millis, RetryPolicy, StringEnum } from './common.js';
+
+/** The `ambassador` Module's config: global defaults for listeners, routes and clusters. */
+export const AmbassadorModuleConfig = Type.Object(
+  {
+    use_remote_address: Type.Optional(Type.Boolean({ description: 'Trust the peer address (default true).' })),
+    xff_num_trusted_hops: Type.Optional(Type.Integer({ minimum: 0, description: 'No effect: use Listener.l7Depth.' })),
+    use_proxy_proto: Type.Optional(Type.Boolean({ description: 'No effect: use Listener protocol HTTPPROXY.' })),
+    server_name: Type.Optional(Type.String({ description: 'Server header value (default "envoy").' })),
+    listener_idle_timeout_ms: Type.Optional(Millis('Idle timeout of downstream connections.')),
+    cluster_request_timeout_ms: Type.Optional(Millis('Default Mapping timeout_ms (default 3000).')),
+    cluster_idle_timeout_ms: Type.Optional(Millis('Default Mapping cluster_idle_timeout_ms.')),
+    cluster_max_connection_lifetime_ms: Type.Optional(Millis('Default Mapping cluster_max_connection_lifetime_ms.')),
+    merge_slashes: Type.Optional(Type.Boolean()),
+    strip_matching_host_port: Type.Optional(Type.Boolean()),
+    normalize_path: Type.Optional(Type.Boolean({ description: 'Default true.' })),
+    enable_http10: Type.Optional(Type.Boolean()),
+    preserve_external_request_id: Type.Optional(Type.Boolean()),
+    max_request_headers_kb: Type.Optional(Type.Integer({ minimum: 1, maximum: 8192 })),
+    server_header_transformation: Type.Optional(
+      StringEnum(['OVERWRITE', 'APPEND_IF_ABSENT', 'PASS_THROUGH']),
+    ),
+    headers_with_underscores_action: Type.Optional(StringEnum(['ALLOW', 'REJECT_REQUEST', 'DROP_HEADER'])),
+    suppress_envoy_headers: Type.Optional(Type.Boolean()),
+    circuit_breakers: Type.Optional(Type.Array(CircuitBreaker)),
+    load_balancer: Type.Optional(LoadBalancer),
+    retry_policy: Type.Optional(RetryPolicy),
+    cors: Type.Optional(Cors),
+    keepalive: Type.Optional(Keepalive),
+    regex_max_size: Type.Optional(Type.Integer({ minimum: 1, description: 'RE2 program size limit (default 200).' })),
+    add_linkerd_headers: Type.Optional(Type.Boolean()),
+    x_forwarded_proto_redirect: Type.Optional(Type.Boolean()),
+    enable_grpc_web: Type.Optional(Type.Boolean()),
+    enable_ipv4: Type.Optional(Type.Boolean()),
+    enable_ipv6: Type.Optional(Type.Boolean()),
+    resolver: Type.Optional(Type.String({ description: 'Default resolver for Mappings.' })),
+  },
+  { additionalProperties: true },
+);
+export type AmbassadorModuleConfig = Static<typeof AmbassadorModuleConfig>;
+
+/** getambassador.io/v3alpha1 Module spec. Only the Module named `ambassador` is read. */
+export const ModuleSpec = Type.Object(
+  {
+    ambassador_id: Type.Optional(AmbassadorId),
+    config: Type.Optional(AmbassadorModuleConfig),
+  },
+  { additionalProperties: true },
+);
+export type ModuleSpec = Static<typeof ModuleSpec>;

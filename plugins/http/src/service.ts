@@ -1,0 +1,51 @@
+/** A Mapping's `service`, parsed: `[scheme://]host[:port]`. */
+export interface ServiceRef {
+  scheme?: 'http' | 'https';
+  /** As written: `name`, `name.namespace`, an FQDN or an IP address. */
+  host: string;
+  port?: number;
+}
+
+/** Parses a service string, or returns why it is not one. */
+export function parseService(service: string): ServiceRef | { error: string } {
+  let rest = service.trim();
+  let scheme: ServiceRef['scheme'];
+  const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(rest);
+  if (schemeMatch) {
+    const s = schemeMatch[1]!.toLowerCase();
+    if (s !== 'http' && s !== 'https') return { error: `scheme '${s}://' is not supported; use http:// or https://` };
+    scheme = s;
+    rest = rest.slice(schemeMatch[0].length);
+  }
+  if (rest.endsWith('/')) rest = rest.slice(0, -1);
+  let host = rest;
+  let portText: string | undefined;
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']');
+    if (close < 0) return { error: 'an IPv6 address needs a closing "]"' };
+    host = rest.slice(1, close);
+    const after = rest.slice(close + 1);
+    if (after.startsWith(':')) portText = after.slice(1);
+    else if (after !== '') return { error: `unexpected '${after}' after the IPv6 address` };
+  } else {
+    const colon = rest.lastIndexOf(':');
+    if (colon >= 0) {
+      host = rest.slice(0, colon);
+      portText = rest.slice(colon + 1);
+    }
+  }
+  if (host === '' || /[\s/?#@]/.test(host)) return { error: `'${host}' is not a service name or address` };
+  const out: ServiceRef = { host };
+  if (scheme) out.scheme = scheme;
+  if (portText !== undefined) {
+    if (!/^[0-9]+$/.test(portText)) return { error: `port '${portText}' is not a number` };
+    const port = Number(portText);
+    if (port < 1 || port > 65535) return { error: `port ${port} is outside 1-65535` };
+    out.port = port;
+  }
+  return out;
+}
+
+export function isIpAddress(host: string): boolean {
+  return /^[0-9]{1,3}(\.[0-9]{1,3}){3}$/.test(host) || host.includes(':');
+}
