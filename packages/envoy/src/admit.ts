@@ -1,0 +1,185 @@
+import {
+  contentHash,
+  mergeProvenance,
+  pointerSegment,
+  type ResourceRef,
+  type XdsResource,
+} from '@attache/core';
+import type { Json, LoweredResource, ResourcePart } from './lower/index.js';
+import { validateResource } from './validate.js';
+import type { ValidationIssue } from './validation-issue.js';
+
+/** Why (part of) a generated resource was left out, and whom to tell. */
+export interface Rejection {
+  refs: ResourceRef[];
+  /** What was left out: the resource, or one part of it (a route, a filter chain). */
+  what: string;
+  /** Pointer into the Envoy resource where validation failed. */
+  path: string;
+  issue: string;
+}
+
+export interface Admission {
+  /** The valid resource (possibly without its invalid droppable parts), or undefined when it was rejected whole. */
+  resource?: XdsResource;
+  rejections: Rejection[];
+}
+
+function describe(lowered: LoweredResource): string {
+  return `${lowered.typeUrl.slice(lowered.typeUrl.lastIndexOf('.') + 1)} '${lowered.name}'`;
+}
+
+function decodeSegment(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function splitPointer(pointer: string): string[] {
+  return pointer === '' ? [] : pointer.slice(1).split('/').map(decodeSegment);
+}
+
+function contains(part: ResourcePart, path: string): boolean {
+  return path === part.pointer || path.startsWith(`${part.pointer}/`);
+}
+
+/**
+ * Validates a lowered resource and decides what reaches Envoy. An issue
+ * inside a droppable part (a route, a filter chain) leaves out that part
+ * only, blaming its provenance, and the rest is validated again; any other
+ * issue rejects the whole resource, blaming everything behind it. Never
+ * throws for invalid input.
+ */
+export function admitResource(lowered: LoweredResource): Admission {
+  const rejections: Rejection[] = [];
+  const dropped = new Set<ResourcePart>();
+  for (;;) {
+    const pruned = dropped.size === 0 ? lowered.resource : withoutParts(lowered.resource, dropped);
+    const issues = validateResource(pruned);
+    if (issues.length === 0) {
+      const kept = lowered.parts.filter((p) => !dropped.has(p));
+      return {
+        resource: {
+          typeUrl: lowered.typeUrl,
+          name: lowered.name,
+          resource: pruned,
+          version: contentHash(pruned),
+          provenance: mergeProvenance(lowered.provenance, ...kept.map((p) => p.provenance)),
+        },
+        rejections,
+      };
+    }
+    const blamed = new Map<ResourcePart, ValidationIssue>();
+    let fatal: ValidationIssue | undefined;
+    for (const issue of issues) {
+      const path = originalPath(issue.path, dropped);
+      const part = innermostDroppable(lowered.parts, dropped, path);
+      if (!part) {
+        fatal ??= { path, message: issue.message };
+        continue;
+      }
+      if (!blamed.has(part)) blamed.set(part, { path, message: issue.message });
+    }
+    if (fatal) {
+      const everything = mergeProvenance(
+        lowered.provenance,
+        ...lowered.parts.filter((p) => !dropped.has(p)).map((p) => p.provenance),
+      );
+      rejections.push({ refs: everything, what: describe(lowered), path: fatal.path, issue: fatal.message });
+      return { rejections };
+    }
+    for (const [part, issue] of blamed) {
+      dropped.add(part);
+      rejections.push({
+        refs: part.provenance,
+        what: `${partName(part.pointer)} of ${describe(lowered)}`,
+        path: issue.path,
+        issue: issue.message,
+      });
+    }
+  }
+}
+
+function partName(pointer: string): string {
+  const segments = splitPointer(pointer);
+  const [last, index] = [segments.at(-2), segments.at(-1)];
+  if (last === 'routes') return `route #${index}`;
+  if (last === 'filter_chains') return `filter chain #${index}`;
+  return pointer;
+}
+
+function innermostDroppable(
+  parts: readonly ResourcePart[],
+  dropped: ReadonlySet<ResourcePart>,
+  path: string,
+): ResourcePart | undefined {
+  let best: ResourcePart | undefined;
+  for (const part of parts) {
+    if (!part.droppable || dropped.has(part) || !contains(part, path)) continue;
+    if (!best || part.pointer.length > best.pointer.length) best = part;
+  }
+  return best;
+}
+
+/** Array indexes removed under each container pointer, ascending. */
+function droppedIndexes(dropped: ReadonlySet<ResourcePart>): Map<string, number[]> {
+  const byParent = new Map<string, number[]>();
+  for (const part of dropped) {
+    const segments = splitPointer(part.pointer);
+    const last = segments.at(-1)!;
+    if (!/^\d+$/.test(last)) continue;
+    const parent = segments
+      .slice(0, -1)
+      .map((s) => `/${pointerSegment(s)}`)
+      .join('');
+    byParent.set(
+      parent,
+      [...(byParent.get(parent) ?? []), Number(last)].sort((a, b) => a - b),
+    );
+  }
+  return byParent;
+}
+
+/** Maps a path in the pruned resource back to the original one (indexes shift when items are removed). */
+function originalPath(path: string, dropped: ReadonlySet<ResourcePart>): string {
+  if (dropped.size === 0) return path;
+  const removed = droppedIndexes(dropped);
+  let out = '';
+  for (const segment of splitPointer(path)) {
+    const gone = removed.get(out);
+    let next = segment;
+    if (gone && /^\d+$/.test(segment)) {
+      let index = Number(segment);
+      for (const g of gone) if (g <= index) index++;
+      next = String(index);
+    }
+    out += `/${pointerSegment(next)}`;
+  }
+  return out;
+}
+
+/** A copy of the resource without the dropped parts (array items removed, object keys deleted). */
+function withoutParts(resource: Json, dropped: ReadonlySet<ResourcePart>): Json {
+  const copy = structuredClone(resource);
+  const removed = droppedIndexes(dropped);
+  for (const part of dropped) {
+    const segments = splitPointer(part.pointer);
+    const last = segments.at(-1)!;
+    if (/^\d+$/.test(last)) continue;
+    const parent = resolve(copy, segments.slice(0, -1)) as Json | undefined;
+    if (parent) delete parent[last];
+  }
+  for (const [parentPointer, indexes] of removed) {
+    const list = resolve(copy, splitPointer(parentPointer));
+    if (!Array.isArray(list)) continue;
+    for (const index of [...indexes].reverse()) list.splice(index, 1);
+  }
+  return copy;
+}
+
+function resolve(root: unknown, segments: readonly string[]): unknown {
+  let at = root;
+  for (const s of segments) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[s];
+  }
+  return at;
+}

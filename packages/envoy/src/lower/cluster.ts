@@ -1,0 +1,101 @@
+import { type IRCluster, TypeUrl } from '@attache/core';
+import {
+  adsConfigSource,
+  defined,
+  duration,
+  type Json,
+  type LoweredResource,
+  mergeExtra,
+  nonEmpty,
+  typeUrl,
+} from './common.js';
+import { clusterLoadAssignment } from './endpoints.js';
+import { upstreamTransportSocket } from './tls.js';
+
+const httpProtocolOptionsKey = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+
+/**
+ * Upstream HTTP settings live in the typed extension protocol options since
+ * v3 (the Cluster-level http2_protocol_options are deprecated); only emitted
+ * when something differs from Envoy's defaults.
+ */
+function httpProtocolOptions(cluster: IRCluster): Json | undefined {
+  const common = defined({
+    idle_timeout: duration(cluster.idleTimeoutMs),
+    max_connection_duration: duration(cluster.maxConnectionLifetimeMs),
+  });
+  const hasCommon = Object.keys(common).length > 0;
+  if (!cluster.http2 && !hasCommon) return undefined;
+  return {
+    [httpProtocolOptionsKey]: defined({
+      '@type': typeUrl(httpProtocolOptionsKey),
+      common_http_protocol_options: hasCommon ? common : undefined,
+      explicit_http_config: cluster.http2 ? { http2_protocol_options: {} } : { http_protocol_options: {} },
+    }),
+  };
+}
+
+function circuitBreakers(cluster: IRCluster): Json | undefined {
+  const thresholds = (cluster.circuitBreakers ?? []).map((cb) =>
+    defined({
+      priority: cb.priority,
+      max_connections: cb.maxConnections,
+      max_pending_requests: cb.maxPendingRequests,
+      max_requests: cb.maxRequests,
+      max_retries: cb.maxRetries,
+    }),
+  );
+  // Envoy keeps one threshold per priority; DEFAULT first, as in its docs.
+  thresholds.sort((a, b) => (a.priority === 'HIGH' ? 1 : 0) - (b.priority === 'HIGH' ? 1 : 0));
+  return thresholds.length > 0 ? { thresholds } : undefined;
+}
+
+function tcpKeepalive(cluster: IRCluster): Json | undefined {
+  const k = cluster.tcpKeepalive;
+  if (!k) return undefined;
+  return {
+    tcp_keepalive: defined({
+      keepalive_probes: k.probes,
+      keepalive_time: k.timeSeconds,
+      keepalive_interval: k.intervalSeconds,
+    }),
+  };
+}
+
+/** How the cluster finds its hosts: EDS over ADS, or an inline load assignment for DNS and static targets. */
+function discovery(cluster: IRCluster): Json {
+  if (cluster.discovery === 'EDS') {
+    return {
+      type: 'EDS',
+      eds_cluster_config: defined({ eds_config: adsConfigSource(), service_name: cluster.edsServiceName }),
+    };
+  }
+  const targets = (cluster.targets ?? []).map((t) => ({ address: t.host, port: t.port }));
+  return { type: cluster.discovery, load_assignment: clusterLoadAssignment(cluster.name, targets) };
+}
+
+export function lowerCluster(cluster: IRCluster): LoweredResource {
+  const resource = defined({
+    '@type': typeUrl('envoy.config.cluster.v3.Cluster'),
+    name: cluster.name,
+    ...discovery(cluster),
+    connect_timeout: duration(cluster.connectTimeoutMs),
+    lb_policy: cluster.lbPolicy,
+    dns_lookup_family: cluster.dnsLookupFamily,
+    respect_dns_ttl: cluster.respectDnsTtl,
+    transport_socket: cluster.tls ? upstreamTransportSocket(cluster.tls) : undefined,
+    typed_extension_protocol_options: httpProtocolOptions(cluster),
+    circuit_breakers: circuitBreakers(cluster),
+    outlier_detection: cluster.outlierDetection,
+    health_checks: nonEmpty(cluster.healthChecks),
+    upstream_connection_options: tcpKeepalive(cluster),
+    per_connection_buffer_limit_bytes: cluster.perConnectionBufferLimitBytes,
+  });
+  return {
+    typeUrl: TypeUrl.Cluster,
+    name: cluster.name,
+    resource: mergeExtra(resource, cluster.extra),
+    provenance: cluster.provenance,
+    parts: [],
+  };
+}

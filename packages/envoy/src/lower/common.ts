@@ -1,0 +1,89 @@
+import type { ResourceRef, XdsTypeUrl } from '@attache/core';
+
+/** proto3-JSON object as lowering builds it (proto field names). */
+export type Json = Record<string, unknown>;
+
+/**
+ * A part of a lowered resource that can be blamed (and possibly dropped) on
+ * its own when validation fails inside it: a route, a filter chain.
+ */
+export interface ResourcePart {
+  /** JSON pointer of the part inside the resource. */
+  pointer: string;
+  provenance: ResourceRef[];
+  /** Whether leaving this part out keeps the rest meaningful (a route: yes; an auth filter: never). */
+  droppable: boolean;
+}
+
+/** One Envoy resource produced by lowering, before validation. */
+export interface LoweredResource {
+  typeUrl: XdsTypeUrl;
+  name: string;
+  /** proto3-JSON with '@type'. */
+  resource: Json;
+  /** The refs behind the resource as a whole (not counting droppable parts). */
+  provenance: ResourceRef[];
+  parts: ResourcePart[];
+}
+
+export const typeUrl = (typeName: string): string => `type.googleapis.com/${typeName}`;
+
+/** Drops keys whose value is undefined, so optional IR fields leave no trace in the output. */
+export function defined<T extends Json>(object: T): T {
+  for (const key of Object.keys(object)) {
+    if (object[key] === undefined) delete object[key];
+  }
+  return object;
+}
+
+/** Milliseconds → proto3-JSON Duration ('1.5s'). */
+export function duration(ms: number | undefined): string | undefined {
+  if (ms === undefined) return undefined;
+  const seconds = Math.floor(ms / 1000);
+  const rest = ms - seconds * 1000;
+  return rest === 0
+    ? `${seconds}s`
+    : `${seconds}.${String(Math.round(rest * 1e6))
+        .padStart(9, '0')
+        .replace(/0+$/, '')}s`;
+}
+
+export function seconds(s: number | undefined): string | undefined {
+  return s === undefined ? undefined : duration(s * 1000);
+}
+
+export function socketAddress(address: string, port: number): Json {
+  return { socket_address: { address, port_value: port } };
+}
+
+/** Config source for everything fetched over the ADS stream itself. */
+export function adsConfigSource(): Json {
+  return { ads: {}, resource_api_version: 'V3' };
+}
+
+export function nonEmpty<T>(list: readonly T[] | undefined): T[] | undefined {
+  return list && list.length > 0 ? [...list] : undefined;
+}
+
+/** Sorted copy of a string list, or undefined when empty. */
+export function sortedStrings(list: readonly string[] | undefined): string[] | undefined {
+  return list && list.length > 0 ? [...list].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) : undefined;
+}
+
+function isPlainObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Deep-merges `extra` (proto3-JSON from a plugin) over `base`: objects merge
+ * key by key, anything else in `extra` replaces what lowering generated.
+ */
+export function mergeExtra(base: Json, extra: Json | undefined): Json {
+  if (!extra) return base;
+  const out: Json = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? mergeExtra(current, value) : value;
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+import { compareStrings, type IREndpoints, TypeUrl } from '@attache/core';
+import { defined, type Json, type LoweredResource, socketAddress, typeUrl } from './common.js';
+
+type IREndpoint = IREndpoints['endpoints'][number];
+
+function compareEndpoints(a: IREndpoint, b: IREndpoint): number {
+  return compareStrings(a.address, b.address) || a.port - b.port;
+}
+
+function healthStatus(healthy: boolean | undefined): string | undefined {
+  if (healthy === undefined) return undefined;
+  return healthy ? 'HEALTHY' : 'UNHEALTHY';
+}
+
+/** The lb_endpoints of one set of IR endpoints, sorted by address then port. */
+export function lbEndpoints(endpoints: readonly IREndpoint[]): Json[] {
+  return [...endpoints].sort(compareEndpoints).map((e) =>
+    defined({
+      endpoint: { address: socketAddress(e.address, e.port) },
+      load_balancing_weight: e.weight,
+      health_status: healthStatus(e.healthy),
+    }),
+  );
+}
+
+/**
+ * Endpoints grouped into one locality per zone (zone-less endpoints in a
+ * locality of their own, first), so zone-aware routing can use them.
+ */
+export function localityEndpoints(endpoints: readonly IREndpoint[]): Json[] {
+  const byZone = new Map<string, IREndpoint[]>();
+  for (const e of endpoints) {
+    const zone = e.zone ?? '';
+    byZone.set(zone, [...(byZone.get(zone) ?? []), e]);
+  }
+  return [...byZone.keys()].sort(compareStrings).map((zone) =>
+    defined({
+      locality: zone === '' ? undefined : { zone },
+      lb_endpoints: lbEndpoints(byZone.get(zone)!),
+    }),
+  );
+}
+
+export function clusterLoadAssignment(clusterName: string, endpoints: readonly IREndpoint[]): Json {
+  return { cluster_name: clusterName, endpoints: localityEndpoints(endpoints) };
+}
+
+/** IR endpoints (keyed by EDS service name) → ClusterLoadAssignment. */
+export function lowerEndpoints(endpoints: IREndpoints): LoweredResource {
+  return {
+    typeUrl: TypeUrl.ClusterLoadAssignment,
+    name: endpoints.name,
+    resource: {
+      '@type': typeUrl('envoy.config.endpoint.v3.ClusterLoadAssignment'),
+      ...clusterLoadAssignment(endpoints.name, endpoints.endpoints),
+    },
+    provenance: endpoints.provenance,
+    parts: [],
+  };
+}

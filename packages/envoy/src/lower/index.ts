@@ -1,0 +1,31 @@
+import { compareStrings, type IR, xdsPushOrder } from '@attache/core';
+import { lowerCluster } from './cluster.js';
+import type { LoweredResource } from './common.js';
+import { lowerEndpoints } from './endpoints.js';
+import { lowerListener } from './listener.js';
+import { lowerRouteConfig } from './route-config.js';
+import { lowerSecret } from './secret.js';
+
+export type { Json, LoweredResource, ResourcePart } from './common.js';
+export { httpConnectionManagerFilterName } from './listener.js';
+
+function byName<T extends { name: string }>(record: Record<string, T>): T[] {
+  return Object.values(record).sort((a, b) => compareStrings(a.name, b.name));
+}
+
+/**
+ * IR → Envoy resources (ADS style: RDS, EDS and SDS over ADS), unvalidated,
+ * in push order (what a resource references comes first) and by name within
+ * a type. Pure and deterministic.
+ */
+export function lowerIR(ir: IR): LoweredResource[] {
+  const lowered = [
+    ...byName(ir.secrets).map(lowerSecret),
+    ...byName(ir.clusters).map(lowerCluster),
+    ...byName(ir.endpoints).map(lowerEndpoints),
+    ...byName(ir.listeners).map(lowerListener),
+    ...byName(ir.routeConfigs).map(lowerRouteConfig),
+  ];
+  const rank = (r: LoweredResource) => xdsPushOrder.indexOf(r.typeUrl);
+  return lowered.sort((a, b) => rank(a) - rank(b) || compareStrings(a.name, b.name));
+}

@@ -1,0 +1,206 @@
+import {
+  compareStrings,
+  type IRFilterChain,
+  type IRHttpConnectionManager,
+  type IRListener,
+  jsonPointer,
+  mergeProvenance,
+  type ResourceRef,
+  TypeUrl,
+} from '@attache/core';
+import { orderHttpFilters } from '../http-filter-slots.js';
+import {
+  adsConfigSource,
+  defined,
+  duration,
+  type Json,
+  type LoweredResource,
+  mergeExtra,
+  nonEmpty,
+  type ResourcePart,
+  sortedStrings,
+  typeUrl,
+} from './common.js';
+import { downstreamTransportSocket } from './tls.js';
+
+export const httpConnectionManagerFilterName = 'envoy.filters.network.http_connection_manager';
+
+const listenerFilterTypes = {
+  tls_inspector: {
+    name: 'envoy.filters.listener.tls_inspector',
+    type: 'envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector',
+  },
+  proxy_protocol: {
+    name: 'envoy.filters.listener.proxy_protocol',
+    type: 'envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol',
+  },
+} as const;
+
+function accessLogs(http: IRHttpConnectionManager): Json[] | undefined {
+  return nonEmpty(
+    http.accessLog?.map((log) => {
+      const format = log.json
+        ? { json_format: log.json }
+        : log.format !== undefined
+          ? { text_format_source: { inline_string: log.format } }
+          : undefined;
+      return {
+        name: 'envoy.access_loggers.file',
+        typed_config: defined({
+          '@type': typeUrl('envoy.extensions.access_loggers.file.v3.FileAccessLog'),
+          path: log.path,
+          log_format: format,
+        }),
+      };
+    }),
+  );
+}
+
+/** The HCM's HTTP filters in slot order, with the router always last. */
+function httpFilters(http: IRHttpConnectionManager): Json[] {
+  const router = {
+    name: 'envoy.filters.http.router',
+    typed_config: defined({
+      '@type': typeUrl('envoy.extensions.filters.http.router.v3.Router'),
+      suppress_envoy_headers: http.suppressEnvoyHeaders,
+    }),
+  };
+  const ordered = orderHttpFilters(http.filters.filter((f) => f.slot !== 'router'));
+  return [...ordered.map((f) => ({ name: f.name, typed_config: f.typedConfig })), router];
+}
+
+function someSet(object: Json): Json | undefined {
+  return Object.keys(object).length > 0 ? object : undefined;
+}
+
+function httpConnectionManager(routeConfigName: string, http: IRHttpConnectionManager): Json {
+  const hcm = defined({
+    '@type': typeUrl('envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager'),
+    stat_prefix: http.statPrefix,
+    rds: { route_config_name: routeConfigName, config_source: adsConfigSource() },
+    http_filters: httpFilters(http),
+    use_remote_address: http.useRemoteAddress,
+    xff_num_trusted_hops: http.xffNumTrustedHops,
+    server_name: http.serverName,
+    server_header_transformation: http.serverHeaderTransformation,
+    common_http_protocol_options: someSet(
+      defined({
+        idle_timeout: duration(http.idleTimeoutMs),
+        headers_with_underscores_action: http.headersWithUnderscoresAction,
+      }),
+    ),
+    request_timeout: duration(http.requestTimeoutMs),
+    stream_idle_timeout: duration(http.streamIdleTimeoutMs),
+    max_request_headers_kb: http.maxRequestHeadersKb,
+    normalize_path: http.normalizePath,
+    merge_slashes: http.mergeSlashes,
+    strip_matching_host_port: http.stripMatchingHostPort,
+    preserve_external_request_id: http.preserveExternalRequestId,
+    generate_request_id: http.generateRequestId,
+    http_protocol_options: someSet(
+      defined({ accept_http_10: http.acceptHttp10, default_host_for_http_10: http.defaultHostForHttp10 }),
+    ),
+    http2_protocol_options:
+      http.http2MaxConcurrentStreams === undefined
+        ? undefined
+        : { max_concurrent_streams: http.http2MaxConcurrentStreams },
+    forward_client_cert_details: http.forwardClientCertDetails,
+    set_current_client_cert_details: http.setCurrentClientCertDetails,
+    upgrade_configs: nonEmpty(http.upgradeTypes?.map((t) => ({ upgrade_type: t }))),
+    access_log: accessLogs(http),
+  });
+  return mergeExtra(hcm, http.extra);
+}
+
+function tcpProxy(chain: IRFilterChain & { kind: 'tcp' }): Json {
+  const [only, ...more] = chain.clusters;
+  const target =
+    only && more.length === 0
+      ? { cluster: only.cluster }
+      : {
+          weighted_clusters: { clusters: chain.clusters.map((c) => ({ name: c.cluster, weight: c.weight })) },
+        };
+  return defined({
+    '@type': typeUrl('envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy'),
+    stat_prefix: chain.statPrefix,
+    ...target,
+    idle_timeout: duration(chain.idleTimeoutMs),
+  });
+}
+
+function filterChain(chain: IRFilterChain): Json {
+  const match = defined({
+    server_names: sortedStrings(chain.match.serverNames),
+    transport_protocol: chain.match.transportProtocol,
+    application_protocols: nonEmpty(chain.match.applicationProtocols),
+  });
+  const filter =
+    chain.kind === 'http'
+      ? {
+          name: httpConnectionManagerFilterName,
+          typed_config: httpConnectionManager(chain.routeConfigName, chain.http),
+        }
+      : { name: 'envoy.filters.network.tcp_proxy', typed_config: tcpProxy(chain) };
+  return defined({
+    name: chain.name,
+    filter_chain_match: someSet(match),
+    transport_socket: chain.tls ? downstreamTransportSocket(chain.tls) : undefined,
+    filters: [filter],
+  });
+}
+
+function chainProvenance(chain: IRFilterChain): ResourceRef[] {
+  return mergeProvenance(
+    chain.provenance,
+    ...(chain.kind === 'http' ? chain.http.filters.map((f) => f.provenance) : []),
+  );
+}
+
+/**
+ * IR listener → Listener. Filter chains are sorted by name (Envoy picks a
+ * chain by its match, not its position); listener filters keep their IR
+ * order, which is behaviour (PROXY protocol must be read before TLS
+ * inspection). A chain is a droppable part: a chain that fails validation is
+ * left out and blamed while the listener's other chains keep serving.
+ */
+export function lowerListener(listener: IRListener): LoweredResource {
+  const parts: ResourcePart[] = [];
+  const chains = [...listener.filterChains].sort((a, b) => compareStrings(a.name, b.name));
+  chains.forEach((chain, i) => {
+    parts.push({
+      pointer: jsonPointer('filter_chains', i),
+      provenance: chainProvenance(chain),
+      droppable: true,
+    });
+  });
+  if (listener.defaultFilterChain) {
+    parts.push({
+      pointer: jsonPointer('default_filter_chain'),
+      provenance: chainProvenance(listener.defaultFilterChain),
+      droppable: true,
+    });
+  }
+  return {
+    typeUrl: TypeUrl.Listener,
+    name: listener.name,
+    resource: defined({
+      '@type': typeUrl('envoy.config.listener.v3.Listener'),
+      name: listener.name,
+      address: { socket_address: { address: listener.address, port_value: listener.port } },
+      stat_prefix: listener.statsPrefix,
+      listener_filters: nonEmpty(
+        listener.listenerFilters.map((f) => ({
+          name: listenerFilterTypes[f].name,
+          typed_config: { '@type': typeUrl(listenerFilterTypes[f].type) },
+        })),
+      ),
+      filter_chains: chains.map(filterChain),
+      default_filter_chain: listener.defaultFilterChain
+        ? filterChain(listener.defaultFilterChain)
+        : undefined,
+      per_connection_buffer_limit_bytes: listener.perConnectionBufferLimitBytes,
+    }),
+    provenance: listener.provenance,
+    parts,
+  };
+}

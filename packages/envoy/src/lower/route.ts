@@ -1,0 +1,216 @@
+import type {
+  IRCorsPolicy,
+  IRForwardAction,
+  IRHashPolicy,
+  IRHeaderValueOption,
+  IRRedirectAction,
+  IRRoute,
+  IRRouteMatch,
+  IRStringMatch,
+} from '@attache/core';
+import { defined, duration, type Json, nonEmpty, seconds, typeUrl } from './common.js';
+
+/** IR string match → envoy.type.matcher.v3.StringMatcher (regexes are RE2, implicit in v3). */
+export function stringMatcher(match: IRStringMatch): Json {
+  if ('regex' in match) return { safe_regex: { regex: match.regex } };
+  const ignoreCase = match.ignoreCase || undefined;
+  if ('exact' in match) return defined({ exact: match.exact, ignore_case: ignoreCase });
+  if ('prefix' in match) return defined({ prefix: match.prefix, ignore_case: ignoreCase });
+  if ('suffix' in match) return defined({ suffix: match.suffix, ignore_case: ignoreCase });
+  return defined({ contains: match.contains, ignore_case: ignoreCase });
+}
+
+function routeMatch(match: IRRouteMatch): Json {
+  const path =
+    match.path.kind === 'prefix'
+      ? { prefix: match.path.value }
+      : match.path.kind === 'path'
+        ? { path: match.path.value }
+        : { safe_regex: { regex: match.path.value } };
+  return defined({
+    ...path,
+    case_sensitive: match.caseSensitive,
+    headers: nonEmpty(
+      match.headers?.map((h) =>
+        defined({
+          name: h.name,
+          string_match: h.match ? stringMatcher(h.match) : undefined,
+          present_match: h.match ? undefined : (h.present ?? true),
+          invert_match: h.invert || undefined,
+        }),
+      ),
+    ),
+    query_parameters: nonEmpty(
+      match.queryParameters?.map((q) =>
+        defined({
+          name: q.name,
+          string_match: q.match ? stringMatcher(q.match) : undefined,
+          present_match: q.match ? undefined : (q.present ?? true),
+        }),
+      ),
+    ),
+    runtime_fraction: match.runtimeFraction
+      ? {
+          default_value: {
+            numerator: match.runtimeFraction.numerator,
+            denominator: match.runtimeFraction.denominator,
+          },
+          runtime_key: match.runtimeFraction.runtimeKey,
+        }
+      : undefined,
+    grpc: match.grpc ? {} : undefined,
+  });
+}
+
+/** The v3 CORS policy, carried as the cors filter's per-route config (RouteAction.cors is deprecated). */
+export function corsPolicy(cors: IRCorsPolicy): Json {
+  return defined({
+    '@type': typeUrl('envoy.extensions.filters.http.cors.v3.CorsPolicy'),
+    allow_origin_string_match: nonEmpty(cors.allowOrigins?.map(stringMatcher)),
+    allow_methods: cors.allowMethods,
+    allow_headers: cors.allowHeaders,
+    expose_headers: cors.exposeHeaders,
+    max_age: cors.maxAge,
+    allow_credentials: cors.allowCredentials,
+  });
+}
+
+/** Explicit per-filter configs win over the ones lowering derives (e.g. CORS). */
+export function typedPerFilterConfig(
+  explicit: Record<string, Record<string, unknown>> | undefined,
+  cors: IRCorsPolicy | undefined,
+): Json | undefined {
+  const out: Json = {};
+  if (cors) out['envoy.filters.http.cors'] = corsPolicy(cors);
+  Object.assign(out, explicit ?? {});
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function hashPolicy(policy: IRHashPolicy): Json {
+  const terminal = policy.terminal || undefined;
+  if ('header' in policy) return defined({ header: { header_name: policy.header }, terminal });
+  if ('cookie' in policy) {
+    return defined({
+      cookie: defined({
+        name: policy.cookie.name,
+        ttl: seconds(policy.cookie.ttlSeconds),
+        path: policy.cookie.path,
+      }),
+      terminal,
+    });
+  }
+  return defined({ connection_properties: { source_ip: true }, terminal });
+}
+
+function regexRewrite(rewrite: { pattern: string; substitution: string } | undefined): Json | undefined {
+  return rewrite ? { pattern: { regex: rewrite.pattern }, substitution: rewrite.substitution } : undefined;
+}
+
+function forwardAction(action: IRForwardAction, rateLimits: Json[] | undefined): Json {
+  const [only, ...more] = action.clusters;
+  const target =
+    only && more.length === 0
+      ? { cluster: only.cluster }
+      : {
+          weighted_clusters: {
+            clusters: action.clusters.map((c) => ({ name: c.cluster, weight: c.weight })),
+          },
+        };
+  const retry = action.retryPolicy;
+  return defined({
+    ...target,
+    prefix_rewrite: action.prefixRewrite,
+    regex_rewrite: regexRewrite(action.regexRewrite),
+    host_rewrite_literal: action.hostRewrite,
+    auto_host_rewrite: action.hostRewrite === undefined ? action.autoHostRewrite : undefined,
+    timeout: duration(action.timeoutMs),
+    idle_timeout: duration(action.idleTimeoutMs),
+    retry_policy: retry
+      ? defined({
+          retry_on: retry.retryOn,
+          num_retries: retry.numRetries,
+          per_try_timeout: duration(retry.perTryTimeoutMs),
+          retriable_status_codes: nonEmpty(retry.retriableStatusCodes),
+        })
+      : undefined,
+    request_mirror_policies: nonEmpty(
+      action.shadows?.map((s) =>
+        defined({
+          cluster: s.cluster,
+          runtime_fraction:
+            s.percent === undefined
+              ? undefined
+              : { default_value: { numerator: s.percent, denominator: 'HUNDRED' } },
+        }),
+      ),
+    ),
+    hash_policy: nonEmpty(action.hashPolicy?.map(hashPolicy)),
+    upgrade_configs: nonEmpty(action.upgradeTypes?.map((t) => ({ upgrade_type: t }))),
+    priority: action.priority,
+    rate_limits: rateLimits,
+  });
+}
+
+const redirectCodes: Record<number, string> = {
+  301: 'MOVED_PERMANENTLY',
+  302: 'FOUND',
+  303: 'SEE_OTHER',
+  307: 'TEMPORARY_REDIRECT',
+  308: 'PERMANENT_REDIRECT',
+};
+
+function redirectAction(action: IRRedirectAction): Json {
+  return defined({
+    https_redirect: action.httpsRedirect || undefined,
+    host_redirect: action.hostRedirect,
+    port_redirect: action.portRedirect,
+    path_redirect: action.pathRedirect,
+    prefix_rewrite: action.prefixRewrite,
+    regex_rewrite: regexRewrite(action.regexRewrite),
+    response_code: action.responseCode === undefined ? undefined : redirectCodes[action.responseCode],
+    strip_query: action.stripQuery,
+  });
+}
+
+function headersToAdd(headers: IRHeaderValueOption[] | undefined): Json[] | undefined {
+  return nonEmpty(
+    headers?.map((h) => ({
+      header: { key: h.key, value: h.value },
+      append_action: h.append ?? 'APPEND_IF_EXISTS_OR_ADD',
+    })),
+  );
+}
+
+/**
+ * IR route → envoy.config.route.v3.Route. Rate limits ride on the
+ * RouteAction: a redirect or direct response never reaches the ratelimit
+ * filter's route entry, so they have none.
+ */
+export function lowerRoute(route: IRRoute): Json {
+  const action = route.action;
+  const actionJson =
+    action.kind === 'forward'
+      ? { route: forwardAction(action, nonEmpty(route.rateLimits)) }
+      : action.kind === 'redirect'
+        ? { redirect: redirectAction(action) }
+        : {
+            direct_response: defined({
+              status: action.status,
+              body: action.body === undefined ? undefined : { inline_string: action.body },
+            }),
+          };
+  return defined({
+    name: route.name,
+    match: routeMatch(route.match),
+    ...actionJson,
+    request_headers_to_add: headersToAdd(route.requestHeadersToAdd),
+    request_headers_to_remove: nonEmpty(route.requestHeadersToRemove),
+    response_headers_to_add: headersToAdd(route.responseHeadersToAdd),
+    response_headers_to_remove: nonEmpty(route.responseHeadersToRemove),
+    typed_per_filter_config: typedPerFilterConfig(
+      route.typedPerFilterConfig,
+      action.kind === 'forward' ? action.cors : undefined,
+    ),
+    metadata: route.metadata ? { filter_metadata: route.metadata } : undefined,
+  });
+}

@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { createFileRegistry, type DescMessage, type FileRegistry, fromBinary } from '@bufbuild/protobuf';
+import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+
+// gen/ sits beside src/ and dist/ alike, so this resolves from the TypeScript
+// sources (vitest) and from the compiled output (node).
+const descriptorSetUrl = new URL('../gen/envoy.binpb', import.meta.url);
+
+function loadRegistry(): FileRegistry {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(descriptorSetUrl);
+  } catch (e) {
+    throw new Error(
+      `@attache/envoy: cannot read the Envoy descriptor set ${descriptorSetUrl.pathname} (${(e as Error).message}); ` +
+        'run `npx turbo run build --filter=@attache/envoy` to generate it',
+    );
+  }
+  return createFileRegistry(fromBinary(FileDescriptorSetSchema, bytes));
+}
+
+/** Every Envoy v3 message, enum and extension we know, loaded once from the build-time descriptor set. */
+export const envoyRegistry: FileRegistry = loadRegistry();
+
+/** The descriptor of a fully-qualified message name; unknown names are programmer errors. */
+export function messageDesc(typeName: string): DescMessage {
+  const desc = envoyRegistry.getMessage(typeName);
+  if (!desc)
+    throw new Error(`@attache/envoy: unknown message type '${typeName}' (not in the descriptor set)`);
+  return desc;
+}
+
+/** 'type.googleapis.com/envoy.config.cluster.v3.Cluster' → 'envoy.config.cluster.v3.Cluster'. */
+export function typeNameOfUrl(typeUrl: string): string {
+  const slash = typeUrl.lastIndexOf('/');
+  return slash < 0 ? typeUrl : typeUrl.slice(slash + 1);
+}
+
+export function typeUrlOf(typeName: string): string {
+  return `type.googleapis.com/${typeName}`;
+}

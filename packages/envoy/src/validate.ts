@@ -1,0 +1,60 @@
+import { type DescMessage, type Message, toJson } from '@bufbuild/protobuf';
+import { envoyRegistry, typeNameOfUrl } from './registry.js';
+import { decodeStrict } from './validate-json.js';
+import { checkRules } from './validate-rules.js';
+import type { ValidationIssue } from './validation-issue.js';
+
+export type { ValidationIssue } from './validation-issue.js';
+
+/** The outcome of checking one resource: its decoded form when valid, the issues otherwise. */
+export type CheckedResource =
+  | { ok: true; desc: DescMessage; message: Message; issues: [] }
+  | { ok: false; issues: ValidationIssue[] };
+
+/**
+ * Checks a proto3-JSON Envoy resource (with '@type' naming its message) the
+ * way Envoy would: strict decoding first (unknown fields, enum names, Any
+ * types, value types), then the protoc-gen-validate rules of every message
+ * inside, Any payloads included.
+ */
+export function checkResource(json: Record<string, unknown>): CheckedResource {
+  const typeUrl = json['@type'];
+  if (typeof typeUrl !== 'string' || typeUrl === '') {
+    return {
+      ok: false,
+      issues: [{ path: '/@type', message: 'a resource needs "@type" naming its message type' }],
+    };
+  }
+  const desc = envoyRegistry.getMessage(typeNameOfUrl(typeUrl));
+  if (!desc) {
+    return {
+      ok: false,
+      issues: [{ path: '/@type', message: `unknown type "${typeUrl}": no such message in the Envoy v3 API` }],
+    };
+  }
+  const { '@type': _type, ...body } = json;
+  const decoded = decodeStrict(desc, body);
+  if (!decoded.message) return { ok: false, issues: decoded.issues };
+  const issues = checkRules(desc, decoded.message);
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, desc, message: decoded.message, issues: [] };
+}
+
+/** Every reason Envoy would reject this resource; empty when it is valid. */
+export function validateResource(json: Record<string, unknown>): ValidationIssue[] {
+  return checkResource(json).issues;
+}
+
+/**
+ * The canonical proto3-JSON of a checked resource, with proto field names
+ * (as Envoy's docs spell them) and '@type' first: defaults dropped,
+ * durations and enums in their canonical spelling, so equal configurations
+ * hash equal however they were written.
+ */
+export function canonicalResourceJson(checked: CheckedResource & { ok: true }): Record<string, unknown> {
+  const body = toJson(checked.desc, checked.message, {
+    registry: envoyRegistry,
+    useProtoFieldName: true,
+  }) as Record<string, unknown>;
+  return { '@type': `type.googleapis.com/${checked.desc.typeName}`, ...body };
+}
