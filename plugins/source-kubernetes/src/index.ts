@@ -1,1 +1,11 @@
-export {};
+export type { KubernetesSourceConfig, LeaderElectionConfig } from './config.js';
+export { kubernetesSourceConfigSchema } from './config.js';
+export { kubernetesDiagnosticCodes } from './diagnostic-codes.js';
+export { translateIngress } from './ingress-translation.js';
+export { KubeClient, loadKubeConfig } from './kube-client.js';
+export { KubernetesSource } from './kubernetes-source.js';
+export { LeaseElector } from './lease-elector.js';
+export { kubernetesSourceFactory, kubernetesSourcePlugin } from './plugin.js';
+export { statusFromDiagnostics } from './resource-status.js';
+export { parseServiceAnnotation } from './service-annotations.js';
+export { ambassadorKinds, watchedKinds } from './watched-kinds.js';
