@@ -5,3 +5,4 @@ export type { KubeObject, KubeResourceType } from './kube-resource-types.js';
 export * from './xds-client.js';
 export * from './xds-snapshot.js';
 export * from './golden.js';
+export * from './xds-grpc.js';
