@@ -213,7 +213,7 @@ function forwardAction(
     obj(route.typedPerFilterConfig?.['envoy.filters.http.cors']) ??
     vhost.cors ??
     obj(vhost.typedPerFilterConfig?.['envoy.filters.http.cors']);
-  if (cors) out.cors = cors;
+  if (cors) out.cors = normaliseCors(cors);
   for (const [k, v] of Object.entries(action)) if (!ROUTE_ACTION_HANDLED.has(k)) out.other[k] = v;
   return out;
 }
@@ -325,8 +325,11 @@ function hostRewrite(
 
 function redirectAction(route: RouteModel, r: JsonObject, req: RoutedRequest): RedirectAction {
   const code = r.response_code;
+  // proto3 JSON may carry the enum by name or by number (MOVED_PERMANENTLY = 0 … PERMANENT_REDIRECT = 4).
   const status =
-    typeof code === 'number' ? code : (REDIRECT_CODES[String(code ?? 'MOVED_PERMANENTLY')] ?? 301);
+    typeof code === 'number'
+      ? ([301, 302, 303, 307, 308][code] ?? 301)
+      : (REDIRECT_CODES[String(code ?? 'MOVED_PERMANENTLY')] ?? 301);
   const scheme = str(r.scheme_redirect) ?? (r.https_redirect === true ? 'https' : req.forwardedProto);
   const portRedirect = num(r.port_redirect);
   let host = str(r.host_redirect) ?? requestHostForRedirect(req, scheme, portRedirect);
@@ -380,3 +383,24 @@ function requestHostForRedirect(
 }
 
 export type { HeaderOps, ResourceRef };
+
+/**
+ * One spelling of a CORS policy: RouteAction.cors (Emissary) and the
+ * CorsPolicy in typed_per_filter_config (newer Envoy) say the same thing;
+ * `filter_enabled` at 100% is the default, and runtime keys are names.
+ */
+export function normaliseCors(cors: JsonObject): JsonObject {
+  const { '@type': _type, filter_enabled, shadow_enabled, ...rest } = cors;
+  const out: JsonObject = { ...rest };
+  for (const [key, value] of [
+    ['filter_enabled', filter_enabled],
+    ['shadow_enabled', shadow_enabled],
+  ] as const) {
+    const fraction = normaliseFraction(obj(obj(value)?.default_value));
+    if (!fraction) continue;
+    const share = fractionValue(fraction);
+    if (key === 'filter_enabled' && share >= 1) continue;
+    out[key] = share;
+  }
+  return out;
+}

@@ -136,6 +136,13 @@ export function explainRequest(config: EnvoyModel | EnvoyConfigInput, request: E
       `listener ${listener.name} expects a PROXY protocol header first; a client that sends none is disconnected`,
     );
   }
+  if (!listener.listenerFilters.includes('proxy_protocol') && facts.proxyProtocol) {
+    return fail(
+      out,
+      'listener',
+      `listener ${listener.name} does not expect a PROXY protocol header; the request is malformed`,
+    );
+  }
 
   const selection = selectFilterChain(listener, {
     port: facts.port,

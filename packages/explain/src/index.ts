@@ -7,6 +7,7 @@ export type {
   RouteOutcomeAction,
   UpstreamCluster,
 } from './actions.js';
+export { normaliseCors } from './actions.js';
 export type { EnvoyConfigInput } from './build-model.js';
 export { buildEnvoyModel, describeTarget } from './build-model.js';
 export type { Explanation, FailureStage, Outcome, RouteEvaluation } from './explain.js';

@@ -1,0 +1,44 @@
+import type { EnvoyModel } from '@attache/explain';
+import type { ClusterNamer } from './cluster-identity.js';
+import { firstDifference, formatDifference } from './diff.js';
+import { withoutEmissaryInternals } from './emissary-internal.js';
+import { describeSignature, evaluate, generateProbes } from './probes.js';
+import { summarise } from './summary.js';
+
+export interface Side {
+  model: EnvoyModel;
+  clusterNamer: ClusterNamer;
+}
+
+export interface Comparison {
+  /** First difference of the behavioural summaries, or undefined when equal. */
+  summary?: string;
+  /** First probe whose outcome differs, or undefined when all agree. */
+  probe?: string;
+  probes: number;
+  differingProbes: number;
+}
+
+/** Compares two configurations by behaviour: summaries first, then probe requests. */
+export function compareConfigs(expected: Side, actual: Side): Comparison {
+  const e = withoutEmissaryInternals(expected.model);
+  const a = withoutEmissaryInternals(actual.model);
+  const result: Comparison = { probes: 0, differingProbes: 0 };
+
+  const diff = firstDifference(summarise(e, expected.clusterNamer), summarise(a, actual.clusterNamer));
+  if (diff) result.summary = formatDifference(diff);
+
+  const probes = generateProbes([e, a]);
+  result.probes = probes.length;
+  for (const probe of probes) {
+    const want = evaluate(e, probe, expected.clusterNamer);
+    const got = evaluate(a, probe, actual.clusterNamer);
+    const d = firstDifference(want, got);
+    if (!d) continue;
+    result.differingProbes++;
+    if (result.probe === undefined) {
+      result.probe = `${probe.label}: expected ${describeSignature(want)}; got ${describeSignature(got)} (${formatDifference(d)})`;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { discoverCases } from './cases.js';
+import { type Compiler, loadAttacheCompiler } from './compile-attache.js';
+import { readKnownDifferences } from './known-differences.js';
+import { type CaseResult, runCase } from './run-case.js';
+
+const USAGE = `usage: attache-conformance [--shared DIR] [--case ID]… [--report-only] [--verbose] [--json FILE]
+
+Compiles every conformance case with Attaché and compares its behaviour with
+Emissary's expected output. Exits 1 when a case fails (not listed in
+known-differences.yaml), unless --report-only.`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      shared: { type: 'string' },
+      case: { type: 'string', multiple: true },
+      'report-only': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', short: 'v', default: false },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const shared = resolve(values.shared ?? findShared());
+  if (!existsSync(join(shared, 'conformance'))) {
+    process.stderr.write(
+      `no conformance data under ${shared}; pass --shared DIR (the folder holding conformance/)\n`,
+    );
+    return 2;
+  }
+  const here = dirname(fileURLToPath(import.meta.url));
+  const known = readKnownDifferences(join(here, '..', 'known-differences.yaml'));
+  let cases = discoverCases(shared);
+  if (values.case && values.case.length > 0) {
+    const wanted = values.case;
+    cases = cases.filter((c) =>
+      wanted.some((w) => c.id === w || c.id.startsWith(`${w}-`) || c.id.includes(w)),
+    );
+  }
+  let compiler: Compiler | Error;
+  try {
+    compiler = await loadAttacheCompiler();
+  } catch (e) {
+    compiler = e instanceof Error ? e : new Error(String(e));
+  }
+
+  const results: CaseResult[] = [];
+  for (const c of cases) {
+    const skip = known.find((k) => k.case === c.id);
+    const r = runCase(c, compiler);
+    if (skip && r.status !== 'n/a') {
+      results.push({
+        ...r,
+        status: 'skip',
+        detail: `${skip.reason} (${skip.docs})${r.status === 'pass' ? '; note: it now passes' : ''}`,
+      });
+    } else results.push(r);
+  }
+  printTable(results, values.verbose === true);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(results, null, 2)}\n`);
+  const passed = results.filter((r) => r.status === 'pass').length;
+  const failed = results.filter((r) => r.status === 'fail').length;
+  const skipped = results.filter((r) => r.status === 'skip').length;
+  const na = results.filter((r) => r.status === 'n/a').length;
+  if (na > 0) process.stdout.write(`${na} not applicable (no Envoy output to compare; reasons above)\n`);
+  process.stdout.write(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
+  return failed > 0 && !values['report-only'] ? 1 : 0;
+}
+
+/** ../shared from the working directory (CI's layout), else beside the repository. */
+function findShared(): string {
+  for (const candidate of ['../shared', '../../shared', '../../../shared', '/work/shared']) {
+    if (existsSync(join(candidate, 'conformance'))) return candidate;
+  }
+  return '../shared';
+}
+
+function printTable(results: CaseResult[], verbose: boolean): void {
+  const width = Math.max(4, ...results.map((r) => r.id.length));
+  const limit = verbose ? Number.POSITIVE_INFINITY : 400;
+  process.stdout.write(`${'case'.padEnd(width)}  result  first difference\n`);
+  for (const r of results) {
+    const detail = r.detail.length > limit ? `${r.detail.slice(0, limit - 3)}...` : r.detail;
+    process.stdout.write(`${r.id.padEnd(width)}  ${r.status.toUpperCase().padEnd(6)}  ${detail}\n`);
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`conformance runner failed: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

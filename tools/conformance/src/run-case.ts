@@ -1,0 +1,51 @@
+import type { CompileResult, StoredResource } from '@attache/core';
+import { buildEnvoyModel } from '@attache/explain';
+import type { ConformanceCase } from './cases.js';
+import { behaviourNamer } from './cluster-identity.js';
+import { compareConfigs } from './compare.js';
+import { type Compiler, errorDiagnostics, readResources } from './compile-attache.js';
+import { emissaryNameAsIs, emissaryNameFromProvenance } from './emissary-names.js';
+
+export interface CaseResult {
+  id: string;
+  status: 'pass' | 'fail' | 'skip' | 'n/a';
+  /** First difference, skip reason or n/a reason. */
+  detail: string;
+  probes?: number;
+  differingProbes?: number;
+  /** Error diagnostics Attaché reported (for err- cases; informational). */
+  errors?: number;
+}
+
+export function runCase(c: ConformanceCase, compiler: Compiler | Error): CaseResult {
+  if (c.kind === 'not-applicable') return { id: c.id, status: 'n/a', detail: c.reason };
+  if (compiler instanceof Error)
+    return { id: c.id, status: 'fail', detail: `Attaché compiler unavailable: ${compiler.message}` };
+  let resources: StoredResource[];
+  let result: CompileResult;
+  try {
+    resources = c.inputs.flatMap(readResources);
+    result = compiler(resources);
+  } catch (e) {
+    return { id: c.id, status: 'fail', detail: `compile threw: ${(e as Error).message}` };
+  }
+  const expected = buildEnvoyModel({ bootstrap: c.expected });
+  const actual = buildEnvoyModel({ xds: result.xds, ir: result.ir });
+  const comparison = compareConfigs(
+    { model: expected, clusterNamer: c.clustersUndefined ? emissaryNameAsIs : behaviourNamer },
+    {
+      model: actual,
+      clusterNamer: c.clustersUndefined ? emissaryNameFromProvenance(resources) : behaviourNamer,
+    },
+  );
+  const errors = errorDiagnostics(result).length;
+  const base = { id: c.id, probes: comparison.probes, differingProbes: comparison.differingProbes, errors };
+  if (comparison.summary === undefined && comparison.probe === undefined)
+    return { ...base, status: 'pass', detail: `summaries equal; all ${comparison.probes} probes agree` };
+  const parts: string[] = [];
+  if (comparison.summary) parts.push(`summary: ${comparison.summary}`);
+  if (comparison.probe)
+    parts.push(`probes (${comparison.differingProbes}/${comparison.probes} differ): ${comparison.probe}`);
+  else parts.push(`probes: all ${comparison.probes} agree`);
+  return { ...base, status: 'fail', detail: parts.join(' | ') };
+}
