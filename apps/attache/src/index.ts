@@ -1,1 +1,5 @@
-export {};
+export { runCli } from './cli.js';
+export type { Serving } from './commands/serve.js';
+export { type Distribution, standardDistribution } from './distribution.js';
+export { formatDiagnostic, formatDiagnostics, summarize } from './format-diagnostics.js';
+export type { CliIO } from './io.js';

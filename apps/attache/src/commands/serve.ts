@@ -1,0 +1,132 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createAdminServer } from '@attache/admin';
+import { createPipeline, type Logger } from '@attache/core';
+import {
+  bootRuntime,
+  createLogger,
+  type LogLevel,
+  loadConfigFile,
+  parseConfig,
+  type Runtime,
+  stopOnSignals,
+} from '@attache/runtime';
+import { standardDistribution } from '../distribution.js';
+import type { CliIO } from '../io.js';
+import { applyServeFlags, defaultConfigPath } from '../serve-config.js';
+
+export const serveUsage = `usage: attache serve [--config attache.yaml] [--watch PATH]… [--ads HOST:PORT] [--admin HOST:PORT]
+                    [--bootstrap FILE] [--kubernetes [--kubeconfig FILE] [--namespace NS]] [--log-level LEVEL]
+
+Runs the control plane with the sources and sinks of the config file (default:
+the bundled example, ${defaultConfigPath}). Flags override the file.
+Stops cleanly on SIGINT/SIGTERM.`;
+
+export interface Serving {
+  runtime: Runtime;
+  configPath: string;
+  admin?: { url: string };
+}
+
+export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string', short: 'c' },
+      watch: { type: 'string', short: 'w', multiple: true, default: [] },
+      ads: { type: 'string' },
+      admin: { type: 'string' },
+      bootstrap: { type: 'string' },
+      kubernetes: { type: 'boolean', default: false },
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string', short: 'n' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const configPath = values.config ? resolve(io.cwd, values.config) : defaultConfigPath;
+  const loaded = loadConfigFile(configPath);
+  const config = parseConfig(
+    applyServeFlags(
+      loaded.config,
+      {
+        watch: values.watch,
+        kubernetes: values.kubernetes,
+        ...(values.ads ? { ads: values.ads } : {}),
+        ...(values.admin ? { admin: values.admin } : {}),
+        ...(values.bootstrap ? { bootstrap: values.bootstrap } : {}),
+        ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+        ...(values.namespace ? { namespace: values.namespace } : {}),
+        ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
+      },
+      io.cwd,
+    ),
+    configPath,
+  );
+  const logger = createLogger(config.log.level as LogLevel);
+  const distribution = standardDistribution();
+  if (distribution.missing.length > 0) {
+    throw new Error(`this build of attache is incomplete: missing ${distribution.missing.join(', ')}`);
+  }
+  if (!values.config) dropUnavailableDefaults(config, distribution.plugins, logger);
+
+  const { runtime } = await bootRuntime({
+    config,
+    baseDir: loaded.baseDir,
+    distribution: distribution.plugins,
+    logger,
+    origin: configPath,
+  });
+  const admin =
+    config.admin?.enabled !== false && config.admin
+      ? createAdminServer({
+          address: { host: config.admin.host, port: config.admin.port },
+          state: runtime,
+          logger: logger.child({ component: 'admin' }),
+        })
+      : undefined;
+  const adminAddress = admin ? await admin.listen() : undefined;
+  try {
+    await runtime.start();
+  } catch (e) {
+    await admin?.close();
+    throw e;
+  }
+  logger.info({ config: configPath, admin: adminAddress?.url }, 'attache is serving');
+  io.onServing?.({ runtime, configPath, ...(adminAddress ? { admin: { url: adminAddress.url } } : {}) });
+
+  let code: number;
+  if (io.stopSignal) {
+    await io.stopSignal;
+    await runtime.stop();
+    code = 0;
+  } else {
+    code = await stopOnSignals(runtime, logger);
+  }
+  await admin?.close();
+  return code;
+}
+
+/**
+ * The bundled example names the ADS sink and the Kubernetes source; a
+ * distribution built without them still serves the rest of the example.
+ */
+function dropUnavailableDefaults(
+  config: ReturnType<typeof parseConfig>,
+  plugins: ReturnType<typeof standardDistribution>['plugins'],
+  logger: Logger,
+): void {
+  const pipeline = createPipeline(plugins);
+  const registered = { sources: new Set(pipeline.sources.keys()), sinks: new Set(pipeline.sinks.keys()) };
+  for (const section of ['sources', 'sinks'] as const) {
+    for (const type of Object.keys(config[section])) {
+      if (!registered[section].has(type)) {
+        logger.warn(
+          { [section]: type },
+          `this distribution has no ${section === 'sources' ? 'source' : 'sink'} '${type}'; skipping it`,
+        );
+        delete config[section][type];
+      }
+    }
+  }
+}
