@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type StoredResource, sortKeys } from '@attache/core';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -62,7 +62,10 @@ export function loadGoldenCases(dir: string): GoldenCase[] {
 
 /** Stable YAML: keys sorted at every level, no anchors, no line folding. */
 export function goldenYaml(value: unknown): string {
-  return stringify(sortKeys(JSON.parse(JSON.stringify(value ?? null))), { aliasDuplicateObjects: false, lineWidth: 0 });
+  return stringify(sortKeys(JSON.parse(JSON.stringify(value ?? null))), {
+    aliasDuplicateObjects: false,
+    lineWidth: 0,
+  });
 }
 
 export const updatingGoldens = (): boolean => process.env.UPDATE_GOLDEN === '1';
@@ -79,7 +82,9 @@ export function runGoldenCase(
   const result = compileFn(testCase.resources, testCase);
   const files: Array<[string, unknown]> = [[`${testCase.name}.out.yaml`, result.out]];
   const diagFile = `${testCase.name}.diagnostics.yaml`;
-  const hasDiagnostics = Array.isArray(result.diagnostics) ? result.diagnostics.length > 0 : result.diagnostics !== undefined;
+  const hasDiagnostics = Array.isArray(result.diagnostics)
+    ? result.diagnostics.length > 0
+    : result.diagnostics !== undefined;
   if (hasDiagnostics) files.push([diagFile, result.diagnostics]);
   else if (existsSync(join(dir, diagFile))) {
     if (updatingGoldens()) unlinkSync(join(dir, diagFile));
@@ -108,7 +113,8 @@ export function runGoldenDir(
 ): void {
   for (const testCase of loadGoldenCases(dir)) {
     hooks.test(testCase.name, () => {
-      for (const c of runGoldenCase(dir, testCase, compileFn)) hooks.assertEqual(c.actual, c.expected, c.file);
+      for (const c of runGoldenCase(dir, testCase, compileFn))
+        hooks.assertEqual(c.actual, c.expected, c.file);
     });
   }
 }

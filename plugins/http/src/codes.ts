@@ -2,7 +2,10 @@ import type { DiagnosticCodeTable } from '@attache/core';
 
 /** Every diagnostic the HTTP plugin reports. Tests assert these codes, never message text. */
 export const httpDiagnosticCodes = {
-  HTTP_SCHEMA_INVALID: { severity: 'error', summary: 'A field has the wrong type or value; the resource is ignored.' },
+  HTTP_SCHEMA_INVALID: {
+    severity: 'error',
+    summary: 'A field has the wrong type or value; the resource is ignored.',
+  },
   HTTP_API_VERSION_DEPRECATED: {
     severity: 'info',
     summary: 'getambassador.io/v2 resources are converted to v3alpha1; convert the resource when convenient.',
@@ -23,11 +26,13 @@ export const httpDiagnosticCodes = {
   MAPPING_SERVICE_MISSING: { severity: 'error', summary: 'A Mapping needs spec.service; it is ignored.' },
   MAPPING_SERVICE_INVALID: {
     severity: 'error',
-    summary: 'spec.service is not [scheme://]name[.namespace][:port] with a port in 1-65535; the Mapping is ignored.',
+    summary:
+      'spec.service is not [scheme://]name[.namespace][:port] with a port in 1-65535; the Mapping is ignored.',
   },
   MAPPING_CONFLICT: {
     severity: 'error',
-    summary: 'Two Mappings have identical match criteria and no weights; the later one (by namespace/name) is ignored.',
+    summary:
+      'Two Mappings have identical match criteria and no weights; the later one (by namespace/name) is ignored.',
   },
   MAPPING_WEIGHT_OVERFLOW: {
     severity: 'error',
@@ -35,28 +40,45 @@ export const httpDiagnosticCodes = {
   },
   MAPPING_HOSTNAME_INVALID: {
     severity: 'error',
-    summary: 'hostname is not a valid glob (one "*" at the start or the end, or "*" alone); the Mapping is ignored.',
+    summary:
+      'hostname is not a valid glob (one "*" at the start or the end, or "*" alone); the Mapping is ignored.',
   },
-  MAPPING_HOST_AND_HOSTNAME: { severity: 'warning', summary: 'Both host and hostname are set; hostname wins.' },
+  MAPPING_HOST_AND_HOSTNAME: {
+    severity: 'warning',
+    summary: 'Both host and hostname are set; hostname wins.',
+  },
   MAPPING_HOST_DEPRECATED: { severity: 'info', summary: 'host/host_regex are deprecated; use hostname.' },
   MAPPING_NO_HOST: {
     severity: 'warning',
-    summary: 'The Mapping attaches to no Host (no hostname and no Host mappingSelector matches its labels), so it routes nothing.',
+    summary:
+      'The Mapping attaches to no Host (no hostname and no Host mappingSelector matches its labels), so it routes nothing.',
   },
-  MAPPING_RESOLVER_UNKNOWN: { severity: 'error', summary: 'spec.resolver names no resolver; the Mapping is ignored.' },
+  MAPPING_RESOLVER_UNKNOWN: {
+    severity: 'error',
+    summary: 'spec.resolver names no resolver; the Mapping is ignored.',
+  },
   MAPPING_TLS_CONTEXT_UNKNOWN: {
     severity: 'error',
-    summary: 'spec.tls names no TLSContext; the Mapping is ignored instead of silently falling back to cleartext.',
+    summary:
+      'spec.tls names no TLSContext; the Mapping is ignored instead of silently falling back to cleartext.',
   },
-  MAPPING_REWRITE_OVERRIDDEN: { severity: 'info', summary: 'rewrite and regex_rewrite are both set; regex_rewrite wins.' },
+  MAPPING_REWRITE_OVERRIDDEN: {
+    severity: 'info',
+    summary: 'rewrite and regex_rewrite are both set; regex_rewrite wins.',
+  },
   MAPPING_HASH_KEY_MISSING: {
     severity: 'error',
-    summary: 'load_balancer ring_hash/maglev needs exactly one of cookie, header or source_ip; the Mapping is ignored.',
+    summary:
+      'load_balancer ring_hash/maglev needs exactly one of cookie, header or source_ip; the Mapping is ignored.',
   },
-  MAPPING_FIELD_IGNORED: { severity: 'warning', summary: 'A Mapping field is accepted for compatibility but has no effect.' },
+  MAPPING_FIELD_IGNORED: {
+    severity: 'warning',
+    summary: 'A Mapping field is accepted for compatibility but has no effect.',
+  },
   MAPPING_SERVICE_PORT_UNKNOWN: {
     severity: 'warning',
-    summary: 'The endpoint resolver found the Service but not the port the Mapping needs; the cluster has no endpoints.',
+    summary:
+      'The endpoint resolver found the Service but not the port the Mapping needs; the cluster has no endpoints.',
   },
   HOST_HOSTNAME_INVALID: {
     severity: 'error',
@@ -68,9 +90,13 @@ export const httpDiagnosticCodes = {
   },
   HOST_SECRET_MISSING: {
     severity: 'error',
-    summary: 'The Host TLS Secret does not exist or is not a TLS Secret; the Host is ignored (Emissary only logs this).',
+    summary:
+      'The Host TLS Secret does not exist or is not a TLS Secret; the Host is ignored (Emissary only logs this).',
   },
-  HOST_TLS_CONTEXT_UNKNOWN: { severity: 'error', summary: 'Host tlsContext names no TLSContext; the Host is ignored.' },
+  HOST_TLS_CONTEXT_UNKNOWN: {
+    severity: 'error',
+    summary: 'Host tlsContext names no TLSContext; the Host is ignored.',
+  },
   HOST_TLS_CONTEXT_MISMATCH: {
     severity: 'error',
     summary: 'The Host tlsSecret and its TLSContext secret differ; the Host is ignored.',
@@ -81,9 +107,18 @@ export const httpDiagnosticCodes = {
     severity: 'error',
     summary: 'Another Listener (earlier by namespace/name) uses this port; this Listener is ignored.',
   },
-  LISTENER_NO_HOSTS: { severity: 'warning', summary: 'The Listener binds no Host; no Envoy listener is generated.' },
-  LISTENER_PROTOCOL_MISSING: { severity: 'error', summary: 'A Listener needs protocol or protocolStack; it is ignored.' },
-  LISTENER_PROTOCOL_BOTH: { severity: 'warning', summary: 'protocol and protocolStack are both set; protocolStack wins.' },
+  LISTENER_NO_HOSTS: {
+    severity: 'warning',
+    summary: 'The Listener binds no Host; no Envoy listener is generated.',
+  },
+  LISTENER_PROTOCOL_MISSING: {
+    severity: 'error',
+    summary: 'A Listener needs protocol or protocolStack; it is ignored.',
+  },
+  LISTENER_PROTOCOL_BOTH: {
+    severity: 'warning',
+    summary: 'protocol and protocolStack are both set; protocolStack wins.',
+  },
   LISTENER_PROTOCOL_STACK_INVALID: {
     severity: 'error',
     summary: 'protocolStack must end in TCP or UDP and use each layer once; the Listener is ignored.',
@@ -92,14 +127,19 @@ export const httpDiagnosticCodes = {
     severity: 'info',
     summary: 'The Listener has no HTTP layer; the HTTP plugin leaves it to the TCP plugin.',
   },
-  LISTENER_SELECTOR_MATCHES_NOTHING: { severity: 'warning', summary: 'hostBinding.selector matches no Host.' },
+  LISTENER_SELECTOR_MATCHES_NOTHING: {
+    severity: 'warning',
+    summary: 'hostBinding.selector matches no Host.',
+  },
   TLSCONTEXT_SECRET_MISSING: {
     severity: 'error',
-    summary: 'The TLSContext secret or ca_secret does not exist or has no certificate; the TLSContext is ignored.',
+    summary:
+      'The TLSContext secret or ca_secret does not exist or has no certificate; the TLSContext is ignored.',
   },
   TLSCONTEXT_SNI_ON_TERMINATION: {
     severity: 'warning',
-    summary: 'sni only applies when originating TLS; it is ignored on a context that terminates TLS for a Host.',
+    summary:
+      'sni only applies when originating TLS; it is ignored on a context that terminates TLS for a Host.',
   },
   TLSCONTEXT_CERT_REQUIRED_NO_CA: {
     severity: 'error',
@@ -107,15 +147,26 @@ export const httpDiagnosticCodes = {
   },
   TLSCONTEXT_NO_HOSTS_DEFINED: {
     severity: 'warning',
-    summary: 'No Host is defined, so TLSContexts with hosts terminate nothing (as in Emissary); define a Host.',
+    summary:
+      'No Host is defined, so TLSContexts with hosts terminate nothing (as in Emissary); define a Host.',
   },
-  TLSCONTEXT_FIELD_IGNORED: { severity: 'info', summary: 'A TLSContext field is accepted for compatibility but has no effect.' },
+  TLSCONTEXT_FIELD_IGNORED: {
+    severity: 'info',
+    summary: 'A TLSContext field is accepted for compatibility but has no effect.',
+  },
   SECRET_INVALID: {
     severity: 'error',
-    summary: 'The Secret is referenced for TLS but has no valid base64 tls.crt (and tls.key for certificates).',
+    summary:
+      'The Secret is referenced for TLS but has no valid base64 tls.crt (and tls.key for certificates).',
   },
-  MODULE_KEY_NO_EFFECT: { severity: 'warning', summary: 'An ambassador Module key has no effect; the message names the replacement.' },
-  MODULE_NAME_UNKNOWN: { severity: 'warning', summary: 'Only the Module named "ambassador" is read; this one is ignored.' },
+  MODULE_KEY_NO_EFFECT: {
+    severity: 'warning',
+    summary: 'An ambassador Module key has no effect; the message names the replacement.',
+  },
+  MODULE_NAME_UNKNOWN: {
+    severity: 'warning',
+    summary: 'Only the Module named "ambassador" is read; this one is ignored.',
+  },
 } as const satisfies DiagnosticCodeTable;
 
 export type HttpDiagnosticCode = keyof typeof httpDiagnosticCodes;

@@ -17,5 +17,8 @@ export type HttpPluginConfig = Static<typeof HttpPluginConfig>;
 
 export function configOf(raw: unknown): HttpPluginConfig {
   const c = (raw ?? {}) as Partial<HttpPluginConfig>;
-  return { ambassadorNamespace: c.ambassadorNamespace ?? 'default', defaultListeners: c.defaultListeners ?? false };
+  return {
+    ambassadorNamespace: c.ambassadorNamespace ?? 'default',
+    defaultListeners: c.defaultListeners ?? false,
+  };
 }

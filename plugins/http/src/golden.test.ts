@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type CompileResult, type StoredResource, compile, formatRef } from '@attache/core';
+import { type CompileResult, compile, formatRef, type StoredResource } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { runGoldenDir } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';

@@ -26,7 +26,8 @@ export function hostGlobsIntersect(a: string, b: string): boolean {
   if (aExact) return globMatches(b, a);
   if (bExact) return globMatches(a, b);
   if (aSuffix && bSuffix) return a.slice(1).endsWith(b.slice(1)) || b.slice(1).endsWith(a.slice(1));
-  if (aPrefix && bPrefix) return a.slice(0, -1).startsWith(b.slice(0, -1)) || b.slice(0, -1).startsWith(a.slice(0, -1));
+  if (aPrefix && bPrefix)
+    return a.slice(0, -1).startsWith(b.slice(0, -1)) || b.slice(0, -1).startsWith(a.slice(0, -1));
   // One prefix glob and one suffix glob: "<prefix><suffix>" matches both.
   return true;
 }

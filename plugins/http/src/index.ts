@@ -1,16 +1,6 @@
-export { httpPlugin } from './plugin.js';
-export { httpDiagnosticCodes, type HttpDiagnosticCode } from './codes.js';
+export { type HttpDiagnosticCode, httpDiagnosticCodes } from './codes.js';
 export { HttpPluginConfig } from './config.js';
-export { MappingSpec } from './schemas/mapping.js';
-export { HostSpec } from './schemas/host.js';
-export { ListenerSpec } from './schemas/listener.js';
-export { TLSContextSpec, TLSContextSettings } from './schemas/tlscontext.js';
-export { ModuleSpec, AmbassadorModuleConfig } from './schemas/module.js';
-export {
-  ConsulResolverSpec,
-  KubernetesEndpointResolverSpec,
-  KubernetesServiceResolverSpec,
-} from './schemas/resolvers.js';
+export { hostGlobsIntersect, isValidHostGlob } from './hostglob.js';
 export type {
   HttpHost,
   HttpListener,
@@ -23,7 +13,17 @@ export type {
   ProtocolLayer,
 } from './model.js';
 export { ExtKey as HttpExtKey } from './model.js';
-export { hostGlobsIntersect, isValidHostGlob } from './hostglob.js';
+export { httpPlugin } from './plugin.js';
+export { HostSpec } from './schemas/host.js';
+export { ListenerSpec } from './schemas/listener.js';
+export { MappingSpec } from './schemas/mapping.js';
+export { AmbassadorModuleConfig, ModuleSpec } from './schemas/module.js';
+export {
+  ConsulResolverSpec,
+  KubernetesEndpointResolverSpec,
+  KubernetesServiceResolverSpec,
+} from './schemas/resolvers.js';
+export { TLSContextSettings, TLSContextSpec } from './schemas/tlscontext.js';
 
 /** Schemas by kind, for the CRD generator. */
 import { HostSpec } from './schemas/host.js';

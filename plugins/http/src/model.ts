@@ -1,6 +1,6 @@
 import type { IRDownstreamTls, ResourceRef } from '@attache/core';
-import type { AmbassadorModuleConfig } from './schemas/module.js';
 import type { MappingSpec } from './schemas/mapping.js';
+import type { AmbassadorModuleConfig } from './schemas/module.js';
 import type { TLSContextSpec } from './schemas/tlscontext.js';
 
 /**

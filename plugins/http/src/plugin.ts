@@ -13,7 +13,8 @@ import { resolveUpstreams } from './resolve/upstreams.js';
 /** The HTTP edge model: Emissary's Listener, Host, Mapping, TLSContext, Module and resolvers. */
 export const httpPlugin = definePlugin<HttpPluginConfig>({
   id: 'http',
-  description: 'Emissary getambassador.io Listener, Host, Mapping, TLSContext, Module and resolvers → HTTP listeners, routes, clusters',
+  description:
+    'Emissary getambassador.io Listener, Host, Mapping, TLSContext, Module and resolvers → HTTP listeners, routes, clusters',
   configSchema: HttpPluginConfig,
   owns: [
     'getambassador.io/Mapping',
@@ -31,7 +32,8 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
     reg.pass({
       id: 'http.ingest-module',
       phase: 'ingest',
-      reason: 'the ambassador Module holds defaults (timeouts, CORS, regex limits) that Mapping validation reads',
+      reason:
+        'the ambassador Module holds defaults (timeouts, CORS, regex limits) that Mapping validation reads',
       writes: ['http.module'],
       run: ingestModule,
     });
@@ -82,7 +84,8 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
     reg.pass({
       id: 'http.resolve-upstreams',
       phase: 'resolve',
-      reason: 'services resolve through resolvers into clusters and endpoints; runs after Host TLS so shared Secrets are decoded once',
+      reason:
+        'services resolve through resolvers into clusters and endpoints; runs after Host TLS so shared Secrets are decoded once',
       reads: ['http.mappings', 'http.module', 'http.resolvers', 'http.tlsContexts', 'ir.secrets'],
       writes: ['http.upstreams', 'ir.endpoints'],
       run: resolveUpstreams,
@@ -99,7 +102,14 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
       id: 'http.build-listeners',
       phase: 'build',
       reason: 'listeners, filter chains, virtual hosts and routes need resolved Hosts, Mappings and clusters',
-      reads: ['http.hosts', 'http.listeners', 'http.mappings', 'http.upstreams', 'http.module', 'ir.clusters'],
+      reads: [
+        'http.hosts',
+        'http.listeners',
+        'http.mappings',
+        'http.upstreams',
+        'http.module',
+        'ir.clusters',
+      ],
       writes: ['ir.listeners', 'ir.routeConfigs', 'http.mappings'],
       run: buildHttp,
     });

@@ -13,7 +13,8 @@ export function parseService(service: string): ServiceRef | { error: string } {
   const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(rest);
   if (schemeMatch) {
     const s = schemeMatch[1]!.toLowerCase();
-    if (s !== 'http' && s !== 'https') return { error: `scheme '${s}://' is not supported; use http:// or https://` };
+    if (s !== 'http' && s !== 'https')
+      return { error: `scheme '${s}://' is not supported; use http:// or https://` };
     scheme = s;
     rest = rest.slice(schemeMatch[0].length);
   }

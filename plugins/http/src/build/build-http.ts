@@ -1,12 +1,12 @@
-import { type IRRoute, type PassContext, mergeProvenance } from '@attache/core';
+import { type IRRoute, mergeProvenance, type PassContext } from '@attache/core';
 import { configOf } from '../config.js';
-import { type HttpHost, type HttpListener, type HttpMapping, type HttpModule, ExtKey } from '../model.js';
+import { ExtKey, type HttpHost, type HttpListener, type HttpMapping, type HttpModule } from '../model.js';
 import type { Upstream } from '../resolve/upstreams.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';
 import { GroupIndex } from './association.js';
 import { buildRouteGroups } from './groups.js';
 import { buildListener, listenerBindsHost } from './listeners.js';
-import { type SecurityModel, hostRoutes } from './routes.js';
+import { hostRoutes, type SecurityModel } from './routes.js';
 
 /** Listeners Emissary 1.x created by itself; opt-in here (plugin config defaultListeners). */
 function defaultListeners(namespace: string): HttpListener[] {
@@ -47,7 +47,8 @@ export function buildHttp(ctx: PassContext): void {
   const mappings = (ctx.ir.ext[ExtKey.mappings] as HttpMapping[] | undefined) ?? [];
   const upstreams = (ctx.ir.ext[ExtKey.upstreams] as Record<string, Upstream> | undefined) ?? {};
   let listeners = (ctx.ir.ext[ExtKey.listeners] as HttpListener[] | undefined) ?? [];
-  if (listeners.length === 0 && config.defaultListeners) listeners = defaultListeners(config.ambassadorNamespace);
+  if (listeners.length === 0 && config.defaultListeners)
+    listeners = defaultListeners(config.ambassadorNamespace);
 
   const groups = buildRouteGroups(ctx, mappings);
   const index = new GroupIndex(groups);
@@ -73,7 +74,10 @@ export function buildHttp(ctx: PassContext): void {
     });
   }
   for (const host of hosts) {
-    if (!isEmptySelector(host.mappingSelector) && !mappings.some((m) => selectorMatches(host.mappingSelector, m.labels))) {
+    if (
+      !isEmptySelector(host.mappingSelector) &&
+      !mappings.some((m) => selectorMatches(host.mappingSelector, m.labels))
+    ) {
       ctx.report({
         code: 'HOST_SELECTOR_MATCHES_NOTHING',
         resource: host.ref,
@@ -87,7 +91,8 @@ export function buildHttp(ctx: PassContext): void {
     if (hosts.some((h) => !h.synthesized) || mappings.length > 0) {
       ctx.report({
         code: 'HTTP_NO_LISTENERS',
-        message: 'no Listener is defined, so no Host or Mapping is reachable; add Listeners (e.g. port 8080 HTTP and 8443 HTTPS)',
+        message:
+          'no Listener is defined, so no Host or Mapping is reachable; add Listeners (e.g. port 8080 HTTP and 8443 HTTPS)',
       });
     }
     return;
@@ -112,7 +117,8 @@ export function buildHttp(ctx: PassContext): void {
         code: listener.hostBinding.selector ? 'LISTENER_SELECTOR_MATCHES_NOTHING' : 'LISTENER_NO_HOSTS',
         resource: listener.ref,
         path: '/spec/hostBinding',
-        message: 'this Listener binds no Host, so no Envoy listener is generated; fix spec.hostBinding or add a Host',
+        message:
+          'this Listener binds no Host, so no Envoy listener is generated; fix spec.hostBinding or add a Host',
       });
       continue;
     }
@@ -125,7 +131,8 @@ export function buildHttp(ctx: PassContext): void {
         code: 'HOST_UNBOUND',
         resource: host.ref,
         path: '/metadata/labels',
-        message: "no Listener's hostBinding selects this Host, so it serves nothing; adjust the Host's labels or a Listener's hostBinding",
+        message:
+          "no Listener's hostBinding selects this Host, so it serves nothing; adjust the Host's labels or a Listener's hostBinding",
       });
     }
   }
@@ -140,7 +147,10 @@ export function buildHttp(ctx: PassContext): void {
 }
 
 const byIdCache = new WeakMap<readonly HttpMapping[], Map<string, HttpMapping>>();
-function mappingById(mappings: readonly HttpMapping[], ref: { namespace?: string; name: string }): HttpMapping | undefined {
+function mappingById(
+  mappings: readonly HttpMapping[],
+  ref: { namespace?: string; name: string },
+): HttpMapping | undefined {
   let map = byIdCache.get(mappings);
   if (!map) {
     map = new Map(mappings.map((m) => [m.id, m]));

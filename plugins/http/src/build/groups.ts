@@ -1,11 +1,11 @@
 import {
+  canonicalJson,
+  compareStrings,
+  contentHash,
   type IRHeaderMatch,
   type IRQueryParameterMatch,
   type IRRouteMatch,
   type PassContext,
-  canonicalJson,
-  compareStrings,
-  contentHash,
 } from '@attache/core';
 import type { HttpMapping } from '../model.js';
 
@@ -39,10 +39,17 @@ export interface RouteGroup {
  * final tie-break so the order never depends on input order.
  */
 export function buildRouteGroups(ctx: PassContext, mappings: readonly HttpMapping[]): RouteGroup[] {
-  const byKey = new Map<string, { match: IRRouteMatch; mapping: HttpMapping[]; headerLen: number; queryLen: number }>();
+  const byKey = new Map<
+    string,
+    { match: IRRouteMatch; mapping: HttpMapping[]; headerLen: number; queryLen: number }
+  >();
   for (const mapping of mappings) {
     const { match, headerLen, queryLen } = matchOf(mapping);
-    const key = canonicalJson({ match, authority: mapping.authority ?? null, precedence: mapping.spec.precedence ?? 0 });
+    const key = canonicalJson({
+      match,
+      authority: mapping.authority ?? null,
+      precedence: mapping.spec.precedence ?? 0,
+    });
     const entry = byKey.get(key);
     if (entry) entry.mapping.push(mapping);
     else byKey.set(key, { match, mapping: [mapping], headerLen, queryLen });
@@ -123,7 +130,8 @@ function settleWeights(ctx: PassContext, primaries: HttpMapping[]): GroupMember[
   return members;
 }
 
-const lengthOf = (name: string, value: string, regex: boolean) => name.length + value.length + (regex ? 1 : 0);
+const lengthOf = (name: string, value: string, regex: boolean) =>
+  name.length + value.length + (regex ? 1 : 0);
 
 /** The request match of a Mapping (without :authority and x-forwarded-proto, which depend on Host and Listener). */
 function matchOf(mapping: HttpMapping): { match: IRRouteMatch; headerLen: number; queryLen: number } {
@@ -139,7 +147,10 @@ function matchOf(mapping: HttpMapping): { match: IRRouteMatch; headerLen: number
   const headers: IRHeaderMatch[] = [];
   let headerLen = 0;
   if (spec.method) {
-    headers.push({ name: ':method', match: spec.method_regex ? { regex: spec.method } : { exact: spec.method } });
+    headers.push({
+      name: ':method',
+      match: spec.method_regex ? { regex: spec.method } : { exact: spec.method },
+    });
     headerLen += lengthOf(':method', spec.method, spec.method_regex === true);
   }
   for (const [name, value] of Object.entries(spec.headers ?? {})) {

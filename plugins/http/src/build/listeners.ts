@@ -6,9 +6,9 @@ import {
   type IRRoute,
   type IRRouteConfig,
   type IRVirtualHost,
+  mergeProvenance,
   type PassContext,
   type ResourceRef,
-  mergeProvenance,
 } from '@attache/core';
 import type { HttpHost, HttpListener, HttpModule } from '../model.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';
@@ -56,10 +56,12 @@ function connectionManager(listener: HttpListener, module: HttpModule): IRHttpCo
   if (c.strip_matching_host_port !== undefined) hcm.stripMatchingHostPort = c.strip_matching_host_port;
   if (c.max_request_headers_kb !== undefined) hcm.maxRequestHeadersKb = c.max_request_headers_kb;
   if (c.server_header_transformation) {
-    hcm.serverHeaderTransformation = c.server_header_transformation as IRHttpConnectionManager['serverHeaderTransformation'];
+    hcm.serverHeaderTransformation =
+      c.server_header_transformation as IRHttpConnectionManager['serverHeaderTransformation'];
   }
   if (c.headers_with_underscores_action) {
-    hcm.headersWithUnderscoresAction = c.headers_with_underscores_action as IRHttpConnectionManager['headersWithUnderscoresAction'];
+    hcm.headersWithUnderscoresAction =
+      c.headers_with_underscores_action as IRHttpConnectionManager['headersWithUnderscoresAction'];
   }
   if (c.suppress_envoy_headers !== undefined) hcm.suppressEnvoyHeaders = c.suppress_envoy_headers;
   if (listener.http2MaxConcurrentStreams) hcm.http2MaxConcurrentStreams = listener.http2MaxConcurrentStreams;
@@ -110,7 +112,10 @@ export function buildListener(
       chains.push({
         kind: 'http',
         name: `tls/${host.id}`,
-        match: host.hostname === '*' ? { transportProtocol: 'tls' } : { serverNames: [host.hostname], transportProtocol: 'tls' },
+        match:
+          host.hostname === '*'
+            ? { transportProtocol: 'tls' }
+            : { serverNames: [host.hostname], transportProtocol: 'tls' },
         tls: host.tls,
         routeConfigName: name,
         http: hcm,

@@ -1,21 +1,21 @@
 import type {
-  IRHeaderMatch,
-  IRHeaderValueOption,
-  IRRedirectAction,
-  IRRoute,
-  IRRouteAction,
-  IRStringMatch,
   IRCorsPolicy,
   IRForwardAction,
   IRHashPolicy,
+  IRHeaderMatch,
+  IRHeaderValueOption,
+  IRRedirectAction,
   IRRetryPolicy,
+  IRRoute,
+  IRRouteAction,
+  IRStringMatch,
 } from '@attache/core';
+import type { Static } from '@sinclair/typebox';
 import type { HttpHost, HttpMapping, HttpModule } from '../model.js';
+import { durationOf, headerValue, type Upstream } from '../resolve/upstreams.js';
 import type { Cors, RetryPolicy } from '../schemas/common.js';
 import { parseService } from '../service.js';
-import { durationOf, headerValue, type Upstream } from '../resolve/upstreams.js';
 import type { GroupMember, RouteGroup } from './groups.js';
-import type { Static } from '@sinclair/typebox';
 
 export type SecurityModel = 'XFP' | 'SECURE' | 'INSECURE';
 
@@ -45,14 +45,22 @@ export function hostRoutes(
       const base = baseRoute(member, group, authority, upstream, upstreams, module);
       const secure = base.action;
       const insecure: IRRouteAction | null =
-        host.insecureAction === 'Route' ? secure : host.insecureAction === 'Redirect' ? { kind: 'redirect', httpsRedirect: true } : null;
+        host.insecureAction === 'Route'
+          ? secure
+          : host.insecureAction === 'Redirect'
+            ? { kind: 'redirect', httpsRedirect: true }
+            : null;
       const id = member.mapping.id;
       if (model === 'SECURE' || (model === 'XFP' && insecure === secure)) {
         routes.push({ ...base, name: id });
       } else if (model === 'INSECURE') {
         if (insecure) routes.push(withAction(base, id, insecure));
       } else {
-        routes.push({ ...base, name: `${id}:https`, match: { ...base.match, headers: [...(base.match.headers ?? []), xfpHttps] } });
+        routes.push({
+          ...base,
+          name: `${id}:https`,
+          match: { ...base.match, headers: [...(base.match.headers ?? []), xfpHttps] },
+        });
         if (insecure) routes.push(withAction(base, `${id}:http`, insecure));
       }
     }
@@ -92,12 +100,18 @@ function baseRoute(
   const match = { ...group.match };
   if (authority) match.headers = [authority, ...(group.match.headers ?? [])];
   if (member.cumulative !== undefined) {
-    match.runtimeFraction = { numerator: member.cumulative, denominator: 'HUNDRED', runtimeKey: group.runtimeKey };
+    match.runtimeFraction = {
+      numerator: member.cumulative,
+      denominator: 'HUNDRED',
+      runtimeKey: group.runtimeKey,
+    };
   }
   const route: IRRoute = {
     name: mapping.id,
     match,
-    action: spec.host_redirect ? redirectAction(mapping) : forwardAction(mapping, group, upstream!, upstreams, module),
+    action: spec.host_redirect
+      ? redirectAction(mapping)
+      : forwardAction(mapping, group, upstream!, upstreams, module),
     provenance: [mapping.ref],
   };
   if (route.action.kind === 'forward') {
@@ -109,7 +123,8 @@ function baseRoute(
     if (spec.remove_request_headers?.length) route.requestHeadersToRemove = [...spec.remove_request_headers];
     const addResponse = headerOptions(spec.add_response_headers);
     if (addResponse.length) route.responseHeadersToAdd = addResponse;
-    if (spec.remove_response_headers?.length) route.responseHeadersToRemove = [...spec.remove_response_headers];
+    if (spec.remove_response_headers?.length)
+      route.responseHeadersToRemove = [...spec.remove_response_headers];
   }
   return route;
 }
@@ -132,7 +147,8 @@ function redirectAction(mapping: HttpMapping): IRRedirectAction {
   if (spec.path_redirect) action.pathRedirect = spec.path_redirect;
   else if (spec.prefix_redirect) action.prefixRewrite = spec.prefix_redirect;
   else if (spec.regex_redirect) action.regexRewrite = { ...spec.regex_redirect };
-  if (spec.redirect_response_code) action.responseCode = spec.redirect_response_code as IRRedirectAction['responseCode'];
+  if (spec.redirect_response_code)
+    action.responseCode = spec.redirect_response_code as IRRedirectAction['responseCode'];
   return action;
 }
 
@@ -144,7 +160,10 @@ function forwardAction(
   module: HttpModule['config'],
 ): IRForwardAction {
   const spec = mapping.spec;
-  const action: IRForwardAction = { kind: 'forward', clusters: [{ cluster: upstream.cluster.name, weight: 100 }] };
+  const action: IRForwardAction = {
+    kind: 'forward',
+    clusters: [{ cluster: upstream.cluster.name, weight: 100 }],
+  };
   if (spec.regex_rewrite) action.regexRewrite = { ...spec.regex_rewrite };
   else {
     const rewrite = spec.rewrite ?? '/';
@@ -175,7 +194,8 @@ function forwardAction(
     if (hash.length) action.hashPolicy = hash;
   }
   const upgrades = [...(spec.allow_upgrade ?? [])];
-  if (spec.use_websocket && !upgrades.some((u) => u.toLowerCase() === 'websocket')) upgrades.push('websocket');
+  if (spec.use_websocket && !upgrades.some((u) => u.toLowerCase() === 'websocket'))
+    upgrades.push('websocket');
   if (upgrades.length) action.upgradeTypes = upgrades;
   return action;
 }
@@ -184,7 +204,8 @@ function retryPolicy(r: Static<typeof RetryPolicy>): IRRetryPolicy {
   const out: IRRetryPolicy = {};
   if (r.retry_on) out.retryOn = r.retry_on;
   if (r.num_retries !== undefined) out.numRetries = r.num_retries;
-  if (r.per_try_timeout) out.perTryTimeoutMs = Math.round(Number.parseFloat(durationOf(r.per_try_timeout)) * 1000);
+  if (r.per_try_timeout)
+    out.perTryTimeoutMs = Math.round(Number.parseFloat(durationOf(r.per_try_timeout)) * 1000);
   if (r.retriable_status_codes?.length) out.retriableStatusCodes = [...r.retriable_status_codes];
   return out;
 }

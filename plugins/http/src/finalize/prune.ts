@@ -23,7 +23,11 @@ export function pruneClusters(ctx: PassContext): void {
     if (!used.has(name)) delete ctx.ir.clusters[name];
   }
   // Endpoint sets only the pruned clusters needed go too.
-  const eds = new Set(Object.values(ctx.ir.clusters).map((c) => c.edsServiceName).filter((n) => n !== undefined));
+  const eds = new Set(
+    Object.values(ctx.ir.clusters)
+      .map((c) => c.edsServiceName)
+      .filter((n) => n !== undefined),
+  );
   for (const name of Object.keys(ctx.ir.endpoints)) {
     if (!eds.has(name) && name.startsWith('k8s/')) delete ctx.ir.endpoints[name];
   }

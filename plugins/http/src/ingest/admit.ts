@@ -1,12 +1,6 @@
-import {
-  type PassContext,
-  type ResourceRef,
-  type StoredResource,
-  jsonPointer,
-  refOf,
-} from '@attache/core';
+import { jsonPointer, type PassContext, type ResourceRef, refOf, type StoredResource } from '@attache/core';
 import type { TSchema } from '@sinclair/typebox';
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { servesAmbassadorId } from './ambassador-id.js';
 import { convertV2Spec } from './v2-convert.js';
 
@@ -51,7 +45,12 @@ export function admit<S>(
     const ref = refOf(resource, stored.origin);
     let spec = (resource.spec ?? {}) as Record<string, unknown>;
     if (typeof spec !== 'object' || Array.isArray(spec)) {
-      ctx.report({ code: 'HTTP_SCHEMA_INVALID', resource: ref, path: '/spec', message: `${kind} spec must be an object` });
+      ctx.report({
+        code: 'HTTP_SCHEMA_INVALID',
+        resource: ref,
+        path: '/spec',
+        message: `${kind} spec must be an object`,
+      });
       continue;
     }
     if (!servesAmbassadorId(spec, ambassadorId)) continue;

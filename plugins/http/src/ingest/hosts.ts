@@ -1,6 +1,6 @@
 import type { PassContext } from '@attache/core';
 import { isValidHostGlob } from '../hostglob.js';
-import { type HttpHost, type InsecureAction, ExtKey } from '../model.js';
+import { ExtKey, type HttpHost, type InsecureAction } from '../model.js';
 import { HostSpec } from '../schemas/host.js';
 import { admit } from './admit.js';
 
@@ -32,7 +32,8 @@ export function ingestHosts(ctx: PassContext): void {
     if (spec.mappingSelector) host.mappingSelector = spec.mappingSelector;
     if (insecure?.additionalPort !== undefined) host.additionalPort = insecure.additionalPort;
     const request: NonNullable<HttpHost['tlsRequest']> = {};
-    if (spec.tlsSecret) request.secret = { name: spec.tlsSecret.name, namespace: spec.tlsSecret.namespace ?? h.namespace };
+    if (spec.tlsSecret)
+      request.secret = { name: spec.tlsSecret.name, namespace: spec.tlsSecret.namespace ?? h.namespace };
     if (spec.tlsContext) request.contextName = spec.tlsContext.name;
     if (spec.tls) request.inline = spec.tls;
     if (request.secret || request.contextName || request.inline) host.tlsRequest = request;

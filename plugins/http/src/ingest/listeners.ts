@@ -1,5 +1,5 @@
 import type { PassContext } from '@attache/core';
-import { type HttpListener, type ProtocolLayer, ExtKey } from '../model.js';
+import { ExtKey, type HttpListener, type ProtocolLayer } from '../model.js';
 import { ListenerSpec } from '../schemas/listener.js';
 import { admit } from './admit.js';
 
@@ -52,7 +52,8 @@ export function ingestListeners(ctx: PassContext): void {
         code: 'LISTENER_PROTOCOL_MISSING',
         resource: l.ref,
         path: '/spec/protocol',
-        message: 'set spec.protocol (HTTP, HTTPS, HTTPPROXY, HTTPSPROXY, TCP, TLS, UDP) or spec.protocolStack',
+        message:
+          'set spec.protocol (HTTP, HTTPS, HTTPPROXY, HTTPSPROXY, TCP, TLS, UDP) or spec.protocolStack',
       });
       continue;
     }
@@ -84,7 +85,9 @@ export function ingestListeners(ctx: PassContext): void {
       port: spec.port,
       stack,
       securityModel: spec.securityModel as HttpListener['securityModel'],
-      hostBinding: { from: (spec.hostBinding.namespace?.from as HttpListener['hostBinding']['from']) ?? 'SELF' },
+      hostBinding: {
+        from: (spec.hostBinding.namespace?.from as HttpListener['hostBinding']['from']) ?? 'SELF',
+      },
     };
     if (spec.hostBinding.selector) listener.hostBinding.selector = spec.hostBinding.selector;
     if (spec.statsPrefix) listener.statsPrefix = spec.statsPrefix;

@@ -1,6 +1,6 @@
 import type { PassContext } from '@attache/core';
 import { isValidHostGlob } from '../hostglob.js';
-import { type HttpMapping, ExtKey } from '../model.js';
+import { ExtKey, type HttpMapping } from '../model.js';
 import { re2Error } from '../regex.js';
 import { MappingSpec } from '../schemas/mapping.js';
 import { parseService } from '../service.js';
@@ -17,21 +17,33 @@ export function ingestMappings(ctx: PassContext): void {
     const problems: Array<{ code: string; path: string; message: string }> = [];
     const regex = (value: string, path: string, what: string) => {
       const error = re2Error(value);
-      if (error) problems.push({ code: 'HTTP_REGEX_INVALID', path, message: `${what} is not valid RE2 (${error}); fix the regex` });
+      if (error)
+        problems.push({
+          code: 'HTTP_REGEX_INVALID',
+          path,
+          message: `${what} is not valid RE2 (${error}); fix the regex`,
+        });
     };
     if (spec.prefix_regex) regex(spec.prefix, '/spec/prefix', 'spec.prefix (prefix_regex: true)');
     else if (!spec.prefix.startsWith('/')) {
-      problems.push({ code: 'HTTP_SCHEMA_INVALID', path: '/spec/prefix', message: `spec.prefix '${spec.prefix}' must start with "/"` });
+      problems.push({
+        code: 'HTTP_SCHEMA_INVALID',
+        path: '/spec/prefix',
+        message: `spec.prefix '${spec.prefix}' must start with "/"`,
+      });
     }
-    if (spec.method && spec.method_regex) regex(spec.method, '/spec/method', 'spec.method (method_regex: true)');
+    if (spec.method && spec.method_regex)
+      regex(spec.method, '/spec/method', 'spec.method (method_regex: true)');
     for (const [name, value] of Object.entries(spec.regex_headers ?? {})) {
       regex(value, `/spec/regex_headers/${name}`, `spec.regex_headers.${name}`);
     }
     for (const [name, value] of Object.entries(spec.regex_query_parameters ?? {})) {
       regex(value, `/spec/regex_query_parameters/${name}`, `spec.regex_query_parameters.${name}`);
     }
-    if (spec.regex_rewrite) regex(spec.regex_rewrite.pattern, '/spec/regex_rewrite/pattern', 'spec.regex_rewrite.pattern');
-    if (spec.regex_redirect) regex(spec.regex_redirect.pattern, '/spec/regex_redirect/pattern', 'spec.regex_redirect.pattern');
+    if (spec.regex_rewrite)
+      regex(spec.regex_rewrite.pattern, '/spec/regex_rewrite/pattern', 'spec.regex_rewrite.pattern');
+    if (spec.regex_redirect)
+      regex(spec.regex_redirect.pattern, '/spec/regex_redirect/pattern', 'spec.regex_redirect.pattern');
 
     let authority: HttpMapping['authority'];
     if (spec.hostname !== undefined) {
@@ -56,7 +68,11 @@ export function ingestMappings(ctx: PassContext): void {
         regex(spec.host, '/spec/host', 'spec.host (host_regex: true)');
         authority = { regex: spec.host };
       } else if (!isValidHostGlob(spec.host)) {
-        problems.push({ code: 'MAPPING_HOSTNAME_INVALID', path: '/spec/host', message: `spec.host '${spec.host}' is not a hostname; use spec.hostname with a glob` });
+        problems.push({
+          code: 'MAPPING_HOSTNAME_INVALID',
+          path: '/spec/host',
+          message: `spec.host '${spec.host}' is not a hostname; use spec.hostname with a glob`,
+        });
       } else {
         authority = { glob: spec.host };
       }
@@ -71,9 +87,16 @@ export function ingestMappings(ctx: PassContext): void {
     }
     const service = parseService(spec.service);
     if ('error' in service && !spec.host_redirect) {
-      problems.push({ code: 'MAPPING_SERVICE_INVALID', path: '/spec/service', message: `spec.service: ${service.error}` });
+      problems.push({
+        code: 'MAPPING_SERVICE_INVALID',
+        path: '/spec/service',
+        message: `spec.service: ${service.error}`,
+      });
     }
-    if (spec.redirect_response_code !== undefined && ![301, 302, 303, 307, 308].includes(spec.redirect_response_code)) {
+    if (
+      spec.redirect_response_code !== undefined &&
+      ![301, 302, 303, 307, 308].includes(spec.redirect_response_code)
+    ) {
       problems.push({
         code: 'HTTP_SCHEMA_INVALID',
         path: '/spec/redirect_response_code',
@@ -116,7 +139,8 @@ export function ingestMappings(ctx: PassContext): void {
         code: 'MAPPING_FIELD_IGNORED',
         resource: m.ref,
         path: '/spec/error_response_overrides',
-        message: 'spec.error_response_overrides is not supported yet and has no effect; the rest of the Mapping applies',
+        message:
+          'spec.error_response_overrides is not supported yet and has no effect; the rest of the Mapping applies',
       });
     }
     const mapping: HttpMapping = {

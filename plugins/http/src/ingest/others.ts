@@ -1,7 +1,11 @@
 import type { PassContext } from '@attache/core';
-import { type HttpModule, type HttpResolver, type HttpTLSContext, ExtKey } from '../model.js';
+import { ExtKey, type HttpModule, type HttpResolver, type HttpTLSContext } from '../model.js';
 import { ModuleSpec } from '../schemas/module.js';
-import { ConsulResolverSpec, KubernetesEndpointResolverSpec, KubernetesServiceResolverSpec } from '../schemas/resolvers.js';
+import {
+  ConsulResolverSpec,
+  KubernetesEndpointResolverSpec,
+  KubernetesServiceResolverSpec,
+} from '../schemas/resolvers.js';
 import { TLSContextSpec } from '../schemas/tlscontext.js';
 import { admit } from './admit.js';
 
@@ -77,10 +81,18 @@ export function ingestTlsContexts(ctx: PassContext): void {
         code: 'TLSCONTEXT_FIELD_IGNORED',
         resource: t.ref,
         path: '/spec/redirect_cleartext_from',
-        message: "redirect_cleartext_from has no effect (as in Emissary); use the Host's requestPolicy.insecure.action",
+        message:
+          "redirect_cleartext_from has no effect (as in Emissary); use the Host's requestPolicy.insecure.action",
       });
     }
-    contexts.push({ ref: t.ref, id: t.id, name: t.name, namespace: t.namespace, labels: t.labels, spec: t.spec });
+    contexts.push({
+      ref: t.ref,
+      id: t.id,
+      name: t.name,
+      namespace: t.namespace,
+      labels: t.labels,
+      spec: t.spec,
+    });
   }
   ctx.ir.ext[ExtKey.tlsContexts] = contexts;
 }

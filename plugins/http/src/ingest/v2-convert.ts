@@ -11,7 +11,8 @@ export function convertV2Spec(kind: string, spec: Record<string, unknown>): Reco
     // v2 tls: true originates TLS without a TLSContext: the https:// scheme says the same in v3alpha1.
     if (out.tls === true) {
       delete out.tls;
-      if (typeof out.service === 'string' && !/^[a-z]+:\/\//i.test(out.service)) out.service = `https://${out.service}`;
+      if (typeof out.service === 'string' && !/^[a-z]+:\/\//i.test(out.service))
+        out.service = `https://${out.service}`;
     } else if (out.tls === false) {
       delete out.tls;
     }

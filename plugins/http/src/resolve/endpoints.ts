@@ -1,4 +1,10 @@
-import { type IREndpoints, type PassContext, type StoredResource, mergeProvenance, refOf } from '@attache/core';
+import {
+  type IREndpoints,
+  mergeProvenance,
+  type PassContext,
+  refOf,
+  type StoredResource,
+} from '@attache/core';
 import type { HttpMapping } from '../model.js';
 
 interface PortSpec {
@@ -43,7 +49,8 @@ export class EndpointIndex {
     const service = this.#services.get(key);
     let portName: string | undefined;
     if (service) {
-      const ports = ((service.resource.spec as { ports?: PortSpec[] } | undefined)?.ports ?? []) as PortSpec[];
+      const ports = ((service.resource.spec as { ports?: PortSpec[] } | undefined)?.ports ??
+        []) as PortSpec[];
       const match = ports.find((p) => p.port === port);
       if (!match) {
         this.#ctx.report({

@@ -1,6 +1,6 @@
 import type { IRDownstreamTls, PassContext } from '@attache/core';
 import { configOf } from '../config.js';
-import { type HttpHost, type HttpTLSContext, ExtKey } from '../model.js';
+import { ExtKey, type HttpHost, type HttpTLSContext } from '../model.js';
 import type { TLSContextSettings } from '../schemas/tlscontext.js';
 import { SecretResolver, splitSecretName } from './secrets.js';
 import { tlsParameters } from './tls-settings.js';
@@ -47,8 +47,15 @@ export function resolveHostTls(ctx: PassContext): void {
       const settings: TLSContextSettings = { ...(context?.spec ?? {}), ...(request.inline ?? {}) };
       let secretRef = request.secret;
       if (context?.spec.secret) {
-        const fromContext = splitSecretName(context.spec.secret, context.namespace, context.spec.secret_namespacing);
-        if (secretRef && (secretRef.name !== fromContext.name || secretRef.namespace !== fromContext.namespace)) {
+        const fromContext = splitSecretName(
+          context.spec.secret,
+          context.namespace,
+          context.spec.secret_namespacing,
+        );
+        if (
+          secretRef &&
+          (secretRef.name !== fromContext.name || secretRef.namespace !== fromContext.namespace)
+        ) {
           ctx.report({
             code: 'HOST_TLS_CONTEXT_MISMATCH',
             resource: host.ref,
@@ -72,7 +79,11 @@ export function resolveHostTls(ctx: PassContext): void {
         }
         const tls: IRDownstreamTls = { certificateSecret: certificate, ...tlsParameters(settings) };
         if (settings.ca_secret) {
-          const ca = splitSecretName(settings.ca_secret, context?.namespace ?? host.namespace, settings.secret_namespacing);
+          const ca = splitSecretName(
+            settings.ca_secret,
+            context?.namespace ?? host.namespace,
+            settings.secret_namespacing,
+          );
           const caSecret = secrets.ca(ca.namespace, ca.name);
           if (!caSecret) {
             ctx.report({
@@ -118,13 +129,19 @@ export function resolveHostTls(ctx: PassContext): void {
           code: 'TLSCONTEXT_NO_HOSTS_DEFINED',
           resource: c.ref,
           path: '/spec/hosts',
-          message: 'no Host is defined, so this TLSContext terminates nothing; create a Host whose tlsContext names it',
+          message:
+            'no Host is defined, so this TLSContext terminates nothing; create a Host whose tlsContext names it',
         });
       }
     }
     const fallback = secrets.certificate(config.ambassadorNamespace, 'fallback-self-signed-cert');
     const host: HttpHost = {
-      ref: { apiVersion: 'getambassador.io/v3alpha1', kind: 'Host', namespace: config.ambassadorNamespace, name: 'default-host' },
+      ref: {
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'Host',
+        namespace: config.ambassadorNamespace,
+        name: 'default-host',
+      },
       id: `${config.ambassadorNamespace}/default-host`,
       name: 'default-host',
       namespace: config.ambassadorNamespace,

@@ -1,10 +1,4 @@
-import {
-  type IRSecret,
-  type PassContext,
-  type ResourceRef,
-  type StoredResource,
-  refOf,
-} from '@attache/core';
+import { type IRSecret, type PassContext, type ResourceRef, refOf, type StoredResource } from '@attache/core';
 
 /**
  * Turns Kubernetes Secrets into IR secrets on demand, once each. Names are
@@ -94,6 +88,7 @@ export function splitSecretName(
   namespacing: boolean | undefined,
 ): { name: string; namespace: string } {
   const dot = secret.indexOf('.');
-  if (namespacing !== false && dot > 0) return { name: secret.slice(0, dot), namespace: secret.slice(dot + 1) };
+  if (namespacing !== false && dot > 0)
+    return { name: secret.slice(0, dot), namespace: secret.slice(dot + 1) };
   return { name: secret, namespace: defaultNamespace };
 }

@@ -1,12 +1,18 @@
 import {
+  contentHash,
   type IRCluster,
   type IRUpstreamTls,
-  type PassContext,
-  contentHash,
   mergeProvenance,
+  type PassContext,
 } from '@attache/core';
 import { configOf } from '../config.js';
-import { type HttpMapping, type HttpModule, type HttpResolver, type HttpTLSContext, ExtKey } from '../model.js';
+import {
+  ExtKey,
+  type HttpMapping,
+  type HttpModule,
+  type HttpResolver,
+  type HttpTLSContext,
+} from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
 import { parseService } from '../service.js';
 import { EndpointIndex } from './endpoints.js';
@@ -58,7 +64,8 @@ export function resolveUpstreams(ctx: PassContext): void {
     }
     let tls: IRUpstreamTls | undefined;
     if (spec.tls !== undefined) {
-      const context = contexts.find((c) => c.name === spec.tls && c.namespace === mapping.namespace) ??
+      const context =
+        contexts.find((c) => c.name === spec.tls && c.namespace === mapping.namespace) ??
         contexts.find((c) => c.name === spec.tls);
       if (!context) {
         ctx.report({
@@ -109,7 +116,9 @@ export function resolveUpstreams(ctx: PassContext): void {
     if (resolver.kind === 'service') {
       // Emissary addresses services in its own namespace by bare name, others as name.namespace.
       const host =
-        service.host.includes('.') || service.host.includes(':') || mapping.namespace === config.ambassadorNamespace
+        service.host.includes('.') ||
+        service.host.includes(':') ||
+        mapping.namespace === config.ambassadorNamespace
           ? service.host
           : `${service.host}.${mapping.namespace}`;
       discovery = {
@@ -137,7 +146,7 @@ export function resolveUpstreams(ctx: PassContext): void {
       : `${discovery.targets![0]!.host}_${port}`;
     const name = `cluster_${base.replace(/[^A-Za-z0-9_.-]/g, '_')}_${contentHash(identity).slice(0, 8)}`;
     const cluster: IRCluster = { name, ...discovery, ...settings, provenance: [mapping.ref] };
-    if (spec.stats_name) cluster.extra = { ...(cluster.extra ?? {}), altStatName: spec.stats_name };
+    if (spec.stats_name) cluster.extra = { ...(cluster.extra ?? {}), alt_stat_name: spec.stats_name };
     upstreams[mapping.id] = { cluster, authority };
     kept.push(mapping);
   }
@@ -156,9 +165,14 @@ function clusterSettings(
   };
   const lb = spec.load_balancer ?? module.load_balancer;
   out.lbPolicy = lb
-    ? ({ round_robin: 'ROUND_ROBIN', least_request: 'LEAST_REQUEST', ring_hash: 'RING_HASH', maglev: 'MAGLEV' } as const)[
-        lb.policy as 'round_robin'
-      ]
+    ? (
+        {
+          round_robin: 'ROUND_ROBIN',
+          least_request: 'LEAST_REQUEST',
+          ring_hash: 'RING_HASH',
+          maglev: 'MAGLEV',
+        } as const
+      )[lb.policy as 'round_robin']
     : 'ROUND_ROBIN';
   const ipv4 = spec.enable_ipv4 ?? module.enable_ipv4 ?? true;
   const ipv6 = spec.enable_ipv6 ?? module.enable_ipv6 ?? false;
@@ -173,7 +187,9 @@ function clusterSettings(
   const breakers = spec.circuit_breakers ?? module.circuit_breakers;
   if (breakers?.length) {
     out.circuitBreakers = breakers.map((b) => {
-      const cb: NonNullable<IRCluster['circuitBreakers']>[number] = { priority: b.priority === 'high' ? 'HIGH' : 'DEFAULT' };
+      const cb: NonNullable<IRCluster['circuitBreakers']>[number] = {
+        priority: b.priority === 'high' ? 'HIGH' : 'DEFAULT',
+      };
       if (b.max_connections !== undefined) cb.maxConnections = b.max_connections;
       if (b.max_pending_requests !== undefined) cb.maxPendingRequests = b.max_pending_requests;
       if (b.max_requests !== undefined) cb.maxRequests = b.max_requests;
@@ -203,30 +219,36 @@ function healthCheck(hc: HealthCheckSpec): Record<string, unknown> {
   const out: Record<string, unknown> = {
     timeout: durationOf(hc.timeout ?? '3s'),
     interval: durationOf(hc.interval ?? '5s'),
-    healthyThreshold: hc.healthy_threshold ?? 1,
-    unhealthyThreshold: hc.unhealthy_threshold ?? 2,
+    healthy_threshold: hc.healthy_threshold ?? 1,
+    unhealthy_threshold: hc.unhealthy_threshold ?? 2,
   };
   const http = hc.health_check.http;
   const grpc = hc.health_check.grpc;
   if (http) {
     const h: Record<string, unknown> = { path: http.path };
     if (http.hostname) h.host = http.hostname;
-    if (http.remove_request_headers?.length) h.requestHeadersToRemove = [...http.remove_request_headers];
+    if (http.remove_request_headers?.length) h.request_headers_to_remove = [...http.remove_request_headers];
     if (http.add_request_headers) {
-      h.requestHeadersToAdd = Object.entries(http.add_request_headers).map(([key, v]) => {
+      h.request_headers_to_add = Object.entries(http.add_request_headers).map(([key, v]) => {
         const { value, append } = headerValue(v);
-        return { header: { key, value }, appendAction: append ? 'APPEND_IF_EXISTS_OR_ADD' : 'OVERWRITE_IF_EXISTS_OR_ADD' };
+        return {
+          header: { key, value },
+          append_action: append ? 'APPEND_IF_EXISTS_OR_ADD' : 'OVERWRITE_IF_EXISTS_OR_ADD',
+        };
       });
     }
     if (http.expected_statuses?.length) {
       // Envoy ranges are half-open.
-      h.expectedStatuses = http.expected_statuses.map((r) => ({ start: String(r.min), end: String(r.max + 1) }));
+      h.expected_statuses = http.expected_statuses.map((r) => ({
+        start: String(r.min),
+        end: String(r.max + 1),
+      }));
     }
-    out.httpHealthCheck = h;
+    out.http_health_check = h;
   } else if (grpc) {
-    const g: Record<string, unknown> = { serviceName: grpc.upstream_name };
+    const g: Record<string, unknown> = { service_name: grpc.upstream_name };
     if (grpc.authority) g.authority = grpc.authority;
-    out.grpcHealthCheck = g;
+    out.grpc_health_check = g;
   }
   return out;
 }

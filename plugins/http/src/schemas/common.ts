@@ -8,11 +8,21 @@ import { type TUnsafe, Type } from '@sinclair/typebox';
  */
 
 export const FreeForm = (description?: string) =>
-  Type.Object({}, { additionalProperties: true, 'x-kubernetes-preserve-unknown-fields': true, ...(description ? { description } : {}) });
+  Type.Object(
+    {},
+    {
+      additionalProperties: true,
+      'x-kubernetes-preserve-unknown-fields': true,
+      ...(description ? { description } : {}),
+    },
+  );
 
 /** Emissary accepts a single string or a list here; the CRD marks it as preserved, we check both forms. */
 export const StringOrList = (description: string) =>
-  Type.Union([Type.String(), Type.Array(Type.String())], { description, 'x-kubernetes-preserve-unknown-fields': true });
+  Type.Union([Type.String(), Type.Array(Type.String())], {
+    description,
+    'x-kubernetes-preserve-unknown-fields': true,
+  });
 
 /** A map whose values are a string or an object ({value, append}) — header additions. */
 export const HeaderAdditions = (description: string) =>
@@ -63,7 +73,11 @@ export const CircuitBreaker = Type.Object({
 export const LoadBalancer = Type.Object({
   policy: StringEnum(['round_robin', 'least_request', 'ring_hash', 'maglev']),
   cookie: Type.Optional(
-    Type.Object({ name: Type.String({ minLength: 1 }), path: Type.Optional(Type.String()), ttl: Type.Optional(Type.String()) }),
+    Type.Object({
+      name: Type.String({ minLength: 1 }),
+      path: Type.Optional(Type.String()),
+      ttl: Type.Optional(Type.String()),
+    }),
   ),
   header: Type.Optional(Type.String({ minLength: 1 })),
   source_ip: Type.Optional(Type.Boolean()),
@@ -72,17 +86,17 @@ export const LoadBalancer = Type.Object({
 export const RetryPolicy = Type.Object({
   retry_on: Type.Optional(
     StringEnum([
-        '5xx',
-        'gateway-error',
-        'connect-failure',
-        'retriable-4xx',
-        'refused-stream',
-        'retriable-status-codes',
-        'reset',
-        'envoy-ratelimited',
-        'retriable-headers',
-        'http3-post-connect-failure',
-      ]),
+      '5xx',
+      'gateway-error',
+      'connect-failure',
+      'retriable-4xx',
+      'refused-stream',
+      'retriable-status-codes',
+      'reset',
+      'envoy-ratelimited',
+      'retriable-headers',
+      'http3-post-connect-failure',
+    ]),
   ),
   num_retries: Type.Optional(Type.Integer({ minimum: 0 })),
   per_try_timeout: Type.Optional(Type.String({ description: 'A duration such as "0.5s" or "250ms".' })),
@@ -112,9 +126,14 @@ export const Keepalive = Type.Object({
  * same list is also given as an anchored `pattern`, which it does check; the
  * CRD generator keeps both.
  */
-export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}) {
+export function StringEnum<const T extends readonly string[]>(
+  values: T,
+  options: { description?: string } = {},
+) {
   const escaped = values.map((v) => v.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
-  return Type.String({ ...options, enum: [...values], pattern: `^(${escaped.join('|')})$` }) as unknown as TUnsafe<
-    T[number]
-  >;
+  return Type.String({
+    ...options,
+    enum: [...values],
+    pattern: `^(${escaped.join('|')})$`,
+  }) as unknown as TUnsafe<T[number]>;
 }

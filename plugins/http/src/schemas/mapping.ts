@@ -9,7 +9,8 @@ import {
   LoadBalancer,
   Millis,
   RetryPolicy,
-  StringMap, StringEnum } from './common.js';
+  StringMap,
+} from './common.js';
 
 const RegexRewrite = Type.Object({
   pattern: Type.String({ minLength: 1, description: 'RE2 pattern matched against the whole path.' }),
@@ -50,22 +51,35 @@ export const MappingSpec = Type.Object(
     ambassador_id: Type.Optional(AmbassadorId),
     // ---- match
     prefix: Type.String({ minLength: 1, description: 'URL path prefix (or regex, or exact path) to match.' }),
-    prefix_regex: Type.Optional(Type.Boolean({ description: 'Treat prefix as an RE2 regex on the whole path.' })),
+    prefix_regex: Type.Optional(
+      Type.Boolean({ description: 'Treat prefix as an RE2 regex on the whole path.' }),
+    ),
     prefix_exact: Type.Optional(Type.Boolean({ description: 'Match the path exactly.' })),
-    case_sensitive: Type.Optional(Type.Boolean({ description: 'Path match case sensitivity (default true).' })),
+    case_sensitive: Type.Optional(
+      Type.Boolean({ description: 'Path match case sensitivity (default true).' }),
+    ),
     method: Type.Optional(Type.String({ description: 'HTTP method to match.' })),
     method_regex: Type.Optional(Type.Boolean()),
     headers: Type.Optional(StringMap('Request headers that must have exactly these values.')),
     regex_headers: Type.Optional(StringMap('Request headers that must match these RE2 regexes.')),
     query_parameters: Type.Optional(StringMap('Query parameters that must have exactly these values.')),
     regex_query_parameters: Type.Optional(StringMap('Query parameters that must match these RE2 regexes.')),
-    hostname: Type.Optional(Type.String({ description: 'Hostname glob (*.example.com, foo.*, *) to match.' })),
-    host: Type.Optional(Type.String({ description: 'Deprecated: exact :authority (or regex with host_regex).' })),
+    hostname: Type.Optional(
+      Type.String({ description: 'Hostname glob (*.example.com, foo.*, *) to match.' }),
+    ),
+    host: Type.Optional(
+      Type.String({ description: 'Deprecated: exact :authority (or regex with host_regex).' }),
+    ),
     host_regex: Type.Optional(Type.Boolean()),
     precedence: Type.Optional(Type.Integer({ description: 'Higher is tried first (default 0).' })),
     // ---- upstream
-    service: Type.String({ minLength: 1, description: '[scheme://]name[.namespace][:port] of the upstream.' }),
-    resolver: Type.Optional(Type.String({ description: 'Name of a resolver (default: the Kubernetes Service resolver).' })),
+    service: Type.String({
+      minLength: 1,
+      description: '[scheme://]name[.namespace][:port] of the upstream.',
+    }),
+    resolver: Type.Optional(
+      Type.String({ description: 'Name of a resolver (default: the Kubernetes Service resolver).' }),
+    ),
     tls: Type.Optional(Type.String({ description: 'TLSContext used to originate TLS to the upstream.' })),
     dns_type: Type.Optional(Type.String({ description: 'strict_dns (default) or logical_dns.' })),
     respect_dns_ttl: Type.Optional(Type.Boolean()),
@@ -80,10 +94,14 @@ export const MappingSpec = Type.Object(
     health_checks: Type.Optional(Type.Array(HealthCheck)),
     outlier_detection: Type.Optional(FreeForm('Envoy OutlierDetection (proto3 JSON field names).')),
     grpc: Type.Optional(Type.Boolean({ description: 'Speak HTTP/2 (gRPC) to the upstream.' })),
-    cluster_tag: Type.Optional(Type.String({ description: 'Distinguishes otherwise identical upstream clusters.' })),
+    cluster_tag: Type.Optional(
+      Type.String({ description: 'Distinguishes otherwise identical upstream clusters.' }),
+    ),
     stats_name: Type.Optional(Type.String({ description: 'Stats name of the upstream cluster.' })),
     // ---- action
-    rewrite: Type.Optional(Type.String({ description: 'Replaces the matched prefix (default "/"; "" keeps the path).' })),
+    rewrite: Type.Optional(
+      Type.String({ description: 'Replaces the matched prefix (default "/"; "" keeps the path).' }),
+    ),
     regex_rewrite: Type.Optional(RegexRewrite),
     host_rewrite: Type.Optional(Type.String()),
     auto_host_rewrite: Type.Optional(Type.Boolean()),

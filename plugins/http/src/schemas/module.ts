@@ -1,17 +1,34 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { AmbassadorId, CircuitBreaker, Cors, Keepalive, LoadBalancer, Millis, RetryPolicy, StringEnum } from './common.js';
+import {
+  AmbassadorId,
+  CircuitBreaker,
+  Cors,
+  Keepalive,
+  LoadBalancer,
+  Millis,
+  RetryPolicy,
+  StringEnum,
+} from './common.js';
 
 /** The `ambassador` Module's config: global defaults for listeners, routes and clusters. */
 export const AmbassadorModuleConfig = Type.Object(
   {
-    use_remote_address: Type.Optional(Type.Boolean({ description: 'Trust the peer address (default true).' })),
-    xff_num_trusted_hops: Type.Optional(Type.Integer({ minimum: 0, description: 'No effect: use Listener.l7Depth.' })),
-    use_proxy_proto: Type.Optional(Type.Boolean({ description: 'No effect: use Listener protocol HTTPPROXY.' })),
+    use_remote_address: Type.Optional(
+      Type.Boolean({ description: 'Trust the peer address (default true).' }),
+    ),
+    xff_num_trusted_hops: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'No effect: use Listener.l7Depth.' }),
+    ),
+    use_proxy_proto: Type.Optional(
+      Type.Boolean({ description: 'No effect: use Listener protocol HTTPPROXY.' }),
+    ),
     server_name: Type.Optional(Type.String({ description: 'Server header value (default "envoy").' })),
     listener_idle_timeout_ms: Type.Optional(Millis('Idle timeout of downstream connections.')),
     cluster_request_timeout_ms: Type.Optional(Millis('Default Mapping timeout_ms (default 3000).')),
     cluster_idle_timeout_ms: Type.Optional(Millis('Default Mapping cluster_idle_timeout_ms.')),
-    cluster_max_connection_lifetime_ms: Type.Optional(Millis('Default Mapping cluster_max_connection_lifetime_ms.')),
+    cluster_max_connection_lifetime_ms: Type.Optional(
+      Millis('Default Mapping cluster_max_connection_lifetime_ms.'),
+    ),
     merge_slashes: Type.Optional(Type.Boolean()),
     strip_matching_host_port: Type.Optional(Type.Boolean()),
     normalize_path: Type.Optional(Type.Boolean({ description: 'Default true.' })),
@@ -28,7 +45,9 @@ export const AmbassadorModuleConfig = Type.Object(
     retry_policy: Type.Optional(RetryPolicy),
     cors: Type.Optional(Cors),
     keepalive: Type.Optional(Keepalive),
-    regex_max_size: Type.Optional(Type.Integer({ minimum: 1, description: 'RE2 program size limit (default 200).' })),
+    regex_max_size: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'RE2 program size limit (default 200).' }),
+    ),
     add_linkerd_headers: Type.Optional(Type.Boolean()),
     x_forwarded_proto_redirect: Type.Optional(Type.Boolean()),
     enable_grpc_web: Type.Optional(Type.Boolean()),
