@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyXdsResources, type Logger, type Snapshot, TypeUrl } from '@attache/core';
+import { buildAdsBootstrap, buildStaticBootstrap } from '@attache/envoy';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -15,18 +16,16 @@ import {
 const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quietLogger };
 const noFeedback = { rejected() {}, accepted() {} };
 
-// Builders that record their inputs; what Envoy's bootstrap looks like is @attache/envoy's business and tested there.
-const calls: Array<[string, unknown]> = [];
+// Simplified builders, so these tests are about when and how the sink writes; the real
+// builders (and their validated output) are exercised in the last test.
 const builders: BootstrapBuilders = {
   buildStaticBootstrap(resources, options) {
-    calls.push(['static', options]);
     return {
-      node: options.node,
+      node: options?.node,
       staticResources: { clusters: resources[TypeUrl.Cluster].map((c) => c.resource) },
     };
   },
   buildAdsBootstrap(options) {
-    calls.push(['ads', options]);
     return {
       node: options.node,
       dynamicResources: { adsConfig: { target: `${options.ads.host}:${options.ads.port}` } },
@@ -99,5 +98,21 @@ describe('file sink', () => {
     expect(
       parseYaml(readFileSync(file, 'utf8')).staticResources.clusters.map((c: { name: string }) => c.name),
     ).toEqual(['b']);
+  });
+
+  it('writes what the real @attache/envoy builders produce', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attache-sink-'));
+    const config = Value.Default(FileSinkConfigSchema, {
+      path: 'envoy.json',
+      mode: 'ads',
+      ads: { host: '127.0.0.1', port: 18000 },
+      admin: { port: 9901 },
+    }) as FileSinkConfig;
+    const real = { buildAdsBootstrap, buildStaticBootstrap };
+    await createFileSink({ config, logger: quietLogger, feedback: noFeedback, baseDir: dir }, real).start();
+    const bootstrap = JSON.parse(readFileSync(join(dir, 'envoy.json'), 'utf8'));
+    expect(bootstrap.node.locality).toEqual({ zone: 'attache' });
+    expect(JSON.stringify(bootstrap)).toContain('"port_value":18000');
+    expect(JSON.stringify(bootstrap.admin)).toContain('9901');
   });
 });

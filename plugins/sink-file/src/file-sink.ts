@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import type { Sink, SinkContext, Snapshot, XdsResources } from '@attache/core';
+import type { Sink, SinkContext, Snapshot } from '@attache/core';
+import type { BootstrapNode, buildAdsBootstrap, buildStaticBootstrap } from '@attache/envoy';
 import { type Static, Type } from '@sinclair/typebox';
 import { stringify as toYaml } from 'yaml';
 import { readIfExists, writeFileAtomically } from './atomic-write.js';
@@ -43,24 +44,10 @@ export const FileSinkConfigSchema = Type.Object(
 
 export type FileSinkConfig = Static<typeof FileSinkConfigSchema>;
 
-export interface BootstrapNode {
-  id: string;
-  cluster: string;
-  /** gRPC's xDS client refuses a node without a locality; Envoy does not mind one. */
-  locality: { zone: string };
-}
-
 /** The two builders of @attache/envoy this sink needs, injectable so the sink can be tested alone. */
 export interface BootstrapBuilders {
-  buildStaticBootstrap(
-    resources: XdsResources,
-    options: { node: BootstrapNode; admin?: { host: string; port: number } },
-  ): Record<string, unknown>;
-  buildAdsBootstrap(options: {
-    node: BootstrapNode;
-    ads: { host: string; port: number };
-    admin?: { host: string; port: number };
-  }): Record<string, unknown>;
+  buildStaticBootstrap: typeof buildStaticBootstrap;
+  buildAdsBootstrap: typeof buildAdsBootstrap;
 }
 
 /**
@@ -78,15 +65,15 @@ export function createFileSink(ctx: SinkContext<FileSinkConfig>, builders: Boots
     cluster: config.node.cluster,
     locality: { zone: 'attache' },
   };
-  const admin = config.admin ? { host: config.admin.host, port: config.admin.port } : undefined;
+  const admin = config.admin ? { address: config.admin.host, port: config.admin.port } : undefined;
   let written: string | undefined;
 
-  const serialize = (bootstrap: Record<string, unknown>) =>
+  const serialize = (bootstrap: unknown) =>
     config.format === 'yaml'
       ? toYaml(bootstrap, { sortMapEntries: false })
       : `${JSON.stringify(bootstrap, null, 2)}\n`;
 
-  const write = async (bootstrap: Record<string, unknown>, why: Record<string, unknown>) => {
+  const write = async (bootstrap: unknown, why: Record<string, unknown>) => {
     const text = serialize(bootstrap);
     if (written === undefined) written = await readIfExists(path);
     if (text === written) {

@@ -1,7 +1,6 @@
 export { writeFileAtomically } from './atomic-write.js';
 export {
   type BootstrapBuilders,
-  type BootstrapNode,
   createFileSink,
   type FileSinkConfig,
   FileSinkConfigSchema,

@@ -1,5 +1,5 @@
 import { definePlugin, type SinkContext } from '@attache/core';
-import * as envoy from '@attache/envoy';
+import { buildAdsBootstrap, buildStaticBootstrap } from '@attache/envoy';
 import {
   type BootstrapBuilders,
   createFileSink,
@@ -7,18 +7,7 @@ import {
   FileSinkConfigSchema,
 } from './file-sink.js';
 
-// TODO(integration): switch to named imports once @attache/envoy exports the bootstrap builders.
-const envoyBuilders = envoy as unknown as Partial<BootstrapBuilders>;
-const builders: BootstrapBuilders = {
-  buildStaticBootstrap: (...args) => required('buildStaticBootstrap')(...args),
-  buildAdsBootstrap: (...args) => required('buildAdsBootstrap')(...args),
-};
-
-function required<K extends keyof BootstrapBuilders>(name: K): BootstrapBuilders[K] {
-  const fn = envoyBuilders[name];
-  if (typeof fn !== 'function') throw new Error(`@attache/envoy does not export ${name}()`);
-  return fn.bind(envoy) as BootstrapBuilders[K];
-}
+const builders: BootstrapBuilders = { buildStaticBootstrap, buildAdsBootstrap };
 
 /** Registers sink type 'file': `sinks: { file: { path: envoy-bootstrap.json, mode: ads } }`. */
 export const fileSinkPlugin = definePlugin({
