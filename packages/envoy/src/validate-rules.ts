@@ -9,7 +9,7 @@ import {
   ScalarType,
 } from '@bufbuild/protobuf';
 import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
-import { RE2JS } from 're2js';
+import { fieldSemantics, messageSemantics } from './envoy-semantics.js';
 import { envoyRegistry, typeNameOfUrl } from './registry.js';
 import { compileTypeRules, type RuleFields, ruleFields, type ValueType } from './validate-checks.js';
 import { type ValueCheck, Walker } from './validate-walker.js';
@@ -38,6 +38,8 @@ interface MessagePlan {
   disabled: boolean;
   requiredOneofs: Array<{ name: string; localName: string; fieldNames: string[] }>;
   visits: Array<(message: MessageRecord, walker: Walker) => void>;
+  /** Envoy's own load-time checks on the whole message (envoy-semantics.ts). */
+  semantic?: (message: unknown, walker: Walker) => void;
   /** Whether this message's own fields or oneofs carry rules. */
   hasOwnRules: boolean;
 }
@@ -54,20 +56,6 @@ const oneofRequiredOption = extension('validate.required');
 const messageDisabledOption = extension('validate.disabled');
 // Newer PGV adds `validate.ignored` (1072); the bundled validate.proto predates it.
 const messageIgnoredOption = envoyRegistry.getExtension('validate.ignored');
-
-/**
- * Checks Envoy performs at load time beyond PGV, keyed by field: a regex RE2
- * cannot compile is NACKed, so we reject it first.
- */
-const semanticChecks: Record<string, ValueCheck> = {
-  'envoy.type.matcher.v3.RegexMatcher.regex': (value, w) => {
-    try {
-      RE2JS.compile(value as string);
-    } catch (e) {
-      w.report(`is not a valid RE2 regular expression: ${(e as Error).message}`);
-    }
-  },
-};
 
 const plans = new Map<DescMessage, MessagePlan>();
 
@@ -101,12 +89,13 @@ function compilePlan(desc: DescMessage): MessagePlan {
     const rules = hasOption(field, rulesOption)
       ? ruleFields(getOption(field, rulesOption) as Message)
       : undefined;
-    const semantic = semanticChecks[`${desc.typeName}.${field.name}`];
+    const semantic = fieldSemantics[`${desc.typeName}.${field.name}`];
     const visit = compileFieldVisit(field, rules, semantic);
     if (visit) plan.visits.push(visit);
     if (rules || semantic) plan.hasOwnRules = true;
   }
-  if (plan.requiredOneofs.length > 0) plan.hasOwnRules = true;
+  plan.semantic = messageSemantics[desc.typeName];
+  if (plan.requiredOneofs.length > 0 || plan.semantic) plan.hasOwnRules = true;
   return plan;
 }
 
@@ -155,6 +144,7 @@ function walkMessage(desc: DescMessage, message: Message, walker: Walker): void 
     }
   }
   for (const visit of plan.visits) visit(record, walker);
+  plan.semantic?.(record, walker);
 }
 
 function walkAny(any: { typeUrl: string; value: Uint8Array }, walker: Walker): void {

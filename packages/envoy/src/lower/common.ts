@@ -70,6 +70,14 @@ export function sortedStrings(list: readonly string[] | undefined): string[] | u
   return list && list.length > 0 ? [...list].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) : undefined;
 }
 
+/** A copy of a record with its keys in code-unit order: map fields reach Envoy sorted. */
+export function sortedRecord<T>(record: Record<string, T> | undefined): Record<string, T> | undefined {
+  if (!record) return undefined;
+  const out: Record<string, T> = {};
+  for (const key of Object.keys(record).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) out[key] = record[key]!;
+  return out;
+}
+
 function isPlainObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -18,6 +18,7 @@ import {
   mergeExtra,
   nonEmpty,
   type ResourcePart,
+  sortedRecord,
   sortedStrings,
   typeUrl,
 } from './common.js';
@@ -40,7 +41,7 @@ function accessLogs(http: IRHttpConnectionManager): Json[] | undefined {
   return nonEmpty(
     http.accessLog?.map((log) => {
       const format = log.json
-        ? { json_format: log.json }
+        ? { json_format: sortedRecord(log.json) }
         : log.format !== undefined
           ? { text_format_source: { inline_string: log.format } }
           : undefined;
@@ -105,7 +106,7 @@ function httpConnectionManager(routeConfigName: string, http: IRHttpConnectionMa
         ? undefined
         : { max_concurrent_streams: http.http2MaxConcurrentStreams },
     forward_client_cert_details: http.forwardClientCertDetails,
-    set_current_client_cert_details: http.setCurrentClientCertDetails,
+    set_current_client_cert_details: sortedRecord(http.setCurrentClientCertDetails),
     upgrade_configs: nonEmpty(http.upgradeTypes?.map((t) => ({ upgrade_type: t }))),
     access_log: accessLogs(http),
   });
@@ -128,7 +129,7 @@ function tcpProxy(chain: IRFilterChain & { kind: 'tcp' }): Json {
   });
 }
 
-function filterChain(chain: IRFilterChain): Json {
+function filterChain(chain: IRFilterChain, options: { isDefault?: boolean } = {}): Json {
   const match = defined({
     server_names: sortedStrings(chain.match.serverNames),
     transport_protocol: chain.match.transportProtocol,
@@ -143,7 +144,8 @@ function filterChain(chain: IRFilterChain): Json {
       : { name: 'envoy.filters.network.tcp_proxy', typed_config: tcpProxy(chain) };
   return defined({
     name: chain.name,
-    filter_chain_match: someSet(match),
+    // Envoy ignores the match of the default chain (it is what serves "no match").
+    filter_chain_match: options.isDefault ? undefined : someSet(match),
     transport_socket: chain.tls ? downstreamTransportSocket(chain.tls) : undefined,
     filters: [filter],
   });
@@ -194,9 +196,9 @@ export function lowerListener(listener: IRListener): LoweredResource {
           typed_config: { '@type': typeUrl(listenerFilterTypes[f].type) },
         })),
       ),
-      filter_chains: chains.map(filterChain),
+      filter_chains: chains.map((chain) => filterChain(chain)),
       default_filter_chain: listener.defaultFilterChain
-        ? filterChain(listener.defaultFilterChain)
+        ? filterChain(listener.defaultFilterChain, { isDefault: true })
         : undefined,
       per_connection_buffer_limit_bytes: listener.perConnectionBufferLimitBytes,
     }),

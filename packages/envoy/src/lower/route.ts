@@ -8,7 +8,7 @@ import type {
   IRRouteMatch,
   IRStringMatch,
 } from '@attache/core';
-import { defined, duration, type Json, nonEmpty, seconds, typeUrl } from './common.js';
+import { defined, duration, type Json, nonEmpty, seconds, sortedRecord, typeUrl } from './common.js';
 
 /** IR string match → envoy.type.matcher.v3.StringMatcher (regexes are RE2, implicit in v3). */
 export function stringMatcher(match: IRStringMatch): Json {
@@ -83,7 +83,7 @@ export function typedPerFilterConfig(
   const out: Json = {};
   if (cors) out['envoy.filters.http.cors'] = corsPolicy(cors);
   Object.assign(out, explicit ?? {});
-  return Object.keys(out).length > 0 ? out : undefined;
+  return Object.keys(out).length > 0 ? sortedRecord(out) : undefined;
 }
 
 function hashPolicy(policy: IRHashPolicy): Json {
@@ -211,6 +211,6 @@ export function lowerRoute(route: IRRoute): Json {
       route.typedPerFilterConfig,
       action.kind === 'forward' ? action.cors : undefined,
     ),
-    metadata: route.metadata ? { filter_metadata: route.metadata } : undefined,
+    metadata: route.metadata ? { filter_metadata: sortedRecord(route.metadata) } : undefined,
   });
 }

@@ -1,0 +1,135 @@
+import { type IR, TypeUrl } from '@attache/core';
+import { describe, expect, it } from 'vitest';
+import { compileIR, golden, goldenView, goldenYaml, readIR } from './testing/golden.js';
+import { validateResource } from './validate.js';
+
+describe('envoy.lower', () => {
+  it('lowers an IR that uses every field (golden: testdata/full-ir.out.yaml)', () => {
+    const result = compileIR(readIR('full-ir.in.yaml'));
+    expect(result.diagnostics).toEqual([]);
+    const actual = goldenYaml(goldenView(result));
+    expect(actual).toEqual(golden('full-ir.out.yaml', actual));
+    for (const resource of Object.values(result.xds).flat()) {
+      expect(validateResource(resource.resource), `${resource.typeUrl} ${resource.name}`).toEqual([]);
+    }
+    expect(result.xds[TypeUrl.Listener].map((l) => l.name)).toEqual(['https', 'tcp-passthrough']);
+    expect(result.xds[TypeUrl.RouteConfiguration].map((r) => r.name)).toEqual([
+      'cleartext-routes',
+      'https-routes',
+    ]);
+    expect(result.xds[TypeUrl.Cluster]).toHaveLength(7);
+    expect(result.xds[TypeUrl.ClusterLoadAssignment]).toHaveLength(1);
+    expect(result.xds[TypeUrl.Secret]).toHaveLength(4);
+  });
+
+  it('is deterministic: the same IR twice, or with records in another order, gives identical output', () => {
+    const ir = readIR('full-ir.in.yaml');
+    const reversed: IR = {
+      ...ir,
+      clusters: Object.fromEntries(Object.entries(ir.clusters).reverse()),
+      secrets: Object.fromEntries(Object.entries(ir.secrets).reverse()),
+      listeners: Object.fromEntries(Object.entries(ir.listeners).reverse()),
+    };
+    const first = JSON.stringify(compileIR(ir).xds);
+    expect(JSON.stringify(compileIR(ir).xds)).toEqual(first);
+    expect(JSON.stringify(compileIR(reversed).xds)).toEqual(first);
+  });
+});
+
+describe('envoy.lower with invalid IR elements', () => {
+  const badPortRef = {
+    apiVersion: 'getambassador.io/v3alpha1',
+    kind: 'Mapping',
+    namespace: 'default',
+    name: 'bad-port',
+  };
+  const badHeaderRef = {
+    apiVersion: 'getambassador.io/v3alpha1',
+    kind: 'Mapping',
+    namespace: 'default',
+    name: 'bad-header',
+  };
+
+  function seededIR(): IR {
+    const ir = readIR('full-ir.in.yaml');
+    ir.clusters['bad-port'] = {
+      name: 'bad-port',
+      discovery: 'STRICT_DNS',
+      targets: [{ host: 'quote.default', port: 70000 }],
+      provenance: [badPortRef, { apiVersion: 'v1', kind: 'Service', namespace: 'default', name: 'quote' }],
+    };
+    const vhost = ir.routeConfigs['https-routes']!.virtualHosts.find((v) => v.name === 'example-com')!;
+    vhost.routes.splice(1, 0, {
+      name: 'default/bad-header',
+      provenance: [badHeaderRef],
+      match: { path: { kind: 'prefix', value: '/bad/' } },
+      action: { kind: 'forward', clusters: [{ cluster: 'quote-v1', weight: 100 }] },
+      requestHeadersToAdd: [{ key: 'x-bad\r\nheader', value: 'v' }],
+    });
+    return ir;
+  }
+
+  it('leaves out the invalid resource and route, blames their provenance, and emits the rest', () => {
+    const good = compileIR(readIR('full-ir.in.yaml'));
+    const result = compileIR(seededIR());
+
+    expect(result.diagnostics.map((d) => [d.code, d.resource?.kind, d.resource?.name])).toEqual([
+      ['ENVOY_REJECTED', 'Mapping', 'bad-header'],
+      ['ENVOY_REJECTED', 'Mapping', 'bad-port'],
+      ['ENVOY_REJECTED', 'Service', 'quote'],
+    ]);
+    const byName = Object.fromEntries(result.diagnostics.map((d) => [d.resource!.name, d.message]));
+    expect(byName['bad-port']).toContain("Cluster 'bad-port'");
+    expect(byName['bad-port']).toContain(
+      '/load_assignment/endpoints/0/lb_endpoints/0/endpoint/address/socket_address/port_value',
+    );
+    expect(byName['bad-header']).toContain("RouteConfiguration 'https-routes'");
+    expect(byName['bad-header']).toContain('/virtual_hosts/1/routes/1/request_headers_to_add/0/header/key');
+
+    // The bad cluster never reaches output; the route config is emitted without the bad route only.
+    expect(result.xds[TypeUrl.Cluster].map((c) => c.name)).not.toContain('bad-port');
+    expect(JSON.stringify(result.xds)).not.toContain('bad-header');
+    expect(result.xds).toEqual(good.xds);
+  });
+
+  it('rejects a whole resource when the issue is outside any droppable part', () => {
+    const ir = readIR('full-ir.in.yaml');
+    ir.routeConfigs['cleartext-routes']!.virtualHosts[0]!.domains = [];
+    const result = compileIR(ir);
+    expect(result.xds[TypeUrl.RouteConfiguration].map((r) => r.name)).toEqual(['https-routes']);
+    expect(result.diagnostics.map((d) => [d.code, d.resource?.kind, d.resource?.name])).toEqual([
+      ['ENVOY_REJECTED', 'Listener', 'https-listener'],
+    ]);
+    expect(result.diagnostics[0]!.message).toContain('/virtual_hosts/0/domains');
+  });
+
+  it('drops an invalid filter chain and keeps the listener', () => {
+    const ir = readIR('full-ir.in.yaml');
+    const chain = ir.listeners.https!.filterChains.find((c) => c.name === 'tcp-db')!;
+    if (chain.kind !== 'tcp') throw new Error('fixture changed');
+    chain.statPrefix = '';
+    const result = compileIR(ir);
+    expect(result.diagnostics.map((d) => [d.code, d.resource?.name])).toEqual([['ENVOY_REJECTED', 'db']]);
+    const https = result.xds[TypeUrl.Listener].find((l) => l.name === 'https')!;
+    const chains = (https.resource.filter_chains as Array<{ name: string }>).map((c) => c.name);
+    expect(chains).toEqual(['https-example-com']);
+    expect(https.provenance.map((r) => r.name)).not.toContain('db');
+  });
+
+  it('catches what Envoy checks beyond PGV: STATIC hosts must be IPs, LOGICAL_DNS has one host', () => {
+    const ir = readIR('full-ir.in.yaml');
+    ir.clusters['quote-shadow']!.targets = [{ host: 'shadow.default', port: 80 }];
+    ir.clusters['quote-audit']!.targets = [
+      { host: 'a.example.net', port: 443 },
+      { host: 'b.example.net', port: 443 },
+    ];
+    const result = compileIR(ir);
+    expect(result.xds[TypeUrl.Cluster].map((c) => c.name)).not.toContain('quote-shadow');
+    expect(result.xds[TypeUrl.Cluster].map((c) => c.name)).not.toContain('quote-audit');
+    const messages = result.diagnostics.map((d) => d.message).join('\n');
+    expect(messages).toContain(
+      '/load_assignment/endpoints/0/lb_endpoints/0/endpoint/address/socket_address/address',
+    );
+    expect(messages).toContain('LOGICAL_DNS');
+  });
+});

@@ -1,0 +1,73 @@
+import { isIP } from 'node:net';
+import { RE2JS } from 're2js';
+import type { ValueCheck, Walker } from './validate-walker.js';
+
+/**
+ * Checks Envoy performs when it loads a configuration, beyond the PGV rules
+ * in the protos: each is a NACK we would otherwise only see from a live
+ * Envoy. Keyed by field ('<message>.<field>') or by message type.
+ */
+export const fieldSemantics: Readonly<Record<string, ValueCheck>> = {
+  // Envoy compiles every regex with RE2 and rejects what RE2 cannot parse.
+  'envoy.type.matcher.v3.RegexMatcher.regex': (value, w) => {
+    try {
+      RE2JS.compile(value as string);
+    } catch (e) {
+      w.report(`is not a valid RE2 regular expression: ${(e as Error).message}`);
+    }
+  },
+};
+
+type Record_ = Record<string, unknown>;
+type OneofValue = { case?: string; value?: unknown };
+
+const clusterType = { STATIC: 0, LOGICAL_DNS: 2 } as const;
+
+function clusterChecks(message: unknown, w: Walker): void {
+  const cluster = message as Record_;
+  const discovery = cluster.clusterDiscoveryType as OneofValue;
+  if (discovery.case !== 'type') return;
+  const localities = ((cluster.loadAssignment as Record_ | undefined)?.endpoints ?? []) as Record_[];
+  if (discovery.value === clusterType.LOGICAL_DNS) {
+    const hosts = localities.reduce((n, l) => n + (l.lbEndpoints as unknown[]).length, 0);
+    if (localities.length !== 1 || hosts !== 1) {
+      w.reportAt(
+        'load_assignment',
+        `a LOGICAL_DNS cluster needs exactly one endpoint (one locality, one lb_endpoint), got ${hosts}`,
+      );
+    }
+  }
+  if (discovery.value === clusterType.STATIC) {
+    localities.forEach((locality, i) => {
+      (locality.lbEndpoints as Record_[]).forEach((lb, j) => {
+        const host = lb.hostIdentifier as OneofValue;
+        const address = ((host.value as Record_ | undefined)?.address as Record_ | undefined)?.address as
+          | OneofValue
+          | undefined;
+        if (host.case !== 'endpoint' || address?.case !== 'socketAddress') return;
+        const ip = (address.value as Record_).address as string;
+        if (isIP(ip) === 0) {
+          w.segments.push(
+            'load_assignment',
+            'endpoints',
+            i,
+            'lb_endpoints',
+            j,
+            'endpoint',
+            'address',
+            'socket_address',
+          );
+          w.reportAt(
+            'address',
+            `a STATIC cluster needs IP addresses, got "${ip}"; use STRICT_DNS for host names`,
+          );
+          w.segments.length -= 8;
+        }
+      });
+    });
+  }
+}
+
+export const messageSemantics: Readonly<Record<string, (message: unknown, walker: Walker) => void>> = {
+  'envoy.config.cluster.v3.Cluster': clusterChecks,
+};
