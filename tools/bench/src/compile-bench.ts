@@ -89,7 +89,7 @@ function measureInChild(
   cpuProfDir: string | undefined,
 ): Promise<ChildOutcome> {
   const childScript = fileURLToPath(new URL('./compile-child.js', import.meta.url));
-  const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  const nodeArgs = ['--expose-gc', ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [])];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...nodeArgs, childScript, scenario, String(runs)], {
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -51,6 +51,8 @@ describe('generateCompileInputs', () => {
     expect(counts.regexMappings).toBe(specs.filter((s) => s.prefix_regex === true).length);
     expect(counts.regexMappings).toBeGreaterThan(0);
     expect(counts.wildcardMappings).toBe(specs.filter((s) => s.hostname === '*').length);
+    expect(counts.wildcardMappings).toBe(100);
+    expect(counts.canaryMappings).toBe(500);
     expect(counts.canaryMappings).toBe(having('weight'));
     for (const field of [
       'headers',

@@ -187,7 +187,8 @@ function variedMapping(i: number, hosts: number): VariedMapping {
   const canary = i % 20 === 19;
   const base = canary ? i - 1 : i;
   const namespace = `team-${Math.floor(base / 4) % teamNamespaces}`;
-  const wildcard = base % 100 === 99;
+  // 50 mod 100 is never a canary (19 mod 20), so exactly one Mapping in a hundred is hostname '*'.
+  const wildcard = base % 100 === 50;
   const regex = base % 25 === 3;
   const spec: Record<string, unknown> = {
     hostname: wildcard ? '*' : hostnameOf(base % hosts),

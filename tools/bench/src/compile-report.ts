@@ -18,6 +18,7 @@ export function formatCompileMeasurement(m: CompileMeasurement): string {
     `  inputs             ${m.inputs.total} resources (${m.inputs.listeners} Listeners, ${m.inputs.hosts} Hosts, ${m.inputs.secrets} Secrets, ${m.inputs.tlsContexts} TLSContext, ${m.inputs.mappings} Mappings of which ${m.inputs.wildcardMappings} hostname '*', ${m.inputs.regexMappings} regex, ${m.inputs.canaryMappings} canary); generated in ${seconds(m.generateMs)}`,
     `  compile, median    ${target ? vs(seconds(m.medianMs), m.medianMs <= target.seconds * 1000, `${target.seconds} s`) : seconds(m.medianMs)}  (${m.runs} runs after warm-up, min ${seconds(m.minMs)}, max ${seconds(m.maxMs)})`,
     `  compile, first run ${seconds(m.firstRunMs)}`,
+    `  CPU time           median ${seconds(m.medianCpuMs)}, first run ${seconds(m.firstRunCpuMs)} (user + system; wall time above also counts waiting for a core)`,
     `  peak RSS           ${target ? vs(mib(m.maxRssAfterFirstBytes), m.maxRssAfterFirstBytes <= target.mebibytes * MiB, `${target.mebibytes} MiB`) : mib(m.maxRssAfterFirstBytes)}  (maxRSS after the first compile; ${mib(m.maxRssBytes)} after all runs)`,
     `  RSS sampled        ${m.memory.map((s) => `${s.at} ${mib(s.rssBytes)} (heap ${mib(s.heapUsedBytes)})`).join('; ')}`,
     `  Envoy resources    ${m.envoyResourceTotal} (${Object.entries(m.envoyResources)
