@@ -1,0 +1,56 @@
+import { httpSpecSchemas } from '@attache/plugin-http';
+import type { CrdKind } from './crds.js';
+import type { JsonSchema } from './to-structural.js';
+
+const specs = httpSpecSchemas as unknown as Record<string, JsonSchema | undefined>;
+
+/**
+ * Every getambassador.io kind Attaché installs. The spec schema comes from the
+ * plugin that validates the kind; kinds whose plugin does not export one yet
+ * (AuthService, RateLimitService, TCPMapping) get a preserved spec.
+ */
+export const crdKinds: readonly CrdKind[] = [
+  { kind: 'AuthService', plural: 'authservices', specSchema: specs.AuthService },
+  { kind: 'ConsulResolver', plural: 'consulresolvers', specSchema: specs.ConsulResolver },
+  {
+    kind: 'Host',
+    plural: 'hosts',
+    specSchema: specs.Host,
+    columns: [{ name: 'Hostname', jsonPath: '.spec.hostname' }],
+  },
+  {
+    kind: 'KubernetesEndpointResolver',
+    plural: 'kubernetesendpointresolvers',
+    specSchema: specs.KubernetesEndpointResolver,
+  },
+  {
+    kind: 'KubernetesServiceResolver',
+    plural: 'kubernetesserviceresolvers',
+    specSchema: specs.KubernetesServiceResolver,
+  },
+  {
+    kind: 'Listener',
+    plural: 'listeners',
+    specSchema: specs.Listener,
+    columns: [{ name: 'Port', jsonPath: '.spec.port' }],
+  },
+  {
+    kind: 'Mapping',
+    plural: 'mappings',
+    specSchema: specs.Mapping,
+    columns: [
+      { name: 'Hostname', jsonPath: '.spec.hostname' },
+      { name: 'Prefix', jsonPath: '.spec.prefix' },
+      { name: 'Service', jsonPath: '.spec.service' },
+    ],
+  },
+  { kind: 'Module', plural: 'modules', specSchema: specs.Module },
+  { kind: 'RateLimitService', plural: 'ratelimitservices', specSchema: specs.RateLimitService },
+  {
+    kind: 'TCPMapping',
+    plural: 'tcpmappings',
+    specSchema: specs.TCPMapping,
+    columns: [{ name: 'Port', jsonPath: '.spec.port' }],
+  },
+  { kind: 'TLSContext', plural: 'tlscontexts', specSchema: specs.TLSContext },
+];
