@@ -29,17 +29,20 @@ export function readResourcesFromPaths(
   const resources: StoredResource[] = [];
   const diagnostics: DiagnosticInput[] = missing.map((p) => ({
     code: 'SOURCE_ERROR',
-    message: `${displayPath(p)}: no such file or directory; check the path given to -f / sources.file.paths`,
+    message: `${displayPath(p, baseDir)}: no such file or directory; check the path given to -f / sources.file.paths`,
   }));
   for (const file of files) {
-    const parsed = readResourceFile(file);
+    const parsed = readResourceFile(file, baseDir);
     resources.push(...parsed.resources);
     diagnostics.push(...parsed.diagnostics);
   }
   return { resources, diagnostics };
 }
 
-export function readResourceFile(file: string): ReturnType<typeof parseResourceFile> & { text?: string } {
+export function readResourceFile(
+  file: string,
+  displayBase: string = process.cwd(),
+): ReturnType<typeof parseResourceFile> & { text?: string } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -48,9 +51,12 @@ export function readResourceFile(file: string): ReturnType<typeof parseResourceF
       resources: [],
       syntaxError: true,
       diagnostics: [
-        { code: 'SOURCE_ERROR', message: `${displayPath(file)}: cannot read: ${(e as Error).message}` },
+        {
+          code: 'SOURCE_ERROR',
+          message: `${displayPath(file, displayBase)}: cannot read: ${(e as Error).message}`,
+        },
       ],
     };
   }
-  return { ...parseResourceFile(displayPath(file), text), text };
+  return { ...parseResourceFile(displayPath(file, displayBase), text), text };
 }
