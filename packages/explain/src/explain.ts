@@ -198,7 +198,16 @@ export function explainRequest(config: EnvoyModel | EnvoyConfigInput, request: E
   out.routeConfig = { name: rc.name, provenance: rc.provenance };
 
   const vs = selectVirtualHost(rc, routed.authority);
-  if (!vs.vhost) return fail(out, 'virtual_host', vs.reason);
+  if (!vs.vhost) {
+    const withoutPort = stripPort(routed.authority);
+    const retry = withoutPort !== routed.authority ? selectVirtualHost(rc, withoutPort) : undefined;
+    if (retry?.vhost) {
+      out.notes.push(
+        `without the port, ${withoutPort} would select virtual host ${retry.vhost.name}: clients that reach Envoy on the scheme's default port (e.g. through a load balancer) send no port; try -H 'host: ${withoutPort}'`,
+      );
+    }
+    return fail(out, 'virtual_host', vs.reason);
+  }
   const vhost = vs.vhost;
   out.virtualHost = {
     name: vhost.name,

@@ -1,14 +1,75 @@
-import type { CliIO } from '../io.js';
+import { parseArgs } from 'node:util';
+import { compareDiagnostics, compile } from '@attache/core';
+import {
+  type ExplainRequest,
+  explainRequest,
+  formatExplanation,
+  parseHeaderLine,
+  parseRequestLine,
+} from '@attache/explain';
+import { formatDiagnostics } from '../format-diagnostics.js';
+import { type CliIO, UsageError } from '../io.js';
+import { loadOfflineInputs } from '../offline.js';
 
-// PLACEHOLDER for the `explain` subcommand: the helper who builds
-// packages/explain replaces this file's body (and, if needed, its entry in
-// the command table in cli.ts). Until then it prints 'not yet available' and
-// exits 2.
-export const explainUsage = `usage: attache explain -f PATH… 'METHOD URL' [-H 'name: value']…
+export const explainUsage = `usage: attache explain -f PATH… 'METHOD URL' [-H 'name: value']… [--sni NAME] [--proxy-protocol]
+                      [--json] [--config attache.yaml] [--ambassador-id ID]
 
-Shows which route a request takes, and why.`;
+Compiles the resources and shows what Envoy does with one request: which
+Listener and filter chain take the connection, which virtual host and route
+(and the Mapping behind it) take the request, and what happens then: the
+cluster and its target, the rewritten path and host, redirect, timeout,
+headers added. When nothing matches, says why.
 
-export async function explainCommand(_argv: string[], io: CliIO): Promise<number> {
-  io.stderr('attache explain: not yet available\n');
-  return 2;
+The URL's scheme decides the connection: https is TLS with SNI = the host
+(--sni overrides), http is cleartext. x-forwarded-proto defaults to the
+scheme unless given with -H. Exit code 0 when a route takes the request,
+1 when none does.`;
+
+export async function explainCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      file: { type: 'string', short: 'f', multiple: true, default: [] },
+      header: { type: 'string', short: 'H', multiple: true, default: [] },
+      sni: { type: 'string' },
+      'proxy-protocol': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      config: { type: 'string', short: 'c' },
+      'ambassador-id': { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length === 0)
+    throw new UsageError("give the request as 'METHOD URL', e.g. 'GET https://example.com/'");
+  const { method, url } = parseRequestLine(positionals.join(' '));
+  if (!/^https?:\/\//i.test(url)) throw new UsageError(`'${url}' is not an http:// or https:// URL`);
+  const headers: Array<[string, string]> = [];
+  for (const line of values.header) {
+    const header = parseHeaderLine(line);
+    if (!header) throw new UsageError(`-H '${line}' is not 'name: value'`);
+    headers.push(header);
+  }
+
+  const inputs = await loadOfflineInputs(values.file, values.config, io);
+  const ambassadorId = values['ambassador-id'] ?? inputs.config.ambassadorIds[0] ?? 'default';
+  const result = compile(inputs.resources, inputs.pipeline, { ambassadorId });
+
+  const request: ExplainRequest = { method, url, headers };
+  if (values.sni !== undefined) request.tls = { sni: values.sni };
+  if (values['proxy-protocol']) request.proxyProtocol = true;
+  const explanation = explainRequest({ xds: result.xds, ir: result.ir }, request);
+  io.stdout(values.json ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
+
+  // Errors explain many a missing route: show them, as validate would.
+  const errors = [...inputs.sourceDiagnostics, ...result.diagnostics]
+    .filter((d) => d.severity === 'error')
+    .sort(compareDiagnostics);
+  if (errors.length > 0) {
+    io.stderr(
+      `\n${errors.length} error${errors.length === 1 ? '' : 's'} in the input (resources with errors are left out):\n`,
+    );
+    io.stderr(formatDiagnostics(errors));
+  }
+  return explanation.outcomes.some((o) => o.action.kind !== 'no_route') ? 0 : 1;
 }
