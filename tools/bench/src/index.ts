@@ -4,12 +4,14 @@
  * every benchmark, so `pnpm bench` and CI call the same thing. Each benchmark
  * owns its module and its options; this file only dispatches.
  */
+import { runAdsBench } from './ads-bench.js';
 import { runCompileBench } from './compile-bench.js';
 
 type BenchMain = (argv: string[]) => Promise<void>;
 
 // Add a benchmark by adding a line here (alphabetical); 'all' runs every one in this order.
 const benchmarks: Record<string, BenchMain> = {
+  ads: runAdsBench,
   compile: runCompileBench,
 };
 

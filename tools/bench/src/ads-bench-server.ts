@@ -1,0 +1,109 @@
+/**
+ * The server side of the ADS benchmark, in a child process of its own so that
+ * its CPU time and peak RSS are the server's alone. Driven over IPC by
+ * ads-bench.ts: 'start' → compile + listen; 'mapping' / 'endpoint' → publish a
+ * change; 'status' → how many streams hold every type ACKed; 'usage' → CPU, RSS.
+ */
+
+import type { Snapshot } from '@attache/core';
+import { TypeUrl } from '@attache/core';
+import { createXdsServer } from '@attache/plugin-sink-ads';
+import { compileAdsBenchSnapshot, withMovedEndpoint } from './ads-fixture.js';
+
+export type AdsBenchCommand =
+  | { cmd: 'start'; routes: number }
+  | { cmd: 'mapping' }
+  | { cmd: 'endpoint' }
+  | { cmd: 'status' }
+  | { cmd: 'usage' }
+  | { cmd: 'stop' };
+
+export interface AdsBenchUsage {
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  rssMb: number;
+  maxRssMb: number;
+}
+
+function usage(): AdsBenchUsage {
+  const cpu = process.cpuUsage();
+  return {
+    cpuUserMs: cpu.user / 1000,
+    cpuSystemMs: cpu.system / 1000,
+    rssMb: process.memoryUsage().rss / 2 ** 20,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+/** Wall-clock milliseconds comparable across processes on one machine. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+async function serve(): Promise<void> {
+  const server = createXdsServer({ address: '127.0.0.1:0' });
+  let snapshot: Snapshot | undefined;
+  let routes = 0;
+  let serial = 1;
+  const reply = (message: unknown) => process.send?.(message);
+
+  process.on('message', async (message: AdsBenchCommand) => {
+    switch (message.cmd) {
+      case 'start': {
+        routes = message.routes;
+        const built = compileAdsBenchSnapshot(routes, serial);
+        snapshot = built.snapshot;
+        server.setSnapshot(snapshot);
+        const port = await server.listen();
+        reply({
+          port,
+          compileMs: built.compileMs,
+          clusterNames: snapshot.resources[TypeUrl.Cluster].map((r) => r.name),
+          routeNames: snapshot.resources[TypeUrl.RouteConfiguration].map((r) => r.name),
+          routeConfigBytes: JSON.stringify(snapshot.resources[TypeUrl.RouteConfiguration][0]?.resource ?? {})
+            .length,
+        });
+        break;
+      }
+      case 'mapping': {
+        serial++;
+        const built = compileAdsBenchSnapshot(routes, serial, serial);
+        snapshot = built.snapshot;
+        const publishedAt = nowMs();
+        server.setSnapshot(snapshot);
+        reply({ publishedAt, compileMs: built.compileMs });
+        break;
+      }
+      case 'endpoint': {
+        if (!snapshot) throw new Error('ads bench server: endpoint change before start');
+        serial++;
+        snapshot = withMovedEndpoint(snapshot, serial, 9000 + serial);
+        const publishedAt = nowMs();
+        server.setSnapshot(snapshot);
+        reply({ publishedAt });
+        break;
+      }
+      case 'status': {
+        const streams = server.streams();
+        const settled = streams.filter(
+          (s) => s.types.length === 4 && s.types.every((t) => !t.pending && t.acks > 0),
+        );
+        const pushes: Record<string, number> = {};
+        for (const s of streams)
+          for (const t of s.types) pushes[t.typeUrl] = (pushes[t.typeUrl] ?? 0) + t.pushes;
+        reply({ streams: streams.length, settled: settled.length, pushes, at: nowMs() });
+        break;
+      }
+      case 'usage':
+        reply(usage());
+        break;
+      case 'stop':
+        await server.close(2000);
+        reply({ stopped: true });
+        process.exit(0);
+    }
+  });
+  reply({ ready: true });
+}
+
+await serve();

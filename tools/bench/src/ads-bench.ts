@@ -1,0 +1,204 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { TypeUrl } from '@attache/core';
+import { type SotwTestStream, type XdsResponse, XdsTestClient } from '@attache/testkit';
+import type { AdsBenchCommand, AdsBenchUsage } from './ads-bench-server.js';
+
+const usageText = `usage: node tools/bench/dist/index.js ads [options]
+  --streams N    concurrent ADS (SotW) streams (default 1000)
+  --routes N     Mappings compiled into the snapshot (default 10000; 1 cluster per 10 routes)
+  --channels N   gRPC channels (HTTP/2 connections) the streams share (default streams/100)
+`;
+
+/** One process talking to the server child over IPC: request → the next reply. */
+class ServerChild {
+  private readonly child = fork(fileURLToPath(new URL('./ads-bench-server.js', import.meta.url)), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  private readonly replies: unknown[] = [];
+  private waiting: ((message: unknown) => void) | undefined;
+
+  constructor() {
+    this.child.on('message', (message) => {
+      if (this.waiting) {
+        const resolve = this.waiting;
+        this.waiting = undefined;
+        resolve(message);
+      } else {
+        this.replies.push(message);
+      }
+    });
+  }
+
+  next<T>(): Promise<T> {
+    const queued = this.replies.shift();
+    if (queued !== undefined) return Promise.resolve(queued as T);
+    return new Promise((resolve) => {
+      this.waiting = resolve as (message: unknown) => void;
+    });
+  }
+
+  async ask<T>(command: AdsBenchCommand): Promise<T> {
+    this.child.send(command);
+    return this.next<T>();
+  }
+}
+
+interface StreamProbe {
+  stream: SotwTestStream;
+  /** Time (ms, absolute) of the last response per type. */
+  lastAt: Map<string, number>;
+}
+
+const allTypes = [
+  TypeUrl.Cluster,
+  TypeUrl.ClusterLoadAssignment,
+  TypeUrl.Listener,
+  TypeUrl.RouteConfiguration,
+];
+
+function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** An Envoy-like stream: asks for everything, ACKs every response at once. */
+function openStream(client: XdsTestClient, clusterNames: string[], routeNames: string[]): StreamProbe {
+  const stream = client.sotw('ads');
+  const probe: StreamProbe = { stream, lastAt: new Map() };
+  const take = (): void => {
+    stream.next(undefined, 3_600_000).then(
+      (response: XdsResponse) => {
+        probe.lastAt.set(response.typeUrl, nowMs());
+        stream.ack(response);
+        take();
+      },
+      () => {},
+    );
+  };
+  take();
+  stream.subscribe(TypeUrl.Cluster, []);
+  stream.subscribe(TypeUrl.ClusterLoadAssignment, clusterNames);
+  stream.subscribe(TypeUrl.Listener, []);
+  stream.subscribe(TypeUrl.RouteConfiguration, routeNames);
+  return probe;
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, intervalMs = 20): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, intervalMs));
+}
+
+function fmt(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+}
+
+/**
+ * 1,000 ADS streams (by default) receive a snapshot compiled from 10,000
+ * Mappings; then one Mapping changes; then one endpoint. Figures are printed,
+ * never asserted: time until every stream has ACKed everything, server CPU
+ * time and peak RSS (the server runs in a child process of its own).
+ */
+export async function runAdsBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      streams: { type: 'string', default: '1000' },
+      routes: { type: 'string', default: '10000' },
+      channels: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(usageText);
+    return;
+  }
+  const streams = Number(values.streams);
+  const routes = Number(values.routes);
+  const channels = Number(values.channels ?? Math.max(1, Math.ceil(streams / 100)));
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+
+  const server = new ServerChild();
+  await server.next();
+  const started = await server.ask<{
+    port: number;
+    compileMs: number;
+    clusterNames: string[];
+    routeNames: string[];
+    routeConfigBytes: number;
+  }>({ cmd: 'start', routes });
+  out(
+    `ads bench: ${streams} streams over ${channels} channels, ${routes} routes, ${started.clusterNames.length} clusters`,
+  );
+  out(
+    `  compile (server child, not part of delivery): ${fmt(started.compileMs)}; RouteConfiguration JSON ${(started.routeConfigBytes / 2 ** 20).toFixed(1)} MiB`,
+  );
+  const base = await server.ask<AdsBenchUsage>({ cmd: 'usage' });
+
+  const clients = Array.from(
+    { length: channels },
+    (_, i) =>
+      new XdsTestClient({
+        address: `127.0.0.1:${started.port}`,
+        node: { id: `bench-${i}`, cluster: 'bench' },
+        decodeResources: false,
+        // Distinct channel options keep grpc-js from sharing one subchannel (one TCP connection) between clients.
+        channelOptions: { 'bench.channel': i },
+      }),
+  );
+  const status = () =>
+    server.ask<{ streams: number; settled: number; pushes: Record<string, number>; at: number }>({
+      cmd: 'status',
+    });
+
+  // Phase 1: initial delivery.
+  const t0 = nowMs();
+  const probes = Array.from({ length: streams }, (_, i) =>
+    openStream(clients[i % channels] as XdsTestClient, started.clusterNames, started.routeNames),
+  );
+  await waitFor(() => probes.every((p) => allTypes.every((t) => p.lastAt.has(t))));
+  let settled = await status();
+  await waitFor(async () => {
+    settled = await status();
+    return settled.settled === streams;
+  });
+  const initial = await server.ask<AdsBenchUsage>({ cmd: 'usage' });
+  out(`  initial snapshot: every stream ACKed all 4 types after ${fmt(settled.at - t0)}`);
+  out(
+    `    server CPU ${((initial.cpuUserMs + initial.cpuSystemMs - base.cpuUserMs - base.cpuSystemMs) / 1000).toFixed(2)} s ` +
+      `(user ${((initial.cpuUserMs - base.cpuUserMs) / 1000).toFixed(2)} s), RSS now ${initial.rssMb.toFixed(0)} MiB, peak ${initial.maxRssMb.toFixed(0)} MiB (peak includes compile)`,
+  );
+
+  // Phase 2: one Mapping changes (its route prefix): only RDS should move.
+  for (const phase of ['mapping', 'endpoint'] as const) {
+    const before = await status();
+    const usageBefore = await server.ask<AdsBenchUsage>({ cmd: 'usage' });
+    const published = await server.ask<{ publishedAt: number; compileMs?: number }>({ cmd: phase });
+    const changedType = phase === 'mapping' ? TypeUrl.RouteConfiguration : TypeUrl.ClusterLoadAssignment;
+    await waitFor(() => probes.every((p) => (p.lastAt.get(changedType) ?? 0) > published.publishedAt));
+    const reached = Math.max(...probes.map((p) => p.lastAt.get(changedType) ?? 0));
+    let after = await status();
+    await waitFor(async () => {
+      after = await status();
+      return (
+        after.settled === streams && after.pushes[changedType] === (before.pushes[changedType] ?? 0) + streams
+      );
+    });
+    const usageAfter = await server.ask<AdsBenchUsage>({ cmd: 'usage' });
+    const pushed = allTypes
+      .map((t) => `${t.slice(t.lastIndexOf('.') + 1)} +${(after.pushes[t] ?? 0) - (before.pushes[t] ?? 0)}`)
+      .join(', ');
+    const label = phase === 'mapping' ? 'one-Mapping change' : 'endpoint-only change';
+    out(
+      `  ${label}: reached all ${streams} streams ${fmt(reached - published.publishedAt)} after publish, all ACKed after ${fmt(after.at - published.publishedAt)}` +
+        (published.compileMs !== undefined ? ` (recompile ${fmt(published.compileMs)} before publish)` : ''),
+    );
+    out(
+      `    pushes: ${pushed}; server CPU ${((usageAfter.cpuUserMs + usageAfter.cpuSystemMs - usageBefore.cpuUserMs - usageBefore.cpuSystemMs) / 1000).toFixed(2)} s, peak RSS ${usageAfter.maxRssMb.toFixed(0)} MiB`,
+    );
+  }
+
+  for (const probe of probes) probe.stream.close();
+  for (const client of clients) client.close();
+  await server.ask({ cmd: 'stop' });
+}
