@@ -26,8 +26,18 @@ export function grpcClientResources(
       routes.find((r) => r.name === routeConfigName)?.provenance ?? [],
     ),
   ];
-  out.push(...routes);
-  for (const cluster of compiled[TypeUrl.Cluster]) {
+  out.push(...routes, ...edsClusterResources(compiled[TypeUrl.Cluster]));
+  return out;
+}
+
+/**
+ * Compiled clusters with inline endpoints turned into EDS clusters fetched
+ * over ADS plus one ClusterLoadAssignment each (with a locality and a weight,
+ * which gRPC requires): the shape endpoint-only updates travel in.
+ */
+export function edsClusterResources(clusters: readonly XdsResource[]): XdsResource[] {
+  const out: XdsResource[] = [];
+  for (const cluster of clusters) {
     const {
       load_assignment,
       loadAssignment,
