@@ -17,6 +17,7 @@ import type {
 } from './model.js';
 import { headerOpsOf, normaliseRouteMatch } from './normalise-route.js';
 import { describeCertificates, describeValidationContext, type SdsResolver } from './secret-names.js';
+import { compileRegex } from './string-match.js';
 
 /** What explain can read: our compile output, or any Envoy bootstrap with static_resources. */
 export type EnvoyConfigInput =
@@ -250,6 +251,14 @@ function virtualHostModel(vh: JsonObject, routeConfigName: string, ctx: Context)
         ctx.routeProvenance(routeConfigName, name, routeName) ?? provenanceFromMetadata(route) ?? [],
     };
     if (routeName !== undefined) model.name = routeName;
+    for (const pattern of regexesIn(route)) {
+      const compiled = compileRegex(pattern);
+      if (compiled instanceof Error) {
+        ctx.warnings.push(
+          `virtual host ${name} route #${index}: regex /${pattern}/ is not valid RE2 (${compiled.message}); Envoy rejects the whole configuration`,
+        );
+      }
+    }
     const action = obj(route.route);
     if (action) {
       const { priority: _priority, ...rest } = action;
@@ -420,3 +429,19 @@ export function describeRefs(refs: readonly ResourceRef[]): string {
 }
 
 export type { Json };
+
+/** Every RE2 pattern in a route (matchers, rewrites): each `regex` under a safe_regex-like field. */
+function regexesIn(value: Json | undefined): string[] {
+  const out: string[] = [];
+  const walk = (v: Json | undefined, parentKey: string) => {
+    if (Array.isArray(v)) for (const x of v) walk(x, parentKey);
+    else if (isObject(v)) {
+      for (const [k, child] of Object.entries(v)) {
+        if (k === 'regex' && typeof child === 'string' && /regex|pattern/.test(parentKey)) out.push(child);
+        else walk(child, k);
+      }
+    }
+  };
+  walk(value, '');
+  return out;
+}

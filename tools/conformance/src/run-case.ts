@@ -39,13 +39,33 @@ export function runCase(c: ConformanceCase, compiler: Compiler | Error): CaseRes
     },
   );
   const errors = errorDiagnostics(result).length;
+  const rejected = (warnings: string[]) => warnings.filter((w) => w.includes('Envoy rejects'));
+  const ours = rejected(actual.warnings);
+  const theirs = rejected(expected.warnings);
+  // Emissary's output for a case may itself be one Envoy refuses (README: it copies invalid regexes);
+  // say so beside the verdict, since a running Emissary would then serve none of it.
+  const expectedNote =
+    theirs.length > 0
+      ? ` [note: Envoy would reject Emissary's expected configuration (${theirs.length} problems, first: ${theirs[0]}), so a running Emissary serves none of it]`
+      : '';
   const base = { id: c.id, probes: comparison.probes, differingProbes: comparison.differingProbes, errors };
+  if (ours.length > 0) {
+    return {
+      ...base,
+      status: 'fail',
+      detail: `Envoy would reject Attaché's configuration: ${ours[0]}${ours.length > 1 ? ` (and ${ours.length - 1} more)` : ''}`,
+    };
+  }
   if (comparison.summary === undefined && comparison.probe === undefined)
-    return { ...base, status: 'pass', detail: `summaries equal; all ${comparison.probes} probes agree` };
+    return {
+      ...base,
+      status: 'pass',
+      detail: `summaries equal; all ${comparison.probes} probes agree${expectedNote}`,
+    };
   const parts: string[] = [];
   if (comparison.summary) parts.push(`summary: ${comparison.summary}`);
   if (comparison.probe)
     parts.push(`probes (${comparison.differingProbes}/${comparison.probes} differ): ${comparison.probe}`);
   else parts.push(`probes: all ${comparison.probes} agree`);
-  return { ...base, status: 'fail', detail: parts.join(' | ') };
+  return { ...base, status: 'fail', detail: parts.join(' | ') + expectedNote };
 }

@@ -24,6 +24,7 @@ export type BehaviourSummary = Record<string, ListenerSummary>;
 
 export interface ListenerSummary {
   listenerFilters: string[];
+  settings?: unknown;
   chains: Record<string, ChainSummary>;
 }
 
@@ -63,6 +64,11 @@ export const HCM_DEFAULTS: Record<string, unknown> = {
   headers_with_underscores_action: 'ALLOW',
 };
 
+const LISTENER_DEFAULTS: Record<string, unknown> = {
+  traffic_direction: 'UNSPECIFIED',
+  use_original_dst: false,
+};
+
 export function summarise(model: EnvoyModel, clusterNamer: ClusterNamer): BehaviourSummary {
   const out: BehaviourSummary = {};
   for (const l of model.listeners) {
@@ -70,7 +76,19 @@ export function summarise(model: EnvoyModel, clusterNamer: ClusterNamer): Behavi
     for (const chain of l.filterChains) chains[chainKey(chain)] = chainSummary(model, chain, clusterNamer);
     if (l.defaultFilterChain)
       chains['default chain'] = chainSummary(model, l.defaultFilterChain, clusterNamer);
-    out[`${l.address}:${l.port}`] = { listenerFilters: l.listenerFilters, chains };
+    const summary: ListenerSummary = { listenerFilters: l.listenerFilters, chains };
+    const {
+      name: _n,
+      address: _a,
+      filter_chains: _f,
+      listener_filters: _l,
+      default_filter_chain: _d,
+      stat_prefix: _s,
+      ...rest
+    } = l.raw;
+    const settings = canon(dropDefaults(rest, LISTENER_DEFAULTS));
+    if (settings !== undefined) summary.settings = settings;
+    out[`${l.address}:${l.port}`] = summary;
   }
   return out;
 }
