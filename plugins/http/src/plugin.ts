@@ -94,7 +94,7 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
       id: 'http.build-clusters',
       phase: 'build',
       reason: 'clusters come from resolved upstreams; routes name them',
-      reads: ['http.upstreams'],
+      reads: ['http.upstreams', 'http.mappings'],
       writes: ['ir.clusters'],
       run: buildClusters,
     });
@@ -110,7 +110,7 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
         'http.module',
         'ir.clusters',
       ],
-      writes: ['ir.listeners', 'ir.routeConfigs', 'http.mappings'],
+      writes: ['ir.listeners', 'ir.routeConfigs', 'http.routeNames'],
       run: buildHttp,
     });
     reg.pass({

@@ -1,4 +1,4 @@
-import { type IRRoute, mergeProvenance, type PassContext } from '@attache/core';
+import { type IRRoute, mergeProvenance, type PassContext, type ResourceRef } from '@attache/core';
 import { configOf } from '../config.js';
 import { ExtKey, type HttpHost, type HttpListener, type HttpMapping, type HttpModule } from '../model.js';
 import type { Upstream } from '../resolve/upstreams.js';
@@ -27,16 +27,20 @@ function defaultListeners(namespace: string): HttpListener[] {
 /** Clusters from the resolved upstreams, merged by (content-derived) name. */
 export function buildClusters(ctx: PassContext): void {
   const upstreams = (ctx.ir.ext[ExtKey.upstreams] as Record<string, Upstream> | undefined) ?? {};
-  const owned: string[] = [];
-  for (const { cluster } of Object.values(upstreams)) {
-    const existing = ctx.ir.clusters[cluster.name];
-    if (existing) existing.provenance = mergeProvenance(existing.provenance, cluster.provenance);
+  const mappings = (ctx.ir.ext[ExtKey.mappings] as HttpMapping[] | undefined) ?? [];
+  const refs = new Map<string, ResourceRef[]>();
+  for (const mapping of mappings) {
+    const cluster = upstreams[mapping.id]?.cluster;
+    if (!cluster) continue;
+    const list = refs.get(cluster.name);
+    if (list) list.push(mapping.ref);
     else {
-      ctx.ir.clusters[cluster.name] = { ...cluster, provenance: [...cluster.provenance] };
-      owned.push(cluster.name);
+      refs.set(cluster.name, [mapping.ref]);
+      ctx.ir.clusters[cluster.name] = { ...cluster };
     }
   }
-  ctx.ir.ext[ExtKey.ownedClusters] = owned;
+  for (const [name, list] of refs) ctx.ir.clusters[name]!.provenance = mergeProvenance(list);
+  ctx.ir.ext[ExtKey.ownedClusters] = [...refs.keys()];
 }
 
 /** Route groups, Host association, virtual hosts, filter chains and listeners. */

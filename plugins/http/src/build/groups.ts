@@ -1,5 +1,4 @@
 import {
-  canonicalJson,
   compareStrings,
   contentHash,
   type IRHeaderMatch,
@@ -45,11 +44,8 @@ export function buildRouteGroups(ctx: PassContext, mappings: readonly HttpMappin
   >();
   for (const mapping of mappings) {
     const { match, headerLen, queryLen } = matchOf(mapping);
-    const key = canonicalJson({
-      match,
-      authority: mapping.authority ?? null,
-      precedence: mapping.spec.precedence ?? 0,
-    });
+    // Built in a fixed key order, so plain JSON is canonical here (and far cheaper than sorting keys).
+    const key = JSON.stringify([match, mapping.authority ?? null, mapping.spec.precedence ?? 0]);
     const entry = byKey.get(key);
     if (entry) entry.mapping.push(mapping);
     else byKey.set(key, { match, mapping: [mapping], headerLen, queryLen });
@@ -65,7 +61,7 @@ export function buildRouteGroups(ctx: PassContext, mappings: readonly HttpMappin
       match: entry.match,
       members,
       shadows,
-      runtimeKey: `routing.traffic_shift.${contentHash(key).slice(0, 12)}`,
+      runtimeKey: members.length > 1 ? `routing.traffic_shift.${contentHash(key).slice(0, 12)}` : '',
       weight: [
         first.spec.precedence ?? 0,
         first.spec.prefix.length,

@@ -4,6 +4,7 @@ import {
   type IRUpstreamTls,
   mergeProvenance,
   type PassContext,
+  type ResourceRef,
 } from '@attache/core';
 import { configOf } from '../config.js';
 import {
@@ -41,11 +42,30 @@ export function resolveUpstreams(ctx: PassContext): void {
   const secrets = new SecretResolver(ctx);
   const endpoints = new EndpointIndex(ctx);
   const upstreams: Record<string, Upstream> = {};
+  const names = new Map<string, string>();
   const kept: HttpMapping[] = [];
 
+  // Thousands of Mappings share a handful of upstreams: resolve each distinct one once.
+  const memo = new Map<string, Upstream>();
+  const endpointUsers = new Map<string, ResourceRef[]>();
+  const useEndpoints = (upstream: Upstream, mapping: HttpMapping) => {
+    const eds = upstream.cluster.edsServiceName;
+    if (eds === undefined) return;
+    const users = endpointUsers.get(eds);
+    if (users) users.push(mapping.ref);
+    else endpointUsers.set(eds, [mapping.ref]);
+  };
   for (const mapping of mappings) {
     const spec = mapping.spec;
     if (spec.host_redirect) {
+      kept.push(mapping);
+      continue;
+    }
+    const memoKey = upstreamKey(mapping);
+    const known = memo.get(memoKey);
+    if (known) {
+      upstreams[mapping.id] = known;
+      useEndpoints(known, mapping);
       kept.push(mapping);
       continue;
     }
@@ -140,18 +160,74 @@ export function resolveUpstreams(ctx: PassContext): void {
         ctx.ir.endpoints[edsServiceName] = { name: edsServiceName, endpoints: [], provenance: [mapping.ref] };
       }
     }
-    const identity = { ...discovery, ...settings, tag: spec.cluster_tag };
-    const base = discovery.edsServiceName
-      ? `eds_${discovery.edsServiceName}`
-      : `${discovery.targets![0]!.host}_${port}`;
-    const name = `cluster_${base.replace(/[^A-Za-z0-9_.-]/g, '_')}_${contentHash(identity).slice(0, 8)}`;
-    const cluster: IRCluster = { name, ...discovery, ...settings, provenance: [mapping.ref] };
+    const name = clusterName(names, discovery, settings, spec.cluster_tag, port);
+    // Provenance is gathered per cluster by the build pass, from the Mappings that use it.
+    const cluster: IRCluster = { name, ...discovery, ...settings, provenance: [] };
     if (spec.stats_name) cluster.extra = { ...(cluster.extra ?? {}), alt_stat_name: spec.stats_name };
-    upstreams[mapping.id] = { cluster, authority };
+    const upstream: Upstream = { cluster, authority };
+    memo.set(memoKey, upstream);
+    upstreams[mapping.id] = upstream;
+    useEndpoints(upstream, mapping);
     kept.push(mapping);
+  }
+  for (const [eds, refs] of endpointUsers) {
+    const set = ctx.ir.endpoints[eds];
+    if (set) set.provenance = mergeProvenance(set.provenance, refs);
   }
   ctx.ir.ext[ExtKey.upstreams] = upstreams;
   ctx.ir.ext[ExtKey.mappings] = kept;
+}
+
+/** Everything about a Mapping that decides its upstream: equal keys give equal clusters. */
+function upstreamKey(mapping: HttpMapping): string {
+  const s = mapping.spec;
+  return JSON.stringify([
+    mapping.namespace,
+    s.service,
+    s.resolver,
+    s.tls,
+    s.dns_type,
+    s.respect_dns_ttl,
+    s.enable_ipv4,
+    s.enable_ipv6,
+    s.connect_timeout_ms,
+    s.cluster_idle_timeout_ms,
+    s.cluster_max_connection_lifetime_ms,
+    s.circuit_breakers,
+    s.load_balancer,
+    s.keepalive,
+    s.health_checks,
+    s.outlier_detection,
+    s.grpc,
+    s.cluster_tag,
+    s.stats_name,
+  ]);
+}
+
+/**
+ * A cluster's name comes from what it is (target and every setting), never
+ * from which Mapping asked for it or where: removing a Mapping renames
+ * nothing else, and Mappings that agree share the cluster. Memoised on the
+ * identity's JSON (built in a fixed key order), so the hash runs once per
+ * distinct cluster rather than once per Mapping.
+ */
+function clusterName(
+  memo: Map<string, string>,
+  discovery: Pick<IRCluster, 'discovery' | 'targets' | 'edsServiceName'>,
+  settings: object,
+  tag: string | undefined,
+  port: number,
+): string {
+  const identity = JSON.stringify([discovery, settings, tag ?? null]);
+  let name = memo.get(identity);
+  if (!name) {
+    const base = discovery.edsServiceName
+      ? `eds_${discovery.edsServiceName}`
+      : `${discovery.targets![0]!.host}_${port}`;
+    name = `cluster_${base.replace(/[^A-Za-z0-9_.-]/g, '_')}_${contentHash(identity).slice(0, 8)}`;
+    memo.set(identity, name);
+  }
+  return name;
 }
 
 /** Cluster settings from the Mapping, falling back to the Module's defaults. */

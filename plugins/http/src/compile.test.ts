@@ -1,0 +1,130 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { canonicalJson, compile, type Resource, type StoredResource, TypeUrl } from '@attache/core';
+import { envoyPlugin } from '@attache/envoy';
+import { resourcesFromYaml } from '@attache/testkit';
+import { describe, expect, it } from 'vitest';
+import { httpPlugin } from './index.js';
+import type { HttpMapping } from './model.js';
+
+const dir = fileURLToPath(new URL('./testdata', import.meta.url));
+const stored = (resource: Resource): StoredResource => ({ resource, origin: { source: 'test' } });
+const plugins = [httpPlugin, envoyPlugin];
+
+const listener = (name: string, port: number, protocol: string): Resource => ({
+  apiVersion: 'getambassador.io/v3alpha1',
+  kind: 'Listener',
+  metadata: { name, namespace: 'default' },
+  spec: { port, protocol, securityModel: 'XFP', hostBinding: { namespace: { from: 'ALL' } } },
+});
+const host = (name: string, hostname: string): Resource => ({
+  apiVersion: 'getambassador.io/v3alpha1',
+  kind: 'Host',
+  metadata: { name, namespace: 'default' },
+  spec: { hostname, requestPolicy: { insecure: { action: 'Route' } } },
+});
+const mapping = (name: string, spec: Record<string, unknown>): Resource => ({
+  apiVersion: 'getambassador.io/v3alpha1',
+  kind: 'Mapping',
+  metadata: { name, namespace: 'default' },
+  spec,
+});
+
+/** A deterministic shuffle (no Math.random: a failure must reproduce). */
+function shuffled<T>(list: readonly T[], seed: number): T[] {
+  const out = [...list];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+describe('determinism', () => {
+  const cases = readdirSync(dir).filter((f) => f.endsWith('.in.yaml'));
+  it.each(cases)('%s compiles to identical bytes in any input order', (file) => {
+    const resources = resourcesFromYaml(readFileSync(`${dir}/${file}`, 'utf8'), file);
+    const first = compile(resources, plugins);
+    for (const seed of [1, 7, 42]) {
+      const again = compile(shuffled(resources, seed), plugins);
+      expect(canonicalJson(again.xds)).toBe(canonicalJson(first.xds));
+      expect(canonicalJson(again.diagnostics)).toBe(canonicalJson(first.diagnostics));
+    }
+  });
+});
+
+describe('stable names (Emissary #4629)', () => {
+  it('removing one Mapping renames no other route or cluster', () => {
+    const base = [
+      listener('http', 8080, 'HTTP'),
+      host('shop', 'shop.example.com'),
+      ...['a', 'b', 'c', 'd'].map((n) =>
+        mapping(n, { hostname: 'shop.example.com', prefix: `/${n}/`, service: `svc-${n}`, timeout_ms: 1000 }),
+      ),
+    ].map(stored);
+    const names = (resources: StoredResource[]) => {
+      const result = compile(resources, plugins);
+      const clusters = result.xds[TypeUrl.Cluster].map((c) => c.name);
+      const routes = Object.values(result.ir.routeConfigs).flatMap((rc) =>
+        rc.virtualHosts.flatMap((vh) => vh.routes.map((r) => `${r.name}→${JSON.stringify(r.action)}`)),
+      );
+      return { clusters, routes };
+    };
+    const all = names(base);
+    const without = names(base.filter((r) => r.resource.metadata.name !== 'b'));
+    expect(without.clusters).toEqual(all.clusters.filter((c) => !c.includes('svc-b')));
+    expect(without.routes).toEqual(all.routes.filter((r) => !r.startsWith('default/b')));
+  });
+});
+
+describe('normalised model for feature plugins', () => {
+  it('publishes bypass_auth, auth_context_extensions, labels and route names', () => {
+    const result = compile(
+      [
+        listener('http', 8080, 'HTTP'),
+        host('shop', 'shop.example.com'),
+        mapping('m', {
+          hostname: 'shop.example.com',
+          prefix: '/m/',
+          service: 'm',
+          bypass_auth: true,
+          auth_context_extensions: { team: 'a' },
+          labels: { ambassador: [{ request_label_group: ['remote_address'] }] },
+        }),
+      ].map(stored),
+      [httpPlugin],
+    );
+    const [m] = result.ir.ext['http.mappings'] as HttpMapping[];
+    expect(m?.bypassAuth).toBe(true);
+    expect(m?.authContextExtensions).toEqual({ team: 'a' });
+    expect(m?.rateLimitLabels).toEqual({ ambassador: [{ request_label_group: ['remote_address'] }] });
+    expect(m?.routeNames).toEqual(['default/m']);
+  });
+});
+
+describe('scale', () => {
+  it('compiles 10,000 Mappings across 10 Hosts', () => {
+    const resources: Resource[] = [listener('http', 8080, 'HTTP'), listener('https', 8443, 'HTTPS')];
+    for (let h = 0; h < 10; h++) resources.push(host(`h${h}`, `h${h}.example.com`));
+    for (let i = 0; i < 10_000; i++) {
+      resources.push(
+        mapping(`m${i}`, {
+          hostname: `h${i % 10}.example.com`,
+          prefix: `/svc${i}/`,
+          service: `svc${i % 500}`,
+          ...(i % 7 === 0 ? { headers: { 'x-tenant': `t${i % 3}` } } : {}),
+          ...(i % 11 === 0 ? { regex_headers: { 'x-version': 'v[0-9]+' } } : {}),
+        }),
+      );
+    }
+    const result = compile(resources.map(stored), plugins);
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(result.xds[TypeUrl.Cluster]).toHaveLength(500);
+    const routes = result.xds[TypeUrl.RouteConfiguration].flatMap((rc) =>
+      (rc.resource.virtual_hosts as Array<{ routes: unknown[] }>).flatMap((vh) => vh.routes),
+    );
+    expect(routes).toHaveLength(20_000);
+  });
+});
