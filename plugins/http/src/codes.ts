@@ -97,6 +97,11 @@ export const httpDiagnosticCodes = {
     severity: 'error',
     summary: 'Host tlsContext names no TLSContext; the Host is ignored.',
   },
+  HOST_TLS_AMBIGUOUS: {
+    severity: 'error',
+    summary:
+      'Host spec.tls and spec.tlsContext are both set; choose one. The Host is ignored (as in Emissary).',
+  },
   HOST_TLS_CONTEXT_MISMATCH: {
     severity: 'error',
     summary: 'The Host tlsSecret and its TLSContext secret differ; the Host is ignored.',

@@ -63,6 +63,9 @@ export function admit<S>(
         message: `apiVersion ${resource.apiVersion} is deprecated; change it to getambassador.io/v3alpha1 (this ${kind} was converted)`,
       });
     }
+    if (kind === 'Host' && spec.tls && typeof spec.tls === 'object') {
+      spec = { ...spec, tls: snakeCaseKeys(spec.tls as Record<string, unknown>) };
+    }
     const check = checkerFor(schema);
     if (!check.Check(spec)) {
       reportSchemaErrors(ctx, ref, kind, check, spec, missingCodes);
@@ -122,3 +125,12 @@ function reportSchemaErrors(
 }
 
 export { jsonPointer };
+
+/** Host.tls may be written in camelCase (the CRD's spelling) or snake_case (TLSContext's); Emissary accepts both. */
+function snakeCaseKeys(tls: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(tls)) {
+    out[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = value;
+  }
+  return out;
+}

@@ -12,6 +12,7 @@ import { admit } from './admit.js';
 const keysWithoutEffect: Record<string, string> = {
   xff_num_trusted_hops: 'set spec.l7Depth on the Listener instead',
   use_proxy_proto: 'use Listener protocol HTTPPROXY or HTTPSPROXY instead',
+  x_forwarded_proto_redirect: "use the Host's requestPolicy.insecure.action: Redirect instead",
 };
 
 /** Reads the `ambassador` Module (earliest by namespace/name if several). */

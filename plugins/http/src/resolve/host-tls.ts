@@ -29,6 +29,16 @@ export function resolveHostTls(ctx: PassContext): void {
     const request = host.tlsRequest;
     if (request) {
       let context: HttpTLSContext | undefined;
+      if (request.contextName && request.inline) {
+        ctx.report({
+          code: 'HOST_TLS_AMBIGUOUS',
+          resource: host.ref,
+          path: '/spec/tls',
+          message:
+            'spec.tls and spec.tlsContext are both set; keep one (inline settings, or a TLSContext by name)',
+        });
+        continue;
+      }
       if (request.contextName) {
         context = findContext(request.contextName, host.namespace);
         if (!context) {
@@ -40,7 +50,7 @@ export function resolveHostTls(ctx: PassContext): void {
           });
           continue;
         }
-      } else if (request.secret) {
+      } else if (request.secret && !request.inline) {
         // Emissary adopts a TLSContext named "<host>-context" silently.
         context = findContext(`${host.name}-context`, host.namespace);
       }

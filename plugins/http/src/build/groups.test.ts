@@ -1,0 +1,99 @@
+import { emptyIR, type PassContext } from '@attache/core';
+import { describe, expect, it } from 'vitest';
+import type { HttpMapping } from '../model.js';
+import type { MappingSpec } from '../schemas/mapping.js';
+import { buildRouteGroups } from './groups.js';
+
+const reported: string[] = [];
+const ctx = {
+  ir: emptyIR(),
+  report: (d: { code: string; resource?: { name: string } }) =>
+    reported.push(`${d.code} ${d.resource?.name}`),
+} as unknown as PassContext;
+
+const mapping = (name: string, spec: Partial<MappingSpec>): HttpMapping => ({
+  ref: { apiVersion: 'getambassador.io/v3alpha1', kind: 'Mapping', namespace: 'default', name },
+  id: `default/${name}`,
+  name,
+  namespace: 'default',
+  labels: {},
+  spec: { service: name, prefix: '/', ...spec } as MappingSpec,
+  bypassAuth: false,
+  authContextExtensions: {},
+  rateLimitLabels: undefined,
+  routeNames: [],
+  ...(spec.hostname ? { authority: { glob: spec.hostname } } : {}),
+});
+
+const order = (mappings: HttpMapping[]) =>
+  buildRouteGroups(ctx, mappings).flatMap((g) => g.members.map((m) => m.mapping.name));
+
+describe('Emissary route order', () => {
+  it('orders by precedence, then prefix length (oracle 10)', () => {
+    expect(
+      order([
+        mapping('users', { prefix: '/api/v1/users/' }),
+        mapping('catch-all', { prefix: '/api/', precedence: 10 }),
+        mapping('v2', { prefix: '/api/v2/', precedence: 5 }),
+        mapping('debug', { prefix: '/api/v2/debug/', precedence: -1 }),
+      ]),
+    ).toEqual(['catch-all', 'v2', 'users', 'debug']);
+  });
+
+  it('breaks prefix-length ties by reverse prefix text (oracle 02)', () => {
+    expect(
+      order([mapping('readyz', { prefix: '/readyz' }), mapping('status', { prefix: '/status' })]),
+    ).toEqual(['status', 'readyz']);
+  });
+
+  it('then by header-match text length, regexes counting one more (oracle 05, 06)', () => {
+    expect(
+      order([
+        mapping('none', { prefix: '/m/' }),
+        mapping('post', { prefix: '/m/', method: 'POST' }),
+        mapping('delete', { prefix: '/m/', method: 'DELETE' }),
+        mapping('get-head', { prefix: '/m/', method: 'GET|HEAD', method_regex: true }),
+      ]),
+    ).toEqual(['get-head', 'delete', 'post', 'none']);
+  });
+
+  it('then by query-match text length (oracle 07)', () => {
+    expect(
+      order([
+        mapping('plain', { prefix: '/search' }),
+        mapping('engine', { prefix: '/search', query_parameters: { engine: 'next' } }),
+        mapping('page', { prefix: '/search', regex_query_parameters: { page: '^[0-9]{2,}$' } }),
+      ]),
+    ).toEqual(['page', 'engine', 'plain']);
+  });
+});
+
+describe('canary groups', () => {
+  it('puts weighted Mappings first with cumulative numerators (oracle 39)', () => {
+    const [group] = buildRouteGroups(ctx, [
+      mapping('v1', { prefix: '/r/' }),
+      mapping('v2', { prefix: '/r/', weight: 10 }),
+    ]);
+    expect(group?.members.map((m) => [m.mapping.name, m.cumulative])).toEqual([
+      ['v2', 10],
+      ['v1', 100],
+    ]);
+  });
+
+  it('reports a second unweighted Mapping with the same match as a conflict', () => {
+    reported.length = 0;
+    const [group] = buildRouteGroups(ctx, [mapping('a', { prefix: '/x/' }), mapping('b', { prefix: '/x/' })]);
+    expect(group?.members.map((m) => m.mapping.name)).toEqual(['a']);
+    expect(reported).toEqual(['MAPPING_CONFLICT b']);
+  });
+
+  it('keeps different hostnames apart', () => {
+    reported.length = 0;
+    const groups = buildRouteGroups(ctx, [
+      mapping('a', { prefix: '/x/', hostname: 'a.example.com' }),
+      mapping('b', { prefix: '/x/', hostname: 'b.example.com' }),
+    ]);
+    expect(groups).toHaveLength(2);
+    expect(reported).toEqual([]);
+  });
+});
