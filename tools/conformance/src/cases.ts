@@ -15,6 +15,13 @@ export type ConformanceCase =
       clustersUndefined: boolean;
       errorsFile?: string;
     }
+  | {
+      id: string;
+      kind: 'hostsem';
+      inputs: string[];
+      /** Emissary's rendered listener/vhost/route summary. */
+      expected: unknown;
+    }
   | { id: string; kind: 'not-applicable'; reason: string };
 
 /** Every case under <shared>/conformance: the oracle cases and Emissary's own usable pairs. */
@@ -58,16 +65,27 @@ export function discoverCases(shared: string): ConformanceCase[] {
       });
     }
   }
+  const entrypoint = join(emissary, 'cmd/entrypoint/testdata');
+  if (existsSync(entrypoint)) {
+    for (const file of readdirSync(entrypoint)
+      .filter((f) => /^hostsem-.*\.yaml$/.test(f))
+      .sort(compareStrings)) {
+      const name = file.slice('hostsem-'.length, -'.yaml'.length);
+      const expected = join(entrypoint, `hostsem-${name}-expected.json`);
+      if (!existsSync(expected)) continue;
+      cases.push({
+        id: `emissary/hostsem/${name}`,
+        kind: 'hostsem',
+        inputs: [join(entrypoint, file)],
+        expected: JSON.parse(readFileSync(expected, 'utf8')),
+      });
+    }
+  }
   const notApplicable: Array<[string, string, string]> = [
     [
       'python/tests/src/tests/unit/testdata/canary_groups',
       'emissary/canary_groups',
       "expected output is Emissary's internal IR mapping groups, not Envoy configuration; canary behaviour is covered by oracle case 39",
-    ],
-    [
-      'cmd/entrypoint/testdata',
-      'emissary/hostsem',
-      "expected output is a rendered summary keyed by Emissary's cluster names with no cluster definitions, so upstream targets cannot be compared; its host/route semantics are covered by oracle cases 01, 08, 13, 15, 19",
     ],
     [
       'python/tests/src/tests/unit/testdata',

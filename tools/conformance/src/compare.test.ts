@@ -57,7 +57,7 @@ function bootstrap(spec: ConfigSpec): unknown {
       },
     });
   }
-  const clusters = spec.clusters.map((c) => ({
+  const clusters: Array<Record<string, unknown>> = spec.clusters.map((c) => ({
     name: c.name,
     alt_stat_name: `stat_${c.name}`,
     type: 'STRICT_DNS',
@@ -108,7 +108,7 @@ function bootstrap(spec: ConfigSpec): unknown {
   ];
   if (spec.emissaryInternals) {
     clusters.push({
-      ...(clusters[0] as Record<string, never>),
+      ...clusters[0],
       name: 'cluster_127_0_0_1_8877_default',
       load_assignment: {
         cluster_name: 'x',

@@ -19,20 +19,29 @@ export interface Comparison {
   differingProbes: number;
 }
 
+export interface CompareOptions {
+  /** Compare behavioural summaries (off when one side is itself a lossy summary). */
+  summary?: boolean;
+  /** Compare only where requests go (clusters, redirect scheme, 404), not rewrites or timeouts. */
+  coarse?: boolean;
+}
+
 /** Compares two configurations by behaviour: summaries first, then probe requests. */
-export function compareConfigs(expected: Side, actual: Side): Comparison {
+export function compareConfigs(expected: Side, actual: Side, options: CompareOptions = {}): Comparison {
   const e = withoutEmissaryInternals(expected.model);
   const a = withoutEmissaryInternals(actual.model);
   const result: Comparison = { probes: 0, differingProbes: 0 };
 
-  const diff = firstDifference(summarise(e, expected.clusterNamer), summarise(a, actual.clusterNamer));
-  if (diff) result.summary = formatDifference(diff);
+  if (options.summary !== false) {
+    const diff = firstDifference(summarise(e, expected.clusterNamer), summarise(a, actual.clusterNamer));
+    if (diff) result.summary = formatDifference(diff);
+  }
 
   const probes = generateProbes([e, a]);
   result.probes = probes.length;
   for (const probe of probes) {
-    const want = evaluate(e, probe, expected.clusterNamer);
-    const got = evaluate(a, probe, actual.clusterNamer);
+    const want = evaluate(e, probe, expected.clusterNamer, options.coarse === true);
+    const got = evaluate(a, probe, actual.clusterNamer, options.coarse === true);
     const d = firstDifference(want, got);
     if (!d) continue;
     result.differingProbes++;

@@ -215,11 +215,18 @@ function sampleValue(sm: JsonObject | undefined): string | undefined {
 }
 
 /** What a probe's result means, names removed: the comparable behaviour of one request. */
-export function outcomeSignature(e: Explanation, model: EnvoyModel, namer: ClusterNamer): unknown {
+export function outcomeSignature(
+  e: Explanation,
+  model: EnvoyModel,
+  namer: ClusterNamer,
+  coarse = false,
+): unknown {
   if (e.outcomes.length === 0) return { fails: e.failure?.stage ?? 'unknown' };
   const merged = new Map<string, { probability: number; action: unknown }>();
   for (const o of e.outcomes) {
-    const action = actionSignature(o.action, model, namer);
+    const action = coarse
+      ? coarseActionSignature(o.action, model, namer)
+      : actionSignature(o.action, model, namer);
     const key = stableStringify(action);
     const entry = merged.get(key);
     if (entry) entry.probability += o.probability;
@@ -229,8 +236,22 @@ export function outcomeSignature(e: Explanation, model: EnvoyModel, namer: Clust
     .sort((a, b) => compareStrings(a[0], b[0]))
     .map(([, v]) => ({ share: Math.round(v.probability * 10000) / 10000, ...(v.action as object) }));
   const out: Record<string, unknown> = { outcomes };
-  if (e.filterChain?.tls) out.tls = canon(e.filterChain.tls);
+  if (e.filterChain?.tls && !coarse) out.tls = canon(e.filterChain.tls);
   return out;
+}
+
+/** Only where the request goes: the clusters, or the redirect's scheme, or 404. */
+function coarseActionSignature(a: RouteOutcomeAction, model: EnvoyModel, namer: ClusterNamer): unknown {
+  if (a.kind === 'forward') {
+    return {
+      clusters: a.clusters
+        .map((c) => ({ cluster: namer(model, c.name), share: Math.round(c.share * 10000) / 10000 }))
+        .sort((x, y) => compareStrings(stableStringify(x), stableStringify(y))),
+    };
+  }
+  if (a.kind === 'redirect')
+    return { redirect: a.location.startsWith('https://') ? 'to https' : 'elsewhere', status: a.status };
+  return actionSignature(a, model, namer);
 }
 
 function actionSignature(a: RouteOutcomeAction, model: EnvoyModel, namer: ClusterNamer): unknown {
@@ -288,13 +309,13 @@ export function describeSignature(sig: unknown): string {
           const cl = c.cluster as Record<string, unknown> | undefined;
           return String(cl?.target ?? cl?.emissaryCluster ?? stableStringify(cl));
         });
-        return `${share}forward to ${targets.join(' + ')} as ${o.authority}${o.path}`;
+        return `${share}forward to ${targets.join(' + ')}${o.path !== undefined ? ` as ${o.authority}${o.path}` : ''}`;
       }
       return `${share}direct response ${o.status}`;
     })
     .join('; ');
 }
 
-export function evaluate(model: EnvoyModel, probe: Probe, namer: ClusterNamer): unknown {
-  return outcomeSignature(explainRequest(model, probe.request), model, namer);
+export function evaluate(model: EnvoyModel, probe: Probe, namer: ClusterNamer, coarse = false): unknown {
+  return outcomeSignature(explainRequest(model, probe.request), model, namer, coarse);
 }
