@@ -106,6 +106,11 @@ export const httpDiagnosticCodes = {
     severity: 'error',
     summary: 'The Host tlsSecret and its TLSContext secret differ; the Host is ignored.',
   },
+  HOST_TLS_PREFIX_GLOB: {
+    severity: 'warning',
+    summary:
+      'TLS cannot be terminated for a "name.*" hostname: SNI matching has only leading wildcards; the Host is served on cleartext chains only.',
+  },
   HOST_SELECTOR_MATCHES_NOTHING: { severity: 'warning', summary: 'Host mappingSelector matches no Mapping.' },
   HOST_UNBOUND: { severity: 'warning', summary: 'No Listener binds this Host, so its routes exist nowhere.' },
   LISTENER_PORT_DUPLICATE: {

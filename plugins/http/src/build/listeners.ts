@@ -107,6 +107,15 @@ export function buildListener(
   if (tlsLayer) {
     for (const host of bound) {
       if (!host.tls) continue;
+      if (host.hostname !== '*' && host.hostname.endsWith('*')) {
+        ctx.report({
+          code: 'HOST_TLS_PREFIX_GLOB',
+          resource: host.ref,
+          path: '/spec/hostname',
+          message: `Envoy matches SNI only by exact name or a leading "*."; hostname '${host.hostname}' gets no TLS filter chain on Listener ${listener.id}; use an exact name or "*.domain"`,
+        });
+        continue;
+      }
       const name = `${listener.id}/tls/${host.id}`;
       addRouteConfig(name, [host]);
       chains.push({
