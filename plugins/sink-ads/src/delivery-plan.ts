@@ -15,8 +15,8 @@ export interface PlanTypeView {
   readonly subscription: Subscription;
   /** A response is out and neither ACKed nor NACKed. */
   readonly inflight: boolean;
-  /** Names (and versions) the client has applied. */
-  clientHas(): ReadonlyMap<string, string>;
+  /** Names of the resources the client has applied. */
+  clientNames(): Iterable<string>;
   /** The client has applied exactly `desired`. */
   settled(desired: Desired): boolean;
 }
@@ -58,7 +58,7 @@ export function planDelivery(
       const desired = plan.get(typeUrl);
       if (!view || !desired || desired === 'hold') continue;
       const retained = new Set<string>();
-      for (const name of view.clientHas().keys()) {
+      for (const name of view.clientNames()) {
         if (!desired.content.resources.has(name) && view.subscription.includes(name)) retained.add(name);
       }
       if (retained.size > 0) plan.set(typeUrl, { content: desired.content, retained });

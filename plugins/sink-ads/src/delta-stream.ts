@@ -20,8 +20,8 @@ class DeltaTypeState extends TypeState {
   readonly parked = new Map<string, string>();
   sent: DeltaInflight | undefined;
 
-  clientHas(): ReadonlyMap<string, string> {
-    return this.known;
+  clientNames(): Iterable<string> {
+    return this.known.keys();
   }
 
   /** The changes that bring the client to `desired`, skipping what it rejected. */

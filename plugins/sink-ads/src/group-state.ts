@@ -36,7 +36,7 @@ export class GroupState {
       resources = all;
     } else {
       const picked = new Map<string, EncodedResource>();
-      for (const name of [...subscription.names].sort()) {
+      for (const name of subscription.sortedNames()) {
         const resource = all.get(name);
         if (resource) picked.set(name, resource);
       }

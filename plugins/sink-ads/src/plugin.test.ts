@@ -76,6 +76,8 @@ describe('sink-ads plugin', () => {
     const server = sink.server;
     await until(() => server.streams()[0]?.types[0]?.acks === 1, 'the ACK');
 
+    expect(sink.streams()).toEqual(server.streams());
+    expect(sink.metrics).toBe(adsMetricsRegistry);
     expect(server.streams()).toEqual([
       expect.objectContaining({
         service: 'ads',

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { definePlugin, type Sink, type SinkContext } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
+import type { Registry } from 'prom-client';
+import { adsMetricsRegistry } from './metrics.js';
+import type { StreamInfo } from './stream-info.js';
 import { createXdsServer, type Pem, type XdsServer } from './xds-server.js';
 
 export const sinkAdsConfigSchema = Type.Object(
@@ -54,9 +57,13 @@ function readPem(value: string, baseDir: string): Pem {
   return readFileSync(isAbsolute(value) ? value : resolve(baseDir, value));
 }
 
-/** A sink that serves its snapshots over xDS; `server` is exposed for the admin UI (streams()). */
+/** A sink that serves its snapshots over xDS, with what the admin UI shows: its streams and its metrics. */
 export interface AdsSink extends Sink {
   readonly server: XdsServer;
+  /** Connected streams (node, group, per-type subscription, versions, last NACK): AdminState.streams. */
+  streams(): StreamInfo[];
+  /** Prometheus registry of the xDS counters (pushes, ACKs, NACKs, connected streams). */
+  readonly metrics: Registry;
 }
 
 export function createAdsSink(ctx: SinkContext<SinkAdsConfig>): AdsSink {
@@ -77,6 +84,8 @@ export function createAdsSink(ctx: SinkContext<SinkAdsConfig>): AdsSink {
   });
   return {
     server,
+    metrics: adsMetricsRegistry,
+    streams: () => server.streams(),
     async start() {
       await server.listen();
     },

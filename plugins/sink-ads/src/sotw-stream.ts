@@ -23,10 +23,8 @@ class SotwTypeState extends TypeState {
   /** The version the client NACKed: not sent again until the desired version differs. */
   nackedVersion: string | undefined;
 
-  clientHas(): ReadonlyMap<string, string> {
-    const has = new Map<string, string>();
-    for (const [name, resource] of this.acked?.resources ?? []) has.set(name, resource.version);
-    return has;
+  clientNames(): Iterable<string> {
+    return this.acked?.resources.keys() ?? [];
   }
 
   content(desired: Desired): SentResponse {
@@ -37,7 +35,8 @@ class SotwTypeState extends TypeState {
 
   /** The client holds `next`: for full-state types exactly, for named types at least (an omission deletes nothing). */
   holds(next: SentResponse): boolean {
-    if (isFullStateType(this.typeUrl)) return this.acked?.version === next.version;
+    if (this.acked?.version === next.version) return true;
+    if (isFullStateType(this.typeUrl)) return false;
     for (const [name, resource] of next.resources) {
       if (this.acked?.resources.get(name)?.version !== resource.version) return false;
     }

@@ -15,26 +15,43 @@ export class Subscription {
   readonly names = new Set<string>();
   /** No request for this type yet: an empty first request may still mean wildcard. */
   private pristine = true;
+  /** Sorted names and key, recomputed only after a change: streams evaluate far more often than they subscribe. */
+  private sorted: { names: string[]; key: string } | undefined;
+  /** The last SotW list as sent: ACKs repeat it verbatim, which is cheap to recognise. */
+  private lastRequest: readonly string[] | undefined;
 
   constructor(readonly typeUrl: string) {}
 
   /** SotW: every request carries the whole list. Returns whether anything changed. */
   replace(resourceNames: readonly string[]): boolean {
-    const before = this.key();
     const legacyWildcard = resourceNames.length === 0 && allowsLegacyWildcard(this.typeUrl);
     // A stream that started with the legacy empty list keeps sending empty lists in its ACKs.
     const stillLegacy = legacyWildcard && (this.pristine || (this.wildcard && this.names.size === 0));
+    const wildcard = stillLegacy || resourceNames.includes('*');
     this.pristine = false;
+    // Most requests are ACKs repeating the same list: keep the cached sort then.
+    if (wildcard === this.wildcard && this.sameAsLastRequest(resourceNames)) return false;
+    this.lastRequest = resourceNames;
+    const names = new Set(resourceNames.filter((name) => name !== '*'));
+    this.sorted = undefined;
+    this.wildcard = wildcard;
     this.names.clear();
-    this.wildcard = stillLegacy || resourceNames.includes('*');
-    for (const name of resourceNames) if (name !== '*') this.names.add(name);
-    return this.key() !== before;
+    for (const name of names) this.names.add(name);
+    return true;
+  }
+
+  private sameAsLastRequest(resourceNames: readonly string[]): boolean {
+    const last = this.lastRequest;
+    if (!last || last.length !== resourceNames.length) return false;
+    for (let i = 0; i < last.length; i++) if (last[i] !== resourceNames[i]) return false;
+    return true;
   }
 
   /** Delta: requests carry changes. Returns the names that were unsubscribed. */
   update(subscribe: readonly string[], unsubscribe: readonly string[]): string[] {
     if (this.pristine && subscribe.length === 0 && allowsLegacyWildcard(this.typeUrl)) this.wildcard = true;
     this.pristine = false;
+    this.sorted = undefined;
     const dropped: string[] = [];
     for (const name of subscribe) {
       if (name === '*') this.wildcard = true;
@@ -53,12 +70,24 @@ export class Subscription {
 
   /** Canonical text of the subscription: memo key for the shared views of a snapshot. */
   key(): string {
-    const names = [...this.names].sort();
-    return `${this.wildcard ? '*' : ''}|${names.join('\u0000')}`;
+    return this.cache().key;
+  }
+
+  /** The names, sorted (shared: do not mutate). */
+  sortedNames(): readonly string[] {
+    return this.cache().names;
   }
 
   describe(): string[] {
-    const names = [...this.names].sort();
-    return this.wildcard ? ['*', ...names] : names;
+    const names = this.sortedNames();
+    return this.wildcard ? ['*', ...names] : [...names];
+  }
+
+  private cache(): { names: string[]; key: string } {
+    if (!this.sorted) {
+      const names = [...this.names].sort();
+      this.sorted = { names, key: `${this.wildcard ? '*' : ''}|${names.join('\u0000')}` };
+    }
+    return this.sorted;
   }
 }

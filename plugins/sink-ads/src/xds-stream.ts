@@ -74,7 +74,7 @@ export abstract class TypeState implements PlanTypeView {
     return this.inflightNonce !== undefined;
   }
 
-  abstract clientHas(): ReadonlyMap<string, string>;
+  abstract clientNames(): Iterable<string>;
   abstract settled(desired: Desired): boolean;
   abstract info(): Omit<
     TypeInfo,

@@ -1,0 +1,49 @@
+import { TypeUrl } from '@attache/core';
+import { describe, expect, it } from 'vitest';
+import { Subscription } from './subscription.js';
+
+describe('Subscription', () => {
+  it('SotW: an empty first list is wildcard for Listener/Cluster only, and stays so across empty ACKs', () => {
+    const cds = new Subscription(TypeUrl.Cluster);
+    cds.replace([]);
+    expect(cds.describe()).toEqual(['*']);
+    cds.replace([]);
+    expect(cds.wildcard).toBe(true);
+    cds.replace(['a']);
+    expect(cds.describe()).toEqual(['a']);
+    // After explicit names, an empty list means nothing, not everything.
+    cds.replace([]);
+    expect(cds.describe()).toEqual([]);
+
+    const eds = new Subscription(TypeUrl.ClusterLoadAssignment);
+    eds.replace([]);
+    expect(eds.wildcard).toBe(false);
+  });
+
+  it('SotW: the memo key follows the set of names, not their order, and is recomputed after a change', () => {
+    const s = new Subscription(TypeUrl.RouteConfiguration);
+    s.replace(['b', 'a']);
+    const key = s.key();
+    s.replace(['b', 'a']);
+    expect(s.key()).toBe(key);
+    s.replace(['a', 'b']);
+    expect(s.key()).toBe(key);
+    s.replace(['a', 'b', 'c']);
+    expect(s.key()).not.toBe(key);
+    expect(s.sortedNames()).toEqual(['a', 'b', 'c']);
+    s.replace(['*', 'a']);
+    expect(s.describe()).toEqual(['*', 'a']);
+  });
+
+  it('delta: subscribe/unsubscribe deltas, "*" both ways, and the names dropped', () => {
+    const s = new Subscription(TypeUrl.Listener);
+    expect(s.update([], [])).toEqual([]);
+    expect(s.wildcard).toBe(true);
+    s.update(['x', 'y'], ['*']);
+    expect(s.describe()).toEqual(['x', 'y']);
+    expect(s.update([], ['y', 'nope'])).toEqual(['y']);
+    expect(s.describe()).toEqual(['x']);
+    expect(s.includes('x')).toBe(true);
+    expect(s.includes('y')).toBe(false);
+  });
+});
