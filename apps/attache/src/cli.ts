@@ -1,31 +1,43 @@
 import { PluginLoadError } from '@attache/core';
 import { ConfigError } from '@attache/runtime';
-import { compileCommand, compileUsage } from './commands/compile.js';
-import { explainCommand, explainUsage } from './commands/explain.js';
-import { serveCommand, serveUsage } from './commands/serve.js';
-import { validateCommand, validateUsage } from './commands/validate.js';
 import { type CliIO, processIO, UsageError } from './io.js';
 
 interface Command {
   summary: string;
-  usage: string;
-  run(argv: string[], io: CliIO): Promise<number>;
+  /** Commands load on demand, so `attache compile` never pays for serve's gRPC and HTTP servers. */
+  load(): Promise<{ usage: string; run(argv: string[], io: CliIO): Promise<number> }>;
 }
 
 /** The command table. The command line is a stable interface (see DESIGN.md): add, never rename. */
 const commands: Record<string, Command> = {
-  compile: { summary: 'resources → Envoy config on stdout', usage: compileUsage, run: compileCommand },
+  compile: {
+    summary: 'resources → Envoy config on stdout',
+    load: async () => {
+      const m = await import('./commands/compile.js');
+      return { usage: m.compileUsage, run: m.compileCommand };
+    },
+  },
   validate: {
     summary: 'diagnostics like a compiler; exit 1 on errors',
-    usage: validateUsage,
-    run: validateCommand,
+    load: async () => {
+      const m = await import('./commands/validate.js');
+      return { usage: m.validateUsage, run: m.validateCommand };
+    },
   },
   // explain: owned by packages/explain's author, who wires it in commands/explain.ts.
-  explain: { summary: 'which route a request takes, and why', usage: explainUsage, run: explainCommand },
+  explain: {
+    summary: 'which route a request takes, and why',
+    load: async () => {
+      const m = await import('./commands/explain.js');
+      return { usage: m.explainUsage, run: m.explainCommand };
+    },
+  },
   serve: {
     summary: 'run the control plane (sources → compile → ADS/file sinks)',
-    usage: serveUsage,
-    run: serveCommand,
+    load: async () => {
+      const m = await import('./commands/serve.js');
+      return { usage: m.serveUsage, run: m.serveCommand };
+    },
   },
 };
 
@@ -47,11 +59,12 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     io.stdout(mainUsage());
     return name === undefined ? 2 : 0;
   }
-  const command = commands[name];
-  if (!command) {
+  const entry = commands[name];
+  if (!entry) {
     io.stderr(`attache: unknown command '${name}'\n\n${mainUsage()}`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(`${command.usage}\n`);
     return 0;

@@ -1,28 +1,41 @@
 import { isPlugin, type Plugin } from '@attache/core';
 import * as envoy from '@attache/envoy';
 import * as http from '@attache/plugin-http';
-import * as sinkAds from '@attache/plugin-sink-ads';
 import * as sinkFile from '@attache/plugin-sink-file';
 import * as sourceFile from '@attache/plugin-source-file';
-import * as sourceKubernetes from '@attache/plugin-source-kubernetes';
 
 /**
  * The standard distribution: what `attache` ships with. Plugins are picked
  * from their packages by export name, so a package still being built (whose
  * index exports nothing yet) leaves a gap the CLI reports instead of a build
- * break. A platform team composing its own distribution copies this list.
+ * break. A platform team composing its own distribution copies this file.
  */
-const members: Array<{ module: object; exportName: string; pkg: string; required: boolean }> = [
-  { module: http, exportName: 'httpPlugin', pkg: '@attache/plugin-http', required: true },
-  { module: envoy, exportName: 'envoyPlugin', pkg: '@attache/envoy', required: true },
-  { module: sourceFile, exportName: 'fileSourcePlugin', pkg: '@attache/plugin-source-file', required: true },
-  { module: sinkFile, exportName: 'fileSinkPlugin', pkg: '@attache/plugin-sink-file', required: true },
-  { module: sinkAds, exportName: 'sinkAdsPlugin', pkg: '@attache/plugin-sink-ads', required: false },
+const core: Array<{ module: object; exportName: string; pkg: string }> = [
+  { module: http, exportName: 'httpPlugin', pkg: '@attache/plugin-http' },
+  { module: envoy, exportName: 'envoyPlugin', pkg: '@attache/envoy' },
+  { module: sourceFile, exportName: 'fileSourcePlugin', pkg: '@attache/plugin-source-file' },
+  { module: sinkFile, exportName: 'fileSinkPlugin', pkg: '@attache/plugin-sink-file' },
+];
+
+/**
+ * Plugins that only bring a source or a sink, loaded when a config names
+ * their type: the Kubernetes client alone takes seconds to import, which
+ * `attache compile` should not pay.
+ */
+const optional: Array<{
+  load: () => Promise<object>;
+  exportName: string;
+  provides: { source?: string; sink?: string };
+}> = [
   {
-    module: sourceKubernetes,
+    load: () => import('@attache/plugin-sink-ads'),
+    exportName: 'sinkAdsPlugin',
+    provides: { sink: 'ads' },
+  },
+  {
+    load: () => import('@attache/plugin-source-kubernetes'),
     exportName: 'kubernetesSourcePlugin',
-    pkg: '@attache/plugin-source-kubernetes',
-    required: false,
+    provides: { source: 'kubernetes' },
   },
 ];
 
@@ -32,13 +45,33 @@ export interface Distribution {
   missing: string[];
 }
 
-export function standardDistribution(): Distribution {
+export interface DistributionNeeds {
+  sources?: Iterable<string>;
+  sinks?: Iterable<string>;
+}
+
+export async function loadDistribution(needs: DistributionNeeds = {}): Promise<Distribution> {
   const plugins: Plugin[] = [];
   const missing: string[] = [];
-  for (const member of members) {
+  for (const member of core) {
     const candidate = (member.module as Record<string, unknown>)[member.exportName];
     if (isPlugin(candidate)) plugins.push(candidate);
-    else if (member.required) missing.push(`${member.pkg} (export '${member.exportName}')`);
+    else missing.push(`${member.pkg} (export '${member.exportName}')`);
+  }
+  const sources = new Set(needs.sources ?? []);
+  const sinks = new Set(needs.sinks ?? []);
+  for (const member of optional) {
+    const wanted =
+      (member.provides.source && sources.has(member.provides.source)) ||
+      (member.provides.sink && sinks.has(member.provides.sink));
+    if (!wanted) continue;
+    const candidate = ((await member.load()) as Record<string, unknown>)[member.exportName];
+    if (isPlugin(candidate)) plugins.push(candidate);
   }
   return { plugins, missing };
+}
+
+/** Every member, for listings and tests. */
+export function standardDistribution(): Promise<Distribution> {
+  return loadDistribution({ sources: ['kubernetes'], sinks: ['ads'] });
 }

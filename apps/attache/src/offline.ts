@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { createPipeline, type Diagnostic, type Pipeline, type StoredResource } from '@attache/core';
 import { readResourcesFromPaths } from '@attache/plugin-source-file';
 import { type AttacheConfig, loadConfigFile, parseConfig, resolvePlugins } from '@attache/runtime';
-import { standardDistribution } from './distribution.js';
+import { loadDistribution } from './distribution.js';
 import { type CliIO, UsageError } from './io.js';
 
 export interface OfflineInputs {
@@ -23,7 +23,7 @@ export async function loadOfflineInputs(
   io: CliIO,
 ): Promise<OfflineInputs> {
   if (files.length === 0) throw new UsageError('give at least one -f FILE|DIR');
-  const distribution = standardDistribution();
+  const distribution = await loadDistribution();
   if (distribution.missing.length > 0) {
     throw new Error(`this build of attache is incomplete: missing ${distribution.missing.join(', ')}`);
   }

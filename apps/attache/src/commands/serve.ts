@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAdminServer } from '@attache/admin';
 import { createPipeline, type Logger } from '@attache/core';
 import {
   bootRuntime,
@@ -11,7 +10,7 @@ import {
   type Runtime,
   stopOnSignals,
 } from '@attache/runtime';
-import { standardDistribution } from '../distribution.js';
+import { type Distribution, loadDistribution } from '../distribution.js';
 import type { CliIO } from '../io.js';
 import { applyServeFlags, defaultConfigPath } from '../serve-config.js';
 
@@ -64,7 +63,10 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     configPath,
   );
   const logger = createLogger(config.log.level as LogLevel);
-  const distribution = standardDistribution();
+  const distribution = await loadDistribution({
+    sources: Object.keys(config.sources),
+    sinks: Object.keys(config.sinks),
+  });
   if (distribution.missing.length > 0) {
     throw new Error(`this build of attache is incomplete: missing ${distribution.missing.join(', ')}`);
   }
@@ -77,6 +79,8 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     logger,
     origin: configPath,
   });
+  // Loaded on demand: fastify is heavy, and only serve needs it.
+  const { createAdminServer } = await import('@attache/admin');
   const admin =
     config.admin?.enabled !== false && config.admin
       ? createAdminServer({
@@ -113,7 +117,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
  */
 function dropUnavailableDefaults(
   config: ReturnType<typeof parseConfig>,
-  plugins: ReturnType<typeof standardDistribution>['plugins'],
+  plugins: Distribution['plugins'],
   logger: Logger,
 ): void {
   const pipeline = createPipeline(plugins);
