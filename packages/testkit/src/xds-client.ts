@@ -165,6 +165,15 @@ abstract class XdsTestStreamBase {
   /** Send a raw request (proto3-JSON). The node is added to the first request. */
   abstract send(request: Record<string, unknown>): void;
 
+  /** Stop reading responses, like a stuck client: HTTP/2 flow control then pushes back on the server. */
+  pause(): void {
+    this.call.pause();
+  }
+
+  resume(): void {
+    this.call.resume();
+  }
+
   close(): void {
     this.ended = true;
     this.call.end();
