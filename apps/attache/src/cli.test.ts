@@ -55,13 +55,8 @@ describe('attache compile', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const config = JSON.parse(stdout) as Record<string, Array<Record<string, unknown>>>;
-    expect(Object.keys(config)).toEqual([
-      TypeUrl.Secret,
-      TypeUrl.Cluster,
-      TypeUrl.ClusterLoadAssignment,
-      TypeUrl.Listener,
-      TypeUrl.RouteConfiguration,
-    ]);
+    // Canonical JSON: keys sorted at every level, type URLs included.
+    expect(Object.keys(config)).toEqual(Object.values(TypeUrl).sort());
     expect(config[TypeUrl.Listener]!.map((l) => l.name)).toEqual(['default/edge-http', 'default/edge-https']);
     expect(config[TypeUrl.Secret]!.map((s) => s.name)).toEqual(['default/secure-cert']);
     expect(config[TypeUrl.Cluster]!.length).toBe(5);
