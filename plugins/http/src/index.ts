@@ -1,3 +1,19 @@
+/**
+ * @attache/plugin-http — Emissary's HTTP edge model.
+ *
+ * Feature plugins read the normalised model from `ir.ext` (keys in `HttpExtKey`):
+ *
+ * - `ir.ext['http.mappings']: HttpMapping[]` — valid Mappings (v2 converted), sorted
+ *   by namespace/name. `bypassAuth`, `authContextExtensions` and `rateLimitLabels`
+ *   carry `bypass_auth`, `auth_context_extensions` and `labels`; `routeNames` lists the
+ *   IR routes the Mapping produced (filled in the build phase, so read it in `attach`).
+ *   Every IR route also carries the Mapping's ref in its provenance.
+ * - `ir.ext['http.hosts']: HttpHost[]`, `ir.ext['http.listeners']: HttpListener[]`,
+ *   `ir.ext['http.tlsContexts']: HttpTLSContext[]`, `ir.ext['http.module']: HttpModule`,
+ *   `ir.ext['http.resolvers']: Record<string, HttpResolver>`.
+ *
+ * The spec schemas (`httpSpecSchemas`) are structural JSON Schema for CRD generation.
+ */
 export { type HttpDiagnosticCode, httpDiagnosticCodes } from './codes.js';
 export { HttpPluginConfig } from './config.js';
 export { hostGlobsIntersect, isValidHostGlob } from './hostglob.js';
