@@ -60,6 +60,8 @@ export interface Explanation {
     match: FilterChainMatchModel;
     tls?: DownstreamTlsModel;
   };
+  /** The HTTP connection manager of the chain: its filters in order and its behaviour settings. */
+  hcm?: { httpFilters: string[]; settings: Record<string, unknown> };
   routeConfig?: { name: string; provenance: ResourceRef[] };
   virtualHost?: {
     name: string;
@@ -179,6 +181,7 @@ export function explainRequest(config: EnvoyModel | EnvoyConfigInput, request: E
     return fail(out, 'filter_chain', `the selected filter chain is not HTTP (${tcp})`);
   }
   const hcm = chain.hcm;
+  out.hcm = { httpFilters: hcm.httpFilters.map((f) => f.name), settings: hcm.settings };
 
   const routed = applyConnectionManager(facts, listener, hcm.settings, out.notes);
   out.request.authority = routed.authority;

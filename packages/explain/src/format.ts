@@ -33,6 +33,11 @@ export function formatExplanation(e: Explanation): string {
       lines.push(`             TLS: ${parts.join('; ')}`);
     }
   }
+  if (e.hcm) {
+    lines.push(
+      `HTTP filters ${e.hcm.httpFilters.map((f) => f.replace(/^envoy\.filters\.http\./, '')).join(' → ')}`,
+    );
+  }
   if (e.routeConfig)
     lines.push(
       `Routes       RouteConfiguration ${e.routeConfig.name || '(inline)'}${refs(e.routeConfig.provenance)}`,

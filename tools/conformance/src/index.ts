@@ -90,6 +90,12 @@ function printTable(results: CaseResult[], verbose: boolean): void {
   for (const r of results) {
     const detail = r.detail.length > limit ? `${r.detail.slice(0, limit - 3)}...` : r.detail;
     process.stdout.write(`${r.id.padEnd(width)}  ${r.status.toUpperCase().padEnd(6)}  ${detail}\n`);
+    const errs = r.resourcesWithErrors;
+    if (verbose && errs && (errs.emissary.length > 0 || errs.attache.length > 0)) {
+      process.stdout.write(
+        `${''.padEnd(width)}          errors: Emissary on [${errs.emissary.join(', ')}]; Attaché on [${errs.attache.join(', ')}]\n`,
+      );
+    }
   }
 }
 

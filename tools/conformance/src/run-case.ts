@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { CompileResult, StoredResource } from '@attache/core';
+import { compareStrings } from '@attache/core';
 import { buildEnvoyModel } from '@attache/explain';
 import type { ConformanceCase } from './cases.js';
 import { behaviourNamer } from './cluster-identity.js';
@@ -14,8 +16,22 @@ export interface CaseResult {
   detail: string;
   probes?: number;
   differingProbes?: number;
-  /** Error diagnostics Attaché reported (for err- cases; informational). */
+  /** Error diagnostics Attaché reported (informational). */
   errors?: number;
+  /** Resources (namespace/name) with errors: Emissary's errors.json and Attaché's diagnostics (informational). */
+  resourcesWithErrors?: { emissary: string[]; attache: string[] };
+}
+
+/** errors.json keys '<name>.<namespace>.<n>' as 'namespace/name'; '-global-' and internal objects as they are. */
+function emissaryErrorResources(file: string | undefined): string[] {
+  if (!file) return [];
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { errors?: Record<string, unknown> };
+  return Object.keys(doc.errors ?? {})
+    .map((key) => {
+      const m = /^(.+)\.([^.]+)\.\d+$/.exec(key);
+      return m ? `${m[2]}/${m[1]}` : key;
+    })
+    .sort(compareStrings);
 }
 
 export function runCase(c: ConformanceCase, compiler: Compiler | Error): CaseResult {
@@ -39,7 +55,16 @@ export function runCase(c: ConformanceCase, compiler: Compiler | Error): CaseRes
     { model: actual, clusterNamer: byName ? emissaryNameFromProvenance(resources) : behaviourNamer },
     hostsem ? { summary: false, coarse: true } : {},
   );
-  const errors = errorDiagnostics(result).length;
+  const errorList = errorDiagnostics(result);
+  const errors = errorList.length;
+  const resourcesWithErrors = {
+    emissary: c.kind === 'envoy' ? emissaryErrorResources(c.errorsFile) : [],
+    attache: [
+      ...new Set(
+        errorList.filter((d) => d.resource).map((d) => `${d.resource!.namespace ?? ''}/${d.resource!.name}`),
+      ),
+    ].sort(compareStrings),
+  };
   const rejected = (warnings: string[]) => warnings.filter((w) => w.includes('Envoy rejects'));
   const ours = rejected(actual.warnings);
   const theirs = rejected(expected.warnings);
@@ -49,7 +74,13 @@ export function runCase(c: ConformanceCase, compiler: Compiler | Error): CaseRes
     theirs.length > 0
       ? ` [note: Envoy would reject Emissary's expected configuration (${theirs.length} problems, first: ${theirs[0]}), so a running Emissary serves none of it]`
       : '';
-  const base = { id: c.id, probes: comparison.probes, differingProbes: comparison.differingProbes, errors };
+  const base = {
+    id: c.id,
+    probes: comparison.probes,
+    differingProbes: comparison.differingProbes,
+    errors,
+    resourcesWithErrors,
+  };
   if (ours.length > 0) {
     return {
       ...base,
