@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 
 export * from '../../packages/core/src/index.js';
 export { envoyPlugin, validateResource } from '../../packages/envoy/src/index.js';
+export { Runtime, silentLogger } from '../../packages/runtime/src/index.js';
 export { grpcClientResources, XdsTestClient, xdsSnapshot } from '../../packages/testkit/src/index.js';
 export { httpPlugin } from '../../plugins/http/src/index.js';
 export * from '../../plugins/sink-ads/src/index.js';
