@@ -111,6 +111,11 @@ export const httpDiagnosticCodes = {
     summary:
       'TLS cannot be terminated for a "name.*" hostname: SNI matching has only leading wildcards; the Host is served on cleartext chains only.',
   },
+  HOST_TLS_SNI_CONFLICT: {
+    severity: 'warning',
+    summary:
+      'Two Hosts need the same SNI (hostnames equal but for the port) with different TLS settings; the later one gets no TLS chain.',
+  },
   HOST_SELECTOR_MATCHES_NOTHING: { severity: 'warning', summary: 'Host mappingSelector matches no Mapping.' },
   HOST_UNBOUND: { severity: 'warning', summary: 'No Listener binds this Host, so its routes exist nowhere.' },
   LISTENER_PORT_DUPLICATE: {

@@ -1,4 +1,5 @@
 import {
+  canonicalJson,
   type IRFilterChain,
   type IRHttpConnectionManager,
   type IRHttpFilter,
@@ -105,9 +106,12 @@ export function buildListener(
     ctx.ir.routeConfigs[name] = config;
   };
   if (tlsLayer) {
+    // SNI carries no port, so "*.local" and "*.local:8500" share one chain (as in Emissary).
+    const bySni = new Map<string, HttpHost[]>();
     for (const host of bound) {
       if (!host.tls) continue;
-      if (host.hostname !== '*' && host.hostname.endsWith('*')) {
+      const sni = host.hostname.replace(/:[0-9]+$/, '');
+      if (sni !== '*' && sni.endsWith('*')) {
         ctx.report({
           code: 'HOST_TLS_PREFIX_GLOB',
           resource: host.ref,
@@ -116,22 +120,36 @@ export function buildListener(
         });
         continue;
       }
-      const name = `${listener.id}/tls/${host.id}`;
-      addRouteConfig(name, [host]);
+      const group = bySni.get(sni);
+      if (!group) {
+        bySni.set(sni, [host]);
+      } else if (canonicalJson(group[0]!.tls) !== canonicalJson(host.tls)) {
+        ctx.report({
+          code: 'HOST_TLS_SNI_CONFLICT',
+          resource: host.ref,
+          path: '/spec/tlsSecret',
+          message: `Host ${group[0]!.id} terminates TLS for SNI '${sni}' with other settings; TLS connections for '${sni}' use those, so give both Hosts the same certificate and TLS settings`,
+        });
+      } else {
+        group.push(host);
+      }
+    }
+    for (const [sni, hosts] of bySni) {
+      const first = hosts[0]!;
+      const name = `${listener.id}/tls/${first.id}`;
+      addRouteConfig(name, hosts);
       chains.push({
         kind: 'http',
-        name: `tls/${host.id}`,
-        match:
-          host.hostname === '*'
-            ? { transportProtocol: 'tls' }
-            : { serverNames: [host.hostname], transportProtocol: 'tls' },
-        tls: host.tls,
+        name: `tls/${first.id}`,
+        match: sni === '*' ? { transportProtocol: 'tls' } : { serverNames: [sni], transportProtocol: 'tls' },
+        tls: first.tls!,
         routeConfigName: name,
         http: hcm,
-        provenance: mergeProvenance([listener.ref], hostProvenance(host)),
+        provenance: mergeProvenance([listener.ref], ...hosts.map(hostProvenance)),
       });
     }
   }
+
   const cleartextName = `${listener.id}/cleartext`;
   addRouteConfig(cleartextName, bound);
   chains.push({

@@ -29,7 +29,9 @@ export function ingestHosts(ctx: PassContext): void {
       hostname,
       insecureAction: (insecure?.action as InsecureAction | undefined) ?? 'Redirect',
     };
-    if (spec.mappingSelector) host.mappingSelector = spec.mappingSelector;
+    // Emissary reads the older spelling `selector` in every version when mappingSelector is absent.
+    const mappingSelector = spec.mappingSelector ?? spec.selector;
+    if (mappingSelector) host.mappingSelector = mappingSelector;
     if (insecure?.additionalPort !== undefined) host.additionalPort = insecure.additionalPort;
     const request: NonNullable<HttpHost['tlsRequest']> = {};
     if (spec.tlsSecret)
