@@ -119,6 +119,29 @@ describe('attache serve', () => {
     );
   });
 
+  it('says why it cannot start when a port is taken, and exits 1', async () => {
+    const dir = workspace(
+      'sources:\n  file: { paths: [resources], watch: false }\nsinks: {}\nlog: { level: silent }\n',
+    );
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const { port } = blocker.address() as AddressInfo;
+    let stderr = '';
+    try {
+      const code = await runCli(['serve', '--config', 'attache.yaml', '--admin', `127.0.0.1:${port}`], {
+        stdout: () => {},
+        stderr: (t) => {
+          stderr += t;
+        },
+        cwd: dir,
+      });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^attache serve: cannot start: .*EADDRINUSE/);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+
   it('runs as a process: ADS listening, bootstrap pointing at it, exit 0 on SIGTERM', async () => {
     const main = join(repoRoot, 'apps/attache/dist/main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build first (pnpm build)`);

@@ -89,12 +89,16 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
           logger: logger.child({ component: 'admin' }),
         })
       : undefined;
-  const adminAddress = admin ? await admin.listen() : undefined;
+  // A port in use or an unreachable API server is the environment, not a bug: say so and exit 1.
+  let adminAddress: Awaited<ReturnType<NonNullable<typeof admin>['listen']>> | undefined;
   try {
+    adminAddress = admin ? await admin.listen() : undefined;
     await runtime.start();
   } catch (e) {
     await admin?.close();
-    throw e;
+    await runtime.stop();
+    io.stderr(`attache serve: cannot start: ${(e as Error).message}\n`);
+    return 1;
   }
   logger.info({ config: configPath, admin: adminAddress?.url }, 'attache is serving');
   io.onServing?.({ runtime, configPath, ...(adminAddress ? { admin: { url: adminAddress.url } } : {}) });
