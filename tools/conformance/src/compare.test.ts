@@ -198,7 +198,9 @@ describe('compareConfigs', () => {
     const other: ConfigSpec = { ...base, routes: [{ ...base.routes[0]!, rewrite: '/v2/' }, base.routes[1]!] };
     const result = compare(base, other);
     expect(result.summary).toContain('routes[0] › route › prefix_rewrite: expected /, got /v2/');
-    expect(result.probe).toContain('outcomes[0] › path: expected /, got /v2/');
+    expect(result.probe).toContain(
+      'expected forward to STRICT_DNS catalog:80 as shop.example.com/; got forward to STRICT_DNS catalog:80 as shop.example.com/v2/',
+    );
   });
 
   it('reports a different canary weight', () => {

@@ -46,7 +46,11 @@ export function compareConfigs(expected: Side, actual: Side, options: CompareOpt
     if (!d) continue;
     result.differingProbes++;
     if (result.probe === undefined) {
-      result.probe = `${probe.label}: expected ${describeSignature(want)}; got ${describeSignature(got)} (${formatDifference(d)})`;
+      const wanted = describeSignature(want);
+      const gotten = describeSignature(got);
+      // When the one-line accounts already differ they say it all; otherwise name the differing field.
+      const field = wanted === gotten ? ` (${formatDifference(d)})` : '';
+      result.probe = `${probe.label}: expected ${wanted}; got ${gotten}${field}`;
     }
   }
   return result;
