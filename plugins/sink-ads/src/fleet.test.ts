@@ -81,4 +81,13 @@ describe('fleet behaviour', () => {
     expect(stuck.pending()).toEqual([]);
     expect(stuckInfo()?.pushes).toBe(2);
   });
+
+  it('with a send budget smaller than one response, every stream is still served, in turn', async () => {
+    h = await startHarness({ sendBudgetBytes: 1 });
+    h.server.setSnapshot(bigSnapshot(1, 500));
+    const streams = Array.from({ length: 8 }, (_, i) => h?.client(`n${i}`).sotw('ads'));
+    for (const s of streams) s?.subscribe(T.RouteConfiguration, ['big']);
+    const responses = await Promise.all(streams.map((s) => s?.next(T.RouteConfiguration)));
+    expect(responses.every((r) => r?.resources[0]?.name === 'big')).toBe(true);
+  });
 });

@@ -5,6 +5,7 @@ import { DeltaStream } from './delta-stream.js';
 import { encodeSnapshot, type GroupState } from './group-state.js';
 import { xdsMetrics } from './metrics.js';
 import { type GroupRule, groupResolver } from './node-groups.js';
+import { SendBudget } from './send-budget.js';
 import { type XdsServiceSpec, xdsServices } from './services.js';
 import { SotwStream } from './sotw-stream.js';
 import type { StreamInfo } from './stream-info.js';
@@ -30,6 +31,8 @@ export interface XdsServerOptions {
   /** HTTP/2 keepalive pings towards clients, so dead peers are noticed and their streams freed. */
   keepalive?: { timeMs?: number; timeoutMs?: number };
   logger?: { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void };
+  /** Soft cap on response bytes being flushed at once across streams (default 64 MiB): bounds fan-out memory. */
+  sendBudgetBytes?: number;
   codec?: XdsCodec;
 }
 
@@ -49,6 +52,7 @@ export interface XdsServer {
 }
 
 const defaultMaxMessageBytes = 64 * 1024 * 1024;
+const defaultSendBudgetBytes = 64 * 1024 * 1024;
 const noFeedback: DeliveryFeedback = { rejected() {}, accepted() {} };
 
 function toBuffer(pem: Pem): Buffer {
@@ -73,6 +77,7 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
     metrics: xdsMetrics,
     feedback: options.feedback ?? noFeedback,
     nextNonce: () => (++nonce).toString(36),
+    budget: new SendBudget(options.sendBudgetBytes ?? defaultSendBudgetBytes),
     groupOf,
     groupState: (group) => groups.get(group),
     joined(stream) {
@@ -113,7 +118,7 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
       peer: call.getPeer(),
       allowedTypes: spec.types,
       env,
-      transport: { write: (bytes: Uint8Array) => call.write(bytes) },
+      transport: { write: (bytes: Uint8Array, flushed: () => void) => call.write(bytes, flushed) },
     };
     const stream = variant === 'sotw' ? new SotwStream(streamOptions) : new DeltaStream(streamOptions);
     let done = false;

@@ -3,13 +3,14 @@ import { type Desired, type PlanTypeView, planDelivery } from './delivery-plan.j
 import type { GroupState } from './group-state.js';
 import type { XdsMetrics } from './metrics.js';
 import { rejectedResourceNames } from './rejected-names.js';
+import type { SendBudget } from './send-budget.js';
 import type { StreamInfo, TypeInfo } from './stream-info.js';
 import { Subscription } from './subscription.js';
 import type { EncodedResource, NodeJson, XdsCodec } from './xds-codec.js';
 
-/** Where a stream writes. `write` returns false when the transport is full; `drained` is then awaited. */
+/** Where a stream writes. `write` returns false when the transport is full (`drained` follows); `flushed` runs once the bytes left. */
 export interface StreamTransport {
-  write(bytes: Uint8Array): boolean;
+  write(bytes: Uint8Array, flushed: () => void): boolean;
 }
 
 export interface DeliveryFeedback {
@@ -29,6 +30,8 @@ export interface StreamEnvironment {
   metrics: XdsMetrics;
   feedback: DeliveryFeedback;
   nextNonce(): string;
+  /** Shared cap on bytes being flushed, so a fan-out does not buffer the snapshot once per stream at once. */
+  budget: SendBudget;
   /** The node group of a client, from its Node. */
   groupOf(node: NodeJson): string;
   /** The group's current encoded snapshot, if any yet. */
@@ -103,6 +106,9 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
   private blocked = false;
   private scheduled = false;
   private closed = false;
+  private waitingForBudget = false;
+  /** Budget charges of responses not flushed yet, released on close too. */
+  private readonly unflushed = new Set<() => void>();
 
   constructor(options: StreamOptions) {
     this.id = options.id;
@@ -163,6 +169,8 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
 
   close(): void {
     this.closed = true;
+    for (const release of this.unflushed) release();
+    this.unflushed.clear();
   }
 
   protected schedule(): void {
@@ -178,6 +186,16 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
     if (this.closed || this.blocked || this.group === undefined) return;
     const group = this.env.groupState(this.group);
     if (!group) return;
+    if (!this.env.budget.available) {
+      if (!this.waitingForBudget) {
+        this.waitingForBudget = true;
+        this.env.budget.wait(() => {
+          this.waitingForBudget = false;
+          this.schedule();
+        });
+      }
+      return;
+    }
     const plan = planDelivery(this.ads, group, this.types);
     for (const typeUrl of xdsPushOrder) {
       const state = this.types.get(typeUrl);
@@ -193,7 +211,13 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
     state.lastNonce = nonce;
     state.pushes++;
     this.env.metrics.pushes.inc({ type: shortType(state.typeUrl), variant: this.variant });
-    if (!this.transport.write(bytes)) this.blocked = true;
+    const charge = this.env.budget.charge(bytes.length);
+    const release = (): void => {
+      this.unflushed.delete(release);
+      charge();
+    };
+    this.unflushed.add(release);
+    if (!this.transport.write(bytes, release)) this.blocked = true;
   }
 
   protected acknowledged(state: S): void {
