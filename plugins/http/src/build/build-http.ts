@@ -54,7 +54,13 @@ export function buildHttp(ctx: PassContext): void {
   if (listeners.length === 0 && config.defaultListeners)
     listeners = defaultListeners(config.ambassadorNamespace);
 
-  const groups = buildRouteGroups(ctx, mappings);
+  const selectors = hosts.filter((h) => !isEmptySelector(h.mappingSelector));
+  const groups = buildRouteGroups(ctx, mappings, (m) =>
+    selectors
+      .filter((h) => selectorMatches(h.mappingSelector, m.labels))
+      .map((h) => h.id)
+      .join(','),
+  );
   const index = new GroupIndex(groups);
   const groupsByHost = new Map<string, ReturnType<GroupIndex['groupsFor']>>();
   for (const host of hosts) groupsByHost.set(host.id, index.groupsFor(host));

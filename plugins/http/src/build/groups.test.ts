@@ -97,3 +97,21 @@ describe('canary groups', () => {
     expect(reported).toEqual([]);
   });
 });
+
+describe('Mappings without hostname', () => {
+  it('form separate groups when different Hosts select them (Emissary canary_groups/mapping_selector)', () => {
+    reported.length = 0;
+    const foo = { ...mapping('foo', { prefix: '/test/' }), labels: { host: 'foo' } };
+    const bar = { ...mapping('bar', { prefix: '/test/' }), labels: { host: 'bar' } };
+    const groups = buildRouteGroups(ctx, [foo, bar], (m) => `host-${m.labels.host}`);
+    expect(groups).toHaveLength(2);
+    expect(reported).toEqual([]);
+  });
+
+  it('share a group when the same Hosts select them, whatever other labels say', () => {
+    const a = { ...mapping('a', { prefix: '/test/' }), labels: { host: 'foo', x: '1' } };
+    const b = { ...mapping('b', { prefix: '/test/', weight: 10 }), labels: { host: 'foo', x: '2' } };
+    const groups = buildRouteGroups(ctx, [a, b], (m) => `host-${m.labels.host}`);
+    expect(groups.map((g) => g.members.map((m) => m.mapping.name))).toEqual([['b', 'a']]);
+  });
+});

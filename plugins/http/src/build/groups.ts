@@ -37,7 +37,11 @@ export interface RouteGroup {
  * the prefix and method strings — all descending — with the group key as the
  * final tie-break so the order never depends on input order.
  */
-export function buildRouteGroups(ctx: PassContext, mappings: readonly HttpMapping[]): RouteGroup[] {
+export function buildRouteGroups(
+  ctx: PassContext,
+  mappings: readonly HttpMapping[],
+  selectingHosts: (mapping: HttpMapping) => string = () => '',
+): RouteGroup[] {
   const byKey = new Map<
     string,
     { match: IRRouteMatch; mapping: HttpMapping[]; headerLen: number; queryLen: number }
@@ -45,7 +49,10 @@ export function buildRouteGroups(ctx: PassContext, mappings: readonly HttpMappin
   for (const mapping of mappings) {
     const { match, headerLen, queryLen } = matchOf(mapping);
     // Built in a fixed key order, so plain JSON is canonical here (and far cheaper than sorting keys).
-    const key = JSON.stringify([match, mapping.authority ?? null, mapping.spec.precedence ?? 0]);
+    // A Mapping without hostname belongs to the Hosts whose mappingSelector picks it, so
+    // Mappings picked by different Hosts are different groups (not a canary).
+    const selectedBy = mapping.authority ? '' : selectingHosts(mapping);
+    const key = JSON.stringify([match, mapping.authority ?? null, mapping.spec.precedence ?? 0, selectedBy]);
     const entry = byKey.get(key);
     if (entry) entry.mapping.push(mapping);
     else byKey.set(key, { match, mapping: [mapping], headerLen, queryLen });
@@ -149,7 +156,9 @@ function matchOf(mapping: HttpMapping): { match: IRRouteMatch; headerLen: number
     });
     headerLen += lengthOf(':method', spec.method, spec.method_regex === true);
   }
+  const authorityFromHeader = spec.hostname === undefined && spec.host === undefined;
   for (const [name, value] of Object.entries(spec.headers ?? {})) {
+    if (name === ':authority' && authorityFromHeader) continue; // became mapping.authority
     headers.push({ name, match: { exact: value } });
     headerLen += lengthOf(name, value, false);
   }

@@ -46,6 +46,11 @@ export function ingestMappings(ctx: PassContext): void {
       regex(spec.regex_redirect.pattern, '/spec/regex_redirect/pattern', 'spec.regex_redirect.pattern');
 
     let authority: HttpMapping['authority'];
+    const authorityHeader = spec.headers?.[':authority'];
+    if (authorityHeader !== undefined && spec.hostname === undefined && spec.host === undefined) {
+      // Emissary treats an exact :authority header match as the Mapping's host (it then picks Hosts by it).
+      authority = { glob: authorityHeader };
+    }
     if (spec.hostname !== undefined) {
       if (!isValidHostGlob(spec.hostname)) {
         problems.push({
