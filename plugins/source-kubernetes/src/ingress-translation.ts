@@ -86,6 +86,20 @@ export function translateIngress(input: IngressTranslationInput): IngressTransla
     });
   });
 
+  // A rule host without TLS still needs a Host to attach its Mappings to; it serves plain HTTP.
+  const tlsHosts = new Set((spec.tls ?? []).flatMap((t) => t.hosts ?? []));
+  const ruleHosts = [
+    ...new Set((spec.rules ?? []).map((r) => r.host).filter((h): h is string => !!h && !tlsHosts.has(h))),
+  ];
+  ruleHosts.forEach((hostname, i) => {
+    emit(
+      'Host',
+      `${name}-host-${i}`,
+      { hostname, requestPolicy: { insecure: { action: 'Route' } } },
+      `#/spec/rules`,
+    );
+  });
+
   const service = (backend: IngressBackend | undefined, pointer: string): string | undefined => {
     if (!backend?.service?.name) {
       out.diagnostics.push({

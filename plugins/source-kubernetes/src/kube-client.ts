@@ -53,7 +53,8 @@ export class KubeClient {
     await this.kubeConfig.applyToHTTPSOptions(opts);
     const isHttps = url.protocol === 'https:';
     // applyToHTTPSOptions always builds an https.Agent; plain http servers (tests, kubectl proxy) need none.
-    if (!isHttps) delete opts.agent;
+    // No keep-alive there either: a pooled socket the server closed while idle would fail the next request.
+    if (!isHttps) opts.agent = false;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) {
       opts.headers = {

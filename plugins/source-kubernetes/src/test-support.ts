@@ -79,12 +79,12 @@ export const silentLogger: Logger = {
 };
 
 /** Poll until `check` passes (it throws until then); event-driven code under test gives no other hook. */
-export async function eventually<T>(check: () => T, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
-      return check();
+      return await check();
     } catch (err) {
       lastError = err;
       await new Promise((r) => setTimeout(r, 20));
