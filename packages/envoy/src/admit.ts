@@ -1,8 +1,10 @@
 import {
+  compareStrings,
   contentHash,
   mergeProvenance,
   pointerSegment,
   type ResourceRef,
+  resourceKey,
   type XdsResource,
 } from '@attache/core';
 import type { Json, LoweredResource, ResourcePart } from './lower/index.js';
@@ -62,7 +64,7 @@ export function admitResource(lowered: LoweredResource): Admission {
           name: lowered.name,
           resource: pruned,
           version: contentHash(pruned),
-          provenance: mergeProvenance(lowered.provenance, ...kept.map((p) => p.provenance)),
+          provenance: unionProvenance(lowered.provenance, kept),
         },
         rejections,
       };
@@ -96,6 +98,24 @@ export function admitResource(lowered: LoweredResource): Admission {
       });
     }
   }
+}
+
+/**
+ * mergeProvenance(resource, ...parts) for thousands of parts: the same
+ * result (deduplicated by resource key, first wins, sorted by key then
+ * apiVersion), with each key computed once instead of in every comparison.
+ */
+function unionProvenance(own: readonly ResourceRef[], parts: readonly ResourcePart[]): ResourceRef[] {
+  const byKey = new Map<string, ResourceRef>();
+  const add = (ref: ResourceRef) => {
+    const key = resourceKey(ref);
+    if (!byKey.has(key)) byKey.set(key, ref);
+  };
+  own.forEach(add);
+  for (const part of parts) part.provenance.forEach(add);
+  return [...byKey.entries()]
+    .sort(([ka, a], [kb, b]) => compareStrings(ka, kb) || compareStrings(a.apiVersion, b.apiVersion))
+    .map(([, ref]) => ref);
 }
 
 function partName(pointer: string): string {

@@ -5,6 +5,7 @@ import { compileIR, golden, goldenYaml, readIR } from './testing/golden.js';
 import { validateResource } from './validate.js';
 
 const bootstrapType = 'type.googleapis.com/envoy.config.bootstrap.v3.Bootstrap';
+// biome-ignore lint/suspicious/noExplicitAny: the tests read deep into bootstrap JSON whose shape they assert
 type Json = Record<string, any>;
 
 describe('buildAdsBootstrap', () => {

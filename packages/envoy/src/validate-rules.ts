@@ -1,3 +1,4 @@
+import { jsonPointer } from '@attache/core';
 import {
   type DescExtension,
   type DescField,
@@ -33,7 +34,7 @@ export function checkRules(desc: DescMessage, message: Message): ValidationIssue
 
 type MessageRecord = Record<string, unknown>;
 
-interface MessagePlan {
+export interface MessagePlan {
   /** `validate.disabled` / `validate.ignored`: nothing inside is checked. */
   disabled: boolean;
   requiredOneofs: Array<{ name: string; localName: string; fieldNames: string[] }>;
@@ -58,8 +59,19 @@ const messageDisabledOption = extension('validate.disabled');
 const messageIgnoredOption = envoyRegistry.getExtension('validate.ignored');
 
 const plans = new Map<DescMessage, MessagePlan>();
+const fieldRulesCache = new Map<DescField, RuleFields | undefined>();
 
-function planOf(desc: DescMessage): MessagePlan {
+/** A field's `validate.rules`, read once from its options. */
+export function fieldRuleFields(field: DescField): RuleFields | undefined {
+  if (fieldRulesCache.has(field)) return fieldRulesCache.get(field);
+  const rules = hasOption(field, rulesOption)
+    ? ruleFields(getOption(field, rulesOption) as Message)
+    : undefined;
+  fieldRulesCache.set(field, rules);
+  return rules;
+}
+
+export function planOf(desc: DescMessage): MessagePlan {
   let plan = plans.get(desc);
   if (!plan) {
     plan = compilePlan(desc);
@@ -147,6 +159,15 @@ function walkMessage(desc: DescMessage, message: Message, walker: Walker): void 
   plan.semantic?.(record, walker);
 }
 
+/**
+ * Issues of small Any payloads by type and bytes, relative to the Any. The
+ * same per-route config (e.g. "ext_authz disabled") recurs on thousands of
+ * routes; checking it once saves decoding it again for each.
+ */
+const anyIssueCache = new Map<string, ValidationIssue[]>();
+const anyCacheMaxBytes = 512;
+const anyCacheMaxEntries = 4096;
+
 function walkAny(any: { typeUrl: string; value: Uint8Array }, walker: Walker): void {
   const payload = envoyRegistry.getMessage(typeNameOfUrl(any.typeUrl));
   if (!payload) {
@@ -154,7 +175,22 @@ function walkAny(any: { typeUrl: string; value: Uint8Array }, walker: Walker): v
     return;
   }
   if (!needsWalk(payload)) return;
-  walkMessage(payload, fromBinary(payload, any.value, { readUnknownFields: false }), walker);
+  if (any.value.length > anyCacheMaxBytes) {
+    walkMessage(payload, fromBinary(payload, any.value, { readUnknownFields: false }), walker);
+    return;
+  }
+  const key = `${any.typeUrl}\n${Buffer.from(any.value.buffer, any.value.byteOffset, any.value.length).toString('latin1')}`;
+  let relative = anyIssueCache.get(key);
+  if (!relative) {
+    const inner = new Walker();
+    walkMessage(payload, fromBinary(payload, any.value, { readUnknownFields: false }), inner);
+    relative = inner.issues;
+    if (anyIssueCache.size >= anyCacheMaxEntries) anyIssueCache.clear();
+    anyIssueCache.set(key, relative);
+  }
+  if (relative.length === 0) return;
+  const base = jsonPointer(...walker.segments);
+  for (const issue of relative) walker.issues.push({ path: base + issue.path, message: issue.message });
 }
 
 /** The recursion into a message value that follows its own checks (if any). */
@@ -186,11 +222,11 @@ function sequence(...checks: Array<ValueCheck | undefined>): ValueCheck | undefi
  * The checks for one value of a field's element type, given the FieldRules
  * that apply to it (the field's own, or `items`/`keys`/`values`).
  */
-function compileValueCheck(
+export function compileValueCheck(
   rules: RuleFields | undefined,
   type: ValueType,
   semantic: ValueCheck | undefined,
-  options: { unboxedWrapper: boolean },
+  options: { unboxedWrapper: boolean; descend?: boolean },
 ): ValueCheck | undefined {
   const typeCase = typeCaseOf(rules);
   const typeRules = typeCase && rules ? (ruleFields(rules[typeCase] as Message) as RuleFields) : {};
@@ -208,10 +244,13 @@ function compileValueCheck(
     if (options.unboxedWrapper) return check;
     return (v, w) => check((v as MessageRecord)[inner.localName], w);
   }
-  return sequence(typeCase ? compileTypeRules(typeCase, typeRules, type) : undefined, messageDescent(desc));
+  return sequence(
+    typeCase ? compileTypeRules(typeCase, typeRules, type) : undefined,
+    options.descend === false ? undefined : messageDescent(desc),
+  );
 }
 
-function isRequired(rules: RuleFields | undefined): boolean {
+export function isRequired(rules: RuleFields | undefined): boolean {
   if (!rules) return false;
   if (rules.message && ruleFields(rules.message as Message).required === true) return true;
   for (const kind of ['any', 'duration', 'timestamp']) {
@@ -220,7 +259,7 @@ function isRequired(rules: RuleFields | undefined): boolean {
   return false;
 }
 
-function elementType(field: DescField): ValueType {
+export function elementType(field: DescField): ValueType {
   if (field.message) return { kind: 'message', message: field.message };
   if (field.enum) return { kind: 'enum', enum: field.enum };
   return { kind: 'scalar', scalar: field.scalar! };
@@ -280,7 +319,7 @@ function fieldGetter(field: DescField): (message: MessageRecord) => unknown {
   return (m) => m[local];
 }
 
-function subRules(rules: RuleFields | undefined, kind: 'repeated' | 'map'): RuleFields {
+export function subRules(rules: RuleFields | undefined, kind: 'repeated' | 'map'): RuleFields {
   return rules?.[kind] ? ruleFields(rules[kind] as Message) : {};
 }
 

@@ -1,5 +1,6 @@
-import { type DescMessage, type Message, toJson } from '@bufbuild/protobuf';
+import type { DescMessage, Message } from '@bufbuild/protobuf';
 import { envoyRegistry, typeNameOfUrl } from './registry.js';
+import { fastAccepts } from './validate-fast.js';
 import { decodeStrict } from './validate-json.js';
 import { checkRules } from './validate-rules.js';
 import type { ValidationIssue } from './validation-issue.js';
@@ -40,21 +41,16 @@ export function checkResource(json: Record<string, unknown>): CheckedResource {
   return { ok: true, desc, message: decoded.message, issues: [] };
 }
 
-/** Every reason Envoy would reject this resource; empty when it is valid. */
-export function validateResource(json: Record<string, unknown>): ValidationIssue[] {
-  return checkResource(json).issues;
-}
-
 /**
- * The canonical proto3-JSON of a checked resource, with proto field names
- * (as Envoy's docs spell them) and '@type' first: defaults dropped,
- * durations and enums in their canonical spelling, so equal configurations
- * hash equal however they were written.
+ * Every reason Envoy would reject this resource; empty when it is valid.
+ *
+ * A fast walk over the JSON answers first for the common, valid case; when it
+ * is not certain, the authoritative check (fromJson + rules, above) decides
+ * and names the issues.
  */
-export function canonicalResourceJson(checked: CheckedResource & { ok: true }): Record<string, unknown> {
-  const body = toJson(checked.desc, checked.message, {
-    registry: envoyRegistry,
-    useProtoFieldName: true,
-  }) as Record<string, unknown>;
-  return { '@type': `type.googleapis.com/${checked.desc.typeName}`, ...body };
+export function validateResource(json: Record<string, unknown>): ValidationIssue[] {
+  const typeUrl = json['@type'];
+  const desc = typeof typeUrl === 'string' ? envoyRegistry.getMessage(typeNameOfUrl(typeUrl)) : undefined;
+  if (desc && fastAccepts(desc, json, true)) return [];
+  return checkResource(json).issues;
 }

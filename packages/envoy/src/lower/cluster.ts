@@ -2,6 +2,7 @@ import { type IRCluster, TypeUrl } from '@attache/core';
 import {
   adsConfigSource,
   defined,
+  definedAfter,
   duration,
   type Json,
   type LoweredResource,
@@ -75,10 +76,12 @@ function discovery(cluster: IRCluster): Json {
 }
 
 export function lowerCluster(cluster: IRCluster): LoweredResource {
-  const resource = defined({
+  const head = {
     '@type': typeUrl('envoy.config.cluster.v3.Cluster'),
     name: cluster.name,
     ...discovery(cluster),
+  };
+  const resource = definedAfter(head, {
     connect_timeout: duration(cluster.connectTimeoutMs),
     lb_policy: cluster.lbPolicy,
     dns_lookup_family: cluster.dnsLookupFamily,

@@ -28,12 +28,34 @@ export interface LoweredResource {
 
 export const typeUrl = (typeName: string): string => `type.googleapis.com/${typeName}`;
 
-/** Drops keys whose value is undefined, so optional IR fields leave no trace in the output. */
+/**
+ * Drops keys whose value is undefined, so optional IR fields leave no trace
+ * in the output. Builds a new object rather than deleting keys: objects that
+ * lose properties turn slow for everything that reads them later.
+ */
 export function defined<T extends Json>(object: T): T {
-  for (const key of Object.keys(object)) {
-    if (object[key] === undefined) delete object[key];
+  const out: Json = {};
+  for (const key in object) {
+    const value = object[key];
+    if (value !== undefined) out[key] = value;
   }
-  return object;
+  return out as T;
+}
+
+/**
+ * `first`'s keys, then the defined keys of `rest`, in that order. Used
+ * instead of `defined({ ...first, a, b, … })`: V8 builds an object literal
+ * that starts with a spread and goes on with many keys on a slow runtime path
+ * (tens of µs), and routes are lowered by the ten thousand.
+ */
+export function definedAfter(first: Json, rest: Json): Json {
+  const out: Json = {};
+  for (const key in first) out[key] = first[key];
+  for (const key in rest) {
+    const value = rest[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
 }
 
 /** Milliseconds → proto3-JSON Duration ('1.5s'). */

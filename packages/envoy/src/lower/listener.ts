@@ -3,7 +3,6 @@ import {
   type IRFilterChain,
   type IRHttpConnectionManager,
   type IRListener,
-  jsonPointer,
   mergeProvenance,
   type ResourceRef,
   TypeUrl,
@@ -12,6 +11,7 @@ import { orderHttpFilters } from '../http-filter-slots.js';
 import {
   adsConfigSource,
   defined,
+  definedAfter,
   duration,
   type Json,
   type LoweredResource,
@@ -121,12 +121,13 @@ function tcpProxy(chain: IRFilterChain & { kind: 'tcp' }): Json {
       : {
           weighted_clusters: { clusters: chain.clusters.map((c) => ({ name: c.cluster, weight: c.weight })) },
         };
-  return defined({
-    '@type': typeUrl('envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy'),
-    stat_prefix: chain.statPrefix,
-    ...target,
-    idle_timeout: duration(chain.idleTimeoutMs),
-  });
+  return definedAfter(
+    {
+      '@type': typeUrl('envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy'),
+      stat_prefix: chain.statPrefix,
+    },
+    { ...target, idle_timeout: duration(chain.idleTimeoutMs) },
+  );
 }
 
 function filterChain(chain: IRFilterChain, options: { isDefault?: boolean } = {}): Json {
@@ -170,14 +171,14 @@ export function lowerListener(listener: IRListener): LoweredResource {
   const chains = [...listener.filterChains].sort((a, b) => compareStrings(a.name, b.name));
   chains.forEach((chain, i) => {
     parts.push({
-      pointer: jsonPointer('filter_chains', i),
+      pointer: `/filter_chains/${i}`,
       provenance: chainProvenance(chain),
       droppable: true,
     });
   });
   if (listener.defaultFilterChain) {
     parts.push({
-      pointer: jsonPointer('default_filter_chain'),
+      pointer: '/default_filter_chain',
       provenance: chainProvenance(listener.defaultFilterChain),
       droppable: true,
     });

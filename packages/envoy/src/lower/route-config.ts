@@ -1,4 +1,4 @@
-import { compareStrings, type IRRouteConfig, jsonPointer, TypeUrl } from '@attache/core';
+import { compareStrings, type IRRouteConfig, TypeUrl } from '@attache/core';
 import { defined, type LoweredResource, type ResourcePart, sortedStrings, typeUrl } from './common.js';
 import { lowerRoute, typedPerFilterConfig } from './route.js';
 
@@ -13,10 +13,10 @@ export function lowerRouteConfig(config: IRRouteConfig): LoweredResource {
   const virtualHosts = [...config.virtualHosts]
     .sort((a, b) => compareStrings(a.name, b.name))
     .map((vh, v) => {
-      parts.push({ pointer: jsonPointer('virtual_hosts', v), provenance: vh.provenance, droppable: false });
+      parts.push({ pointer: `/virtual_hosts/${v}`, provenance: vh.provenance, droppable: false });
       vh.routes.forEach((route, r) => {
         parts.push({
-          pointer: jsonPointer('virtual_hosts', v, 'routes', r),
+          pointer: `/virtual_hosts/${v}/routes/${r}`,
           provenance: route.provenance,
           droppable: true,
         });

@@ -8,7 +8,16 @@ import type {
   IRRouteMatch,
   IRStringMatch,
 } from '@attache/core';
-import { defined, duration, type Json, nonEmpty, seconds, sortedRecord, typeUrl } from './common.js';
+import {
+  defined,
+  definedAfter,
+  duration,
+  type Json,
+  nonEmpty,
+  seconds,
+  sortedRecord,
+  typeUrl,
+} from './common.js';
 
 /** IR string match → envoy.type.matcher.v3.StringMatcher (regexes are RE2, implicit in v3). */
 export function stringMatcher(match: IRStringMatch): Json {
@@ -27,8 +36,7 @@ function routeMatch(match: IRRouteMatch): Json {
       : match.path.kind === 'path'
         ? { path: match.path.value }
         : { safe_regex: { regex: match.path.value } };
-  return defined({
-    ...path,
+  return definedAfter(path, {
     case_sensitive: match.caseSensitive,
     headers: nonEmpty(
       match.headers?.map((h) =>
@@ -117,8 +125,7 @@ function forwardAction(action: IRForwardAction, rateLimits: Json[] | undefined):
           },
         };
   const retry = action.retryPolicy;
-  return defined({
-    ...target,
+  return definedAfter(target, {
     prefix_rewrite: action.prefixRewrite,
     regex_rewrite: regexRewrite(action.regexRewrite),
     host_rewrite_literal: action.hostRewrite,
@@ -199,18 +206,18 @@ export function lowerRoute(route: IRRoute): Json {
               body: action.body === undefined ? undefined : { inline_string: action.body },
             }),
           };
-  return defined({
-    name: route.name,
-    match: routeMatch(route.match),
-    ...actionJson,
-    request_headers_to_add: headersToAdd(route.requestHeadersToAdd),
-    request_headers_to_remove: nonEmpty(route.requestHeadersToRemove),
-    response_headers_to_add: headersToAdd(route.responseHeadersToAdd),
-    response_headers_to_remove: nonEmpty(route.responseHeadersToRemove),
-    typed_per_filter_config: typedPerFilterConfig(
-      route.typedPerFilterConfig,
-      action.kind === 'forward' ? action.cors : undefined,
-    ),
-    metadata: route.metadata ? { filter_metadata: sortedRecord(route.metadata) } : undefined,
-  });
+  return definedAfter(
+    { name: route.name, match: routeMatch(route.match), ...actionJson },
+    {
+      request_headers_to_add: headersToAdd(route.requestHeadersToAdd),
+      request_headers_to_remove: nonEmpty(route.requestHeadersToRemove),
+      response_headers_to_add: headersToAdd(route.responseHeadersToAdd),
+      response_headers_to_remove: nonEmpty(route.responseHeadersToRemove),
+      typed_per_filter_config: typedPerFilterConfig(
+        route.typedPerFilterConfig,
+        action.kind === 'forward' ? action.cors : undefined,
+      ),
+      metadata: route.metadata ? { filter_metadata: sortedRecord(route.metadata) } : undefined,
+    },
+  );
 }

@@ -1,0 +1,419 @@
+import {
+  type DescEnum,
+  type DescField,
+  type DescMessage,
+  type Message,
+  ScalarType,
+} from '@bufbuild/protobuf';
+import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
+import { fieldSemantics, messageSemantics } from './envoy-semantics.js';
+import { envoyRegistry, typeNameOfUrl } from './registry.js';
+import { type RuleFields, ruleFields } from './validate-checks.js';
+import {
+  compileValueCheck,
+  elementType,
+  fieldRuleFields,
+  isRequired,
+  planOf,
+  subRules,
+} from './validate-rules.js';
+import { type ValueCheck, Walker } from './validate-walker.js';
+
+/**
+ * A fast acceptance test over the proto3-JSON itself: strict decoding and the
+ * PGV rules in one walk, without building messages or packing Any payloads.
+ *
+ * It only ever says "certainly valid" (true) or "not sure" (false). On false
+ * the authoritative path — @bufbuild/protobuf's fromJson, then the rules over
+ * the decoded message — runs and names the issues. So being stricter than
+ * needed here costs time, never correctness; accepting what the authoritative
+ * path rejects would be a bug (the differential tests guard against it).
+ * Shapes it does not handle (Timestamp, numeric strings for floats,
+ * `message.skip`, messages with load-time semantics) simply answer false.
+ */
+export function fastAccepts(desc: DescMessage, json: Record<string, unknown>, hasTypeKey = false): boolean {
+  return acceptObject(desc, json, hasTypeKey);
+}
+
+const INVALID: unique symbol = Symbol('invalid');
+type Decoded = unknown | typeof INVALID;
+type Decoder = (json: unknown) => Decoded;
+
+// Rule checks report into a scratch walker: any report means "not sure".
+const scratch = new Walker();
+function passes(check: ValueCheck, value: unknown): boolean {
+  check(value, scratch);
+  if (scratch.issues.length === 0) return true;
+  scratch.issues.length = 0;
+  return false;
+}
+
+interface FastField {
+  field: DescField;
+  oneof?: string;
+  accept: (json: unknown) => boolean;
+}
+
+interface FastPlan {
+  byKey: Map<string, FastField>;
+  /** Fields whose absence (or null) breaks a rule: required messages, min_len on the default "", … */
+  mustBePresent: DescField[];
+  requiredOneofs: Array<readonly DescField[]>;
+  /** Envoy load-time checks need the decoded message: leave such messages to the authoritative path. */
+  unsupported: boolean;
+}
+
+const plans = new Map<DescMessage, FastPlan>();
+
+function fastPlan(desc: DescMessage): FastPlan {
+  let plan = plans.get(desc);
+  if (plan) return plan;
+  plan = { byKey: new Map(), mustBePresent: [], requiredOneofs: [], unsupported: false };
+  // Registered before compiling fields: recursive messages find it (compiled lazily on use).
+  plans.set(desc, plan);
+  const rulesOn = !planOf(desc).disabled;
+  plan.unsupported = messageSemantics[desc.typeName] !== undefined;
+  if (rulesOn) {
+    for (const oneof of desc.oneofs) {
+      if (planOf(desc).requiredOneofs.some((r) => r.name === oneof.name))
+        plan.requiredOneofs.push(oneof.fields);
+    }
+  }
+  for (const field of desc.fields) {
+    const compiled = compileField(field, rulesOn ? fieldRuleFields(field) : undefined, rulesOn);
+    if (compiled.unsupported) plan.unsupported = true;
+    const fast: FastField = { field, accept: compiled.accept };
+    if (field.oneof) fast.oneof = field.oneof.name;
+    plan.byKey.set(field.name, fast);
+    plan.byKey.set(field.jsonName, fast);
+    if (compiled.mustBePresent) plan.mustBePresent.push(field);
+  }
+  return plan;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function acceptObject(desc: DescMessage, json: unknown, isAnyPayload: boolean): boolean {
+  if (!isPlainObject(json)) return false;
+  const plan = fastPlan(desc);
+  if (plan.unsupported) return false;
+  let oneofsSeen: string[] | undefined;
+  for (const key in json) {
+    if (isAnyPayload && key === '@type') continue;
+    const fast = plan.byKey.get(key);
+    if (!fast) return false;
+    const value = json[key];
+    if (value === null) continue;
+    if (fast.oneof !== undefined) {
+      oneofsSeen ??= [];
+      if (oneofsSeen.includes(fast.oneof)) return false;
+      oneofsSeen.push(fast.oneof);
+    }
+    if (!fast.accept(value)) return false;
+  }
+  for (const field of plan.mustBePresent) {
+    if (valueOf(json, field) == null) return false;
+  }
+  for (const members of plan.requiredOneofs) {
+    if (!members.some((m) => valueOf(json, m) != null)) return false;
+  }
+  return true;
+}
+
+function valueOf(json: Record<string, unknown>, field: DescField): unknown {
+  return json[field.name] ?? json[field.jsonName];
+}
+
+// ------------------------------------------------------------------ fields
+
+interface CompiledField {
+  accept: (json: unknown) => boolean;
+  mustBePresent: boolean;
+  unsupported?: boolean;
+}
+
+function compileField(field: DescField, rules: RuleFields | undefined, rulesOn: boolean): CompiledField {
+  const semantic = rulesOn ? fieldSemantics[`${field.parent.typeName}.${field.name}`] : undefined;
+  if (subRuleSkip(rules)) return { accept: () => false, mustBePresent: false, unsupported: true };
+  switch (field.fieldKind) {
+    case 'scalar':
+    case 'enum':
+    case 'message': {
+      const type = elementType(field);
+      const decode = decoderFor(type);
+      const check = compileValueCheck(rules, type, semantic, { unboxedWrapper: true, descend: false });
+      const accept = check
+        ? (json: unknown) => {
+            const v = decode(json);
+            return v !== INVALID && passes(check, v);
+          }
+        : (json: unknown) => decode(json) !== INVALID;
+      return { accept, mustBePresent: !field.oneof && absentBreaksRule(field, rules, check) };
+    }
+    case 'list':
+      return compileList(field, rules);
+    case 'map':
+      return compileMap(field, rules);
+  }
+}
+
+/** `message.skip`: nested rules are not checked. Rare; left to the authoritative path. */
+function subRuleSkip(rules: RuleFields | undefined): boolean {
+  return rules?.message !== undefined && ruleFields(rules.message as Message).skip === true;
+}
+
+/** Whether an absent field (its default value) already fails the field's rules. */
+function absentBreaksRule(
+  field: DescField,
+  rules: RuleFields | undefined,
+  check: ValueCheck | undefined,
+): boolean {
+  if (field.fieldKind === 'message') return isRequired(rules);
+  if (!check) return false;
+  // proto3 `optional` scalars are unset when absent, and unset values are not checked.
+  if (field.proto.proto3Optional) return false;
+  const zero = field.fieldKind === 'enum' ? 0 : zeroScalar(field.scalar!);
+  return !passes(check, zero);
+}
+
+function zeroScalar(type: ScalarType): unknown {
+  switch (type) {
+    case ScalarType.STRING:
+      return '';
+    case ScalarType.BOOL:
+      return false;
+    case ScalarType.BYTES:
+      return new Uint8Array(0);
+    case ScalarType.INT64:
+    case ScalarType.UINT64:
+    case ScalarType.SINT64:
+    case ScalarType.FIXED64:
+    case ScalarType.SFIXED64:
+      return 0n;
+    default:
+      return 0;
+  }
+}
+
+function compileList(field: DescField & { fieldKind: 'list' }, rules: RuleFields | undefined): CompiledField {
+  const repeated = subRules(rules, 'repeated');
+  const minItems = repeated.min_items === undefined ? 0 : Number(repeated.min_items);
+  const maxItems = repeated.max_items === undefined ? Number.POSITIVE_INFINITY : Number(repeated.max_items);
+  const unique = repeated.unique === true;
+  const ignoreEmpty = repeated.ignore_empty === true;
+  const type = elementType(field);
+  const decode = decoderFor(type);
+  const itemRules = repeated.items ? fieldRulesFromMessage(repeated.items) : undefined;
+  const itemCheck = compileValueCheck(itemRules, type, undefined, { unboxedWrapper: true, descend: false });
+  if (itemRules && subRuleSkip(itemRules))
+    return { accept: () => false, mustBePresent: false, unsupported: true };
+  const accept = (json: unknown) => {
+    if (!Array.isArray(json)) return false;
+    if (json.length === 0 && ignoreEmpty) return true;
+    if (json.length < minItems || json.length > maxItems) return false;
+    const seen = unique ? new Set<string>() : undefined;
+    for (const item of json) {
+      if (item === null) return false;
+      const v = decode(item);
+      if (v === INVALID) return false;
+      if (itemCheck && !passes(itemCheck, v)) return false;
+      if (seen) {
+        const key = String(v);
+        if (seen.has(key)) return false;
+        seen.add(key);
+      }
+    }
+    return true;
+  };
+  return { accept, mustBePresent: minItems > 0 && !ignoreEmpty };
+}
+
+function compileMap(field: DescField & { fieldKind: 'map' }, rules: RuleFields | undefined): CompiledField {
+  const map = subRules(rules, 'map');
+  const minPairs = map.min_pairs === undefined ? 0 : Number(map.min_pairs);
+  const maxPairs = map.max_pairs === undefined ? Number.POSITIVE_INFINITY : Number(map.max_pairs);
+  const ignoreEmpty = map.ignore_empty === true;
+  const keyType = { kind: 'scalar', scalar: field.mapKey } as const;
+  const keyRules = map.keys ? fieldRulesFromMessage(map.keys) : undefined;
+  const valueRules = map.values ? fieldRulesFromMessage(map.values) : undefined;
+  const keyCheck = compileValueCheck(keyRules, keyType, undefined, { unboxedWrapper: true, descend: false });
+  const valueType = elementType(field);
+  const decodeValue = decoderFor(valueType);
+  const valueCheck = compileValueCheck(valueRules, valueType, undefined, {
+    unboxedWrapper: true,
+    descend: false,
+  });
+  const decodeKey = mapKeyDecoder(field.mapKey);
+  if (valueRules && subRuleSkip(valueRules))
+    return { accept: () => false, mustBePresent: false, unsupported: true };
+  const accept = (json: unknown) => {
+    if (!isPlainObject(json)) return false;
+    let count = 0;
+    for (const key in json) {
+      count++;
+      const k = decodeKey(key);
+      if (k === INVALID || (keyCheck && !passes(keyCheck, k))) return false;
+      const item = json[key];
+      if (item === null) return false;
+      const v = decodeValue(item);
+      if (v === INVALID || (valueCheck && !passes(valueCheck, v))) return false;
+    }
+    if (count === 0 && ignoreEmpty) return true;
+    return count >= minPairs && count <= maxPairs;
+  };
+  return { accept, mustBePresent: minPairs > 0 && !ignoreEmpty };
+}
+
+/** `items`/`keys`/`values` are FieldRules messages inside the rules. */
+function fieldRulesFromMessage(rules: unknown): RuleFields {
+  return ruleFields(rules as Message);
+}
+
+function mapKeyDecoder(type: ScalarType): (key: string) => Decoded {
+  switch (type) {
+    case ScalarType.STRING:
+      return (key) => key;
+    case ScalarType.BOOL:
+      return (key) => (key === 'true' ? true : key === 'false' ? false : INVALID);
+    default:
+      return (key) => decodeScalar(type, key);
+  }
+}
+
+// ------------------------------------------------------------------ values
+
+const decoders = new Map<unknown, Decoder>();
+
+function decoderFor(type: ReturnType<typeof elementType>): Decoder {
+  const cacheKey = type.kind === 'scalar' ? type.scalar : type.kind === 'enum' ? type.enum : type.message;
+  let decoder = decoders.get(cacheKey);
+  if (!decoder) {
+    decoder =
+      type.kind === 'scalar'
+        ? (json) => decodeScalar(type.scalar, json)
+        : type.kind === 'enum'
+          ? enumDecoder(type.enum)
+          : messageDecoder(type.message);
+    decoders.set(cacheKey, decoder);
+  }
+  return decoder;
+}
+
+const int32Min = -2147483648;
+const int32Max = 2147483647;
+const uint32Max = 4294967295;
+const int64Min = -(2n ** 63n);
+const int64Max = 2n ** 63n - 1n;
+const uint64Max = 2n ** 64n - 1n;
+const floatMax = 3.4028234663852886e38;
+
+function integer(json: unknown, min: number, max: number): Decoded {
+  const n =
+    typeof json === 'number'
+      ? json
+      : typeof json === 'string' && /^-?\d+$/.test(json)
+        ? Number(json)
+        : Number.NaN;
+  return Number.isInteger(n) && n >= min && n <= max ? n : INVALID;
+}
+
+function bigInteger(json: unknown, min: bigint, max: bigint): Decoded {
+  let n: bigint;
+  if (typeof json === 'number' && Number.isSafeInteger(json)) n = BigInt(json);
+  else if (typeof json === 'string' && /^-?\d+$/.test(json)) n = BigInt(json);
+  else return INVALID;
+  return n >= min && n <= max ? n : INVALID;
+}
+
+function decodeScalar(type: ScalarType, json: unknown): Decoded {
+  switch (type) {
+    case ScalarType.STRING:
+      return typeof json === 'string' ? json : INVALID;
+    case ScalarType.BOOL:
+      return typeof json === 'boolean' ? json : INVALID;
+    case ScalarType.INT32:
+    case ScalarType.SINT32:
+    case ScalarType.SFIXED32:
+      return integer(json, int32Min, int32Max);
+    case ScalarType.UINT32:
+    case ScalarType.FIXED32:
+      return integer(json, 0, uint32Max);
+    case ScalarType.INT64:
+    case ScalarType.SINT64:
+    case ScalarType.SFIXED64:
+      return bigInteger(json, int64Min, int64Max);
+    case ScalarType.UINT64:
+    case ScalarType.FIXED64:
+      return bigInteger(json, 0n, uint64Max);
+    case ScalarType.DOUBLE:
+      return typeof json === 'number' && Number.isFinite(json) ? json : INVALID;
+    case ScalarType.FLOAT:
+      return typeof json === 'number' && Number.isFinite(json) && Math.abs(json) <= floatMax ? json : INVALID;
+    case ScalarType.BYTES:
+      return typeof json === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(json) && json.length % 4 === 0
+        ? new Uint8Array(Buffer.from(json, 'base64'))
+        : INVALID;
+    default:
+      return INVALID;
+  }
+}
+
+function enumDecoder(desc: DescEnum): Decoder {
+  const byName = new Map(desc.values.map((v) => [v.name, v.number] as const));
+  return (json) => {
+    if (typeof json === 'string') return byName.get(json) ?? INVALID;
+    return integer(json, int32Min, int32Max);
+  };
+}
+
+const maxDurationSeconds = 315576000000n;
+
+function decodeDuration(json: unknown): Decoded {
+  if (typeof json !== 'string') return INVALID;
+  const m = /^(-)?(\d{1,12})(?:\.(\d{1,9}))?s$/.exec(json);
+  if (!m) return INVALID;
+  const sign = m[1] ? -1 : 1;
+  const seconds = BigInt(m[2]!) * BigInt(sign);
+  if (seconds > maxDurationSeconds || seconds < -maxDurationSeconds) return INVALID;
+  const nanos = m[3] ? Number(m[3].padEnd(9, '0')) * sign : 0;
+  return { seconds, nanos };
+}
+
+function messageDecoder(desc: DescMessage): Decoder {
+  if (isWrapperDesc(desc)) {
+    const inner = desc.fields[0]!;
+    return (json) => decodeScalar(inner.scalar!, json);
+  }
+  switch (desc.typeName) {
+    case 'google.protobuf.Any':
+      return decodeAny;
+    case 'google.protobuf.Duration':
+      return decodeDuration;
+    case 'google.protobuf.Struct':
+      return (json) => (isPlainObject(json) ? json : INVALID);
+    case 'google.protobuf.Value':
+      return (json) => (json === undefined ? INVALID : json);
+    case 'google.protobuf.ListValue':
+      return (json) => (Array.isArray(json) ? json : INVALID);
+    case 'google.protobuf.Empty':
+      return (json) => (isPlainObject(json) && Object.keys(json).length === 0 ? json : INVALID);
+  }
+  // Timestamp, FieldMask and the rest of google.protobuf: left to the authoritative path.
+  if (desc.typeName.startsWith('google.protobuf.')) return () => INVALID;
+  return (json) => (acceptObject(desc, json, false) ? json : INVALID);
+}
+
+function decodeAny(json: unknown): Decoded {
+  if (!isPlainObject(json)) return INVALID;
+  const typeUrl = json['@type'];
+  if (typeof typeUrl !== 'string') return INVALID;
+  const payload = envoyRegistry.getMessage(typeNameOfUrl(typeUrl));
+  if (!payload) return INVALID;
+  if (payload.typeName.startsWith('google.protobuf.')) {
+    // Well-known payloads sit under "value" in JSON; rare in Envoy configs.
+    return INVALID;
+  }
+  return acceptObject(payload, json, true) ? { typeUrl } : INVALID;
+}
