@@ -45,6 +45,28 @@ export const sinkAdsConfigSchema = Type.Object(
       ),
     ),
     drainMs: Type.Optional(Type.Integer({ minimum: 0, description: 'graceful shutdown budget' })),
+    keepalive: Type.Optional(
+      Type.Object(
+        {
+          timeMs: Type.Optional(
+            Type.Integer({ minimum: 1000, description: 'HTTP/2 ping interval towards clients' }),
+          ),
+          timeoutMs: Type.Optional(
+            Type.Integer({
+              minimum: 100,
+              description: 'ping answer deadline before the connection is dropped',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    sendBudgetBytes: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'soft cap on response bytes being flushed at once across streams',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -81,6 +103,8 @@ export function createAdsSink(ctx: SinkContext<SinkAdsConfig>): AdsSink {
     groups: config.groups,
     feedback: ctx.feedback,
     logger: ctx.logger,
+    keepalive: config.keepalive,
+    sendBudgetBytes: config.sendBudgetBytes,
   });
   return {
     server,
