@@ -97,7 +97,7 @@ export function defineClusterSuite(cluster: () => TestCluster): void {
         retry: { initialDelayMs: 50, maxDelayMs: 1000 },
         statusService: 'default/edge',
       },
-      logger: process.env.E2E_DEBUG
+      logger: silentLogger,
         ? ({
             ...silentLogger,
             warn: (o: unknown, m?: string) => console.log('WARN', o, m),
