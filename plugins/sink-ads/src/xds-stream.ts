@@ -123,9 +123,12 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
     return this.service === 'ads';
   }
 
-  /** Identifies the client in feedback and logs. */
+  /**
+   * Identifies the client in feedback: the node id, stable across reconnects, so
+   * that an ACK on a new stream clears a rejection reported from an old one.
+   */
   get client(): string {
-    return this.node?.id ? `${this.node.id}@${this.peer}` : this.peer;
+    return this.node?.id || this.peer;
   }
 
   protected abstract createTypeState(typeUrl: string): S;
