@@ -77,7 +77,7 @@ async function main(): Promise<number> {
 
 /** ../shared from the working directory (CI's layout), else beside the repository. */
 function findShared(): string {
-  for (const candidate of ['../shared', '../../shared', '../../../shared', '/work/shared']) {
+  for (const candidate of ['../shared', '../../shared', '../../../shared']) {
     if (existsSync(join(candidate, 'conformance'))) return candidate;
   }
   return '../shared';
