@@ -99,8 +99,37 @@ describe('envoy.lower with invalid IR elements', () => {
     expect(result.xds[TypeUrl.RouteConfiguration].map((r) => r.name)).toEqual(['https-routes']);
     expect(result.diagnostics.map((d) => [d.code, d.resource?.kind, d.resource?.name])).toEqual([
       ['ENVOY_REJECTED', 'Listener', 'https-listener'],
+      // …and the listener chain that routes with it is told why it will answer 404.
+      ['ENVOY_REFERENCE_DANGLING', 'Listener', 'https-listener'],
     ]);
     expect(result.diagnostics[0]!.message).toContain('/virtual_hosts/0/domains');
+    expect(result.diagnostics[1]!.message).toContain("route config 'cleartext-routes'");
+  });
+
+  it('warns about references to resources that were not generated', () => {
+    const ir = readIR('full-ir.in.yaml');
+    const route = ir.routeConfigs['https-routes']!.virtualHosts.find((v) => v.name === 'api-example-com')!
+      .routes[0]!;
+    if (route.action.kind !== 'forward') throw new Error('fixture changed');
+    route.action.clusters = [{ cluster: 'no-such-cluster', weight: 100 }];
+    delete ir.secrets['default/upstream-ca'];
+    delete ir.endpoints['default/quote-v1'];
+    const result = compileIR(ir);
+    expect(result.diagnostics.map((d) => [d.code, d.severity, d.resource?.name])).toEqual([
+      ['ENVOY_REFERENCE_DANGLING', 'warning', 'api'],
+      ['ENVOY_REFERENCE_DANGLING', 'warning', 'api'],
+      ['ENVOY_REFERENCE_DANGLING', 'warning', 'api'],
+      ['ENVOY_REFERENCE_DANGLING', 'warning', 'quote-canary'],
+      ['ENVOY_REFERENCE_DANGLING', 'warning', 'quote-canary'],
+      ['ENVOY_REFERENCE_DANGLING', 'warning', 'quote-exact'],
+      ['ENVOY_REFERENCE_DANGLING', 'warning', 'quote-exact'],
+    ]);
+    const messages = [...new Set(result.diagnostics.map((d) => d.message))].sort();
+    expect(messages).toEqual([
+      "EDS cluster 'quote-v1' has endpoints 'default/quote-v1', which was not generated (it does not exist or was rejected); it has no hosts",
+      "cluster 'quote-v1' uses secret 'default/upstream-ca', which was not generated (it does not exist or was rejected); Envoy keeps it warming until it exists",
+      "route 'default/api' forwards to cluster 'no-such-cluster', which was not generated (it does not exist or was rejected); Envoy answers 503 for it",
+    ]);
   });
 
   it('drops an invalid filter chain and keeps the listener', () => {

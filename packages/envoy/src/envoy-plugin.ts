@@ -1,6 +1,7 @@
-import { definePlugin, formatRef, type IR, type PassContext } from '@attache/core';
+import { type DiagnosticCodeTable, definePlugin, formatRef, type IR, type PassContext } from '@attache/core';
 import { type Admission, admitResource } from './admit.js';
 import { lowerIR } from './lower/index.js';
+import { danglingReferences, resourceId } from './references.js';
 
 /** The IR facets lowering reads: everything that becomes an Envoy resource. */
 export const loweringReads = [
@@ -20,7 +21,17 @@ export function lowerAndValidate(ir: IR): Admission[] {
   return lowerIR(ir).map(admitResource);
 }
 
+/** The codes this plugin declares (ENVOY_REJECTED itself is core's: the ADS sink reports NACKs with it too). */
+export const envoyDiagnosticCodes = {
+  ENVOY_REFERENCE_DANGLING: {
+    severity: 'warning',
+    summary:
+      'A generated Envoy resource names a cluster, secret, route config or endpoint set that was not generated (missing or rejected); Envoy accepts it but traffic fails (503/404) or the listener never finishes warming.',
+  },
+} as const satisfies DiagnosticCodeTable;
+
 function runLowering(ctx: PassContext): void {
+  const emitted = new Set<string>();
   for (const admission of lowerAndValidate(ctx.ir)) {
     for (const rejection of admission.rejections) {
       for (const ref of rejection.refs) {
@@ -33,7 +44,15 @@ function runLowering(ctx: PassContext): void {
         });
       }
     }
-    if (admission.resource) ctx.emit(admission.resource);
+    if (admission.resource) {
+      ctx.emit(admission.resource);
+      emitted.add(resourceId(admission.resource.typeUrl, admission.resource.name));
+    }
+  }
+  for (const dangling of danglingReferences(ctx.ir, emitted)) {
+    for (const ref of dangling.refs) {
+      ctx.report({ code: 'ENVOY_REFERENCE_DANGLING', resource: ref, message: dangling.message });
+    }
   }
 }
 
@@ -45,8 +64,7 @@ export const envoyPlugin = definePlugin({
   id: 'envoy',
   description: 'Lowers the IR to Envoy v3 resources and validates each strictly against the Envoy protos',
   register(reg) {
-    // Its only code, ENVOY_REJECTED, is declared by core (the ADS sink reports NACKs with it too).
-    reg.diagnostics({});
+    reg.diagnostics(envoyDiagnosticCodes);
     reg.pass({
       id: 'envoy.lower',
       phase: 'lower',

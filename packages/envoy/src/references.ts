@@ -1,0 +1,105 @@
+import {
+  compareStrings,
+  type IR,
+  type IRDownstreamTls,
+  type IRFilterChain,
+  type IRUpstreamTls,
+  type ResourceRef,
+  TypeUrl,
+  type XdsTypeUrl,
+} from '@attache/core';
+
+/** A reference from one generated resource to another that was not generated. */
+export interface DanglingReference {
+  refs: ResourceRef[];
+  message: string;
+}
+
+/**
+ * Finds references Envoy cannot resolve: a route to a cluster that was not
+ * generated (or was rejected) answers 503; a TLS context naming a missing
+ * secret keeps its listener or cluster warming forever; an HCM whose route
+ * config is missing serves 404. Envoy accepts all of these, so nothing else
+ * would tell the user why their traffic fails.
+ */
+export function danglingReferences(ir: IR, emitted: ReadonlySet<string>): DanglingReference[] {
+  const found: DanglingReference[] = [];
+  const has = (typeUrl: XdsTypeUrl, name: string) => emitted.has(resourceId(typeUrl, name));
+  const missing = (kind: string, name: string) =>
+    `${kind} '${name}', which was not generated (it does not exist or was rejected)`;
+
+  const checkSecrets = (
+    tls: IRDownstreamTls | IRUpstreamTls | undefined,
+    owner: string,
+    refs: ResourceRef[],
+  ) => {
+    for (const secret of [tls?.certificateSecret, tls?.caSecret]) {
+      if (secret !== undefined && !has(TypeUrl.Secret, secret)) {
+        found.push({
+          refs,
+          message: `${owner} uses ${missing('secret', secret)}; Envoy keeps it warming until it exists`,
+        });
+      }
+    }
+  };
+  const checkChain = (listener: string, chain: IRFilterChain) => {
+    const owner = `filter chain '${chain.name}' of listener '${listener}'`;
+    checkSecrets(chain.tls, owner, chain.provenance);
+    if (chain.kind === 'http' && !has(TypeUrl.RouteConfiguration, chain.routeConfigName)) {
+      found.push({
+        refs: chain.provenance,
+        message: `${owner} routes with ${missing('route config', chain.routeConfigName)}; Envoy answers 404`,
+      });
+    }
+    if (chain.kind === 'tcp') {
+      for (const { cluster } of chain.clusters) {
+        if (!has(TypeUrl.Cluster, cluster)) {
+          found.push({
+            refs: chain.provenance,
+            message: `${owner} proxies to ${missing('cluster', cluster)}`,
+          });
+        }
+      }
+    }
+  };
+
+  for (const listener of Object.values(ir.listeners)) {
+    for (const chain of listener.filterChains) checkChain(listener.name, chain);
+    if (listener.defaultFilterChain) checkChain(listener.name, listener.defaultFilterChain);
+  }
+  for (const config of Object.values(ir.routeConfigs)) {
+    for (const vh of config.virtualHosts) {
+      for (const route of vh.routes) {
+        if (route.action.kind !== 'forward') continue;
+        const targets = [
+          ...route.action.clusters.map((c) => c.cluster),
+          ...(route.action.shadows ?? []).map((s) => s.cluster),
+        ];
+        for (const cluster of new Set(targets)) {
+          if (!has(TypeUrl.Cluster, cluster)) {
+            found.push({
+              refs: route.provenance,
+              message: `route '${route.name}' forwards to ${missing('cluster', cluster)}; Envoy answers 503 for it`,
+            });
+          }
+        }
+      }
+    }
+  }
+  for (const cluster of Object.values(ir.clusters)) {
+    if (!has(TypeUrl.Cluster, cluster.name)) continue;
+    checkSecrets(cluster.tls, `cluster '${cluster.name}'`, cluster.provenance);
+    const service = cluster.edsServiceName ?? cluster.name;
+    if (cluster.discovery === 'EDS' && !has(TypeUrl.ClusterLoadAssignment, service)) {
+      found.push({
+        refs: cluster.provenance,
+        message: `EDS cluster '${cluster.name}' has ${missing('endpoints', service)}; it has no hosts`,
+      });
+    }
+  }
+  return found.sort((a, b) => compareStrings(a.message, b.message));
+}
+
+export function resourceId(typeUrl: string, name: string): string {
+  return `${typeUrl} ${name}`;
+}
