@@ -130,6 +130,13 @@ describe('KubernetesSource against the fake API server', () => {
     const stored = store.find('Mapping', 'quote');
     expect(stored?.origin).toEqual({ source: 'source-kubernetes', file: 'kubernetes:Mapping/default/quote' });
     expect(stored?.resource.metadata.resourceVersion).toBeUndefined();
+    await eventually(() =>
+      expect(server.requests.filter((r) => r.query.watch).length).toBeGreaterThanOrEqual(18),
+    );
+    const watches = server.requests.filter((r) => r.query.watch);
+    expect(
+      watches.every((r) => r.query.allowWatchBookmarks === 'true' && r.query.resourceVersion !== undefined),
+    ).toBe(true);
   });
 
   it('follows creates, updates and deletes', async () => {
