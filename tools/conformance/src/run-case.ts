@@ -7,6 +7,7 @@ import { behaviourNamer } from './cluster-identity.js';
 import { compareConfigs } from './compare.js';
 import { type Compiler, errorDiagnostics, readResources } from './compile-attache.js';
 import { emissaryNameAsIs, emissaryNameFromProvenance } from './emissary-names.js';
+import { withAnonymousCertificates, withHarnessSecrets } from './harness-secrets.js';
 import { hostsemToBootstrap } from './hostsem.js';
 
 export interface CaseResult {
@@ -42,6 +43,7 @@ export function runCase(c: ConformanceCase, compiler: Compiler | Error): CaseRes
   let result: CompileResult;
   try {
     resources = c.inputs.flatMap(readResources);
+    if (c.kind === 'envoy' && c.harnessSecrets) resources = withHarnessSecrets(resources);
     result = compiler(resources);
   } catch (e) {
     return { id: c.id, status: 'fail', detail: `compile threw: ${(e as Error).message}` };
@@ -50,6 +52,10 @@ export function runCase(c: ConformanceCase, compiler: Compiler | Error): CaseRes
   const byName = c.kind === 'hostsem' || c.clustersUndefined;
   const expected = buildEnvoyModel({ bootstrap: hostsem ? hostsemToBootstrap(c.expected) : c.expected });
   const actual = buildEnvoyModel({ xds: result.xds, ir: result.ir });
+  if (c.kind === 'envoy' && c.harnessSecrets) {
+    withAnonymousCertificates(expected);
+    withAnonymousCertificates(actual);
+  }
   const comparison = compareConfigs(
     { model: expected, clusterNamer: byName ? emissaryNameAsIs : behaviourNamer },
     { model: actual, clusterNamer: byName ? emissaryNameFromProvenance(resources) : behaviourNamer },
