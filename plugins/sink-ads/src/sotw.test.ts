@@ -27,6 +27,7 @@ function recorder() {
     resourceNames?: string[];
     message?: string;
     group: string;
+    client: string;
   }[] = [];
   const feedback: DeliveryFeedback = {
     rejected: (e) => events.push({ kind: 'rejected', ...e }),
@@ -122,7 +123,7 @@ describe('SotW ADS', () => {
       ackedVersion: good.versionInfo,
       lastNack: { resourceNames: ['bad'] },
     });
-    expect(events).toEqual([
+    expect(events.filter((e) => e.kind === 'rejected')).toEqual([
       {
         kind: 'rejected',
         group: 'default',
@@ -138,8 +139,9 @@ describe('SotW ADS', () => {
     );
     const fixed = await ads.next(T.Cluster);
     ads.ack(fixed);
-    await until(() => events.length === 2, 'the recovery');
-    expect(events[1]).toMatchObject({ kind: 'accepted', typeUrl: T.Cluster });
+    await until(() => events.length === 3, 'the recovery');
+    expect(events.map((e) => e.kind)).toEqual(['accepted', 'rejected', 'accepted']);
+    expect(events[2]).toMatchObject({ kind: 'accepted', typeUrl: T.Cluster });
     expect(typeInfo(harness, T.Cluster)?.lastNack).toBeUndefined();
   });
 
@@ -153,8 +155,27 @@ describe('SotW ADS', () => {
     h.server.setSnapshot(config(2, { a: 1, b: 2, c: 3 }, { extra: [] }));
     const response = await ads.next(T.Cluster);
     ads.nack(response, 'something went wrong');
-    await until(() => events.length === 1, 'the NACK');
-    expect(events[0]?.resourceNames).toEqual(['c']);
+    await until(() => events.some((e) => e.kind === 'rejected'), 'the NACK');
+    expect(events.find((e) => e.kind === 'rejected')?.resourceNames).toEqual(['c']);
+  });
+
+  it('clears a rejection when the same node ACKs on a new stream after reconnecting', async () => {
+    const { events, feedback } = recorder();
+    h = await startHarness({ feedback });
+    h.server.setSnapshot(config(1, { a: 1 }));
+    const first = h.client('envoy-7').sotw('ads');
+    first.subscribe(T.Cluster, []);
+    first.nack(await first.next(T.Cluster), 'a: bad');
+    await until(() => events.some((e) => e.kind === 'rejected'), 'the NACK');
+    first.close();
+    const again = h.client('envoy-7').sotw('ads');
+    again.subscribe(T.Cluster, []);
+    again.ack(await again.next(T.Cluster));
+    await until(() => events.at(-1)?.kind === 'accepted', 'the recovery');
+    expect(events.map((e) => [e.kind, e.client])).toEqual([
+      ['rejected', 'envoy-7'],
+      ['accepted', 'envoy-7'],
+    ]);
   });
 
   it('removes a cluster by omitting it (full-state CDS) and sends an empty LDS for an absent named listener', async () => {

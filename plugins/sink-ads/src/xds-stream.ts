@@ -227,7 +227,8 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
     state.inflightNonce = undefined;
     state.acks++;
     this.env.metrics.acks.inc({ type: shortType(state.typeUrl), variant: this.variant });
-    if (state.lastNack && this.group !== undefined) {
+    // The first ACK of a stream counts too: a client that reconnected may hold a rejection from its old stream.
+    if ((state.lastNack || state.acks === 1) && this.group !== undefined) {
       state.lastNack = undefined;
       this.env.feedback.accepted({ group: this.group, typeUrl: state.typeUrl, client: this.client });
     }
