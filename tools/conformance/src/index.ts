@@ -3,16 +3,19 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parseHeaderLine, parseRequestLine } from '@attache/explain';
 import { discoverCases } from './cases.js';
 import { type Compiler, loadAttacheCompiler } from './compile-attache.js';
 import { readKnownDifferences } from './known-differences.js';
-import { type CaseResult, runCase } from './run-case.js';
+import { type CaseResult, explainCase, runCase } from './run-case.js';
 
 const USAGE = `usage: attache-conformance [--shared DIR] [--case ID]… [--report-only] [--verbose] [--json FILE]
+       attache-conformance --case ID --explain 'METHOD URL' [-H 'name: value']…
 
 Compiles every conformance case with Attaché and compares its behaviour with
 Emissary's expected output. Exits 1 when a case fails (not listed in
-known-differences.yaml), unless --report-only.`;
+known-differences.yaml), unless --report-only. With --explain, prints how
+each side handles that one request instead (to chase a difference).`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -23,6 +26,8 @@ async function main(): Promise<number> {
       verbose: { type: 'boolean', short: 'v', default: false },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      explain: { type: 'string' },
+      header: { type: 'string', short: 'H', multiple: true, default: [] },
     },
   });
   if (values.help) {
@@ -50,6 +55,13 @@ async function main(): Promise<number> {
     compiler = await loadAttacheCompiler();
   } catch (e) {
     compiler = e instanceof Error ? e : new Error(String(e));
+  }
+
+  if (values.explain !== undefined) {
+    const { method, url } = parseRequestLine(values.explain);
+    const headers = values.header.map(parseHeaderLine).filter((h): h is [string, string] => h !== undefined);
+    for (const c of cases) process.stdout.write(`${explainCase(c, compiler, { method, url, headers })}\n`);
+    return 0;
   }
 
   const results: CaseResult[] = [];

@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { CompileResult, StoredResource } from '@attache/core';
 import { compareStrings } from '@attache/core';
-import { buildEnvoyModel } from '@attache/explain';
+import {
+  buildEnvoyModel,
+  type EnvoyModel,
+  type ExplainRequest,
+  explainRequest,
+  formatExplanation,
+} from '@attache/explain';
 import type { ConformanceCase } from './cases.js';
 import { behaviourNamer } from './cluster-identity.js';
 import { compareConfigs } from './compare.js';
 import { type Compiler, errorDiagnostics, readResources } from './compile-attache.js';
+import { withoutEmissaryInternals } from './emissary-internal.js';
 import { emissaryNameAsIs, emissaryNameFromProvenance } from './emissary-names.js';
 import { withAnonymousCertificates, withHarnessSecrets } from './harness-secrets.js';
 import { hostsemToBootstrap } from './hostsem.js';
@@ -35,10 +42,18 @@ function emissaryErrorResources(file: string | undefined): string[] {
     .sort(compareStrings);
 }
 
-export function runCase(c: ConformanceCase, compiler: Compiler | Error): CaseResult {
-  if (c.kind === 'not-applicable') return { id: c.id, status: 'n/a', detail: c.reason };
-  if (compiler instanceof Error)
-    return { id: c.id, status: 'fail', detail: `Attaché compiler unavailable: ${compiler.message}` };
+interface Sides {
+  expected: EnvoyModel;
+  actual: EnvoyModel;
+  resources: StoredResource[];
+  result: CompileResult;
+}
+
+/** Compiles a case's input with Attaché and reads both sides into the explain model. */
+function buildSides(
+  c: Exclude<ConformanceCase, { kind: 'not-applicable' }>,
+  compiler: Compiler,
+): Sides | { error: string } {
   let resources: StoredResource[];
   let result: CompileResult;
   try {
@@ -46,16 +61,43 @@ export function runCase(c: ConformanceCase, compiler: Compiler | Error): CaseRes
     if (c.kind === 'envoy' && c.harnessSecrets) resources = withHarnessSecrets(resources);
     result = compiler(resources);
   } catch (e) {
-    return { id: c.id, status: 'fail', detail: `compile threw: ${(e as Error).message}` };
+    return { error: `compile threw: ${(e as Error).message}` };
   }
-  const hostsem = c.kind === 'hostsem';
-  const byName = c.kind === 'hostsem' || c.clustersUndefined;
-  const expected = buildEnvoyModel({ bootstrap: hostsem ? hostsemToBootstrap(c.expected) : c.expected });
+  const expected = buildEnvoyModel({
+    bootstrap: c.kind === 'hostsem' ? hostsemToBootstrap(c.expected) : c.expected,
+  });
   const actual = buildEnvoyModel({ xds: result.xds, ir: result.ir });
   if (c.kind === 'envoy' && c.harnessSecrets) {
     withAnonymousCertificates(expected);
     withAnonymousCertificates(actual);
   }
+  return { expected, actual, resources, result };
+}
+
+/** Both sides' explanation of one request, for chasing a difference by hand. */
+export function explainCase(c: ConformanceCase, compiler: Compiler | Error, request: ExplainRequest): string {
+  if (c.kind === 'not-applicable') return `${c.id}: not applicable (${c.reason})\n`;
+  if (compiler instanceof Error) return `${c.id}: Attaché compiler unavailable: ${compiler.message}\n`;
+  const sides = buildSides(c, compiler);
+  if ('error' in sides) return `${c.id}: ${sides.error}\n`;
+  const internal = (m: EnvoyModel) => withoutEmissaryInternals(m);
+  return [
+    `== ${c.id}: Emissary (expected)`,
+    formatExplanation(explainRequest(internal(sides.expected), request)),
+    `== ${c.id}: Attaché`,
+    formatExplanation(explainRequest(internal(sides.actual), request)),
+  ].join('\n');
+}
+
+export function runCase(c: ConformanceCase, compiler: Compiler | Error): CaseResult {
+  if (c.kind === 'not-applicable') return { id: c.id, status: 'n/a', detail: c.reason };
+  if (compiler instanceof Error)
+    return { id: c.id, status: 'fail', detail: `Attaché compiler unavailable: ${compiler.message}` };
+  const sides = buildSides(c, compiler);
+  if ('error' in sides) return { id: c.id, status: 'fail', detail: sides.error };
+  const { expected, actual, resources, result } = sides;
+  const hostsem = c.kind === 'hostsem';
+  const byName = c.kind === 'hostsem' || c.clustersUndefined;
   const comparison = compareConfigs(
     { model: expected, clusterNamer: byName ? emissaryNameAsIs : behaviourNamer },
     { model: actual, clusterNamer: byName ? emissaryNameFromProvenance(resources) : behaviourNamer },
