@@ -2,13 +2,14 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TypeUrl } from '@attache/core';
-import { type SotwTestStream, type XdsResponse, XdsTestClient } from '@attache/testkit';
+import { type DeltaTestStream, type SotwTestStream, type XdsResponse, XdsTestClient } from '@attache/testkit';
 import type { AdsBenchCommand, AdsBenchUsage } from './ads-bench-server.js';
 
 const usageText = `usage: node tools/bench/dist/index.js ads [options]
   --streams N    concurrent ADS (SotW) streams (default 1000)
   --routes N     Mappings compiled into the snapshot (default 10000; 1 cluster per 10 routes)
   --channels N   gRPC channels (HTTP/2 connections) the streams share (default streams/100)
+  --delta        incremental xDS (DeltaAggregatedResources) instead of state-of-the-world
 `;
 
 /** One process talking to the server child over IPC: request → the next reply. */
@@ -46,7 +47,7 @@ class ServerChild {
 }
 
 interface StreamProbe {
-  stream: SotwTestStream;
+  stream: SotwTestStream | DeltaTestStream;
   /** Time (ms, absolute) of the last response per type. */
   lastAt: Map<string, number>;
 }
@@ -63,8 +64,13 @@ function nowMs(): number {
 }
 
 /** An Envoy-like stream: asks for everything, ACKs every response at once. */
-function openStream(client: XdsTestClient, clusterNames: string[], routeNames: string[]): StreamProbe {
-  const stream = client.sotw('ads');
+function openStream(
+  client: XdsTestClient,
+  clusterNames: string[],
+  routeNames: string[],
+  delta: boolean,
+): StreamProbe {
+  const stream = delta ? client.delta('ads') : client.sotw('ads');
   const probe: StreamProbe = { stream, lastAt: new Map() };
   const take = (): void => {
     stream.next(undefined, 3_600_000).then(
@@ -77,9 +83,9 @@ function openStream(client: XdsTestClient, clusterNames: string[], routeNames: s
     );
   };
   take();
-  stream.subscribe(TypeUrl.Cluster, []);
+  stream.subscribe(TypeUrl.Cluster, ['*']);
   stream.subscribe(TypeUrl.ClusterLoadAssignment, clusterNames);
-  stream.subscribe(TypeUrl.Listener, []);
+  stream.subscribe(TypeUrl.Listener, ['*']);
   stream.subscribe(TypeUrl.RouteConfiguration, routeNames);
   return probe;
 }
@@ -105,6 +111,7 @@ export async function runAdsBench(argv: string[]): Promise<void> {
       streams: { type: 'string', default: '1000' },
       routes: { type: 'string', default: '10000' },
       channels: { type: 'string' },
+      delta: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -134,6 +141,7 @@ export async function runAdsBench(argv: string[]): Promise<void> {
     `  compile (server child, not part of delivery): ${fmt(started.compileMs)}; RouteConfiguration JSON ${(started.routeConfigBytes / 2 ** 20).toFixed(1)} MiB`,
   );
   const base = await server.ask<AdsBenchUsage>({ cmd: 'usage' });
+  out(`  server RSS before any stream: ${base.rssMb.toFixed(0)} MiB (compiler, snapshot, encodings)`);
 
   const clients = Array.from(
     { length: channels },
@@ -154,7 +162,12 @@ export async function runAdsBench(argv: string[]): Promise<void> {
   // Phase 1: initial delivery.
   const t0 = nowMs();
   const probes = Array.from({ length: streams }, (_, i) =>
-    openStream(clients[i % channels] as XdsTestClient, started.clusterNames, started.routeNames),
+    openStream(
+      clients[i % channels] as XdsTestClient,
+      started.clusterNames,
+      started.routeNames,
+      values.delta,
+    ),
   );
   await waitFor(() => probes.every((p) => allTypes.every((t) => p.lastAt.has(t))));
   let settled = await status();
