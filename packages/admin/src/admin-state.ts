@@ -20,6 +20,9 @@ export interface AdminState {
    * URLs, acked versions per type, last NACK (type, message, time).
    */
   streams?(): readonly unknown[];
-  /** Application metrics; served on /metrics merged with the default process metrics. */
-  metrics?: Registry;
+  /**
+   * Application metrics (the runtime's, the ADS sink's…), read on every scrape
+   * and served on /metrics merged with the default process metrics.
+   */
+  metrics?: Registry | readonly Registry[];
 }

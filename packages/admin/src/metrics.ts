@@ -11,12 +11,17 @@ export function createProcessMetricsRegistry(): Registry {
 }
 
 /**
- * The registry to expose: process metrics plus the application's. If the
- * application registry already collects the default metrics, it is used
- * alone, since merging two registries with the same metric names throws.
+ * The registry to expose: process metrics plus the application's. If an
+ * application registry already collects the default metrics, the process
+ * registry is left out, since merging registries with the same metric names throws.
  */
-export function exposedRegistry(processMetrics: Registry, application: Registry | undefined): Registry {
-  if (!application) return processMetrics;
-  if (application.getSingleMetric('process_cpu_user_seconds_total')) return application;
-  return Registry.merge([processMetrics, application]);
+export function exposedRegistry(
+  processMetrics: Registry,
+  application: Registry | readonly Registry[] | undefined,
+): Registry {
+  const registries =
+    application === undefined ? [] : Array.isArray(application) ? [...application] : [application];
+  const collectsDefaults = registries.some((r) => r.getSingleMetric('process_cpu_user_seconds_total'));
+  const all = collectsDefaults ? registries : [processMetrics, ...registries];
+  return all.length === 1 ? all[0]! : Registry.merge(all);
 }

@@ -195,6 +195,26 @@ describe('admin server over HTTP', () => {
     expect(text).toContain('nodejs_eventloop_lag_seconds');
   });
 
+  it('merges several application registries', async () => {
+    const runtimeMetrics = new Registry();
+    const adsMetrics = new Registry();
+    new Counter({
+      name: 'attache_compiles_total',
+      help: 'Compilations run',
+      registers: [runtimeMetrics],
+    }).inc(2);
+    new Counter({ name: 'attache_xds_pushes_total', help: 'Pushes', registers: [adsMetrics] }).inc(5);
+    const url = await start({
+      snapshot: () => undefined,
+      diagnostics: () => [],
+      metrics: [runtimeMetrics, adsMetrics],
+    });
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toContain('attache_compiles_total 2');
+    expect(text).toContain('attache_xds_pushes_total 5');
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
   it('serves an application registry that already collects process metrics without a duplicate-name failure', async () => {
     const state = new MutableState();
     state.metrics = new Registry();
