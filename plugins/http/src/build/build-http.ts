@@ -70,7 +70,8 @@ export function buildHttp(ctx: PassContext): void {
   for (const list of groupsByHost.values()) {
     for (const g of list) for (const m of g.members) attached.add(m.mapping);
   }
-  const inGroups = new Set(groups.flatMap((g) => g.members.map((m) => m.mapping)));
+  const inGroups = new Set<HttpMapping>();
+  for (const g of groups) for (const m of g.members) inGroups.add(m.mapping);
   for (const mapping of mappings) {
     if (!inGroups.has(mapping) || attached.has(mapping)) continue;
     ctx.report({
@@ -146,27 +147,6 @@ export function buildHttp(ctx: PassContext): void {
       });
     }
   }
-  for (const routes of routeCache.values()) {
-    for (const route of routes) {
-      for (const ref of route.provenance) {
-        const mapping = mappingById(mappings, ref);
-        if (mapping && !mapping.routeNames.includes(route.name)) mapping.routeNames.push(route.name);
-      }
-    }
-  }
-}
-
-const byIdCache = new WeakMap<readonly HttpMapping[], Map<string, HttpMapping>>();
-function mappingById(
-  mappings: readonly HttpMapping[],
-  ref: { namespace?: string; name: string },
-): HttpMapping | undefined {
-  let map = byIdCache.get(mappings);
-  if (!map) {
-    map = new Map(mappings.map((m) => [m.id, m]));
-    byIdCache.set(mappings, map);
-  }
-  return map.get(`${ref.namespace ?? 'default'}/${ref.name}`);
 }
 
 function namespaceLabelIndex(ctx: PassContext): (ns: string) => Record<string, string> {

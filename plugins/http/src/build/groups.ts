@@ -59,9 +59,20 @@ export function buildRouteGroups(
   }
   const groups: RouteGroup[] = [];
   for (const [key, entry] of byKey) {
-    const primaries = entry.mapping.filter((m) => !m.spec.shadow);
-    const shadows = entry.mapping.filter((m) => m.spec.shadow);
-    const members = settleWeights(ctx, primaries);
+    const only = entry.mapping.length === 1 ? entry.mapping[0]! : undefined;
+    let members: GroupMember[];
+    let shadows: HttpMapping[];
+    if (only && !only.spec.shadow && only.spec.weight === undefined) {
+      // The common case, kept allocation-light: one plain Mapping per match.
+      members = [{ mapping: only }];
+      shadows = [];
+    } else {
+      shadows = entry.mapping.filter((m) => m.spec.shadow);
+      members = settleWeights(
+        ctx,
+        entry.mapping.filter((m) => !m.spec.shadow),
+      );
+    }
     const first = entry.mapping[0]!;
     const group: RouteGroup = {
       key,

@@ -51,6 +51,7 @@ export function hostRoutes(
             ? { kind: 'redirect', httpsRedirect: true }
             : null;
       const id = member.mapping.id;
+      const before = routes.length;
       if (model === 'SECURE' || (model === 'XFP' && insecure === secure)) {
         routes.push({ ...base, name: id });
       } else if (model === 'INSECURE') {
@@ -62,6 +63,12 @@ export function hostRoutes(
           match: { ...base.match, headers: [...(base.match.headers ?? []), xfpHttps] },
         });
         if (insecure) routes.push(withAction(base, `${id}:http`, insecure));
+      }
+      // Published for feature plugins (ir.ext['http.mappings'][i].routeNames).
+      const names = member.mapping.routeNames;
+      for (let i = before; i < routes.length; i++) {
+        const name = routes[i]!.name;
+        if (!names.includes(name)) names.push(name);
       }
     }
   }
