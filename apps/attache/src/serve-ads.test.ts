@@ -36,6 +36,7 @@ describe('attache serve over ADS (end to end)', () => {
         '  file: { paths: [resources], debounceMs: 20 }',
         'sinks:',
         `  ads: { address: "127.0.0.1:${port}" }`,
+        'admin: { host: 127.0.0.1, port: 0 }',
         'debounce: { quietMs: 20, maxMs: 200 }',
         'log: { level: silent }',
         '',
@@ -73,6 +74,18 @@ describe('attache serve over ADS (end to end)', () => {
       expect(names.some((n) => n.includes('quote'))).toBe(true);
       stream.ack(first);
 
+      // The admin API shows the connected Envoy (from the ADS sink) and the snapshot (from the runtime).
+      const admin = serving!.admin!.url;
+      const streams = (await (await fetch(`${admin}/api/streams`)).json()) as {
+        count: number;
+        streams: unknown[];
+      };
+      expect(streams.count).toBe(1);
+      expect(JSON.stringify(streams.streams)).toContain('e2e');
+      expect(((await (await fetch(`${admin}/metrics`)).text()).match(/^attache_xds_\w+/m) ?? []).length).toBe(
+        1,
+      );
+
       writeFileSync(
         join(dir, 'resources', '40-inventory.yaml'),
         [
@@ -99,6 +112,12 @@ describe('attache serve over ADS (end to end)', () => {
           ).toEqual([['Mapping', 'inventory']]),
         { timeout: 10000, interval: 50 },
       );
+      const api = (await (
+        await fetch(`${serving!.admin!.url}/api/diagnostics?code=ENVOY_REJECTED`)
+      ).json()) as {
+        count: number;
+      };
+      expect(api.count).toBe(1);
     } finally {
       stream.close();
       client.close();

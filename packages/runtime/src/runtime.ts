@@ -158,6 +158,11 @@ export class Runtime {
     this.#logger.info('runtime stopped');
   }
 
+  /** A running sink by type, for apps that expose its extras (the ADS sink's streams and metrics). */
+  sink(type: string): Sink | undefined {
+    return this.#sinks.find((s) => s.type === type)?.sink;
+  }
+
   /** Latest compiled snapshot of a group (published or unchanged). */
   snapshot(group = 'default'): Snapshot | undefined {
     return this.#snapshots.get(group);

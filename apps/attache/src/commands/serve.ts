@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { AdminState } from '@attache/admin';
 import { createPipeline, type Logger } from '@attache/core';
 import {
   bootRuntime,
@@ -85,7 +86,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     config.admin?.enabled !== false && config.admin
       ? createAdminServer({
           address: { host: config.admin.host, port: config.admin.port },
-          state: runtime,
+          state: adminState(runtime),
           logger: logger.child({ component: 'admin' }),
         })
       : undefined;
@@ -113,6 +114,23 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   }
   await admin?.close();
   return code;
+}
+
+/** What the admin server shows: the runtime's snapshots and diagnostics, plus the ADS sink's streams and metrics. */
+function adminState(runtime: Runtime): AdminState {
+  const ads = () =>
+    runtime.sink('ads') as Partial<{ streams(): unknown[]; metrics: AdminState['metrics'] }> | undefined;
+  return {
+    snapshot: (group) => runtime.snapshot(group),
+    diagnostics: () => runtime.diagnostics(),
+    streams: () => {
+      const sink = ads();
+      return typeof sink?.streams === 'function' ? sink.streams() : [];
+    },
+    get metrics() {
+      return ads()?.metrics;
+    },
+  };
 }
 
 /**
