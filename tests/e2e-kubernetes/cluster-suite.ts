@@ -68,15 +68,13 @@ export function defineClusterSuite(cluster: () => TestCluster): void {
       const plural = (crd.spec as { names: { plural: string } }).names.plural;
       await eventually(() => client.request('GET', `/apis/${v3}/${plural}`), 60_000);
     }
-    await client
-      .request('GET', '/api/v1/namespaces/default')
-      .catch(() =>
-        client.request('POST', '/api/v1/namespaces', {
-          apiVersion: 'v1',
-          kind: 'Namespace',
-          metadata: { name: 'default' },
-        }),
-      );
+    await client.request('GET', '/api/v1/namespaces/default').catch(() =>
+      client.request('POST', '/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'default' },
+      }),
+    );
     await create(
       {
         apiVersion: v3,
@@ -98,12 +96,6 @@ export function defineClusterSuite(cluster: () => TestCluster): void {
         statusService: 'default/edge',
       },
       logger: silentLogger,
-        ? ({
-            ...silentLogger,
-            warn: (o: unknown, m?: string) => console.log('WARN', o, m),
-            child: () => ({ ...silentLogger, warn: (o: unknown, m?: string) => console.log('WARN', o, m) }),
-          } as typeof silentLogger)
-        : silentLogger,
       store,
       baseDir: '.',
     });
@@ -225,7 +217,7 @@ export function defineClusterSuite(cluster: () => TestCluster): void {
       {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'IngressClass',
-        metadata: { name: 'attache' },
+        metadata: { name: 'attache-e2e' },
         spec: { controller: 'getambassador.io/ingress-controller' },
       },
       'ingressclasses',
@@ -251,7 +243,7 @@ export function defineClusterSuite(cluster: () => TestCluster): void {
         kind: 'Ingress',
         metadata: { name: 'shop', namespace: 'default' },
         spec: {
-          ingressClassName: 'attache',
+          ingressClassName: 'attache-e2e',
           rules: [
             {
               host: 'shop.example.com',
@@ -329,4 +321,22 @@ export function defineClusterSuite(cluster: () => TestCluster): void {
     await eventually(() => expect(routesText()).toContain('/after-restart/'), 60_000);
     expect(lastResult?.diagnostics.filter((d) => d.code === 'PASS_FAILED')).toEqual([]);
   }, 120_000);
+
+  it('accepts every other object of deploy/ (namespace, RBAC, ConfigMaps, Deployments, Services)', async () => {
+    const plural = (kind: string) =>
+      kind.endsWith('Class') ? `${kind.toLowerCase()}es` : `${kind.toLowerCase()}s`;
+    for (const m of loadManifests(deployDir).filter((d) => d.kind !== 'CustomResourceDefinition')) {
+      const { file, ...body } = m;
+      await client
+        .request('POST', path(m.apiVersion, plural(m.kind), m.metadata.namespace), body)
+        .catch((err: Error) => {
+          throw new Error(`${file}: ${m.kind} ${m.metadata.name}: ${err.message}`);
+        });
+    }
+    const role = await client.request<{ rules: unknown[] }>(
+      'GET',
+      path('rbac.authorization.k8s.io/v1', 'clusterroles', undefined, 'attache'),
+    );
+    expect(role.rules.length).toBeGreaterThan(0);
+  });
 }

@@ -6,11 +6,15 @@ export function ambassadorIdsOf(spec: unknown): string[] {
   const raw =
     typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>).ambassador_id : undefined;
   if (typeof raw === 'string') return [raw];
-  if (Array.isArray(raw)) return raw.filter((v): v is string => typeof v === 'string');
+  if (Array.isArray(raw)) {
+    const ids = raw.filter((v): v is string => typeof v === 'string');
+    return ids.length ? ids : ['default'];
+  }
   return ['default'];
 }
 
-export function servesAmbassadorId(spec: unknown, ours: readonly string[]): boolean {
+export function servesAmbassadorId(spec: unknown, ours: readonly string[] | undefined): boolean {
+  if (ours === undefined) return true;
   const ids = ambassadorIdsOf(spec);
   return ids.includes('_automatic_') || ids.some((id) => ours.includes(id));
 }

@@ -34,7 +34,11 @@ export const kubernetesSourceConfigSchema = Type.Object(
       Type.String({ description: 'Field selector for getambassador.io resources, Services and Ingresses.' }),
     ),
     ambassadorIds: Type.Optional(
-      Type.Array(Type.String({ minLength: 1 }), { minItems: 1, default: ['default'] }),
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description:
+          'Store only objects whose ambassador_id names one of these (pass the runtime ambassadorIds). Absent: store all and let the compiler choose per id.',
+      }),
     ),
     ingressClass: Type.Optional(
       Type.String({

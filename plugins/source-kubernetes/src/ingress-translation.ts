@@ -24,7 +24,8 @@ export interface IngressTranslationInput {
   ingress: KubernetesObject & { spec?: IngressSpec };
   ref: ResourceRef;
   objectPath: string;
-  ambassadorIds: readonly string[];
+  /** The ids generated resources carry; undefined leaves ambassador_id out (the instance 'default'). */
+  ambassadorIds: readonly string[] | undefined;
   /** Port number of a named Service port, when the Service is known. */
   resolveNamedPort(namespace: string, service: string, portName: string): number | undefined;
 }
@@ -53,7 +54,9 @@ export function translateIngress(input: IngressTranslationInput): IngressTransla
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean)
-    : [...input.ambassadorIds];
+    : input.ambassadorIds
+      ? [...input.ambassadorIds]
+      : undefined;
   const out: IngressTranslation = { resources: [], diagnostics: [] };
   const labels = { 'getambassador.io/ingress': name };
   const emit = (kind: string, resourceName: string, body: Record<string, unknown>, line?: string) => {
@@ -62,7 +65,7 @@ export function translateIngress(input: IngressTranslationInput): IngressTransla
         apiVersion: ambassadorApiVersion,
         kind,
         metadata: { name: resourceName, namespace, labels },
-        spec: { ambassador_id: ambassadorId, ...body },
+        spec: { ...(ambassadorId ? { ambassador_id: ambassadorId } : {}), ...body },
       },
       origin: {
         source: 'source-kubernetes',

@@ -11,7 +11,8 @@ import type { KindRole, WatchedKind } from './watched-kinds.js';
 
 export interface ProjectionOptions {
   store: StoreWriter;
-  ambassadorIds: readonly string[];
+  /** Undefined: no filtering here (the compiler filters per ambassador_id). */
+  ambassadorIds: readonly string[] | undefined;
   ingressClassName: string;
   logger: Logger;
 }

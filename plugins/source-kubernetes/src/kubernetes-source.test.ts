@@ -119,7 +119,7 @@ describe('KubernetesSource against the fake API server', () => {
     server.create(mapping('other-id', { ambassador_id: ['blue'] }));
     server.create(mapping('any-id', { ambassador_id: '_automatic_' }));
     server.create(service('quote'));
-    const { store } = startSource();
+    const { store } = startSource({ ambassadorIds: ['default'] });
     await eventually(() => expect(store.isSynced).toBe(true));
     expect(store.names()).toEqual([
       'Mapping default/any-id',
@@ -127,6 +127,9 @@ describe('KubernetesSource against the fake API server', () => {
       'Namespace /default',
       'Service default/quote',
     ]);
+    // Without configured ids the source stores everything and leaves the choice to the compiler.
+    const unfiltered = startSource();
+    await eventually(() => expect(unfiltered.store.names()).toContain('Mapping default/other-id'));
     const stored = store.find('Mapping', 'quote');
     expect(stored?.origin).toEqual({ source: 'source-kubernetes', file: 'kubernetes:Mapping/default/quote' });
     expect(stored?.resource.metadata.resourceVersion).toBeUndefined();

@@ -43,7 +43,7 @@ export class KubernetesSource implements Source {
       client ?? new KubeClient(loadKubeConfig({ kubeconfig: config.kubeconfig, context: config.context }));
     this.#projection = new KubeProjection({
       store: ctx.store,
-      ambassadorIds: config.ambassadorIds ?? ['default'],
+      ambassadorIds: config.ambassadorIds,
       ingressClassName: config.ingressClass ?? 'ambassador',
       logger: ctx.logger,
     });

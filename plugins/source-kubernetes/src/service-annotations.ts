@@ -35,7 +35,7 @@ export interface AnnotationResult {
  */
 export function parseServiceAnnotation(
   service: AnnotationService,
-  ambassadorIds: readonly string[],
+  ambassadorIds: readonly string[] | undefined,
 ): AnnotationResult {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(service.annotation, { lineCounter });
