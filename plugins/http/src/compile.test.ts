@@ -128,3 +128,63 @@ describe('scale', () => {
     expect(routes).toHaveLength(20_000);
   });
 });
+
+describe('plugin options', () => {
+  const lonely = [
+    host('lonely', 'lonely.example.com'),
+    mapping('m', { hostname: 'lonely.example.com', prefix: '/', service: 'm' }),
+  ].map(stored);
+
+  it('creates no Listener by default, and says so (Emissary 2+; oracle 57)', () => {
+    const result = compile(lonely, plugins);
+    expect(result.xds[TypeUrl.Listener]).toEqual([]);
+    expect(result.diagnostics.map((d) => d.code)).toContain('HTTP_NO_LISTENERS');
+  });
+
+  it('synthesizes 8080/8443 with defaultListeners', () => {
+    const result = compile(lonely, [{ plugin: httpPlugin, config: { defaultListeners: true } }, envoyPlugin]);
+    const ports = result.xds[TypeUrl.Listener].map(
+      (l) => (l.resource.address as { socket_address: { port_value: number } }).socket_address.port_value,
+    );
+    expect(ports.sort()).toEqual([8080, 8443]);
+  });
+
+  it('compiles only the resources of the ambassador_id it serves', () => {
+    const staging = mapping('staging', {
+      hostname: 'lonely.example.com',
+      prefix: '/staging/',
+      service: 'staging',
+      ambassador_id: ['staging'],
+    });
+    const input = [listener('http', 8080, 'HTTP'), staging].map(stored).concat(lonely);
+    const names = (id?: string) =>
+      (
+        compile(input, [httpPlugin], id ? { ambassadorId: id } : {}).ir.ext['http.mappings'] as HttpMapping[]
+      ).map((m) => m.name);
+    expect(names()).toEqual(['m']);
+    expect(names('staging')).toEqual(['staging']);
+  });
+});
+
+describe('schemas for CRD generation', () => {
+  it('give every property a type, or mark it as free form', async () => {
+    const { httpSpecSchemas } = await import('./index.js');
+    const untyped: string[] = [];
+    let visited = 0;
+    const walk = (node: Record<string, unknown>, path: string) => {
+      visited++;
+      if (node['x-kubernetes-preserve-unknown-fields']) return;
+      if (node.type === undefined) untyped.push(path);
+      for (const [key, child] of Object.entries(
+        (node.properties as Record<string, Record<string, unknown>>) ?? {},
+      )) {
+        walk(child, `${path}.${key}`);
+      }
+      if (node.items) walk(node.items as Record<string, unknown>, `${path}[]`);
+    };
+    for (const [kind, schema] of Object.entries(httpSpecSchemas))
+      walk(schema as Record<string, unknown>, kind);
+    expect(untyped).toEqual([]);
+    expect(visited).toBeGreaterThan(150);
+  });
+});
