@@ -71,6 +71,8 @@ export async function runCompileBench(argv: string[]): Promise<void> {
     if (values['cpu-prof'] !== undefined && outcome.profile !== undefined) {
       const summary = summarizeCpuProfile(JSON.parse(await readFile(outcome.profile, 'utf8')) as CpuProfile, {
         root: repositoryRoot,
+        // Only what compile() does: not input generation nor the harness's own output statistics.
+        within: (frame) => frame.functionName === 'compile' && frame.url.endsWith('/core/dist/compile.js'),
       });
       process.stdout.write(`  CPU profile        ${outcome.profile}\n${formatCpuProfileSummary(summary)}\n`);
     }

@@ -45,5 +45,13 @@ describe('summarizeCpuProfile', () => {
       ['(garbage collector)', 2],
     ]);
     expect(s.selfByFile[0]).toEqual({ where: 'b.js', ms: 3, share: 0.3 });
+    expect(s.gcMs).toBe(2);
+  });
+
+  it('ranks only the samples inside a chosen frame when asked, with shares of that time', () => {
+    const s = summarizeCpuProfile(profile, { root: '/repo', within: (f) => f.functionName === 'lower' });
+    expect(s.totalMs).toBe(10);
+    expect(s.focusMs).toBe(3);
+    expect(s.selfByFunction).toEqual([{ where: 'b.js:lower:10', ms: 3, share: 1 }]);
   });
 });

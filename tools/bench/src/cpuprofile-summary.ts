@@ -25,7 +25,12 @@ export interface HotSpot {
 }
 
 export interface CpuProfileSummary {
+  /** All sampled time. */
   totalMs: number;
+  /** Time inside frames accepted by `within` (all of it without a filter); shares are of this. */
+  focusMs: number;
+  /** Garbage collection, which V8 samples outside any JavaScript stack. */
+  gcMs: number;
   selfByFunction: HotSpot[];
   inclusiveByFunction: HotSpot[];
   selfByFile: HotSpot[];
@@ -33,10 +38,15 @@ export interface CpuProfileSummary {
 
 const pseudoFrames = new Set(['(root)', '(program)', '(idle)']);
 
-export function summarizeCpuProfile(
-  profile: CpuProfile,
-  options: { top?: number; root?: string } = {},
-): CpuProfileSummary {
+export interface CpuProfileOptions {
+  top?: number;
+  /** Repository root, stripped from file paths. */
+  root?: string;
+  /** Rank only samples with such a frame on their stack (e.g. core's compile()). */
+  within?: (frame: CpuProfile['nodes'][number]['callFrame']) => boolean;
+}
+
+export function summarizeCpuProfile(profile: CpuProfile, options: CpuProfileOptions = {}): CpuProfileSummary {
   const top = options.top ?? 15;
   const parent = new Map<number, number>();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -54,9 +64,21 @@ export function summarizeCpuProfile(
   const inclusive = new Map<string, number>();
   const selfFile = new Map<string, number>();
   let totalUs = 0;
+  let focusUs = 0;
+  let gcUs = 0;
+  const within = options.within;
   profile.samples.forEach((id, i) => {
     const delta = profile.timeDeltas[i] ?? 0;
     totalUs += delta;
+    if (byId.get(id)!.callFrame.functionName === '(garbage collector)') gcUs += delta;
+    if (within) {
+      let inside = false;
+      for (let at: number | undefined = id; at !== undefined && !inside; at = parent.get(at)) {
+        inside = within(byId.get(at)!.callFrame);
+      }
+      if (!inside) return;
+    }
+    focusUs += delta;
     const own = label.get(id)!;
     add(self, own.fn, delta);
     add(selfFile, own.file, delta);
@@ -75,9 +97,11 @@ export function summarizeCpuProfile(
     [...m.entries()]
       .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
       .slice(0, top)
-      .map(([where, us]) => ({ where, ms: us / 1000, share: totalUs > 0 ? us / totalUs : 0 }));
+      .map(([where, us]) => ({ where, ms: us / 1000, share: focusUs > 0 ? us / focusUs : 0 }));
   return {
     totalMs: totalUs / 1000,
+    focusMs: focusUs / 1000,
+    gcMs: gcUs / 1000,
     selfByFunction: rank(self),
     inclusiveByFunction: rank(inclusive),
     selfByFile: rank(selfFile),
@@ -109,7 +133,7 @@ export function formatCpuProfileSummary(summary: CpuProfileSummary): string {
       ),
     ].join('\n');
   return [
-    `  sampled ${summary.totalMs.toFixed(0)} ms`,
+    `  sampled ${summary.totalMs.toFixed(0)} ms (wall clock), garbage collection ${summary.gcMs.toFixed(0)} ms; ranked: ${summary.focusMs.toFixed(0)} ms, shares are of that`,
     rows('self time by function', summary.selfByFunction),
     rows('inclusive time by function', summary.inclusiveByFunction),
     rows('self time by file', summary.selfByFile),
