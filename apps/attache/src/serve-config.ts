@@ -32,7 +32,10 @@ export function applyServeFlags(config: AttacheConfig, flags: ServeFlags, cwd: s
   }
   if (flags.ads) {
     const { host, port } = parseHostPort(flags.ads, '--ads');
-    out.sinks.ads = { ...block('sinks', 'ads'), address: `${host}:${port}` };
+    out.sinks.ads = {
+      ...block('sinks', 'ads'),
+      address: `${host.includes(':') ? `[${host}]` : host}:${port}`,
+    };
     if (out.sinks.file) out.sinks.file = { ...block('sinks', 'file'), ads: { host, port } };
   }
   if (flags.bootstrap) {
