@@ -142,6 +142,11 @@ export const httpDiagnosticCodes = {
     severity: 'info',
     summary: 'The Listener has no HTTP layer; the HTTP plugin leaves it to the TCP plugin.',
   },
+  LISTENER_SELECTOR_MISSING: {
+    severity: 'warning',
+    summary:
+      'hostBinding.namespace.from SELECTOR needs hostBinding.selector; the Listener binds its own namespace (as Emissary does).',
+  },
   LISTENER_SELECTOR_MATCHES_NOTHING: {
     severity: 'warning',
     summary: 'hostBinding.selector matches no Host.',

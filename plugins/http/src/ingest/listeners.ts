@@ -1,6 +1,7 @@
 import type { PassContext } from '@attache/core';
 import { ExtKey, type HttpListener, type ProtocolLayer } from '../model.js';
 import { ListenerSpec } from '../schemas/listener.js';
+import { isEmptySelector } from '../selector.js';
 import { admit } from './admit.js';
 
 /**
@@ -90,6 +91,16 @@ export function ingestListeners(ctx: PassContext): void {
       },
     };
     if (spec.hostBinding.selector) listener.hostBinding.selector = spec.hostBinding.selector;
+    if (listener.hostBinding.from === 'SELECTOR' && isEmptySelector(spec.hostBinding.selector)) {
+      ctx.report({
+        code: 'LISTENER_SELECTOR_MISSING',
+        resource: l.ref,
+        path: '/spec/hostBinding/selector',
+        message:
+          'hostBinding.namespace.from is SELECTOR but hostBinding.selector is empty; add matchLabels for the Namespaces to bind (until then only Hosts in this namespace are bound)',
+      });
+      listener.hostBinding.from = 'SELF';
+    }
     if (spec.statsPrefix) listener.statsPrefix = spec.statsPrefix;
     if (spec.l7Depth) listener.l7Depth = spec.l7Depth;
     if (spec.http2MaxConcurrentStreams) listener.http2MaxConcurrentStreams = spec.http2MaxConcurrentStreams;
