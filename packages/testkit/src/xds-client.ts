@@ -1,3 +1,4 @@
+import { envoyRegistry } from '@attache/envoy';
 import {
   type DescMessage,
   fromBinary,
@@ -8,7 +9,6 @@ import {
   toJson,
 } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
-import { xdsRegistry } from './xds-registry.js';
 
 /**
  * A spec-driven xDS test client: SotW and delta, over ADS or the per-type
@@ -303,7 +303,7 @@ function resourceName(json: Record<string, unknown>): string {
 
 export class XdsTestClient {
   private readonly client: grpc.Client;
-  private readonly registry = xdsRegistry();
+  private readonly registry: Registry = envoyRegistry;
   private readonly decodeResources: boolean;
 
   constructor(private readonly options: XdsTestClientOptions) {
