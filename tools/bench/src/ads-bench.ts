@@ -135,7 +135,7 @@ export async function runAdsBench(argv: string[]): Promise<void> {
     routeConfigBytes: number;
   }>({ cmd: 'start', routes });
   out(
-    `ads bench: ${streams} streams over ${channels} channels, ${routes} routes, ${started.clusterNames.length} clusters`,
+    `ads bench: ${streams} ${values.delta ? 'delta' : 'SotW'} ADS streams over ${channels} channels, ${routes} routes, ${started.clusterNames.length} clusters`,
   );
   out(
     `  compile (server child, not part of delivery): ${fmt(started.compileMs)}; RouteConfiguration JSON ${(started.routeConfigBytes / 2 ** 20).toFixed(1)} MiB`,
