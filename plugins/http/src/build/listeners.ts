@@ -66,6 +66,16 @@ function connectionManager(listener: HttpListener, module: HttpModule): IRHttpCo
   }
   if (c.suppress_envoy_headers !== undefined) hcm.suppressEnvoyHeaders = c.suppress_envoy_headers;
   if (listener.http2MaxConcurrentStreams) hcm.http2MaxConcurrentStreams = listener.http2MaxConcurrentStreams;
+  if (c.forward_client_cert_details) hcm.forwardClientCertDetails = c.forward_client_cert_details;
+  if (c.set_current_client_cert_details)
+    hcm.setCurrentClientCertDetails = { ...c.set_current_client_cert_details };
+  const extra: Record<string, unknown> = {};
+  const http1: Record<string, unknown> = {};
+  if (c.allow_chunked_length) http1.allow_chunked_length = true;
+  if (c.proper_case) http1.header_key_format = { proper_case_words: {} };
+  if (Object.keys(http1).length > 0) extra.http_protocol_options = http1;
+  if (c.reject_requests_with_escaped_slashes) extra.path_with_escaped_slashes_action = 'REJECT_REQUEST';
+  if (Object.keys(extra).length > 0) hcm.extra = extra;
   return hcm;
 }
 
@@ -174,5 +184,6 @@ export function buildListener(
     provenance: mergeProvenance([listener.ref], ...bound.map(hostProvenance)),
   };
   if (listener.statsPrefix) ir.statsPrefix = listener.statsPrefix;
+  if (module.config.buffer_limit_bytes) ir.perConnectionBufferLimitBytes = module.config.buffer_limit_bytes;
   ctx.ir.listeners[ir.name] = ir;
 }

@@ -138,7 +138,8 @@ export function resolveUpstreams(ctx: PassContext): void {
       const host =
         service.host.includes('.') ||
         service.host.includes(':') ||
-        mapping.namespace === config.ambassadorNamespace
+        mapping.namespace === config.ambassadorNamespace ||
+        module.use_ambassador_namespace_for_service_resolution
           ? service.host
           : `${service.host}.${mapping.namespace}`;
       discovery = {
@@ -147,7 +148,10 @@ export function resolveUpstreams(ctx: PassContext): void {
       };
       authority = `${host}:${port}`;
     } else if (resolver.kind === 'endpoint') {
-      const [name, namespace = mapping.namespace] = service.host.split('.');
+      const home = module.use_ambassador_namespace_for_service_resolution
+        ? config.ambassadorNamespace
+        : mapping.namespace;
+      const [name, namespace = home] = service.host.split('.');
       const edsServiceName = `k8s/${namespace}/${name}/${port}`;
       discovery = { discovery: 'EDS', edsServiceName };
       authority = `${name}.${namespace}:${port}`;

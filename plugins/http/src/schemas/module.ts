@@ -54,6 +54,27 @@ export const AmbassadorModuleConfig = Type.Object(
     enable_ipv4: Type.Optional(Type.Boolean()),
     enable_ipv6: Type.Optional(Type.Boolean()),
     resolver: Type.Optional(Type.String({ description: 'Default resolver for Mappings.' })),
+    forward_client_cert_details: Type.Optional(
+      StringEnum(['SANITIZE', 'FORWARD_ONLY', 'APPEND_FORWARD', 'SANITIZE_SET', 'ALWAYS_FORWARD_ONLY']),
+    ),
+    set_current_client_cert_details: Type.Optional(
+      Type.Object({
+        subject: Type.Optional(Type.Boolean()),
+        cert: Type.Optional(Type.Boolean()),
+        chain: Type.Optional(Type.Boolean()),
+        dns: Type.Optional(Type.Boolean()),
+        uri: Type.Optional(Type.Boolean()),
+      }),
+    ),
+    allow_chunked_length: Type.Optional(Type.Boolean()),
+    proper_case: Type.Optional(Type.Boolean({ description: 'Send HTTP/1 header names in Proper-Case.' })),
+    reject_requests_with_escaped_slashes: Type.Optional(Type.Boolean()),
+    buffer_limit_bytes: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Per-connection buffer limit.' }),
+    ),
+    use_ambassador_namespace_for_service_resolution: Type.Optional(
+      Type.Boolean({ description: "Resolve bare service names in Attaché's namespace, not the Mapping's." }),
+    ),
   },
   { additionalProperties: true },
 );
