@@ -263,6 +263,8 @@ export class Runtime {
   }
 
   #fanOutStatus(): void {
+    // Stopped sources must not be asked to write status (the Kubernetes source's client is closed by then).
+    if (this.#state !== 'running') return;
     const withStatus = this.#sources.filter(({ source }) => typeof source.status === 'function');
     if (withStatus.length === 0) return;
     const report = buildStatusReport(this.store.contents().resources, this.diagnostics());
