@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeKubeApiServer, startFakeKubeApiServer } from './kube-fake-apiserver.js';
 
 /** Reads newline-delimited watch events from a streaming response until `count` arrive. */
-async function readEvents(res: Response, count: number): Promise<Array<{ type: string; object: any }>> {
+async function readEvents(res: Response, count: number): Promise<Array<{ type: string; object: Json }>> {
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
-  const events: Array<{ type: string; object: any }> = [];
+  const events: Array<{ type: string; object: Json }> = [];
   let buffer = '';
   while (events.length < count) {
     const { value, done } = await reader.read();
@@ -21,6 +21,10 @@ async function readEvents(res: Response, count: number): Promise<Array<{ type: s
   await reader.cancel();
   return events;
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: API responses are checked by the assertions, not the types.
+type Json = any;
+const json = async (res: Response): Promise<Json> => res.json();
 
 const svc = (name: string, labels: Record<string, string> = {}) => ({
   apiVersion: 'v1',
@@ -50,12 +54,12 @@ describe('FakeKubeApiServer', () => {
   });
 
   it('serves discovery for core, groups and group versions', async () => {
-    expect((await (await call('/api')).json()).versions).toEqual(['v1']);
-    const groups = (await (await call('/apis')).json()).groups.map((g: any) => g.name);
+    expect((await json(await call('/api'))).versions).toEqual(['v1']);
+    const groups = (await json(await call('/apis'))).groups.map((g: Json) => g.name);
     expect(groups).toContain('networking.k8s.io');
     expect(groups).toContain('coordination.k8s.io');
-    const core = await (await call('/api/v1')).json();
-    expect(core.resources.map((r: any) => r.name)).toContain('services/status');
+    const core = await json(await call('/api/v1'));
+    expect(core.resources.map((r: Json) => r.name)).toContain('services/status');
   });
 
   it('creates, lists with selectors, updates with conflicts, and deletes', async () => {
@@ -65,14 +69,14 @@ describe('FakeKubeApiServer', () => {
       body: JSON.stringify(svc('a', { app: 'x' })),
     });
     expect(created.status).toBe(201);
-    const a = await created.json();
+    const a = await json(created);
     server.create(svc('b', { app: 'y' }));
-    const list = await (await call('/api/v1/services?labelSelector=app%3Dx')).json();
-    expect(list.items.map((i: any) => i.metadata.name)).toEqual(['a']);
-    const byField = await (
-      await call('/api/v1/namespaces/default/services?fieldSelector=metadata.name%3Db')
-    ).json();
-    expect(byField.items.map((i: any) => i.metadata.name)).toEqual(['b']);
+    const list = await json(await call('/api/v1/services?labelSelector=app%3Dx'));
+    expect(list.items.map((i: Json) => i.metadata.name)).toEqual(['a']);
+    const byField = await json(
+      await call('/api/v1/namespaces/default/services?fieldSelector=metadata.name%3Db'),
+    );
+    expect(byField.items.map((i: Json) => i.metadata.name)).toEqual(['b']);
 
     const stale = { ...a, spec: { ports: [{ port: 81 }] } };
     const ok = await call('/api/v1/namespaces/default/services/a', {
@@ -115,7 +119,7 @@ describe('FakeKubeApiServer', () => {
 
   it('streams watch events from a resourceVersion, with bookmarks', async () => {
     server.create(svc('a'));
-    const list = await (await call('/api/v1/services')).json();
+    const list = await json(await call('/api/v1/services'));
     const res = await call(
       `/api/v1/services?watch=1&allowWatchBookmarks=true&resourceVersion=${list.metadata.resourceVersion}`,
     );
@@ -184,7 +188,7 @@ describe('FakeKubeApiServer', () => {
       metadata: { name: 'w', namespace: 'default' },
       spec: { size: 1 },
     });
-    const list = await (await call('/apis/example.com/v1/namespaces/default/widgets')).json();
+    const list = await json(await call('/apis/example.com/v1/namespaces/default/widgets'));
     expect(list.items[0]).toMatchObject({ apiVersion: 'example.com/v1', kind: 'Widget', spec: { size: 1 } });
   });
 
@@ -198,7 +202,7 @@ describe('FakeKubeApiServer', () => {
     await server.stop();
     await expect(call('/api/v1/services')).rejects.toThrow();
     await server.start(port);
-    const list = await (await call('/api/v1/services')).json();
-    expect(list.items.map((i: any) => i.metadata.name)).toEqual(['kept']);
+    const list = await json(await call('/api/v1/services'));
+    expect(list.items.map((i: Json) => i.metadata.name)).toEqual(['kept']);
   });
 });

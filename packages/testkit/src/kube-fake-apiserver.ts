@@ -156,13 +156,13 @@ export class FakeKubeApiServer {
   }
 
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
-    const type = this.#typeOfObject({ apiVersion, kind, metadata: {} });
+    const type = this.#typeOfObject({ apiVersion, kind });
     const obj = this.store.get(typeKeyOf(type), namespace, name);
     return obj ? this.#present(obj, type) : undefined;
   }
 
   delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): void {
-    const type = this.#typeOfObject({ apiVersion, kind, metadata: {} });
+    const type = this.#typeOfObject({ apiVersion, kind });
     const gone = this.store.delete(typeKeyOf(type), namespace, name);
     this.#afterWrite(type, gone, 'DELETED');
   }

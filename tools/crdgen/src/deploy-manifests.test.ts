@@ -34,7 +34,7 @@ function readAll(): Manifest[] {
     .flatMap((file) =>
       parseAllDocuments(readFileSync(join(deployDir, file), 'utf8')).map((doc) => {
         expect(doc.errors, file).toEqual([]);
-        return { file, ...(doc.toJS() as Omit<Manifest, 'file'>) };
+        return { file, ...(doc.toJS() as object) } as Manifest;
       }),
     )
     .filter((m) => m.kind !== undefined);

@@ -18,7 +18,7 @@ export function loadManifests(dir: string): ManifestDocument[] {
     .flatMap((file) =>
       parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((doc) => {
         if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]?.message}`);
-        return { file, ...(doc.toJS() as Omit<ManifestDocument, 'file'>) };
+        return { file, ...(doc.toJS() as object) } as ManifestDocument;
       }),
     )
     .filter((m) => m.kind !== undefined);
