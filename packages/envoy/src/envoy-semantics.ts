@@ -71,3 +71,31 @@ function clusterChecks(message: unknown, w: Walker): void {
 export const messageSemantics: Readonly<Record<string, (message: unknown, walker: Walker) => void>> = {
   'envoy.config.cluster.v3.Cluster': clusterChecks,
 };
+
+/**
+ * The same checks over proto3-JSON, for the fast acceptance path: true when
+ * the message certainly passes (false sends it to the authoritative path).
+ */
+export const messageSemanticsJson: Readonly<Record<string, (json: Record<string, unknown>) => boolean>> = {
+  'envoy.config.cluster.v3.Cluster': (json) => {
+    const type = json.type;
+    if (type === undefined || type === null) return true;
+    const assignment = (json.load_assignment ?? json.loadAssignment) as Record_ | undefined;
+    const localities = ((assignment?.endpoints ?? []) as Record_[]) ?? [];
+    if (type === 'LOGICAL_DNS' || type === clusterType.LOGICAL_DNS) {
+      const only = localities[0];
+      const hosts = (only?.lb_endpoints ?? only?.lbEndpoints) as unknown[] | undefined;
+      return localities.length === 1 && hosts?.length === 1;
+    }
+    if (type === 'STATIC' || type === clusterType.STATIC) {
+      for (const locality of localities) {
+        for (const lb of ((locality.lb_endpoints ?? locality.lbEndpoints ?? []) as Record_[]) ?? []) {
+          const address = ((lb.endpoint as Record_ | undefined)?.address as Record_ | undefined) ?? {};
+          const socket = (address.socket_address ?? address.socketAddress) as Record_ | undefined;
+          if (socket && isIP(String(socket.address)) === 0) return false;
+        }
+      }
+    }
+    return true;
+  },
+};

@@ -71,8 +71,6 @@ const fixtures = (): JsonObject[] => [
 describe('fast validation path', () => {
   it('accepts the valid fixtures itself (otherwise it saves nothing)', () => {
     for (const json of fixtures()) {
-      // Clusters (and the bootstrap holding one) have load-time semantics: always left to the full check.
-      if (/Cluster$|Bootstrap$/.test(json['@type'] as string)) continue;
       expect(fast(json), `${json['@type']} ${json.name}`).toBe(true);
     }
   });
@@ -81,7 +79,6 @@ describe('fast validation path', () => {
     let checked = 0;
     let rejected = 0;
     for (const json of fixtures()) {
-      if (/Cluster$|Bootstrap$/.test(json['@type'] as string)) continue; // never fast-accepted, see above
       for (const mutated of mutations(json)) {
         checked++;
         const ok = authoritative(mutated);

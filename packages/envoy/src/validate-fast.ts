@@ -6,7 +6,7 @@ import {
   ScalarType,
 } from '@bufbuild/protobuf';
 import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
-import { fieldSemantics, messageSemantics } from './envoy-semantics.js';
+import { fieldSemantics, messageSemantics, messageSemanticsJson } from './envoy-semantics.js';
 import { envoyRegistry, typeNameOfUrl } from './registry.js';
 import { type RuleFields, ruleFields } from './validate-checks.js';
 import {
@@ -59,8 +59,10 @@ interface FastPlan {
   /** Fields whose absence (or null) breaks a rule: required messages, min_len on the default "", … */
   mustBePresent: DescField[];
   requiredOneofs: Array<readonly DescField[]>;
-  /** Envoy load-time checks need the decoded message: leave such messages to the authoritative path. */
+  /** Shapes this path does not handle (e.g. `message.skip`): left to the authoritative path. */
   unsupported: boolean;
+  /** Envoy's load-time checks of the message, over its JSON (envoy-semantics.ts). */
+  semantic?: (json: Record<string, unknown>) => boolean;
 }
 
 const plans = new Map<DescMessage, FastPlan>();
@@ -72,7 +74,9 @@ function fastPlan(desc: DescMessage): FastPlan {
   // Registered before compiling fields: recursive messages find it (compiled lazily on use).
   plans.set(desc, plan);
   const rulesOn = !planOf(desc).disabled;
-  plan.unsupported = messageSemantics[desc.typeName] !== undefined;
+  // A message with load-time semantics needs their JSON form too, or it is left to the authoritative path.
+  plan.semantic = messageSemanticsJson[desc.typeName];
+  plan.unsupported = messageSemantics[desc.typeName] !== undefined && plan.semantic === undefined;
   if (rulesOn) {
     for (const oneof of desc.oneofs) {
       if (planOf(desc).requiredOneofs.some((r) => r.name === oneof.name))
@@ -119,7 +123,7 @@ function acceptObject(desc: DescMessage, json: unknown, isAnyPayload: boolean): 
   for (const members of plan.requiredOneofs) {
     if (!members.some((m) => valueOf(json, m) != null)) return false;
   }
-  return true;
+  return plan.semantic === undefined || plan.semantic(json);
 }
 
 function valueOf(json: Record<string, unknown>, field: DescField): unknown {
