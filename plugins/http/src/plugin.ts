@@ -6,7 +6,9 @@ import { pruneClusters } from './finalize/prune.js';
 import { ingestHosts } from './ingest/hosts.js';
 import { ingestListeners } from './ingest/listeners.js';
 import { ingestMappings } from './ingest/mappings.js';
-import { ingestModule, ingestResolvers, ingestTlsContexts } from './ingest/others.js';
+import { ingestModule } from './ingest/module.js';
+import { ingestResolvers } from './ingest/resolvers.js';
+import { ingestTlsContexts } from './ingest/tlscontexts.js';
 import { resolveHostTls } from './resolve/host-tls.js';
 import { resolveUpstreams } from './resolve/upstreams.js';
 
