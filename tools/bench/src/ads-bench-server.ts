@@ -23,15 +23,21 @@ export interface AdsBenchUsage {
   cpuSystemMs: number;
   rssMb: number;
   maxRssMb: number;
+  /** JS heap plus buffers still reachable after a full GC: what the server really keeps. */
+  liveMb: number;
 }
 
 function usage(): AdsBenchUsage {
   const cpu = process.cpuUsage();
+  const rssMb = process.memoryUsage().rss / 2 ** 20;
+  (globalThis as { gc?: () => void }).gc?.();
+  const memory = process.memoryUsage();
   return {
     cpuUserMs: cpu.user / 1000,
     cpuSystemMs: cpu.system / 1000,
-    rssMb: process.memoryUsage().rss / 2 ** 20,
+    rssMb,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    liveMb: (memory.heapUsed + memory.external) / 2 ** 20,
   };
 }
 

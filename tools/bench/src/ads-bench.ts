@@ -16,6 +16,8 @@ const usageText = `usage: node tools/bench/dist/index.js ads [options]
 class ServerChild {
   private readonly child = fork(fileURLToPath(new URL('./ads-bench-server.js', import.meta.url)), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Lets the child measure live memory after a full GC.
+    execArgv: [...process.execArgv, '--expose-gc'],
   });
   private readonly replies: unknown[] = [];
   private waiting: ((message: unknown) => void) | undefined;
@@ -141,7 +143,9 @@ export async function runAdsBench(argv: string[]): Promise<void> {
     `  compile (server child, not part of delivery): ${fmt(started.compileMs)}; RouteConfiguration JSON ${(started.routeConfigBytes / 2 ** 20).toFixed(1)} MiB`,
   );
   const base = await server.ask<AdsBenchUsage>({ cmd: 'usage' });
-  out(`  server RSS before any stream: ${base.rssMb.toFixed(0)} MiB (compiler, snapshot, encodings)`);
+  out(
+    `  server before any stream: RSS ${base.rssMb.toFixed(0)} MiB, live ${base.liveMb.toFixed(0)} MiB (compiler, snapshot, encodings)`,
+  );
 
   const clients = Array.from(
     { length: channels },
@@ -179,7 +183,7 @@ export async function runAdsBench(argv: string[]): Promise<void> {
   out(`  initial snapshot: every stream ACKed all 4 types after ${fmt(settled.at - t0)}`);
   out(
     `    server CPU ${((initial.cpuUserMs + initial.cpuSystemMs - base.cpuUserMs - base.cpuSystemMs) / 1000).toFixed(2)} s ` +
-      `(user ${((initial.cpuUserMs - base.cpuUserMs) / 1000).toFixed(2)} s), RSS now ${initial.rssMb.toFixed(0)} MiB, peak ${initial.maxRssMb.toFixed(0)} MiB (peak includes compile)`,
+      `(user ${((initial.cpuUserMs - base.cpuUserMs) / 1000).toFixed(2)} s), RSS now ${initial.rssMb.toFixed(0)} MiB, peak ${initial.maxRssMb.toFixed(0)} MiB, live after GC ${initial.liveMb.toFixed(0)} MiB`,
   );
 
   // Phase 2: one Mapping changes (its route prefix): only RDS should move.
@@ -207,7 +211,7 @@ export async function runAdsBench(argv: string[]): Promise<void> {
         (published.compileMs !== undefined ? ` (recompile ${fmt(published.compileMs)} before publish)` : ''),
     );
     out(
-      `    pushes: ${pushed}; server CPU ${((usageAfter.cpuUserMs + usageAfter.cpuSystemMs - usageBefore.cpuUserMs - usageBefore.cpuSystemMs) / 1000).toFixed(2)} s, peak RSS ${usageAfter.maxRssMb.toFixed(0)} MiB`,
+      `    pushes: ${pushed}; server CPU ${((usageAfter.cpuUserMs + usageAfter.cpuSystemMs - usageBefore.cpuUserMs - usageBefore.cpuSystemMs) / 1000).toFixed(2)} s, peak RSS ${usageAfter.maxRssMb.toFixed(0)} MiB, live after GC ${usageAfter.liveMb.toFixed(0)} MiB`,
     );
   }
 
