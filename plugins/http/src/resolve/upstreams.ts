@@ -15,7 +15,7 @@ import {
   type HttpTLSContext,
 } from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
-import { parseService } from '../service.js';
+import { isIpAddress, parseService } from '../service.js';
 import { EndpointIndex } from './endpoints.js';
 import { SecretResolver, splitSecretName } from './secrets.js';
 import { tlsParameters } from './tls-settings.js';
@@ -130,6 +130,11 @@ export function resolveUpstreams(ctx: PassContext): void {
       tls = {};
     }
     const port = service.port ?? (tls ? 443 : 80);
+    // Most TLS servers need SNI to pick a certificate; Emissary sends none unless a
+    // TLSContext says so. The service's own name is the one the upstream expects.
+    if (tls && tls.sni === undefined && service.host.includes('.') && !isIpAddress(service.host)) {
+      tls.sni = service.host;
+    }
     const settings = clusterSettings(spec, module, tls);
     let discovery: Pick<IRCluster, 'discovery' | 'targets' | 'edsServiceName'>;
     let authority: string;
