@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { Source, SourceContext, StatusReport } from '@attache/core';
 import type { KubernetesSourceConfig } from './config.js';
 import { KubeClient, loadKubeConfig } from './kube-client.js';
@@ -39,8 +40,9 @@ export class KubernetesSource implements Source {
     client?: KubeClient,
   ) {
     const config = ctx.config;
-    this.#client =
-      client ?? new KubeClient(loadKubeConfig({ kubeconfig: config.kubeconfig, context: config.context }));
+    // A relative kubeconfig path is relative to attache.yaml, like every other path in it.
+    const kubeconfig = config.kubeconfig ? resolve(ctx.baseDir, config.kubeconfig) : undefined;
+    this.#client = client ?? new KubeClient(loadKubeConfig({ kubeconfig, context: config.context }));
     this.#projection = new KubeProjection({
       store: ctx.store,
       ambassadorIds: config.ambassadorIds,
