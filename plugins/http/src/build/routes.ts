@@ -180,6 +180,7 @@ function forwardAction(
   if (spec.auto_host_rewrite) action.autoHostRewrite = true;
   action.timeoutMs = spec.timeout_ms ?? module.cluster_request_timeout_ms ?? 3000;
   if (spec.idle_timeout_ms !== undefined) action.idleTimeoutMs = spec.idle_timeout_ms;
+  if (spec.priority) action.priority = spec.priority === 'high' ? 'HIGH' : 'DEFAULT';
   const retry = spec.retry_policy ?? module.retry_policy;
   if (retry) action.retryPolicy = retryPolicy(retry);
   const cors = spec.cors ?? module.cors;

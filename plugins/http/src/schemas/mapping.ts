@@ -9,6 +9,7 @@ import {
   LoadBalancer,
   Millis,
   RetryPolicy,
+  StringEnum,
   StringMap,
 } from './common.js';
 
@@ -111,6 +112,9 @@ export const MappingSpec = Type.Object(
     regex_redirect: Type.Optional(RegexRewrite),
     redirect_response_code: Type.Optional(Type.Integer({ enum: [301, 302, 303, 307, 308] })),
     timeout_ms: Type.Optional(Millis('Route timeout (default 3000; 0 disables).')),
+    priority: Type.Optional(
+      StringEnum(['default', 'high'], { description: 'Upstream connection-pool priority.' }),
+    ),
     idle_timeout_ms: Type.Optional(Millis('Stream idle timeout on this route.')),
     retry_policy: Type.Optional(RetryPolicy),
     cors: Type.Optional(Cors),
