@@ -206,6 +206,58 @@ describe('validateResource: protoc-gen-validate rules', () => {
     ).toEqual(['/virtual_hosts/0/routes/0/match/safe_regex/regex']);
   });
 
+  it('string pattern (RE2): a path_separated_prefix ending in a slash', () => {
+    expect(
+      paths(routeConfig({ match: { path_separated_prefix: '/api/' }, route: { cluster: 'c' } })),
+    ).toEqual(['/virtual_hosts/0/routes/0/match/path_separated_prefix']);
+    expect(paths(routeConfig({ match: { path_separated_prefix: '/api' }, route: { cluster: 'c' } }))).toEqual(
+      [],
+    );
+  });
+
+  it('repeated unique: a header copied twice by an internal redirect policy', () => {
+    const issues = validateResource(
+      routeConfig({
+        match: { prefix: '/' },
+        route: {
+          cluster: 'c',
+          internal_redirect_policy: { response_headers_to_copy: ['x-a', 'x-b', 'x-a'] },
+        },
+      }),
+    );
+    expect(issues.map((i) => i.path)).toEqual([
+      '/virtual_hosts/0/routes/0/route/internal_redirect_policy/response_headers_to_copy/2',
+    ]);
+  });
+
+  it('map keys: an empty filter_metadata namespace', () => {
+    expect(
+      paths(
+        routeConfig({
+          match: { prefix: '/' },
+          route: { cluster: 'c' },
+          metadata: { filter_metadata: { '': {} } },
+        }),
+      ),
+    ).toEqual(['/virtual_hosts/0/routes/0/metadata/filter_metadata/']);
+  });
+
+  it('enum not_in: CONNECT is not a health check method', () => {
+    const cluster = {
+      ...goodCluster,
+      health_checks: [
+        {
+          timeout: '1s',
+          interval: '5s',
+          unhealthy_threshold: 3,
+          healthy_threshold: 2,
+          http_health_check: { path: '/', method: 'CONNECT' },
+        },
+      ],
+    };
+    expect(paths(cluster)).toEqual(['/health_checks/0/http_health_check/method']);
+  });
+
   it('reports every violation, not just the first', () => {
     const cluster = structuredClone(goodCluster) as Record<string, unknown>;
     cluster.name = '';
