@@ -23,13 +23,13 @@ describe('LeaseElector', () => {
     await server.stop();
   });
 
-  const elector = (identity: string, changes: boolean[] = []) => {
+  const elector = (identity: string, changes: boolean[] = [], leaseDurationSeconds = 1) => {
     const e = new LeaseElector({
       client,
       namespace: 'default',
       name: 'status',
       identity,
-      leaseDurationSeconds: 1,
+      leaseDurationSeconds,
       retryPeriodMs: 50,
       logger: silentLogger,
       onLeadershipChange: (leading) => changes.push(leading),
@@ -64,13 +64,13 @@ describe('LeaseElector', () => {
       metadata: { name: 'status', namespace: 'default' },
       spec: {
         holderIdentity: 'crashed',
-        leaseDurationSeconds: 1,
+        leaseDurationSeconds: 3,
         renewTime: '2026-01-01T00:00:00.000000Z',
         leaseTransitions: 3,
       },
     });
     const changes: boolean[] = [];
-    const b = elector('b', changes);
+    const b = elector('b', changes, 3);
     b.start();
     await new Promise((r) => setTimeout(r, 300));
     // It has not seen the record unchanged for a lease duration yet: the holder may still be alive.
