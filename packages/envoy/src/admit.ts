@@ -92,7 +92,7 @@ export function admitResource(lowered: LoweredResource): Admission {
       dropped.add(part);
       rejections.push({
         refs: part.provenance,
-        what: `${partName(part.pointer)} of ${describe(lowered)}`,
+        what: `${part.label} of ${describe(lowered)}`,
         path: issue.path,
         issue: issue.message,
       });
@@ -116,14 +116,6 @@ function unionProvenance(own: readonly ResourceRef[], parts: readonly ResourcePa
   return [...byKey.entries()]
     .sort(([ka, a], [kb, b]) => compareStrings(ka, kb) || compareStrings(a.apiVersion, b.apiVersion))
     .map(([, ref]) => ref);
-}
-
-function partName(pointer: string): string {
-  const segments = splitPointer(pointer);
-  const [last, index] = [segments.at(-2), segments.at(-1)];
-  if (last === 'routes') return `route #${index}`;
-  if (last === 'filter_chains') return `filter chain #${index}`;
-  return pointer;
 }
 
 function innermostDroppable(

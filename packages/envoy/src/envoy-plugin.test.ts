@@ -83,7 +83,7 @@ describe('envoy.lower with invalid IR elements', () => {
     expect(byName['bad-port']).toContain(
       '/load_assignment/endpoints/0/lb_endpoints/0/endpoint/address/socket_address/port_value',
     );
-    expect(byName['bad-header']).toContain("RouteConfiguration 'https-routes'");
+    expect(byName['bad-header']).toContain("route 'default/bad-header' of RouteConfiguration 'https-routes'");
     expect(byName['bad-header']).toContain('/virtual_hosts/1/routes/1/request_headers_to_add/0/header/key');
 
     // The bad cluster never reaches output; the route config is emitted without the bad route only.

@@ -10,6 +10,8 @@ export type Json = Record<string, unknown>;
 export interface ResourcePart {
   /** JSON pointer of the part inside the resource. */
   pointer: string;
+  /** How messages name it: "route 'default/quote'". */
+  label: string;
   provenance: ResourceRef[];
   /** Whether leaving this part out keeps the rest meaningful (a route: yes; an auth filter: never). */
   droppable: boolean;

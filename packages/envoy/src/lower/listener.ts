@@ -172,6 +172,7 @@ export function lowerListener(listener: IRListener): LoweredResource {
   chains.forEach((chain, i) => {
     parts.push({
       pointer: `/filter_chains/${i}`,
+      label: `filter chain '${chain.name}'`,
       provenance: chainProvenance(chain),
       droppable: true,
     });
@@ -179,6 +180,7 @@ export function lowerListener(listener: IRListener): LoweredResource {
   if (listener.defaultFilterChain) {
     parts.push({
       pointer: '/default_filter_chain',
+      label: `default filter chain '${listener.defaultFilterChain.name}'`,
       provenance: chainProvenance(listener.defaultFilterChain),
       droppable: true,
     });

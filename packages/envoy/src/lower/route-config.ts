@@ -13,10 +13,16 @@ export function lowerRouteConfig(config: IRRouteConfig): LoweredResource {
   const virtualHosts = [...config.virtualHosts]
     .sort((a, b) => compareStrings(a.name, b.name))
     .map((vh, v) => {
-      parts.push({ pointer: `/virtual_hosts/${v}`, provenance: vh.provenance, droppable: false });
+      parts.push({
+        pointer: `/virtual_hosts/${v}`,
+        label: `virtual host '${vh.name}'`,
+        provenance: vh.provenance,
+        droppable: false,
+      });
       vh.routes.forEach((route, r) => {
         parts.push({
           pointer: `/virtual_hosts/${v}/routes/${r}`,
+          label: `route '${route.name}'`,
           provenance: route.provenance,
           droppable: true,
         });
