@@ -52,7 +52,12 @@ export function planDelivery(
   });
 
   const clusterTypes = [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment];
-  if (!routingSettled) {
+  // A client that holds (or is being sent) no listener or route cannot be routing to an old cluster: nothing to keep.
+  const routesHeld = routing.some((typeUrl) => {
+    const view = types.get(typeUrl);
+    return view !== undefined && (view.inflight || !view.clientNames()[Symbol.iterator]().next().done);
+  });
+  if (!routingSettled && routesHeld) {
     for (const typeUrl of clusterTypes) {
       const view = types.get(typeUrl);
       const desired = plan.get(typeUrl);

@@ -75,18 +75,20 @@ async function serve(): Promise<void> {
         serial++;
         const built = compileAdsBenchSnapshot(routes, serial, serial);
         snapshot = built.snapshot;
+        const cpuAtPublish = usage();
         const publishedAt = nowMs();
         server.setSnapshot(snapshot);
-        reply({ publishedAt, compileMs: built.compileMs });
+        reply({ publishedAt, compileMs: built.compileMs, cpuAtPublish });
         break;
       }
       case 'endpoint': {
         if (!snapshot) throw new Error('ads bench server: endpoint change before start');
         serial++;
         snapshot = withMovedEndpoint(snapshot, serial, 9000 + serial);
+        const cpuAtPublish = usage();
         const publishedAt = nowMs();
         server.setSnapshot(snapshot);
-        reply({ publishedAt });
+        reply({ publishedAt, cpuAtPublish });
         break;
       }
       case 'status': {

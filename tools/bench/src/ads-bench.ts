@@ -189,8 +189,15 @@ export async function runAdsBench(argv: string[]): Promise<void> {
   // Phase 2: one Mapping changes (its route prefix): only RDS should move.
   for (const phase of ['mapping', 'endpoint'] as const) {
     const before = await status();
-    const usageBefore = await server.ask<AdsBenchUsage>({ cmd: 'usage' });
-    const published = await server.ask<{ publishedAt: number; compileMs?: number }>({ cmd: phase });
+    // CPU is counted from the moment of publishing: the recompile before it is the compiler's, not delivery's.
+    const published = await server.ask<{
+      publishedAt: number;
+      compileMs?: number;
+      cpuAtPublish: AdsBenchUsage;
+    }>({
+      cmd: phase,
+    });
+    const usageBefore = published.cpuAtPublish;
     const changedType = phase === 'mapping' ? TypeUrl.RouteConfiguration : TypeUrl.ClusterLoadAssignment;
     await waitFor(() => probes.every((p) => (p.lastAt.get(changedType) ?? 0) > published.publishedAt));
     const reached = Math.max(...probes.map((p) => p.lastAt.get(changedType) ?? 0));
