@@ -53,5 +53,7 @@ describe('summarizeCpuProfile', () => {
     expect(s.totalMs).toBe(10);
     expect(s.focusMs).toBe(3);
     expect(s.selfByFunction).toEqual([{ where: 'b.js:lower:10', ms: 3, share: 1 }]);
+    // compile() calls lower(): it is outside the focus, so it is not ranked.
+    expect(s.inclusiveByFunction).toEqual([{ where: 'b.js:lower:10', ms: 3, share: 1 }]);
   });
 });
