@@ -150,21 +150,24 @@ function admitInputs(
     }
     valid.push(stored);
   }
-  valid.sort(
+  // Keys are computed once: sorting 10,000 resources calls the comparator ~130,000 times.
+  const keyed = valid.map((stored) => ({ stored, key: keyOfResource(stored.resource) }));
+  keyed.sort(
     (a, b) =>
-      compareStrings(keyOfResource(a.resource), keyOfResource(b.resource)) ||
-      compareStrings(a.origin.file ?? '', b.origin.file ?? '') ||
-      (a.origin.line ?? 0) - (b.origin.line ?? 0) ||
-      compareStrings(a.resource.apiVersion, b.resource.apiVersion) ||
-      compareStrings(JSON.stringify(a.resource), JSON.stringify(b.resource)),
+      compareStrings(a.key, b.key) ||
+      compareStrings(a.stored.origin.file ?? '', b.stored.origin.file ?? '') ||
+      (a.stored.origin.line ?? 0) - (b.stored.origin.line ?? 0) ||
+      compareStrings(a.stored.resource.apiVersion, b.stored.resource.apiVersion) ||
+      compareStrings(JSON.stringify(a.stored.resource), JSON.stringify(b.stored.resource)),
   );
   const admitted: StoredResource[] = [];
-  let previous: StoredResource | undefined;
-  for (const stored of valid) {
-    if (previous && keyOfResource(stored.resource) === keyOfResource(previous.resource)) {
+  let previous: { stored: StoredResource; key: string } | undefined;
+  for (const entry of keyed) {
+    const { stored } = entry;
+    if (previous && entry.key === previous.key) {
       report({
         code: 'RESOURCE_DUPLICATE',
-        message: `another ${stored.resource.kind} named ${stored.resource.metadata.name} was read first (${previous.origin.file ?? previous.origin.source}); rename one of them`,
+        message: `another ${stored.resource.kind} named ${stored.resource.metadata.name} was read first (${previous.stored.origin.file ?? previous.stored.origin.source}); rename one of them`,
         resource: refOf(stored.resource, stored.origin),
         path: '/metadata/name',
       });
@@ -180,7 +183,7 @@ function admitInputs(
       });
     }
     admitted.push(stored);
-    previous = stored;
+    previous = entry;
   }
   return admitted;
 }
