@@ -100,6 +100,17 @@ export function admitResource(lowered: LoweredResource): Admission {
   }
 }
 
+// The same ref objects recur in many parts (a Mapping's routes on every virtual host).
+const refKeys = new WeakMap<ResourceRef, string>();
+function cachedResourceKey(ref: ResourceRef): string {
+  let key = refKeys.get(ref);
+  if (key === undefined) {
+    key = resourceKey(ref);
+    refKeys.set(ref, key);
+  }
+  return key;
+}
+
 /**
  * mergeProvenance(resource, ...parts) for thousands of parts: the same
  * result (deduplicated by resource key, first wins, sorted by key then
@@ -108,7 +119,7 @@ export function admitResource(lowered: LoweredResource): Admission {
 function unionProvenance(own: readonly ResourceRef[], parts: readonly ResourcePart[]): ResourceRef[] {
   const byKey = new Map<string, ResourceRef>();
   const add = (ref: ResourceRef) => {
-    const key = resourceKey(ref);
+    const key = cachedResourceKey(ref);
     if (!byKey.has(key)) byKey.set(key, ref);
   };
   own.forEach(add);

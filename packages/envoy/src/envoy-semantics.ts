@@ -10,13 +10,27 @@ import type { ValueCheck, Walker } from './validate-walker.js';
 export const fieldSemantics: Readonly<Record<string, ValueCheck>> = {
   // Envoy compiles every regex with RE2 and rejects what RE2 cannot parse.
   'envoy.type.matcher.v3.RegexMatcher.regex': (value, w) => {
-    try {
-      RE2JS.compile(value as string);
-    } catch (e) {
-      w.report(`is not a valid RE2 regular expression: ${(e as Error).message}`);
-    }
+    const error = re2Error(value as string);
+    if (error !== undefined) w.report(`is not a valid RE2 regular expression: ${error}`);
   },
 };
+
+// The same regexes recur across routes and compiles; compiling one is the costly part.
+const re2Errors = new Map<string, string | undefined>();
+const re2CacheLimit = 8192;
+
+function re2Error(regex: string): string | undefined {
+  if (re2Errors.has(regex)) return re2Errors.get(regex);
+  let error: string | undefined;
+  try {
+    RE2JS.compile(regex);
+  } catch (e) {
+    error = (e as Error).message;
+  }
+  if (re2Errors.size >= re2CacheLimit) re2Errors.clear();
+  re2Errors.set(regex, error);
+  return error;
+}
 
 type Record_ = Record<string, unknown>;
 type OneofValue = { case?: string; value?: unknown };
