@@ -50,7 +50,8 @@ function passes(check: ValueCheck, value: unknown): boolean {
 
 interface FastField {
   field: DescField;
-  oneof?: string;
+  /** Bit of this field's oneof in a per-object mask (oneofs are few per message). */
+  oneofBit?: number;
   accept: (json: unknown) => boolean;
 }
 
@@ -87,7 +88,7 @@ function fastPlan(desc: DescMessage): FastPlan {
     const compiled = compileField(field, rulesOn ? fieldRuleFields(field) : undefined, rulesOn);
     if (compiled.unsupported) plan.unsupported = true;
     const fast: FastField = { field, accept: compiled.accept };
-    if (field.oneof) fast.oneof = field.oneof.name;
+    if (field.oneof) fast.oneofBit = 2 ** desc.oneofs.indexOf(field.oneof);
     plan.byKey.set(field.name, fast);
     plan.byKey.set(field.jsonName, fast);
     if (compiled.mustBePresent) plan.mustBePresent.push(field);
@@ -103,17 +104,16 @@ function acceptObject(desc: DescMessage, json: unknown, isAnyPayload: boolean): 
   if (!isPlainObject(json)) return false;
   const plan = fastPlan(desc);
   if (plan.unsupported) return false;
-  let oneofsSeen: string[] | undefined;
+  let oneofsSeen = 0;
   for (const key in json) {
     if (isAnyPayload && key === '@type') continue;
     const fast = plan.byKey.get(key);
     if (!fast) return false;
     const value = json[key];
     if (value === null) continue;
-    if (fast.oneof !== undefined) {
-      oneofsSeen ??= [];
-      if (oneofsSeen.includes(fast.oneof)) return false;
-      oneofsSeen.push(fast.oneof);
+    if (fast.oneofBit !== undefined) {
+      if (Math.floor(oneofsSeen / fast.oneofBit) % 2 === 1) return false;
+      oneofsSeen += fast.oneofBit;
     }
     if (!fast.accept(value)) return false;
   }
