@@ -89,6 +89,23 @@ describe('attache compile', () => {
   });
 });
 
+describe('attache compile --schedule', () => {
+  it('lists the passes phase by phase, with their facets and reasons', async () => {
+    const { code, stdout } = await run(['compile', '--schedule']);
+    expect(code).toBe(0);
+    const phasesInOrder = stdout
+      .split('\n')
+      .filter((l) => /^\S/.test(l))
+      .map((l) => l.split(/\s+/)[0]);
+    const order = ['ingest', 'resolve', 'build', 'attach', 'finalize', 'lower'];
+    const ranks = phasesInOrder.map((p) => order.indexOf(p!));
+    expect(ranks.every((r) => r >= 0)).toBe(true);
+    expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
+    expect(stdout).toMatch(/^lower +envoy\.\S+ +reads: /m);
+    expect(stdout).toMatch(/^ {9}why: \S/m);
+  });
+});
+
 describe('attache validate', () => {
   it('passes the quickstart', async () => {
     const { code, stdout } = await run(['validate', '-f', quickstart]);

@@ -23,6 +23,21 @@ export async function loadOfflineInputs(
   io: CliIO,
 ): Promise<OfflineInputs> {
   if (files.length === 0) throw new UsageError('give at least one -f FILE|DIR');
+  const { pipeline, config } = await loadPipeline(configPath, io);
+  const read = readResourcesFromPaths(files, io.cwd);
+  const sourceDiagnostics: Diagnostic[] = read.diagnostics.map((d) => ({
+    ...d,
+    severity: d.severity ?? 'error',
+    origin: { plugin: 'source-file' },
+  }));
+  return { pipeline, config, resources: read.resources, sourceDiagnostics };
+}
+
+/** The distribution's plugins plus those a --config file loads, checked and frozen. */
+export async function loadPipeline(
+  configPath: string | undefined,
+  io: CliIO,
+): Promise<{ pipeline: Pipeline; config: AttacheConfig }> {
   const distribution = await loadDistribution();
   if (distribution.missing.length > 0) {
     throw new Error(`this build of attache is incomplete: missing ${distribution.missing.join(', ')}`);
@@ -35,12 +50,5 @@ export async function loadOfflineInputs(
     distribution: distribution.plugins,
     ...(loaded.path ? { origin: loaded.path } : {}),
   });
-  const pipeline = createPipeline(uses);
-  const read = readResourcesFromPaths(files, io.cwd);
-  const sourceDiagnostics: Diagnostic[] = read.diagnostics.map((d) => ({
-    ...d,
-    severity: d.severity ?? 'error',
-    origin: { plugin: 'source-file' },
-  }));
-  return { pipeline, config: loaded.config, resources: read.resources, sourceDiagnostics };
+  return { pipeline: createPipeline(uses), config: loaded.config };
 }
