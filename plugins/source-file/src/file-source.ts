@@ -25,6 +25,8 @@ export type FileSourceConfig = Static<typeof FileSourceConfigSchema>;
 
 interface FileState {
   text: string | undefined;
+  /** inode, size and times at the last read: equal means unchanged, so a rescan skips re-reading it. */
+  stamp: string;
   /** What the store holds for this file: its last contents that parsed. */
   lastGood: StoredResource[];
 }
@@ -55,10 +57,15 @@ export function createFileSource(ctx: SourceContext<FileSourceConfig>): Source {
     }
     for (const file of present) {
       const state = files.get(file);
+      const stamp = fileStamp(file);
+      if (state && stamp !== '' && stamp === state.stamp) continue;
       const parsed = readResourceFile(file);
-      if (state && parsed.text !== undefined && parsed.text === state.text) continue;
+      if (state && parsed.text !== undefined && parsed.text === state.text) {
+        state.stamp = stamp; // touched, not changed
+        continue;
+      }
       const lastGood = parsed.syntaxError ? (state?.lastGood ?? []) : parsed.resources;
-      files.set(file, { text: parsed.text, lastGood });
+      files.set(file, { text: parsed.text, stamp, lastGood });
       ctx.store.replace(file, lastGood, parsed.diagnostics);
       if (parsed.syntaxError)
         ctx.logger.warn({ file: displayPath(file) }, 'file does not parse; keeping its last good contents');
@@ -111,6 +118,15 @@ export function createFileSource(ctx: SourceContext<FileSourceConfig>): Source {
       watchers.length = 0;
     },
   };
+}
+
+function fileStamp(path: string): string {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return '';
+  }
 }
 
 function isDirectory(path: string): boolean {
