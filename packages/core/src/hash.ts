@@ -1,7 +1,23 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 
-/** Short content hash of a value's canonical JSON (sha256, base64url, 16 chars). */
+/**
+ * Short content hash of a value's canonical JSON (sha256, base64url, 16 chars).
+ * Independent of key order: use it where two equal values built in different
+ * orders must get the same name (cluster identities, canary groups).
+ */
 export function contentHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('base64url').slice(0, 16);
+}
+
+/**
+ * Version hash of a generated resource: sha256 of its JSON in insertion order.
+ * About twice as fast as contentHash on large route tables (no sorted copy).
+ * Sound for versions because generated resources are built by code in a fixed
+ * key order from sorted inputs: equal inputs give equal bytes, and different
+ * content always gives a different hash; a different key order could only cost
+ * a redundant push, never a missed one.
+ */
+export function versionHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 16);
 }

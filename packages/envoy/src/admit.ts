@@ -1,10 +1,10 @@
 import {
   compareStrings,
-  contentHash,
   mergeProvenance,
   pointerSegment,
   type ResourceRef,
   resourceKey,
+  versionHash,
   type XdsResource,
 } from '@attache/core';
 import type { Json, LoweredResource, ResourcePart } from './lower/index.js';
@@ -63,7 +63,7 @@ export function admitResource(lowered: LoweredResource): Admission {
           typeUrl: lowered.typeUrl,
           name: lowered.name,
           resource: pruned,
-          version: contentHash(pruned),
+          version: versionHash(pruned),
           provenance: unionProvenance(lowered.provenance, kept),
         },
         rejections,
