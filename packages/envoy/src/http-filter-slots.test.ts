@@ -39,7 +39,7 @@ describe('HTTP filter slots', () => {
 
   it('throws for an unknown slot, naming it and the known ones', () => {
     expect(() => orderHttpFilters([filter('waf', 'envoy.filters.http.waf')])).toThrow(
-      /unknown slot 'waf'; known slots: health_check, cors,.*router/,
+      /unknown slot 'waf'; known slots: health_check, grpc_web, grpc_stats, cors,.*router/,
     );
   });
 });

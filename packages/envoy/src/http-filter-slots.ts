@@ -11,6 +11,15 @@ export const httpFilterSlots = [
     reason: 'answers load-balancer health probes before any auth or rate limit can refuse them',
   },
   {
+    slot: 'grpc_web',
+    reason:
+      'translates gRPC-Web to gRPC before anything else inspects the request, as Emissary and Envoy\'s gRPC-Web examples do; it ignores CORS preflights, which carry no gRPC-Web content type',
+  },
+  {
+    slot: 'grpc_stats',
+    reason: 'counts gRPC calls right after gRPC-Web translation, so browser and native clients count alike',
+  },
+  {
     slot: 'cors',
     reason:
       'must see (and answer) CORS preflights before authentication, which would reject them for lacking credentials',
@@ -41,15 +50,7 @@ export const httpFilterSlots = [
   },
   {
     slot: 'ratelimit',
-    reason: 'charges only authorised requests, and before gRPC-Web translation so it sees the client request',
-  },
-  {
-    slot: 'grpc_web',
-    reason: 'translates gRPC-Web to gRPC for everything after it (stats, lua, router) to see plain gRPC',
-  },
-  {
-    slot: 'grpc_stats',
-    reason: 'counts gRPC calls after gRPC-Web translation, so browser and native clients count alike',
+    reason: 'charges only authorised requests: an unauthorised one must not spend the budget',
   },
   {
     slot: 'lua',
