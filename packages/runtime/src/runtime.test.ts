@@ -4,6 +4,7 @@ import {
   createPipeline,
   definePlugin,
   type Feedback,
+  type Logger,
   type Pipeline,
   refOf,
   type Snapshot,
@@ -204,6 +205,45 @@ describe('Runtime', () => {
     expect(snap.diagnostics.map((d) => [d.code, d.resource?.name, d.path])).toEqual([
       ['SOURCE_ERROR', undefined, undefined],
       ['BACKEND_PORT_MISSING', 'bad', '/spec/port'],
+    ]);
+    await runtime.stop();
+  });
+
+  it('logs each problem once, when it first appears', async () => {
+    const t = testPipeline([]);
+    const errors: Array<[unknown, string | undefined]> = [];
+    const logger: Logger = {
+      debug() {},
+      info() {},
+      warn() {},
+      error: (obj, msg) => errors.push([obj, msg]),
+      child: () => logger,
+    };
+    const runtime = new Runtime({
+      pipeline: t.pipeline,
+      sources: new Map([['memory-one', {}]]),
+      sinks: new Map(),
+      debounce: { quietMs: 5, maxMs: 20 },
+      logger,
+      baseDir: '/',
+    });
+    await runtime.start();
+    const w = t.writers.get('one')!;
+    w.replace('p', [backend('bad')]);
+    w.synced();
+    await runtime.flush();
+    w.replace('p', [backend('bad'), backend('good', 1)]);
+    await runtime.flush();
+    expect(errors).toEqual([
+      [
+        {
+          code: 'BACKEND_PORT_MISSING',
+          resource: 'Backend default/bad',
+          at: 'bad.yaml:1',
+          path: '/spec/port',
+        },
+        'set spec.port',
+      ],
     ]);
     await runtime.stop();
   });

@@ -2,6 +2,7 @@ import {
   compareDiagnostics,
   compile,
   type Diagnostic,
+  formatRef,
   type Logger,
   type Pipeline,
   type Sink,
@@ -57,6 +58,7 @@ export class Runtime {
   #state: State = 'new';
   #cycle: Promise<void> = Promise.resolve();
   #lastCompiledChange = -1;
+  #loggedDiagnostics = new Set<string>();
 
   constructor(options: RuntimeOptions) {
     this.#options = options;
@@ -257,9 +259,29 @@ export class Runtime {
         'published snapshot',
       );
     }
+    this.#logNewDiagnostics();
     this.#fanOutStatus();
     const result: CycleResult = { published, snapshots: new Map(this.#snapshots) };
     for (const listener of this.#cycleListeners) listener(result);
+  }
+
+  /** Operators read logs: each problem is logged once when it appears, not on every recompile. */
+  #logNewDiagnostics(): void {
+    const current = new Set<string>();
+    for (const d of this.diagnostics()) {
+      const key = JSON.stringify([d.code, d.resource, d.path, d.message]);
+      current.add(key);
+      if (this.#loggedDiagnostics.has(key) || d.severity === 'info') continue;
+      const fields = {
+        code: d.code,
+        ...(d.resource ? { resource: formatRef(d.resource) } : {}),
+        ...(d.resource?.source ? { at: d.resource.source } : {}),
+        ...(d.path ? { path: d.path } : {}),
+      };
+      if (d.severity === 'error') this.#logger.error(fields, d.message);
+      else this.#logger.warn(fields, d.message);
+    }
+    this.#loggedDiagnostics = current;
   }
 
   #fanOutStatus(): void {
