@@ -23,6 +23,7 @@ export const ExtKey = {
   resolvers: 'http.resolvers',
   upstreams: 'http.upstreams',
   ownedClusters: 'http.ownedClusters',
+  ownedRouteConfigs: 'http.ownedRouteConfigs',
 } as const;
 
 interface Modelled {

@@ -3,6 +3,7 @@ import { buildClusters, buildHttp } from './build/build-http.js';
 import { httpDiagnosticCodes } from './codes.js';
 import { HttpPluginConfig } from './config.js';
 import { pruneClusters } from './finalize/prune.js';
+import { shareRouteConfigs } from './finalize/share-routes.js';
 import { ingestHosts } from './ingest/hosts.js';
 import { ingestListeners } from './ingest/listeners.js';
 import { ingestMappings } from './ingest/mappings.js';
@@ -112,8 +113,17 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
         'http.module',
         'ir.clusters',
       ],
-      writes: ['ir.listeners', 'ir.routeConfigs', 'http.routeNames'],
+      writes: ['ir.listeners', 'ir.routeConfigs', 'http.routeNames', 'http.ownedRouteConfigs'],
       run: buildHttp,
+    });
+    reg.pass({
+      id: 'http.finalize-share-routes',
+      phase: 'finalize',
+      reason:
+        'identical route tables (an XFP Listener pair serves the same one on both ports) become one RouteConfiguration; only after every plugin has edited the routes is it known which are identical',
+      reads: ['http.ownedRouteConfigs'],
+      writes: ['ir.routeConfigs', 'ir.listeners', 'http.ownedRouteConfigs'],
+      run: shareRouteConfigs,
     });
     reg.pass({
       id: 'http.finalize-prune',

@@ -11,7 +11,7 @@ import {
   type PassContext,
   type ResourceRef,
 } from '@attache/core';
-import type { HttpHost, HttpListener, HttpModule } from '../model.js';
+import { ExtKey, type HttpHost, type HttpListener, type HttpModule } from '../model.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';
 
 /** Which Hosts a Listener serves: hostBinding namespace rule, then its Host label selector. */
@@ -114,6 +114,7 @@ export function buildListener(
       provenance: mergeProvenance([listener.ref], ...hosts.map(hostProvenance)),
     };
     ctx.ir.routeConfigs[name] = config;
+    ownRouteConfig(ctx, name);
   };
   if (tlsLayer) {
     // SNI carries no port, so "*.local" and "*.local:8500" share one chain (as in Emissary).
@@ -186,4 +187,14 @@ export function buildListener(
   if (listener.statsPrefix) ir.statsPrefix = listener.statsPrefix;
   if (module.config.buffer_limit_bytes) ir.perConnectionBufferLimitBytes = module.config.buffer_limit_bytes;
   ctx.ir.listeners[ir.name] = ir;
+}
+
+/** Recorded so the finalize pass shares only the route configurations this plugin made. */
+function ownRouteConfig(ctx: PassContext, name: string): void {
+  let owned = ctx.ir.ext[ExtKey.ownedRouteConfigs] as string[] | undefined;
+  if (!owned) {
+    owned = [];
+    ctx.ir.ext[ExtKey.ownedRouteConfigs] = owned;
+  }
+  owned.push(name);
 }

@@ -1,0 +1,90 @@
+import {
+  compareStrings,
+  type IRFilterChain,
+  type IRRouteConfig,
+  mergeProvenance,
+  type PassContext,
+} from '@attache/core';
+import { ExtKey } from '../model.js';
+
+/**
+ * Route configurations this plugin made that are identical (every field but
+ * the name and provenance) become one, referenced by every filter chain that
+ * served any of them. An XFP Listener pair serves the same cleartext route
+ * table on both ports: sharing it halves what Envoy receives, and what the
+ * compiler lowers, validates and hashes.
+ *
+ * The shared configuration keeps the first name by compareStrings of those it
+ * replaces: a name of one of its owners, independent of input order, and the
+ * same one as long as that owner still shares it. A content hash would rename
+ * the configuration (and so change every listener naming it) on any route change.
+ */
+export function shareRouteConfigs(ctx: PassContext): void {
+  const owned = (ctx.ir.ext[ExtKey.ownedRouteConfigs] as string[] | undefined) ?? [];
+  if (owned.length < 2) return;
+  // Cheap signature first (virtual host names and domains); deep comparison only within a bucket.
+  const buckets = new Map<string, IRRouteConfig[][]>();
+  for (const name of [...owned].sort(compareStrings)) {
+    const config = ctx.ir.routeConfigs[name];
+    if (!config) continue;
+    const signature = JSON.stringify([
+      config.validateClusters ?? null,
+      config.virtualHosts.map((v) => [v.name, v.domains, v.routes.length]),
+    ]);
+    let classes = buckets.get(signature);
+    if (!classes) {
+      classes = [];
+      buckets.set(signature, classes);
+    }
+    const same = classes.find((c) => sameRouteTable(c[0]!, config));
+    if (same) same.push(config);
+    else classes.push([config]);
+  }
+  const renamed = new Map<string, string>();
+  for (const classes of buckets.values()) {
+    for (const [keep, ...rest] of classes) {
+      if (rest.length === 0) continue;
+      keep!.provenance = mergeProvenance(keep!.provenance, ...rest.map((c) => c.provenance));
+      for (const config of rest) {
+        renamed.set(config.name, keep!.name);
+        delete ctx.ir.routeConfigs[config.name];
+      }
+    }
+  }
+  if (renamed.size === 0) return;
+  const rename = (chain: IRFilterChain | undefined) => {
+    if (chain?.kind !== 'http') return;
+    const to = renamed.get(chain.routeConfigName);
+    if (to !== undefined) chain.routeConfigName = to;
+  };
+  for (const listener of Object.values(ctx.ir.listeners)) {
+    for (const chain of listener.filterChains) rename(chain);
+    rename(listener.defaultFilterChain);
+  }
+  ctx.ir.ext[ExtKey.ownedRouteConfigs] = owned.filter((n) => !renamed.has(n));
+}
+
+function sameRouteTable(a: IRRouteConfig, b: IRRouteConfig): boolean {
+  const { name: _an, provenance: _ap, ...restA } = a;
+  const { name: _bn, provenance: _bp, ...restB } = b;
+  return deepEqual(restA, restB);
+}
+
+/** Structural equality of plain JSON data; shared sub-trees (the common case) compare by identity. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
