@@ -177,7 +177,7 @@ function downstreamTls(
   const model: DownstreamTlsModel = {
     certificates: describeCertificates(common, resolveSds),
     requireClientCertificate: unwrap(config.require_client_certificate) === true,
-    alpn: arr(common.alpn_protocols).map(String),
+    alpn: alpnProtocols(common.alpn_protocols),
     cipherSuites: arr(params.cipher_suites).map(String),
     ecdhCurves: arr(params.ecdh_curves).map(String),
   };
@@ -383,7 +383,7 @@ function upstreamTls(socket: JsonObject | undefined, resolveSds: SdsResolver): U
   const params = obj(common.tls_params) ?? {};
   const model: UpstreamTlsModel = {
     certificates: describeCertificates(common, resolveSds),
-    alpn: arr(common.alpn_protocols).map(String),
+    alpn: alpnProtocols(common.alpn_protocols),
   };
   const sni = str(config.sni);
   if (sni) model.sni = sni;
@@ -444,4 +444,15 @@ function regexesIn(value: Json | undefined): string[] {
   };
   walk(value, '');
   return out;
+}
+
+/**
+ * Envoy joins `alpn_protocols` with ',' and parses the result as one list, so
+ * ["h2,http/1.1"] and ["h2", "http/1.1"] offer the same protocols: normalise to the latter.
+ */
+function alpnProtocols(value: unknown): string[] {
+  return arr(value)
+    .flatMap((entry) => String(entry).split(','))
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
 }
