@@ -6,7 +6,7 @@ import { isEmptySelector, selectorMatches } from '../selector.js';
 import { GroupIndex } from './association.js';
 import { buildRouteGroups } from './groups.js';
 import { buildListener, listenerBindsHost } from './listeners.js';
-import { hostRoutes, type SecurityModel } from './routes.js';
+import { hostRoutes, type RouteMemo, type SecurityModel } from './routes.js';
 
 /** Listeners Emissary 1.x created by itself; opt-in here (plugin config defaultListeners). */
 function defaultListeners(namespace: string): HttpListener[] {
@@ -111,11 +111,12 @@ export function buildHttp(ctx: PassContext): void {
 
   const namespaceLabels = namespaceLabelIndex(ctx);
   const routeCache = new Map<string, IRRoute[]>();
+  const memo: RouteMemo = new Map();
   const routesFor = (host: HttpHost, model: SecurityModel) => {
     const key = `${model} ${host.id}`;
     let routes = routeCache.get(key);
     if (!routes) {
-      routes = hostRoutes(host, groupsByHost.get(host.id) ?? [], model, upstreams, module.config);
+      routes = hostRoutes(host, groupsByHost.get(host.id) ?? [], model, upstreams, module.config, memo);
       routeCache.set(key, routes);
     }
     return routes;

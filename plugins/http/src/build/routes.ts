@@ -21,6 +21,9 @@ export type SecurityModel = 'XFP' | 'SECURE' | 'INSECURE';
 
 const xfpHttps: IRHeaderMatch = { name: 'x-forwarded-proto', match: { exact: 'https' } };
 
+/** Routes already built for a group member, by what they depend on besides the member (see memberKey). */
+export type RouteMemo = Map<GroupMember, Map<string, IRRoute[]>>;
+
 /**
  * The routes of one Host's virtual host under one security model. On an XFP
  * Listener each Mapping gives a secure route (x-forwarded-proto: https) with
@@ -28,6 +31,11 @@ const xfpHttps: IRHeaderMatch = { name: 'x-forwarded-proto', match: { exact: 'ht
  * (route, HTTPS redirect, or none for Reject); when both actions are the same
  * one route without the header does the job of both. SECURE Listeners use the
  * secure action only, INSECURE ones the insecure action only.
+ *
+ * A group that can attach to several Hosts (hostname "*", a glob, a regex, a
+ * mappingSelector) gives the same routes in every Host whose insecure action
+ * and :authority condition agree: they are built once (`memo`) and shared,
+ * which keeps "*" Mappings × many Hosts linear in what differs.
  */
 export function hostRoutes(
   host: HttpHost,
@@ -35,48 +43,78 @@ export function hostRoutes(
   model: SecurityModel,
   upstreams: Record<string, Upstream>,
   module: HttpModule['config'],
+  memo: RouteMemo = new Map(),
 ): IRRoute[] {
   const routes: IRRoute[] = [];
   for (const group of groups) {
     const authority = authorityMatch(group, host);
+    const shared = attachesToSeveralHosts(group);
+    const key = shared ? `${authority ? 'authority' : 'any'} ${host.insecureAction} ${model}` : '';
     for (const member of group.members) {
       const upstream = upstreams[member.mapping.id];
       if (!upstream && !member.mapping.spec.host_redirect) continue;
-      const base = baseRoute(member, group, authority, upstream, upstreams, module);
-      const secure = base.action;
-      const insecure: IRRouteAction | null =
-        host.insecureAction === 'Route'
-          ? secure
-          : host.insecureAction === 'Redirect'
-            ? { kind: 'redirect', httpsRedirect: true }
-            : null;
-      const id = member.mapping.id;
-      const before = routes.length;
-      if (model === 'SECURE' || (model === 'XFP' && insecure === secure)) {
-        routes.push({ ...base, name: id });
-      } else if (model === 'INSECURE') {
-        if (insecure) routes.push(withAction(base, id, insecure));
-      } else {
-        routes.push({
-          ...base,
-          name: `${id}:https`,
-          match: { ...base.match, headers: [...(base.match.headers ?? []), xfpHttps] },
-        });
-        if (insecure) routes.push(withAction(base, `${id}:http`, insecure));
+      let byKey = shared ? memo.get(member) : undefined;
+      const known = byKey?.get(key);
+      if (known) {
+        for (const route of known) routes.push(route);
+        continue;
       }
+      const made = memberRoutes(member, group, authority, upstream, upstreams, module, host, model);
       // Published for feature plugins (ir.ext['http.mappings'][i].routeNames).
       const names = member.mapping.routeNames;
-      for (let i = before; i < routes.length; i++) {
-        const name = routes[i]!.name;
-        if (!names.includes(name)) names.push(name);
+      for (const route of made) {
+        if (!names.includes(route.name)) names.push(route.name);
+        routes.push(route);
+      }
+      if (shared) {
+        if (!byKey) {
+          byKey = new Map();
+          memo.set(member, byKey);
+        }
+        byKey.set(key, made);
       }
     }
   }
   return routes;
 }
 
+/** Only a group with one exact hostname belongs to (at most) one Host name. */
+function attachesToSeveralHosts(group: RouteGroup): boolean {
+  const a = group.authority;
+  return !a || 'regex' in a || a.glob.includes('*');
+}
+
+function memberRoutes(
+  member: GroupMember,
+  group: RouteGroup,
+  authority: IRHeaderMatch | undefined,
+  upstream: Upstream | undefined,
+  upstreams: Record<string, Upstream>,
+  module: HttpModule['config'],
+  host: HttpHost,
+  model: SecurityModel,
+): IRRoute[] {
+  const base = baseRoute(member, group, authority, upstream, upstreams, module);
+  const secure = base.action;
+  const insecure: IRRouteAction | null =
+    host.insecureAction === 'Route'
+      ? secure
+      : host.insecureAction === 'Redirect'
+        ? { kind: 'redirect', httpsRedirect: true }
+        : null;
+  const id = member.mapping.id;
+  if (model === 'SECURE' || (model === 'XFP' && insecure === secure)) return [base];
+  if (model === 'INSECURE') return insecure ? [withAction(base, id, insecure)] : [];
+  const https: IRRoute = {
+    ...base,
+    name: `${id}:https`,
+    match: { ...base.match, headers: [...(base.match.headers ?? []), xfpHttps] },
+  };
+  return insecure ? [https, withAction(base, `${id}:http`, insecure)] : [https];
+}
+
 function withAction(base: IRRoute, name: string, action: IRRouteAction): IRRoute {
-  if (action === base.action) return { ...base, name };
+  if (action === base.action) return name === base.name ? base : { ...base, name };
   // A redirect answers before any upstream: header edits and per-route policy do not apply.
   return { name, match: base.match, action, provenance: base.provenance };
 }
@@ -104,7 +142,8 @@ function baseRoute(
 ): IRRoute {
   const mapping = member.mapping;
   const spec = mapping.spec;
-  const match = { ...group.match };
+  // Routes without a condition of their own share the group's match (plain data, never mutated).
+  const match = authority || member.cumulative !== undefined ? { ...group.match } : group.match;
   if (authority) match.headers = [authority, ...(group.match.headers ?? [])];
   if (member.cumulative !== undefined) {
     match.runtimeFraction = {
