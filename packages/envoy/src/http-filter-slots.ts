@@ -13,7 +13,7 @@ export const httpFilterSlots = [
   {
     slot: 'grpc_web',
     reason:
-      'translates gRPC-Web to gRPC before anything else inspects the request, as Emissary and Envoy\'s gRPC-Web examples do; it ignores CORS preflights, which carry no gRPC-Web content type',
+      "translates gRPC-Web to gRPC before anything else inspects the request, as Emissary and Envoy's gRPC-Web examples do; it ignores CORS preflights, which carry no gRPC-Web content type",
   },
   {
     slot: 'grpc_stats',

@@ -17,8 +17,9 @@ function* mutations(root: JsonObject): Generator<JsonObject> {
   const paths: Array<Array<string | number>> = [];
   const walk = (value: JsonValue, path: Array<string | number>) => {
     paths.push(path);
-    if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
-    else if (value !== null && typeof value === 'object')
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) walk(v, [...path, i]);
+    } else if (value !== null && typeof value === 'object')
       for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
   };
   walk(root, []);

@@ -118,15 +118,15 @@ function acceptObject(desc: DescMessage, json: unknown, isAnyPayload: boolean): 
     if (!fast.accept(value)) return false;
   }
   for (const field of plan.mustBePresent) {
-    if (valueOf(json, field) == null) return false;
+    if (fieldValue(json, field) == null) return false;
   }
   for (const members of plan.requiredOneofs) {
-    if (!members.some((m) => valueOf(json, m) != null)) return false;
+    if (!members.some((m) => fieldValue(json, m) != null)) return false;
   }
   return plan.semantic === undefined || plan.semantic(json);
 }
 
-function valueOf(json: Record<string, unknown>, field: DescField): unknown {
+function fieldValue(json: Record<string, unknown>, field: DescField): unknown {
   return json[field.name] ?? json[field.jsonName];
 }
 
