@@ -4,7 +4,7 @@ import { ExtKey, type HttpHost, type HttpListener, type HttpMapping, type HttpMo
 import type { Upstream } from '../resolve/upstreams.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';
 import { GroupIndex } from './association.js';
-import { buildRouteGroups } from './groups.js';
+import { buildRouteGroups, type RouteGroup } from './groups.js';
 import { buildListener, listenerBindsHost } from './listeners.js';
 import { hostRoutes, type RouteMemo, type SecurityModel } from './routes.js';
 
@@ -66,14 +66,15 @@ export function buildHttp(ctx: PassContext): void {
   for (const host of hosts) groupsByHost.set(host.id, index.groupsFor(host));
 
   // Jane's question "why does my Mapping do nothing?" gets an answer on her Mapping.
-  const attached = new Set<HttpMapping>();
-  for (const list of groupsByHost.values()) {
-    for (const g of list) for (const m of g.members) attached.add(m.mapping);
+  // Hosts attach whole groups, so a member is unattached exactly when its group is.
+  const attachedGroups = new Set<RouteGroup>();
+  for (const list of groupsByHost.values()) for (const g of list) attachedGroups.add(g);
+  const unattached = new Set<HttpMapping>();
+  for (const g of groups) {
+    if (!attachedGroups.has(g)) for (const m of g.members) unattached.add(m.mapping);
   }
-  const inGroups = new Set<HttpMapping>();
-  for (const g of groups) for (const m of g.members) inGroups.add(m.mapping);
-  for (const mapping of mappings) {
-    if (!inGroups.has(mapping) || attached.has(mapping)) continue;
+  for (const mapping of unattached.size > 0 ? mappings : []) {
+    if (!unattached.has(mapping)) continue;
     ctx.report({
       code: 'MAPPING_NO_HOST',
       resource: mapping.ref,

@@ -42,57 +42,115 @@ export function buildRouteGroups(
   mappings: readonly HttpMapping[],
   selectingHosts: (mapping: HttpMapping) => string = () => '',
 ): RouteGroup[] {
-  const byKey = new Map<
-    string,
-    { match: IRRouteMatch; mapping: HttpMapping[]; headerLen: number; queryLen: number }
-  >();
+  // Mappings with different prefixes never share a match, and most prefixes are
+  // unique: only Mappings sharing one need the full match key to be grouped.
+  const byPrefix = new Map<string, HttpMapping | HttpMapping[]>();
   for (const mapping of mappings) {
-    const { match, headerLen, queryLen } = matchOf(mapping);
-    // Built in a fixed key order, so plain JSON is canonical here (and far cheaper than sorting keys).
-    // A Mapping without hostname belongs to the Hosts whose mappingSelector picks it, so
-    // Mappings picked by different Hosts are different groups (not a canary).
-    const selectedBy = mapping.authority ? '' : selectingHosts(mapping);
-    const key = JSON.stringify([match, mapping.authority ?? null, mapping.spec.precedence ?? 0, selectedBy]);
-    const entry = byKey.get(key);
-    if (entry) entry.mapping.push(mapping);
-    else byKey.set(key, { match, mapping: [mapping], headerLen, queryLen });
+    const prefix = mapping.spec.prefix;
+    const known = byPrefix.get(prefix);
+    if (known === undefined) byPrefix.set(prefix, mapping);
+    else if (Array.isArray(known)) known.push(mapping);
+    else byPrefix.set(prefix, [known, mapping]);
   }
   const groups: RouteGroup[] = [];
-  for (const [key, entry] of byKey) {
-    const only = entry.mapping.length === 1 ? entry.mapping[0]! : undefined;
-    let members: GroupMember[];
-    let shadows: HttpMapping[];
-    if (only && !only.spec.shadow && only.spec.weight === undefined) {
-      // The common case, kept allocation-light: one plain Mapping per match.
-      members = [{ mapping: only }];
-      shadows = [];
-    } else {
-      shadows = entry.mapping.filter((m) => m.spec.shadow);
-      members = settleWeights(
-        ctx,
-        entry.mapping.filter((m) => !m.spec.shadow),
+  for (const bucket of byPrefix.values()) {
+    if (!Array.isArray(bucket)) {
+      const { match, headerLen, queryLen } = matchOf(bucket);
+      groups.push(
+        makeGroup(
+          ctx,
+          undefined,
+          () => keyOf(match, bucket, selectingHosts),
+          match,
+          [bucket],
+          headerLen,
+          queryLen,
+        ),
+      );
+      continue;
+    }
+    const byKey = new Map<
+      string,
+      { match: IRRouteMatch; mapping: HttpMapping[]; headerLen: number; queryLen: number }
+    >();
+    for (const mapping of bucket) {
+      const { match, headerLen, queryLen } = matchOf(mapping);
+      const key = keyOf(match, mapping, selectingHosts);
+      const entry = byKey.get(key);
+      if (entry) entry.mapping.push(mapping);
+      else byKey.set(key, { match, mapping: [mapping], headerLen, queryLen });
+    }
+    for (const [key, entry] of byKey) {
+      groups.push(
+        makeGroup(ctx, key, undefined, entry.match, entry.mapping, entry.headerLen, entry.queryLen),
       );
     }
-    const first = entry.mapping[0]!;
-    const group: RouteGroup = {
-      key,
-      match: entry.match,
-      members,
-      shadows,
-      runtimeKey: members.length > 1 ? `routing.traffic_shift.${contentHash(key).slice(0, 12)}` : '',
-      weight: [
-        first.spec.precedence ?? 0,
-        first.spec.prefix.length,
-        entry.headerLen,
-        entry.queryLen,
-        first.spec.prefix,
-        first.spec.method ?? 'GET',
-      ],
-    };
-    if (first.authority) group.authority = first.authority;
-    groups.push(group);
   }
   return groups.sort(compareGroups);
+}
+
+/**
+ * The identity of a match: built in a fixed key order, so plain JSON is
+ * canonical here (and far cheaper than sorting keys). A Mapping without
+ * hostname belongs to the Hosts whose mappingSelector picks it, so Mappings
+ * picked by different Hosts are different groups (not a canary).
+ */
+function keyOf(
+  match: IRRouteMatch,
+  mapping: HttpMapping,
+  selectingHosts: (mapping: HttpMapping) => string,
+): string {
+  const selectedBy = mapping.authority ? '' : selectingHosts(mapping);
+  return JSON.stringify([match, mapping.authority ?? null, mapping.spec.precedence ?? 0, selectedBy]);
+}
+
+/** A group; a lone Mapping's key is only computed if the route order needs the tie-break. */
+function makeGroup(
+  ctx: PassContext,
+  knownKey: string | undefined,
+  lazyKey: (() => string) | undefined,
+  match: IRRouteMatch,
+  mappings: HttpMapping[],
+  headerLen: number,
+  queryLen: number,
+): RouteGroup {
+  const only = mappings.length === 1 ? mappings[0]! : undefined;
+  let members: GroupMember[];
+  let shadows: HttpMapping[];
+  if (only && !only.spec.shadow && only.spec.weight === undefined) {
+    // The common case, kept allocation-light: one plain Mapping per match.
+    members = [{ mapping: only }];
+    shadows = [];
+  } else {
+    shadows = mappings.filter((m) => m.spec.shadow);
+    members = settleWeights(
+      ctx,
+      mappings.filter((m) => !m.spec.shadow),
+    );
+  }
+  const first = mappings[0]!;
+  let key = knownKey;
+  const group = {
+    get key(): string {
+      key ??= lazyKey!();
+      return key;
+    },
+    match,
+    members,
+    shadows,
+    runtimeKey: '',
+    weight: [
+      first.spec.precedence ?? 0,
+      first.spec.prefix.length,
+      headerLen,
+      queryLen,
+      first.spec.prefix,
+      first.spec.method ?? 'GET',
+    ],
+  } as RouteGroup;
+  if (members.length > 1) group.runtimeKey = `routing.traffic_shift.${contentHash(group.key).slice(0, 12)}`;
+  if (first.authority) group.authority = first.authority;
+  return group;
 }
 
 function compareGroups(a: RouteGroup, b: RouteGroup): number {
