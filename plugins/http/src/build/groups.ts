@@ -154,11 +154,15 @@ function makeGroup(
 }
 
 function compareGroups(a: RouteGroup, b: RouteGroup): number {
-  for (let i = 0; i < 6; i++) {
-    const x = a.weight[i]!;
-    const y = b.weight[i]!;
-    if (x !== y) return typeof x === 'number' ? (y as number) - x : compareStrings(y as string, x as string);
-  }
+  // Unrolled (it runs n·log n times): numbers descending, then strings descending, then the key.
+  const x = a.weight;
+  const y = b.weight;
+  if (x[0] !== y[0]) return y[0] - x[0];
+  if (x[1] !== y[1]) return y[1] - x[1];
+  if (x[2] !== y[2]) return y[2] - x[2];
+  if (x[3] !== y[3]) return y[3] - x[3];
+  if (x[4] !== y[4]) return compareStrings(y[4], x[4]);
+  if (x[5] !== y[5]) return compareStrings(y[5], x[5]);
   return compareStrings(a.key, b.key);
 }
 
