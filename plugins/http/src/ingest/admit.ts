@@ -1,5 +1,5 @@
 import { jsonPointer, type PassContext, type ResourceRef, refOf, type StoredResource } from '@attache/core';
-import type { TSchema } from '@sinclair/typebox';
+import { Kind, type TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { servesAmbassadorId } from './ambassador-id.js';
 import { convertV2Spec } from './v2-convert.js';
@@ -12,6 +12,59 @@ function checkerFor(schema: TSchema): TypeCheck<TSchema> {
     checks.set(schema, check);
   }
   return check;
+}
+
+const quickChecks = new WeakMap<TSchema, ((spec: Record<string, unknown>) => boolean) | null>();
+
+/**
+ * A faster "is it valid?" for an open object schema: the compiled check reads
+ * every declared property (some 70 for a Mapping, most absent), while a spec
+ * sets a handful; checking just the present keys and the required ones gives
+ * the same verdict for an object with optional properties and no other rule.
+ * Null when the schema has any other rule: then only the full check decides.
+ */
+export function quickCheckFor(schema: TSchema): ((spec: Record<string, unknown>) => boolean) | null {
+  let quick = quickChecks.get(schema);
+  if (quick !== undefined) return quick;
+  quick = null;
+  const descriptive = new Set([
+    'type',
+    'properties',
+    'required',
+    'additionalProperties',
+    'description',
+    'title',
+  ]);
+  if (
+    schema[Kind] === 'Object' &&
+    schema.type === 'object' &&
+    (schema.additionalProperties === undefined || schema.additionalProperties === true) &&
+    Object.keys(schema).every((k) => descriptive.has(k))
+  ) {
+    const properties = new Map<string, TypeCheck<TSchema>>();
+    for (const [key, property] of Object.entries(schema.properties as Record<string, TSchema>)) {
+      properties.set(key, TypeCompiler.Compile(property));
+    }
+    const required = (schema.required as string[] | undefined) ?? [];
+    quick = (spec) => {
+      for (const key of required) if (spec[key] === undefined) return false;
+      for (const key in spec) {
+        if (!Object.hasOwn(spec, key)) continue;
+        const value = spec[key];
+        if (value === undefined) continue;
+        const check = properties.get(key);
+        if (check && !check.Check(value)) return false;
+      }
+      return true;
+    };
+  }
+  quickChecks.set(schema, quick);
+  return quick;
+}
+
+/** The compiled schema's verdict, reached by the quick check when it can say "valid". */
+function isValid(schema: TSchema, spec: Record<string, unknown>): boolean {
+  return quickCheckFor(schema)?.(spec) === true || checkerFor(schema).Check(spec);
 }
 
 export interface Admitted<S> {
@@ -66,9 +119,8 @@ export function admit<S>(
     if (kind === 'Host' && spec.tls && typeof spec.tls === 'object') {
       spec = { ...spec, tls: snakeCaseKeys(spec.tls as Record<string, unknown>) };
     }
-    const check = checkerFor(schema);
-    if (!check.Check(spec)) {
-      reportSchemaErrors(ctx, ref, kind, check, spec, missingCodes);
+    if (!isValid(schema, spec)) {
+      reportSchemaErrors(ctx, ref, kind, checkerFor(schema), spec, missingCodes);
       continue;
     }
     const namespace = resource.metadata.namespace ?? 'default';

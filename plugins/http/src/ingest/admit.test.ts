@@ -1,0 +1,49 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { resourcesFromYaml } from '@attache/testkit';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { describe, expect, it } from 'vitest';
+import { httpSpecSchemas } from '../index.js';
+import { quickCheckFor } from './admit.js';
+
+const dir = fileURLToPath(new URL('../testdata', import.meta.url));
+
+describe('quick schema check', () => {
+  const specs = readdirSync(dir)
+    .filter((f) => f.endsWith('.in.yaml'))
+    .flatMap((f) => resourcesFromYaml(readFileSync(`${dir}/${f}`, 'utf8'), f))
+    .map((s) => s.resource as { kind: string; spec?: unknown });
+
+  it('is used for Mappings, the kind there are thousands of', () => {
+    expect(quickCheckFor(httpSpecSchemas.Mapping)).not.toBeNull();
+  });
+
+  it('gives the compiled schema check’s verdict on every spec in the golden inputs', () => {
+    let compared = 0;
+    let invalid = 0;
+    for (const [kind, schema] of Object.entries(httpSpecSchemas)) {
+      const quick = quickCheckFor(schema);
+      if (!quick) continue;
+      const full = TypeCompiler.Compile(schema);
+      for (const r of specs) {
+        if (r.kind !== kind || typeof r.spec !== 'object' || r.spec === null || Array.isArray(r.spec))
+          continue;
+        const spec = r.spec as Record<string, unknown>;
+        expect(quick(spec), `${kind} ${JSON.stringify(spec)}`).toBe(full.Check(spec));
+        compared++;
+        if (!full.Check(spec)) invalid++;
+      }
+    }
+    expect(compared).toBeGreaterThan(50);
+    expect(invalid).toBeGreaterThan(0);
+  });
+
+  it('rejects a wrong type, a missing required field, and accepts unknown fields', () => {
+    const quick = quickCheckFor(httpSpecSchemas.Mapping)!;
+    expect(quick({ prefix: '/a/', service: 's' })).toBe(true);
+    expect(quick({ prefix: '/a/', service: 's', some_future_field: 1 })).toBe(true);
+    expect(quick({ prefix: '/a/' })).toBe(false);
+    expect(quick({ prefix: '/a/', service: 's', timeout_ms: 'soon' })).toBe(false);
+    expect(quick({ prefix: '/a/', service: 's', headers: { 'x-a': 1 } })).toBe(false);
+  });
+});
