@@ -26,11 +26,12 @@ function defaultListeners(namespace: string): HttpListener[] {
 
 /** Clusters from the resolved upstreams, merged by (content-derived) name. */
 export function buildClusters(ctx: PassContext): void {
-  const upstreams = (ctx.ir.ext[ExtKey.upstreams] as Record<string, Upstream> | undefined) ?? {};
+  const upstreams =
+    (ctx.ir.ext[ExtKey.upstreams] as Map<string, Upstream> | undefined) ?? new Map<string, Upstream>();
   const mappings = (ctx.ir.ext[ExtKey.mappings] as HttpMapping[] | undefined) ?? [];
   const refs = new Map<string, ResourceRef[]>();
   for (const mapping of mappings) {
-    const cluster = upstreams[mapping.id]?.cluster;
+    const cluster = upstreams.get(mapping.id)?.cluster;
     if (!cluster) continue;
     const list = refs.get(cluster.name);
     if (list) list.push(mapping.ref);
@@ -49,7 +50,8 @@ export function buildHttp(ctx: PassContext): void {
   const module = ctx.ir.ext[ExtKey.module] as HttpModule;
   const hosts = (ctx.ir.ext[ExtKey.hosts] as HttpHost[] | undefined) ?? [];
   const mappings = (ctx.ir.ext[ExtKey.mappings] as HttpMapping[] | undefined) ?? [];
-  const upstreams = (ctx.ir.ext[ExtKey.upstreams] as Record<string, Upstream> | undefined) ?? {};
+  const upstreams =
+    (ctx.ir.ext[ExtKey.upstreams] as Map<string, Upstream> | undefined) ?? new Map<string, Upstream>();
   let listeners = (ctx.ir.ext[ExtKey.listeners] as HttpListener[] | undefined) ?? [];
   if (listeners.length === 0 && config.defaultListeners)
     listeners = defaultListeners(config.ambassadorNamespace);

@@ -41,7 +41,7 @@ export function hostRoutes(
   host: HttpHost,
   groups: readonly RouteGroup[],
   model: SecurityModel,
-  upstreams: Record<string, Upstream>,
+  upstreams: ReadonlyMap<string, Upstream>,
   module: HttpModule['config'],
   memo: RouteMemo = new Map(),
 ): IRRoute[] {
@@ -51,7 +51,7 @@ export function hostRoutes(
     const shared = attachesToSeveralHosts(group);
     const key = shared ? `${authority ? 'authority' : 'any'} ${host.insecureAction} ${model}` : '';
     for (const member of group.members) {
-      const upstream = upstreams[member.mapping.id];
+      const upstream = upstreams.get(member.mapping.id);
       if (!upstream && !member.mapping.spec.host_redirect) continue;
       let byKey = shared ? memo.get(member) : undefined;
       const known = byKey?.get(key);
@@ -89,7 +89,7 @@ function memberRoutes(
   group: RouteGroup,
   authority: IRHeaderMatch | undefined,
   upstream: Upstream | undefined,
-  upstreams: Record<string, Upstream>,
+  upstreams: ReadonlyMap<string, Upstream>,
   module: HttpModule['config'],
   host: HttpHost,
   model: SecurityModel,
@@ -137,7 +137,7 @@ function baseRoute(
   group: RouteGroup,
   authority: IRHeaderMatch | undefined,
   upstream: Upstream | undefined,
-  upstreams: Record<string, Upstream>,
+  upstreams: ReadonlyMap<string, Upstream>,
   module: HttpModule['config'],
 ): IRRoute {
   const mapping = member.mapping;
@@ -202,7 +202,7 @@ function forwardAction(
   mapping: HttpMapping,
   group: RouteGroup,
   upstream: Upstream,
-  upstreams: Record<string, Upstream>,
+  upstreams: ReadonlyMap<string, Upstream>,
   module: HttpModule['config'],
 ): IRForwardAction {
   const spec = mapping.spec;
@@ -225,7 +225,7 @@ function forwardAction(
   const cors = spec.cors ?? module.cors;
   if (cors) action.cors = corsPolicy(cors);
   const shadows = group.shadows
-    .map((s) => ({ cluster: upstreams[s.id]?.cluster.name, percent: s.spec.weight ?? 100 }))
+    .map((s) => ({ cluster: upstreams.get(s.id)?.cluster.name, percent: s.spec.weight ?? 100 }))
     .filter((s): s is { cluster: string; percent: number } => s.cluster !== undefined);
   if (shadows.length) action.shadows = shadows.map((s) => (s.percent === 100 ? { cluster: s.cluster } : s));
   const lb = spec.load_balancer ?? module.load_balancer;

@@ -31,7 +31,7 @@ export interface Upstream {
  * Resolves each Mapping's service through its resolver into a cluster
  * definition: DNS (Kubernetes Service), EDS (Kubernetes endpoints, Consul),
  * TLS origination, and every cluster-level setting with Module defaults.
- * Publishes `http.upstreams` (Mapping id → Upstream) and fills ir.endpoints.
+ * Publishes `http.upstreams` (a Map: Mapping id → Upstream) and fills ir.endpoints.
  */
 export function resolveUpstreams(ctx: PassContext): void {
   const config = configOf(ctx.config);
@@ -41,7 +41,7 @@ export function resolveUpstreams(ctx: PassContext): void {
   const mappings = (ctx.ir.ext[ExtKey.mappings] as HttpMapping[] | undefined) ?? [];
   const secrets = new SecretResolver(ctx);
   const endpoints = new EndpointIndex(ctx);
-  const upstreams: Record<string, Upstream> = {};
+  const upstreams = new Map<string, Upstream>();
   const names = new Map<string, string>();
   const kept: HttpMapping[] = [];
 
@@ -64,7 +64,7 @@ export function resolveUpstreams(ctx: PassContext): void {
     const memoKey = upstreamKey(mapping);
     const known = memo.get(memoKey);
     if (known) {
-      upstreams[mapping.id] = known;
+      upstreams.set(mapping.id, known);
       useEndpoints(known, mapping);
       kept.push(mapping);
       continue;
@@ -175,7 +175,7 @@ export function resolveUpstreams(ctx: PassContext): void {
     if (spec.stats_name) cluster.extra = { ...(cluster.extra ?? {}), alt_stat_name: spec.stats_name };
     const upstream: Upstream = { cluster, authority };
     memo.set(memoKey, upstream);
-    upstreams[mapping.id] = upstream;
+    upstreams.set(mapping.id, upstream);
     useEndpoints(upstream, mapping);
     kept.push(mapping);
   }
@@ -188,29 +188,36 @@ export function resolveUpstreams(ctx: PassContext): void {
 }
 
 /** Everything about a Mapping that decides its upstream: equal keys give equal clusters. */
+const upstreamFields = [
+  'service',
+  'resolver',
+  'tls',
+  'dns_type',
+  'respect_dns_ttl',
+  'enable_ipv4',
+  'enable_ipv6',
+  'connect_timeout_ms',
+  'cluster_idle_timeout_ms',
+  'cluster_max_connection_lifetime_ms',
+  'circuit_breakers',
+  'load_balancer',
+  'keepalive',
+  'health_checks',
+  'outlier_detection',
+  'grpc',
+  'cluster_tag',
+  'stats_name',
+] as const satisfies ReadonlyArray<keyof MappingSpec>;
+
+/** The memo key of a Mapping's upstream: only the fields it sets, each tagged with its index. */
 function upstreamKey(mapping: HttpMapping): string {
   const s = mapping.spec;
-  return JSON.stringify([
-    mapping.namespace,
-    s.service,
-    s.resolver,
-    s.tls,
-    s.dns_type,
-    s.respect_dns_ttl,
-    s.enable_ipv4,
-    s.enable_ipv6,
-    s.connect_timeout_ms,
-    s.cluster_idle_timeout_ms,
-    s.cluster_max_connection_lifetime_ms,
-    s.circuit_breakers,
-    s.load_balancer,
-    s.keepalive,
-    s.health_checks,
-    s.outlier_detection,
-    s.grpc,
-    s.cluster_tag,
-    s.stats_name,
-  ]);
+  let key = JSON.stringify(mapping.namespace);
+  for (let i = 0; i < upstreamFields.length; i++) {
+    const value = s[upstreamFields[i]!];
+    if (value !== undefined) key += `\n${i}:${JSON.stringify(value)}`;
+  }
+  return key;
 }
 
 /**
