@@ -46,10 +46,12 @@ export function hostRoutes(
   memo: RouteMemo = new Map(),
 ): IRRoute[] {
   const routes: IRRoute[] = [];
+  const withAuthority = `authority ${host.insecureAction} ${model}`;
+  const anyAuthority = `any ${host.insecureAction} ${model}`;
   for (const group of groups) {
     const authority = authorityMatch(group, host);
     const shared = attachesToSeveralHosts(group);
-    const key = shared ? `${authority ? 'authority' : 'any'} ${host.insecureAction} ${model}` : '';
+    const key = authority ? withAuthority : anyAuthority;
     for (const member of group.members) {
       const upstream = upstreams.get(member.mapping.id);
       if (!upstream && !member.mapping.spec.host_redirect) continue;

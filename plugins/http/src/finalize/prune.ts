@@ -10,8 +10,12 @@ export function pruneClusters(ctx: PassContext): void {
   const owned = (ctx.ir.ext[ExtKey.ownedClusters] as string[] | undefined) ?? [];
   if (owned.length === 0) return;
   const used = new Set<string>();
+  // A Host's route list is shared by its virtual host in every route configuration: read each once.
+  const seen = new Set<readonly unknown[]>();
   for (const config of Object.values(ctx.ir.routeConfigs)) {
     for (const vhost of config.virtualHosts) {
+      if (seen.has(vhost.routes)) continue;
+      seen.add(vhost.routes);
       for (const route of vhost.routes) {
         if (route.action.kind !== 'forward') continue;
         for (const c of route.action.clusters) used.add(c.cluster);
