@@ -209,15 +209,24 @@ const upstreamFields = [
   'stats_name',
 ] as const satisfies ReadonlyArray<keyof MappingSpec>;
 
-/** The memo key of a Mapping's upstream: only the fields it sets, each tagged with its index. */
+const upstreamFieldIndex = new Map<string, number>(upstreamFields.map((f, i) => [f, i]));
+
+/**
+ * The memo key of a Mapping's upstream: the fields it sets, each tagged with
+ * its index, in sorted order. Walks the keys the spec has rather than reading
+ * every field (reads of absent keys on specs of many shapes are the slow part).
+ */
 function upstreamKey(mapping: HttpMapping): string {
-  const s = mapping.spec;
-  let key = JSON.stringify(mapping.namespace);
-  for (let i = 0; i < upstreamFields.length; i++) {
-    const value = s[upstreamFields[i]!];
-    if (value !== undefined) key += `\n${i}:${JSON.stringify(value)}`;
+  const spec = mapping.spec as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const field in spec) {
+    const i = upstreamFieldIndex.get(field);
+    if (i === undefined || !Object.hasOwn(spec, field)) continue;
+    const value = spec[field];
+    if (value !== undefined) parts.push(`${i}:${JSON.stringify(value)}`);
   }
-  return key;
+  if (parts.length > 1) parts.sort();
+  return `${JSON.stringify(mapping.namespace)}\n${parts.join('\n')}`;
 }
 
 /**
