@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type CompileResult, compile } from '../../packages/core/src/index.js';
 import { envoyPlugin } from '../../packages/envoy/src/index.js';
@@ -16,6 +17,7 @@ import {
 } from '../../plugins/source-kubernetes/src/test-support.js';
 import { loadManifests } from '../../tools/crdgen/src/index.js';
 
+const execFileAsync = promisify(execFile);
 const deployDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'deploy');
 const v3 = 'getambassador.io/v3alpha1';
 
@@ -24,6 +26,17 @@ export interface TestCluster {
   kubeconfig(): string;
   stopApiServer(): Promise<void>;
   startApiServer(): Promise<void>;
+  /** Whether the server publishes OpenAPI, so kubectl can validate client-side (the fake does not). */
+  servesOpenApi: boolean;
+}
+
+function kubectlAvailable(): boolean {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const path = (apiVersion: string, plural: string, namespace?: string, name?: string, sub?: string) =>
@@ -339,4 +352,28 @@ export function defineClusterSuite(cluster: () => TestCluster): void {
     );
     expect(role.rules.length).toBeGreaterThan(0);
   });
+
+  it.skipIf(!kubectlAvailable())(
+    'kubectl apply -f deploy/ succeeds (again: it is idempotent)',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'attache-e2e-kubectl-'));
+      writeFileSync(join(dir, 'kubeconfig'), cluster().kubeconfig());
+      const args = [
+        '--kubeconfig',
+        join(dir, 'kubeconfig'),
+        '--cache-dir',
+        join(dir, 'cache'),
+        'apply',
+        '-f',
+        deployDir,
+      ];
+      if (!cluster().servesOpenApi) args.push('--validate=false');
+      // stderr carries kubectl's "missing last-applied-configuration" notes for the objects the test created by POST.
+      // Asynchronously: the fake API server answers from this very process.
+      const { stdout: out } = await execFileAsync('kubectl', args, { encoding: 'utf8' });
+      expect(out).toContain('customresourcedefinition.apiextensions.k8s.io/mappings.getambassador.io');
+      expect(out).toContain('deployment.apps/attache');
+    },
+    60_000,
+  );
 }

@@ -17,5 +17,6 @@ describe('Kubernetes end to end (fake API server)', () => {
     kubeconfig: () => server.kubeconfig(),
     stopApiServer: () => server.stop(),
     startApiServer: () => server.start(port),
+    servesOpenApi: false,
   }));
 });

@@ -16,7 +16,12 @@ describe.skipIf(missing !== undefined)('Kubernetes end to end (real kube-apiserv
   afterAll(async () => {
     await plane.stop();
   }, 60_000);
-  defineClusterSuite(() => plane);
+  defineClusterSuite(() => ({
+    kubeconfig: () => plane.kubeconfig(),
+    stopApiServer: () => plane.stopApiServer(),
+    startApiServer: () => plane.startApiServer(),
+    servesOpenApi: true,
+  }));
 });
 
 describe.skipIf(missing === undefined)(
