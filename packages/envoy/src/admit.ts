@@ -123,7 +123,13 @@ function unionProvenance(own: readonly ResourceRef[], parts: readonly ResourcePa
     if (!byKey.has(key)) byKey.set(key, ref);
   };
   own.forEach(add);
-  for (const part of parts) part.provenance.forEach(add);
+  // Shared routes share their provenance array: each distinct array is read once.
+  const seen = new Set<readonly ResourceRef[]>();
+  for (const part of parts) {
+    if (seen.has(part.provenance)) continue;
+    seen.add(part.provenance);
+    part.provenance.forEach(add);
+  }
   return [...byKey.entries()]
     .sort(([ka, a], [kb, b]) => compareStrings(ka, kb) || compareStrings(a.apiVersion, b.apiVersion))
     .map(([, ref]) => ref);

@@ -2,6 +2,7 @@ import { type DiagnosticCodeTable, definePlugin, formatRef, type IR, type PassCo
 import { type Admission, admitResource } from './admit.js';
 import { lowerIR } from './lower/index.js';
 import { danglingReferences, resourceId } from './references.js';
+import { withAcceptedMemo } from './validate-fast.js';
 
 /** The IR facets lowering reads: everything that becomes an Envoy resource. */
 export const loweringReads = [
@@ -18,7 +19,8 @@ export const loweringReads = [
  * Pure; what the `envoy.lower` pass runs, exported for tools and tests.
  */
 export function lowerAndValidate(ir: IR): Admission[] {
-  return lowerIR(ir).map(admitResource);
+  // Lowering shares route JSON between resources and admission never mutates it (it prunes copies).
+  return withAcceptedMemo(() => lowerIR(ir).map(admitResource));
 }
 
 /** The codes this plugin declares (ENVOY_REJECTED itself is core's: the ADS sink reports NACKs with it too). */

@@ -3,7 +3,7 @@ import { buildAdsBootstrap } from './bootstrap.js';
 import { messageDesc, typeNameOfUrl } from './registry.js';
 import { compileIR, readIR } from './testing/golden.js';
 import { checkResource } from './validate.js';
-import { fastAccepts } from './validate-fast.js';
+import { fastAccepts, withAcceptedMemo } from './validate-fast.js';
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 type JsonObject = { [key: string]: JsonValue };
@@ -94,4 +94,34 @@ describe('fast validation path', () => {
     expect(checked).toBeGreaterThan(1000);
     expect(rejected).toBeGreaterThan(checked / 4);
   }, 180_000);
+});
+
+describe('withAcceptedMemo', () => {
+  const route = (cluster: string): JsonObject => ({ name: 'r', match: { prefix: '/' }, route: { cluster } });
+  const routeConfig = (routes: JsonObject[]): JsonObject => ({
+    '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+    name: 'rc',
+    virtual_hosts: [
+      { name: 'a', domains: ['a.example'], routes },
+      { name: 'b', domains: ['b.example'], routes },
+    ],
+  });
+
+  it('accepts a route shared by several virtual hosts, and still rejects a shared invalid one', () => {
+    const good = route('quote');
+    const bad = route('');
+    withAcceptedMemo(() => {
+      expect(fast(routeConfig([good]))).toBe(true);
+      expect(fast(routeConfig([good]))).toBe(true);
+      expect(fast(routeConfig([good, bad]))).toBe(false);
+      expect(fast(routeConfig([bad]))).toBe(false);
+    });
+  });
+
+  it('remembers verdicts only while active', () => {
+    const shared = route('quote');
+    withAcceptedMemo(() => expect(fast(routeConfig([shared]))).toBe(true));
+    shared.route = { cluster: '' };
+    expect(fast(routeConfig([shared]))).toBe(false);
+  });
 });

@@ -35,6 +35,25 @@ export function fastAccepts(desc: DescMessage, json: Record<string, unknown>, ha
   return acceptObject(desc, json, hasTypeKey);
 }
 
+/**
+ * Objects already accepted as a message, while a memo is active: lowering
+ * shares one JSON object (a route) between several resources, and that
+ * object's verdict is the same everywhere. Only during `withAcceptedMemo`,
+ * whose caller promises the JSON it validates is not mutated meanwhile.
+ */
+let acceptedMemo: WeakMap<object, DescMessage> | undefined;
+
+/** Runs `fn` with fast verdicts on list items remembered by object identity (the JSON must not change during `fn`). */
+export function withAcceptedMemo<T>(fn: () => T): T {
+  const outer = acceptedMemo;
+  acceptedMemo ??= new WeakMap();
+  try {
+    return fn();
+  } finally {
+    acceptedMemo = outer;
+  }
+}
+
 const INVALID: unique symbol = Symbol('invalid');
 type Decoded = unknown | typeof INVALID;
 type Decoder = (json: unknown) => Decoded;
@@ -208,7 +227,7 @@ function compileList(field: DescField & { fieldKind: 'list' }, rules: RuleFields
   const unique = repeated.unique === true;
   const ignoreEmpty = repeated.ignore_empty === true;
   const type = elementType(field);
-  const decode = decoderFor(type);
+  const decode = type.kind === 'message' ? memoizedMessageDecoder(type.message) : decoderFor(type);
   const itemRules = repeated.items ? fieldRulesFromMessage(repeated.items) : undefined;
   const itemCheck = compileValueCheck(itemRules, type, undefined, { unboxedWrapper: true, descend: false });
   if (itemRules && subRuleSkip(itemRules))
@@ -383,6 +402,18 @@ function decodeDuration(json: unknown): Decoded {
   if (seconds > maxDurationSeconds || seconds < -maxDurationSeconds) return INVALID;
   const nanos = m[3] ? Number(m[3].padEnd(9, '0')) * sign : 0;
   return { seconds, nanos };
+}
+
+/** A list item decoder that asks `acceptedMemo` first: list items (routes, virtual hosts) are what lowering shares. */
+function memoizedMessageDecoder(desc: DescMessage): Decoder {
+  const decode = decoderFor({ kind: 'message', message: desc });
+  return (json) => {
+    if (acceptedMemo === undefined || typeof json !== 'object' || json === null) return decode(json);
+    if (acceptedMemo.get(json) === desc) return json;
+    const decoded = decode(json);
+    if (decoded !== INVALID && decoded === json) acceptedMemo.set(json, desc);
+    return decoded;
+  };
 }
 
 function messageDecoder(desc: DescMessage): Decoder {

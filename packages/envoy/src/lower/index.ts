@@ -3,7 +3,7 @@ import { lowerCluster } from './cluster.js';
 import type { LoweredResource } from './common.js';
 import { lowerEndpoints } from './endpoints.js';
 import { lowerListener } from './listener.js';
-import { lowerRouteConfig } from './route-config.js';
+import { lowerRouteConfig, memoizedRouteLowering } from './route-config.js';
 import { lowerSecret } from './secret.js';
 
 export type { Json, LoweredResource, ResourcePart } from './common.js';
@@ -19,12 +19,13 @@ function byName<T extends { name: string }>(record: Record<string, T>): T[] {
  * a type. Pure and deterministic.
  */
 export function lowerIR(ir: IR): LoweredResource[] {
+  const lowerRoutes = memoizedRouteLowering();
   const lowered = [
     ...byName(ir.secrets).map(lowerSecret),
     ...byName(ir.clusters).map(lowerCluster),
     ...byName(ir.endpoints).map(lowerEndpoints),
     ...byName(ir.listeners).map(lowerListener),
-    ...byName(ir.routeConfigs).map(lowerRouteConfig),
+    ...byName(ir.routeConfigs).map((config) => lowerRouteConfig(config, lowerRoutes)),
   ];
   const rank = (r: LoweredResource) => xdsPushOrder.indexOf(r.typeUrl);
   return lowered.sort((a, b) => rank(a) - rank(b) || compareStrings(a.name, b.name));

@@ -1,6 +1,46 @@
-import { compareStrings, type IRRouteConfig, TypeUrl } from '@attache/core';
-import { defined, type LoweredResource, type ResourcePart, sortedStrings, typeUrl } from './common.js';
+import { compareStrings, type IRRoute, type IRRouteConfig, TypeUrl } from '@attache/core';
+import {
+  defined,
+  type Json,
+  type LoweredResource,
+  type ResourcePart,
+  sortedStrings,
+  typeUrl,
+} from './common.js';
 import { lowerRoute, typedPerFilterConfig } from './route.js';
+
+/** Lowers a virtual host's IR route list to Envoy routes. */
+export type RouteListLowering = (routes: readonly IRRoute[]) => Json[];
+
+/**
+ * A route list lowering for one lowerIR call that lowers each IR route (and
+ * each route list) once: the http plugin shares route objects and whole lists
+ * between virtual hosts and route configs (cleartext and per-Host TLS), and a
+ * lowered route depends on its IR route alone. The shared JSON is never
+ * mutated afterwards (admission prunes a copy).
+ */
+export function memoizedRouteLowering(): RouteListLowering {
+  const byRoute = new WeakMap<IRRoute, Json>();
+  const byList = new WeakMap<readonly IRRoute[], Json[]>();
+  const one = (route: IRRoute): Json => {
+    let json = byRoute.get(route);
+    if (json === undefined) {
+      json = lowerRoute(route);
+      byRoute.set(route, json);
+    }
+    return json;
+  };
+  return (routes) => {
+    let list = byList.get(routes);
+    if (list === undefined) {
+      list = routes.map(one);
+      byList.set(routes, list);
+    }
+    return list;
+  };
+}
+
+const lowerEachRoute: RouteListLowering = (routes) => routes.map((route) => lowerRoute(route));
 
 /**
  * IR route config → RouteConfiguration. Virtual hosts are sorted by name
@@ -8,7 +48,10 @@ import { lowerRoute, typedPerFilterConfig } from './route.js';
  * because Envoy takes the first route that matches. Each route is a part of
  * its own, so one invalid route is dropped and blamed without the others.
  */
-export function lowerRouteConfig(config: IRRouteConfig): LoweredResource {
+export function lowerRouteConfig(
+  config: IRRouteConfig,
+  lowerRoutes: RouteListLowering = lowerEachRoute,
+): LoweredResource {
   const parts: ResourcePart[] = [];
   const virtualHosts = [...config.virtualHosts]
     .sort((a, b) => compareStrings(a.name, b.name))
@@ -30,7 +73,7 @@ export function lowerRouteConfig(config: IRRouteConfig): LoweredResource {
       return defined({
         name: vh.name,
         domains: sortedStrings(vh.domains),
-        routes: vh.routes.map(lowerRoute),
+        routes: lowerRoutes(vh.routes),
         require_tls: vh.requireTls,
         typed_per_filter_config: typedPerFilterConfig(vh.typedPerFilterConfig, vh.cors),
       });
