@@ -19,5 +19,10 @@ export function contentHash(value: unknown): string {
  * a redundant push, never a missed one.
  */
 export function versionHash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 16);
+  return versionHashOfJson(JSON.stringify(value));
+}
+
+/** versionHash of a value given its JSON.stringify text, for producers that assemble that text from cached pieces. */
+export function versionHashOfJson(json: string): string {
+  return createHash('sha256').update(json).digest('base64url').slice(0, 16);
 }
