@@ -4,9 +4,12 @@ import {
   pointerSegment,
   type ResourceRef,
   resourceKey,
+  TypeUrl,
   versionHash,
+  versionHashOfJson,
   type XdsResource,
 } from '@attache/core';
+import type { RouteConfigText } from './json-text.js';
 import type { Json, LoweredResource, ResourcePart } from './lower/index.js';
 import { validateResource } from './validate.js';
 import type { ValidationIssue } from './validation-issue.js';
@@ -51,6 +54,17 @@ function contains(part: ResourcePart, path: string): boolean {
  * throws for invalid input.
  */
 export function admitResource(lowered: LoweredResource): Admission {
+  return admitLowered(lowered, undefined);
+}
+
+/**
+ * admitResource, with a `routeConfigText` shared by the resources of one
+ * lowering: it serializes shared route JSON once for the version hash.
+ */
+export function admitLowered(
+  lowered: LoweredResource,
+  routeConfigText: RouteConfigText | undefined,
+): Admission {
   const rejections: Rejection[] = [];
   const dropped = new Set<ResourcePart>();
   for (;;) {
@@ -63,7 +77,10 @@ export function admitResource(lowered: LoweredResource): Admission {
           typeUrl: lowered.typeUrl,
           name: lowered.name,
           resource: pruned,
-          version: versionHash(pruned),
+          version:
+            routeConfigText && lowered.typeUrl === TypeUrl.RouteConfiguration
+              ? versionHashOfJson(routeConfigText.of(pruned))
+              : versionHash(pruned),
           provenance: unionProvenance(lowered.provenance, kept),
         },
         rejections,

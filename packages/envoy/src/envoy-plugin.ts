@@ -1,5 +1,6 @@
 import { type DiagnosticCodeTable, definePlugin, formatRef, type IR, type PassContext } from '@attache/core';
-import { type Admission, admitResource } from './admit.js';
+import { type Admission, admitLowered } from './admit.js';
+import { RouteConfigText } from './json-text.js';
 import { lowerIR } from './lower/index.js';
 import { danglingReferences, resourceId } from './references.js';
 import { withAcceptedMemo } from './validate-fast.js';
@@ -20,7 +21,8 @@ export const loweringReads = [
  */
 export function lowerAndValidate(ir: IR): Admission[] {
   // Lowering shares route JSON between resources and admission never mutates it (it prunes copies).
-  return withAcceptedMemo(() => lowerIR(ir).map(admitResource));
+  const routeConfigText = new RouteConfigText();
+  return withAcceptedMemo(() => lowerIR(ir).map((lowered) => admitLowered(lowered, routeConfigText)));
 }
 
 /** The codes this plugin declares (ENVOY_REJECTED itself is core's: the ADS sink reports NACKs with it too). */

@@ -3,6 +3,7 @@ import {
   type IR,
   type IRDownstreamTls,
   type IRFilterChain,
+  type IRRoute,
   type IRUpstreamTls,
   type ResourceRef,
   TypeUrl,
@@ -67,22 +68,34 @@ export function danglingReferences(ir: IR, emitted: ReadonlySet<string>): Dangli
     for (const chain of listener.filterChains) checkChain(listener.name, chain);
     if (listener.defaultFilterChain) checkChain(listener.name, listener.defaultFilterChain);
   }
+  const routeFindings = (route: IRRoute): DanglingReference[] => {
+    const findings: DanglingReference[] = [];
+    if (route.action.kind !== 'forward') return findings;
+    const targets = [
+      ...route.action.clusters.map((c) => c.cluster),
+      ...(route.action.shadows ?? []).map((s) => s.cluster),
+    ];
+    for (const cluster of new Set(targets)) {
+      if (!has(TypeUrl.Cluster, cluster)) {
+        findings.push({
+          refs: route.provenance,
+          message: `route '${route.name}' forwards to ${missing('cluster', cluster)}; Envoy answers 503 for it`,
+        });
+      }
+    }
+    return findings;
+  };
+  // Route objects recur in several virtual hosts and route configs: each is checked once, reported wherever it is.
+  const checkedRoutes = new Map<IRRoute, DanglingReference[]>();
   for (const config of Object.values(ir.routeConfigs)) {
     for (const vh of config.virtualHosts) {
       for (const route of vh.routes) {
-        if (route.action.kind !== 'forward') continue;
-        const targets = [
-          ...route.action.clusters.map((c) => c.cluster),
-          ...(route.action.shadows ?? []).map((s) => s.cluster),
-        ];
-        for (const cluster of new Set(targets)) {
-          if (!has(TypeUrl.Cluster, cluster)) {
-            found.push({
-              refs: route.provenance,
-              message: `route '${route.name}' forwards to ${missing('cluster', cluster)}; Envoy answers 503 for it`,
-            });
-          }
+        let findings = checkedRoutes.get(route);
+        if (findings === undefined) {
+          findings = routeFindings(route);
+          checkedRoutes.set(route, findings);
         }
+        for (const finding of findings) found.push(finding);
       }
     }
   }

@@ -1,0 +1,31 @@
+import { TypeUrl } from '@attache/core';
+import { describe, expect, it } from 'vitest';
+import { RouteConfigText } from './json-text.js';
+import { compileIR, readIR } from './testing/golden.js';
+
+describe('RouteConfigText', () => {
+  it('is JSON.stringify of every route config of the full IR', () => {
+    const texts = new RouteConfigText();
+    for (const rc of compileIR(readIR('full-ir.in.yaml')).xds[TypeUrl.RouteConfiguration]) {
+      expect(texts.of(rc.resource)).toBe(JSON.stringify(rc.resource));
+    }
+  });
+
+  it('reuses shared route lists, and writes what JSON.stringify writes for odd values', () => {
+    const route = { name: 'r', match: { prefix: '/' }, skipped: undefined, route: { cluster: 'quote' } };
+    const routes = [route, route];
+    const routeConfig = {
+      name: 'rc',
+      absent: undefined,
+      virtual_hosts: [
+        { name: 'a', routes, typed_per_filter_config: { 'x/y': { '"q"': 1 } } },
+        { name: 'b', routes },
+        { name: 'c', routes: [route, undefined, 'not a route'] },
+        'not a virtual host',
+      ],
+    };
+    const texts = new RouteConfigText();
+    expect(texts.of(routeConfig)).toBe(JSON.stringify(routeConfig));
+    expect(texts.of(routeConfig)).toBe(JSON.stringify(routeConfig));
+  });
+});
