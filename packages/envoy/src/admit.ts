@@ -1,5 +1,4 @@
 import {
-  compareStrings,
   mergeProvenance,
   pointerSegment,
   type ResourceRef,
@@ -147,9 +146,9 @@ function unionProvenance(own: readonly ResourceRef[], parts: readonly ResourcePa
     seen.add(part.provenance);
     part.provenance.forEach(add);
   }
-  return [...byKey.entries()]
-    .sort(([ka, a], [kb, b]) => compareStrings(ka, kb) || compareStrings(a.apiVersion, b.apiVersion))
-    .map(([, ref]) => ref);
+  // Keys are unique, so sorting them alone is the same order; the default sort
+  // compares UTF-16 code units exactly as compareStrings does, without a callback.
+  return [...byKey.keys()].sort().map((key) => byKey.get(key)!);
 }
 
 function innermostDroppable(

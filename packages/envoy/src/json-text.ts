@@ -9,7 +9,7 @@ import type { Json } from './lower/index.js';
  * cache lives (one lowerAndValidate call).
  */
 export class RouteConfigText {
-  private readonly texts = new WeakMap<object, string>();
+  private readonly texts = new Map<object, string>();
 
   of(routeConfig: Json): string {
     return objectText(routeConfig, (key, value) =>

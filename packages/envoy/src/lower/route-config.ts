@@ -20,8 +20,9 @@ export type RouteListLowering = (routes: readonly IRRoute[]) => Json[];
  * mutated afterwards (admission prunes a copy).
  */
 export function memoizedRouteLowering(): RouteListLowering {
-  const byRoute = new WeakMap<IRRoute, Json>();
-  const byList = new WeakMap<readonly IRRoute[], Json[]>();
+  // Maps, not WeakMaps: they die with the lowering, and Map lookups cost much less.
+  const byRoute = new Map<IRRoute, Json>();
+  const byList = new Map<readonly IRRoute[], Json[]>();
   const one = (route: IRRoute): Json => {
     let json = byRoute.get(route);
     if (json === undefined) {
