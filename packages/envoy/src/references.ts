@@ -87,16 +87,28 @@ export function danglingReferences(ir: IR, emitted: ReadonlySet<string>): Dangli
   };
   // Route objects recur in several virtual hosts and route configs: each is checked once, reported wherever it is.
   const checkedRoutes = new Map<IRRoute, DanglingReference[]>();
+  const listFindings = (routes: readonly IRRoute[]): DanglingReference[] => {
+    const findings: DanglingReference[] = [];
+    for (const route of routes) {
+      let ofRoute = checkedRoutes.get(route);
+      if (ofRoute === undefined) {
+        ofRoute = routeFindings(route);
+        checkedRoutes.set(route, ofRoute);
+      }
+      for (const finding of ofRoute) findings.push(finding);
+    }
+    return findings;
+  };
+  // Whole route lists are shared too (cleartext and TLS virtual hosts of a Host).
+  const checkedLists = new Map<readonly IRRoute[], DanglingReference[]>();
   for (const config of Object.values(ir.routeConfigs)) {
     for (const vh of config.virtualHosts) {
-      for (const route of vh.routes) {
-        let findings = checkedRoutes.get(route);
-        if (findings === undefined) {
-          findings = routeFindings(route);
-          checkedRoutes.set(route, findings);
-        }
-        for (const finding of findings) found.push(finding);
+      let findings = checkedLists.get(vh.routes);
+      if (findings === undefined) {
+        findings = listFindings(vh.routes);
+        checkedLists.set(vh.routes, findings);
       }
+      for (const finding of findings) found.push(finding);
     }
   }
   for (const cluster of Object.values(ir.clusters)) {
