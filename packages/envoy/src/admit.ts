@@ -70,7 +70,7 @@ export function admitLowered(
     const pruned = dropped.size === 0 ? lowered.resource : withoutParts(lowered.resource, dropped);
     const issues = validateResource(pruned);
     if (issues.length === 0) {
-      const kept = lowered.parts.filter((p) => !dropped.has(p));
+      const kept = dropped.size === 0 ? lowered.parts : lowered.parts.filter((p) => !dropped.has(p));
       return {
         resource: {
           typeUrl: lowered.typeUrl,
