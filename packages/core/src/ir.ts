@@ -21,6 +21,12 @@ export interface IR {
   endpoints: Record<string, IREndpoints>;
   secrets: Record<string, IRSecret>;
   /**
+   * RE2 program-size limit carried by every regex matcher (Envoy's
+   * `google_re2.max_program_size`); absent means Envoy's runtime default (100).
+   * Emissary sets 200 unless its Module's `regex_max_size` says otherwise.
+   */
+  regexMaxProgramSize?: number;
+  /**
    * Plugin-owned facts shared through extension points (e.g. the HTTP model
    * publishes normalised Mappings for the auth and rate-limit plugins).
    * Keys are '<plugin-id>.<name>'.

@@ -37,7 +37,7 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
       phase: 'ingest',
       reason:
         'the ambassador Module holds defaults (timeouts, CORS, regex limits) that Mapping validation reads',
-      writes: ['http.module'],
+      writes: ['http.module', 'ir.regexMaxProgramSize'],
       run: ingestModule,
     });
     reg.pass({

@@ -19,13 +19,14 @@ function byName<T extends { name: string }>(record: Record<string, T>): T[] {
  * a type. Pure and deterministic.
  */
 export function lowerIR(ir: IR): LoweredResource[] {
-  const lowerRoutes = memoizedRouteLowering();
+  const limits = ir.regexMaxProgramSize === undefined ? {} : { maxProgramSize: ir.regexMaxProgramSize };
+  const lowerRoutes = memoizedRouteLowering(limits);
   const lowered = [
     ...byName(ir.secrets).map(lowerSecret),
     ...byName(ir.clusters).map(lowerCluster),
     ...byName(ir.endpoints).map(lowerEndpoints),
     ...byName(ir.listeners).map(lowerListener),
-    ...byName(ir.routeConfigs).map((config) => lowerRouteConfig(config, lowerRoutes)),
+    ...byName(ir.routeConfigs).map((config) => lowerRouteConfig(config, lowerRoutes, limits)),
   ];
   const rank = (r: LoweredResource) => xdsPushOrder.indexOf(r.typeUrl);
   return lowered.sort((a, b) => rank(a) - rank(b) || compareStrings(a.name, b.name));

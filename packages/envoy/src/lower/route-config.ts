@@ -7,7 +7,7 @@ import {
   sortedStrings,
   typeUrl,
 } from './common.js';
-import { lowerRoute, typedPerFilterConfig } from './route.js';
+import { lowerRoute, type RegexLimits, typedPerFilterConfig } from './route.js';
 
 /** Lowers a virtual host's IR route list to Envoy routes. */
 export type RouteListLowering = (routes: readonly IRRoute[]) => Json[];
@@ -19,14 +19,14 @@ export type RouteListLowering = (routes: readonly IRRoute[]) => Json[];
  * lowered route depends on its IR route alone. The shared JSON is never
  * mutated afterwards (admission prunes a copy).
  */
-export function memoizedRouteLowering(): RouteListLowering {
+export function memoizedRouteLowering(limits: RegexLimits = {}): RouteListLowering {
   // Maps, not WeakMaps: they die with the lowering, and Map lookups cost much less.
   const byRoute = new Map<IRRoute, Json>();
   const byList = new Map<readonly IRRoute[], Json[]>();
   const one = (route: IRRoute): Json => {
     let json = byRoute.get(route);
     if (json === undefined) {
-      json = lowerRoute(route);
+      json = lowerRoute(route, limits);
       byRoute.set(route, json);
     }
     return json;
@@ -52,6 +52,7 @@ const lowerEachRoute: RouteListLowering = (routes) => routes.map((route) => lowe
 export function lowerRouteConfig(
   config: IRRouteConfig,
   lowerRoutes: RouteListLowering = lowerEachRoute,
+  limits: RegexLimits = {},
 ): LoweredResource {
   const parts: ResourcePart[] = [];
   const virtualHosts = [...config.virtualHosts]
@@ -76,7 +77,7 @@ export function lowerRouteConfig(
         domains: sortedStrings(vh.domains),
         routes: lowerRoutes(vh.routes),
         require_tls: vh.requireTls,
-        typed_per_filter_config: typedPerFilterConfig(vh.typedPerFilterConfig, vh.cors),
+        typed_per_filter_config: typedPerFilterConfig(vh.typedPerFilterConfig, vh.cors, limits),
       });
     });
   return {

@@ -19,9 +19,23 @@ import {
   typeUrl,
 } from './common.js';
 
-/** IR string match → envoy.type.matcher.v3.StringMatcher (regexes are RE2, implicit in v3). */
-export function stringMatcher(match: IRStringMatch): Json {
-  if ('regex' in match) return { safe_regex: { regex: match.regex } };
+/** Settings every regex matcher of one compilation carries (IR.regexMaxProgramSize). */
+export interface RegexLimits {
+  maxProgramSize?: number;
+}
+
+const noLimits: RegexLimits = {};
+
+/** envoy.type.matcher.v3.RegexMatcher (RE2 is implicit in v3; the program-size limit is not). */
+export function regexMatcher(regex: string, limits: RegexLimits = noLimits): Json {
+  return limits.maxProgramSize === undefined
+    ? { regex }
+    : { google_re2: { max_program_size: limits.maxProgramSize }, regex };
+}
+
+/** IR string match → envoy.type.matcher.v3.StringMatcher. */
+export function stringMatcher(match: IRStringMatch, limits: RegexLimits = noLimits): Json {
+  if ('regex' in match) return { safe_regex: regexMatcher(match.regex, limits) };
   const ignoreCase = match.ignoreCase || undefined;
   if ('exact' in match) return defined({ exact: match.exact, ignore_case: ignoreCase });
   if ('prefix' in match) return defined({ prefix: match.prefix, ignore_case: ignoreCase });
@@ -29,20 +43,20 @@ export function stringMatcher(match: IRStringMatch): Json {
   return defined({ contains: match.contains, ignore_case: ignoreCase });
 }
 
-function routeMatch(match: IRRouteMatch): Json {
+function routeMatch(match: IRRouteMatch, limits: RegexLimits): Json {
   const path =
     match.path.kind === 'prefix'
       ? { prefix: match.path.value }
       : match.path.kind === 'path'
         ? { path: match.path.value }
-        : { safe_regex: { regex: match.path.value } };
+        : { safe_regex: regexMatcher(match.path.value, limits) };
   return definedAfter(path, {
     case_sensitive: match.caseSensitive,
     headers: nonEmpty(
       match.headers?.map((h) =>
         defined({
           name: h.name,
-          string_match: h.match ? stringMatcher(h.match) : undefined,
+          string_match: h.match ? stringMatcher(h.match, limits) : undefined,
           present_match: h.match ? undefined : (h.present ?? true),
           invert_match: h.invert || undefined,
         }),
@@ -52,7 +66,7 @@ function routeMatch(match: IRRouteMatch): Json {
       match.queryParameters?.map((q) =>
         defined({
           name: q.name,
-          string_match: q.match ? stringMatcher(q.match) : undefined,
+          string_match: q.match ? stringMatcher(q.match, limits) : undefined,
           present_match: q.match ? undefined : (q.present ?? true),
         }),
       ),
@@ -71,10 +85,10 @@ function routeMatch(match: IRRouteMatch): Json {
 }
 
 /** The v3 CORS policy, carried as the cors filter's per-route config (RouteAction.cors is deprecated). */
-export function corsPolicy(cors: IRCorsPolicy): Json {
+export function corsPolicy(cors: IRCorsPolicy, limits: RegexLimits = noLimits): Json {
   return defined({
     '@type': typeUrl('envoy.extensions.filters.http.cors.v3.CorsPolicy'),
-    allow_origin_string_match: nonEmpty(cors.allowOrigins?.map(stringMatcher)),
+    allow_origin_string_match: nonEmpty(cors.allowOrigins?.map((origin) => stringMatcher(origin, limits))),
     allow_methods: cors.allowMethods,
     allow_headers: cors.allowHeaders,
     expose_headers: cors.exposeHeaders,
@@ -87,9 +101,10 @@ export function corsPolicy(cors: IRCorsPolicy): Json {
 export function typedPerFilterConfig(
   explicit: Record<string, Record<string, unknown>> | undefined,
   cors: IRCorsPolicy | undefined,
+  limits: RegexLimits = noLimits,
 ): Json | undefined {
   const out: Json = {};
-  if (cors) out['envoy.filters.http.cors'] = corsPolicy(cors);
+  if (cors) out['envoy.filters.http.cors'] = corsPolicy(cors, limits);
   Object.assign(out, explicit ?? {});
   return Object.keys(out).length > 0 ? sortedRecord(out) : undefined;
 }
@@ -110,11 +125,16 @@ function hashPolicy(policy: IRHashPolicy): Json {
   return defined({ connection_properties: { source_ip: true }, terminal });
 }
 
-function regexRewrite(rewrite: { pattern: string; substitution: string } | undefined): Json | undefined {
-  return rewrite ? { pattern: { regex: rewrite.pattern }, substitution: rewrite.substitution } : undefined;
+function regexRewrite(
+  rewrite: { pattern: string; substitution: string } | undefined,
+  limits: RegexLimits,
+): Json | undefined {
+  return rewrite
+    ? { pattern: regexMatcher(rewrite.pattern, limits), substitution: rewrite.substitution }
+    : undefined;
 }
 
-function forwardAction(action: IRForwardAction, rateLimits: Json[] | undefined): Json {
+function forwardAction(action: IRForwardAction, rateLimits: Json[] | undefined, limits: RegexLimits): Json {
   const [only, ...more] = action.clusters;
   const target =
     only && more.length === 0
@@ -127,7 +147,7 @@ function forwardAction(action: IRForwardAction, rateLimits: Json[] | undefined):
   const retry = action.retryPolicy;
   return definedAfter(target, {
     prefix_rewrite: action.prefixRewrite,
-    regex_rewrite: regexRewrite(action.regexRewrite),
+    regex_rewrite: regexRewrite(action.regexRewrite, limits),
     host_rewrite_literal: action.hostRewrite,
     auto_host_rewrite: action.hostRewrite === undefined ? action.autoHostRewrite : undefined,
     timeout: duration(action.timeoutMs),
@@ -166,14 +186,14 @@ const redirectCodes: Record<number, string> = {
   308: 'PERMANENT_REDIRECT',
 };
 
-function redirectAction(action: IRRedirectAction): Json {
+function redirectAction(action: IRRedirectAction, limits: RegexLimits): Json {
   return defined({
     https_redirect: action.httpsRedirect || undefined,
     host_redirect: action.hostRedirect,
     port_redirect: action.portRedirect,
     path_redirect: action.pathRedirect,
     prefix_rewrite: action.prefixRewrite,
-    regex_rewrite: regexRewrite(action.regexRewrite),
+    regex_rewrite: regexRewrite(action.regexRewrite, limits),
     response_code: action.responseCode === undefined ? undefined : redirectCodes[action.responseCode],
     strip_query: action.stripQuery,
   });
@@ -193,13 +213,13 @@ function headersToAdd(headers: IRHeaderValueOption[] | undefined): Json[] | unde
  * RouteAction: a redirect or direct response never reaches the ratelimit
  * filter's route entry, so they have none.
  */
-export function lowerRoute(route: IRRoute): Json {
+export function lowerRoute(route: IRRoute, limits: RegexLimits = noLimits): Json {
   const action = route.action;
   const actionJson =
     action.kind === 'forward'
-      ? { route: forwardAction(action, nonEmpty(route.rateLimits)) }
+      ? { route: forwardAction(action, nonEmpty(route.rateLimits), limits) }
       : action.kind === 'redirect'
-        ? { redirect: redirectAction(action) }
+        ? { redirect: redirectAction(action, limits) }
         : {
             direct_response: defined({
               status: action.status,
@@ -207,7 +227,7 @@ export function lowerRoute(route: IRRoute): Json {
             }),
           };
   return definedAfter(
-    { name: route.name, match: routeMatch(route.match), ...actionJson },
+    { name: route.name, match: routeMatch(route.match, limits), ...actionJson },
     {
       request_headers_to_add: headersToAdd(route.requestHeadersToAdd),
       request_headers_to_remove: nonEmpty(route.requestHeadersToRemove),
@@ -216,6 +236,7 @@ export function lowerRoute(route: IRRoute): Json {
       typed_per_filter_config: typedPerFilterConfig(
         route.typedPerFilterConfig,
         action.kind === 'forward' ? action.cors : undefined,
+        limits,
       ),
       metadata: route.metadata ? { filter_metadata: sortedRecord(route.metadata) } : undefined,
     },

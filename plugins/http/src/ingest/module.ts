@@ -10,6 +10,9 @@ const keysWithoutEffect: Record<string, string> = {
 };
 
 /** Reads the `ambassador` Module (earliest by namespace/name if several). */
+/** Emissary's default `regex_max_size`. */
+const emissaryRegexMaxSize = 200;
+
 export function ingestModule(ctx: PassContext): void {
   const module: HttpModule = { config: {} };
   for (const m of admit<ModuleSpec>(ctx, 'Module', ModuleSpec)) {
@@ -37,4 +40,7 @@ export function ingestModule(ctx: PassContext): void {
     }
   }
   ctx.ir.ext[ExtKey.module] = module;
+  // Every regex matcher carries the RE2 program-size limit: Envoy's own default
+  // (100) would reject regexes Emissary accepts (its default is 200).
+  ctx.ir.regexMaxProgramSize = module.config.regex_max_size ?? emissaryRegexMaxSize;
 }
