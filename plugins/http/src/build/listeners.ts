@@ -42,6 +42,28 @@ function connectionManager(listener: HttpListener, module: HttpModule): IRHttpCo
   const provenance = module.ref ? [module.ref] : [];
   const filters: IRHttpFilter[] = [{ ...corsFilter, provenance }];
   if (c.enable_grpc_web) filters.push({ ...grpcWebFilter, provenance });
+  if (c.lua_scripts !== undefined) {
+    filters.push({
+      slot: 'lua',
+      name: 'envoy.filters.http.lua',
+      typedConfig: {
+        '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
+        default_source_code: { inline_string: c.lua_scripts },
+      },
+      provenance,
+    });
+  }
+  if (c.buffer !== undefined) {
+    filters.push({
+      slot: 'buffer',
+      name: 'envoy.filters.http.buffer',
+      typedConfig: {
+        '@type': 'type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer',
+        max_request_bytes: c.buffer.max_request_bytes,
+      },
+      provenance,
+    });
+  }
   const hcm: IRHttpConnectionManager = {
     statPrefix: listener.statsPrefix ?? (listener.stack.includes('TLS') ? 'ingress_https' : 'ingress_http'),
     filters,

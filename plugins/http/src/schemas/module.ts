@@ -69,6 +69,15 @@ export const AmbassadorModuleConfig = Type.Object(
     allow_chunked_length: Type.Optional(Type.Boolean()),
     proper_case: Type.Optional(Type.Boolean({ description: 'Send HTTP/1 header names in Proper-Case.' })),
     reject_requests_with_escaped_slashes: Type.Optional(Type.Boolean()),
+    lua_scripts: Type.Optional(
+      Type.String({ minLength: 1, description: 'Lua code run by the lua HTTP filter on every request.' }),
+    ),
+    buffer: Type.Optional(
+      Type.Object(
+        { max_request_bytes: Type.Integer({ minimum: 1, description: 'Largest request body buffered.' }) },
+        { description: 'Buffer whole request bodies (the buffer HTTP filter).' },
+      ),
+    ),
     buffer_limit_bytes: Type.Optional(
       Type.Integer({ minimum: 1, description: 'Per-connection buffer limit.' }),
     ),
