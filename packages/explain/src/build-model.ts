@@ -181,13 +181,7 @@ function downstreamTls(
     cipherSuites: arr(params.cipher_suites).map(String),
     ecdhCurves: arr(params.ecdh_curves).map(String),
   };
-  const ca = describeValidationContext(common, resolveSds);
-  if (ca) model.validationContext = ca;
-  const min = str(params.tls_minimum_protocol_version);
-  if (min && min !== 'TLS_AUTO') model.minVersion = min;
-  const max = str(params.tls_maximum_protocol_version);
-  if (max && max !== 'TLS_AUTO') model.maxVersion = max;
-  return model;
+  return Object.assign(model, sharedTlsFacts(common, resolveSds));
 }
 
 const HCM_NOT_BEHAVIOUR = new Set([
@@ -376,24 +370,36 @@ function clusterModel(c: JsonObject, provenance: ResourceRef[], resolveSds: SdsR
   return model;
 }
 
+/** What downstream and upstream TLS contexts share: the CA that verifies the peer, and the TLS version bounds. */
+function sharedTlsFacts(
+  common: JsonObject,
+  resolveSds: SdsResolver,
+): Pick<DownstreamTlsModel & UpstreamTlsModel, 'validationContext' | 'minVersion' | 'maxVersion'> {
+  const params = obj(common.tls_params) ?? {};
+  const facts: Pick<
+    DownstreamTlsModel & UpstreamTlsModel,
+    'validationContext' | 'minVersion' | 'maxVersion'
+  > = {};
+  const ca = describeValidationContext(common, resolveSds);
+  if (ca) facts.validationContext = ca;
+  const min = str(params.tls_minimum_protocol_version);
+  if (min && min !== 'TLS_AUTO') facts.minVersion = min;
+  const max = str(params.tls_maximum_protocol_version);
+  if (max && max !== 'TLS_AUTO') facts.maxVersion = max;
+  return facts;
+}
+
 function upstreamTls(socket: JsonObject | undefined, resolveSds: SdsResolver): UpstreamTlsModel | undefined {
   const config = obj(socket?.typed_config);
   if (!config || !String(config['@type'] ?? '').endsWith('UpstreamTlsContext')) return undefined;
   const common = obj(config.common_tls_context) ?? {};
-  const params = obj(common.tls_params) ?? {};
   const model: UpstreamTlsModel = {
     certificates: describeCertificates(common, resolveSds),
     alpn: alpnProtocols(common.alpn_protocols),
   };
   const sni = str(config.sni);
   if (sni) model.sni = sni;
-  const ca = describeValidationContext(common, resolveSds);
-  if (ca) model.validationContext = ca;
-  const min = str(params.tls_minimum_protocol_version);
-  if (min && min !== 'TLS_AUTO') model.minVersion = min;
-  const max = str(params.tls_maximum_protocol_version);
-  if (max && max !== 'TLS_AUTO') model.maxVersion = max;
-  return model;
+  return Object.assign(model, sharedTlsFacts(common, resolveSds));
 }
 
 function endpointsOf(cla: JsonObject): Array<{ address: string; port: number }> {
