@@ -1,4 +1,4 @@
-import type { PassContext } from '@attache/core';
+import type { PassContext, ResourceRef } from '@attache/core';
 import { isValidHostGlob } from '../hostglob.js';
 import { ExtKey, type HttpHost, type InsecureAction } from '../model.js';
 import { HostSpec } from '../schemas/host.js';
@@ -38,8 +38,31 @@ export function ingestHosts(ctx: PassContext): void {
       request.secret = { name: spec.tlsSecret.name, namespace: spec.tlsSecret.namespace ?? h.namespace };
     if (spec.tlsContext) request.contextName = spec.tlsContext.name;
     if (spec.tls) request.inline = spec.tls;
+    reportIgnoredInlineTls(ctx, h.ref, spec.tls);
     if (request.secret || request.contextName || request.inline) host.tlsRequest = request;
     hosts.push(host);
   }
   ctx.ir.ext[ExtKey.hosts] = hosts;
+}
+
+/**
+ * Host.tls fields that cannot apply where a Host terminates TLS. Emissary's
+ * Host CRD has no `tls.secret` (the certificate is `tlsSecret`), and
+ * redirect_cleartext_from does nothing there either; say so rather than
+ * accept them silently (sni has its own code, reported with the TLS).
+ */
+function reportIgnoredInlineTls(ctx: PassContext, ref: ResourceRef, tls: HostSpec['tls']): void {
+  const fixes = {
+    secret: 'the certificate comes from spec.tlsSecret; set it there',
+    redirect_cleartext_from: 'use spec.requestPolicy.insecure.action',
+  } as const;
+  for (const [field, fix] of Object.entries(fixes)) {
+    if (tls?.[field as keyof typeof fixes] === undefined) continue;
+    ctx.report({
+      code: 'TLSCONTEXT_FIELD_IGNORED',
+      resource: ref,
+      path: `/spec/tls/${field}`,
+      message: `spec.tls.${field} has no effect on a Host; ${fix}`,
+    });
+  }
 }
