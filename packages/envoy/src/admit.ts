@@ -133,18 +133,20 @@ function cachedResourceKey(ref: ResourceRef): string {
  * apiVersion), with each key computed once instead of in every comparison.
  */
 function unionProvenance(own: readonly ResourceRef[], parts: readonly ResourcePart[]): ResourceRef[] {
+  // The same ref objects recur in thousands of parts: deduplicate by identity
+  // first (cheap), then compute the key of each distinct ref once.
+  const distinct = new Set<ResourceRef>(own);
+  let previous: readonly ResourceRef[] | undefined;
+  for (const part of parts) {
+    const refs = part.provenance;
+    if (refs === previous) continue;
+    previous = refs;
+    for (let i = 0; i < refs.length; i++) distinct.add(refs[i]!);
+  }
   const byKey = new Map<string, ResourceRef>();
-  const add = (ref: ResourceRef) => {
+  for (const ref of distinct) {
     const key = cachedResourceKey(ref);
     if (!byKey.has(key)) byKey.set(key, ref);
-  };
-  own.forEach(add);
-  // Shared routes share their provenance array: each distinct array is read once.
-  const seen = new Set<readonly ResourceRef[]>();
-  for (const part of parts) {
-    if (seen.has(part.provenance)) continue;
-    seen.add(part.provenance);
-    part.provenance.forEach(add);
   }
   // Keys are unique, so sorting them alone is the same order; the default sort
   // compares UTF-16 code units exactly as compareStrings does, without a callback.

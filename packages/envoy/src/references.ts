@@ -25,7 +25,19 @@ export interface DanglingReference {
  */
 export function danglingReferences(ir: IR, emitted: ReadonlySet<string>): DanglingReference[] {
   const found: DanglingReference[] = [];
-  const has = (typeUrl: XdsTypeUrl, name: string) => emitted.has(resourceId(typeUrl, name));
+  // Names by type, so the thousands of lookups below build no id strings.
+  const namesByType = new Map<string, Set<string>>();
+  for (const id of emitted) {
+    const space = id.indexOf(' ');
+    const typeUrl = id.slice(0, space);
+    let names = namesByType.get(typeUrl);
+    if (!names) {
+      names = new Set();
+      namesByType.set(typeUrl, names);
+    }
+    names.add(id.slice(space + 1));
+  }
+  const has = (typeUrl: XdsTypeUrl, name: string) => namesByType.get(typeUrl)?.has(name) === true;
   const missing = (kind: string, name: string) =>
     `${kind} '${name}', which was not generated (it does not exist or was rejected)`;
 
@@ -68,9 +80,13 @@ export function danglingReferences(ir: IR, emitted: ReadonlySet<string>): Dangli
     for (const chain of listener.filterChains) checkChain(listener.name, chain);
     if (listener.defaultFilterChain) checkChain(listener.name, listener.defaultFilterChain);
   }
+  const none: DanglingReference[] = [];
   const routeFindings = (route: IRRoute): DanglingReference[] => {
+    if (route.action.kind !== 'forward') return none;
+    const only = route.action.clusters.length === 1 && !route.action.shadows?.length;
+    // The common case (one cluster, no shadows, generated) allocates nothing.
+    if (only && has(TypeUrl.Cluster, route.action.clusters[0]!.cluster)) return none;
     const findings: DanglingReference[] = [];
-    if (route.action.kind !== 'forward') return findings;
     const targets = [
       ...route.action.clusters.map((c) => c.cluster),
       ...(route.action.shadows ?? []).map((s) => s.cluster),
