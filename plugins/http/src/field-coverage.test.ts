@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import {
@@ -67,6 +68,22 @@ function loadGoldens(): GoldenInput[] {
     });
 }
 
+interface ExampleDoc {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: { name?: unknown };
+  spec?: unknown;
+}
+
+/** The documents of every ```yaml block of a page that parse as whole resources. */
+function yamlBlocks(markdown: string): ExampleDoc[] {
+  return [...markdown.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((m) =>
+    parseAllDocuments(m[1] ?? '')
+      .map((d) => d.toJS() as unknown)
+      .filter((d): d is ExampleDoc => typeof d === 'object' && d !== null && 'kind' in d),
+  );
+}
+
 const allFields = () =>
   Object.entries(httpSpecSchemas).flatMap(([kind, schema]) => collectFieldPaths(kind, schema));
 
@@ -110,6 +127,23 @@ describe('every field of every HTTP resource', () => {
       report.untested,
       `${report.untested.length} of ${report.checked} fields are set by no v3alpha1 resource (without an error diagnostic) in plugins/http/src/testdata/*.in.yaml:\n${listing(report.untested)}`,
     ).toEqual([]);
+  });
+
+  it('shows each kind in a complete YAML example that fits its schema', () => {
+    const problems: string[] = [];
+    for (const [kind, schema] of Object.entries(httpSpecSchemas)) {
+      const examples = yamlBlocks(inputs.docs(kind)).filter(
+        (d) => d.apiVersion === 'getambassador.io/v3alpha1' && d.kind === kind,
+      );
+      if (examples.length === 0)
+        problems.push(`${docPage[kind as keyof typeof docPage]}: no ${kind} example`);
+      for (const example of examples) {
+        const errors = [...Value.Errors(schema, example.spec ?? {})].map((e) => `${e.path} ${e.message}`);
+        if (errors.length > 0)
+          problems.push(`${kind} ${String(example.metadata?.name)}: ${errors.join('; ')}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it('keeps the golden allow-list exact', () => {
