@@ -76,6 +76,10 @@ const targets = [
   'envoy/extensions/filters/http/fault/v3/fault.proto',
   'envoy/extensions/filters/http/compressor/v3/compressor.proto',
   'envoy/extensions/compression/gzip/compressor/v3/gzip.proto',
+  'envoy/extensions/filters/http/custom_response/v3/custom_response.proto',
+  // custom_response's policy and the response input its matcher tree reads.
+  'envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.proto',
+  'envoy/type/matcher/v3/status_code_input.proto',
   // Listener filters.
   'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
   'envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.proto',

@@ -67,6 +67,11 @@ export const httpFilterSlots = [
     reason: 'compresses responses; as the last encoder-side filter before the router it sees the final body',
   },
   {
+    slot: 'custom_response',
+    reason:
+      "rewrites error responses (error_response_overrides); next to the router it is the first to see upstream responses and the router's own replies on the way back, so compression and Lua see the rewritten body, as with Emissary's response_map just before the router",
+  },
+  {
     slot: 'router',
     reason: 'the terminal filter: it forwards the request, so nothing may follow it (lowering appends it)',
   },

@@ -75,6 +75,26 @@ export const httpDiagnosticCodes = {
     severity: 'warning',
     summary: 'A Mapping field is accepted for compatibility but has no effect.',
   },
+  ERROR_RESPONSE_STATUS_INVALID: {
+    severity: 'error',
+    summary:
+      'An error_response_overrides entry has no on_status_code or one outside 400-599; the entry is left out, the rest applies.',
+  },
+  ERROR_RESPONSE_BODY_INVALID: {
+    severity: 'error',
+    summary:
+      'An error_response_overrides entry needs a body with exactly one of text_format, json_format (flat values) or text_format_source; the entry is left out.',
+  },
+  ERROR_RESPONSE_FORMAT_INVALID: {
+    severity: 'error',
+    summary:
+      'An error_response_overrides body uses a %OPERATOR% Envoy does not know (Envoy would reject the update); the entry is left out.',
+  },
+  ERROR_RESPONSE_STATUS_DUPLICATE: {
+    severity: 'warning',
+    summary:
+      'Two error_response_overrides entries rewrite the same status code; the first wins, the later one is left out.',
+  },
   MAPPING_SERVICE_PORT_UNKNOWN: {
     severity: 'warning',
     summary:

@@ -1,4 +1,5 @@
 import type { IRDownstreamTls, ResourceRef } from '@attache/core';
+import type { ErrorResponseOverride, MappingErrorResponses } from './build/error-responses-parse.js';
 import type { MappingSpec } from './schemas/mapping.js';
 import type { AmbassadorModuleConfig } from './schemas/module.js';
 import type { TLSContextSpec } from './schemas/tlscontext.js';
@@ -48,6 +49,8 @@ export interface HttpMapping extends Modelled {
   authority?: { glob: string } | { regex: string };
   /** Names of the IR routes this Mapping produced (filled during build). */
   routeNames: string[];
+  /** Its own error_response_overrides, or bypass_error_response_overrides (absent: the Module's apply). */
+  errorResponses?: MappingErrorResponses;
 }
 
 export type InsecureAction = 'Redirect' | 'Reject' | 'Route';
@@ -94,6 +97,8 @@ export interface HttpTLSContext extends Modelled {
 export interface HttpModule {
   ref?: ResourceRef;
   config: AmbassadorModuleConfig;
+  /** The valid entries of config.error_response_overrides (absent when there are none). */
+  errorResponses?: ErrorResponseOverride[];
 }
 
 export interface HttpResolver {

@@ -13,6 +13,7 @@ import {
 } from '@attache/core';
 import { ExtKey, type HttpHost, type HttpListener, type HttpModule } from '../model.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';
+import { errorResponseFilters } from './error-responses.js';
 
 /** Which Hosts a Listener serves: hostBinding namespace rule, then its Host label selector. */
 export function listenerBindsHost(
@@ -126,6 +127,7 @@ export function buildListener(
   module: HttpModule,
 ): void {
   const hcm = connectionManager(listener, module);
+  hcm.filters.push(...errorResponseFilters(ctx, module));
   const tlsLayer = listener.stack.includes('TLS');
   const chains: IRFilterChain[] = [];
   const addRouteConfig = (name: string, hosts: readonly HttpHost[]) => {

@@ -15,6 +15,7 @@ import type { HttpHost, HttpMapping, HttpModule } from '../model.js';
 import { durationOf, headerValue, type Upstream } from '../resolve/upstreams.js';
 import type { Cors, RetryPolicy } from '../schemas/common.js';
 import { parseService } from '../service.js';
+import { withErrorResponses } from './error-responses.js';
 import type { GroupMember, RouteGroup } from './groups.js';
 
 export type SecurityModel = 'XFP' | 'SECURE' | 'INSECURE';
@@ -174,6 +175,7 @@ function baseRoute(
     if (spec.remove_response_headers?.length)
       route.responseHeadersToRemove = [...spec.remove_response_headers];
   }
+  withErrorResponses(route, mapping);
   return route;
 }
 

@@ -1,6 +1,7 @@
 import type { PassContext } from '@attache/core';
+import { mappingErrorResponses } from '../build/error-responses-parse.js';
 import { isValidHostGlob } from '../hostglob.js';
-import { ExtKey, type HttpMapping } from '../model.js';
+import { ExtKey, type HttpMapping, type HttpModule } from '../model.js';
 import { re2Error } from '../regex.js';
 import { MappingSpec } from '../schemas/mapping.js';
 import { parseService } from '../service.js';
@@ -139,15 +140,7 @@ export function ingestMappings(ctx: PassContext): void {
         message: `spec.dns_type '${spec.dns_type}' is not strict_dns or logical_dns; strict_dns is used`,
       });
     }
-    if (spec.error_response_overrides !== undefined) {
-      ctx.report({
-        code: 'MAPPING_FIELD_IGNORED',
-        resource: m.ref,
-        path: '/spec/error_response_overrides',
-        message:
-          'spec.error_response_overrides is not supported yet and has no effect; the rest of the Mapping applies',
-      });
-    }
+    const errorResponses = mappingErrorResponses(ctx, m.ref, ctx.ir.ext[ExtKey.module] as HttpModule, spec);
     const mapping: HttpMapping = {
       ref: m.ref,
       id: m.id,
@@ -161,6 +154,7 @@ export function ingestMappings(ctx: PassContext): void {
       routeNames: [],
     };
     if (authority) mapping.authority = authority;
+    if (errorResponses) mapping.errorResponses = errorResponses;
     mappings.push(mapping);
   }
   ctx.ir.ext[ExtKey.mappings] = mappings;

@@ -1,4 +1,5 @@
 import type { PassContext } from '@attache/core';
+import { moduleErrorResponses } from '../build/error-responses-parse.js';
 import { ExtKey, type HttpModule } from '../model.js';
 import { ModuleSpec } from '../schemas/module.js';
 import { admit } from './admit.js';
@@ -28,6 +29,8 @@ export function ingestModule(ctx: PassContext): void {
     if (module.ref) continue;
     module.ref = m.ref;
     module.config = m.spec.config ?? {};
+    const errorResponses = moduleErrorResponses(ctx, m.ref, module.config.error_response_overrides);
+    if (errorResponses) module.errorResponses = errorResponses;
     for (const [key, fix] of Object.entries(keysWithoutEffect)) {
       if ((module.config as Record<string, unknown>)[key] !== undefined) {
         ctx.report({

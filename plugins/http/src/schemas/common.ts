@@ -137,3 +137,41 @@ export function StringEnum<const T extends readonly string[]>(
     pattern: `^(${escaped.join('|')})$`,
   }) as unknown as TUnsafe<T[number]>;
 }
+
+/**
+ * Emissary's `error_response_overrides` entry (Module and Mapping alike). The
+ * rules the schema cannot say without dropping the whole resource (status
+ * range, exactly one body format) are diagnostics on the entry instead.
+ */
+export const ErrorResponseOverride = Type.Object(
+  {
+    on_status_code: Type.Optional(Type.Integer({ description: 'Status code to rewrite, 400 to 599.' })),
+    body: Type.Optional(
+      Type.Object(
+        {
+          text_format: Type.Optional(
+            Type.String({ description: 'New body text (Envoy format operators allowed).' }),
+          ),
+          json_format: Type.Optional(
+            Type.Record(Type.String(), Type.Unknown(), {
+              description: 'New body as a JSON object of string values (Envoy format operators allowed).',
+              'x-kubernetes-preserve-unknown-fields': true,
+            }),
+          ),
+          text_format_source: Type.Optional(
+            Type.Object(
+              { filename: Type.String({ minLength: 1 }) },
+              { description: 'New body read from this file in the Envoy container.' },
+            ),
+          ),
+          content_type: Type.Optional(Type.String({ description: 'Content-Type of the new body.' })),
+        },
+        { description: 'Exactly one of text_format, json_format or text_format_source.' },
+      ),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+export const ErrorResponseOverrides = (description: string) =>
+  Type.Array(ErrorResponseOverride, { description });

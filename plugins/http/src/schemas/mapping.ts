@@ -3,6 +3,7 @@ import {
   AmbassadorId,
   CircuitBreaker,
   Cors,
+  ErrorResponseOverrides,
   FreeForm,
   HeaderAdditions,
   Keepalive,
@@ -140,8 +141,14 @@ export const MappingSpec = Type.Object(
     bypass_auth: Type.Optional(Type.Boolean()),
     auth_context_extensions: Type.Optional(StringMap('Context extensions sent to the auth service.')),
     labels: Type.Optional(FreeForm('Rate-limit label groups (free form, read by the rate-limit plugin).')),
-    bypass_error_response_overrides: Type.Optional(Type.Boolean()),
-    error_response_overrides: Type.Optional(Type.Array(FreeForm())),
+    bypass_error_response_overrides: Type.Optional(
+      Type.Boolean({
+        description: "Leave this Mapping's error responses as they are (no Module overrides).",
+      }),
+    ),
+    error_response_overrides: Type.Optional(
+      ErrorResponseOverrides("Error response rewrites for this Mapping's routes; they replace the Module's."),
+    ),
   },
   { additionalProperties: true },
 );

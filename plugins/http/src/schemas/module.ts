@@ -3,6 +3,7 @@ import {
   AmbassadorId,
   CircuitBreaker,
   Cors,
+  ErrorResponseOverrides,
   Keepalive,
   LoadBalancer,
   Millis,
@@ -83,6 +84,11 @@ export const AmbassadorModuleConfig = Type.Object(
     ),
     use_ambassador_namespace_for_service_resolution: Type.Optional(
       Type.Boolean({ description: "Resolve bare service names in Attaché's namespace, not the Mapping's." }),
+    ),
+    error_response_overrides: Type.Optional(
+      ErrorResponseOverrides(
+        'Error response rewrites for every route (a Mapping may replace or bypass them).',
+      ),
     ),
   },
   { additionalProperties: true },
