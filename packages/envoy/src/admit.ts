@@ -5,7 +5,6 @@ import {
   resourceKey,
   TypeUrl,
   versionHash,
-  versionHashOfJson,
   type XdsResource,
 } from '@attache/core';
 import type { RouteConfigText } from './json-text.js';
@@ -78,7 +77,7 @@ export function admitLowered(
           resource: pruned,
           version:
             routeConfigText && lowered.typeUrl === TypeUrl.RouteConfiguration
-              ? versionHashOfJson(routeConfigText.of(pruned))
+              ? routeConfigText.version(pruned)
               : versionHash(pruned),
           provenance: unionProvenance(lowered.provenance, kept),
         },

@@ -28,4 +28,23 @@ describe('RouteConfigText', () => {
     expect(texts.of(routeConfig)).toBe(JSON.stringify(routeConfig));
     expect(texts.of(routeConfig)).toBe(JSON.stringify(routeConfig));
   });
+
+  it('versions route configs by content: equal content, equal version; any route change, a new one', () => {
+    const config = (prefix: string) => {
+      const routes = [{ name: 'r', match: { prefix }, route: { cluster: 'quote' } }];
+      return {
+        name: 'rc',
+        virtual_hosts: [
+          { name: 'a', routes },
+          { name: 'b', routes },
+        ],
+      };
+    };
+    const texts = new RouteConfigText();
+    const a = config('/a');
+    expect(texts.version(a)).toBe(new RouteConfigText().version(config('/a')));
+    expect(texts.version(a)).not.toBe(texts.version(config('/b')));
+    const renamed = { ...a, virtual_hosts: [a.virtual_hosts[0], { ...a.virtual_hosts[1]!, name: 'c' }] };
+    expect(texts.version(renamed)).not.toBe(texts.version(a));
+  });
 });

@@ -1,3 +1,4 @@
+import { versionHashOfJson } from '@attache/core';
 import type { Json } from './lower/index.js';
 
 /**
@@ -10,6 +11,34 @@ import type { Json } from './lower/index.js';
  */
 export class RouteConfigText {
   private readonly texts = new Map<object, string>();
+  private readonly digests = new Map<object, string>();
+
+  /**
+   * The version hash of a RouteConfiguration: sha256 of its JSON with each
+   * route list replaced by that list's own digest (computed once per shared
+   * list). Equal content gives equal versions and any change to a route
+   * changes its list's digest, so it is as sound as hashing the whole text,
+   * while the bytes of a list shared by several virtual hosts and route
+   * configs are hashed once instead of in each.
+   */
+  version(routeConfig: Json): string {
+    return versionHashOfJson(
+      objectText(routeConfig, (key, value) =>
+        key === 'virtual_hosts' && Array.isArray(value)
+          ? arrayText(value, (vh) => this.virtualHostDigested(vh))
+          : undefined,
+      ),
+    );
+  }
+
+  private virtualHostDigested(vh: unknown): string | undefined {
+    if (!isPlainObject(vh)) return JSON.stringify(vh);
+    return objectText(vh, (key, value) =>
+      key === 'routes' && Array.isArray(value)
+        ? this.cachedIn(this.digests, value, () => `"routes:${versionHashOfJson(this.routes(value))}"`)
+        : undefined,
+    );
+  }
 
   of(routeConfig: Json): string {
     return objectText(routeConfig, (key, value) =>
@@ -32,10 +61,14 @@ export class RouteConfigText {
   }
 
   private cached(key: object, text: () => string): string {
-    let known = this.texts.get(key);
+    return this.cachedIn(this.texts, key, text);
+  }
+
+  private cachedIn(cache: Map<object, string>, key: object, text: () => string): string {
+    let known = cache.get(key);
     if (known === undefined) {
       known = text();
-      this.texts.set(key, known);
+      cache.set(key, known);
     }
     return known;
   }
