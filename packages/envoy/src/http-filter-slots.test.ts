@@ -23,6 +23,7 @@ describe('HTTP filter slots', () => {
     expect(index('jwt_authn')).toBeLessThan(index('ext_authz'));
     expect(index('ext_authz')).toBeLessThan(index('ratelimit'));
     expect(index('grpc_web')).toBeLessThan(index('grpc_stats'));
+    expect(index('grpc_http1_bridge')).toBeLessThan(index('grpc_web'));
   });
 
   it('orders by slot, then order, then name', () => {
@@ -39,7 +40,7 @@ describe('HTTP filter slots', () => {
 
   it('throws for an unknown slot, naming it and the known ones', () => {
     expect(() => orderHttpFilters([filter('waf', 'envoy.filters.http.waf')])).toThrow(
-      /unknown slot 'waf'; known slots: health_check, grpc_web, grpc_stats, cors,.*router/,
+      /unknown slot 'waf'; known slots: health_check, grpc_http1_bridge, grpc_web, grpc_stats, cors,.*router/,
     );
   });
 });

@@ -11,6 +11,11 @@ export const httpFilterSlots = [
     reason: 'answers load-balancer health probes before any auth or rate limit can refuse them',
   },
   {
+    slot: 'grpc_http1_bridge',
+    reason:
+      'turns gRPC sent over HTTP/1.1 into gRPC (and back) before anything inspects it; first of the gRPC filters, as in Emissary',
+  },
+  {
     slot: 'grpc_web',
     reason:
       "translates gRPC-Web to gRPC before anything else inspects the request, as Emissary and Envoy's gRPC-Web examples do; it ignores CORS preflights, which carry no gRPC-Web content type",

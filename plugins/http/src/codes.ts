@@ -203,9 +203,28 @@ export const httpDiagnosticCodes = {
     severity: 'warning',
     summary: 'An ambassador Module key has no effect; the message names the replacement.',
   },
+  MODULE_IP_INVALID: {
+    severity: 'error',
+    summary:
+      'An ip_allow/ip_deny entry is not one {peer: CIDR} or {remote: CIDR}; it is left out (an ip_allow with no valid entry refuses everyone).',
+  },
+  MODULE_IP_ALLOW_AND_DENY: {
+    severity: 'error',
+    summary: 'ip_allow and ip_deny may not both be set (as in Emissary); ip_allow is used, ip_deny ignored.',
+  },
+  MODULE_LOG_FORMAT_INVALID: {
+    severity: 'error',
+    summary:
+      "envoy_log_format does not fit envoy_log_type (text takes a string, json a map); Emissary's default format is used.",
+  },
   MODULE_NAME_UNKNOWN: {
     severity: 'warning',
     summary: 'Only the Module named "ambassador" is read; this one is ignored.',
+  },
+  HOST_ACME_NOT_RUN: {
+    severity: 'warning',
+    summary:
+      'Attaché runs no ACME client (as Emissary OSS); issue the certificate with cert-manager and name its Secret in tlsSecret.',
   },
 } as const satisfies DiagnosticCodeTable;
 

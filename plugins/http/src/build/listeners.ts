@@ -14,6 +14,8 @@ import {
 import { ExtKey, type HttpHost, type HttpListener, type HttpModule } from '../model.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';
 import { errorResponseFilters } from './error-responses.js';
+import { applyModuleFeatures } from './module-features.js';
+import { probeRoutes } from './module-probes.js';
 
 /** Which Hosts a Listener serves: hostBinding namespace rule, then its Host label selector. */
 export function listenerBindsHost(
@@ -99,6 +101,7 @@ function connectionManager(listener: HttpListener, module: HttpModule): IRHttpCo
   if (Object.keys(http1).length > 0) extra.http_protocol_options = http1;
   if (c.reject_requests_with_escaped_slashes) extra.path_with_escaped_slashes_action = 'REJECT_REQUEST';
   if (Object.keys(extra).length > 0) hcm.extra = extra;
+  applyModuleFeatures(hcm, module);
   return hcm;
 }
 
@@ -131,7 +134,8 @@ export function buildListener(
   const tlsLayer = listener.stack.includes('TLS');
   const chains: IRFilterChain[] = [];
   const addRouteConfig = (name: string, hosts: readonly HttpHost[]) => {
-    const virtualHosts = hosts.map((h) => virtualHost(h, routesFor(h)));
+    const probes = probeRoutes(module.config, module.ref ? [module.ref] : []);
+    const virtualHosts = hosts.map((h) => virtualHost(h, [...probes, ...routesFor(h)]));
     const config: IRRouteConfig = {
       name,
       virtualHosts,

@@ -1,12 +1,15 @@
 import type { PassContext, ResourceRef } from '@attache/core';
 import { isValidHostGlob } from '../hostglob.js';
 import { ExtKey, type HttpHost, type InsecureAction } from '../model.js';
+import { SecretResolver } from '../resolve/secrets.js';
 import { HostSpec } from '../schemas/host.js';
 import { admit } from './admit.js';
+import { reportAcmeProvider } from './host-acme.js';
 
 /** Validates Hosts; TLS is resolved later (resolve phase), once Secrets and TLSContexts are known. */
 export function ingestHosts(ctx: PassContext): void {
   const hosts: HttpHost[] = [];
+  let secrets: SecretResolver | undefined;
   for (const h of admit<HostSpec>(ctx, 'Host', HostSpec)) {
     const spec = h.spec;
     const hostname = spec.hostname ?? '*';
@@ -39,6 +42,11 @@ export function ingestHosts(ctx: PassContext): void {
     if (spec.tlsContext) request.contextName = spec.tlsContext.name;
     if (spec.tls) request.inline = spec.tls;
     reportIgnoredInlineTls(ctx, h.ref, spec.tls);
+    if (spec.acmeProvider) {
+      secrets ??= new SecretResolver(ctx);
+      const resolver = secrets;
+      reportAcmeProvider(ctx, h.ref, h.namespace, spec, (ns, name) => resolver.has(ns, name));
+    }
     if (request.secret || request.contextName || request.inline) host.tlsRequest = request;
     hosts.push(host);
   }

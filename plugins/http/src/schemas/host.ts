@@ -27,7 +27,32 @@ export const HostSpec = Type.Object(
         ),
       }),
     ),
-    acmeProvider: Type.Optional(FreeForm('ACME settings (not implemented by Attaché; ignored).')),
+    acmeProvider: Type.Optional(
+      Type.Object(
+        {
+          authority: Type.Optional(
+            Type.String({
+              description:
+                'ACME directory URL (default Let\'s Encrypt); "none" asks for no ACME. Attaché runs no ACME client.',
+            }),
+          ),
+          email: Type.Optional(Type.String({ description: 'ACME account email (unused: no ACME client).' })),
+          privateKeySecret: Type.Optional(
+            Type.Object(
+              { name: Type.Optional(Type.String()) },
+              { description: 'ACME account key Secret (unused: no ACME client).' },
+            ),
+          ),
+          registration: Type.Optional(
+            Type.String({ description: 'ACME registration (unused: no ACME client).' }),
+          ),
+        },
+        {
+          additionalProperties: true,
+          description: 'ACME settings: Attaché, like Emissary OSS, runs no ACME client.',
+        },
+      ),
+    ),
     previewUrl: Type.Optional(FreeForm('Ignored.')),
   },
   { additionalProperties: true },

@@ -10,6 +10,7 @@ import {
   RetryPolicy,
   StringEnum,
 } from './common.js';
+import { ModuleEdgeKeys } from './module-edge.js';
 
 /** The `ambassador` Module's config: global defaults for listeners, routes and clusters. */
 export const AmbassadorModuleConfig = Type.Object(
@@ -90,6 +91,7 @@ export const AmbassadorModuleConfig = Type.Object(
         'Error response rewrites for every route (a Mapping may replace or bypass them).',
       ),
     ),
+    ...ModuleEdgeKeys,
   },
   { additionalProperties: true },
 );
