@@ -88,7 +88,7 @@ export const httpDiagnosticCodes = {
   ERROR_RESPONSE_FORMAT_INVALID: {
     severity: 'error',
     summary:
-      'An error_response_overrides body uses a %OPERATOR% Envoy does not know (Envoy would reject the update); the entry is left out.',
+      'An error_response_overrides body uses a %OPERATOR% Envoy does not know, or a "%" that starts none (write %% for a percent sign); Envoy would reject the update, so the entry is left out.',
   },
   ERROR_RESPONSE_STATUS_DUPLICATE: {
     severity: 'warning',

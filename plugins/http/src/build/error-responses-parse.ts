@@ -21,8 +21,8 @@ export interface MappingErrorResponses {
 
 /**
  * Envoy's format command operators a body may use. Envoy rejects an unknown
- * one, and with it the whole listener or route update, so such an entry is
- * left out here instead (Emissary checked against a list like this one).
+ * one (or a stray "%"), and with it the whole listener or route update, so
+ * such an entry is left out here instead (Emissary checked a list like this).
  */
 const knownOperators = new Set([
   'START_TIME',
@@ -58,6 +58,28 @@ const knownOperators = new Set([
   'UPSTREAM_LOCAL_ADDRESS',
   'UPSTREAM_REMOTE_ADDRESS',
   'UPSTREAM_TRANSPORT_FAILURE_REASON',
+  'UPSTREAM_LOCAL_PORT',
+  'UPSTREAM_REMOTE_PORT',
+  'UPSTREAM_LOCAL_ADDRESS_WITHOUT_PORT',
+  'UPSTREAM_REMOTE_ADDRESS_WITHOUT_PORT',
+  'UPSTREAM_CONNECTION_ID',
+  'DOWNSTREAM_TRANSPORT_FAILURE_REASON',
+  'UPSTREAM_LOCAL_URI_SAN',
+  'UPSTREAM_PEER_URI_SAN',
+  'UPSTREAM_PEER_DNS_SAN',
+  'UPSTREAM_LOCAL_SUBJECT',
+  'UPSTREAM_PEER_SUBJECT',
+  'UPSTREAM_PEER_ISSUER',
+  'UPSTREAM_TLS_SESSION_ID',
+  'UPSTREAM_TLS_CIPHER',
+  'UPSTREAM_TLS_VERSION',
+  'UPSTREAM_PEER_CERT',
+  'UPSTREAM_PEER_CERT_V_START',
+  'UPSTREAM_PEER_CERT_V_END',
+  'DOWNSTREAM_LOCAL_DNS_SAN',
+  'DOWNSTREAM_PEER_DNS_SAN',
+  'DOWNSTREAM_LOCAL_IP_SAN',
+  'DOWNSTREAM_PEER_IP_SAN',
   'UPSTREAM_REQUEST_ATTEMPT_COUNT',
   'DOWNSTREAM_REMOTE_ADDRESS',
   'DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT',
@@ -102,15 +124,29 @@ const knownOperators = new Set([
   'ENVIRONMENT',
 ]);
 
-const operatorPattern = /%([A-Z0-9_]+)(\([^)]*\))?(:[0-9]+)?%/g;
+const commandAt = /^%([A-Z0-9_]+)(\([^)]*\))?(:[0-9]+)?%/;
 
-function unknownOperators(text: string): string[] {
-  const unknown: string[] = [];
-  for (const match of text.matchAll(operatorPattern)) {
-    const name = match[1]!;
-    if (!knownOperators.has(name) && !unknown.includes(name)) unknown.push(name);
+/**
+ * What Envoy's format parser would refuse in this text: an operator it does
+ * not know, or a "%" that starts no operator ("%%" is a literal percent sign).
+ */
+function formatProblems(text: string): string[] {
+  const problems: string[] = [];
+  for (let pos = text.indexOf('%'); pos !== -1; pos = text.indexOf('%', pos)) {
+    if (text[pos + 1] === '%') {
+      pos += 2;
+      continue;
+    }
+    const command = commandAt.exec(text.slice(pos));
+    if (!command) {
+      problems.push(`a "%" at position ${pos} that starts no operator (write "%%" for a percent sign)`);
+      break;
+    }
+    const name = command[1]!;
+    if (!knownOperators.has(name)) problems.push(`%${name}%, which is not an Envoy format operator`);
+    pos += command[0].length;
   }
-  return unknown;
+  return problems;
 }
 
 type Report = (code: string, path: string, message: string) => void;
@@ -172,12 +208,12 @@ function parseEntry(
     parsed = { file: body.text_format_source!.filename };
     texts = [];
   }
-  const unknown = texts.flatMap(unknownOperators);
-  if (unknown.length > 0) {
+  const problems = texts.flatMap(formatProblems);
+  if (problems.length > 0) {
     report(
       'ERROR_RESPONSE_FORMAT_INVALID',
       `${path}/body`,
-      `body uses ${unknown.map((u) => `%${u}%`).join(', ')}, which Envoy does not know as a format operator (it would reject the update); fix or remove it`,
+      `body has ${problems.join('; ')}; Envoy would reject the update, so fix the body`,
     );
     return undefined;
   }
