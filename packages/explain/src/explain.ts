@@ -1,6 +1,7 @@
 import type { ResourceRef } from '@attache/core';
 import { type RoutedRequest, type RouteOutcomeAction, routeAction } from './actions.js';
 import { buildEnvoyModel, type EnvoyConfigInput } from './build-model.js';
+import { errorResponsesNote } from './error-responses.js';
 import { num, unwrap } from './json.js';
 import type { DownstreamTlsModel, EnvoyModel, FilterChainMatchModel, ListenerModel } from './model.js';
 import { normalisePath } from './path-normalisation.js';
@@ -274,7 +275,14 @@ export function explainRequest(config: EnvoyModel | EnvoyConfigInput, request: E
     }
     if (low >= 1) break;
   }
+  for (const route of vhost.routes) {
+    if (!out.outcomes.some((o) => o.route?.index === route.index)) continue;
+    const note = errorResponsesNote(hcm, route);
+    if (note) out.notes.push(`route #${route.index}${route.name ? ` ${route.name}` : ''}: ${note}`);
+  }
   if (low < 1) {
+    const note = errorResponsesNote(hcm);
+    if (note) out.notes.push(`without a route: ${note}`);
     out.outcomes.push({ probability: 1 - low, action: { kind: 'no_route', status: 404 } });
     if (low === 0) {
       const first = out.routes[0];
