@@ -76,6 +76,17 @@ function inputs(port: number): StoredResource[] {
       origin,
     },
     {
+      // gRPC clients refuse a route table with direct responses, so the
+      // built-in probe routes (Envoy answers them) are turned off.
+      resource: {
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'Module',
+        metadata: { name: 'ambassador', namespace: 'default' },
+        spec: { config: { liveness_probe: { enabled: false }, readiness_probe: { enabled: false } } },
+      },
+      origin,
+    },
+    {
       resource: {
         apiVersion: 'getambassador.io/v3alpha1',
         kind: 'Mapping',
