@@ -22,6 +22,17 @@ export function ingestHosts(ctx: PassContext): void {
       });
       continue;
     }
+    if (spec.tlsSecret && spec.tls?.cert_required && !spec.tls.ca_secret) {
+      // Emissary would require some client certificate; serving without the check would fail open.
+      ctx.report({
+        code: 'TLSCONTEXT_CERT_REQUIRED_NO_CA',
+        resource: h.ref,
+        path: '/spec/tls/cert_required',
+        message:
+          'spec.tls.cert_required needs spec.tls.ca_secret to verify client certificates; add ca_secret (the Host is left out rather than served without the check)',
+      });
+      continue;
+    }
     const insecure = spec.requestPolicy?.insecure;
     const host: HttpHost = {
       ref: h.ref,
