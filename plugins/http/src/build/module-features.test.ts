@@ -57,9 +57,9 @@ describe('ip_allow / ip_deny', () => {
 describe('gzip', () => {
   it('translates the v2 names and gives Envoy a config it accepts', () => {
     const filter = gzipFilter({ gzip: { compression_level: 'SPEED', compression_strategy: 'HUFFMAN' } }, []);
-    const library = (filter?.typedConfig.compressor_library as { typed_config: Record<string, unknown> })
-      .typed_config;
-    expect(library).toMatchObject({ compression_level: 'BEST_SPEED', compression_strategy: 'HUFFMAN_ONLY' });
+    expect(filter?.typedConfig.compressor_library).toMatchObject({
+      typed_config: { compression_level: 'BEST_SPEED', compression_strategy: 'HUFFMAN_ONLY' },
+    });
     expect(envoyIssues(filter?.typedConfig)).toEqual([]);
     expect(gzipFilter({ gzip: { enabled: false } }, [])).toBeUndefined();
   });
