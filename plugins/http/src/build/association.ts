@@ -5,11 +5,13 @@ import { parseService } from '../service.js';
 import type { RouteGroup } from './groups.js';
 
 /**
- * Emissary's Host↔Mapping rule (IRHost.matches_httpgroup): a group attaches
- * to a Host when its hostname glob intersects the Host's (a host_regex group
- * attaches everywhere; a host_redirect group without hostname uses its
- * redirect target), or when the Host's mappingSelector matches a member's
- * labels. A Mapping with neither attaches nowhere.
+ * Emissary's Host↔Mapping rule (IRHost.matches_httpgroup, with the strict
+ * label selectors that are its default since 3.2): a group's hostname glob
+ * must intersect the Host's (a host_regex group matches every Host; a
+ * host_redirect group without hostname uses its redirect target). When the
+ * Host has a mappingSelector, a member's labels must match it too, and a
+ * group without hostname attaches by those labels alone. A Mapping with
+ * neither hostname nor selected labels attaches nowhere.
  *
  * Exact hostnames are indexed, so an exact Host looks its groups up instead
  * of testing every group.
@@ -50,11 +52,14 @@ export class GroupIndex {
       if (glob === true || hostGlobsIntersect(host.hostname, glob as string)) picked.add(i);
     }
     if (!isEmptySelector(host.mappingSelector)) {
+      // Strict: the selector narrows hostname matches and alone picks groups without a hostname.
+      const selected: RouteGroup[] = [];
       this.#groups.forEach((g, i) => {
-        if (picked.has(i)) return;
+        if (this.#globs[i] !== null && !picked.has(i)) return;
         const all = [...g.members.map((m) => m.mapping), ...g.shadows];
-        if (all.some((m) => selectorMatches(host.mappingSelector, m.labels))) picked.add(i);
+        if (all.some((m) => selectorMatches(host.mappingSelector, m.labels))) selected.push(g);
       });
+      return selected;
     }
     return [...picked].sort((a, b) => a - b).map((i) => this.#groups[i]!);
   }

@@ -1,5 +1,6 @@
 import { type IRRoute, mergeProvenance, type PassContext, type ResourceRef } from '@attache/core';
 import { configOf } from '../config.js';
+import { hostGlobsIntersect } from '../hostglob.js';
 import { ExtKey, type HttpHost, type HttpListener, type HttpMapping, type HttpModule } from '../model.js';
 import type { Upstream } from '../resolve/upstreams.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';
@@ -84,7 +85,7 @@ export function buildHttp(ctx: PassContext): void {
       message:
         mapping.authority === undefined
           ? 'this Mapping has no hostname and no Host mappingSelector selects it, so it routes nothing; add spec.hostname (e.g. "*")'
-          : `no Host serves hostname '${mapping.spec.hostname ?? mapping.spec.host}'; add a Host for it or change spec.hostname`,
+          : noHostMessage(mapping, hosts),
     });
   }
   for (const host of hosts) {
@@ -151,6 +152,19 @@ export function buildHttp(ctx: PassContext): void {
       });
     }
   }
+}
+
+/** Why a Mapping with a hostname attaches nowhere: no Host has that name, or the one that has it selects other labels. */
+function noHostMessage(mapping: HttpMapping, hosts: readonly HttpHost[]): string {
+  const hostname = mapping.spec.hostname ?? mapping.spec.host;
+  const glob = mapping.authority && 'glob' in mapping.authority ? mapping.authority.glob : undefined;
+  const selecting =
+    glob === undefined
+      ? undefined
+      : hosts.find((h) => !isEmptySelector(h.mappingSelector) && hostGlobsIntersect(h.hostname, glob));
+  return selecting
+    ? `Host ${selecting.id} serves hostname '${hostname}' but its mappingSelector does not match this Mapping's labels (a Host with a mappingSelector needs both); label the Mapping to match it, or change spec.hostname`
+    : `no Host serves hostname '${hostname}'; add a Host for it or change spec.hostname`;
 }
 
 function namespaceLabelIndex(ctx: PassContext): (ns: string) => Record<string, string> {
