@@ -7,6 +7,7 @@ import { isEmptySelector, selectorMatches } from '../selector.js';
 import { GroupIndex } from './association.js';
 import { buildRouteGroups, type RouteGroup } from './groups.js';
 import { buildListener, listenerBindsHost } from './listeners.js';
+import { probeRoutes } from './module-probes.js';
 import { hostRoutes, type RouteMemo, type SecurityModel } from './routes.js';
 
 /** Listeners Emissary 1.x created by itself; opt-in here (plugin config defaultListeners). */
@@ -116,11 +117,17 @@ export function buildHttp(ctx: PassContext): void {
   const namespaceLabels = namespaceLabelIndex(ctx);
   const routeCache = new Map<string, IRRoute[]>();
   const memo: RouteMemo = new Map();
+  // The probe routes come first on every virtual host (built once, shared like the rest).
+  const probes = probeRoutes(module.config, module.ref ? [module.ref] : []);
+  // One list object per Host and security model: virtual hosts of the cleartext and TLS
+  // route configs share it, so lowering, validation and hashing see it once.
   const routesFor = (host: HttpHost, model: SecurityModel) => {
     const key = `${model} ${host.id}`;
     let routes = routeCache.get(key);
     if (!routes) {
-      routes = hostRoutes(host, groupsByHost.get(host.id) ?? [], model, upstreams, module.config, memo);
+      routes = probes.slice();
+      const own = hostRoutes(host, groupsByHost.get(host.id) ?? [], model, upstreams, module.config, memo);
+      for (const route of own) routes.push(route);
       routeCache.set(key, routes);
     }
     return routes;

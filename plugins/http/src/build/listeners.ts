@@ -15,7 +15,6 @@ import { ExtKey, type HttpHost, type HttpListener, type HttpModule } from '../mo
 import { isEmptySelector, selectorMatches } from '../selector.js';
 import { errorResponseFilters } from './error-responses.js';
 import { applyModuleFeatures } from './module-features.js';
-import { probeRoutes } from './module-probes.js';
 
 /** Which Hosts a Listener serves: hostBinding namespace rule, then its Host label selector. */
 export function listenerBindsHost(
@@ -134,8 +133,7 @@ export function buildListener(
   const tlsLayer = listener.stack.includes('TLS');
   const chains: IRFilterChain[] = [];
   const addRouteConfig = (name: string, hosts: readonly HttpHost[]) => {
-    const probes = probeRoutes(module.config, module.ref ? [module.ref] : []);
-    const virtualHosts = hosts.map((h) => virtualHost(h, [...probes, ...routesFor(h)]));
+    const virtualHosts = hosts.map((h) => virtualHost(h, routesFor(h)));
     const config: IRRouteConfig = {
       name,
       virtualHosts,
