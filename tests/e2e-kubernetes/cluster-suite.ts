@@ -17,6 +17,21 @@ import {
 } from '../../plugins/source-kubernetes/src/test-support.js';
 import { loadManifests } from '../../tools/crdgen/src/index.js';
 
+/** What these tests write and read back: any object with the usual envelope. */
+interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** The status fields the tests read: Attaché's resource status and an Ingress's load balancer. */
+interface KubeStatus {
+  state?: string;
+  reason?: string;
+  loadBalancer?: { ingress?: unknown };
+}
+
 const execFileAsync = promisify(execFile);
 const deployDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'deploy');
 const v3 = 'getambassador.io/v3alpha1';
@@ -59,14 +74,14 @@ export function defineClusterSuite(cluster: () => TestCluster): void {
     return lastResult;
   };
   const routesText = () => JSON.stringify(compileStore().xds);
-  const create = (obj: Record<string, any>, plural: string) =>
+  const create = (obj: KubeObject, plural: string) =>
     client.request('POST', path(obj.apiVersion, plural, obj.metadata.namespace), obj);
   const patch = (apiVersion: string, plural: string, name: string, body: unknown) =>
     client.request('PATCH', path(apiVersion, plural, 'default', name), body, 'application/merge-patch+json');
   const remove = (apiVersion: string, plural: string, name: string) =>
     client.request('DELETE', path(apiVersion, plural, 'default', name));
   const getObj = (apiVersion: string, plural: string, name: string) =>
-    client.request<Record<string, any>>('GET', path(apiVersion, plural, 'default', name));
+    client.request<KubeObject & { status?: KubeStatus }>('GET', path(apiVersion, plural, 'default', name));
 
   beforeAll(async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'attache-e2e-kc-')), 'kubeconfig');

@@ -9,6 +9,13 @@ import { generatedCrdFile, renderCrds } from './render.js';
 import { structuralProblems } from './structural-check.js';
 import { type JsonSchema, toStructural } from './to-structural.js';
 
+/** The parts of a generated OpenAPI schema node these tests read. */
+interface SchemaNode {
+  properties: Record<string, unknown>;
+  required?: string[];
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+}
+
 const deployDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'deploy');
 
 describe('toStructural', () => {
@@ -76,8 +83,10 @@ describe('generated CRDs', () => {
   it('describe the Mapping spec from the http plugin schema, not a preserved blob', () => {
     const mapping = crdKinds.find((k) => k.kind === 'Mapping');
     expect(mapping?.specSchema).toBeDefined();
-    const crd = buildCrd(mapping!) as { spec: { versions: Array<{ schema: { openAPIV3Schema: any } }> } };
-    const spec = crd.spec.versions[0]?.schema.openAPIV3Schema.properties.spec;
+    const crd = buildCrd(mapping!) as {
+      spec: { versions: Array<{ schema: { openAPIV3Schema: { properties: { spec: SchemaNode } } } }> };
+    };
+    const spec = crd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec;
     expect(spec.properties.prefix).toMatchObject({ type: 'string', minLength: 1 });
     expect(spec.required).toContain('prefix');
     expect(spec['x-kubernetes-preserve-unknown-fields']).toBe(true);

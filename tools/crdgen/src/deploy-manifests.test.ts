@@ -17,6 +17,7 @@ interface Manifest {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string };
+  // biome-ignore lint/suspicious/noExplicitAny: parsed YAML manifests, read field by field by the assertions
   [k: string]: any;
 }
 
