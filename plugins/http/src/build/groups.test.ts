@@ -115,3 +115,61 @@ describe('Mappings without hostname', () => {
     expect(groups.map((g) => g.members.map((m) => m.mapping.name))).toEqual([['b', 'a']]);
   });
 });
+
+describe('route order at scale', () => {
+  // The bucketed sort must give exactly the order of the plain comparator, whatever the input order.
+  const spec = (i: number): Partial<MappingSpec> => ({
+    prefix: `/p${'x'.repeat(i % 7)}/${(i * 7919) % 1000}/`,
+    ...(i % 3 === 0 ? { precedence: (i % 5) - 2 } : {}),
+    ...(i % 4 === 0 ? { headers: { [`x-h${i % 3}`]: 'v'.repeat(i % 5) } } : {}),
+    ...(i % 6 === 0 ? { query_parameters: { q: 'w'.repeat(i % 4) } } : {}),
+    ...(i % 5 === 0 ? { method: i % 2 ? 'POST' : 'GET' } : {}),
+  });
+  const many = Array.from({ length: 600 }, (_, i) => mapping(`m${i}`, spec(i)));
+  const reference = (list: HttpMapping[]) => {
+    const weight = (m: HttpMapping) => [
+      m.spec.precedence ?? 0,
+      m.spec.prefix.length,
+      Object.entries(m.spec.headers ?? {}).reduce((n, [k, v]) => n + k.length + String(v).length, 0) +
+        (m.spec.method ? ':method'.length + m.spec.method.length : 0),
+      Object.entries(m.spec.query_parameters ?? {}).reduce((n, [k, v]) => n + k.length + v.length, 0),
+    ];
+    return [...list]
+      .sort((a, b) => {
+        const x = weight(a);
+        const y = weight(b);
+        for (let i = 0; i < 4; i++) if (x[i] !== y[i]) return y[i]! - x[i]!;
+        if (a.spec.prefix !== b.spec.prefix) return a.spec.prefix < b.spec.prefix ? 1 : -1;
+        const ma = a.spec.method ?? 'GET';
+        const mb = b.spec.method ?? 'GET';
+        if (ma !== mb) return ma < mb ? 1 : -1;
+        return 0;
+      })
+      .map((m) => m.name);
+  };
+
+  it('is the comparator order for 600 Mappings in forward and reversed input', () => {
+    const forward = order(many);
+    expect(order([...many].reverse())).toEqual(forward);
+    // Equal weights and texts (distinct only by headers' values) may tie in the reference: compare where it decides.
+    const expected = reference(many);
+    const position = new Map(forward.map((name, i) => [name, i]));
+    for (let i = 1; i < expected.length; i++) {
+      const a = many.find((m) => m.name === expected[i - 1])!;
+      const b = many.find((m) => m.name === expected[i])!;
+      const tie = reference([a, b])[0] === reference([b, a])[0];
+      if (!tie) expect(position.get(expected[i - 1]!)! < position.get(expected[i]!)!).toBe(true);
+    }
+  });
+
+  it('falls back to the plain comparator when a precedence does not pack (non-integer or huge)', () => {
+    const odd = [
+      mapping('huge', { prefix: '/a/', precedence: 1e9 }),
+      mapping('frac', { prefix: '/bb/', precedence: 0.5 }),
+      mapping('zero', { prefix: '/ccc/' }),
+      mapping('neg', { prefix: '/dddd/', precedence: -1e9 }),
+    ];
+    expect(order(odd)).toEqual(['huge', 'frac', 'zero', 'neg']);
+    expect(order([...odd].reverse())).toEqual(['huge', 'frac', 'zero', 'neg']);
+  });
+});
