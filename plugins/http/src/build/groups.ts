@@ -120,10 +120,31 @@ function sortGroups(groups: RouteGroup[]): RouteGroup[] {
   const sorted: RouteGroup[] = [];
   for (const packed of order) {
     const bucket = buckets.get(packed)!;
-    if (bucket.length > 1) bucket.sort(compareGroups);
-    for (const group of bucket) sorted.push(group);
+    if (bucket.length === 1) sorted.push(bucket[0]!);
+    else sortByPrefix(bucket, sorted);
   }
   return sorted;
+}
+
+/**
+ * Appends groups with equal numeric criteria in compareGroups order: by
+ * prefix text descending (the default sort compares UTF-16 code units, as
+ * compareStrings does, without a callback per comparison), then the full
+ * comparator among groups sharing a prefix.
+ */
+function sortByPrefix(bucket: RouteGroup[], out: RouteGroup[]): void {
+  const byPrefix = new Map<string, RouteGroup[]>();
+  for (const group of bucket) {
+    const prefix = group.weight[4];
+    const same = byPrefix.get(prefix);
+    if (same) same.push(group);
+    else byPrefix.set(prefix, [group]);
+  }
+  for (const prefix of [...byPrefix.keys()].sort().reverse()) {
+    const same = byPrefix.get(prefix)!;
+    if (same.length > 1) same.sort(compareGroups);
+    for (const group of same) out.push(group);
+  }
 }
 
 /**
