@@ -108,16 +108,23 @@ function memberRoutes(
   const id = member.mapping.id;
   if (model === 'SECURE' || (model === 'XFP' && insecure === secure)) return [base];
   if (model === 'INSECURE') return insecure ? [withAction(base, id, insecure)] : [];
-  const https: IRRoute = {
-    ...base,
-    name: `${id}:https`,
-    match: { ...base.match, headers: [...(base.match.headers ?? []), xfpHttps] },
-  };
+  // Object.assign rather than `{ ...base, name, match }`: V8 builds spread-then-keys
+  // literals on a slow path, and this runs for every Mapping on every XFP Listener.
+  const match = Object.assign({}, base.match);
+  match.headers = [...(base.match.headers ?? []), xfpHttps];
+  const https: IRRoute = Object.assign({}, base);
+  https.name = `${id}:https`;
+  https.match = match;
   return insecure ? [https, withAction(base, `${id}:http`, insecure)] : [https];
 }
 
 function withAction(base: IRRoute, name: string, action: IRRouteAction): IRRoute {
-  if (action === base.action) return name === base.name ? base : { ...base, name };
+  if (action === base.action) {
+    if (name === base.name) return base;
+    const renamed = Object.assign({}, base);
+    renamed.name = name;
+    return renamed;
+  }
   // A redirect answers before any upstream: header edits and per-route policy do not apply.
   return { name, match: base.match, action, provenance: base.provenance };
 }
