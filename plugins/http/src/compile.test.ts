@@ -191,3 +191,27 @@ describe('schemas for CRD generation', () => {
     expect(visited).toBeGreaterThan(150);
   });
 });
+
+describe('strictLabelSelectors (testdata/host-selector-strict.in.yaml)', () => {
+  const file = 'host-selector-strict.in.yaml';
+  const resources = resourcesFromYaml(readFileSync(`${dir}/${file}`, 'utf8'), file);
+  /** Route prefixes of the virtual host serving foo.example.com. */
+  const fooPrefixes = (strictLabelSelectors?: boolean) => {
+    const config = strictLabelSelectors === undefined ? {} : { strictLabelSelectors };
+    const result = compile(resources, [{ plugin: httpPlugin, config }, envoyPlugin]);
+    const vhosts = result.xds[TypeUrl.RouteConfiguration].flatMap(
+      (rc) =>
+        rc.resource.virtual_hosts as Array<{ domains: string[]; routes: Array<{ match: { prefix?: string } }> }>,
+    );
+    const foo = vhosts.find((vh) => vh.domains.includes('foo.example.com'));
+    return (foo?.routes ?? []).map((r) => r.match.prefix).filter((p) => !p?.startsWith('/ambassador/'));
+  };
+
+  it('by default needs hostname and labels both (Emissary ≥ 3.2)', () => {
+    expect(fooPrefixes()).toEqual(['/labelled/', '/by-label/']);
+  });
+
+  it('false: hostname or labels suffice (Emissary with DISABLE_STRICT_LABEL_SELECTORS=true)', () => {
+    expect(fooPrefixes(false).sort()).toEqual(['/by-label/', '/everywhere/', '/labelled/', '/unlabelled/']);
+  });
+});

@@ -12,6 +12,11 @@ export const HttpPluginConfig = Type.Object({
     description:
       'Synthesize Listeners on 8080 (HTTP) and 8443 (HTTPS) when none is defined. Off by default, as in Emissary 2+.',
   }),
+  strictLabelSelectors: Type.Boolean({
+    default: true,
+    description:
+      "A Host with a mappingSelector takes a Mapping that has a hostname only when both match (Emissary's default since 3.2). false: either one suffices, as Emissary with DISABLE_STRICT_LABEL_SELECTORS=true.",
+  }),
 });
 export type HttpPluginConfig = Static<typeof HttpPluginConfig>;
 
@@ -20,5 +25,6 @@ export function configOf(raw: unknown): HttpPluginConfig {
   return {
     ambassadorNamespace: c.ambassadorNamespace ?? 'default',
     defaultListeners: c.defaultListeners ?? false,
+    strictLabelSelectors: c.strictLabelSelectors ?? true,
   };
 }

@@ -22,8 +22,12 @@ export class GroupIndex {
   readonly #other: number[] = [];
   readonly #globs: Array<string | null | true> = [];
 
-  constructor(groups: readonly RouteGroup[]) {
+  readonly #strict: boolean;
+
+  /** `strict`: a Host's mappingSelector must also match groups that have a hostname (Emissary ≥ 3.2). */
+  constructor(groups: readonly RouteGroup[], strict = true) {
     this.#groups = groups;
+    this.#strict = strict;
     groups.forEach((g, i) => {
       const glob = globOf(g);
       this.#globs.push(glob);
@@ -52,14 +56,23 @@ export class GroupIndex {
       if (glob === true || hostGlobsIntersect(host.hostname, glob as string)) picked.add(i);
     }
     if (!isEmptySelector(host.mappingSelector)) {
-      // Strict: the selector narrows hostname matches and alone picks groups without a hostname.
-      const selected: RouteGroup[] = [];
-      this.#groups.forEach((g, i) => {
-        if (this.#globs[i] !== null && !picked.has(i)) return;
-        const all = [...g.members.map((m) => m.mapping), ...g.shadows];
-        if (all.some((m) => selectorMatches(host.mappingSelector, m.labels))) selected.push(g);
-      });
-      return selected;
+      const labelled = (g: RouteGroup) =>
+        [...g.members.map((m) => m.mapping), ...g.shadows].some((m) =>
+          selectorMatches(host.mappingSelector, m.labels),
+        );
+      if (!this.#strict) {
+        // Emissary before 3.2 (or DISABLE_STRICT_LABEL_SELECTORS): hostname or labels.
+        this.#groups.forEach((g, i) => {
+          if (!picked.has(i) && labelled(g)) picked.add(i);
+        });
+      } else {
+        // Strict: the selector narrows hostname matches and alone picks groups without a hostname.
+        const selected: RouteGroup[] = [];
+        this.#groups.forEach((g, i) => {
+          if ((this.#globs[i] === null || picked.has(i)) && labelled(g)) selected.push(g);
+        });
+        return selected;
+      }
     }
     return [...picked].sort((a, b) => a - b).map((i) => this.#groups[i]!);
   }

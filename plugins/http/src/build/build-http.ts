@@ -65,7 +65,7 @@ export function buildHttp(ctx: PassContext): void {
       .map((h) => h.id)
       .join(','),
   );
-  const index = new GroupIndex(groups);
+  const index = new GroupIndex(groups, config.strictLabelSelectors);
   const groupsByHost = new Map<string, ReturnType<GroupIndex['groupsFor']>>();
   for (const host of hosts) groupsByHost.set(host.id, index.groupsFor(host));
 
