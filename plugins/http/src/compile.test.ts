@@ -201,7 +201,10 @@ describe('strictLabelSelectors (testdata/host-selector-strict.in.yaml)', () => {
     const result = compile(resources, [{ plugin: httpPlugin, config }, envoyPlugin]);
     const vhosts = result.xds[TypeUrl.RouteConfiguration].flatMap(
       (rc) =>
-        rc.resource.virtual_hosts as Array<{ domains: string[]; routes: Array<{ match: { prefix?: string } }> }>,
+        rc.resource.virtual_hosts as Array<{
+          domains: string[];
+          routes: Array<{ match: { prefix?: string } }>;
+        }>,
     );
     const foo = vhosts.find((vh) => vh.domains.includes('foo.example.com'));
     return (foo?.routes ?? []).map((r) => r.match.prefix).filter((p) => !p?.startsWith('/ambassador/'));
