@@ -49,8 +49,7 @@ export class EndpointIndex {
     const service = this.#services.get(key);
     let portName: string | undefined;
     if (service) {
-      const ports = ((service.resource.spec as { ports?: PortSpec[] } | undefined)?.ports ??
-        []) as PortSpec[];
+      const ports = portsOf((service.resource.spec as { ports?: unknown } | undefined)?.ports);
       const match = ports.find((p) => p.port === port);
       if (!match) {
         this.#ctx.report({
@@ -67,14 +66,14 @@ export class EndpointIndex {
     const slices = this.#slices.get(key);
     if (slices) {
       for (const slice of slices) {
-        const target = pickPort((slice.resource.ports as PortSpec[] | undefined) ?? [], portName, port);
+        const target = pickPort(portsOf(slice.resource.ports), portName, port);
         if (target === undefined) continue;
         provenance.push(refOf(slice.resource, slice.origin));
-        for (const ep of (slice.resource.endpoints as SliceEndpoint[] | undefined) ?? []) {
-          if (ep.conditions?.ready === false) continue;
-          for (const address of ep.addresses ?? []) {
+        for (const ep of listOf(slice.resource.endpoints)) {
+          if (isObject(ep.conditions) && ep.conditions.ready === false) continue;
+          for (const address of stringsOf(ep.addresses)) {
             const e: Endpoint = { address, port: target };
-            if (ep.zone) e.zone = ep.zone;
+            if (typeof ep.zone === 'string' && ep.zone !== '') e.zone = ep.zone;
             found.push(e);
           }
         }
@@ -83,10 +82,12 @@ export class EndpointIndex {
       const eps = this.#endpoints.get(key);
       if (eps) {
         provenance.push(refOf(eps.resource, eps.origin));
-        for (const subset of (eps.resource.subsets as Subset[] | undefined) ?? []) {
-          const target = pickPort(subset.ports ?? [], portName, port);
+        for (const subset of listOf(eps.resource.subsets)) {
+          const target = pickPort(portsOf(subset.ports), portName, port);
           if (target === undefined) continue;
-          for (const a of subset.addresses ?? []) found.push({ address: a.ip, port: target });
+          for (const a of listOf(subset.addresses)) {
+            if (typeof a.ip === 'string' && a.ip !== '') found.push({ address: a.ip, port: target });
+          }
         }
       }
     }
@@ -100,14 +101,26 @@ export class EndpointIndex {
   }
 }
 
-interface SliceEndpoint {
-  addresses?: string[];
-  conditions?: { ready?: boolean };
-  zone?: string;
+// Services, Endpoints and EndpointSlices from files are not checked by an API
+// server: read them tolerantly, keeping only well-formed entries, so a
+// malformed one costs its own endpoints and never the compile.
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-interface Subset {
-  addresses?: Array<{ ip: string }>;
-  ports?: PortSpec[];
+
+function listOf(value: unknown): Array<Record<string, unknown>> {
+  return Array.isArray(value) ? value.filter(isObject) : [];
+}
+
+function stringsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : [];
+}
+
+function portsOf(value: unknown): PortSpec[] {
+  return listOf(value).filter(
+    (p): p is Record<string, unknown> & PortSpec =>
+      Number.isInteger(p.port) && (p.name === undefined || typeof p.name === 'string'),
+  );
 }
 
 function keyOf(s: StoredResource): string {

@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { compile, type StoredResource } from '@attache/core';
+import { envoyPlugin } from '@attache/envoy';
+import { resourcesFromYaml } from '@attache/testkit';
+import { describe, expect, it } from 'vitest';
+import { httpPlugin } from './index.js';
+
+const dir = fileURLToPath(new URL('./testdata', import.meta.url));
+const plugins = [httpPlugin, envoyPlugin];
+
+/** Values users really write by mistake: wrong types, empties, extremes, glob and regex metacharacters. */
+const hostileValues: unknown[] = [
+  null,
+  '',
+  ' ',
+  -1,
+  0,
+  1e12,
+  1.5,
+  true,
+  'x'.repeat(300),
+  '*',
+  '[',
+  '%',
+  '/../',
+  'ünïcödé',
+  {},
+  [],
+  [null],
+  { '': '' },
+];
+
+type Json = Record<string, unknown>;
+
+/** Every path to a value inside a spec (objects and arrays walked), as key lists. */
+function valuePaths(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
+  const out: Array<Array<string | number>> = [path];
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) out.push(...valuePaths(v, [...path, i]));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) out.push(...valuePaths(v, [...path, k]));
+  }
+  return out;
+}
+
+function withValue(spec: Json, path: Array<string | number>, value: unknown): Json {
+  const copy = structuredClone(spec);
+  let at: Record<string | number, unknown> = copy;
+  for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
+  at[path.at(-1)!] = value;
+  return copy;
+}
+
+interface Mutation {
+  file: string;
+  index: number;
+  path: Array<string | number>;
+  value: unknown;
+}
+
+/** Deterministic sample (a failure must reproduce): every k-th mutation of every golden input. */
+function mutations(limit: number): Array<Mutation & { resources: StoredResource[] }> {
+  const all: Array<Mutation & { resources: StoredResource[] }> = [];
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.in.yaml'))
+    .sort()) {
+    const resources = resourcesFromYaml(readFileSync(`${dir}/${file}`, 'utf8'), file);
+    resources.forEach((stored, index) => {
+      // Everything but the envelope (which core checks): spec, and data/subsets/endpoints/ports of Kubernetes kinds.
+      const { apiVersion: _a, kind: _k, metadata: _m, ...body } = stored.resource;
+      for (const path of valuePaths(body).filter((p) => p.length > 0)) {
+        for (const value of hostileValues) all.push({ file, index, path, value, resources });
+      }
+    });
+  }
+  const step = Number.isFinite(limit) ? Math.max(1, Math.floor(all.length / limit)) : 1;
+  return all.filter((_, i) => i % step === 0);
+}
+
+describe('hostile input: one wrong value never breaks the compile', () => {
+  // HOSTILE_MUTATIONS=all tries every mutation (minutes); the default sample keeps the suite quick.
+  const sample = mutations(process.env.HOSTILE_MUTATIONS === 'all' ? Number.POSITIVE_INFINITY : 5000);
+
+  it(`survives ${sample.length} single-field mutations of the golden inputs`, () => {
+    const failures: string[] = [];
+    for (const m of sample) {
+      const resources = m.resources.map((stored, i) =>
+        i === m.index
+          ? {
+              ...stored,
+              resource: withValue(stored.resource as Json, m.path, m.value) as typeof stored.resource,
+            }
+          : stored,
+      );
+      const where = `${m.file} #${m.index} ${m.path.join('.')} = ${JSON.stringify(m.value)}`;
+      try {
+        const result = compile(resources, plugins);
+        for (const d of result.diagnostics) {
+          if (d.code === 'PASS_FAILED') failures.push(`${where}: PASS_FAILED ${d.message}`);
+          else if (d.severity === 'error' && !d.resource)
+            failures.push(`${where}: ${d.code} names no resource`);
+        }
+      } catch (error) {
+        failures.push(`${where}: threw ${(error as Error).message}`);
+      }
+    }
+    expect(failures, failures.slice(0, 30).join('\n')).toEqual([]);
+  }, 300_000);
+});
