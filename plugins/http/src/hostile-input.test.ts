@@ -33,6 +33,9 @@ const hostileValues: unknown[] = [
 
 type Json = Record<string, unknown>;
 
+/** Fields that carry Envoy's own proto3 JSON (Mapping outlier_detection): Envoy's validation speaks for them. */
+const envoyPassthrough = new Set(['outlier_detection']);
+
 /** Every path to a value inside a spec (objects and arrays walked), as key lists. */
 function valuePaths(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
   const out: Array<Array<string | number>> = [path];
@@ -78,7 +81,7 @@ function mutations(limit: number): Array<Mutation & { resources: StoredResource[
   return all.filter((_, i) => i % step === 0);
 }
 
-describe('hostile input: one wrong value never breaks the compile', () => {
+describe('hostile input: one wrong value never breaks the compile, and Attaché names it', () => {
   // HOSTILE_MUTATIONS=all tries every mutation (minutes); the default sample keeps the suite quick.
   const sample = mutations(process.env.HOSTILE_MUTATIONS === 'all' ? Number.POSITIVE_INFINITY : 5000);
 
@@ -98,6 +101,10 @@ describe('hostile input: one wrong value never breaks the compile', () => {
         const result = compile(resources, plugins);
         for (const d of result.diagnostics) {
           if (d.code === 'PASS_FAILED') failures.push(`${where}: PASS_FAILED ${d.message}`);
+          // Attaché's own checks must catch a wrong value and name the field; only Envoy's own
+          // config, passed through as written, is left to the strict Envoy validation.
+          else if (d.code === 'ENVOY_REJECTED' && !m.path.some((k) => envoyPassthrough.has(String(k))))
+            failures.push(`${where}: only Envoy's validation caught it (${d.message})`);
           else if (d.severity === 'error' && !d.resource)
             failures.push(`${where}: ${d.code} names no resource`);
         }

@@ -17,6 +17,10 @@ export function ingestMappings(ctx: PassContext): void {
     const spec = m.spec;
     const problems: Array<{ code: string; path: string; message: string }> = [];
     const regex = (value: string, path: string, what: string) => {
+      if (value === '') {
+        problems.push({ code: 'HTTP_REGEX_INVALID', path, message: `${what} is empty; write a regex` });
+        return;
+      }
       const error = re2Error(value);
       if (error)
         problems.push({
@@ -25,6 +29,40 @@ export function ingestMappings(ctx: PassContext): void {
           message: `${what} is not valid RE2 (${error}); fix the regex`,
         });
     };
+    // Envoy refuses an empty header or query parameter name (and with it the whole route).
+    for (const field of [
+      'headers',
+      'regex_headers',
+      'query_parameters',
+      'regex_query_parameters',
+      'add_request_headers',
+      'add_response_headers',
+    ] as const) {
+      if (spec[field] !== undefined && Object.hasOwn(spec[field]!, '')) {
+        problems.push({
+          code: 'HTTP_SCHEMA_INVALID',
+          path: `/spec/${field}/`,
+          message: `spec.${field} has an entry with an empty name; name the header or query parameter`,
+        });
+      }
+    }
+    (spec.health_checks ?? []).forEach((hc, i) => {
+      const kinds = ['http', 'grpc'].filter((k) => hc.health_check[k as 'http'] !== undefined);
+      if (kinds.length !== 1) {
+        problems.push({
+          code: 'HTTP_SCHEMA_INVALID',
+          path: `/spec/health_checks/${i}/health_check`,
+          message: `spec.health_checks[${i}].health_check needs exactly one of http or grpc (it has ${kinds.join(' and ') || 'neither'})`,
+        });
+      }
+      if (Object.hasOwn(hc.health_check.http?.add_request_headers ?? {}, '')) {
+        problems.push({
+          code: 'HTTP_SCHEMA_INVALID',
+          path: `/spec/health_checks/${i}/health_check/http/add_request_headers/`,
+          message: `spec.health_checks[${i}].health_check.http.add_request_headers has an entry with an empty name; name the header`,
+        });
+      }
+    });
     if (spec.prefix_regex) regex(spec.prefix, '/spec/prefix', 'spec.prefix (prefix_regex: true)');
     else if (!spec.prefix.startsWith('/')) {
       problems.push({

@@ -119,7 +119,10 @@ function stringsOf(value: unknown): string[] {
 function portsOf(value: unknown): PortSpec[] {
   return listOf(value).filter(
     (p): p is Record<string, unknown> & PortSpec =>
-      Number.isInteger(p.port) && (p.name === undefined || typeof p.name === 'string'),
+      Number.isInteger(p.port) &&
+      (p.port as number) >= 1 &&
+      (p.port as number) <= 65535 &&
+      (p.name === undefined || typeof p.name === 'string'),
   );
 }
 

@@ -32,6 +32,14 @@ export const StringMap = (description: string) => Type.Record(Type.String(), Typ
 
 export const Millis = (description: string) => Type.Integer({ minimum: 0, description });
 
+/** An Envoy uint32 (counts, thresholds): larger numbers would be refused by Envoy, so the schema says so first. */
+export const Uint32 = (description?: string) =>
+  Type.Integer({ minimum: 0, maximum: 4294967295, ...(description ? { description } : {}) });
+
+/** A duration as Attaché converts it for Envoy: a number and one unit (ms, s, m or h), e.g. "0.5s", "250ms". */
+export const Duration = (description: string) =>
+  Type.String({ pattern: '^\\s*[0-9]+(\\.[0-9]+)?(ms|s|m|h)\\s*$', description });
+
 export const LabelSelector = Type.Object(
   {
     matchLabels: Type.Optional(StringMap('Labels that must all be present with these values.')),
@@ -64,10 +72,10 @@ export const AmbassadorId = StringOrList(
 
 export const CircuitBreaker = Type.Object({
   priority: Type.Optional(StringEnum(['default', 'high'])),
-  max_connections: Type.Optional(Type.Integer({ minimum: 0 })),
-  max_pending_requests: Type.Optional(Type.Integer({ minimum: 0 })),
-  max_requests: Type.Optional(Type.Integer({ minimum: 0 })),
-  max_retries: Type.Optional(Type.Integer({ minimum: 0 })),
+  max_connections: Type.Optional(Uint32()),
+  max_pending_requests: Type.Optional(Uint32()),
+  max_requests: Type.Optional(Uint32()),
+  max_retries: Type.Optional(Uint32()),
 });
 
 export const LoadBalancer = Type.Object({
@@ -76,7 +84,7 @@ export const LoadBalancer = Type.Object({
     Type.Object({
       name: Type.String({ minLength: 1 }),
       path: Type.Optional(Type.String()),
-      ttl: Type.Optional(Type.String()),
+      ttl: Type.Optional(Duration('Cookie lifetime, e.g. "1h"; absent: a session cookie.')),
     }),
   ),
   header: Type.Optional(Type.String({ minLength: 1 })),
@@ -98,8 +106,8 @@ export const RetryPolicy = Type.Object({
       'http3-post-connect-failure',
     ]),
   ),
-  num_retries: Type.Optional(Type.Integer({ minimum: 0 })),
-  per_try_timeout: Type.Optional(Type.String({ description: 'A duration such as "0.5s" or "250ms".' })),
+  num_retries: Type.Optional(Uint32()),
+  per_try_timeout: Type.Optional(Duration('A duration such as "0.5s" or "250ms".')),
   retriable_status_codes: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }))),
 });
 
@@ -113,12 +121,10 @@ export const Cors = Type.Object({
 });
 
 export const Keepalive = Type.Object({
-  time: Type.Optional(Type.Integer({ minimum: 0, description: 'Idle seconds before the first probe.' })),
-  idle_time: Type.Optional(
-    Type.Integer({ minimum: 0, description: 'Alias of time (the CRD spelling, which Emissary ignores).' }),
-  ),
-  interval: Type.Optional(Type.Integer({ minimum: 0 })),
-  probes: Type.Optional(Type.Integer({ minimum: 0 })),
+  time: Type.Optional(Uint32('Idle seconds before the first probe.')),
+  idle_time: Type.Optional(Uint32('Alias of time (the CRD spelling, which Emissary ignores).')),
+  interval: Type.Optional(Uint32()),
+  probes: Type.Optional(Uint32()),
 });
 
 /**

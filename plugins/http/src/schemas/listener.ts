@@ -15,9 +15,13 @@ export const ListenerSpec = Type.Object(
     securityModel: StringEnum(['XFP', 'SECURE', 'INSECURE']),
     statsPrefix: Type.Optional(Type.String()),
     l7Depth: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Trusted L7 proxies in front (xff_num_trusted_hops).' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: 4294967295,
+        description: 'Trusted L7 proxies in front (xff_num_trusted_hops).',
+      }),
     ),
-    http2MaxConcurrentStreams: Type.Optional(Type.Integer({ minimum: 1 })),
+    http2MaxConcurrentStreams: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
     hostBinding: Type.Object({
       namespace: Type.Optional(Type.Object({ from: StringEnum(['SELF', 'ALL', 'SELECTOR']) })),
       selector: Type.Optional(LabelSelector),

@@ -3,6 +3,7 @@ import {
   AmbassadorId,
   CircuitBreaker,
   Cors,
+  Duration,
   ErrorResponseOverrides,
   FreeForm,
   HeaderAdditions,
@@ -20,10 +21,10 @@ const RegexRewrite = Type.Object({
 });
 
 const HealthCheck = Type.Object({
-  timeout: Type.Optional(Type.String({ description: 'Duration, default "3s".' })),
-  interval: Type.Optional(Type.String({ description: 'Duration, default "5s".' })),
-  healthy_threshold: Type.Optional(Type.Integer({ minimum: 1 })),
-  unhealthy_threshold: Type.Optional(Type.Integer({ minimum: 1 })),
+  timeout: Type.Optional(Duration('Duration, default "3s".')),
+  interval: Type.Optional(Duration('Duration, default "5s".')),
+  healthy_threshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 4294967295 })),
+  unhealthy_threshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 4294967295 })),
   health_check: Type.Object({
     http: Type.Optional(
       Type.Object({
@@ -87,7 +88,12 @@ export const MappingSpec = Type.Object(
     respect_dns_ttl: Type.Optional(Type.Boolean()),
     enable_ipv4: Type.Optional(Type.Boolean()),
     enable_ipv6: Type.Optional(Type.Boolean()),
-    connect_timeout_ms: Type.Optional(Millis('Upstream connect timeout (default 3000).')),
+    connect_timeout_ms: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Upstream connect timeout (default 3000; Envoy needs more than 0).',
+      }),
+    ),
     cluster_idle_timeout_ms: Type.Optional(Millis('Idle timeout of upstream connections.')),
     cluster_max_connection_lifetime_ms: Type.Optional(Millis('Maximum lifetime of upstream connections.')),
     circuit_breakers: Type.Optional(Type.Array(CircuitBreaker)),
@@ -120,13 +126,13 @@ export const MappingSpec = Type.Object(
     retry_policy: Type.Optional(RetryPolicy),
     cors: Type.Optional(Cors),
     add_request_headers: Type.Optional(HeaderAdditions('Headers added to the upstream request.')),
-    remove_request_headers: Type.Optional(Type.Array(Type.String())),
+    remove_request_headers: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     add_response_headers: Type.Optional(HeaderAdditions('Headers added to the response.')),
-    remove_response_headers: Type.Optional(Type.Array(Type.String())),
+    remove_response_headers: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     add_linkerd_headers: Type.Optional(Type.Boolean()),
     shadow: Type.Optional(Type.Boolean({ description: 'Mirror matching traffic to this service.' })),
     weight: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Canary percentage.' })),
-    allow_upgrade: Type.Optional(Type.Array(Type.String())),
+    allow_upgrade: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     use_websocket: Type.Optional(Type.Boolean({ description: 'Deprecated: allow_upgrade [websocket].' })),
     docs: Type.Optional(
       Type.Object({

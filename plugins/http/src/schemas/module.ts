@@ -48,7 +48,7 @@ export const AmbassadorModuleConfig = Type.Object(
     cors: Type.Optional(Cors),
     keepalive: Type.Optional(Keepalive),
     regex_max_size: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'RE2 program size limit (default 200).' }),
+      Type.Integer({ minimum: 1, maximum: 4294967295, description: 'RE2 program size limit (default 200).' }),
     ),
     add_linkerd_headers: Type.Optional(Type.Boolean()),
     x_forwarded_proto_redirect: Type.Optional(Type.Boolean()),
@@ -60,13 +60,17 @@ export const AmbassadorModuleConfig = Type.Object(
       StringEnum(['SANITIZE', 'FORWARD_ONLY', 'APPEND_FORWARD', 'SANITIZE_SET', 'ALWAYS_FORWARD_ONLY']),
     ),
     set_current_client_cert_details: Type.Optional(
-      Type.Object({
-        subject: Type.Optional(Type.Boolean()),
-        cert: Type.Optional(Type.Boolean()),
-        chain: Type.Optional(Type.Boolean()),
-        dns: Type.Optional(Type.Boolean()),
-        uri: Type.Optional(Type.Boolean()),
-      }),
+      Type.Object(
+        {
+          subject: Type.Optional(Type.Boolean()),
+          cert: Type.Optional(Type.Boolean()),
+          chain: Type.Optional(Type.Boolean()),
+          dns: Type.Optional(Type.Boolean()),
+          uri: Type.Optional(Type.Boolean()),
+        },
+        // Envoy knows only these five; another key would make it refuse every listener.
+        { additionalProperties: false },
+      ),
     ),
     allow_chunked_length: Type.Optional(Type.Boolean()),
     proper_case: Type.Optional(Type.Boolean({ description: 'Send HTTP/1 header names in Proper-Case.' })),
@@ -76,12 +80,18 @@ export const AmbassadorModuleConfig = Type.Object(
     ),
     buffer: Type.Optional(
       Type.Object(
-        { max_request_bytes: Type.Integer({ minimum: 1, description: 'Largest request body buffered.' }) },
+        {
+          max_request_bytes: Type.Integer({
+            minimum: 1,
+            maximum: 4294967295,
+            description: 'Largest request body buffered.',
+          }),
+        },
         { description: 'Buffer whole request bodies (the buffer HTTP filter).' },
       ),
     ),
     buffer_limit_bytes: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'Per-connection buffer limit.' }),
+      Type.Integer({ minimum: 1, maximum: 4294967295, description: 'Per-connection buffer limit.' }),
     ),
     use_ambassador_namespace_for_service_resolution: Type.Optional(
       Type.Boolean({ description: "Resolve bare service names in Attaché's namespace, not the Mapping's." }),

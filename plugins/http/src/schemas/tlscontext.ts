@@ -20,7 +20,9 @@ export const TLSContextSettings = Type.Object(
     max_tls_version: Type.Optional(TlsVersion),
     cipher_suites: Type.Optional(Type.Array(Type.String())),
     ecdh_curves: Type.Optional(Type.Array(Type.String())),
-    sni: Type.Optional(Type.String({ description: 'SNI sent when originating TLS (upstream only).' })),
+    sni: Type.Optional(
+      Type.String({ maxLength: 255, description: 'SNI sent when originating TLS (upstream only).' }),
+    ),
     redirect_cleartext_from: Type.Optional(
       Type.Integer({ description: 'Accepted for compatibility; no effect.' }),
     ),
