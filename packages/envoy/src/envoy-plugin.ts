@@ -2,7 +2,7 @@ import { type DiagnosticCodeTable, definePlugin, formatRef, type IR, type PassCo
 import { type Admission, admitLowered } from './admit.js';
 import { RouteConfigText } from './json-text.js';
 import { lowerIR } from './lower/index.js';
-import { danglingReferences, resourceId } from './references.js';
+import { danglingReferences } from './references.js';
 import { withAcceptedMemo } from './validate-fast.js';
 
 /** The IR facets lowering reads: everything that becomes an Envoy resource. */
@@ -35,7 +35,7 @@ export const envoyDiagnosticCodes = {
 } as const satisfies DiagnosticCodeTable;
 
 function runLowering(ctx: PassContext): void {
-  const emitted = new Set<string>();
+  const emitted = new Map<string, Set<string>>();
   for (const admission of lowerAndValidate(ctx.ir)) {
     for (const rejection of admission.rejections) {
       for (const ref of rejection.refs) {
@@ -50,7 +50,13 @@ function runLowering(ctx: PassContext): void {
     }
     if (admission.resource) {
       ctx.emit(admission.resource);
-      emitted.add(resourceId(admission.resource.typeUrl, admission.resource.name));
+      const { typeUrl, name } = admission.resource;
+      let names = emitted.get(typeUrl);
+      if (!names) {
+        names = new Set();
+        emitted.set(typeUrl, names);
+      }
+      names.add(name);
     }
   }
   for (const dangling of danglingReferences(ctx.ir, emitted)) {

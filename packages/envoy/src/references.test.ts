@@ -14,7 +14,7 @@ describe('danglingReferences', () => {
       { ...config!.virtualHosts[0]!, name: 'shares-the-list', routes },
       { ...config!.virtualHosts[0]!, name: 'shares-the-route', routes: [route] },
     );
-    const forRoute = danglingReferences(ir, new Set()).filter((d) =>
+    const forRoute = danglingReferences(ir, new Map()).filter((d) =>
       d.message.startsWith(`route '${route.name}' forwards to cluster 'no-such-cluster'`),
     );
     expect(forRoute).toHaveLength(3);

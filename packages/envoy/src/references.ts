@@ -10,6 +10,9 @@ import {
   type XdsTypeUrl,
 } from '@attache/core';
 
+/** The names of the generated resources, by type URL (lookups build no id strings). */
+export type EmittedNames = ReadonlyMap<string, ReadonlySet<string>>;
+
 /** A reference from one generated resource to another that was not generated. */
 export interface DanglingReference {
   refs: ResourceRef[];
@@ -23,21 +26,9 @@ export interface DanglingReference {
  * config is missing serves 404. Envoy accepts all of these, so nothing else
  * would tell the user why their traffic fails.
  */
-export function danglingReferences(ir: IR, emitted: ReadonlySet<string>): DanglingReference[] {
+export function danglingReferences(ir: IR, emitted: EmittedNames): DanglingReference[] {
   const found: DanglingReference[] = [];
-  // Names by type, so the thousands of lookups below build no id strings.
-  const namesByType = new Map<string, Set<string>>();
-  for (const id of emitted) {
-    const space = id.indexOf(' ');
-    const typeUrl = id.slice(0, space);
-    let names = namesByType.get(typeUrl);
-    if (!names) {
-      names = new Set();
-      namesByType.set(typeUrl, names);
-    }
-    names.add(id.slice(space + 1));
-  }
-  const has = (typeUrl: XdsTypeUrl, name: string) => namesByType.get(typeUrl)?.has(name) === true;
+  const has = (typeUrl: XdsTypeUrl, name: string) => emitted.get(typeUrl)?.has(name) === true;
   const missing = (kind: string, name: string) =>
     `${kind} '${name}', which was not generated (it does not exist or was rejected)`;
 
@@ -139,8 +130,4 @@ export function danglingReferences(ir: IR, emitted: ReadonlySet<string>): Dangli
     }
   }
   return found.sort((a, b) => compareStrings(a.message, b.message));
-}
-
-export function resourceId(typeUrl: string, name: string): string {
-  return `${typeUrl} ${name}`;
 }
