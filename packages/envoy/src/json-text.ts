@@ -2,25 +2,18 @@ import { versionHashOfJson } from '@attache/core';
 import type { Json } from './lower/index.js';
 
 /**
- * JSON.stringify of RouteConfigurations, reusing the text of route lists
- * already serialized (by object identity): lowering shares them between
- * virtual hosts and route configs, and route tables are most of the
- * bytes a compile hashes. The text is exactly JSON.stringify's, so the
- * version hash does not change. Only for JSON that is not mutated while the
+ * Version hashes of RouteConfigurations. Lowering shares route lists (by
+ * object identity) between virtual hosts and route configs, and route tables
+ * are most of the bytes a compile hashes: each distinct list is serialized and
+ * hashed once, and a config's version is the hash of its JSON with every
+ * route list replaced by that list's digest. Equal content gives equal
+ * versions and any change to a route changes its list's digest, so this is as
+ * sound as hashing the whole text. Only for JSON that is not mutated while the
  * cache lives (one lowerAndValidate call).
  */
 export class RouteConfigText {
-  private readonly texts = new Map<object, string>();
   private readonly digests = new Map<object, string>();
 
-  /**
-   * The version hash of a RouteConfiguration: sha256 of its JSON with each
-   * route list replaced by that list's own digest (computed once per shared
-   * list). Equal content gives equal versions and any change to a route
-   * changes its list's digest, so it is as sound as hashing the whole text,
-   * while the bytes of a list shared by several virtual hosts and route
-   * configs are hashed once instead of in each.
-   */
   version(routeConfig: Json): string {
     return versionHashOfJson(
       objectText(routeConfig, (key, value) =>
@@ -34,43 +27,18 @@ export class RouteConfigText {
   private virtualHostDigested(vh: unknown): string | undefined {
     if (!isPlainObject(vh)) return JSON.stringify(vh);
     return objectText(vh, (key, value) =>
-      key === 'routes' && Array.isArray(value)
-        ? this.cachedIn(this.digests, value, () => `"routes:${versionHashOfJson(this.routes(value))}"`)
-        : undefined,
-    );
-  }
-
-  of(routeConfig: Json): string {
-    return objectText(routeConfig, (key, value) =>
-      key === 'virtual_hosts' && Array.isArray(value)
-        ? arrayText(value, (vh) => this.virtualHost(vh))
-        : undefined,
-    );
-  }
-
-  private virtualHost(vh: unknown): string | undefined {
-    if (!isPlainObject(vh)) return JSON.stringify(vh);
-    return objectText(vh, (key, value) =>
-      key === 'routes' && Array.isArray(value) ? this.routes(value) : undefined,
+      key === 'routes' && Array.isArray(value) ? this.routesDigest(value) : undefined,
     );
   }
 
   // One native JSON.stringify per distinct list: faster than joining per-route texts, even shared ones.
-  private routes(routes: unknown[]): string {
-    return this.cached(routes, () => JSON.stringify(routes));
-  }
-
-  private cached(key: object, text: () => string): string {
-    return this.cachedIn(this.texts, key, text);
-  }
-
-  private cachedIn(cache: Map<object, string>, key: object, text: () => string): string {
-    let known = cache.get(key);
-    if (known === undefined) {
-      known = text();
-      cache.set(key, known);
+  private routesDigest(routes: unknown[]): string {
+    let digest = this.digests.get(routes);
+    if (digest === undefined) {
+      digest = `"routes:${versionHashOfJson(JSON.stringify(routes))}"`;
+      this.digests.set(routes, digest);
     }
-    return known;
+    return digest;
   }
 }
 
