@@ -6,6 +6,7 @@ export * from './io.js';
 export * from './ir.js';
 export * from './phases.js';
 export * from './pipeline.js';
+export * from './plain-object.js';
 export * from './plugin.js';
 export * from './resource.js';
 export * from './scheduler.js';

@@ -1,4 +1,4 @@
-import { versionHashOfJson } from '@attache/core';
+import { isPlainObject, versionHashOfJson } from '@attache/core';
 import type { Json } from './lower/index.js';
 
 /**
@@ -40,10 +40,6 @@ export class RouteConfigText {
     }
     return digest;
   }
-}
-
-function isPlainObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** JSON.stringify of an object, with `special` giving the text of some values (undefined: the default). */

@@ -1,3 +1,4 @@
+import { isPlainObject } from '@attache/core';
 import {
   type DescEnum,
   type DescField,
@@ -114,10 +115,6 @@ function fastPlan(desc: DescMessage): FastPlan {
     if (compiled.mustBePresent) plan.mustBePresent.push(field);
   }
   return plan;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function acceptObject(desc: DescMessage, json: unknown, isAnyPayload: boolean): boolean {

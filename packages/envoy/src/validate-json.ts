@@ -1,4 +1,4 @@
-import { jsonPointer } from '@attache/core';
+import { isPlainObject, jsonPointer } from '@attache/core';
 import {
   type DescField,
   type DescMessage,
@@ -49,10 +49,6 @@ function fieldForKey(desc: DescMessage, key: string): DescField | undefined {
     fieldsByJsonKey.set(desc, byKey);
   }
   return byKey.get(key);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Well-known types with a special JSON form (Duration as "1s", Struct as any object…): fromJson judges them whole. */

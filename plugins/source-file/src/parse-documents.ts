@@ -1,4 +1,4 @@
-import type { DiagnosticInput, Resource, StoredResource } from '@attache/core';
+import { type DiagnosticInput, isPlainObject, type Resource, type StoredResource } from '@attache/core';
 import { type Document, isMap, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
 
 export const sourceId = 'source-file';
@@ -71,10 +71,6 @@ export function parseResourceFile(file: string, text: string): ParsedFile {
     resources.push({ resource: value as Resource, origin: { source: sourceId, file, line } });
   }
   return { resources, diagnostics, syntaxError: false };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function firstLine(message: string): string {

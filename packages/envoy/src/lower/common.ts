@@ -1,4 +1,4 @@
-import type { ResourceRef, XdsTypeUrl } from '@attache/core';
+import { isPlainObject, type ResourceRef, type XdsTypeUrl } from '@attache/core';
 
 /** proto3-JSON object as lowering builds it (proto field names). */
 export type Json = Record<string, unknown>;
@@ -100,10 +100,6 @@ export function sortedRecord<T>(record: Record<string, T> | undefined): Record<s
   const out: Record<string, T> = {};
   for (const key of Object.keys(record).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) out[key] = record[key]!;
   return out;
-}
-
-function isPlainObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

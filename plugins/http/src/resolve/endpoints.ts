@@ -1,5 +1,6 @@
 import {
   type IREndpoints,
+  isPlainObject,
   mergeProvenance,
   type PassContext,
   refOf,
@@ -70,7 +71,7 @@ export class EndpointIndex {
         if (target === undefined) continue;
         provenance.push(refOf(slice.resource, slice.origin));
         for (const ep of listOf(slice.resource.endpoints)) {
-          if (isObject(ep.conditions) && ep.conditions.ready === false) continue;
+          if (isPlainObject(ep.conditions) && ep.conditions.ready === false) continue;
           for (const address of stringsOf(ep.addresses)) {
             const e: Endpoint = { address, port: target };
             if (typeof ep.zone === 'string' && ep.zone !== '') e.zone = ep.zone;
@@ -104,12 +105,8 @@ export class EndpointIndex {
 // Services, Endpoints and EndpointSlices from files are not checked by an API
 // server: read them tolerantly, keeping only well-formed entries, so a
 // malformed one costs its own endpoints and never the compile.
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function listOf(value: unknown): Array<Record<string, unknown>> {
-  return Array.isArray(value) ? value.filter(isObject) : [];
+  return Array.isArray(value) ? value.filter(isPlainObject) : [];
 }
 
 function stringsOf(value: unknown): string[] {
