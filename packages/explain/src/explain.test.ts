@@ -358,6 +358,52 @@ describe('filter chains', () => {
       stage: 'listener',
       message: 'no listener on port 9000 (listeners: 8443)',
     });
+    expect(explainRequest(model, { url: 'http://a/' }).failure).toEqual({
+      stage: 'listener',
+      message:
+        'no listener on port 80, nor on 8080, where a Service usually forwards port 80 (listeners: 8443)',
+    });
+  });
+
+  it('sends a URL without a port through the usual Service (443 → 8443), Host without port, and says so', () => {
+    const e = explainRequest(model, { url: 'https://api.example.com/x' });
+    expect(e.deployment).toEqual({
+      servicePort: 443,
+      listenerPort: 8443,
+      message: expect.stringContaining("a Service forwarding port 443 to Envoy's listener on 8443"),
+    });
+    expect([e.request.port, e.request.authority, e.request.sni]).toEqual([
+      8443,
+      'api.example.com',
+      'api.example.com',
+    ]);
+    expect(e.filterChain?.tls?.certificates).toEqual(['Secret default/api']);
+    expect(formatExplanation(e)).toMatch(/^Deployment +the URL names no port/m);
+  });
+
+  it('keeps the scheme port when a listener has it, and an explicit port or listenerPort as given', () => {
+    const on443 = buildEnvoyModel({
+      bootstrap: {
+        static_resources: {
+          listeners: [8443, 443].map((port) => ({
+            ...config.static_resources.listeners[0],
+            name: `l${port}`,
+            address: { socket_address: { address: '0.0.0.0', port_value: port } },
+          })),
+          clusters: config.static_resources.clusters,
+        },
+      },
+    });
+    const direct = explainRequest(on443, { url: 'https://api.example.com/' });
+    expect([direct.listener?.name, direct.deployment]).toEqual(['l443', undefined]);
+    const given = explainRequest(model, { url: 'https://api.example.com/', listenerPort: 8443 });
+    expect([given.listener?.name, given.deployment, given.request.authority]).toEqual([
+      'l8443',
+      undefined,
+      'api.example.com',
+    ]);
+    const explicit = explainRequest(model, { url: 'https://api.example.com:443/' });
+    expect(explicit.failure?.message).toBe('no listener on port 443 (listeners: 8443)');
   });
 });
 

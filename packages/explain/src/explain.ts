@@ -5,7 +5,7 @@ import { errorResponsesNote } from './error-responses.js';
 import { num, unwrap } from './json.js';
 import type { DownstreamTlsModel, EnvoyModel, FilterChainMatchModel, ListenerModel } from './model.js';
 import { normalisePath } from './path-normalisation.js';
-import { type ExplainRequest, type RequestFacts, requestFacts } from './request.js';
+import { type ExplainRequest, type RequestFacts, requestFacts, servicePortTargets } from './request.js';
 import { matchRoute } from './route-match.js';
 import { selectFilterChain } from './select-filter-chain.js';
 import { portOf, selectVirtualHost, stripPort } from './select-virtual-host.js';
@@ -74,6 +74,11 @@ export interface Explanation {
   /** Every route tried, in order, up to the one that takes all remaining requests. */
   routes: RouteEvaluation[];
   outcomes: Outcome[];
+  /**
+   * Set when the URL named no port and the request was sent the usual way: through a
+   * Service port (80/443) that forwards to Envoy's listener (8080/8443). Says so.
+   */
+  deployment?: { servicePort: number; listenerPort: number; message: string };
   /** What the connection manager changed, and other things worth knowing. */
   notes: string[];
   /** Set when the request never reaches a route (or no route takes it). */
@@ -100,6 +105,8 @@ export function explainRequest(config: EnvoyModel | EnvoyConfigInput, request: E
       failure: { stage: 'request', message: facts.error },
     };
   }
+  const deployment = connectionPort(model.listeners, facts, request.listenerPort);
+  facts.port = deployment.port;
   const out: Explanation = {
     request: {
       method: facts.method,
@@ -115,14 +122,26 @@ export function explainRequest(config: EnvoyModel | EnvoyConfigInput, request: E
   };
   if (facts.tls?.sni) out.request.sni = facts.tls.sni;
   if (facts.query !== undefined) out.request.query = facts.query;
+  if (deployment.servicePort !== undefined) {
+    out.deployment = {
+      servicePort: deployment.servicePort,
+      listenerPort: facts.port,
+      message: `the URL names no port: modelled the usual deployment, a Service forwarding port ${deployment.servicePort} to Envoy's listener on ${facts.port}, with the Host header ${out.request.authority} (no port); a port in the URL, or the listener port given explicitly (attache explain --listener PORT), models another`,
+    };
+  }
 
   const listener = pickListener(model.listeners, facts.port);
   if (!listener) {
     const ports = [...new Set(model.listeners.map((l) => l.port))].sort((a, b) => a - b);
+    const target = facts.explicitPort ? undefined : servicePortTargets[facts.port];
+    const usual =
+      target !== undefined && request.listenerPort === undefined
+        ? `, nor on ${target}, where a Service usually forwards port ${facts.port}`
+        : '';
     return fail(
       out,
       'listener',
-      `no listener on port ${facts.port} (listeners: ${ports.join(', ') || 'none'})`,
+      `no listener on port ${facts.port}${usual} (listeners: ${ports.join(', ') || 'none'})`,
     );
   }
   out.listener = {
@@ -303,6 +322,23 @@ function fail(out: Explanation, stage: FailureStage, message: string): Explanati
 
 function percent(x: number): string {
   return `${Math.round(x * 10000) / 100}%`;
+}
+
+/**
+ * The port the connection reaches Envoy on: the one given, the URL's own, or — for a
+ * URL without a port, when Envoy has no listener on 80/443 but one on 8080/8443 — the
+ * listener a Service would forward the scheme's port to.
+ */
+function connectionPort(
+  listeners: readonly ListenerModel[],
+  facts: RequestFacts,
+  given: number | undefined,
+): { port: number; servicePort?: number } {
+  if (given !== undefined) return { port: given };
+  if (facts.explicitPort || listeners.some((l) => l.port === facts.port)) return { port: facts.port };
+  const target = servicePortTargets[facts.port];
+  if (target === undefined || !listeners.some((l) => l.port === target)) return { port: facts.port };
+  return { port: target, servicePort: facts.port };
 }
 
 /** A specific address is preferred over a wildcard one on the same port. */

@@ -11,6 +11,7 @@ export function formatExplanation(e: Explanation): string {
   lines.push(
     `Request      ${r.method} ${r.scheme}://${r.authority}${r.path}${query}  (port ${r.port}, ${r.sni !== undefined ? `TLS, SNI ${r.sni}` : r.scheme === 'https' ? 'TLS, no SNI' : 'cleartext'}, x-forwarded-proto: ${r.forwardedProto})`,
   );
+  if (e.deployment) lines.push(`Deployment   ${e.deployment.message}`);
   if (e.listener) {
     const l = e.listener;
     const filters = l.listenerFilters.length > 0 ? `  listener filters: ${l.listenerFilters.join(', ')}` : '';

@@ -18,7 +18,7 @@ export { durationMs, sortKeys, stableStringify, toSnakeKeys } from './json.js';
 export type * from './model.js';
 export { fractionValue } from './normalise-route.js';
 export type { ExplainRequest } from './request.js';
-export { parseHeaderLine, parseRequestLine } from './request.js';
+export { parseHeaderLine, parseRequestLine, servicePortTargets } from './request.js';
 export { matchRoute } from './route-match.js';
 export { selectFilterChain } from './select-filter-chain.js';
 export { selectVirtualHost } from './select-virtual-host.js';

@@ -10,7 +10,20 @@ export interface ExplainRequest {
   tls?: { sni?: string; alpn?: string[] } | false;
   /** The client sends a PROXY protocol header before anything else. */
   proxyProtocol?: boolean;
+  /**
+   * The port the connection reaches Envoy on (the listener port). Default: the URL's
+   * port; for a URL without one, see {@link servicePortTargets}.
+   */
+  listenerPort?: number;
 }
+
+/**
+ * The usual deployment: Envoy listens on unprivileged ports behind a Service (or
+ * load balancer) that forwards 80 → 8080 and 443 → 8443, and clients send the
+ * Host header without a port. A URL without a port is modelled that way when
+ * Envoy has no listener on the scheme's own port.
+ */
+export const servicePortTargets: Readonly<Record<number, number>> = { 80: 8080, 443: 8443 };
 
 /** The request as Envoy sees it before the HTTP connection manager touches it. */
 export interface RequestFacts {
@@ -20,6 +33,8 @@ export interface RequestFacts {
   hostname: string;
   /** Destination port of the connection. */
   port: number;
+  /** Whether the URL named its port (else it is the scheme's default, 80 or 443). */
+  explicitPort: boolean;
   /** Path without the query, exactly as sent (not normalised). */
   path: string;
   /** Query string without the '?', or undefined when there was none. */
@@ -64,6 +79,7 @@ export function requestFacts(request: ExplainRequest): RequestFacts | { error: s
     scheme,
     hostname,
     port,
+    explicitPort: explicitPort !== undefined,
     path,
     headers,
     explicitForwardedProto,

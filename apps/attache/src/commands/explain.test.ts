@@ -142,6 +142,40 @@ describe('attache explain', () => {
     expect(redirect.stdout).toContain('redirect 301 to https://secure.example.com/api/v1/users/42');
   });
 
+  it('takes the URL a user types: no port, no Host header, through the usual Service ports', async () => {
+    const tls = await explain('-f', quickstart, 'GET https://secure.example.com/api/v1/users/42');
+    expect(tls.code).toBe(0);
+    expect(tls.stdout).toMatch(
+      /^Deployment +the URL names no port: modelled the usual deployment, a Service forwarding port 443 to Envoy's listener on 8443, with the Host header secure\.example\.com \(no port\)/m,
+    );
+    expect(tls.stdout).toMatch(
+      /^Request +GET https:\/\/secure\.example\.com\/api\/v1\/users\/42 +\(port 8443, TLS, SNI secure\.example\.com/m,
+    );
+    expect(tls.stdout).toMatch(/^Listener +\S+ on 0\.0\.0\.0:8443/m);
+    expect(tls.stdout).toMatch(/^Route +route #\d+ .*\(Mapping default\/users\)$/m);
+
+    const cleartext = await explain('-f', quickstart, 'GET http://secure.example.com/api/v1/users/42');
+    expect(cleartext.stdout).toContain("a Service forwarding port 80 to Envoy's listener on 8080");
+    expect(cleartext.stdout).toContain('redirect 301 to https://secure.example.com/api/v1/users/42');
+  });
+
+  it('--listener sends the URL as written to another listener port; an explicit port is used as it is', async () => {
+    const dir = ownConfig();
+    const listener = await explain('-f', dir, '--listener', '8080', 'GET http://shop.example.com/orders/7');
+    expect(listener.code).toBe(0);
+    expect(listener.stdout).not.toContain('Deployment');
+    expect(listener.stdout).toMatch(/^Request +GET http:\/\/shop\.example\.com\/orders\/7 +\(port 8080,/m);
+    expect(listener.stdout).toMatch(/^Route +route #\d+ .*\(Mapping default\/orders\)$/m);
+
+    const explicit = await explain('-f', dir, 'GET http://shop.example.com:80/orders/7');
+    expect(explicit.code).toBe(1);
+    expect(explicit.stdout).toContain('no listener on port 80 (listeners: 8080)');
+
+    const bad = await explain('-f', dir, '--listener', 'http', 'GET http://shop.example.com/');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--listener 'http' is not a port (1-65535)");
+  });
+
   it('rejects a request that is not METHOD URL', async () => {
     const r = await explain('-f', quickstart, 'GET example.com/');
     expect(r.code).toBe(2);

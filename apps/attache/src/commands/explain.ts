@@ -11,8 +11,8 @@ import { formatDiagnostics } from '../format-diagnostics.js';
 import { type CliIO, UsageError } from '../io.js';
 import { loadOfflineInputs } from '../offline.js';
 
-export const explainUsage = `usage: attache explain -f PATH… 'METHOD URL' [-H 'name: value']… [--sni NAME] [--proxy-protocol]
-                      [--json] [--config attache.yaml] [--ambassador-id ID]
+export const explainUsage = `usage: attache explain -f PATH… 'METHOD URL' [-H 'name: value']… [--listener PORT] [--sni NAME]
+                      [--proxy-protocol] [--json] [--config attache.yaml] [--ambassador-id ID]
 
 Compiles the resources and shows what Envoy does with one request: which
 Listener and filter chain take the connection, which virtual host and route
@@ -22,8 +22,16 @@ headers added. When nothing matches, says why.
 
 The URL's scheme decides the connection: https is TLS with SNI = the host
 (--sni overrides), http is cleartext. x-forwarded-proto defaults to the
-scheme unless given with -H. Exit code 0 when a route takes the request,
-1 when none does.`;
+scheme unless given with -H.
+
+A URL without a port is the request a user types: it is modelled the usual
+way, through a Service that forwards port 80 to Envoy's listener on 8080 and
+443 to 8443, with the Host header as in the URL (no port); explain says when
+it does so. A port in the URL goes to that listener as it is, with the port in
+the Host header; --listener PORT sends the request to another listener port
+while the URL (and Host header) stay as written.
+
+Exit code 0 when a route takes the request, 1 when none does.`;
 
 export async function explainCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -32,6 +40,7 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
       file: { type: 'string', short: 'f', multiple: true, default: [] },
       header: { type: 'string', short: 'H', multiple: true, default: [] },
       sni: { type: 'string' },
+      listener: { type: 'string' },
       'proxy-protocol': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       config: { type: 'string', short: 'c' },
@@ -50,12 +59,14 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
     if (!header) throw new UsageError(`-H '${line}' is not 'name: value'`);
     headers.push(header);
   }
+  const port = values.listener === undefined ? undefined : listenerPort(values.listener);
 
   const inputs = await loadOfflineInputs(values.file, values.config, io);
   const ambassadorId = values['ambassador-id'] ?? inputs.config.ambassadorIds[0] ?? 'default';
   const result = compile(inputs.resources, inputs.pipeline, { ambassadorId });
 
   const request: ExplainRequest = { method, url, headers };
+  if (port !== undefined) request.listenerPort = port;
   if (values.sni !== undefined) request.tls = { sni: values.sni };
   if (values['proxy-protocol']) request.proxyProtocol = true;
   const explanation = explainRequest({ xds: result.xds, ir: result.ir }, request);
@@ -72,4 +83,10 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
     io.stderr(formatDiagnostics(errors));
   }
   return explanation.outcomes.some((o) => o.action.kind !== 'no_route') ? 0 : 1;
+}
+
+function listenerPort(text: string): number {
+  const port = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 1 && port <= 65535)) throw new UsageError(`--listener '${text}' is not a port (1-65535)`);
+  return port;
 }
