@@ -26,6 +26,8 @@ export interface AdsBootstrapOptions {
   /** Where the control plane's ADS server listens. */
   ads: { host: string; port: number };
   admin?: BootstrapAdmin;
+  /** Incremental (delta) xDS instead of state-of-the-world. */
+  delta?: boolean;
 }
 
 /** A bootstrap we built failed validation: a bug in this module, never a user error (inputs are validated resources). */
@@ -175,7 +177,7 @@ export function buildAdsBootstrap(options: AdsBootstrapOptions): Json {
     node: nodeJson(options.node),
     dynamic_resources: {
       ads_config: {
-        api_type: 'GRPC',
+        api_type: options.delta ? 'DELTA_GRPC' : 'GRPC',
         transport_api_version: 'V3',
         grpc_services: [{ envoy_grpc: { cluster_name: xdsClusterName } }],
         set_node_on_first_message_only: true,

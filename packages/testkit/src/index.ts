@@ -1,7 +1,24 @@
+export { type EchoRequest, EchoServer, type EchoServerOptions } from './echo-upstream.js';
+export {
+  cachedEnvoyPath,
+  defaultEnvoyVersion,
+  envoyMissingMessage,
+  findEnvoyBinary,
+} from './envoy-binary.js';
+export { EnvoyProcess, type EnvoyStartOptions, type XdsStats, type XdsTypeStats } from './envoy-process.js';
+export { freePort, freePorts } from './free-port.js';
 export * from './golden.js';
+export {
+  echoServiceDefinition,
+  type GrpcEchoReply,
+  GrpcEchoServer,
+  grpcEchoClient,
+} from './grpc-upstream.js';
 export type { FakeKubeApiServerOptions, RecordedRequest } from './kube-fake-apiserver.js';
 export { FakeKubeApiServer, startFakeKubeApiServer } from './kube-fake-apiserver.js';
 export type { KubeObject, KubeResourceType } from './kube-resource-types.js';
+export { type CertificateOptions, makeCa, makeCertificate, type PemPair, tlsSecret } from './tls-certs.js';
+export { WebSocketEchoServer } from './ws-echo.js';
 export * from './xds-client.js';
 export * from './xds-grpc.js';
 export * from './xds-snapshot.js';

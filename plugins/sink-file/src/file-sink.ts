@@ -18,6 +18,10 @@ export const FileSinkConfigSchema = Type.Object(
       {
         host: Type.String({ default: '127.0.0.1' }),
         port: Type.Integer({ minimum: 1, maximum: 65535, default: 18000 }),
+        delta: Type.Boolean({
+          default: false,
+          description: 'incremental (delta) xDS instead of state-of-the-world',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -92,6 +96,7 @@ export function createFileSink(ctx: SinkContext<FileSinkConfig>, builders: Boots
           builders.buildAdsBootstrap({
             node,
             ads: { host: config.ads.host, port: config.ads.port },
+            ...(config.ads.delta ? { delta: true } : {}),
             ...(admin ? { admin } : {}),
           }),
           { ads: `${config.ads.host}:${config.ads.port}` },
