@@ -53,16 +53,23 @@ export interface SourceFactory<C = unknown> {
 
 /** Feedback from delivery (Envoy NACKs) back onto input resources. */
 export interface Feedback {
-  /** A resource was rejected by a client; the runtime maps it to input resources through provenance. */
+  /**
+   * A resource was rejected by a client; the runtime maps it to input resources through provenance.
+   * `versions` gives the content hash of each rejected resource as it was sent ('' for a removal):
+   * the rejection stops applying once the group's resource has another version.
+   */
   rejected(event: {
     group: string;
     typeUrl: string;
     resourceNames: string[];
     message: string;
     client: string;
+    versions?: Readonly<Record<string, string>>;
   }): void;
   /** A previously rejected type was accepted again by that client. */
   accepted(event: { group: string; typeUrl: string; client: string }): void;
+  /** The client's last stream closed: its rejections belong to nobody any more. */
+  disconnected?(event: { group: string; client: string }): void;
 }
 
 /** Status write-back: what the runtime tells sources that own status (Kubernetes). */

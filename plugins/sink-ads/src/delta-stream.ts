@@ -108,7 +108,7 @@ export class DeltaStream extends XdsStream<DeltaTypeState> {
       for (const resource of sent.resources) state.parked.set(resource.name, resource.version);
       for (const name of sent.removed) state.parked.set(name, removal);
       const names = [...sent.resources.map((r) => r.name), ...sent.removed];
-      this.rejected(state, nackMessage, names, names);
+      this.rejected(state, nackMessage, names, names, (name) => state.parked.get(name));
       return;
     }
     for (const resource of sent.resources) {

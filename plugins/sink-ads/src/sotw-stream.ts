@@ -74,9 +74,13 @@ export class SotwStream extends XdsStream<SotwTypeState> {
       const sent = state.sent;
       if (request.errorDetail) {
         state.nackedVersion = sent?.version;
-        this.rejected(state, request.errorDetail.message ?? '', changedNames(sent, state.acked), [
-          ...(sent?.resources.keys() ?? []),
-        ]);
+        this.rejected(
+          state,
+          request.errorDetail.message ?? '',
+          changedNames(sent, state.acked),
+          [...(sent?.resources.keys() ?? [])],
+          (name) => sent?.resources.get(name)?.version,
+        );
       } else {
         state.acked = sent;
         state.nackedVersion = undefined;

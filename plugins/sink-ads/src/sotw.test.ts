@@ -131,6 +131,11 @@ describe('SotW ADS', () => {
         resourceNames: ['bad'],
         message: "cluster 'bad': unsupported lb_policy",
         client: 'node-1',
+        // The content hash it refused, so the runtime can tell when the refusal stops applying.
+        versions: {
+          bad: harness.server.snapshot('default')!.resources[T.Cluster]!.find((c) => c.name === 'bad')!
+            .version,
+        },
       },
     ]);
     // A newer snapshot (the culprit fixed) is sent, and its ACK clears the rejection.

@@ -67,6 +67,9 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
   const groups = new Map<string, GroupState>();
   const members = new Map<string, Set<XdsStream>>();
   const streams = new Map<number, { stream: XdsStream; end(): void }>();
+  /** Open streams per client (group + node id): feedback hears of a disconnect when the last one closes. */
+  const liveStreams = new Map<string, number>();
+  const clientKey = (stream: XdsStream) => `${stream.group}\u0000${stream.client}`;
   let nextStreamId = 1;
   let nonce = 0;
   let boundPort: number | undefined;
@@ -85,11 +88,24 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
       const set = members.get(group) ?? new Set<XdsStream>();
       members.set(group, set);
       set.add(stream);
+      liveStreams.set(clientKey(stream), (liveStreams.get(clientKey(stream)) ?? 0) + 1);
     },
     warn(message, details) {
       options.logger?.warn(details ?? {}, message);
     },
   };
+
+  /** A client's rejections belong to it while it is connected: the last of its streams closing ends them. */
+  function left(stream: XdsStream): void {
+    const key = clientKey(stream);
+    const remaining = (liveStreams.get(key) ?? 1) - 1;
+    if (remaining > 0) {
+      liveStreams.set(key, remaining);
+      return;
+    }
+    liveStreams.delete(key);
+    env.feedback.disconnected?.({ group: stream.group ?? '', client: stream.client });
+  }
 
   const server = new grpc.Server({
     'grpc.max_send_message_length': maxMessageBytes,
@@ -127,7 +143,10 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
       done = true;
       stream.close();
       streams.delete(id);
-      if (stream.group !== undefined) members.get(stream.group)?.delete(stream);
+      if (stream.group !== undefined) {
+        members.get(stream.group)?.delete(stream);
+        left(stream);
+      }
       xdsMetrics.streams.dec({ service: spec.service, variant });
     };
     streams.set(id, {

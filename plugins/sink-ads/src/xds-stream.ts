@@ -20,8 +20,12 @@ export interface DeliveryFeedback {
     resourceNames: string[];
     message: string;
     client: string;
+    /** Content hash of each rejected resource as sent ('' for a removal). */
+    versions?: Readonly<Record<string, string>>;
   }): void;
   accepted(event: { group: string; typeUrl: string; client: string }): void;
+  /** The client's last stream closed. */
+  disconnected?(event: { group: string; client: string }): void;
 }
 
 /** What every stream shares with its server. */
@@ -234,11 +238,13 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
     }
   }
 
+  /** `sentVersion` gives the version of a name in the rejected response ('' for a removal). */
   protected rejected(
     state: S,
     message: string,
     candidates: readonly string[],
     sentInOrder: readonly string[],
+    sentVersion: (name: string) => string | undefined,
   ): void {
     state.inflightNonce = undefined;
     state.nacks++;
@@ -253,12 +259,18 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
       message,
     });
     if (this.group !== undefined) {
+      const versions: Record<string, string> = {};
+      for (const name of resourceNames) {
+        const version = sentVersion(name);
+        if (version !== undefined) versions[name] = version;
+      }
       this.env.feedback.rejected({
         group: this.group,
         typeUrl: state.typeUrl,
         resourceNames,
         message,
         client: this.client,
+        versions,
       });
     }
   }
