@@ -40,9 +40,15 @@ export const coreDiagnosticCodes = {
     severity: 'warning',
     summary: 'No registered plugin owns this apiVersion/kind; the resource is ignored.',
   },
+  RESOURCE_KIND_MISSPELLED: {
+    severity: 'error',
+    summary:
+      'No plugin handles this apiVersion/kind, but one handles a group or kind within a small edit distance (a typo); the resource is ignored. The message names the likely spelling.',
+  },
   RESOURCE_INVALID: {
     severity: 'error',
-    summary: 'The resource envelope is malformed (missing apiVersion, kind or metadata.name).',
+    summary:
+      'The resource envelope is malformed (apiVersion, kind or metadata.name missing or not a string; a name or namespace holding NUL, control characters or invalid Unicode).',
   },
   RESOURCE_DUPLICATE: {
     severity: 'error',
@@ -61,6 +67,11 @@ export const coreDiagnosticCodes = {
     severity: 'error',
     summary:
       'A source could not read its input (syntax error, unreachable API); the last good contents are kept.',
+  },
+  SOURCE_WARNING: {
+    severity: 'warning',
+    summary:
+      'A source read its input but something looks wrong (a path that holds no resources, a symbolic link loop); the message says what.',
   },
 } as const satisfies DiagnosticCodeTable;
 

@@ -1,8 +1,9 @@
-import { type FSWatcher, statSync, watch } from 'node:fs';
+import { type FSWatcher, lstatSync, statSync, watch } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { Source, SourceContext, StoredResource } from '@attache/core';
+import type { DiagnosticInput, Source, SourceContext, StoredResource } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
-import { listResourceFiles } from './list-files.js';
+import { type ListingFs, listResourceFiles, nodeListingFs } from './list-files.js';
+import { isUnder, listingDiagnostics } from './listing-diagnostics.js';
 import { displayPath, readResourceFile } from './read-paths.js';
 
 export const FileSourceConfigSchema = Type.Object(
@@ -29,7 +30,12 @@ interface FileState {
   stamp: string;
   /** What the store holds for this file: its last contents that parsed. */
   lastGood: StoredResource[];
+  /** Whether the last read reported a problem (then it says so itself). */
+  failed: boolean;
 }
+
+/** The store partition for diagnostics about the paths themselves (not any one file). */
+const pathsPartition = 'source-file:paths';
 
 /**
  * One store partition per file. A rescan re-lists the paths and re-reads the
@@ -37,25 +43,33 @@ interface FileState {
  * file that no longer parses keeps its last good resources plus a
  * SOURCE_ERROR naming file and line.
  */
-export function createFileSource(ctx: SourceContext<FileSourceConfig>): Source {
+export function createFileSource(
+  ctx: SourceContext<FileSourceConfig>,
+  fs: ListingFs = nodeListingFs,
+): Source {
   const roots = ctx.config.paths.map((p) => resolve(ctx.baseDir, p));
   const files = new Map<string, FileState>();
   const watchers: FSWatcher[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  /** Path problems already logged, so a loop or an empty path is logged once, not on every change. */
+  let logged = new Set<string>();
+  let lastPathText = '[]';
 
   const rescan = () => {
-    const { files: present, missing } = listResourceFiles(roots);
-    for (const root of missing) ctx.logger.warn({ path: root }, 'watched path does not exist (yet)');
-    const presentSet = new Set(present);
+    const listing = listResourceFiles(roots, fs);
+    const presentSet = new Set(listing.files);
+    const unreadable = (file: string) => listing.unreadable.some((u) => isUnder(file, u.dir));
     for (const file of [...files.keys()]) {
-      if (!presentSet.has(file)) {
-        files.delete(file);
-        ctx.store.replace(file, []);
-        ctx.logger.info({ file: displayPath(file) }, 'file removed');
-      }
+      if (presentSet.has(file)) continue;
+      // Under a directory that cannot be listed, a file is unknown, not gone:
+      // it keeps its last good contents, as an unreadable file does.
+      if (unreadable(file)) continue;
+      files.delete(file);
+      ctx.store.replace(file, []);
+      ctx.logger.info({ file: displayPath(file) }, 'file removed');
     }
-    for (const file of present) {
+    for (const file of listing.files) {
       const state = files.get(file);
       const stamp = fileStamp(file);
       if (state && stamp !== '' && stamp === state.stamp) continue;
@@ -65,12 +79,44 @@ export function createFileSource(ctx: SourceContext<FileSourceConfig>): Source {
         continue;
       }
       const lastGood = parsed.syntaxError ? (state?.lastGood ?? []) : parsed.resources;
-      files.set(file, { text: parsed.text, stamp, lastGood });
+      files.set(file, { text: parsed.text, stamp, lastGood, failed: parsed.diagnostics.length > 0 });
       ctx.store.replace(file, lastGood, parsed.diagnostics);
       if (parsed.syntaxError)
         ctx.logger.warn({ file: displayPath(file) }, 'file does not parse; keeping its last good contents');
       else ctx.logger.debug({ file: displayPath(file), resources: lastGood.length }, 'file read');
     }
+    const resourcesByFile = new Map<string, number>();
+    const failedFiles = new Set<string>();
+    for (const [file, state] of files) {
+      resourcesByFile.set(file, state.lastGood.length);
+      if (state.failed) failedFiles.add(file);
+    }
+    const pathDiagnostics: DiagnosticInput[] = [
+      ...listingDiagnostics(
+        roots,
+        listing,
+        { resourcesByFile, failedFiles },
+        (p) => displayPath(p),
+        'the files last read under it keep their last good contents',
+      ),
+    ];
+    const pathText = JSON.stringify(pathDiagnostics);
+    // Written only when it changes: every write to the store means a recompile.
+    if (pathText !== lastPathText) ctx.store.replace(pathsPartition, [], pathDiagnostics);
+    lastPathText = pathText;
+    const now = new Set<string>();
+    for (const root of listing.missing) {
+      now.add(`missing ${root}`);
+      if (!logged.has(`missing ${root}`))
+        ctx.logger.warn({ path: displayPath(root) }, 'watched path does not exist (yet)');
+    }
+    for (const d of pathDiagnostics) {
+      now.add(d.message);
+      if (logged.has(d.message)) continue;
+      if (d.code === 'SOURCE_ERROR') ctx.logger.error({ problem: d.message }, 'cannot read a watched path');
+      else ctx.logger.warn({ problem: d.message }, 'watched path problem');
+    }
+    logged = now;
   };
 
   const schedule = () => {
@@ -88,7 +134,9 @@ export function createFileSource(ctx: SourceContext<FileSourceConfig>): Source {
     // inode, and a watch on it, go away). Directories are watched recursively.
     const isDir = isDirectory(root);
     const target = isDir ? root : dirname(root);
-    const only = isDir ? undefined : basename(root);
+    // A file that is a symbolic link (a ConfigMap key mounted as a file) changes
+    // when the link it goes through (`..data`) is swapped: any event counts.
+    const only = isDir || isSymbolicLink(root) ? undefined : basename(root);
     try {
       const watcher = watch(target, { recursive: isDir }, (_event, name) => {
         if (only && name !== null && basename(name.toString()) !== only) return;
@@ -126,6 +174,14 @@ function fileStamp(path: string): string {
     return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
   } catch {
     return '';
+  }
+}
+
+function isSymbolicLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { parseResourceFile } from './parse-documents.js';
+import { maxExpandedValues, parseResourceFile } from './parse-documents.js';
+
+/** Nested lists, each level aliasing the one below `width` times: width^(levels-1) values once expanded. */
+function laughs(levels: number, width: number): string {
+  const lines = ['apiVersion: v1', 'kind: ConfigMap', 'metadata: { name: lol }', 'data:', '  l0: &l0 "lol"'];
+  for (let i = 1; i < levels; i++)
+    lines.push(
+      `  l${i}: &l${i} [${Array(width)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
+  return `${lines.join('\n')}\n`;
+}
 
 describe('parseResourceFile', () => {
   it('reads every document with the line its object starts on', () => {
@@ -64,5 +76,47 @@ describe('parseResourceFile', () => {
     expect(parsed.diagnostics.map((d) => d.message)).toEqual([
       expect.stringMatching(/^odd\.yaml:1: the document is a list/),
     ]);
+  });
+
+  it('reads a legitimate file that references one anchor thousands of times', () => {
+    // Documents cannot share anchors, so the many aliases live in one List.
+    const items = Array.from(
+      { length: 2000 },
+      (_, i) => `  - { apiVersion: v1, kind: Service, metadata: { name: s${i}, labels: *labels } }`,
+    );
+    const text = `apiVersion: v1\nkind: List\nlabels: &labels { team: a, tier: web }\nitems:\n${items.join('\n')}\n`;
+    const parsed = parseResourceFile('many.yaml', text);
+    expect(parsed.diagnostics).toEqual([]);
+    expect(parsed.resources).toHaveLength(2000);
+    expect(parsed.resources[1999]!.resource.metadata.labels).toEqual({ team: 'a', tier: 'web' });
+  });
+
+  it('refuses a billion-laughs document with one SOURCE_ERROR naming the file, never an exception', () => {
+    const parsed = parseResourceFile('bomb.yaml', laughs(10, 10));
+    expect(parsed.syntaxError).toBe(true);
+    expect(parsed.resources).toEqual([]);
+    expect(parsed.diagnostics.map((d) => d.code)).toEqual(['SOURCE_ERROR']);
+    expect(parsed.diagnostics[0]!.message).toMatch(/^bomb\.yaml:1: .*aliases/);
+  });
+
+  it('refuses a large block aliased a few hundred times once it expands past the bound', () => {
+    const block = Array.from({ length: 5000 }, (_, i) => i).join(', ');
+    const refs = Array(300).fill('*big').join(', ');
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: wide }\ndata:\n  big: &big [${block}]\n  copies: [${refs}]\n`;
+    expect(5000 * 300).toBeGreaterThan(maxExpandedValues);
+    const parsed = parseResourceFile('wide.yaml', text);
+    expect(parsed.syntaxError).toBe(true);
+    expect(parsed.diagnostics.map((d) => d.code)).toEqual(['SOURCE_ERROR']);
+    expect(parsed.diagnostics[0]!.message).toMatch(/^wide\.yaml:1: .*expands/);
+    // The same block aliased 100 times stays under the bound and is read.
+    const fewer = text.replace(refs, Array(100).fill('*big').join(', '));
+    expect(parseResourceFile('wide.yaml', fewer).diagnostics).toEqual([]);
+  });
+
+  it('reports an alias to an anchor that does not exist as a SOURCE_ERROR on the file', () => {
+    const parsed = parseResourceFile('dangling.yaml', 'apiVersion: v1\nkind: Service\nmetadata: *nowhere\n');
+    expect(parsed.syntaxError).toBe(true);
+    expect(parsed.diagnostics.map((d) => d.code)).toEqual(['SOURCE_ERROR']);
+    expect(parsed.diagnostics[0]!.message).toMatch(/^dangling\.yaml:\d+/);
   });
 });

@@ -3,6 +3,22 @@ import { type Document, isMap, isSeq, LineCounter, type Node, parseAllDocuments 
 
 export const sourceId = 'source-file';
 
+/**
+ * YAML aliases (`*name`) a document may resolve, as the yaml library counts
+ * them (an alias of an anchor that itself holds aliases counts for each).
+ * Generous for real files — a shared block referenced by thousands of
+ * resources — and still far below a "billion laughs" document.
+ */
+export const maxAliasCount = 10_000;
+
+/**
+ * Values (objects, lists and scalars) a document may hold once its aliases
+ * are expanded. Aliases share one object in memory, but every later reader
+ * (hashing, JSON output, Envoy) sees the expanded tree; this bound is what
+ * keeps a small file from growing into gigabytes there.
+ */
+export const maxExpandedValues = 1_000_000;
+
 export interface ParsedFile {
   resources: StoredResource[];
   diagnostics: DiagnosticInput[];
@@ -41,8 +57,26 @@ export function parseResourceFile(file: string, text: string): ParsedFile {
   const diagnostics: DiagnosticInput[] = [];
   const lineOf = (node: Node | null | undefined) =>
     node?.range ? lineCounter.linePos(node.range[0]).line : 1;
+  const values: unknown[] = [];
   for (const doc of list as Document.Parsed[]) {
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    const line = lineOf(doc.contents);
+    const problem = documentValue(doc, values);
+    if (problem) {
+      // Like a syntax error, the whole file fails: half a file must not replace a good one.
+      return {
+        resources: [],
+        syntaxError: true,
+        diagnostics: [
+          {
+            code: 'SOURCE_ERROR',
+            message: `${file}:${line}: ${problem} (the last good contents of this file stay in use)`,
+          },
+        ],
+      };
+    }
+  }
+  for (const [index, doc] of (list as Document.Parsed[]).entries()) {
+    const value = values[index];
     if (value === null || value === undefined) continue; // an empty document, e.g. a trailing '---'
     const line = lineOf(doc.contents);
     if (!isPlainObject(value)) {
@@ -71,6 +105,45 @@ export function parseResourceFile(file: string, text: string): ParsedFile {
     resources.push({ resource: value as Resource, origin: { source: sourceId, file, line } });
   }
   return { resources, diagnostics, syntaxError: false };
+}
+
+/**
+ * Converts one document to plain data into `into`, or says why it cannot:
+ * too many aliases, an expansion beyond `maxExpandedValues`, or any other
+ * failure of the conversion (which must never escape as an exception).
+ */
+function documentValue(doc: Document.Parsed, into: unknown[]): string | undefined {
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/alias count/i.test(message)) {
+      return `the document resolves YAML aliases (*name) more than ${maxAliasCount} times, which Attaché refuses as an entity-expansion ("billion laughs") attack; write the repeated blocks out or reference them less`;
+    }
+    return `the document cannot be read as data: ${firstLine(message)}; fix the YAML`;
+  }
+  if (expandedValuesExceed(value, maxExpandedValues)) {
+    return `the document expands through YAML aliases (*name) to more than ${maxExpandedValues} values, which Attaché refuses as an entity-expansion ("billion laughs") attack; write the repeated blocks out or reference them less`;
+  }
+  into.push(value);
+  return undefined;
+}
+
+/** Whether the tree holds more than `limit` values counting every alias expansion; stops as soon as it does. */
+function expandedValuesExceed(root: unknown, limit: number): boolean {
+  let count = 0;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (++count > limit) return true;
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push(item);
+    } else if (value !== null && typeof value === 'object') {
+      for (const key in value) stack.push((value as Record<string, unknown>)[key]);
+    }
+  }
+  return false;
 }
 
 function firstLine(message: string): string {
