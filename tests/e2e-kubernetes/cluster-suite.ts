@@ -33,6 +33,10 @@ interface KubeStatus {
 }
 
 const execFileAsync = promisify(execFile);
+
+/** deploy/'s Namespace and getambassador.io resources (its Listeners), created before the source starts. */
+const deployedEdgeObjects = () =>
+  loadManifests(deployDir).filter((m) => m.kind === 'Namespace' || m.apiVersion === v3);
 const deployDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'deploy');
 const v3 = 'getambassador.io/v3alpha1';
 
@@ -103,20 +107,12 @@ export function defineClusterSuite(cluster: () => TestCluster): void {
         metadata: { name: 'default' },
       }),
     );
-    await create(
-      {
-        apiVersion: v3,
-        kind: 'Listener',
-        metadata: { name: 'http', namespace: 'default' },
-        spec: {
-          port: 8080,
-          protocol: 'HTTP',
-          securityModel: 'XFP',
-          hostBinding: { namespace: { from: 'ALL' } },
-        },
-      },
-      'listeners',
-    );
+    // deploy/'s own Namespace and Listeners, as `kubectl apply -f deploy/` creates them: the
+    // edge must work with nothing else (no Listener of the test's own).
+    for (const m of deployedEdgeObjects()) {
+      const { file: _f, ...body } = m;
+      await create(body as KubeObject, m.kind === 'Namespace' ? 'namespaces' : 'listeners');
+    }
     source = new KubernetesSource({
       config: {
         kubeconfig: file,
@@ -350,10 +346,32 @@ export function defineClusterSuite(cluster: () => TestCluster): void {
     expect(lastResult?.diagnostics.filter((d) => d.code === 'PASS_FAILED')).toEqual([]);
   }, 120_000);
 
-  it('accepts every other object of deploy/ (namespace, RBAC, ConfigMaps, Deployments, Services)', async () => {
+  it("serves deploy/'s default Listeners: Envoy gets listeners on 8080 (HTTP) and 8443 (HTTPS)", async () => {
+    await eventually(() => {
+      const listeners = compileStore().xds['type.googleapis.com/envoy.config.listener.v3.Listener'];
+      const ports = listeners
+        .map((l) => (l.resource as { address?: { socket_address?: { port_value?: number } } }).address)
+        .map((a) => a?.socket_address?.port_value)
+        .sort();
+      expect(ports).toEqual([8080, 8443]);
+      expect(listeners.map((l) => l.provenance.map((p) => `${p.kind} ${p.namespace}/${p.name}`))).toEqual(
+        expect.arrayContaining([
+          expect.arrayContaining(['Listener attache/attache-listener-8080']),
+          expect.arrayContaining(['Listener attache/attache-listener-8443']),
+        ]),
+      );
+    }, 20_000);
+    expect(lastResult?.diagnostics.filter((d) => d.resource?.kind === 'Listener')).toEqual([]);
+  });
+
+  it('accepts every other object of deploy/ (RBAC, ConfigMaps, Deployments, Services)', async () => {
     const plural = (kind: string) =>
       kind.endsWith('Class') ? `${kind.toLowerCase()}es` : `${kind.toLowerCase()}s`;
-    for (const m of loadManifests(deployDir).filter((d) => d.kind !== 'CustomResourceDefinition')) {
+    const createdFirst = new Set(deployedEdgeObjects().map((m) => `${m.kind} ${m.metadata.name}`));
+    const others = loadManifests(deployDir).filter(
+      (m) => m.kind !== 'CustomResourceDefinition' && !createdFirst.has(`${m.kind} ${m.metadata.name}`),
+    );
+    for (const m of others) {
       const { file, ...body } = m;
       await client
         .request('POST', path(m.apiVersion, plural(m.kind), m.metadata.namespace), body)

@@ -53,6 +53,7 @@ const knownKinds: Record<string, string> = {
   Deployment: 'apps/v1',
   IngressClass: 'networking.k8s.io/v1',
   CustomResourceDefinition: 'apiextensions.k8s.io/v1',
+  Listener: 'getambassador.io/v3alpha1',
 };
 
 const find = (kind: string, name: string) =>
