@@ -37,6 +37,32 @@ const listenerFilterTypes = {
   },
 } as const;
 
+/**
+ * Emissary logs to `/dev/fd/1`, which Envoy opens as a file: that fails
+ * ("No such device or address") whenever Envoy's stdout is a socket, as under
+ * many process supervisors, and the whole Listener is rejected. Envoy's own
+ * stdout/stderr loggers write to the process's streams without opening
+ * anything, so the standard streams are lowered to them (docs/compat.md).
+ */
+const standardStreams: Record<string, { name: string; type: string }> = {
+  '/dev/fd/1': {
+    name: 'envoy.access_loggers.stdout',
+    type: 'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog',
+  },
+  '/dev/stdout': {
+    name: 'envoy.access_loggers.stdout',
+    type: 'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog',
+  },
+  '/dev/fd/2': {
+    name: 'envoy.access_loggers.stderr',
+    type: 'envoy.extensions.access_loggers.stream.v3.StderrAccessLog',
+  },
+  '/dev/stderr': {
+    name: 'envoy.access_loggers.stderr',
+    type: 'envoy.extensions.access_loggers.stream.v3.StderrAccessLog',
+  },
+};
+
 function accessLogs(http: IRHttpConnectionManager): Json[] | undefined {
   return nonEmpty(
     http.accessLog?.map((log) => {
@@ -45,6 +71,13 @@ function accessLogs(http: IRHttpConnectionManager): Json[] | undefined {
         : log.format !== undefined
           ? { text_format_source: { inline_string: log.format } }
           : undefined;
+      const stream = standardStreams[log.path];
+      if (stream) {
+        return {
+          name: stream.name,
+          typed_config: defined({ '@type': typeUrl(stream.type), log_format: format }),
+        };
+      }
       return {
         name: 'envoy.access_loggers.file',
         typed_config: defined({
