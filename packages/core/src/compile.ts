@@ -1,8 +1,10 @@
+import { envelopeProblem, likelyMeant } from './admit-envelope.js';
 import { compareDiagnostics, type Diagnostic, type DiagnosticInput } from './diagnostics.js';
 import { emptyIR, type IR } from './ir.js';
 import { createPipeline, type Pipeline, type PluginUse } from './pipeline.js';
 import type { CompileOptions, PassContext, Plugin } from './plugin.js';
 import {
+  apiGroup,
   compareStrings,
   keyOfResource,
   kindOf,
@@ -124,27 +126,19 @@ function admitInputs(
   const valid: StoredResource[] = [];
   for (const stored of resources) {
     const r = stored.resource as Partial<StoredResource['resource']> | undefined;
-    const missing = !r
-      ? 'the document'
-      : typeof r.apiVersion !== 'string' || r.apiVersion === ''
-        ? 'apiVersion'
-        : typeof r.kind !== 'string' || r.kind === ''
-          ? 'kind'
-          : typeof r.metadata?.name !== 'string' || r.metadata.name === ''
-            ? 'metadata.name'
-            : undefined;
-    if (missing) {
+    const problem = envelopeProblem(r);
+    if (problem) {
+      const name = r?.metadata?.name;
       report({
         code: 'RESOURCE_INVALID',
-        message: `${stored.origin.file ?? stored.origin.source}${stored.origin.line ? `:${stored.origin.line}` : ''}: ${missing} is missing; every resource needs apiVersion, kind and metadata.name`,
+        message: `${stored.origin.file ?? stored.origin.source}${stored.origin.line ? `:${stored.origin.line}` : ''}: ${problem.message}`,
         resource: {
           apiVersion: String(r?.apiVersion ?? ''),
           kind: String(r?.kind ?? ''),
-          name: String(r?.metadata?.name ?? ''),
+          name: typeof name === 'string' || typeof name === 'number' ? String(name) : '',
           ...(stored.origin.file ? { source: stored.origin.file } : {}),
         },
-        path:
-          missing === 'metadata.name' ? '/metadata/name' : `/${missing === 'the document' ? '' : missing}`,
+        path: problem.path,
       });
       continue;
     }
@@ -174,7 +168,26 @@ function admitInputs(
       continue;
     }
     const kind = kindOf(stored.resource);
-    if (!pipeline.owners.has(kind) && !pipeline.consumed.has(kind)) {
+    const meant =
+      !pipeline.owners.has(kind) && !pipeline.consumed.has(kind)
+        ? likelyMeant(stored.resource.apiVersion, stored.resource.kind, [
+            ...pipeline.owners.keys(),
+            ...pipeline.consumed,
+          ])
+        : undefined;
+    if (meant) {
+      const group = apiGroup(stored.resource.apiVersion);
+      const version = stored.resource.apiVersion.slice(group.length + (group ? 1 : 0));
+      report({
+        code: 'RESOURCE_KIND_MISSPELLED',
+        message:
+          meant.group !== group
+            ? `no plugin handles API group ${group}: did you mean ${meant.group}? Write apiVersion: ${meant.group}/${version}${meant.kind !== stored.resource.kind ? ` and kind: ${meant.kind}` : ''}; the resource is ignored until then`
+            : `no plugin handles kind ${stored.resource.kind} in ${group || 'the core API group'}: did you mean ${meant.kind}? Fix kind; the resource is ignored until then`,
+        resource: refOf(stored.resource, stored.origin),
+        path: meant.group !== group ? '/apiVersion' : '/kind',
+      });
+    } else if (!pipeline.owners.has(kind) && !pipeline.consumed.has(kind)) {
       report({
         code: 'RESOURCE_KIND_UNKNOWN',
         message: `no plugin handles ${stored.resource.apiVersion} ${stored.resource.kind}; check apiVersion and kind, or load the plugin that owns it`,

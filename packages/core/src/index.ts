@@ -1,6 +1,8 @@
+export { describeBadCharacter } from './admit-envelope.js';
 export * from './canonical-json.js';
 export * from './compile.js';
 export * from './diagnostics.js';
+export * from './did-you-mean.js';
 export * from './hash.js';
 export * from './io.js';
 export * from './ir.js';
