@@ -51,11 +51,40 @@ export function compile(
     else byKind.set(kind, [r]);
   }
 
-  const ir = emptyIR();
-  const xds = emptyXdsResources();
-  const emitted = new Set<string>();
+  const admitted = diagnostics.length;
+  // A pass that throws must leave nothing behind: not its IR edits, diagnostics or emitted
+  // resources. Passes are pure and deterministic, so the state before it is rebuilt by running
+  // the passes that succeeded before it again; only a failing compile pays for that.
+  const failed = new Set<string>();
+  const failures: Diagnostic[] = [];
+  let state = freshState();
+  for (let i = 0; i < pipeline.passes.length; i++) {
+    const pass = pipeline.passes[i]!;
+    if (failed.has(pass.id)) continue;
+    try {
+      runPass(pass, state);
+    } catch (e) {
+      failed.add(pass.id);
+      failures.push({
+        code: 'PASS_FAILED',
+        severity: 'error',
+        message: `pass ${pass.id} threw: ${(e as Error).message ?? String(e)}; this is a bug in plugin '${pass.plugin}'; what it changed before throwing was dropped`,
+        origin: { plugin: pass.plugin, pass: pass.id },
+      });
+      // Start again from the admitted inputs; later passes still see which passes failed.
+      diagnostics.length = admitted;
+      diagnostics.push(...failures);
+      state = freshState();
+      i = -1;
+    }
+  }
+  const { ir, xds } = state;
 
-  for (const pass of pipeline.passes) {
+  function freshState(): { ir: IR; xds: XdsResources; emitted: Set<string> } {
+    return { ir: emptyIR(), xds: emptyXdsResources(), emitted: new Set<string>() };
+  }
+
+  function runPass(pass: Pipeline['passes'][number], run: ReturnType<typeof freshState>): void {
     const report = (d: DiagnosticInput) => {
       const spec = pipeline.codes.get(d.code);
       if (!spec) {
@@ -74,7 +103,7 @@ export function compile(
       diagnostics.push(diag);
     };
     const ctx: PassContext<unknown> = {
-      ir,
+      ir: run.ir,
       config: pass.config,
       options,
       inputs,
@@ -84,23 +113,15 @@ export function compile(
         if (pass.phase !== 'lower')
           throw new Error(`pass '${pass.id}' emitted an Envoy resource outside the lower phase`);
         const key = `${resource.typeUrl} ${resource.name}`;
-        if (emitted.has(key)) throw new Error(`pass '${pass.id}' emitted ${key} twice`);
-        emitted.add(key);
-        xds[resource.typeUrl].push(resource);
+        if (run.emitted.has(key)) throw new Error(`pass '${pass.id}' emitted ${key} twice`);
+        run.emitted.add(key);
+        run.xds[resource.typeUrl].push(resource);
       },
       diagnostics,
     };
-    try {
-      pass.run(ctx);
-    } catch (e) {
-      diagnostics.push({
-        code: 'PASS_FAILED',
-        severity: 'error',
-        message: `pass ${pass.id} threw: ${(e as Error).message ?? String(e)}; this is a bug in plugin '${pass.plugin}'`,
-        origin: { plugin: pass.plugin, pass: pass.id },
-      });
-    }
+    pass.run(ctx);
   }
+
   for (const list of Object.values(xds)) list.sort((a, b) => compareStrings(a.name, b.name));
   return {
     ir,
