@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AttacheConfig } from '@attache/runtime';
+import { type AttacheConfig, logFormats } from '@attache/runtime';
 import { UsageError } from './io.js';
 
 /** apps/attache/attache.yaml: the bundled example (from src/ under vitest, from dist/ when built). */
@@ -15,6 +15,7 @@ export interface ServeFlags {
   kubeconfig?: string;
   namespace?: string;
   logLevel?: string;
+  logFormat?: string;
 }
 
 /**
@@ -56,7 +57,12 @@ export function applyServeFlags(config: AttacheConfig, flags: ServeFlags, cwd: s
       ...(flags.namespace ? { namespace: flags.namespace } : {}),
     };
   }
-  if (flags.logLevel) out.log = { level: flags.logLevel as AttacheConfig['log']['level'] };
+  if (flags.logLevel) out.log = { ...out.log, level: flags.logLevel as AttacheConfig['log']['level'] };
+  if (flags.logFormat) {
+    if (!(logFormats as readonly string[]).includes(flags.logFormat))
+      throw new UsageError(`--log-format takes ${logFormats.join(', ')}, not '${flags.logFormat}'`);
+    out.log = { ...out.log, format: flags.logFormat as AttacheConfig['log']['format'] };
+  }
   return out;
 }
 

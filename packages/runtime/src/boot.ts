@@ -55,7 +55,9 @@ export async function resolvePlugins(
 
 /** Loads plugins, validates every config block and builds the container; starts nothing. */
 export async function bootRuntime(options: BootOptions): Promise<Booted> {
-  const logger = options.logger ?? createLogger(options.config.log.level as LogLevel);
+  const logger =
+    options.logger ??
+    createLogger(options.config.log.level as LogLevel, undefined, options.config.log.format);
   const uses = await resolvePlugins(options.config, options);
   const pipeline = createPipeline(uses);
   const io = validateIoConfig(options.config, pipeline, options.origin);

@@ -19,7 +19,7 @@ describe('parseConfig', () => {
     const config = parseConfig({ sources: {}, sinks: {} });
     expect(config.ambassadorIds).toEqual(['default']);
     expect(config.debounce).toEqual({ quietMs: 100, maxMs: 1000 });
-    expect(config.log).toEqual({ level: 'info' });
+    expect(config.log).toEqual({ level: 'info', format: 'auto' });
   });
 
   it('names the field that is wrong', () => {

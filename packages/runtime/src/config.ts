@@ -52,6 +52,10 @@ export const AttacheConfigSchema = Type.Object(
           ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
           { default: 'info' },
         ),
+        // auto: human-readable lines when stderr is a terminal, JSON otherwise (see logger.ts).
+        format: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], {
+          default: 'auto',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -12,7 +12,15 @@ export {
 export { type ContainerInputs, createRuntimeContainer, type IoConfig, Tokens } from './container.js';
 export { createDebouncer, type DebounceOptions, type Debouncer, defaultDebounce } from './debounce.js';
 export { FeedbackRouter } from './feedback-router.js';
-export { createLogger, type LogLevel, pinoLogger, silentLogger } from './logger.js';
+export {
+  createLogger,
+  type LogFormat,
+  type LogLevel,
+  logFormats,
+  pinoLogger,
+  resolveLogFormat,
+  silentLogger,
+} from './logger.js';
 export { type LoadPluginOptions, loadPluginModule } from './plugin-loader.js';
 export { type CycleResult, Runtime, type RuntimeOptions } from './runtime.js';
 export { stopOnSignals } from './signals.js';

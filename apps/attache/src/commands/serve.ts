@@ -17,10 +17,13 @@ import { applyServeFlags, defaultConfigPath } from '../serve-config.js';
 
 export const serveUsage = `usage: attache serve [--config attache.yaml] [--watch PATH]… [--ads HOST:PORT] [--admin HOST:PORT]
                     [--bootstrap FILE] [--kubernetes [--kubeconfig FILE] [--namespace NS]] [--log-level LEVEL]
+                    [--log-format auto|json|pretty]
 
 Runs the control plane with the sources and sinks of the config file (default:
 the bundled example, ${defaultConfigPath}). Flags override the file.
-Stops cleanly on SIGINT/SIGTERM.`;
+Logs go to stderr: human-readable lines when it is a terminal, JSON otherwise
+(--log-format, or log.format in the file, forces one). Stops cleanly on
+SIGINT/SIGTERM (Ctrl-C) with exit code 0.`;
 
 export interface Serving {
   runtime: Runtime;
@@ -41,6 +44,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
       kubeconfig: { type: 'string' },
       namespace: { type: 'string', short: 'n' },
       'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
     },
     strict: true,
   });
@@ -58,12 +62,13 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
         ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
         ...(values.namespace ? { namespace: values.namespace } : {}),
         ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
+        ...(values['log-format'] ? { logFormat: values['log-format'] } : {}),
       },
       io.cwd,
     ),
     configPath,
   );
-  const logger = createLogger(config.log.level as LogLevel);
+  const logger = createLogger(config.log.level as LogLevel, undefined, config.log.format);
   const distribution = await loadDistribution({
     sources: Object.keys(config.sources),
     sinks: Object.keys(config.sinks),
