@@ -37,7 +37,7 @@ export async function httpsRequest(
   },
 ): Promise<Answer & { peerCommonName: string | undefined }> {
   const https = await import('node:https');
-  const expectedName = options.host ?? options.servername ?? '';
+  const expectedName = options.servername ?? options.host ?? '';
   return new Promise((resolve, reject) => {
     const req = https.request(
       {
