@@ -63,6 +63,11 @@ export const coreDiagnosticCodes = {
     summary:
       'A generated Envoy resource failed strict validation or was NACKed by Envoy; it was left out and the resources behind it are named.',
   },
+  RESOURCE_LAST_GOOD: {
+    severity: 'error',
+    summary:
+      'The resource was valid and turned invalid; `serve` keeps serving its last good version (keepLastGood) until it is fixed or deleted. The message says since when.',
+  },
   SOURCE_ERROR: {
     severity: 'error',
     summary:

@@ -39,6 +39,11 @@ export const AttacheConfigSchema = Type.Object(
       ),
     ),
     ambassadorIds: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, default: ['default'] }),
+    keepLastGood: Type.Boolean({
+      default: true,
+      description:
+        'a resource that was valid and turns invalid keeps serving its last good version (with a RESOURCE_LAST_GOOD error) instead of disappearing',
+    }),
     debounce: Type.Object(
       {
         quietMs: Type.Integer({ minimum: 0, default: defaultDebounce.quietMs }),

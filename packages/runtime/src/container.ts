@@ -52,6 +52,7 @@ export function createRuntimeContainer(inputs: ContainerInputs): DependencyConta
         sources: io.sources,
         sinks: io.sinks,
         groups: config.ambassadorIds,
+        keepLastGood: config.keepLastGood,
         debounce: config.debounce,
         logger: dc.resolve<Logger>(Tokens.Logger),
         baseDir: dc.resolve<string>(Tokens.BaseDir),

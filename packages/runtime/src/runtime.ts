@@ -8,9 +8,11 @@ import {
   type Sink,
   type Snapshot,
   type Source,
+  type StoredResource,
 } from '@attache/core';
 import { createDebouncer, type DebounceOptions, type Debouncer, defaultDebounce } from './debounce.js';
 import { FeedbackRouter } from './feedback-router.js';
+import { LastGoodResources } from './last-good.js';
 import { buildSnapshot } from './snapshot-builder.js';
 import { buildStatusReport } from './status-report.js';
 import { ResourceStore } from './store.js';
@@ -28,6 +30,13 @@ export interface RuntimeOptions {
   baseDir: string;
   /** The compiler; replaceable so tests can make it throw. */
   compiler?: typeof compile;
+  /**
+   * A resource that was valid and turns invalid keeps serving its last good
+   * version (with a RESOURCE_LAST_GOOD error) instead of disappearing. Default true.
+   */
+  keepLastGood?: boolean;
+  /** The clock behind "invalid since"; tests pin it. */
+  now?: () => Date;
 }
 
 export interface CycleResult {
@@ -52,6 +61,7 @@ export class Runtime {
   readonly #debouncer: Debouncer;
   readonly #snapshots = new Map<string, Snapshot>();
   readonly #published = new Map<string, Snapshot>();
+  readonly #lastGood = new Map<string, LastGoodResources>();
   readonly #cycleListeners = new Set<(result: CycleResult) => void>();
   #sources: Array<{ type: string; source: Source }> = [];
   #sinks: Array<{ type: string; sink: Sink }> = [];
@@ -226,9 +236,12 @@ export class Runtime {
       const previous = this.#snapshots.get(group);
       let snapshot: Snapshot;
       try {
-        const result = (this.#options.compiler ?? compile)(contents.resources, this.#options.pipeline, {
-          ambassadorId: group,
-        });
+        const compileOnce = (resources: readonly StoredResource[]) =>
+          (this.#options.compiler ?? compile)(resources, this.#options.pipeline, { ambassadorId: group });
+        const result =
+          this.#options.keepLastGood === false
+            ? compileOnce(contents.resources)
+            : this.#lastGoodOf(group).compile(contents.resources, compileOnce);
         snapshot = buildSnapshot(group, result, contents.diagnostics, previous);
       } catch (e) {
         // compile() throws only for plugin bugs; Envoy keeps the last good snapshot.
@@ -263,6 +276,15 @@ export class Runtime {
     this.#fanOutStatus();
     const result: CycleResult = { published, snapshots: new Map(this.#snapshots) };
     for (const listener of this.#cycleListeners) listener(result);
+  }
+
+  #lastGoodOf(group: string): LastGoodResources {
+    let memory = this.#lastGood.get(group);
+    if (!memory) {
+      memory = new LastGoodResources(this.#options.now);
+      this.#lastGood.set(group, memory);
+    }
+    return memory;
   }
 
   /** Operators read logs: each problem is logged once when it appears, not on every recompile. */

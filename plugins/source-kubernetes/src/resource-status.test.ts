@@ -34,6 +34,22 @@ describe('statusFromDiagnostics', () => {
       conditions: [{ type: 'Accepted', status: 'False', reason: 'A', message: 'A: A message; B: B message' }],
     });
   });
+
+  it('adds ServingLastGood when the runtime serves the last good version of an invalid resource', () => {
+    const status = statusFromDiagnostics([diag('MAPPING_SERVICE_MISSING'), diag('RESOURCE_LAST_GOOD')], 7);
+    expect(status.state).toBe('Error');
+    expect(status.conditions).toEqual([
+      expect.objectContaining({ type: 'Accepted', status: 'False', reason: 'MAPPING_SERVICE_MISSING' }),
+      {
+        type: 'ServingLastGood',
+        status: 'True',
+        reason: 'ResourceInvalid',
+        message: 'RESOURCE_LAST_GOOD message',
+        observedGeneration: 7,
+      },
+    ]);
+    expect(statusFromDiagnostics([diag('MAPPING_SERVICE_MISSING')], 7).conditions).toHaveLength(1);
+  });
 });
 
 describe('statusToWrite', () => {

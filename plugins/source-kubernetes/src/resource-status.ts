@@ -19,6 +19,8 @@ export interface ResourceStatus {
  * The status a getambassador.io resource gets from its compile diagnostics:
  * Running and Accepted when it has no errors, else Error with the first
  * error's code and message. Warnings ride along in the condition message.
+ * A resource served from its last good version (RESOURCE_LAST_GOOD) also gets
+ * a ServingLastGood condition, so `kubectl get` shows that the old version is live.
  */
 export function statusFromDiagnostics(
   diagnostics: readonly Diagnostic[],
@@ -43,10 +45,22 @@ export function statusFromDiagnostics(
           : 'The resource was compiled into the Envoy configuration.',
       };
   if (generation !== undefined) condition.observedGeneration = generation;
+  const conditions = [condition];
+  // The runtime serves the last good version of a resource that turned invalid: say so apart from Accepted.
+  const lastGood = errors.find((d) => d.code === 'RESOURCE_LAST_GOOD');
+  if (lastGood) {
+    conditions.push({
+      type: 'ServingLastGood',
+      status: 'True',
+      reason: 'ResourceInvalid',
+      message: lastGood.message,
+      ...(generation !== undefined ? { observedGeneration: generation } : {}),
+    });
+  }
   return {
     state: first ? 'Error' : 'Running',
     reason: first ? `${first.code}: ${first.message}` : '',
-    conditions: [condition],
+    conditions,
   };
 }
 
