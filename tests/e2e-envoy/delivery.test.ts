@@ -137,6 +137,41 @@ for (const { variant, delta } of variants) {
       );
     });
 
+    it('a Mapping edited into an invalid one keeps its last good route on Envoy, and the problem is named', async () => {
+      writeResources(resources.dir, 'lg.yaml', [
+        mapping('lg', { prefix: '/lg/', service: upstreams.a.address }),
+      ]);
+      await waitForBackend(edge.envoy, port, '/lg/x', 'a');
+      // Valid YAML, invalid Mapping: no service.
+      writeResources(resources.dir, 'lg.yaml', [mapping('lg', { prefix: '/lg/', service: '' })]);
+      let codes: string[] = [];
+      await edge.attache.waitFor(
+        async () => {
+          codes = (await edge.attache.diagnostics())
+            .filter((d) => d.severity === 'error' && d.resource?.name === 'lg')
+            .map((d) => d.code);
+          return codes.includes('RESOURCE_LAST_GOOD');
+        },
+        { what: 'Mapping lg reported as serving its last good version' },
+      );
+      // Its own error is named beside the fallback.
+      expect(codes.filter((c) => c !== 'RESOURCE_LAST_GOOD').length).toBeGreaterThan(0);
+      const answers = new Set<string>();
+      for (let i = 0; i < 20; i++) answers.add(await backendAt(port, '/lg/x'));
+      expect([...answers]).toEqual(['a']);
+      const xds = await edge.envoy.xdsStats();
+      expect(xds.lds.updateRejected + xds.cds.updateRejected + xds.rds.updateRejected).toBe(0);
+
+      writeResources(resources.dir, 'lg.yaml', [
+        mapping('lg', { prefix: '/lg/', service: upstreams.b.address }),
+      ]);
+      await waitForBackend(edge.envoy, port, '/lg/x', 'b');
+      await edge.attache.waitFor(
+        async () => !(await edge.attache.diagnostics()).some((d) => d.resource?.name === 'lg'),
+        { what: "Mapping lg's diagnostics to clear after the fix" },
+      );
+    });
+
     it('make-before-break: moving routes to new clusters under load never meets a missing cluster', async () => {
       const paths = Array.from({ length: 8 }, (_, i) => `/m${i}/x`);
       const moves = (to: EchoServer) =>
