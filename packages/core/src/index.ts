@@ -6,6 +6,7 @@ export * from './did-you-mean.js';
 export * from './hash.js';
 export * from './io.js';
 export * from './ir.js';
+export { isTypeBoxSchema, type PlainJsonSchema } from './json-schema-config.js';
 export * from './phases.js';
 export * from './pipeline.js';
 export * from './plain-object.js';

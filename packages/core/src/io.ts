@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { Diagnostic, DiagnosticInput } from './diagnostics.js';
+import type { PlainJsonSchema } from './json-schema-config.js';
 import type { ResourceRef, StoredResource } from './resource.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -47,7 +48,8 @@ export interface Source {
 export interface SourceFactory<C = unknown> {
   /** Key under `sources:` in attache.yaml, e.g. 'file', 'kubernetes'. */
   type: string;
-  configSchema?: TSchema;
+  /** TypeBox or plain JSON Schema, as a plugin's `configSchema`. */
+  configSchema?: TSchema | PlainJsonSchema;
   create(ctx: SourceContext<C>): Source;
 }
 
@@ -95,6 +97,7 @@ export interface Sink {
 export interface SinkFactory<C = unknown> {
   /** Key under `sinks:` in attache.yaml, e.g. 'file', 'ads'. */
   type: string;
-  configSchema?: TSchema;
+  /** TypeBox or plain JSON Schema, as a plugin's `configSchema`. */
+  configSchema?: TSchema | PlainJsonSchema;
   create(ctx: SinkContext<C>): Sink;
 }

@@ -1,6 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { type DiagnosticCodeTable, DiagnosticRegistry } from './diagnostics.js';
 import type { SinkFactory, SourceFactory } from './io.js';
+import { isTypeBoxSchema, type PlainJsonSchema, validatePlainJsonSchema } from './json-schema-config.js';
 import { isPhase } from './phases.js';
 import type { PassSpec, Plugin, PluginRegistrar } from './plugin.js';
 import type { ResourceKind } from './resource.js';
@@ -161,19 +162,49 @@ export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline 
   });
 }
 
-/** Validates (and fills defaults into) a config against a TypeBox/JSON schema; throws naming the plugin and field. */
+/**
+ * Validates (and fills defaults into) a config against its schema: a TypeBox
+ * schema, or a plain JSON Schema object (checked with Ajv). Throws a
+ * PluginLoadError naming the owner and the field, or saying what is wrong
+ * with the schema itself.
+ */
 export function validateAgainstSchema(
   owner: string,
-  schema: import('@sinclair/typebox').TSchema,
+  schema: import('@sinclair/typebox').TSchema | PlainJsonSchema,
   raw: unknown,
 ): unknown {
-  const value = Value.Default(schema, structuredClone(raw ?? {}));
-  const errors = [...Value.Errors(schema, value)];
-  if (errors.length > 0) {
-    const lines = errors.slice(0, 5).map((e) => `  ${e.path || '/'}: ${e.message}`);
-    throw new PluginLoadError(`invalid config for ${owner}:\n${lines.join('\n')}`);
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw new PluginLoadError(
+      `the configSchema of ${owner} is not a schema object (TypeBox or plain JSON Schema)`,
+    );
   }
-  return value;
+  if (isTypeBoxSchema(schema)) {
+    try {
+      const value = Value.Default(schema, structuredClone(raw ?? {}));
+      const errors = [...Value.Errors(schema, value)];
+      if (errors.length > 0)
+        throw invalidConfig(
+          owner,
+          errors.map((e) => `  ${e.path || '/'}: ${e.message}`),
+        );
+      return value;
+    } catch (e) {
+      if (e instanceof PluginLoadError) throw e;
+      // TypeBox outside with plain JSON Schema inside ("Unknown type"): still JSON Schema.
+    }
+  }
+  const result = validatePlainJsonSchema(schema, raw);
+  if (result.ok) return result.value;
+  if ('schemaError' in result) {
+    throw new PluginLoadError(
+      `the configSchema of ${owner} is not a JSON Schema Attaché can use: ${result.schemaError}`,
+    );
+  }
+  throw invalidConfig(owner, result.problems);
+}
+
+function invalidConfig(owner: string, lines: string[]): PluginLoadError {
+  return new PluginLoadError(`invalid config for ${owner}:\n${lines.slice(0, 5).join('\n')}`);
 }
 
 function validatePluginConfig(plugin: Plugin, raw: unknown): unknown {

@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { Diagnostic, DiagnosticCodeTable, DiagnosticInput } from './diagnostics.js';
 import type { SinkFactory, SourceFactory } from './io.js';
 import type { IR } from './ir.js';
+import type { PlainJsonSchema } from './json-schema-config.js';
 import type { Phase } from './phases.js';
 import type { ResourceKind, StoredResource } from './resource.js';
 import type { XdsResource } from './xds.js';
@@ -68,8 +69,11 @@ export interface PluginDefinition<C = unknown> {
   id: string;
   /** Human description for `attache plugins`. */
   description?: string;
-  /** JSON Schema (TypeBox) for this plugin's config; validated at load. */
-  configSchema?: TSchema;
+  /**
+   * Schema of this plugin's config, validated (and defaults filled) at load: a TypeBox
+   * schema, or a plain JSON Schema object (draft-07, or 2019-09/2020-12 named by `$schema`).
+   */
+  configSchema?: TSchema | PlainJsonSchema;
   /** Kinds this plugin validates and normalises; one owner per kind. */
   owns?: readonly ResourceKind[];
   /** Kinds this plugin reads but does not own (Secret, Service, Endpoints…), so they are not reported as unknown. */

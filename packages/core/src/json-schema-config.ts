@@ -1,0 +1,84 @@
+import { Kind, type TSchema } from '@sinclair/typebox';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+
+/**
+ * A plain JSON Schema object, as a plugin written without TypeBox gives it
+ * (`{ type: 'object', properties: { … } }`). TypeBox schemas are JSON Schema
+ * too, marked with TypeBox's `Kind` symbol.
+ */
+export type PlainJsonSchema = { readonly [keyword: string]: unknown };
+
+/** Whether TypeBox's Value functions understand this schema (it was built with `Type.*`). */
+export function isTypeBoxSchema(schema: object): schema is TSchema {
+  return Kind in schema;
+}
+
+/** One line per problem, as `  /pointer: message`. */
+export type SchemaProblems = string[];
+
+export type PlainSchemaResult =
+  | { ok: true; value: unknown }
+  | { ok: false; problems: SchemaProblems }
+  | { ok: false; schemaError: string };
+
+// `format` is not checked (no format vocabulary is loaded); everything else of the draft is,
+// and strict mode refuses unknown keywords, so a misspelled `propertes` is an error, not a no-op.
+const ajvOptions: Options = {
+  allErrors: true,
+  useDefaults: true,
+  strict: true,
+  strictTypes: false,
+  strictTuples: false,
+  strictRequired: false,
+  validateFormats: false,
+};
+
+let validators: { draft07: Ajv; draft2019: Ajv2019; draft2020: Ajv2020 } | undefined;
+const compiled = new WeakMap<object, ValidateFunction>();
+
+/** The validator for the draft the schema names in `$schema` (draft-07 when it names none). */
+function validatorFor(schema: object): Ajv | Ajv2019 | Ajv2020 {
+  validators ??= {
+    draft07: new Ajv(ajvOptions),
+    draft2019: new Ajv2019(ajvOptions),
+    draft2020: new Ajv2020(ajvOptions),
+  };
+  const named = (schema as PlainJsonSchema).$schema;
+  const draft = typeof named === 'string' ? named : '';
+  if (draft.includes('2020-12')) return validators.draft2020;
+  if (draft.includes('2019-09')) return validators.draft2019;
+  return validators.draft07;
+}
+
+/**
+ * Validates `raw` against a plain JSON Schema, filling `default`s; never
+ * throws. A schema the validator cannot compile (an unknown keyword, a wrong
+ * type name, an unresolvable `$ref`) is a `schemaError`.
+ */
+export function validatePlainJsonSchema(schema: object, raw: unknown): PlainSchemaResult {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    try {
+      validate = validatorFor(schema).compile(schema);
+    } catch (e) {
+      return { ok: false, schemaError: (e as Error).message };
+    }
+    compiled.set(schema, validate);
+  }
+  const value = structuredClone(raw ?? {});
+  if (validate(value)) return { ok: true, value };
+  return { ok: false, problems: (validate.errors ?? []).map(describeError) };
+}
+
+function describeError(e: ErrorObject): string {
+  const params = e.params as Record<string, unknown>;
+  const detail =
+    e.keyword === 'additionalProperties'
+      ? ` ('${String(params.additionalProperty)}')`
+      : e.keyword === 'enum'
+        ? ` (${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')})`
+        : '';
+  return `  ${e.instancePath || '/'}: ${e.message ?? e.keyword}${detail}`;
+}
