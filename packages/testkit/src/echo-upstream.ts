@@ -43,11 +43,12 @@ type Res = ServerResponse | Http2ServerResponse;
  * sent (rewrites), the Host and the headers (added, removed). A request may ask
  * for a status (`x-echo-status: 503`) or a delay (`x-echo-delay-ms: 2000`); a
  * test may set the status of every answer (`setStatus`) to make the upstream
- * fail for outlier detection and retries.
+ * fail for outlier detection, or fail the next few (`failNext`) for retries.
  */
 export class EchoServer {
   readonly requests: EchoRequest[] = [];
   private forcedStatus: number | undefined;
+  private failing: { remaining: number; status: number } | undefined;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -95,6 +96,15 @@ export class EchoServer {
     this.forcedStatus = status;
   }
 
+  /**
+   * The next `count` requests are answered with `status` (default 503), the
+   * ones after them as before: an upstream that fails a set number of times,
+   * for retries. Wins over `setStatus` while it lasts.
+   */
+  failNext(count: number, status = 503): void {
+    this.failing = count > 0 ? { remaining: count, status } : undefined;
+  }
+
   /** Requests seen so far, then forgotten. */
   take(): EchoRequest[] {
     return this.requests.splice(0);
@@ -120,7 +130,7 @@ export class EchoServer {
         body: Buffer.concat(chunks).toString('utf8'),
       };
       this.requests.push(seen);
-      const status = this.forcedStatus ?? Number(headers['x-echo-status'] ?? 200);
+      const status = this.failure() ?? this.forcedStatus ?? Number(headers['x-echo-status'] ?? 200);
       const delay = Math.min(Number(headers['x-echo-delay-ms'] ?? 0) || 0, 30_000);
       const answer = () => {
         if (res.destroyed || res.writableEnded) return;
@@ -134,6 +144,14 @@ export class EchoServer {
       if (delay > 0) setTimeout(answer, delay);
       else answer();
     });
+  }
+
+  private failure(): number | undefined {
+    if (!this.failing) return undefined;
+    const { status } = this.failing;
+    this.failing.remaining -= 1;
+    if (this.failing.remaining <= 0) this.failing = undefined;
+    return status;
   }
 
   async close(): Promise<void> {
