@@ -110,7 +110,7 @@ describe('attache validate', () => {
   it('passes the quickstart', async () => {
     const { code, stdout } = await run(['validate', '-f', quickstart]);
     expect(code).toBe(0);
-    expect(stdout).toBe('no problems found (10 resources read)\n');
+    expect(stdout).toBe('no problems found (12 resources read)\n');
   });
 
   it('names file, line, code, resource and field of a bad Mapping, with a summary, and exits 1', async () => {
@@ -121,7 +121,7 @@ describe('attache validate', () => {
     expect(lines[0]).toMatch(
       /^40-broken\.yaml:2: error [A-Z_]+: Mapping default\/broken \/spec\/service: \S/,
     );
-    expect(lines.at(-1)).toMatch(/^1 error, 0 warnings \(11 resources read\)$/);
+    expect(lines.at(-1)).toMatch(/^1 error, 0 warnings \(13 resources read\)$/);
   });
 
   it('reports a YAML syntax error with its file and line', async () => {

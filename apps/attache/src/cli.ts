@@ -32,6 +32,13 @@ const commands: Record<string, Command> = {
       return { usage: m.explainUsage, run: m.explainCommand };
     },
   },
+  dev: {
+    summary: 'a working edge in one command: serve + a real Envoy (+ demo upstreams for the example)',
+    load: async () => {
+      const m = await import('./commands/dev.js');
+      return { usage: m.devUsage, run: m.devCommand };
+    },
+  },
   serve: {
     summary: 'run the control plane (sources → compile → ADS/file sinks)',
     load: async () => {

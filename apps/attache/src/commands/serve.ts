@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AdminState } from '@attache/admin';
-import { createPipeline, type Logger } from '@attache/core';
+import { createPipeline, type Logger, type Plugin } from '@attache/core';
 import {
   bootRuntime,
   createLogger,
@@ -31,7 +31,15 @@ export interface Serving {
   admin?: { url: string };
 }
 
-export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
+/**
+ * `extraPlugins` join the distribution's (attache dev adds its local-upstream
+ * plugin this way; serve itself passes none).
+ */
+export async function serveCommand(
+  argv: string[],
+  io: CliIO,
+  extraPlugins: readonly Plugin[] = [],
+): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -81,7 +89,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   const { runtime } = await bootRuntime({
     config,
     baseDir: loaded.baseDir,
-    distribution: distribution.plugins,
+    distribution: [...distribution.plugins, ...extraPlugins],
     logger,
     origin: configPath,
   });
