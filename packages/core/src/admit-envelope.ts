@@ -22,15 +22,13 @@ export function describeBadCharacter(value: string): string | undefined {
   if (!match) return undefined;
   const char = match[0];
   const code = `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-  const what =
-    char === '\u0000'
-      ? 'a NUL character'
-      : char === '\ufffd'
-        ? 'U+FFFD, the replacement character a decoder leaves for bytes that were not UTF-8'
-        : char.length === 1 && char >= '\ud800' && char <= '\udfff'
-          ? `an unpaired surrogate (${code}), which is not valid Unicode`
-          : `the control character ${code}`;
-  return `${what} at position ${match.index + 1}`;
+  const at = `(position ${match.index + 1})`;
+  if (char === '\u0000') return `a NUL character ${at}`;
+  if (char === '\ufffd')
+    return `U+FFFD ${at}, the replacement character a decoder leaves for bytes that were not UTF-8`;
+  if (char >= '\ud800' && char <= '\udfff')
+    return `an unpaired surrogate ${code} ${at}, which is not valid Unicode`;
+  return `the control character ${code} ${at}`;
 }
 
 function typeName(value: unknown): string {

@@ -10,6 +10,26 @@ export const httpDiagnosticCodes = {
     severity: 'info',
     summary: 'getambassador.io/v2 resources are converted to v3alpha1; convert the resource when convenient.',
   },
+  HTTP_API_VERSION_UNKNOWN: {
+    severity: 'error',
+    summary:
+      'The apiVersion names a getambassador.io version Attaché does not read (it reads v3alpha1, and converts v2 and v1); the resource is ignored.',
+  },
+  HTTP_FIELD_UNKNOWN: {
+    severity: 'warning',
+    summary:
+      'A field the kind does not have (often a misspelling; the message names the likely field); it is ignored. `attache validate --strict` fails on it.',
+  },
+  HTTP_STRING_INVALID: {
+    severity: 'error',
+    summary:
+      'A name or value holds NUL, a control character or invalid Unicode (U+FFFD from bytes that were not UTF-8, an unpaired surrogate); the resource is ignored.',
+  },
+  HTTP_HOSTNAME_NOT_ASCII: {
+    severity: 'warning',
+    summary:
+      'A hostname has non-ASCII characters; clients send the punycode (xn--) form, so it never matches. The message gives the punycode to write.',
+  },
   HTTP_REGEX_INVALID: {
     severity: 'error',
     summary: 'A regex is not valid RE2 (Envoy would reject the whole update); the resource is ignored.',
@@ -64,7 +84,18 @@ export const httpDiagnosticCodes = {
   },
   MAPPING_REWRITE_OVERRIDDEN: {
     severity: 'info',
-    summary: 'rewrite and regex_rewrite are both set; regex_rewrite wins.',
+    summary:
+      'Two rewrites of one thing are set (rewrite and regex_rewrite: regex_rewrite wins; host_rewrite and auto_host_rewrite: host_rewrite wins).',
+  },
+  MAPPING_REDIRECT_CONFLICT: {
+    severity: 'error',
+    summary:
+      'More than one of path_redirect, prefix_redirect and regex_redirect is set (Emissary posts the same error); the first of them in that order is used, the others ignored.',
+  },
+  MAPPING_PREFIX_TOO_LONG: {
+    severity: 'error',
+    summary:
+      'The prefix is longer than the request headers Envoy accepts (Module max_request_headers_kb, default 60 KiB), so no request can match it; the Mapping is ignored.',
   },
   MAPPING_HASH_KEY_MISSING: {
     severity: 'error',
@@ -216,6 +247,11 @@ export const httpDiagnosticCodes = {
     severity: 'error',
     summary:
       "envoy_log_format does not fit envoy_log_type (text takes a string, json a map); Emissary's default format is used.",
+  },
+  MODULE_DUPLICATE: {
+    severity: 'warning',
+    summary:
+      'Two Modules named "ambassador" (in different namespaces); the first by namespace/name is used, this one is ignored.',
   },
   MODULE_NAME_UNKNOWN: {
     severity: 'warning',

@@ -1,8 +1,24 @@
-import { jsonPointer, type PassContext, type ResourceRef, refOf, type StoredResource } from '@attache/core';
+import {
+  closestMatch,
+  describeBadCharacter,
+  jsonPointer,
+  type PassContext,
+  pointerSegment,
+  type ResourceRef,
+  refOf,
+  type StoredResource,
+} from '@attache/core';
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { servesAmbassadorId } from './ambassador-id.js';
+import { type UnknownFieldOptions, unknownFields } from './unknown-fields.js';
 import { convertV2Spec } from './v2-convert.js';
+
+/** The getambassador.io versions Attaché reads: v3alpha1, and v2/v1 converted to it. */
+const readableVersions = ['v1', 'v2', 'v3alpha1'];
+
+/** The top-level fields of a getambassador.io resource. */
+const envelopeFields = ['apiVersion', 'kind', 'metadata', 'spec', 'status'];
 
 const checks = new WeakMap<TSchema, TypeCheck<TSchema>>();
 function checkerFor(schema: TSchema): TypeCheck<TSchema> {
@@ -80,6 +96,12 @@ export interface Admitted<S> {
 /** Fields whose absence has its own code, so Jane sees "add spec.service" rather than a schema dump. */
 export type MissingFieldCodes = Record<string, string>;
 
+/** How unknown fields of a kind are found: which keys other checks speak for, and which spellings are the same. */
+export interface AdmitFieldOptions extends UnknownFieldOptions {
+  /** Resources whose unknown fields are not reported (e.g. Modules that are ignored anyway). */
+  skipUnknownFields?: (resource: StoredResource['resource']) => boolean;
+}
+
 /**
  * The common front door of every owned kind: ambassador_id filter, v2
  * conversion (with a deprecation note), schema validation. Invalid resources
@@ -90,6 +112,7 @@ export function admit<S>(
   kind: string,
   schema: TSchema,
   missingCodes: MissingFieldCodes = {},
+  fieldOptions: AdmitFieldOptions = {},
 ): Array<Admitted<S>> {
   const out: Array<Admitted<S>> = [];
   const ambassadorId = ctx.options.ambassadorId ?? 'default';
@@ -107,6 +130,21 @@ export function admit<S>(
       continue;
     }
     if (!servesAmbassadorId(spec, ambassadorId)) continue;
+    const version = resource.apiVersion.slice(resource.apiVersion.indexOf('/') + 1);
+    if (!readableVersions.includes(version)) {
+      // Only the current version is worth suggesting: v9 is one edit from v1, which is not what anyone means.
+      const meant = closestMatch(version, ['v3alpha1']);
+      ctx.report({
+        code: 'HTTP_API_VERSION_UNKNOWN',
+        resource: ref,
+        path: '/apiVersion',
+        message: `apiVersion ${resource.apiVersion} is not a version Attaché reads (getambassador.io/v3alpha1, or v2 and v1, which are converted)${meant ? `; did you mean getambassador.io/${meant}?` : '.'} This ${kind} is ignored until apiVersion is fixed`,
+      });
+      continue;
+    }
+    if (!fieldOptions.skipUnknownFields?.(resource))
+      reportUnknownFields(ctx, ref, kind, schema, resource, fieldOptions);
+    if (reportBadStrings(ctx, ref, spec)) continue;
     if (resource.apiVersion === 'getambassador.io/v2' || resource.apiVersion === 'getambassador.io/v1') {
       spec = convertV2Spec(kind, spec);
       ctx.report({
@@ -135,6 +173,97 @@ export function admit<S>(
     });
   }
   return out;
+}
+
+/**
+ * HTTP_FIELD_UNKNOWN for every field the kind's schema does not know, at the
+ * top level and anywhere in spec, with the known field it most likely meant.
+ * metadata is Kubernetes' own and free-form (labels, annotations, managedFields…).
+ */
+function reportUnknownFields(
+  ctx: PassContext,
+  ref: ResourceRef,
+  kind: string,
+  schema: TSchema,
+  resource: StoredResource['resource'],
+  options: UnknownFieldOptions,
+): void {
+  const found = Object.keys(resource)
+    .filter((key) => !envelopeFields.includes(key))
+    .map((key) => {
+      const meant = closestMatch(key, envelopeFields);
+      return { path: `/${pointerSegment(key)}`, display: key, ...(meant ? { meant } : {}) };
+    });
+  if (resource.spec !== null && typeof resource.spec === 'object') {
+    found.push(...unknownFields(schema, resource.spec, { pointer: '/spec', display: 'spec' }, options));
+  }
+  for (const field of found) {
+    ctx.report({
+      code: 'HTTP_FIELD_UNKNOWN',
+      resource: ref,
+      path: field.path,
+      message: field.meant
+        ? `${field.display} is not a ${kind} field: did you mean ${field.meant}? It is ignored until renamed`
+        : `${field.display} is not a ${kind} field Attaché knows; it is ignored (see docs/reference for the fields of ${kind})`,
+    });
+  }
+}
+
+/**
+ * HTTP_STRING_INVALID for a key or string in spec holding NUL, a control
+ * character other than tab and line breaks, or invalid Unicode (an unpaired surrogate, or the
+ * U+FFFD a decoder leaves for bytes that were not UTF-8): Envoy would refuse
+ * such a header name, and no request carries such a path. True when any was
+ * found: the resource is then left out whole.
+ */
+function reportBadStrings(ctx: PassContext, ref: ResourceRef, spec: Record<string, unknown>): boolean {
+  let found = false;
+  const visit = (value: unknown, pointer: string, display: string) => {
+    if (typeof value === 'string') {
+      const bad = badCharacterIn(value);
+      if (bad) {
+        found = true;
+        ctx.report({
+          code: 'HTTP_STRING_INVALID',
+          resource: ref,
+          path: pointer,
+          message: `${display} holds ${bad}; write it without (save files as UTF-8, spell special characters with the escapes the field allows)`,
+        });
+      }
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const entries: Array<[string, unknown]> = Array.isArray(value)
+      ? value.map((v, i) => [String(i), v])
+      : Object.entries(value);
+    for (const [key, item] of entries) {
+      const childPointer = `${pointer}/${pointerSegment(key)}`;
+      const childDisplay = Array.isArray(value) ? `${display}[${key}]` : `${display}.${key}`;
+      const badKey = Array.isArray(value) ? undefined : badCharacterIn(key);
+      if (badKey) {
+        found = true;
+        ctx.report({
+          code: 'HTTP_STRING_INVALID',
+          resource: ref,
+          path: childPointer,
+          message: `the key of ${childDisplay} holds ${badKey}; rename it (save files as UTF-8)`,
+        });
+        continue;
+      }
+      visit(item, childPointer, childDisplay);
+    }
+  };
+  visit(spec, '/spec', 'spec');
+  return found;
+}
+
+/**
+ * describeBadCharacter, except for tab, CR and LF, which multi-line fields
+ * (Lua scripts, log formats, error bodies) hold by design, and C1 controls;
+ * where a line break does not belong, the field's own check says so.
+ */
+function badCharacterIn(value: string): string | undefined {
+  return describeBadCharacter(value.replace(/[\t\n\r\u0080-\u009f]/g, ' '));
 }
 
 function reportSchemaErrors(
@@ -182,7 +311,12 @@ export { jsonPointer };
 function snakeCaseKeys(tls: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(tls)) {
-    out[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = value;
+    out[snakeCaseKey(key)] = value;
   }
   return out;
+}
+
+/** 'caSecret' → 'ca_secret'. */
+export function snakeCaseKey(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }

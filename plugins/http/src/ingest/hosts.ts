@@ -1,16 +1,20 @@
 import type { PassContext, ResourceRef } from '@attache/core';
 import { isValidHostGlob } from '../hostglob.js';
+import { nonAsciiHostnameMessage } from '../idn.js';
 import { ExtKey, type HttpHost, type InsecureAction } from '../model.js';
 import { SecretResolver } from '../resolve/secrets.js';
 import { HostSpec } from '../schemas/host.js';
-import { admit } from './admit.js';
+import { admit, snakeCaseKey } from './admit.js';
 import { reportAcmeProvider } from './host-acme.js';
+
+/** Host.tls takes TLSContext's snake_case keys in camelCase too (as Emissary does). */
+const hostTlsKey = (pointer: string, key: string) => (pointer === '/spec/tls' ? snakeCaseKey(key) : key);
 
 /** Validates Hosts; TLS is resolved later (resolve phase), once Secrets and TLSContexts are known. */
 export function ingestHosts(ctx: PassContext): void {
   const hosts: HttpHost[] = [];
   let secrets: SecretResolver | undefined;
-  for (const h of admit<HostSpec>(ctx, 'Host', HostSpec)) {
+  for (const h of admit<HostSpec>(ctx, 'Host', HostSpec, {}, { normalizeKey: hostTlsKey })) {
     const spec = h.spec;
     const hostname = spec.hostname ?? '*';
     if (!isValidHostGlob(hostname)) {
@@ -22,6 +26,9 @@ export function ingestHosts(ctx: PassContext): void {
       });
       continue;
     }
+    const idn = nonAsciiHostnameMessage('spec.hostname', hostname);
+    if (idn)
+      ctx.report({ code: 'HTTP_HOSTNAME_NOT_ASCII', resource: h.ref, path: '/spec/hostname', message: idn });
     if (spec.tlsSecret && spec.tls?.cert_required && !spec.tls.ca_secret) {
       // Emissary would require some client certificate; serving without the check would fail open.
       ctx.report({

@@ -6,6 +6,7 @@ import { re2Error } from '../regex.js';
 import { MappingSpec } from '../schemas/mapping.js';
 import { parseService } from '../service.js';
 import { admit } from './admit.js';
+import { checkMappingFields } from './mapping-checks.js';
 
 /** Mapping fields that map header or query parameter names to values. */
 const namedMapFields = new Set([
@@ -164,6 +165,9 @@ export function ingestMappings(ctx: PassContext): void {
         });
       }
     }
+    problems.push(
+      ...checkMappingFields(ctx, m.ref, spec, ctx.ir.ext[ExtKey.module] as HttpModule | undefined),
+    );
     if (problems.length > 0) {
       for (const p of problems) ctx.report({ ...p, resource: m.ref });
       continue;

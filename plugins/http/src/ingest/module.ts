@@ -1,6 +1,6 @@
-import type { PassContext } from '@attache/core';
+import { formatRef, type PassContext } from '@attache/core';
 import { moduleErrorResponses } from '../build/error-responses-parse.js';
-import { reportModuleKeyProblems } from '../build/module-keys.js';
+import { moduleKeysWithoutEffect, reportModuleKeyProblems } from '../build/module-keys.js';
 import { ExtKey, type HttpModule } from '../model.js';
 import { ModuleSpec } from '../schemas/module.js';
 import { admit } from './admit.js';
@@ -11,7 +11,20 @@ const emissaryRegexMaxSize = 200;
 /** Reads the `ambassador` Module (earliest by namespace/name if several). */
 export function ingestModule(ctx: PassContext): void {
   const module: HttpModule = { config: {} };
-  for (const m of admit<ModuleSpec>(ctx, 'Module', ModuleSpec)) {
+  for (const m of admit<ModuleSpec>(
+    ctx,
+    'Module',
+    ModuleSpec,
+    {},
+    {
+      // Keys without effect get MODULE_KEY_NO_EFFECT, with the replacement; not "unknown" too.
+      knownAt: { '/spec/config': Object.keys(moduleKeysWithoutEffect) },
+      // Each ip_allow/ip_deny entry gets MODULE_IP_INVALID for a wrong key already.
+      leaveAlone: (pointer) => /^\/spec\/config\/ip_(allow|deny)\//.test(pointer),
+      // Other Modules are ignored whole (MODULE_NAME_UNKNOWN): their fields are not ours to judge.
+      skipUnknownFields: (resource) => resource.metadata.name !== 'ambassador',
+    },
+  )) {
     if (m.name !== 'ambassador') {
       ctx.report({
         code: 'MODULE_NAME_UNKNOWN',
@@ -21,7 +34,15 @@ export function ingestModule(ctx: PassContext): void {
       });
       continue;
     }
-    if (module.ref) continue;
+    if (module.ref) {
+      ctx.report({
+        code: 'MODULE_DUPLICATE',
+        resource: m.ref,
+        path: '/metadata/namespace',
+        message: `two ambassador Modules: ${formatRef(module.ref)} is used (first by namespace/name) and this one, ${formatRef(m.ref)}, is ignored; merge them into one`,
+      });
+      continue;
+    }
     module.ref = m.ref;
     module.config = m.spec.config ?? {};
     const errorResponses = moduleErrorResponses(ctx, m.ref, module.config.error_response_overrides);
