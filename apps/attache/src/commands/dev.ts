@@ -98,7 +98,11 @@ export async function devCommand(argv: string[], io: CliIO): Promise<number> {
   const stopSignal = new Promise<void>((resolvePromise) => {
     stopRequested = resolvePromise;
   });
-  const onSignal = () => stopRequested();
+  // Envoy first, so it does not log the control plane going away under it.
+  const onSignal = () => {
+    stopping = true;
+    void (envoy?.stop() ?? Promise.resolve()).then(() => stopRequested());
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
