@@ -7,15 +7,22 @@ import { parseHeaderLine, parseRequestLine } from '@attache/explain';
 import { discoverCases } from './cases.js';
 import { type Compiler, loadAttacheCompiler } from './compile-attache.js';
 import { readKnownDifferences } from './known-differences.js';
+import { runOnEnvoy } from './on-envoy/envoy-mode.js';
 import { type CaseResult, explainCase, runCase } from './run-case.js';
 
 const USAGE = `usage: attache-conformance [--shared DIR] [--case ID]… [--report-only] [--verbose] [--json FILE]
+                           [--envoy | --no-envoy] [--examples DIR]
        attache-conformance --case ID --explain 'METHOD URL' [-H 'name: value']…
 
 Compiles every conformance case with Attaché and compares its behaviour with
 Emissary's expected output. Exits 1 when a case fails (not listed in
 known-differences.yaml), unless --report-only. With --explain, prints how
-each side handles that one request instead (to chase a difference).`;
+each side handles that one request instead (to chase a difference).
+
+Then, when an Envoy binary is present ($ENVOY_BIN, or tools/envoy/get.sh's
+cache) or --envoy is given, serves each case and each examples/ folder to a
+real Envoy over ADS and sends every probe through it: Envoy must take every
+update and answer each probe as the explain model says. --no-envoy skips it.`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -28,6 +35,9 @@ async function main(): Promise<number> {
       help: { type: 'boolean', short: 'h', default: false },
       explain: { type: 'string' },
       header: { type: 'string', short: 'H', multiple: true, default: [] },
+      envoy: { type: 'boolean' },
+      'no-envoy': { type: 'boolean', default: false },
+      examples: { type: 'string' },
     },
   });
   if (values.help) {
@@ -84,7 +94,22 @@ async function main(): Promise<number> {
   const na = results.filter((r) => r.status === 'n/a').length;
   if (na > 0) process.stdout.write(`${na} not applicable (no Envoy output to compare; reasons above)\n`);
   process.stdout.write(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
-  return failed > 0 && !values['report-only'] ? 1 : 0;
+
+  let envoyFailed = 0;
+  if (!values['no-envoy'] && !(compiler instanceof Error)) {
+    const examples = resolve(values.examples ?? join(here, '..', '..', '..', 'examples'));
+    const outcome = await runOnEnvoy({
+      cases,
+      examples,
+      wanted: values.case ?? [],
+      compiler,
+      required: values.envoy === true,
+      verbose: values.verbose === true,
+    });
+    if (outcome === 'unavailable') return 2;
+    envoyFailed = outcome.failed;
+  }
+  return (failed > 0 || envoyFailed > 0) && !values['report-only'] ? 1 : 0;
 }
 
 /** ../shared from the working directory (CI's layout), else beside the repository. */
