@@ -114,6 +114,16 @@ export function tarInstalledPackage(dir: string, destination: string): string {
     destination,
     `${manifest.name.replace(/^@/, '').replace('/', '-')}-${manifest.version}.tgz`,
   );
-  execFileSync('tar', ['-czf', tarball, '-C', dir, '--transform', 's,^\\.,package,', '.']);
+  // --hard-dereference: the pnpm store hard-links identical files, and npm skips link entries.
+  execFileSync('tar', [
+    '-czf',
+    tarball,
+    '--hard-dereference',
+    '-C',
+    dir,
+    '--transform',
+    's,^\\.,package,',
+    '.',
+  ]);
   return tarball;
 }
