@@ -4,11 +4,12 @@ import { formatDiagnostics, summarize } from '../format-diagnostics.js';
 import type { CliIO } from '../io.js';
 import { loadOfflineInputs } from '../offline.js';
 
-export const validateUsage = `usage: attache validate -f PATH… [--config attache.yaml]
+export const validateUsage = `usage: attache validate -f PATH… [--config attache.yaml] [--strict]
 
 Compiles the resources for every ambassador_id of the config and prints each
 problem as '<file>:<line>: <severity> <CODE>: <Kind ns/name> <field>: <message>',
-then a summary. Exit code 1 when there are errors.`;
+then a summary. Exit code 1 when there are errors; with --strict, also when
+there are warnings (an unknown or misspelled field, a path with no resources…).`;
 
 export async function validateCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
@@ -16,6 +17,7 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
     options: {
       file: { type: 'string', short: 'f', multiple: true, default: [] },
       config: { type: 'string', short: 'c' },
+      strict: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -32,6 +34,9 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
   }
   diagnostics.sort(compareDiagnostics);
   io.stdout(formatDiagnostics(diagnostics));
-  io.stdout(`${summarize(diagnostics, inputs.resources.length)}\n`);
-  return hasErrors(diagnostics) ? 1 : 0;
+  const failsStrict = values.strict && diagnostics.some((d) => d.severity === 'warning');
+  io.stdout(
+    `${summarize(diagnostics, inputs.resources.length)}${failsStrict && !hasErrors(diagnostics) ? '; --strict fails on warnings' : ''}\n`,
+  );
+  return hasErrors(diagnostics) || failsStrict ? 1 : 0;
 }
