@@ -260,8 +260,13 @@ function rewritePath(
 ): { path: string; rewrite?: string } {
   const prefixRewrite = str(action.prefix_rewrite);
   if (prefixRewrite !== undefined) {
+    // A regex must match the whole path, so on a safe_regex route the "matched prefix" Envoy
+    // replaces is the whole path (seen on Envoy 1.39: prefix_rewrite '/' sends every path as '/').
     const matched =
-      str(route.match.prefix) ?? str(route.match.path) ?? str(route.match.path_separated_prefix);
+      str(route.match.prefix) ??
+      str(route.match.path) ??
+      str(route.match.path_separated_prefix) ??
+      (route.match.safe_regex !== undefined ? path : undefined);
     if (matched !== undefined) {
       return {
         path: prefixRewrite + path.slice(matched.length),

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type CompileResult, TypeUrl } from '@attache/core';
 import { buildAdsBootstrap } from '@attache/envoy';
 import { buildEnvoyModel, type EnvoyModel, explainRequest } from '@attache/explain';
@@ -6,7 +10,6 @@ import {
   EchoServer,
   EnvoyProcess,
   freePorts,
-  makeCertificate,
   type PemPair,
   type XdsStats,
   xdsSnapshot,
@@ -59,9 +62,40 @@ export interface EnvoyRunOptions {
   certificate: PemPair;
 }
 
-/** One generated certificate for every placeholder and every TLS echo server of a run. */
+/**
+ * One generated certificate for every placeholder and every TLS echo server of
+ * a run: RSA, because some cases allow only ECDHE-RSA cipher suites (20), which
+ * an EC key cannot serve, while TLS 1.3 and ECDHE-ECDSA-less lists take RSA too.
+ */
 export function standInCertificate(): PemPair {
-  return makeCertificate({ commonName: 'conformance.attache.invalid', days: 2 });
+  const dir = mkdtempSync(join(tmpdir(), 'attache-conformance-cert-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=conformance.attache.invalid',
+        '-keyout',
+        'tls.key',
+        '-out',
+        'tls.crt',
+      ],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    return {
+      cert: readFileSync(join(dir, 'tls.crt'), 'utf8'),
+      key: readFileSync(join(dir, 'tls.key'), 'utf8'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
