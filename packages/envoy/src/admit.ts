@@ -62,9 +62,11 @@ export function admitResource(lowered: LoweredResource): Admission {
 export function admitLowered(
   lowered: LoweredResource,
   routeConfigText: RouteConfigText | undefined,
+  leaveOut: ReadonlyMap<ResourcePart, Rejection> = new Map(),
 ): Admission {
-  const rejections: Rejection[] = [];
-  const dropped = new Set<ResourcePart>();
+  // Parts the caller already rejected (routes to a cluster Envoy would refuse) start out dropped.
+  const rejections: Rejection[] = [...leaveOut.values()];
+  const dropped = new Set<ResourcePart>(leaveOut.keys());
   for (;;) {
     const pruned = dropped.size === 0 ? lowered.resource : withoutParts(lowered.resource, dropped);
     const issues = validateResource(pruned);

@@ -132,6 +132,41 @@ describe('envoy.lower with invalid IR elements', () => {
     ]);
   });
 
+  it('leaves out the routes of a cluster Envoy would refuse, instead of leaving them to answer 503', () => {
+    const ir = readIR('full-ir.in.yaml');
+    const vhost = ir.routeConfigs['https-routes']!.virtualHosts.find((v) => v.name === 'api-example-com')!;
+    const route = vhost.routes[0]!;
+    if (route.action.kind !== 'forward') throw new Error('fixture changed');
+    ir.clusters['too-slow'] = {
+      name: 'too-slow',
+      discovery: 'STRICT_DNS',
+      targets: [{ host: 'slow.default', port: 80 }],
+      connectTimeoutMs: 1e308, // Envoy cannot decode this duration
+      provenance: route.provenance,
+    };
+    route.action.clusters = [{ cluster: 'too-slow', weight: 100 }];
+    const result = compileIR(ir);
+
+    expect(result.diagnostics.map((d) => [d.code, d.resource?.name])).toEqual([
+      ['ENVOY_REJECTED', 'api'],
+      ['ENVOY_REJECTED', 'api'],
+    ]);
+    const messages = result.diagnostics.map((d) => d.message).join('\n');
+    expect(messages).toContain("Cluster 'too-slow'");
+    expect(messages).toContain("route 'default/api' of RouteConfiguration 'https-routes'");
+    const routes = result.xds[TypeUrl.RouteConfiguration].find((r) => r.name === 'https-routes')!;
+    expect(JSON.stringify(routes.resource)).not.toContain('too-slow');
+    // Only that route is gone: every other route config and route is emitted as before.
+    const before = compileIR(readIR('full-ir.in.yaml')).xds[TypeUrl.RouteConfiguration];
+    const names = (r: (typeof before)[number]) =>
+      (r.resource.virtual_hosts as Array<{ routes: Array<{ name: string }> }>).flatMap((v) =>
+        v.routes.map((x) => x.name),
+      );
+    expect(result.xds[TypeUrl.RouteConfiguration].flatMap(names)).toEqual(
+      before.flatMap(names).filter((n) => n !== 'default/api'),
+    );
+  });
+
   it('drops an invalid filter chain and keeps the listener', () => {
     const ir = readIR('full-ir.in.yaml');
     const chain = ir.listeners.https!.filterChains.find((c) => c.name === 'tcp-db')!;

@@ -1,7 +1,14 @@
-import { type DiagnosticCodeTable, definePlugin, formatRef, type IR, type PassContext } from '@attache/core';
-import { type Admission, admitLowered } from './admit.js';
+import {
+  type DiagnosticCodeTable,
+  definePlugin,
+  formatRef,
+  type IR,
+  type PassContext,
+  TypeUrl,
+} from '@attache/core';
+import { type Admission, admitLowered, type Rejection } from './admit.js';
 import { RouteConfigText } from './json-text.js';
-import { lowerIR } from './lower/index.js';
+import { type Json, type LoweredResource, lowerIR, type ResourcePart } from './lower/index.js';
 import { danglingReferences } from './references.js';
 import { withAcceptedMemo } from './validate-fast.js';
 
@@ -22,7 +29,63 @@ export const loweringReads = [
 export function lowerAndValidate(ir: IR): Admission[] {
   // Lowering shares route JSON between resources and admission never mutates it (it prunes copies).
   const routeConfigText = new RouteConfigText();
-  return withAcceptedMemo(() => lowerIR(ir).map((lowered) => admitLowered(lowered, routeConfigText)));
+  return withAcceptedMemo(() => {
+    const lowered = lowerIR(ir);
+    const admissions = lowered.map((resource) => admitLowered(resource, routeConfigText));
+    // A route to a cluster Envoy would refuse would answer 503: the input behind it is left out
+    // whole instead (its route too), so traffic falls through to the routes that remain.
+    const refused = new Set(
+      lowered.filter((l, i) => l.typeUrl === TypeUrl.Cluster && !admissions[i]!.resource).map((l) => l.name),
+    );
+    if (refused.size === 0) return admissions;
+    return lowered.map((resource, i) => {
+      if (resource.typeUrl !== TypeUrl.RouteConfiguration) return admissions[i]!;
+      const leaveOut = routesToRefusedClusters(resource, refused);
+      return leaveOut.size === 0 ? admissions[i]! : admitLowered(resource, routeConfigText, leaveOut);
+    });
+  });
+}
+
+/** The clusters a lowered route forwards or mirrors to. */
+function routeClusters(route: Json): string[] {
+  const action = route.route as Json | undefined;
+  if (!action) return [];
+  const weighted = (action.weighted_clusters as { clusters?: Array<{ name: string }> } | undefined)?.clusters;
+  const mirrors = action.request_mirror_policies as Array<{ cluster?: string }> | undefined;
+  return [
+    ...(typeof action.cluster === 'string' ? [action.cluster] : []),
+    ...(weighted ?? []).map((c) => c.name),
+    ...(mirrors ?? []).flatMap((m) => (m.cluster ? [m.cluster] : [])),
+  ];
+}
+
+function routesToRefusedClusters(
+  lowered: LoweredResource,
+  refused: ReadonlySet<string>,
+): Map<ResourcePart, Rejection> {
+  const leaveOut = new Map<ResourcePart, Rejection>();
+  for (const part of lowered.parts) {
+    if (!part.droppable) continue;
+    const route = jsonAt(lowered.resource, part.pointer);
+    const cluster = route ? routeClusters(route).find((name) => refused.has(name)) : undefined;
+    if (cluster === undefined) continue;
+    leaveOut.set(part, {
+      refs: part.provenance,
+      what: `${part.label} of RouteConfiguration '${lowered.name}'`,
+      path: part.pointer,
+      issue: `forwards to cluster '${cluster}', which Envoy would reject (see that diagnostic); the route is left out with it rather than answer 503`,
+    });
+  }
+  return leaveOut;
+}
+
+function jsonAt(root: Json, pointer: string): Json | undefined {
+  let at: unknown = root;
+  for (const segment of pointer.split('/').slice(1)) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return at !== null && typeof at === 'object' ? (at as Json) : undefined;
 }
 
 /** The codes this plugin declares (ENVOY_REJECTED itself is core's: the ADS sink reports NACKs with it too). */
@@ -59,7 +122,13 @@ function runLowering(ctx: PassContext): void {
       names.add(name);
     }
   }
-  for (const dangling of danglingReferences(ctx.ir, emitted)) {
+  const clusters = emitted.get(TypeUrl.Cluster);
+  const refused = new Set(
+    Object.values(ctx.ir.clusters)
+      .map((c) => c.name)
+      .filter((name) => !clusters?.has(name)),
+  );
+  for (const dangling of danglingReferences(ctx.ir, emitted, refused)) {
     for (const ref of dangling.refs) {
       ctx.report({ code: 'ENVOY_REFERENCE_DANGLING', resource: ref, message: dangling.message });
     }

@@ -13,7 +13,35 @@ export const fieldSemantics: Readonly<Record<string, ValueCheck>> = {
     const error = re2Error(value as string);
     if (error !== undefined) w.report(`is not a valid RE2 regular expression: ${error}`);
   },
+  // Envoy's header parser (every headers_to_add list) refuses to touch pseudo-headers and Host.
+  'envoy.config.core.v3.HeaderValue.key': (value, w) => {
+    const key = value as string;
+    if (key.startsWith(':') || key.toLowerCase() === 'host') {
+      w.report(`names "${key}": :-prefixed or host headers may not be modified`);
+    }
+  },
+  // ...and reads every added value as a substitution format: a "%" must start a %COMMAND% or be "%%".
+  'envoy.config.core.v3.HeaderValue.value': (value, w) => {
+    const problem = formatStringProblem(value as string);
+    if (problem !== undefined) w.report(problem);
+  },
 };
+
+/** Envoy's substitution-format command grammar (`%NAME(args):len%`), as its parser reads it. */
+const formatCommand = /^%[A-Z0-9_]+(\([^)]*\))?(:[0-9]+)?%/;
+
+function formatStringProblem(format: string): string | undefined {
+  for (let i = format.indexOf('%'); i !== -1; i = format.indexOf('%', i)) {
+    if (format[i + 1] === '%') {
+      i += 2;
+      continue;
+    }
+    const command = formatCommand.exec(format.slice(i));
+    if (!command) return `is not a valid format: no command at position ${i} (write "%%" for a percent sign)`;
+    i += command[0].length;
+  }
+  return undefined;
+}
 
 // The same regexes recur across routes and compiles; compiling one is the costly part.
 const re2Errors = new Map<string, string | undefined>();

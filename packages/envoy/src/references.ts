@@ -26,7 +26,12 @@ export interface DanglingReference {
  * config is missing serves 404. Envoy accepts all of these, so nothing else
  * would tell the user why their traffic fails.
  */
-export function danglingReferences(ir: IR, emitted: EmittedNames): DanglingReference[] {
+export function danglingReferences(
+  ir: IR,
+  emitted: EmittedNames,
+  /** Clusters Envoy would refuse, whose routes lowering left out (so they dangle nowhere). */
+  routesLeftOutFor: ReadonlySet<string> = new Set(),
+): DanglingReference[] {
   const found: DanglingReference[] = [];
   const has = (typeUrl: XdsTypeUrl, name: string) => emitted.get(typeUrl)?.has(name) === true;
   const missing = (kind: string, name: string) =>
@@ -82,6 +87,7 @@ export function danglingReferences(ir: IR, emitted: EmittedNames): DanglingRefer
       ...route.action.clusters.map((c) => c.cluster),
       ...(route.action.shadows ?? []).map((s) => s.cluster),
     ];
+    if (targets.some((cluster) => routesLeftOutFor.has(cluster))) return none;
     for (const cluster of new Set(targets)) {
       if (!has(TypeUrl.Cluster, cluster)) {
         findings.push({

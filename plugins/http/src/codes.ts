@@ -34,6 +34,16 @@ export const httpDiagnosticCodes = {
     severity: 'error',
     summary: 'A regex is not valid RE2 (Envoy would reject the whole update); the resource is ignored.',
   },
+  HTTP_REGEX_TOO_LARGE: {
+    severity: 'error',
+    summary:
+      "A regex's RE2 program is larger than regex_max_size (or escapes a character above U+00FF); Envoy would refuse the whole update, so the resource is ignored.",
+  },
+  HTTP_HEADER_INVALID: {
+    severity: 'error',
+    summary:
+      'A header name or value that Envoy would refuse or that cannot go on the wire (CR/LF, control characters, a lone "%", pseudo-headers or Host); the resource is ignored.',
+  },
   HTTP_NO_LISTENERS: {
     severity: 'warning',
     summary: 'There are Hosts or Mappings but no Listener, so nothing is reachable; add a Listener.',

@@ -29,6 +29,12 @@ const hostileValues: unknown[] = [
   [],
   [null],
   { '': '' },
+  // Values Envoy refuses although its protos accept them (checked with Envoy 1.39.3):
+  1e308, // a duration past Envoy's int64-nanosecond limit
+  9223372036000,
+  'x\r\ninjected: 1', // CR/LF in a header name or value
+  '100%', // a header value is a format: a lone "%" is no command
+  '/[a-z]{500}', // a regex whose RE2 program exceeds max_program_size
 ];
 
 type Json = Record<string, unknown>;

@@ -1,5 +1,6 @@
 import type { PassContext, ResourceRef } from '@attache/core';
 import type { Static } from '@sinclair/typebox';
+import { headerValueProblem } from '../ingest/header-checks.js';
 import type { HttpModule } from '../model.js';
 import type { ErrorResponseOverride as OverrideSpec } from '../schemas/common.js';
 import { errorResponseRouteConfig } from './error-responses.js';
@@ -215,6 +216,13 @@ function parseEntry(
       `${path}/body`,
       `body has ${problems.join('; ')}; Envoy would reject the update, so fix the body`,
     );
+    return undefined;
+  }
+  // The content type becomes a response header, whose value Envoy reads as a format too.
+  const contentTypeProblem =
+    body.content_type === undefined ? undefined : headerValueProblem(body.content_type);
+  if (contentTypeProblem) {
+    report('HTTP_HEADER_INVALID', `${path}/body/content_type`, `body.content_type ${contentTypeProblem}`);
     return undefined;
   }
   const override: ErrorResponseOverride = { statusCode: code, body: parsed };

@@ -3,10 +3,15 @@ import { mappingErrorResponses } from '../build/error-responses-parse.js';
 import { isValidHostGlob } from '../hostglob.js';
 import { ExtKey, type HttpMapping, type HttpModule } from '../model.js';
 import { re2Error } from '../regex.js';
+import { re2ProgramSize } from '../regex-program-size.js';
 import { MappingSpec } from '../schemas/mapping.js';
 import { parseService } from '../service.js';
 import { admit } from './admit.js';
+import { headerAdditionProblems, headerNameListProblems, lineBreakProblems } from './header-checks.js';
 import { checkMappingFields } from './mapping-checks.js';
+
+/** Envoy's own limit when no Module sets regex_max_size (the http plugin always sets one). */
+const envoyDefaultRegexMaxSize = 100;
 
 /** Mapping fields that map header or query parameter names to values. */
 const namedMapFields = new Set([
@@ -33,12 +38,29 @@ export function ingestMappings(ctx: PassContext): void {
         return;
       }
       const error = re2Error(value);
-      if (error)
+      if (error) {
         problems.push({
           code: 'HTTP_REGEX_INVALID',
           path,
           message: `${what} is not valid RE2 (${error}); fix the regex`,
         });
+        return;
+      }
+      const size = re2ProgramSize(value);
+      const limit = ctx.ir.regexMaxProgramSize ?? envoyDefaultRegexMaxSize;
+      if (size === Number.POSITIVE_INFINITY) {
+        problems.push({
+          code: 'HTTP_REGEX_TOO_LARGE',
+          path,
+          message: `${what} escapes a character above U+00FF (\\x{…}), which Envoy's RE2 (it reads patterns as Latin-1 bytes) cannot compile; write the character itself`,
+        });
+      } else if (size !== undefined && size > limit) {
+        problems.push({
+          code: 'HTTP_REGEX_TOO_LARGE',
+          path,
+          message: `${what} compiles to an RE2 program of ${size} instructions, more than the limit of ${limit} (the ambassador Module's regex_max_size); Envoy would refuse the whole route update. Simplify the regex (e.g. [a-z]+ instead of [a-z]{500}) or raise regex_max_size`,
+        });
+      }
     };
     // Envoy refuses an empty header or query parameter name (and with it the whole route).
     // Walks the keys the spec has: reading absent fields of specs of many shapes is slow.
@@ -53,7 +75,33 @@ export function ingestMappings(ctx: PassContext): void {
         });
       }
     }
+    problems.push(
+      ...headerAdditionProblems(spec.add_request_headers, '/spec/add_request_headers'),
+      ...headerAdditionProblems(spec.add_response_headers, '/spec/add_response_headers'),
+      ...headerNameListProblems(spec.remove_request_headers, '/spec/remove_request_headers', 'remove'),
+      ...headerNameListProblems(spec.remove_response_headers, '/spec/remove_response_headers', 'remove'),
+      ...headerNameListProblems(spec.headers, '/spec/headers', 'match'),
+      ...headerNameListProblems(spec.regex_headers, '/spec/regex_headers', 'match'),
+      ...lineBreakProblems(spec),
+    );
+    if (spec.load_balancer?.header !== undefined) {
+      problems.push(
+        ...headerNameListProblems([spec.load_balancer.header], '/spec/load_balancer', 'match').map((p) => ({
+          ...p,
+          path: '/spec/load_balancer/header',
+        })),
+      );
+    }
     spec.health_checks?.forEach((hc, i) => {
+      const http = `/spec/health_checks/${i}/health_check/http`;
+      problems.push(
+        ...headerAdditionProblems(hc.health_check.http?.add_request_headers, `${http}/add_request_headers`),
+        ...headerNameListProblems(
+          hc.health_check.http?.remove_request_headers,
+          `${http}/remove_request_headers`,
+          'remove',
+        ),
+      );
       const kinds = ['http', 'grpc'].filter((k) => hc.health_check[k as 'http'] !== undefined);
       if (kinds.length !== 1) {
         problems.push({

@@ -30,15 +30,30 @@ export const HeaderAdditions = (description: string) =>
 
 export const StringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description });
 
-export const Millis = (description: string) => Type.Integer({ minimum: 0, description });
+/**
+ * The largest duration Envoy accepts, in milliseconds: it refuses 9,223,372,036 s and
+ * more (its millisecond arithmetic is int64 nanoseconds), whatever protobuf allows.
+ */
+export const envoyMaxMillis = 9_223_372_035_000;
+
+export const Millis = (description: string) =>
+  Type.Integer({ minimum: 0, maximum: envoyMaxMillis, description });
 
 /** An Envoy uint32 (counts, thresholds): larger numbers would be refused by Envoy, so the schema says so first. */
 export const Uint32 = (description?: string) =>
   Type.Integer({ minimum: 0, maximum: 4294967295, ...(description ? { description } : {}) });
 
-/** A duration as Attaché converts it for Envoy: a number and one unit (ms, s, m or h), e.g. "0.5s", "250ms". */
+/**
+ * A duration as Attaché converts it for Envoy: a number and one unit (ms, s, m or h), e.g. "0.5s", "250ms".
+ * Whole digits are bounded per unit (12 for ms, 9 for s, 7 for m, 6 for h: at most about
+ * 114 years), so no duration can reach Envoy's limit (envoyMaxMillis).
+ */
 export const Duration = (description: string) =>
-  Type.String({ pattern: '^\\s*[0-9]+(\\.[0-9]+)?(ms|s|m|h)\\s*$', description });
+  Type.String({
+    pattern:
+      '^\\s*([0-9]{1,12}(\\.[0-9]+)?ms|[0-9]{1,9}(\\.[0-9]+)?s|[0-9]{1,7}(\\.[0-9]+)?m|[0-9]{1,6}(\\.[0-9]+)?h)\\s*$',
+    description,
+  });
 
 export const LabelSelector = Type.Object(
   {

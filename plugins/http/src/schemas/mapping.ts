@@ -5,6 +5,7 @@ import {
   Cors,
   Duration,
   ErrorResponseOverrides,
+  envoyMaxMillis,
   FreeForm,
   HeaderAdditions,
   Keepalive,
@@ -91,6 +92,7 @@ export const MappingSpec = Type.Object(
     connect_timeout_ms: Type.Optional(
       Type.Integer({
         minimum: 1,
+        maximum: envoyMaxMillis,
         description: 'Upstream connect timeout (default 3000; Envoy needs more than 0).',
       }),
     ),

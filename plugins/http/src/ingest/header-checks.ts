@@ -1,0 +1,164 @@
+import { pointerSegment } from '@attache/core';
+
+/** A problem with one header name or value, on the field that holds it. */
+export interface HeaderProblem {
+  code: 'HTTP_HEADER_INVALID';
+  path: string;
+  message: string;
+}
+
+/** Envoy's limit on a header name or value it adds (HeaderValue key/value max_bytes). */
+const maxHeaderBytes = 16384;
+
+/** An HTTP field name is a token (RFC 9110 §5.1); Envoy only refuses NUL, CR and LF, but anything else breaks on the wire. */
+const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Envoy reads an added header's value as a substitution format: `%%` is a
+ * percent sign, anything else from `%` must be a command such as
+ * `%REQ(x-id)%` (Envoy's own grammar, `%NAME(args):len%`); a lone `%` makes
+ * Envoy refuse the whole route update ("Couldn't find valid command").
+ */
+const formatCommand = /^%[A-Z0-9_]+(\([^)]*\))?(:[0-9]+)?%/;
+
+function describe(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
+
+/** Why Envoy (or the wire) would refuse this name for a header Attaché adds or removes, if it would. */
+export function headerNameProblem(name: string, use: 'add' | 'remove' | 'match'): string | undefined {
+  if (name === '') return 'is empty; name the header';
+  if (Buffer.byteLength(name) > maxHeaderBytes) return `is longer than ${maxHeaderBytes} bytes`;
+  const bare = use === 'match' && name.startsWith(':') ? name.slice(1) : name;
+  if (!token.test(bare)) {
+    return `${describe(name)} is not a valid header name: only letters, digits and !#$%&'*+-.^_\`|~ are allowed (no spaces, colons, CR or LF)`;
+  }
+  if (use !== 'match' && (name.startsWith(':') || name.toLowerCase() === 'host')) {
+    return `${describe(name)} cannot be ${use === 'add' ? 'set' : 'removed'}: Envoy refuses to change pseudo-headers and Host (use host_rewrite for Host)`;
+  }
+  return undefined;
+}
+
+/** Why Envoy would refuse this value for a header it adds, if it would. */
+export function headerValueProblem(value: string): string | undefined {
+  if (Buffer.byteLength(value) > maxHeaderBytes) return `is longer than ${maxHeaderBytes} bytes`;
+  // RFC 9110 field values: visible characters, spaces and tabs; Envoy refuses NUL, CR and LF outright.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is checked
+  const control = /[\u0000-\u0008\u000a-\u001f\u007f]/.exec(value);
+  if (control) {
+    return `contains the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}; header values cannot hold CR, LF, NUL or other control characters`;
+  }
+  for (let i = value.indexOf('%'); i !== -1; i = value.indexOf('%', i)) {
+    if (value[i + 1] === '%') {
+      i += 2;
+      continue;
+    }
+    const command = formatCommand.exec(value.slice(i));
+    if (!command) {
+      return `has a "%" at position ${i} that starts no Envoy command: Envoy reads header values as formats (%REQ(name)%, %DOWNSTREAM_REMOTE_ADDRESS%…); write "%%" for a percent sign`;
+    }
+    i += command[0].length;
+  }
+  return undefined;
+}
+
+/** The value of one `add_*_headers` entry: a string, or `{ value, append }`. */
+function additionValue(entry: unknown): string | undefined {
+  if (typeof entry === 'string') return entry;
+  if (entry !== null && typeof entry === 'object') {
+    const value = (entry as { value?: unknown }).value;
+    return typeof value === 'string' ? value : undefined;
+  }
+  return undefined;
+}
+
+/** Problems in a map of headers to add (`add_request_headers`…), on each entry's field. */
+export function headerAdditionProblems(additions: unknown, path: string): HeaderProblem[] {
+  if (additions === null || typeof additions !== 'object') return [];
+  const problems: HeaderProblem[] = [];
+  for (const [name, entry] of Object.entries(additions)) {
+    if (name === '') continue; // reported as an empty name by the caller
+    const at = `${path}/${pointerSegment(name)}`;
+    const nameProblem = headerNameProblem(name, 'add');
+    if (nameProblem)
+      problems.push({ code: 'HTTP_HEADER_INVALID', path: at, message: `header name ${nameProblem}` });
+    const value = additionValue(entry);
+    const valueProblem = value === undefined ? undefined : headerValueProblem(value);
+    if (valueProblem) {
+      problems.push({
+        code: 'HTTP_HEADER_INVALID',
+        path: typeof entry === 'string' ? at : `${at}/value`,
+        message: `the value of header '${name}' ${valueProblem}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** Problems in a list of header names (`remove_request_headers`…) or the names of a match map. */
+export function headerNameListProblems(
+  names: unknown,
+  path: string,
+  use: 'remove' | 'match',
+): HeaderProblem[] {
+  const problems: HeaderProblem[] = [];
+  const entries: Array<[string, unknown]> = Array.isArray(names)
+    ? names.map((name, i) => [String(i), name])
+    : names !== null && typeof names === 'object'
+      ? Object.keys(names).map((name) => [pointerSegment(name), name])
+      : [];
+  for (const [segment, name] of entries) {
+    if (typeof name !== 'string' || name === '') continue; // the schema and the empty-name check report these
+    const problem = headerNameProblem(name, use);
+    if (problem)
+      problems.push({
+        code: 'HTTP_HEADER_INVALID',
+        path: `${path}/${segment}`,
+        message: `header name ${problem}`,
+      });
+  }
+  return problems;
+}
+
+/**
+ * Mapping fields that end up in a request line or a header (rewrites, redirects, upgrade
+ * protocols, health-check paths), where Envoy refuses NUL, CR and LF.
+ */
+export function lineBreakProblems(spec: {
+  rewrite?: string;
+  host_rewrite?: string;
+  path_redirect?: string;
+  prefix_redirect?: string;
+  regex_rewrite?: { substitution?: string };
+  regex_redirect?: { substitution?: string };
+  allow_upgrade?: string[];
+  health_checks?: Array<{ health_check?: { http?: { path?: string; hostname?: string } } }>;
+}): Array<{ code: 'HTTP_SCHEMA_INVALID'; path: string; message: string }> {
+  const fields: Array<[string, unknown]> = [
+    ['rewrite', spec.rewrite],
+    ['host_rewrite', spec.host_rewrite],
+    ['path_redirect', spec.path_redirect],
+    ['prefix_redirect', spec.prefix_redirect],
+    ['regex_rewrite/substitution', spec.regex_rewrite?.substitution],
+    ['regex_redirect/substitution', spec.regex_redirect?.substitution],
+    ...(spec.allow_upgrade ?? []).map((v, i): [string, unknown] => [`allow_upgrade/${i}`, v]),
+    ...(spec.health_checks ?? []).flatMap(
+      (hc, i): Array<[string, unknown]> => [
+        [`health_checks/${i}/health_check/http/path`, hc.health_check?.http?.path],
+        [`health_checks/${i}/health_check/http/hostname`, hc.health_check?.http?.hostname],
+      ],
+    ),
+  ];
+  const problems: Array<{ code: 'HTTP_SCHEMA_INVALID'; path: string; message: string }> = [];
+  for (const [field, value] of fields) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is checked
+    if (typeof value === 'string' && /[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) {
+      problems.push({
+        code: 'HTTP_SCHEMA_INVALID',
+        path: `/spec/${field}`,
+        message: `spec.${field.replaceAll('/', '.')} contains a control character (CR, LF, NUL…), which cannot go into a request line or header; remove it`,
+      });
+    }
+  }
+  return problems;
+}
