@@ -142,6 +142,35 @@ describe('file source (watching)', () => {
     await vi.waitFor(() => expect(store.names()).toEqual(['nested']), { timeout: 5000 });
   });
 
+  it('survives a YAML alias bomb at start-up and while watching: a SOURCE_ERROR naming the file', async () => {
+    const levels = ['a0: &a0 "lol"'];
+    for (let i = 1; i < 10; i++)
+      levels.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const bomb = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  ${levels.join('\n  ')}\n`;
+    const dir = mkdtempSync(join(tmpdir(), 'attache-watch-'));
+    writeFileSync(join(dir, 'bomb.yaml'), bomb);
+    writeFileSync(join(dir, 'a.yaml'), svc('a1'));
+    const store = await startOn([dir], '/');
+    expect(store.names()).toEqual(['a1']);
+    expect(store.diagnostics().map((d) => d.code)).toEqual(['SOURCE_ERROR']);
+    expect(store.diagnostics()[0]!.message).toContain(join(dir, 'bomb.yaml'));
+    // A good file turned into a bomb keeps its last good contents; the source keeps watching.
+    writeFileSync(join(dir, 'a.yaml'), bomb);
+    await vi.waitFor(
+      () => expect(store.diagnostics().map((d) => d.code)).toEqual(['SOURCE_ERROR', 'SOURCE_ERROR']),
+      {
+        timeout: 5000,
+      },
+    );
+    expect(store.names()).toEqual(['a1']);
+    writeFileSync(join(dir, 'a.yaml'), svc('a2'));
+    await vi.waitFor(() => expect(store.names()).toEqual(['a2']), { timeout: 5000 });
+  });
+
   it('follows a ConfigMap mounted as a directory through atomic swaps of ..data', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'attache-watch-'));
     const mount = configMapMount(dir, { 'routes.yaml': svc('v1'), 'more.yaml': svc('m1') });

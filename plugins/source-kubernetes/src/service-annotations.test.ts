@@ -114,6 +114,32 @@ describe('parseServiceAnnotation', () => {
     );
   });
 
+  it('reports an alias bomb as a diagnostic on the Service instead of throwing', () => {
+    const levels = ['a0: &a0 "lol"'];
+    for (let i = 1; i < 10; i++)
+      levels.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const text = [
+      'apiVersion: getambassador.io/v3alpha1',
+      'kind: Mapping',
+      'name: good',
+      'prefix: /good/',
+      'service: good',
+      '---',
+      'apiVersion: getambassador.io/v3alpha1',
+      'kind: Mapping',
+      'name: bomb',
+      ...levels,
+    ].join('\n');
+    const { resources, diagnostics } = parseServiceAnnotation(service(text), ['default']);
+    expect(resources.map((r) => r.resource.metadata.name)).toEqual(['good']);
+    expect(diagnostics.map((d) => d.code)).toEqual(['KUBERNETES_ANNOTATION_INVALID']);
+    expect(diagnostics[0]?.message).toMatch(/line 7: document 2 cannot be read as data \(.*alias/i);
+  });
+
   it('reports documents that are not getambassador.io resources, naming their line', () => {
     const text =
       'apiVersion: getambassador.io/v3alpha1\nkind: Mapping\nname: ok\nprefix: /\nservice: s\n---\n\n- just\n- a list\n---\napiVersion: v1\nkind: ConfigMap\nname: nope\n';

@@ -59,9 +59,19 @@ export function parseServiceAnnotation(
       report(line, `${firstError.message.split('\n')[0]}; fix the YAML of this document (it is skipped)`);
       return;
     }
-    const value: unknown = doc.toJS();
-    if (value === null || value === undefined) return;
     const contentLine = doc.contents?.range ? lineCounter.linePos(doc.contents.range[0]).line : docLine;
+    let value: unknown;
+    try {
+      // Aliases: generous for real annotations, bounded against "billion laughs" (as the file source).
+      value = doc.toJS({ maxAliasCount: 10_000 });
+    } catch (e) {
+      report(
+        contentLine,
+        `document ${index + 1} cannot be read as data (${(e as Error).message}); write repeated blocks out instead of aliasing them (it is skipped)`,
+      );
+      return;
+    }
+    if (value === null || value === undefined) return;
     const built = buildResource(value, service);
     if (typeof built === 'string') {
       report(contentLine, `document ${index + 1} ${built}`);
