@@ -136,6 +136,11 @@ export class EnvoyProcess {
     return this.exitCode === undefined;
   }
 
+  /** The Envoy process id (for /proc/<pid>/status: RSS in benchmarks). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Resolves once `/ready` answers 200 (Envoy's initial xDS fetch is done: it is LIVE). */
   async waitReady(timeoutMs = 20_000): Promise<void> {
     await this.waitFor(
