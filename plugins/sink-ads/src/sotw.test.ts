@@ -112,7 +112,8 @@ describe('SotW ADS', () => {
     h.server.setSnapshot(config(2, { a: 1, bad: 2 }));
     const bad = await ads.next(T.Cluster);
     expect(bad.resources.map((r) => r.name)).toEqual(['a', 'bad']);
-    ads.nack(bad, "cluster 'bad': unsupported lb_policy");
+    // Envoy ends error_detail.message with a newline; the feedback carries the message without it.
+    ads.nack(bad, "cluster 'bad': unsupported lb_policy\n");
     await until(() => typeInfo(harness, T.Cluster)?.nacks === 1, 'the NACK');
     // The client repeats its request (as Envoy does on a NACK); the server must stay quiet.
     ads.subscribe(T.Cluster, []);

@@ -241,11 +241,13 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
   /** `sentVersion` gives the version of a name in the rejected response ('' for a removal). */
   protected rejected(
     state: S,
-    message: string,
+    errorMessage: string,
     candidates: readonly string[],
     sentInOrder: readonly string[],
     sentVersion: (name: string) => string | undefined,
   ): void {
+    // Envoy ends its error_detail with a newline ("…: Address already in use\n"), which would land mid-sentence in a diagnostic.
+    const message = errorMessage.trim();
     state.inflightNonce = undefined;
     state.nacks++;
     this.env.metrics.nacks.inc({ type: shortType(state.typeUrl), variant: this.variant });
