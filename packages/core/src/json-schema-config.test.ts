@@ -74,6 +74,21 @@ describe('plain JSON Schema configSchema', () => {
     );
   });
 
+  it('takes a root default as the config when none is given', () => {
+    const schema = {
+      type: 'object',
+      default: { header: 'x-default' },
+      properties: { header: { type: 'string' }, value: { type: 'string', default: 'v' } },
+    };
+    const seen: unknown[] = [];
+    createPipeline([pluginWith(schema, seen)]);
+    createPipeline([{ plugin: pluginWith(schema, seen), config: { header: 'x-given' } }]);
+    expect(seen).toEqual([
+      { header: 'x-default', value: 'v' },
+      { header: 'x-given', value: 'v' },
+    ]);
+  });
+
   it('reads the draft from $schema (2020-12: prefixItems)', () => {
     const schema = {
       $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -58,16 +58,19 @@ function validatorFor(schema: object): Ajv | Ajv2019 | Ajv2020 {
  * type name, an unresolvable `$ref`) is a `schemaError`.
  */
 export function validatePlainJsonSchema(schema: object, raw: unknown): PlainSchemaResult {
+  const { default: rootDefault, ...rest } = schema as PlainJsonSchema;
   let validate = compiled.get(schema);
   if (!validate) {
     try {
-      validate = validatorFor(schema).compile(schema);
+      // A root `default` is the config when attache.yaml gives none; Ajv's strict mode
+      // would call it ignored (it only fills defaults of properties and items).
+      validate = validatorFor(schema).compile(rest);
     } catch (e) {
       return { ok: false, schemaError: (e as Error).message };
     }
     compiled.set(schema, validate);
   }
-  const value = structuredClone(raw ?? {});
+  const value = structuredClone(raw ?? rootDefault ?? {});
   if (validate(value)) return { ok: true, value };
   return { ok: false, problems: (validate.errors ?? []).map(describeError) };
 }
