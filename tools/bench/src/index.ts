@@ -6,6 +6,7 @@
  */
 import { runAdsBench } from './ads-bench.js';
 import { runCompileBench } from './compile-bench.js';
+import { runEnvoyBench } from './envoy-bench.js';
 
 type BenchMain = (argv: string[]) => Promise<void>;
 
@@ -13,6 +14,7 @@ type BenchMain = (argv: string[]) => Promise<void>;
 const benchmarks: Record<string, BenchMain> = {
   ads: runAdsBench,
   compile: runCompileBench,
+  envoy: runEnvoyBench,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,293 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile, type StoredResource, TypeUrl } from '@attache/core';
+import { buildAdsBootstrap } from '@attache/envoy';
+import { EchoServer, EnvoyProcess, freePorts } from '@attache/testkit';
+import { generateCompileInputs } from './compile-inputs.js';
+import { inputsAsYaml } from './compile-inputs-file.js';
+import { compilePlugins } from './compile-plugins.js';
+
+/** The CLI the benchmark runs as the control plane: `attache serve`, as users run it. */
+export const attacheCli = fileURLToPath(new URL('../../../apps/attache/dist/main.js', import.meta.url));
+
+export interface EnvoyBenchScenario {
+  /** Mappings from the compile bench's generator (10 TLS Hosts, as its 10x10000 scenario). */
+  mappings: number;
+  delta: boolean;
+  /** One-Mapping edits to time. */
+  edits: number;
+  binary: string;
+}
+
+export interface EnvoyBenchResult {
+  mappings: number;
+  delta: boolean;
+  listeners: number;
+  routeConfigs: number;
+  /** Routes over every virtual host of every RouteConfiguration (what Envoy holds). */
+  routes: number;
+  /** `attache serve` start → /readyz 200 (its first compile is published). */
+  attacheReadyMs: number;
+  /** Envoy start → every RouteConfiguration loaded (RDS update_success) and every listener active. */
+  envoyAllRoutesMs: number;
+  /** Routes counted in Envoy's /config_dump once loaded (must equal `routes`). */
+  envoyRoutes: number;
+  rejected: number;
+  envoyRssMb: number;
+  attacheRssMb: number;
+  attachePeakRssMb: number;
+  /** One-Mapping edit (file written) → first request through Envoy that shows it, per edit. */
+  editMs: number[];
+}
+
+const editHost = 'bench-edit.invalid';
+
+/**
+ * One measurement: the generated input (listener ports moved to free ones)
+ * plus a file holding one Mapping to a local echo server, served by
+ * `attache serve` to one real Envoy over ADS (SotW or delta). Times how long
+ * Envoy takes to hold every route, reads both processes' RSS, then edits that
+ * Mapping's rewrite `edits` times and times each edit to the first request
+ * through Envoy that the echo server sees with the new path.
+ */
+export async function runEnvoyBenchScenario(s: EnvoyBenchScenario): Promise<EnvoyBenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'attache-envoy-bench-'));
+  const inputs = join(dir, 'inputs');
+  mkdirSync(inputs);
+  const [httpPort, httpsPort, adsPort, adminPort] = (await freePorts(4)) as [number, number, number, number];
+  const echo = await EchoServer.start({ name: 'bench-edit' });
+  let attache: ChildProcess | undefined;
+  let envoy: EnvoyProcess | undefined;
+  try {
+    const generated = generateCompileInputs({ hosts: 10, mappings: s.mappings }).resources.map((r) =>
+      r.resource.kind === 'Listener' ? withPort(r, r.resource.spec?.port === 8443 ? httpsPort : httpPort) : r,
+    );
+    writeFileSync(join(inputs, 'generated.yaml'), inputsAsYaml(generated));
+    const editFile = join(inputs, 'edit.yaml');
+    writeFileSync(editFile, editDocuments(echo.port, 0));
+
+    // What Envoy should end up holding, compiled here the same way (not timed).
+    const expected = compile(
+      [
+        ...generated,
+        ...editResources(echo.port, 0).map((resource) => ({ resource, origin: { source: 'bench' } })),
+      ],
+      compilePlugins,
+    );
+    const routeConfigs = expected.xds[TypeUrl.RouteConfiguration];
+    const routes = routeConfigs.reduce((n, rc) => n + countRoutes(rc.resource), 0);
+    const listeners = expected.xds[TypeUrl.Listener].length;
+
+    const config = {
+      sources: { file: { paths: [inputs], watch: true } },
+      sinks: { ads: { address: `127.0.0.1:${adsPort}` } },
+      admin: { host: '127.0.0.1', port: adminPort },
+      log: { level: 'warn' },
+    };
+    const configPath = join(dir, 'attache.yaml');
+    writeFileSync(configPath, JSON.stringify(config));
+    const attacheStart = performance.now();
+    attache = spawn(process.execPath, [attacheCli, 'serve', '--config', configPath], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let attacheLog = '';
+    attache.stderr?.on('data', (c: Buffer) => {
+      attacheLog = (attacheLog + c.toString()).slice(-20_000);
+    });
+    const child = attache;
+    await until(
+      async () =>
+        (await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined))?.status === 200,
+      120_000,
+      () => `attache serve never became ready:\n${attacheLog}`,
+      () => child.exitCode !== null,
+    );
+    const attacheReadyMs = performance.now() - attacheStart;
+
+    const envoyStart = performance.now();
+    envoy = await EnvoyProcess.start({
+      binary: s.binary,
+      name: 'envoy-bench',
+      logLevel: 'warn',
+      noWait: true,
+      bootstrap: buildAdsBootstrap({
+        node: { id: 'envoy-bench', cluster: 'bench' },
+        ads: { host: '127.0.0.1', port: adsPort },
+        delta: s.delta,
+      }),
+    });
+    const proxy = envoy;
+    const names = routeConfigs.map((rc) => rc.name);
+    await until(
+      async () => {
+        const stats = await proxy.stats('rds|listener_manager.total_listeners_active');
+        if ((stats.get('listener_manager.total_listeners_active') ?? 0) < listeners) return false;
+        const loaded = new Set<string>();
+        for (const [name, value] of stats) {
+          const m = /^http\..*?\.rds\.(.+)\.update_success$/.exec(name);
+          if (m?.[1] && value > 0) loaded.add(m[1]);
+        }
+        return names.every((n) => loaded.has(n) || loaded.has(n.replace(/:/g, '_')));
+      },
+      600_000,
+      () => `Envoy never held every route config\n${proxy.tail(30)}`,
+      () => !proxy.running,
+      10,
+    );
+    const envoyAllRoutesMs = performance.now() - envoyStart;
+
+    const dump = await envoy.admin('/config_dump?resource=dynamic_route_configs');
+    const envoyRoutes = (
+      JSON.parse(dump.body) as { configs: Array<{ route_config?: Record<string, unknown> }> }
+    ).configs.reduce((n, c) => n + (c.route_config ? countRoutes(c.route_config) : 0), 0);
+    const x = await envoy.xdsStats();
+    const rejected = Object.values(x).reduce((n, t) => n + t.updateRejected, 0);
+    const envoyRssMb = rssMb(envoy.pid);
+    const attacheRssMb = rssMb(attache.pid);
+
+    const editMs: number[] = [];
+    for (let k = 1; k <= s.edits; k++) {
+      // Apart, so each edit is its own debounce window.
+      await sleep(300);
+      const wanted = `/v${k}/`;
+      const written = performance.now();
+      writeFileSync(editFile, editDocuments(echo.port, k));
+      await until(
+        async () => (await probe(httpPort)).startsWith(wanted),
+        60_000,
+        () => `edit ${k} never reached Envoy\n${proxy.tail(30)}\n${attacheLog}`,
+        () => !proxy.running,
+        2,
+      );
+      editMs.push(performance.now() - written);
+    }
+    return {
+      mappings: s.mappings,
+      delta: s.delta,
+      listeners,
+      routeConfigs: routeConfigs.length,
+      routes,
+      attacheReadyMs,
+      envoyAllRoutesMs,
+      envoyRoutes,
+      rejected,
+      envoyRssMb,
+      attacheRssMb,
+      attachePeakRssMb: peakRssMb(attache.pid),
+      editMs,
+    };
+  } finally {
+    await envoy?.stop();
+    if (attache && attache.exitCode === null) {
+      const exited = new Promise((resolve) => attache?.once('exit', resolve));
+      attache.kill('SIGINT');
+      const timer = setTimeout(() => attache?.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await echo.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function withPort(r: StoredResource, port: number): StoredResource {
+  return { ...r, resource: { ...r.resource, spec: { ...r.resource.spec, port } } };
+}
+
+/** A cleartext Host and the one Mapping the edits change: its rewrite is `/v<k>/`. */
+function editResources(echoPort: number, k: number): StoredResource['resource'][] {
+  return [
+    {
+      apiVersion: 'getambassador.io/v3alpha1',
+      kind: 'Host',
+      metadata: { name: 'bench-edit', namespace: 'edge' },
+      spec: { hostname: editHost, requestPolicy: { insecure: { action: 'Route' } } },
+    },
+    {
+      apiVersion: 'getambassador.io/v3alpha1',
+      kind: 'Mapping',
+      metadata: { name: 'bench-edit', namespace: 'edge' },
+      spec: {
+        hostname: editHost,
+        prefix: '/bench-edit/',
+        rewrite: `/v${k}/`,
+        service: `127.0.0.1:${echoPort}`,
+      },
+    },
+  ];
+}
+
+function editDocuments(echoPort: number, k: number): string {
+  return editResources(echoPort, k)
+    .map((r) => `---\n${JSON.stringify(r)}\n`)
+    .join('');
+}
+
+/** The path the echo server saw for GET /bench-edit/x through Envoy, or '' (not routed there yet). */
+function probe(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: '/bench-edit/x', headers: { host: editHost }, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          try {
+            resolve(String((JSON.parse(Buffer.concat(chunks).toString()) as { path?: string }).path ?? ''));
+          } catch {
+            resolve('');
+          }
+        });
+        res.on('error', () => resolve(''));
+      },
+    );
+    req.on('error', () => resolve(''));
+    req.setTimeout(5_000, () => req.destroy());
+    req.end();
+  });
+}
+
+function countRoutes(rc: Record<string, unknown>): number {
+  const vhosts = (rc.virtual_hosts ?? []) as Array<{ routes?: unknown[] }>;
+  return vhosts.reduce((n, vh) => n + (vh.routes?.length ?? 0), 0);
+}
+
+function statusField(pid: number | undefined, field: string): number {
+  if (pid === undefined) return Number.NaN;
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+/** Resident set size now (VmRSS), MiB. */
+function rssMb(pid: number | undefined): number {
+  return statusField(pid, 'VmRSS');
+}
+
+/** Peak resident set size (VmHWM), MiB. */
+function peakRssMb(pid: number | undefined): number {
+  return statusField(pid, 'VmHWM');
+}
+
+async function until(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  why: () => string,
+  dead: () => boolean,
+  intervalMs = 25,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (dead() || performance.now() > deadline) throw new Error(why());
+    await sleep(intervalMs);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
