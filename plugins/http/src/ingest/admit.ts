@@ -218,11 +218,17 @@ function reportUnknownFields(
  */
 function reportBadStrings(ctx: PassContext, ref: ResourceRef, spec: Record<string, unknown>): boolean {
   let found = false;
-  const visit = (value: unknown, pointer: string, display: string) => {
+  const keys: Array<string | number> = [];
+  const where = () => ({
+    pointer: `/spec${keys.map((k) => `/${pointerSegment(String(k))}`).join('')}`,
+    display: `spec${keys.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')}`,
+  });
+  const visit = (value: unknown) => {
     if (typeof value === 'string') {
-      const bad = badCharacterIn(value);
+      const bad = suspicious.test(value) ? badCharacterIn(value) : undefined;
       if (bad) {
         found = true;
+        const { pointer, display } = where();
         ctx.report({
           code: 'HTTP_STRING_INVALID',
           resource: ref,
@@ -233,29 +239,40 @@ function reportBadStrings(ctx: PassContext, ref: ResourceRef, spec: Record<strin
       return;
     }
     if (value === null || typeof value !== 'object') return;
-    const entries: Array<[string, unknown]> = Array.isArray(value)
-      ? value.map((v, i) => [String(i), v])
-      : Object.entries(value);
-    for (const [key, item] of entries) {
-      const childPointer = `${pointer}/${pointerSegment(key)}`;
-      const childDisplay = Array.isArray(value) ? `${display}[${key}]` : `${display}.${key}`;
-      const badKey = Array.isArray(value) ? undefined : badCharacterIn(key);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        keys.push(i);
+        visit(value[i]);
+        keys.pop();
+      }
+      return;
+    }
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      keys.push(key);
+      const badKey = suspicious.test(key) ? badCharacterIn(key) : undefined;
       if (badKey) {
         found = true;
+        const { pointer, display } = where();
         ctx.report({
           code: 'HTTP_STRING_INVALID',
           resource: ref,
-          path: childPointer,
-          message: `the key of ${childDisplay} holds ${badKey}; rename it (save files as UTF-8)`,
+          path: pointer,
+          message: `the key of ${display} holds ${badKey}; rename it (save files as UTF-8)`,
         });
-        continue;
+      } else {
+        visit((value as Record<string, unknown>)[key]);
       }
-      visit(item, childPointer, childDisplay);
+      keys.pop();
     }
   };
-  visit(spec, '/spec', 'spec');
+  visit(spec);
   return found;
 }
+
+/** A cheap first look: below U+0020, or in the surrogate or U+FFFD range. Most strings have none. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const suspicious = /[\u0000-\u001f\ud800-\udfff\ufffd]/;
 
 /**
  * describeBadCharacter, except for tab, CR and LF, which multi-line fields

@@ -27,6 +27,22 @@ interface Step {
   display: string;
 }
 
+/** Where the walk is: the resource-root step and the keys below it (strings are built only for a report). */
+interface Position {
+  root: Step;
+  keys: Array<string | number>;
+}
+
+function stepAt(position: Position): Step {
+  let pointer = position.root.pointer;
+  let display = position.root.display;
+  for (const key of position.keys) {
+    pointer += `/${pointerSegment(String(key))}`;
+    display += typeof key === 'number' ? `[${key}]` : `.${key}`;
+  }
+  return { pointer, display };
+}
+
 /**
  * Every key of `value` that `schema` does not declare, walking nested objects,
  * lists and maps. Free-form places are left alone: objects marked
@@ -42,62 +58,68 @@ export function unknownFields(
   options: UnknownFieldOptions = {},
 ): UnknownField[] {
   const out: UnknownField[] = [];
-  walk(schema, value, at, options, out);
+  walk(schema, value, { root: at, keys: [] }, options, out);
   return out;
 }
 
-function walk(schema: TSchema, value: unknown, at: Step, options: UnknownFieldOptions, out: UnknownField[]) {
-  if (value === null || typeof value !== 'object' || options.leaveAlone?.(at.pointer)) return;
+function walk(
+  schema: TSchema,
+  value: unknown,
+  at: Position,
+  options: UnknownFieldOptions,
+  out: UnknownField[],
+) {
+  if (value === null || typeof value !== 'object') return;
+  // Pointers are only built when a caller asks about places.
+  const pointer = options.leaveAlone || options.knownAt || options.normalizeKey ? stepAt(at).pointer : '';
+  if (options.leaveAlone?.(pointer)) return;
   switch (schema[Kind]) {
     case 'Object': {
       if (Array.isArray(value) || schema['x-kubernetes-preserve-unknown-fields'] === true) return;
       if (schema.additionalProperties === false) return;
       const properties = (schema.properties ?? {}) as Record<string, TSchema>;
-      const extra = options.knownAt?.[at.pointer];
-      for (const written of Object.keys(value)) {
-        const key = options.normalizeKey?.(at.pointer, written) ?? written;
-        const child: Step = {
-          pointer: `${at.pointer}/${pointerSegment(written)}`,
-          display: `${at.display}.${written}`,
-        };
+      for (const written in value) {
+        if (!Object.hasOwn(value, written)) continue;
+        const key = options.normalizeKey ? options.normalizeKey(pointer, written) : written;
         const property = Object.hasOwn(properties, key) ? properties[key] : undefined;
+        const child = (value as Record<string, unknown>)[written];
+        if (property && (child === null || typeof child !== 'object')) continue; // a scalar has no keys
+        at.keys.push(written);
         if (property) {
-          walk(property, (value as Record<string, unknown>)[written], child, options, out);
-        } else if (!extra?.includes(key)) {
-          let meant = closestMatch(key, [...Object.keys(properties), ...(extra ?? [])]);
-          // Suggest in the spelling the user writes in (Host tls: caSecret, not ca_secret).
-          if (meant && key !== written) meant = camelCase(meant);
-          out.push({ path: child.pointer, display: child.display, ...(meant ? { meant } : {}) });
+          walk(property, child, at, options, out);
+        } else {
+          const extra = options.knownAt?.[pointer];
+          if (!extra?.includes(key)) {
+            let meant = closestMatch(key, [...Object.keys(properties), ...(extra ?? [])]);
+            // Suggest in the spelling the user writes in (Host tls: caSecret, not ca_secret).
+            if (meant && key !== written) meant = camelCase(meant);
+            const step = stepAt(at);
+            out.push({ path: step.pointer, display: step.display, ...(meant ? { meant } : {}) });
+          }
         }
+        at.keys.pop();
       }
       return;
     }
     case 'Record': {
       if (Array.isArray(value)) return;
       const valueSchema = Object.values((schema.patternProperties ?? {}) as Record<string, TSchema>)[0];
-      if (!valueSchema) return;
-      for (const [key, item] of Object.entries(value)) {
-        walk(
-          valueSchema,
-          item,
-          { pointer: `${at.pointer}/${pointerSegment(key)}`, display: `${at.display}.${key}` },
-          options,
-          out,
-        );
+      if (!valueSchema || valueSchema[Kind] === 'Unknown' || valueSchema[Kind] === 'String') return;
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        at.keys.push(key);
+        walk(valueSchema, (value as Record<string, unknown>)[key], at, options, out);
+        at.keys.pop();
       }
       return;
     }
     case 'Array': {
       if (!Array.isArray(value)) return;
-      value.forEach((item, i) => {
-        walk(
-          schema.items as TSchema,
-          item,
-          { pointer: `${at.pointer}/${i}`, display: `${at.display}[${i}]` },
-          options,
-          out,
-        );
-      });
+      for (let i = 0; i < value.length; i++) {
+        at.keys.push(i);
+        walk(schema.items as TSchema, value[i], at, options, out);
+        at.keys.pop();
+      }
       return;
     }
     case 'Union': {
