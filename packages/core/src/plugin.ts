@@ -13,6 +13,12 @@ export interface CompileOptions {
    * Resources whose ambassador_id list does not include it are ignored.
    */
   ambassadorId?: string;
+  /**
+   * The wall-clock time of this compilation (ms since the epoch), for checks that
+   * depend on it (certificate expiry). The caller reads the clock; passes stay pure.
+   * Absent: no time-dependent checks.
+   */
+  now?: number;
 }
 
 /**

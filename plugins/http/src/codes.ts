@@ -238,7 +238,11 @@ export const httpDiagnosticCodes = {
   SECRET_INVALID: {
     severity: 'error',
     summary:
-      'The Secret is referenced for TLS but has no valid base64 tls.crt (and tls.key for certificates).',
+      'The Secret is referenced for TLS but Envoy could not load it: tls.crt/tls.key/ca.crt (in data or stringData) missing, not PEM, not a parseable certificate or key, or a key that does not match its certificate; it is not sent to Envoy.',
+  },
+  SECRET_CERT_EXPIRING: {
+    severity: 'warning',
+    summary: 'A TLS certificate has expired or expires within 30 days; renew it.',
   },
   MODULE_KEY_NO_EFFECT: {
     severity: 'warning',

@@ -25,7 +25,8 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
   const seen = new Set<string>();
   const diagnostics = [...inputs.sourceDiagnostics];
   for (const ambassadorId of inputs.config.ambassadorIds) {
-    for (const d of compile(inputs.resources, inputs.pipeline, { ambassadorId }).diagnostics) {
+    for (const d of compile(inputs.resources, inputs.pipeline, { ambassadorId, now: Date.now() })
+      .diagnostics) {
       const key = JSON.stringify([d.code, d.resource, d.path, d.message]);
       if (seen.has(key)) continue;
       seen.add(key);

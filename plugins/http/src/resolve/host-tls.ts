@@ -77,13 +77,18 @@ export function resolveHostTls(ctx: PassContext): void {
         secretRef = fromContext;
       }
       if (secretRef) {
-        const certificate = secrets.certificate(secretRef.namespace, secretRef.name);
+        const certificate = secrets.certificate(
+          secretRef.namespace,
+          secretRef.name,
+          context?.ref ?? host.ref,
+        );
+        if (context) secrets.certificate(secretRef.namespace, secretRef.name, host.ref);
         if (!certificate) {
           ctx.report({
             code: 'HOST_SECRET_MISSING',
             resource: host.ref,
             path: request.secret ? '/spec/tlsSecret/name' : '/spec/tlsContext/name',
-            message: `TLS Secret ${secretRef.namespace}/${secretRef.name} ${secrets.has(secretRef.namespace, secretRef.name) ? 'is not a valid TLS Secret' : 'does not exist'}; create it (kubernetes.io/tls) or fix the reference`,
+            message: `TLS Secret ${secretRef.namespace}/${secretRef.name} ${secrets.reason(secretRef.namespace, secretRef.name, 'certificate')}; create it (kubernetes.io/tls) or fix the reference`,
           });
           continue;
         }
@@ -94,13 +99,14 @@ export function resolveHostTls(ctx: PassContext): void {
             context?.namespace ?? host.namespace,
             settings.secret_namespacing,
           );
-          const caSecret = secrets.ca(ca.namespace, ca.name);
+          const caSecret = secrets.ca(ca.namespace, ca.name, context?.ref ?? host.ref);
+          if (context) secrets.ca(ca.namespace, ca.name, host.ref);
           if (!caSecret) {
             ctx.report({
               code: 'TLSCONTEXT_SECRET_MISSING',
               resource: context?.ref ?? host.ref,
               path: context ? '/spec/ca_secret' : '/spec/tls/ca_secret',
-              message: `CA Secret ${ca.namespace}/${ca.name} does not exist or has no certificate; create it or fix ca_secret`,
+              message: `CA Secret ${ca.namespace}/${ca.name} ${secrets.reason(ca.namespace, ca.name, 'ca')}; create it or fix ca_secret`,
             });
             continue;
           }
@@ -169,5 +175,6 @@ export function resolveHostTls(ctx: PassContext): void {
     });
     kept.push(host);
   }
+  secrets.reportProblems();
   ctx.ir.ext[ExtKey.hosts] = kept;
 }

@@ -1,13 +1,28 @@
 import { type IRSecret, type PassContext, type ResourceRef, refOf, type StoredResource } from '@attache/core';
+import { checkCaBundle, checkCertificatePair, type PemProblem } from './certificates.js';
+
+/** What one Secret gives for one use (certificate or CA bundle): its IR secret, or why it cannot be used. */
+interface Verdict {
+  secret?: string;
+  stored: StoredResource;
+  problems: PemProblem[];
+}
 
 /**
  * Turns Kubernetes Secrets into IR secrets on demand, once each. Names are
  * `namespace/name` for a certificate and `namespace/name#ca` for the same
- * Secret used as a CA bundle.
+ * Secret used as a CA bundle. `stringData` is read exactly like `data` (it
+ * wins where both name a key, as the Kubernetes API merges them). The PEM is
+ * parsed as Envoy would load it: a Secret Envoy would refuse never becomes an
+ * IR secret, so one bad Secret cannot make Envoy reject a whole Secret update.
+ * Problems are reported on the Secret, naming every Host or TLSContext that
+ * asked for it, when the pass calls reportProblems().
  */
 export class SecretResolver {
   readonly #index = new Map<string, StoredResource>();
   readonly #ctx: PassContext;
+  readonly #verdicts = new Map<string, Verdict>();
+  readonly #users = new Map<string, ResourceRef[]>();
 
   constructor(ctx: PassContext) {
     this.#ctx = ctx;
@@ -20,64 +35,139 @@ export class SecretResolver {
     return this.#index.has(`${namespace}/${name}`);
   }
 
-  /** The IR secret name of a TLS certificate + key, or undefined when missing or invalid (reported as SECRET_INVALID). */
-  certificate(namespace: string, name: string): string | undefined {
-    const key = `${namespace}/${name}`;
-    if (this.#ctx.ir.secrets[key]) return key;
-    const stored = this.#index.get(key);
-    if (!stored) return undefined;
-    const crt = this.#decode(stored, 'tls.crt');
-    const pk = this.#decode(stored, 'tls.key');
-    if (crt === undefined || pk === undefined) return undefined;
-    this.#put({ name: key, certificateChain: crt, privateKey: pk, provenance: [this.#ref(stored)] });
-    return key;
+  /** The IR secret name of a TLS certificate + key, or undefined when missing or unusable. */
+  certificate(namespace: string, name: string, user?: ResourceRef): string | undefined {
+    return this.#resolve(`${namespace}/${name}`, `${namespace}/${name}`, user, (stored) => {
+      const crt = this.#field(stored, 'tls.crt');
+      const key = this.#field(stored, 'tls.key');
+      const unreadable = [crt, key].flatMap((f) => ('problem' in f ? [f.problem] : []));
+      if (unreadable.length > 0 || 'problem' in crt || 'problem' in key) return { problems: unreadable };
+      const problems = checkCertificatePair(crt, key, this.#ctx.options.now);
+      if (problems.some((p) => p.severity === 'error')) return { problems };
+      return {
+        problems,
+        secret: { name: `${namespace}/${name}`, certificateChain: crt.text, privateKey: key.text },
+      };
+    });
   }
 
   /** The IR secret name of a CA bundle (ca.crt, else tls.crt), or undefined. */
-  ca(namespace: string, name: string): string | undefined {
-    const key = `${namespace}/${name}#ca`;
-    if (this.#ctx.ir.secrets[key]) return key;
-    const stored = this.#index.get(`${namespace}/${name}`);
+  ca(namespace: string, name: string, user?: ResourceRef): string | undefined {
+    return this.#resolve(`${namespace}/${name}#ca`, `${namespace}/${name}`, user, (stored) => {
+      const field = this.#present(stored, 'ca.crt') ? 'ca.crt' : 'tls.crt';
+      const bundle = this.#field(stored, field);
+      if ('problem' in bundle) return { problems: [bundle.problem] };
+      const problems = checkCaBundle(bundle);
+      if (problems.length > 0) return { problems };
+      return { problems, secret: { name: `${namespace}/${name}#ca`, trustedCa: bundle.text } };
+    });
+  }
+
+  /** Why a Secret gave no IR secret, for the diagnostic of the Host or TLSContext that needs it. */
+  reason(namespace: string, name: string, use: 'certificate' | 'ca'): string {
+    const verdict = this.#verdicts.get(`${namespace}/${name}${use === 'ca' ? '#ca' : ''}`);
+    const error = verdict?.problems.find((p) => p.severity === 'error');
+    if (!this.has(namespace, name)) return 'does not exist';
+    return error
+      ? `cannot be used (${error.field}: see the Secret's diagnostic)`
+      : 'is not a valid TLS Secret';
+  }
+
+  /** Reports each Secret's problems once, on the Secret, naming whoever uses it. */
+  reportProblems(): void {
+    for (const [key, verdict] of this.#verdicts) {
+      const users = this.#users.get(key) ?? [];
+      const usedBy =
+        users.length > 0
+          ? `; used by ${users.map((u) => `${u.kind} ${u.namespace}/${u.name}`).join(', ')}`
+          : '';
+      for (const problem of verdict.problems) {
+        const dot = problem.field.indexOf('.');
+        this.#ctx.report({
+          code: problem.severity === 'error' ? 'SECRET_INVALID' : 'SECRET_CERT_EXPIRING',
+          resource: refOf(verdict.stored.resource, verdict.stored.origin),
+          path: `/${problem.field.slice(0, dot)}/${problem.field
+            .slice(dot + 1)
+            .replaceAll('~', '~0')
+            .replaceAll('/', '~1')}`,
+          message:
+            problem.severity === 'error'
+              ? `${problem.message}${usedBy}; the Secret is not sent to Envoy, so they get no TLS from it`
+              : `${problem.message}${usedBy}`,
+        });
+      }
+    }
+    this.#verdicts.clear();
+    this.#users.clear();
+  }
+
+  #resolve(
+    key: string,
+    secretKey: string,
+    user: ResourceRef | undefined,
+    judge: (stored: StoredResource) => { problems: PemProblem[]; secret?: Omit<IRSecret, 'provenance'> },
+  ): string | undefined {
+    if (user) {
+      const users = this.#users.get(key) ?? [];
+      if (
+        !users.some((u) => u.kind === user.kind && u.namespace === user.namespace && u.name === user.name)
+      ) {
+        users.push(user);
+      }
+      this.#users.set(key, users);
+    }
+    const stored = this.#index.get(secretKey);
     if (!stored) return undefined;
-    const field = stored.resource.data?.['ca.crt'] !== undefined ? 'ca.crt' : 'tls.crt';
-    const ca = this.#decode(stored, field);
-    if (ca === undefined) return undefined;
-    this.#put({ name: key, trustedCa: ca, provenance: [this.#ref(stored)] });
-    return key;
-  }
-
-  #ref(stored: StoredResource): ResourceRef {
-    return refOf(stored.resource, stored.origin);
-  }
-
-  #put(secret: IRSecret): void {
-    this.#ctx.ir.secrets[secret.name] = secret;
-  }
-
-  #decode(stored: StoredResource, field: string): string | undefined {
-    const raw = stored.resource.data?.[field];
-    const stringData = (stored.resource.stringData as Record<string, string> | undefined)?.[field];
-    if (raw === undefined && stringData !== undefined) return stringData;
-    if (typeof raw !== 'string' || !/^[A-Za-z0-9+/=\s]+$/.test(raw)) {
-      this.#ctx.report({
-        code: 'SECRET_INVALID',
-        resource: this.#ref(stored),
-        path: `/data/${field.replace('/', '~1')}`,
-        message: `data.${field} is ${raw === undefined ? 'missing' : 'not base64'}; a TLS Secret needs base64 PEM in tls.crt and tls.key`,
-      });
-      return undefined;
+    let verdict = this.#verdicts.get(key);
+    if (!verdict) {
+      if (this.#ctx.ir.secrets[key]) return key; // decoded and checked by an earlier pass
+      const judged = judge(stored);
+      verdict = { stored, problems: judged.problems };
+      if (judged.secret) {
+        this.#ctx.ir.secrets[key] = {
+          ...judged.secret,
+          provenance: [refOf(stored.resource, stored.origin)],
+        } as IRSecret;
+        verdict.secret = key;
+      }
+      this.#verdicts.set(key, verdict);
     }
-    const text = Buffer.from(raw, 'base64').toString('utf8');
+    return verdict.secret;
+  }
+
+  #present(stored: StoredResource, key: string): boolean {
+    const stringData = stored.resource.stringData as Record<string, unknown> | undefined;
+    return stored.resource.data?.[key] !== undefined || stringData?.[key] !== undefined;
+  }
+
+  /** A key's PEM text from stringData (plain) or data (base64), or why it cannot be read. */
+  #field(stored: StoredResource, key: string): { field: string; text: string } | { problem: PemProblem } {
+    const stringData = stored.resource.stringData as Record<string, unknown> | undefined;
+    const fromString = stringData?.[key];
+    const raw = stored.resource.data?.[key];
+    const field = fromString !== undefined ? `stringData.${key}` : `data.${key}`;
+    const problem = (message: string) => ({ problem: { field, severity: 'error' as const, message } });
+    let text: string;
+    if (fromString !== undefined) {
+      if (typeof fromString !== 'string') return problem(`${field} is not a string; store the PEM text`);
+      text = fromString;
+    } else {
+      if (raw === undefined) {
+        return problem(
+          `${key} is missing (in data and stringData); a TLS Secret needs PEM in tls.crt and tls.key`,
+        );
+      }
+      if (typeof raw !== 'string' || !/^[A-Za-z0-9+/=\s]+$/.test(raw)) {
+        return problem(`${field} is not base64; data holds base64 PEM (or put the PEM text in stringData)`);
+      }
+      text = Buffer.from(raw, 'base64').toString('utf8');
+    }
     if (!text.includes('-----BEGIN')) {
-      this.#ctx.report({
-        code: 'SECRET_INVALID',
-        resource: this.#ref(stored),
-        path: `/data/${field}`,
-        message: `data.${field} does not hold PEM text ("-----BEGIN ..."); store the PEM file base64-encoded`,
-      });
-      return undefined;
+      return problem(
+        `${field} does not hold PEM text ("-----BEGIN ..."); store the PEM file${fromString === undefined ? ' base64-encoded' : ''}`,
+      );
     }
-    return text;
+    return { field, text };
   }
 }
 

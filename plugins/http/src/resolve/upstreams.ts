@@ -100,13 +100,13 @@ export function resolveUpstreams(ctx: PassContext): void {
       if (context.spec.sni) tls.sni = context.spec.sni;
       if (context.spec.secret) {
         const s = splitSecretName(context.spec.secret, context.namespace, context.spec.secret_namespacing);
-        const cert = secrets.certificate(s.namespace, s.name);
+        const cert = secrets.certificate(s.namespace, s.name, context.ref);
         if (!cert) {
           ctx.report({
             code: 'TLSCONTEXT_SECRET_MISSING',
             resource: context.ref,
             path: '/spec/secret',
-            message: `client certificate Secret ${s.namespace}/${s.name} does not exist or is invalid; create it or fix spec.secret`,
+            message: `client certificate Secret ${s.namespace}/${s.name} ${secrets.reason(s.namespace, s.name, 'certificate')}; create it or fix spec.secret`,
           });
           continue;
         }
@@ -114,13 +114,13 @@ export function resolveUpstreams(ctx: PassContext): void {
       }
       if (context.spec.ca_secret) {
         const s = splitSecretName(context.spec.ca_secret, context.namespace, context.spec.secret_namespacing);
-        const ca = secrets.ca(s.namespace, s.name);
+        const ca = secrets.ca(s.namespace, s.name, context.ref);
         if (!ca) {
           ctx.report({
             code: 'TLSCONTEXT_SECRET_MISSING',
             resource: context.ref,
             path: '/spec/ca_secret',
-            message: `CA Secret ${s.namespace}/${s.name} does not exist or has no certificate; create it or fix spec.ca_secret`,
+            message: `CA Secret ${s.namespace}/${s.name} ${secrets.reason(s.namespace, s.name, 'ca')}; create it or fix spec.ca_secret`,
           });
           continue;
         }
@@ -183,6 +183,7 @@ export function resolveUpstreams(ctx: PassContext): void {
     const set = ctx.ir.endpoints[eds];
     if (set) set.provenance = mergeProvenance(set.provenance, refs);
   }
+  secrets.reportProblems();
   ctx.ir.ext[ExtKey.upstreams] = upstreams;
   ctx.ir.ext[ExtKey.mappings] = kept;
 }

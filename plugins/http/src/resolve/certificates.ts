@@ -1,0 +1,129 @@
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
+
+/** A reason a Secret's PEM cannot be used, on the field that holds it. */
+export interface PemProblem {
+  field: string;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** How soon before it expires a certificate is worth a warning. */
+export const expiryWarningDays = 30;
+const dayMs = 24 * 60 * 60 * 1000;
+
+/** The PEM blocks of a text, with their labels ("CERTIFICATE", "PRIVATE KEY"…). */
+function pemBlocks(text: string): Array<{ label: string; pem: string }> {
+  const blocks: Array<{ label: string; pem: string }> = [];
+  for (const m of text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g)) {
+    blocks.push({ label: m[1]!, pem: m[0] });
+  }
+  return blocks;
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error).message ?? error).split('\n')[0]!;
+}
+
+/** Every CERTIFICATE block of a field parsed, or the problem that stops it. */
+function parseCertificates(
+  field: string,
+  text: string,
+): { certificates: X509Certificate[] } | { problem: PemProblem } {
+  const blocks = pemBlocks(text).filter((b) => b.label === 'CERTIFICATE');
+  if (blocks.length === 0) {
+    return {
+      problem: {
+        field,
+        severity: 'error',
+        message: `${field} holds no "-----BEGIN CERTIFICATE-----" block; store the PEM certificate (chain)`,
+      },
+    };
+  }
+  const certificates: X509Certificate[] = [];
+  for (const [i, block] of blocks.entries()) {
+    try {
+      certificates.push(new X509Certificate(block.pem));
+    } catch (error) {
+      const which = blocks.length > 1 ? `certificate ${i + 1} of ${blocks.length} in ${field}` : field;
+      return {
+        problem: {
+          field,
+          severity: 'error',
+          message: `${which} is PEM-armoured but not a certificate (${firstLine(error)}); Envoy would refuse it ("Failed to load certificate chain"), so store a real certificate`,
+        },
+      };
+    }
+  }
+  return { certificates };
+}
+
+/** Warnings for a leaf certificate past or near its end of validity, when the compile knows the time. */
+function expiryProblems(field: string, leaf: X509Certificate, now: number | undefined): PemProblem[] {
+  if (now === undefined) return [];
+  const end = Date.parse(leaf.validTo);
+  if (Number.isNaN(end)) return [];
+  const date = new Date(end).toISOString().slice(0, 10);
+  if (end <= now) {
+    return [
+      {
+        field,
+        severity: 'warning',
+        message: `${field} expired on ${date} (${leaf.subject.replaceAll('\n', ', ')}); clients will refuse it: renew the certificate`,
+      },
+    ];
+  }
+  if (end - now < expiryWarningDays * dayMs) {
+    const days = Math.ceil((end - now) / dayMs);
+    return [
+      {
+        field,
+        severity: 'warning',
+        message: `${field} expires on ${date}, in ${days} day${days === 1 ? '' : 's'}; renew the certificate`,
+      },
+    ];
+  }
+  return [];
+}
+
+/**
+ * What Envoy's TLS would make of a certificate chain and its key: each
+ * certificate must parse, the key must parse (unencrypted: there is no
+ * passphrase to give) and match the first certificate. Expiry is a warning.
+ */
+export function checkCertificatePair(
+  chain: { field: string; text: string },
+  key: { field: string; text: string },
+  now: number | undefined,
+): PemProblem[] {
+  const parsed = parseCertificates(chain.field, chain.text);
+  if ('problem' in parsed) return [parsed.problem];
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(key.text);
+  } catch (error) {
+    return [
+      {
+        field: key.field,
+        severity: 'error',
+        message: `${key.field} is not a private key Envoy can load (${firstLine(error)}); store the unencrypted PEM key of the certificate`,
+      },
+    ];
+  }
+  const leaf = parsed.certificates[0]!;
+  if (!leaf.checkPrivateKey(privateKey)) {
+    return [
+      {
+        field: key.field,
+        severity: 'error',
+        message: `${key.field} does not match the certificate in ${chain.field} (${leaf.subject.replaceAll('\n', ', ')}); store the key the certificate was issued for`,
+      },
+    ];
+  }
+  return expiryProblems(chain.field, leaf, now);
+}
+
+/** A CA bundle: every certificate in it must parse (Envoy refuses the whole bundle otherwise). */
+export function checkCaBundle(bundle: { field: string; text: string }): PemProblem[] {
+  const parsed = parseCertificates(bundle.field, bundle.text);
+  return 'problem' in parsed ? [parsed.problem] : [];
+}
