@@ -34,6 +34,8 @@ export interface EnvoyBenchResult {
   attacheReadyMs: number;
   /** Envoy start → every RouteConfiguration loaded (RDS update_success) and every listener active. */
   envoyAllRoutesMs: number;
+  /** Envoy start → Attaché's first RDS response sent (polled every 10 ms). */
+  rdsSentMs?: number;
   /** Routes counted in Envoy's /config_dump once loaded (must equal `routes`). */
   envoyRoutes: number;
   rejected: number;
@@ -42,6 +44,10 @@ export interface EnvoyBenchResult {
   attachePeakRssMb: number;
   /** One-Mapping edit (file written) → first request through Envoy that shows it, per edit. */
   editMs: number[];
+  /** File written → Attaché's attache_xds_pushes_total moved (compiled and sent), per edit; polled every 5 ms. */
+  pushedMs: number[];
+  /** File written → Envoy's RDS update_success moved (the new route table is in), per edit; polled every 5 ms. */
+  appliedMs: number[];
 }
 
 const editHost = 'bench-edit.invalid';
@@ -123,6 +129,24 @@ export async function runEnvoyBenchScenario(s: EnvoyBenchScenario): Promise<Envo
     });
     const proxy = envoy;
     const names = routeConfigs.map((rc) => rc.name);
+    // When Attaché has sent every route configuration (its RDS push counter reached their number).
+    let rdsSentMs: number | undefined;
+    const rdsSent = (async () => {
+      const sent = async () =>
+        sumMetric(
+          await text(`http://127.0.0.1:${adminPort}/metrics`),
+          'attache_xds_pushes_total',
+          'RouteConfiguration',
+        );
+      await until(
+        async () => (await sent()) >= 1,
+        600_000,
+        () => 'no RDS push',
+        () => !proxy.running,
+        10,
+      );
+      rdsSentMs = performance.now() - envoyStart;
+    })().catch(() => {});
     await until(
       async () => {
         const stats = await proxy.stats('rds|listener_manager.total_listeners_active');
@@ -140,6 +164,7 @@ export async function runEnvoyBenchScenario(s: EnvoyBenchScenario): Promise<Envo
       10,
     );
     const envoyAllRoutesMs = performance.now() - envoyStart;
+    await rdsSent;
 
     const dump = await envoy.admin('/config_dump?resource=dynamic_route_configs');
     const envoyRoutes = (
@@ -151,20 +176,47 @@ export async function runEnvoyBenchScenario(s: EnvoyBenchScenario): Promise<Envo
     const attacheRssMb = rssMb(attache.pid);
 
     const editMs: number[] = [];
+    const pushedMs: number[] = [];
+    const appliedMs: number[] = [];
+    const pushes = async () =>
+      sumMetric(await text(`http://127.0.0.1:${adminPort}/metrics`), 'attache_xds_pushes_total');
+    const applied = async () => {
+      let n = 0;
+      for (const [name, value] of await proxy.stats('rds'))
+        if (/\.rds\..+\.update_success$/.test(name)) n += value;
+      return n;
+    };
+    /** Resolves with the time `read` first returns more than `from`. */
+    const firstIncrease = async (read: () => Promise<number>, from: number, what: string) => {
+      await until(
+        async () => (await read()) > from,
+        60_000,
+        () => `${what} never moved`,
+        () => !proxy.running,
+        5,
+      );
+      return performance.now();
+    };
     for (let k = 1; k <= s.edits; k++) {
       // Apart, so each edit is its own debounce window.
       await sleep(300);
       const wanted = `/v${k}/`;
+      const [pushesBefore, appliedBefore] = [await pushes(), await applied()];
       const written = performance.now();
       writeFileSync(editFile, editDocuments(echo.port, k));
-      await until(
-        async () => (await probe(httpPort)).startsWith(wanted),
-        60_000,
-        () => `edit ${k} never reached Envoy\n${proxy.tail(30)}\n${attacheLog}`,
-        () => !proxy.running,
-        2,
-      );
-      editMs.push(performance.now() - written);
+      const [pushedAt, appliedAt] = await Promise.all([
+        firstIncrease(pushes, pushesBefore, 'attache_xds_pushes_total'),
+        firstIncrease(applied, appliedBefore, "Envoy's RDS update_success"),
+        until(
+          async () => (await probe(httpPort)).startsWith(wanted),
+          60_000,
+          () => `edit ${k} never reached Envoy\n${proxy.tail(30)}\n${attacheLog}`,
+          () => !proxy.running,
+          2,
+        ).then(() => editMs.push(performance.now() - written)),
+      ]);
+      pushedMs.push(pushedAt - written);
+      appliedMs.push(appliedAt - written);
     }
     return {
       mappings: s.mappings,
@@ -174,12 +226,15 @@ export async function runEnvoyBenchScenario(s: EnvoyBenchScenario): Promise<Envo
       routes,
       attacheReadyMs,
       envoyAllRoutesMs,
+      ...(rdsSentMs !== undefined ? { rdsSentMs } : {}),
       envoyRoutes,
       rejected,
       envoyRssMb,
       attacheRssMb,
       attachePeakRssMb: peakRssMb(attache.pid),
       editMs,
+      pushedMs,
+      appliedMs,
     };
   } finally {
     await envoy?.stop();
@@ -250,6 +305,21 @@ function probe(port: number): Promise<string> {
     req.setTimeout(5_000, () => req.destroy());
     req.end();
   });
+}
+
+async function text(url: string): Promise<string> {
+  return (await fetch(url)).text();
+}
+
+/** The sum of every series of a Prometheus counter in an exposition text (those whose labels contain `label`). */
+function sumMetric(exposition: string, name: string, label = ''): number {
+  let total = 0;
+  for (const line of exposition.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (label && !line.slice(0, line.lastIndexOf(' ')).includes(label)) continue;
+    total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
 }
 
 function countRoutes(rc: Record<string, unknown>): number {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { envoyMissingMessage, findEnvoyBinary } from '@attache/testkit';
 import { attacheCli, type EnvoyBenchResult, runEnvoyBenchScenario } from './envoy-bench-run.js';
@@ -59,9 +59,12 @@ export async function runEnvoyBench(argv: string[]): Promise<void> {
   const results: EnvoyBenchResult[] = [];
   for (const mappings of sizes) {
     for (const mode of modes) {
+      // Other work on the machine shows in every figure: say how busy it was.
+      const load = loadavg()[0]!.toFixed(1);
       const r = await runEnvoyBenchScenario({ mappings, delta: mode === 'delta', edits, binary });
       results.push(r);
       out(formatResult(r));
+      out(`  load average         ${load} before, ${loadavg()[0]!.toFixed(1)} after (${cpus().length} CPUs)`);
     }
   }
   out('');
@@ -72,7 +75,7 @@ export async function runEnvoyBench(argv: string[]): Promise<void> {
   for (const r of results) {
     const e = stats(r.editMs);
     out(
-      `| ${r.mappings.toLocaleString('en-US')} | ${r.delta ? 'delta' : 'SotW'} | ${seconds(r.envoyAllRoutesMs)} | ${r.envoyRssMb.toFixed(0)} MiB | ${r.attacheRssMb.toFixed(0)} MiB (${r.attachePeakRssMb.toFixed(0)} MiB) | ${e.median.toFixed(0)} ms (${e.min.toFixed(0)}–${e.max.toFixed(0)}) |`,
+      `| ${r.mappings.toLocaleString('en-US')} | ${r.delta ? 'delta' : 'SotW'} | ${seconds(r.envoyAllRoutesMs)} | ${r.envoyRssMb.toFixed(0)} MiB | ${r.attacheRssMb.toFixed(0)} MiB (${r.attachePeakRssMb.toFixed(0)} MiB) | ${e.median.toFixed(0)} ms (${e.min.toFixed(0)}–${e.max.toFixed(0)}) | ${stats(r.pushedMs).median.toFixed(0)} ms / ${stats(r.appliedMs).median.toFixed(0)} ms |`,
     );
   }
 }
@@ -83,8 +86,10 @@ function formatResult(r: EnvoyBenchResult): string {
     `envoy ${r.mappings} Mappings, ${r.delta ? 'delta' : 'SotW'} ADS`,
     `  attache serve ready      ${seconds(r.attacheReadyMs)} after start (first compile published)`,
     `  Envoy has every route    ${seconds(r.envoyAllRoutesMs)} after Envoy started: ${r.listeners} listeners active, ${r.routeConfigs} route configurations loaded; /config_dump holds ${r.envoyRoutes} routes (compiled: ${r.routes}); ${r.rejected} rejected updates`,
+    `    of which            Attaché's first RDS response sent ${r.rdsSentMs !== undefined ? seconds(r.rdsSentMs) : '?'} after Envoy started (SotW sends every route configuration in it; delta as well, each a resource)`,
     `  RSS                      Envoy ${r.envoyRssMb.toFixed(0)} MiB; Attaché ${r.attacheRssMb.toFixed(0)} MiB once Envoy had everything, peak ${r.attachePeakRssMb.toFixed(0)} MiB`,
     `  edit → first request    median ${e.median.toFixed(0)} ms (min ${e.min.toFixed(0)}, max ${e.max.toFixed(0)}; ${r.editMs.map((ms) => ms.toFixed(0)).join(', ')} ms over ${r.editMs.length} edits of one Mapping's rewrite)`,
+    `    of which            Attaché pushed after median ${stats(r.pushedMs).median.toFixed(0)} ms (file watch, debounce, compile, send); Envoy's RDS update in after median ${stats(r.appliedMs).median.toFixed(0)} ms`,
   ].join('\n');
 }
 

@@ -20,6 +20,7 @@ import { withoutEmissaryInternals } from '../emissary-internal.js';
 import { withHarnessSecrets } from '../harness-secrets.js';
 import { generateProbes, type Probe } from '../probes.js';
 import { judgeProbe } from './judge.js';
+import { withParseableSecrets } from './placeholder-secrets.js';
 import { sendProbe, type WireRequest } from './send-probe.js';
 import { configForEnvoy, listenerPorts, type ServePlan, upstreamNeeds } from './serve-config.js';
 
@@ -47,7 +48,7 @@ export interface EnvoyCaseResult {
   disagreements: Disagreement[];
   /** Envoy's update_rejected per xDS type (0 everywhere when it took everything). */
   rejected?: Record<keyof XdsStats, number>;
-  /** Placeholder certificates replaced by a generated one (resource › field). */
+  /** Placeholder certificates replaced by a generated one: input Secrets, then served resources (resource › field). */
   substituted: string[];
   listeners: number;
   clusters: number;
@@ -111,10 +112,13 @@ export async function runCaseOnEnvoy(
   options: EnvoyRunOptions,
 ): Promise<EnvoyCaseResult> {
   let result: CompileResult;
+  let inputSubstitutions: string[];
   try {
     let resources = c.inputs.flatMap(readResources);
     if (c.harnessSecrets) resources = withHarnessSecrets(resources);
-    result = compiler(resources);
+    const parseable = withParseableSecrets(resources, options.certificate);
+    inputSubstitutions = parseable.substituted;
+    result = compiler(parseable.resources);
   } catch (e) {
     return failed(c.id, `compile threw: ${(e as Error).message}`);
   }
@@ -161,7 +165,7 @@ export async function runCaseOnEnvoy(
     const base = {
       id: c.id,
       probes: probes.length,
-      substituted: served.substituted,
+      substituted: [...inputSubstitutions, ...served.substituted],
       listeners: listenerNames.length,
       clusters: result.xds[TypeUrl.Cluster].length,
     };
@@ -207,8 +211,8 @@ export async function runCaseOnEnvoy(
     });
     disagreements.sort((a, b) => (a.probe < b.probe ? -1 : a.probe > b.probe ? 1 : 0));
     const certNote =
-      served.substituted.length > 0
-        ? `; ${served.substituted.length} placeholder certificate(s) replaced by a generated one`
+      base.substituted.length > 0
+        ? `; ${base.substituted.length} placeholder certificate(s) replaced by a generated one`
         : '';
     if (disagreements.length === 0) {
       return {
