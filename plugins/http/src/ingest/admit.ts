@@ -188,10 +188,12 @@ function reportUnknownFields(
   resource: StoredResource['resource'],
   options: UnknownFieldOptions,
 ): void {
+  const specFields = (schema as { properties?: Record<string, unknown> }).properties ?? {};
   const found = Object.keys(resource)
     .filter((key) => !envelopeFields.includes(key))
     .map((key) => {
-      const meant = closestMatch(key, envelopeFields);
+      // A spec field written beside spec (Emissary's flat annotation form) belongs under it.
+      const meant = Object.hasOwn(specFields, key) ? `spec.${key}` : closestMatch(key, envelopeFields);
       return { path: `/${pointerSegment(key)}`, display: key, ...(meant ? { meant } : {}) };
     });
   if (resource.spec !== null && typeof resource.spec === 'object') {
