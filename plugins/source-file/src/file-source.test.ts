@@ -225,6 +225,16 @@ describe('file source (watching)', () => {
     expect(warnings[0]).toMatch(/symbolic link loop/);
   });
 
+  it('warns while a watched path does not exist, and reads it once it appears', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attache-watch-'));
+    const store = await startOn([join(dir, 'later.yaml')], '/');
+    expect(store.diagnostics().map((d) => [d.code, d.severity])).toEqual([['SOURCE_WARNING', 'warning']]);
+    expect(store.diagnostics()[0]!.message).toMatch(/later\.yaml: does not exist \(yet\)/);
+    writeFileSync(join(dir, 'later.yaml'), svc('late'));
+    await vi.waitFor(() => expect(store.names()).toEqual(['late']), { timeout: 5000 });
+    expect(store.diagnostics()).toEqual([]);
+  });
+
   it('warns while a watched path holds no resources, and stops once it does', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'attache-watch-'));
     const store = await startOn([dir], '/');

@@ -92,6 +92,11 @@ export function createFileSource(
       if (state.failed) failedFiles.add(file);
     }
     const pathDiagnostics: DiagnosticInput[] = [
+      ...listing.missing.map((root) => ({
+        code: 'SOURCE_WARNING',
+        severity: 'warning' as const,
+        message: `${displayPath(root)}: does not exist (yet); it is read as soon as it appears`,
+      })),
       ...listingDiagnostics(
         roots,
         listing,
@@ -105,11 +110,6 @@ export function createFileSource(
     if (pathText !== lastPathText) ctx.store.replace(pathsPartition, [], pathDiagnostics);
     lastPathText = pathText;
     const now = new Set<string>();
-    for (const root of listing.missing) {
-      now.add(`missing ${root}`);
-      if (!logged.has(`missing ${root}`))
-        ctx.logger.warn({ path: displayPath(root) }, 'watched path does not exist (yet)');
-    }
     for (const d of pathDiagnostics) {
       now.add(d.message);
       if (logged.has(d.message)) continue;
