@@ -115,4 +115,20 @@ describe('file sink', () => {
     expect(JSON.stringify(bootstrap)).toContain('"port_value":18000');
     expect(JSON.stringify(bootstrap.admin)).toContain('9901');
   });
+
+  it('asks Envoy for delta xDS when ads.delta is set, state-of-the-world otherwise', async () => {
+    const apiType = async (ads: Record<string, unknown>) => {
+      const dir = mkdtempSync(join(tmpdir(), 'attache-sink-'));
+      const config = Value.Default(FileSinkConfigSchema, {
+        path: 'envoy.json',
+        mode: 'ads',
+        ads,
+      }) as FileSinkConfig;
+      const real = { buildAdsBootstrap, buildStaticBootstrap };
+      await createFileSink({ config, logger: quietLogger, feedback: noFeedback, baseDir: dir }, real).start();
+      return JSON.parse(readFileSync(join(dir, 'envoy.json'), 'utf8')).dynamic_resources.ads_config.api_type;
+    };
+    expect(await apiType({ delta: true })).toBe('DELTA_GRPC');
+    expect(await apiType({})).toBe('GRPC');
+  });
 });

@@ -18,10 +18,11 @@ export const FileSinkConfigSchema = Type.Object(
       {
         host: Type.String({ default: '127.0.0.1' }),
         port: Type.Integer({ minimum: 1, maximum: 65535, default: 18000 }),
-        delta: Type.Boolean({
-          default: false,
-          description: 'incremental (delta) xDS instead of state-of-the-world',
-        }),
+        delta: Type.Optional(
+          Type.Boolean({
+            description: 'incremental (delta) xDS instead of state-of-the-world (default false)',
+          }),
+        ),
       },
       { default: {}, additionalProperties: false },
     ),
