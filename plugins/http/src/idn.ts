@@ -34,6 +34,6 @@ export function nonAsciiHostnameMessage(field: string, glob: string): string | u
   const ascii = asciiHostname(glob);
   if (!ascii) return undefined;
   return ascii.punycode
-    ? `${field} '${glob}' is not ASCII: clients send the punycode form in the Host header and SNI, so this never matches; write ${JSON.stringify(ascii.punycode)}`
+    ? `${field} '${glob}' is not ASCII: browsers and HTTP clients send the punycode form in the Host header and SNI, so their requests never match it; write ${JSON.stringify(ascii.punycode)}`
     : `${field} '${glob}' is not ASCII and not a valid internationalised domain name, so it never matches a request; write the name in ASCII (punycode)`;
 }
