@@ -83,7 +83,7 @@ async function listenerPushes(envoy: EnvoyProcess, attache: AttacheProcess, vari
 }
 
 /** Nothing may happen here, so there is nothing to wait for: watch for a while that nothing does. */
-const quietMs = 1_500;
+const quietMs = 1_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const variant of ['sotw', 'delta'] as const) {
