@@ -1,5 +1,6 @@
 import { createPipeline, type Logger, type Pipeline, type Plugin, type PluginUse } from '@attache/core';
 import type { DependencyContainer } from 'tsyringe';
+import type { CompileWorkerInit } from './compile-protocol.js';
 import { type AttacheConfig, ConfigError, validateIoConfig } from './config.js';
 import { createRuntimeContainer, Tokens } from './container.js';
 import { createLogger, type LogLevel } from './logger.js';
@@ -16,6 +17,8 @@ export interface BootOptions {
   origin?: string;
   /** Export conditions for plugin packages loaded by path (tests: ['source', 'default']). */
   conditions?: readonly string[];
+  /** How a compile worker rebuilds this pipeline; without it, compiles run in the main thread. */
+  compileWorker?: CompileWorkerInit;
 }
 
 export interface Booted {
@@ -67,6 +70,7 @@ export async function bootRuntime(options: BootOptions): Promise<Booted> {
     logger,
     pipeline,
     io,
+    ...(options.compileWorker ? { compileWorker: options.compileWorker } : {}),
   });
   return { runtime: container.resolve<Runtime>(Tokens.Runtime), pipeline, container, logger };
 }

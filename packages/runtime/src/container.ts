@@ -4,6 +4,7 @@
 import 'reflect-metadata';
 import type { Logger, Pipeline } from '@attache/core';
 import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from 'tsyringe';
+import type { CompileWorkerInit } from './compile-protocol.js';
 import type { AttacheConfig } from './config.js';
 import { Runtime } from './runtime.js';
 
@@ -28,6 +29,7 @@ export interface ContainerInputs {
   logger: Logger;
   pipeline: Pipeline;
   io: IoConfig;
+  compileWorker?: CompileWorkerInit;
 }
 
 /**
@@ -53,6 +55,7 @@ export function createRuntimeContainer(inputs: ContainerInputs): DependencyConta
         sinks: io.sinks,
         groups: config.ambassadorIds,
         keepLastGood: config.keepLastGood,
+        ...(inputs.compileWorker ? { compileWorker: inputs.compileWorker } : {}),
         debounce: config.debounce,
         logger: dc.resolve<Logger>(Tokens.Logger),
         baseDir: dc.resolve<string>(Tokens.BaseDir),

@@ -1,4 +1,11 @@
 export { type Booted, type BootOptions, bootRuntime, resolvePlugins } from './boot.js';
+export type {
+  CompileWorkerInit,
+  FromCompileWorker,
+  ToCompileWorker,
+  WireGroupResult,
+  WireResource,
+} from './compile-protocol.js';
 export {
   type AttacheConfig,
   AttacheConfigSchema,
@@ -12,6 +19,7 @@ export {
 export { type ContainerInputs, createRuntimeContainer, type IoConfig, Tokens } from './container.js';
 export { createDebouncer, type DebounceOptions, type Debouncer, defaultDebounce } from './debounce.js';
 export { FeedbackRouter } from './feedback-router.js';
+export { LastGoodResources } from './last-good.js';
 export {
   createLogger,
   type LogFormat,
@@ -27,3 +35,4 @@ export { stopOnSignals } from './signals.js';
 export { buildSnapshot, findResource, snapshotVersion } from './snapshot-builder.js';
 export { buildStatusReport } from './status-report.js';
 export { ResourceStore, type StoreContents } from './store.js';
+export { compileWorkerAvailable, WorkerCompiler } from './worker-compiler.js';

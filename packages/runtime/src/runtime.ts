@@ -10,12 +10,14 @@ import {
   type Source,
   type StoredResource,
 } from '@attache/core';
+import type { CompileWorkerInit } from './compile-protocol.js';
 import { createDebouncer, type DebounceOptions, type Debouncer, defaultDebounce } from './debounce.js';
 import { FeedbackRouter } from './feedback-router.js';
 import { LastGoodResources } from './last-good.js';
 import { buildSnapshot } from './snapshot-builder.js';
 import { buildStatusReport } from './status-report.js';
 import { ResourceStore } from './store.js';
+import { CompileThrewError, compileWorkerAvailable, WorkerCompiler } from './worker-compiler.js';
 
 export interface RuntimeOptions {
   pipeline: Pipeline;
@@ -37,6 +39,13 @@ export interface RuntimeOptions {
   keepLastGood?: boolean;
   /** The clock behind "invalid since"; tests pin it. */
   now?: () => Date;
+  /**
+   * Compile in a worker thread that rebuilds the same pipeline from this
+   * module (see compile-protocol.ts), so the event loop stays free for the
+   * admin server and xDS during a compile. Without it (plugins given as
+   * in-memory objects, a `compiler` override), compiles run in this thread.
+   */
+  compileWorker?: CompileWorkerInit;
 }
 
 export interface CycleResult {
@@ -62,6 +71,7 @@ export class Runtime {
   readonly #snapshots = new Map<string, Snapshot>();
   readonly #published = new Map<string, Snapshot>();
   readonly #lastGood = new Map<string, LastGoodResources>();
+  #worker: WorkerCompiler | undefined;
   readonly #cycleListeners = new Set<(result: CycleResult) => void>();
   #sources: Array<{ type: string; source: Source }> = [];
   #sinks: Array<{ type: string; sink: Sink }> = [];
@@ -95,6 +105,7 @@ export class Runtime {
     if (this.#state !== 'new') throw new Error(`runtime cannot start from state '${this.#state}'`);
     this.#state = 'starting';
     const { pipeline } = this.#options;
+    this.#startWorker();
     try {
       for (const [type, config] of this.#options.sinks) {
         const factory = pipeline.sinks.get(type);
@@ -158,6 +169,8 @@ export class Runtime {
     this.#debouncer.flush();
     await this.#cycle;
     this.#debouncer.cancel();
+    await this.#worker?.close();
+    this.#worker = undefined;
     await settleAll(
       this.#sinks.map(
         ({ sink }) =>
@@ -232,6 +245,8 @@ export class Runtime {
     if (contents.changes === this.#lastCompiledChange && this.#snapshots.size > 0) return;
     this.#lastCompiledChange = contents.changes;
     const published: Snapshot[] = [];
+    const fromWorker = await this.#compileInWorker(contents.resources);
+    if (fromWorker === 'threw') return;
     for (const group of this.#groups) {
       const previous = this.#snapshots.get(group);
       let snapshot: Snapshot;
@@ -239,9 +254,10 @@ export class Runtime {
         const compileOnce = (resources: readonly StoredResource[]) =>
           (this.#options.compiler ?? compile)(resources, this.#options.pipeline, { ambassadorId: group });
         const result =
-          this.#options.keepLastGood === false
+          fromWorker?.get(group) ??
+          (this.#options.keepLastGood === false
             ? compileOnce(contents.resources)
-            : this.#lastGoodOf(group).compile(contents.resources, compileOnce);
+            : this.#lastGoodOf(group).compile(contents.resources, compileOnce));
         snapshot = buildSnapshot(group, result, contents.diagnostics, previous);
       } catch (e) {
         // compile() throws only for plugin bugs; Envoy keeps the last good snapshot.
@@ -276,6 +292,48 @@ export class Runtime {
     this.#fanOutStatus();
     const result: CycleResult = { published, snapshots: new Map(this.#snapshots) };
     for (const listener of this.#cycleListeners) listener(result);
+  }
+
+  #startWorker(): void {
+    const init = this.#options.compileWorker;
+    if (!init || this.#options.compiler) return;
+    if (!compileWorkerAvailable()) {
+      this.#logger.warn('the compile worker script is not built; compiling in the main thread');
+      return;
+    }
+    const worker = new WorkerCompiler(init, this.#options.pipeline);
+    this.#worker = worker;
+    worker.ready().then(
+      () => this.#logger.debug('compile worker ready'),
+      (e) => this.#dropWorker(e, 'the compile worker did not start; compiling in the main thread'),
+    );
+  }
+
+  #dropWorker(e: unknown, message: string): void {
+    if (!this.#worker) return;
+    this.#logger.error({ err: e }, message);
+    void this.#worker.close();
+    this.#worker = undefined;
+  }
+
+  /** Every group's result from the worker; undefined when there is none (or it failed: then this thread compiles). */
+  async #compileInWorker(resources: readonly StoredResource[]) {
+    const worker = this.#worker;
+    if (!worker) return undefined;
+    try {
+      return await worker.compile(resources, this.#groups, {
+        keepLastGood: this.#options.keepLastGood !== false,
+        now: this.#options.now?.() ?? new Date(),
+      });
+    } catch (e) {
+      if (e instanceof CompileThrewError) {
+        // compile() throws only for plugin bugs; Envoy keeps the last good snapshot.
+        this.#logger.error({ err: e }, 'compile threw; keeping the last good snapshot');
+        return 'threw' as const;
+      }
+      this.#dropWorker(e, 'the compile worker failed; compiling in the main thread from now on');
+      return undefined;
+    }
   }
 
   #lastGoodOf(group: string): LastGoodResources {

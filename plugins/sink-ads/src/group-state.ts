@@ -57,18 +57,53 @@ export function encodeSnapshot(
   snapshot: Snapshot,
   previous: GroupState | undefined,
 ): GroupState {
+  const steps = encodeSteps(codec, snapshot, previous);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * The same, in slices: the event loop runs (xDS streams, health probes) every
+ * `sliceMs` while a large first snapshot is encoded.
+ */
+export async function encodeSnapshotSliced(
+  codec: XdsCodec,
+  snapshot: Snapshot,
+  previous: GroupState | undefined,
+  sliceMs = 8,
+): Promise<GroupState> {
+  const steps = encodeSteps(codec, snapshot, previous);
+  let since = performance.now();
+  let step = steps.next();
+  while (!step.done) {
+    if (performance.now() - since >= sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+    step = steps.next();
+  }
+  return step.value;
+}
+
+/** Encodes one resource per step. */
+function* encodeSteps(
+  codec: XdsCodec,
+  snapshot: Snapshot,
+  previous: GroupState | undefined,
+): Generator<void, GroupState, void> {
   const byType = new Map<XdsTypeUrl, Map<string, EncodedResource>>();
   for (const typeUrl of xdsPushOrder) {
     const before = previous?.resources(typeUrl);
     const encoded = new Map<string, EncodedResource>();
     for (const resource of snapshot.resources[typeUrl] ?? []) {
       const reused = before?.get(resource.name);
-      encoded.set(
-        resource.name,
-        reused && reused.version === resource.version
-          ? reused
-          : codec.encodeResource(resource.name, resource.version, resource.resource),
-      );
+      if (reused && reused.version === resource.version) {
+        encoded.set(resource.name, reused);
+        continue;
+      }
+      encoded.set(resource.name, codec.encodeResource(resource.name, resource.version, resource.resource));
+      yield;
     }
     byType.set(typeUrl, encoded);
   }

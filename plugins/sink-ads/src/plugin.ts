@@ -114,7 +114,7 @@ export function createAdsSink(ctx: SinkContext<SinkAdsConfig>): AdsSink {
       await server.listen();
     },
     publish(snapshot) {
-      server.setSnapshot(snapshot);
+      return server.publish(snapshot);
     },
     stop() {
       return server.close(config.drainMs);

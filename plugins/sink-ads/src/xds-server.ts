@@ -2,7 +2,7 @@ import type { Snapshot } from '@attache/core';
 import * as grpc from '@grpc/grpc-js';
 import { defaultXdsCodec } from './default-codec.js';
 import { DeltaStream } from './delta-stream.js';
-import { encodeSnapshot, type GroupState } from './group-state.js';
+import { encodeSnapshot, encodeSnapshotSliced, type GroupState } from './group-state.js';
 import { xdsMetrics } from './metrics.js';
 import { type GroupRule, groupResolver } from './node-groups.js';
 import { SendBudget } from './send-budget.js';
@@ -43,6 +43,11 @@ export interface XdsServer {
   readonly port: number | undefined;
   /** Deliver a snapshot to every stream of its group. */
   setSnapshot(snapshot: Snapshot): void;
+  /**
+   * The same, encoding in slices so the event loop keeps serving while a large
+   * snapshot is encoded; publications are applied in call order.
+   */
+  publish(snapshot: Snapshot): Promise<void>;
   /** The current snapshot of a group, if any. */
   snapshot(group: string): Snapshot | undefined;
   /** Connected streams, for the admin UI. */
@@ -94,6 +99,12 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
       options.logger?.warn(details ?? {}, message);
     },
   };
+
+  let publishing: Promise<void> = Promise.resolve();
+  function install(state: GroupState): void {
+    groups.set(state.snapshot.group, state);
+    for (const stream of members.get(state.snapshot.group) ?? []) stream.snapshotChanged();
+  }
 
   /** A client's rejections belong to it while it is connected: the last of its streams closing ends them. */
   function left(stream: XdsStream): void {
@@ -232,9 +243,13 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
       });
     },
     setSnapshot(snapshot) {
-      const state = encodeSnapshot(codec, snapshot, groups.get(snapshot.group));
-      groups.set(snapshot.group, state);
-      for (const stream of members.get(snapshot.group) ?? []) stream.snapshotChanged();
+      install(encodeSnapshot(codec, snapshot, groups.get(snapshot.group)));
+    },
+    publish(snapshot) {
+      publishing = publishing
+        .catch(() => {})
+        .then(async () => install(await encodeSnapshotSliced(codec, snapshot, groups.get(snapshot.group))));
+      return publishing;
     },
     snapshot(group) {
       return groups.get(group)?.snapshot;

@@ -14,6 +14,7 @@ import {
 import { type Distribution, loadDistribution } from '../distribution.js';
 import type { CliIO } from '../io.js';
 import { applyServeFlags, defaultConfigPath } from '../serve-config.js';
+import { serveCompileWorker } from '../worker-pipeline.js';
 
 export const serveUsage = `usage: attache serve [--config attache.yaml] [--watch PATH]… [--ads HOST:PORT] [--admin HOST:PORT]
                     [--bootstrap FILE] [--kubernetes [--kubeconfig FILE] [--namespace NS]] [--log-level LEVEL]
@@ -86,12 +87,19 @@ export async function serveCommand(
   }
   if (!values.config) dropUnavailableDefaults(config, distribution.plugins, logger);
 
+  // The compile worker rebuilds the pipeline from modules; in-memory extra plugins (attache dev) compile in this thread.
+  const needs = { sources: Object.keys(config.sources), sinks: Object.keys(config.sinks) };
+  const compileWorker =
+    extraPlugins.length === 0
+      ? serveCompileWorker({ config, baseDir: loaded.baseDir, origin: configPath, needs })
+      : undefined;
   const { runtime } = await bootRuntime({
     config,
     baseDir: loaded.baseDir,
     distribution: [...distribution.plugins, ...extraPlugins],
     logger,
     origin: configPath,
+    ...(compileWorker ? { compileWorker } : {}),
   });
   // Loaded on demand: fastify is heavy, and only serve needs it.
   const { createAdminServer } = await import('@attache/admin');

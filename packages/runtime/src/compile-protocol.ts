@@ -1,0 +1,51 @@
+import type { Diagnostic, ResourceRef, StoredResource, XdsTypeUrl } from '@attache/core';
+
+/**
+ * Messages between the runtime and its compile worker. The worker rebuilds
+ * the pipeline itself (plugins are code, not data): `pipelineModule` is a
+ * module URL whose `createWorkerPipeline(pipelineData)` returns the same
+ * pipeline the runtime was given.
+ */
+export interface CompileWorkerInit {
+  pipelineModule: string;
+  pipelineData?: unknown;
+}
+
+export type ToCompileWorker =
+  /** Inputs arrive in chunks, so the runtime never spends long serialising at once. */
+  | { kind: 'inputs'; chunk: StoredResource[] }
+  | {
+      kind: 'compile';
+      id: number;
+      groups: readonly string[];
+      keepLastGood: boolean;
+      /** The runtime's clock, for "invalid since". */
+      now: string;
+      /** Forget what was sent before: the next result carries every resource's JSON. */
+      resend: boolean;
+    };
+
+export type FromCompileWorker =
+  | { kind: 'ready'; passes: string[] }
+  | { kind: 'init-failed'; message: string }
+  | { kind: 'result'; id: number; groups: WireGroupResult[]; compileMs: number }
+  | { kind: 'failed'; id: number; message: string };
+
+export interface WireGroupResult {
+  group: string;
+  diagnostics: Diagnostic[];
+  resources: WireResource[];
+}
+
+/**
+ * An emitted resource; `json` (its JSON text) is left out when the worker
+ * already sent this version of it, so an edit to one Mapping moves one
+ * resource's text, not the whole configuration.
+ */
+export interface WireResource {
+  typeUrl: XdsTypeUrl;
+  name: string;
+  version: string;
+  provenance: ResourceRef[];
+  json?: string;
+}
