@@ -16,6 +16,10 @@ import { withoutEmissaryInternals } from './emissary-internal.js';
 import { emissaryNameAsIs, emissaryNameFromProvenance } from './emissary-names.js';
 import { withAnonymousCertificates, withHarnessSecrets } from './harness-secrets.js';
 import { hostsemToBootstrap } from './hostsem.js';
+import { standInCertificate, withParseableSecrets } from './on-envoy/placeholder-secrets.js';
+
+/** One generated certificate per run, made on first need. */
+let standIn: { cert: string; key: string } | undefined;
 
 export interface CaseResult {
   id: string;
@@ -59,7 +63,10 @@ function buildSides(
   try {
     resources = c.inputs.flatMap(readResources);
     if (c.kind === 'envoy' && c.harnessSecrets) resources = withHarnessSecrets(resources);
-    result = compiler(resources);
+    // Placeholder PEM (FAKE-CERT-…) is compiled as the real certificate it stands for: Attaché refuses
+    // certificates Envoy cannot load, Emissary copied them; the comparison is about what a real one does.
+    standIn ??= standInCertificate();
+    result = compiler(withParseableSecrets(resources, standIn).resources);
   } catch (e) {
     return { error: `compile threw: ${(e as Error).message}` };
   }

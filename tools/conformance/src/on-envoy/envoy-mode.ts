@@ -2,7 +2,8 @@ import { envoyMissingMessage, findEnvoyBinary } from '@attache/testkit';
 import type { ConformanceCase } from '../cases.js';
 import type { Compiler } from '../compile-attache.js';
 import { envoyCases } from './envoy-cases.js';
-import { type EnvoyCaseResult, runCaseOnEnvoy, standInCertificate } from './run-on-envoy.js';
+import { standInCertificate } from './placeholder-secrets.js';
+import { type EnvoyCaseResult, runCaseOnEnvoy } from './run-on-envoy.js';
 
 export interface EnvoyModeOptions {
   /** The conformance cases already chosen (by --case). */
@@ -45,7 +46,17 @@ export async function runOnEnvoy(
   const width = Math.max(4, ...chosen.map((c) => c.id.length));
   process.stdout.write(`${'case'.padEnd(width)}  result  detail\n`);
   for (const c of chosen) {
-    const r = await runCaseOnEnvoy(c, options.compiler, { binary, certificate });
+    let r = await runCaseOnEnvoy(c, options.compiler, { binary, certificate });
+    // A free port can be taken by another process between choosing it and Envoy binding it:
+    // that is this machine, not the case, so the case runs again on new ports (at most twice).
+    for (
+      let retry = 1;
+      retry <= 2 && r.status === 'fail' && /Address already in use/.test(r.detail);
+      retry++
+    ) {
+      r = await runCaseOnEnvoy(c, options.compiler, { binary, certificate });
+      r.detail += ` (run ${retry + 1}: a port was taken by another process before Envoy bound it)`;
+    }
     results.push(r);
     const limit = options.verbose ? Number.POSITIVE_INFINITY : 400;
     const detail = r.detail.length > limit ? `${r.detail.slice(0, limit - 3)}...` : r.detail;

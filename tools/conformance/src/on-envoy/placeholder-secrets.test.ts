@@ -1,7 +1,6 @@
 import type { StoredResource } from '@attache/core';
 import { describe, expect, it } from 'vitest';
-import { withParseableSecrets } from './placeholder-secrets.js';
-import { standInCertificate } from './run-on-envoy.js';
+import { standInCertificate, withParseableSecrets } from './placeholder-secrets.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const secret = (name: string, data: Record<string, string>): StoredResource => ({

@@ -1,5 +1,50 @@
+import { execFileSync } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { StoredResource } from '@attache/core';
+
+export interface PemPair {
+  cert: string;
+  key: string;
+}
+
+/**
+ * One generated certificate for every placeholder and every TLS echo server of
+ * a run: RSA, because some cases allow only ECDHE-RSA cipher suites (20), which
+ * an EC key cannot serve, while TLS 1.3 and ECDHE-ECDSA-less lists take RSA too.
+ */
+export function standInCertificate(): PemPair {
+  const dir = mkdtempSync(join(tmpdir(), 'attache-conformance-cert-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=conformance.attache.invalid',
+        '-keyout',
+        'tls.key',
+        '-out',
+        'tls.crt',
+      ],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    return {
+      cert: readFileSync(join(dir, 'tls.crt'), 'utf8'),
+      key: readFileSync(join(dir, 'tls.key'), 'utf8'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function parses(pem: string, as: 'certificate' | 'key'): boolean {
   try {

@@ -3,7 +3,8 @@ import { envoyMissingMessage, findEnvoyBinary } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { loadAttacheCompiler } from '../compile-attache.js';
 import { envoyCases } from './envoy-cases.js';
-import { runCaseOnEnvoy, standInCertificate } from './run-on-envoy.js';
+import { standInCertificate } from './placeholder-secrets.js';
+import { runCaseOnEnvoy } from './run-on-envoy.js';
 
 const binary = findEnvoyBinary();
 if (!binary) process.stderr.write(envoyMissingMessage('conformance on real Envoy (run-on-envoy.test.ts)'));

@@ -1,26 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type CompileResult, TypeUrl } from '@attache/core';
 import { buildAdsBootstrap } from '@attache/envoy';
 import { buildEnvoyModel, type EnvoyModel, explainRequest } from '@attache/explain';
 import { createXdsServer, type XdsServer } from '@attache/plugin-sink-ads';
-import {
-  EchoServer,
-  EnvoyProcess,
-  freePorts,
-  type PemPair,
-  type XdsStats,
-  xdsSnapshot,
-} from '@attache/testkit';
+import { EchoServer, EnvoyProcess, freePorts, type XdsStats, xdsSnapshot } from '@attache/testkit';
 import type { Compiler } from '../compile-attache.js';
 import { readResources } from '../compile-attache.js';
 import { withoutEmissaryInternals } from '../emissary-internal.js';
 import { withHarnessSecrets } from '../harness-secrets.js';
 import { generateProbes, type Probe } from '../probes.js';
 import { judgeProbe } from './judge.js';
-import { withParseableSecrets } from './placeholder-secrets.js';
+import { type PemPair, withParseableSecrets } from './placeholder-secrets.js';
 import { sendProbe, type WireRequest } from './send-probe.js';
 import { configForEnvoy, listenerPorts, type ServePlan, upstreamNeeds } from './serve-config.js';
 
@@ -61,42 +50,6 @@ export interface EnvoyRunOptions {
   concurrency?: number;
   /** A certificate that parses, for cases whose own are placeholders (made once per run). */
   certificate: PemPair;
-}
-
-/**
- * One generated certificate for every placeholder and every TLS echo server of
- * a run: RSA, because some cases allow only ECDHE-RSA cipher suites (20), which
- * an EC key cannot serve, while TLS 1.3 and ECDHE-ECDSA-less lists take RSA too.
- */
-export function standInCertificate(): PemPair {
-  const dir = mkdtempSync(join(tmpdir(), 'attache-conformance-cert-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=conformance.attache.invalid',
-        '-keyout',
-        'tls.key',
-        '-out',
-        'tls.crt',
-      ],
-      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    return {
-      cert: readFileSync(join(dir, 'tls.crt'), 'utf8'),
-      key: readFileSync(join(dir, 'tls.key'), 'utf8'),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /**

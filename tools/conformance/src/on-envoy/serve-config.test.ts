@@ -1,7 +1,7 @@
 import { emptyXdsResources, TypeUrl, type XdsResources } from '@attache/core';
 import { xdsResource } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
-import { standInCertificate } from './run-on-envoy.js';
+import { standInCertificate } from './placeholder-secrets.js';
 import { configForEnvoy, listenerPorts, type ServePlan, upstreamNeeds } from './serve-config.js';
 
 const certificate = standInCertificate();
