@@ -36,6 +36,11 @@ export interface EnvoyBenchResult {
   envoyAllRoutesMs: number;
   /** Envoy start → Attaché's first RDS response sent (polled every 10 ms). */
   rdsSentMs?: number;
+  /** Envoy start → CDS accepted, every cluster warmed, LDS accepted (Envoy /stats, polled every 10 ms). */
+  cdsMs?: number;
+  clustersWarmMs?: number;
+  ldsMs?: number;
+  clusters: number;
   /** Routes counted in Envoy's /config_dump once loaded (must equal `routes`). */
   envoyRoutes: number;
   rejected: number;
@@ -147,9 +152,24 @@ export async function runEnvoyBenchScenario(s: EnvoyBenchScenario): Promise<Envo
       );
       rdsSentMs = performance.now() - envoyStart;
     })().catch(() => {});
+    // Envoy's own order: CDS, then every cluster warmed (DNS answered), then LDS, then RDS per listener.
+    const milestones: { cdsMs?: number; clustersWarmMs?: number; ldsMs?: number } = {};
     await until(
       async () => {
-        const stats = await proxy.stats('rds|listener_manager.total_listeners_active');
+        const stats = await proxy.stats(
+          'rds|listener_manager.total_listeners_active|listener_manager.lds.update_success|cluster_manager.cds.update_success|cluster_manager.warming_clusters',
+        );
+        const at = performance.now() - envoyStart;
+        if (milestones.cdsMs === undefined && (stats.get('cluster_manager.cds.update_success') ?? 0) > 0)
+          milestones.cdsMs = at;
+        if (
+          milestones.cdsMs !== undefined &&
+          milestones.clustersWarmMs === undefined &&
+          stats.get('cluster_manager.warming_clusters') === 0
+        )
+          milestones.clustersWarmMs = at;
+        if (milestones.ldsMs === undefined && (stats.get('listener_manager.lds.update_success') ?? 0) > 0)
+          milestones.ldsMs = at;
         if ((stats.get('listener_manager.total_listeners_active') ?? 0) < listeners) return false;
         const loaded = new Set<string>();
         for (const [name, value] of stats) {
@@ -227,6 +247,8 @@ export async function runEnvoyBenchScenario(s: EnvoyBenchScenario): Promise<Envo
       attacheReadyMs,
       envoyAllRoutesMs,
       ...(rdsSentMs !== undefined ? { rdsSentMs } : {}),
+      ...milestones,
+      clusters: expected.xds[TypeUrl.Cluster].length,
       envoyRoutes,
       rejected,
       envoyRssMb,

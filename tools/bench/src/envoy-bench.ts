@@ -69,9 +69,9 @@ export async function runEnvoyBench(argv: string[]): Promise<void> {
   }
   out('');
   out(
-    '| Mappings | xDS | Envoy has every route | Envoy RSS | Attaché RSS (peak) | edit → first request, median (min–max) |',
+    '| Mappings | xDS | Envoy has every route | Envoy RSS | Attaché RSS (peak) | edit → first request, median (min–max) | of which: Attaché pushed / Envoy RDS in (medians) |',
   );
-  out('|---:|---|---:|---:|---:|---:|');
+  out('|---:|---|---:|---:|---:|---:|---:|');
   for (const r of results) {
     const e = stats(r.editMs);
     out(
@@ -86,7 +86,7 @@ function formatResult(r: EnvoyBenchResult): string {
     `envoy ${r.mappings} Mappings, ${r.delta ? 'delta' : 'SotW'} ADS`,
     `  attache serve ready      ${seconds(r.attacheReadyMs)} after start (first compile published)`,
     `  Envoy has every route    ${seconds(r.envoyAllRoutesMs)} after Envoy started: ${r.listeners} listeners active, ${r.routeConfigs} route configurations loaded; /config_dump holds ${r.envoyRoutes} routes (compiled: ${r.routes}); ${r.rejected} rejected updates`,
-    `    of which            Attaché's first RDS response sent ${r.rdsSentMs !== undefined ? seconds(r.rdsSentMs) : '?'} after Envoy started (SotW sends every route configuration in it; delta as well, each a resource)`,
+    `    on the way          CDS in ${opt(r.cdsMs)}, all ${r.clusters} clusters warm ${opt(r.clustersWarmMs)}, LDS in ${opt(r.ldsMs)}, Attaché's first RDS response sent ${opt(r.rdsSentMs)} (Envoy asks for routes once its listeners arrive, and for listeners once its clusters are warm)`,
     `  RSS                      Envoy ${r.envoyRssMb.toFixed(0)} MiB; Attaché ${r.attacheRssMb.toFixed(0)} MiB once Envoy had everything, peak ${r.attachePeakRssMb.toFixed(0)} MiB`,
     `  edit → first request    median ${e.median.toFixed(0)} ms (min ${e.min.toFixed(0)}, max ${e.max.toFixed(0)}; ${r.editMs.map((ms) => ms.toFixed(0)).join(', ')} ms over ${r.editMs.length} edits of one Mapping's rewrite)`,
     `    of which            Attaché pushed after median ${stats(r.pushedMs).median.toFixed(0)} ms (file watch, debounce, compile, send); Envoy's RDS update in after median ${stats(r.appliedMs).median.toFixed(0)} ms`,
@@ -98,6 +98,10 @@ function stats(values: number[]): { median: number; min: number; max: number } {
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   return { median, min: sorted[0] ?? Number.NaN, max: sorted[sorted.length - 1] ?? Number.NaN };
+}
+
+function opt(ms: number | undefined): string {
+  return ms === undefined ? '?' : seconds(ms);
 }
 
 function seconds(ms: number): string {
