@@ -79,7 +79,7 @@ export interface AttacheOptions {
   /** Ports for ADS and admin (free ones by default; pass the same to restart on them). */
   adsPort?: number;
   adminPort?: number;
-  /** Write a delta-xDS bootstrap. */
+  /** Write a delta-xDS bootstrap (default: state-of-the-world, so every suite says which it tests). */
   delta?: boolean;
   /** Extra attache.yaml top-level keys. */
   config?: Obj;
@@ -126,7 +126,7 @@ export class AttacheProcess {
           path: bootstrapPath,
           format: 'json',
           mode: 'ads',
-          ads: { host: '127.0.0.1', port: adsPort, ...(options.delta ? { delta: true } : {}) },
+          ads: { host: '127.0.0.1', port: adsPort, delta: options.delta === true },
         },
       },
       admin: { host: '127.0.0.1', port: adminPort },

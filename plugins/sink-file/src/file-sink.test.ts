@@ -116,7 +116,7 @@ describe('file sink', () => {
     expect(JSON.stringify(bootstrap.admin)).toContain('9901');
   });
 
-  it('asks Envoy for delta xDS when ads.delta is set, state-of-the-world otherwise', async () => {
+  it('asks Envoy for delta xDS by default, state-of-the-world with ads.delta: false', async () => {
     const apiType = async (ads: Record<string, unknown>) => {
       const dir = mkdtempSync(join(tmpdir(), 'attache-sink-'));
       const config = Value.Default(FileSinkConfigSchema, {
@@ -129,6 +129,7 @@ describe('file sink', () => {
       return JSON.parse(readFileSync(join(dir, 'envoy.json'), 'utf8')).dynamic_resources.ads_config.api_type;
     };
     expect(await apiType({ delta: true })).toBe('DELTA_GRPC');
-    expect(await apiType({})).toBe('GRPC');
+    expect(await apiType({})).toBe('DELTA_GRPC');
+    expect(await apiType({ delta: false })).toBe('GRPC');
   });
 });

@@ -97,7 +97,9 @@ export function createFileSink(ctx: SinkContext<FileSinkConfig>, builders: Boots
           builders.buildAdsBootstrap({
             node,
             ads: { host: config.ads.host, port: config.ads.port },
-            ...(config.ads.delta ? { delta: true } : {}),
+            // Delta by default: a reconnecting delta client says what it holds, so a restarted
+            // control plane never removes a cluster a route still uses (SotW cannot; sink-ads README).
+            ...(config.ads.delta !== false ? { delta: true } : {}),
             ...(admin ? { admin } : {}),
           }),
           { ads: `${config.ads.host}:${config.ads.port}` },
