@@ -1,5 +1,9 @@
 import { isIP } from 'node:net';
+import { fromBinary } from '@bufbuild/protobuf';
 import { RE2JS } from 're2js';
+import { formatStringProblem } from './format-commands.js';
+import { envoyRegistry } from './registry.js';
+import { cipherSuiteProblem, ecdhCurveProblem } from './tls-names.js';
 import type { ValueCheck, Walker } from './validate-walker.js';
 
 /**
@@ -20,28 +24,12 @@ export const fieldSemantics: Readonly<Record<string, ValueCheck>> = {
       w.report(`names "${key}": :-prefixed or host headers may not be modified`);
     }
   },
-  // ...and reads every added value as a substitution format: a "%" must start a %COMMAND% or be "%%".
+  // ...and reads every added value as a substitution format: a "%" must start a %COMMAND% it knows, or be "%%".
   'envoy.config.core.v3.HeaderValue.value': (value, w) => {
     const problem = formatStringProblem(value as string);
     if (problem !== undefined) w.report(problem);
   },
 };
-
-/** Envoy's substitution-format command grammar (`%NAME(args):len%`), as its parser reads it. */
-const formatCommand = /^%[A-Z0-9_]+(\([^)]*\))?(:[0-9]+)?%/;
-
-function formatStringProblem(format: string): string | undefined {
-  for (let i = format.indexOf('%'); i !== -1; i = format.indexOf('%', i)) {
-    if (format[i + 1] === '%') {
-      i += 2;
-      continue;
-    }
-    const command = formatCommand.exec(format.slice(i));
-    if (!command) return `is not a valid format: no command at position ${i} (write "%%" for a percent sign)`;
-    i += command[0].length;
-  }
-  return undefined;
-}
 
 // The same regexes recur across routes and compiles; compiling one is the costly part.
 const re2Errors = new Map<string, string | undefined>();
@@ -110,8 +98,252 @@ function clusterChecks(message: unknown, w: Walker): void {
   }
 }
 
+// ------------------------------------------------------------------ found by serving to a real Envoy
+// Each check below is a NACK Envoy 1.39.3 gave for a configuration the proto
+// rules accept (tests/e2e-envoy fed it; see the tests beside this file).
+
+/** A gRPC health check needs a cluster that speaks HTTP/2 ("cluster must support HTTP/2 for gRPC healthchecking"). */
+function grpcHealthCheckProblems(cluster: Record_, w: Walker): void {
+  const checks = (cluster.healthChecks ?? []) as Record_[];
+  checks.forEach((check, i) => {
+    if ((check.healthChecker as OneofValue | undefined)?.case !== 'grpcHealthCheck') return;
+    if (clusterSpeaksHttp2(cluster)) return;
+    w.segments.push('health_checks', i);
+    w.reportAt(
+      'grpc_health_check',
+      'needs a cluster that speaks HTTP/2 to its endpoints (Envoy: "cluster must support HTTP/2 for gRPC healthchecking")',
+    );
+    w.segments.length -= 2;
+  });
+}
+
+const httpProtocolOptionsKey = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+
+function clusterSpeaksHttp2(cluster: Record_): boolean {
+  if (cluster.http2ProtocolOptions !== undefined) return true;
+  const any = (
+    cluster.typedExtensionProtocolOptions as Record<string, { typeUrl: string; value: Uint8Array }>
+  )?.[httpProtocolOptionsKey];
+  if (!any) return false;
+  const desc = envoyRegistry.getMessage(httpProtocolOptionsKey);
+  if (!desc || !any.typeUrl.endsWith(httpProtocolOptionsKey)) return false;
+  const options = fromBinary(desc, any.value) as unknown as Record_;
+  return protocolOptionsSpeakHttp2(options.upstreamProtocolOptions as OneofValue | undefined);
+}
+
+function protocolOptionsSpeakHttp2(chosen: OneofValue | undefined): boolean {
+  const value = chosen?.value as Record_ | undefined;
+  switch (chosen?.case) {
+    case 'explicitHttpConfig':
+      return (value?.protocolConfig as OneofValue | undefined)?.case === 'http2ProtocolOptions';
+    case 'useDownstreamProtocolConfig':
+      return value?.http2ProtocolOptions !== undefined;
+    case 'autoConfig':
+      return true;
+    default:
+      return false;
+  }
+}
+
+function clusterSpeaksHttp2Json(cluster: Record_): boolean {
+  if ((cluster.http2_protocol_options ?? cluster.http2ProtocolOptions) !== undefined) return true;
+  const typed = (cluster.typed_extension_protocol_options ?? cluster.typedExtensionProtocolOptions) as
+    | Record<string, Record_>
+    | undefined;
+  const options = typed?.[httpProtocolOptionsKey];
+  if (!options) return false;
+  const explicit = (options.explicit_http_config ?? options.explicitHttpConfig) as Record_ | undefined;
+  if (explicit) return (explicit.http2_protocol_options ?? explicit.http2ProtocolOptions) !== undefined;
+  const downstream = (options.use_downstream_protocol_config ?? options.useDownstreamProtocolConfig) as
+    | Record_
+    | undefined;
+  if (downstream) return (downstream.http2_protocol_options ?? downstream.http2ProtocolOptions) !== undefined;
+  return (options.auto_config ?? options.autoConfig) !== undefined;
+}
+
+/** Envoy's HTTP health checker takes status ranges [start, end) with 100 ≤ start < end ≤ 600. */
+function statusRangeProblem(start: number, end: number): string | undefined {
+  if (start >= end)
+    return `is an empty range: start ${start} must be below end ${end} (the end is exclusive)`;
+  if (start < 100) return `starts at ${start}; HTTP statuses start at 100`;
+  if (end > 600) return `ends at ${end}; the exclusive end can be at most 600`;
+  return undefined;
+}
+
+function httpHealthCheckChecks(message: unknown, w: Walker): void {
+  const check = message as Record_;
+  for (const [field, key] of [
+    ['expected_statuses', 'expectedStatuses'],
+    ['retriable_statuses', 'retriableStatuses'],
+  ] as const) {
+    ((check[key] ?? []) as Array<{ start: bigint; end: bigint }>).forEach((range, i) => {
+      const problem = statusRangeProblem(Number(range.start), Number(range.end));
+      if (!problem) return;
+      w.segments.push(field);
+      w.reportAt(i, problem);
+      w.segments.pop();
+    });
+  }
+}
+
+function httpHealthCheckJson(json: Record_): boolean {
+  for (const key of ['expected_statuses', 'expectedStatuses', 'retriable_statuses', 'retriableStatuses']) {
+    for (const range of (json[key] ?? []) as Record_[]) {
+      if (statusRangeProblem(Number(range.start ?? 0), Number(range.end ?? 0)) !== undefined) return false;
+    }
+  }
+  return true;
+}
+
+/** Envoy adds a listener only with a filter chain to serve ("no filter chains specified"): UDP and API listeners aside. */
+function listenerWithoutChains(
+  listener: Record_,
+  chains: unknown[] | undefined,
+  hasDefault: boolean,
+): boolean {
+  if ((chains?.length ?? 0) > 0 || hasDefault) return false;
+  if (listener.apiListener !== undefined || listener.api_listener !== undefined) return false;
+  const address = listener.address as Record_ | undefined;
+  const socket = ((address?.address as OneofValue | undefined)?.value ?? address?.socket_address) as
+    | Record_
+    | undefined;
+  return !(socket?.protocol === 1 || socket?.protocol === 'UDP');
+}
+
+function listenerChecks(message: unknown, w: Walker): void {
+  const listener = message as Record_;
+  if (
+    listenerWithoutChains(
+      listener,
+      listener.filterChains as unknown[],
+      listener.defaultFilterChain !== undefined,
+    )
+  )
+    w.reportAt(
+      'filter_chains',
+      'is empty and there is no default_filter_chain: Envoy refuses a listener with nothing to serve ("no filter chains specified")',
+    );
+}
+
+/** Envoy keys virtual hosts by lower-cased domain: the same domain twice in one route table is refused. */
+function duplicateDomain(
+  virtualHosts: Record_[],
+): { host: number; domain: number; name: string } | undefined {
+  const seen = new Set<string>();
+  for (let h = 0; h < virtualHosts.length; h++) {
+    const domains = (virtualHosts[h]!.domains ?? []) as string[];
+    for (let d = 0; d < domains.length; d++) {
+      const key = domains[d]!.toLowerCase();
+      if (seen.has(key)) return { host: h, domain: d, name: domains[d]! };
+      seen.add(key);
+    }
+  }
+  return undefined;
+}
+
+function routeConfigurationChecks(message: unknown, w: Walker): void {
+  const duplicate = duplicateDomain(((message as Record_).virtualHosts ?? []) as Record_[]);
+  if (!duplicate) return;
+  w.segments.push('virtual_hosts', duplicate.host, 'domains');
+  w.reportAt(
+    duplicate.domain,
+    `repeats the domain "${duplicate.name}" (domains are compared without case); Envoy refuses the route table ("Only unique values for domains are permitted")`,
+  );
+  w.segments.length -= 3;
+}
+
+function tlsParametersChecks(message: unknown, w: Walker): void {
+  const params = message as Record_;
+  for (const [field, key, problemOf] of [
+    ['cipher_suites', 'cipherSuites', cipherSuiteProblem],
+    ['ecdh_curves', 'ecdhCurves', ecdhCurveProblem],
+  ] as const) {
+    ((params[key] ?? []) as string[]).forEach((entry, i) => {
+      const problem = problemOf(entry);
+      if (!problem) return;
+      w.segments.push(field);
+      w.reportAt(i, problem);
+      w.segments.pop();
+    });
+  }
+}
+
+function tlsParametersJson(json: Record_): boolean {
+  const ciphers = (json.cipher_suites ?? json.cipherSuites ?? []) as unknown[];
+  const curves = (json.ecdh_curves ?? json.ecdhCurves ?? []) as unknown[];
+  return (
+    ciphers.every((c) => typeof c !== 'string' || cipherSuiteProblem(c) === undefined) &&
+    curves.every((c) => typeof c !== 'string' || ecdhCurveProblem(c) === undefined)
+  );
+}
+
+/** Every string a SubstitutionFormatString formats (text, inline text source, json leaves), with its path. */
+function formatStrings(
+  format: OneofValue | undefined,
+): Array<{ path: Array<string | number>; text: string }> {
+  switch (format?.case) {
+    case 'textFormat':
+      return [{ path: ['text_format'], text: format.value as string }];
+    case 'textFormatSource': {
+      const source = (format.value as Record_ | undefined)?.specifier as OneofValue | undefined;
+      return source?.case === 'inlineString'
+        ? [{ path: ['text_format_source', 'inline_string'], text: source.value as string }]
+        : [];
+    }
+    case 'jsonFormat':
+      return structStrings(format.value, ['json_format']);
+    default:
+      return [];
+  }
+}
+
+/** String leaves of a google.protobuf.Struct, as a decoded message (fields/kind) or as plain JSON. */
+function structStrings(
+  value: unknown,
+  path: Array<string | number>,
+): Array<{ path: Array<string | number>; text: string }> {
+  if (typeof value === 'string') return [{ path, text: value }];
+  if (value === null || typeof value !== 'object') return [];
+  const record = value as Record_;
+  if ('kind' in record) return structStrings((record.kind as OneofValue).value, path);
+  if ('fields' in record && typeof record.fields === 'object') {
+    return Object.entries(record.fields as Record_).flatMap(([k, v]) => structStrings(v, [...path, k]));
+  }
+  if ('values' in record && Array.isArray(record.values)) {
+    return (record.values as unknown[]).flatMap((v, i) => structStrings(v, [...path, i]));
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => structStrings(v, [...path, i]));
+  return Object.entries(record).flatMap(([k, v]) => structStrings(v, [...path, k]));
+}
+
+function substitutionFormatChecks(message: unknown, w: Walker): void {
+  for (const { path, text } of formatStrings((message as Record_).format as OneofValue | undefined)) {
+    const problem = formatStringProblem(text);
+    if (!problem) continue;
+    w.segments.push(...path.slice(0, -1));
+    w.reportAt(path.at(-1)!, problem);
+    w.segments.length -= path.length - 1;
+  }
+}
+
+function substitutionFormatJson(json: Record_): boolean {
+  const texts: unknown[] = [json.text_format ?? json.textFormat];
+  const source = (json.text_format_source ?? json.textFormatSource) as Record_ | undefined;
+  texts.push(source?.inline_string ?? source?.inlineString);
+  texts.push(...structStrings(json.json_format ?? json.jsonFormat, []).map((s) => s.text));
+  return texts.every((t) => typeof t !== 'string' || formatStringProblem(t) === undefined);
+}
+
 export const messageSemantics: Readonly<Record<string, (message: unknown, walker: Walker) => void>> = {
-  'envoy.config.cluster.v3.Cluster': clusterChecks,
+  'envoy.config.cluster.v3.Cluster': (message, w) => {
+    clusterChecks(message, w);
+    grpcHealthCheckProblems(message as Record_, w);
+  },
+  'envoy.config.core.v3.HealthCheck.HttpHealthCheck': httpHealthCheckChecks,
+  'envoy.config.listener.v3.Listener': listenerChecks,
+  'envoy.config.route.v3.RouteConfiguration': routeConfigurationChecks,
+  'envoy.extensions.transport_sockets.tls.v3.TlsParameters': tlsParametersChecks,
+  'envoy.config.core.v3.SubstitutionFormatString': substitutionFormatChecks,
 };
 
 /**
@@ -119,7 +351,24 @@ export const messageSemantics: Readonly<Record<string, (message: unknown, walker
  * the message certainly passes (false sends it to the authoritative path).
  */
 export const messageSemanticsJson: Readonly<Record<string, (json: Record<string, unknown>) => boolean>> = {
+  'envoy.config.core.v3.HealthCheck.HttpHealthCheck': httpHealthCheckJson,
+  'envoy.config.listener.v3.Listener': (json) =>
+    !listenerWithoutChains(
+      json,
+      (json.filter_chains ?? json.filterChains) as unknown[] | undefined,
+      (json.default_filter_chain ?? json.defaultFilterChain) !== undefined,
+    ),
+  'envoy.config.route.v3.RouteConfiguration': (json) =>
+    duplicateDomain((json.virtual_hosts ?? json.virtualHosts ?? []) as Record_[]) === undefined,
+  'envoy.extensions.transport_sockets.tls.v3.TlsParameters': tlsParametersJson,
+  'envoy.config.core.v3.SubstitutionFormatString': substitutionFormatJson,
   'envoy.config.cluster.v3.Cluster': (json) => {
+    const checks = (json.health_checks ?? json.healthChecks ?? []) as Record_[];
+    if (
+      checks.some((c) => (c.grpc_health_check ?? c.grpcHealthCheck) !== undefined) &&
+      !clusterSpeaksHttp2Json(json)
+    )
+      return false;
     const type = json.type;
     if (type === undefined || type === null) return true;
     const assignment = (json.load_assignment ?? json.loadAssignment) as Record_ | undefined;

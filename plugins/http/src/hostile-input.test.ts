@@ -121,3 +121,124 @@ describe('hostile input: one wrong value never breaks the compile, and Attaché 
     expect(failures, failures.slice(0, 30).join('\n')).toEqual([]);
   }, 300_000);
 });
+
+/**
+ * Inputs a real Envoy 1.39.3 refused although Attaché's strict validation
+ * accepted them (found by tests/e2e-envoy serving them over ADS). Each is now
+ * caught by the http plugin on the user's field, and the Envoy validator
+ * (packages/envoy envoy-semantics.ts) knows the rule too.
+ */
+describe('hostile input: what a real Envoy refused', () => {
+  const listener = `apiVersion: getambassador.io/v3alpha1
+kind: Listener
+metadata: {name: edge, namespace: default}
+spec: {port: 8080, protocol: HTTP, securityModel: XFP, hostBinding: {namespace: {from: ALL}}}
+`;
+  const mapping = (spec: string) => `${listener}---
+apiVersion: getambassador.io/v3alpha1
+kind: Mapping
+metadata: {name: m, namespace: default}
+spec:
+  hostname: "*"
+  prefix: /p/
+  service: svc
+${spec}`;
+  const module = (config: string) => `${listener}---
+apiVersion: getambassador.io/v3alpha1
+kind: Module
+metadata: {name: ambassador, namespace: default}
+spec:
+  config:
+${config}`;
+  const host = (name: string, hostname: string, extra = '') => `---
+apiVersion: getambassador.io/v3alpha1
+kind: Host
+metadata: {name: ${name}, namespace: default}
+spec:
+  hostname: ${hostname}
+${extra}`;
+  // A real pair is not needed: Attaché refuses these before it reads the Secret's PEM.
+  const secret = `---
+apiVersion: v1
+kind: Secret
+metadata: {name: cert, namespace: default}
+type: kubernetes.io/tls
+stringData: {tls.crt: x, tls.key: x}
+`;
+
+  it.each([
+    [
+      'an unknown format command in an added header (RDS: "Not supported field in StreamInfo")',
+      mapping('  add_request_headers: {x-a: "%NOT_AN_OP%"}\n'),
+      'HTTP_HEADER_INVALID',
+      '/spec/add_request_headers/x-a',
+    ],
+    [
+      'a length on a format command that takes none ("does not take any parameters or length")',
+      mapping('  add_response_headers: {x-a: "%PROTOCOL:3%"}\n'),
+      'HTTP_HEADER_INVALID',
+      '/spec/add_response_headers/x-a',
+    ],
+    [
+      'a health-check status range with min above max (CDS: "Invalid http expected status range")',
+      mapping(
+        '  health_checks: [{health_check: {http: {path: /h, expected_statuses: [{min: 300, max: 200}]}}}]\n',
+      ),
+      'HTTP_SCHEMA_INVALID',
+      '/spec/health_checks/0/health_check/http/expected_statuses/0',
+    ],
+    [
+      'a gRPC health check on an HTTP/1 upstream (CDS: "cluster must support HTTP/2 for gRPC healthchecking")',
+      mapping('  health_checks: [{health_check: {grpc: {upstream_name: svc}}}]\n'),
+      'HTTP_SCHEMA_INVALID',
+      '/spec/health_checks/0/health_check/grpc',
+    ],
+    [
+      'an unknown format command in the access log (LDS: "Not supported field in StreamInfo")',
+      module('    envoy_log_format: "%BOGUS_OPERATOR%"\n'),
+      'MODULE_LOG_FORMAT_INVALID',
+      '/spec/config/envoy_log_format',
+    ],
+    [
+      'a broken format command in a JSON access log field (LDS: "Incorrect configuration")',
+      module('    envoy_log_type: json\n    envoy_log_format: {a: "%REQ(x%"}\n'),
+      'MODULE_LOG_FORMAT_INVALID',
+      '/spec/config/envoy_log_format/a',
+    ],
+    [
+      'a line break in server_name (the listener lost its only filter chain: "no filter chains specified")',
+      module('    server_name: "edge\\nX: 1"\n'),
+      'HTTP_HEADER_INVALID',
+      '/spec/config/server_name',
+    ],
+    [
+      'two Hosts whose names differ only in case (RDS: "Only unique values for domains are permitted")',
+      `${listener}${host('h1', 'A.example.com')}${host('h2', 'a.example.com')}`,
+      'HOST_HOSTNAME_DUPLICATE',
+      '/spec/hostname',
+    ],
+    [
+      'a cipher BoringSSL does not know (SDS: "Failed to initialize cipher suites")',
+      `${listener}${secret}---
+apiVersion: getambassador.io/v3alpha1
+kind: TLSContext
+metadata: {name: strict, namespace: default}
+spec: {secret: cert, cipher_suites: [BOGUS-CIPHER]}
+`,
+      'HTTP_SCHEMA_INVALID',
+      '/spec/cipher_suites/0',
+    ],
+    [
+      'a curve BoringSSL does not know (SDS: "Failed to initialize ECDH curves")',
+      `${listener}${secret}${host('h', 'h.example.com', '  tlsSecret: {name: cert}\n  tls: {ecdh_curves: [P-999]}\n')}`,
+      'HTTP_SCHEMA_INVALID',
+      '/spec/tls/ecdh_curves/0',
+    ],
+  ])('%s', (_what, yaml, code, path) => {
+    const result = compile(resourcesFromYaml(yaml, 'case.yaml'), plugins);
+    const errors = result.diagnostics.filter((d) => d.severity === 'error' || d.code === 'PASS_FAILED');
+    expect(errors.map((d) => d.code)).not.toContain('PASS_FAILED');
+    expect(errors.map((d) => d.code)).not.toContain('ENVOY_REJECTED');
+    expect(result.diagnostics).toContainEqual(expect.objectContaining({ code, path }));
+  });
+});

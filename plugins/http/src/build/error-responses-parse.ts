@@ -1,5 +1,6 @@
 import type { PassContext, ResourceRef } from '@attache/core';
 import type { Static } from '@sinclair/typebox';
+import { formatProblem } from '../format-commands.js';
 import { headerValueProblem } from '../ingest/header-checks.js';
 import type { HttpModule } from '../model.js';
 import type { ErrorResponseOverride as OverrideSpec } from '../schemas/common.js';
@@ -18,136 +19,6 @@ export interface MappingErrorResponses {
   overrides?: ErrorResponseOverride[];
   /** The per-route filter configs that say so on each of its routes (absent: nothing to change). */
   routeConfig?: Record<string, Record<string, unknown>>;
-}
-
-/**
- * Envoy's format command operators a body may use. Envoy rejects an unknown
- * one (or a stray "%"), and with it the whole listener or route update, so
- * such an entry is left out here instead (Emissary checked a list like this).
- */
-const knownOperators = new Set([
-  'START_TIME',
-  'REQUEST_HEADERS_BYTES',
-  'BYTES_RECEIVED',
-  'PROTOCOL',
-  'UPSTREAM_PROTOCOL',
-  'RESPONSE_CODE',
-  'RESPONSE_CODE_DETAILS',
-  'CONNECTION_TERMINATION_DETAILS',
-  'RESPONSE_HEADERS_BYTES',
-  'RESPONSE_TRAILERS_BYTES',
-  'BYTES_SENT',
-  'UPSTREAM_WIRE_BYTES_SENT',
-  'UPSTREAM_WIRE_BYTES_RECEIVED',
-  'UPSTREAM_HEADER_BYTES_SENT',
-  'UPSTREAM_HEADER_BYTES_RECEIVED',
-  'DOWNSTREAM_WIRE_BYTES_SENT',
-  'DOWNSTREAM_WIRE_BYTES_RECEIVED',
-  'DOWNSTREAM_HEADER_BYTES_SENT',
-  'DOWNSTREAM_HEADER_BYTES_RECEIVED',
-  'DURATION',
-  'REQUEST_DURATION',
-  'REQUEST_TX_DURATION',
-  'RESPONSE_DURATION',
-  'RESPONSE_TX_DURATION',
-  'RESPONSE_FLAGS',
-  'RESPONSE_FLAGS_LONG',
-  'ROUTE_NAME',
-  'VIRTUAL_CLUSTER_NAME',
-  'UPSTREAM_HOST',
-  'UPSTREAM_CLUSTER',
-  'UPSTREAM_LOCAL_ADDRESS',
-  'UPSTREAM_REMOTE_ADDRESS',
-  'UPSTREAM_TRANSPORT_FAILURE_REASON',
-  'UPSTREAM_LOCAL_PORT',
-  'UPSTREAM_REMOTE_PORT',
-  'UPSTREAM_LOCAL_ADDRESS_WITHOUT_PORT',
-  'UPSTREAM_REMOTE_ADDRESS_WITHOUT_PORT',
-  'UPSTREAM_CONNECTION_ID',
-  'DOWNSTREAM_TRANSPORT_FAILURE_REASON',
-  'UPSTREAM_LOCAL_URI_SAN',
-  'UPSTREAM_PEER_URI_SAN',
-  'UPSTREAM_PEER_DNS_SAN',
-  'UPSTREAM_LOCAL_SUBJECT',
-  'UPSTREAM_PEER_SUBJECT',
-  'UPSTREAM_PEER_ISSUER',
-  'UPSTREAM_TLS_SESSION_ID',
-  'UPSTREAM_TLS_CIPHER',
-  'UPSTREAM_TLS_VERSION',
-  'UPSTREAM_PEER_CERT',
-  'UPSTREAM_PEER_CERT_V_START',
-  'UPSTREAM_PEER_CERT_V_END',
-  'DOWNSTREAM_LOCAL_DNS_SAN',
-  'DOWNSTREAM_PEER_DNS_SAN',
-  'DOWNSTREAM_LOCAL_IP_SAN',
-  'DOWNSTREAM_PEER_IP_SAN',
-  'UPSTREAM_REQUEST_ATTEMPT_COUNT',
-  'DOWNSTREAM_REMOTE_ADDRESS',
-  'DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT',
-  'DOWNSTREAM_REMOTE_PORT',
-  'DOWNSTREAM_DIRECT_REMOTE_ADDRESS',
-  'DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT',
-  'DOWNSTREAM_LOCAL_ADDRESS',
-  'DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT',
-  'DOWNSTREAM_LOCAL_PORT',
-  'CONNECTION_ID',
-  'STREAM_ID',
-  'GRPC_STATUS',
-  'GRPC_STATUS_NUMBER',
-  'REQ',
-  'RESP',
-  'TRAILER',
-  'DYNAMIC_METADATA',
-  'CLUSTER_METADATA',
-  'UPSTREAM_METADATA',
-  'FILTER_STATE',
-  'UPSTREAM_FILTER_STATE',
-  'REQUESTED_SERVER_NAME',
-  'DOWNSTREAM_LOCAL_URI_SAN',
-  'DOWNSTREAM_PEER_URI_SAN',
-  'DOWNSTREAM_LOCAL_SUBJECT',
-  'DOWNSTREAM_PEER_SUBJECT',
-  'DOWNSTREAM_PEER_ISSUER',
-  'DOWNSTREAM_TLS_SESSION_ID',
-  'DOWNSTREAM_TLS_CIPHER',
-  'DOWNSTREAM_TLS_VERSION',
-  'DOWNSTREAM_PEER_FINGERPRINT_256',
-  'DOWNSTREAM_PEER_FINGERPRINT_1',
-  'DOWNSTREAM_PEER_SERIAL',
-  'DOWNSTREAM_PEER_CERT',
-  'DOWNSTREAM_PEER_CERT_V_START',
-  'DOWNSTREAM_PEER_CERT_V_END',
-  'HOSTNAME',
-  'LOCAL_REPLY_BODY',
-  'FILTER_CHAIN_NAME',
-  'TRACE_ID',
-  'UNIQUE_ID',
-  'ENVIRONMENT',
-]);
-
-const commandAt = /^%([A-Z0-9_]+)(\([^)]*\))?(:[0-9]+)?%/;
-
-/**
- * What Envoy's format parser would refuse in this text: an operator it does
- * not know, or a "%" that starts no operator ("%%" is a literal percent sign).
- */
-function formatProblems(text: string): string[] {
-  const problems: string[] = [];
-  for (let pos = text.indexOf('%'); pos !== -1; pos = text.indexOf('%', pos)) {
-    if (text[pos + 1] === '%') {
-      pos += 2;
-      continue;
-    }
-    const command = commandAt.exec(text.slice(pos));
-    if (!command) {
-      problems.push(`a "%" at position ${pos} that starts no operator (write "%%" for a percent sign)`);
-      break;
-    }
-    const name = command[1]!;
-    if (!knownOperators.has(name)) problems.push(`%${name}%, which is not an Envoy format operator`);
-    pos += command[0].length;
-  }
-  return problems;
 }
 
 type Report = (code: string, path: string, message: string) => void;
@@ -209,7 +80,7 @@ function parseEntry(
     parsed = { file: body.text_format_source!.filename };
     texts = [];
   }
-  const problems = texts.flatMap(formatProblems);
+  const problems = texts.map(formatProblem).filter((p): p is string => p !== undefined);
   if (problems.length > 0) {
     report(
       'ERROR_RESPONSE_FORMAT_INVALID',

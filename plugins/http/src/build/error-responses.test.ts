@@ -29,10 +29,21 @@ describe('error_response_overrides entries', () => {
     const { ctx, codes } = context();
     const parsed = parseErrorResponseOverrides(ctx, ref, '/spec/error_response_overrides', [
       { on_status_code: 404, body: { text_format: '%REQ(:PATH)% is 100%% gone (%RESPONSE_CODE%)' } },
-      { on_status_code: 500, body: { json_format: { at: '%START_TIME(%s)%', up: '%UPSTREAM_HOST:10%' } } },
+      {
+        on_status_code: 500,
+        body: { json_format: { at: '%START_TIME(%s)%', up: '%REQ(x-request-id):10%' } },
+      },
     ]);
     expect(codes).toEqual([]);
     expect(parsed.map((p) => p.statusCode)).toEqual([404, 500]);
+  });
+
+  it('refuses a length on an operator that takes none (Envoy 1.39.3: "does not take any parameters or length")', () => {
+    const { ctx, codes } = context();
+    parseErrorResponseOverrides(ctx, ref, '/spec/error_response_overrides', [
+      { on_status_code: 500, body: { text_format: 'upstream %UPSTREAM_HOST:10%' } },
+    ]);
+    expect(codes).toEqual(['ERROR_RESPONSE_FORMAT_INVALID /spec/error_response_overrides/0/body']);
   });
 
   it('leaves out an entry with an operator Envoy does not know, and keeps the others', () => {

@@ -1,4 +1,5 @@
-import type { IRHttpConnectionManager } from '@attache/core';
+import { type IRHttpConnectionManager, pointerSegment } from '@attache/core';
+import { formatProblem } from '../format-commands.js';
 import type { AmbassadorModuleConfig } from '../schemas/module.js';
 
 /** Emissary's default text access log line (V3Listener.access_log). */
@@ -33,13 +34,40 @@ export const emissaryJsonLogFormat: Readonly<Record<string, string>> = {
 
 const emissaryLogPath = '/dev/fd/1';
 
-/** Whether envoy_log_format has the shape envoy_log_type needs (text: string; json: map). */
+/** Whether envoy_log_format has the shape envoy_log_type needs (text: string; json: map) and Envoy can parse it. */
 export function logFormatFits(config: AmbassadorModuleConfig): boolean {
+  return logFormatProblem(config) === undefined;
+}
+
+/**
+ * Why envoy_log_format cannot be used, with the field to blame: a shape that
+ * does not fit envoy_log_type, or a format Envoy would refuse (an unknown
+ * command such as %BOGUS%, a stray "%"), which would make Envoy refuse every
+ * listener. Undefined when it can be used.
+ */
+export function logFormatProblem(
+  config: AmbassadorModuleConfig,
+): { path: string; message: string } | undefined {
   const format = config.envoy_log_format;
-  if (format === undefined) return true;
-  return (config.envoy_log_type ?? 'text') === 'text'
-    ? typeof format === 'string'
-    : typeof format === 'object';
+  if (format === undefined) return undefined;
+  const type = config.envoy_log_type ?? 'text';
+  const path = '/spec/config/envoy_log_format';
+  const fallback = `Emissary's default ${type} format is used instead`;
+  if (type === 'text' ? typeof format !== 'string' : typeof format !== 'object' || format === null) {
+    return {
+      path,
+      message: `envoy_log_type ${type} needs spec.config.envoy_log_format to be ${type === 'text' ? 'a string' : 'a map of field name to format string'}; ${fallback}`,
+    };
+  }
+  const texts: Array<[string, unknown]> =
+    typeof format === 'string'
+      ? [[path, format]]
+      : Object.entries(format).map(([k, v]) => [`${path}/${pointerSegment(k)}`, v]);
+  for (const [at, text] of texts) {
+    const problem = typeof text === 'string' ? formatProblem(text) : undefined;
+    if (problem) return { path: at, message: `spec.config.envoy_log_format has ${problem}; ${fallback}` };
+  }
+  return undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { PassContext, ResourceRef } from '@attache/core';
 import type { AmbassadorModuleConfig } from '../schemas/module.js';
-import { logFormatFits } from './module-access-log.js';
+import { logFormatProblem } from './module-access-log.js';
 import { ipPolicy } from './module-ip-filter.js';
 
 interface NoEffect {
@@ -112,13 +112,6 @@ export function reportModuleKeyProblems(
   for (const problem of ipPolicy(config)?.problems ?? []) {
     ctx.report({ ...problem, resource: ref });
   }
-  if (!logFormatFits(config)) {
-    const type = config.envoy_log_type ?? 'text';
-    ctx.report({
-      code: 'MODULE_LOG_FORMAT_INVALID',
-      resource: ref,
-      path: '/spec/config/envoy_log_format',
-      message: `envoy_log_type ${type} needs spec.config.envoy_log_format to be ${type === 'text' ? 'a string' : 'a map of field name to format string'}; Emissary's default ${type} format is used instead`,
-    });
-  }
+  const logFormat = logFormatProblem(config);
+  if (logFormat) ctx.report({ code: 'MODULE_LOG_FORMAT_INVALID', resource: ref, ...logFormat });
 }

@@ -173,7 +173,12 @@ function baseRoute(
   if (route.action.kind === 'forward') {
     const add = headerOptions(spec.add_request_headers);
     if (spec.add_linkerd_headers ?? module.add_linkerd_headers) {
-      add.push({ key: 'l5d-dst-override', value: upstream!.authority, append: 'OVERWRITE_IF_EXISTS_OR_ADD' });
+      // Envoy reads added header values as formats: a "%" of the service name is a literal one.
+      add.push({
+        key: 'l5d-dst-override',
+        value: upstream!.authority.replaceAll('%', '%%'),
+        append: 'OVERWRITE_IF_EXISTS_OR_ADD',
+      });
     }
     if (add.length) route.requestHeadersToAdd = add;
     if (spec.remove_request_headers?.length) route.requestHeadersToRemove = [...spec.remove_request_headers];

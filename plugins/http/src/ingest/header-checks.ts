@@ -1,4 +1,5 @@
 import { pointerSegment } from '@attache/core';
+import { formatProblem } from '../format-commands.js';
 
 /** A problem with one header name or value, on the field that holds it. */
 export interface HeaderProblem {
@@ -12,14 +13,6 @@ const maxHeaderBytes = 16384;
 
 /** An HTTP field name is a token (RFC 9110 §5.1); Envoy only refuses NUL, CR and LF, but anything else breaks on the wire. */
 const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-/**
- * Envoy reads an added header's value as a substitution format: `%%` is a
- * percent sign, anything else from `%` must be a command such as
- * `%REQ(x-id)%` (Envoy's own grammar, `%NAME(args):len%`); a lone `%` makes
- * Envoy refuse the whole route update ("Couldn't find valid command").
- */
-const formatCommand = /^%[A-Z0-9_]+(\([^)]*\))?(:[0-9]+)?%/;
 
 function describe(text: string): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
@@ -48,18 +41,10 @@ export function headerValueProblem(value: string): string | undefined {
   if (control) {
     return `contains the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}; header values cannot hold CR, LF, NUL or other control characters`;
   }
-  for (let i = value.indexOf('%'); i !== -1; i = value.indexOf('%', i)) {
-    if (value[i + 1] === '%') {
-      i += 2;
-      continue;
-    }
-    const command = formatCommand.exec(value.slice(i));
-    if (!command) {
-      return `has a "%" at position ${i} that starts no Envoy command: Envoy reads header values as formats (%REQ(name)%, %DOWNSTREAM_REMOTE_ADDRESS%…); write "%%" for a percent sign`;
-    }
-    i += command[0].length;
-  }
-  return undefined;
+  // Envoy reads an added header's value as a substitution format and refuses the whole
+  // route update for a stray "%" or a command it does not know.
+  const format = formatProblem(value);
+  return format ? `has ${format}: Envoy reads header values as formats` : undefined;
 }
 
 /** The value of one `add_*_headers` entry: a string, or `{ value, append }`. */

@@ -6,6 +6,7 @@ import { SecretResolver } from '../resolve/secrets.js';
 import { HostSpec } from '../schemas/host.js';
 import { admit, snakeCaseKey } from './admit.js';
 import { reportAcmeProvider } from './host-acme.js';
+import { tlsParameterProblems } from './tls-parameter-checks.js';
 
 /** Host.tls takes TLSContext's snake_case keys in camelCase too (as Emissary does). */
 const hostTlsKey = (pointer: string, key: string) => (pointer === '/spec/tls' ? snakeCaseKey(key) : key);
@@ -13,6 +14,8 @@ const hostTlsKey = (pointer: string, key: string) => (pointer === '/spec/tls' ? 
 /** Validates Hosts; TLS is resolved later (resolve phase), once Secrets and TLSContexts are known. */
 export function ingestHosts(ctx: PassContext): void {
   const hosts: HttpHost[] = [];
+  // Envoy compares domains and SNI names without case: A.example.com and a.example.com are one name.
+  const byLowerHostname = new Map<string, HttpHost>();
   let secrets: SecretResolver | undefined;
   for (const h of admit<HostSpec>(ctx, 'Host', HostSpec, {}, { normalizeKey: hostTlsKey })) {
     const spec = h.spec;
@@ -37,6 +40,23 @@ export function ingestHosts(ctx: PassContext): void {
         path: '/spec/tls/cert_required',
         message:
           'spec.tls.cert_required needs spec.tls.ca_secret to verify client certificates; add ca_secret (the Host is left out rather than served without the check)',
+      });
+      continue;
+    }
+    const tlsProblems = spec.tlsSecret ? tlsParameterProblems(spec.tls, '/spec/tls') : [];
+    if (tlsProblems.length > 0) {
+      // Envoy would refuse the Host's TLS context: every TLS connection would fail.
+      for (const problem of tlsProblems) ctx.report({ ...problem, resource: h.ref });
+      continue;
+    }
+    const sameName = byLowerHostname.get(hostname.toLowerCase());
+    if (sameName && sameName.hostname !== hostname) {
+      // The same spelling is HOST_HOSTNAME_DUPLICATE too, reported once TLS is resolved.
+      ctx.report({
+        code: 'HOST_HOSTNAME_DUPLICATE',
+        resource: h.ref,
+        path: '/spec/hostname',
+        message: `hostname '${hostname}' is '${sameName.hostname}' of Host ${sameName.id} in another case; host names have no case (Envoy would refuse the duplicate domain), so merge the two Hosts or change the hostname`,
       });
       continue;
     }
@@ -66,6 +86,7 @@ export function ingestHosts(ctx: PassContext): void {
       reportAcmeProvider(ctx, h.ref, h.namespace, spec, (ns, name) => resolver.has(ns, name));
     }
     if (request.secret || request.contextName || request.inline) host.tlsRequest = request;
+    if (!sameName) byLowerHostname.set(hostname.toLowerCase(), host);
     hosts.push(host);
   }
   ctx.ir.ext[ExtKey.hosts] = hosts;

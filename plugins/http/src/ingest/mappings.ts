@@ -110,6 +110,24 @@ export function ingestMappings(ctx: PassContext): void {
           message: `spec.health_checks[${i}].health_check needs exactly one of http or grpc (it has ${kinds.join(' and ') || 'neither'})`,
         });
       }
+      // Found on a real Envoy: both are refused with the whole cluster ("Invalid http expected
+      // status range", "cluster must support HTTP/2 for gRPC healthchecking").
+      hc.health_check.http?.expected_statuses?.forEach((range, j) => {
+        if (range.min > range.max) {
+          problems.push({
+            code: 'HTTP_SCHEMA_INVALID',
+            path: `${http}/expected_statuses/${j}`,
+            message: `spec.health_checks[${i}].health_check.http.expected_statuses[${j}] is empty: min ${range.min} is above max ${range.max}; swap them`,
+          });
+        }
+      });
+      if (hc.health_check.grpc !== undefined && spec.grpc !== true) {
+        problems.push({
+          code: 'HTTP_SCHEMA_INVALID',
+          path: `/spec/health_checks/${i}/health_check/grpc`,
+          message: `spec.health_checks[${i}] is a gRPC health check, which Envoy sends over HTTP/2: set spec.grpc: true (the upstream speaks gRPC) or use an http health check`,
+        });
+      }
       if (Object.hasOwn(hc.health_check.http?.add_request_headers ?? {}, '')) {
         problems.push({
           code: 'HTTP_SCHEMA_INVALID',

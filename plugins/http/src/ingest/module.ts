@@ -45,6 +45,20 @@ export function ingestModule(ctx: PassContext): void {
     }
     module.ref = m.ref;
     module.config = m.spec.config ?? {};
+    const serverName = module.config.server_name;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is checked
+    if (typeof serverName === 'string' && /[\u0000-\u0008\u000a-\u001f\u007f]/.test(serverName)) {
+      // Envoy sends it as the Server header: with CR/LF every listener would be refused
+      // (found on a real Envoy: the listener lost its only filter chain). Envoy's default is kept.
+      ctx.report({
+        code: 'HTTP_HEADER_INVALID',
+        resource: m.ref,
+        path: '/spec/config/server_name',
+        message:
+          'spec.config.server_name contains a control character (CR, LF, NUL…); it becomes the Server header, which cannot hold one. Envoy\'s default "envoy" is used instead',
+      });
+      module.config = { ...module.config, server_name: undefined };
+    }
     const errorResponses = moduleErrorResponses(ctx, m.ref, module.config.error_response_overrides);
     if (errorResponses) module.errorResponses = errorResponses;
     reportModuleKeyProblems(ctx, m.ref, module.config);

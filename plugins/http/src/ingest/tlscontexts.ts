@@ -2,6 +2,7 @@ import type { PassContext } from '@attache/core';
 import { ExtKey, type HttpTLSContext } from '../model.js';
 import { TLSContextSpec } from '../schemas/tlscontext.js';
 import { admit } from './admit.js';
+import { tlsParameterProblems } from './tls-parameter-checks.js';
 
 /** Validates TLSContexts; their Secrets are resolved in the resolve phase. */
 export function ingestTlsContexts(ctx: PassContext): void {
@@ -14,6 +15,12 @@ export function ingestTlsContexts(ctx: PassContext): void {
         path: '/spec/cert_required',
         message: 'cert_required needs spec.ca_secret to verify client certificates; add ca_secret',
       });
+      continue;
+    }
+    const tlsProblems = tlsParameterProblems(t.spec, '/spec');
+    if (tlsProblems.length > 0) {
+      // Envoy would refuse every TLS context built from it: leave the TLSContext out, as Envoy would.
+      for (const problem of tlsProblems) ctx.report({ ...problem, resource: t.ref });
       continue;
     }
     if (t.spec.redirect_cleartext_from !== undefined) {
