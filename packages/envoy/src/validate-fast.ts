@@ -7,7 +7,8 @@ import {
   ScalarType,
 } from '@bufbuild/protobuf';
 import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
-import { fieldSemantics, messageSemantics, messageSemanticsJson } from './envoy-semantics.js';
+import { messageSemantics, messageSemanticsJson } from './envoy-semantics.js';
+import { semanticOf } from './field-semantics.js';
 import { envoyRegistry, typeNameOfUrl } from './registry.js';
 import { type RuleFields, ruleFields } from './validate-checks.js';
 import {
@@ -156,7 +157,7 @@ interface CompiledField {
 }
 
 function compileField(field: DescField, rules: RuleFields | undefined, rulesOn: boolean): CompiledField {
-  const semantic = rulesOn ? fieldSemantics[`${field.parent.typeName}.${field.name}`] : undefined;
+  const semantic = rulesOn ? semanticOf(field) : undefined;
   if (subRuleSkip(rules)) return { accept: () => false, mustBePresent: false, unsupported: true };
   switch (field.fieldKind) {
     case 'scalar':

@@ -10,7 +10,8 @@ import {
   ScalarType,
 } from '@bufbuild/protobuf';
 import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
-import { fieldSemantics, messageSemantics } from './envoy-semantics.js';
+import { messageSemantics } from './envoy-semantics.js';
+import { semanticOf } from './field-semantics.js';
 import { envoyRegistry, typeNameOfUrl } from './registry.js';
 import { compileTypeRules, type RuleFields, ruleFields, type ValueType } from './validate-checks.js';
 import { type ValueCheck, Walker } from './validate-walker.js';
@@ -101,7 +102,7 @@ function compilePlan(desc: DescMessage): MessagePlan {
     const rules = hasOption(field, rulesOption)
       ? ruleFields(getOption(field, rulesOption) as Message)
       : undefined;
-    const semantic = fieldSemantics[`${desc.typeName}.${field.name}`];
+    const semantic = semanticOf(field);
     const visit = compileFieldVisit(field, rules, semantic);
     if (visit) plan.visits.push(visit);
     if (rules || semantic) plan.hasOwnRules = true;
@@ -246,6 +247,7 @@ export function compileValueCheck(
   }
   return sequence(
     typeCase ? compileTypeRules(typeCase, typeRules, type) : undefined,
+    semantic,
     options.descend === false ? undefined : messageDescent(desc),
   );
 }

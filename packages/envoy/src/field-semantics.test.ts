@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { validateResource } from './validate.js';
+
+const cluster = (connectTimeout: string) => ({
+  '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+  name: 'c',
+  type: 'STRICT_DNS',
+  connect_timeout: connectTimeout,
+  load_assignment: {
+    cluster_name: 'c',
+    endpoints: [
+      { lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'c', port_value: 80 } } } }] },
+    ],
+  },
+});
+
+const routeTimeout = (timeout: string) => ({
+  '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+  name: 'r',
+  virtual_hosts: [
+    { name: 'v', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'c', timeout } }] },
+  ],
+});
+
+// Bisected on Envoy 1.39.3 (`envoy --mode validate`): 9223372035.999999999s is the longest duration it takes.
+describe("Envoy's duration limit, below protobuf's", () => {
+  it.each([
+    ['a cluster connect timeout', cluster('9223372036s'), '/connect_timeout'],
+    ['a route timeout', routeTimeout('9223372036s'), '/virtual_hosts/0/routes/0/route/timeout'],
+    [
+      'one just under protobuf’s own limit',
+      routeTimeout('315576000000s'),
+      '/virtual_hosts/0/routes/0/route/timeout',
+    ],
+  ])('refuses %s of 9223372036 s or more', (_what, resource, path) => {
+    expect(validateResource(resource).map((i) => i.path)).toEqual([path]);
+  });
+
+  it('accepts the longest duration Envoy takes', () => {
+    expect(validateResource(cluster('9223372035.999999999s'))).toEqual([]);
+    expect(validateResource(routeTimeout('9223372035s'))).toEqual([]);
+  });
+});
