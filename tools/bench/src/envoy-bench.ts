@@ -9,6 +9,8 @@ const usageText = `usage: node tools/bench/dist/index.js envoy [options]
   --mappings N,N   sizes of the generated input (default 10,10000; 10 TLS Hosts, as compile's 10x10000)
   --edits N        one-Mapping edits timed per run (default 7; the median is reported)
   --modes M,M      sotw, delta or both (default sotw,delta)
+  --dns            keep the generator's service names (Envoy then also waits for DNS answers
+                   for every cluster); default: each service host becomes a loopback address
 Needs a built CLI (apps/attache/dist) and Envoy (tools/envoy/get.sh, or ENVOY_BIN).
 `;
 
@@ -25,6 +27,7 @@ export async function runEnvoyBench(argv: string[]): Promise<void> {
       mappings: { type: 'string', default: '10,10000' },
       edits: { type: 'string', default: '7' },
       modes: { type: 'string', default: 'sotw,delta' },
+      dns: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,7 +64,13 @@ export async function runEnvoyBench(argv: string[]): Promise<void> {
     for (const mode of modes) {
       // Other work on the machine shows in every figure: say how busy it was.
       const load = loadavg()[0]!.toFixed(1);
-      const r = await runEnvoyBenchScenario({ mappings, delta: mode === 'delta', edits, binary });
+      const r = await runEnvoyBenchScenario({
+        mappings,
+        delta: mode === 'delta',
+        edits,
+        binary,
+        dns: values.dns === true,
+      });
       results.push(r);
       out(formatResult(r));
       out(`  load average         ${load} before, ${loadavg()[0]!.toFixed(1)} after (${cpus().length} CPUs)`);
