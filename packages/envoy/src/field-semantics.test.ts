@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateResource } from './validate.js';
 
@@ -39,5 +40,50 @@ describe("Envoy's duration limit, below protobuf's", () => {
   it('accepts the longest duration Envoy takes', () => {
     expect(validateResource(cluster('9223372035.999999999s'))).toEqual([]);
     expect(validateResource(routeTimeout('9223372035s'))).toEqual([]);
+  });
+});
+
+const regexRoute = (regex: string, maxProgramSize?: number) => ({
+  '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+  name: 'r',
+  virtual_hosts: [
+    {
+      name: 'v',
+      domains: ['*'],
+      routes: [
+        {
+          match: {
+            safe_regex:
+              maxProgramSize === undefined
+                ? { regex }
+                : { google_re2: { max_program_size: maxProgramSize }, regex },
+          },
+          route: { cluster: 'c' },
+        },
+      ],
+    },
+  ],
+});
+
+// Envoy 1.39.3: "regex '/[a-z]{500}' RE2 program size of 505 > max program size of 200".
+describe("Envoy's RE2 program-size limit", () => {
+  const at = '/virtual_hosts/0/routes/0/match/safe_regex/regex';
+  it('refuses a regex over the max_program_size it carries, or over 100 without one', () => {
+    expect(validateResource(regexRoute('/[a-z]{500}', 200)).map((i) => i.path)).toEqual([at]);
+    expect(validateResource(regexRoute('/[a-z]{100}')).map((i) => i.path)).toEqual([at]);
+  });
+
+  it('accepts one within it', () => {
+    expect(validateResource(regexRoute('/[a-z]{500}', 505))).toEqual([]);
+    expect(validateResource(regexRoute('/[a-z]{95}'))).toEqual([]);
+  });
+
+  it('measures as the http plugin does: the two copies of regex-program-size.ts are the same file', () => {
+    const here = readFileSync(new URL('./regex-program-size.ts', import.meta.url), 'utf8');
+    const http = readFileSync(
+      new URL('../../../plugins/http/src/regex-program-size.ts', import.meta.url),
+      'utf8',
+    );
+    expect(here).toEqual(http);
   });
 });

@@ -1,6 +1,7 @@
 import type { DescField } from '@bufbuild/protobuf';
-import { fieldSemantics } from './envoy-semantics.js';
-import type { ValueCheck } from './validate-walker.js';
+import { fieldSemantics, messageSemantics, messageSemanticsJson } from './envoy-semantics.js';
+import { re2ProgramSize } from './regex-program-size.js';
+import type { ValueCheck, Walker } from './validate-walker.js';
 
 /**
  * Envoy refuses every duration of 9,223,372,036 s or more ("Invalid duration: Duration
@@ -26,4 +27,55 @@ export function semanticOf(field: DescField): ValueCheck | undefined {
     fieldSemantics[`${field.parent.typeName}.${field.name}`] ??
     (field.message?.typeName === 'google.protobuf.Duration' ? durationInRange : undefined)
   );
+}
+
+/** Envoy's limit when a regex matcher sets no max_program_size (its runtime re2.max_program_size.error_level). */
+const envoyDefaultMaxProgramSize = 100;
+
+function programSizeProblem(regex: unknown, configured: unknown): string | undefined {
+  if (typeof regex !== 'string' || regex === '') return undefined;
+  const limit = typeof configured === 'number' ? configured : envoyDefaultMaxProgramSize;
+  const size = re2ProgramSize(regex);
+  if (size === Number.POSITIVE_INFINITY)
+    return "escapes a character above U+00FF, which Envoy's RE2 (Latin-1) cannot compile";
+  if (size !== undefined && size > limit)
+    return `has an RE2 program size of ${size} > max program size of ${limit}`;
+  return undefined;
+}
+
+/**
+ * Envoy compiles every regex matcher and refuses the whole update when its RE2 program is
+ * larger than google_re2.max_program_size (or 100); the size is measured as Envoy does
+ * (regex-program-size.ts, the same file as the http plugin's copy).
+ */
+function regexMatcherChecks(message: unknown, w: Walker): void {
+  const record = message as {
+    regex?: unknown;
+    engineType?: { case?: string; value?: { maxProgramSize?: unknown } };
+  };
+  const engine = record.engineType?.case === 'googleRe2' ? record.engineType.value : undefined;
+  const problem = programSizeProblem(record.regex, engine?.maxProgramSize);
+  if (problem) w.reportAt('regex', problem);
+}
+
+function regexMatcherChecksJson(json: Record<string, unknown>): boolean {
+  const engine = (json.google_re2 ?? json.googleRe2) as Record<string, unknown> | undefined;
+  const size = engine?.max_program_size ?? engine?.maxProgramSize;
+  return programSizeProblem(json.regex, typeof size === 'string' ? Number(size) : size) === undefined;
+}
+
+const regexMatcher = 'envoy.type.matcher.v3.RegexMatcher';
+
+/** Envoy's load-time checks of a whole message: envoy-semantics.ts's, and the RE2 program size. */
+export function messageSemanticOf(
+  typeName: string,
+): ((message: unknown, walker: Walker) => void) | undefined {
+  return typeName === regexMatcher ? regexMatcherChecks : messageSemantics[typeName];
+}
+
+/** The same over proto3-JSON, for the fast path (true: certainly passes). */
+export function messageSemanticJsonOf(
+  typeName: string,
+): ((json: Record<string, unknown>) => boolean) | undefined {
+  return typeName === regexMatcher ? regexMatcherChecksJson : messageSemanticsJson[typeName];
 }

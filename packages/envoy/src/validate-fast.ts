@@ -7,8 +7,7 @@ import {
   ScalarType,
 } from '@bufbuild/protobuf';
 import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
-import { messageSemantics, messageSemanticsJson } from './envoy-semantics.js';
-import { semanticOf } from './field-semantics.js';
+import { messageSemanticJsonOf, messageSemanticOf, semanticOf } from './field-semantics.js';
 import { envoyRegistry, typeNameOfUrl } from './registry.js';
 import { type RuleFields, ruleFields } from './validate-checks.js';
 import {
@@ -98,8 +97,8 @@ function fastPlan(desc: DescMessage): FastPlan {
   plans.set(desc, plan);
   const rulesOn = !planOf(desc).disabled;
   // A message with load-time semantics needs their JSON form too, or it is left to the authoritative path.
-  plan.semantic = messageSemanticsJson[desc.typeName];
-  plan.unsupported = messageSemantics[desc.typeName] !== undefined && plan.semantic === undefined;
+  plan.semantic = messageSemanticJsonOf(desc.typeName);
+  plan.unsupported = messageSemanticOf(desc.typeName) !== undefined && plan.semantic === undefined;
   if (rulesOn) {
     for (const oneof of desc.oneofs) {
       if (planOf(desc).requiredOneofs.some((r) => r.name === oneof.name))

@@ -10,8 +10,7 @@ import {
   ScalarType,
 } from '@bufbuild/protobuf';
 import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
-import { messageSemantics } from './envoy-semantics.js';
-import { semanticOf } from './field-semantics.js';
+import { messageSemanticOf, semanticOf } from './field-semantics.js';
 import { envoyRegistry, typeNameOfUrl } from './registry.js';
 import { compileTypeRules, type RuleFields, ruleFields, type ValueType } from './validate-checks.js';
 import { type ValueCheck, Walker } from './validate-walker.js';
@@ -107,7 +106,7 @@ function compilePlan(desc: DescMessage): MessagePlan {
     if (visit) plan.visits.push(visit);
     if (rules || semantic) plan.hasOwnRules = true;
   }
-  plan.semantic = messageSemantics[desc.typeName];
+  plan.semantic = messageSemanticOf(desc.typeName);
   if (plan.requiredOneofs.length > 0 || plan.semantic) plan.hasOwnRules = true;
   return plan;
 }

@@ -36,6 +36,10 @@ import { RE2JS } from 're2js';
  *
  * Returns Infinity for a pattern Envoy's RE2 cannot compile to a program, and
  * undefined when re2js does not accept the pattern (re2Error reports that).
+ *
+ * Two identical copies: plugins/http (the check on the user's field) and
+ * packages/envoy (the validator's), which may not import each other; a test in
+ * packages/envoy (field-semantics.test.ts) keeps them equal.
  */
 export function re2ProgramSize(pattern: string): number | undefined {
   const cached = sizes.get(pattern);
