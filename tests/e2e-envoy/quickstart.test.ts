@@ -1,7 +1,7 @@
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import {
   EchoServer,
   type Edge,
@@ -96,6 +96,10 @@ describe.skipIf(skip !== undefined)('e2e-envoy: examples/quickstart on a real En
     await edge?.stop();
     await Promise.all([...upstreams.values()].map((u) => u.close()));
     resources.remove();
+  });
+  // Every test's configuration (and anything it changed) must have been taken whole by Envoy.
+  afterEach(async () => {
+    await expectNoRejectedUpdates(edge.envoy);
   });
 
   beforeEach(() => {

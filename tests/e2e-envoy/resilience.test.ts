@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import {
   EchoServer,
   type Edge,
@@ -123,6 +123,10 @@ describe.skipIf(skip !== undefined)(
       await edge?.stop();
       await Promise.all(Object.values(up).map((u) => u.close()));
       resources.remove();
+    });
+    // Every test's configuration (and anything it changed) must have been taken whole by Envoy.
+    afterEach(async () => {
+      await expectNoRejectedUpdates(edge.envoy);
     });
     beforeEach(() => {
       for (const u of Object.values(up)) {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import {
   EchoServer,
   type Edge,
@@ -139,6 +139,10 @@ describe.skipIf(skip !== undefined)('e2e-envoy: routing features', () => {
     await edge?.stop();
     await Promise.all([app?.close(), ws?.close(), ...(split ?? []).map((s) => s.close())]);
     resources.remove();
+  });
+  // Every test's configuration (and anything it changed) must have been taken whole by Envoy.
+  afterEach(async () => {
+    await expectNoRejectedUpdates(edge.envoy);
   });
   beforeEach(() => {
     app?.take();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import {
   EchoServer,
   type Edge,
@@ -92,6 +92,10 @@ describe.skipIf(skip !== undefined)('e2e-envoy: TLS termination with SNI', () =>
     await edge?.stop();
     await upstream?.close();
     resources.remove();
+  });
+  // Every test's configuration (and anything it changed) must have been taken whole by Envoy.
+  afterEach(async () => {
+    await expectNoRejectedUpdates(edge.envoy);
   });
 
   const showLogs = () => onTestFailed(() => console.error(edge.envoy.tail(80), edge.attache.tail(40)));
