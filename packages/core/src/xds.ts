@@ -30,6 +30,12 @@ export interface XdsResource {
   version: string;
   /** The input resources behind it. */
   provenance: ResourceRef[];
+  /**
+   * JSON text of `resource`, when its producer had it at hand (the runtime's
+   * compile worker keeps it for large resources), so a sink can hand the
+   * resource to another thread without serialising it again.
+   */
+  text?: string;
 }
 
 /** Resources by type URL, each list sorted by name. */

@@ -12,16 +12,22 @@ export interface CompileWorkerInit {
 }
 
 export type ToCompileWorker =
-  /** Inputs arrive in chunks, so the runtime never spends long serialising at once. */
-  | { kind: 'inputs'; chunk: StoredResource[] }
+  /**
+   * Input resources the worker does not hold yet, by id, in chunks (so the
+   * runtime never spends long serialising at once); an unchanged resource
+   * object is sent once and then named by its id.
+   */
+  | { kind: 'inputs'; chunk: Array<[number, StoredResource]> }
   | {
       kind: 'compile';
       id: number;
+      /** The inputs of this compile, in order, by id; the worker forgets the others. */
+      inputs: number[];
       groups: readonly string[];
       keepLastGood: boolean;
       /** The runtime's clock, for "invalid since". */
       now: string;
-      /** Forget what was sent before: the next result carries every resource's JSON. */
+      /** Forget what was sent before: the result carries every resource's JSON and provenance. */
       resend: boolean;
     };
 
@@ -29,7 +35,9 @@ export type FromCompileWorker =
   | { kind: 'ready'; passes: string[] }
   | { kind: 'init-failed'; message: string }
   | { kind: 'result'; id: number; groups: WireGroupResult[]; compileMs: number }
-  | { kind: 'failed'; id: number; message: string };
+  | { kind: 'failed'; id: number; message: string }
+  /** The worker and the runtime disagree on what was sent: the runtime starts over. */
+  | { kind: 'failed-sync'; id: number; message: string };
 
 export interface WireGroupResult {
   group: string;
@@ -39,13 +47,14 @@ export interface WireGroupResult {
 
 /**
  * An emitted resource; `json` (its JSON text) is left out when the worker
- * already sent this version of it, so an edit to one Mapping moves one
- * resource's text, not the whole configuration.
+ * already sent this version of it, and `provenance` when it is the same as
+ * last sent, so an edit to one Mapping moves one resource's text, not the
+ * whole configuration (a route table's provenance alone names thousands).
  */
 export interface WireResource {
   typeUrl: XdsTypeUrl;
   name: string;
   version: string;
-  provenance: ResourceRef[];
+  provenance?: ResourceRef[];
   json?: string;
 }

@@ -37,23 +37,37 @@ try {
   throw e;
 }
 
-let inputs: StoredResource[] = [];
+/** The input resources the runtime sent, by id. */
+let held = new Map<number, StoredResource>();
 let now = new Date();
 const lastGood = new Map<string, LastGoodResources>();
-/** Per group: the version of each resource whose JSON was sent last. */
-const sent = new Map<string, Map<string, string>>();
+/** Per group: the version and provenance text of each resource as last sent. */
+const sent = new Map<string, Map<string, { version: string; provenance: string }>>();
 
 port.on('message', (message: ToCompileWorker) => {
   if (message.kind === 'inputs') {
-    for (const stored of message.chunk) inputs.push(stored);
+    for (const [id, stored] of message.chunk) held.set(id, stored);
     return;
   }
-  const resources = inputs;
-  inputs = [];
+  const resources: StoredResource[] = [];
+  const kept = new Map<number, StoredResource>();
+  for (const id of message.inputs) {
+    const stored = held.get(id);
+    if (!stored) {
+      post({ kind: 'failed-sync', id: message.id, message: `input ${id} was never sent` });
+      held = kept;
+      return;
+    }
+    resources.push(stored);
+    kept.set(id, stored);
+  }
+  held = kept;
   now = new Date(message.now);
   if (message.resend) sent.clear();
   const started = performance.now();
   try {
+    // What was sent is remembered only once every group compiled, so a throw leaves both sides in step.
+    const remembered = new Map<string, Map<string, { version: string; provenance: string }>>();
     const groups = message.groups.map((group): WireGroupResult => {
       const compileOnce = (list: readonly StoredResource[]) =>
         compile(list, pipeline, { ambassadorId: group });
@@ -63,27 +77,35 @@ port.on('message', (message: ToCompileWorker) => {
         lastGood.set(group, memory);
       }
       const result = message.keepLastGood ? memory.compile(resources, compileOnce) : compileOnce(resources);
-      return { group, diagnostics: result.diagnostics, resources: toWire(group, result) };
+      const wire = toWire(group, result);
+      remembered.set(group, wire.after);
+      return { group, diagnostics: result.diagnostics, resources: wire.resources };
     });
+    for (const [group, after] of remembered) sent.set(group, after);
     post({ kind: 'result', id: message.id, groups, compileMs: performance.now() - started });
   } catch (e) {
     post({ kind: 'failed', id: message.id, message: (e as Error).stack ?? String(e) });
   }
 });
 
-function toWire(group: string, result: CompileResult): WireResource[] {
-  const before = sent.get(group) ?? new Map<string, string>();
-  const after = new Map<string, string>();
+function toWire(
+  group: string,
+  result: CompileResult,
+): { resources: WireResource[]; after: Map<string, { version: string; provenance: string }> } {
+  const before = sent.get(group) ?? new Map<string, { version: string; provenance: string }>();
+  const after = new Map<string, { version: string; provenance: string }>();
   const out: WireResource[] = [];
   for (const typeUrl of xdsPushOrder) {
     for (const r of result.xds[typeUrl]) {
       const key = `${typeUrl} ${r.name}`;
-      after.set(key, r.version);
-      const wire: WireResource = { typeUrl, name: r.name, version: r.version, provenance: r.provenance };
-      if (before.get(key) !== r.version) wire.json = JSON.stringify(r.resource);
+      const last = before.get(key);
+      const provenance = JSON.stringify(r.provenance);
+      after.set(key, { version: r.version, provenance });
+      const wire: WireResource = { typeUrl, name: r.name, version: r.version };
+      if (last?.version !== r.version) wire.json = JSON.stringify(r.resource);
+      if (last?.provenance !== provenance) wire.provenance = r.provenance;
       out.push(wire);
     }
   }
-  sent.set(group, after);
-  return out;
+  return { resources: out, after };
 }

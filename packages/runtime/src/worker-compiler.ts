@@ -21,6 +21,9 @@ export class CompileThrewError extends Error {}
 
 export type GroupResults = Map<string, Pick<CompileResult, 'xds' | 'diagnostics'>>;
 
+/** Resources whose JSON text is kept beside them (sinks encode those in another thread). */
+const keepTextFrom = 64 * 1024;
+
 /** Inputs per message: small enough that serialising one chunk is a short task. */
 const chunkSize = 500;
 
@@ -42,6 +45,10 @@ export class WorkerCompiler {
   readonly #previous = new Map<string, Map<string, XdsResource>>();
   #nextId = 1;
   #resend = false;
+  /** Ids of input objects; the worker holds those of the last compile. */
+  #inputIds = new WeakMap<StoredResource, number>();
+  #workerHolds = new Set<number>();
+  #nextInputId = 1;
   #broken: Error | undefined;
   /** Compile time inside the worker of the last cycle, for logs and the bench. */
   lastCompileMs = 0;
@@ -78,6 +85,10 @@ export class WorkerCompiler {
             this.#waiting.get(message.id)?.reject(new CompileThrewError(message.message));
             this.#waiting.delete(message.id);
             return;
+          case 'failed-sync':
+            this.#waiting.get(message.id)?.reject(new Error(message.message));
+            this.#waiting.delete(message.id);
+            return;
         }
       });
       this.#worker.on('error', (e) => {
@@ -111,10 +122,25 @@ export class WorkerCompiler {
     await this.#ready;
     if (this.#broken) throw this.#broken;
     const slicer = new EventLoopSlicer();
-    for (let i = 0; i < resources.length; i += chunkSize) {
-      this.#post({ kind: 'inputs', chunk: resources.slice(i, i + chunkSize) as StoredResource[] });
-      await slicer.maybeYield();
+    const ids: number[] = [];
+    let chunk: Array<[number, StoredResource]> = [];
+    for (const stored of resources) {
+      let inputId = this.#inputIds.get(stored);
+      if (inputId === undefined) {
+        inputId = this.#nextInputId++;
+        this.#inputIds.set(stored, inputId);
+      }
+      ids.push(inputId);
+      if (this.#workerHolds.has(inputId)) continue;
+      chunk.push([inputId, stored]);
+      if (chunk.length === chunkSize) {
+        this.#post({ kind: 'inputs', chunk });
+        chunk = [];
+        await slicer.maybeYield();
+      }
     }
+    if (chunk.length > 0) this.#post({ kind: 'inputs', chunk });
+    this.#workerHolds = new Set(ids);
     const id = this.#nextId++;
     const answer = new Promise<WireGroupResult[]>((resolve, reject) =>
       this.#waiting.set(id, { resolve, reject }),
@@ -122,19 +148,22 @@ export class WorkerCompiler {
     this.#post({
       kind: 'compile',
       id,
+      inputs: ids,
       groups,
       keepLastGood: options.keepLastGood,
       now: options.now.toISOString(),
       resend: this.#resend,
     });
     this.#resend = false;
-    const wire = await answer;
     try {
-      return await this.#decode(wire, slicer);
+      return await this.#decode(await answer, slicer);
     } catch (e) {
-      // Out of step with the worker: the next compile carries every resource in full.
-      this.#resend = true;
-      this.#previous.clear();
+      if (!(e instanceof CompileThrewError)) {
+        // Out of step with the worker: the next compile sends and receives everything in full.
+        this.#resend = true;
+        this.#previous.clear();
+        this.#workerHolds.clear();
+      }
       throw e;
     }
   }
@@ -155,22 +184,19 @@ export class WorkerCompiler {
       const xds = emptyXdsResources();
       for (const r of resources) {
         const key = `${r.typeUrl} ${r.name}`;
-        let resource: Record<string, unknown>;
-        if (r.json !== undefined) {
-          resource = JSON.parse(r.json) as Record<string, unknown>;
-        } else {
-          const kept = before.get(key);
-          if (!kept || kept.version !== r.version)
-            throw new Error(`compile worker: no earlier copy of ${key}`);
-          resource = kept.resource;
+        const kept = before.get(key);
+        if ((r.json === undefined && kept?.version !== r.version) || (!r.provenance && !kept)) {
+          throw new Error(`compile worker: no earlier copy of ${key}`);
         }
         const emitted: XdsResource = {
           typeUrl: r.typeUrl,
           name: r.name,
           version: r.version,
-          resource,
-          provenance: r.provenance,
+          resource: r.json !== undefined ? (JSON.parse(r.json) as Record<string, unknown>) : kept!.resource,
+          provenance: r.provenance ?? kept!.provenance,
         };
+        const text = r.json ?? kept?.text;
+        if (text !== undefined && text.length >= keepTextFrom) emitted.text = text;
         xds[r.typeUrl].push(emitted);
         after.set(key, emitted);
         await slicer.maybeYield();

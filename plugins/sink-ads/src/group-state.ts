@@ -1,5 +1,6 @@
 import { type Snapshot, type XdsTypeUrl, xdsPushOrder } from '@attache/core';
 import { contentVersion } from './content-version.js';
+import type { EncodePool } from './encode-pool.js';
 import type { Subscription } from './subscription.js';
 import type { EncodedResource, XdsCodec } from './xds-codec.js';
 
@@ -64,26 +65,48 @@ export function encodeSnapshot(
 }
 
 /**
- * The same, in slices: the event loop runs (xDS streams, health probes) every
- * `sliceMs` while a large first snapshot is encoded.
+ * The same without holding the event loop: resources that come with their
+ * JSON text (large ones) are encoded by `pool` in another thread, the others
+ * here in slices, with a turn of the event loop (xDS streams, health probes)
+ * every `sliceMs`.
  */
 export async function encodeSnapshotSliced(
   codec: XdsCodec,
   snapshot: Snapshot,
   previous: GroupState | undefined,
+  pool: EncodePool | undefined,
   sliceMs = 8,
 ): Promise<GroupState> {
-  const steps = encodeSteps(codec, snapshot, previous);
+  const byType = new Map<XdsTypeUrl, Map<string, EncodedResource>>();
   let since = performance.now();
-  let step = steps.next();
-  while (!step.done) {
-    if (performance.now() - since >= sliceMs) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      since = performance.now();
+  for (const typeUrl of xdsPushOrder) {
+    const before = previous?.resources(typeUrl);
+    const entries: Array<EncodedResource | Promise<EncodedResource>> = [];
+    for (const resource of snapshot.resources[typeUrl] ?? []) {
+      const reused = before?.get(resource.name);
+      if (reused && reused.version === resource.version) {
+        entries.push(reused);
+        continue;
+      }
+      if (pool && resource.text !== undefined) {
+        entries.push(
+          pool
+            .encode(resource.name, resource.version, resource.text)
+            .catch(() => codec.encodeResource(resource.name, resource.version, resource.resource)),
+        );
+        continue;
+      }
+      entries.push(codec.encodeResource(resource.name, resource.version, resource.resource));
+      if (performance.now() - since >= sliceMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
     }
-    step = steps.next();
+    const encoded = new Map<string, EncodedResource>();
+    for (const entry of await Promise.all(entries)) encoded.set(entry.name, entry);
+    byType.set(typeUrl, encoded);
   }
-  return step.value;
+  return new GroupState(snapshot, byType);
 }
 
 /** Encodes one resource per step. */

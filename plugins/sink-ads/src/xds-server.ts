@@ -2,6 +2,7 @@ import type { Snapshot } from '@attache/core';
 import * as grpc from '@grpc/grpc-js';
 import { defaultXdsCodec } from './default-codec.js';
 import { DeltaStream } from './delta-stream.js';
+import { EncodePool } from './encode-pool.js';
 import { encodeSnapshot, encodeSnapshotSliced, type GroupState } from './group-state.js';
 import { xdsMetrics } from './metrics.js';
 import { type GroupRule, groupResolver } from './node-groups.js';
@@ -101,6 +102,8 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
   };
 
   let publishing: Promise<void> = Promise.resolve();
+  // Large resources (those that come with their JSON text) are encoded in a worker thread when it is built.
+  const pool = options.codec === undefined && EncodePool.available() ? new EncodePool() : undefined;
   function install(state: GroupState): void {
     groups.set(state.snapshot.group, state);
     for (const stream of members.get(state.snapshot.group) ?? []) stream.snapshotChanged();
@@ -248,7 +251,9 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
     publish(snapshot) {
       publishing = publishing
         .catch(() => {})
-        .then(async () => install(await encodeSnapshotSliced(codec, snapshot, groups.get(snapshot.group))));
+        .then(async () =>
+          install(await encodeSnapshotSliced(codec, snapshot, groups.get(snapshot.group), pool)),
+        );
       return publishing;
     },
     snapshot(group) {
@@ -259,6 +264,7 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
     },
     close(graceMs = 5_000) {
       closing = true;
+      void pool?.close();
       for (const entry of [...streams.values()]) entry.end();
       return new Promise<void>((resolve) => {
         const force = setTimeout(() => {

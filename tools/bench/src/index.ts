@@ -7,6 +7,8 @@
 import { runAdsBench } from './ads-bench.js';
 import { runCompileBench } from './compile-bench.js';
 import { runEnvoyBench } from './envoy-bench.js';
+import { runResponsivenessBench } from './responsiveness.js';
+import { runSoakBench } from './soak.js';
 
 type BenchMain = (argv: string[]) => Promise<void>;
 
@@ -15,6 +17,8 @@ const benchmarks: Record<string, BenchMain> = {
   ads: runAdsBench,
   compile: runCompileBench,
   envoy: runEnvoyBench,
+  responsiveness: runResponsivenessBench,
+  soak: runSoakBench,
 };
 
 async function main(argv: string[]): Promise<void> {
