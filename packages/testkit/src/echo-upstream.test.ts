@@ -1,5 +1,7 @@
+import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EchoServer } from './echo-upstream.js';
+import { makeCa, makeCertificate } from './tls-certs.js';
 
 /** The echo upstream's failure controls, directly (no Envoy in between). */
 describe('EchoServer failure controls', () => {
@@ -40,5 +42,49 @@ describe('EchoServer failure controls', () => {
     await status();
     await status();
     expect(echo.take()).toHaveLength(3);
+  });
+});
+
+describe('EchoServer over TLS', () => {
+  it('reports the SNI the client sent and the common name of its certificate', async () => {
+    const ca = makeCa();
+    const server = makeCertificate({ commonName: 'up.internal', ca });
+    const client = makeCertificate({ commonName: 'edge-client', ca });
+    const echo = await EchoServer.start({ name: 'tls', tls: server, requestClientCert: true });
+    try {
+      const ask = (options: { servername?: string; cert?: string; key?: string }) =>
+        new Promise<Record<string, unknown>>((resolve, reject) => {
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port: echo.port,
+              path: '/x',
+              ca: ca.cert,
+              checkServerIdentity: () => undefined,
+              agent: false,
+              ...options,
+            },
+            (res) => {
+              let body = '';
+              res.on('data', (c: Buffer) => {
+                body += c.toString();
+              });
+              res.on('end', () => resolve(JSON.parse(body) as Record<string, unknown>));
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        });
+      expect(await ask({ servername: 'up.internal', cert: client.cert, key: client.key })).toMatchObject({
+        tls: true,
+        sni: 'up.internal',
+        clientCertificate: 'edge-client',
+      });
+      const bare = await ask({ servername: '' });
+      expect(bare.sni).toBeUndefined();
+      expect(bare.clientCertificate).toBeUndefined();
+    } finally {
+      await echo.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import {
   type Http2ServerResponse,
 } from 'node:http2';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 /** What an echo upstream saw, and what it answers with (as JSON). */
 export interface EchoRequest {
@@ -20,6 +21,10 @@ export interface EchoRequest {
   headers: Record<string, string>;
   protocol: 'HTTP/1.1' | 'HTTP/2';
   tls: boolean;
+  /** TLS only: the SNI the client sent (absent when it sent none). */
+  sni?: string;
+  /** TLS with `requestClientCert` only: the common name of the client's certificate, if it sent one. */
+  clientCertificate?: string;
   body: string;
 }
 
@@ -30,6 +35,8 @@ export interface EchoServerOptions {
   protocol?: 'http1' | 'h2c';
   /** Serve TLS with this pair (ALPN h2 and http/1.1). */
   tls?: { cert: string; key: string };
+  /** With `tls`: ask clients for a certificate (any is accepted; its common name is reported). */
+  requestClientCert?: boolean;
   host?: string;
   port?: number;
 }
@@ -72,7 +79,14 @@ export class EchoServer {
     let echo: EchoServer | undefined;
     const handler = (req: Req, res: Res) => echo?.handle(req, res);
     const server: Server = options.tls
-      ? (createSecureServer({ ...options.tls, allowHTTP1: true }, handler) as unknown as Server)
+      ? (createSecureServer(
+          {
+            ...options.tls,
+            allowHTTP1: true,
+            ...(options.requestClientCert ? { requestCert: true, rejectUnauthorized: false } : {}),
+          },
+          handler,
+        ) as unknown as Server)
       : options.protocol === 'h2c'
         ? (createH2cServer(handler) as unknown as Server)
         : createHttpServer(handler);
@@ -129,6 +143,12 @@ export class EchoServer {
         tls: this.isTls,
         body: Buffer.concat(chunks).toString('utf8'),
       };
+      if (this.isTls) {
+        const socket = req.socket as TLSSocket;
+        if (typeof socket.servername === 'string' && socket.servername !== '') seen.sni = socket.servername;
+        const peer = socket.getPeerCertificate?.();
+        if (peer?.subject?.CN) seen.clientCertificate = String(peer.subject.CN);
+      }
       this.requests.push(seen);
       const status = this.failure() ?? this.forcedStatus ?? Number(headers['x-echo-status'] ?? 200);
       const delay = Math.min(Number(headers['x-echo-delay-ms'] ?? 0) || 0, 30_000);
