@@ -238,7 +238,7 @@ export const httpDiagnosticCodes = {
   SECRET_INVALID: {
     severity: 'error',
     summary:
-      'The Secret is referenced for TLS but Envoy could not load it: tls.crt/tls.key/ca.crt (in data or stringData) missing, not PEM, not a parseable certificate or key, or a key that does not match its certificate; it is not sent to Envoy.',
+      'The Secret is referenced for TLS but Envoy could not load it: tls.crt/tls.key/ca.crt (in data or stringData) missing, not PEM, not a parseable certificate or key, a key kind Envoy does not load (RSA under 2048 bits, EC other than P-256/384/521), or a key that does not match its certificate; it is not sent to Envoy.',
   },
   SECRET_CERT_EXPIRING: {
     severity: 'warning',

@@ -85,10 +85,31 @@ function expiryProblems(field: string, leaf: X509Certificate, now: number | unde
   return [];
 }
 
+/** The curves Envoy's TLS loads certificates for (P-224, secp256k1… are refused). */
+const envoyCurves = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
+
+/**
+ * Why Envoy would refuse the certificate's key ("Failed to load certificate chain"), if it
+ * would: RSA below 2048 bits, or an EC curve other than P-256, P-384 and P-521 (measured
+ * with Envoy 1.39.3; Ed25519 loads).
+ */
+function unsupportedKey(leaf: X509Certificate): string | undefined {
+  const key = leaf.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa' && (details.modulusLength ?? 0) < 2048) {
+    return `has a ${details.modulusLength}-bit RSA key; Envoy only loads RSA certificates of 2048 bits or more`;
+  }
+  if (key.asymmetricKeyType === 'ec' && details.namedCurve && !envoyCurves.has(details.namedCurve)) {
+    return `has an EC key on curve ${details.namedCurve}; Envoy only loads P-256, P-384 and P-521 certificates`;
+  }
+  return undefined;
+}
+
 /**
  * What Envoy's TLS would make of a certificate chain and its key: each
- * certificate must parse, the key must parse (unencrypted: there is no
- * passphrase to give) and match the first certificate. Expiry is a warning.
+ * certificate must parse, its key must be of a kind Envoy loads, the private
+ * key must parse (unencrypted: there is no passphrase to give) and match the
+ * first certificate. Expiry is a warning.
  */
 export function checkCertificatePair(
   chain: { field: string; text: string },
@@ -110,6 +131,8 @@ export function checkCertificatePair(
     ];
   }
   const leaf = parsed.certificates[0]!;
+  const keyProblem = unsupportedKey(leaf);
+  if (keyProblem) return [{ field: chain.field, severity: 'error', message: `${chain.field} ${keyProblem}` }];
   if (!leaf.checkPrivateKey(privateKey)) {
     return [
       {

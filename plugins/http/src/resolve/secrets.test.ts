@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, type StoredResource, TypeUrl } from '@attache/core';
@@ -22,6 +22,37 @@ const ca = makeCa();
 const fakeCert = '-----BEGIN CERTIFICATE-----\nFAKE-CERT-site\n-----END CERTIFICATE-----\n';
 const fakeKey = '-----BEGIN PRIVATE KEY-----\nFAKE-KEY-site\n-----END PRIVATE KEY-----\n';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+/** A self-signed pair with these `openssl req` key options (kinds the testkit does not make). */
+function opensslPair(keyOptions: string[]): PemPair {
+  const dir = mkdtempSync(join(tmpdir(), 'attache-key-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        ...keyOptions,
+        '-nodes',
+        '-keyout',
+        'k.pem',
+        '-out',
+        'c.pem',
+        '-days',
+        '30',
+        '-subj',
+        '/CN=site',
+      ],
+      {
+        cwd: dir,
+        stdio: 'ignore',
+      },
+    );
+    return { cert: readFileSync(join(dir, 'c.pem'), 'utf8'), key: readFileSync(join(dir, 'k.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const stored = (resource: Record<string, unknown>): StoredResource => ({
   resource: resource as StoredResource['resource'],
@@ -143,6 +174,19 @@ describe('certificates and keys are parsed as Envoy would load them', () => {
     ]);
     expect(secrets).toEqual([]);
     expect(diagnostics).toContainEqual(['SECRET_INVALID', 'Secret/site-cert', '/data/tls.key']);
+  });
+
+  it.each([
+    ['a 1024-bit RSA key', ['-newkey', 'rsa:1024']],
+    ['an EC key on P-224', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-224']],
+  ])('a certificate with %s, which Envoy does not load, is an error on tls.crt', (_what, keyOptions) => {
+    const pair = opensslPair(keyOptions);
+    const { secrets, diagnostics } = run([
+      host('site', 'site-cert'),
+      secret('site-cert', { data: dataOf(pair) }),
+    ]);
+    expect(secrets).toEqual([]);
+    expect(diagnostics).toContainEqual(['SECRET_INVALID', 'Secret/site-cert', '/data/tls.crt']);
   });
 
   it('a CA bundle that does not parse is an error naming the TLSContext that uses it', () => {
