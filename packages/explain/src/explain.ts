@@ -9,6 +9,7 @@ import { type ExplainRequest, type RequestFacts, requestFacts, servicePortTarget
 import { matchRoute } from './route-match.js';
 import { selectFilterChain } from './select-filter-chain.js';
 import { portOf, selectVirtualHost, stripPort } from './select-virtual-host.js';
+import { applyServerHeader } from './server-header.js';
 
 export type FailureStage =
   | 'request'
@@ -289,6 +290,7 @@ export function explainRequest(config: EnvoyModel | EnvoyConfigInput, request: E
         action: routeAction(model, rc, vhost, route, routed),
       };
       if (route.name !== undefined) outcome.route!.name = route.name;
+      if (outcome.action.kind === 'forward') applyServerHeader(outcome.action, hcm.settings, out.notes);
       out.outcomes.push(outcome);
       low = Math.max(low, result.fraction);
     }

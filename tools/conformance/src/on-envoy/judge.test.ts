@@ -27,6 +27,13 @@ const model = buildEnvoyModel({
                           domains: ['shop.example.com', 'shop.example.com:*'],
                           routes: [
                             { match: { prefix: '/api/' }, route: { cluster: 'api', prefix_rewrite: '/' } },
+                            {
+                              match: { prefix: '/hdr/' },
+                              route: { cluster: 'api' },
+                              request_headers_to_add: [{ header: { key: 'x-team', value: 'blue' } }],
+                              request_headers_to_remove: ['x-secret'],
+                              response_headers_to_remove: ['x-internal'],
+                            },
                             { match: { prefix: '/old' }, redirect: { path_redirect: '/new' } },
                             {
                               match: { prefix: '/ping' },
@@ -63,16 +70,22 @@ const model = buildEnvoyModel({
 const explain = (path: string, host = 'shop.example.com', port = 8080, authority = host) =>
   explainRequest(model, { url: `http://${host}:${port}${path}`, headers: { host: authority } });
 
-const echo = (backend: string, path: string, host = 'shop.example.com'): WireAnswer => ({
+const echo = (
+  backend: string,
+  path: string,
+  host = 'shop.example.com',
+  requestHeaders: Record<string, string> = {},
+  responseHeaders: Record<string, string> = {},
+): WireAnswer => ({
   kind: 'response',
   status: 200,
-  headers: { 'x-echo-backend': backend },
+  headers: { 'x-echo-backend': backend, ...responseHeaders },
   body: JSON.stringify({
     backend,
     path,
     host,
     method: 'GET',
-    headers: {},
+    headers: requestHeaders,
     protocol: 'HTTP/1.1',
     tls: false,
     body: '',
@@ -97,6 +110,20 @@ describe('judgeProbe', () => {
     expect(agree(e, echo('api', '/items', 'elsewhere'))).toBe(false);
     expect(agree(e, envoyAnswer(503, {}, 'no healthy upstream'))).toBe(false);
     expect(agree(e, refused)).toBe(false);
+  });
+
+  it('wants the header changes the route makes, on the request upstream and on the response', () => {
+    const e = explain('/hdr/x');
+    expect(agree(e, echo('api', '/hdr/x', 'shop.example.com', { 'x-team': 'blue' }))).toBe(true);
+    expect(agree(e, echo('api', '/hdr/x', 'shop.example.com', {}))).toBe(false);
+    expect(agree(e, echo('api', '/hdr/x', 'shop.example.com', { 'x-team': 'red' }))).toBe(false);
+    expect(agree(e, echo('api', '/hdr/x', 'shop.example.com', { 'x-team': 'blue', 'x-secret': '1' }))).toBe(
+      false,
+    );
+    expect(
+      agree(e, echo('api', '/hdr/x', 'shop.example.com', { 'x-team': 'blue' }, { 'x-internal': 'y' })),
+    ).toBe(false);
+    expect(judgeProbe(e, echo('api', '/hdr/x'), unmap).envoy).toContain('request header x-team is missing');
   });
 
   it('maps the real port back before comparing the authority', () => {

@@ -1,4 +1,4 @@
-import type { Explanation, RouteOutcomeAction } from '@attache/explain';
+import type { Explanation, ForwardAction, RouteOutcomeAction } from '@attache/explain';
 import type { EchoRequest } from '@attache/testkit';
 import type { WireAnswer } from './send-probe.js';
 
@@ -45,7 +45,13 @@ export function judgeProbe(
         `${o.probability < 1 ? `${Math.round(o.probability * 1000) / 10}%: ` : ''}${describeAction(o.action)}`,
     )
     .join('; ');
-  return { agree: possible.some((o) => answerMatches(o.action, answer, unmapPorts)), explain, envoy };
+  if (possible.some((o) => answerMatches(o.action, answer, unmapPorts)))
+    return { agree: true, explain, envoy };
+  // Where the right upstream answered but a header differs, say which.
+  const headerProblem = possible
+    .map((o) => (o.action.kind === 'forward' ? headerMismatch(o.action, answer) : undefined))
+    .find((m) => m !== undefined);
+  return { agree: false, explain, envoy: headerProblem ? `${envoy}, but ${headerProblem}` : envoy };
 }
 
 function answerMatches(
@@ -71,9 +77,55 @@ function answerMatches(
         echo !== undefined &&
         a.clusters.some((c) => c.share > 0 && c.name === echo.backend) &&
         echo.path === a.path &&
-        unmapPorts(echo.host) === a.authority
+        unmapPorts(echo.host) === a.authority &&
+        headerMismatch(a, answer) === undefined
       );
   }
+}
+
+/**
+ * Header manipulation the model promises, checked loosely enough to need no model of
+ * how levels combine: an added header (literal values only, not %FORMATTERS%) carries
+ * its value (ADD_IF_ABSENT: is present), a removed one that nothing adds back is
+ * absent; on the request the upstream saw and on the response the client got.
+ */
+function headerMismatch(a: ForwardAction, answer: WireAnswer): string | undefined {
+  if (answer.kind !== 'response') return undefined;
+  const echo = echoOf(answer);
+  if (!echo) return undefined;
+  const responseHeaders: Record<string, string> = {};
+  for (const [k, v] of Object.entries(answer.headers))
+    if (v !== undefined) responseHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
+  const sides = [
+    {
+      what: 'request header',
+      seen: echo.headers,
+      add: a.requestHeadersToAdd,
+      remove: a.requestHeadersToRemove,
+    },
+    {
+      what: 'response header',
+      seen: responseHeaders,
+      add: a.responseHeadersToAdd,
+      remove: a.responseHeadersToRemove,
+    },
+  ];
+  for (const side of sides) {
+    const added = new Set(side.add.map((h) => h.key.toLowerCase()));
+    for (const h of side.add) {
+      const key = h.key.toLowerCase();
+      if (h.action === 'OVERWRITE_IF_EXISTS' || key.startsWith(':')) continue;
+      const value = side.seen[key];
+      if (value === undefined) return `${side.what} ${key} is missing`;
+      if (h.action !== 'ADD_IF_ABSENT' && !h.value.includes('%') && !value.includes(h.value))
+        return `${side.what} ${key} is ${JSON.stringify(value)}, not ${JSON.stringify(h.value)}`;
+    }
+    for (const name of side.remove) {
+      const key = name.toLowerCase();
+      if (!added.has(key) && side.seen[key] !== undefined) return `${side.what} ${key} is still there`;
+    }
+  }
+  return undefined;
 }
 
 function isNoRoute(answer: WireAnswer): boolean {
