@@ -117,7 +117,9 @@ export function lineBreakProblems(spec: {
   regex_rewrite?: { substitution?: string };
   regex_redirect?: { substitution?: string };
   allow_upgrade?: string[];
-  health_checks?: Array<{ health_check?: { http?: { path?: string; hostname?: string } } }>;
+  health_checks?: Array<{
+    health_check?: { http?: { path?: string; hostname?: string }; grpc?: { authority?: string } };
+  }>;
 }): Array<{ code: 'HTTP_SCHEMA_INVALID'; path: string; message: string }> {
   const fields: Array<[string, unknown]> = [
     ['rewrite', spec.rewrite],
@@ -131,6 +133,7 @@ export function lineBreakProblems(spec: {
       (hc, i): Array<[string, unknown]> => [
         [`health_checks/${i}/health_check/http/path`, hc.health_check?.http?.path],
         [`health_checks/${i}/health_check/http/hostname`, hc.health_check?.http?.hostname],
+        [`health_checks/${i}/health_check/grpc/authority`, hc.health_check?.grpc?.authority],
       ],
     ),
   ];

@@ -4,6 +4,7 @@ import { moduleKeysWithoutEffect, reportModuleKeyProblems } from '../build/modul
 import { ExtKey, type HttpModule } from '../model.js';
 import { ModuleSpec } from '../schemas/module.js';
 import { admit } from './admit.js';
+import { headerNameProblem } from './header-checks.js';
 
 /** Emissary's default `regex_max_size`. */
 const emissaryRegexMaxSize = 200;
@@ -58,6 +59,18 @@ export function ingestModule(ctx: PassContext): void {
           'spec.config.server_name contains a control character (CR, LF, NUL…); it becomes the Server header, which cannot hold one. Envoy\'s default "envoy" is used instead',
       });
       module.config = { ...module.config, server_name: undefined };
+    }
+    const hashHeader = module.config.load_balancer?.header;
+    const hashHeaderProblem = hashHeader === undefined ? undefined : headerNameProblem(hashHeader, 'match');
+    if (hashHeaderProblem) {
+      // A Mapping's own load_balancer is checked with the Mapping; the Module's default is dropped alone.
+      ctx.report({
+        code: 'HTTP_HEADER_INVALID',
+        resource: m.ref,
+        path: '/spec/config/load_balancer/header',
+        message: `spec.config.load_balancer.header ${hashHeaderProblem}; the Module's load_balancer default is not used`,
+      });
+      module.config = { ...module.config, load_balancer: undefined };
     }
     const errorResponses = moduleErrorResponses(ctx, m.ref, module.config.error_response_overrides);
     if (errorResponses) module.errorResponses = errorResponses;
