@@ -34,6 +34,8 @@ export async function httpsRequest(
     host?: string;
     method?: string;
     headers?: Record<string, string>;
+    /** A client certificate to present. */
+    clientCertificate?: { cert: string; key: string };
   },
 ): Promise<Answer & { peerCommonName: string | undefined }> {
   const https = await import('node:https');
@@ -48,6 +50,7 @@ export async function httpsRequest(
         // An empty servername sends no SNI extension at all.
         servername: options.servername ?? '',
         ca: options.ca,
+        ...(options.clientCertificate ?? {}),
         // The certificate is checked against the name we asked for, not 127.0.0.1.
         checkServerIdentity: (_host: string, cert: PeerCertificate) =>
           expectedName ? checkServerIdentity(expectedName, cert) : undefined,

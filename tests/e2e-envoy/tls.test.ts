@@ -63,12 +63,14 @@ describe.skipIf(skip !== undefined)('e2e-envoy: TLS termination with SNI', () =>
   let namedPort: number;
   let fallbackPort: number;
   let ca: PemPair;
+  let clientCa: PemPair;
   const resources = resourceDir();
 
   beforeAll(async () => {
     upstream = await EchoServer.start({ name: 'app' });
     [namedPort, fallbackPort] = (await freePorts(2)) as [number, number];
     ca = makeCa();
+    clientCa = makeCa('client CA');
     const leaf = (cn: string, dnsNames?: string[]) => makeCertificate({ commonName: cn, dnsNames, ca });
     writeResources(resources.dir, 'tls.yaml', [
       boundBy('named', namedPort, 'named'),
@@ -78,6 +80,27 @@ describe.skipIf(skip !== undefined)('e2e-envoy: TLS termination with SNI', () =>
       tlsHost('wild', '*.wild.example.com', 'named'),
       tlsHost('c', 'c.example.com', 'fallback'),
       tlsHost('any', '*', 'fallback'),
+      {
+        ...tlsHost('mtls', 'mtls.example.com', 'named'),
+        spec: {
+          hostname: 'mtls.example.com',
+          tlsSecret: { name: 'mtls-cert' },
+          tls: { ca_secret: 'client-ca', cert_required: true },
+        },
+      },
+      tlsSecret('mtls-cert', leaf('mtls.example.com')),
+      tlsSecret('client-ca', clientCa, { caCert: clientCa.cert }),
+      {
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'Module',
+        metadata: { name: 'ambassador', namespace: 'default' },
+        spec: {
+          config: {
+            forward_client_cert_details: 'SANITIZE_SET',
+            set_current_client_cert_details: { subject: true, dns: true },
+          },
+        },
+      },
       tlsSecret('a-cert', leaf('a.example.com')),
       tlsSecret('b-cert', leaf('b.example.com')),
       tlsSecret('wild-cert', leaf('wild.example.com', ['*.wild.example.com'])),
@@ -175,6 +198,45 @@ describe.skipIf(skip !== undefined)('e2e-envoy: TLS termination with SNI', () =>
     });
     expect(noSni.peerCommonName).toBe('fallback.example.com');
     expect(echoed(noSni)).toMatchObject({ backend: 'app', path: '/nosni' });
+  });
+
+  describe('client certificates (Host tls.ca_secret + cert_required)', () => {
+    const ask = (clientCertificate?: PemPair) =>
+      httpsRequest(namedPort, '/app/who', { servername: 'mtls.example.com', ca: ca.cert, clientCertificate });
+
+    it('a certificate the client CA signed is accepted, and its subject is forwarded (x-forwarded-client-cert)', async () => {
+      showLogs();
+      const client = makeCertificate({
+        commonName: 'alice',
+        dnsNames: ['alice.clients.example'],
+        ca: clientCa,
+      });
+      const answer = await ask(client);
+      expect(answer.status).toBe(200);
+      const xfcc = echoed(answer).headers['x-forwarded-client-cert'] ?? '';
+      expect(xfcc).toContain('Subject="CN=alice"');
+      expect(xfcc).toContain('DNS=alice.clients.example');
+    });
+
+    it('no certificate, or one another CA signed, fails the handshake', async () => {
+      showLogs();
+      await expect(ask()).rejects.toThrow();
+      await expect(ask(makeCertificate({ commonName: 'mallory', ca }))).rejects.toThrow();
+    });
+
+    it('a client cannot forge x-forwarded-client-cert (SANITIZE_SET replaces it)', async () => {
+      showLogs();
+      const client = makeCertificate({ commonName: 'bob', ca: clientCa });
+      const answer = await httpsRequest(namedPort, '/app/who', {
+        servername: 'mtls.example.com',
+        ca: ca.cert,
+        clientCertificate: client,
+        headers: { 'x-forwarded-client-cert': 'Subject="CN=admin"' },
+      });
+      const xfcc = echoed(answer).headers['x-forwarded-client-cert'] ?? '';
+      expect(xfcc).toContain('CN=bob');
+      expect(xfcc).not.toContain('CN=admin');
+    });
   });
 
   it('the HTTPS Listener also takes cleartext: a TLS Host’s requests are redirected to https', async () => {
