@@ -9,6 +9,7 @@ import {
   makeCertificate,
   mapping,
   type Obj,
+  type PemPair,
   request,
   resourceDir,
   startEdge,
@@ -42,18 +43,31 @@ describe.skipIf(skip !== undefined)('e2e-envoy: listener security models and Mod
   let secure: number;
   let insecure: number;
   let trusting: number;
+  let proxied: number;
+  let proxiedTls: number;
+  let shopCert: PemPair;
   const resources = resourceDir();
 
   beforeAll(async () => {
     upstream = await EchoServer.start({ name: 'app' });
-    [xfp, secure, insecure, trusting] = (await freePorts(4)) as [number, number, number, number];
+    [xfp, secure, insecure, trusting, proxied, proxiedTls] = (await freePorts(6)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    shopCert = makeCertificate({ commonName: tlsHostname });
     writeResources(resources.dir, 'listeners.yaml', [
       listener('xfp', xfp),
       withSpec(listener('secure', secure), { securityModel: 'SECURE' }),
       withSpec(listener('insecure', insecure), { securityModel: 'INSECURE' }),
       withSpec(listener('trusting', trusting), { l7Depth: 1 }),
+      withSpec(listener('proxied', proxied), { protocol: 'HTTPPROXY' }),
+      withSpec(listener('proxied-tls', proxiedTls), { protocol: 'HTTPSPROXY' }),
       host('shop', { hostname: tlsHostname, tlsSecret: { name: 'shop-cert' } }),
-      tlsSecret('shop-cert', makeCertificate({ commonName: tlsHostname })),
+      tlsSecret('shop-cert', shopCert),
       mapping('app', { prefix: '/app/', service: upstream.address }),
       {
         apiVersion: 'getambassador.io/v3alpha1',
@@ -69,7 +83,7 @@ describe.skipIf(skip !== undefined)('e2e-envoy: listener security models and Mod
       },
     ]);
     edge = await startEdge({ resources: resources.dir, name: 'listeners' });
-    await waitForListeners(edge.envoy, 4);
+    await waitForListeners(edge.envoy, 6);
   });
   afterAll(async () => {
     await edge?.stop();
@@ -123,6 +137,59 @@ describe.skipIf(skip !== undefined)('e2e-envoy: listener security models and Mod
       const r = await get(trusting, { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.7' });
       expect(r.status).toBe(200);
       expect(echoed(r).headers['x-envoy-external-address']).toBe('198.51.100.7');
+    });
+  });
+
+  describe('PROXY protocol', () => {
+    /** One HTTP/1.1 request on a connection that starts with a PROXY v1 line (optionally then TLS). */
+    const viaProxy = async (port: number, options: { proxyLine: boolean; tls: boolean }) => {
+      const net = await import('node:net');
+      const tls = await import('node:tls');
+      return new Promise<string>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          if (options.proxyLine) socket.write(`PROXY TCP4 198.51.100.22 127.0.0.1 56324 ${port}\r\n`);
+          const http = `GET /app/proxied HTTP/1.1\r\nHost: ${tlsHostname}\r\nConnection: close\r\n\r\n`;
+          const stream = options.tls
+            ? tls.connect({ socket, servername: tlsHostname, ca: shopCert.cert }, () => stream.write(http))
+            : socket;
+          if (!options.tls) socket.write(http);
+          let text = '';
+          stream.on('data', (c: Buffer) => {
+            text += c.toString('utf8');
+          });
+          stream.on('end', () => resolve(text));
+          stream.on('close', () => resolve(text));
+          stream.on('error', reject);
+        });
+        socket.on('error', reject);
+        socket.setTimeout(5000, () => socket.destroy(new Error('timed out')));
+      });
+    };
+    // The echo answer is one JSON object (chunked or not): what lies between its outer braces.
+    const bodyOf = (text: string) =>
+      JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as Record<string, unknown>;
+
+    it('HTTPPROXY: the PROXY line is read, then HTTP (a TLS Host’s cleartext request is redirected, as on any XFP listener)', async () => {
+      showLogs();
+      const text = await viaProxy(proxied, { proxyLine: true, tls: false });
+      expect(text).toMatch(/^HTTP\/1\.1 301/);
+      expect(text).toContain(`location: https://${tlsHostname}/app/proxied`);
+    });
+
+    it('HTTPSPROXY reads the PROXY line before the TLS handshake (Emissary’s order cannot work: #4153); the client address is the PROXY line’s', async () => {
+      showLogs();
+      const served = await viaProxy(proxiedTls, { proxyLine: true, tls: true });
+      expect(served).toMatch(/^HTTP\/1\.1 200/);
+      const seen = bodyOf(served) as { backend: string; path: string; headers: Record<string, string> };
+      expect(seen).toMatchObject({ backend: 'app', path: '/proxied' });
+      expect(seen.headers['x-forwarded-for']).toBe('198.51.100.22');
+      expect(seen.headers['x-forwarded-proto']).toBe('https');
+    });
+
+    it('a connection without the PROXY line is refused', async () => {
+      showLogs();
+      const text = await viaProxy(proxied, { proxyLine: false, tls: false }).catch((e: Error) => e.message);
+      expect(text).not.toMatch(/^HTTP\/1\.1 (200|301)/);
     });
   });
 
