@@ -145,8 +145,15 @@ export function checkCertificatePair(
   return expiryProblems(chain.field, leaf, now);
 }
 
-/** A CA bundle: every certificate in it must parse (Envoy refuses the whole bundle otherwise). */
-export function checkCaBundle(bundle: { field: string; text: string }): PemProblem[] {
+/**
+ * A CA bundle: every certificate in it must parse (Envoy refuses the whole bundle
+ * otherwise); one that has expired or soon will is a warning, as for a certificate.
+ */
+export function checkCaBundle(
+  bundle: { field: string; text: string },
+  now: number | undefined,
+): PemProblem[] {
   const parsed = parseCertificates(bundle.field, bundle.text);
-  return 'problem' in parsed ? [parsed.problem] : [];
+  if ('problem' in parsed) return [parsed.problem];
+  return parsed.certificates.flatMap((certificate) => expiryProblems(bundle.field, certificate, now));
 }

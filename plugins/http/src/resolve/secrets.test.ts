@@ -250,6 +250,28 @@ describe('expiry is a warning, measured against the time the compile is given', 
     expect(expiryWarnings(validTo - 31 * day)).toEqual([]);
   });
 
+  it('an expired CA certificate is a warning too, and the bundle is still sent', () => {
+    const context = stored({
+      apiVersion: 'getambassador.io/v3alpha1',
+      kind: 'TLSContext',
+      metadata: { name: 'mtls', namespace: 'default' },
+      spec: { secret: 'site-cert', ca_secret: 'clients-ca' },
+    });
+    const caEnd = Date.parse(new X509Certificate(ca.cert).validTo);
+    const { result, secrets } = run(
+      [
+        host('site', 'site-cert', { tlsContext: { name: 'mtls' } }),
+        context,
+        secret('site-cert', { data: dataOf(site) }),
+        secret('clients-ca', { data: { 'ca.crt': b64(ca.cert) } }),
+      ],
+      caEnd + day,
+    );
+    const warnings = result.diagnostics.filter((d) => d.code === 'SECRET_CERT_EXPIRING');
+    expect(warnings.map((d) => [d.resource?.name, d.path])).toContainEqual(['clients-ca', '/data/ca.crt']);
+    expect(secrets).toContain('default/clients-ca#ca');
+  });
+
   it('without a time (a pure compile), nothing is said about expiry', () => {
     expect(expiryWarnings(undefined)).toEqual([]);
   });

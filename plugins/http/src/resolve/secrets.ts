@@ -57,8 +57,8 @@ export class SecretResolver {
       const field = this.#present(stored, 'ca.crt') ? 'ca.crt' : 'tls.crt';
       const bundle = this.#field(stored, field);
       if ('problem' in bundle) return { problems: [bundle.problem] };
-      const problems = checkCaBundle(bundle);
-      if (problems.length > 0) return { problems };
+      const problems = checkCaBundle(bundle, this.#ctx.options.now);
+      if (problems.some((p) => p.severity === 'error')) return { problems };
       return { problems, secret: { name: `${namespace}/${name}#ca`, trustedCa: bundle.text } };
     });
   }
