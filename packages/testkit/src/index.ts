@@ -17,6 +17,19 @@ export {
 export type { FakeKubeApiServerOptions, RecordedRequest } from './kube-fake-apiserver.js';
 export { FakeKubeApiServer, startFakeKubeApiServer } from './kube-fake-apiserver.js';
 export type { KubeObject, KubeResourceType } from './kube-resource-types.js';
+export {
+  cachedRateLimitPath,
+  defaultRateLimitVersion,
+  findRateLimitBinary,
+  findRedisServer,
+  type RateLimitConfigDescriptor,
+  type RateLimitRequestJson,
+  RateLimitService,
+  type RateLimitServiceOptions,
+  rateLimitClient,
+  rateLimitMissingMessage,
+  type SeenDescriptor,
+} from './ratelimit-service.js';
 export { type CertificateOptions, makeCa, makeCertificate, type PemPair, tlsSecret } from './tls-certs.js';
 export { WebSocketEchoServer } from './ws-echo.js';
 export * from './xds-client.js';
