@@ -8,16 +8,29 @@ export interface TlsParameterProblem {
 }
 
 /**
- * cipher_suites and ecdh_curves entries BoringSSL (Envoy's TLS library) does
- * not know. Envoy refuses the whole TLS context for one of them, so every
+ * A min_tls_version above max_tls_version, and cipher_suites and ecdh_curves
+ * entries BoringSSL (Envoy's TLS library) does not know. Envoy refuses the whole TLS context for one of them, so every
  * TLS connection to the Host (or to the upstream) would fail; found by
  * serving a TLSContext with a misspelled cipher to a real Envoy.
  */
 export function tlsParameterProblems(
-  settings: { cipher_suites?: unknown; ecdh_curves?: unknown } | undefined,
+  settings:
+    | { cipher_suites?: unknown; ecdh_curves?: unknown; min_tls_version?: unknown; max_tls_version?: unknown }
+    | undefined,
   base: string,
 ): TlsParameterProblem[] {
   const problems: TlsParameterProblem[] = [];
+  // Envoy accepts min above max, and then every handshake fails (seen on a real Envoy).
+  const order = ['v1.0', 'v1.1', 'v1.2', 'v1.3'];
+  const min = order.indexOf(String(settings?.min_tls_version));
+  const max = order.indexOf(String(settings?.max_tls_version));
+  if (min >= 0 && max >= 0 && min > max) {
+    problems.push({
+      code: 'HTTP_SCHEMA_INVALID',
+      path: `${base}/min_tls_version`,
+      message: `min_tls_version ${String(settings?.min_tls_version)} is above max_tls_version ${String(settings?.max_tls_version)}: no TLS version satisfies both, so every handshake would fail; swap them`,
+    });
+  }
   for (const [field, problemOf] of [
     ['cipher_suites', cipherSuiteProblem],
     ['ecdh_curves', ecdhCurveProblem],
