@@ -118,6 +118,7 @@ export function compile(
         run.xds[resource.typeUrl].push(resource);
       },
       diagnostics,
+      fields: (kind) => pipeline.fields.get(kind) ?? [],
     };
     pass.run(ctx);
   }

@@ -54,6 +54,11 @@ export const coreDiagnosticCodes = {
     severity: 'error',
     summary: 'Two resources share kind, namespace and name; the one read first wins.',
   },
+  FIELD_NEEDS_PLUGIN: {
+    severity: 'warning',
+    summary:
+      'The resource sets a field that a plugin this distribution does not load implements (Mapping bypass_auth needs feature-auth); the field is ignored. The message names the plugin.',
+  },
   PASS_FAILED: {
     severity: 'error',
     summary: 'A compiler pass threw; this is a bug in the plugin named in the origin. Its output is dropped.',

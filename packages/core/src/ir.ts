@@ -28,8 +28,9 @@ export interface IR {
   regexMaxProgramSize?: number;
   /**
    * Plugin-owned facts shared through extension points (e.g. the HTTP model
-   * publishes normalised Mappings for the auth and rate-limit plugins).
-   * Keys are '<plugin-id>.<name>'.
+   * publishes which Mapping became which route for the auth and rate-limit
+   * plugins). Keys are '<plugin-id>.<name>'; read and write them through typed
+   * `ExtPoint`s (`readExt`, `writeExt`, `HttpModelExt`).
    */
   ext: Record<string, unknown>;
 }
@@ -123,6 +124,12 @@ export interface IRHttpFilter extends Provenanced {
   typedConfig: Record<string, unknown>;
   /** Tie-break when a slot holds several filters (e.g. two Lua filters). */
   order?: number;
+  /**
+   * Off unless a route or virtual host enables it with a per-filter config
+   * (`{ '@type': …config.route.v3.FilterConfig, disabled: false, config }`):
+   * e.g. an AuthService chosen per Host or per Mapping.
+   */
+  disabled?: boolean;
 }
 
 export interface IRDownstreamTls {

@@ -1,5 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import { type DiagnosticCodeTable, DiagnosticRegistry } from './diagnostics.js';
+import type { FieldExtension, RegisteredField } from './field-extensions.js';
 import type { SinkFactory, SourceFactory } from './io.js';
 import { isTypeBoxSchema, type PlainJsonSchema, validatePlainJsonSchema } from './json-schema-config.js';
 import { isPhase } from './phases.js';
@@ -38,6 +39,8 @@ export interface Pipeline {
   readonly consumed: ReadonlySet<ResourceKind>;
   readonly sources: ReadonlyMap<string, SourceFactory & { plugin: string }>;
   readonly sinks: ReadonlyMap<string, SinkFactory & { plugin: string }>;
+  /** kind → fields other plugins implement (claimed, or delegated to an absent plugin), sorted by path. */
+  readonly fields: ReadonlyMap<ResourceKind, readonly RegisteredField[]>;
 }
 
 export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline {
@@ -72,6 +75,8 @@ export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline 
   const sources = new Map<string, SourceFactory & { plugin: string }>();
   const sinks = new Map<string, SinkFactory & { plugin: string }>();
   const plugins: Array<{ id: string; config: unknown; description?: string }> = [];
+  const claims = new Map<string, FieldExtension & { plugin: string }>();
+  const delegations: Array<{ kind: ResourceKind; path: string; plugin: string; by: string }> = [];
 
   for (const use of normalized) {
     const { plugin } = use;
@@ -140,6 +145,31 @@ export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline 
           );
         sinks.set(factory.type, { ...factory, plugin: plugin.id });
       },
+      fields(extensions) {
+        assertOpen('fields');
+        for (const ext of extensions) {
+          if (!/^(\/[^/]+)+$/.test(ext.path))
+            throw new PluginLoadError(
+              `plugin '${plugin.id}' claims field '${ext.path}' of ${ext.kind}: a field is a JSON pointer such as '/spec/bypass_auth'`,
+            );
+          const key = `${ext.kind} ${ext.path}`;
+          const other = claims.get(key);
+          if (other)
+            throw new PluginLoadError(
+              `field ${ext.path} of ${ext.kind} is claimed by both '${other.plugin}' and '${plugin.id}'`,
+            );
+          claims.set(key, { ...ext, plugin: plugin.id });
+        }
+      },
+      delegateFields(kind, table) {
+        assertOpen('delegateFields');
+        if (!(plugin.owns ?? []).includes(kind))
+          throw new PluginLoadError(
+            `plugin '${plugin.id}' delegates fields of ${kind}, which it does not own`,
+          );
+        for (const [path, to] of Object.entries(table))
+          delegations.push({ kind, path, plugin: to, by: plugin.id });
+      },
     };
     plugin.register(registrar as PluginRegistrar<never>);
     frozen = true;
@@ -151,8 +181,31 @@ export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline 
   } catch (e) {
     throw new PluginLoadError((e as Error).message);
   }
+  const fields = new Map<ResourceKind, RegisteredField[]>();
+  const addField = (kind: ResourceKind, field: RegisteredField) => {
+    const list = fields.get(kind);
+    if (list) list.push(field);
+    else fields.set(kind, [field]);
+  };
+  for (const claim of claims.values()) {
+    addField(claim.kind, {
+      path: claim.path,
+      plugin: claim.plugin,
+      loaded: true,
+      ...(claim.schema ? { schema: claim.schema } : {}),
+      ...(claim.description ? { description: claim.description } : {}),
+    });
+  }
+  // A delegated field someone claims is that claimant's (it may be a replacement for the named plugin).
+  for (const d of delegations) {
+    if (claims.has(`${d.kind} ${d.path}`)) continue;
+    addField(d.kind, { path: d.path, plugin: d.plugin, loaded: ids.has(d.plugin) });
+  }
+  for (const list of fields.values()) list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
   return Object.freeze({
     plugins: Object.freeze(plugins),
+    fields,
     passes: Object.freeze(scheduled),
     codes,
     owners,

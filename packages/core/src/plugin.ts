@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { Diagnostic, DiagnosticCodeTable, DiagnosticInput } from './diagnostics.js';
+import type { FieldExtension, RegisteredField } from './field-extensions.js';
 import type { SinkFactory, SourceFactory } from './io.js';
 import type { IR } from './ir.js';
 import type { PlainJsonSchema } from './json-schema-config.js';
@@ -45,6 +46,12 @@ export interface PassContext<C = unknown> {
   emit(resource: XdsResource): void;
   /** Diagnostics reported so far (read-only), e.g. for a pass that summarises. */
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Fields of `kind` that plugins other than its owner implement (claimed with
+   * `reg.fields`, or named by the owner with `reg.delegateFields` for a plugin
+   * that is not loaded: `loaded: false`). The owner treats them as known.
+   */
+  fields(kind: ResourceKind): readonly RegisteredField[];
 }
 
 export interface PassSpec<C = unknown> {
@@ -68,6 +75,18 @@ export interface PluginRegistrar<C = unknown> {
   diagnostics(codes: DiagnosticCodeTable): void;
   source(factory: SourceFactory): void;
   sink(factory: SinkFactory): void;
+  /**
+   * Claim fields of kinds other plugins own (Mapping `bypass_auth`): their owner
+   * then treats them as known, and this plugin validates and implements them.
+   * Two plugins claiming one field is a load error.
+   */
+  fields(extensions: readonly FieldExtension[]): void;
+  /**
+   * For a kind this plugin owns: name the plugin that implements each of these
+   * fields (JSON pointer → plugin id). When that plugin is not loaded, a
+   * resource setting the field gets FIELD_NEEDS_PLUGIN instead of losing it silently.
+   */
+  delegateFields(kind: ResourceKind, fields: Readonly<Record<string, string>>): void;
 }
 
 export interface PluginDefinition<C = unknown> {

@@ -87,6 +87,16 @@ export const httpDiagnosticCodes = {
     severity: 'error',
     summary: 'spec.resolver names no resolver; the Mapping is ignored.',
   },
+  SERVICE_INVALID: {
+    severity: 'error',
+    summary:
+      "A feature resource's service (AuthService auth_service, RateLimitService service) is not host[:port] with an optional http:// or https://; the feature resource is not used.",
+  },
+  SERVICE_TLS_CONTEXT_UNKNOWN: {
+    severity: 'error',
+    summary:
+      "A feature resource's tls names no TLSContext; the feature resource is not used rather than silently speaking cleartext.",
+  },
   MAPPING_TLS_CONTEXT_UNKNOWN: {
     severity: 'error',
     summary:

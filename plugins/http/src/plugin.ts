@@ -11,6 +11,7 @@ import { ingestModule } from './ingest/module.js';
 import { ingestResolvers } from './ingest/resolvers.js';
 import { ingestTlsContexts } from './ingest/tlscontexts.js';
 import { resolveHostTls } from './resolve/host-tls.js';
+import { resolveServiceRequests } from './resolve/service-requests.js';
 import { resolveUpstreams } from './resolve/upstreams.js';
 
 /** The HTTP edge model: Emissary's Listener, Host, Mapping, TLSContext, Module and resolvers. */
@@ -32,6 +33,13 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
   consumes: ['Secret', 'Service', 'Endpoints', 'discovery.k8s.io/EndpointSlice', 'Namespace'],
   register(reg) {
     reg.diagnostics(httpDiagnosticCodes);
+    // Emissary Mapping fields that feature plugins implement: without the plugin, a
+    // Mapping setting one gets FIELD_NEEDS_PLUGIN naming it instead of losing the field silently.
+    reg.delegateFields('getambassador.io/Mapping', {
+      '/spec/bypass_auth': 'feature-auth',
+      '/spec/auth_context_extensions': 'feature-auth',
+      '/spec/labels': 'feature-ratelimit',
+    });
     reg.pass({
       id: 'http.ingest-module',
       phase: 'ingest',
@@ -94,6 +102,15 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
       run: resolveUpstreams,
     });
     reg.pass({
+      id: 'http.resolve-service-requests',
+      phase: 'resolve',
+      reason:
+        'feature plugins ask in ingest for clusters to their services (auth, rate limit); they resolve like Mapping services, with TLSContexts and Secrets, and the grants are read in attach',
+      reads: ['edge.serviceRequests', 'http.module', 'http.tlsContexts', 'ir.secrets'],
+      writes: ['edge.serviceGrants', 'ir.clusters'],
+      run: resolveServiceRequests,
+    });
+    reg.pass({
       id: 'http.build-clusters',
       phase: 'build',
       reason: 'clusters come from resolved upstreams; routes name them',
@@ -113,7 +130,7 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
         'http.module',
         'ir.clusters',
       ],
-      writes: ['ir.listeners', 'ir.routeConfigs', 'http.routeNames', 'http.ownedRouteConfigs'],
+      writes: ['ir.listeners', 'ir.routeConfigs', 'http.routeNames', 'http.ownedRouteConfigs', 'http.model'],
       run: buildHttp,
     });
     reg.pass({

@@ -100,7 +100,14 @@ function httpFilters(http: IRHttpConnectionManager): Json[] {
     }),
   };
   const ordered = orderHttpFilters(http.filters.filter((f) => f.slot !== 'router'));
-  return [...ordered.map((f) => ({ name: f.name, typed_config: f.typedConfig })), router];
+  return [
+    ...ordered.map((f) =>
+      f.disabled
+        ? { name: f.name, typed_config: f.typedConfig, disabled: true }
+        : { name: f.name, typed_config: f.typedConfig },
+    ),
+    router,
+  ];
 }
 
 function someSet(object: Json): Json | undefined {

@@ -6,6 +6,7 @@ import type { Upstream } from '../resolve/upstreams.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';
 import { GroupIndex } from './association.js';
 import { buildRouteGroups, type RouteGroup } from './groups.js';
+import { publishHttpModel } from './http-model.js';
 import { buildListener, listenerBindsHost } from './listeners.js';
 import { probeRoutes } from './module-probes.js';
 import { hostRoutes, type RouteMemo, type SecurityModel } from './routes.js';
@@ -104,6 +105,7 @@ export function buildHttp(ctx: PassContext): void {
   }
 
   if (listeners.length === 0) {
+    publishHttpModel(ctx, mappings, hosts, [], module, []);
     if (hosts.some((h) => !h.synthesized) || mappings.length > 0) {
       ctx.report({
         code: 'HTTP_NO_LISTENERS',
@@ -148,6 +150,7 @@ export function buildHttp(ctx: PassContext): void {
     for (const h of bound) boundHosts.add(h);
     buildListener(ctx, listener, bound, (h) => routesFor(h, listener.securityModel), module);
   }
+  publishHttpModel(ctx, mappings, hosts, listeners, module, probes);
   for (const host of hosts) {
     if (!boundHosts.has(host) && !host.synthesized) {
       ctx.report({

@@ -1,11 +1,13 @@
 import {
   closestMatch,
   describeBadCharacter,
+  fieldsByParent,
   jsonPointer,
   type PassContext,
   pointerSegment,
   type ResourceRef,
   refOf,
+  reportFieldsNeedingPlugins,
   type StoredResource,
 } from '@attache/core';
 import { Kind, type TSchema } from '@sinclair/typebox';
@@ -116,7 +118,13 @@ export function admit<S>(
 ): Array<Admitted<S>> {
   const out: Array<Admitted<S>> = [];
   const ambassadorId = ctx.options.ambassadorId ?? 'default';
-  for (const stored of ctx.resources(`getambassador.io/${kind}`)) {
+  const qualifiedKind = `getambassador.io/${kind}`;
+  // Fields feature plugins implement (Mapping bypass_auth…) are known here, and theirs to judge.
+  const extensionFields = ctx.fields(qualifiedKind);
+  const unknownFieldOptions = extensionFields.length
+    ? withKnownFields(fieldOptions, fieldsByParent(extensionFields))
+    : fieldOptions;
+  for (const stored of ctx.resources(qualifiedKind)) {
     const resource = stored.resource;
     const ref = refOf(resource, stored.origin);
     let spec = (resource.spec ?? {}) as Record<string, unknown>;
@@ -142,8 +150,10 @@ export function admit<S>(
       });
       continue;
     }
-    if (!fieldOptions.skipUnknownFields?.(resource))
-      reportUnknownFields(ctx, ref, kind, schema, resource, fieldOptions);
+    if (!fieldOptions.skipUnknownFields?.(resource)) {
+      reportUnknownFields(ctx, ref, kind, schema, resource, unknownFieldOptions);
+      if (extensionFields.length) reportFieldsNeedingPlugins(ctx, qualifiedKind, stored, ref);
+    }
     if (reportBadStrings(ctx, ref, spec)) continue;
     if (resource.apiVersion === 'getambassador.io/v2' || resource.apiVersion === 'getambassador.io/v1') {
       spec = convertV2Spec(kind, spec);
@@ -173,6 +183,13 @@ export function admit<S>(
     });
   }
   return out;
+}
+
+function withKnownFields(options: AdmitFieldOptions, known: Record<string, string[]>): AdmitFieldOptions {
+  const knownAt: Record<string, readonly string[]> = { ...options.knownAt };
+  for (const [pointer, keys] of Object.entries(known))
+    knownAt[pointer] = [...(knownAt[pointer] ?? []), ...keys];
+  return { ...options, knownAt };
 }
 
 /**

@@ -1,0 +1,152 @@
+import {
+  contentHash,
+  type IRCluster,
+  type IRUpstreamTls,
+  type PassContext,
+  readExt,
+  type ServiceGrant,
+  ServiceGrantsExt,
+  type ServiceRequest,
+  ServiceRequestsExt,
+  writeExt,
+} from '@attache/core';
+import { configOf } from '../config.js';
+import { ExtKey, type HttpModule, type HttpTLSContext } from '../model.js';
+import { isIpAddress, parseService } from '../service.js';
+import { SecretResolver, splitSecretName } from './secrets.js';
+import { tlsParameters } from './tls-settings.js';
+
+/**
+ * Resolves the clusters feature plugins asked for (core's ServiceRequestsExt:
+ * an AuthService's auth_service, a RateLimitService's service) the way a
+ * Mapping's service resolves: Emissary's `[scheme://]host[:port]` syntax, bare
+ * names in the Attaché namespace, `https://` and TLSContexts for TLS
+ * origination, the Module's cluster defaults. Grants go back through
+ * ServiceGrantsExt; problems are reported on the requesting resource.
+ */
+export function resolveServiceRequests(ctx: PassContext): void {
+  const requests = readExt(ctx.ir, ServiceRequestsExt) ?? [];
+  if (requests.length === 0) return;
+  const config = configOf(ctx.config);
+  const module = (ctx.ir.ext[ExtKey.module] as HttpModule | undefined)?.config ?? {};
+  const contexts = (ctx.ir.ext[ExtKey.tlsContexts] as HttpTLSContext[] | undefined) ?? [];
+  const secrets = new SecretResolver(ctx);
+  const grants: Record<string, ServiceGrant> = {};
+  for (const request of requests) {
+    grants[request.id] = grant(ctx, request, config.ambassadorNamespace, module, contexts, secrets);
+  }
+  secrets.reportProblems();
+  writeExt(ctx.ir, ServiceGrantsExt, grants);
+}
+
+function grant(
+  ctx: PassContext,
+  request: ServiceRequest,
+  ambassadorNamespace: string,
+  module: HttpModule['config'],
+  contexts: readonly HttpTLSContext[],
+  secrets: SecretResolver,
+): ServiceGrant {
+  const service = parseService(request.service);
+  if ('error' in service) {
+    ctx.report({
+      code: 'SERVICE_INVALID',
+      resource: request.ref,
+      path: request.servicePath,
+      message: `'${request.service}' is not a service: ${service.error}; write host[:port] (e.g. auth.security:3000), optionally with http:// or https://`,
+    });
+    return { refused: true };
+  }
+  let tls: IRUpstreamTls | undefined;
+  if (typeof request.tls === 'string') {
+    const context =
+      contexts.find((c) => c.name === request.tls && c.namespace === request.namespace) ??
+      contexts.find((c) => c.name === request.tls);
+    if (!context) {
+      ctx.report({
+        code: 'SERVICE_TLS_CONTEXT_UNKNOWN',
+        resource: request.ref,
+        path: request.tlsPath ?? '/spec/tls',
+        message: `TLSContext '${request.tls}' does not exist; create it or fix ${(request.tlsPath ?? '/spec/tls').slice(1).replace(/\//g, '.')} (it is not used, rather than silently sending cleartext)`,
+      });
+      return { refused: true };
+    }
+    tls = { ...tlsParameters(context.spec) };
+    if (context.spec.sni) tls.sni = context.spec.sni;
+    if (context.spec.secret) {
+      const s = splitSecretName(context.spec.secret, context.namespace, context.spec.secret_namespacing);
+      const cert = secrets.certificate(s.namespace, s.name, context.ref);
+      if (!cert) {
+        ctx.report({
+          code: 'TLSCONTEXT_SECRET_MISSING',
+          resource: context.ref,
+          path: '/spec/secret',
+          message: `client certificate Secret ${s.namespace}/${s.name} ${secrets.reason(s.namespace, s.name, 'certificate')}; create it or fix spec.secret`,
+        });
+        return { refused: true };
+      }
+      tls.certificateSecret = cert;
+    }
+    if (context.spec.ca_secret) {
+      const s = splitSecretName(context.spec.ca_secret, context.namespace, context.spec.secret_namespacing);
+      const ca = secrets.ca(s.namespace, s.name, context.ref);
+      if (!ca) {
+        ctx.report({
+          code: 'TLSCONTEXT_SECRET_MISSING',
+          resource: context.ref,
+          path: '/spec/ca_secret',
+          message: `CA Secret ${s.namespace}/${s.name} ${secrets.reason(s.namespace, s.name, 'ca')}; create it or fix spec.ca_secret`,
+        });
+        return { refused: true };
+      }
+      tls.caSecret = ca;
+    }
+  } else if (request.tls === true || service.scheme === 'https') {
+    tls = {};
+  }
+  const port = service.port ?? (tls ? 443 : 80);
+  if (tls && tls.sni === undefined && service.host.includes('.') && !isIpAddress(service.host)) {
+    tls.sni = service.host;
+  }
+  // As for Mappings: bare names outside the Attaché namespace are qualified with the requester's.
+  const host =
+    service.host.includes('.') ||
+    service.host.includes(':') ||
+    request.namespace === ambassadorNamespace ||
+    module.use_ambassador_namespace_for_service_resolution
+      ? service.host
+      : `${service.host}.${request.namespace}`;
+  const ipv4 = module.enable_ipv4 ?? true;
+  const ipv6 = module.enable_ipv6 ?? false;
+  const settings: Omit<IRCluster, 'name' | 'provenance'> = {
+    discovery: 'STRICT_DNS',
+    targets: [{ host, port }],
+    connectTimeoutMs: request.connectTimeoutMs ?? 3000,
+    lbPolicy: 'ROUND_ROBIN',
+    dnsLookupFamily: ipv6 ? (ipv4 ? 'AUTO' : 'V6_ONLY') : 'V4_ONLY',
+  };
+  if (tls) settings.tls = tls;
+  if (request.http2) settings.http2 = true;
+  const breakers =
+    request.circuitBreakers ??
+    module.circuit_breakers?.map((b) => {
+      const cb: NonNullable<IRCluster['circuitBreakers']>[number] = {
+        priority: b.priority === 'high' ? 'HIGH' : 'DEFAULT',
+      };
+      if (b.max_connections !== undefined) cb.maxConnections = b.max_connections;
+      if (b.max_pending_requests !== undefined) cb.maxPendingRequests = b.max_pending_requests;
+      if (b.max_requests !== undefined) cb.maxRequests = b.max_requests;
+      if (b.max_retries !== undefined) cb.maxRetries = b.max_retries;
+      return cb;
+    });
+  if (breakers?.length) settings.circuitBreakers = breakers;
+  if (request.statsName) settings.extra = { alt_stat_name: request.statsName };
+  const base = `${host}_${port}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const name = `${request.namePrefix}_${base}_${contentHash(JSON.stringify(settings)).slice(0, 8)}`;
+  const existing = ctx.ir.clusters[name];
+  // Two requesters of one service share its cluster; provenance names both.
+  ctx.ir.clusters[name] = existing
+    ? { ...existing, provenance: [...existing.provenance, request.ref] }
+    : { name, ...settings, provenance: [request.ref] };
+  return { cluster: name, authority: `${host}:${port}` };
+}
