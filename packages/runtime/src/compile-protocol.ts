@@ -29,12 +29,24 @@ export type ToCompileWorker =
       now: string;
       /** Forget what was sent before: the result carries every resource's JSON and provenance. */
       resend: boolean;
+      /** Run a full GC after compiling, when the process exposes one (the soak bench measures live memory). */
+      collectGarbage?: boolean;
     };
 
 export type FromCompileWorker =
   | { kind: 'ready'; passes: string[] }
   | { kind: 'init-failed'; message: string }
-  | { kind: 'result'; id: number; groups: WireGroupResult[]; compileMs: number }
+  | {
+      kind: 'result';
+      id: number;
+      groups: WireGroupResult[];
+      compileMs: number;
+      /** The worker's heap after the compile (v8 used_heap_size), for logs and the soak bench. */
+      heapUsedBytes: number;
+      /** The worker's heap capacity (v8 total_heap_size) and off-heap memory (external_memory). */
+      heapTotalBytes: number;
+      externalBytes: number;
+    }
   | { kind: 'failed'; id: number; message: string }
   /** The worker and the runtime disagree on what was sent: the runtime starts over. */
   | { kind: 'failed-sync'; id: number; message: string };

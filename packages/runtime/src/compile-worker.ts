@@ -3,6 +3,7 @@
  * pipeline and compiles there, so the runtime's event loop (admin server,
  * ADS streams, health probes) stays free during a compile of any size.
  */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type CompileResult, compile, type Pipeline, type StoredResource, xdsPushOrder } from '@attache/core';
 import type {
@@ -82,7 +83,18 @@ port.on('message', (message: ToCompileWorker) => {
       return { group, diagnostics: result.diagnostics, resources: wire.resources };
     });
     for (const [group, after] of remembered) sent.set(group, after);
-    post({ kind: 'result', id: message.id, groups, compileMs: performance.now() - started });
+    const compileMs = performance.now() - started;
+    if (message.collectGarbage) (globalThis as { gc?: () => void }).gc?.();
+    const heap = getHeapStatistics();
+    post({
+      kind: 'result',
+      id: message.id,
+      groups,
+      compileMs,
+      heapUsedBytes: heap.used_heap_size,
+      heapTotalBytes: heap.total_heap_size,
+      externalBytes: heap.external_memory,
+    });
   } catch (e) {
     post({ kind: 'failed', id: message.id, message: (e as Error).stack ?? String(e) });
   }

@@ -188,6 +188,11 @@ export class Runtime {
     return this.#sinks.find((s) => s.type === type)?.sink;
   }
 
+  /** The compile worker, while compiles run in one (figures for the bench and logs). */
+  get compileWorker(): WorkerCompiler | undefined {
+    return this.#worker;
+  }
+
   /** Latest compiled snapshot of a group (published or unchanged). */
   snapshot(group = 'default'): Snapshot | undefined {
     return this.#snapshots.get(group);

@@ -52,6 +52,12 @@ export class WorkerCompiler {
   #broken: Error | undefined;
   /** Compile time inside the worker of the last cycle, for logs and the bench. */
   lastCompileMs = 0;
+  /** The worker's heap after the last compile: in use, capacity, off-heap. */
+  lastHeapUsedBytes = 0;
+  lastHeapTotalBytes = 0;
+  lastExternalBytes = 0;
+  /** Ask the worker for a full GC after each compile (when the process exposes gc; the soak bench does). */
+  collectGarbage = false;
 
   constructor(init: CompileWorkerInit, expected: Pipeline) {
     this.#worker = new Worker(compileWorkerScript(), {
@@ -78,6 +84,9 @@ export class WorkerCompiler {
             return;
           case 'result':
             this.lastCompileMs = message.compileMs;
+            this.lastHeapUsedBytes = message.heapUsedBytes;
+            this.lastHeapTotalBytes = message.heapTotalBytes;
+            this.lastExternalBytes = message.externalBytes;
             this.#waiting.get(message.id)?.resolve(message.groups);
             this.#waiting.delete(message.id);
             return;
@@ -153,6 +162,7 @@ export class WorkerCompiler {
       keepLastGood: options.keepLastGood,
       now: options.now.toISOString(),
       resend: this.#resend,
+      ...(this.collectGarbage ? { collectGarbage: true } : {}),
     });
     this.#resend = false;
     try {
