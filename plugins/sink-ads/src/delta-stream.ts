@@ -126,7 +126,12 @@ export class DeltaStream extends XdsStream<DeltaTypeState> {
 
   protected push(state: DeltaTypeState, desired: Desired, group: GroupState): void {
     const changes = state.changes(desired);
-    if (changes.resources.length === 0 && changes.removed.length === 0) return;
+    // A wildcard subscription to a type that has no resources still gets one (empty) answer:
+    // Envoy counts the type as initialised only on a response, and would otherwise wait out its
+    // initial_fetch_timeout (15 s per type) before becoming ready (found on a real Envoy: a
+    // configuration with no listeners and no clusters took 30 s).
+    const firstWildcardAnswer = state.pushes === 0 && state.subscription.wildcard;
+    if (changes.resources.length === 0 && changes.removed.length === 0 && !firstWildcardAnswer) return;
     const nonce = this.env.nextNonce();
     state.sent = changes;
     this.send(
