@@ -11,7 +11,7 @@ import { runOnEnvoy } from './on-envoy/envoy-mode.js';
 import { type CaseResult, explainCase, runCase } from './run-case.js';
 
 const USAGE = `usage: attache-conformance [--shared DIR] [--case ID]… [--report-only] [--verbose] [--json FILE]
-                           [--envoy | --no-envoy] [--examples DIR]
+                           [--envoy | --no-envoy] [--delta] [--examples DIR]
        attache-conformance --case ID --explain 'METHOD URL' [-H 'name: value']…
 
 Compiles every conformance case with Attaché and compares its behaviour with
@@ -22,7 +22,8 @@ each side handles that one request instead (to chase a difference).
 Then, when an Envoy binary is present ($ENVOY_BIN, or tools/envoy/get.sh's
 cache) or --envoy is given, serves each case and each examples/ folder to a
 real Envoy over ADS and sends every probe through it: Envoy must take every
-update and answer each probe as the explain model says. --no-envoy skips it.`;
+update and answer each probe as the explain model says. --no-envoy skips it;
+--delta serves over delta (incremental) ADS instead of state-of-the-world.`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -38,6 +39,7 @@ async function main(): Promise<number> {
       envoy: { type: 'boolean' },
       'no-envoy': { type: 'boolean', default: false },
       examples: { type: 'string' },
+      delta: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
@@ -105,6 +107,7 @@ async function main(): Promise<number> {
       compiler,
       required: values.envoy === true,
       verbose: values.verbose === true,
+      delta: values.delta === true,
     });
     if (outcome === 'unavailable') return 2;
     envoyFailed = outcome.failed;

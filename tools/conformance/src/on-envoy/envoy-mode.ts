@@ -16,6 +16,8 @@ export interface EnvoyModeOptions {
   /** --envoy: no Envoy is an error, not a skip. */
   required: boolean;
   verbose: boolean;
+  /** Serve over delta ADS instead of state-of-the-world. */
+  delta: boolean;
 }
 
 /**
@@ -39,14 +41,14 @@ export async function runOnEnvoy(
       wanted.some((w) => c.id === w || c.id.includes(w)),
   );
   process.stdout.write(
-    `\n== on real Envoy (${binary}): each case served over ADS, every probe sent through Envoy and held against explain\n`,
+    `\n== on real Envoy (${binary}): each case served over ${options.delta ? 'delta' : 'SotW'} ADS, every probe sent through Envoy and held against explain\n`,
   );
   const certificate = standInCertificate();
   const results: EnvoyCaseResult[] = [];
   const width = Math.max(4, ...chosen.map((c) => c.id.length));
   process.stdout.write(`${'case'.padEnd(width)}  result  detail\n`);
   for (const c of chosen) {
-    let r = await runCaseOnEnvoy(c, options.compiler, { binary, certificate });
+    let r = await runCaseOnEnvoy(c, options.compiler, { binary, certificate, delta: options.delta });
     // A free port can be taken by another process between choosing it and Envoy binding it:
     // that is this machine, not the case, so the case runs again on new ports (at most twice).
     for (
@@ -54,7 +56,7 @@ export async function runOnEnvoy(
       retry <= 2 && r.status === 'fail' && /Address already in use/.test(r.detail);
       retry++
     ) {
-      r = await runCaseOnEnvoy(c, options.compiler, { binary, certificate });
+      r = await runCaseOnEnvoy(c, options.compiler, { binary, certificate, delta: options.delta });
       r.detail += ` (run ${retry + 1}: a port was taken by another process before Envoy bound it)`;
     }
     results.push(r);

@@ -50,6 +50,8 @@ export interface EnvoyRunOptions {
   concurrency?: number;
   /** A certificate that parses, for cases whose own are placeholders (made once per run). */
   certificate: PemPair;
+  /** Incremental (delta) ADS instead of state-of-the-world. */
+  delta?: boolean;
 }
 
 /**
@@ -112,6 +114,7 @@ export async function runCaseOnEnvoy(
       bootstrap: buildAdsBootstrap({
         node: { id: `conformance-${c.id}`, cluster: 'conformance' },
         ads: { host: '127.0.0.1', port: adsPort },
+        delta: options.delta === true,
       }),
     });
     const listenerNames = result.xds[TypeUrl.Listener].map((l) => l.name).sort();
