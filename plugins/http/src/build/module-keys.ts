@@ -64,14 +64,6 @@ export const moduleKeysWithoutEffect: Record<string, NoEffect> = {
     message:
       'cannot be false: Attaché always puts a route only on the Hosts its Mapping can match (as Emissary does by default); remove it',
   },
-  default_label_domain: {
-    message:
-      'has no effect: Attaché does not configure a RateLimitService yet, so there are no rate-limit labels',
-  },
-  default_labels: {
-    message:
-      'has no effect: Attaché does not configure a RateLimitService yet, so there are no rate-limit labels',
-  },
   defaults: {
     message:
       'has no effect (Emissary 3 reads it for nothing Attaché compiles); set the fields on each resource',

@@ -1,0 +1,270 @@
+import {
+  compareStrings,
+  HttpModelExt,
+  type IR,
+  type IRHttpFilter,
+  type IRRoute,
+  type IRRouteConfig,
+  type IRVirtualHost,
+  type PassContext,
+  type ResourceRef,
+  readExt,
+  refOf,
+  replaceHttpConnectionManagers,
+  replaceRoutes,
+  resourceKey,
+  ServiceGrantsExt,
+  withTypedPerFilterConfig,
+} from '@attache/core';
+import { RateLimitServiceExt } from './ingest.js';
+import {
+  type LabelAction,
+  type LabelGroup,
+  labelDialect,
+  parseDefaultLabels,
+  parseLabels,
+} from './labels.js';
+import {
+  bucketStatPrefix,
+  type LocalBucket,
+  localRateLimitFilterConfig,
+  localRateLimitFilterName,
+  localRateLimitPerRoute,
+  localRateLimitType,
+  parseLocalRateLimit,
+} from './local.js';
+import { envoyRateLimits, mergeDefaultLabels } from './rate-limits.js';
+import { rateLimitFilterConfig, rateLimitFilterName } from './service.js';
+
+interface RouteDecision {
+  rateLimits?: Record<string, unknown>[];
+  local?: Record<string, unknown>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Module `default_labels` / `default_label_domain`, reported on the Module. */
+function moduleDefaults(
+  ctx: PassContext,
+  module: { ref: ResourceRef; config: Readonly<Record<string, unknown>> } | undefined,
+): { defaults: Record<string, LabelAction[]>; defaultDomain: string } {
+  if (!module) return { defaults: {}, defaultDomain: 'ambassador' };
+  const rawDomain = module.config.default_label_domain;
+  let defaultDomain = 'ambassador';
+  if (typeof rawDomain === 'string' && rawDomain !== '') defaultDomain = rawDomain;
+  else if (rawDomain !== undefined && rawDomain !== '') {
+    ctx.report({
+      code: 'RATELIMIT_LABELS_INVALID',
+      resource: module.ref,
+      path: '/spec/config/default_label_domain',
+      message: `default_label_domain must be a string; 'ambassador' is used`,
+    });
+  }
+  const { defaults, problems } = parseDefaultLabels(
+    module.config.default_labels,
+    labelDialect(module.ref.apiVersion),
+  );
+  for (const p of problems)
+    ctx.report({ code: p.code, message: p.message, resource: module.ref, path: p.path });
+  return { defaults, defaultDomain };
+}
+
+/**
+ * Global and local rate limiting on the HTTP model's routes:
+ *
+ * - with a usable RateLimitService, the `ratelimit` filter in its slot of
+ *   every HTTP connection manager, and on each route of a Mapping the
+ *   `rate_limits` of its label groups in the service's domain (Module
+ *   `default_labels` merged as Emissary does);
+ * - `local_rate_limit` on Mappings (per route) and Hosts (per virtual host),
+ *   with the `local_ratelimit` filter, which does nothing where neither sets a bucket.
+ *   Probe routes are never limited by a Host's bucket.
+ */
+export function attachRateLimits(ctx: PassContext): void {
+  const model = readExt(ctx.ir, HttpModelExt);
+  if (!model) return;
+  const chosen = readExt(ctx.ir, RateLimitServiceExt) ?? null;
+  const grants = readExt(ctx.ir, ServiceGrantsExt) ?? {};
+  const { defaults, defaultDomain } = moduleDefaults(ctx, model.module);
+
+  // The service, its domain and its cluster (the http plugin reported a refused grant).
+  let service: { domain: string; cluster: string; filter: IRHttpFilter } | undefined;
+  if (chosen) {
+    const grant = grants[chosen.requestId];
+    if (chosen.config.domain === undefined) {
+      ctx.report({
+        code: 'RATELIMIT_DOMAIN_DEFAULTED',
+        resource: chosen.config.ref,
+        path: '/spec/domain',
+        message: `no domain: Envoy sends domain '${defaultDomain}' (the Module's default_label_domain), as Emissary does; set domain explicitly to the domain of your rate-limit service's configuration`,
+      });
+    }
+    if (grant && 'cluster' in grant) {
+      const domain = chosen.config.domain ?? defaultDomain;
+      service = {
+        domain,
+        cluster: grant.cluster,
+        filter: {
+          slot: 'ratelimit',
+          name: rateLimitFilterName,
+          typedConfig: rateLimitFilterConfig(chosen.config, domain, grant.cluster),
+          provenance: [chosen.config.ref],
+        },
+      };
+    }
+  }
+
+  // Per route: rate_limits from labels, local bucket from local_rate_limit.
+  const byRoute = new Map<string, RouteDecision>();
+  const localRefs: ResourceRef[] = [];
+  for (const source of model.routeSources) {
+    const spec = source.spec as Record<string, unknown>;
+    const ref = source.ref;
+    const decision: RouteDecision = {};
+    const parsed = parseLabels(spec.labels, labelDialect(ref.apiVersion));
+    for (const p of parsed.problems)
+      ctx.report({ code: p.code, message: p.message, resource: ref, path: p.path });
+    const written = isRecord(spec.labels) && Object.keys(spec.labels).length > 0;
+    if (written && !chosen) {
+      ctx.report({
+        code: 'RATELIMIT_LABELS_WITHOUT_SERVICE',
+        resource: ref,
+        path: '/spec/labels',
+        message:
+          'labels set but no usable RateLimitService exists, so no rate limit applies to this Mapping; create a RateLimitService (protocol_version: v3)',
+      });
+    }
+    if (service) {
+      const merged = mergeDefaultLabels(written ? parsed.domains : undefined, defaults, defaultDomain);
+      const groups: LabelGroup[] = merged[service.domain] ?? [];
+      if (groups.length > 0) decision.rateLimits = envoyRateLimits(groups);
+      if (written) {
+        for (const domain of Object.keys(parsed.domains)) {
+          if (domain === service.domain) continue;
+          ctx.report({
+            code: 'RATELIMIT_LABEL_DOMAIN_UNUSED',
+            resource: ref,
+            path: `/spec/labels/${domain.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+            message: `labels of domain '${domain}' are not sent: the RateLimitService's domain is '${service.domain}' (Envoy's filter has one domain)`,
+          });
+        }
+      }
+    }
+    if (spec.local_rate_limit !== undefined) {
+      const { bucket, problems } = parseLocalRateLimit(spec.local_rate_limit, '/spec/local_rate_limit');
+      for (const p of problems) ctx.report({ code: p.code, message: p.message, resource: ref, path: p.path });
+      if (bucket) {
+        decision.local = localRateLimitPerRoute(bucket, bucketStatPrefix(ref.kind, ref.namespace, ref.name));
+        localRefs.push(ref);
+      }
+    }
+    if (decision.rateLimits || decision.local) {
+      for (const name of source.routeNames) byRoute.set(name, decision);
+    }
+  }
+
+  // Per Host: a bucket for its virtual hosts.
+  const hostSpecs = new Map<string, Record<string, unknown>>();
+  for (const stored of ctx.resources('getambassador.io/Host')) {
+    const spec = (stored.resource as { spec?: unknown }).spec;
+    if (isRecord(spec) && spec.local_rate_limit !== undefined) {
+      hostSpecs.set(resourceKey(refOf(stored.resource, stored.origin)), spec);
+    }
+  }
+  const hostBuckets = new Map<string, Record<string, unknown>>();
+  const hostRefs: ResourceRef[] = [];
+  const readHosts = new Map<string, LocalBucket | undefined>();
+  for (const vhName of Object.keys(model.virtualHosts).sort(compareStrings)) {
+    const view = model.virtualHosts[vhName]!;
+    if (view.synthesized) continue;
+    const key = resourceKey(view.ref);
+    const spec = hostSpecs.get(key);
+    if (!spec) continue;
+    if (!readHosts.has(key)) {
+      const { bucket, problems } = parseLocalRateLimit(spec.local_rate_limit, '/spec/local_rate_limit');
+      for (const p of problems)
+        ctx.report({ code: p.code, message: p.message, resource: view.ref, path: p.path });
+      if (bucket) hostRefs.push(view.ref);
+      readHosts.set(key, bucket);
+    }
+    const bucket = readHosts.get(key);
+    if (bucket) {
+      hostBuckets.set(
+        vhName,
+        localRateLimitPerRoute(bucket, bucketStatPrefix('host', view.ref.namespace, view.ref.name)),
+      );
+    }
+  }
+
+  const probes = new Set(
+    Object.keys(model.builtinRoutes).filter((n) => model.builtinRoutes[n]!.role === 'probe'),
+  );
+  const anyLocal = localRefs.length > 0 || hostBuckets.size > 0;
+
+  if (byRoute.size > 0 || hostBuckets.size > 0) {
+    replaceRoutes(
+      ctx.ir,
+      (route, site) => {
+        const decision = byRoute.get(route.name);
+        let next: IRRoute = route;
+        if (decision?.rateLimits) next = { ...next, rateLimits: decision.rateLimits };
+        if (decision?.local) next = withTypedPerFilterConfig(next, localRateLimitFilterName, decision.local);
+        else if (probes.has(route.name) && hostBuckets.has(site.virtualHost.name)) {
+          // A route-level config without filter_enabled turns the Host's bucket off for probes.
+          next = withTypedPerFilterConfig(next, localRateLimitFilterName, {
+            '@type': localRateLimitType,
+            stat_prefix: 'probe',
+          });
+        }
+        return next;
+      },
+      { contextOf: (site) => (hostBuckets.has(site.virtualHost.name) ? 'host-bucket' : '') },
+    );
+  }
+  if (hostBuckets.size > 0)
+    replaceVirtualHosts(ctx.ir, (vh) => {
+      const config = hostBuckets.get(vh.name);
+      return config ? withTypedPerFilterConfig(vh, localRateLimitFilterName, config) : vh;
+    });
+
+  const filters: IRHttpFilter[] = [];
+  if (service) filters.push(service.filter);
+  if (anyLocal) {
+    filters.push({
+      slot: 'local_ratelimit',
+      name: localRateLimitFilterName,
+      typedConfig: localRateLimitFilterConfig(),
+      provenance: [...localRefs, ...hostRefs],
+    });
+  }
+  if (filters.length > 0) {
+    replaceHttpConnectionManagers(ctx.ir, (hcm) => ({ ...hcm, filters: [...hcm.filters, ...filters] }));
+  }
+}
+
+/** Copy-on-write over virtual hosts: shared virtual hosts stay shared (one replacement per object). */
+function replaceVirtualHosts(ir: IR, replace: (vh: IRVirtualHost) => IRVirtualHost): void {
+  const memo = new Map<IRVirtualHost, IRVirtualHost>();
+  const configs = new Map<IRRouteConfig, IRRouteConfig>();
+  for (const name of Object.keys(ir.routeConfigs)) {
+    const config = ir.routeConfigs[name]!;
+    let next = configs.get(config);
+    if (!next) {
+      let changed = false;
+      const hosts = config.virtualHosts.map((vh) => {
+        let made = memo.get(vh);
+        if (!made) {
+          made = replace(vh);
+          memo.set(vh, made);
+        }
+        if (made !== vh) changed = true;
+        return made;
+      });
+      next = changed ? { ...config, virtualHosts: hosts } : config;
+      configs.set(config, next);
+    }
+    ir.routeConfigs[name] = next;
+  }
+}
