@@ -88,6 +88,11 @@ export interface ServiceRequest {
   tls?: string | boolean;
   /** JSON pointer of the tls field, e.g. '/spec/tls'. */
   tlsPath?: string;
+  /**
+   * More services behind the same cluster, load-balanced round robin with the
+   * first (Emissary's AuthService canary); each is reported on its own resource.
+   */
+  moreServices?: ReadonlyArray<{ service: string; servicePath: string; namespace: string; ref: ResourceRef }>;
   /** Speak HTTP/2 to it (gRPC services). */
   http2?: boolean;
   /** Cluster name prefix, e.g. 'cluster_extauth' (Emissary's naming); the rest is derived from content. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyIR, type IR, type IRHttpConnectionManager, type IRRoute, type IRVirtualHost } from './ir.js';
-import { addHttpFilter, replaceRoutes, withTypedPerFilterConfig } from './replace-ir.js';
+import { addHttpFilter, replaceRoutes, replaceVirtualHosts, withTypedPerFilterConfig } from './replace-ir.js';
 
 const route = (name: string): IRRoute => ({
   name,
@@ -87,5 +87,21 @@ describe('addHttpFilter', () => {
     expect(one!.http).toBe(two!.http);
     expect(hcm.filters).toEqual([]);
     expect(original.filterChains[0]).not.toBe(one);
+  });
+});
+
+describe('replaceVirtualHosts', () => {
+  it('copies only the route configurations whose virtual hosts change, keeping shared route lists', () => {
+    const { ir, routes } = sharedIR();
+    const untouched = ir.routeConfigs.b!;
+    const original = ir.routeConfigs.a!;
+    replaceVirtualHosts(ir, (vh) =>
+      vh.name === 'host-a' ? withTypedPerFilterConfig(vh, 'f', { disabled: true }) : vh,
+    );
+    expect(ir.routeConfigs.b).toBe(untouched);
+    expect(ir.routeConfigs.a).not.toBe(original);
+    expect(ir.routeConfigs.a!.virtualHosts[0]!.typedPerFilterConfig).toEqual({ f: { disabled: true } });
+    expect(ir.routeConfigs.a!.virtualHosts[0]!.routes).toBe(routes);
+    expect(original.virtualHosts[0]!.typedPerFilterConfig).toBeUndefined();
   });
 });

@@ -165,3 +165,27 @@ export function replaceHttpConnectionManagers(
 export function addHttpFilter(ir: IR, filter: IRHttpFilter): void {
   replaceHttpConnectionManagers(ir, (hcm) => ({ ...hcm, filters: [...hcm.filters, filter] }));
 }
+
+/**
+ * Replaces virtual hosts copy-on-write: `replace` returns the same virtual
+ * host or a new one (keep its `routes` list object when the routes do not
+ * change: it is shared); route configurations holding a new one are copied.
+ */
+export function replaceVirtualHosts(
+  ir: IR,
+  replace: (virtualHost: IRVirtualHost, routeConfig: IRRouteConfig) => IRVirtualHost,
+): void {
+  const memo = new Map<IRRouteConfig, IRRouteConfig>();
+  for (const name of Object.keys(ir.routeConfigs)) {
+    const config = ir.routeConfigs[name]!;
+    let next = memo.get(config);
+    if (!next) {
+      const hosts = config.virtualHosts.map((vh) => replace(vh, config));
+      next = hosts.some((vh, i) => vh !== config.virtualHosts[i])
+        ? { ...config, virtualHosts: hosts }
+        : config;
+      memo.set(config, next);
+    }
+    ir.routeConfigs[name] = next;
+  }
+}

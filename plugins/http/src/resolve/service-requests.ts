@@ -2,6 +2,7 @@ import {
   contentHash,
   type IRCluster,
   type IRUpstreamTls,
+  mergeProvenance,
   type PassContext,
   readExt,
   type ServiceGrant,
@@ -109,18 +110,34 @@ function grant(
     tls.sni = service.host;
   }
   // As for Mappings: bare names outside the Attaché namespace are qualified with the requester's.
-  const host =
-    service.host.includes('.') ||
-    service.host.includes(':') ||
-    request.namespace === ambassadorNamespace ||
+  const qualify = (name: string, namespace: string) =>
+    name.includes('.') ||
+    name.includes(':') ||
+    namespace === ambassadorNamespace ||
     module.use_ambassador_namespace_for_service_resolution
-      ? service.host
-      : `${service.host}.${request.namespace}`;
+      ? name
+      : `${name}.${namespace}`;
+  const host = qualify(service.host, request.namespace);
+  const targets = [{ host, port }];
+  for (const more of request.moreServices ?? []) {
+    const other = parseService(more.service);
+    if ('error' in other) {
+      ctx.report({
+        code: 'SERVICE_INVALID',
+        resource: more.ref,
+        path: more.servicePath,
+        message: `'${more.service}' is not a service: ${other.error}; write host[:port] (e.g. auth.security:3000), optionally with http:// or https://`,
+      });
+      continue;
+    }
+    const target = { host: qualify(other.host, more.namespace), port: other.port ?? (tls ? 443 : 80) };
+    if (!targets.some((t) => t.host === target.host && t.port === target.port)) targets.push(target);
+  }
   const ipv4 = module.enable_ipv4 ?? true;
   const ipv6 = module.enable_ipv6 ?? false;
   const settings: Omit<IRCluster, 'name' | 'provenance'> = {
     discovery: 'STRICT_DNS',
-    targets: [{ host, port }],
+    targets,
     connectTimeoutMs: request.connectTimeoutMs ?? 3000,
     lbPolicy: 'ROUND_ROBIN',
     dnsLookupFamily: ipv6 ? (ipv4 ? 'AUTO' : 'V6_ONLY') : 'V4_ONLY',
@@ -143,10 +160,11 @@ function grant(
   if (request.statsName) settings.extra = { alt_stat_name: request.statsName };
   const base = `${host}_${port}`.replace(/[^A-Za-z0-9_.-]/g, '_');
   const name = `${request.namePrefix}_${base}_${contentHash(JSON.stringify(settings)).slice(0, 8)}`;
+  const refs = [request.ref, ...(request.moreServices ?? []).map((m) => m.ref)];
   const existing = ctx.ir.clusters[name];
   // Two requesters of one service share its cluster; provenance names both.
   ctx.ir.clusters[name] = existing
-    ? { ...existing, provenance: [...existing.provenance, request.ref] }
-    : { name, ...settings, provenance: [request.ref] };
+    ? { ...existing, provenance: mergeProvenance(existing.provenance, refs) }
+    : { name, ...settings, provenance: mergeProvenance(refs) };
   return { cluster: name, authority: `${host}:${port}` };
 }

@@ -1,0 +1,248 @@
+import {
+  addHttpFilter,
+  HttpModelExt,
+  type HttpRouteSource,
+  type IRHttpFilter,
+  type IRRoute,
+  mergeProvenance,
+  type PassContext,
+  type ResourceRef,
+  readExt,
+  replaceRoutes,
+  replaceVirtualHosts,
+  ServiceGrantsExt,
+  type StoredResource,
+} from '@attache/core';
+import type { FeatureAuthConfig } from './config.js';
+import { extAuthzConfig } from './ext-authz-config.js';
+import {
+  type AuthService,
+  AuthServicesExt,
+  extAuthzPerRouteType,
+  extAuthzType,
+  filterConfigType,
+  globalFilterName,
+} from './model.js';
+
+/** The filter that stands in for an AuthService a Host or Mapping names but that cannot be used: it always fails, so requests are refused (403), never let through. */
+export const unavailableFilterName = `${globalFilterName}/unavailable`;
+
+interface Choice {
+  /** 'global' (the global filter applies, if any), a named AuthService id, or 'unavailable'. */
+  filter: string;
+}
+
+/**
+ * Puts each AuthService in use into the ext_authz slot of every HTTP
+ * connection manager (the global one on, named ones off unless a Host or
+ * Mapping turns them on), and per-route / per-virtual-host config:
+ * bypass_auth, auth_context_extensions, probes and redirects exempt, and
+ * AuthService per Host and per Mapping. Everything copy-on-write.
+ */
+export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
+  const services = readExt(ctx.ir, AuthServicesExt) ?? { named: {} };
+  const model = readExt(ctx.ir, HttpModelExt);
+  const grants = readExt(ctx.ir, ServiceGrantsExt) ?? {};
+  if (!model) {
+    for (const auth of [services.global, ...Object.values(services.named)]) {
+      if (!auth) continue;
+      ctx.report({
+        code: 'AUTH_NO_HTTP_MODEL',
+        resource: auth.ref,
+        message:
+          'no plugin built HTTP routes (is the http plugin loaded?), so this AuthService protects nothing',
+      });
+    }
+    return;
+  }
+
+  // Which AuthService each Host and Mapping names (beyond Emissary), checked.
+  const hostChoice = new Map<string, Choice>();
+  const hostResources = indexByRef(ctx.resources('getambassador.io/Host'));
+  const lookup = (raw: unknown, where: ResourceRef, namespace: string): Choice | undefined => {
+    if (raw === undefined) return undefined;
+    if (typeof raw !== 'string' || raw === '') {
+      ctx.report({
+        code: 'AUTH_REFERENCE_INVALID',
+        resource: where,
+        path: '/spec/auth_service',
+        message:
+          'spec.auth_service must be the name of an AuthService (name, or name.namespace); it is ignored',
+      });
+      return undefined;
+    }
+    const [name, ns = namespace] = raw.split('.');
+    const id = `${ns}/${name}`;
+    if (services.named[id]) return { filter: id };
+    if (services.global?.id === id) return { filter: 'global' };
+    ctx.report({
+      code: 'AUTH_SERVICE_UNKNOWN',
+      resource: where,
+      path: '/spec/auth_service',
+      message: `spec.auth_service names AuthService ${id}, which does not exist or is not usable (see its diagnostics); requests here are refused (403) until it is fixed, never let through unchecked`,
+    });
+    return { filter: 'unavailable' };
+  };
+  for (const [vhName, host] of Object.entries(model.virtualHosts)) {
+    const stored = hostResources.get(refKey(host.ref));
+    const raw = (stored?.resource.spec as Record<string, unknown> | undefined)?.auth_service;
+    const choice = lookup(raw, host.ref, host.ref.namespace ?? 'default');
+    if (choice) hostChoice.set(vhName, choice);
+  }
+  const sourceOf = new Map<string, HttpRouteSource>();
+  const mappingChoice = new Map<HttpRouteSource, Choice>();
+  for (const source of model.routeSources) {
+    for (const name of source.routeNames) sourceOf.set(name, source);
+    const choice = lookup(source.spec.auth_service, source.ref, source.namespace);
+    if (choice) mappingChoice.set(source, choice);
+  }
+
+  // The filters: one per AuthService in use; named ones only where something names them.
+  const used = new Set<string>();
+  for (const c of [...hostChoice.values(), ...mappingChoice.values()]) used.add(c.filter);
+  const filters: IRHttpFilter[] = [];
+  const filterNameOf = new Map<string, string>();
+  const moduleLinkerd = model.module?.config.add_linkerd_headers === true;
+  const makeFilter = (auth: AuthService, order: number, disabled: boolean): IRHttpFilter => {
+    const grant = grants[auth.requestId];
+    const cluster = grant && 'cluster' in grant ? grant : unavailableCluster(ctx, auth.id, [auth.ref]);
+    const filter: IRHttpFilter = {
+      slot: 'ext_authz',
+      name: auth.filterName,
+      typedConfig: extAuthzConfig({
+        spec: auth.spec,
+        cluster: cluster.cluster,
+        authority: cluster.authority,
+        moduleAddLinkerdHeaders: moduleLinkerd,
+      }),
+      order,
+      provenance: mergeProvenance([auth.ref], auth.canaries),
+    };
+    if (disabled) filter.disabled = true;
+    return filter;
+  };
+  if (services.global) {
+    filters.push(makeFilter(services.global, 0, false));
+    filterNameOf.set('global', globalFilterName);
+  }
+  const namedIds = Object.keys(services.named)
+    .filter((id) => used.has(id))
+    .sort();
+  namedIds.forEach((id, i) => {
+    const auth = services.named[id]!;
+    filters.push(makeFilter(auth, i + 1, true));
+    filterNameOf.set(id, auth.filterName);
+  });
+  if (used.has('unavailable')) {
+    const cluster = unavailableCluster(ctx, 'unavailable', []);
+    filters.push({
+      slot: 'ext_authz',
+      name: unavailableFilterName,
+      typedConfig: {
+        '@type': extAuthzType,
+        grpc_service: { envoy_grpc: { cluster_name: cluster.cluster }, timeout: '0.250s' },
+        transport_api_version: 'V3',
+        failure_mode_allow: false,
+      },
+      order: namedIds.length + 1,
+      disabled: true,
+      provenance: [],
+    });
+    filterNameOf.set('unavailable', unavailableFilterName);
+  }
+  if (filters.length === 0) return;
+  for (const filter of filters) addHttpFilter(ctx.ir, filter);
+
+  const allNames = filters.map((f) => f.name);
+  const disable = { '@type': extAuthzPerRouteType, disabled: true };
+  const disableAll = (except?: string) =>
+    Object.fromEntries(allNames.filter((n) => n !== except).map((n) => [n, disable]));
+  const enable = (contextExtensions?: Readonly<Record<string, string>>) => ({
+    '@type': filterConfigType,
+    config: {
+      '@type': extAuthzPerRouteType,
+      check_settings: contextExtensions ? { context_extensions: { ...contextExtensions } } : {},
+    },
+  });
+
+  // Hosts that name an AuthService: on for the virtual host, the global one off there.
+  if (hostChoice.size > 0) {
+    replaceVirtualHosts(ctx.ir, (vh) => {
+      const choice = hostChoice.get(vh.name);
+      if (!choice || choice.filter === 'global') return vh;
+      const name = filterNameOf.get(choice.filter)!;
+      return {
+        ...vh,
+        typedPerFilterConfig: { ...vh.typedPerFilterConfig, ...disableAll(name), [name]: enable() },
+      };
+    });
+  }
+
+  // Routes: exemptions, a Mapping's own AuthService, context extensions. None depends on the
+  // virtual host, so shared routes stay shared.
+  replaceRoutes(ctx.ir, (route) => {
+    const config = routeConfig(route);
+    return config ? { ...route, typedPerFilterConfig: { ...route.typedPerFilterConfig, ...config } } : route;
+  });
+
+  function routeConfig(route: IRRoute): Record<string, Record<string, unknown>> | undefined {
+    const builtin = model!.builtinRoutes[route.name];
+    if (builtin) return ctx.config.authorizeProbes ? undefined : disableAll();
+    // A redirect reveals nothing and must work for clients without credentials (Emissary: host_redirect).
+    if (route.action.kind === 'redirect') return disableAll();
+    const source = sourceOf.get(route.name);
+    if (!source) return undefined;
+    if (source.spec.bypass_auth === true) return disableAll();
+    const extensions = contextExtensions(source);
+    const choice = mappingChoice.get(source);
+    if (choice && choice.filter !== 'global') {
+      const name = filterNameOf.get(choice.filter)!;
+      return { ...disableAll(name), [name]: enable(extensions) };
+    }
+    if (choice?.filter === 'global' && services.global) {
+      // Back to the global AuthService even on a Host that names another one.
+      return { ...disableAll(globalFilterName), [globalFilterName]: enable(extensions) };
+    }
+    if (!extensions) return undefined;
+    // Whichever AuthService the virtual host uses gets the extensions.
+    return Object.fromEntries(
+      allNames.map((n) => [
+        n,
+        { '@type': extAuthzPerRouteType, check_settings: { context_extensions: { ...extensions } } },
+      ]),
+    );
+  }
+}
+
+function contextExtensions(source: HttpRouteSource): Record<string, string> | undefined {
+  const raw = source.spec.auth_context_extensions as Record<string, string> | undefined;
+  return raw && Object.keys(raw).length > 0 ? raw : undefined;
+}
+
+/** A cluster with no endpoints: checks against it fail, so the filter refuses (status_on_error, default 403). */
+function unavailableCluster(
+  ctx: PassContext,
+  id: string,
+  provenance: ResourceRef[],
+): { cluster: string; authority: string } {
+  const name = `cluster_extauth_unavailable_${id.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+  ctx.ir.clusters[name] ??= {
+    name,
+    discovery: 'STATIC',
+    targets: [],
+    connectTimeoutMs: 250,
+    http2: true,
+    provenance,
+  };
+  return { cluster: name, authority: 'unavailable:0' };
+}
+
+const refKey = (ref: ResourceRef) => `${ref.namespace ?? 'default'}/${ref.name}`;
+
+function indexByRef(list: readonly StoredResource[]): Map<string, StoredResource> {
+  const out = new Map<string, StoredResource>();
+  for (const stored of list) {
+    out.set(`${stored.resource.metadata.namespace ?? 'default'}/${stored.resource.metadata.name}`, stored);
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+import { definePlugin, HttpModelExt } from '@attache/core';
+import { attachAuth } from './attach.js';
+import { authDiagnosticCodes } from './codes.js';
+import { FeatureAuthConfig } from './config.js';
+import { ingestAuthServices } from './ingest.js';
+import { AuthServicesExt } from './model.js';
+import { AuthServiceReference, MappingAuthContextExtensions, MappingBypassAuth } from './schemas.js';
+
+/** Emissary's AuthService: external authorisation (Envoy ext_authz) for the HTTP edge. */
+export const featureAuthPlugin = definePlugin<FeatureAuthConfig>({
+  id: 'feature-auth',
+  description:
+    'Emissary AuthService → ext_authz (HTTP and gRPC), Mapping bypass_auth / auth_context_extensions, AuthService per Host and per Mapping',
+  configSchema: FeatureAuthConfig,
+  owns: ['getambassador.io/AuthService'],
+  register(reg) {
+    reg.diagnostics(authDiagnosticCodes);
+    reg.fields([
+      {
+        kind: 'getambassador.io/Mapping',
+        path: '/spec/bypass_auth',
+        schema: MappingBypassAuth,
+        description: MappingBypassAuth.description,
+      },
+      {
+        kind: 'getambassador.io/Mapping',
+        path: '/spec/auth_context_extensions',
+        schema: MappingAuthContextExtensions,
+        description: MappingAuthContextExtensions.description,
+      },
+      {
+        kind: 'getambassador.io/Mapping',
+        path: '/spec/auth_service',
+        schema: AuthServiceReference,
+        description: AuthServiceReference.description,
+      },
+      {
+        kind: 'getambassador.io/Host',
+        path: '/spec/auth_service',
+        schema: AuthServiceReference,
+        description: AuthServiceReference.description,
+      },
+    ]);
+    reg.pass({
+      id: 'feature-auth.ingest',
+      phase: 'ingest',
+      reason:
+        'AuthServices are validated and their clusters requested in ingest, so the HTTP model resolves them in resolve like any service',
+      writes: [AuthServicesExt.key, 'edge.serviceRequests'],
+      run: ingestAuthServices,
+    });
+    reg.pass({
+      id: 'feature-auth.attach',
+      phase: 'attach',
+      reason:
+        'decorates the connection managers, virtual hosts and routes the HTTP model built (build phase), before finalize shares identical route tables',
+      reads: [AuthServicesExt.key, HttpModelExt.key, 'edge.serviceGrants', 'ir.listeners', 'ir.routeConfigs'],
+      writes: ['ir.listeners', 'ir.routeConfigs', 'ir.clusters'],
+      run: attachAuth,
+    });
+  },
+});
