@@ -1,5 +1,6 @@
 import { isPlugin, type Plugin } from '@attache/core';
 import * as envoy from '@attache/envoy';
+import * as featureAuth from '@attache/plugin-feature-auth';
 import * as ratelimit from '@attache/plugin-feature-ratelimit';
 import * as http from '@attache/plugin-http';
 import * as sinkFile from '@attache/plugin-sink-file';
@@ -14,6 +15,7 @@ import * as sourceFile from '@attache/plugin-source-file';
 const core: Array<{ module: object; exportName: string; pkg: string }> = [
   { module: http, exportName: 'httpPlugin', pkg: '@attache/plugin-http' },
   { module: envoy, exportName: 'envoyPlugin', pkg: '@attache/envoy' },
+  { module: featureAuth, exportName: 'featureAuthPlugin', pkg: '@attache/plugin-feature-auth' },
   { module: ratelimit, exportName: 'ratelimitPlugin', pkg: '@attache/plugin-feature-ratelimit' },
   { module: sourceFile, exportName: 'fileSourcePlugin', pkg: '@attache/plugin-source-file' },
   { module: sinkFile, exportName: 'fileSinkPlugin', pkg: '@attache/plugin-sink-file' },
