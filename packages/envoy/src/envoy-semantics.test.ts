@@ -241,3 +241,53 @@ describe('rules found on a real Envoy', () => {
     });
   });
 });
+
+describe('more rules found on a real Envoy (mutations Attaché accepted, served to Envoy 1.39.3)', () => {
+  const paths = (json: Record<string, unknown>) => validateResource(json).map((i) => i.path);
+  const fastAgrees = (json: Record<string, unknown>) => {
+    const type = String(json['@type']).split('/').pop() as string;
+    return fastAccepts(messageDesc(type), json, true) === (validateResource(json).length === 0);
+  };
+  const assignment = (address: string) => ({
+    '@type': 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
+    cluster_name: 'k8s/default/svc/80',
+    endpoints: [
+      { lb_endpoints: [{ endpoint: { address: { socket_address: { address, port_value: 8080 } } } }] },
+    ],
+  });
+
+  it.each(['svc.default', '100%', '..', ' '])(
+    'refuses an EDS endpoint address that is no IP: %j',
+    (address) => {
+      expect(paths(assignment(address))).toEqual([
+        '/endpoints/0/lb_endpoints/0/endpoint/address/socket_address/address',
+      ]);
+      expect(fastAgrees(assignment(address))).toBe(true);
+    },
+  );
+
+  it('accepts IPv4 and IPv6 endpoints, and host names in a STRICT_DNS cluster’s own load_assignment', () => {
+    expect(paths(assignment('10.0.0.7'))).toEqual([]);
+    expect(paths(assignment('fd00::7'))).toEqual([]);
+    const cluster = {
+      '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+      name: 'c',
+      connect_timeout: '1s',
+      type: 'STRICT_DNS',
+      load_assignment: assignment('svc.default'),
+    };
+    delete (cluster.load_assignment as Record<string, unknown>)['@type'];
+    expect(paths(cluster)).toEqual([]);
+    expect(fastAgrees(cluster)).toBe(true);
+  });
+
+  it('refuses an ALPN protocol longer than 255 bytes ("Invalid ALPN protocol string")', () => {
+    const context = (alpn: string[]) => ({
+      '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+      common_tls_context: { alpn_protocols: alpn },
+    });
+    expect(paths(context(['h2', 'x'.repeat(256)]))).toEqual(['/common_tls_context/alpn_protocols/1']);
+    expect(fastAgrees(context(['h2', 'x'.repeat(256)]))).toBe(true);
+    expect(paths(context(['h2', 'x'.repeat(255)]))).toEqual([]);
+  });
+});

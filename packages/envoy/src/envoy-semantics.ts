@@ -334,6 +334,73 @@ function substitutionFormatJson(json: Record_): boolean {
   return texts.every((t) => typeof t !== 'string' || formatStringProblem(t) === undefined);
 }
 
+/** An EDS resource's endpoints: Envoy resolves nothing there and refuses a non-IP address ("malformed IP address"). */
+function endpointAddresses(
+  assignment: Record_,
+  message: boolean,
+): Array<{ path: Array<string | number>; address: string }> {
+  const out: Array<{ path: Array<string | number>; address: string }> = [];
+  const localities = (assignment.endpoints ?? []) as Record_[];
+  localities.forEach((locality, i) => {
+    const lbs = (message ? locality.lbEndpoints : (locality.lb_endpoints ?? locality.lbEndpoints)) as
+      | Record_[]
+      | undefined;
+    (lbs ?? []).forEach((lb, j) => {
+      let socket: Record_ | undefined;
+      if (message) {
+        const host = lb.hostIdentifier as OneofValue;
+        if (host?.case !== 'endpoint') return;
+        const address = ((host.value as Record_ | undefined)?.address as Record_ | undefined)?.address as
+          | OneofValue
+          | undefined;
+        if (address?.case !== 'socketAddress') return;
+        socket = address.value as Record_;
+      } else {
+        const address = (lb.endpoint as Record_ | undefined)?.address as Record_ | undefined;
+        socket = (address?.socket_address ?? address?.socketAddress) as Record_ | undefined;
+      }
+      if (!socket || socket.resolverName || socket.resolver_name) return;
+      out.push({
+        path: ['endpoints', i, 'lb_endpoints', j, 'endpoint', 'address', 'socket_address', 'address'],
+        address: String(socket.address ?? ''),
+      });
+    });
+  });
+  return out;
+}
+
+function clusterLoadAssignmentChecks(message: unknown, w: Walker): void {
+  // Only an EDS resource: a cluster's own load_assignment (STRICT_DNS) holds host names by design.
+  if (w.segments.length > 0) return;
+  for (const { path, address } of endpointAddresses(message as Record_, true)) {
+    if (isIP(address) !== 0) continue;
+    w.segments.push(...path.slice(0, -1));
+    w.reportAt(
+      path.at(-1)!,
+      `is "${address}", not an IP address: Envoy refuses the endpoint update ("malformed IP address")`,
+    );
+    w.segments.length -= path.length - 1;
+  }
+}
+
+/** Envoy joins alpn_protocols with "," and refuses a protocol longer than 255 bytes ("Invalid ALPN protocol string"). */
+function alpnProblem(entry: string): string | undefined {
+  const long = entry.split(',').find((p) => Buffer.byteLength(p) > 255);
+  return long === undefined
+    ? undefined
+    : `has a protocol of ${Buffer.byteLength(long)} bytes; ALPN protocol names are at most 255 bytes`;
+}
+
+function commonTlsContextChecks(message: unknown, w: Walker): void {
+  ((message as Record_).alpnProtocols as string[] | undefined)?.forEach((entry, i) => {
+    const problem = alpnProblem(entry);
+    if (!problem) return;
+    w.segments.push('alpn_protocols');
+    w.reportAt(i, problem);
+    w.segments.pop();
+  });
+}
+
 export const messageSemantics: Readonly<Record<string, (message: unknown, walker: Walker) => void>> = {
   'envoy.config.cluster.v3.Cluster': (message, w) => {
     clusterChecks(message, w);
@@ -344,6 +411,8 @@ export const messageSemantics: Readonly<Record<string, (message: unknown, walker
   'envoy.config.route.v3.RouteConfiguration': routeConfigurationChecks,
   'envoy.extensions.transport_sockets.tls.v3.TlsParameters': tlsParametersChecks,
   'envoy.config.core.v3.SubstitutionFormatString': substitutionFormatChecks,
+  'envoy.config.endpoint.v3.ClusterLoadAssignment': clusterLoadAssignmentChecks,
+  'envoy.extensions.transport_sockets.tls.v3.CommonTlsContext': commonTlsContextChecks,
 };
 
 /**
@@ -362,6 +431,13 @@ export const messageSemanticsJson: Readonly<Record<string, (json: Record<string,
     duplicateDomain((json.virtual_hosts ?? json.virtualHosts ?? []) as Record_[]) === undefined,
   'envoy.extensions.transport_sockets.tls.v3.TlsParameters': tlsParametersJson,
   'envoy.config.core.v3.SubstitutionFormatString': substitutionFormatJson,
+  // A top-level resource carries '@type'; a cluster's own load_assignment does not (and may hold host names).
+  'envoy.config.endpoint.v3.ClusterLoadAssignment': (json) =>
+    json['@type'] === undefined || endpointAddresses(json, false).every((e) => isIP(e.address) !== 0),
+  'envoy.extensions.transport_sockets.tls.v3.CommonTlsContext': (json) =>
+    ((json.alpn_protocols ?? json.alpnProtocols ?? []) as unknown[]).every(
+      (entry) => typeof entry !== 'string' || alpnProblem(entry) === undefined,
+    ),
   'envoy.config.cluster.v3.Cluster': (json) => {
     const checks = (json.health_checks ?? json.healthChecks ?? []) as Record_[];
     if (

@@ -234,11 +234,48 @@ spec: {secret: cert, cipher_suites: [BOGUS-CIPHER]}
       'HTTP_SCHEMA_INVALID',
       '/spec/tls/ecdh_curves/0',
     ],
+    [
+      'an ALPN protocol longer than 255 bytes (LDS: "Invalid ALPN protocol string")',
+      `${listener}${secret}---
+apiVersion: getambassador.io/v3alpha1
+kind: TLSContext
+metadata: {name: alpn, namespace: default}
+spec: {secret: cert, alpn_protocols: "h2,${'x'.repeat(300)}"}
+`,
+      'HTTP_SCHEMA_INVALID',
+      '/spec/alpn_protocols',
+    ],
   ])('%s', (_what, yaml, code, path) => {
     const result = compile(resourcesFromYaml(yaml, 'case.yaml'), plugins);
     const errors = result.diagnostics.filter((d) => d.severity === 'error' || d.code === 'PASS_FAILED');
     expect(errors.map((d) => d.code)).not.toContain('PASS_FAILED');
     expect(errors.map((d) => d.code)).not.toContain('ENVOY_REJECTED');
     expect(result.diagnostics).toContainEqual(expect.objectContaining({ code, path }));
+  });
+
+  it('an Endpoints address that is no IP is left out (EDS: "malformed IP address" refused every endpoint)', () => {
+    const yaml = `${listener}---
+apiVersion: getambassador.io/v3alpha1
+kind: Mapping
+metadata: {name: m, namespace: default}
+spec: {hostname: "*", prefix: /p/, service: "svc:80", resolver: endpoint}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc, namespace: default}
+spec: {ports: [{name: http, port: 80}]}
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: svc, namespace: default}
+subsets: [{addresses: [{ip: 10.0.0.1}, {ip: "not-an-ip"}, {ip: "100%"}], ports: [{name: http, port: 8080}]}]
+`;
+    const result = compile(resourcesFromYaml(yaml, 'case.yaml'), plugins);
+    expect(result.diagnostics.map((d) => d.code)).not.toContain('ENVOY_REJECTED');
+    const assignments = Object.values(result.xds)
+      .flat()
+      .filter((r) => r.typeUrl.endsWith('ClusterLoadAssignment'));
+    expect(JSON.stringify(assignments.map((a) => a.resource))).toContain('10.0.0.1');
+    expect(JSON.stringify(assignments.map((a) => a.resource))).not.toContain('not-an-ip');
   });
 });

@@ -23,6 +23,11 @@ describe('tlsParameterProblems', () => {
     ).toEqual(['/spec/cipher_suites/1', '/spec/ecdh_curves/1']);
   });
 
+  it('refuses an ALPN protocol longer than 255 bytes', () => {
+    expect(paths({ alpn_protocols: `h2,${'x'.repeat(256)}` })).toEqual(['/spec/alpn_protocols']);
+    expect(paths({ alpn_protocols: `h2, ${'x'.repeat(255)}` })).toEqual([]);
+  });
+
   it('accepts BoringSSL names, groups and rule lists', () => {
     expect(
       paths({

@@ -15,11 +15,28 @@ export interface TlsParameterProblem {
  */
 export function tlsParameterProblems(
   settings:
-    | { cipher_suites?: unknown; ecdh_curves?: unknown; min_tls_version?: unknown; max_tls_version?: unknown }
+    | {
+        cipher_suites?: unknown;
+        ecdh_curves?: unknown;
+        min_tls_version?: unknown;
+        max_tls_version?: unknown;
+        alpn_protocols?: unknown;
+      }
     | undefined,
   base: string,
 ): TlsParameterProblem[] {
   const problems: TlsParameterProblem[] = [];
+  // Envoy refuses an ALPN protocol name over 255 bytes ("Invalid ALPN protocol string").
+  const alpn = settings?.alpn_protocols;
+  const longAlpn =
+    typeof alpn === 'string' ? alpn.split(',').find((p) => Buffer.byteLength(p.trim()) > 255) : undefined;
+  if (longAlpn !== undefined) {
+    problems.push({
+      code: 'HTTP_SCHEMA_INVALID',
+      path: `${base}/alpn_protocols`,
+      message: `alpn_protocols has a protocol of ${Buffer.byteLength(longAlpn.trim())} bytes; ALPN protocol names are at most 255 bytes (h2, http/1.1…)`,
+    });
+  }
   // Envoy accepts min above max, and then every handshake fails (seen on a real Envoy).
   const order = ['v1.0', 'v1.1', 'v1.2', 'v1.3'];
   const min = order.indexOf(String(settings?.min_tls_version));

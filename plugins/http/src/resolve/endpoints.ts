@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import {
   type IREndpoints,
   isPlainObject,
@@ -72,7 +73,7 @@ export class EndpointIndex {
         provenance.push(refOf(slice.resource, slice.origin));
         for (const ep of listOf(slice.resource.endpoints)) {
           if (isPlainObject(ep.conditions) && ep.conditions.ready === false) continue;
-          for (const address of stringsOf(ep.addresses)) {
+          for (const address of ipsOf(ep.addresses)) {
             const e: Endpoint = { address, port: target };
             if (typeof ep.zone === 'string' && ep.zone !== '') e.zone = ep.zone;
             found.push(e);
@@ -87,7 +88,7 @@ export class EndpointIndex {
           const target = pickPort(portsOf(subset.ports), portName, port);
           if (target === undefined) continue;
           for (const a of listOf(subset.addresses)) {
-            if (typeof a.ip === 'string' && a.ip !== '') found.push({ address: a.ip, port: target });
+            if (typeof a.ip === 'string' && isIP(a.ip) !== 0) found.push({ address: a.ip, port: target });
           }
         }
       }
@@ -109,8 +110,13 @@ function listOf(value: unknown): Array<Record<string, unknown>> {
   return Array.isArray(value) ? value.filter(isPlainObject) : [];
 }
 
-function stringsOf(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : [];
+/**
+ * The IP addresses of a list. Envoy takes EDS endpoints as IPs only and refuses
+ * the whole endpoint update for anything else ("malformed IP address", found
+ * by serving an Endpoints file with a host name in it to a real Envoy).
+ */
+function ipsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && isIP(v) !== 0) : [];
 }
 
 function portsOf(value: unknown): PortSpec[] {
