@@ -40,8 +40,8 @@ export interface EnvoyBenchResult {
   attacheReadyMs: number;
   /** Envoy start → every RouteConfiguration loaded (RDS update_success) and every listener active. */
   envoyAllRoutesMs: number;
-  /** Envoy start → Attaché's first RDS response sent (polled every 10 ms). */
-  rdsSentMs?: number;
+  /** Envoy start → Attaché's first CDS, LDS and RDS responses sent (polled every 10 ms). */
+  sentMs: { cds?: number; lds?: number; rds?: number };
   /** Envoy start → CDS accepted, every cluster warmed, LDS accepted (Envoy /stats, polled every 10 ms). */
   cdsMs?: number;
   clustersWarmMs?: number;
@@ -144,23 +144,28 @@ export async function runEnvoyBenchScenario(s: EnvoyBenchScenario): Promise<Envo
     });
     const proxy = envoy;
     const names = routeConfigs.map((rc) => rc.name);
-    // When Attaché has sent every route configuration (its RDS push counter reached their number).
-    let rdsSentMs: number | undefined;
-    const rdsSent = (async () => {
-      const sent = async () =>
-        sumMetric(
-          await text(`http://127.0.0.1:${adminPort}/metrics`),
-          'attache_xds_pushes_total',
-          'RouteConfiguration',
-        );
+    // When Attaché sent its first response of each type (its push counters, polled every 10 ms).
+    const sentMs: { cds?: number; lds?: number; rds?: number } = {};
+    const firstSends = (async () => {
       await until(
-        async () => (await sent()) >= 1,
+        async () => {
+          const metrics = await text(`http://127.0.0.1:${adminPort}/metrics`);
+          const at = performance.now() - envoyStart;
+          for (const [key, type] of [
+            ['cds', 'Cluster"'],
+            ['lds', 'Listener"'],
+            ['rds', 'RouteConfiguration"'],
+          ] as const) {
+            if (sentMs[key] === undefined && sumMetric(metrics, 'attache_xds_pushes_total', type) >= 1)
+              sentMs[key] = at;
+          }
+          return sentMs.rds !== undefined;
+        },
         600_000,
         () => 'no RDS push',
         () => !proxy.running,
         10,
       );
-      rdsSentMs = performance.now() - envoyStart;
     })().catch(() => {});
     // Envoy's own order: CDS, then every cluster warmed (DNS answered), then LDS, then RDS per listener.
     const milestones: { cdsMs?: number; clustersWarmMs?: number; ldsMs?: number } = {};
@@ -194,7 +199,7 @@ export async function runEnvoyBenchScenario(s: EnvoyBenchScenario): Promise<Envo
       10,
     );
     const envoyAllRoutesMs = performance.now() - envoyStart;
-    await rdsSent;
+    await firstSends;
 
     const dump = await envoy.admin('/config_dump?resource=dynamic_route_configs');
     const envoyRoutes = (
@@ -256,7 +261,7 @@ export async function runEnvoyBenchScenario(s: EnvoyBenchScenario): Promise<Envo
       routes,
       attacheReadyMs,
       envoyAllRoutesMs,
-      ...(rdsSentMs !== undefined ? { rdsSentMs } : {}),
+      sentMs,
       ...milestones,
       clusters: expected.xds[TypeUrl.Cluster].length,
       envoyRoutes,
