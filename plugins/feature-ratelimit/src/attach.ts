@@ -36,6 +36,13 @@ import {
 import { envoyRateLimits, mergeDefaultLabels } from './rate-limits.js';
 import { rateLimitFilterConfig, rateLimitFilterName } from './service.js';
 
+/** Per-route config that switches the local_ratelimit filter off (filter_enabled absent: 0 %). */
+const probeExemption = {
+  '@type': localRateLimitType,
+  stat_prefix: 'probe',
+  token_bucket: { max_tokens: 1, tokens_per_fill: 1, fill_interval: '1s' },
+};
+
 interface RouteDecision {
   rateLimits?: Record<string, unknown>[];
   local?: Record<string, unknown>;
@@ -212,11 +219,9 @@ export function attachRateLimits(ctx: PassContext): void {
         if (decision?.rateLimits) next = { ...next, rateLimits: decision.rateLimits };
         if (decision?.local) next = withTypedPerFilterConfig(next, localRateLimitFilterName, decision.local);
         else if (probes.has(route.name) && hostBuckets.has(site.virtualHost.name)) {
-          // A route-level config without filter_enabled turns the Host's bucket off for probes.
-          next = withTypedPerFilterConfig(next, localRateLimitFilterName, {
-            '@type': localRateLimitType,
-            stat_prefix: 'probe',
-          });
+          // A route-level config without filter_enabled (0 % by default) turns the Host's
+          // bucket off for probes; Envoy refuses a per-route config without a token bucket.
+          next = withTypedPerFilterConfig(next, localRateLimitFilterName, probeExemption);
         }
         return next;
       },
