@@ -178,14 +178,29 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
     });
   }
 
-  // Routes: exemptions, a Mapping's own AuthService, context extensions. None depends on the
-  // virtual host, so shared routes stay shared.
-  replaceRoutes(ctx.ir, (route) => {
-    const config = routeConfig(route);
-    return config ? { ...route, typedPerFilterConfig: { ...route.typedPerFilterConfig, ...config } } : route;
-  });
+  // Routes: exemptions, a Mapping's own AuthService, context extensions. Only the last depends on
+  // the virtual host (its extensions go to the filter the Host uses), so routes shared between
+  // virtual hosts that use the same AuthService stay shared.
+  const effectiveFilter = (vhName: string): string | undefined => {
+    const choice = hostChoice.get(vhName);
+    return choice && choice.filter !== 'global'
+      ? filterNameOf.get(choice.filter)
+      : services.global
+        ? globalFilterName
+        : undefined;
+  };
+  replaceRoutes(
+    ctx.ir,
+    (route, site) => {
+      const config = routeConfig(route, site.virtualHost.name);
+      return config
+        ? { ...route, typedPerFilterConfig: { ...route.typedPerFilterConfig, ...config } }
+        : route;
+    },
+    { contextOf: (site) => effectiveFilter(site.virtualHost.name) ?? '' },
+  );
 
-  function routeConfig(route: IRRoute): Record<string, Record<string, unknown>> | undefined {
+  function routeConfig(route: IRRoute, vhName: string): Record<string, Record<string, unknown>> | undefined {
     const builtin = model!.builtinRoutes[route.name];
     if (builtin) return ctx.config.authorizeProbes ? undefined : disableAll();
     // A redirect reveals nothing and must work for clients without credentials (Emissary: host_redirect).
@@ -203,14 +218,11 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
       // Back to the global AuthService even on a Host that names another one.
       return { ...disableAll(globalFilterName), [globalFilterName]: enable(extensions) };
     }
-    if (!extensions) return undefined;
-    // Whichever AuthService the virtual host uses gets the extensions.
-    return Object.fromEntries(
-      allNames.map((n) => [
-        n,
-        { '@type': extAuthzPerRouteType, check_settings: { context_extensions: { ...extensions } } },
-      ]),
-    );
+    const name = effectiveFilter(vhName);
+    if (!extensions || !name) return undefined;
+    return {
+      [name]: { '@type': extAuthzPerRouteType, check_settings: { context_extensions: { ...extensions } } },
+    };
   }
 }
 

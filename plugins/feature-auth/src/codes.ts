@@ -26,6 +26,11 @@ export const authDiagnosticCodes = {
     summary:
       'A field without effect for this AuthService (header lists, add_auth_headers, path_prefix with proto grpc; allow_request_body beside include_body; status_on_error with failure_mode_allow); Emissary ignores it silently.',
   },
+  AUTH_HEADER_INVALID: {
+    severity: 'error',
+    summary:
+      'An add_auth_headers entry Envoy would refuse (a name that is not an HTTP token, a pseudo-header or Host, a value with CR, LF or another control character); that header is left out, the rest of the AuthService is used.',
+  },
   AUTH_SERVICE_CONFLICT: {
     severity: 'error',
     summary:

@@ -27,6 +27,11 @@ const matchers = (fixed: readonly string[], extra: readonly string[] | undefined
     .sort()
     .map((exact) => ({ exact, ignore_case: true }));
 
+/** A literal header value in Envoy's format syntax. */
+function literal(value: string): string {
+  return value.replace(/%/g, '%%');
+}
+
 /** "%0.3fs", as Emissary writes durations. */
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(3)}s`;
@@ -61,11 +66,12 @@ export function extAuthzConfig({
   } else {
     const tls = spec.tls === true || typeof spec.tls === 'string' || /^https:\/\//i.test(spec.auth_service);
     const prefix = (spec.path_prefix ?? '').replace(/^\//, '');
+    // Envoy reads these values as substitution formats; Emissary's are literal text, so "%" is escaped.
     const headersToAdd = Object.entries(spec.add_auth_headers ?? {})
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, value]) => ({ key, value }));
+      .map(([key, value]) => ({ key, value: literal(value) }));
     if (spec.add_linkerd_headers ?? moduleAddLinkerdHeaders) {
-      headersToAdd.push({ key: 'l5d-dst-override', value: authority });
+      headersToAdd.push({ key: 'l5d-dst-override', value: literal(authority) });
     }
     const allowedAuthorization = matchers(
       alwaysAllowedAuthorizationHeaders,

@@ -280,6 +280,19 @@ const envoyStatusCodes = new Set([
   428, 429, 431, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
 ]);
 
+/** An HTTP field name is a token (RFC 9110); Envoy refuses NUL, CR and LF in values, and will not add pseudo-headers or Host. */
+const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+function headerProblem(name: string, value: string): string | undefined {
+  if (!token.test(name))
+    return "the name is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)";
+  if (name.toLowerCase() === 'host') return 'Envoy will not set Host on the auth request';
+  if (name.length > 16384 || value.length > 16384) return 'longer than 16384 bytes';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is checked
+  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value))
+    return 'the value holds CR, LF or another control character';
+  return undefined;
+}
+
 /** Emissary's per-field rules the schema cannot say. Returns the spec to use, or undefined to drop it. */
 function checkSemantics(
   ctx: PassContext,
@@ -309,6 +322,21 @@ function checkSemantics(
   const ignored = (path: string, why: string) =>
     ctx.report({ code: 'AUTH_FIELD_IGNORED', resource: ref, path, message: why });
   let out = spec;
+  if (spec.add_auth_headers && proto === 'http') {
+    const kept: Record<string, string> = {};
+    for (const [name, value] of Object.entries(spec.add_auth_headers)) {
+      const problem = headerProblem(name, value);
+      if (problem) {
+        ctx.report({
+          code: 'AUTH_HEADER_INVALID',
+          resource: ref,
+          path: `/spec/add_auth_headers/${pointerSegment(name)}`,
+          message: `add_auth_headers ${JSON.stringify(name)}: ${problem}; this header is left out`,
+        });
+      } else kept[name] = value;
+    }
+    out = { ...out, add_auth_headers: kept };
+  }
   if (proto === 'grpc') {
     for (const key of [
       'path_prefix',
