@@ -22,10 +22,11 @@
  * bootstrap, to a real Envoy (`envoy --mode validate`), which must accept it.
  *
  * The long run prints the number of cases it checked. Measured on 2026-12-06:
- * `FUZZ_RUNS=10000 npx vitest run tests/fuzz -t "random and mutated"` checked 10,000
- * cases (seed 20261206) with no failure in 39 s, validating 16,426 emitted Envoy
- * resources and meeting 57 distinct diagnostic codes (seeds 7 and 11: 10,000 each, no
- * failure either).
+ * `FUZZ_RUNS=10000 FUZZ_ENVOY=0 npx vitest run tests/fuzz -t "random and mutated"`
+ * checked 10,000 cases (seed 20261206) with no failure in 39 s, validating 16,426
+ * emitted Envoy resources and meeting 57 distinct diagnostic codes (seeds 7 and 11:
+ * 10,000 each, no failure either); `FUZZ_RUNS=10000 FUZZ_ENVOY=2 FUZZ_SEED=99` checked
+ * 10,000 cases with no failure in 12.5 min, 4,992 outputs accepted by Envoy 1.39.3.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
