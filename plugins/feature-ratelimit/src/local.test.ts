@@ -41,6 +41,13 @@ describe('local_rate_limit', () => {
     ]);
   });
 
+  it('header values are literal: % is escaped for Envoy, which reads them as format strings', () => {
+    const { bucket } = parseLocalRateLimit({ max_tokens: 1, response_headers: { 'x-quota': '100%' } }, '/p');
+    expect(localRateLimitPerRoute(bucket!, 'p').response_headers_to_add).toEqual([
+      { header: { key: 'x-quota', value: '100%%' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+    ]);
+  });
+
   it('wrong values are coded problems on their field, and no bucket', () => {
     const cases: Array<[unknown, string[]]> = [
       [{ max_tokens: 0 }, ['/p/max_tokens']],
@@ -51,6 +58,7 @@ describe('local_rate_limit', () => {
       [{ max_tokens: 1, response_headers: { 'bad name': 'x' } }, ['/p/response_headers/bad name']],
       [{ max_tokens: 1, response_headers: { ok: 'a\r\nb' } }, ['/p/response_headers/ok']],
       [{ max_tokens: 1, tokens_per_fill: 1.5 }, ['/p/tokens_per_fill']],
+      [{ max_tokens: 1, fill_interval_ms: 9223372036000 }, ['/p/fill_interval_ms']],
       [{ max_tokens: 1, burst: 3 }, ['/p/burst']],
       ['10/s', ['/p']],
     ];

@@ -99,6 +99,8 @@ function integerIn(value: unknown, min: number, max: number): value is number {
 }
 
 const uint32Max = 4294967295;
+/** Envoy refuses durations of 9223372036 s or more. */
+export const maxDurationMs = 9_223_372_035_999;
 
 /**
  * Reads `local_rate_limit` at `path` (e.g. '/spec/local_rate_limit'). Undefined
@@ -135,10 +137,10 @@ export function parseLocalRateLimit(
   if (raw.tokens_per_fill !== undefined && !integerIn(raw.tokens_per_fill, 1, uint32Max)) {
     bad(`${path}/tokens_per_fill`, `tokens_per_fill must be an integer from 1 to ${uint32Max}`);
   }
-  if (raw.fill_interval_ms !== undefined && !integerIn(raw.fill_interval_ms, 50, 9_223_372_036_000)) {
+  if (raw.fill_interval_ms !== undefined && !integerIn(raw.fill_interval_ms, 50, maxDurationMs)) {
     bad(
       `${path}/fill_interval_ms`,
-      `fill_interval_ms must be an integer of at least 50 (Envoy refuses a token bucket that refills faster), got ${JSON.stringify(raw.fill_interval_ms)}`,
+      `fill_interval_ms must be an integer from 50 (Envoy refuses a token bucket that refills faster) to ${maxDurationMs} (Envoy's longest duration), got ${JSON.stringify(raw.fill_interval_ms)}`,
     );
   }
   if (
@@ -203,7 +205,8 @@ export function localRateLimitPerRoute(bucket: LocalBucket, statPrefix: string):
     ...(bucket.responseHeaders.length > 0
       ? {
           response_headers_to_add: bucket.responseHeaders.map(([key, value]) => ({
-            header: { key, value },
+            // Envoy reads header values as format strings: a literal % is written %%.
+            header: { key, value: value.replace(/%/g, '%%') },
             append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
           })),
         }

@@ -2,6 +2,7 @@ import type { ResourceRef } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
 import type { LabelProblem } from './labels.js';
 import { pointerSegment } from './labels.js';
+import { maxDurationMs } from './local.js';
 
 /** getambassador.io/v3alpha1 RateLimitService `spec` (v2's spellings are converted first). */
 export const RateLimitServiceSpec = Type.Object(
@@ -117,14 +118,12 @@ function typeProblem(spec: Record<string, unknown>): LabelProblem | undefined {
   const timeout = spec.timeout_ms;
   if (
     timeout !== undefined &&
-    !(
-      typeof timeout === 'number' &&
-      Number.isInteger(timeout) &&
-      timeout >= 0 &&
-      timeout <= 9_223_372_036_000
-    )
+    !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout >= 0 && timeout <= maxDurationMs)
   ) {
-    return bad('timeout_ms', `must be a whole number of milliseconds ≥ 0, got ${JSON.stringify(timeout)}`);
+    return bad(
+      'timeout_ms',
+      `must be a whole number of milliseconds from 0 to ${maxDurationMs} (Envoy's longest duration), got ${JSON.stringify(timeout)}`,
+    );
   }
   if (spec.tls !== undefined && typeof spec.tls !== 'string' && typeof spec.tls !== 'boolean') {
     return bad('tls', 'must be a TLSContext name or true/false');
