@@ -6,6 +6,13 @@ export {
   findEnvoyBinary,
 } from './envoy-binary.js';
 export { EnvoyProcess, type EnvoyStartOptions, type XdsStats, type XdsTypeStats } from './envoy-process.js';
+export {
+  type AuthCheck,
+  type AuthDecision,
+  type AuthPolicy,
+  GrpcAuthServer,
+  HttpAuthServer,
+} from './ext-authz-servers.js';
 export { freePort, freePorts } from './free-port.js';
 export * from './golden.js';
 export {
