@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { parseHeaderLine, parseRequestLine } from '@attache/explain';
 import { discoverCases } from './cases.js';
 import { type Compiler, loadAttacheCompiler } from './compile-attache.js';
+import { discoverRateLimitCases, printRateLimitResults, runRateLimitCase } from './features-ratelimit.js';
 import { readKnownDifferences } from './known-differences.js';
 import { runOnEnvoy } from './on-envoy/envoy-mode.js';
 import { type CaseResult, explainCase, runCase } from './run-case.js';
@@ -97,6 +98,18 @@ async function main(): Promise<number> {
   if (na > 0) process.stdout.write(`${na} not applicable (no Envoy output to compare; reasons above)\n`);
   process.stdout.write(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
 
+  // Feature cases (../shared/conformance/features): the rate-limit parts, counted (features-ratelimit.ts).
+  const rateLimitCases = discoverRateLimitCases(shared).filter(
+    (c) => !values.case?.length || values.case.some((w) => c.id.includes(w)),
+  );
+  const rateLimitFailed =
+    rateLimitCases.length > 0
+      ? printRateLimitResults(
+          rateLimitCases.map((c) => runRateLimitCase(c)),
+          (s) => process.stdout.write(s),
+        )
+      : 0;
+
   let envoyFailed = 0;
   if (!values['no-envoy'] && !(compiler instanceof Error)) {
     const examples = resolve(values.examples ?? join(here, '..', '..', '..', 'examples'));
@@ -112,7 +125,7 @@ async function main(): Promise<number> {
     if (outcome === 'unavailable') return 2;
     envoyFailed = outcome.failed;
   }
-  return (failed > 0 || envoyFailed > 0) && !values['report-only'] ? 1 : 0;
+  return (failed > 0 || envoyFailed > 0 || rateLimitFailed > 0) && !values['report-only'] ? 1 : 0;
 }
 
 /** ../shared from the working directory (CI's layout), else beside the repository. */
