@@ -1,8 +1,17 @@
+import { ratelimitFieldExtensions, ratelimitSpecSchemas } from '@attache/plugin-feature-ratelimit';
 import { httpSpecSchemas } from '@attache/plugin-http';
 import type { CrdKind } from './crds.js';
+import { type ClaimedField, withClaimedFields } from './field-extensions.js';
 import type { JsonSchema } from './to-structural.js';
 
-const specs = httpSpecSchemas as unknown as Record<string, JsonSchema | undefined>;
+/** Fields feature plugins claim on the http plugin's kinds (described in the CRDs, not pruned). */
+const claims: ClaimedField[] = [...ratelimitFieldExtensions];
+const specs = Object.fromEntries(
+  Object.entries({ ...httpSpecSchemas, ...ratelimitSpecSchemas } as unknown as Record<
+    string,
+    JsonSchema
+  >).map(([kind, schema]) => [kind, withClaimedFields(kind, schema, claims)]),
+) as Record<string, JsonSchema | undefined>;
 
 /**
  * Every getambassador.io kind Attaché installs. The spec schema comes from the
