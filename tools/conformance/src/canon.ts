@@ -19,7 +19,8 @@ function canonInner(value: unknown): unknown {
       // '@type' is implied by the field; google_re2 only bounds program size, never what matches.
       if (k === '@type' || k === 'google_re2') continue;
       const c = canonInner(v);
-      if (c === undefined) continue;
+      // proto3: an empty repeated field is the same as an absent one.
+      if (c === undefined || (Array.isArray(c) && c.length === 0)) continue;
       out[k] = c;
     }
     return Object.keys(out).length === 0 ? undefined : out;

@@ -45,6 +45,6 @@ export function formatDifference(d: Difference): string {
 }
 
 export function show(v: unknown): string {
-  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  const text = typeof v === 'string' ? v : (JSON.stringify(v) ?? '(absent)');
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { parseHeaderLine, parseRequestLine } from '@attache/explain';
 import { discoverCases } from './cases.js';
 import { type Compiler, loadAttacheCompiler } from './compile-attache.js';
+import { discoverAuthCases, printAuthResults, runAuthCase } from './features-auth.js';
 import { discoverRateLimitCases, printRateLimitResults, runRateLimitCase } from './features-ratelimit.js';
 import { readKnownDifferences } from './known-differences.js';
 import { runOnEnvoy } from './on-envoy/envoy-mode.js';
@@ -110,6 +111,18 @@ async function main(): Promise<number> {
         )
       : 0;
 
+  // The AuthService parts, counted (features-auth.ts).
+  const authCases = discoverAuthCases(shared).filter(
+    (c) => !values.case?.length || values.case.some((w) => c.id.includes(w)),
+  );
+  const authFailed =
+    authCases.length > 0
+      ? printAuthResults(
+          authCases.map((c) => runAuthCase(c)),
+          (s) => process.stdout.write(s),
+        )
+      : 0;
+
   let envoyFailed = 0;
   if (!values['no-envoy'] && !(compiler instanceof Error)) {
     const examples = resolve(values.examples ?? join(here, '..', '..', '..', 'examples'));
@@ -125,7 +138,9 @@ async function main(): Promise<number> {
     if (outcome === 'unavailable') return 2;
     envoyFailed = outcome.failed;
   }
-  return (failed > 0 || envoyFailed > 0 || rateLimitFailed > 0) && !values['report-only'] ? 1 : 0;
+  return (failed > 0 || envoyFailed > 0 || rateLimitFailed > 0 || authFailed > 0) && !values['report-only']
+    ? 1
+    : 0;
 }
 
 /** ../shared from the working directory (CI's layout), else beside the repository. */

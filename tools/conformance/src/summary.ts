@@ -105,6 +105,23 @@ export function chainKey(chain: FilterChainModel): string {
   return `[${parts.join(' / ')}]`;
 }
 
+/**
+ * A filter's config with the clusters it calls (ext_authz, ratelimit, a trace collector:
+ * `cluster_name` / `cluster` naming a cluster of the model) named by behaviour, not by name.
+ */
+function clustersByBehaviour(model: EnvoyModel, value: unknown, namer: ClusterNamer): unknown {
+  if (Array.isArray(value)) return value.map((v) => clustersByBehaviour(model, v, namer));
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[key] =
+      (key === 'cluster_name' || key === 'cluster') && typeof v === 'string' && model.clusters.has(v)
+        ? namer(model, v)
+        : clustersByBehaviour(model, v, namer);
+  }
+  return out;
+}
+
 function chainSummary(model: EnvoyModel, chain: FilterChainModel, namer: ClusterNamer): ChainSummary {
   const out: ChainSummary = {};
   if (chain.tls) out.tls = canon(chain.tls);
@@ -117,7 +134,7 @@ function chainSummary(model: EnvoyModel, chain: FilterChainModel, namer: Cluster
     out.hcm = {
       settings: canon(dropDefaults(hcm.settings, HCM_DEFAULTS)) ?? {},
       httpFilters: hcm.httpFilters.map((f) => {
-        const config = canon(f.config);
+        const config = canon(clustersByBehaviour(model, f.config, namer));
         return config === undefined ? f.name : { name: f.name, config };
       }),
     };
