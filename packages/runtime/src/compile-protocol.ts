@@ -29,8 +29,6 @@ export type ToCompileWorker =
       now: string;
       /** Forget what was sent before: the result carries every resource's JSON and provenance. */
       resend: boolean;
-      /** Run a full GC after compiling, when the process exposes one (the soak bench measures live memory). */
-      collectGarbage?: boolean;
     };
 
 export type FromCompileWorker =
@@ -41,7 +39,7 @@ export type FromCompileWorker =
       id: number;
       groups: WireGroupResult[];
       compileMs: number;
-      /** The worker's heap after the compile (v8 used_heap_size), for logs and the soak bench. */
+      /** The worker's heap after the compile and its full GC (v8 used_heap_size), for logs and the soak bench. */
       heapUsedBytes: number;
       /** The worker's heap capacity (v8 total_heap_size) and off-heap memory (external_memory). */
       heapTotalBytes: number;

@@ -56,8 +56,6 @@ export class WorkerCompiler {
   lastHeapUsedBytes = 0;
   lastHeapTotalBytes = 0;
   lastExternalBytes = 0;
-  /** Ask the worker for a full GC after each compile (when the process exposes gc; the soak bench does). */
-  collectGarbage = false;
 
   constructor(init: CompileWorkerInit, expected: Pipeline) {
     this.#worker = new Worker(compileWorkerScript(), {
@@ -162,7 +160,6 @@ export class WorkerCompiler {
       keepLastGood: options.keepLastGood,
       now: options.now.toISOString(),
       resend: this.#resend,
-      ...(this.collectGarbage ? { collectGarbage: true } : {}),
     });
     this.#resend = false;
     try {

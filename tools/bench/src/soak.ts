@@ -63,20 +63,15 @@ export async function runSoak(
   const worker = () => harness.runtime.compileWorker;
   let edit = 0;
   await harness.edit(edit++);
-  for (let i = 0; i < warmup; i++) {
-    // The last warm-up compile ends with a full GC in the worker: its live heap is the start figure.
-    if (worker() && i === warmup - 1) worker()!.collectGarbage = true;
-    await harness.edit(edit++);
-  }
+  for (let i = 0; i < warmup; i++) await harness.edit(edit++);
+  // The worker collects its garbage after every compile: what it reports is its live heap.
   const startWorkerHeap = worker()?.lastHeapUsedBytes;
-  if (worker()) worker()!.collectGarbage = false;
   fullGc();
   const startRss = process.memoryUsage().rss;
   const startHeap = process.memoryUsage().heapUsed;
   let min = startRss;
   let max = startRss;
   for (let i = 0; i < cycles; i++) {
-    if (worker() && i === cycles - 1) worker()!.collectGarbage = true;
     await harness.edit(edit++);
     const rss = process.memoryUsage().rss;
     min = Math.min(min, rss);
