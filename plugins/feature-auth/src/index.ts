@@ -11,7 +11,7 @@ export { FeatureAuthConfig } from './config.js';
 export { extAuthzConfig } from './ext-authz-config.js';
 export { type AuthService, type AuthServices, AuthServicesExt } from './model.js';
 export { featureAuthPlugin } from './plugin.js';
-export { AuthServiceSpec } from './schemas.js';
+export { AuthServiceSpec, authFieldExtensions } from './schemas.js';
 
 import { AuthServiceSpec } from './schemas.js';
 /** Schemas by kind, for the CRD generator. */

@@ -4,7 +4,7 @@ import { authDiagnosticCodes } from './codes.js';
 import { FeatureAuthConfig } from './config.js';
 import { ingestAuthServices } from './ingest.js';
 import { AuthServicesExt } from './model.js';
-import { AuthServiceReference, MappingAuthContextExtensions, MappingBypassAuth } from './schemas.js';
+import { authFieldExtensions } from './schemas.js';
 
 /** Emissary's AuthService: external authorisation (Envoy ext_authz) for the HTTP edge. */
 export const featureAuthPlugin = definePlugin<FeatureAuthConfig>({
@@ -15,32 +15,7 @@ export const featureAuthPlugin = definePlugin<FeatureAuthConfig>({
   owns: ['getambassador.io/AuthService'],
   register(reg) {
     reg.diagnostics(authDiagnosticCodes);
-    reg.fields([
-      {
-        kind: 'getambassador.io/Mapping',
-        path: '/spec/bypass_auth',
-        schema: MappingBypassAuth,
-        description: MappingBypassAuth.description,
-      },
-      {
-        kind: 'getambassador.io/Mapping',
-        path: '/spec/auth_context_extensions',
-        schema: MappingAuthContextExtensions,
-        description: MappingAuthContextExtensions.description,
-      },
-      {
-        kind: 'getambassador.io/Mapping',
-        path: '/spec/auth_service',
-        schema: AuthServiceReference,
-        description: AuthServiceReference.description,
-      },
-      {
-        kind: 'getambassador.io/Host',
-        path: '/spec/auth_service',
-        schema: AuthServiceReference,
-        description: AuthServiceReference.description,
-      },
-    ]);
+    reg.fields(authFieldExtensions);
     reg.pass({
       id: 'feature-auth.ingest',
       phase: 'ingest',

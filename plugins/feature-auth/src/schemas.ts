@@ -1,3 +1,4 @@
+import type { FieldExtension } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
 
 /**
@@ -148,3 +149,31 @@ export const AuthServiceReference = Type.String({
   description:
     'Beyond Emissary: the AuthService (name, or name.namespace) that checks the requests of this Host or Mapping instead of the global one.',
 });
+
+/** The Mapping and Host fields feature-auth implements (reg.fields), with their schemas for CRDs and docs. */
+export const authFieldExtensions: readonly FieldExtension[] = [
+  {
+    kind: 'getambassador.io/Mapping',
+    path: '/spec/bypass_auth',
+    schema: MappingBypassAuth,
+    description: MappingBypassAuth.description,
+  },
+  {
+    kind: 'getambassador.io/Mapping',
+    path: '/spec/auth_context_extensions',
+    schema: MappingAuthContextExtensions,
+    description: MappingAuthContextExtensions.description,
+  },
+  {
+    kind: 'getambassador.io/Mapping',
+    path: '/spec/auth_service',
+    schema: AuthServiceReference,
+    description: AuthServiceReference.description,
+  },
+  {
+    kind: 'getambassador.io/Host',
+    path: '/spec/auth_service',
+    schema: AuthServiceReference,
+    description: AuthServiceReference.description,
+  },
+];

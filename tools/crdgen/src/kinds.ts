@@ -1,3 +1,4 @@
+import { authFieldExtensions, authSpecSchemas } from '@attache/plugin-feature-auth';
 import { ratelimitFieldExtensions, ratelimitSpecSchemas } from '@attache/plugin-feature-ratelimit';
 import { httpSpecSchemas } from '@attache/plugin-http';
 import type { CrdKind } from './crds.js';
@@ -5,9 +6,9 @@ import { type ClaimedField, withClaimedFields } from './field-extensions.js';
 import type { JsonSchema } from './to-structural.js';
 
 /** Fields feature plugins claim on the http plugin's kinds (described in the CRDs, not pruned). */
-const claims: ClaimedField[] = [...ratelimitFieldExtensions];
+const claims: ClaimedField[] = [...authFieldExtensions, ...ratelimitFieldExtensions];
 const specs = Object.fromEntries(
-  Object.entries({ ...httpSpecSchemas, ...ratelimitSpecSchemas } as unknown as Record<
+  Object.entries({ ...httpSpecSchemas, ...authSpecSchemas, ...ratelimitSpecSchemas } as unknown as Record<
     string,
     JsonSchema
   >).map(([kind, schema]) => [kind, withClaimedFields(kind, schema, claims)]),
@@ -16,7 +17,7 @@ const specs = Object.fromEntries(
 /**
  * Every getambassador.io kind Attaché installs. The spec schema comes from the
  * plugin that validates the kind; kinds whose plugin does not export one yet
- * (AuthService, RateLimitService, TCPMapping) get a preserved spec.
+ * (TCPMapping) get a preserved spec.
  */
 export const crdKinds: readonly CrdKind[] = [
   { kind: 'AuthService', plural: 'authservices', specSchema: specs.AuthService },
