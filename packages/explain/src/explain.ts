@@ -5,6 +5,7 @@ import { errorResponsesNote } from './error-responses.js';
 import { num, unwrap } from './json.js';
 import type { DownstreamTlsModel, EnvoyModel, FilterChainMatchModel, ListenerModel } from './model.js';
 import { normalisePath } from './path-normalisation.js';
+import { rateLimitNote } from './rate-limits.js';
 import { type ExplainRequest, type RequestFacts, requestFacts, servicePortTargets } from './request.js';
 import { matchRoute } from './route-match.js';
 import { selectFilterChain } from './select-filter-chain.js';
@@ -300,6 +301,8 @@ export function explainRequest(config: EnvoyModel | EnvoyConfigInput, request: E
     if (!out.outcomes.some((o) => o.route?.index === route.index)) continue;
     const note = errorResponsesNote(hcm, route);
     if (note) out.notes.push(`route #${route.index}${route.name ? ` ${route.name}` : ''}: ${note}`);
+    const limits = rateLimitNote(hcm, vhost, route, headers);
+    if (limits) out.notes.push(`route #${route.index}${route.name ? ` ${route.name}` : ''}: ${limits}`);
   }
   if (low < 1) {
     const note = errorResponsesNote(hcm);
