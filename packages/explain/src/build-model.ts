@@ -200,9 +200,10 @@ function hcmModel(config: JsonObject, ctx: Context): HcmModel {
     settings,
     httpFilters: arr(config.http_filters).map((f) => {
       const o = obj(f) ?? {};
-      const entry: { name: string; config?: JsonObject } = { name: str(o.name) ?? '' };
+      const entry: { name: string; config?: JsonObject; disabled?: boolean } = { name: str(o.name) ?? '' };
       const tc = obj(o.typed_config);
       if (tc) entry.config = tc;
+      if (o.disabled === true) entry.disabled = true;
       return entry;
     }),
   };

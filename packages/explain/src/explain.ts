@@ -1,5 +1,6 @@
 import type { ResourceRef } from '@attache/core';
 import { type RoutedRequest, type RouteOutcomeAction, routeAction } from './actions.js';
+import { authNote } from './auth.js';
 import { buildEnvoyModel, type EnvoyConfigInput } from './build-model.js';
 import { errorResponsesNote } from './error-responses.js';
 import { num, unwrap } from './json.js';
@@ -301,6 +302,8 @@ export function explainRequest(config: EnvoyModel | EnvoyConfigInput, request: E
     if (!out.outcomes.some((o) => o.route?.index === route.index)) continue;
     const note = errorResponsesNote(hcm, route);
     if (note) out.notes.push(`route #${route.index}${route.name ? ` ${route.name}` : ''}: ${note}`);
+    const auth = authNote(hcm, vhost, route, model.clusters);
+    if (auth) out.notes.push(`route #${route.index}${route.name ? ` ${route.name}` : ''}: ${auth}`);
     const limits = rateLimitNote(hcm, vhost, route, headers);
     if (limits) out.notes.push(`route #${route.index}${route.name ? ` ${route.name}` : ''}: ${limits}`);
   }

@@ -69,7 +69,8 @@ export interface TcpProxyModel {
 export interface HcmModel {
   /** Settings that are behaviour (use_remote_address, xff_num_trusted_hops, …); names and logs removed. */
   settings: JsonObject;
-  httpFilters: Array<{ name: string; config?: JsonObject }>;
+  /** In order; `disabled`: off unless a route or virtual host enables it (HttpFilter.disabled). */
+  httpFilters: Array<{ name: string; config?: JsonObject; disabled?: boolean }>;
   routeConfig?: RouteConfigModel;
   /** The RDS name, when the route configuration is fetched by name. */
   rdsName?: string;

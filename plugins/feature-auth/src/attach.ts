@@ -226,9 +226,11 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
   }
 }
 
+/** The Mapping's auth_context_extensions, keys sorted (deterministic output whatever the YAML order). */
 function contextExtensions(source: HttpRouteSource): Record<string, string> | undefined {
   const raw = source.spec.auth_context_extensions as Record<string, string> | undefined;
-  return raw && Object.keys(raw).length > 0 ? raw : undefined;
+  if (!raw || Object.keys(raw).length === 0) return undefined;
+  return Object.fromEntries(Object.entries(raw).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** A cluster with no endpoints: checks against it fail, so the filter refuses (status_on_error, default 403). */
