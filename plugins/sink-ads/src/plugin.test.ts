@@ -23,6 +23,8 @@ function adsFactory(): SinkFactory {
     pass() {},
     diagnostics() {},
     source() {},
+    fields() {},
+    delegateFields() {},
     sink: (factory) => sinks.push(factory),
   });
   const factory = sinks[0];
