@@ -87,3 +87,61 @@ describe("Envoy's RE2 program-size limit", () => {
     expect(here).toEqual(http);
   });
 });
+
+const luaListener = (script: string) => ({
+  '@type': 'type.googleapis.com/envoy.config.listener.v3.Listener',
+  name: 'l',
+  address: { socket_address: { address: '0.0.0.0', port_value: 8080 } },
+  filter_chains: [
+    {
+      filters: [
+        {
+          name: 'envoy.filters.network.http_connection_manager',
+          typed_config: {
+            '@type':
+              'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+            stat_prefix: 'x',
+            rds: { route_config_name: 'r', config_source: { ads: {}, resource_api_version: 'V3' } },
+            http_filters: [
+              {
+                name: 'envoy.filters.http.lua',
+                typed_config: {
+                  '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
+                  default_source_code: { inline_string: script },
+                },
+              },
+              {
+                name: 'envoy.filters.http.router',
+                typed_config: {
+                  '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
+                },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  ],
+});
+
+// Envoy 1.39.3: "script load error: [string "0"]:1: unexpected symbol near '0'", the listener refused.
+describe("Envoy's Lua filter loads its script", () => {
+  it('refuses a script LuaJIT cannot load', () => {
+    expect(validateResource(luaListener('0')).map((i) => i.path)).toEqual([
+      '/filter_chains/0/filters/0/typed_config/http_filters/0/typed_config/default_source_code/inline_string',
+    ]);
+  });
+
+  it('accepts one it can', () => {
+    expect(validateResource(luaListener('function envoy_on_request(h) end'))).toEqual([]);
+  });
+
+  it('checks as the http plugin does: the two copies of lua-check.ts are the same file', () => {
+    const here = readFileSync(new URL('./lua-check.ts', import.meta.url), 'utf8');
+    const http = readFileSync(
+      new URL('../../../plugins/http/src/ingest/lua-check.ts', import.meta.url),
+      'utf8',
+    );
+    expect(here).toEqual(http);
+  });
+});

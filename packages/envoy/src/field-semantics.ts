@@ -1,5 +1,6 @@
 import type { DescField } from '@bufbuild/protobuf';
 import { fieldSemantics, messageSemantics, messageSemanticsJson } from './envoy-semantics.js';
+import { luaSyntaxProblem } from './lua-check.js';
 import { re2ProgramSize } from './regex-program-size.js';
 import type { ValueCheck, Walker } from './validate-walker.js';
 
@@ -64,18 +65,48 @@ function regexMatcherChecksJson(json: Record<string, unknown>): boolean {
   return programSizeProblem(json.regex, typeof size === 'string' ? Number(size) : size) === undefined;
 }
 
-const regexMatcher = 'envoy.type.matcher.v3.RegexMatcher';
+/**
+ * Envoy's Lua filter loads its inline script when the listener is built and refuses the
+ * whole listener update when LuaJIT cannot ("script load error"); lua-check.ts is the
+ * same file as the http plugin's copy.
+ */
+function luaChecks(message: unknown, w: Walker): void {
+  const source = (message as { defaultSourceCode?: { specifier?: { case?: string; value?: unknown } } })
+    .defaultSourceCode?.specifier;
+  if (source?.case !== 'inlineString' || typeof source.value !== 'string') return;
+  const problem = luaSyntaxProblem(source.value);
+  if (problem) {
+    w.segments.push('default_source_code');
+    w.reportAt('inline_string', `is not Lua Envoy's LuaJIT can load: ${problem}`);
+    w.segments.length -= 1;
+  }
+}
 
-/** Envoy's load-time checks of a whole message: envoy-semantics.ts's, and the RE2 program size. */
+function luaChecksJson(json: Record<string, unknown>): boolean {
+  const source = (json.default_source_code ?? json.defaultSourceCode) as Record<string, unknown> | undefined;
+  const inline = source?.inline_string ?? source?.inlineString;
+  return typeof inline !== 'string' || luaSyntaxProblem(inline) === undefined;
+}
+
+const ownMessageSemantics: Readonly<Record<string, (message: unknown, walker: Walker) => void>> = {
+  'envoy.type.matcher.v3.RegexMatcher': regexMatcherChecks,
+  'envoy.extensions.filters.http.lua.v3.Lua': luaChecks,
+};
+const ownMessageSemanticsJson: Readonly<Record<string, (json: Record<string, unknown>) => boolean>> = {
+  'envoy.type.matcher.v3.RegexMatcher': regexMatcherChecksJson,
+  'envoy.extensions.filters.http.lua.v3.Lua': luaChecksJson,
+};
+
+/** Envoy's load-time checks of a whole message: envoy-semantics.ts's, the RE2 program size, Lua syntax. */
 export function messageSemanticOf(
   typeName: string,
 ): ((message: unknown, walker: Walker) => void) | undefined {
-  return typeName === regexMatcher ? regexMatcherChecks : messageSemantics[typeName];
+  return ownMessageSemantics[typeName] ?? messageSemantics[typeName];
 }
 
 /** The same over proto3-JSON, for the fast path (true: certainly passes). */
 export function messageSemanticJsonOf(
   typeName: string,
 ): ((json: Record<string, unknown>) => boolean) | undefined {
-  return typeName === regexMatcher ? regexMatcherChecksJson : messageSemanticsJson[typeName];
+  return ownMessageSemanticsJson[typeName] ?? messageSemanticsJson[typeName];
 }

@@ -250,6 +250,11 @@ export const httpDiagnosticCodes = {
     summary:
       'The Secret is referenced for TLS but Envoy could not load it: tls.crt/tls.key/ca.crt (in data or stringData) missing, not PEM, not a parseable certificate or key, a key kind Envoy does not load (RSA under 2048 bits, EC other than P-256/384/521), or a key that does not match its certificate; it is not sent to Envoy.',
   },
+  MODULE_LUA_INVALID: {
+    severity: 'error',
+    summary:
+      "The Module's lua_scripts is not Lua Envoy's LuaJIT can load (Envoy would refuse every listener); the Module is ignored.",
+  },
   SECRET_CERT_EXPIRING: {
     severity: 'warning',
     summary: 'A TLS certificate has expired or expires within 30 days; renew it.',

@@ -5,6 +5,7 @@ import { ExtKey, type HttpModule } from '../model.js';
 import { ModuleSpec } from '../schemas/module.js';
 import { admit } from './admit.js';
 import { headerNameProblem } from './header-checks.js';
+import { luaSyntaxProblem } from './lua-check.js';
 
 /** Emissary's default `regex_max_size`. */
 const emissaryRegexMaxSize = 200;
@@ -41,6 +42,18 @@ export function ingestModule(ctx: PassContext): void {
         resource: m.ref,
         path: '/metadata/namespace',
         message: `two ambassador Modules: ${formatRef(module.ref)} is used (first by namespace/name) and this one, ${formatRef(m.ref)}, is ignored; merge them into one`,
+      });
+      continue;
+    }
+    const lua = m.spec.config?.lua_scripts;
+    const luaProblem = typeof lua === 'string' ? luaSyntaxProblem(lua) : undefined;
+    if (luaProblem) {
+      // Envoy would refuse every listener with this filter: the Module is left out, as for a schema error.
+      ctx.report({
+        code: 'MODULE_LUA_INVALID',
+        resource: m.ref,
+        path: '/spec/config/lua_scripts',
+        message: `spec.config.lua_scripts is not Lua that Envoy's LuaJIT can load (${luaProblem}); Envoy would refuse every listener, so this Module is ignored until the script is fixed`,
       });
       continue;
     }
