@@ -153,17 +153,30 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
   if (filters.length === 0) return;
   for (const filter of filters) addHttpFilter(ctx.ir, filter);
 
-  const allNames = filters.map((f) => f.name);
-  const disable = { '@type': extAuthzPerRouteType, disabled: true };
-  const disableAll = (except?: string) =>
-    Object.fromEntries(allNames.filter((n) => n !== except).map((n) => [n, disable]));
-  const enable = (contextExtensions?: Readonly<Record<string, string>>) => ({
-    '@type': filterConfigType,
-    config: {
-      '@type': extAuthzPerRouteType,
-      check_settings: contextExtensions ? { context_extensions: { ...contextExtensions } } : {},
-    },
-  });
+  // Per-filter configs are shared (frozen) objects wherever they are equal: thousands of
+  // routes carry the same "off" switch, and lowering copies what it emits.
+  type PerFilter = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  const disable = Object.freeze({ '@type': extAuthzPerRouteType, disabled: true });
+  const enable = (contextExtensions?: Readonly<Record<string, string>>) =>
+    Object.freeze({
+      '@type': filterConfigType,
+      config: {
+        '@type': extAuthzPerRouteType,
+        check_settings: contextExtensions ? { context_extensions: { ...contextExtensions } } : {},
+      },
+    });
+  const enabled = enable();
+  const offMemo = new Map<string, PerFilter>();
+  /** Turns off the filter that is on where the route is (named ones are off by default). */
+  const turnOff = (on: string | undefined): PerFilter | undefined => {
+    if (!on) return undefined;
+    let off = offMemo.get(on);
+    if (!off) {
+      off = Object.freeze({ [on]: disable });
+      offMemo.set(on, off);
+    }
+    return off;
+  };
 
   // Hosts that name an AuthService: on for the virtual host, the global one off there.
   if (hostChoice.size > 0) {
@@ -171,16 +184,19 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
       const choice = hostChoice.get(vh.name);
       if (!choice || choice.filter === 'global') return vh;
       const name = filterNameOf.get(choice.filter)!;
-      return {
-        ...vh,
-        typedPerFilterConfig: { ...vh.typedPerFilterConfig, ...disableAll(name), [name]: enable() },
+      const next = Object.assign({}, vh);
+      next.typedPerFilterConfig = {
+        ...vh.typedPerFilterConfig,
+        ...(services.global ? { [globalFilterName]: disable } : {}),
+        [name]: enabled,
       };
+      return next;
     });
   }
 
-  // Routes: exemptions, a Mapping's own AuthService, context extensions. Only the last depends on
-  // the virtual host (its extensions go to the filter the Host uses), so routes shared between
-  // virtual hosts that use the same AuthService stay shared.
+  // Routes: exemptions, a Mapping's own AuthService, context extensions. What a route needs
+  // depends on which filter is on in its virtual host (the global one, or its Host's), so
+  // routes are shared between the virtual hosts where the same one is on.
   const effectiveFilter = (vhName: string): string | undefined => {
     const choice = hostChoice.get(vhName);
     return choice && choice.filter !== 'global'
@@ -192,36 +208,41 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
   replaceRoutes(
     ctx.ir,
     (route, site) => {
-      const config = routeConfig(route, site.virtualHost.name);
-      return config
-        ? { ...route, typedPerFilterConfig: { ...route.typedPerFilterConfig, ...config } }
-        : route;
+      const config = routeConfig(route, effectiveFilter(site.virtualHost.name));
+      if (!config) return route;
+      // Object.assign, not a spread: V8 copies a spread-then-override literal on a slow path.
+      const next = Object.assign({}, route);
+      next.typedPerFilterConfig = route.typedPerFilterConfig
+        ? { ...route.typedPerFilterConfig, ...config }
+        : (config as Record<string, Record<string, unknown>>);
+      return next;
     },
     { contextOf: (site) => effectiveFilter(site.virtualHost.name) ?? '' },
   );
 
-  function routeConfig(route: IRRoute, vhName: string): Record<string, Record<string, unknown>> | undefined {
+  function routeConfig(route: IRRoute, on: string | undefined): PerFilter | undefined {
     const builtin = model!.builtinRoutes[route.name];
-    if (builtin) return ctx.config.authorizeProbes ? undefined : disableAll();
+    if (builtin) return ctx.config.authorizeProbes ? undefined : turnOff(on);
     // A redirect reveals nothing and must work for clients without credentials (Emissary: host_redirect).
-    if (route.action.kind === 'redirect') return disableAll();
+    if (route.action.kind === 'redirect') return turnOff(on);
     const source = sourceOf.get(route.name);
     if (!source) return undefined;
-    if (source.spec.bypass_auth === true) return disableAll();
+    if (source.spec.bypass_auth === true) return turnOff(on);
     const extensions = contextExtensions(source);
     const choice = mappingChoice.get(source);
-    if (choice && choice.filter !== 'global') {
-      const name = filterNameOf.get(choice.filter)!;
-      return { ...disableAll(name), [name]: enable(extensions) };
+    const chosen =
+      choice && choice.filter !== 'global'
+        ? filterNameOf.get(choice.filter)
+        : choice?.filter === 'global' && services.global
+          ? globalFilterName
+          : undefined;
+    if (chosen && chosen !== on) {
+      // Another AuthService than the virtual host's: that one off, the chosen one on.
+      return { ...turnOff(on), [chosen]: extensions ? enable(extensions) : enabled };
     }
-    if (choice?.filter === 'global' && services.global) {
-      // Back to the global AuthService even on a Host that names another one.
-      return { ...disableAll(globalFilterName), [globalFilterName]: enable(extensions) };
-    }
-    const name = effectiveFilter(vhName);
-    if (!extensions || !name) return undefined;
+    if (!extensions || !on) return undefined;
     return {
-      [name]: { '@type': extAuthzPerRouteType, check_settings: { context_extensions: { ...extensions } } },
+      [on]: { '@type': extAuthzPerRouteType, check_settings: { context_extensions: { ...extensions } } },
     };
   }
 }
