@@ -5,6 +5,7 @@
  * owns its module and its options; this file only dispatches.
  */
 import { runAdsBench } from './ads-bench.js';
+import { runAuthBench } from './auth-bench.js';
 import { runCompileBench } from './compile-bench.js';
 import { runEnvoyBench } from './envoy-bench.js';
 import { runResponsivenessBench } from './responsiveness.js';
@@ -15,6 +16,7 @@ type BenchMain = (argv: string[]) => Promise<void>;
 // Add a benchmark by adding a line here (alphabetical); 'all' runs every one in this order.
 const benchmarks: Record<string, BenchMain> = {
   ads: runAdsBench,
+  auth: runAuthBench,
   compile: runCompileBench,
   envoy: runEnvoyBench,
   responsiveness: runResponsivenessBench,
