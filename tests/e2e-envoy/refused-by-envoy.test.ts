@@ -36,7 +36,9 @@ import { waitForListeners } from './feature-traffic.js';
  * a.example.com → RDS "Only unique values for domains are permitted" and LDS
  * "multiple filter chains with overlapping matching rules"; a cipher or curve
  * BoringSSL does not know → SDS "Failed to initialize cipher suites/ECDH
- * curves" (every TLS handshake reset); a CR/LF in server_name → the listener
+ * curves" (every TLS handshake reset); an ALPN protocol over 255 bytes → LDS
+ * "Invalid ALPN protocol string"; a host name among an Endpoints' addresses →
+ * EDS "malformed IP address" (every endpoint of the update); a CR/LF in server_name → the listener
  * lost its only filter chain and Envoy refused it ("no filter chains
  * specified").
  */
@@ -49,9 +51,12 @@ interface StreamType {
 
 interface Case {
   name: string;
-  resources: (pair: PemPair) => Obj[];
-  code: string;
-  path: string;
+  resources: (pair: PemPair, upstream: EchoServer) => Obj[];
+  /** The diagnostic that names the mistake; none where Attaché drops the bad entry alone. */
+  code?: string;
+  path?: string;
+  /** A request that must be answered by the upstream once the case is served. */
+  serves?: string;
 }
 
 const module = (config: Obj): Obj => ({
@@ -140,6 +145,43 @@ const cases: Case[] = [
     path: '/spec/tls/ecdh_curves/0',
   },
   {
+    name: 'an ALPN protocol longer than 255 bytes',
+    resources: () => [
+      {
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'TLSContext',
+        metadata: { name: 'alpn', namespace: 'default' },
+        spec: { secret: 'cert', alpn_protocols: `h2,${'x'.repeat(300)}` },
+      },
+    ],
+    code: 'HTTP_SCHEMA_INVALID',
+    path: '/spec/alpn_protocols',
+  },
+  {
+    name: 'an Endpoints address that is no IP (the other endpoints keep serving)',
+    resources: (_pair, upstream) => [
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'pool', namespace: 'default' },
+        spec: { ports: [{ name: 'http', port: 80 }] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'pool', namespace: 'default' },
+        subsets: [
+          {
+            addresses: [{ ip: '127.0.0.1' }, { ip: 'pool-0.default' }],
+            ports: [{ name: 'http', port: upstream.port }],
+          },
+        ],
+      },
+      mapping('pool', { prefix: '/pool/', service: 'pool:80', resolver: 'endpoint' }),
+    ],
+    serves: '/pool/x',
+  },
+  {
     name: 'a line break in server_name',
     resources: () => [module({ server_name: 'edge\nX-Injected: 1' })],
     code: 'HTTP_HEADER_INVALID',
@@ -187,7 +229,7 @@ describe.skipIf(skip !== undefined)('e2e-envoy: what a real Envoy refused is cau
     writeResources(resources.dir, 'case.yaml', [
       ...base(),
       mapping(`good-${serial}`, { prefix: good, service: upstream.address }),
-      ...c.resources(pair),
+      ...c.resources(pair, upstream),
     ]);
     // The good Mapping of this very update answers through Envoy: Envoy took the update.
     await edge.envoy.waitFor(
@@ -206,7 +248,12 @@ describe.skipIf(skip !== undefined)('e2e-envoy: what a real Envoy refused is cau
       { what: 'Envoy answered every type' },
     );
     const diagnostics = await edge.attache.diagnostics();
-    expect(diagnostics).toContainEqual(expect.objectContaining({ code: c.code, path: c.path }));
+    if (c.code) expect(diagnostics).toContainEqual(expect.objectContaining({ code: c.code, path: c.path }));
+    if (c.serves) {
+      const answer = await request(httpPort, c.serves, { host: 'a.example.com' });
+      expect(answer.status).toBe(200);
+      expect(answer.headers['x-echo-backend']).toBe('good');
+    }
     expect(diagnostics.filter((d) => d.code === 'ENVOY_REJECTED')).toEqual([]);
     const after = await edge.envoy.xdsStats();
     for (const type of ['lds', 'cds', 'rds', 'eds', 'sds'] as const) {
