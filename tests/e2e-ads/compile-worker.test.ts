@@ -126,4 +126,42 @@ describe.skipIf(!compileWorkerAvailable())('compile worker', () => {
     const routes = JSON.stringify(rt.snapshot()?.resources ?? {}).match(/"prefix":"\/svc-/g) ?? [];
     expect(routes).toHaveLength(3000);
   }, 120_000);
+
+  it('keeps the last good version of a Mapping that turned invalid, compiling in the worker', async () => {
+    const { createWorkerPipeline } = (await import(pipelineModule)) as {
+      createWorkerPipeline(data: unknown): Pipeline;
+    };
+    const rt = new Runtime({
+      pipeline: createWorkerPipeline({}),
+      sources: new Map(),
+      sinks: new Map(),
+      logger: silentLogger(),
+      baseDir: process.cwd(),
+      now: () => new Date('2026-12-06T08:00:00.000Z'),
+      compileWorker: { pipelineModule, pipelineData: {} },
+    });
+    runtime = rt;
+    await rt.start();
+    await rt.compileWorker!.ready();
+    const store = rt.store.writerFor('e2e', 'http');
+    store.replace('many.yaml', [listener, mapping(1), mapping(2)]);
+    store.synced();
+    await rt.flush();
+    const good = JSON.stringify(rt.snapshot()!.resources);
+    expect(good).toContain('/svc-2/');
+
+    const broken = mapping(2);
+    (broken.resource.spec as Record<string, unknown>).service = '';
+    store.replace('many.yaml', [listener, mapping(1), broken]);
+    await rt.flush();
+    expect(rt.compileWorker).toBeDefined();
+    expect(JSON.stringify(rt.snapshot()!.resources)).toBe(good);
+    const lastGood = rt.diagnostics().filter((d) => d.code === 'RESOURCE_LAST_GOOD');
+    expect(lastGood).toEqual([
+      expect.objectContaining({
+        resource: expect.objectContaining({ name: 'm2' }),
+        message: expect.stringContaining('since 2026-12-06T08:00:00.000Z'),
+      }),
+    ]);
+  }, 60_000);
 });
