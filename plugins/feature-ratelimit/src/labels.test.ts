@@ -239,3 +239,29 @@ describe('Module default_labels (Emissary’s merge rules)', () => {
     expect(bad.defaults).toEqual({});
   });
 });
+
+describe('the quick path for usual labels', () => {
+  it('gives exactly what the full parser gives, on every label of the golden inputs and the bench shape', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { parseAllDocuments } = await import('yaml');
+    const dir = new URL('./testdata/', import.meta.url);
+    const samples: unknown[] = [
+      { edge: [{ a: [{ remote_address: { key: 'remote_address' } }] }, { b: [{ remote_address: null }] }] },
+      { edge: [{ a: [{ request_headers: { key: 'k', header_name: 'x-k', skip_if_absent: false } }] }] },
+      { 'a/b': [{ g: [{ generic_key: { value: 'v' } }] }] },
+      { d: [{ 'g~1': [{ generic_key: { value: 'v' } }] }] },
+    ];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.in.yaml'))) {
+      for (const doc of parseAllDocuments(readFileSync(new URL(file, dir), 'utf8'))) {
+        const labels = (doc.toJS() as { spec?: { labels?: unknown } } | null)?.spec?.labels;
+        if (labels !== undefined) samples.push(labels);
+      }
+    }
+    expect(samples.length).toBeGreaterThan(6);
+    for (const raw of samples) {
+      expect(parseLabels(raw, 'v3alpha1'), JSON.stringify(raw)).toEqual(
+        parseLabels(raw, 'v3alpha1', '/spec/labels', { quick: false }),
+      );
+    }
+  });
+});

@@ -289,8 +289,95 @@ function parseActions(
   });
 }
 
+const plainSegment = /^[^~/]*$/;
+
+/** One v3alpha1 action in its usual, valid shape, or undefined for anything the full parser must judge. */
+function quickV3Action(raw: unknown): LabelAction | undefined {
+  if (!isRecord(raw)) return undefined;
+  let kind: string | undefined;
+  for (const k in raw) {
+    if (kind !== undefined) return undefined;
+    kind = k;
+  }
+  const body = kind === undefined ? undefined : raw[kind];
+  switch (kind) {
+    case 'source_cluster':
+    case 'destination_cluster':
+    case 'remote_address': {
+      if (body === null || body === undefined) return { kind };
+      if (!isRecord(body)) return undefined;
+      for (const k in body) if (k !== 'key' || body.key !== kind) return undefined;
+      return { kind };
+    }
+    case 'generic_key': {
+      if (!isRecord(body)) return undefined;
+      for (const k in body) if (k !== 'key' && k !== 'value') return undefined;
+      const { key, value } = body;
+      if (typeof value !== 'string' || value === '') return undefined;
+      if (key === undefined) return { kind, key: 'generic_key', value };
+      return typeof key === 'string' && key !== '' ? { kind, key, value } : undefined;
+    }
+    case 'request_headers': {
+      if (!isRecord(body)) return undefined;
+      for (const k in body)
+        if (k !== 'key' && k !== 'header_name' && k !== 'skip_if_absent') return undefined;
+      const { key, header_name: headerName, skip_if_absent: skip } = body;
+      if (typeof key !== 'string' || key === '' || typeof headerName !== 'string') return undefined;
+      if (!tokenName.test(headerName)) return undefined;
+      if (skip === true) return { kind, key, headerName, skipIfAbsent: true };
+      return skip === undefined || skip === false ? { kind, key, headerName } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The usual case without building a string it does not need: valid
+ * v3alpha1 labels with nothing to report. Undefined sends the labels to the
+ * full parser, which names every problem on its JSON pointer.
+ */
+function quickParseLabels(raw: Record<string, unknown>, basePath: string): LabelDomains | undefined {
+  const domains: LabelDomains = {};
+  for (const domain in raw) {
+    const groups = raw[domain];
+    if (!Array.isArray(groups) || !plainSegment.test(domain)) return undefined;
+    const out: LabelGroup[] = [];
+    for (let i = 0; i < groups.length; i++) {
+      const group = groups[i];
+      if (!isRecord(group)) return undefined;
+      let name: string | undefined;
+      for (const k in group) {
+        if (name !== undefined) return undefined;
+        name = k;
+      }
+      if (name === undefined || !plainSegment.test(name)) return undefined;
+      const list = group[name];
+      if (!Array.isArray(list) || list.length === 0) return undefined;
+      const actions: LabelAction[] = [];
+      for (const item of list) {
+        const action = quickV3Action(item);
+        if (!action) return undefined;
+        actions.push(action);
+      }
+      out.push({ name, actions, path: `${basePath}/${domain}/${i}/${name}` });
+    }
+    domains[domain] = out;
+  }
+  return domains;
+}
+
 /** Parses Mapping `labels` (at `basePath`, normally '/spec/labels'). */
-export function parseLabels(raw: unknown, dialect: LabelDialect, basePath = '/spec/labels'): ParsedLabels {
+export function parseLabels(
+  raw: unknown,
+  dialect: LabelDialect,
+  basePath = '/spec/labels',
+  options: { quick?: boolean } = {},
+): ParsedLabels {
+  if (options.quick !== false && dialect === 'v3alpha1' && isRecord(raw)) {
+    const quick = quickParseLabels(raw, basePath);
+    if (quick) return { domains: quick, problems: [] };
+  }
   const problems: LabelProblem[] = [];
   const domains: LabelDomains = {};
   if (raw === undefined || raw === null) return { domains, problems };

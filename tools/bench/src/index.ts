@@ -8,6 +8,7 @@ import { runAdsBench } from './ads-bench.js';
 import { runAuthBench } from './auth-bench.js';
 import { runCompileBench } from './compile-bench.js';
 import { runEnvoyBench } from './envoy-bench.js';
+import { runRateLimitBench } from './ratelimit-bench.js';
 import { runResponsivenessBench } from './responsiveness.js';
 import { runSoakBench } from './soak.js';
 
@@ -19,6 +20,7 @@ const benchmarks: Record<string, BenchMain> = {
   auth: runAuthBench,
   compile: runCompileBench,
   envoy: runEnvoyBench,
+  ratelimit: runRateLimitBench,
   responsiveness: runResponsivenessBench,
   soak: runSoakBench,
 };
