@@ -35,12 +35,7 @@ const mapping = (name: string, spec: Record<string, unknown>) =>
  */
 const refused: Array<[string, Record<string, unknown>, string, string]> = [
   ['huge-timeout', { timeout_ms: 1e308 }, 'HTTP_SCHEMA_INVALID', '/spec/timeout_ms'],
-  [
-    'huge-connect',
-    { connect_timeout_ms: 1e17 },
-    'HTTP_SCHEMA_INVALID',
-    '/spec/connect_timeout_ms',
-  ],
+  ['huge-connect', { connect_timeout_ms: 1e17 }, 'HTTP_SCHEMA_INVALID', '/spec/connect_timeout_ms'],
   ['past-int64-ns', { idle_timeout_ms: 9_223_372_036_000 }, 'HTTP_SCHEMA_INVALID', '/spec/idle_timeout_ms'],
   [
     'long-retry',
