@@ -67,6 +67,27 @@ describe('feature-auth in and out of a distribution', () => {
     expect(routes).toContain('"disabled":true');
   });
 
+  it('without it, Attaché’s own auth_service fields on Hosts and Mappings name it too', () => {
+    const withChoice = [
+      r('Host', 'app', {
+        hostname: 'app.example.com',
+        auth_service: 'authn',
+        requestPolicy: { insecure: { action: 'Route' } },
+      }),
+      r('Mapping', 'api', {
+        hostname: 'app.example.com',
+        prefix: '/api/',
+        service: 'api',
+        auth_service: 'authn',
+      }),
+    ];
+    const result = compile([inputs[0]!, ...withChoice], [httpPlugin, envoyPlugin]);
+    expect(result.diagnostics.map((d) => [d.code, d.resource?.kind, d.path])).toEqual([
+      ['FIELD_NEEDS_PLUGIN', 'Host', '/spec/auth_service'],
+      ['FIELD_NEEDS_PLUGIN', 'Mapping', '/spec/auth_service'],
+    ]);
+  });
+
   it('without the http plugin, an AuthService is reported as protecting nothing', () => {
     const result = compile([inputs[2]!], [featureAuthPlugin, envoyPlugin]);
     expect(result.diagnostics.map((d) => d.code)).toEqual(['AUTH_NO_HTTP_MODEL']);

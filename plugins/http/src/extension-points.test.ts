@@ -59,7 +59,7 @@ describe('schema extension: fields of a kind another plugin owns', () => {
       register(reg) {
         reg.fields([
           { kind: 'getambassador.io/Mapping', path: '/spec/bypass_auth', schema: Type.Boolean() },
-          { kind: 'getambassador.io/Mapping', path: '/spec/auth_service', schema: Type.String() },
+          { kind: 'getambassador.io/Mapping', path: '/spec/team_policy', schema: Type.String() },
         ]);
       },
     });
@@ -67,14 +67,14 @@ describe('schema extension: fields of a kind another plugin owns', () => {
       hostname: 'app.example.com',
       prefix: '/private/',
       service: 'private',
-      auth_service: 'strict',
-      auth_servce: 'typo',
+      team_policy: 'strict',
+      team_polcy: 'typo',
     });
     const result = compile([...edge, withBypass, beyond], [httpPlugin, claimant, envoyPlugin]);
-    expect(codes(result)).toEqual(['HTTP_FIELD_UNKNOWN /spec/auth_servce']);
+    expect(codes(result)).toEqual(['HTTP_FIELD_UNKNOWN /spec/team_polcy']);
     // Without the claimant, the new field is unknown to http.
     const without = compile([...edge, beyond], [httpPlugin, envoyPlugin]);
-    expect(codes(without)).toContain('HTTP_FIELD_UNKNOWN /spec/auth_service');
+    expect(codes(without)).toContain('HTTP_FIELD_UNKNOWN /spec/team_policy');
   });
 
   it('two plugins claiming one field, or delegating fields of a kind not owned, are load errors', () => {

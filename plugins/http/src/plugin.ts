@@ -38,10 +38,14 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
     reg.delegateFields('getambassador.io/Mapping', {
       '/spec/bypass_auth': 'feature-auth',
       '/spec/auth_context_extensions': 'feature-auth',
+      '/spec/auth_service': 'feature-auth',
       '/spec/labels': 'feature-ratelimit',
       '/spec/local_rate_limit': 'feature-ratelimit',
     });
-    reg.delegateFields('getambassador.io/Host', { '/spec/local_rate_limit': 'feature-ratelimit' });
+    reg.delegateFields('getambassador.io/Host', {
+      '/spec/auth_service': 'feature-auth',
+      '/spec/local_rate_limit': 'feature-ratelimit',
+    });
     reg.delegateFields('getambassador.io/Module', {
       '/spec/config/default_labels': 'feature-ratelimit',
       '/spec/config/default_label_domain': 'feature-ratelimit',
