@@ -13,14 +13,16 @@ const testdata = (name: string) =>
     name,
   );
 
+interface ListenerJson {
+  filter_chains: Array<{ filters: Array<{ typed_config: { http_filters: Array<{ name: string }> } }> }>;
+}
+
 function httpFilterNames(result: ReturnType<typeof compile>): string[] {
-  const listeners = (result.xds as unknown as Record<string, Array<{ resource: any }>>)[
+  const listeners = (result.xds as unknown as Record<string, Array<{ resource: ListenerJson }>>)[
     'type.googleapis.com/envoy.config.listener.v3.Listener'
   ]!;
   return listeners.flatMap((l) =>
-    l.resource.filter_chains.flatMap((fc: any) =>
-      fc.filters[0].typed_config.http_filters.map((f: any) => f.name),
-    ),
+    l.resource.filter_chains.flatMap((fc) => fc.filters[0]!.typed_config.http_filters.map((f) => f.name)),
   );
 }
 
