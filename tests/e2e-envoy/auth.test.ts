@@ -271,3 +271,63 @@ describe.skipIf(skip !== undefined)('e2e-envoy: AuthService with real gRPC and H
     expect(echoed(open).path).toBe('/x');
   });
 });
+
+describe.skipIf(skip !== undefined)('e2e-envoy: auth denials and error_response_overrides', () => {
+  let edge: Edge;
+  let port: number;
+  let api: EchoServer;
+  let grpcAuth: GrpcAuthServer;
+  const resources = resourceDir();
+
+  beforeAll(async () => {
+    api = await EchoServer.start({ name: 'api' });
+    grpcAuth = await GrpcAuthServer.start(() => ({
+      allow: false,
+      status: 401,
+      body: 'the auth server says no',
+    }));
+    port = await freePort();
+    writeResources(resources.dir, 'auth-overrides.yaml', [
+      listener('http', port),
+      host('edge', { hostname, requestPolicy: { insecure: { action: 'Route' } } }),
+      {
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'Module',
+        metadata: { name: 'ambassador', namespace: 'default' },
+        spec: {
+          config: {
+            error_response_overrides: [{ on_status_code: 401, body: { text_format: 'please sign in' } }],
+          },
+        },
+      },
+      authService('grpc-auth', { auth_service: grpcAuth.address, proto: 'grpc', protocol_version: 'v3' }),
+      mapping('api', { hostname, prefix: '/api/', service: api.address }),
+      mapping('raw', {
+        hostname,
+        prefix: '/raw/',
+        service: api.address,
+        bypass_error_response_overrides: true,
+      }),
+    ]);
+    edge = await startEdge({ resources: resources.dir, name: 'auth-overrides' });
+    await waitForListeners(edge.envoy, 1);
+  }, 60_000);
+  afterAll(async () => {
+    await edge?.stop();
+    await grpcAuth?.close();
+    await api?.close();
+    resources.remove();
+  });
+  afterEach(async () => {
+    await expectNoRejectedUpdates(edge.envoy);
+  });
+
+  it("the Module's override rewrites a denial; bypass_error_response_overrides keeps the auth server's body", async () => {
+    onTestFailed(() => console.error(edge.envoy.tail(60), edge.attache.tail(30)));
+    const rewritten = await request(port, '/api/x', { host: hostname });
+    expect([rewritten.status, rewritten.body]).toEqual([401, 'please sign in']);
+    const raw = await request(port, '/raw/x', { host: hostname });
+    expect([raw.status, raw.body]).toEqual([401, 'the auth server says no']);
+    expect(api.take()).toEqual([]);
+  });
+});
