@@ -308,6 +308,8 @@ describe.skipIf(skip !== undefined)('e2e-envoy: auth denials and error_response_
         service: api.address,
         bypass_error_response_overrides: true,
       }),
+      // Names an AuthService that does not exist: refused, never let through.
+      mapping('lost', { hostname, prefix: '/lost/', service: api.address, auth_service: 'nobody' }),
     ]);
     edge = await startEdge({ resources: resources.dir, name: 'auth-overrides' });
     await waitForListeners(edge.envoy, 1);
@@ -329,5 +331,14 @@ describe.skipIf(skip !== undefined)('e2e-envoy: auth denials and error_response_
     const raw = await request(port, '/raw/x', { host: hostname });
     expect([raw.status, raw.body]).toEqual([401, 'the auth server says no']);
     expect(api.take()).toEqual([]);
+  });
+
+  it('a Mapping naming an AuthService that does not exist is refused with 403 (AUTH_SERVICE_UNKNOWN), never let through', async () => {
+    onTestFailed(() => console.error(edge.envoy.tail(60), edge.attache.tail(30)));
+    api.take();
+    const lost = await request(port, '/lost/x', { host: hostname });
+    expect(lost.status).toBe(403);
+    expect(api.take()).toEqual([]);
+    expect((await edge.attache.diagnostics()).map((d) => d.code)).toContain('AUTH_SERVICE_UNKNOWN');
   });
 });
