@@ -1,17 +1,15 @@
 import {
   compareStrings,
   HttpModelExt,
-  type IR,
   type IRHttpFilter,
   type IRRoute,
-  type IRRouteConfig,
-  type IRVirtualHost,
   type PassContext,
   type ResourceRef,
   readExt,
   refOf,
   replaceHttpConnectionManagers,
   replaceRoutes,
+  replaceVirtualHosts,
   resourceKey,
   ServiceGrantsExt,
   withTypedPerFilterConfig,
@@ -262,30 +260,5 @@ export function attachRateLimits(ctx: PassContext): void {
   }
   if (filters.length > 0) {
     replaceHttpConnectionManagers(ctx.ir, (hcm) => ({ ...hcm, filters: [...hcm.filters, ...filters] }));
-  }
-}
-
-/** Copy-on-write over virtual hosts: shared virtual hosts stay shared (one replacement per object). */
-function replaceVirtualHosts(ir: IR, replace: (vh: IRVirtualHost) => IRVirtualHost): void {
-  const memo = new Map<IRVirtualHost, IRVirtualHost>();
-  const configs = new Map<IRRouteConfig, IRRouteConfig>();
-  for (const name of Object.keys(ir.routeConfigs)) {
-    const config = ir.routeConfigs[name]!;
-    let next = configs.get(config);
-    if (!next) {
-      let changed = false;
-      const hosts = config.virtualHosts.map((vh) => {
-        let made = memo.get(vh);
-        if (!made) {
-          made = replace(vh);
-          memo.set(vh, made);
-        }
-        if (made !== vh) changed = true;
-        return made;
-      });
-      next = changed ? { ...config, virtualHosts: hosts } : config;
-      configs.set(config, next);
-    }
-    ir.routeConfigs[name] = next;
   }
 }
