@@ -1,7 +1,8 @@
-import type { DescField } from '@bufbuild/protobuf';
+import { type DescField, fromBinary } from '@bufbuild/protobuf';
 import { fieldSemantics, messageSemantics, messageSemanticsJson } from './envoy-semantics.js';
 import { luaSyntaxProblem } from './lua-check.js';
 import { re2ProgramSize } from './regex-program-size.js';
+import { messageDesc } from './registry.js';
 import type { ValueCheck, Walker } from './validate-walker.js';
 
 /**
@@ -88,11 +89,56 @@ function luaChecksJson(json: Record<string, unknown>): boolean {
   return typeof inline !== 'string' || luaSyntaxProblem(inline) === undefined;
 }
 
+const localRateLimitTypeUrl =
+  'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
+const localRateLimitNoBucket =
+  'is a local rate limit without token_bucket: Envoy refuses one per route or per virtual host ("local rate limit token bucket must be set for per filter configs"); only the connection manager\'s own filter config may leave it out';
+
+/**
+ * Envoy 1.39.3 refuses a per-route or per-virtual-host local rate limit config
+ * without a token bucket (found by tests/e2e-envoy/ratelimit.test.ts); the
+ * filter's own config in the connection manager may leave it out, so the check
+ * sits on the route and the virtual host, not on the message inside the Any.
+ */
+function perFilterLocalRateLimitChecks(message: unknown, w: Walker): void {
+  const configs = (
+    message as { typedPerFilterConfig?: Record<string, { typeUrl?: string; value?: Uint8Array }> }
+  ).typedPerFilterConfig;
+  if (!configs) return;
+  for (const [name, any] of Object.entries(configs)) {
+    if (any.typeUrl !== localRateLimitTypeUrl || !any.value) continue;
+    const config = fromBinary(
+      messageDesc('envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit'),
+      any.value,
+    ) as unknown as { tokenBucket?: unknown };
+    if (config.tokenBucket) continue;
+    w.segments.push('typed_per_filter_config');
+    w.reportAt(name, localRateLimitNoBucket);
+    w.segments.pop();
+  }
+}
+
+function perFilterLocalRateLimitJson(json: Record<string, unknown>): boolean {
+  const configs = (json.typed_per_filter_config ?? json.typedPerFilterConfig) as
+    | Record<string, Record<string, unknown>>
+    | undefined;
+  if (!configs) return true;
+  for (const config of Object.values(configs)) {
+    if (config?.['@type'] === localRateLimitTypeUrl && !(config.token_bucket ?? config.tokenBucket))
+      return false;
+  }
+  return true;
+}
+
 const ownMessageSemantics: Readonly<Record<string, (message: unknown, walker: Walker) => void>> = {
+  'envoy.config.route.v3.Route': perFilterLocalRateLimitChecks,
+  'envoy.config.route.v3.VirtualHost': perFilterLocalRateLimitChecks,
   'envoy.type.matcher.v3.RegexMatcher': regexMatcherChecks,
   'envoy.extensions.filters.http.lua.v3.Lua': luaChecks,
 };
 const ownMessageSemanticsJson: Readonly<Record<string, (json: Record<string, unknown>) => boolean>> = {
+  'envoy.config.route.v3.Route': perFilterLocalRateLimitJson,
+  'envoy.config.route.v3.VirtualHost': perFilterLocalRateLimitJson,
   'envoy.type.matcher.v3.RegexMatcher': regexMatcherChecksJson,
   'envoy.extensions.filters.http.lua.v3.Lua': luaChecksJson,
 };
