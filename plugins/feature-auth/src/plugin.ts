@@ -29,7 +29,9 @@ export const featureAuthPlugin = definePlugin<FeatureAuthConfig>({
       phase: 'attach',
       reason:
         'decorates the connection managers, virtual hosts and routes the HTTP model built (build phase), before finalize shares identical route tables',
-      reads: [AuthServicesExt.key, HttpModelExt.key, 'edge.serviceGrants', 'ir.listeners', 'ir.routeConfigs'],
+      // It edits the listeners and routes the build phase made, copy-on-write; it does not declare
+      // them as reads, so that other decorating passes (which read them) run after it, not in a cycle.
+      reads: [AuthServicesExt.key, HttpModelExt.key, 'edge.serviceGrants'],
       writes: ['ir.listeners', 'ir.routeConfigs', 'ir.clusters'],
       run: attachAuth,
     });
