@@ -119,4 +119,27 @@ describe('parseResourceFile', () => {
     expect(parsed.diagnostics.map((d) => d.code)).toEqual(['SOURCE_ERROR']);
     expect(parsed.diagnostics[0]!.message).toMatch(/^dangling\.yaml:\d+/);
   });
+
+  it('reads YAML 1.1 tags (!!set, !!omap, !!timestamp, !!binary) as plain data with a warning each, never as a Set/Map/Date/bytes', () => {
+    const text = [
+      'apiVersion: getambassador.io/v3alpha1',
+      'kind: Mapping',
+      'metadata: { name: tagged, namespace: default }',
+      'spec:',
+      '  prefix: /t/',
+      '  service: t',
+      '  headers: !!omap [ {x-a: "1"} ]',
+      '  ambassador_id: !!set {default}',
+      '  docs: { created: !!timestamp 2001-12-14, blob: !!binary aGk= }',
+      '',
+    ].join('\n');
+    const parsed = parseResourceFile('tags.yaml', text);
+    expect(parsed.diagnostics.map((d) => d.code)).toEqual(Array(4).fill('SOURCE_WARNING'));
+    expect(parsed.diagnostics[0]?.message).toMatch(/^tags\.yaml:7:\d+: the YAML tag !!omap/);
+    const spec = parsed.resources[0]?.resource.spec as Record<string, unknown>;
+    expect(spec.headers).toEqual([{ 'x-a': '1' }]);
+    expect(spec.ambassador_id).toEqual({ default: null });
+    expect(spec.docs).toEqual({ created: '2001-12-14', blob: 'aGk=' });
+    expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
+  });
 });

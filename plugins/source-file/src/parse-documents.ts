@@ -34,7 +34,10 @@ export interface ParsedFile {
  */
 export function parseResourceFile(file: string, text: string): ParsedFile {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  // YAML 1.1 tags (!!set, !!omap, !!timestamp, !!binary) would become a Set, a Map, a Date or
+  // bytes, which no field can hold and which vanished silently; read them as plain data, the
+  // way Kubernetes' YAML-to-JSON does, and say so (tagWarnings below).
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, resolveKnownTags: false });
   const list = Array.isArray(docs) ? docs : [docs];
   for (const doc of list) {
     const error = doc.errors[0];
@@ -54,7 +57,7 @@ export function parseResourceFile(file: string, text: string): ParsedFile {
     }
   }
   const resources: StoredResource[] = [];
-  const diagnostics: DiagnosticInput[] = [];
+  const diagnostics: DiagnosticInput[] = tagWarnings(file, list as Document.Parsed[], lineCounter);
   const lineOf = (node: Node | null | undefined) =>
     node?.range ? lineCounter.linePos(node.range[0]).line : 1;
   const values: unknown[] = [];
@@ -105,6 +108,23 @@ export function parseResourceFile(file: string, text: string): ParsedFile {
     resources.push({ resource: value as Resource, origin: { source: sourceId, file, line } });
   }
   return { resources, diagnostics, syntaxError: false };
+}
+
+/** One SOURCE_WARNING per YAML tag that JSON data cannot hold (the value is read untagged). */
+function tagWarnings(file: string, docs: Document.Parsed[], lineCounter: LineCounter): DiagnosticInput[] {
+  return docs.flatMap((doc) =>
+    doc.warnings
+      .filter((w) => w.code === 'TAG_RESOLVE_FAILED')
+      .map((w) => {
+        const at = lineCounter.linePos(w.pos[0]);
+        const tag = /tag:yaml\.org,2002:(\w+)/.exec(w.message)?.[1];
+        return {
+          code: 'SOURCE_WARNING',
+          severity: 'warning' as const,
+          message: `${file}:${at.line}:${at.col}: the YAML tag ${tag ? `!!${tag}` : 'here'} makes a value JSON cannot hold (Kubernetes reads resources as JSON); the value is read as plain YAML without it — remove the tag`,
+        };
+      }),
+  );
 }
 
 /**
