@@ -205,6 +205,12 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
         ? globalFilterName
         : undefined;
   };
+  const extensionsMemo = new Map<HttpRouteSource, Record<string, string> | undefined>();
+  const extensionsOf = (source: HttpRouteSource) => {
+    if (!extensionsMemo.has(source)) extensionsMemo.set(source, contextExtensions(source));
+    return extensionsMemo.get(source);
+  };
+  const extensionConfigs = new Map<string, PerFilter>();
   replaceRoutes(
     ctx.ir,
     (route, site) => {
@@ -228,7 +234,7 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
     const source = sourceOf.get(route.name);
     if (!source) return undefined;
     if (source.spec.bypass_auth === true) return turnOff(on);
-    const extensions = contextExtensions(source);
+    const extensions = extensionsOf(source);
     const choice = mappingChoice.get(source);
     const chosen =
       choice && choice.filter !== 'global'
@@ -241,9 +247,19 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
       return { ...turnOff(on), [chosen]: extensions ? enable(extensions) : enabled };
     }
     if (!extensions || !on) return undefined;
-    return {
-      [on]: { '@type': extAuthzPerRouteType, check_settings: { context_extensions: { ...extensions } } },
-    };
+    // One shared config per Mapping and filter: its routes (the XFP pair, every virtual host) reuse it.
+    const key = `${on}\n${source.ref.namespace}/${source.ref.name}`;
+    let config = extensionConfigs.get(key);
+    if (!config) {
+      config = Object.freeze({
+        [on]: Object.freeze({
+          '@type': extAuthzPerRouteType,
+          check_settings: { context_extensions: extensions },
+        }),
+      });
+      extensionConfigs.set(key, config);
+    }
+    return config;
   }
 }
 
