@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { headerNameProblem, labelDialect, parseDefaultLabels, parseLabels } from './labels.js';
-import { envoyRateLimits, mergeDefaultLabels } from './rate-limits.js';
+import {
+  headerNameProblem,
+  labelDialect,
+  parseDefaultLabels,
+  parseLabels,
+  quickRateLimits,
+} from './labels.js';
+import { envoyAction, envoyRateLimits, mergeDefaultLabels } from './rate-limits.js';
 
 const codes = (problems: Array<{ code: string }>) => problems.map((p) => p.code);
 
@@ -263,5 +269,55 @@ describe('the quick path for usual labels', () => {
         parseLabels(raw, 'v3alpha1', '/spec/labels', { quick: false }),
       );
     }
+  });
+});
+
+describe('quickRateLimits (the attach pass’s hot path)', () => {
+  const samples: Array<Record<string, unknown>> = [
+    {
+      edge: [
+        { a: [{ remote_address: { key: 'remote_address' } }, { source_cluster: null }] },
+        {
+          b: [
+            { request_headers: { key: 't', header_name: 'x-t', skip_if_absent: true } },
+            { generic_key: { value: 'v' } },
+          ],
+        },
+      ],
+      other: [{ c: [{ destination_cluster: { key: 'destination_cluster' } }] }],
+    },
+    { other: [{ c: [{ generic_key: { key: 'k', value: 'v' } }] }] },
+    { edge: [] },
+  ];
+  const defaults = [{ kind: 'generic_key' as const, key: 'generic_key', value: 'd' }];
+
+  it('gives what parseLabels + mergeDefaultLabels + envoyRateLimits give, with and without defaults', () => {
+    for (const raw of samples) {
+      for (const prefix of [[], defaults]) {
+        const quick = quickRateLimits(raw, 'edge', prefix.map(envoyAction));
+        expect(quick, JSON.stringify(raw)).toBeDefined();
+        const merged = mergeDefaultLabels(
+          parseLabels(raw, 'v3alpha1', '/spec/labels', { quick: false }).domains,
+          { edge: prefix },
+          'edge',
+        );
+        const slow = envoyRateLimits(merged.edge ?? []);
+        expect(quick!.limits ?? []).toEqual(slow);
+        expect(quick!.domains).toEqual(Object.keys(raw));
+      }
+    }
+  });
+
+  it('leaves anything unusual to the full parser', () => {
+    const unusual: Array<Record<string, unknown>> = [
+      { edge: [{ g: [{ request_headers: { key: 't', header_name: 'x t' } }] }] },
+      { edge: [{ g: [{ request_headers: { key: 't', header_name: 'x-t', omit_if_not_present: true } }] }] },
+      { edge: [{ g: [] }] },
+      { other: [{ g: [{ header_value_match: {} }] }] },
+      { edge: [{ g: [{ remote_address: { key: 'client' } }] }] },
+      { 'a/b': [{ g: [{ generic_key: { value: 'v' } }] }] },
+      { edge: [{ g: ['remote_address'] }] },
+    ];
+    for (const raw of unusual) expect(quickRateLimits(raw, 'edge', []), JSON.stringify(raw)).toBeUndefined();
   });
 });

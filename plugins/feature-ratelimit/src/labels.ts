@@ -367,6 +367,73 @@ function quickParseLabels(raw: Record<string, unknown>, basePath: string): Label
   return domains;
 }
 
+/** One usual, valid v3alpha1 action straight to its Envoy form (undefined: let the full parser judge it). */
+function quickEnvoyAction(raw: unknown): Record<string, unknown> | undefined {
+  const action = quickV3Action(raw);
+  if (!action) return undefined;
+  switch (action.kind) {
+    case 'source_cluster':
+    case 'destination_cluster':
+    case 'remote_address':
+      return { [action.kind]: {} };
+    case 'request_headers':
+      return {
+        request_headers: {
+          descriptor_key: action.key,
+          header_name: action.headerName,
+          ...(action.skipIfAbsent ? { skip_if_absent: true } : {}),
+        },
+      };
+    case 'generic_key':
+      return { generic_key: { descriptor_key: action.key, descriptor_value: action.value } };
+  }
+}
+
+/**
+ * For the compile's hot path: usual, valid v3alpha1 labels straight to the
+ * `rate_limits` of `domain` (each group's actions after `prefix`, the Module's
+ * defaults), without the LabelGroup objects and JSON pointers parseLabels
+ * builds for diagnostics. Undefined when anything is unusual: then parseLabels
+ * judges the labels and reports. `domains` lists the label domains written.
+ */
+export function quickRateLimits(
+  raw: Record<string, unknown>,
+  domain: string,
+  prefix: readonly Record<string, unknown>[],
+): { limits: Record<string, unknown>[] | undefined; domains: string[] } | undefined {
+  let limits: Record<string, unknown>[] | undefined;
+  const domains: string[] = [];
+  for (const d in raw) {
+    const groups = raw[d];
+    if (!Array.isArray(groups) || !plainSegment.test(d)) return undefined;
+    domains.push(d);
+    const mine = d === domain;
+    for (const group of groups) {
+      if (!isRecord(group)) return undefined;
+      let name: string | undefined;
+      for (const k in group) {
+        if (name !== undefined) return undefined;
+        name = k;
+      }
+      if (name === undefined || !plainSegment.test(name)) return undefined;
+      const list = group[name];
+      if (!Array.isArray(list) || list.length === 0) return undefined;
+      if (!mine) {
+        for (const item of list) if (!quickV3Action(item)) return undefined;
+        continue;
+      }
+      const actions = prefix.slice();
+      for (const item of list) {
+        const action = quickEnvoyAction(item);
+        if (!action) return undefined;
+        actions.push(action);
+      }
+      (limits ??= []).push({ stage: 0, actions });
+    }
+  }
+  return { limits, domains };
+}
+
 /** Parses Mapping `labels` (at `basePath`, normally '/spec/labels'). */
 export function parseLabels(
   raw: unknown,
