@@ -428,7 +428,8 @@ export function quickRateLimits(
         if (!action) return undefined;
         actions.push(action);
       }
-      (limits ??= []).push({ stage: 0, actions });
+      if (!limits) limits = [];
+      limits.push({ stage: 0, actions });
     }
   }
   return { limits, domains };
