@@ -84,7 +84,7 @@ port.on('message', (message: ToCompileWorker) => {
     const remembered = new Map<string, Map<string, { version: string; provenance: string }>>();
     const groups = message.groups.map((group): WireGroupResult => {
       const compileOnce = (list: readonly StoredResource[]) =>
-        compile(list, pipeline, { ambassadorId: group });
+        compile(list, pipeline, { ambassadorId: group, now: now.getTime() });
       let memory = lastGood.get(group);
       if (!memory) {
         memory = new LastGoodResources(() => now);
