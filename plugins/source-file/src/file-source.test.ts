@@ -133,6 +133,32 @@ describe('file source (watching)', () => {
     }
   });
 
+  it('follows in-place edits after a rename-style save, in a watched directory and its subdirectories', async () => {
+    // Node 20's recursive fs.watch on Linux lost a file for good once an editor had
+    // renamed a temp file over it: every later in-place write went unseen.
+    const dir = mkdtempSync(join(tmpdir(), 'attache-watch-'));
+    mkdirSync(join(dir, 'team'));
+    const top = join(dir, 'top.yaml');
+    const nested = join(dir, 'team', 'nested.yaml');
+    writeFileSync(top, svc('t0'));
+    writeFileSync(nested, svc('n0'));
+    const store = await startOn(['.'], dir);
+    expect(store.names()).toEqual(['n0', 't0']);
+    let step = 0;
+    for (const file of [top, nested]) {
+      const save = (name: string, how: 'rename' | 'in-place') => {
+        if (how === 'in-place') return writeFileSync(file, svc(name));
+        writeFileSync(`${file}.swp`, svc(name));
+        renameSync(`${file}.swp`, file);
+      };
+      for (const how of ['rename', 'in-place', 'in-place', 'rename', 'in-place'] as const) {
+        const name = `${file === top ? 't' : 'n'}${++step}`;
+        save(name, how);
+        await vi.waitFor(() => expect(store.names()).toContain(name), { timeout: 5000 });
+      }
+    }
+  });
+
   it('picks up files in new subdirectories', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'attache-watch-'));
     const store = await startOn([dir], '/');

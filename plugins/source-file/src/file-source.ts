@@ -50,6 +50,9 @@ export function createFileSource(
   const roots = ctx.config.paths.map((p) => resolve(ctx.baseDir, p));
   const files = new Map<string, FileState>();
   const watchers: FSWatcher[] = [];
+  /** One non-recursive watch per directory under a directory root, kept in step with each rescan. */
+  const dirWatchers = new Map<string, FSWatcher>();
+  let watching = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   /** Path problems already logged, so a loop or an empty path is logged once, not on every change. */
@@ -58,6 +61,7 @@ export function createFileSource(
 
   const rescan = () => {
     const listing = listResourceFiles(roots, fs);
+    if (watching) syncDirWatchers(listing.dirs);
     const presentSet = new Set(listing.files);
     const unreadable = (file: string) => listing.unreadable.some((u) => isUnder(file, u.dir));
     for (const file of [...files.keys()]) {
@@ -128,17 +132,52 @@ export function createFileSource(
     }, ctx.config.debounceMs);
   };
 
+  /**
+   * Node 20's `recursive` watch on Linux watches each file by inode, so after an
+   * editor saves by renaming a temp file over the original it never reports that
+   * file again (seen: the in-place edits after one rename-style save were lost).
+   * A watch on a directory reports every entry's change, including renames over
+   * it, so each directory is watched on its own; new and removed directories are
+   * picked up by the rescan that their parent's event triggers.
+   */
+  const syncDirWatchers = (dirs: readonly string[]) => {
+    const wanted = new Set(dirs);
+    for (const [dir, watcher] of dirWatchers) {
+      if (wanted.has(dir)) continue;
+      watcher.close();
+      dirWatchers.delete(dir);
+    }
+    for (const dir of wanted) {
+      if (dirWatchers.has(dir)) continue;
+      try {
+        const watcher = watch(dir, () => schedule());
+        watcher.on('error', () => {
+          // The directory went away: the rescan its parent's event triggers drops this watch.
+          schedule();
+        });
+        dirWatchers.set(dir, watcher);
+      } catch (e) {
+        ctx.logger.warn(
+          { err: e, path: displayPath(dir) },
+          'cannot watch directory; changes will not be picked up',
+        );
+      }
+    }
+  };
+
   const watchRoot = (root: string) => {
     // Watching a file's directory rather than the file survives editors that
     // save by writing a temp file and renaming it over the original (the old
     // inode, and a watch on it, go away). Directories are watched recursively.
+    // A directory root is watched directory by directory (syncDirWatchers); here its
+    // parent, so a root that is removed and created again is seen.
     const isDir = isDirectory(root);
-    const target = isDir ? root : dirname(root);
+    const target = dirname(root);
     // A file that is a symbolic link (a ConfigMap key mounted as a file) changes
     // when the link it goes through (`..data`) is swapped: any event counts.
-    const only = isDir || isSymbolicLink(root) ? undefined : basename(root);
+    const only = !isDir && isSymbolicLink(root) ? undefined : basename(root);
     try {
-      const watcher = watch(target, { recursive: isDir }, (_event, name) => {
+      const watcher = watch(target, (_event, name) => {
         if (only && name !== null && basename(name.toString()) !== only) return;
         schedule();
       });
@@ -151,6 +190,7 @@ export function createFileSource(
 
   return {
     async start() {
+      watching = ctx.config.watch;
       rescan();
       ctx.store.synced();
       if (ctx.config.watch) for (const root of roots) watchRoot(root);
@@ -164,6 +204,8 @@ export function createFileSource(
       if (timer) clearTimeout(timer);
       for (const w of watchers) w.close();
       watchers.length = 0;
+      for (const w of dirWatchers.values()) w.close();
+      dirWatchers.clear();
     },
   };
 }

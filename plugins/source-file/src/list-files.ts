@@ -45,6 +45,8 @@ export interface Listing {
   unreadable: Array<{ dir: string; error: string }>;
   /** Symbolic links that lead back into a directory already being walked (or to themselves). */
   loops: string[];
+  /** Every directory listed (as reached, through links too): what a watcher watches. */
+  dirs: string[];
 }
 
 /**
@@ -56,7 +58,7 @@ export interface Listing {
  * same on every machine.
  */
 export function listResourceFiles(paths: readonly string[], fs: ListingFs = nodeListingFs): Listing {
-  const listing: Listing = { files: [], missing: [], unreadable: [], loops: [] };
+  const listing: Listing = { files: [], missing: [], unreadable: [], loops: [], dirs: [] };
   const files = new Set<string>();
   for (const path of paths) {
     let stat: ReturnType<ListingFs['statSync']>;
@@ -97,6 +99,7 @@ function walk(dir: string, into: Set<string>, listing: Listing, fs: ListingFs, a
     }
     return; // removed while we looked: the next change event rescans
   }
+  listing.dirs.push(dir);
   const below = new Set(ancestors).add(real);
   for (const entry of entries) {
     const name = entry.name;
