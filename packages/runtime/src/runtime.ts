@@ -259,7 +259,10 @@ export class Runtime {
         // The cycle's wall-clock time, for time-dependent checks (certificate expiry); passes stay pure.
         const now = (this.#options.now?.() ?? new Date()).getTime();
         const compileOnce = (resources: readonly StoredResource[]) =>
-          (this.#options.compiler ?? compile)(resources, this.#options.pipeline, { ambassadorId: group, now });
+          (this.#options.compiler ?? compile)(resources, this.#options.pipeline, {
+            ambassadorId: group,
+            now,
+          });
         const result =
           fromWorker?.get(group) ??
           (this.#options.keepLastGood === false

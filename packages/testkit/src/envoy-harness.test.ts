@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import WebSocket from 'ws';
-import { EchoServer, type EchoRequest } from './echo-upstream.js';
+import { type EchoRequest, EchoServer } from './echo-upstream.js';
 import { envoyMissingMessage, findEnvoyBinary } from './envoy-binary.js';
 import { EnvoyProcess } from './envoy-process.js';
 import { freePort } from './free-port.js';
@@ -24,7 +24,11 @@ function cluster(name: string, port: number, extra: Record<string, unknown> = {}
     load_assignment: {
       cluster_name: name,
       endpoints: [
-        { lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: port } } } }] },
+        {
+          lb_endpoints: [
+            { endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: port } } } },
+          ],
+        },
       ],
     },
     ...extra,
@@ -128,7 +132,9 @@ describe.skipIf(!envoyBinary)('testkit: real Envoy harness and upstreams', () =>
                   common_tls_context: {
                     validation_context: {
                       trusted_ca: { inline_string: ca.cert },
-                      match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: 'upstream.test' } }],
+                      match_typed_subject_alt_names: [
+                        { san_type: 'DNS', matcher: { exact: 'upstream.test' } },
+                      ],
                     },
                   },
                 },
@@ -169,7 +175,9 @@ describe.skipIf(!envoyBinary)('testkit: real Envoy harness and upstreams', () =>
 
   it('passes status and delay requests through to the echo upstream', async () => {
     failWithLogs();
-    const response = await fetch(`http://127.0.0.1:${listenerPort}/status`, { headers: { 'x-echo-status': '418' } });
+    const response = await fetch(`http://127.0.0.1:${listenerPort}/status`, {
+      headers: { 'x-echo-status': '418' },
+    });
     expect(response.status).toBe(418);
     expect(response.headers.get('x-echo-backend')).toBe('h1');
   });
@@ -219,7 +227,10 @@ describe.skipIf(!envoyBinary)('testkit: real Envoy harness and upstreams', () =>
 describe.skipIf(!envoyBinary)('testkit: EnvoyProcess start errors', () => {
   it('names the failure and shows Envoy’s output when the bootstrap is refused', async () => {
     await expect(
-      EnvoyProcess.start({ name: 'bad', bootstrap: { static_resources: { clusters: [{ name: 'x', type: 'NOPE' }] } } }),
+      EnvoyProcess.start({
+        name: 'bad',
+        bootstrap: { static_resources: { clusters: [{ name: 'x', type: 'NOPE' }] } },
+      }),
     ).rejects.toThrow(/bad exited with 1[\s\S]*NOPE/);
   });
 });
