@@ -1,9 +1,8 @@
 import { isIP } from 'node:net';
+import { cipherSuiteProblem, ecdhCurveProblem, formatStringProblem } from '@attache/envoy-facts';
 import { fromBinary } from '@bufbuild/protobuf';
 import { RE2JS } from 're2js';
-import { formatStringProblem } from './format-commands.js';
 import { envoyRegistry } from './registry.js';
-import { cipherSuiteProblem, ecdhCurveProblem } from './tls-names.js';
 import type { ValueCheck, Walker } from './validate-walker.js';
 
 /**

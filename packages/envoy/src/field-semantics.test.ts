@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateResource } from './validate.js';
 
@@ -77,15 +76,6 @@ describe("Envoy's RE2 program-size limit", () => {
     expect(validateResource(regexRoute('/[a-z]{500}', 505))).toEqual([]);
     expect(validateResource(regexRoute('/[a-z]{95}'))).toEqual([]);
   });
-
-  it('measures as the http plugin does: the two copies of regex-program-size.ts are the same file', () => {
-    const here = readFileSync(new URL('./regex-program-size.ts', import.meta.url), 'utf8');
-    const http = readFileSync(
-      new URL('../../../plugins/http/src/regex-program-size.ts', import.meta.url),
-      'utf8',
-    );
-    expect(here).toEqual(http);
-  });
 });
 
 const luaListener = (script: string) => ({
@@ -134,14 +124,5 @@ describe("Envoy's Lua filter loads its script", () => {
 
   it('accepts one it can', () => {
     expect(validateResource(luaListener('function envoy_on_request(h) end'))).toEqual([]);
-  });
-
-  it('checks as the http plugin does: the two copies of lua-check.ts are the same file', () => {
-    const here = readFileSync(new URL('./lua-check.ts', import.meta.url), 'utf8');
-    const http = readFileSync(
-      new URL('../../../plugins/http/src/ingest/lua-check.ts', import.meta.url),
-      'utf8',
-    );
-    expect(here).toEqual(http);
   });
 });

@@ -1,7 +1,6 @@
+import { luaSyntaxProblem, re2ProgramSize } from '@attache/envoy-facts';
 import { type DescField, fromBinary } from '@bufbuild/protobuf';
 import { fieldSemantics, messageSemantics, messageSemanticsJson } from './envoy-semantics.js';
-import { luaSyntaxProblem } from './lua-check.js';
-import { re2ProgramSize } from './regex-program-size.js';
 import { messageDesc } from './registry.js';
 import type { ValueCheck, Walker } from './validate-walker.js';
 

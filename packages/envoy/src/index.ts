@@ -12,11 +12,6 @@ export {
 export { decodeMessage, encodeMessage, encodeResource, toAny } from './encode.js';
 export { envoyPlugin, lowerAndValidate, loweringReads } from './envoy-plugin.js';
 export {
-  envoyFormatCommands,
-  envoyFormatCommandsWithLength,
-  formatStringProblem,
-} from './format-commands.js';
-export {
   type HttpFilterSlot,
   httpFilterSlots,
   isHttpFilterSlot,
@@ -24,5 +19,4 @@ export {
 } from './http-filter-slots.js';
 export { type Json, type LoweredResource, lowerIR, type ResourcePart } from './lower/index.js';
 export { envoyRegistry, messageDesc, typeNameOfUrl, typeUrlOf } from './registry.js';
-export { boringSslCipherNames, boringSslCurveNames } from './tls-names.js';
 export { type CheckedResource, checkResource, type ValidationIssue, validateResource } from './validate.js';

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { re2ProgramSize } from '@attache/envoy-facts';
 import { envoyMissingMessage, findEnvoyBinary } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
-import { re2ProgramSize } from './regex-program-size.js';
 
 /**
  * Sizes Envoy 1.39.3 reported ("RE2 program size of N > max program size of 1") for regexes a

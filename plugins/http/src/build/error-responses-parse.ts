@@ -1,6 +1,6 @@
 import type { PassContext, ResourceRef } from '@attache/core';
+import { formatProblem } from '@attache/envoy-facts';
 import type { Static } from '@sinclair/typebox';
-import { formatProblem } from '../format-commands.js';
 import { headerValueProblem } from '../ingest/header-checks.js';
 import type { HttpModule } from '../model.js';
 import type { ErrorResponseOverride as OverrideSpec } from '../schemas/common.js';

@@ -1,5 +1,5 @@
 import { type IRHttpConnectionManager, pointerSegment } from '@attache/core';
-import { formatProblem } from '../format-commands.js';
+import { formatProblem } from '@attache/envoy-facts';
 import type { AmbassadorModuleConfig } from '../schemas/module.js';
 
 /** Emissary's default text access log line (V3Listener.access_log). */

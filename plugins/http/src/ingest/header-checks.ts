@@ -1,5 +1,5 @@
 import { pointerSegment } from '@attache/core';
-import { formatProblem } from '../format-commands.js';
+import { formatProblem } from '@attache/envoy-facts';
 
 /** A problem with one header name or value, on the field that holds it. */
 export interface HeaderProblem {

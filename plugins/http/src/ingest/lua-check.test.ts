@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, type StoredResource } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
+import { luaSyntaxProblem } from '@attache/envoy-facts';
 import { envoyMissingMessage, findEnvoyBinary } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { httpPlugin } from '../index.js';
-import { luaSyntaxProblem } from './lua-check.js';
 
 /** Scripts and whether Envoy 1.39.3 loads them (its LuaJIT: 5.1 with LuaJIT extensions). */
 const scripts: Array<[string, boolean]> = [

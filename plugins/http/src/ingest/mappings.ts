@@ -1,9 +1,9 @@
 import type { PassContext } from '@attache/core';
+import { re2ProgramSize } from '@attache/envoy-facts';
 import { mappingErrorResponses } from '../build/error-responses-parse.js';
 import { isValidHostGlob } from '../hostglob.js';
 import { ExtKey, type HttpMapping, type HttpModule } from '../model.js';
 import { re2Error } from '../regex.js';
-import { re2ProgramSize } from '../regex-program-size.js';
 import { MappingSpec } from '../schemas/mapping.js';
 import { parseService } from '../service.js';
 import { admit } from './admit.js';

@@ -1,11 +1,11 @@
 import { formatRef, type PassContext } from '@attache/core';
+import { luaSyntaxProblem } from '@attache/envoy-facts';
 import { moduleErrorResponses } from '../build/error-responses-parse.js';
 import { moduleKeysWithoutEffect, reportModuleKeyProblems } from '../build/module-keys.js';
 import { ExtKey, type HttpModule } from '../model.js';
 import { ModuleSpec } from '../schemas/module.js';
 import { admit } from './admit.js';
 import { headerNameProblem } from './header-checks.js';
-import { luaSyntaxProblem } from './lua-check.js';
 
 /** Emissary's default `regex_max_size`. */
 const emissaryRegexMaxSize = 200;

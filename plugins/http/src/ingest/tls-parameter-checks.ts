@@ -1,4 +1,4 @@
-import { cipherSuiteProblem, ecdhCurveProblem } from '../tls-names.js';
+import { cipherSuiteProblem, ecdhCurveProblem } from '@attache/envoy-facts';
 
 /** A TLS parameter Envoy would refuse, on the field that holds it. */
 export interface TlsParameterProblem {

@@ -7,8 +7,8 @@ import luaparse from 'luaparse';
  * every script of lua-check.test.ts (LuaJIT's `1LL`, `goto`, hex floats accepted; Lua
  * 5.3's `//`, `&` and 5.4's `<const>` refused).
  *
- * Two identical copies: plugins/http (the check on the Module's field) and packages/envoy
- * (the validator's), which may not import each other; field-semantics.test.ts keeps them equal.
+ * One check for both users: the http plugin (on the Module's field) and the validator in
+ * @attache/envoy.
  */
 export function luaSyntaxProblem(code: string): string | undefined {
   try {

@@ -9,8 +9,8 @@
  * The table was measured on the Envoy binary itself, not copied from docs:
  * every upper-case word of its string table that looks like a command was
  * fed to `envoy --mode validate` as a header value, with and without
- * parameters. A copy lives in plugins/http (format-commands.ts) so the http
- * plugin reports the mistake on the user's field; a test keeps the two equal.
+ * parameters. The http plugin reports the mistake on the user's field
+ * (formatProblem) and the validator refuses it (formatStringProblem): one table.
  */
 export const envoyFormatCommands: Readonly<Record<string, 'none' | 'optional' | 'required'>> = {
   // No parameters: %NAME%
@@ -220,6 +220,36 @@ export function formatStringProblem(text: string): string | undefined {
       return `uses %${name}% without the parameters it needs (%${name}(…)%)`;
     if (command[3] !== undefined && !envoyFormatCommandsWithLength.has(name))
       return `gives %${name}% a length (${command[3]}), which it does not take`;
+    i += command[0].length;
+  }
+  return undefined;
+}
+
+/**
+ * The same check worded for a diagnostic on the user's field (the http plugin):
+ * the first thing in `text` Envoy's format parser would refuse, as the end of
+ * a sentence ("… has …"), or undefined: a "%" that starts no command ("%%"
+ * is a literal percent sign), an unknown command, or parameters a command
+ * does not take or needs.
+ */
+export function formatProblem(text: string): string | undefined {
+  for (let i = text.indexOf('%'); i !== -1; i = text.indexOf('%', i)) {
+    if (text[i + 1] === '%') {
+      i += 2;
+      continue;
+    }
+    const command = commandAt.exec(text.slice(i));
+    if (!command)
+      return `a "%" at position ${i} that starts no Envoy command (commands look like %REQ(name)% or %DOWNSTREAM_REMOTE_ADDRESS%; write "%%" for a percent sign)`;
+    const name = command[1] as string;
+    const kind = envoyFormatCommands[name];
+    if (kind === undefined) return `%${name}%, which is not an Envoy format operator`;
+    if (kind === 'none' && command[2] !== undefined)
+      return `parameters for %${name}%, which takes none; write %${name}%`;
+    if (kind === 'required' && command[2] === undefined)
+      return `%${name}% without the parameters it needs; write %${name}(…)%`;
+    if (command[3] !== undefined && !envoyFormatCommandsWithLength.has(name))
+      return `a length on %${name}% (${command[3]}), which it does not take`;
     i += command[0].length;
   }
   return undefined;

@@ -37,9 +37,8 @@ import { RE2JS } from 're2js';
  * Returns Infinity for a pattern Envoy's RE2 cannot compile to a program, and
  * undefined when re2js does not accept the pattern (re2Error reports that).
  *
- * Two identical copies: plugins/http (the check on the user's field) and
- * packages/envoy (the validator's), which may not import each other; a test in
- * packages/envoy (field-semantics.test.ts) keeps them equal.
+ * One measure for both users: the http plugin (the check on the user's field)
+ * and the validator in @attache/envoy.
  */
 export function re2ProgramSize(pattern: string): number | undefined {
   const cached = sizes.get(pattern);
