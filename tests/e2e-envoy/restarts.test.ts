@@ -71,6 +71,12 @@ for (const { variant, delta } of variants) {
       await attache.waitFor(async () => (await streamVariants(attache)).length === 0, {
         what: "the dead Envoy's stream to close",
       });
+      // The edits are compiled before Envoy comes back (otherwise it would rightly get the old state).
+      await attache.waitFor(
+        async () =>
+          JSON.stringify((await attache.api('/api/snapshot?full=1')).body).includes(`"port_value":${c.port}`),
+        { what: 'the edits made while Envoy was down to be compiled' },
+      );
       envoy = await startEnvoy(attache);
       // Ready means its initial xDS fetch is done: the first requests already see the current state.
       expect(await backendAt(port, '/api/x')).toBe('b');
