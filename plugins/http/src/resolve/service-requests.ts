@@ -13,9 +13,9 @@ import {
 } from '@attache/core';
 import { configOf } from '../config.js';
 import { ExtKey, type HttpModule, type HttpTLSContext } from '../model.js';
-import { isIpAddress, parseService } from '../service.js';
-import { SecretResolver, splitSecretName } from './secrets.js';
-import { tlsParameters } from './tls-settings.js';
+import { parseService } from '../service.js';
+import { SecretResolver } from './secrets.js';
+import { findTlsContext, upstreamTlsFromContext, withServiceSni } from './upstream-tls.js';
 
 /**
  * Resolves the clusters feature plugins asked for (core's ServiceRequestsExt:
@@ -60,9 +60,7 @@ function grant(
   }
   let tls: IRUpstreamTls | undefined;
   if (typeof request.tls === 'string') {
-    const context =
-      contexts.find((c) => c.name === request.tls && c.namespace === request.namespace) ??
-      contexts.find((c) => c.name === request.tls);
+    const context = findTlsContext(contexts, request.tls, request.namespace);
     if (!context) {
       ctx.report({
         code: 'SERVICE_TLS_CONTEXT_UNKNOWN',
@@ -72,43 +70,13 @@ function grant(
       });
       return { refused: true };
     }
-    tls = { ...tlsParameters(context.spec) };
-    if (context.spec.sni) tls.sni = context.spec.sni;
-    if (context.spec.secret) {
-      const s = splitSecretName(context.spec.secret, context.namespace, context.spec.secret_namespacing);
-      const cert = secrets.certificate(s.namespace, s.name, context.ref);
-      if (!cert) {
-        ctx.report({
-          code: 'TLSCONTEXT_SECRET_MISSING',
-          resource: context.ref,
-          path: '/spec/secret',
-          message: `client certificate Secret ${s.namespace}/${s.name} ${secrets.reason(s.namespace, s.name, 'certificate')}; create it or fix spec.secret`,
-        });
-        return { refused: true };
-      }
-      tls.certificateSecret = cert;
-    }
-    if (context.spec.ca_secret) {
-      const s = splitSecretName(context.spec.ca_secret, context.namespace, context.spec.secret_namespacing);
-      const ca = secrets.ca(s.namespace, s.name, context.ref);
-      if (!ca) {
-        ctx.report({
-          code: 'TLSCONTEXT_SECRET_MISSING',
-          resource: context.ref,
-          path: '/spec/ca_secret',
-          message: `CA Secret ${s.namespace}/${s.name} ${secrets.reason(s.namespace, s.name, 'ca')}; create it or fix spec.ca_secret`,
-        });
-        return { refused: true };
-      }
-      tls.caSecret = ca;
-    }
+    tls = upstreamTlsFromContext(ctx, context, secrets);
+    if (!tls) return { refused: true };
   } else if (request.tls === true || service.scheme === 'https') {
     tls = {};
   }
   const port = service.port ?? (tls ? 443 : 80);
-  if (tls && tls.sni === undefined && service.host.includes('.') && !isIpAddress(service.host)) {
-    tls.sni = service.host;
-  }
+  withServiceSni(tls, service.host);
   // As for Mappings: bare names outside the Attaché namespace are qualified with the requester's.
   const qualify = (name: string, namespace: string) =>
     name.includes('.') ||

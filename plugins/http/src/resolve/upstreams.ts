@@ -15,10 +15,10 @@ import {
   type HttpTLSContext,
 } from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
-import { isIpAddress, parseService } from '../service.js';
+import { parseService } from '../service.js';
 import { EndpointIndex } from './endpoints.js';
-import { SecretResolver, splitSecretName } from './secrets.js';
-import { tlsParameters } from './tls-settings.js';
+import { SecretResolver } from './secrets.js';
+import { findTlsContext, upstreamTlsFromContext, withServiceSni } from './upstream-tls.js';
 
 /** What a Mapping sends traffic to: its cluster, named from content only. */
 export interface Upstream {
@@ -84,9 +84,7 @@ export function resolveUpstreams(ctx: PassContext): void {
     }
     let tls: IRUpstreamTls | undefined;
     if (spec.tls !== undefined) {
-      const context =
-        contexts.find((c) => c.name === spec.tls && c.namespace === mapping.namespace) ??
-        contexts.find((c) => c.name === spec.tls);
+      const context = findTlsContext(contexts, spec.tls, mapping.namespace);
       if (!context) {
         ctx.report({
           code: 'MAPPING_TLS_CONTEXT_UNKNOWN',
@@ -96,45 +94,13 @@ export function resolveUpstreams(ctx: PassContext): void {
         });
         continue;
       }
-      tls = { ...tlsParameters(context.spec) };
-      if (context.spec.sni) tls.sni = context.spec.sni;
-      if (context.spec.secret) {
-        const s = splitSecretName(context.spec.secret, context.namespace, context.spec.secret_namespacing);
-        const cert = secrets.certificate(s.namespace, s.name, context.ref);
-        if (!cert) {
-          ctx.report({
-            code: 'TLSCONTEXT_SECRET_MISSING',
-            resource: context.ref,
-            path: '/spec/secret',
-            message: `client certificate Secret ${s.namespace}/${s.name} ${secrets.reason(s.namespace, s.name, 'certificate')}; create it or fix spec.secret`,
-          });
-          continue;
-        }
-        tls.certificateSecret = cert;
-      }
-      if (context.spec.ca_secret) {
-        const s = splitSecretName(context.spec.ca_secret, context.namespace, context.spec.secret_namespacing);
-        const ca = secrets.ca(s.namespace, s.name, context.ref);
-        if (!ca) {
-          ctx.report({
-            code: 'TLSCONTEXT_SECRET_MISSING',
-            resource: context.ref,
-            path: '/spec/ca_secret',
-            message: `CA Secret ${s.namespace}/${s.name} ${secrets.reason(s.namespace, s.name, 'ca')}; create it or fix spec.ca_secret`,
-          });
-          continue;
-        }
-        tls.caSecret = ca;
-      }
+      tls = upstreamTlsFromContext(ctx, context, secrets);
+      if (!tls) continue;
     } else if (service.scheme === 'https') {
       tls = {};
     }
     const port = service.port ?? (tls ? 443 : 80);
-    // Most TLS servers need SNI to pick a certificate; Emissary sends none unless a
-    // TLSContext says so. The service's own name is the one the upstream expects.
-    if (tls && tls.sni === undefined && service.host.includes('.') && !isIpAddress(service.host)) {
-      tls.sni = service.host;
-    }
+    withServiceSni(tls, service.host);
     const settings = clusterSettings(spec, module, tls);
     let discovery: Pick<IRCluster, 'discovery' | 'targets' | 'edsServiceName'>;
     let authority: string;
