@@ -38,6 +38,7 @@ export {
   type SeenDescriptor,
 } from './ratelimit-service.js';
 export { type CertificateOptions, makeCa, makeCertificate, type PemPair, tlsSecret } from './tls-certs.js';
+export { type ValuePath, valuePaths, withValue } from './value-paths.js';
 export { WebSocketEchoServer } from './ws-echo.js';
 export * from './xds-client.js';
 export * from './xds-grpc.js';

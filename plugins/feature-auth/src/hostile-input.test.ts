@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { compile, type StoredResource } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpPlugin } from '@attache/plugin-http';
-import { resourcesFromYaml } from '@attache/testkit';
+import { resourcesFromYaml, valuePaths, withValue } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { featureAuthPlugin } from './index.js';
 
@@ -36,24 +36,6 @@ const hostileValues: unknown[] = [
 ];
 
 type Json = Record<string, unknown>;
-
-function valuePaths(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
-  const out: Array<Array<string | number>> = [path];
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) out.push(...valuePaths(v, [...path, i]));
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) out.push(...valuePaths(v, [...path, k]));
-  }
-  return out;
-}
-
-function withValue(spec: Json, path: Array<string | number>, value: unknown): Json {
-  const copy = structuredClone(spec);
-  let at: Record<string | number, unknown> = copy;
-  for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
-  at[path.at(-1)!] = value;
-  return copy;
-}
 
 /**
  * Every hostile value in every field of every AuthService, and of the Host and

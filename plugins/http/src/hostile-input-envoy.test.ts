@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, type StoredResource } from '@attache/core';
 import { buildStaticBootstrap, envoyPlugin } from '@attache/envoy';
-import { envoyMissingMessage, findEnvoyBinary, resourcesFromYaml } from '@attache/testkit';
+import { envoyMissingMessage, findEnvoyBinary, resourcesFromYaml, valuePaths } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { httpPlugin } from './index.js';
 
@@ -63,16 +63,6 @@ const hostileValues: unknown[] = [
   65536,
   4294967296,
 ];
-
-function valuePaths(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
-  const out: Array<Array<string | number>> = [path];
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) out.push(...valuePaths(v, [...path, i]));
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) out.push(...valuePaths(v, [...path, k]));
-  }
-  return out;
-}
 
 interface Mutation {
   file: string;

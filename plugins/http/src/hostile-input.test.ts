@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compile, type StoredResource } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
-import { resourcesFromYaml } from '@attache/testkit';
+import { resourcesFromYaml, valuePaths, withValue } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { httpPlugin } from './index.js';
 
@@ -41,25 +41,6 @@ type Json = Record<string, unknown>;
 
 /** Fields that carry Envoy's own proto3 JSON (Mapping outlier_detection): Envoy's validation speaks for them. */
 const envoyPassthrough = new Set(['outlier_detection']);
-
-/** Every path to a value inside a spec (objects and arrays walked), as key lists. */
-function valuePaths(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
-  const out: Array<Array<string | number>> = [path];
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) out.push(...valuePaths(v, [...path, i]));
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) out.push(...valuePaths(v, [...path, k]));
-  }
-  return out;
-}
-
-function withValue(spec: Json, path: Array<string | number>, value: unknown): Json {
-  const copy = structuredClone(spec);
-  let at: Record<string | number, unknown> = copy;
-  for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
-  at[path.at(-1)!] = value;
-  return copy;
-}
 
 interface Mutation {
   file: string;
