@@ -76,7 +76,9 @@ describe('attache serve from a terminal', () => {
     'logs human-readable lines on a terminal, and Ctrl-C stops it with exit code 0',
     async () => {
       const dir = workspace();
-      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(main)} serve --config attache.yaml`;
+      // exec: the shell script(1) starts replaces itself with node, so the terminal's SIGINT reaches
+      // node alone (a shell that stayed would die of it, and script would report 130).
+      const command = `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(main)} serve --config attache.yaml`;
       // -e: script exits with the command's exit code; the ^C written to the terminal is
       // turned into SIGINT for the foreground process group by the terminal itself.
       const child = spawn('script', ['-qefc', command, '/dev/null'], {
