@@ -253,7 +253,7 @@ export const httpDiagnosticCodes = {
   MODULE_LUA_INVALID: {
     severity: 'error',
     summary:
-      "The Module's lua_scripts is not Lua Envoy's LuaJIT can load (Envoy would refuse every listener); the Module is ignored.",
+      "The Module's lua_scripts is not Lua Envoy's LuaJIT can load (Envoy would refuse every listener); the Lua filter is left out and the rest of the Module applies.",
   },
   SECRET_CERT_EXPIRING: {
     severity: 'warning',

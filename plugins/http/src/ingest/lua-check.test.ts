@@ -45,12 +45,12 @@ const inputs = (lua: string) => [
     apiVersion: 'getambassador.io/v3alpha1',
     kind: 'Module',
     metadata: { name: 'ambassador', namespace: 'default' },
-    spec: { config: { lua_scripts: lua, server_name: 'edge' } },
+    spec: { config: { lua_scripts: lua, server_name: 'edge', ip_allow: [{ peer: '127.0.0.1' }] } },
   }),
 ];
 
 describe('a Module whose lua_scripts Envoy would not load', () => {
-  it('is MODULE_LUA_INVALID on the field, and the Module is left out (no Lua filter, no server_name)', () => {
+  it('is MODULE_LUA_INVALID on the field; only the Lua filter is left out (server_name and ip_allow still apply)', () => {
     const result = compile(inputs('function envoy_on_request(h) h:headers():add("a", "b") end end'), [
       httpPlugin,
       envoyPlugin,
@@ -60,7 +60,9 @@ describe('a Module whose lua_scripts Envoy would not load', () => {
     ]);
     const json = JSON.stringify(result.xds);
     expect(json).not.toContain('envoy.filters.http.lua');
-    expect(json).not.toContain('"server_name":"edge"');
+    expect(json).toContain('"server_name":"edge"');
+    // The RBAC filter of ip_allow stays: a broken script must not open what the Module closes.
+    expect(json).toContain('envoy.filters.http.rbac');
   });
 
   it('a valid script is served', () => {

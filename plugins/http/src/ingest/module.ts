@@ -45,20 +45,22 @@ export function ingestModule(ctx: PassContext): void {
       });
       continue;
     }
-    const lua = m.spec.config?.lua_scripts;
+    module.ref = m.ref;
+    module.config = m.spec.config ?? {};
+    const lua = module.config.lua_scripts;
     const luaProblem = typeof lua === 'string' ? luaSyntaxProblem(lua) : undefined;
     if (luaProblem) {
-      // Envoy would refuse every listener with this filter: the Module is left out, as for a schema error.
+      // Envoy would refuse every listener with this filter: only the Lua filter is left out.
+      // The rest of the Module (ip_allow, headers, timeouts…) still applies, so a broken
+      // script never opens what the Module closes.
       ctx.report({
         code: 'MODULE_LUA_INVALID',
         resource: m.ref,
         path: '/spec/config/lua_scripts',
-        message: `spec.config.lua_scripts is not Lua that Envoy's LuaJIT can load (${luaProblem}); Envoy would refuse every listener, so this Module is ignored until the script is fixed`,
+        message: `spec.config.lua_scripts is not Lua that Envoy's LuaJIT can load (${luaProblem}); Envoy would refuse every listener, so the Lua filter is left out until the script is fixed (the rest of the Module applies)`,
       });
-      continue;
+      module.config = { ...module.config, lua_scripts: undefined };
     }
-    module.ref = m.ref;
-    module.config = m.spec.config ?? {};
     const serverName = module.config.server_name;
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is checked
     if (typeof serverName === 'string' && /[\u0000-\u0008\u000a-\u001f\u007f]/.test(serverName)) {
