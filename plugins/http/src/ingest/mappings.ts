@@ -254,6 +254,7 @@ export function ingestMappings(ctx: PassContext): void {
         message: `spec.dns_type '${spec.dns_type}' is not strict_dns or logical_dns; strict_dns is used`,
       });
     }
+    serverHeaderNoEffect(ctx, m.ref, spec, ctx.ir.ext[ExtKey.module] as HttpModule | undefined);
     const errorResponses = mappingErrorResponses(ctx, m.ref, ctx.ir.ext[ExtKey.module] as HttpModule, spec);
     const mapping: HttpMapping = {
       ref: m.ref,
@@ -272,4 +273,39 @@ export function ingestMappings(ctx: PassContext): void {
     mappings.push(mapping);
   }
   ctx.ir.ext[ExtKey.mappings] = mappings;
+}
+
+/**
+ * Envoy writes the Server header itself after every route-level header change, unless the
+ * Module's server_header_transformation is PASS_THROUGH: OVERWRITE (the default) replaces it
+ * with server_name, APPEND_IF_ABSENT adds it again once removed. Checked on Envoy 1.39.
+ */
+function serverHeaderNoEffect(
+  ctx: PassContext,
+  ref: HttpMapping['ref'],
+  spec: MappingSpec,
+  module: HttpModule | undefined,
+): void {
+  const transformation = module?.config.server_header_transformation ?? 'OVERWRITE';
+  if (transformation === 'PASS_THROUGH') return;
+  spec.remove_response_headers?.forEach((name, i) => {
+    if (name.toLowerCase() !== 'server') return;
+    ctx.report({
+      code: 'MAPPING_FIELD_IGNORED',
+      resource: ref,
+      path: `/spec/remove_response_headers/${i}`,
+      message: `removing the Server header has no effect: Envoy sets it after route headers (the ambassador Module's server_header_transformation is ${transformation}). Set server_header_transformation: PASS_THROUGH in the Module to let Mappings remove it`,
+    });
+  });
+  if (transformation !== 'OVERWRITE') return;
+  for (const name of Object.keys(spec.add_response_headers ?? {})) {
+    if (name.toLowerCase() !== 'server') continue;
+    ctx.report({
+      code: 'MAPPING_FIELD_IGNORED',
+      resource: ref,
+      path: `/spec/add_response_headers/${name}`,
+      message:
+        "adding a Server header has no effect: Envoy overwrites it with the Module's server_name (server_header_transformation OVERWRITE, the default). Set server_name in the Module, or server_header_transformation: APPEND_IF_ABSENT or PASS_THROUGH",
+    });
+  }
 }
