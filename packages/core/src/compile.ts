@@ -190,14 +190,22 @@ function admitInputs(
       continue;
     }
     const kind = kindOf(stored.resource);
+    const needs = pipeline.owners.has(kind) ? undefined : pipeline.kindPlugins.get(kind);
     const meant =
-      !pipeline.owners.has(kind) && !pipeline.consumed.has(kind)
+      needs === undefined && !pipeline.owners.has(kind) && !pipeline.consumed.has(kind)
         ? likelyMeant(stored.resource.apiVersion, stored.resource.kind, [
             ...pipeline.owners.keys(),
             ...pipeline.consumed,
           ])
         : undefined;
-    if (meant) {
+    if (needs !== undefined) {
+      report({
+        code: 'KIND_NEEDS_PLUGIN',
+        message: `${stored.resource.kind} needs the ${needs} plugin, which is not loaded, so this resource is ignored; add ${needs} to the distribution (attache.yaml plugins:)`,
+        resource: refOf(stored.resource, stored.origin),
+        path: '/kind',
+      });
+    } else if (meant) {
       const group = apiGroup(stored.resource.apiVersion);
       const version = stored.resource.apiVersion.slice(group.length + (group ? 1 : 0));
       report({

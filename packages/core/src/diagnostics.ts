@@ -59,6 +59,11 @@ export const coreDiagnosticCodes = {
     summary:
       'The resource sets a field that a plugin this distribution does not load implements (Mapping bypass_auth needs feature-auth); the field is ignored. The message names the plugin.',
   },
+  KIND_NEEDS_PLUGIN: {
+    severity: 'warning',
+    summary:
+      'The resource is of a kind that a plugin this distribution does not load implements (LogService needs feature-logging); the resource is ignored. The message names the plugin.',
+  },
   PASS_FAILED: {
     severity: 'error',
     summary: 'A compiler pass threw; this is a bug in the plugin named in the origin. Its output is dropped.',

@@ -27,6 +27,14 @@ export interface IR {
    */
   regexMaxProgramSize?: number;
   /**
+   * Access loggers that every HTTP connection manager (`on: 'http'`) or every
+   * `tcp_proxy` filter (`on: 'tcp'`) writes to, whichever plugin made the
+   * chain — e.g. a LogService's gRPC access log. Keyed by a stable name;
+   * lowering puts them, sorted by key, before the connection manager's own
+   * `accessLog` (Emissary's order). Add with `addAccessLogger`.
+   */
+  accessLoggers?: Record<string, IRAccessLogger>;
+  /**
    * Plugin-owned facts shared through extension points (e.g. the HTTP model
    * publishes which Mapping became which route for the auth and rate-limit
    * plugins). Keys are '<plugin-id>.<name>'; read and write them through typed
@@ -110,9 +118,38 @@ export interface IRHttpConnectionManager {
   upgradeTypes?: string[];
   /** Whether the router should emit x-envoy-* headers. */
   suppressEnvoyHeaders?: boolean;
+  /** Whether the router starts a child span for each upstream call (tracing). */
+  startChildSpan?: boolean;
+  /** Request tracing (a TracingService): the connection manager's `tracing`, provider included. */
+  tracing?: IRTracing;
   accessLog?: Array<{ path: string; format?: string; json?: Record<string, string> }>;
   /** Extra HCM fields as proto3-JSON, for plugins; validated strictly like the rest. */
   extra?: Record<string, unknown>;
+}
+
+/** An HTTP connection manager's tracing settings, with the resources behind them. */
+export interface IRTracing extends Provenanced {
+  /** proto3-JSON of envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.Tracing. */
+  config: Record<string, unknown>;
+}
+
+/** An access logger for every connection manager or tcp_proxy (see `IR.accessLoggers`). */
+export interface IRAccessLogger extends Provenanced {
+  /** Which filters log to it: HTTP connection managers or tcp_proxy filters. */
+  on: 'http' | 'tcp';
+  /** Envoy access logger name, e.g. 'envoy.access_loggers.http_grpc'. */
+  name: string;
+  /** proto3-JSON of the logger config with its '@type'. */
+  typedConfig: Record<string, unknown>;
+}
+
+/**
+ * Adds an access logger for every HTTP connection manager or tcp_proxy under
+ * a stable key (replacing the record, never editing it in place). A pass that
+ * calls it declares `writes: ['ir.accessLoggers']`.
+ */
+export function addAccessLogger(ir: IR, key: string, logger: IRAccessLogger): void {
+  ir.accessLoggers = { ...ir.accessLoggers, [key]: logger };
 }
 
 export interface IRHttpFilter extends Provenanced {

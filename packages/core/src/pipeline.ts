@@ -41,6 +41,8 @@ export interface Pipeline {
   readonly sinks: ReadonlyMap<string, SinkFactory & { plugin: string }>;
   /** kind → fields other plugins implement (claimed, or delegated to an absent plugin), sorted by path. */
   readonly fields: ReadonlyMap<ResourceKind, readonly RegisteredField[]>;
+  /** kind → the plugin named to implement it (`reg.delegateKinds`), for kinds no loaded plugin owns. */
+  readonly kindPlugins: ReadonlyMap<ResourceKind, string>;
 }
 
 export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline {
@@ -77,6 +79,7 @@ export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline 
   const plugins: Array<{ id: string; config: unknown; description?: string }> = [];
   const claims = new Map<string, FieldExtension & { plugin: string }>();
   const delegations: Array<{ kind: ResourceKind; path: string; plugin: string; by: string }> = [];
+  const kindPlugins = new Map<ResourceKind, string>();
 
   for (const use of normalized) {
     const { plugin } = use;
@@ -170,6 +173,17 @@ export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline 
         for (const [path, to] of Object.entries(table))
           delegations.push({ kind, path, plugin: to, by: plugin.id });
       },
+      delegateKinds(table) {
+        assertOpen('delegateKinds');
+        for (const [kind, to] of Object.entries(table)) {
+          const other = kindPlugins.get(kind);
+          if (other !== undefined && other !== to)
+            throw new PluginLoadError(
+              `kind ${kind} is said to need both '${other}' and '${to}' (plugin '${plugin.id}')`,
+            );
+          kindPlugins.set(kind, to);
+        }
+      },
     };
     plugin.register(registrar as PluginRegistrar<never>);
     frozen = true;
@@ -203,9 +217,12 @@ export function createPipeline(uses: readonly (PluginUse | Plugin)[]): Pipeline 
   }
   for (const list of fields.values()) list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
+  for (const kind of [...kindPlugins.keys()]) if (owners.has(kind)) kindPlugins.delete(kind);
+
   return Object.freeze({
     plugins: Object.freeze(plugins),
     fields,
+    kindPlugins,
     passes: Object.freeze(scheduled),
     codes,
     owners,

@@ -87,6 +87,14 @@ export interface PluginRegistrar<C = unknown> {
    * resource setting the field gets FIELD_NEEDS_PLUGIN instead of losing it silently.
    */
   delegateFields(kind: ResourceKind, fields: Readonly<Record<string, string>>): void;
+  /**
+   * Name the plugin that implements each of these kinds (kind → plugin id), for
+   * kinds of a family this plugin models (the http plugin names feature-logging
+   * for getambassador.io/LogService). When no loaded plugin owns the kind, a
+   * resource of it gets KIND_NEEDS_PLUGIN naming that plugin instead of
+   * RESOURCE_KIND_UNKNOWN. Naming one kind for two different plugins is a load error.
+   */
+  delegateKinds(kinds: Readonly<Record<ResourceKind, string>>): void;
 }
 
 export interface PluginDefinition<C = unknown> {

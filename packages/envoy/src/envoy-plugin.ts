@@ -19,6 +19,7 @@ export const loweringReads = [
   'ir.clusters',
   'ir.endpoints',
   'ir.secrets',
+  'ir.accessLoggers',
 ] as const;
 
 /**

@@ -2,7 +2,7 @@ import { compareStrings, type IR, xdsPushOrder } from '@attache/core';
 import { lowerCluster } from './cluster.js';
 import type { LoweredResource } from './common.js';
 import { lowerEndpoints } from './endpoints.js';
-import { lowerListener } from './listener.js';
+import { lowerListener, sharedAccessLoggers } from './listener.js';
 import { lowerRouteConfig, memoizedRouteLowering } from './route-config.js';
 import { lowerSecret } from './secret.js';
 
@@ -21,11 +21,12 @@ function byName<T extends { name: string }>(record: Record<string, T>): T[] {
 export function lowerIR(ir: IR): LoweredResource[] {
   const limits = ir.regexMaxProgramSize === undefined ? {} : { maxProgramSize: ir.regexMaxProgramSize };
   const lowerRoutes = memoizedRouteLowering(limits);
+  const loggers = sharedAccessLoggers(ir);
   const lowered = [
     ...byName(ir.secrets).map(lowerSecret),
     ...byName(ir.clusters).map(lowerCluster),
     ...byName(ir.endpoints).map(lowerEndpoints),
-    ...byName(ir.listeners).map(lowerListener),
+    ...byName(ir.listeners).map((listener) => lowerListener(listener, loggers)),
     ...byName(ir.routeConfigs).map((config) => lowerRouteConfig(config, lowerRoutes, limits)),
   ];
   const rank = (r: LoweredResource) => xdsPushOrder.indexOf(r.typeUrl);

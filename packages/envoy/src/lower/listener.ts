@@ -1,5 +1,7 @@
 import {
   compareStrings,
+  type IR,
+  type IRAccessLogger,
   type IRFilterChain,
   type IRHttpConnectionManager,
   type IRListener,
@@ -63,9 +65,34 @@ const standardStreams: Record<string, { name: string; type: string }> = {
   },
 };
 
-function accessLogs(http: IRHttpConnectionManager): Json[] | undefined {
-  return nonEmpty(
-    http.accessLog?.map((log) => {
+/** The IR's shared access loggers (`IR.accessLoggers`) lowered once, by where they apply. */
+export interface SharedAccessLoggers {
+  http: Json[];
+  tcp: Json[];
+  /** The resources behind them, blamed with every chain that carries them. */
+  httpProvenance: ResourceRef[];
+  tcpProvenance: ResourceRef[];
+}
+
+const noSharedLoggers: SharedAccessLoggers = { http: [], tcp: [], httpProvenance: [], tcpProvenance: [] };
+
+export function sharedAccessLoggers(ir: IR): SharedAccessLoggers {
+  const all: Record<string, IRAccessLogger> | undefined = ir.accessLoggers;
+  if (!all) return noSharedLoggers;
+  const out: SharedAccessLoggers = { http: [], tcp: [], httpProvenance: [], tcpProvenance: [] };
+  for (const key of Object.keys(all).sort(compareStrings)) {
+    const logger: IRAccessLogger = all[key]!;
+    out[logger.on].push({ name: logger.name, typed_config: logger.typedConfig });
+    const provenance = logger.on === 'http' ? 'httpProvenance' : 'tcpProvenance';
+    out[provenance] = mergeProvenance(out[provenance], logger.provenance);
+  }
+  return out;
+}
+
+function accessLogs(http: IRHttpConnectionManager, shared: Json[]): Json[] | undefined {
+  return nonEmpty([
+    ...shared,
+    ...(http.accessLog ?? []).map((log) => {
       const format = log.json
         ? { json_format: sortedRecord(log.json) }
         : log.format !== undefined
@@ -87,7 +114,7 @@ function accessLogs(http: IRHttpConnectionManager): Json[] | undefined {
         }),
       };
     }),
-  );
+  ]);
 }
 
 /** The HCM's HTTP filters in slot order, with the router always last. */
@@ -96,6 +123,7 @@ function httpFilters(http: IRHttpConnectionManager): Json[] {
     name: 'envoy.filters.http.router',
     typed_config: defined({
       '@type': typeUrl('envoy.extensions.filters.http.router.v3.Router'),
+      start_child_span: http.startChildSpan,
       suppress_envoy_headers: http.suppressEnvoyHeaders,
     }),
   };
@@ -114,7 +142,11 @@ function someSet(object: Json): Json | undefined {
   return Object.keys(object).length > 0 ? object : undefined;
 }
 
-function httpConnectionManager(routeConfigName: string, http: IRHttpConnectionManager): Json {
+function httpConnectionManager(
+  routeConfigName: string,
+  http: IRHttpConnectionManager,
+  loggers: SharedAccessLoggers,
+): Json {
   const hcm = defined({
     '@type': typeUrl('envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager'),
     stat_prefix: http.statPrefix,
@@ -148,12 +180,13 @@ function httpConnectionManager(routeConfigName: string, http: IRHttpConnectionMa
     forward_client_cert_details: http.forwardClientCertDetails,
     set_current_client_cert_details: sortedRecord(http.setCurrentClientCertDetails),
     upgrade_configs: nonEmpty(http.upgradeTypes?.map((t) => ({ upgrade_type: t }))),
-    access_log: accessLogs(http),
+    access_log: accessLogs(http, loggers.http),
+    tracing: http.tracing?.config,
   });
   return mergeExtra(hcm, http.extra);
 }
 
-function tcpProxy(chain: IRFilterChain & { kind: 'tcp' }): Json {
+function tcpProxy(chain: IRFilterChain & { kind: 'tcp' }, loggers: SharedAccessLoggers): Json {
   const [only, ...more] = chain.clusters;
   const target =
     only && more.length === 0
@@ -166,11 +199,15 @@ function tcpProxy(chain: IRFilterChain & { kind: 'tcp' }): Json {
       '@type': typeUrl('envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy'),
       stat_prefix: chain.statPrefix,
     },
-    { ...target, idle_timeout: duration(chain.idleTimeoutMs) },
+    { ...target, idle_timeout: duration(chain.idleTimeoutMs), access_log: nonEmpty(loggers.tcp) },
   );
 }
 
-function filterChain(chain: IRFilterChain, options: { isDefault?: boolean } = {}): Json {
+function filterChain(
+  chain: IRFilterChain,
+  loggers: SharedAccessLoggers,
+  options: { isDefault?: boolean } = {},
+): Json {
   const match = defined({
     server_names: sortedStrings(chain.match.serverNames),
     transport_protocol: chain.match.transportProtocol,
@@ -180,9 +217,9 @@ function filterChain(chain: IRFilterChain, options: { isDefault?: boolean } = {}
     chain.kind === 'http'
       ? {
           name: httpConnectionManagerFilterName,
-          typed_config: httpConnectionManager(chain.routeConfigName, chain.http),
+          typed_config: httpConnectionManager(chain.routeConfigName, chain.http, loggers),
         }
-      : { name: 'envoy.filters.network.tcp_proxy', typed_config: tcpProxy(chain) };
+      : { name: 'envoy.filters.network.tcp_proxy', typed_config: tcpProxy(chain, loggers) };
   return defined({
     name: chain.name,
     // Envoy ignores the match of the default chain (it is what serves "no match").
@@ -192,9 +229,11 @@ function filterChain(chain: IRFilterChain, options: { isDefault?: boolean } = {}
   });
 }
 
-function chainProvenance(chain: IRFilterChain): ResourceRef[] {
+function chainProvenance(chain: IRFilterChain, loggers: SharedAccessLoggers): ResourceRef[] {
   return mergeProvenance(
     chain.provenance,
+    chain.kind === 'http' ? loggers.httpProvenance : loggers.tcpProvenance,
+    chain.kind === 'http' ? (chain.http.tracing?.provenance ?? []) : [],
     ...(chain.kind === 'http' ? chain.http.filters.map((f) => f.provenance) : []),
   );
 }
@@ -206,14 +245,17 @@ function chainProvenance(chain: IRFilterChain): ResourceRef[] {
  * inspection). A chain is a droppable part: a chain that fails validation is
  * left out and blamed while the listener's other chains keep serving.
  */
-export function lowerListener(listener: IRListener): LoweredResource {
+export function lowerListener(
+  listener: IRListener,
+  loggers: SharedAccessLoggers = noSharedLoggers,
+): LoweredResource {
   const parts: ResourcePart[] = [];
   const chains = [...listener.filterChains].sort((a, b) => compareStrings(a.name, b.name));
   chains.forEach((chain, i) => {
     parts.push({
       pointer: `/filter_chains/${i}`,
       label: `filter chain '${chain.name}'`,
-      provenance: chainProvenance(chain),
+      provenance: chainProvenance(chain, loggers),
       droppable: true,
     });
   });
@@ -221,7 +263,7 @@ export function lowerListener(listener: IRListener): LoweredResource {
     parts.push({
       pointer: '/default_filter_chain',
       label: `default filter chain '${listener.defaultFilterChain.name}'`,
-      provenance: chainProvenance(listener.defaultFilterChain),
+      provenance: chainProvenance(listener.defaultFilterChain, loggers),
       droppable: true,
     });
   }
@@ -239,9 +281,9 @@ export function lowerListener(listener: IRListener): LoweredResource {
           typed_config: { '@type': typeUrl(listenerFilterTypes[f].type) },
         })),
       ),
-      filter_chains: chains.map((chain) => filterChain(chain)),
+      filter_chains: chains.map((chain) => filterChain(chain, loggers)),
       default_filter_chain: listener.defaultFilterChain
-        ? filterChain(listener.defaultFilterChain, { isDefault: true })
+        ? filterChain(listener.defaultFilterChain, loggers, { isDefault: true })
         : undefined,
       per_connection_buffer_limit_bytes: listener.perConnectionBufferLimitBytes,
     }),
