@@ -85,7 +85,13 @@ export const httpDiagnosticCodes = {
   },
   MAPPING_RESOLVER_UNKNOWN: {
     severity: 'error',
-    summary: 'spec.resolver names no resolver; the Mapping is ignored.',
+    summary:
+      "spec.resolver (or the Module's resolver) names no resolver; the Mapping's route answers 503 until the resolver exists.",
+  },
+  MAPPING_NO_ENDPOINTS: {
+    severity: 'warning',
+    summary:
+      'The Mapping resolves through endpoints (KubernetesEndpointResolver, ConsulResolver) and its service has none ready or passing; its route answers 503 until one appears.',
   },
   SERVICE_INVALID: {
     severity: 'error',

@@ -30,7 +30,15 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
     'getambassador.io/KubernetesEndpointResolver',
     'getambassador.io/ConsulResolver',
   ],
-  consumes: ['Secret', 'Service', 'Endpoints', 'discovery.k8s.io/EndpointSlice', 'Namespace'],
+  consumes: [
+    'Secret',
+    'Service',
+    'Endpoints',
+    'discovery.k8s.io/EndpointSlice',
+    'Namespace',
+    // written by a Consul source (plugins/source-consul): the passing instances of one service
+    'attache.io/ConsulEndpoints',
+  ],
   register(reg) {
     reg.diagnostics(httpDiagnosticCodes);
     // Emissary Mapping fields that feature plugins implement: without the plugin, a

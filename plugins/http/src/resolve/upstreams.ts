@@ -16,6 +16,7 @@ import {
 } from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
 import { parseService } from '../service.js';
+import { ConsulEndpointIndex, consulEdsName } from './consul-endpoints.js';
 import { EndpointIndex } from './endpoints.js';
 import { SecretResolver } from './secrets.js';
 import { findTlsContext, upstreamTlsFromContext, withServiceSni } from './upstream-tls.js';
@@ -41,9 +42,12 @@ export function resolveUpstreams(ctx: PassContext): void {
   const mappings = (ctx.ir.ext[ExtKey.mappings] as HttpMapping[] | undefined) ?? [];
   const secrets = new SecretResolver(ctx);
   const endpoints = new EndpointIndex(ctx);
+  const consul = new ConsulEndpointIndex(ctx);
   const upstreams = new Map<string, Upstream>();
   const names = new Map<string, string>();
   const kept: HttpMapping[] = [];
+  /** EDS names of Mappings whose resolver does not exist (reported as such, not as "no endpoints"). */
+  const unresolved = new Set<string>();
 
   // Thousands of Mappings share a handful of upstreams: resolve each distinct one once.
   const memo = new Map<string, Upstream>();
@@ -74,13 +78,15 @@ export function resolveUpstreams(ctx: PassContext): void {
     const resolverName = spec.resolver ?? module.resolver ?? 'kubernetes-service';
     const resolver = resolvers[resolverName];
     if (!resolver) {
+      const fromModule = spec.resolver === undefined;
       ctx.report({
         code: 'MAPPING_RESOLVER_UNKNOWN',
         resource: mapping.ref,
-        path: '/spec/resolver',
-        message: `resolver '${resolverName}' does not exist; create a KubernetesServiceResolver, KubernetesEndpointResolver or ConsulResolver of that name, or remove spec.resolver`,
+        path: fromModule ? '/spec/service' : '/spec/resolver',
+        message: fromModule
+          ? `the ambassador Module's resolver '${resolverName}' does not exist, so requests to this Mapping answer 503; create a KubernetesServiceResolver, KubernetesEndpointResolver or ConsulResolver of that name, or fix the Module's resolver`
+          : `resolver '${resolverName}' does not exist, so requests to this Mapping answer 503; create a KubernetesServiceResolver, KubernetesEndpointResolver or ConsulResolver of that name, or remove spec.resolver`,
       });
-      continue;
     }
     let tls: IRUpstreamTls | undefined;
     if (spec.tls !== undefined) {
@@ -104,7 +110,15 @@ export function resolveUpstreams(ctx: PassContext): void {
     const settings = clusterSettings(spec, module, tls);
     let discovery: Pick<IRCluster, 'discovery' | 'targets' | 'edsServiceName'>;
     let authority: string;
-    if (resolver.kind === 'service') {
+    if (!resolver) {
+      // A route that answers 503 (an EDS cluster nothing fills) rather than a route that
+      // vanishes: the path stays claimed, and the answer says the upstream is missing.
+      const edsServiceName = `unresolved/${resolverName}/${mapping.namespace}/${service.host}`;
+      discovery = { discovery: 'EDS', edsServiceName };
+      authority = `${service.host}:${port}`;
+      ctx.ir.endpoints[edsServiceName] ??= { name: edsServiceName, endpoints: [], provenance: [] };
+      unresolved.add(edsServiceName);
+    } else if (resolver.kind === 'service') {
       // Emissary addresses services in its own namespace by bare name, others as name.namespace.
       const host =
         service.host.includes('.') ||
@@ -128,12 +142,11 @@ export function resolveUpstreams(ctx: PassContext): void {
       authority = `${name}.${namespace}:${port}`;
       endpoints.fill(edsServiceName, namespace, name!, port, mapping);
     } else {
-      const edsServiceName = service.host;
+      // Emissary names the Consul service as written, without the port: instances carry their own.
+      const edsServiceName = consulEdsName(resolver.datacenter ?? '', service.host);
       discovery = { discovery: 'EDS', edsServiceName };
       authority = `${service.host}:${port}`;
-      if (!ctx.ir.endpoints[edsServiceName]) {
-        ctx.ir.endpoints[edsServiceName] = { name: edsServiceName, endpoints: [], provenance: [mapping.ref] };
-      }
+      consul.fill(edsServiceName, resolver.ref, mapping);
     }
     const name = clusterName(names, discovery, settings, spec.cluster_tag, port);
     // Provenance is gathered per cluster by the build pass, from the Mappings that use it.
@@ -148,6 +161,17 @@ export function resolveUpstreams(ctx: PassContext): void {
   for (const [eds, refs] of endpointUsers) {
     const set = ctx.ir.endpoints[eds];
     if (set) set.provenance = mergeProvenance(set.provenance, refs);
+    if (!set || set.endpoints.length > 0 || unresolved.has(eds)) continue;
+    for (const ref of refs) {
+      ctx.report({
+        code: 'MAPPING_NO_ENDPOINTS',
+        resource: ref,
+        path: '/spec/service',
+        message: eds.startsWith('consul/')
+          ? `Consul knows no passing instance of ${eds.slice('consul/'.length).replace('/', ' service ').replace(/^/, 'datacenter ')} yet (or no consul source watches it), so requests answer 503; register a healthy instance, or check the consul source in attache.yaml`
+          : `no ready endpoints for ${eds} (no Endpoints/EndpointSlice with a ready address on that port), so requests answer 503; check the Service's pods and spec.service's port`,
+      });
+    }
   }
   secrets.reportProblems();
   ctx.ir.ext[ExtKey.upstreams] = upstreams;
