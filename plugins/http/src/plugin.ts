@@ -41,6 +41,10 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
   ],
   register(reg) {
     reg.diagnostics(httpDiagnosticCodes);
+    reg.delegateKinds({
+      'getambassador.io/LogService': 'feature-logging',
+      'getambassador.io/TracingService': 'feature-tracing',
+    });
     // Emissary Mapping fields that feature plugins implement: without the plugin, a
     // Mapping setting one gets FIELD_NEEDS_PLUGIN naming it instead of losing the field silently.
     reg.delegateFields('getambassador.io/Mapping', {
