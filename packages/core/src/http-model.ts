@@ -101,6 +101,13 @@ export interface ServiceRequest {
   connectTimeoutMs?: number;
   /** Cluster alt_stat_name (Emissary `stats_name`). */
   statsName?: string;
+  /** A resolver by name (Emissary `resolver`; default: the Module's, else kubernetes-service). */
+  resolver?: string;
+  /** JSON pointer of the resolver field, e.g. '/spec/resolver'. */
+  resolverPath?: string;
+  /** DNS families (Emissary `enable_ipv4` / `enable_ipv6`; default: the Module's, else IPv4 only). */
+  enableIpv4?: boolean;
+  enableIpv6?: boolean;
 }
 
 export type ServiceGrant =

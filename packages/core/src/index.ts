@@ -3,6 +3,7 @@ export * from './canonical-json.js';
 export * from './compile.js';
 export * from './diagnostics.js';
 export * from './did-you-mean.js';
+export * from './edge-listeners.js';
 export * from './ext-point.js';
 export * from './field-extensions.js';
 export * from './hash.js';

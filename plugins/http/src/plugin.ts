@@ -12,6 +12,7 @@ import { ingestResolvers } from './ingest/resolvers.js';
 import { ingestTlsContexts } from './ingest/tlscontexts.js';
 import { resolveHostTls } from './resolve/host-tls.js';
 import { resolveServiceRequests } from './resolve/service-requests.js';
+import { resolveTlsTerminations } from './resolve/tls-terminations.js';
 import { resolveUpstreams } from './resolve/upstreams.js';
 
 /** The HTTP edge model: Emissary's Listener, Host, Mapping, TLSContext, Module and resolvers. */
@@ -44,6 +45,7 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
     reg.delegateKinds({
       'getambassador.io/LogService': 'feature-logging',
       'getambassador.io/TracingService': 'feature-tracing',
+      'getambassador.io/TCPMapping': 'feature-tcp',
     });
     // Emissary Mapping fields that feature plugins implement: without the plugin, a
     // Mapping setting one gets FIELD_NEEDS_PLUGIN naming it instead of losing the field silently.
@@ -95,7 +97,7 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
       id: 'http.ingest-listeners',
       phase: 'ingest',
       reason: 'Listeners are validated and deduplicated by port before they bind Hosts',
-      writes: ['http.listeners'],
+      writes: ['http.listeners', 'edge.listeners'],
       run: ingestListeners,
     });
     reg.pass({
@@ -128,9 +130,18 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
       phase: 'resolve',
       reason:
         'feature plugins ask in ingest for clusters to their services (auth, rate limit); they resolve like Mapping services, with TLSContexts and Secrets, and the grants are read in attach',
-      reads: ['edge.serviceRequests', 'http.module', 'http.tlsContexts', 'ir.secrets'],
+      reads: ['edge.serviceRequests', 'http.module', 'http.resolvers', 'http.tlsContexts', 'ir.secrets'],
       writes: ['edge.serviceGrants', 'ir.clusters'],
       run: resolveServiceRequests,
+    });
+    reg.pass({
+      id: 'http.resolve-tls-terminations',
+      phase: 'resolve',
+      reason:
+        'TCPMappings with a host (feature-tcp) ask in ingest for TLS termination of that SNI name; it comes from a Host (after its TLS is resolved) or a TLSContext listing the name, and the grants are read in attach',
+      reads: ['edge.tlsTerminationRequests', 'http.hosts', 'http.tlsContexts', 'ir.secrets'],
+      writes: ['edge.tlsTerminationGrants', 'ir.secrets'],
+      run: resolveTlsTerminations,
     });
     reg.pass({
       id: 'http.build-clusters',

@@ -1,4 +1,4 @@
-import type { PassContext } from '@attache/core';
+import { EdgeListenersExt, type EdgeListenerView, type PassContext, writeExt } from '@attache/core';
 import { ExtKey, type HttpListener, type ProtocolLayer } from '../model.js';
 import { ListenerSpec } from '../schemas/listener.js';
 import { isEmptySelector } from '../selector.js';
@@ -23,6 +23,8 @@ const protocolStacks: Record<string, ProtocolLayer[]> = {
 export function ingestListeners(ctx: PassContext): void {
   const listeners: HttpListener[] = [];
   const byPort = new Map<number, HttpListener>();
+  // Every usable Listener, HTTP or not, for plugins that serve TCP on ports (feature-tcp).
+  const views: EdgeListenerView[] = [];
   for (const l of admit<ListenerSpec>(ctx, 'Listener', ListenerSpec)) {
     const spec = l.spec;
     let stack: ProtocolLayer[];
@@ -63,8 +65,10 @@ export function ingestListeners(ctx: PassContext): void {
         code: 'LISTENER_NOT_HTTP',
         resource: l.ref,
         path: spec.protocolStack ? '/spec/protocolStack' : '/spec/protocol',
-        message: 'this Listener has no HTTP layer; it serves TCPMappings (load the TCP plugin), not Mappings',
+        message:
+          'this Listener has no HTTP layer; it serves TCPMappings (the feature-tcp plugin), not Mappings',
       });
+      views.push(listenerView(l.ref, spec.port, stack, false, spec.statsPrefix));
       continue;
     }
     const previous = byPort.get(spec.port);
@@ -106,6 +110,20 @@ export function ingestListeners(ctx: PassContext): void {
     if (spec.http2MaxConcurrentStreams) listener.http2MaxConcurrentStreams = spec.http2MaxConcurrentStreams;
     byPort.set(spec.port, listener);
     listeners.push(listener);
+    views.push(listenerView(l.ref, spec.port, stack, true, spec.statsPrefix));
   }
   ctx.ir.ext[ExtKey.listeners] = listeners;
+  writeExt(ctx.ir, EdgeListenersExt, views);
+}
+
+function listenerView(
+  ref: EdgeListenerView['ref'],
+  port: number,
+  protocolStack: readonly ProtocolLayer[],
+  http: boolean,
+  statsPrefix: string | undefined,
+): EdgeListenerView {
+  const view: EdgeListenerView = { ref, port, address: '0.0.0.0', protocolStack: [...protocolStack], http };
+  if (statsPrefix) view.statsPrefix = statsPrefix;
+  return view;
 }

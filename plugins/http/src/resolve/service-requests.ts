@@ -12,8 +12,15 @@ import {
   writeExt,
 } from '@attache/core';
 import { configOf } from '../config.js';
-import { ExtKey, type HttpModule, type HttpTLSContext } from '../model.js';
+import {
+  ExtKey,
+  type HttpMapping,
+  type HttpModule,
+  type HttpResolver,
+  type HttpTLSContext,
+} from '../model.js';
 import { parseService } from '../service.js';
+import { EndpointIndex } from './endpoints.js';
 import { SecretResolver } from './secrets.js';
 import { findTlsContext, upstreamTlsFromContext, withServiceSni } from './upstream-tls.js';
 
@@ -32,9 +39,34 @@ export function resolveServiceRequests(ctx: PassContext): void {
   const module = (ctx.ir.ext[ExtKey.module] as HttpModule | undefined)?.config ?? {};
   const contexts = (ctx.ir.ext[ExtKey.tlsContexts] as HttpTLSContext[] | undefined) ?? [];
   const secrets = new SecretResolver(ctx);
+  const resolvers = (ctx.ir.ext[ExtKey.resolvers] as Record<string, HttpResolver> | undefined) ?? {};
+  let endpoints: EndpointIndex | undefined;
   const grants: Record<string, ServiceGrant> = {};
   for (const request of requests) {
-    grants[request.id] = grant(ctx, request, config.ambassadorNamespace, module, contexts, secrets);
+    // Only requests that name a resolver (TCPMappings) use one; the others keep DNS, as in Emissary.
+    const resolver = request.resolver === undefined ? undefined : resolvers[request.resolver];
+    if (request.resolver !== undefined && (!resolver || resolver.kind === 'consul')) {
+      ctx.report({
+        code: resolver ? 'SERVICE_RESOLVER_UNSUPPORTED' : 'SERVICE_RESOLVER_UNKNOWN',
+        resource: request.ref,
+        path: request.resolverPath ?? '/spec/resolver',
+        message: resolver
+          ? `resolver '${request.resolver}' is a ConsulResolver, which this resource cannot use yet; use a KubernetesServiceResolver or KubernetesEndpointResolver (it is not used)`
+          : `resolver '${request.resolver}' does not exist; create a KubernetesServiceResolver or KubernetesEndpointResolver of that name, or remove the resolver (it is not used)`,
+      });
+      grants[request.id] = { refused: true };
+      continue;
+    }
+    if (resolver?.kind === 'endpoint') endpoints ??= new EndpointIndex(ctx);
+    grants[request.id] = grant(
+      ctx,
+      request,
+      config.ambassadorNamespace,
+      module,
+      contexts,
+      secrets,
+      resolver?.kind === 'endpoint' ? endpoints : undefined,
+    );
   }
   secrets.reportProblems();
   writeExt(ctx.ir, ServiceGrantsExt, grants);
@@ -47,6 +79,8 @@ function grant(
   module: HttpModule['config'],
   contexts: readonly HttpTLSContext[],
   secrets: SecretResolver,
+  /** Set when the request resolves through Kubernetes endpoints (EDS) instead of DNS. */
+  endpoints?: EndpointIndex,
 ): ServiceGrant {
   const service = parseService(request.service);
   if ('error' in service) {
@@ -101,8 +135,8 @@ function grant(
     const target = { host: qualify(other.host, more.namespace), port: other.port ?? (tls ? 443 : 80) };
     if (!targets.some((t) => t.host === target.host && t.port === target.port)) targets.push(target);
   }
-  const ipv4 = module.enable_ipv4 ?? true;
-  const ipv6 = module.enable_ipv6 ?? false;
+  const ipv4 = request.enableIpv4 ?? module.enable_ipv4 ?? true;
+  const ipv6 = request.enableIpv6 ?? module.enable_ipv6 ?? false;
   const settings: Omit<IRCluster, 'name' | 'provenance'> = {
     discovery: 'STRICT_DNS',
     targets,
@@ -110,6 +144,21 @@ function grant(
     lbPolicy: 'ROUND_ROBIN',
     dnsLookupFamily: ipv6 ? (ipv4 ? 'AUTO' : 'V6_ONLY') : 'V4_ONLY',
   };
+  let authority = `${host}:${port}`;
+  if (endpoints) {
+    // As for a Mapping with the endpoint resolver: EDS from the Service's Endpoints/EndpointSlices.
+    const home = module.use_ambassador_namespace_for_service_resolution
+      ? ambassadorNamespace
+      : request.namespace;
+    const [name, namespace = home] = service.host.split('.');
+    const edsServiceName = `k8s/${namespace}/${name}/${port}`;
+    delete settings.targets;
+    delete settings.dnsLookupFamily;
+    settings.discovery = 'EDS';
+    settings.edsServiceName = edsServiceName;
+    authority = `${name}.${namespace}:${port}`;
+    endpoints.fill(edsServiceName, namespace, name!, port, { ref: request.ref } as HttpMapping);
+  }
   if (tls) settings.tls = tls;
   if (request.http2) settings.http2 = true;
   const breakers =
@@ -126,7 +175,10 @@ function grant(
     });
   if (breakers?.length) settings.circuitBreakers = breakers;
   if (request.statsName) settings.extra = { alt_stat_name: request.statsName };
-  const base = `${host}_${port}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const base = (settings.edsServiceName ? `eds_${settings.edsServiceName}` : `${host}_${port}`).replace(
+    /[^A-Za-z0-9_.-]/g,
+    '_',
+  );
   const name = `${request.namePrefix}_${base}_${contentHash(JSON.stringify(settings)).slice(0, 8)}`;
   const refs = [request.ref, ...(request.moreServices ?? []).map((m) => m.ref)];
   const existing = ctx.ir.clusters[name];
@@ -134,5 +186,5 @@ function grant(
   ctx.ir.clusters[name] = existing
     ? { ...existing, provenance: mergeProvenance(existing.provenance, refs) }
     : { name, ...settings, provenance: mergeProvenance(refs) };
-  return { cluster: name, authority: `${host}:${port}` };
+  return { cluster: name, authority };
 }
