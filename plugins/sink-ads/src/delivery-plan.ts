@@ -17,6 +17,8 @@ export interface PlanTypeView {
   readonly inflight: boolean;
   /** Names of the resources the client has applied. */
   clientNames(): Iterable<string>;
+  /** The client has applied nothing of this type (cheaper than listing the names). */
+  holdsNothing(): boolean;
   /** The client has applied exactly `desired`. */
   settled(desired: Desired): boolean;
 }
@@ -55,7 +57,7 @@ export function planDelivery(
   // A client that holds (or is being sent) no listener or route cannot be routing to an old cluster: nothing to keep.
   const routesHeld = routing.some((typeUrl) => {
     const view = types.get(typeUrl);
-    return view !== undefined && (view.inflight || !view.clientNames()[Symbol.iterator]().next().done);
+    return view !== undefined && (view.inflight || !view.holdsNothing());
   });
   if (!routingSettled && routesHeld) {
     for (const typeUrl of clusterTypes) {

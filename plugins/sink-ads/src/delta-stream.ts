@@ -1,5 +1,6 @@
 import type { Desired } from './delivery-plan.js';
 import type { GroupState } from './group-state.js';
+import { KnownVersions } from './known-versions.js';
 import type { DeltaDiscoveryRequestJson, EncodedResource } from './xds-codec.js';
 import { TypeState, XdsStream } from './xds-stream.js';
 
@@ -9,11 +10,14 @@ const removal = '';
 interface DeltaInflight {
   resources: readonly EncodedResource[];
   removed: readonly string[];
+  /** A shared response: once ACKed, the client holds exactly these (if nothing else moved since `epoch`). */
+  target?: ReadonlyMap<string, EncodedResource>;
+  epoch?: number;
 }
 
 class DeltaTypeState extends TypeState {
   /** Name → version the client holds (from initial_resource_versions, then from what it ACKed). */
-  readonly known = new Map<string, string>();
+  readonly known = new KnownVersions();
   /** Explicitly subscribed names already reported absent (in removed_resources). */
   readonly reportedAbsent = new Set<string>();
   /** Name → version the client NACKed: not sent again until the target version differs. */
@@ -21,7 +25,24 @@ class DeltaTypeState extends TypeState {
   sent: DeltaInflight | undefined;
 
   clientNames(): Iterable<string> {
-    return this.known.keys();
+    return this.known.names();
+  }
+
+  /** Holds nothing: cheaper than listing the names. */
+  holdsNothing(): boolean {
+    return this.known.empty;
+  }
+
+  /**
+   * Whether the stream is where a shared response fits: it holds exactly a
+   * shared view (or nothing), and has nothing of its own (parked rejections,
+   * names reported absent, names it asked for that do not exist, retained
+   * clusters).
+   */
+  canShare(desired: Desired): boolean {
+    if (desired.retained.size > 0 || this.parked.size > 0 || this.reportedAbsent.size > 0) return false;
+    if (this.known.exactBase() === false) return false;
+    return this.subscription.wildcard || desired.content.resources.size === this.subscription.names.size;
   }
 
   /** The changes that bring the client to `desired`, skipping what it rejected. */
@@ -33,7 +54,7 @@ class DeltaTypeState extends TypeState {
       resources.push(resource);
     }
     const removed: string[] = [];
-    for (const name of this.known.keys()) {
+    for (const name of this.known.names()) {
       if (desired.content.resources.has(name) || desired.retained.has(name)) continue;
       if (this.parked.get(name) === removal) continue;
       removed.push(name);
@@ -49,10 +70,11 @@ class DeltaTypeState extends TypeState {
   }
 
   settled(desired: Desired): boolean {
+    if (desired.retained.size === 0 && this.known.isExactly(desired.content.resources)) return true;
     for (const [name, resource] of desired.content.resources) {
       if (this.known.get(name) !== resource.version) return false;
     }
-    for (const name of this.known.keys()) {
+    for (const name of this.known.names()) {
       if (!desired.content.resources.has(name) && !desired.retained.has(name)) return false;
     }
     return true;
@@ -94,7 +116,8 @@ export class DeltaStream extends XdsStream<DeltaTypeState> {
       state.reportedAbsent.delete(name);
     }
     if (!state.subscription.wildcard) {
-      for (const name of state.known.keys()) if (!state.subscription.includes(name)) state.known.delete(name);
+      for (const name of state.known.names())
+        if (!state.subscription.includes(name)) state.known.delete(name);
     }
     if (nonce !== '' && nonce === state.inflightNonce) {
       this.settle(state, request.errorDetail ? (request.errorDetail.message ?? '') : undefined);
@@ -111,6 +134,12 @@ export class DeltaStream extends XdsStream<DeltaTypeState> {
       this.rejected(state, nackMessage, names, names, (name) => state.parked.get(name));
       return;
     }
+    if (sent.target !== undefined && sent.epoch === state.known.epoch) {
+      // A shared response: the client now holds exactly the view it carried, kept by reference.
+      state.known.rebase(sent.target);
+      this.acknowledged(state);
+      return;
+    }
     for (const resource of sent.resources) {
       state.known.set(resource.name, resource.version);
       state.parked.delete(resource.name);
@@ -121,11 +150,37 @@ export class DeltaStream extends XdsStream<DeltaTypeState> {
       state.known.delete(name);
       if (state.subscription.names.has(name)) state.reportedAbsent.add(name);
     }
+    if (sent.target !== undefined && state.known.equals(sent.target)) state.known.rebase(sent.target);
     this.acknowledged(state);
   }
 
   protected push(state: DeltaTypeState, desired: Desired, group: GroupState): void {
+    if (state.canShare(desired)) {
+      const held = state.known.exactBase() || undefined;
+      if (held === desired.content.resources && state.pushes > 0) return;
+      const shared = group.deltaResponse(
+        held,
+        desired.content,
+        state.typeUrl,
+        this.env.codec,
+        this.env.nextNonce,
+      );
+      const firstWildcardAnswer = state.pushes === 0 && state.subscription.wildcard;
+      if (shared.resources.length === 0 && shared.removed.length === 0 && !firstWildcardAnswer) return;
+      if (shared.nonce !== state.lastNonce) {
+        state.sent = {
+          resources: shared.resources,
+          removed: shared.removed,
+          target: desired.content.resources,
+          epoch: state.known.epoch,
+        };
+        this.send(state, shared.nonce, shared.bytes);
+        return;
+      }
+    }
     const changes = state.changes(desired);
+    // Once ACKed, a client that then holds exactly the view goes back to the shared path (a reconnect does).
+    if (desired.retained.size === 0) changes.target = desired.content.resources;
     // A wildcard subscription to a type that has no resources still gets one (empty) answer:
     // Envoy counts the type as initialised only on a response, and would otherwise wait out its
     // initial_fetch_timeout (15 s per type) before becoming ready (found on a real Envoy: a

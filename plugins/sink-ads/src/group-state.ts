@@ -1,8 +1,24 @@
 import { type Snapshot, type XdsTypeUrl, xdsPushOrder } from '@attache/core';
 import { contentVersion } from './content-version.js';
 import type { EncodePool } from './encode-pool.js';
+import { frameMessage } from './framed-message.js';
 import type { Subscription } from './subscription.js';
 import type { EncodedResource, XdsCodec } from './xds-codec.js';
+
+/** A response built once and written as is to every stream that needs it (the nonce is shared too). */
+export interface SharedResponse {
+  nonce: string;
+  bytes: Uint8Array;
+}
+
+/** A delta response shared by every stream that holds exactly `from` and wants a view. */
+export interface SharedDelta extends SharedResponse {
+  resources: readonly EncodedResource[];
+  removed: readonly string[];
+}
+
+/** Stands for "holds nothing" in the delta memo. */
+const nothingHeld: ReadonlyMap<string, EncodedResource> = new Map();
 
 /** Resources of one type that one stream should have, with their SotW version_info. */
 export interface TypeContent {
@@ -17,6 +33,13 @@ export interface TypeContent {
  */
 export class GroupState {
   private readonly views = new Map<string, TypeContent>();
+  /** SotW response per view: one encoding for every stream that subscribes alike. */
+  private readonly sotwResponses = new Map<TypeContent, SharedResponse>();
+  /** Delta response per view and per what the stream holds (a view of an earlier snapshot, or nothing). */
+  private readonly deltaResponses = new Map<
+    TypeContent,
+    Map<ReadonlyMap<string, EncodedResource>, SharedDelta>
+  >();
 
   constructor(
     readonly snapshot: Snapshot,
@@ -46,6 +69,75 @@ export class GroupState {
     const view = { resources, version: contentVersion(resources.values()) };
     this.views.set(key, view);
     return view;
+  }
+
+  /** The SotW response carrying `view`, encoded on first use and shared by every stream that is sent it. */
+  sotwResponse(view: TypeContent, typeUrl: string, codec: XdsCodec, nextNonce: () => string): SharedResponse {
+    let shared = this.sotwResponses.get(view);
+    if (!shared) {
+      const nonce = nextNonce();
+      shared = {
+        nonce,
+        bytes: frameMessage(
+          codec.sotwResponse({
+            versionInfo: view.version,
+            typeUrl,
+            nonce,
+            resources: [...view.resources.values()],
+          }),
+        ),
+      };
+      this.sotwResponses.set(view, shared);
+    }
+    return shared;
+  }
+
+  /**
+   * The delta response that brings a stream holding exactly `held` (the
+   * resources of a view it ACKed earlier; undefined: nothing) to `view`:
+   * what changed and what went away, computed and encoded once for every
+   * stream in the same position. Cost per stream: a map lookup.
+   */
+  deltaResponse(
+    held: ReadonlyMap<string, EncodedResource> | undefined,
+    view: TypeContent,
+    typeUrl: string,
+    codec: XdsCodec,
+    nextNonce: () => string,
+  ): SharedDelta {
+    const from = held ?? nothingHeld;
+    let byHeld = this.deltaResponses.get(view);
+    if (!byHeld) {
+      byHeld = new Map();
+      this.deltaResponses.set(view, byHeld);
+    }
+    let shared = byHeld.get(from);
+    if (!shared) {
+      const resources: EncodedResource[] = [];
+      for (const [name, resource] of view.resources) {
+        if (from.get(name)?.version !== resource.version) resources.push(resource);
+      }
+      const removed: string[] = [];
+      for (const name of from.keys()) if (!view.resources.has(name)) removed.push(name);
+      removed.sort();
+      const nonce = nextNonce();
+      shared = {
+        nonce,
+        resources,
+        removed,
+        bytes: frameMessage(
+          codec.deltaResponse({
+            systemVersionInfo: this.snapshot.version,
+            typeUrl,
+            nonce,
+            resources,
+            removedResources: removed,
+          }),
+        ),
+      };
+      byHeld.set(from, shared);
+    }
+    return shared;
   }
 }
 

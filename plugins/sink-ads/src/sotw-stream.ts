@@ -27,6 +27,10 @@ class SotwTypeState extends TypeState {
     return this.acked?.resources.keys() ?? [];
   }
 
+  holdsNothing(): boolean {
+    return (this.acked?.resources.size ?? 0) === 0;
+  }
+
   content(desired: Desired): SentResponse {
     if (desired.retained.size === 0) return desired.content;
     const resources = withRetained(desired, this.acked?.resources ?? new Map());
@@ -91,7 +95,7 @@ export class SotwStream extends XdsStream<SotwTypeState> {
     this.schedule();
   }
 
-  protected push(state: SotwTypeState, desired: Desired, _group: GroupState): void {
+  protected push(state: SotwTypeState, desired: Desired, group: GroupState): void {
     const next = state.content(desired);
     // Parked: the client rejected exactly this; only a newer snapshot (or subscription) moves it.
     if (next.version === state.nackedVersion) return;
@@ -101,8 +105,17 @@ export class SotwStream extends XdsStream<SotwTypeState> {
     } else if (next.resources.size === 0 || state.holds(next)) {
       return;
     }
-    const nonce = this.env.nextNonce();
     state.sent = next;
+    if (next === desired.content) {
+      // The usual case: the stream gets its subscription's view as is, so the encoded response is the
+      // one every stream subscribed alike gets (nonce included: a nonce only has to be new on its stream).
+      const shared = group.sotwResponse(next, state.typeUrl, this.env.codec, this.env.nextNonce);
+      if (shared.nonce !== state.lastNonce) {
+        this.send(state, shared.nonce, shared.bytes);
+        return;
+      }
+    }
+    const nonce = this.env.nextNonce();
     this.send(
       state,
       nonce,

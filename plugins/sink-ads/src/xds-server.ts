@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { defaultXdsCodec } from './default-codec.js';
 import { DeltaStream } from './delta-stream.js';
 import { EncodePool } from './encode-pool.js';
+import { installFramedPassThrough, unframedBody } from './framed-message.js';
 import { encodeSnapshot, encodeSnapshotSliced, type GroupState } from './group-state.js';
 import { xdsMetrics } from './metrics.js';
 import { type GroupRule, groupResolver } from './node-groups.js';
@@ -129,8 +130,12 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
     'grpc.keepalive_permit_without_calls': 1,
   });
 
-  const serialize = (bytes: Uint8Array): Buffer =>
-    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Shared responses come framed (framed-message.ts); grpc-js sends them without copying when it can.
+  installFramedPassThrough();
+  const serialize = (value: Uint8Array): Buffer => {
+    const bytes = unframedBody(value);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
 
   function serve<Req>(
     spec: XdsServiceSpec,

@@ -82,6 +82,7 @@ export abstract class TypeState implements PlanTypeView {
   }
 
   abstract clientNames(): Iterable<string>;
+  abstract holdsNothing(): boolean;
   abstract settled(desired: Desired): boolean;
   abstract info(): Omit<
     TypeInfo,
@@ -218,6 +219,7 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
     state.lastNonce = nonce;
     state.pushes++;
     this.env.metrics.pushes.inc({ type: shortType(state.typeUrl), variant: this.variant });
+    this.env.metrics.bytesSent?.inc({ type: shortType(state.typeUrl), variant: this.variant }, bytes.length);
     const charge = this.env.budget.charge(bytes.length);
     const release = (): void => {
       this.unflushed.delete(release);

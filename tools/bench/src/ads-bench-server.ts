@@ -5,9 +5,10 @@
  * change; 'status' → how many streams hold every type ACKed; 'usage' → CPU, RSS.
  */
 
+import { pathToFileURL } from 'node:url';
 import type { Snapshot } from '@attache/core';
 import { TypeUrl } from '@attache/core';
-import { createXdsServer } from '@attache/plugin-sink-ads';
+import * as current from '@attache/plugin-sink-ads';
 import { compileAdsBenchSnapshot, withMovedEndpoint } from './ads-fixture.js';
 
 export type AdsBenchCommand =
@@ -46,7 +47,14 @@ export function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** The sink under test: this build's, or (argv[2]) another build's dist/index.js, for a same-run comparison. */
+async function sinkModule(): Promise<typeof current> {
+  const path = process.argv[2];
+  return path ? ((await import(pathToFileURL(path).href)) as typeof current) : current;
+}
+
 async function serve(): Promise<void> {
+  const { createXdsServer } = await sinkModule();
   const server = createXdsServer({ address: '127.0.0.1:0' });
   let snapshot: Snapshot | undefined;
   let routes = 0;

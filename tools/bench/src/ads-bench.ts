@@ -10,19 +10,29 @@ const usageText = `usage: node tools/bench/dist/index.js ads [options]
   --routes N     Mappings compiled into the snapshot (default 10000; 1 cluster per 10 routes)
   --channels N   gRPC channels (HTTP/2 connections) the streams share (default streams/100)
   --delta        incremental xDS (DeltaAggregatedResources) instead of state-of-the-world
+  --both         SotW, then delta
+  --window N     the clients' HTTP/2 flow-control window in bytes (default 268435456: Envoy's
+                 default stream and connection windows; grpc-js alone would use 65535)
+  --baseline F   also run the same phases against another build of the sink (F: its dist/index.js),
+                 in the same run, and print each figure as a ratio (this build / baseline)
 `;
 
 /** One process talking to the server child over IPC: request → the next reply. */
 class ServerChild {
-  private readonly child = fork(fileURLToPath(new URL('./ads-bench-server.js', import.meta.url)), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    // Lets the child measure live memory after a full GC.
-    execArgv: [...process.execArgv, '--expose-gc'],
-  });
+  private readonly child;
   private readonly replies: unknown[] = [];
   private waiting: ((message: unknown) => void) | undefined;
 
-  constructor() {
+  constructor(sinkModule?: string) {
+    this.child = fork(
+      fileURLToPath(new URL('./ads-bench-server.js', import.meta.url)),
+      sinkModule ? [sinkModule] : [],
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        // Lets the child measure live memory after a full GC.
+        execArgv: [...process.execArgv, '--expose-gc'],
+      },
+    );
     this.child.on('message', (message) => {
       if (this.waiting) {
         const resolve = this.waiting;
@@ -100,6 +110,29 @@ function fmt(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 }
 
+/** The figures of one run, for the comparison table. */
+export interface AdsFigures {
+  initialMs: number;
+  initialCpuMs: number;
+  initialLiveMb: number;
+  mappingMs: number;
+  mappingCpuMs: number;
+  mappingLiveMb: number;
+  endpointMs: number;
+  endpointCpuMs: number;
+  peakRssMb: number;
+}
+
+interface RunOptions {
+  streams: number;
+  routes: number;
+  channels: number;
+  delta: boolean;
+  window: number;
+  sinkModule?: string;
+  label: string;
+}
+
 /**
  * 1,000 ADS streams (by default) receive a snapshot compiled from 10,000
  * Mappings; then one Mapping changes; then one endpoint. Figures are printed,
@@ -114,6 +147,9 @@ export async function runAdsBench(argv: string[]): Promise<void> {
       routes: { type: 'string', default: '10000' },
       channels: { type: 'string' },
       delta: { type: 'boolean', default: false },
+      both: { type: 'boolean', default: false },
+      window: { type: 'string', default: String(256 * 2 ** 20) },
+      baseline: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -123,11 +159,44 @@ export async function runAdsBench(argv: string[]): Promise<void> {
     return;
   }
   const streams = Number(values.streams);
-  const routes = Number(values.routes);
-  const channels = Number(values.channels ?? Math.max(1, Math.ceil(streams / 100)));
+  const base = {
+    streams,
+    routes: Number(values.routes),
+    channels: Number(values.channels ?? Math.max(1, Math.ceil(streams / 100))),
+    window: Number(values.window),
+  };
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  const variants = values.both ? [false, true] : [values.delta];
+  const rows: string[] = [];
+  for (const delta of variants) {
+    const mine = await runOnce({ ...base, delta, label: 'this build' });
+    if (!values.baseline) continue;
+    const theirs = await runOnce({ ...base, delta, sinkModule: values.baseline, label: 'baseline' });
+    const r = (a: number, b: number) => `${fmt(a)} / ${fmt(b)} = ${(a / b).toFixed(2)}`;
+    const m = (a: number, b: number) => `${a.toFixed(0)} / ${b.toFixed(0)} MiB = ${(a / b).toFixed(2)}`;
+    const flavour = delta ? 'delta' : 'SotW';
+    rows.push(
+      `| ${flavour} | initial delivery | ${r(mine.initialMs, theirs.initialMs)} | CPU ${r(mine.initialCpuMs, theirs.initialCpuMs)} |`,
+      `| ${flavour} | one-Mapping change | ${r(mine.mappingMs, theirs.mappingMs)} | CPU ${r(mine.mappingCpuMs, theirs.mappingCpuMs)} |`,
+      `| ${flavour} | endpoint-only change | ${r(mine.endpointMs, theirs.endpointMs)} | CPU ${r(mine.endpointCpuMs, theirs.endpointCpuMs)} |`,
+      `| ${flavour} | live memory after initial delivery / after the change | ${m(mine.initialLiveMb, theirs.initialLiveMb)} | ${m(mine.mappingLiveMb, theirs.mappingLiveMb)} |`,
+      `| ${flavour} | peak RSS | ${m(mine.peakRssMb, theirs.peakRssMb)} | |`,
+    );
+  }
+  if (rows.length > 0) {
+    out(
+      `\nthis build / baseline (${streams} streams, ${base.routes} routes; time until every stream ACKed):`,
+    );
+    out('| xDS | phase | wall | server CPU |');
+    out('|---|---|---|---|');
+    for (const row of rows) out(row);
+  }
+}
 
-  const server = new ServerChild();
+async function runOnce(options: RunOptions): Promise<AdsFigures> {
+  const { streams, routes, channels } = options;
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const server = new ServerChild(options.sinkModule);
   await server.next();
   const started = await server.ask<{
     port: number;
@@ -137,7 +206,7 @@ export async function runAdsBench(argv: string[]): Promise<void> {
     routeConfigBytes: number;
   }>({ cmd: 'start', routes });
   out(
-    `ads bench: ${streams} ${values.delta ? 'delta' : 'SotW'} ADS streams over ${channels} channels, ${routes} routes, ${started.clusterNames.length} clusters`,
+    `ads bench (${options.label}): ${streams} ${options.delta ? 'delta' : 'SotW'} ADS streams over ${channels} channels, ${routes} routes, ${started.clusterNames.length} clusters, client window ${options.window} B`,
   );
   out(
     `  compile (server child, not part of delivery): ${fmt(started.compileMs)}; RouteConfiguration JSON ${(started.routeConfigBytes / 2 ** 20).toFixed(1)} MiB`,
@@ -155,7 +224,7 @@ export async function runAdsBench(argv: string[]): Promise<void> {
         node: { id: `bench-${i}`, cluster: 'bench' },
         decodeResources: false,
         // Distinct channel options keep grpc-js from sharing one subchannel (one TCP connection) between clients.
-        channelOptions: { 'bench.channel': i },
+        channelOptions: { 'bench.channel': i, 'grpc-node.flow_control_window': options.window },
       }),
   );
   const status = () =>
@@ -170,7 +239,7 @@ export async function runAdsBench(argv: string[]): Promise<void> {
       clients[i % channels] as XdsTestClient,
       started.clusterNames,
       started.routeNames,
-      values.delta,
+      options.delta,
     ),
   );
   await waitFor(() => probes.every((p) => allTypes.every((t) => p.lastAt.has(t))));
@@ -185,6 +254,18 @@ export async function runAdsBench(argv: string[]): Promise<void> {
     `    server CPU ${((initial.cpuUserMs + initial.cpuSystemMs - base.cpuUserMs - base.cpuSystemMs) / 1000).toFixed(2)} s ` +
       `(user ${((initial.cpuUserMs - base.cpuUserMs) / 1000).toFixed(2)} s), RSS now ${initial.rssMb.toFixed(0)} MiB, peak ${initial.maxRssMb.toFixed(0)} MiB, live after GC ${initial.liveMb.toFixed(0)} MiB`,
   );
+
+  const figures: AdsFigures = {
+    initialMs: settled.at - t0,
+    initialCpuMs: initial.cpuUserMs + initial.cpuSystemMs - base.cpuUserMs - base.cpuSystemMs,
+    initialLiveMb: initial.liveMb,
+    mappingMs: 0,
+    mappingCpuMs: 0,
+    mappingLiveMb: 0,
+    endpointMs: 0,
+    endpointCpuMs: 0,
+    peakRssMb: 0,
+  };
 
   // Phase 2: one Mapping changes (its route prefix): only RDS should move.
   for (const phase of ['mapping', 'endpoint'] as const) {
@@ -212,6 +293,17 @@ export async function runAdsBench(argv: string[]): Promise<void> {
     const pushed = allTypes
       .map((t) => `${t.slice(t.lastIndexOf('.') + 1)} +${(after.pushes[t] ?? 0) - (before.pushes[t] ?? 0)}`)
       .join(', ');
+    const cpuMs =
+      usageAfter.cpuUserMs + usageAfter.cpuSystemMs - usageBefore.cpuUserMs - usageBefore.cpuSystemMs;
+    if (phase === 'mapping') {
+      figures.mappingMs = after.at - published.publishedAt;
+      figures.mappingCpuMs = cpuMs;
+      figures.mappingLiveMb = usageAfter.liveMb;
+    } else {
+      figures.endpointMs = after.at - published.publishedAt;
+      figures.endpointCpuMs = cpuMs;
+    }
+    figures.peakRssMb = usageAfter.maxRssMb;
     const label = phase === 'mapping' ? 'one-Mapping change' : 'endpoint-only change';
     out(
       `  ${label}: reached all ${streams} streams ${fmt(reached - published.publishedAt)} after publish, all ACKed after ${fmt(after.at - published.publishedAt)}` +
@@ -225,4 +317,5 @@ export async function runAdsBench(argv: string[]): Promise<void> {
   for (const probe of probes) probe.stream.close();
   for (const client of clients) client.close();
   await server.ask({ cmd: 'stop' });
+  return figures;
 }
