@@ -1,7 +1,9 @@
 import { isPlugin, type Plugin } from '@attache/core';
 import * as envoy from '@attache/envoy';
 import * as featureAuth from '@attache/plugin-feature-auth';
+import * as featureGrpc from '@attache/plugin-feature-grpc';
 import * as ratelimit from '@attache/plugin-feature-ratelimit';
+import * as featureTcp from '@attache/plugin-feature-tcp';
 import * as http from '@attache/plugin-http';
 import * as sinkFile from '@attache/plugin-sink-file';
 import * as sourceFile from '@attache/plugin-source-file';
@@ -17,6 +19,8 @@ const core: Array<{ module: object; exportName: string; pkg: string }> = [
   { module: envoy, exportName: 'envoyPlugin', pkg: '@attache/envoy' },
   { module: featureAuth, exportName: 'featureAuthPlugin', pkg: '@attache/plugin-feature-auth' },
   { module: ratelimit, exportName: 'ratelimitPlugin', pkg: '@attache/plugin-feature-ratelimit' },
+  { module: featureTcp, exportName: 'tcpPlugin', pkg: '@attache/plugin-feature-tcp' },
+  { module: featureGrpc, exportName: 'grpcPlugin', pkg: '@attache/plugin-feature-grpc' },
   { module: sourceFile, exportName: 'fileSourcePlugin', pkg: '@attache/plugin-source-file' },
   { module: sinkFile, exportName: 'fileSinkPlugin', pkg: '@attache/plugin-sink-file' },
 ];

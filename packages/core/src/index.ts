@@ -19,4 +19,5 @@ export * from './replace-ir.js';
 export * from './resource.js';
 export * from './scheduler.js';
 export * from './snapshot.js';
+export * from './upstream-contributions.js';
 export * from './xds.js';

@@ -290,6 +290,8 @@ export interface IRForwardAction {
   hashPolicy?: IRHashPolicy[];
   upgradeTypes?: string[];
   priority?: 'DEFAULT' | 'HIGH';
+  /** Extra RouteAction fields as proto3-JSON, for plugins (e.g. gRPC's max_stream_duration); validated strictly like the rest. */
+  extra?: Record<string, unknown>;
 }
 
 export interface IRRedirectAction {

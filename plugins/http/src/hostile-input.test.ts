@@ -169,9 +169,9 @@ stringData: {tls.crt: x, tls.key: x}
       '/spec/health_checks/0/health_check/http/expected_statuses/0',
     ],
     [
-      'a gRPC health check on an HTTP/1 upstream (CDS: "cluster must support HTTP/2 for gRPC healthchecking")',
+      'a gRPC health check on an HTTP/1 upstream (CDS: "cluster must support HTTP/2 for gRPC healthchecking"); without feature-grpc it is left out',
       mapping('  health_checks: [{health_check: {grpc: {upstream_name: svc}}}]\n'),
-      'HTTP_SCHEMA_INVALID',
+      'FIELD_NEEDS_PLUGIN',
       '/spec/health_checks/0/health_check/grpc',
     ],
     [

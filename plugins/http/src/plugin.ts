@@ -55,6 +55,10 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
       '/spec/auth_service': 'feature-auth',
       '/spec/labels': 'feature-ratelimit',
       '/spec/local_rate_limit': 'feature-ratelimit',
+      '/spec/grpc': 'feature-grpc',
+      '/spec/grpc_timeout': 'feature-grpc',
+      '/spec/grpc_match': 'feature-grpc',
+      '/spec/retry_policy/grpc_retry_on': 'feature-grpc',
     });
     reg.delegateFields('getambassador.io/Host', {
       '/spec/auth_service': 'feature-auth',
@@ -63,6 +67,9 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
     reg.delegateFields('getambassador.io/Module', {
       '/spec/config/default_labels': 'feature-ratelimit',
       '/spec/config/default_label_domain': 'feature-ratelimit',
+      '/spec/config/enable_grpc_web': 'feature-grpc',
+      '/spec/config/enable_grpc_http11_bridge': 'feature-grpc',
+      '/spec/config/grpc_stats': 'feature-grpc',
     });
     reg.pass({
       id: 'http.ingest-module',
@@ -121,7 +128,14 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
       phase: 'resolve',
       reason:
         'services resolve through resolvers into clusters and endpoints; runs after Host TLS so shared Secrets are decoded once',
-      reads: ['http.mappings', 'http.module', 'http.resolvers', 'http.tlsContexts', 'ir.secrets'],
+      reads: [
+        'http.mappings',
+        'http.module',
+        'http.resolvers',
+        'http.tlsContexts',
+        'ir.secrets',
+        'edge.upstreamContributions',
+      ],
       writes: ['http.upstreams', 'ir.endpoints'],
       run: resolveUpstreams,
     });

@@ -175,6 +175,7 @@ function forwardAction(action: IRForwardAction, rateLimits: Json[] | undefined, 
     upgrade_configs: nonEmpty(action.upgradeTypes?.map((t) => ({ upgrade_type: t }))),
     priority: action.priority,
     rate_limits: rateLimits,
+    ...action.extra,
   });
 }
 

@@ -33,17 +33,11 @@ const corsFilter: Omit<IRHttpFilter, 'provenance'> = {
   name: 'envoy.filters.http.cors',
   typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors' },
 };
-const grpcWebFilter: Omit<IRHttpFilter, 'provenance'> = {
-  slot: 'grpc_web',
-  name: 'envoy.filters.http.grpc_web',
-  typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.grpc_web.v3.GrpcWeb' },
-};
 
 function connectionManager(listener: HttpListener, module: HttpModule): IRHttpConnectionManager {
   const c = module.config;
   const provenance = module.ref ? [module.ref] : [];
   const filters: IRHttpFilter[] = [{ ...corsFilter, provenance }];
-  if (c.enable_grpc_web) filters.push({ ...grpcWebFilter, provenance });
   if (c.lua_scripts !== undefined) {
     filters.push({
       slot: 'lua',

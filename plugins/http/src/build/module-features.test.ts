@@ -2,7 +2,6 @@ import { validateResource } from '@attache/envoy';
 import { describe, expect, it } from 'vitest';
 import type { AmbassadorModuleConfig } from '../schemas/module.js';
 import { accessLog, emissaryTextLogFormat } from './module-access-log.js';
-import { grpcStatsFilter } from './module-grpc-stats.js';
 import { gzipFilter } from './module-gzip.js';
 import { ipFilter, ipPolicy, parseCidr } from './module-ip-filter.js';
 import { probeRoutes } from './module-probes.js';
@@ -67,22 +66,6 @@ describe('gzip', () => {
   it('is checked by Envoy rules the schema also enforces (a bypassed schema cannot slip through)', () => {
     const config = { gzip: { window_bits: 20, memory_level: 0 } } as AmbassadorModuleConfig;
     expect(envoyIssues(gzipFilter(config, [])?.typedConfig).length).toBeGreaterThan(0);
-  });
-});
-
-describe('grpc_stats', () => {
-  it('prefers services over all_methods, as Envoy takes only one', () => {
-    const filter = grpcStatsFilter(
-      { grpc_stats: { all_methods: true, services: [{ name: 'a.B', method_names: ['C'] }] } },
-      [],
-    );
-    expect(filter?.typedConfig).not.toHaveProperty('stats_for_all_methods');
-    expect(envoyIssues(filter?.typedConfig)).toEqual([]);
-    const empty = grpcStatsFilter(
-      { grpc_stats: { services: [{ name: 'a.B', method_names: [] }] } } as AmbassadorModuleConfig,
-      [],
-    );
-    expect(envoyIssues(empty?.typedConfig).length).toBeGreaterThan(0);
   });
 });
 

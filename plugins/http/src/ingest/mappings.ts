@@ -26,6 +26,9 @@ const namedMapFields = new Set([
 /** Validates Mappings and publishes the normalised list in ir.ext['http.mappings']. */
 export function ingestMappings(ctx: PassContext): void {
   const mappings: HttpMapping[] = [];
+  // gRPC health checks are built by feature-grpc (an upstream contribution); without it they are left out.
+  const grpcLoaded =
+    ctx.fields('getambassador.io/Mapping').find((f) => f.path === '/spec/grpc')?.loaded === true;
   for (const m of admit<MappingSpec>(ctx, 'Mapping', MappingSpec, {
     prefix: 'MAPPING_PREFIX_MISSING',
     service: 'MAPPING_SERVICE_MISSING',
@@ -121,11 +124,12 @@ export function ingestMappings(ctx: PassContext): void {
           });
         }
       });
-      if (hc.health_check.grpc !== undefined && spec.grpc !== true) {
-        problems.push({
-          code: 'HTTP_SCHEMA_INVALID',
+      if (hc.health_check.grpc !== undefined && !grpcLoaded) {
+        ctx.report({
+          code: 'FIELD_NEEDS_PLUGIN',
+          resource: m.ref,
           path: `/spec/health_checks/${i}/health_check/grpc`,
-          message: `spec.health_checks[${i}] is a gRPC health check, which Envoy sends over HTTP/2: set spec.grpc: true (the upstream speaks gRPC) or use an http health check`,
+          message: `field health_checks[${i}].health_check.grpc needs the feature-grpc plugin, which is not loaded, so this health check is left out; add the plugin to attache.yaml (plugins: - id: feature-grpc) or use an http health check`,
         });
       }
       if (Object.hasOwn(hc.health_check.http?.add_request_headers ?? {}, '')) {

@@ -5,6 +5,10 @@ import {
   mergeProvenance,
   type PassContext,
   type ResourceRef,
+  readExt,
+  resourceKey,
+  type UpstreamContribution,
+  UpstreamContributionsExt,
 } from '@attache/core';
 import { configOf } from '../config.js';
 import {
@@ -49,6 +53,10 @@ export function resolveUpstreams(ctx: PassContext): void {
   /** EDS names of Mappings whose resolver does not exist (reported as such, not as "no endpoints"). */
   const unresolved = new Set<string>();
 
+  // What feature plugins add to a Mapping's cluster (feature-grpc: HTTP/2, gRPC health checks).
+  const contributions = readExt(ctx.ir, UpstreamContributionsExt) ?? {};
+  const anyContribution = Object.keys(contributions).length > 0;
+
   // Thousands of Mappings share a handful of upstreams: resolve each distinct one once.
   const memo = new Map<string, Upstream>();
   const endpointUsers = new Map<string, ResourceRef[]>();
@@ -65,7 +73,10 @@ export function resolveUpstreams(ctx: PassContext): void {
       kept.push(mapping);
       continue;
     }
-    const memoKey = upstreamKey(mapping);
+    const contribution = anyContribution ? contributions[resourceKey(mapping.ref)] : undefined;
+    const memoKey = contribution
+      ? `${upstreamKey(mapping)}\n${JSON.stringify(contribution)}`
+      : upstreamKey(mapping);
     const known = memo.get(memoKey);
     if (known) {
       upstreams.set(mapping.id, known);
@@ -107,7 +118,7 @@ export function resolveUpstreams(ctx: PassContext): void {
     }
     const port = service.port ?? (tls ? 443 : 80);
     withServiceSni(tls, service.host);
-    const settings = clusterSettings(spec, module, tls);
+    const settings = clusterSettings(spec, module, tls, contribution);
     let discovery: Pick<IRCluster, 'discovery' | 'targets' | 'edsServiceName'>;
     let authority: string;
     if (!resolver) {
@@ -195,7 +206,6 @@ const upstreamFields = [
   'keepalive',
   'health_checks',
   'outlier_detection',
-  'grpc',
   'cluster_tag',
   'stats_name',
 ] as const satisfies ReadonlyArray<keyof MappingSpec>;
@@ -251,6 +261,7 @@ function clusterSettings(
   spec: MappingSpec,
   module: HttpModule['config'],
   tls: IRUpstreamTls | undefined,
+  contribution: UpstreamContribution | undefined,
 ): Omit<IRCluster, 'name' | 'discovery' | 'targets' | 'edsServiceName' | 'provenance'> {
   const out: Omit<IRCluster, 'name' | 'discovery' | 'targets' | 'edsServiceName' | 'provenance'> = {
     connectTimeoutMs: spec.connect_timeout_ms ?? 3000,
@@ -271,7 +282,7 @@ function clusterSettings(
   out.dnsLookupFamily = ipv6 ? (ipv4 ? 'AUTO' : 'V6_ONLY') : 'V4_ONLY';
   if (spec.respect_dns_ttl) out.respectDnsTtl = true;
   if (tls) out.tls = tls;
-  if (spec.grpc) out.http2 = true;
+  if (contribution?.http2) out.http2 = true;
   const idle = spec.cluster_idle_timeout_ms ?? module.cluster_idle_timeout_ms;
   if (idle !== undefined) out.idleTimeoutMs = idle;
   const lifetime = spec.cluster_max_connection_lifetime_ms ?? module.cluster_max_connection_lifetime_ms;
@@ -290,7 +301,14 @@ function clusterSettings(
     });
   }
   if (spec.outlier_detection) out.outlierDetection = { ...spec.outlier_detection };
-  if (spec.health_checks?.length) out.healthChecks = spec.health_checks.map(healthCheck);
+  if (spec.health_checks?.length) {
+    const checks: Record<string, unknown>[] = [];
+    spec.health_checks.forEach((hc, i) => {
+      const check = healthCheck(hc, contribution?.healthCheckers?.[i]);
+      if (check) checks.push(check);
+    });
+    if (checks.length > 0) out.healthChecks = checks;
+  }
   const keepalive = spec.keepalive ?? module.keepalive;
   if (keepalive) {
     const k: NonNullable<IRCluster['tcpKeepalive']> = {};
@@ -306,8 +324,15 @@ function clusterSettings(
 
 type HealthCheckSpec = NonNullable<MappingSpec['health_checks']>[number];
 
-/** One Mapping health check as Envoy HealthCheck proto3 JSON, with Emissary's defaults. */
-function healthCheck(hc: HealthCheckSpec): Record<string, unknown> {
+/**
+ * One Mapping health check as Envoy HealthCheck proto3 JSON, with Emissary's defaults.
+ * A gRPC check's checker comes from feature-grpc (an UpstreamContribution); without
+ * it the check is left out (reported at ingest).
+ */
+function healthCheck(
+  hc: HealthCheckSpec,
+  contributed: Readonly<Record<string, unknown>> | undefined,
+): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {
     timeout: durationOf(hc.timeout ?? '3s'),
     interval: durationOf(hc.interval ?? '5s'),
@@ -315,8 +340,9 @@ function healthCheck(hc: HealthCheckSpec): Record<string, unknown> {
     unhealthy_threshold: hc.unhealthy_threshold ?? 2,
   };
   const http = hc.health_check.http;
-  const grpc = hc.health_check.grpc;
-  if (http) {
+  if (contributed) {
+    Object.assign(out, contributed);
+  } else if (http) {
     const h: Record<string, unknown> = { path: http.path };
     if (http.hostname) h.host = http.hostname;
     if (http.remove_request_headers?.length) h.request_headers_to_remove = [...http.remove_request_headers];
@@ -337,10 +363,8 @@ function healthCheck(hc: HealthCheckSpec): Record<string, unknown> {
       }));
     }
     out.http_health_check = h;
-  } else if (grpc) {
-    const g: Record<string, unknown> = { service_name: grpc.upstream_name };
-    if (grpc.authority) g.authority = grpc.authority;
-    out.grpc_health_check = g;
+  } else {
+    return undefined;
   }
   return out;
 }

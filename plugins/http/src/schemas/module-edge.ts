@@ -74,25 +74,6 @@ const Gzip = Type.Object(
   { description: 'Compress responses with gzip (the compressor HTTP filter).' },
 );
 
-const GrpcStats = Type.Object(
-  {
-    all_methods: Type.Optional(
-      Type.Boolean({ description: 'Count every method (ignored when services is set).' }),
-    ),
-    services: Type.Optional(
-      Type.Array(
-        Type.Object({
-          name: Type.String({ minLength: 1, description: 'Fully qualified gRPC service name.' }),
-          method_names: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
-        }),
-        { description: 'Only these services and methods get per-method stats.' },
-      ),
-    ),
-    upstream_stats: Type.Optional(Type.Boolean({ description: 'Also time upstream gRPC calls.' })),
-  },
-  { description: 'gRPC statistics (the grpc_stats HTTP filter).' },
-);
-
 const IpPrincipal = Type.Object(
   {
     peer: Type.Optional(
@@ -125,10 +106,6 @@ const Probe = (what: string) =>
 /** Module keys that add HTTP filters, access logs and built-in routes. */
 export const ModuleEdgeKeys = {
   gzip: Type.Optional(Gzip),
-  grpc_stats: Type.Optional(GrpcStats),
-  enable_grpc_http11_bridge: Type.Optional(
-    Type.Boolean({ description: 'Bridge gRPC over HTTP/1.1 (the grpc_http1_bridge HTTP filter).' }),
-  ),
   ip_allow: Type.Optional(
     Type.Array(IpPrincipal, { description: 'Only these peers or remotes may send requests (RBAC ALLOW).' }),
   ),

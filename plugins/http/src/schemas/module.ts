@@ -52,7 +52,6 @@ export const AmbassadorModuleConfig = Type.Object(
     ),
     add_linkerd_headers: Type.Optional(Type.Boolean()),
     x_forwarded_proto_redirect: Type.Optional(Type.Boolean()),
-    enable_grpc_web: Type.Optional(Type.Boolean()),
     enable_ipv4: Type.Optional(Type.Boolean()),
     enable_ipv6: Type.Optional(Type.Boolean()),
     resolver: Type.Optional(Type.String({ description: 'Default resolver for Mappings.' })),

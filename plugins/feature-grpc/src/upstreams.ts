@@ -1,0 +1,69 @@
+import {
+  contributeUpstreams,
+  type PassContext,
+  refOf,
+  resourceKey,
+  type UpstreamContribution,
+} from '@attache/core';
+
+type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Emissary's ambassador_id rule (a resource without one belongs to the instance "default"). */
+export function servesAmbassadorId(spec: Json, ours: string): boolean {
+  const raw = spec.ambassador_id;
+  if (raw === undefined || raw === null) return ours === 'default';
+  if (typeof raw === 'string') return raw === ours;
+  if (Array.isArray(raw)) return raw.length === 0 ? ours === 'default' : raw.includes(ours);
+  return false;
+}
+
+/**
+ * The gRPC part of each Mapping's upstream cluster, contributed in ingest for
+ * the HTTP model to merge when it resolves the service: `grpc: true` → HTTP/2
+ * (`typed_extension_protocol_options`), and each gRPC entry of `health_checks`
+ * → a `grpc_health_check` (service_name, authority), as Emissary builds them.
+ * A malformed entry is the HTTP model's to report (its schema rejects the Mapping).
+ */
+export function contributeGrpcUpstreams(ctx: PassContext): void {
+  const ambassadorId = ctx.options.ambassadorId ?? 'default';
+  const entries: Record<string, UpstreamContribution> = {};
+  for (const stored of ctx.resources('getambassador.io/Mapping')) {
+    const spec = stored.resource.spec;
+    if (!isRecord(spec)) continue;
+    const grpc = spec.grpc === true;
+    const checks = spec.health_checks;
+    if (!grpc && !Array.isArray(checks)) continue;
+    if (!servesAmbassadorId(spec, ambassadorId)) continue;
+    const ref = refOf(stored.resource, stored.origin);
+    let checkers: Record<number, Json> | undefined;
+    if (Array.isArray(checks)) {
+      checks.forEach((hc, i) => {
+        const g = isRecord(hc) && isRecord(hc.health_check) ? hc.health_check.grpc : undefined;
+        if (!isRecord(g) || typeof g.upstream_name !== 'string' || g.upstream_name === '') return;
+        if (!grpc) {
+          ctx.report({
+            code: 'GRPC_HEALTH_CHECK_NEEDS_GRPC',
+            resource: ref,
+            path: `/spec/health_checks/${i}/health_check/grpc`,
+            message: `spec.health_checks[${i}] is a gRPC health check, which Envoy sends over HTTP/2 and refuses on an HTTP/1.1 cluster ("cluster must support HTTP/2 for gRPC healthchecking"), so it is left out; set spec.grpc: true (the upstream speaks gRPC) or use an http health check`,
+          });
+          return;
+        }
+        const checker: Json = { service_name: g.upstream_name };
+        if (typeof g.authority === 'string' && g.authority !== '') checker.authority = g.authority;
+        checkers ??= {};
+        checkers[i] = { grpc_health_check: checker };
+      });
+    }
+    if (!grpc && !checkers) continue;
+    const entry: UpstreamContribution = {};
+    if (grpc) entry.http2 = true;
+    if (checkers) entry.healthCheckers = checkers;
+    entries[resourceKey(ref)] = entry;
+  }
+  if (Object.keys(entries).length > 0) contributeUpstreams(ctx.ir.ext, entries);
+}
