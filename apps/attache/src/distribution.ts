@@ -2,8 +2,10 @@ import { isPlugin, type Plugin } from '@attache/core';
 import * as envoy from '@attache/envoy';
 import * as featureAuth from '@attache/plugin-feature-auth';
 import * as featureGrpc from '@attache/plugin-feature-grpc';
+import * as featureLogging from '@attache/plugin-feature-logging';
 import * as ratelimit from '@attache/plugin-feature-ratelimit';
 import * as featureTcp from '@attache/plugin-feature-tcp';
+import * as featureTracing from '@attache/plugin-feature-tracing';
 import * as http from '@attache/plugin-http';
 import * as sinkFile from '@attache/plugin-sink-file';
 import * as sourceFile from '@attache/plugin-source-file';
@@ -21,6 +23,8 @@ const core: Array<{ module: object; exportName: string; pkg: string }> = [
   { module: ratelimit, exportName: 'ratelimitPlugin', pkg: '@attache/plugin-feature-ratelimit' },
   { module: featureTcp, exportName: 'tcpPlugin', pkg: '@attache/plugin-feature-tcp' },
   { module: featureGrpc, exportName: 'grpcPlugin', pkg: '@attache/plugin-feature-grpc' },
+  { module: featureLogging, exportName: 'loggingPlugin', pkg: '@attache/plugin-feature-logging' },
+  { module: featureTracing, exportName: 'tracingPlugin', pkg: '@attache/plugin-feature-tracing' },
   { module: sourceFile, exportName: 'fileSourcePlugin', pkg: '@attache/plugin-source-file' },
   { module: sinkFile, exportName: 'fileSinkPlugin', pkg: '@attache/plugin-sink-file' },
 ];
