@@ -103,6 +103,7 @@ const targets = [
   // External services our filters talk to.
   'envoy/service/auth/v3/external_auth.proto',
   'envoy/service/ratelimit/v3/rls.proto',
+  'envoy/service/accesslog/v3/als.proto',
   // Untyped filter configs Envoy accepts in typed_config.
   'xds/type/v3/typed_struct.proto',
   'udpa/type/v1/typed_struct.proto',

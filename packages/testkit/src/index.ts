@@ -14,6 +14,7 @@ export {
   HttpAuthServer,
 } from './ext-authz-servers.js';
 export { freePort, freePorts } from './free-port.js';
+export { AccessLogReceiver, type ReceivedAccessLog } from './access-log-receiver.js';
 export * from './golden.js';
 export {
   echoServiceDefinition,
@@ -37,6 +38,12 @@ export {
   rateLimitMissingMessage,
   type SeenDescriptor,
 } from './ratelimit-service.js';
+export {
+  decodeOtlpTraces,
+  OtlpTraceReceiver,
+  type ReceivedSpan,
+  ZipkinReceiver,
+} from './trace-receivers.js';
 export { type CertificateOptions, makeCa, makeCertificate, type PemPair, tlsSecret } from './tls-certs.js';
 export { type ValuePath, valuePaths, withValue } from './value-paths.js';
 export { WebSocketEchoServer } from './ws-echo.js';

@@ -1,0 +1,218 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import * as grpc from '@grpc/grpc-js';
+
+/** A span as a collector got it, whatever the protocol. */
+export interface ReceivedSpan {
+  traceId: string;
+  spanId: string;
+  name: string;
+  /** Zipkin `tags`, OTLP span attributes (values as strings). */
+  tags: Record<string, string>;
+  /** Zipkin localEndpoint.serviceName, OTLP resource service.name. */
+  serviceName?: string;
+}
+
+/**
+ * A Zipkin v2 collector (`POST /api/v2/spans`, JSON: Envoy's HTTP_JSON) on
+ * 127.0.0.1. Records every span; answers 202 as Zipkin does.
+ */
+export class ZipkinReceiver {
+  readonly spans: ReceivedSpan[] = [];
+  /** Request paths and content types, to check the collector endpoint. */
+  readonly posts: Array<{ path: string; contentType: string }> = [];
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<ZipkinReceiver> {
+    let self: ZipkinReceiver | undefined;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        self?.posts.push({ path: req.url ?? '', contentType: String(req.headers['content-type'] ?? '') });
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Array<{
+            traceId?: string;
+            id?: string;
+            name?: string;
+            tags?: Record<string, string>;
+            localEndpoint?: { serviceName?: string };
+          }>;
+          for (const span of Array.isArray(body) ? body : []) {
+            const received: ReceivedSpan = {
+              traceId: span.traceId ?? '',
+              spanId: span.id ?? '',
+              name: span.name ?? '',
+              tags: span.tags ?? {},
+            };
+            if (span.localEndpoint?.serviceName) received.serviceName = span.localEndpoint.serviceName;
+            self?.spans.push(received);
+          }
+          res.writeHead(202).end();
+        } catch {
+          res.writeHead(400).end('not Zipkin v2 JSON');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    self = new ZipkinReceiver(server, (server.address() as AddressInfo).port);
+    return self;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+// OTLP/protobuf, read with the wire-format reader (no OpenTelemetry protos are
+// shipped with Envoy's): only the fields the tests look at, by field number
+// from opentelemetry/proto/{collector/trace,trace,common,resource}/v1.
+
+/** Each length-delimited or scalar field of one message, by field number. */
+function fields(bytes: Uint8Array): Array<{ no: number; reader: BinaryReader; wire: WireType }> {
+  const out: Array<{ no: number; reader: BinaryReader; wire: WireType }> = [];
+  const reader = new BinaryReader(bytes);
+  while (reader.pos < reader.len) {
+    const [no, wire] = reader.tag();
+    out.push({ no, reader, wire });
+    if (wire === WireType.LengthDelimited) {
+      const sub = reader.bytes();
+      out[out.length - 1] = { no, reader: new BinaryReader(sub), wire };
+    } else reader.skip(wire, no);
+  }
+  return out;
+}
+
+function bytesOf(r: BinaryReader): Uint8Array {
+  return r.buf.subarray(0, r.len);
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+/** opentelemetry.proto.common.v1.AnyValue → a string (string, bool, int, double). */
+function anyValue(bytes: Uint8Array): string {
+  const r = new BinaryReader(bytes);
+  while (r.pos < r.len) {
+    const [no, wire] = r.tag();
+    if (no === 1 && wire === WireType.LengthDelimited) return r.string();
+    if (no === 2 && wire === WireType.Varint) return String(r.bool());
+    if (no === 3 && wire === WireType.Varint) return String(r.int64());
+    if (no === 4 && wire === WireType.Bit64) return String(r.double());
+    r.skip(wire, no);
+  }
+  return '';
+}
+
+/** KeyValue {1: key, 2: AnyValue}. */
+function keyValue(bytes: Uint8Array): [string, string] {
+  let key = '';
+  let value = '';
+  for (const f of fields(bytes)) {
+    if (f.no === 1) key = new TextDecoder().decode(bytesOf(f.reader));
+    if (f.no === 2) value = anyValue(bytesOf(f.reader));
+  }
+  return [key, value];
+}
+
+/** ExportTraceServiceRequest {1: ResourceSpans {1: Resource {1: attributes}, 2: ScopeSpans {2: Span}}}. */
+export function decodeOtlpTraces(bytes: Uint8Array): ReceivedSpan[] {
+  const spans: ReceivedSpan[] = [];
+  for (const rs of fields(bytes).filter((f) => f.no === 1)) {
+    let serviceName: string | undefined;
+    const scopes: Uint8Array[] = [];
+    for (const f of fields(bytesOf(rs.reader))) {
+      if (f.no === 1) {
+        for (const attr of fields(bytesOf(f.reader)).filter((a) => a.no === 1)) {
+          const [k, v] = keyValue(bytesOf(attr.reader));
+          if (k === 'service.name') serviceName = v;
+        }
+      }
+      if (f.no === 2) scopes.push(bytesOf(f.reader));
+    }
+    for (const scope of scopes) {
+      for (const s of fields(scope).filter((f) => f.no === 2)) {
+        const span: ReceivedSpan = { traceId: '', spanId: '', name: '', tags: {} };
+        if (serviceName !== undefined) span.serviceName = serviceName;
+        for (const f of fields(bytesOf(s.reader))) {
+          if (f.no === 1) span.traceId = hex(bytesOf(f.reader));
+          else if (f.no === 2) span.spanId = hex(bytesOf(f.reader));
+          else if (f.no === 5) span.name = new TextDecoder().decode(bytesOf(f.reader));
+          else if (f.no === 9) {
+            const [k, v] = keyValue(bytesOf(f.reader));
+            span.tags[k] = v;
+          }
+        }
+        spans.push(span);
+      }
+    }
+  }
+  return spans;
+}
+
+/**
+ * An OTLP/gRPC trace collector (`opentelemetry.proto.collector.trace.v1.TraceService/Export`)
+ * on 127.0.0.1. Records every span; answers an empty ExportTraceServiceResponse.
+ */
+export class OtlpTraceReceiver {
+  readonly spans: ReceivedSpan[] = [];
+
+  private constructor(
+    private readonly server: grpc.Server,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<OtlpTraceReceiver> {
+    const server = new grpc.Server();
+    const raw = {
+      serialize: (value: Uint8Array) => Buffer.from(value),
+      deserialize: (bytes: Buffer) => new Uint8Array(bytes),
+    };
+    let self: OtlpTraceReceiver | undefined;
+    server.addService(
+      {
+        export: {
+          path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+          requestStream: false,
+          responseStream: false,
+          requestSerialize: raw.serialize,
+          requestDeserialize: raw.deserialize,
+          responseSerialize: raw.serialize,
+          responseDeserialize: raw.deserialize,
+        },
+      },
+      {
+        export: (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: grpc.sendUnaryData<Uint8Array>) => {
+          self?.spans.push(...decodeOtlpTraces(call.request));
+          callback(null, new Uint8Array());
+        },
+      },
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
+    self = new OtlpTraceReceiver(server, port);
+    return self;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.forceShutdown();
+  }
+}
