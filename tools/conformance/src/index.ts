@@ -7,6 +7,7 @@ import { parseHeaderLine, parseRequestLine } from '@attache/explain';
 import { discoverCases } from './cases.js';
 import { type Compiler, loadAttacheCompiler } from './compile-attache.js';
 import { discoverAuthCases, printAuthResults, runAuthCase } from './features-auth.js';
+import { discoverGrpcCases, printGrpcResults, runGrpcCase } from './features-grpc.js';
 import { discoverRateLimitCases, printRateLimitResults, runRateLimitCase } from './features-ratelimit.js';
 import { readKnownDifferences } from './known-differences.js';
 import { runOnEnvoy } from './on-envoy/envoy-mode.js';
@@ -123,6 +124,18 @@ async function main(): Promise<number> {
         )
       : 0;
 
+  // The gRPC parts, counted (features-grpc.ts).
+  const grpcCases = discoverGrpcCases(shared).filter(
+    (c) => !values.case?.length || values.case.some((w) => c.id.includes(w)),
+  );
+  const grpcFailed =
+    grpcCases.length > 0
+      ? printGrpcResults(
+          grpcCases.map((c) => runGrpcCase(c)),
+          (s) => process.stdout.write(s),
+        )
+      : 0;
+
   let envoyFailed = 0;
   if (!values['no-envoy'] && !(compiler instanceof Error)) {
     const examples = resolve(values.examples ?? join(here, '..', '..', '..', 'examples'));
@@ -138,7 +151,8 @@ async function main(): Promise<number> {
     if (outcome === 'unavailable') return 2;
     envoyFailed = outcome.failed;
   }
-  return (failed > 0 || envoyFailed > 0 || rateLimitFailed > 0 || authFailed > 0) && !values['report-only']
+  return (failed > 0 || envoyFailed > 0 || rateLimitFailed > 0 || authFailed > 0 || grpcFailed > 0) &&
+    !values['report-only']
     ? 1
     : 0;
 }

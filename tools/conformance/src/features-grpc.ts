@@ -1,0 +1,211 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CompileResult, compareStrings, compile, type Plugin } from '@attache/core';
+import { envoyPlugin } from '@attache/envoy';
+import { grpcPlugin } from '@attache/plugin-feature-grpc';
+import { httpPlugin } from '@attache/plugin-http';
+import type { ConformanceCase } from './cases.js';
+import { readResources } from './compile-attache.js';
+import {
+  clusterByBehaviour,
+  compareFeatureParts,
+  type FeatureFilter,
+  type FeaturePart,
+  sideFromBootstrap,
+  sideFromXds,
+} from './filter-parts.js';
+import { type CaseResult, runCase } from './run-case.js';
+
+/**
+ * gRPC conformance (../shared/conformance/features/*-grpc-*): compiled with
+ * the http and feature-grpc plugins, judged on routing like every case, and on
+ * the parts the gRPC feature produces, each counted: the HTTP filter order,
+ * the config of each gRPC filter (grpc_web, grpc_http1_bridge, grpc_stats),
+ * and the upstream cluster of every route by behaviour with its health
+ * checks (HTTP/2, EDS service, gRPC health checker).
+ */
+
+type Json = Record<string, unknown>;
+export type GrpcCase = Extract<ConformanceCase, { kind: 'envoy' }>;
+
+export const grpcPlugins: Plugin[] = [httpPlugin, grpcPlugin, envoyPlugin];
+
+/** The gRPC filters; none of them names a cluster or takes per-route config. */
+export const grpcFilters: FeatureFilter[] = [
+  { filter: 'envoy.filters.http.grpc_http1_bridge', clusterPaths: [] },
+  { filter: 'envoy.filters.http.grpc_web', clusterPaths: [] },
+  { filter: 'envoy.filters.http.grpc_stats', clusterPaths: [] },
+];
+
+export function discoverGrpcCases(shared: string): GrpcCase[] {
+  const root = join(shared, 'conformance', 'features');
+  if (!existsSync(root)) return [];
+  const out: GrpcCase[] = [];
+  for (const dir of readdirSync(root).sort(compareStrings)) {
+    if (!/^\d+-(err-)?grpc-/.test(dir)) continue;
+    const input = join(root, dir, 'input.yaml');
+    const expected = join(root, dir, 'expected.json');
+    if (!existsSync(input) || !existsSync(expected)) continue;
+    const c: GrpcCase = {
+      id: `features/${dir}`,
+      kind: 'envoy',
+      inputs: [input],
+      expected: JSON.parse(readFileSync(expected, 'utf8')),
+      clustersUndefined: false,
+    };
+    const errors = join(root, dir, 'errors.json');
+    if (existsSync(errors)) c.errorsFile = errors;
+    out.push(c);
+  }
+  return out;
+}
+
+/** Differences on purpose (docs/reference/grpc.md): case id prefix, part, key prefix → why. */
+export const deliberateGrpcDifferences: Array<{ case: string; part: string; key: string; reason: string }> = [
+  {
+    case: 'features/94-grpc-bridge-health',
+    part: 'filter config',
+    key: 'envoy.filters.http.grpc_stats',
+    reason:
+      'a grpc_stats service without method_names is left out with GRPC_STATS_SERVICE_INVALID: Emissary copies it and Envoy refuses every listener (errors.json oracle_note)',
+  },
+];
+
+/**
+ * Emissary's expected output as a running Emissary would serve it where the
+ * two differ on purpose: a grpc_stats service without method_names is left
+ * out (Envoy refuses it, and with it every listener). Routing is judged
+ * against this; the filter-config part still compares the raw output and
+ * counts the difference as deliberate.
+ */
+export function expectedAsServed(expected: unknown): unknown {
+  return JSON.parse(JSON.stringify(expected), (key, value) => {
+    if (key !== 'individual_method_stats_allowlist' || !Array.isArray(value?.services)) return value;
+    return { ...value, services: (value.services as Json[]).filter((s) => Array.isArray(s?.method_names)) };
+  });
+}
+
+/** A filter config that is only its '@type' says no more than Emissary's absent typed_config. */
+function withoutBareTypes(side: ReturnType<typeof sideFromXds>): ReturnType<typeof sideFromXds> {
+  return {
+    ...side,
+    chains: side.chains.map((c) => ({
+      ...c,
+      filters: c.filters.map((f) =>
+        Object.keys(f.config).length === 1 && '@type' in f.config ? { ...f, config: {} } : f,
+      ),
+    })),
+  };
+}
+
+/** Route path → the behaviour of the cluster(s) it sends to, with their health checks and EDS service. */
+function routeClusters(side: ReturnType<typeof sideFromXds>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const rc of side.routeConfigs) {
+    for (const vh of (rc.virtual_hosts as Json[]) ?? []) {
+      for (const route of (vh.routes as Json[]) ?? []) {
+        const match = route.match as Json;
+        const path = String(match.prefix ?? match.path ?? (match.safe_regex as Json)?.regex ?? '');
+        if (path.startsWith('/ambassador/v0/')) continue;
+        const action = route.route as Json | undefined;
+        const name = action?.cluster;
+        if (typeof name !== 'string') continue;
+        const cluster = side.clusters.get(name);
+        const view = {
+          ...clusterByBehaviour(cluster),
+          eds:
+            ((cluster?.eds_cluster_config as Json | undefined)?.service_name as string | undefined) ?? null,
+          health_checks: ((cluster?.health_checks as Json[] | undefined) ?? []).map((h) =>
+            JSON.parse(
+              JSON.stringify(h, (_k, v) =>
+                typeof v === 'string' && /^\d+(\.\d+)?s$/.test(v) ? `${Number(v.slice(0, -1))}s` : v,
+              ),
+            ),
+          ),
+        };
+        const set = out.get(path) ?? new Set<string>();
+        set.add(JSON.stringify(view, Object.keys(view).sort()));
+        out.set(path, set);
+      }
+    }
+  }
+  return out;
+}
+
+export interface GrpcCaseResult extends CaseResult {
+  parts: Array<FeaturePart & { deliberate?: string }>;
+}
+
+/** The gRPC parts of Emissary's expected output and Attaché's, compared. */
+export function compareGrpcParts(expected: unknown, result: CompileResult): FeaturePart[] {
+  const e = withoutBareTypes(sideFromBootstrap(expected as Json));
+  const a = withoutBareTypes(sideFromXds(result.xds));
+  // Filter order and each gRPC filter's config (their cluster and per-route parts do not exist).
+  const parts = compareFeatureParts(e, a, grpcFilters).filter(
+    (p) => p.part === 'filter order' || p.part === 'filter config',
+  );
+  const er = routeClusters(e);
+  const ar = routeClusters(a);
+  for (const key of [...new Set([...er.keys(), ...ar.keys()])].sort(compareStrings)) {
+    const x = [...(er.get(key) ?? ['missing'])].sort().join(' | ');
+    const y = [...(ar.get(key) ?? ['missing'])].sort().join(' | ');
+    parts.push({
+      part: 'cluster',
+      key,
+      ok: x === y,
+      ...(x === y ? {} : { detail: `expected ${x}; got ${y}` }),
+    });
+  }
+  return parts;
+}
+
+export function runGrpcCase(c: GrpcCase, plugins: Plugin[] = grpcPlugins): GrpcCaseResult {
+  const compiler = (r: ReturnType<typeof readResources>) => compile(r, plugins);
+  const routing = runCase({ ...c, expected: expectedAsServed(c.expected) }, compiler);
+  const result = compiler(c.inputs.flatMap(readResources));
+  const parts = compareGrpcParts(c.expected, result).map((p): FeaturePart & { deliberate?: string } => {
+    const why = deliberateGrpcDifferences.find(
+      (d) => c.id.startsWith(d.case) && d.part === p.part && p.key.startsWith(d.key),
+    );
+    return !p.ok && why ? { ...p, deliberate: why.reason } : p;
+  });
+  const differing = parts.filter((p) => !p.ok && !p.deliberate);
+  const status = routing.status === 'fail' || differing.length > 0 ? 'fail' : routing.status;
+  const detail =
+    routing.status === 'fail'
+      ? routing.detail
+      : differing.length > 0
+        ? `${differing[0]!.part} ${differing[0]!.key}: ${differing[0]!.detail}`
+        : `${parts.length} gRPC parts match${parts.some((p) => p.deliberate) ? ` (${parts.filter((p) => p.deliberate).length} differ on purpose)` : ''}; ${routing.detail}`;
+  return { ...routing, status, detail, parts };
+}
+
+/** The table the runner prints: one line per case, then the counts per part. Returns the failed cases. */
+export function printGrpcResults(results: readonly GrpcCaseResult[], write: (s: string) => void): number {
+  const width = Math.max(4, ...results.map((r) => r.id.length));
+  write(
+    '\ngRPC (features) — filter order, gRPC filter configs, route clusters (HTTP/2, health checks), routing:\n',
+  );
+  for (const r of results) write(`${r.id.padEnd(width)}  ${r.status.toUpperCase().padEnd(6)}  ${r.detail}\n`);
+  const counts: Record<string, { compared: number; match: number; deliberate: number }> = {};
+  for (const r of results) {
+    for (const p of r.parts) {
+      counts[p.part] ??= { compared: 0, match: 0, deliberate: 0 };
+      const c = counts[p.part]!;
+      c.compared++;
+      if (p.ok) c.match++;
+      else if (p.deliberate) c.deliberate++;
+    }
+  }
+  const line = Object.entries(counts)
+    .map(
+      ([part, c]) =>
+        `${part} ${c.match}/${c.compared}${c.deliberate ? ` (+${c.deliberate} on purpose)` : ''}`,
+    )
+    .join(', ');
+  const failed = results.filter((r) => r.status === 'fail').length;
+  write(
+    `gRPC feature parts matching Emissary: ${line}; ${results.length - failed}/${results.length} cases pass\n`,
+  );
+  return failed;
+}
