@@ -1,4 +1,4 @@
-import type { Diagnostic, Snapshot } from '@attache/core';
+import type { Diagnostic, Snapshot, StoredResource } from '@attache/core';
 import type { Registry } from 'prom-client';
 
 /**
@@ -16,8 +16,8 @@ export interface AdminState {
   diagnostics(): readonly Diagnostic[];
   /**
    * Per-stream ADS state, returned as-is under /api/streams. Expected shape per
-   * entry (not enforced, the sink owns it): node id/cluster, subscribed type
-   * URLs, acked versions per type, last NACK (type, message, time).
+   * entry (not enforced, the sink owns it; see ClientStream): node id/cluster,
+   * group, subscribed type URLs, acked versions per type, last NACK (names, message, time).
    */
   streams?(): readonly unknown[];
   /**
@@ -25,4 +25,14 @@ export interface AdminState {
    * and served on /metrics merged with the default process metrics.
    */
   metrics?: Registry | readonly Registry[];
+  /** The node groups (ambassador_ids) the runtime compiles for; default ['default']. */
+  groups?(): readonly string[];
+  /** The input resources in the store (resources by kind, the UI's resource tree). */
+  inputs?(): readonly StoredResource[];
+  /**
+   * Sources that take part in a leader election (the Kubernetes source, for
+   * status write-back): whether this replica leads. Every replica serves xDS
+   * either way; without an election the list is empty.
+   */
+  leadership?(): ReadonlyArray<{ source: string; leading: boolean }>;
 }

@@ -1,101 +1,67 @@
-import {
-  compareDiagnostics,
-  type Diagnostic,
-  formatRef,
-  type ResourceRef,
-  resourceKey,
-  type Snapshot,
-} from '@attache/core';
+import type { Diagnostic, Snapshot } from '@attache/core';
+import { formatRef } from '@attache/core';
+import type { ClientStream } from './client-stream.js';
+import type { ExplainQuery } from './explain-query.js';
 import { html, type SafeHtml } from './html.js';
+import type { Reconfigure } from './reconfigure-log.js';
 import { summarizeSnapshot } from './snapshot-summary.js';
+import { renderConfig } from './ui-config.js';
+import { type ExplainResult, renderExplain } from './ui-explain.js';
+import { renderLayout } from './ui-layout.js';
+import { renderLive } from './ui-live.js';
+import { type ProblemsFilter, renderProblems } from './ui-problems.js';
+import { renderReconfigures } from './ui-reconfigures.js';
 
 export interface DiagnosticsPageInput {
+  /** The default group's snapshot (the configuration tree shows it). */
   snapshot: Snapshot | undefined;
   diagnostics: readonly Diagnostic[];
+  /** Every group's snapshot; default: [snapshot]. */
+  snapshots?: readonly Snapshot[];
+  streams?: readonly ClientStream[];
+  reconfigures?: readonly Reconfigure[];
+  filter?: ProblemsFilter;
+  explain?: { query: ExplainQuery; result?: ExplainResult };
 }
 
 /**
- * The diagnostics page Jane opens to see why her Mapping did not take effect:
- * problems grouped by the resource they are about, then every Envoy resource
- * with the inputs it came from. Server-rendered, no script.
+ * The page people open first when something is wrong, in one screen: is the
+ * config live and everywhere, what is wrong, what exists, what a request
+ * does, and what changed lately. Server-rendered; /ui.js only filters.
  */
 export function renderDiagnosticsPage(input: DiagnosticsPageInput): string {
-  const { snapshot } = input;
-  const diagnostics = [...input.diagnostics].sort(compareDiagnostics);
-  const counts = { error: 0, warning: 0, info: 0 };
-  for (const d of diagnostics) counts[d.severity]++;
-  const page = html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Attaché diagnostics</title>
-<style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #222; }
-table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
-th, td { border: 1px solid #ccc; padding: 0.2rem 0.5rem; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; }
-code { font: 12px ui-monospace, monospace; }
-.error { color: #b00020; } .warning { color: #8a6d00; } .info { color: #555; }
-h2 { margin-top: 2rem; } h3 { margin-bottom: 0.2rem; }
-</style>
-</head>
-<body>
-<h1>Attaché diagnostics</h1>
-${
-  snapshot
-    ? html`<p>Serving snapshot <code>${snapshot.version}</code> (serial ${snapshot.serial}, group <code>${snapshot.group}</code>).</p>`
-    : html`<p class="warning">No snapshot yet: the first compilation has not finished.</p>`
-}
-<p><span class="error">${counts.error} errors</span>, <span class="warning">${counts.warning} warnings</span>, <span class="info">${counts.info} notes</span>.</p>
-<h2>Problems by resource</h2>
-${diagnostics.length === 0 ? html`<p>None: every resource was accepted.</p>` : renderProblems(diagnostics)}
-<h2>Envoy resources</h2>
-${snapshot ? renderEnvoyResources(snapshot) : html`<p>None yet.</p>`}
-</body>
-</html>
-`;
-  return page.value;
+  const snapshots = input.snapshots ?? (input.snapshot ? [input.snapshot] : []);
+  const groups = snapshots.length > 0 ? snapshots.map((s) => s.group) : ['default'];
+  return renderLayout(
+    'diagnostics',
+    html`${renderLive({ snapshots, streams: input.streams ?? [], diagnostics: input.diagnostics })}
+${renderProblems(input.diagnostics, input.filter ?? {})}
+${renderConfig(input.snapshot)}
+${renderExplain(input.explain?.query ?? {}, groups, input.explain?.result)}
+${renderReconfigures(input.reconfigures ?? [])}
+${input.snapshot ? renderEnvoyResources(input.snapshot) : ''}`,
+  );
 }
 
-function renderProblems(diagnostics: readonly Diagnostic[]): SafeHtml {
-  const groups = new Map<string, { ref: ResourceRef | undefined; items: Diagnostic[] }>();
-  for (const d of diagnostics) {
-    const key = d.resource ? resourceKey(d.resource) : '';
-    const group = groups.get(key);
-    if (group) group.items.push(d);
-    else groups.set(key, { ref: d.resource, items: [d] });
-  }
-  return html`${[...groups.values()].map(
-    ({ ref, items }) => html`<section>
-<h3>${ref ? formatRef(ref) : 'Not about one resource'}${ref?.source ? html` <small><code>${ref.source}</code></small>` : ''}</h3>
-<table>
-<tr><th>Severity</th><th>Code</th><th>Field</th><th>Message</th><th>Reported by</th></tr>
-${items.map(
-  (
-    d,
-  ) => html`<tr class="${d.severity}"><td>${d.severity}</td><td><code>${d.code}</code></td><td><code>${d.path ?? ''}</code></td><td>${d.message}</td><td><code>${d.origin.pass ?? d.origin.plugin}</code></td></tr>
-`,
-)}</table>
-</section>
-`,
-  )}`;
-}
-
+/** Every Envoy resource of the snapshot with the inputs behind it, folded away. */
 function renderEnvoyResources(snapshot: Snapshot): SafeHtml {
-  return html`${summarizeSnapshot(snapshot).types.map(
-    (t) => html`<h3>${t.type} (${t.count})</h3>
+  return html`<section class="panel" id="envoy-resources"><details><summary><b>Every Envoy resource</b> <span class="small muted">by type, with the inputs behind each</span></summary>
+${summarizeSnapshot(snapshot).types.map(
+  (t) => html`<h3>${t.type} (${t.count})</h3>
 ${
   t.count === 0
-    ? html`<p>None.</p>`
+    ? html`<p class="muted">None.</p>`
     : html`<table>
 <tr><th>Name</th><th>Version</th><th>From</th></tr>
 ${t.resources.map(
-  (r) => html`<tr><td><code>${r.name}</code></td><td><code>${r.version}</code></td><td>${r.provenance.map(
+  (
+    r,
+  ) => html`<tr><td><code>${r.name}</code></td><td><code class="small">${r.version}</code></td><td>${r.provenance.map(
     (p, i) => html`${i > 0 ? ', ' : ''}${formatRef(p)}`,
   )}</td></tr>
 `,
 )}</table>`
 }
 `,
-  )}`;
+)}</details></section>`;
 }

@@ -25,3 +25,12 @@ export function exposedRegistry(
   const all = collectsDefaults ? registries : [processMetrics, ...registries];
   return all.length === 1 ? all[0]! : Registry.merge(all);
 }
+
+/**
+ * prom-client writes a NaN sample value as `Nan`; the exposition format spells
+ * it `NaN`. Prometheus itself reads either, stricter parsers refuse `Nan`
+ * (nodejs_eventloop_lag_* is NaN until the first event-loop sample).
+ */
+export function canonicalExposition(text: string): string {
+  return text.replace(/ Nan$/gm, ' NaN');
+}

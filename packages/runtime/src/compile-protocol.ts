@@ -39,6 +39,8 @@ export type FromCompileWorker =
       id: number;
       groups: WireGroupResult[];
       compileMs: number;
+      /** Time per pass id in this compile (every group), for the per-pass metrics. */
+      passMs?: Record<string, number>;
       /** The worker's heap after the compile and its full GC (v8 used_heap_size), for logs and the soak bench. */
       heapUsedBytes: number;
       /** The worker's heap capacity (v8 total_heap_size) and off-heap memory (external_memory). */

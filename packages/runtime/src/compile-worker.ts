@@ -15,6 +15,7 @@ import type {
   WireResource,
 } from './compile-protocol.js';
 import { LastGoodResources } from './last-good.js';
+import { timePasses } from './pass-timing.js';
 
 const port = parentPort;
 if (!port) throw new Error('compile-worker.js runs as a worker thread');
@@ -40,6 +41,7 @@ try {
 }
 
 const collectGarbage = exposeGc();
+const timed = timePasses(pipeline);
 
 /** A full GC of this thread's heap, without starting node with --expose-gc. */
 function exposeGc(): (() => void) | undefined {
@@ -79,12 +81,13 @@ port.on('message', (message: ToCompileWorker) => {
   now = new Date(message.now);
   if (message.resend) sent.clear();
   const started = performance.now();
+  timed.take();
   try {
     // What was sent is remembered only once every group compiled, so a throw leaves both sides in step.
     const remembered = new Map<string, Map<string, { version: string; provenance: string }>>();
     const groups = message.groups.map((group): WireGroupResult => {
       const compileOnce = (list: readonly StoredResource[]) =>
-        compile(list, pipeline, { ambassadorId: group, now: now.getTime() });
+        compile(list, timed.pipeline, { ambassadorId: group, now: now.getTime() });
       let memory = lastGood.get(group);
       if (!memory) {
         memory = new LastGoodResources(() => now);
@@ -106,6 +109,7 @@ port.on('message', (message: ToCompileWorker) => {
       id: message.id,
       groups,
       compileMs,
+      passMs: timed.take(),
       heapUsedBytes: heap.used_heap_size,
       heapTotalBytes: heap.total_heap_size,
       externalBytes: heap.external_memory,

@@ -14,6 +14,7 @@ import type { CompileWorkerInit } from './compile-protocol.js';
 import { createDebouncer, type DebounceOptions, type Debouncer, defaultDebounce } from './debounce.js';
 import { FeedbackRouter } from './feedback-router.js';
 import { LastGoodResources } from './last-good.js';
+import { type TimedPipeline, timePasses } from './pass-timing.js';
 import { buildSnapshot } from './snapshot-builder.js';
 import { buildStatusReport } from './status-report.js';
 import { ResourceStore } from './store.js';
@@ -52,6 +53,12 @@ export interface CycleResult {
   /** Snapshots that changed and were handed to the sinks in this cycle. */
   published: Snapshot[];
   snapshots: ReadonlyMap<string, Snapshot>;
+  /** When the cycle read the store (epoch ms): source writes before it are in this result. */
+  startedAt: number;
+  /** Compile time of the cycle (every group; in the worker when there is one). */
+  compileMs: number;
+  /** Compile time per pass id (every group). */
+  passMs: Record<string, number>;
 }
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -79,17 +86,23 @@ export class Runtime {
   #cycle: Promise<void> = Promise.resolve();
   #lastCompiledChange = -1;
   #loggedDiagnostics = new Set<string>();
+  readonly #timed: TimedPipeline;
 
   constructor(options: RuntimeOptions) {
     this.#options = options;
     this.#logger = options.logger;
     this.#groups = options.groups?.length ? [...new Set(options.groups)] : ['default'];
+    this.#timed = timePasses(options.pipeline);
     this.#debouncer = createDebouncer(options.debounce ?? defaultDebounce, () => {
       this.#enqueueCycle();
     });
     this.feedback = new FeedbackRouter(
       (group) => this.#published.get(group),
-      () => this.#fanOutStatus(),
+      () => {
+        // A NACK is a diagnostic like any other: logged with its code and resource when it appears.
+        if (this.#state === 'running') this.#logNewDiagnostics();
+        this.#fanOutStatus();
+      },
     );
     this.store.onChange(() => {
       if (this.#state === 'running' || this.#state === 'starting') this.#debouncer.trigger();
@@ -188,6 +201,11 @@ export class Runtime {
     return this.#sinks.find((s) => s.type === type)?.sink;
   }
 
+  /** A running source by type, for apps that expose its extras (the Kubernetes source's leadership). */
+  source(type: string): Source | undefined {
+    return this.#sources.find((s) => s.type === type)?.source;
+  }
+
   /** The compile worker, while compiles run in one (figures for the bench and logs). */
   get compileWorker(): WorkerCompiler | undefined {
     return this.#worker;
@@ -246,10 +264,13 @@ export class Runtime {
       );
       return;
     }
+    const startedAt = Date.now();
     const contents = this.store.contents();
     if (contents.changes === this.#lastCompiledChange && this.#snapshots.size > 0) return;
     this.#lastCompiledChange = contents.changes;
     const published: Snapshot[] = [];
+    let mainThreadCompileMs = 0;
+    this.#timed.take();
     const fromWorker = await this.#compileInWorker(contents.resources);
     if (fromWorker === 'threw') return;
     for (const group of this.#groups) {
@@ -259,15 +280,17 @@ export class Runtime {
         // The cycle's wall-clock time, for time-dependent checks (certificate expiry); passes stay pure.
         const now = (this.#options.now?.() ?? new Date()).getTime();
         const compileOnce = (resources: readonly StoredResource[]) =>
-          (this.#options.compiler ?? compile)(resources, this.#options.pipeline, {
+          (this.#options.compiler ?? compile)(resources, this.#timed.pipeline, {
             ambassadorId: group,
             now,
           });
+        const compileStarted = performance.now();
         const result =
           fromWorker?.get(group) ??
           (this.#options.keepLastGood === false
             ? compileOnce(contents.resources)
             : this.#lastGoodOf(group).compile(contents.resources, compileOnce));
+        if (!fromWorker) mainThreadCompileMs += performance.now() - compileStarted;
         snapshot = buildSnapshot(group, result, contents.diagnostics, previous);
       } catch (e) {
         // compile() throws only for plugin bugs; Envoy keeps the last good snapshot.
@@ -300,7 +323,14 @@ export class Runtime {
     }
     this.#logNewDiagnostics();
     this.#fanOutStatus();
-    const result: CycleResult = { published, snapshots: new Map(this.#snapshots) };
+    const worker = fromWorker ? this.#worker : undefined;
+    const result: CycleResult = {
+      published,
+      snapshots: new Map(this.#snapshots),
+      startedAt,
+      compileMs: worker ? worker.lastCompileMs : mainThreadCompileMs,
+      passMs: worker ? worker.lastPassMs : this.#timed.take(),
+    };
     for (const listener of this.#cycleListeners) listener(result);
   }
 

@@ -32,7 +32,7 @@ export class ResourceStore {
     string,
     { plugin: string; partitions: Map<string, Partition>; synced: boolean }
   >();
-  readonly #listeners = new Set<() => void>();
+  readonly #listeners = new Set<(sourceId: string) => void>();
   #changes = 0;
 
   get changes(): number {
@@ -57,19 +57,19 @@ export class ResourceStore {
         const next = new Map<string, StoredResource>();
         for (const r of resources) next.set(keyOfStored(r), r);
         state.partitions.set(name, { resources: next, diagnostics: [...diagnostics] });
-        this.#changed();
+        this.#changed(sourceId);
       },
       upsert: (name, resource) => {
         partition(name).resources.set(keyOfStored(resource), resource);
-        this.#changed();
+        this.#changed(sourceId);
       },
       delete: (name, ref) => {
-        if (partition(name).resources.delete(resourceKey(ref))) this.#changed();
+        if (partition(name).resources.delete(resourceKey(ref))) this.#changed(sourceId);
       },
       synced: () => {
         if (state.synced) return;
         state.synced = true;
-        this.#changed();
+        this.#changed(sourceId);
       },
     };
   }
@@ -85,8 +85,8 @@ export class ResourceStore {
     return [...this.#sources.entries()].filter(([, s]) => !s.synced).map(([id]) => id);
   }
 
-  /** Subscribes to writes; returns the unsubscribe function. */
-  onChange(listener: () => void): () => void {
+  /** Subscribes to writes (the listener learns which source wrote: watch-lag metrics); returns the unsubscribe function. */
+  onChange(listener: (sourceId: string) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -115,9 +115,9 @@ export class ResourceStore {
     return { resources, diagnostics, changes: this.#changes };
   }
 
-  #changed(): void {
+  #changed(sourceId: string): void {
     this.#changes++;
-    for (const listener of this.#listeners) listener();
+    for (const listener of this.#listeners) listener(sourceId);
   }
 }
 

@@ -52,6 +52,8 @@ export class WorkerCompiler {
   #broken: Error | undefined;
   /** Compile time inside the worker of the last cycle, for logs and the bench. */
   lastCompileMs = 0;
+  /** Time per pass id in the worker's last compile. */
+  lastPassMs: Record<string, number> = {};
   /** The worker's heap after the last compile: in use, capacity, off-heap. */
   lastHeapUsedBytes = 0;
   lastHeapTotalBytes = 0;
@@ -82,6 +84,7 @@ export class WorkerCompiler {
             return;
           case 'result':
             this.lastCompileMs = message.compileMs;
+            this.lastPassMs = message.passMs ?? {};
             this.lastHeapUsedBytes = message.heapUsedBytes;
             this.lastHeapTotalBytes = message.heapTotalBytes;
             this.lastExternalBytes = message.externalBytes;

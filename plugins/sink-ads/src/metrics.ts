@@ -12,6 +12,8 @@ export interface XdsMetrics {
   acks: Counter<'type' | 'variant'>;
   nacks: Counter<'type' | 'variant'>;
   streams: Gauge<'service' | 'variant'>;
+  /** Optional so that test doubles of XdsMetrics need not carry it. */
+  bytesSent?: Counter<'type' | 'variant'>;
 }
 
 export const xdsMetrics: XdsMetrics = {
@@ -37,6 +39,12 @@ export const xdsMetrics: XdsMetrics = {
     name: 'attache_xds_connected_streams',
     help: 'xDS streams currently open',
     labelNames: ['service', 'variant'],
+    registers: [adsMetricsRegistry],
+  }),
+  bytesSent: new Counter({
+    name: 'attache_xds_sent_bytes_total',
+    help: 'Bytes of xDS responses written to streams (serialized DiscoveryResponse/DeltaDiscoveryResponse), by resource type and protocol variant',
+    labelNames: ['type', 'variant'],
     registers: [adsMetricsRegistry],
   }),
 };

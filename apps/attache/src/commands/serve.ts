@@ -111,6 +111,11 @@ export async function serveCommand(
           logger: logger.child({ component: 'admin' }),
         })
       : undefined;
+  if (admin) {
+    // Registered before start(): the sources' first writes count toward the first cycle's watch lag.
+    runtime.store.onChange((source) => admin.sourceWrote(source));
+    runtime.onCycle((cycle) => admin.cycleFinished(cycle));
+  }
   // A port in use or an unreachable API server is the environment, not a bug: say so and exit 1.
   let adminAddress: Awaited<ReturnType<NonNullable<typeof admin>['listen']>> | undefined;
   try {
@@ -150,6 +155,13 @@ function adminState(runtime: Runtime): AdminState {
     },
     get metrics() {
       return ads()?.metrics;
+    },
+    groups: () => runtime.groups,
+    inputs: () => runtime.store.contents().resources,
+    // The Kubernetes source elects a leader for status write-back (and says `leading`); no other source has an election.
+    leadership: () => {
+      const leading = (runtime.source('kubernetes') as { leading?: unknown } | undefined)?.leading;
+      return typeof leading === 'boolean' ? [{ source: 'kubernetes', leading }] : [];
     },
   };
 }
