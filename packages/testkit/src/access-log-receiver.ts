@@ -55,8 +55,10 @@ export class AccessLogReceiver {
               tcpLogs?: { logEntry?: Record<string, unknown>[] };
             };
             logName = message.identifier?.logName ?? logName;
-            for (const entry of message.httpLogs?.logEntry ?? []) self?.entries.push({ kind: 'http', logName, entry });
-            for (const entry of message.tcpLogs?.logEntry ?? []) self?.entries.push({ kind: 'tcp', logName, entry });
+            for (const entry of message.httpLogs?.logEntry ?? [])
+              self?.entries.push({ kind: 'http', logName, entry });
+            for (const entry of message.tcpLogs?.logEntry ?? [])
+              self?.entries.push({ kind: 'tcp', logName, entry });
           });
           call.on('end', () => callback(null, new Uint8Array()));
           call.on('error', () => undefined);

@@ -8,7 +8,12 @@ import { decodeOtlpTraces, OtlpTraceReceiver, ZipkinReceiver } from './trace-rec
 /** An OTLP ExportTraceServiceRequest with one span, encoded by field number. */
 function otlpRequest(): Uint8Array {
   const kv = (key: string, value: string) =>
-    new BinaryWriter().tag(1, 2).string(key).tag(2, 2).bytes(new BinaryWriter().tag(1, 2).string(value).finish()).finish();
+    new BinaryWriter()
+      .tag(1, 2)
+      .string(key)
+      .tag(2, 2)
+      .bytes(new BinaryWriter().tag(1, 2).string(value).finish())
+      .finish();
   const span = new BinaryWriter()
     .tag(1, 2)
     .bytes(Uint8Array.from({ length: 16 }, (_, i) => i))
@@ -60,7 +65,9 @@ describe('trace and access-log receivers', () => {
       export(req: Uint8Array, cb: (e: Error | null) => void): void;
       close(): void;
     };
-    await new Promise<void>((resolve, reject) => client.export(otlpRequest(), (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      client.export(otlpRequest(), (e) => (e ? reject(e) : resolve())),
+    );
     client.close();
     await receiver.close();
     expect(receiver.spans.map((s) => s.name)).toEqual(['ingress']);
@@ -75,12 +82,19 @@ describe('trace and access-log receivers', () => {
         body,
       });
     expect(
-      (await post(JSON.stringify([{ traceId: 'ab', id: 'cd', name: 'x', tags: { a: 'b' }, localEndpoint: { serviceName: 's' } }])))
-        .status,
+      (
+        await post(
+          JSON.stringify([
+            { traceId: 'ab', id: 'cd', name: 'x', tags: { a: 'b' }, localEndpoint: { serviceName: 's' } },
+          ]),
+        )
+      ).status,
     ).toBe(202);
     expect((await post('not json')).status).toBe(400);
     await receiver.close();
-    expect(receiver.spans).toEqual([{ traceId: 'ab', spanId: 'cd', name: 'x', tags: { a: 'b' }, serviceName: 's' }]);
+    expect(receiver.spans).toEqual([
+      { traceId: 'ab', spanId: 'cd', name: 'x', tags: { a: 'b' }, serviceName: 's' },
+    ]);
     expect(receiver.posts.map((p) => p.path)).toEqual(['/api/v2/spans', '/api/v2/spans']);
   });
 
@@ -122,7 +136,9 @@ describe('trace and access-log receivers', () => {
     await done;
     client.close();
     await receiver.close();
-    expect(receiver.entries.map((e) => [e.kind, e.logName, (e.entry.request as { path: string }).path])).toEqual([
+    expect(
+      receiver.entries.map((e) => [e.kind, e.logName, (e.entry.request as { path: string }).path]),
+    ).toEqual([
       ['http', 'logservice', '/one'],
       ['http', 'logservice', '/two'],
     ]);

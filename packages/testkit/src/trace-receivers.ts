@@ -78,23 +78,16 @@ export class ZipkinReceiver {
 // shipped with Envoy's): only the fields the tests look at, by field number
 // from opentelemetry/proto/{collector/trace,trace,common,resource}/v1.
 
-/** Each length-delimited or scalar field of one message, by field number. */
-function fields(bytes: Uint8Array): Array<{ no: number; reader: BinaryReader; wire: WireType }> {
-  const out: Array<{ no: number; reader: BinaryReader; wire: WireType }> = [];
+/** The length-delimited fields of one message, by field number (other fields skipped). */
+function fields(bytes: Uint8Array): Array<{ no: number; bytes: Uint8Array }> {
+  const out: Array<{ no: number; bytes: Uint8Array }> = [];
   const reader = new BinaryReader(bytes);
   while (reader.pos < reader.len) {
     const [no, wire] = reader.tag();
-    out.push({ no, reader, wire });
-    if (wire === WireType.LengthDelimited) {
-      const sub = reader.bytes();
-      out[out.length - 1] = { no, reader: new BinaryReader(sub), wire };
-    } else reader.skip(wire, no);
+    if (wire === WireType.LengthDelimited) out.push({ no, bytes: reader.bytes() });
+    else reader.skip(wire, no);
   }
   return out;
-}
-
-function bytesOf(r: BinaryReader): Uint8Array {
-  return r.buf.subarray(0, r.len);
 }
 
 function hex(bytes: Uint8Array): string {
@@ -120,8 +113,8 @@ function keyValue(bytes: Uint8Array): [string, string] {
   let key = '';
   let value = '';
   for (const f of fields(bytes)) {
-    if (f.no === 1) key = new TextDecoder().decode(bytesOf(f.reader));
-    if (f.no === 2) value = anyValue(bytesOf(f.reader));
+    if (f.no === 1) key = new TextDecoder().decode(f.bytes);
+    if (f.no === 2) value = anyValue(f.bytes);
   }
   return [key, value];
 }
@@ -132,25 +125,25 @@ export function decodeOtlpTraces(bytes: Uint8Array): ReceivedSpan[] {
   for (const rs of fields(bytes).filter((f) => f.no === 1)) {
     let serviceName: string | undefined;
     const scopes: Uint8Array[] = [];
-    for (const f of fields(bytesOf(rs.reader))) {
+    for (const f of fields(rs.bytes)) {
       if (f.no === 1) {
-        for (const attr of fields(bytesOf(f.reader)).filter((a) => a.no === 1)) {
-          const [k, v] = keyValue(bytesOf(attr.reader));
+        for (const attr of fields(f.bytes).filter((a) => a.no === 1)) {
+          const [k, v] = keyValue(attr.bytes);
           if (k === 'service.name') serviceName = v;
         }
       }
-      if (f.no === 2) scopes.push(bytesOf(f.reader));
+      if (f.no === 2) scopes.push(f.bytes);
     }
     for (const scope of scopes) {
       for (const s of fields(scope).filter((f) => f.no === 2)) {
         const span: ReceivedSpan = { traceId: '', spanId: '', name: '', tags: {} };
         if (serviceName !== undefined) span.serviceName = serviceName;
-        for (const f of fields(bytesOf(s.reader))) {
-          if (f.no === 1) span.traceId = hex(bytesOf(f.reader));
-          else if (f.no === 2) span.spanId = hex(bytesOf(f.reader));
-          else if (f.no === 5) span.name = new TextDecoder().decode(bytesOf(f.reader));
+        for (const f of fields(s.bytes)) {
+          if (f.no === 1) span.traceId = hex(f.bytes);
+          else if (f.no === 2) span.spanId = hex(f.bytes);
+          else if (f.no === 5) span.name = new TextDecoder().decode(f.bytes);
           else if (f.no === 9) {
-            const [k, v] = keyValue(bytesOf(f.reader));
+            const [k, v] = keyValue(f.bytes);
             span.tags[k] = v;
           }
         }
@@ -193,7 +186,10 @@ export class OtlpTraceReceiver {
         },
       },
       {
-        export: (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, callback: grpc.sendUnaryData<Uint8Array>) => {
+        export: (
+          call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>,
+          callback: grpc.sendUnaryData<Uint8Array>,
+        ) => {
           self?.spans.push(...decodeOtlpTraces(call.request));
           callback(null, new Uint8Array());
         },
