@@ -39,6 +39,13 @@ export {
   type SeenDescriptor,
 } from './ratelimit-service.js';
 export {
+  TcpEchoServer,
+  type TcpEchoServerOptions,
+  type TcpExchange,
+  type TcpExchangeOptions,
+  tcpExchange,
+} from './tcp-echo.js';
+export {
   decodeOtlpTraces,
   OtlpTraceReceiver,
   type ReceivedSpan,
