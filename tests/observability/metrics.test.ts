@@ -117,7 +117,9 @@ describe.skipIf(skip !== undefined)('control-plane metrics and logs from a runni
   });
 
   it('counts resources by kind and by Envoy type as the snapshot holds them, and the snapshot serial and version', async () => {
-    expect(total(families, 'attache_input_resources', { api_group: 'getambassador.io', kind: 'Mapping' })).toBe(3);
+    expect(
+      total(families, 'attache_input_resources', { api_group: 'getambassador.io', kind: 'Mapping' }),
+    ).toBe(3);
     expect(total(families, 'attache_input_resources', { kind: 'Listener' })).toBe(1);
     const snapshot = (await attache.api('/api/snapshot')).body as {
       serial: number;
@@ -125,21 +127,27 @@ describe.skipIf(skip !== undefined)('control-plane metrics and logs from a runni
       types: Array<{ type: string; count: number }>;
     };
     for (const t of snapshot.types) {
-      expect(total(families, 'attache_envoy_resources', { group: 'default', type: t.type }), t.type).toBe(t.count);
+      expect(total(families, 'attache_envoy_resources', { group: 'default', type: t.type }), t.type).toBe(
+        t.count,
+      );
     }
     expect(total(families, 'attache_snapshot_serial', { group: 'default' })).toBe(snapshot.serial);
-    expect(samples(families, 'attache_snapshot_info', { group: 'default' }).map((m) => m.labels.version)).toEqual([
-      snapshot.version,
-    ]);
+    expect(
+      samples(families, 'attache_snapshot_info', { group: 'default' }).map((m) => m.labels.version),
+    ).toEqual([snapshot.version]);
     expect(total(families, 'attache_snapshot_publishes_total', { group: 'default' })).toBe(snapshot.serial);
   });
 
   it('counts current diagnostics by code and severity, the NACK included', async () => {
     const diagnostics = await attache.diagnostics();
     const expected = new Map<string, number>();
-    for (const d of diagnostics) expected.set(`${d.code} ${d.severity}`, (expected.get(`${d.code} ${d.severity}`) ?? 0) + 1);
+    for (const d of diagnostics)
+      expected.set(`${d.code} ${d.severity}`, (expected.get(`${d.code} ${d.severity}`) ?? 0) + 1);
     const seen = new Map(
-      samples(families, 'attache_diagnostics').map((m) => [`${m.labels.code} ${m.labels.severity}`, Number(m.value)]),
+      samples(families, 'attache_diagnostics').map((m) => [
+        `${m.labels.code} ${m.labels.severity}`,
+        Number(m.value),
+      ]),
     );
     expect(seen).toEqual(expected);
     expect(seen.get('ENVOY_REJECTED error')).toBe(1);
@@ -148,7 +156,9 @@ describe.skipIf(skip !== undefined)('control-plane metrics and logs from a runni
 
   it('counts ADS streams by group and type, pushes, ACKs, NACKs and bytes sent', () => {
     for (const type of ['Cluster', 'Listener']) {
-      expect(total(families, 'attache_xds_streams', { group: 'default', type, variant: 'sotw' }), type).toBe(1);
+      expect(total(families, 'attache_xds_streams', { group: 'default', type, variant: 'sotw' }), type).toBe(
+        1,
+      );
     }
     expect(total(families, 'attache_xds_connected_streams', { service: 'ads', variant: 'sotw' })).toBe(1);
     expect(total(families, 'attache_xds_pushes_total', { type: 'Cluster', variant: 'sotw' })).toBe(2);
@@ -157,7 +167,10 @@ describe.skipIf(skip !== undefined)('control-plane metrics and logs from a runni
     expect(total(families, 'attache_xds_nacks_total', { type: 'Cluster', variant: 'sotw' })).toBe(0);
     expect(firstClusterBytes).toBeGreaterThan(0);
     // The second Cluster response holds one cluster more than the first: more bytes than the first again.
-    const clusterBytes = total(families, 'attache_xds_sent_bytes_total', { type: 'Cluster', variant: 'sotw' });
+    const clusterBytes = total(families, 'attache_xds_sent_bytes_total', {
+      type: 'Cluster',
+      variant: 'sotw',
+    });
     expect(clusterBytes).toBeGreaterThan(2 * firstClusterBytes);
     expect(total(families, 'attache_xds_clients_behind', { group: 'default', type: 'Listener' })).toBe(1);
     expect(total(families, 'attache_xds_clients_behind', { group: 'default', type: 'Cluster' })).toBe(0);
