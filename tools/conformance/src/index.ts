@@ -8,6 +8,11 @@ import { discoverCases } from './cases.js';
 import { type Compiler, loadAttacheCompiler } from './compile-attache.js';
 import { discoverAuthCases, printAuthResults, runAuthCase } from './features-auth.js';
 import { discoverGrpcCases, printGrpcResults, runGrpcCase } from './features-grpc.js';
+import {
+  discoverObservabilityCases,
+  printObservabilityResults,
+  runObservabilityCase,
+} from './features-observability.js';
 import { discoverRateLimitCases, printRateLimitResults, runRateLimitCase } from './features-ratelimit.js';
 import { readKnownDifferences } from './known-differences.js';
 import { runOnEnvoy } from './on-envoy/envoy-mode.js';
@@ -136,6 +141,18 @@ async function main(): Promise<number> {
         )
       : 0;
 
+  // The LogService, TracingService and Module access-log parts, counted (features-observability.ts).
+  const observabilityCases = discoverObservabilityCases(shared).filter(
+    (c) => !values.case?.length || values.case.some((w) => c.id.includes(w)),
+  );
+  const observabilityFailed =
+    observabilityCases.length > 0
+      ? printObservabilityResults(
+          observabilityCases.map((c) => runObservabilityCase(c)),
+          (s) => process.stdout.write(s),
+        )
+      : 0;
+
   let envoyFailed = 0;
   if (!values['no-envoy'] && !(compiler instanceof Error)) {
     const examples = resolve(values.examples ?? join(here, '..', '..', '..', 'examples'));
@@ -151,6 +168,7 @@ async function main(): Promise<number> {
     if (outcome === 'unavailable') return 2;
     envoyFailed = outcome.failed;
   }
+  if (observabilityFailed > 0 && !values['report-only']) return 1;
   return (failed > 0 || envoyFailed > 0 || rateLimitFailed > 0 || authFailed > 0 || grpcFailed > 0) &&
     !values['report-only']
     ? 1
