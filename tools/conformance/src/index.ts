@@ -14,6 +14,7 @@ import {
   runObservabilityCase,
 } from './features-observability.js';
 import { discoverRateLimitCases, printRateLimitResults, runRateLimitCase } from './features-ratelimit.js';
+import { discoverTcpCases, printTcpResults, runTcpCase } from './features-tcp.js';
 import { readKnownDifferences } from './known-differences.js';
 import { runOnEnvoy } from './on-envoy/envoy-mode.js';
 import { type CaseResult, explainCase, runCase } from './run-case.js';
@@ -141,6 +142,18 @@ async function main(): Promise<number> {
         )
       : 0;
 
+  // The TCPMapping parts, counted (features-tcp.ts).
+  const tcpCases = discoverTcpCases(shared).filter(
+    (c) => !values.case?.length || values.case.some((w) => c.id.includes(w)),
+  );
+  const tcpFailed =
+    tcpCases.length > 0
+      ? printTcpResults(
+          tcpCases.map((c) => runTcpCase(c)),
+          (s) => process.stdout.write(s),
+        )
+      : 0;
+
   // The LogService, TracingService and Module access-log parts, counted (features-observability.ts).
   const observabilityCases = discoverObservabilityCases(shared).filter(
     (c) => !values.case?.length || values.case.some((w) => c.id.includes(w)),
@@ -169,7 +182,12 @@ async function main(): Promise<number> {
     envoyFailed = outcome.failed;
   }
   if (observabilityFailed > 0 && !values['report-only']) return 1;
-  return (failed > 0 || envoyFailed > 0 || rateLimitFailed > 0 || authFailed > 0 || grpcFailed > 0) &&
+  return (failed > 0 ||
+    envoyFailed > 0 ||
+    rateLimitFailed > 0 ||
+    authFailed > 0 ||
+    grpcFailed > 0 ||
+    tcpFailed > 0) &&
     !values['report-only']
     ? 1
     : 0;
