@@ -1,6 +1,8 @@
 import { definePlugin, HttpModelExt, UpstreamContributionsExt } from '@attache/core';
 import { attachGrpc } from './attach.js';
 import { grpcDiagnosticCodes } from './codes.js';
+import { GrpcPluginConfig } from './config.js';
+import { serveProxyless } from './proxyless.js';
 import { grpcFieldExtensions } from './schemas.js';
 import { contributeGrpcUpstreams } from './upstreams.js';
 
@@ -11,10 +13,11 @@ import { contributeGrpcUpstreams } from './upstreams.js';
  * conditions and method-level matching. Reads the HTTP model only through
  * core's extension points.
  */
-export const grpcPlugin = definePlugin({
+export const grpcPlugin = definePlugin<GrpcPluginConfig>({
   id: 'feature-grpc',
   description:
-    'Mapping grpc (HTTP/2 upstream, gRPC health checks, grpc_timeout, grpc_match, gRPC retry_on); Module enable_grpc_web, enable_grpc_http11_bridge, grpc_stats',
+    'Mapping grpc (HTTP/2 upstream, gRPC health checks, grpc_timeout, grpc_match, gRPC retry_on); Module enable_grpc_web, enable_grpc_http11_bridge, grpc_stats; proxyless gRPC targets (API listeners + RDS + EDS)',
+  configSchema: GrpcPluginConfig,
   register(reg) {
     reg.diagnostics(grpcDiagnosticCodes);
     reg.fields(grpcFieldExtensions);
@@ -34,6 +37,15 @@ export const grpcPlugin = definePlugin({
       reads: [HttpModelExt.key],
       writes: ['ir.routeConfigs', 'ir.listeners'],
       run: attachGrpc,
+    });
+    reg.pass({
+      id: 'feature-grpc.proxyless',
+      phase: 'lower',
+      reason:
+        "API listeners have no place in the IR (Envoy's LDS ignores them): the resources gRPC clients ask for are lowered from the finished routes and clusters and emitted beside Envoy's",
+      reads: [HttpModelExt.key, 'ir.routeConfigs', 'ir.clusters', 'ir.endpoints'],
+      writes: [],
+      run: serveProxyless,
     });
   },
 });
