@@ -49,6 +49,11 @@ const optional: Array<{
     exportName: 'kubernetesSourcePlugin',
     provides: { source: 'kubernetes' },
   },
+  {
+    load: () => import('@attache/plugin-source-consul'),
+    exportName: 'consulSourcePlugin',
+    provides: { source: 'consul' },
+  },
 ];
 
 export interface Distribution {
@@ -85,5 +90,5 @@ export async function loadDistribution(needs: DistributionNeeds = {}): Promise<D
 
 /** Every member, for listings and tests. */
 export function standardDistribution(): Promise<Distribution> {
-  return loadDistribution({ sources: ['kubernetes'], sinks: ['ads'] });
+  return loadDistribution({ sources: ['kubernetes', 'consul'], sinks: ['ads'] });
 }

@@ -30,12 +30,26 @@ export interface StoreWriter {
   synced(): void;
 }
 
+/**
+ * A read-only view of the store's contents, every source's resources together.
+ * For a source whose watch set follows other inputs: a Consul source watches
+ * exactly the services that Mappings resolve through a ConsulResolver.
+ */
+export interface StoreView {
+  /** Every stored resource now (a fresh array: call it once per change, not per item). */
+  resources(): readonly StoredResource[];
+  /** Called after every store write, its own included (debounce on your side); returns the unsubscribe. */
+  onChange(listener: () => void): () => void;
+}
+
 export interface SourceContext<C = unknown> {
   config: C;
   logger: Logger;
   store: StoreWriter;
   /** Directory relative paths resolve against (the config file's directory). */
   baseDir: string;
+  /** What every source has stored (given by the runtime; absent where a host gives none). */
+  inputs?: StoreView;
 }
 
 export interface Source {

@@ -9,6 +9,7 @@ import {
   type Snapshot,
   type Source,
   type StoredResource,
+  type StoreView,
 } from '@attache/core';
 import type { CompileWorkerInit } from './compile-protocol.js';
 import { createDebouncer, type DebounceOptions, type Debouncer, defaultDebounce } from './debounce.js';
@@ -141,6 +142,7 @@ export class Runtime {
           logger: this.#logger.child({ source: type }),
           store,
           baseDir: this.#options.baseDir,
+          inputs: this.#storeView,
         });
         this.#sources.push({ type, source });
       }
@@ -195,6 +197,12 @@ export class Runtime {
     this.#state = 'stopped';
     this.#logger.info('runtime stopped');
   }
+
+  /** What sources may read of the store (source-consul watches the services Mappings name). */
+  readonly #storeView: StoreView = {
+    resources: () => this.store.contents().resources,
+    onChange: (listener) => this.store.onChange(() => listener()),
+  };
 
   /** A running sink by type, for apps that expose its extras (the ADS sink's streams and metrics). */
   sink(type: string): Sink | undefined {

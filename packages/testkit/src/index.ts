@@ -1,3 +1,12 @@
+export {
+  ConsulAgent,
+  type ConsulAgentOptions,
+  type ConsulInstanceSpec,
+  consulGetScript,
+  consulMissingMessage,
+  defaultConsulVersion,
+  findConsulBinary,
+} from './consul-agent.js';
 export { type EchoRequest, EchoServer, type EchoServerOptions } from './echo-upstream.js';
 export {
   cachedEnvoyPath,
