@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { TypeUrl, type XdsResource, type XdsResources } from '@attache/core';
 import { adsConfigSource, type Json, typeUrl } from './lower/common.js';
 import { httpConnectionManagerFilterName } from './lower/listener.js';
+import { type BootstrapStats, statsListenerResources } from './stats-listener.js';
 import { validateResource } from './validate.js';
 import type { ValidationIssue } from './validation-issue.js';
 
@@ -19,6 +20,8 @@ export interface BootstrapAdmin {
 export interface StaticBootstrapOptions {
   node?: BootstrapNode;
   admin?: BootstrapAdmin;
+  /** Envoy's /stats/prometheus on a listener of its own (needs `admin`); see stats-listener.ts. */
+  stats?: BootstrapStats;
 }
 
 export interface AdsBootstrapOptions {
@@ -28,6 +31,8 @@ export interface AdsBootstrapOptions {
   admin?: BootstrapAdmin;
   /** Incremental (delta) xDS instead of state-of-the-world. */
   delta?: boolean;
+  /** Envoy's /stats/prometheus on a listener of its own (needs `admin`); see stats-listener.ts. */
+  stats?: BootstrapStats;
 }
 
 /** A bootstrap we built failed validation: a bug in this module, never a user error (inputs are validated resources). */
@@ -65,6 +70,19 @@ function nodeJson(node: BootstrapNode): Json {
         }
       : {}),
   };
+}
+
+/** The stats listener and its admin cluster, or nothing; a stats listener without an admin address is a caller bug. */
+function statsResources(options: { admin?: BootstrapAdmin; stats?: BootstrapStats }): {
+  listeners: Json[];
+  clusters: Json[];
+} {
+  if (!options.stats) return { listeners: [], clusters: [] };
+  if (!options.admin || options.admin.port === 0) {
+    throw new Error('a stats listener needs the admin address on a fixed port (admin: { address, port })');
+  }
+  const { listener, cluster } = statsListenerResources(options.stats, options.admin);
+  return { listeners: [listener], clusters: [cluster] };
 }
 
 function adminJson(admin: BootstrapAdmin): Json {
@@ -140,9 +158,14 @@ export function buildStaticBootstrap(resources: XdsResources, options: StaticBoo
   const clusters = resources[TypeUrl.Cluster].map((c) => staticCluster(c, assignments));
   const secrets = resources[TypeUrl.Secret].map((s) => withoutType(s.resource));
   for (const resource of [...listeners, ...clusters]) inlineReferences(resource, routeConfigs);
+  const stats = statsResources(options);
   return validated({
     ...(options.node ? { node: nodeJson(options.node) } : {}),
-    static_resources: { listeners, clusters, secrets },
+    static_resources: {
+      listeners: [...listeners, ...stats.listeners],
+      clusters: [...clusters, ...stats.clusters],
+      secrets,
+    },
     ...(options.admin ? { admin: adminJson(options.admin) } : {}),
   });
 }
@@ -173,6 +196,7 @@ export function buildAdsBootstrap(options: AdsBootstrapOptions): Json {
       },
     },
   };
+  const stats = statsResources(options);
   return validated({
     node: nodeJson(options.node),
     dynamic_resources: {
@@ -185,7 +209,10 @@ export function buildAdsBootstrap(options: AdsBootstrapOptions): Json {
       lds_config: adsConfigSource(),
       cds_config: adsConfigSource(),
     },
-    static_resources: { clusters: [xdsCluster] },
+    static_resources:
+      stats.listeners.length > 0
+        ? { listeners: stats.listeners, clusters: [xdsCluster, ...stats.clusters] }
+        : { clusters: [xdsCluster] },
     ...(options.admin ? { admin: adminJson(options.admin) } : {}),
   });
 }

@@ -19,4 +19,11 @@ export {
 } from './http-filter-slots.js';
 export { type Json, type LoweredResource, lowerIR, type ResourcePart } from './lower/index.js';
 export { envoyRegistry, messageDesc, typeNameOfUrl, typeUrlOf } from './registry.js';
+export {
+  adminClusterName,
+  type BootstrapStats,
+  statsListenerName,
+  statsListenerResources,
+  statsPaths,
+} from './stats-listener.js';
 export { type CheckedResource, checkResource, type ValidationIssue, validateResource } from './validate.js';

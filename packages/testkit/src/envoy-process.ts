@@ -20,6 +20,12 @@ export interface EnvoyStartOptions {
   readyTimeoutMs?: number;
   /** Do not wait for `/ready` (a test that watches Envoy come up against a missing control plane). */
   noWait?: boolean;
+  /**
+   * Keep the bootstrap's admin address instead of moving it to 127.0.0.1:0: for a
+   * bootstrap whose own listeners point at the admin (the stats listener); the
+   * test then picks a free port for it.
+   */
+  keepAdmin?: boolean;
   extraArgs?: string[];
 }
 
@@ -68,7 +74,8 @@ export class EnvoyProcess {
     if (!binary) throw new Error('no Envoy binary: run tools/envoy/get.sh or set ENVOY_BIN');
     const name = options.name ?? 'envoy';
     const dir = mkdtempSync(join(tmpdir(), `attache-${name}-`));
-    const bootstrap = withEphemeralAdmin(loadBootstrap(options.bootstrap));
+    const loaded = loadBootstrap(options.bootstrap);
+    const bootstrap = options.keepAdmin ? loaded : withEphemeralAdmin(loaded);
     const bootstrapPath = join(dir, 'bootstrap.json');
     writeFileSync(bootstrapPath, JSON.stringify(bootstrap, null, 2));
     const adminPath = join(dir, 'admin-address');

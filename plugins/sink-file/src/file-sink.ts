@@ -39,6 +39,19 @@ export const FileSinkConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    stats: Type.Optional(
+      Type.Object(
+        {
+          host: Type.String({ default: '0.0.0.0' }),
+          port: Type.Integer({ minimum: 1, maximum: 65535 }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "Envoy's own stats for Prometheus on a listener of its own: GET /metrics and /stats/prometheus only (never the rest of the admin); needs admin on a fixed port",
+        },
+      ),
+    ),
     group: Type.String({
       default: 'default',
       description: 'node group (ambassador_id) whose snapshot a static bootstrap holds',
@@ -71,6 +84,12 @@ export function createFileSink(ctx: SinkContext<FileSinkConfig>, builders: Boots
     locality: { zone: 'attache' },
   };
   const admin = config.admin ? { address: config.admin.host, port: config.admin.port } : undefined;
+  const stats = config.stats ? { address: config.stats.host, port: config.stats.port } : undefined;
+  if (stats && (!admin || admin.port === 0)) {
+    throw new Error(
+      'sinks.file.stats needs sinks.file.admin with a fixed port: the stats listener forwards to the admin address',
+    );
+  }
   let written: string | undefined;
 
   const serialize = (bootstrap: unknown) =>
@@ -101,6 +120,7 @@ export function createFileSink(ctx: SinkContext<FileSinkConfig>, builders: Boots
             // control plane never removes a cluster a route still uses (SotW cannot; sink-ads README).
             ...(config.ads.delta !== false ? { delta: true } : {}),
             ...(admin ? { admin } : {}),
+            ...(stats ? { stats } : {}),
           }),
           { ads: `${config.ads.host}:${config.ads.port}` },
         );
@@ -108,10 +128,17 @@ export function createFileSink(ctx: SinkContext<FileSinkConfig>, builders: Boots
     },
     async publish(snapshot: Snapshot) {
       if (config.mode !== 'static' || snapshot.group !== config.group) return;
-      await write(builders.buildStaticBootstrap(snapshot.resources, { node, ...(admin ? { admin } : {}) }), {
-        serial: snapshot.serial,
-        version: snapshot.version,
-      });
+      await write(
+        builders.buildStaticBootstrap(snapshot.resources, {
+          node,
+          ...(admin ? { admin } : {}),
+          ...(stats ? { stats } : {}),
+        }),
+        {
+          serial: snapshot.serial,
+          version: snapshot.version,
+        },
+      );
     },
     async stop() {},
   };
