@@ -12,6 +12,13 @@ export type { EnvoyConfigInput } from './build-model.js';
 export { buildEnvoyModel, describeTarget } from './build-model.js';
 export type { Explanation, FailureStage, Outcome, RouteEvaluation } from './explain.js';
 export { explainRequest } from './explain.js';
+export {
+  type ConnectionExplanation,
+  type ExplainConnection,
+  explainConnection,
+  formatConnectionExplanation,
+  parseConnectionTarget,
+} from './explain-connection.js';
 export { formatAction, formatExplanation } from './format.js';
 export type { Json, JsonObject } from './json.js';
 export { durationMs, sortKeys, stableStringify, toSnakeKeys } from './json.js';
