@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubernetesSourceConfig } from './config.js';
 import { KubernetesSource } from './kubernetes-source.js';
 import { eventually, RecordingStore, silentLogger } from './test-support.js';
-import { ambassadorKinds } from './watched-kinds.js';
+import { ambassadorKinds, watchedKinds } from './watched-kinds.js';
 
 const v3 = 'getambassador.io/v3alpha1';
 
@@ -350,9 +350,9 @@ describe('KubernetesSource against the fake API server', () => {
   it('recovers from aborted watch connections ("Premature close")', async () => {
     const { store } = startSource();
     await eventually(() => expect(store.isSynced).toBe(true));
-    await eventually(() => expect(server.openWatches).toBe(18));
+    await eventually(() => expect(server.openWatches).toBe(watchedKinds.length));
     server.dropWatches();
-    await eventually(() => expect(server.openWatches).toBe(18));
+    await eventually(() => expect(server.openWatches).toBe(watchedKinds.length));
     server.create(mapping('after-drop'));
     await eventually(() => expect(store.find('Mapping', 'after-drop')).toBeDefined());
   });

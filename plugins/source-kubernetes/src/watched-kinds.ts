@@ -30,11 +30,13 @@ export const ambassadorKinds: ReadonlyArray<{ kind: string; plural: string }> = 
   { kind: 'KubernetesEndpointResolver', plural: 'kubernetesendpointresolvers' },
   { kind: 'KubernetesServiceResolver', plural: 'kubernetesserviceresolvers' },
   { kind: 'Listener', plural: 'listeners' },
+  { kind: 'LogService', plural: 'logservices' },
   { kind: 'Mapping', plural: 'mappings' },
   { kind: 'Module', plural: 'modules' },
   { kind: 'RateLimitService', plural: 'ratelimitservices' },
   { kind: 'TCPMapping', plural: 'tcpmappings' },
   { kind: 'TLSContext', plural: 'tlscontexts' },
+  { kind: 'TracingService', plural: 'tracingservices' },
 ];
 
 export const watchedKinds: readonly WatchedKind[] = [

@@ -1,5 +1,7 @@
 import { authFieldExtensions, authSpecSchemas } from '@attache/plugin-feature-auth';
+import { loggingSpecSchemas } from '@attache/plugin-feature-logging';
 import { ratelimitFieldExtensions, ratelimitSpecSchemas } from '@attache/plugin-feature-ratelimit';
+import { tracingSpecSchemas } from '@attache/plugin-feature-tracing';
 import { httpSpecSchemas } from '@attache/plugin-http';
 import type { CrdKind } from './crds.js';
 import { type ClaimedField, withClaimedFields } from './field-extensions.js';
@@ -8,10 +10,16 @@ import type { JsonSchema } from './to-structural.js';
 /** Fields feature plugins claim on the http plugin's kinds (described in the CRDs, not pruned). */
 const claims: ClaimedField[] = [...authFieldExtensions, ...ratelimitFieldExtensions];
 const specs = Object.fromEntries(
-  Object.entries({ ...httpSpecSchemas, ...authSpecSchemas, ...ratelimitSpecSchemas } as unknown as Record<
-    string,
-    JsonSchema
-  >).map(([kind, schema]) => [kind, withClaimedFields(kind, schema, claims)]),
+  Object.entries({
+    ...httpSpecSchemas,
+    ...authSpecSchemas,
+    ...ratelimitSpecSchemas,
+    ...loggingSpecSchemas,
+    ...tracingSpecSchemas,
+  } as unknown as Record<string, JsonSchema>).map(([kind, schema]) => [
+    kind,
+    withClaimedFields(kind, schema, claims),
+  ]),
 ) as Record<string, JsonSchema | undefined>;
 
 /**
@@ -44,6 +52,7 @@ export const crdKinds: readonly CrdKind[] = [
     specSchema: specs.Listener,
     columns: [{ name: 'Port', jsonPath: '.spec.port' }],
   },
+  { kind: 'LogService', plural: 'logservices', specSchema: specs.LogService },
   {
     kind: 'Mapping',
     plural: 'mappings',
@@ -63,4 +72,5 @@ export const crdKinds: readonly CrdKind[] = [
     columns: [{ name: 'Port', jsonPath: '.spec.port' }],
   },
   { kind: 'TLSContext', plural: 'tlscontexts', specSchema: specs.TLSContext },
+  { kind: 'TracingService', plural: 'tracingservices', specSchema: specs.TracingService },
 ];
