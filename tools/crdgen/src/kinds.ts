@@ -1,6 +1,7 @@
 import { authFieldExtensions, authSpecSchemas } from '@attache/plugin-feature-auth';
 import { loggingSpecSchemas } from '@attache/plugin-feature-logging';
 import { ratelimitFieldExtensions, ratelimitSpecSchemas } from '@attache/plugin-feature-ratelimit';
+import { tcpSpecSchemas } from '@attache/plugin-feature-tcp';
 import { tracingSpecSchemas } from '@attache/plugin-feature-tracing';
 import { httpSpecSchemas } from '@attache/plugin-http';
 import type { CrdKind } from './crds.js';
@@ -14,6 +15,7 @@ const specs = Object.fromEntries(
     ...httpSpecSchemas,
     ...authSpecSchemas,
     ...ratelimitSpecSchemas,
+    ...tcpSpecSchemas,
     ...loggingSpecSchemas,
     ...tracingSpecSchemas,
   } as unknown as Record<string, JsonSchema>).map(([kind, schema]) => [
@@ -24,8 +26,8 @@ const specs = Object.fromEntries(
 
 /**
  * Every getambassador.io kind Attaché installs. The spec schema comes from the
- * plugin that validates the kind; kinds whose plugin does not export one yet
- * (TCPMapping) get a preserved spec.
+ * plugin that validates the kind; a kind whose plugin does not export one gets
+ * a preserved spec.
  */
 export const crdKinds: readonly CrdKind[] = [
   { kind: 'AuthService', plural: 'authservices', specSchema: specs.AuthService },
