@@ -58,6 +58,29 @@ describe('replaceRoutes', () => {
     expect(ir.routeConfigs.b).toBe(untouched);
     expect(ir.routeConfigs.b!.virtualHosts[0]!.routes[0]).toBe(shared);
   });
+
+  it('asks once per route and context, and keeps every route in order when a later one changes', () => {
+    const { ir, shared, other } = sharedIR();
+    const calls: string[] = [];
+    replaceRoutes(
+      ir,
+      (r, site) => {
+        calls.push(`${r.name}@${site.virtualHost.name}`);
+        return r === other ? { ...r, name: 'other-2' } : r;
+      },
+      { contextOf: (site) => (site.routeConfig.name === 'a' ? 'x' : 'y') },
+    );
+    expect(calls).toEqual(['shared@host-a', 'other@host-a', 'shared@host-b', 'other@host-b']);
+    for (const config of ['a', 'b']) {
+      const routes = ir.routeConfigs[config]!.virtualHosts[0]!.routes;
+      expect(routes.map((r) => r.name)).toEqual(['shared', 'other-2']);
+      expect(routes[0]).toBe(shared);
+    }
+    // Two contexts: two copies, not one shared one.
+    expect(ir.routeConfigs.a!.virtualHosts[0]!.routes[1]).not.toBe(
+      ir.routeConfigs.b!.virtualHosts[0]!.routes[1],
+    );
+  });
 });
 
 describe('addHttpFilter', () => {

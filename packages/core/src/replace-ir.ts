@@ -39,10 +39,9 @@ export function replaceRoutes(
   replace: (route: IRRoute, site: RouteSite) => IRRoute,
   options: ReplaceRoutesOptions = {},
 ): void {
-  const contextOf = options.contextOf ?? (() => '');
-  const routeMemo = new Map<IRRoute, Map<string, IRRoute>>();
-  const listMemo = new Map<readonly IRRoute[], Map<string, IRRoute[]>>();
-  const hostMemo = new Map<IRVirtualHost, Map<string, IRVirtualHost>>();
+  const contextOf = options.contextOf;
+  // One memo per context (a few at most), each keyed by object: no Map per route.
+  const memos = new Map<string, RouteMemo>();
   const configMemo = new Map<IRRouteConfig, IRRouteConfig>();
   for (const name of Object.keys(ir.routeConfigs)) {
     const config = ir.routeConfigs[name]!;
@@ -52,53 +51,66 @@ export function replaceRoutes(
       continue;
     }
     let hosts: IRVirtualHost[] | undefined;
-    config.virtualHosts.forEach((vh, i) => {
+    const virtualHosts = config.virtualHosts;
+    for (let i = 0; i < virtualHosts.length; i++) {
+      const vh = virtualHosts[i]!;
       const site: RouteSite = { routeConfig: config, virtualHost: vh };
-      const context = contextOf(site);
-      let byContext = hostMemo.get(vh);
-      let next = byContext?.get(context);
+      const context = contextOf ? contextOf(site) : '';
+      let memo = memos.get(context);
+      if (!memo) {
+        memo = { routes: new Map(), lists: new Map(), hosts: new Map() };
+        memos.set(context, memo);
+      }
+      let next = memo.hosts.get(vh);
       if (!next) {
-        let lists = listMemo.get(vh.routes);
-        let routes = lists?.get(context);
-        if (!routes) {
-          let changed = false;
-          const out = vh.routes.map((route) => {
-            let memo = routeMemo.get(route);
-            let made = memo?.get(context);
-            if (!made) {
-              made = replace(route, site);
-              if (!memo) {
-                memo = new Map();
-                routeMemo.set(route, memo);
-              }
-              memo.set(context, made);
-            }
-            if (made !== route) changed = true;
-            return made;
-          });
-          routes = changed ? out : (vh.routes as IRRoute[]);
-          if (!lists) {
-            lists = new Map();
-            listMemo.set(vh.routes, lists);
-          }
-          lists.set(context, routes);
-        }
+        const routes = replacedList(vh.routes, site, memo, replace);
         next = routes === vh.routes ? vh : { ...vh, routes };
-        if (!byContext) {
-          byContext = new Map();
-          hostMemo.set(vh, byContext);
-        }
-        byContext.set(context, next);
+        memo.hosts.set(vh, next);
       }
       if (next !== vh) {
-        hosts ??= config.virtualHosts.slice();
+        hosts ??= virtualHosts.slice();
         hosts[i] = next;
       }
-    });
+    }
     const replaced = hosts ? { ...config, virtualHosts: hosts } : config;
     configMemo.set(config, replaced);
     ir.routeConfigs[name] = replaced;
   }
+}
+
+/** What replaceRoutes made in one context: each route, route list and virtual host object once. */
+interface RouteMemo {
+  routes: Map<IRRoute, IRRoute>;
+  lists: Map<readonly IRRoute[], IRRoute[]>;
+  hosts: Map<IRVirtualHost, IRVirtualHost>;
+}
+
+/** The list with each route replaced (the same list object when no route changed). */
+function replacedList(
+  list: IRRoute[],
+  site: RouteSite,
+  memo: RouteMemo,
+  replace: (route: IRRoute, site: RouteSite) => IRRoute,
+): IRRoute[] {
+  const known = memo.lists.get(list);
+  if (known) return known;
+  let out: IRRoute[] | undefined;
+  for (let j = 0; j < list.length; j++) {
+    const route = list[j]!;
+    let made = memo.routes.get(route);
+    if (made === undefined) {
+      made = replace(route, site);
+      memo.routes.set(route, made);
+    }
+    if (made !== route) {
+      // Copied on the first change only: most lists of a feature that touches few routes stay the same object.
+      out ??= list.slice(0, j);
+      out.push(made);
+    } else if (out) out.push(route);
+  }
+  const result = out ?? list;
+  memo.lists.set(list, result);
+  return result;
 }
 
 /** A copy of `target` (a route or virtual host) with one more per-filter config, keyed by Envoy filter name. */

@@ -118,6 +118,26 @@ describe('withAcceptedMemo', () => {
     });
   });
 
+  it('judges a per-filter config (an Any) shared by many routes once, and still rejects a shared invalid one', () => {
+    const perRoute = (disabled: boolean | string): JsonObject => ({
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute',
+      disabled,
+    });
+    const withConfig = (name: string, config: JsonObject): JsonObject => ({
+      ...route('quote'),
+      name,
+      typed_per_filter_config: { 'envoy.filters.http.ext_authz': config },
+    });
+    const off = perRoute(true);
+    const broken = perRoute('yes');
+    withAcceptedMemo(() => {
+      expect(fast(routeConfig([withConfig('a', off), withConfig('b', off)]))).toBe(true);
+      expect(fast(routeConfig([withConfig('c', off)]))).toBe(true);
+      expect(fast(routeConfig([withConfig('d', broken)]))).toBe(false);
+      expect(fast(routeConfig([withConfig('e', off), withConfig('f', broken)]))).toBe(false);
+    });
+  });
+
   it('remembers verdicts only while active', () => {
     const shared = route('quote');
     withAcceptedMemo(() => expect(fast(routeConfig([shared]))).toBe(true));

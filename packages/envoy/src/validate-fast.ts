@@ -446,8 +446,16 @@ function messageDecoder(desc: DescMessage): Decoder {
   return (json) => (acceptObject(desc, json, false) ? json : INVALID);
 }
 
+/** An Any accepted while a memo is active: what its value checks see. */
+class AcceptedAny {
+  constructor(readonly typeUrl: string) {}
+}
+
 function decodeAny(json: unknown): Decoded {
   if (!isPlainObject(json)) return INVALID;
+  // Per-filter configs are shared between thousands of routes (a feature's "off" switch): judged once.
+  const known = acceptedMemo?.get(json);
+  if (known instanceof AcceptedAny) return known;
   const typeUrl = json['@type'];
   if (typeof typeUrl !== 'string') return INVALID;
   const payload = envoyRegistry.getMessage(typeNameOfUrl(typeUrl));
@@ -456,5 +464,8 @@ function decodeAny(json: unknown): Decoded {
     // Well-known payloads sit under "value" in JSON; rare in Envoy configs.
     return INVALID;
   }
-  return acceptObject(payload, json, true) ? { typeUrl } : INVALID;
+  if (!acceptObject(payload, json, true)) return INVALID;
+  const accepted = new AcceptedAny(typeUrl);
+  acceptedMemo?.set(json, accepted);
+  return accepted;
 }

@@ -211,6 +211,8 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
     return extensionsMemo.get(source);
   };
   const extensionConfigs = new Map<string, PerFilter>();
+  // A Set, not the model's record: a keyed load from a record of names costs a string-table lookup per route.
+  const builtinRoutes = new Set(Object.keys(model.builtinRoutes));
   replaceRoutes(
     ctx.ir,
     (route, site) => {
@@ -227,8 +229,7 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
   );
 
   function routeConfig(route: IRRoute, on: string | undefined): PerFilter | undefined {
-    const builtin = model!.builtinRoutes[route.name];
-    if (builtin) return ctx.config.authorizeProbes ? undefined : turnOff(on);
+    if (builtinRoutes.has(route.name)) return ctx.config.authorizeProbes ? undefined : turnOff(on);
     // A redirect reveals nothing and must work for clients without credentials (Emissary: host_redirect).
     if (route.action.kind === 'redirect') return turnOff(on);
     const source = sourceOf.get(route.name);

@@ -15,6 +15,7 @@ import {
   withTypedPerFilterConfig,
 } from '@attache/core';
 import { RateLimitServiceExt } from './ingest.js';
+import { RateLimitInterner } from './intern.js';
 import {
   type LabelAction,
   type LabelDomains,
@@ -136,12 +137,16 @@ export function attachRateLimits(ctx: PassContext): void {
     service && defaultDomain === service.domain && (defaultActions.get(defaultDomain)?.length ?? 0) > 0
       ? [{ stage: 0, actions: defaultActions.get(defaultDomain)! }]
       : undefined;
+  // Equal entries (a label group every Mapping has) are one shared object: see RateLimitInterner.
+  const intern = new RateLimitInterner();
+  const noPrefix: Record<string, unknown>[] = [];
+  const prefixOf = (domain: string) => defaultActions.get(domain) ?? noPrefix;
   const rateLimitsOf = (domains: LabelDomains | undefined, domain: string) => {
     if (!domains || Object.keys(domains).length === 0) return defaultsOnly;
     const groups = domains[domain];
     if (!groups || groups.length === 0) return undefined;
-    const prefix = defaultActions.get(domain) ?? [];
-    return groups.map((g) => ({ stage: 0, actions: [...prefix, ...g.actions.map(envoyAction)] }));
+    const prefix = prefixOf(domain);
+    return groups.map((g) => intern.entry(prefix, g.actions));
   };
 
   // Per route: rate_limits from labels, local bucket from local_rate_limit.
@@ -155,7 +160,7 @@ export function attachRateLimits(ctx: PassContext): void {
     // The usual case, straight to rate_limits (equal to the path below; a test keeps them so).
     const quick =
       service && dialect === 'v3alpha1' && isRecord(spec.labels) && hasKeys(spec.labels)
-        ? quickRateLimits(spec.labels, service.domain, defaultActions.get(service.domain) ?? [])
+        ? quickRateLimits(spec.labels, service.domain, prefixOf(service.domain), intern)
         : undefined;
     if (quick && service) {
       if (quick.limits) decision.rateLimits = quick.limits;

@@ -1,4 +1,5 @@
 import type { RatelimitDiagnosticCode } from './codes.js';
+import { RateLimitInterner } from './intern.js';
 
 /**
  * Emissary Mapping `labels`: domain → label groups → actions. Two spellings:
@@ -367,39 +368,19 @@ function quickParseLabels(raw: Record<string, unknown>, basePath: string): Label
   return domains;
 }
 
-/** One usual, valid v3alpha1 action straight to its Envoy form (undefined: let the full parser judge it). */
-function quickEnvoyAction(raw: unknown): Record<string, unknown> | undefined {
-  const action = quickV3Action(raw);
-  if (!action) return undefined;
-  switch (action.kind) {
-    case 'source_cluster':
-    case 'destination_cluster':
-    case 'remote_address':
-      return { [action.kind]: {} };
-    case 'request_headers':
-      return {
-        request_headers: {
-          descriptor_key: action.key,
-          header_name: action.headerName,
-          ...(action.skipIfAbsent ? { skip_if_absent: true } : {}),
-        },
-      };
-    case 'generic_key':
-      return { generic_key: { descriptor_key: action.key, descriptor_value: action.value } };
-  }
-}
-
 /**
  * For the compile's hot path: usual, valid v3alpha1 labels straight to the
  * `rate_limits` of `domain` (each group's actions after `prefix`, the Module's
  * defaults), without the LabelGroup objects and JSON pointers parseLabels
  * builds for diagnostics. Undefined when anything is unusual: then parseLabels
  * judges the labels and reports. `domains` lists the label domains written.
+ * Entries come from `intern`: equal ones are one shared object.
  */
 export function quickRateLimits(
   raw: Record<string, unknown>,
   domain: string,
   prefix: readonly Record<string, unknown>[],
+  intern: RateLimitInterner = new RateLimitInterner(),
 ): { limits: Record<string, unknown>[] | undefined; domains: string[] } | undefined {
   let limits: Record<string, unknown>[] | undefined;
   const domains: string[] = [];
@@ -422,14 +403,14 @@ export function quickRateLimits(
         for (const item of list) if (!quickV3Action(item)) return undefined;
         continue;
       }
-      const actions = prefix.slice();
+      const actions: LabelAction[] = [];
       for (const item of list) {
-        const action = quickEnvoyAction(item);
+        const action = quickV3Action(item);
         if (!action) return undefined;
         actions.push(action);
       }
       if (!limits) limits = [];
-      limits.push({ stage: 0, actions });
+      limits.push(intern.entry(prefix, actions));
     }
   }
   return { limits, domains };

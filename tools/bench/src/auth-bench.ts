@@ -1,10 +1,6 @@
-import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
-import { compile, createPipeline, type Pipeline, type StoredResource } from '@attache/core';
+import type { CompileResult, StoredResource } from '@attache/core';
 import { featureAuthPlugin } from '@attache/plugin-feature-auth';
-import { generateCompileInputs } from './compile-inputs.js';
-import { median } from './compile-measure.js';
-import { compilePlugins } from './compile-plugins.js';
+import { type FeatureBench, runFeatureBench } from './feature-bench.js';
 
 const usage = `usage: node tools/bench/dist/index.js auth [--mappings N] [--hosts N] [--runs N] [--json]
 
@@ -14,7 +10,7 @@ with a global gRPC AuthService, a named HTTP AuthService chosen by the first Hos
 on one Mapping in ten, auth_context_extensions on one in seven and auth_service on one in
 a hundred, compiled with http + feature-auth + envoy. Runs alternate (base, feature, base, …)
 in one process after a warm-up of each; reports medians of wall and CPU time, the added
-cost, and the feature-auth passes' own time from an instrumented compile.`;
+cost, the feature-auth passes' own CPU time and how much every other pass changed.`;
 
 /** The compile benchmark's input plus AuthServices and the auth fields on Mappings and one Host. */
 export function withAuth(resources: readonly StoredResource[]): StoredResource[] {
@@ -65,36 +61,8 @@ export function withAuth(resources: readonly StoredResource[]): StoredResource[]
   return out;
 }
 
-function timed(resources: readonly StoredResource[], pipeline: Pipeline) {
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const result = compile(resources, pipeline);
-  const ms = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  return { ms, cpuMs: (used.user + used.system) / 1000, result };
-}
-
-function passTimes(resources: readonly StoredResource[], pipeline: Pipeline) {
-  const timings = pipeline.passes.map((p) => ({ id: p.id, ms: 0 }));
-  compile(resources, {
-    ...pipeline,
-    passes: pipeline.passes.map((p, i) => ({
-      ...p,
-      run(ctx) {
-        const start = performance.now();
-        try {
-          p.run(ctx);
-        } finally {
-          timings[i]!.ms += performance.now() - start;
-        }
-      },
-    })),
-  });
-  return timings;
-}
-
 /** Routes whose typed_per_filter_config mentions ext_authz, across all route configurations. */
-function authRoutes(result: ReturnType<typeof compile>): number {
+function authRoutes(result: CompileResult): number {
   let count = 0;
   for (const rc of result.xds['type.googleapis.com/envoy.config.route.v3.RouteConfiguration']) {
     const vhs = (
@@ -107,83 +75,21 @@ function authRoutes(result: ReturnType<typeof compile>): number {
   return count;
 }
 
-export async function runAuthBench(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      mappings: { type: 'string', default: '10000' },
-      hosts: { type: 'string', default: '10' },
-      runs: { type: 'string', default: '5' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return;
-  }
-  const mappings = Number(values.mappings);
-  const hosts = Number(values.hosts);
-  const runs = Number(values.runs);
-  const base = generateCompileInputs({ hosts, mappings }).resources;
-  const withFeature = withAuth(base);
-  const basePipeline = createPipeline([...compilePlugins]);
-  const featurePipeline = createPipeline([...compilePlugins, featureAuthPlugin]);
+export const authBench: FeatureBench = {
+  name: 'auth',
+  usage,
+  plugin: featureAuthPlugin,
+  withFeature: withAuth,
+  describeInput: '(+ a global and a named AuthService, bypass_auth, context extensions, auth_service)',
+  baseLabel: 'no auth',
+  check(result) {
+    const filters = JSON.stringify(
+      result.xds['type.googleapis.com/envoy.config.listener.v3.Listener'].map((l) => l.resource),
+    ).match(/"name":"envoy\.filters\.http\.ext_authz[^"]*"/g)?.length;
+    return { routesWithAuthConfig: authRoutes(result), extAuthzFilters: filters ?? 0 };
+  },
+  checkLine: (c) =>
+    `routes with ext_authz per-route config: ${c.routesWithAuthConfig}; ext_authz filters in listeners: ${c.extAuthzFilters}`,
+};
 
-  // Warm-up, and a check that the feature really did its work.
-  timed(base, basePipeline);
-  const check = timed(withFeature, featurePipeline).result;
-  const routes = authRoutes(check);
-  const errors = check.diagnostics.filter((d) => d.severity === 'error').length;
-  const filters = JSON.stringify(
-    check.xds['type.googleapis.com/envoy.config.listener.v3.Listener'].map((l) => l.resource),
-  ).match(/"name":"envoy\.filters\.http\.ext_authz[^"]*"/g)?.length;
-
-  const baseMs: number[] = [];
-  const baseCpu: number[] = [];
-  const featureMs: number[] = [];
-  const featureCpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const b = timed(base, basePipeline);
-    baseMs.push(b.ms);
-    baseCpu.push(b.cpuMs);
-    const f = timed(withFeature, featurePipeline);
-    featureMs.push(f.ms);
-    featureCpu.push(f.cpuMs);
-  }
-  const sort = (xs: number[]) => [...xs].sort((a, b) => a - b);
-  const passes = passTimes(withFeature, featurePipeline).filter((p) => p.id.startsWith('feature-auth.'));
-  const report = {
-    input: { hosts, mappings, resources: withFeature.length },
-    routesWithAuthConfig: routes,
-    extAuthzFilters: filters ?? 0,
-    errorDiagnostics: errors,
-    runs,
-    baseMedianMs: median(sort(baseMs)),
-    featureMedianMs: median(sort(featureMs)),
-    baseMedianCpuMs: median(sort(baseCpu)),
-    featureMedianCpuMs: median(sort(featureCpu)),
-    featurePasses: passes,
-  };
-  const added = (report.featureMedianMs / report.baseMedianMs - 1) * 100;
-  const addedCpu = (report.featureMedianCpuMs / report.baseMedianCpuMs - 1) * 100;
-  const passMs = passes.reduce((s, p) => s + p.ms, 0);
-  if (values.json) {
-    process.stdout.write(
-      `${JSON.stringify({ ...report, addedPercent: added, addedCpuPercent: addedCpu }, null, 2)}\n`,
-    );
-    return;
-  }
-  const f = (x: number) => x.toFixed(0);
-  process.stdout.write(
-    [
-      `auth: ${hosts} Hosts, ${mappings} Mappings (+ a global and a named AuthService, bypass_auth, context extensions, auth_service); ${runs} alternating runs`,
-      `  routes with ext_authz per-route config: ${routes}; ext_authz filters in listeners: ${filters ?? 0}; error diagnostics: ${errors}`,
-      `  http + envoy (no auth):              median ${f(report.baseMedianMs)} ms wall, ${f(report.baseMedianCpuMs)} ms CPU`,
-      `  http + feature-auth + envoy (auth):  median ${f(report.featureMedianMs)} ms wall, ${f(report.featureMedianCpuMs)} ms CPU`,
-      `  added: ${added.toFixed(1)} % wall, ${addedCpu.toFixed(1)} % CPU (target < 10 %)`,
-      `  feature-auth passes: ${passes.map((p) => `${p.id} ${p.ms.toFixed(1)} ms`).join(', ')} (${((passMs / report.baseMedianMs) * 100).toFixed(1)} % of the base compile)`,
-      '',
-    ].join('\n'),
-  );
-}
+export const runAuthBench = (argv: string[]): Promise<void> => runFeatureBench(authBench, argv);
