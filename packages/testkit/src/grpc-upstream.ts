@@ -63,7 +63,7 @@ export class GrpcEchoServer {
     let self: GrpcEchoServer | undefined;
     server.addService(echoServiceDefinition, {
       say: (
-        call: grpc.ServerUnaryCall<{ message?: string }, GrpcEchoReply>,
+        call: grpc.ServerUnaryCall<{ message?: string; delayMs?: number; status?: number }, GrpcEchoReply>,
         callback: grpc.sendUnaryData<GrpcEchoReply>,
       ) => {
         const reply: GrpcEchoReply = {
@@ -73,7 +73,18 @@ export class GrpcEchoServer {
           metadata: metadataRecord(call.metadata),
         };
         self?.calls.push(reply);
-        callback(null, reply);
+        // `status`: answer with that gRPC status instead; `delayMs`: answer that much later.
+        const status = Number(call.request?.status ?? 0);
+        const answer = () =>
+          status > 0
+            ? callback(
+                { code: status, details: `status ${status} as asked`, name: 'Error', message: '' },
+                null,
+              )
+            : callback(null, reply);
+        const delay = Math.min(Number(call.request?.delayMs ?? 0), 60_000);
+        if (delay > 0) setTimeout(answer, delay);
+        else answer();
       },
       count: (call: grpc.ServerWritableStream<{ message?: string; count?: number }, GrpcEchoReply>) => {
         const count = Math.min(Number(call.request?.count ?? 3), 1000);
@@ -117,17 +128,25 @@ export function grpcEchoClient(address: string, options: { authority?: string } 
     ...(options.authority ? { 'grpc.default_authority': options.authority } : {}),
   }) as grpc.Client & Record<string, (...args: unknown[]) => unknown>;
   return {
-    say(message: string, metadata: Record<string, string> = {}): Promise<GrpcEchoReply> {
+    say(
+      message: string,
+      metadata: Record<string, string> = {},
+      options: { delayMs?: number; status?: number; deadlineMs?: number } = {},
+    ): Promise<GrpcEchoReply> {
       const md = new grpc.Metadata();
       for (const [k, v] of Object.entries(metadata)) md.set(k, v);
+      const { deadlineMs, ...asked } = options;
+      const callOptions: grpc.CallOptions =
+        deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
       return new Promise((resolve, reject) => {
         (
           client.say as (
             req: unknown,
             md: grpc.Metadata,
+            options: grpc.CallOptions,
             cb: (e: Error | null, r: GrpcEchoReply) => void,
           ) => void
-        )({ message }, md, (e, r) => (e ? reject(e) : resolve(r)));
+        )({ message, ...asked }, md, callOptions, (e, r) => (e ? reject(e) : resolve(r)));
       });
     },
     count(message: string, count: number): Promise<GrpcEchoReply[]> {
