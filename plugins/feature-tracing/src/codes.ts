@@ -19,7 +19,7 @@ export const tracingDiagnosticCodes = {
   TRACING_DRIVER_UNSUPPORTED: {
     severity: 'error',
     summary:
-      'The driver is not zipkin, opentelemetry or datadog. lightstep is gone from Envoy 1.39 (Emissary 3.4 dropped it too): send spans to Lightstep through the opentelemetry driver. The TracingService is ignored.',
+      'The driver is not zipkin, opentelemetry or datadog. lightstep is gone from Envoy 1.39: send spans to Lightstep through the opentelemetry driver. The TracingService is ignored.',
   },
   TRACING_CUSTOM_TAG_INVALID: {
     severity: 'error',

@@ -155,7 +155,7 @@ function typeProblem(spec: Record<string, unknown>): TracingProblem | undefined 
   if (driver === 'lightstep')
     return bad(
       'driver',
-      'lightstep is not available: Envoy 1.39 has no Lightstep tracer (Emissary 3.4 dropped it too); send spans to Lightstep with driver opentelemetry',
+      'lightstep is not available: Envoy 1.39 has no Lightstep tracer; send spans to Lightstep with driver opentelemetry',
       'TRACING_DRIVER_UNSUPPORTED',
     );
   if (driver !== 'zipkin' && driver !== 'opentelemetry' && driver !== 'datadog')
