@@ -195,6 +195,22 @@ describe.skipIf(missing !== undefined)('ConsulSource against a real consul agent
     }
   }, 90_000);
 
+  it('watches Mappings that another source stores while it starts, or after', async () => {
+    await agent.register({ id: 'late-1', name: 'late', address: '127.0.0.61', port: 8080 });
+    const host = new Host();
+    const source = startSource(host);
+    try {
+      const starting = source.start();
+      host.setInputs([resolver(agent.address), mapping('late', 'late')]); // during start()
+      await starting;
+      expect(host.isSynced).toBe(true);
+      await until('late watched', () => host.endpoints('consul/dc1/late').length === 1);
+    } finally {
+      await source.stop();
+      await agent.deregister('late-1');
+    }
+  });
+
   it('starts, synced, with nothing known when the agent is unreachable from the start', async () => {
     const host = new Host();
     host.inputs = [resolver('127.0.0.1:1'), mapping('x', 'x')];

@@ -64,13 +64,7 @@ export class ConsulSource implements Source {
       this.#ctx.store.synced();
       return;
     }
-    this.#update();
-    const timeout = this.#ctx.config.syncTimeoutMs ?? 10000;
-    await Promise.race([
-      Promise.all([...this.#watched.values()].map((w) => w.watcher.answered)),
-      new Promise((r) => setTimeout(r, timeout).unref()),
-    ]);
-    this.#ctx.store.synced();
+    // Subscribe first: another source may store the Mappings while this one starts.
     this.#unsubscribe = inputs.onChange(() => {
       // Many writes come in bursts (a file reload, a Kubernetes relist): look once they settle.
       if (this.#recompute || this.#stopped) return;
@@ -79,6 +73,13 @@ export class ConsulSource implements Source {
         if (!this.#stopped) this.#update();
       }, 50);
     });
+    this.#update();
+    const timeout = this.#ctx.config.syncTimeoutMs ?? 10000;
+    await Promise.race([
+      Promise.all([...this.#watched.values()].map((w) => w.watcher.answered)),
+      new Promise((r) => setTimeout(r, timeout).unref()),
+    ]);
+    this.#ctx.store.synced();
   }
 
   async stop(): Promise<void> {
