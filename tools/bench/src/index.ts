@@ -11,6 +11,7 @@ import { runEnvoyBench } from './envoy-bench.js';
 import { runRateLimitBench } from './ratelimit-bench.js';
 import { runResponsivenessBench } from './responsiveness.js';
 import { runSoakBench } from './soak.js';
+import { runTcpBench } from './tcp-bench.js';
 
 type BenchMain = (argv: string[]) => Promise<void>;
 
@@ -23,6 +24,7 @@ const benchmarks: Record<string, BenchMain> = {
   ratelimit: runRateLimitBench,
   responsiveness: runResponsivenessBench,
   soak: runSoakBench,
+  tcp: runTcpBench,
 };
 
 async function main(argv: string[]): Promise<void> {
