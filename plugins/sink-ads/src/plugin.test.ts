@@ -25,6 +25,7 @@ function adsFactory(): SinkFactory {
     source() {},
     fields() {},
     delegateFields() {},
+    delegateKinds() {},
     sink: (factory) => sinks.push(factory),
   });
   const factory = sinks[0];
