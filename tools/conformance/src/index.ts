@@ -14,6 +14,7 @@ import {
   runObservabilityCase,
 } from './features-observability.js';
 import { discoverRateLimitCases, printRateLimitResults, runRateLimitCase } from './features-ratelimit.js';
+import { discoverResolverCases, printResolverResults, runResolverCase } from './features-resolvers.js';
 import { discoverTcpCases, printTcpResults, runTcpCase } from './features-tcp.js';
 import { readKnownDifferences } from './known-differences.js';
 import { runOnEnvoy } from './on-envoy/envoy-mode.js';
@@ -166,6 +167,18 @@ async function main(): Promise<number> {
         )
       : 0;
 
+  // The resolver parts (route clusters with their EDS service names), counted (features-resolvers.ts).
+  const resolverCases = discoverResolverCases(shared).filter(
+    (c) => !values.case?.length || values.case.some((w) => c.id.includes(w)),
+  );
+  const resolverFailed =
+    resolverCases.length > 0
+      ? printResolverResults(
+          resolverCases.map((c) => runResolverCase(c)),
+          (s) => process.stdout.write(s),
+        )
+      : 0;
+
   let envoyFailed = 0;
   if (!values['no-envoy'] && !(compiler instanceof Error)) {
     const examples = resolve(values.examples ?? join(here, '..', '..', '..', 'examples'));
@@ -181,7 +194,7 @@ async function main(): Promise<number> {
     if (outcome === 'unavailable') return 2;
     envoyFailed = outcome.failed;
   }
-  if (observabilityFailed > 0 && !values['report-only']) return 1;
+  if ((observabilityFailed > 0 || resolverFailed > 0) && !values['report-only']) return 1;
   return (failed > 0 ||
     envoyFailed > 0 ||
     rateLimitFailed > 0 ||

@@ -1,0 +1,128 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CompileResult, compareStrings, compile, type Plugin } from '@attache/core';
+import { envoyPlugin } from '@attache/envoy';
+import { httpPlugin } from '@attache/plugin-http';
+import type { ConformanceCase } from './cases.js';
+import { readResources } from './compile-attache.js';
+import { clusterByBehaviour, type FeaturePart, sideFromBootstrap, sideFromXds } from './filter-parts.js';
+import { type CaseResult, runCase } from './run-case.js';
+
+/**
+ * Resolver conformance (../shared/conformance/features/*-consul-*, *-resolver-*):
+ * compiled with the http plugin (resolvers are part of the HTTP model; the
+ * Consul source only fills endpoints later, over EDS), judged on routing like
+ * every case and, part by part, on the upstream cluster of every route: its
+ * behaviour (discovery type, LB policy, timeouts), and for EDS clusters the
+ * exact service name Envoy asks EDS for (`consul/<datacenter>/<service>`,
+ * `k8s/<namespace>/<service>/<port>`), which is what the endpoints must be
+ * published under.
+ */
+
+type Json = Record<string, unknown>;
+export type ResolverCase = Extract<ConformanceCase, { kind: 'envoy' }>;
+
+export const resolverPlugins: Plugin[] = [httpPlugin, envoyPlugin];
+
+export function discoverResolverCases(shared: string): ResolverCase[] {
+  const root = join(shared, 'conformance', 'features');
+  if (!existsSync(root)) return [];
+  const out: ResolverCase[] = [];
+  for (const dir of readdirSync(root).sort(compareStrings)) {
+    if (!/^\d+-(err-)?(consul|resolver|endpoint)/.test(dir)) continue;
+    const input = join(root, dir, 'input.yaml');
+    const expected = join(root, dir, 'expected.json');
+    if (!existsSync(input) || !existsSync(expected)) continue;
+    const c: ResolverCase = {
+      id: `features/${dir}`,
+      kind: 'envoy',
+      inputs: [input],
+      expected: JSON.parse(readFileSync(expected, 'utf8')),
+      clustersUndefined: false,
+    };
+    const errors = join(root, dir, 'errors.json');
+    if (existsSync(errors)) c.errorsFile = errors;
+    out.push(c);
+  }
+  return out;
+}
+
+/** Route path → its cluster(s) by behaviour, with the EDS service name. */
+function routeClusters(side: ReturnType<typeof sideFromXds>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const rc of side.routeConfigs) {
+    for (const vh of (rc.virtual_hosts as Json[]) ?? []) {
+      for (const route of (vh.routes as Json[]) ?? []) {
+        const match = route.match as Json;
+        const path = String(match.prefix ?? match.path ?? (match.safe_regex as Json)?.regex ?? '');
+        if (path.startsWith('/ambassador/v0/')) continue;
+        const name = (route.route as Json | undefined)?.cluster;
+        if (typeof name !== 'string') continue;
+        const cluster = side.clusters.get(name);
+        const view = {
+          ...clusterByBehaviour(cluster),
+          eds:
+            ((cluster?.eds_cluster_config as Json | undefined)?.service_name as string | undefined) ?? null,
+        };
+        const set = out.get(path) ?? new Set<string>();
+        set.add(JSON.stringify(view, Object.keys(view).sort()));
+        out.set(path, set);
+      }
+    }
+  }
+  return out;
+}
+
+/** Every route's upstream cluster in Emissary's expected output and Attaché's, compared. */
+export function compareResolverParts(expected: unknown, result: CompileResult): FeaturePart[] {
+  const er = routeClusters(sideFromBootstrap(expected as Json));
+  const ar = routeClusters(sideFromXds(result.xds));
+  const parts: FeaturePart[] = [];
+  for (const key of [...new Set([...er.keys(), ...ar.keys()])].sort(compareStrings)) {
+    const x = [...(er.get(key) ?? ['missing'])].sort().join(' | ');
+    const y = [...(ar.get(key) ?? ['missing'])].sort().join(' | ');
+    parts.push({
+      part: 'cluster',
+      key,
+      ok: x === y,
+      ...(x === y ? {} : { detail: `expected ${x}; got ${y}` }),
+    });
+  }
+  return parts;
+}
+
+export interface ResolverCaseResult extends CaseResult {
+  parts: FeaturePart[];
+}
+
+export function runResolverCase(c: ResolverCase, plugins: Plugin[] = resolverPlugins): ResolverCaseResult {
+  const compiler = (r: ReturnType<typeof readResources>) => compile(r, plugins);
+  const routing = runCase(c, compiler);
+  const parts = compareResolverParts(c.expected, compiler(c.inputs.flatMap(readResources)));
+  const differing = parts.filter((p) => !p.ok);
+  const status = routing.status === 'fail' || differing.length > 0 ? 'fail' : routing.status;
+  const detail =
+    routing.status === 'fail'
+      ? routing.detail
+      : differing.length > 0
+        ? `${differing[0]!.part} ${differing[0]!.key}: ${differing[0]!.detail}`
+        : `${parts.length} route clusters match; ${routing.detail}`;
+  return { ...routing, status, detail, parts };
+}
+
+/** One line per case, then the count. Returns the failed cases. */
+export function printResolverResults(
+  results: readonly ResolverCaseResult[],
+  write: (s: string) => void,
+): number {
+  const width = Math.max(4, ...results.map((r) => r.id.length));
+  write('\nResolvers (features) — every route cluster by behaviour with its EDS service name, routing:\n');
+  for (const r of results) write(`${r.id.padEnd(width)}  ${r.status.toUpperCase().padEnd(6)}  ${r.detail}\n`);
+  const compared = results.reduce((n, r) => n + r.parts.length, 0);
+  const match = results.reduce((n, r) => n + r.parts.filter((p) => p.ok).length, 0);
+  const failed = results.filter((r) => r.status === 'fail').length;
+  write(
+    `resolver feature parts matching Emissary: cluster ${match}/${compared}; ${results.length - failed}/${results.length} cases pass\n`,
+  );
+  return failed;
+}
