@@ -1,6 +1,7 @@
 import { envelopeProblem, likelyMeant } from './admit-envelope.js';
 import { compareDiagnostics, type Diagnostic, type DiagnosticInput } from './diagnostics.js';
 import { emptyIR, type IR } from './ir.js';
+import type { PassMemoStore } from './pass-memo.js';
 import { createPipeline, type Pipeline, type PluginUse } from './pipeline.js';
 import type { CompileOptions, PassContext, Plugin } from './plugin.js';
 import {
@@ -33,6 +34,7 @@ export function compile(
   resources: readonly StoredResource[],
   plugins: Pipeline | readonly (PluginUse | Plugin)[],
   options: CompileOptions = {},
+  session?: CompileSession,
 ): CompileResult {
   const pipeline = isPipeline(plugins) ? plugins : createPipeline(plugins);
   const diagnostics: Diagnostic[] = [];
@@ -101,7 +103,10 @@ export function compile(
       if (d.resource) diag.resource = d.resource;
       if (d.path !== undefined) diag.path = d.path;
       diagnostics.push(diag);
+      memo?.observe(d);
     };
+    const memo = session?.memo(pass.id);
+    memo?.begin(report);
     const ctx: PassContext<unknown> = {
       ir: run.ir,
       config: pass.config,
@@ -119,6 +124,7 @@ export function compile(
       },
       diagnostics,
       fields: (kind) => pipeline.fields.get(kind) ?? [],
+      ...(memo ? { memo } : {}),
     };
     pass.run(ctx);
   }
@@ -130,6 +136,12 @@ export function compile(
     schedule: pipeline.passes.map(({ run: _run, config: _config, ...scheduled }) => scheduled),
     xds,
   };
+}
+
+/** What an incremental compiler keeps between compiles (see incremental-compiler.ts). */
+export interface CompileSession {
+  /** The memo store of a pass. */
+  memo(passId: string): PassMemoStore;
 }
 
 function isPipeline(value: unknown): value is Pipeline {

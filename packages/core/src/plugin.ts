@@ -4,6 +4,7 @@ import type { FieldExtension, RegisteredField } from './field-extensions.js';
 import type { SinkFactory, SourceFactory } from './io.js';
 import type { IR } from './ir.js';
 import type { PlainJsonSchema } from './json-schema-config.js';
+import type { PassMemo } from './pass-memo.js';
 import type { Phase } from './phases.js';
 import type { ResourceKind, StoredResource } from './resource.js';
 import type { XdsResource } from './xds.js';
@@ -46,6 +47,13 @@ export interface PassContext<C = unknown> {
   emit(resource: XdsResource): void;
   /** Diagnostics reported so far (read-only), e.g. for a pass that summarises. */
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Results kept from the previous compile of an incremental compiler
+   * (`createIncrementalCompiler`), keyed by input object; absent under plain
+   * `compile()`. Optional to use: a pass that ignores it recomputes everything,
+   * which is always correct. See PassMemo for the contract.
+   */
+  readonly memo?: PassMemo;
   /**
    * Fields of `kind` that plugins other than its owner implement (claimed with
    * `reg.fields`, or named by the owner with `reg.delegateFields` for a plugin

@@ -6,7 +6,14 @@
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
-import { type CompileResult, compile, type Pipeline, type StoredResource, xdsPushOrder } from '@attache/core';
+import {
+  type CompileResult,
+  createIncrementalCompiler,
+  type IncrementalCompiler,
+  type Pipeline,
+  type StoredResource,
+  xdsPushOrder,
+} from '@attache/core';
 import type {
   CompileWorkerInit,
   FromCompileWorker,
@@ -53,6 +60,17 @@ function exposeGc(): (() => void) | undefined {
   }
 }
 
+/** Per group: an incremental compiler, which reuses what it computed for inputs that did not change. */
+const incrementalCompilers = new Map<string, IncrementalCompiler>();
+function incrementalCompilerOf(group: string): IncrementalCompiler {
+  let compiler = incrementalCompilers.get(group);
+  if (!compiler) {
+    compiler = createIncrementalCompiler(timed.pipeline);
+    incrementalCompilers.set(group, compiler);
+  }
+  return compiler;
+}
+
 /** The input resources the runtime sent, by id. */
 let held = new Map<number, StoredResource>();
 let now = new Date();
@@ -87,7 +105,7 @@ port.on('message', (message: ToCompileWorker) => {
     const remembered = new Map<string, Map<string, { version: string; provenance: string }>>();
     const groups = message.groups.map((group): WireGroupResult => {
       const compileOnce = (list: readonly StoredResource[]) =>
-        compile(list, timed.pipeline, { ambassadorId: group, now: now.getTime() });
+        incrementalCompilerOf(group).compile(list, { ambassadorId: group, now: now.getTime() });
       let memory = lastGood.get(group);
       if (!memory) {
         memory = new LastGoodResources(() => now);

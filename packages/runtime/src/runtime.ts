@@ -1,8 +1,10 @@
 import {
   compareDiagnostics,
-  compile,
+  type compile,
+  createIncrementalCompiler,
   type Diagnostic,
   formatRef,
+  type IncrementalCompiler,
   type Logger,
   type Pipeline,
   type Sink,
@@ -79,6 +81,7 @@ export class Runtime {
   readonly #snapshots = new Map<string, Snapshot>();
   readonly #published = new Map<string, Snapshot>();
   readonly #lastGood = new Map<string, LastGoodResources>();
+  readonly #incremental = new Map<string, IncrementalCompiler>();
   #worker: WorkerCompiler | undefined;
   readonly #cycleListeners = new Set<(result: CycleResult) => void>();
   #sources: Array<{ type: string; source: Source }> = [];
@@ -288,10 +291,9 @@ export class Runtime {
         // The cycle's wall-clock time, for time-dependent checks (certificate expiry); passes stay pure.
         const now = (this.#options.now?.() ?? new Date()).getTime();
         const compileOnce = (resources: readonly StoredResource[]) =>
-          (this.#options.compiler ?? compile)(resources, this.#timed.pipeline, {
-            ambassadorId: group,
-            now,
-          });
+          this.#options.compiler
+            ? this.#options.compiler(resources, this.#timed.pipeline, { ambassadorId: group, now })
+            : this.#incrementalOf(group).compile(resources, { ambassadorId: group, now });
         const compileStarted = performance.now();
         const result =
           fromWorker?.get(group) ??
@@ -382,6 +384,16 @@ export class Runtime {
       this.#dropWorker(e, 'the compile worker failed; compiling in the main thread from now on');
       return undefined;
     }
+  }
+
+  /** The group's incremental compiler: what it computed for unchanged inputs is reused. */
+  #incrementalOf(group: string): IncrementalCompiler {
+    let compiler = this.#incremental.get(group);
+    if (!compiler) {
+      compiler = createIncrementalCompiler(this.#timed.pipeline);
+      this.#incremental.set(group, compiler);
+    }
+    return compiler;
   }
 
   #lastGoodOf(group: string): LastGoodResources {

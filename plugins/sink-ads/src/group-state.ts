@@ -35,6 +35,11 @@ export class GroupState {
   private readonly views = new Map<string, TypeContent>();
   /** SotW response per view: one encoding for every stream that subscribes alike. */
   private readonly sotwResponses = new Map<TypeContent, SharedResponse>();
+  /** SotW response with only what changed, per view and per view the stream holds (named types only). */
+  private readonly sotwChangeResponses = new Map<
+    TypeContent,
+    Map<ReadonlyMap<string, EncodedResource>, SharedResponse>
+  >();
   /** Delta response per view and per what the stream holds (a view of an earlier snapshot, or nothing). */
   private readonly deltaResponses = new Map<
     TypeContent,
@@ -88,6 +93,43 @@ export class GroupState {
         ),
       };
       this.sotwResponses.set(view, shared);
+    }
+    return shared;
+  }
+
+  /**
+   * For the types where a SotW response need not repeat what the client holds
+   * (RouteConfiguration, ClusterLoadAssignment, Secret: an omission deletes
+   * nothing, and Envoy updates only the resources a response names): the
+   * response carrying only the resources of `view` that differ from `held`,
+   * the view the stream last ACKed. Shared by every stream in that position.
+   */
+  sotwChanges(
+    held: ReadonlyMap<string, EncodedResource>,
+    view: TypeContent,
+    typeUrl: string,
+    codec: XdsCodec,
+    nextNonce: () => string,
+  ): SharedResponse {
+    let byHeld = this.sotwChangeResponses.get(view);
+    if (!byHeld) {
+      byHeld = new Map();
+      this.sotwChangeResponses.set(view, byHeld);
+    }
+    let shared = byHeld.get(held);
+    if (!shared) {
+      const changed: EncodedResource[] = [];
+      for (const [name, resource] of view.resources) {
+        if (held.get(name)?.version !== resource.version) changed.push(resource);
+      }
+      const nonce = nextNonce();
+      shared = {
+        nonce,
+        bytes: frameMessage(
+          codec.sotwResponse({ versionInfo: view.version, typeUrl, nonce, resources: changed }),
+        ),
+      };
+      byHeld.set(held, shared);
     }
     return shared;
   }

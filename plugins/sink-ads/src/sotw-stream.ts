@@ -109,7 +109,11 @@ export class SotwStream extends XdsStream<SotwTypeState> {
     if (next === desired.content) {
       // The usual case: the stream gets its subscription's view as is, so the encoded response is the
       // one every stream subscribed alike gets (nonce included: a nonce only has to be new on its stream).
-      const shared = group.sotwResponse(next, state.typeUrl, this.env.codec, this.env.nextNonce);
+      // For named types a client that ACKed an earlier view is sent only what changed since.
+      const held = isFullStateType(state.typeUrl) ? undefined : state.acked?.resources;
+      const shared = held
+        ? group.sotwChanges(held, next, state.typeUrl, this.env.codec, this.env.nextNonce)
+        : group.sotwResponse(next, state.typeUrl, this.env.codec, this.env.nextNonce);
       if (shared.nonce !== state.lastNonce) {
         this.send(state, shared.nonce, shared.bytes);
         return;

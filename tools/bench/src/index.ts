@@ -8,6 +8,8 @@ import { runAdsBench } from './ads-bench.js';
 import { runAuthBench } from './auth-bench.js';
 import { runCompileBench } from './compile-bench.js';
 import { runEnvoyBench } from './envoy-bench.js';
+import { runGrpcBench } from './grpc-bench.js';
+import { runIncrementalBench } from './incremental-bench.js';
 import { runRateLimitBench } from './ratelimit-bench.js';
 import { runResponsivenessBench } from './responsiveness.js';
 import { runSoakBench } from './soak.js';
@@ -21,6 +23,8 @@ const benchmarks: Record<string, BenchMain> = {
   auth: runAuthBench,
   compile: runCompileBench,
   envoy: runEnvoyBench,
+  grpc: runGrpcBench,
+  incremental: runIncrementalBench,
   ratelimit: runRateLimitBench,
   responsiveness: runResponsivenessBench,
   soak: runSoakBench,

@@ -124,7 +124,45 @@ export function admit<S>(
   const unknownFieldOptions = extensionFields.length
     ? withKnownFields(fieldOptions, fieldsByParent(extensionFields))
     : fieldOptions;
+  const one = (stored: StoredResource) =>
+    admitOne<S>(
+      ctx,
+      stored,
+      kind,
+      schema,
+      missingCodes,
+      fieldOptions,
+      unknownFieldOptions,
+      extensionFields.length > 0,
+    );
+  // Under an incremental compiler an unchanged resource is admitted from memory, diagnostics included.
+  // The result depends on the resource and on what the salt names (the option functions are pure per call site).
+  const memo = ctx.memo;
+  const salt = memo
+    ? JSON.stringify([kind, ambassadorId, extensionFields, missingCodes, fieldOptions.knownAt ?? null])
+    : '';
   for (const stored of ctx.resources(qualifiedKind)) {
+    const admitted = memo ? memo.reuse(stored, salt, () => one(stored)) : one(stored);
+    // A copy per compile: later passes may take the labels as their own.
+    if (admitted) out.push({ ...admitted, labels: { ...admitted.labels } });
+  }
+  return out;
+}
+
+/** One resource through the front door: its Admitted form, or undefined (reported, ignored, or not ours). */
+function admitOne<S>(
+  ctx: PassContext,
+  stored: StoredResource,
+  kind: string,
+  schema: TSchema,
+  missingCodes: MissingFieldCodes,
+  fieldOptions: AdmitFieldOptions,
+  unknownFieldOptions: AdmitFieldOptions,
+  hasExtensionFields: boolean,
+): Admitted<S> | undefined {
+  const ambassadorId = ctx.options.ambassadorId ?? 'default';
+  const qualifiedKind = `getambassador.io/${kind}`;
+  {
     const resource = stored.resource;
     const ref = refOf(resource, stored.origin);
     let spec = (resource.spec ?? {}) as Record<string, unknown>;
@@ -135,9 +173,9 @@ export function admit<S>(
         path: '/spec',
         message: `${kind} spec must be an object`,
       });
-      continue;
+      return undefined;
     }
-    if (!servesAmbassadorId(spec, ambassadorId)) continue;
+    if (!servesAmbassadorId(spec, ambassadorId)) return undefined;
     const version = resource.apiVersion.slice(resource.apiVersion.indexOf('/') + 1);
     if (!readableVersions.includes(version)) {
       // Only the current version is worth suggesting: v9 is one edit from v1, which is not what anyone means.
@@ -148,13 +186,13 @@ export function admit<S>(
         path: '/apiVersion',
         message: `apiVersion ${resource.apiVersion} is not a version Attaché reads (getambassador.io/v3alpha1, or v2 and v1, which are converted)${meant ? `; did you mean getambassador.io/${meant}?` : '.'} This ${kind} is ignored until apiVersion is fixed`,
       });
-      continue;
+      return undefined;
     }
     if (!fieldOptions.skipUnknownFields?.(resource)) {
       reportUnknownFields(ctx, ref, kind, schema, resource, unknownFieldOptions);
-      if (extensionFields.length) reportFieldsNeedingPlugins(ctx, qualifiedKind, stored, ref);
+      if (hasExtensionFields) reportFieldsNeedingPlugins(ctx, qualifiedKind, stored, ref);
     }
-    if (reportBadStrings(ctx, ref, spec)) continue;
+    if (reportBadStrings(ctx, ref, spec)) return undefined;
     if (resource.apiVersion === 'getambassador.io/v2' || resource.apiVersion === 'getambassador.io/v1') {
       spec = convertV2Spec(kind, spec);
       ctx.report({
@@ -169,10 +207,10 @@ export function admit<S>(
     }
     if (!isValid(schema, spec)) {
       reportSchemaErrors(ctx, ref, kind, checkerFor(schema), spec, missingCodes);
-      continue;
+      return undefined;
     }
     const namespace = resource.metadata.namespace ?? 'default';
-    out.push({
+    return {
       stored,
       ref,
       id: `${namespace}/${resource.metadata.name}`,
@@ -180,9 +218,8 @@ export function admit<S>(
       namespace,
       labels: { ...(resource.metadata.labels ?? {}) },
       spec: spec as S,
-    });
+    };
   }
-  return out;
 }
 
 function withKnownFields(options: AdmitFieldOptions, known: Record<string, string[]>): AdmitFieldOptions {

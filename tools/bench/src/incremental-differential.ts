@@ -1,0 +1,257 @@
+import {
+  type CompileResult,
+  compile,
+  createIncrementalCompiler,
+  type IncrementalCompiler,
+  keyOfResource,
+  type Plugin,
+  type Resource,
+  type StoredResource,
+} from '@attache/core';
+import { benchCertificatePem, benchPrivateKeyPem } from './bench-certificate.js';
+import { generateCompileInputs, hostnameOf } from './compile-inputs.js';
+
+/**
+ * The differential check of the incremental compiler: random edit sequences
+ * (seeded) on a generated configuration, and after every step the incremental
+ * result is compared byte for byte with a fresh full compile of the same
+ * inputs. The input store behaves like the runtime's: an edit replaces the
+ * objects it changes and keeps every other object as it was.
+ */
+
+export const editKinds = [
+  'add',
+  'change',
+  'delete',
+  'rename',
+  'move-host',
+  'secret-rotation',
+  'module-change',
+  'listener-change',
+  'nothing',
+] as const;
+export type EditKind = (typeof editKinds)[number];
+
+/** mulberry32: a small seeded PRNG, so a failing sequence replays exactly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A store of inputs by key, replaced object by object. */
+export class EditableInputs {
+  private readonly byKey = new Map<string, StoredResource>();
+  private added = 0;
+
+  constructor(
+    initial: readonly StoredResource[],
+    private readonly hosts: number,
+    private readonly random: () => number,
+  ) {
+    for (const stored of initial) this.byKey.set(keyOfResource(stored.resource), stored);
+  }
+
+  list(): StoredResource[] {
+    return [...this.byKey.values()];
+  }
+
+  private pick(kind: string): StoredResource | undefined {
+    const all = [...this.byKey.values()].filter((s) => s.resource.kind === kind);
+    return all[Math.floor(this.random() * all.length)];
+  }
+
+  private put(resource: Resource): void {
+    this.byKey.set(keyOfResource(resource), {
+      resource,
+      origin: { source: 'bench', file: `edits/${resource.kind}-${resource.metadata.name}.yaml`, line: 1 },
+    });
+  }
+
+  private remove(stored: StoredResource): void {
+    this.byKey.delete(keyOfResource(stored.resource));
+  }
+
+  private int(n: number): number {
+    return Math.floor(this.random() * n);
+  }
+
+  /** A Mapping spec, now and then with a user mistake (so diagnostics are part of what is compared). */
+  private mappingSpec(): Record<string, unknown> {
+    const spec: Record<string, unknown> = {
+      hostname: this.int(10) === 0 ? '*' : hostnameOf(this.int(this.hosts)),
+      prefix: `/edit/${this.int(1000)}/`,
+      service: `svc-edit-${this.int(50)}.team-${this.int(4)}:8080`,
+    };
+    const flavour = this.int(12);
+    if (flavour === 0) spec.timout_ms = 100; // unknown field: HTTP_FIELD_UNKNOWN with a suggestion
+    if (flavour === 1) spec.service = undefined; // missing service
+    if (flavour === 2) {
+      spec.prefix = '/edit/(unclosed/';
+      spec.prefix_regex = true; // invalid RE2
+    }
+    if (flavour === 3) spec.rewrite = `/r/${this.int(10)}/`;
+    if (flavour === 4) spec.timeout_ms = 500 * (1 + this.int(10));
+    if (flavour === 5) spec.weight = 10;
+    if (flavour === 6) spec.headers = { 'x-edit': `v${this.int(5)}` };
+    return JSON.parse(JSON.stringify(spec)) as Record<string, unknown>;
+  }
+
+  apply(kind: EditKind): string {
+    switch (kind) {
+      case 'add': {
+        const name = `edit-${this.added++}`;
+        this.put({
+          apiVersion: 'getambassador.io/v3alpha1',
+          kind: 'Mapping',
+          metadata: { name, namespace: `team-${this.int(4)}` },
+          spec: this.mappingSpec(),
+        });
+        return `add Mapping ${name}`;
+      }
+      case 'change': {
+        const m = this.pick('Mapping');
+        if (!m) return this.apply('add');
+        const spec = { ...(m.resource.spec as Record<string, unknown>), ...this.mappingSpec() };
+        spec.hostname = (m.resource.spec as Record<string, unknown>).hostname;
+        this.put({ ...m.resource, spec });
+        return `change Mapping ${m.resource.metadata.name}`;
+      }
+      case 'delete': {
+        const m = this.pick('Mapping');
+        if (!m) return 'delete: none left';
+        this.remove(m);
+        return `delete Mapping ${m.resource.metadata.name}`;
+      }
+      case 'rename': {
+        const m = this.pick('Mapping');
+        if (!m) return 'rename: none left';
+        this.remove(m);
+        const name = `renamed-${this.added++}`;
+        this.put({ ...m.resource, metadata: { ...m.resource.metadata, name } });
+        return `rename Mapping ${m.resource.metadata.name} → ${name}`;
+      }
+      case 'move-host': {
+        const m = this.pick('Mapping');
+        if (!m) return 'move: none left';
+        const hostname = hostnameOf(this.int(this.hosts));
+        this.put({ ...m.resource, spec: { ...(m.resource.spec as Record<string, unknown>), hostname } });
+        return `move Mapping ${m.resource.metadata.name} to ${hostname}`;
+      }
+      case 'secret-rotation': {
+        const s = this.pick('Secret');
+        if (!s) return 'rotate: no Secret';
+        // Valid PEM either way; the bytes (and so the Envoy Secret's version) change.
+        const trailing = '\n'.repeat(1 + this.int(3));
+        this.put({
+          ...s.resource,
+          data: {
+            'tls.crt': Buffer.from(benchCertificatePem + trailing).toString('base64'),
+            'tls.key': Buffer.from(benchPrivateKeyPem).toString('base64'),
+          },
+        } as Resource);
+        return `rotate Secret ${s.resource.metadata.name}`;
+      }
+      case 'module-change': {
+        const config: Record<string, unknown> = {};
+        const choice = this.int(4);
+        if (choice === 0) config.regex_max_size = 20 + this.int(200);
+        if (choice === 1) config.use_remote_address = this.int(2) === 0;
+        if (choice === 2) config.circuit_breakers = [{ max_connections: 100 + this.int(1000) }];
+        if (choice === 3)
+          config.load_balancer = { policy: this.int(2) === 0 ? 'round_robin' : 'least_request' };
+        this.put({
+          apiVersion: 'getambassador.io/v3alpha1',
+          kind: 'Module',
+          metadata: { name: 'ambassador', namespace: 'edge' },
+          spec: { config },
+        });
+        return `Module config ${JSON.stringify(config)}`;
+      }
+      case 'listener-change': {
+        const l = this.pick('Listener');
+        if (!l) return 'listener: none';
+        const spec = l.resource.spec as Record<string, unknown>;
+        const port = spec.port === 8080 ? 8081 : spec.port === 8081 ? 8080 : spec.port;
+        const securityModel =
+          this.int(3) === 0 ? (spec.securityModel === 'XFP' ? 'SECURE' : 'XFP') : spec.securityModel;
+        this.put({ ...l.resource, spec: { ...spec, port, securityModel } });
+        return `Listener ${l.resource.metadata.name} port ${String(port)} ${String(securityModel)}`;
+      }
+      case 'nothing':
+        return 'no change';
+    }
+  }
+}
+
+/** The bytes compared: every Envoy resource (name, version, JSON, provenance) and every diagnostic. */
+export function resultBytes(result: CompileResult): string {
+  return JSON.stringify({ xds: result.xds, diagnostics: result.diagnostics });
+}
+
+export interface DifferentialStep {
+  step: number;
+  edit: string;
+  equal: boolean;
+  incrementalMs: number;
+  fullMs: number;
+  memoHits: number;
+  memoMisses: number;
+  unchanged: boolean;
+}
+
+export interface DifferentialOptions {
+  seed: number;
+  steps: number;
+  hosts: number;
+  mappings: number;
+  plugins: readonly Plugin[];
+  /** Called after every step (the bench prints; the test collects). */
+  onStep?: (step: DifferentialStep) => void;
+  /** Stop at the first difference (default true). */
+  stopOnDifference?: boolean;
+}
+
+/** Runs the random sequence; returns every step. */
+export function runDifferential(options: DifferentialOptions): DifferentialStep[] {
+  const random = seededRandom(options.seed);
+  const inputs = new EditableInputs(
+    generateCompileInputs({ hosts: options.hosts, mappings: options.mappings }).resources,
+    options.hosts,
+    random,
+  );
+  const incremental: IncrementalCompiler = createIncrementalCompiler(options.plugins);
+  const pipeline = incremental.pipeline;
+  incremental.compile(inputs.list());
+  const steps: DifferentialStep[] = [];
+  for (let step = 1; step <= options.steps; step++) {
+    const kind = editKinds[Math.floor(random() * editKinds.length)] as EditKind;
+    const edit = inputs.apply(kind);
+    const list = inputs.list();
+    let started = performance.now();
+    const mine = incremental.compile(list);
+    const incrementalMs = performance.now() - started;
+    started = performance.now();
+    const fresh = compile(list, pipeline);
+    const fullMs = performance.now() - started;
+    const record: DifferentialStep = {
+      step,
+      edit,
+      equal: resultBytes(mine) === resultBytes(fresh),
+      incrementalMs,
+      fullMs,
+      memoHits: incremental.stats.memoHits,
+      memoMisses: incremental.stats.memoMisses,
+      unchanged: incremental.stats.unchanged,
+    };
+    steps.push(record);
+    options.onStep?.(record);
+    if (!record.equal && options.stopOnDifference !== false) break;
+  }
+  return steps;
+}
