@@ -7,7 +7,7 @@ import {
   EchoServer,
   type Edge,
   edgeSkipReason,
-  freePort,
+  freePorts,
   listener,
   mapping,
   type Obj,
@@ -73,6 +73,7 @@ function tracesWith(spans: ReceivedSpan[], marker: string): Map<string, Received
 describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and the file access log', () => {
   let edge: Edge;
   let port: number;
+  let tcpPort: number;
   let api: EchoServer;
   let als: AccessLogReceiver;
   let zipkin: ZipkinReceiver;
@@ -97,6 +98,12 @@ describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and t
     writeResources(resources.dir, 'observability.yaml', [
       listener('http', port),
       mapping('api', { hostname, prefix: '/', service: api.address }),
+      {
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'TCPMapping',
+        metadata: { name: 'raw', namespace: 'default' },
+        spec: { port: tcpPort, service: api.address },
+      },
       {
         apiVersion: 'getambassador.io/v3alpha1',
         kind: 'Module',
@@ -141,7 +148,7 @@ describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and t
     als = await AccessLogReceiver.start();
     zipkin = await ZipkinReceiver.start();
     otlp = await OtlpTraceReceiver.start();
-    port = await freePort();
+    [port, tcpPort] = (await freePorts(2)) as [number, number];
     write(
       tracingService({
         service: zipkin.address,
@@ -151,7 +158,7 @@ describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and t
       }),
     );
     edge = await startEdge({ resources: resources.dir, name: 'observability' });
-    await waitForListeners(edge.envoy, 1);
+    await waitForListeners(edge.envoy, 2);
   }, 60_000);
   afterAll(async () => {
     await edge?.stop();
@@ -204,6 +211,26 @@ describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and t
       // during_response: false — the request-only header is not logged from the response.
       expect(response.responseHeaders?.['x-tenant']).toBeUndefined();
     }
+  });
+
+  it("a TCPMapping's tcp_proxy logs each connection to the same service (tcp_grpc)", async () => {
+    showLogs();
+    const before = als.entries.filter((e) => e.kind === 'tcp').length;
+    // An HTTP request through the raw TCP port: the echo upstream answers it, the connection closes.
+    const answer = await request(tcpPort, '/through-tcp', { host: hostname });
+    expect(answer.status).toBe(200);
+    const tcp = () => als.entries.filter((e) => e.kind === 'tcp').slice(before);
+    await settle(() => tcp().length, { quietMs: 2500, timeoutMs: 15_000, atLeast: 1 });
+    const [entry] = tcp();
+    expect(entry, 'a TCP access-log entry').toBeDefined();
+    expect(entry!.logName).toBe('logservice');
+    const common = entry!.entry.commonProperties as { upstreamCluster?: string } | undefined;
+    const connection = entry!.entry.connectionProperties as
+      | { receivedBytes?: string; sentBytes?: string }
+      | undefined;
+    expect(common?.upstreamCluster ?? '').not.toBe('');
+    expect(Number(connection?.receivedBytes ?? 0)).toBeGreaterThan(0);
+    expect(Number(connection?.sentBytes ?? 0)).toBeGreaterThan(0);
   });
 
   it('the JSON file log has exactly the configured fields, one line per request', async () => {
