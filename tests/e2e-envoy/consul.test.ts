@@ -69,6 +69,12 @@ describe.skipIf(skip !== undefined)('e2e-envoy: Consul resolver', () => {
       },
       consulResolver(agent.address),
       mapping('shop', { prefix: '/shop/', service: 'shop', resolver: 'consul-dc1' }),
+      mapping('sticky', {
+        prefix: '/sticky/',
+        service: 'shop',
+        resolver: 'consul-dc1',
+        load_balancer: { policy: 'ring_hash', header: 'x-user' },
+      }),
       mapping('ghost', { prefix: '/ghost/', service: 'shop', resolver: 'no-such-resolver' }),
       mapping('nobody', { prefix: '/nobody/', service: 'nobody', resolver: 'consul-dc1' }),
     ]);
@@ -117,6 +123,24 @@ describe.skipIf(skip !== undefined)('e2e-envoy: Consul resolver', () => {
 
   it('routes to both registered instances', async () => {
     await until(['shop-1', 'shop-2'], 'two instances');
+  });
+
+  it('ring_hash on Consul endpoints: each user sticks to one instance, and the users spread', async () => {
+    const chosen = new Map<string, Set<string>>();
+    for (let u = 0; u < 12; u++) {
+      for (let i = 0; i < 5; i++) {
+        const answer = await request(port, '/sticky/x', {
+          host: 'shop.example',
+          headers: { 'x-user': `user-${u}` },
+        });
+        const set = chosen.get(`user-${u}`) ?? new Set<string>();
+        set.add(echoed(answer).backend);
+        chosen.set(`user-${u}`, set);
+      }
+    }
+    for (const [user, backends] of chosen) expect([user, backends.size]).toEqual([user, 1]);
+    const used = new Set([...chosen.values()].flatMap((s) => [...s]));
+    expect([...used].sort()).toEqual(['shop-1', 'shop-2']);
   });
 
   it('a missing resolver and a service without instances answer 503, with their diagnostics', async () => {
