@@ -114,6 +114,17 @@ describe.skipIf(skip !== undefined)('the diagnostics UI in chromium', () => {
     expect(html).not.toContain('PRIVATE KEY');
     expect(html).not.toContain(cert.key.split('\n')[1]!);
     await shoot(page, 'overview');
+    // Unfold the configuration tree (as a person clicking through it) and look at it whole.
+    await page.locator('#config details').evaluateAll((all) => {
+      for (const d of all) d.setAttribute('open', '');
+    });
+    const adminRoute = page.locator('#config .route', { hasText: 'route default/quote-admin' });
+    expect(await adminRoute.first().isVisible()).toBe(true);
+    expect(
+      await page.locator('#config .cluster summary', { hasText: 'cluster_127.0.0.1_' }).first().isVisible(),
+    ).toBe(true);
+    await page.locator('#config').evaluate((e) => e.scrollIntoView());
+    await shoot(page, 'config');
     // The resource page of the Secret: by certificate only.
     await page.goto(`${edge.attache.adminUrl}/resource?kind=Secret&namespace=default&name=secure-cert`);
     const secretPage = await page.content();
@@ -170,7 +181,7 @@ describe.skipIf(skip !== undefined)('the diagnostics UI in chromium', () => {
     expect(await page.locator('#explain-result').textContent()).toContain('Envoy answers 404');
     expect(await page.locator('#explain .badge').textContent()).toBe('no route takes it');
     await page.goto(
-      `${edge.attache.adminUrl}/explain?method=GET&url=https://secure.example.com:${httpsPort}/quote/admin/x#explain`,
+      `${edge.attache.adminUrl}/explain?method=GET&url=https://secure.example.com:${httpsPort}/quote/admin/x&headers=${encodeURIComponent('host: secure.example.com')}#explain`,
     );
     await shoot(page, 'explain');
     expect(errors).toEqual([]);

@@ -45,14 +45,18 @@ ${
     : html`<table><tr><th>Secret</th><th>Holds</th><th>Subject</th><th>SHA-256 fingerprint</th><th>Expires</th><th>From</th></tr>
 ${tree.secrets.map(
   (s) =>
-    html`<tr id="secret-${s.name}"><td><code>${s.name}</code></td><td>${s.kind}</td><td>${s.certificate?.subject ?? ''}</td><td><code class="small">${s.certificate?.fingerprint ?? ''}</code></td><td>${s.certificate?.notAfter ?? ''}</td><td>${refLinks(s.provenance)}</td></tr>`,
+    html`<tr id="secret-${s.name}"><td><code>${s.name}</code></td><td>${s.kind}</td><td>${s.certificate?.subject ?? ''}</td><td><code class="small fingerprint">${s.certificate?.fingerprint ?? ''}</code></td><td class="nowrap">${s.certificate ? s.certificate.notAfter.slice(0, 10) : ''}</td><td>${refLinks(s.provenance)}</td></tr>`,
 )}</table>`
 }
 </section>`;
 }
 
 function renderRoute(r: RouteNode, clusters: ReadonlyMap<string, ClusterNode>): SafeHtml {
-  return html`<div class="route">route <code>${r.name}</code>: ${r.match} → ${r.action}${r.clusters.length > 0 ? html` to ${r.clusters.map((name, i) => html`${i > 0 ? ', ' : ''}${renderCluster(clusters.get(name), name)}`)}` : ''} <span class="small">${provenanceNote(r.provenance)}</span></div>`;
+  return html`<div class="route">route <code>${r.name}</code>: ${r.match} → ${r.action} <span class="small">${provenanceNote(r.provenance)}</span>${
+    r.clusters.length > 0
+      ? html`<div class="tree">${r.clusters.map((name) => renderCluster(clusters.get(name), name))}</div>`
+      : ''
+  }</div>`;
 }
 
 function renderCluster(cluster: ClusterNode | undefined, name: string): SafeHtml {

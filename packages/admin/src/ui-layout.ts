@@ -29,7 +29,7 @@ header { background: #1d2330; color: #fff; padding: 0.6rem 1.5rem; display: flex
 header a { color: #cfd8ea; text-decoration: none; margin-right: 1.2rem; }
 header a.brand { color: #fff; font-weight: 600; font-size: 1.1rem; }
 main { padding: 0.5rem 1.5rem 3rem; max-width: 1300px; }
-section.panel { background: #fff; border: 1px solid #dde1e8; border-radius: 6px; padding: 0.6rem 1rem 1rem; margin: 1rem 0; }
+section.panel { scroll-margin-top: 3.2rem; background: #fff; border: 1px solid #dde1e8; border-radius: 6px; padding: 0.6rem 1rem 1rem; margin: 1rem 0; }
 h1 { font-size: 1.3rem; margin: 1rem 0 0.3rem; } h2 { font-size: 1.1rem; margin: 0.4rem 0 0.6rem; }
 h3 { font-size: 0.95rem; margin: 0.8rem 0 0.2rem; }
 table { border-collapse: collapse; width: 100%; margin: 0.3rem 0 0.8rem; }
@@ -49,6 +49,8 @@ details { margin: 0.15rem 0 0.15rem 0.4rem; } details > summary { cursor: pointe
 .muted { color: #667; } .small { font-size: 0.85rem; }
 form.explain { display: grid; grid-template-columns: 8rem 1fr; gap: 0.35rem 0.8rem; max-width: 52rem; }
 form.explain input, form.explain textarea, form.explain select { font: inherit; padding: 0.2rem 0.3rem; }
+form.explain button { justify-self: start; padding: 0.25rem 1.2rem; font: inherit; }
+.nowrap { white-space: nowrap; } .fingerprint { word-break: break-all; }
 .filters { display: flex; gap: 0.6rem; margin-bottom: 0.5rem; }
 .filters input, .filters select { font: inherit; padding: 0.15rem 0.3rem; }
 [hidden] { display: none !important; }

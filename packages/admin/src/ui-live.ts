@@ -51,7 +51,7 @@ ${
   i === 0
     ? html`<td rowspan="${s.types.length}"><code>${s.node?.id ?? '(no node)'}</code><br><span class="small muted">cluster ${s.node?.cluster ?? '?'} · ${s.peer}</span></td>
 <td rowspan="${s.types.length}"><code>${s.group ?? '?'}</code></td>
-<td rowspan="${s.types.length}">${s.variant} ${s.service.split('.').pop() ?? ''}<br><span class="small muted">since ${s.connectedAt}</span></td>`
+<td rowspan="${s.types.length}">${s.variant} ${s.service.split('.').pop() ?? ''}<br><span class="small muted" title="${s.connectedAt}">since ${s.connectedAt.slice(0, 19).replace('T', ' ')}</span></td>`
     : ''
 }
 <td>${shortTypeName(t.typeUrl)}</td>

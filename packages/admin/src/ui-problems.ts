@@ -14,7 +14,11 @@ export interface ProblemsFilter {
  * read (file:line or Kubernetes object). The filter works without script
  * (a GET form); /ui.js applies it while typing.
  */
-export function renderProblems(all: readonly Diagnostic[], filter: ProblemsFilter): SafeHtml {
+export function renderProblems(
+  all: readonly Diagnostic[],
+  filter: ProblemsFilter,
+  options: { filterForm?: boolean } = {},
+): SafeHtml {
   const diagnostics = [...all].filter((d) => matches(d, filter)).sort(compareDiagnostics);
   const groups = new Map<string, { ref: ResourceRef | undefined; items: Diagnostic[] }>();
   for (const d of diagnostics) {
@@ -25,7 +29,10 @@ export function renderProblems(all: readonly Diagnostic[], filter: ProblemsFilte
   }
   return html`<section class="panel" id="problems">
 <h2>What is wrong</h2>
-<form class="filters" method="get" action="/#problems" id="problem-filter">
+${
+  options.filterForm === false
+    ? ''
+    : html`<form class="filters" method="get" action="/#problems" id="problem-filter">
 <input type="search" name="q" placeholder="filter: resource, code, field, words" value="${filter.q ?? ''}" size="40" aria-label="filter problems">
 <select name="severity" aria-label="severity">
 ${['', 'error', 'warning', 'info'].map(
@@ -35,7 +42,8 @@ ${['', 'error', 'warning', 'info'].map(
 </select>
 <button type="submit">Filter</button>
 <span class="muted small" id="problem-count">${diagnostics.length} of ${all.length} shown</span>
-</form>
+</form>`
+}
 ${
   all.length === 0
     ? html`<p class="ok">Nothing: every resource was accepted.</p>`
@@ -48,7 +56,7 @@ ${
 
 function renderGroup(ref: ResourceRef | undefined, items: readonly Diagnostic[]): SafeHtml {
   return html`<div class="problem-group" data-resource="${ref ? formatRef(ref) : ''}">
-<h3>${ref ? refLink(ref) : 'Not about one resource'} <span class="small muted">read from ${sourceOf(ref)}</span></h3>
+<h3>${ref ? html`${refLink(ref)} <span class="small muted">read from ${sourceOf(ref)}</span>` : html`Not about one resource <span class="small muted">(a file or a source as a whole: the message says where)</span>`}</h3>
 <table>
 <tr><th>Severity</th><th>Code</th><th>Field</th><th>What and how to fix it</th><th>Reported by</th></tr>
 ${items.map(

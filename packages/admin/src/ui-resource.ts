@@ -41,7 +41,7 @@ ${found.map(
 ${s.resource.kind === 'Secret' ? renderSecret(s) : html`<pre>${JSON.stringify(withoutManagedFields(s.resource), null, 2)}</pre>`}
 </section>`,
 )}
-${renderProblems(mine, {})}
+${renderProblems(mine, {}, { filterForm: false })}
 <section class="panel"><h2>Envoy resources it became</h2>
 ${
   produced.length === 0
