@@ -35,8 +35,14 @@ export function contributeUpstreams(
   ext: Record<string, unknown>,
   entries: Readonly<Record<string, UpstreamContribution>>,
 ): void {
-  const current =
-    (ext[UpstreamContributionsExt.key] as Readonly<Record<string, UpstreamContribution>> | undefined) ?? {};
+  const current = ext[UpstreamContributionsExt.key] as
+    | Readonly<Record<string, UpstreamContribution>>
+    | undefined;
+  if (!current) {
+    // The first contributor's record is published as it is (it must not edit it afterwards).
+    ext[UpstreamContributionsExt.key] = entries;
+    return;
+  }
   const next: Record<string, UpstreamContribution> = { ...current };
   for (const [key, entry] of Object.entries(entries)) {
     const before = next[key];

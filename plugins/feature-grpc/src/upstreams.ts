@@ -1,12 +1,9 @@
-import {
-  contributeUpstreams,
-  type PassContext,
-  refOf,
-  resourceKey,
-  type UpstreamContribution,
-} from '@attache/core';
+import { contributeUpstreams, type PassContext, refOf, type UpstreamContribution } from '@attache/core';
 
 type Json = Record<string, unknown>;
+
+/** The contribution of a grpc Mapping without gRPC health checks: one shared object (10,000 Mappings, one key). */
+const http2Only: UpstreamContribution = Object.freeze({ http2: true });
 
 function isRecord(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -38,7 +35,9 @@ export function contributeGrpcUpstreams(ctx: PassContext): void {
     const checks = spec.health_checks;
     if (!grpc && !Array.isArray(checks)) continue;
     if (!servesAmbassadorId(spec, ambassadorId)) continue;
-    const ref = refOf(stored.resource, stored.origin);
+    const { metadata } = stored.resource;
+    // resourceKey(refOf(resource)), which is how the HTTP model looks it up, without building the ref.
+    const key = `getambassador.io/Mapping/${metadata.namespace ?? ''}/${metadata.name}`;
     let checkers: Record<number, Json> | undefined;
     if (Array.isArray(checks)) {
       checks.forEach((hc, i) => {
@@ -47,7 +46,7 @@ export function contributeGrpcUpstreams(ctx: PassContext): void {
         if (!grpc) {
           ctx.report({
             code: 'GRPC_HEALTH_CHECK_NEEDS_GRPC',
-            resource: ref,
+            resource: refOf(stored.resource, stored.origin),
             path: `/spec/health_checks/${i}/health_check/grpc`,
             message: `spec.health_checks[${i}] is a gRPC health check, which Envoy sends over HTTP/2 and refuses on an HTTP/1.1 cluster ("cluster must support HTTP/2 for gRPC healthchecking"), so it is left out; set spec.grpc: true (the upstream speaks gRPC) or use an http health check`,
           });
@@ -59,11 +58,11 @@ export function contributeGrpcUpstreams(ctx: PassContext): void {
         checkers[i] = { grpc_health_check: checker };
       });
     }
-    if (!grpc && !checkers) continue;
-    const entry: UpstreamContribution = {};
-    if (grpc) entry.http2 = true;
-    if (checkers) entry.healthCheckers = checkers;
-    entries[resourceKey(ref)] = entry;
+    if (!checkers) {
+      if (grpc) entries[key] = http2Only;
+      continue;
+    }
+    entries[key] = grpc ? { http2: true, healthCheckers: checkers } : { healthCheckers: checkers };
   }
   if (Object.keys(entries).length > 0) contributeUpstreams(ctx.ir.ext, entries);
 }

@@ -57,6 +57,17 @@ export function resolveUpstreams(ctx: PassContext): void {
   const contributions = readExt(ctx.ir, UpstreamContributionsExt) ?? {};
   const anyContribution = Object.keys(contributions).length > 0;
 
+  // Contributions are often one shared object (feature-grpc's HTTP/2-only): its key is built once.
+  const contributionKeys = new Map<UpstreamContribution, string>();
+  const contributionKey = (c: UpstreamContribution) => {
+    let key = contributionKeys.get(c);
+    if (key === undefined) {
+      key = JSON.stringify(c);
+      contributionKeys.set(c, key);
+    }
+    return key;
+  };
+
   // Thousands of Mappings share a handful of upstreams: resolve each distinct one once.
   const memo = new Map<string, Upstream>();
   const endpointUsers = new Map<string, ResourceRef[]>();
@@ -75,7 +86,7 @@ export function resolveUpstreams(ctx: PassContext): void {
     }
     const contribution = anyContribution ? contributions[resourceKey(mapping.ref)] : undefined;
     const memoKey = contribution
-      ? `${upstreamKey(mapping)}\n${JSON.stringify(contribution)}`
+      ? `${upstreamKey(mapping)}\n${contributionKey(contribution)}`
       : upstreamKey(mapping);
     const known = memo.get(memoKey);
     if (known) {
