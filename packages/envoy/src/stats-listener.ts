@@ -28,11 +28,12 @@ export function statsListenerResources(
   stats: BootstrapStats,
   admin: { address: string; port: number },
 ): { listener: Json; cluster: Json } {
-  const getOnly = [{ name: ':method', string_match: { exact: 'GET' } }];
+  // A fresh array per route: a shared one would come out of a YAML bootstrap as an anchor and alias.
+  const getOnly = () => [{ name: ':method', string_match: { exact: 'GET' } }];
   const routes = [
     ...statsPaths.map((path) => ({
       name: `envoy_stats${path.replaceAll('/', '_')}`,
-      match: { path, headers: getOnly },
+      match: { path, headers: getOnly() },
       route: { cluster: adminClusterName, prefix_rewrite: adminStatsPath, timeout: '10s' },
     })),
     {
