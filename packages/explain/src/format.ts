@@ -95,6 +95,24 @@ export function formatAction(a: RouteOutcomeAction): string[] {
   }
 }
 
+/** A route's max_stream_duration in words: how a gRPC client's grpc-timeout is treated. */
+function grpcDeadlineLine(value: unknown): string | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const m = value as Record<string, unknown>;
+  const bits: string[] = [];
+  if (typeof m.max_stream_duration === 'string') bits.push(`stream ends after ${m.max_stream_duration}`);
+  if (typeof m.grpc_timeout_header_max === 'string') {
+    const cap =
+      Number.parseFloat(m.grpc_timeout_header_max) === 0
+        ? 'no cap'
+        : `capped at ${m.grpc_timeout_header_max}`;
+    const offset =
+      typeof m.grpc_timeout_header_offset === 'string' ? `, minus ${m.grpc_timeout_header_offset}` : '';
+    bits.push(`gRPC: the client's grpc-timeout ends the call (DEADLINE_EXCEEDED; ${cap}${offset})`);
+  }
+  return bits.length > 0 ? `max stream duration: ${bits.join('; ')}` : undefined;
+}
+
 function formatForward(a: ForwardAction): string[] {
   const out: string[] = [];
   for (const c of a.clusters) {
@@ -117,6 +135,8 @@ function formatForward(a: ForwardAction): string[] {
     `timeout ${a.timeoutMs === 0 ? 'disabled' : `${a.timeoutMs}ms`}${a.idleTimeoutMs !== undefined ? `, idle timeout ${a.idleTimeoutMs}ms` : ''}`,
   );
   if (a.retryPolicy) out.push(`retries ${stableStringify(a.retryPolicy)}`);
+  const grpcDeadline = grpcDeadlineLine(a.other.max_stream_duration);
+  if (grpcDeadline) out.push(grpcDeadline);
   for (const h of a.requestHeadersToAdd)
     out.push(`request header ${h.key}: ${h.value} (${h.action}, ${h.level})`);
   if (a.requestHeadersToRemove.length > 0)
