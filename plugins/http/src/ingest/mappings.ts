@@ -6,7 +6,7 @@ import { ExtKey, type HttpMapping, type HttpModule } from '../model.js';
 import { re2Error } from '../regex.js';
 import { MappingSpec } from '../schemas/mapping.js';
 import { parseService } from '../service.js';
-import { admit } from './admit.js';
+import { type Admitted, admit } from './admit.js';
 import { headerAdditionProblems, headerNameListProblems, lineBreakProblems } from './header-checks.js';
 import { checkMappingFields } from './mapping-checks.js';
 
@@ -29,10 +29,7 @@ export function ingestMappings(ctx: PassContext): void {
   // gRPC health checks are built by feature-grpc (an upstream contribution); without it they are left out.
   const grpcLoaded =
     ctx.fields('getambassador.io/Mapping').find((f) => f.path === '/spec/grpc')?.loaded === true;
-  for (const m of admit<MappingSpec>(ctx, 'Mapping', MappingSpec, {
-    prefix: 'MAPPING_PREFIX_MISSING',
-    service: 'MAPPING_SERVICE_MISSING',
-  })) {
+  const ingestOne = (m: Admitted<MappingSpec>): HttpMapping | undefined => {
     const spec = m.spec;
     const problems: Array<{ code: string; path: string; message: string }> = [];
     const regex = (value: string, path: string, what: string) => {
@@ -240,7 +237,7 @@ export function ingestMappings(ctx: PassContext): void {
     );
     if (problems.length > 0) {
       for (const p of problems) ctx.report({ ...p, resource: m.ref });
-      continue;
+      return undefined;
     }
     if (spec.rewrite !== undefined && spec.regex_rewrite) {
       ctx.report({
@@ -274,7 +271,32 @@ export function ingestMappings(ctx: PassContext): void {
     };
     if (authority) mapping.authority = authority;
     if (errorResponses) mapping.errorResponses = errorResponses;
-    mappings.push(mapping);
+    return mapping;
+  };
+  // Under an incremental compiler an unchanged Mapping is taken from memory, diagnostics included:
+  // what it depends on besides itself is in the salt (the Module, the regex limit, the loaded fields).
+  const memo = ctx.memo;
+  const salt = memo
+    ? JSON.stringify([
+        ctx.ir.ext[ExtKey.module] ?? null,
+        ctx.ir.regexMaxProgramSize ?? null,
+        grpcLoaded,
+        ctx.fields('getambassador.io/Mapping'),
+      ])
+    : '';
+  for (const m of admit<MappingSpec>(ctx, 'Mapping', MappingSpec, {
+    prefix: 'MAPPING_PREFIX_MISSING',
+    service: 'MAPPING_SERVICE_MISSING',
+  })) {
+    const made = memo ? memo.reuse(m.stored, salt, () => ingestOne(m)) : ingestOne(m);
+    if (!made) continue;
+    // A fresh object per compile: build passes fill routeNames, feature plugins read and extend it.
+    mappings.push({
+      ...made,
+      labels: m.labels,
+      authContextExtensions: { ...made.authContextExtensions },
+      routeNames: [],
+    });
   }
   ctx.ir.ext[ExtKey.mappings] = mappings;
 }
