@@ -1,4 +1,5 @@
 import { authFieldExtensions, authSpecSchemas } from '@attache/plugin-feature-auth';
+import { grpcFieldExtensions } from '@attache/plugin-feature-grpc';
 import { loggingSpecSchemas } from '@attache/plugin-feature-logging';
 import { ratelimitFieldExtensions, ratelimitSpecSchemas } from '@attache/plugin-feature-ratelimit';
 import { tcpSpecSchemas } from '@attache/plugin-feature-tcp';
@@ -9,7 +10,7 @@ import { type ClaimedField, withClaimedFields } from './field-extensions.js';
 import type { JsonSchema } from './to-structural.js';
 
 /** Fields feature plugins claim on the http plugin's kinds (described in the CRDs, not pruned). */
-const claims: ClaimedField[] = [...authFieldExtensions, ...ratelimitFieldExtensions];
+const claims: ClaimedField[] = [...authFieldExtensions, ...ratelimitFieldExtensions, ...grpcFieldExtensions];
 const specs = Object.fromEntries(
   Object.entries({
     ...httpSpecSchemas,
