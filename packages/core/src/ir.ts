@@ -60,6 +60,8 @@ export interface IRListener extends Provenanced {
   defaultFilterChain?: IRFilterChain;
   statsPrefix?: string;
   perConnectionBufferLimitBytes?: number;
+  /** Envoy's traffic_direction (absent: UNSPECIFIED); OUTBOUND makes request spans egress spans, as Emissary traces. */
+  trafficDirection?: 'INBOUND' | 'OUTBOUND';
 }
 
 export interface IRFilterChainMatch {
@@ -122,7 +124,12 @@ export interface IRHttpConnectionManager {
   startChildSpan?: boolean;
   /** Request tracing (a TracingService): the connection manager's `tracing`, provider included. */
   tracing?: IRTracing;
-  accessLog?: Array<{ path: string; format?: string; json?: Record<string, string> }>;
+  /**
+   * The connection manager's own access logs. `defaultFields`: a JSON log with
+   * Emissary's default fields (no format was set), which a feature may extend
+   * (Emissary adds Datadog's trace ids when it traces with Datadog).
+   */
+  accessLog?: Array<{ path: string; format?: string; json?: Record<string, string>; defaultFields?: boolean }>;
   /** Extra HCM fields as proto3-JSON, for plugins; validated strictly like the rest. */
   extra?: Record<string, unknown>;
 }

@@ -26,8 +26,8 @@ import { runCase } from './run-case.js';
  *   Attaché's stdout logger are the same sink: docs/compat.md);
  * - `tracing`: every connection manager's tracing (sampling, custom tags) with
  *   its provider — Emissary's is in the bootstrap (`bootstrap.tracing.http`),
- *   Attaché's in the connection manager — plus generate_request_id and the
- *   router's start_child_span;
+ *   Attaché's in the connection manager — plus generate_request_id, the
+ *   router's start_child_span and the listener's traffic_direction;
  * - `clusters`: the log and trace collector clusters by behaviour;
  * - `routing`: the probes, as for every case.
  *
@@ -72,6 +72,8 @@ type Json = Record<string, any>;
 
 interface Hcm {
   config: Json;
+  /** The listener's traffic_direction (UNSPECIFIED when absent). */
+  trafficDirection: string;
 }
 
 interface SideView {
@@ -91,7 +93,7 @@ function connectionManagers(listeners: Json[]): Hcm[] {
     for (const chain of chains) {
       for (const f of chain.filters ?? []) {
         if (String(f.typed_config?.['@type'] ?? '').endsWith('HttpConnectionManager'))
-          out.push({ config: f.typed_config });
+          out.push({ config: f.typed_config, trafficDirection: l.traffic_direction ?? 'UNSPECIFIED' });
       }
     }
   }
@@ -204,6 +206,7 @@ function tracingView(side: SideView, hcm: Hcm, extraTags: Json[]): unknown {
   const tracing: Json | undefined = hcm.config.tracing ? structuredClone(hcm.config.tracing) : undefined;
   const router = (hcm.config.http_filters ?? []).find((f: Json) => f.name === 'envoy.filters.http.router');
   const out: Json = {
+    traffic_direction: hcm.trafficDirection,
     generate_request_id: hcm.config.generate_request_id ?? null,
     start_child_span: router?.typed_config?.start_child_span ?? null,
     tracing: null,

@@ -275,6 +275,7 @@ export function lowerListener(
       name: listener.name,
       address: { socket_address: { address: listener.address, port_value: listener.port } },
       stat_prefix: listener.statsPrefix,
+      traffic_direction: listener.trafficDirection,
       listener_filters: nonEmpty(
         listener.listenerFilters.map((f) => ({
           name: listenerFilterTypes[f].name,

@@ -84,6 +84,6 @@ export function accessLog(config: AmbassadorModuleConfig): NonNullable<IRHttpCon
     const line = typeof format === 'string' && format !== '' ? format : emissaryTextLogFormat;
     return [{ path, format: `${line}\n` }];
   }
-  const fields = typeof format === 'object' ? format : emissaryJsonLogFormat;
-  return [{ path, json: { ...fields } }];
+  if (typeof format === 'object') return [{ path, json: { ...format } }];
+  return [{ path, json: { ...emissaryJsonLogFormat }, defaultFields: true }];
 }
