@@ -57,6 +57,11 @@ export const tcpDiagnosticCodes = {
     summary:
       'A TCPMapping `host` with no Host or TLSContext to terminate TLS for it: TLS connections with that SNI are passed through unopened to the service, which terminates TLS itself (Emissary drops such a TCPMapping).',
   },
+  TCPMAPPING_PASSTHROUGH_ORIGINATES_TLS: {
+    severity: 'warning',
+    summary:
+      'A TCPMapping passes TLS through (nothing terminates its host) and also originates TLS to its service (tls, or https://): the client’s TLS session travels inside a second one. `tls` is TLS to the service (as in Emissary); to terminate the client’s TLS at Envoy, add a TLSContext listing the host.',
+  },
   TCPMAPPING_TLS_TERMINATION_REFUSED: {
     severity: 'error',
     summary:

@@ -35,6 +35,7 @@ describe('feature-tcp plugin', () => {
     const needs = result.diagnostics.filter((d) => d.code === 'KIND_NEEDS_PLUGIN');
     expect(needs.map((d) => d.resource?.name).sort()).toEqual([
       'db',
+      'double-tls',
       'everything',
       'legacy',
       'plain-on-http',

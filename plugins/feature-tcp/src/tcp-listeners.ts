@@ -231,6 +231,14 @@ function chainOf(
         path: '/spec/host',
         message: `no Host or TLSContext serves ${group.host}, so TLS connections for it on port ${group.port} are passed through unopened to ${m.config.service} (which must terminate TLS itself); add a TLSContext listing ${group.host} to terminate here instead`,
       });
+      if (m.config.tls !== undefined || /^https:\/\//i.test(m.config.service)) {
+        ctx.report({
+          code: 'TCPMAPPING_PASSTHROUGH_ORIGINATES_TLS',
+          resource: m.config.ref,
+          path: m.config.tls !== undefined ? '/spec/tls' : '/spec/service',
+          message: `${group.host} is passed through (nothing terminates it here) and this TCPMapping also originates TLS to ${m.config.service}, so the client's TLS session travels inside a second one; tls is TLS to the service, as in Emissary: to end the client's TLS at Envoy, add a TLSContext listing ${group.host}, else drop ${m.config.tls !== undefined ? 'tls' : 'https://'}`,
+        });
+      }
     }
   }
   return chain;
