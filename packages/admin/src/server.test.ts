@@ -245,6 +245,54 @@ describe('admin server over HTTP', () => {
     expect(page).not.toContain('TOP-SECRET-KEY');
   });
 
+  it("answers the explainer with the CLI's messages for a bad request, and 404 before the first compile", async () => {
+    const state = new MutableState();
+    const url = await start(state);
+    const before = await fetch(`${url}/api/explain?url=http://example.com/`);
+    expect(before.status).toBe(404);
+    expect(await before.json()).toEqual({ error: 'no snapshot compiled yet' });
+    state.current = testSnapshot();
+    const notUrl = await fetch(`${url}/api/explain?url=example.com`);
+    expect(notUrl.status).toBe(400);
+    expect(await notUrl.json()).toEqual({ error: "'example.com' is not an http:// or https:// URL" });
+    const badHeader = await fetch(`${url}/api/explain?url=http://example.com/&headers=nocolon`);
+    expect(await badHeader.json()).toEqual({ error: "-H 'nocolon' is not 'name: value'" });
+    const badPort = await fetch(`${url}/api/explain?url=http://example.com/&listener=70000`);
+    expect(await badPort.json()).toEqual({ error: "--listener '70000' is not a port (1-65535)" });
+    // No Listener in this snapshot: explain says no route takes it.
+    const ok = (await (await fetch(`${url}/api/explain?url=http://example.com/`)).json()) as {
+      text: string;
+      routed: boolean;
+    };
+    expect(ok.routed).toBe(false);
+    expect(ok.text).toContain('Request      GET http://example.com/');
+    const page = await fetch(`${url}/explain?url=example.com`);
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain('is not an http:// or https:// URL');
+  });
+
+  it('serves pages under a policy that allows only its own script and forms', async () => {
+    const state = new MutableState();
+    state.current = testSnapshot();
+    const url = await start(state);
+    const page = await fetch(`${url}/`);
+    const policy = page.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("form-action 'self'");
+    expect(policy).not.toContain('unsafe-eval');
+    const html = await page.text();
+    expect(html).toContain('<script src="/ui.js" defer></script>');
+    expect(html.match(/<script/g)).toHaveLength(1);
+    const script = await fetch(`${url}/ui.js`);
+    expect(script.headers.get('content-type')).toContain('text/javascript');
+    expect(await script.text()).toContain("getElementById('problem-filter')");
+    // The server-side filter: one diagnostic of two.
+    const filtered = await (await fetch(`${url}/?q=secret&severity=warning`)).text();
+    expect(filtered.match(/<tr class="problem"/g)).toHaveLength(1);
+    expect(filtered).toContain('1 of 2 shown');
+  });
+
   it('says so on the page before the first snapshot', async () => {
     const url = await start(new MutableState());
     const page = await (await fetch(`${url}/`)).text();
