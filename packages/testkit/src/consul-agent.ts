@@ -26,6 +26,8 @@ export interface ConsulAgentOptions {
   datacenter?: string;
   /** Turn ACLs on (default policy deny) with this management token. */
   managementToken?: string;
+  /** Consul's limits.http_max_conns_per_client (default 200): the source holds one blocking query per service. */
+  httpMaxConnsPerClient?: number;
   /** Serve HTTPS (on httpsPort) with this certificate; plain HTTP is still served on httpPort. */
   tls?: { cert: string; key: string; ca: string };
 }
@@ -81,6 +83,9 @@ export class ConsulAgent {
     const hcl: string[] = [
       `ports { dns = -1, grpc = -1, grpc_tls = -1, https = ${this.#options.tls ? https : -1} }`,
     ];
+    if (this.#options.httpMaxConnsPerClient) {
+      hcl.push(`limits { http_max_conns_per_client = ${this.#options.httpMaxConnsPerClient} }`);
+    }
     if (this.#options.managementToken) {
       hcl.push(
         `acl { enabled = true, default_policy = "deny", tokens { initial_management = "${this.#options.managementToken}" } }`,

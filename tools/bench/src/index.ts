@@ -7,6 +7,7 @@
 import { runAdsBench } from './ads-bench.js';
 import { runAuthBench } from './auth-bench.js';
 import { runCompileBench } from './compile-bench.js';
+import { runConsulBench } from './consul-bench.js';
 import { runEnvoyBench } from './envoy-bench.js';
 import { runGrpcBench } from './grpc-bench.js';
 import { runIncrementalBench } from './incremental-bench.js';
@@ -22,6 +23,7 @@ const benchmarks: Record<string, BenchMain> = {
   ads: runAdsBench,
   auth: runAuthBench,
   compile: runCompileBench,
+  consul: runConsulBench,
   envoy: runEnvoyBench,
   grpc: runGrpcBench,
   incremental: runIncrementalBench,
