@@ -167,12 +167,14 @@ describe.skipIf(skip !== undefined)('e2e-envoy: gRPC through Envoy (feature-grpc
   let edge: Edge;
   let port: number;
   let server: GrpcEchoServer;
+  let counter: GrpcEchoServer;
   let slow: Awaited<ReturnType<typeof startDeadlineBlindServer>>;
   let client: ReturnType<typeof grpcEchoClient>;
   const resources = resourceDir();
 
   beforeAll(async () => {
     server = await GrpcEchoServer.start('upstream');
+    counter = await GrpcEchoServer.start('counter');
     slow = await startDeadlineBlindServer();
     port = await freePort();
     writeResources(resources.dir, 'grpc.yaml', [
@@ -198,6 +200,16 @@ describe.skipIf(skip !== undefined)('e2e-envoy: gRPC through Envoy (feature-grpc
         timeout_ms: 0,
         grpc_timeout: { header_max_ms: 0 },
         service: server.address,
+      }),
+      // Method-level routing (grpc_match): Count goes to its own upstream, the rest of the service above.
+      mapping('echo-count', {
+        hostname,
+        prefix: '/attache.test.Echo/',
+        precedence: 10,
+        grpc: true,
+        grpc_match: { service: 'attache.test.Echo', method: 'Count' },
+        timeout_ms: 0,
+        service: counter.address,
       }),
       // One deadline-blind upstream twice: with grpc_timeout Envoy ends calls at the client's
       // grpc-timeout; without it (and with timeout_ms 0) nothing does.
@@ -240,6 +252,7 @@ describe.skipIf(skip !== undefined)('e2e-envoy: gRPC through Envoy (feature-grpc
     client?.close();
     await edge?.stop();
     await server?.close();
+    await counter?.close();
     slow?.server.close();
     resources.remove();
   });
@@ -250,9 +263,12 @@ describe.skipIf(skip !== undefined)('e2e-envoy: gRPC through Envoy (feature-grpc
     expect(reply.metadata['x-from']).toBe('e2e');
   });
 
-  it('a server-streaming RPC delivers every message', async () => {
+  it('a server-streaming RPC delivers every message, from the upstream grpc_match sends that method to', async () => {
     const replies = await client.count('tick', 20);
     expect(replies.map((r) => r.index)).toEqual([...Array(20).keys()]);
+    expect(new Set(replies.map((r) => r.backend))).toEqual(new Set(['counter']));
+    // The other method of the service still goes to the service-wide Mapping.
+    expect((await client.say('still')).backend).toBe('upstream');
   });
 
   it('a non-OK grpc-status from the upstream reaches the client unchanged', async () => {
