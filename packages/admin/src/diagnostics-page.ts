@@ -8,6 +8,7 @@ import { summarizeSnapshot } from './snapshot-summary.js';
 import { renderConfig } from './ui-config.js';
 import { type ExplainResult, renderExplain } from './ui-explain.js';
 import { renderLayout } from './ui-layout.js';
+import { firstOf, moreNote, uiLimits } from './ui-limits.js';
 import { renderLive } from './ui-live.js';
 import { type ProblemsFilter, renderProblems } from './ui-problems.js';
 import { renderReconfigures } from './ui-reconfigures.js';
@@ -53,14 +54,14 @@ ${
     ? html`<p class="muted">None.</p>`
     : html`<table>
 <tr><th>Name</th><th>Version</th><th>From</th></tr>
-${t.resources.map(
+${firstOf(t.resources, uiLimits.resourcesPerType).shown.map(
   (
     r,
   ) => html`<tr><td><code>${r.name}</code></td><td><code class="small">${r.version}</code></td><td>${r.provenance.map(
     (p, i) => html`${i > 0 ? ', ' : ''}${formatRef(p)}`,
   )}</td></tr>
 `,
-)}</table>`
+)}</table>${moreNote(firstOf(t.resources, uiLimits.resourcesPerType).more, `${t.type} resources`, html`<a href="/api/snapshot">/api/snapshot</a>`)}`
 }
 `,
 )}</details></section>`;

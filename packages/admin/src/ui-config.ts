@@ -1,6 +1,7 @@
 import type { ResourceRef, Snapshot } from '@attache/core';
 import { buildConfigTree, type ClusterNode, type RouteNode } from './config-tree.js';
 import { html, type SafeHtml } from './html.js';
+import { firstOf, moreNote, uiLimits } from './ui-limits.js';
 import { refLinks } from './ui-refs.js';
 
 /** What exists: Listeners → filter chains → virtual hosts → routes → clusters → endpoints, and the TLS secrets. */
@@ -29,7 +30,7 @@ ${c.routeConfig.virtualHosts.map(
   (
     v,
   ) => html`<details><summary>virtual host <code>${v.name}</code> (${v.domains.join(', ')}) <span class="small">${v.provenance.length > 0 ? html`from ${refLinks(v.provenance)}` : ''}</span></summary>
-<div class="tree">${v.routes.map((r) => renderRoute(r, tree.clusters))}</div></details>`,
+<div class="tree">${renderRoutes(v.routes, tree.clusters)}</div></details>`,
 )}`
     : ''
 }
@@ -49,6 +50,11 @@ ${tree.secrets.map(
 )}</table>`
 }
 </section>`;
+}
+
+function renderRoutes(routes: readonly RouteNode[], clusters: ReadonlyMap<string, ClusterNode>): SafeHtml {
+  const { shown, more } = firstOf(routes, uiLimits.routesPerVirtualHost);
+  return html`${shown.map((r) => renderRoute(r, clusters))}${moreNote(more, 'routes', html`<a href="/api/snapshot?full=1">/api/snapshot?full=1</a>`)}`;
 }
 
 function renderRoute(r: RouteNode, clusters: ReadonlyMap<string, ClusterNode>): SafeHtml {

@@ -1,5 +1,6 @@
 import { compareDiagnostics, type Diagnostic, formatRef, type ResourceRef, resourceKey } from '@attache/core';
 import { html, type SafeHtml } from './html.js';
+import { firstOf, moreNote, uiLimits } from './ui-limits.js';
 import { refLink, sourceOf } from './ui-refs.js';
 
 export interface ProblemsFilter {
@@ -49,9 +50,16 @@ ${
     ? html`<p class="ok">Nothing: every resource was accepted.</p>`
     : diagnostics.length === 0
       ? html`<p class="muted">No problem matches the filter.</p>`
-      : [...groups.values()].map(({ ref, items }) => renderGroup(ref, items))
+      : renderGroups([...groups.values()])
 }
 </section>`;
+}
+
+function renderGroups(
+  groups: ReadonlyArray<{ ref: ResourceRef | undefined; items: Diagnostic[] }>,
+): SafeHtml {
+  const { shown, more } = firstOf(groups, uiLimits.problemGroups);
+  return html`${shown.map(({ ref, items }) => renderGroup(ref, items))}${moreNote(more, 'resources with problems', html`narrow the filter, or read <a href="/api/diagnostics">/api/diagnostics</a>`)}`;
 }
 
 function renderGroup(ref: ResourceRef | undefined, items: readonly Diagnostic[]): SafeHtml {
