@@ -38,7 +38,8 @@ import {
  *   legacy.example.com is passed through unopened (nothing terminates it here),
  *   so the client's TLS session ends at the upstream, which sees the SNI;
  * - a TCP-only port split 30/70 between two TCPMappings, counted over many
- *   connections and checked within binomial bounds.
+ *   connections and checked within binomial bounds;
+ * - a TCP-only port whose service is https://: Envoy originates TLS upstream.
  */
 const skip = edgeSkipReason('e2e-envoy tcp');
 if (skip) console.warn(skip);
@@ -59,6 +60,7 @@ describe.skipIf(skip !== undefined)('e2e-envoy: TCPMappings with raw TCP and TLS
   let tcpPort: number;
   let httpsPort: number;
   let splitPort: number;
+  let originatePort: number;
   const resources = resourceDir();
 
   beforeAll(async () => {
@@ -76,7 +78,7 @@ describe.skipIf(skip !== undefined)('e2e-envoy: TCPMappings with raw TCP and TLS
     upstreams.legacy = await TcpEchoServer.start({ name: 'legacy', tls: legacyCert });
     upstreams.blue = await TcpEchoServer.start({ name: 'blue' });
     upstreams.green = await TcpEchoServer.start({ name: 'green' });
-    [tcpPort, httpsPort, splitPort] = (await freePorts(3)) as [number, number, number];
+    [tcpPort, httpsPort, splitPort, originatePort] = (await freePorts(4)) as [number, number, number, number];
     const at = (name: string) => `127.0.0.1:${upstreams[name]!.port}`;
     writeResources(resources.dir, 'tcp.yaml', [
       listener('https', httpsPort, 'HTTPS'),
@@ -98,9 +100,10 @@ describe.skipIf(skip !== undefined)('e2e-envoy: TCPMappings with raw TCP and TLS
       tcpMapping('legacy', { port: httpsPort, host: 'legacy.example.com', service: at('legacy') }),
       tcpMapping('blue', { port: splitPort, service: at('blue'), weight: 30 }),
       tcpMapping('green', { port: splitPort, service: at('green') }),
+      tcpMapping('originate', { port: originatePort, service: `https://${at('legacy')}` }),
     ]);
     edge = await startEdge({ resources: resources.dir, name: 'tcp' });
-    await waitForListeners(edge.envoy, 3);
+    await waitForListeners(edge.envoy, 4);
   }, 60_000);
   afterAll(async () => {
     await edge?.stop();
@@ -159,6 +162,13 @@ describe.skipIf(skip !== undefined)('e2e-envoy: TCPMappings with raw TCP and TLS
     expect(answer.status).toBe(200);
     expect(answer.peerCommonName).toBe('edge.example.com');
     expect(echoed(answer).path).toBe('/hello');
+  });
+
+  it('service https://: Envoy originates TLS to the upstream for a plain TCP client', async () => {
+    showLogs();
+    const result = await tcpExchange(originatePort, 'over tls\n');
+    expect(result.greeting).toMatch(/^hello from legacy tls=yes /);
+    expect(result.echoed).toBe('over tls\n');
   });
 
   it('weights split connections 30/70 within binomial bounds', async () => {
