@@ -211,6 +211,49 @@ describe.skipIf(missing !== undefined)('ConsulSource against a real consul agent
     }
   });
 
+  it('watches several resolvers at once: two datacenters, each on its own agent', async () => {
+    const west = new ConsulAgent({ datacenter: 'west' });
+    await west.start();
+    try {
+      await agent.register({ id: 'inv-east', name: 'inventory', address: '127.0.0.71', port: 7001 });
+      await west.register({ id: 'inv-west', name: 'inventory', address: '127.0.0.72', port: 7002 });
+      const host = new Host();
+      const named = (name: string, address: string, datacenter: string): StoredResource => {
+        const r = resolver(address, datacenter);
+        return { ...r, resource: { ...r.resource, metadata: { name, namespace: 'default' } } };
+      };
+      const on = (name: string, service: string, resolverName: string): StoredResource => {
+        const m = mapping(name, service);
+        return { ...m, resource: { ...m.resource, spec: { ...m.resource.spec, resolver: resolverName } } };
+      };
+      host.inputs = [
+        named('consul-east', agent.address, 'dc1'),
+        named('consul-west', west.address, 'west'),
+        on('inv-east', 'inventory', 'consul-east'),
+        on('inv-west', 'inventory', 'consul-west'),
+      ];
+      const source = startSource(host);
+      try {
+        await source.start();
+        expect(source.watching()).toEqual(['consul/dc1/inventory', 'consul/west/inventory']);
+        expect(host.endpoints('consul/dc1/inventory')).toEqual(['127.0.0.71:7001']);
+        expect(host.endpoints('consul/west/inventory')).toEqual(['127.0.0.72:7002']);
+        // One agent down touches its own datacenter only.
+        await west.stop();
+        await until('west unreachable', () =>
+          host.codes('consul/west/inventory').includes('CONSUL_AGENT_UNREACHABLE'),
+        );
+        expect(host.codes('consul/dc1/inventory')).toEqual([]);
+        expect(host.endpoints('consul/west/inventory')).toEqual(['127.0.0.72:7002']);
+      } finally {
+        await source.stop();
+        await agent.deregister('inv-east');
+      }
+    } finally {
+      await west.close();
+    }
+  }, 90_000);
+
   it('starts, synced, with nothing known when the agent is unreachable from the start', async () => {
     const host = new Host();
     host.inputs = [resolver('127.0.0.1:1'), mapping('x', 'x')];
