@@ -173,13 +173,19 @@ describe.skipIf(skip !== undefined)('e2e-envoy: TCPMappings with raw TCP and TLS
 
   it('weights split connections 30/70 within binomial bounds', async () => {
     showLogs();
-    const n = 400;
+    // 5,000 connections: enough that Emissary's cumulative weights (30, 100 → 23 %) fall outside the bounds.
+    const n = 5000;
     const greetings = await inBatches(n, 20, () => tcpExchange(splitPort, 'x\n').then((r) => r.greeting));
     const blue = greetings.filter((g) => g.startsWith('hello from blue')).length;
     const green = greetings.filter((g) => g.startsWith('hello from green')).length;
     expect(blue + green).toBe(n);
     const bounds = binomialBounds(n, 0.3);
+    console.info(
+      `tcp weights: ${blue} blue / ${green} green of ${n} (30 % bounds ${bounds.low}..${bounds.high})`,
+    );
     expect(blue).toBeGreaterThanOrEqual(bounds.low);
     expect(blue).toBeLessThanOrEqual(bounds.high);
+    const misread = binomialBounds(n, 30 / 130);
+    expect(bounds.low).toBeGreaterThan(misread.high);
   }, 60_000);
 });
