@@ -23,6 +23,8 @@ interface Watched {
   lastGood: StoredResource | undefined;
   /** What was last written (to skip writes that change nothing while retrying). */
   written: string | undefined;
+  /** The last query failed (for one log line per outage, not per retry). */
+  failing?: boolean;
 }
 
 /**
@@ -150,6 +152,13 @@ export class ConsulSource implements Source {
               message: `Consul hid instances of ${watch.service} (datacenter ${watch.datacenter}) that the ACL token may not read, so they get no traffic; give the source a token with service:read and node:read (sources.consul.token)`,
             });
           }
+          if (entry.failing) {
+            entry.failing = false;
+            this.#ctx.logger.info(
+              { service: watch.key, agent: watch.address },
+              'consul answers again: resynced',
+            );
+          }
           write([entry.lastGood], diagnostics);
         },
         failure: (answer) => {
@@ -163,10 +172,14 @@ export class ConsulSource implements Source {
               : answer.kind === 'unreachable'
                 ? 'check the ConsulResolver address and the agent; the source reconnects with backoff'
                 : 'check the datacenter name and the agent';
-          this.#ctx.logger.warn(
-            { service: watch.key, agent: watch.address, problem: answer.message },
-            'consul query failed',
-          );
+          // The runtime logs the diagnostic once when it appears; retries stay quiet.
+          if (!entry.failing) {
+            entry.failing = true;
+            this.#ctx.logger.debug(
+              { service: watch.key, agent: watch.address, problem: answer.message },
+              'consul query failed',
+            );
+          }
           write(entry.lastGood ? [entry.lastGood] : [], [
             {
               code: answer.kind === 'unreachable' ? 'CONSUL_AGENT_UNREACHABLE' : 'CONSUL_QUERY_FAILED',
