@@ -129,7 +129,12 @@ export interface IRHttpConnectionManager {
    * Emissary's default fields (no format was set), which a feature may extend
    * (Emissary adds Datadog's trace ids when it traces with Datadog).
    */
-  accessLog?: Array<{ path: string; format?: string; json?: Record<string, string>; defaultFields?: boolean }>;
+  accessLog?: Array<{
+    path: string;
+    format?: string;
+    json?: Record<string, string>;
+    defaultFields?: boolean;
+  }>;
   /** Extra HCM fields as proto3-JSON, for plugins; validated strictly like the rest. */
   extra?: Record<string, unknown>;
 }
