@@ -63,6 +63,7 @@ function irWithObservability(logName = 'logservice'): IR {
   return ir;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a view over Envoy JSON of many shapes, read field by field
 type Json = Record<string, any>;
 
 function networkFilters(result: ReturnType<typeof compileIR>): Json[] {
