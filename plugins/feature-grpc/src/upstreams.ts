@@ -10,8 +10,7 @@ function isRecord(value: unknown): value is Json {
 }
 
 /** Emissary's ambassador_id rule (a resource without one belongs to the instance "default"). */
-export function servesAmbassadorId(spec: Json, ours: string): boolean {
-  const raw = spec.ambassador_id;
+export function servesAmbassadorId(raw: unknown, ours: string): boolean {
   if (raw === undefined || raw === null) return ours === 'default';
   if (typeof raw === 'string') return raw === ours;
   if (Array.isArray(raw)) return raw.length === 0 ? ours === 'default' : raw.includes(ours);
@@ -31,10 +30,17 @@ export function contributeGrpcUpstreams(ctx: PassContext): void {
   for (const stored of ctx.resources('getambassador.io/Mapping')) {
     const spec = stored.resource.spec;
     if (!isRecord(spec)) continue;
-    const grpc = spec.grpc === true;
-    const checks = spec.health_checks;
+    // Walks the keys the spec has: reading absent fields of specs of many shapes is the slow part.
+    let grpc = false;
+    let checks: unknown;
+    let id: unknown;
+    for (const field in spec) {
+      if (field === 'grpc') grpc = spec.grpc === true;
+      else if (field === 'health_checks') checks = spec.health_checks;
+      else if (field === 'ambassador_id') id = spec.ambassador_id;
+    }
     if (!grpc && !Array.isArray(checks)) continue;
-    if (!servesAmbassadorId(spec, ambassadorId)) continue;
+    if (!servesAmbassadorId(id, ambassadorId)) continue;
     const { metadata } = stored.resource;
     // resourceKey(refOf(resource)), which is how the HTTP model looks it up, without building the ref.
     const key = `getambassador.io/Mapping/${metadata.namespace ?? ''}/${metadata.name}`;
