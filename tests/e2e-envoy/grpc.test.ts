@@ -311,6 +311,10 @@ describe.skipIf(skip !== undefined)('e2e-envoy: gRPC through Envoy (feature-grpc
   });
 
   it('Envoy took every update, the proxyless API listener over LDS included', async () => {
+    // serve (compiling in its worker thread) put the target's API listener and route table in the snapshot.
+    const snapshot = JSON.stringify((await edge.attache.api('/api/snapshot?full=1')).body);
+    expect(snapshot).toContain('"api_listener"');
+    expect(snapshot).toContain('grpc-proxyless/echo.grpc');
     await expectNoRejectedUpdates(edge.envoy);
     const diagnostics = await edge.attache.diagnostics();
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
