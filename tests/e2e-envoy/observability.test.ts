@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import {
   AccessLogReceiver,
+  DatadogAgentReceiver,
   EchoServer,
   type Edge,
   edgeSkipReason,
@@ -78,6 +79,7 @@ describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and t
   let als: AccessLogReceiver;
   let zipkin: ZipkinReceiver;
   let otlp: OtlpTraceReceiver;
+  let datadog: DatadogAgentReceiver;
   const resources = resourceDir();
   const logDir = mkdtempSync(join(tmpdir(), 'attache-e2e-log-'));
   const logPath = join(logDir, 'access.json');
@@ -148,6 +150,7 @@ describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and t
     als = await AccessLogReceiver.start();
     zipkin = await ZipkinReceiver.start();
     otlp = await OtlpTraceReceiver.start();
+    datadog = await DatadogAgentReceiver.start();
     [port, tcpPort] = (await freePorts(2)) as [number, number];
     write(
       tracingService({
@@ -162,7 +165,7 @@ describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and t
   }, 60_000);
   afterAll(async () => {
     await edge?.stop();
-    await Promise.all([api?.close(), als?.close(), zipkin?.close(), otlp?.close()]);
+    await Promise.all([api?.close(), als?.close(), zipkin?.close(), otlp?.close(), datadog?.close()]);
     resources.remove();
     rmSync(logDir, { recursive: true, force: true });
     if (previousRegion === undefined) delete process.env[regionVariable];
@@ -312,5 +315,52 @@ describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and t
     }
     // Zipkin gets nothing new once the switch is done.
     expect(tracesWith(zipkin.spans, '/otel-trace/').size).toBe(0);
+  }, 90_000);
+  it('Datadog: after switching again, the agent gets every trace, those kept at the sampled ratio (random 50 %), with the service name and custom tags', async () => {
+    showLogs();
+    write(
+      tracingService({
+        service: datadog.address,
+        driver: 'datadog',
+        sampling: { random: 50 },
+        config: { service_name: 'edge-dd' },
+      }),
+    );
+    await edge.envoy.waitFor(
+      async () => JSON.stringify(await edge.envoy.configDump()).includes('DatadogConfig'),
+      {
+        what: 'Envoy has the Datadog tracer',
+        timeoutMs: 20_000,
+      },
+    );
+    await sleep(1000); // the old listener drains; new connections use the new one
+    const n = 200;
+    await inBatches(n, 4, (i) => get(`/dd-trace/${i}`, { 'x-user': `dd-user-${i}` }));
+    await settle(() => tracesWith(datadog.spans, '/dd-trace/').size, {
+      quietMs: 5000,
+      timeoutMs: 30_000,
+      atLeast: n,
+    });
+    const traces = tracesWith(datadog.spans, '/dd-trace/');
+    // A Datadog tracer sends every trace; Envoy's sampling decision travels as the sampling
+    // priority (1: keep, -1: drop), and the agent drops the others.
+    const kept = [...traces.values()].filter((spans) =>
+      spans.some((s) => (datadog.priorities.get(s.spanId) ?? 0) > 0),
+    );
+    const { low, high } = binomialBounds(n, 0.5);
+    console.info(
+      `datadog: ${kept.length} of ${n} requests kept at random 50 % (5σ bounds ${low}–${high}); ${traces.size} sent`,
+    );
+    expect(traces.size).toBe(n);
+    expect(kept.length).toBeGreaterThanOrEqual(low);
+    expect(kept.length).toBeLessThanOrEqual(high);
+    for (const spans of traces.values()) {
+      const tagged = spans.find((s) => s.tags['edge.cluster'] !== undefined);
+      expect(tagged, JSON.stringify(spans)).toBeDefined();
+      expect(tagged!.serviceName).toBe('edge-dd');
+      expect(tagged!.tags['edge.cluster']).toBe('edge-eu');
+      expect(tagged!.tags['edge.region']).toBe('eu-test-1');
+      expect(tagged!.tags['edge.user']).toMatch(/^dd-user-\d+$/);
+    }
   }, 90_000);
 });

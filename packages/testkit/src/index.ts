@@ -55,6 +55,7 @@ export {
   tcpExchange,
 } from './tcp-echo.js';
 export {
+  DatadogAgentReceiver,
   decodeOtlpTraces,
   OtlpTraceReceiver,
   type ReceivedSpan,

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import * as grpc from '@grpc/grpc-js';
+import { decodeMsgpack } from './msgpack.js';
 
 /** A span as a collector got it, whatever the protocol. */
 export interface ReceivedSpan {
@@ -210,5 +211,78 @@ export class OtlpTraceReceiver {
 
   async close(): Promise<void> {
     this.server.forceShutdown();
+  }
+}
+
+/**
+ * A Datadog agent's trace intake (`PUT|POST /v0.4/traces`, MessagePack: a list
+ * of traces, each a list of spans) on 127.0.0.1, as Envoy's Datadog tracer
+ * sends it. Records every span (ids as decimal strings, `meta` as tags); other
+ * agent endpoints (remote configuration, info) get 404.
+ */
+export class DatadogAgentReceiver {
+  readonly spans: ReceivedSpan[] = [];
+  /** Sampling priority per span (`metrics._sampling_priority_v1`), by span id. */
+  readonly priorities = new Map<string, number>();
+  readonly paths: string[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<DatadogAgentReceiver> {
+    let self: DatadogAgentReceiver | undefined;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        self?.paths.push(`${req.method} ${req.url ?? ''}`);
+        if (!(req.url ?? '').startsWith('/v0.4/traces')) {
+          res.writeHead(404).end();
+          return;
+        }
+        try {
+          const traces = decodeMsgpack(new Uint8Array(Buffer.concat(chunks))) as Array<
+            Array<Record<string, unknown>>
+          >;
+          for (const trace of traces) {
+            for (const span of trace) {
+              const received: ReceivedSpan = {
+                traceId: String(span.trace_id ?? ''),
+                spanId: String(span.span_id ?? ''),
+                name: String(span.name ?? ''),
+                tags: Object.fromEntries(
+                  Object.entries((span.meta as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [
+                    k,
+                    String(v),
+                  ]),
+                ),
+              };
+              if (typeof span.service === 'string') received.serviceName = span.service;
+              if (typeof span.resource === 'string') received.tags['dd.resource'] = span.resource;
+              const priority = (span.metrics as Record<string, unknown> | undefined)?._sampling_priority_v1;
+              if (typeof priority === 'number') self?.priorities.set(received.spanId, priority);
+              self?.spans.push(received);
+            }
+          }
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"rate_by_service":{}}');
+        } catch {
+          res.writeHead(400).end('not a msgpack trace list');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    self = new DatadogAgentReceiver(server, (server.address() as AddressInfo).port);
+    return self;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
