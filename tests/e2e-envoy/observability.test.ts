@@ -25,11 +25,12 @@ import { binomialBounds, expectNoRejectedUpdates, inBatches, waitForListeners } 
 /**
  * LogService, TracingService and the Module's file access log on a real Envoy:
  * Attaché (`attache serve`) configures Envoy, and testkit receivers stand in
- * for the collectors — Envoy's gRPC access log service, a Zipkin v2 collector
- * and an OTLP/gRPC collector. Checked: one access-log entry per request with
- * the additional headers, the JSON file log in the configured format, and
- * spans at the sampled ratio (binomial bounds over a bounded request count)
- * carrying the custom tags (literal, environment, request header).
+ * for the collectors — Envoy's gRPC access log service, a Zipkin v2 collector,
+ * an OTLP/gRPC collector and a Datadog agent. Checked: one access-log entry per
+ * request with the additional headers (and one per TCPMapping connection), the
+ * JSON file log in the configured format, and spans at the sampled ratio
+ * (binomial bounds over a bounded request count) carrying the custom tags
+ * (literal, environment, request header), for each driver in turn.
  */
 const skip = edgeSkipReason('e2e-envoy observability');
 if (skip) console.warn(skip);
