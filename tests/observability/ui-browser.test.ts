@@ -256,6 +256,28 @@ describe.skipIf(skip !== undefined)('the diagnostics UI in chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('reloads every 5 s while asked, and remembers it across the reload', async () => {
+    const { page, errors } = await browser.page();
+    await page.goto(edge.attache.adminUrl);
+    const box = page.locator('#auto-refresh');
+    expect(await box.isChecked()).toBe(false);
+    await box.check();
+    // A new Mapping while the page is open: the reload shows it without a click.
+    writeResources(resources.dir, 'late.yaml', [
+      mapping('late', { prefix: '/late/', service: echo.address }),
+    ]);
+    await page.waitForEvent('load', { timeout: 10_000 });
+    expect(await page.locator('#auto-refresh').isChecked()).toBe(true);
+    await expect
+      .poll(async () => (await page.locator('#config').textContent()) ?? '', {
+        timeout: 15_000,
+        interval: 500,
+      })
+      .toContain('route default/late');
+    await page.locator('#auto-refresh').uncheck();
+    expect(errors).toEqual([]);
+  });
+
   it('lists the recent reconfigures with what changed and the compile time', async () => {
     const { page, errors } = await browser.page();
     await page.goto(`${edge.attache.adminUrl}/#reconfigures`);

@@ -33,6 +33,7 @@ ${input.snapshots.map(
         : html`<span class="warning">${behind.length} not up to date</span>`
   }</div>
 <div><b class="${counts.error > 0 ? 'error' : 'ok'}">${counts.error} error${counts.error === 1 ? '' : 's'}</b>${counts.warning} warning${counts.warning === 1 ? '' : 's'}, ${counts.info} note${counts.info === 1 ? '' : 's'}</div>
+<div><label class="small"><input type="checkbox" id="auto-refresh"> refresh every 5 s</label><br><span class="small muted">for watching a rollout</span></div>
 </div>
 <section class="panel" id="live">
 <h2>Connected clients</h2>
@@ -93,5 +94,5 @@ function renderNack(t: ClientStreamType, snapshot: Snapshot | undefined): SafeHt
   const inputs: ResourceRef[] = nack.resourceNames.flatMap((n) => byName.get(n) ?? []);
   return html`<span class="error">${nack.message}</span><br>
 <span class="small">Envoy resources: ${nack.resourceNames.length > 0 ? nack.resourceNames.map((n, i) => html`${i > 0 ? ', ' : ''}<code>${n}</code>`) : 'not named'}</span><br>
-<span class="small">from: ${refLinks(inputs)}</span> <span class="small muted">at ${nack.at}</span>`;
+<span class="small">from: ${refLinks(inputs)}</span> <span class="small muted" title="${nack.at}">at ${nack.at.slice(0, 19).replace('T', ' ')}</span>`;
 }

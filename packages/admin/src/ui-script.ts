@@ -1,10 +1,33 @@
 /**
  * The UI's only script, served as /ui.js (the CSP allows scripts from the
- * admin server itself and nothing inline): filters the problems as one types.
+ * admin server itself and nothing inline): filters the problems as one types, and reloads the page every 5 s when asked.
  * Everything else works without it.
  */
 export const uiScript = `'use strict';
 document.addEventListener('DOMContentLoaded', function () {
+  autoRefresh();
+  filterProblems();
+});
+
+/** Reloads the page every 5 s while the box is ticked (remembered for this tab). */
+function autoRefresh() {
+  var box = document.getElementById('auto-refresh');
+  if (!box) return;
+  var timer;
+  function schedule() {
+    clearTimeout(timer);
+    if (box.checked) timer = setTimeout(function () { location.reload(); }, 5000);
+  }
+  box.checked = sessionStorage.getItem('attache.autoRefresh') === '1';
+  box.addEventListener('change', function () {
+    if (box.checked) sessionStorage.setItem('attache.autoRefresh', '1');
+    else sessionStorage.removeItem('attache.autoRefresh');
+    schedule();
+  });
+  schedule();
+}
+
+function filterProblems() {
   var form = document.getElementById('problem-filter');
   if (!form) return;
   var q = form.elements.namedItem('q');
@@ -30,5 +53,5 @@ document.addEventListener('DOMContentLoaded', function () {
   }
   q.addEventListener('input', apply);
   severity.addEventListener('change', apply);
-});
+}
 `;
