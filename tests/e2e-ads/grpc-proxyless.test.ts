@@ -28,7 +28,7 @@ function freePort(): Promise<number> {
   });
 }
 
-const resources = (port: number) => `apiVersion: getambassador.io/v3alpha1
+const resources = (port: number, host = '127.0.0.1') => `apiVersion: getambassador.io/v3alpha1
 kind: Listener
 metadata: {name: edge, namespace: default}
 spec: {port: 8080, protocol: HTTP, securityModel: XFP, hostBinding: {namespace: {from: ALL}}}
@@ -46,7 +46,7 @@ spec:
   prefix: /attache.test.Echo/
   grpc: true
   grpc_match: {service: attache.test.Echo}
-  service: 127.0.0.1:${port}
+  service: ${host}:${port}
 `;
 
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
@@ -134,6 +134,14 @@ sinks:
     writeFileSync(join(dir, 'resources.yaml'), resources(two.port));
     await eventually(async () => (await client.say('again')).backend === 'two', 'calls on server two');
     expect(two.calls.some((c) => c.message === 'again')).toBe(true);
+  });
+
+  it('a service named by DNS is served as a LOGICAL_DNS cluster gRPC resolves itself', async () => {
+    writeFileSync(join(dir, 'resources.yaml'), resources(one.port, 'localhost'));
+    await eventually(
+      async () => (await client.say('by name')).backend === 'one',
+      'calls on server one via localhost',
+    );
   });
 
   it('gRPC accepted every resource it was sent (no NACK reached the runtime)', () => {

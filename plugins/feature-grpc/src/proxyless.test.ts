@@ -34,6 +34,15 @@ spec:
   prefix: /dns.Service/
   grpc: true
   service: greeter.default:50051
+---
+apiVersion: getambassador.io/v3alpha1
+kind: Mapping
+metadata: {name: with-tls, namespace: default}
+spec:
+  hostname: grpc.example.com
+  prefix: /tls.Service/
+  grpc: true
+  service: https://secure.default:443
 `;
 
 function run(proxyless: unknown[]) {
@@ -56,9 +65,13 @@ describe('proxyless gRPC targets', () => {
       .resource as { virtual_hosts: Array<{ domains: string[]; routes: Array<Record<string, unknown>> }> };
     expect(rc.virtual_hosts).toHaveLength(1);
     expect(rc.virtual_hosts[0]!.domains).toEqual(['echo.grpc']);
-    // Only the IP-addressed Mapping: the DNS one is left out with a diagnostic, probes never reach gRPC.
-    expect(rc.virtual_hosts[0]!.routes.map((r) => r.match)).toEqual([{ path: '/attache.test.Echo/Say' }]);
-    const twin = (rc.virtual_hosts[0]!.routes[0]!.route as { cluster: string }).cluster;
+    // The TLS-originating Mapping is left out with a diagnostic; probes never reach gRPC.
+    const routes = rc.virtual_hosts[0]!.routes;
+    expect(routes.map((r) => r.match)).toEqual([
+      { path: '/attache.test.Echo/Say' },
+      { prefix: '/dns.Service/' },
+    ]);
+    const twin = (routes[0]!.route as { cluster: string }).cluster;
     expect(twin.startsWith('grpc-proxyless/')).toBe(true);
     const cluster = result.xds[TypeUrl.Cluster].find((c) => c.name === twin)!.resource as Record<
       string,
@@ -81,7 +94,15 @@ describe('proxyless gRPC targets', () => {
       result.diagnostics
         .filter((d) => d.code === 'GRPC_PROXYLESS_CLUSTER_UNSUPPORTED')
         .map((d) => d.resource?.name),
-    ).toEqual(['by-dns']);
+    ).toEqual(['with-tls']);
+    // A name resolved by DNS: a LOGICAL_DNS twin, which gRPC resolves itself.
+    const dnsTwin = (routes[1]!.route as { cluster: string }).cluster;
+    const dnsCluster = result.xds[TypeUrl.Cluster].find((c) => c.name === dnsTwin)!.resource as Record<
+      string,
+      unknown
+    >;
+    expect(dnsCluster.type).toBe('LOGICAL_DNS');
+    expect(JSON.stringify(dnsCluster.load_assignment)).toContain('"address":"greeter.default"');
     expect(result.diagnostics.filter((d) => d.code === 'ENVOY_REJECTED')).toEqual([]);
   });
 

@@ -81,14 +81,15 @@ function findVirtualHost(ir: IR, ctx: PassContext<GrpcPluginConfig>, target: Pro
 }
 
 /**
- * The twin of a compiled cluster that gRPC can use: an EDS cluster with its
- * own endpoints (gRPC load-balances EDS clusters only, and wants a weight on
- * each locality), or why there is none.
+ * The twin of a compiled cluster that gRPC can use, or why there is none: an
+ * EDS cluster with its own endpoints (gRPC wants a weight on each locality)
+ * for endpoints and IP addresses, a LOGICAL_DNS cluster for a name resolved by
+ * DNS (gRPC resolves it itself, as Envoy's STRICT_DNS cluster would).
  */
 function grpcTwin(
   ir: IR,
   cluster: IRCluster,
-): { cluster: IRCluster; endpoints: IREndpoints } | { why: string } {
+): { cluster: IRCluster; endpoints?: IREndpoints } | { why: string } {
   if (cluster.tls) return { why: 'it originates TLS, which proxyless gRPC clients configure themselves' };
   if (!grpcPolicies.has(cluster.lbPolicy))
     return {
@@ -99,9 +100,21 @@ function grpcTwin(
     endpoints = ir.endpoints[cluster.edsServiceName ?? '']?.endpoints ?? [];
   } else {
     const targets = cluster.targets ?? [];
+    if (targets.length === 1 && isIP(targets[0]!.host) === 0) {
+      const twin: IRCluster = {
+        name: proxylessClusterName(cluster.name),
+        discovery: 'LOGICAL_DNS',
+        targets: [...targets],
+        provenance: cluster.provenance,
+      };
+      if (cluster.connectTimeoutMs !== undefined) twin.connectTimeoutMs = cluster.connectTimeoutMs;
+      if (cluster.lbPolicy !== undefined) twin.lbPolicy = cluster.lbPolicy;
+      if (cluster.dnsLookupFamily !== undefined) twin.dnsLookupFamily = cluster.dnsLookupFamily;
+      return { cluster: twin };
+    }
     if (targets.some((t) => isIP(t.host) === 0))
       return {
-        why: `it resolves ${targets.map((t) => t.host).join(', ')} by DNS, which gRPC's xDS client does not do for Envoy-style clusters; use a KubernetesEndpointResolver (or ConsulResolver) for this Mapping`,
+        why: `it resolves several names by DNS (${targets.map((t) => t.host).join(', ')}), and gRPC resolves one name per cluster`,
       };
     endpoints = targets.map((t) => ({ address: t.host, port: t.port }));
   }
@@ -152,8 +165,9 @@ function emitted(json: Json, provenance: ResourceRef[]): XdsResource {
  * gRPC xDS client asks for when it dials `xds:///<target>` — an API listener
  * named after the target, a RouteConfiguration with the Host's routes (probe,
  * redirect and direct-response routes left out, X-Forwarded-Proto matches
- * dropped), and for each cluster they use an EDS twin with a
- * ClusterLoadAssignment whose locality carries a weight. Envoy never asks for
+ * dropped), and for each cluster they use a twin gRPC can use: EDS with a
+ * ClusterLoadAssignment whose locality carries a weight, or LOGICAL_DNS for a
+ * name resolved by DNS. Envoy never asks for
  * the route configuration or the endpoints by name; it ignores API listeners
  * it gets over LDS.
  */
@@ -189,7 +203,7 @@ export function serveProxyless(ctx: PassContext<GrpcPluginConfig>): void {
             refused.set(name, why);
           } else {
             clusters[twin.cluster.name] = twin.cluster;
-            endpoints[twin.endpoints.name] = twin.endpoints;
+            if (twin.endpoints) endpoints[twin.endpoints.name] = twin.endpoints;
             twins.set(name, twin.cluster.name);
             continue;
           }
