@@ -35,7 +35,7 @@ export const grpcDiagnosticCodes = {
   GRPC_PROXYLESS_CLUSTER_UNSUPPORTED: {
     severity: 'warning',
     summary:
-      "A proxyless target's route goes to a cluster gRPC's xDS client cannot use (only EDS and LOGICAL_DNS clusters); use a KubernetesEndpointResolver or ConsulResolver for that Mapping.",
+      "A proxyless target's route goes to a cluster gRPC's xDS client cannot use (TLS origination, several DNS names, a load balancer gRPC lacks); that route is left out of the target.",
   },
 } as const satisfies DiagnosticCodeTable;
 
