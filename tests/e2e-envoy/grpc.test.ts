@@ -222,6 +222,15 @@ describe.skipIf(skip !== undefined)('e2e-envoy: gRPC through Envoy (feature-grpc
         grpc_timeout: { header_max_ms: 0 },
         service: `127.0.0.1:${slow.port}`,
       }),
+      // Emissary's semantics: timeout_ms bounds the whole call, whatever the client's deadline.
+      mapping('slow-route-timeout', {
+        hostname,
+        prefix: '/routetimeout.Slow/',
+        rewrite: '/slow.Slow/',
+        grpc: true,
+        timeout_ms: 500,
+        service: `127.0.0.1:${slow.port}`,
+      }),
       mapping('slow-unbounded', {
         hostname,
         prefix: '/unbounded.Slow/',
@@ -308,6 +317,15 @@ describe.skipIf(skip !== undefined)('e2e-envoy: gRPC through Envoy (feature-grpc
     expect((await rawGrpcCall(port, '/unbounded.Slow/Wait', { delayMs: 1000 }, '300m'))['grpc-status']).toBe(
       '0',
     );
+  });
+
+  it("timeout_ms ends a gRPC call as Emissary's route timeout does, even with a longer client deadline", async () => {
+    const answer = await rawGrpcCall(port, '/routetimeout.Slow/Wait', { delayMs: 2000 }, '10S');
+    expect(answer[':status']).toBe('200');
+    expect({ status: answer['grpc-status'], message: answer['grpc-message'] }).toEqual({
+      status: '14',
+      message: 'upstream request timeout',
+    });
   });
 
   it('Envoy took every update, the proxyless API listener over LDS included', async () => {
