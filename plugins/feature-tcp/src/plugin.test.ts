@@ -34,6 +34,7 @@ describe('feature-tcp plugin', () => {
     const result = compile(resources, [httpPlugin, envoyPlugin]);
     const needs = result.diagnostics.filter((d) => d.code === 'KIND_NEEDS_PLUGIN');
     expect(needs.map((d) => d.resource?.name).sort()).toEqual([
+      'broken-tls',
       'db',
       'double-tls',
       'everything',
@@ -42,7 +43,10 @@ describe('feature-tcp plugin', () => {
       'steal-www',
     ]);
     expect(needs.every((d) => d.message.includes('feature-tcp'))).toBe(true);
-    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    // Only the Host whose Secret is missing is in error; nothing TCP is.
+    expect(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual([
+      'HOST_SECRET_MISSING',
+    ]);
     expect(listenerNames(result).sort()).toEqual(['default/edge-http', 'default/edge-https']);
     // With it, the same input adds TCP chains to those listeners and nothing else changes kind.
     const withTcp = compile(resources, [httpPlugin, tcpPlugin, envoyPlugin]);

@@ -1,13 +1,16 @@
 import {
   type IRDownstreamTls,
   type PassContext,
+  type ResourceRef,
   readExt,
+  refOf,
   type TlsTerminationGrant,
   TlsTerminationGrantsExt,
   TlsTerminationRequestsExt,
   writeExt,
 } from '@attache/core';
 import { globMatches } from '../hostglob.js';
+import { servesAmbassadorId } from '../ingest/ambassador-id.js';
 import { ExtKey, type HttpHost, type HttpTLSContext } from '../model.js';
 import { SecretResolver, splitSecretName } from './secrets.js';
 import { tlsParameters } from './tls-settings.js';
@@ -28,6 +31,7 @@ export function resolveTlsTerminations(ctx: PassContext): void {
     .filter((h) => h.tls !== undefined && !h.synthesized)
     .sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
   const contexts = (ctx.ir.ext[ExtKey.tlsContexts] as HttpTLSContext[] | undefined) ?? [];
+  const broken = brokenTlsHosts(ctx, hosts);
   const secrets = new SecretResolver(ctx);
   const fromContext = new Map<HttpTLSContext, IRDownstreamTls | undefined>();
   const grants: Record<string, TlsTerminationGrant> = {};
@@ -35,6 +39,13 @@ export function resolveTlsTerminations(ctx: PassContext): void {
     const host = hosts.find((h) => globMatches(h.hostname.replace(/:[0-9]+$/, ''), request.serverName));
     if (host) {
       grants[request.id] = { tls: host.tls!, source: host.ref };
+      continue;
+    }
+    // A Host that asks for TLS for this name but was dropped (its Secret is missing): refused,
+    // never a silent switch to passthrough.
+    const dropped = broken.find((b) => globMatches(b.hostname, request.serverName));
+    if (dropped) {
+      grants[request.id] = { refused: true, source: dropped.ref };
       continue;
     }
     const context = contexts.find((c) => c.spec.hosts?.includes(request.serverName));
@@ -48,6 +59,25 @@ export function resolveTlsTerminations(ctx: PassContext): void {
   }
   secrets.reportProblems();
   writeExt(ctx.ir, TlsTerminationGrantsExt, grants);
+}
+
+/** Hosts of this instance that ask for TLS but did not survive TLS resolution (reported there). */
+function brokenTlsHosts(
+  ctx: PassContext,
+  resolved: readonly HttpHost[],
+): Array<{ hostname: string; ref: ResourceRef }> {
+  const kept = new Set(resolved.map((h) => `${h.ref.namespace ?? ''}/${h.ref.name}`));
+  const out: Array<{ hostname: string; ref: ResourceRef }> = [];
+  for (const stored of ctx.resources('getambassador.io/Host')) {
+    const spec = (stored.resource as { spec?: unknown }).spec as Record<string, unknown> | undefined;
+    if (!spec || typeof spec.hostname !== 'string') continue;
+    if (!spec.tlsSecret && !spec.tlsContext && !spec.tls) continue;
+    if (!servesAmbassadorId(spec, ctx.options.ambassadorId ?? 'default')) continue;
+    const ref = refOf(stored.resource, stored.origin);
+    if (kept.has(`${ref.namespace ?? ''}/${ref.name}`)) continue;
+    out.push({ hostname: spec.hostname.replace(/:[0-9]+$/, ''), ref });
+  }
+  return out.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
 }
 
 /** Downstream TLS from a TLSContext: its certificate (required), CA and parameters; undefined when a Secret is missing (reported on the TLSContext). */
