@@ -8,6 +8,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type CompileResult, compile } from '../../packages/core/src/index.js';
 import { envoyPlugin } from '../../packages/envoy/src/index.js';
 import { buildStatusReport } from '../../packages/runtime/src/status-report.js';
+import { loggingPlugin } from '../../plugins/feature-logging/src/index.js';
+import { tracingPlugin } from '../../plugins/feature-tracing/src/index.js';
 import { httpPlugin } from '../../plugins/http/src/index.js';
 import { KubeClient, KubernetesSource, loadKubeConfig } from '../../plugins/source-kubernetes/src/index.js';
 import {
@@ -156,6 +158,36 @@ export function defineClusterSuite(cluster: () => TestCluster): void {
     expect(routesText()).not.toContain('"/quote/"');
     await remove(v3, 'mappings', 'quote');
     await eventually(() => expect(routesText()).not.toContain('/quote-v2/'), 20_000);
+  });
+
+  it('watches LogServices and TracingServices: with their plugins they become a gRPC access log and tracing', async () => {
+    await create(
+      {
+        apiVersion: v3,
+        kind: 'LogService',
+        metadata: { name: 'als', namespace: 'default' },
+        spec: { service: 'als.logging:9001', driver: 'http', grpc: true, protocol_version: 'v3' },
+      },
+      'logservices',
+    );
+    await create(
+      {
+        apiVersion: v3,
+        kind: 'TracingService',
+        metadata: { name: 'tracing', namespace: 'default' },
+        spec: { service: 'zipkin.observability:9411', driver: 'zipkin', sampling: { random: 10 } },
+      },
+      'tracingservices',
+    );
+    const observed = () =>
+      JSON.stringify(compile(store.all(), [httpPlugin, loggingPlugin, tracingPlugin, envoyPlugin]).xds);
+    await eventually(() => {
+      expect(observed()).toContain('envoy.access_loggers.http_grpc');
+      expect(observed()).toContain('envoy.tracers.zipkin');
+    }, 20_000);
+    await remove(v3, 'logservices', 'als');
+    await remove(v3, 'tracingservices', 'tracing');
+    await eventually(() => expect(observed()).not.toMatch(/http_grpc|envoy\.tracers\.zipkin/), 20_000);
   });
 
   it("compiles the Mappings in a Service's getambassador.io/config annotation", async () => {
