@@ -9,6 +9,7 @@ import {
   toJson,
 } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
+import { readResponseEnvelope } from './xds-envelope.js';
 
 /**
  * A spec-driven xDS test client: SotW and delta, over ADS or the per-type
@@ -80,6 +81,12 @@ export interface XdsTestClientOptions {
   credentials?: grpc.ChannelCredentials;
   /** Decode every resource to proto3-JSON (default true; benchmarks turn it off). */
   decodeResources?: boolean;
+  /**
+   * Read only the response envelope from the bytes (type, version, nonce; delta: each
+   * resource's name and version), decoding nothing else: what a benchmark with a
+   * thousand clients in one process needs. SotW responses then list no resources.
+   */
+  envelopeOnly?: boolean;
   channelOptions?: grpc.ChannelOptions;
 }
 
@@ -326,6 +333,18 @@ export class XdsTestClient {
           toBinary(request, fromJson(request, withoutUndefined(json), { registry: this.registry })),
         ),
       (bytes) => {
+        if (this.options.envelopeOnly) {
+          const envelope = readResponseEnvelope(bytes, false);
+          return {
+            variant: 'sotw',
+            typeUrl: envelope.typeUrl,
+            versionInfo: envelope.versionInfo,
+            nonce: envelope.nonce,
+            resources: [],
+            removed: [],
+            bytes: bytes.length,
+          };
+        }
         const message = fromBinary(response, bytes) as unknown as {
           versionInfo: string;
           typeUrl: string;
@@ -357,6 +376,18 @@ export class XdsTestClient {
           toBinary(request, fromJson(request, withoutUndefined(json), { registry: this.registry })),
         ),
       (bytes) => {
+        if (this.options.envelopeOnly) {
+          const envelope = readResponseEnvelope(bytes, true);
+          return {
+            variant: 'delta',
+            typeUrl: envelope.typeUrl,
+            versionInfo: envelope.versionInfo,
+            nonce: envelope.nonce,
+            resources: envelope.resources,
+            removed: envelope.removed,
+            bytes: bytes.length,
+          };
+        }
         const message = fromBinary(response, bytes) as unknown as {
           systemVersionInfo: string;
           typeUrl: string;

@@ -107,7 +107,21 @@ async function serve(): Promise<void> {
         const pushes: Record<string, number> = {};
         for (const s of streams)
           for (const t of s.types) pushes[t.typeUrl] = (pushes[t.typeUrl] ?? 0) + t.pushes;
-        reply({ streams: streams.length, settled: settled.length, pushes, at: nowMs() });
+        const stuck = streams.find((s) => !settled.includes(s));
+        reply({
+          streams: streams.length,
+          settled: settled.length,
+          pushes,
+          at: nowMs(),
+          // One stream still on its way, for the progress lines of a slow run.
+          example: stuck?.types.map((t) => ({
+            type: t.typeUrl.slice(t.typeUrl.lastIndexOf('.') + 1),
+            pending: t.pending,
+            pushes: t.pushes,
+            acks: t.acks,
+            resources: t.resources,
+          })),
+        });
         break;
       }
       case 'usage':

@@ -223,12 +223,20 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
         address: `127.0.0.1:${started.port}`,
         node: { id: `bench-${i}`, cluster: 'bench' },
         decodeResources: false,
+        // The clients read only the envelope: a thousand of them in one process measure the server, not a decoder.
+        envelopeOnly: true,
         // Distinct channel options keep grpc-js from sharing one subchannel (one TCP connection) between clients.
         channelOptions: { 'bench.channel': i, 'grpc-node.flow_control_window': options.window },
       }),
   );
   const status = () =>
-    server.ask<{ streams: number; settled: number; pushes: Record<string, number>; at: number }>({
+    server.ask<{
+      streams: number;
+      settled: number;
+      pushes: Record<string, number>;
+      at: number;
+      example?: unknown;
+    }>({
       cmd: 'status',
     });
 
@@ -242,12 +250,29 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
       options.delta,
     ),
   );
-  await waitFor(() => probes.every((p) => allTypes.every((t) => p.lastAt.has(t))));
+  let lastProgress = nowMs();
+  await waitFor(async () => {
+    if (nowMs() - lastProgress > 30_000) {
+      lastProgress = nowMs();
+      const counts = allTypes.map(
+        (t) => `${t.slice(t.lastIndexOf('.') + 1)} ${probes.filter((p) => p.lastAt.has(t)).length}`,
+      );
+      const now = await status();
+      out(
+        `    … ${fmt(nowMs() - t0)}: streams that received ${counts.join(', ')}; server: ${now.streams} streams, ${now.settled} settled, e.g. ${JSON.stringify(now.example)}`,
+      );
+    }
+    return probes.every((p) => allTypes.every((t) => p.lastAt.has(t)));
+  });
   let settled = await status();
   await waitFor(async () => {
     settled = await status();
+    if (nowMs() - lastProgress > 30_000) {
+      lastProgress = nowMs();
+      out(`    … ${fmt(nowMs() - t0)}: ${settled.settled} of ${streams} streams settled`);
+    }
     return settled.settled === streams;
-  });
+  }, 200);
   const initial = await server.ask<AdsBenchUsage>({ cmd: 'usage' });
   out(`  initial snapshot: every stream ACKed all 4 types after ${fmt(settled.at - t0)}`);
   out(

@@ -58,7 +58,7 @@ function parseCertificates(
 }
 
 /** Warnings for a leaf certificate past or near its end of validity, when the compile knows the time. */
-function expiryProblems(field: string, leaf: X509Certificate, now: number | undefined): PemProblem[] {
+export function expiryProblems(field: string, leaf: X509Certificate, now: number | undefined): PemProblem[] {
   if (now === undefined) return [];
   const end = Date.parse(leaf.validTo);
   if (Number.isNaN(end)) return [];
@@ -116,33 +116,48 @@ export function checkCertificatePair(
   key: { field: string; text: string },
   now: number | undefined,
 ): PemProblem[] {
+  const verdict = certificatePairVerdict(chain, key);
+  return 'problem' in verdict ? [verdict.problem] : expiryProblems(chain.field, verdict.leaf, now);
+}
+
+/**
+ * checkCertificatePair without the clock: the problem that makes Envoy refuse
+ * the pair, or the leaf certificate (whose expiry the caller checks against
+ * the compile's time). A pure function of the PEM texts, so it can be kept
+ * between compiles while the Secret does not change.
+ */
+export function certificatePairVerdict(
+  chain: { field: string; text: string },
+  key: { field: string; text: string },
+): { problem: PemProblem } | { leaf: X509Certificate } {
   const parsed = parseCertificates(chain.field, chain.text);
-  if ('problem' in parsed) return [parsed.problem];
+  if ('problem' in parsed) return { problem: parsed.problem };
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(key.text);
   } catch (error) {
-    return [
-      {
+    return {
+      problem: {
         field: key.field,
         severity: 'error',
         message: `${key.field} is not a private key Envoy can load (${firstLine(error)}); store the unencrypted PEM key of the certificate`,
       },
-    ];
+    };
   }
   const leaf = parsed.certificates[0]!;
   const keyProblem = unsupportedKey(leaf);
-  if (keyProblem) return [{ field: chain.field, severity: 'error', message: `${chain.field} ${keyProblem}` }];
+  if (keyProblem)
+    return { problem: { field: chain.field, severity: 'error', message: `${chain.field} ${keyProblem}` } };
   if (!leaf.checkPrivateKey(privateKey)) {
-    return [
-      {
+    return {
+      problem: {
         field: key.field,
         severity: 'error',
         message: `${key.field} does not match the certificate in ${chain.field} (${leaf.subject.replaceAll('\n', ', ')}); store the key the certificate was issued for`,
       },
-    ];
+    };
   }
-  return expiryProblems(chain.field, leaf, now);
+  return { leaf };
 }
 
 /**
@@ -153,7 +168,15 @@ export function checkCaBundle(
   bundle: { field: string; text: string },
   now: number | undefined,
 ): PemProblem[] {
-  const parsed = parseCertificates(bundle.field, bundle.text);
+  const parsed = caBundleVerdict(bundle);
   if ('problem' in parsed) return [parsed.problem];
   return parsed.certificates.flatMap((certificate) => expiryProblems(bundle.field, certificate, now));
+}
+
+/** checkCaBundle without the clock: the certificates, or the problem that makes Envoy refuse the bundle. */
+export function caBundleVerdict(bundle: {
+  field: string;
+  text: string;
+}): { certificates: X509Certificate[] } | { problem: PemProblem } {
+  return parseCertificates(bundle.field, bundle.text);
 }

@@ -1,5 +1,5 @@
 import { type IRSecret, type PassContext, type ResourceRef, refOf, type StoredResource } from '@attache/core';
-import { checkCaBundle, checkCertificatePair, type PemProblem } from './certificates.js';
+import { caBundleVerdict, certificatePairVerdict, expiryProblems, type PemProblem } from './certificates.js';
 
 /** What one Secret gives for one use (certificate or CA bundle): its IR secret, or why it cannot be used. */
 interface Verdict {
@@ -38,14 +38,21 @@ export class SecretResolver {
   /** The IR secret name of a TLS certificate + key, or undefined when missing or unusable. */
   certificate(namespace: string, name: string, user?: ResourceRef): string | undefined {
     return this.#resolve(`${namespace}/${name}`, `${namespace}/${name}`, user, (stored) => {
-      const crt = this.#field(stored, 'tls.crt');
-      const key = this.#field(stored, 'tls.key');
-      const unreadable = [crt, key].flatMap((f) => ('problem' in f ? [f.problem] : []));
-      if (unreadable.length > 0 || 'problem' in crt || 'problem' in key) return { problems: unreadable };
-      const problems = checkCertificatePair(crt, key, this.#ctx.options.now);
-      if (problems.some((p) => p.severity === 'error')) return { problems };
+      // Parsing and matching the pair is the costly part and depends on the Secret alone: kept
+      // between compiles of an incremental compiler; expiry depends on the compile's time.
+      const pair = this.#once(stored, 'certificate', () => {
+        const crt = this.#field(stored, 'tls.crt');
+        const key = this.#field(stored, 'tls.key');
+        const unreadable = [crt, key].flatMap((f) => ('problem' in f ? [f.problem] : []));
+        if (unreadable.length > 0 || 'problem' in crt || 'problem' in key) return { problems: unreadable };
+        const verdict = certificatePairVerdict(crt, key);
+        if ('problem' in verdict) return { problems: [verdict.problem] };
+        return { problems: [], crt, key, leaf: verdict.leaf };
+      });
+      if (!pair.leaf) return { problems: pair.problems };
+      const { crt, key } = pair;
       return {
-        problems,
+        problems: expiryProblems(crt.field, pair.leaf, this.#ctx.options.now),
         secret: { name: `${namespace}/${name}`, certificateChain: crt.text, privateKey: key.text },
       };
     });
@@ -54,11 +61,18 @@ export class SecretResolver {
   /** The IR secret name of a CA bundle (ca.crt, else tls.crt), or undefined. */
   ca(namespace: string, name: string, user?: ResourceRef): string | undefined {
     return this.#resolve(`${namespace}/${name}#ca`, `${namespace}/${name}`, user, (stored) => {
-      const field = this.#present(stored, 'ca.crt') ? 'ca.crt' : 'tls.crt';
-      const bundle = this.#field(stored, field);
-      if ('problem' in bundle) return { problems: [bundle.problem] };
-      const problems = checkCaBundle(bundle, this.#ctx.options.now);
-      if (problems.some((p) => p.severity === 'error')) return { problems };
+      const parsed = this.#once(stored, 'ca', () => {
+        const field = this.#present(stored, 'ca.crt') ? 'ca.crt' : 'tls.crt';
+        const bundle = this.#field(stored, field);
+        if ('problem' in bundle) return { problems: [bundle.problem] };
+        const verdict = caBundleVerdict(bundle);
+        if ('problem' in verdict) return { problems: [verdict.problem] };
+        return { problems: [], bundle, certificates: verdict.certificates };
+      });
+      if (!parsed.certificates) return { problems: parsed.problems };
+      const { bundle } = parsed;
+      const now = this.#ctx.options.now;
+      const problems = parsed.certificates.flatMap((c) => expiryProblems(bundle.field, c, now));
       return { problems, secret: { name: `${namespace}/${name}#ca`, trustedCa: bundle.text } };
     });
   }
@@ -133,6 +147,11 @@ export class SecretResolver {
       this.#verdicts.set(key, verdict);
     }
     return verdict.secret;
+  }
+
+  /** `compute`, kept per Secret object between compiles when the pass runs under an incremental compiler. */
+  #once<T>(stored: StoredResource, use: string, compute: () => T): T {
+    return this.#ctx.memo ? this.#ctx.memo.reuse(stored, `secret ${use}`, compute) : compute();
   }
 
   #present(stored: StoredResource, key: string): boolean {
