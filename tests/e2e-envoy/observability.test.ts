@@ -176,6 +176,14 @@ describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and t
     await expectNoRejectedUpdates(edge.envoy);
   });
 
+  /** The listeners Envoy serves new connections with (not those warming or draining), as JSON text. */
+  const activeListeners = async () => {
+    const dump = await edge.envoy.configDump();
+    const listeners = dump.configs.find((c) => String(c['@type']).endsWith('ListenersConfigDump')) as
+      | { dynamic_listeners?: Array<{ active_state?: unknown }> }
+      | undefined;
+    return JSON.stringify((listeners?.dynamic_listeners ?? []).map((l) => l.active_state ?? null));
+  };
   const showLogs = () => onTestFailed(() => console.error(edge.envoy.tail(60), edge.attache.tail(30)));
   const get = (path: string, headers: Record<string, string> = {}) =>
     request(port, path, { host: hostname, headers });
@@ -289,14 +297,11 @@ describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and t
         config: { service_name: 'edge-e2e' },
       }),
     );
-    await edge.envoy.waitFor(
-      async () => JSON.stringify(await edge.envoy.configDump()).includes('OpenTelemetryConfig'),
-      {
-        what: 'Envoy has the OpenTelemetry tracer',
-        timeoutMs: 20_000,
-      },
-    );
-    await sleep(1000); // the old listener drains; new connections use the new one
+    await edge.envoy.waitFor(async () => (await activeListeners()).includes('OpenTelemetryConfig'), {
+      what: 'Envoy has the OpenTelemetry tracer',
+      timeoutMs: 20_000,
+    });
+    await sleep(500); // every connection of the requests below is new: the active listener takes it
     const n = 200;
     await inBatches(n, 4, (i) => get(`/otel-trace/${i}`, { 'x-user': `otel-user-${i}` }));
     await settle(() => tracesWith(otlp.spans, '/otel-trace/').size, { quietMs: 7000, timeoutMs: 30_000 });
@@ -327,14 +332,11 @@ describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and t
         config: { service_name: 'edge-dd' },
       }),
     );
-    await edge.envoy.waitFor(
-      async () => JSON.stringify(await edge.envoy.configDump()).includes('DatadogConfig'),
-      {
-        what: 'Envoy has the Datadog tracer',
-        timeoutMs: 20_000,
-      },
-    );
-    await sleep(1000); // the old listener drains; new connections use the new one
+    await edge.envoy.waitFor(async () => (await activeListeners()).includes('DatadogConfig'), {
+      what: 'Envoy has the Datadog tracer',
+      timeoutMs: 20_000,
+    });
+    await sleep(500); // every connection of the requests below is new: the active listener takes it
     const n = 200;
     await inBatches(n, 4, (i) => get(`/dd-trace/${i}`, { 'x-user': `dd-user-${i}` }));
     await settle(() => tracesWith(datadog.spans, '/dd-trace/').size, {
