@@ -119,7 +119,7 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
       id: 'http.resolve-host-tls',
       phase: 'resolve',
       reason: 'Host TLS needs Secrets and TLSContexts; the default Host depends on which Hosts survive',
-      reads: ['http.hosts', 'http.tlsContexts'],
+      reads: ['http.hosts', 'http.tlsContexts', 'edge.tlsTerminationRequests'],
       writes: ['http.hosts', 'ir.secrets'],
       run: resolveHostTls,
     });

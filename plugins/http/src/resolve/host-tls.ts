@@ -1,4 +1,4 @@
-import type { IRDownstreamTls, PassContext } from '@attache/core';
+import { type IRDownstreamTls, type PassContext, readExt, TlsTerminationRequestsExt } from '@attache/core';
 import { configOf } from '../config.js';
 import { ExtKey, type HttpHost, type HttpTLSContext } from '../model.js';
 import type { TLSContextSettings } from '../schemas/tlscontext.js';
@@ -139,8 +139,10 @@ export function resolveHostTls(ctx: PassContext): void {
   }
 
   if (kept.length === 0) {
+    // A TLSContext that terminates TLS for a TCPMapping's host (feature-tcp) is in use without a Host.
+    const asked = new Set((readExt(ctx.ir, TlsTerminationRequestsExt) ?? []).map((r) => r.serverName));
     for (const c of contexts) {
-      if (c.spec.hosts?.length) {
+      if (c.spec.hosts?.length && !c.spec.hosts.some((h) => asked.has(h))) {
         ctx.report({
           code: 'TLSCONTEXT_NO_HOSTS_DEFINED',
           resource: c.ref,
