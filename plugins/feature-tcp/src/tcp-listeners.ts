@@ -26,7 +26,7 @@ interface TcpGroup {
   members: Array<{ config: TcpMappingConfig; cluster: string; terminationRequest?: string }>;
 }
 
-const describe = (ref: ResourceRef) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+const refName = (ref: ResourceRef) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 
 /**
  * Puts each TCPMapping group on a listener, as Emissary's listener synthesis
@@ -96,7 +96,7 @@ function tcpOnlyListeners(
         code: 'TCPMAPPING_LISTENER_PORT_CONFLICT',
         resource: view.ref,
         path: '/spec/port',
-        message: `port ${view.port} is already used by ${describe(other.ref)}; this TCP Listener is ignored (TCPMappings on that port use ${describe(other.ref)}); pick another port or delete one of them`,
+        message: `port ${view.port} is already used by ${refName(other.ref)}; this TCP Listener is ignored (TCPMappings on that port use ${refName(other.ref)}); pick another port or delete one of them`,
       });
       continue;
     }
@@ -129,7 +129,7 @@ function groupsOf(
         code: 'TCPMAPPING_GROUP_MISMATCH',
         resource: config.ref,
         path: '/spec/idle_timeout_ms',
-        message: `${describe(first.ref)} shares port ${config.port}${config.host ? ` and host ${config.host}` : ''} with this TCPMapping and one filter chain, but sets idle_timeout_ms ${first.idleTimeoutMs ?? '(unset)'}; this one (${config.idleTimeoutMs ?? 'unset'}) is ignored; make them equal`,
+        message: `${refName(first.ref)} shares port ${config.port}${config.host ? ` and host ${config.host}` : ''} with this TCPMapping and one filter chain, but sets idle_timeout_ms ${first.idleTimeoutMs ?? '(unset)'}; this one (${config.idleTimeoutMs ?? 'unset'}) is ignored; make them equal`,
       });
       continue;
     }
@@ -166,7 +166,7 @@ function groupsOf(
           code: 'TCPMAPPING_SHARED_WITHOUT_WEIGHTS',
           resource: m.config.ref,
           path: '/spec/port',
-          message: `${describe(first!.config.ref)} also claims ${where}, and neither has a weight: connections are split evenly between them; give each a weight, or another port or host`,
+          message: `${refName(first!.config.ref)} also claims ${where}, and neither has a weight: connections are split evenly between them; give each a weight, or another port or host`,
         });
       }
     }
@@ -219,7 +219,7 @@ function chainOf(
         code: 'TCPMAPPING_TLS_TERMINATION_REFUSED',
         resource: m.config.ref,
         path: '/spec/host',
-        message: `${describe(grant.source)} would terminate TLS for ${group.host} but its certificate cannot be used (see its own diagnostic); this TCPMapping is not served until that is fixed`,
+        message: `${refName(grant.source)} would terminate TLS for ${group.host} but its certificate cannot be used (see its own diagnostic); this TCPMapping is not served until that is fixed`,
       });
     }
     return undefined;
@@ -253,7 +253,7 @@ function joinHttpListener(
   view: EdgeListenerView | undefined,
 ): void {
   const listener = ctx.ir.listeners[name]!;
-  const owner = view ? describe(view.ref) : `listener ${name}`;
+  const owner = view ? refName(view.ref) : `listener ${name}`;
   let filterChains: IRFilterChain[] = [...listener.filterChains];
   const added: IRTcpFilterChain[] = [];
   for (const group of groups) {
@@ -288,7 +288,7 @@ function joinHttpListener(
           code: 'TCPMAPPING_SNI_CONFLICT',
           resource: m.config.ref,
           path: '/spec/host',
-          message: `${host ? describe(host) : 'a Host'} also terminates TLS for ${group.host} on port ${group.port} (${owner}); this TCPMapping takes those connections, so the Host is not reachable there by that name; give one of them another name or port`,
+          message: `${host ? refName(host) : 'a Host'} also terminates TLS for ${group.host} on port ${group.port} (${owner}); this TCPMapping takes those connections, so the Host is not reachable there by that name; give one of them another name or port`,
         });
       }
       const rest = names.filter((n) => n !== group.host);
@@ -329,7 +329,7 @@ function makeTcpListener(
           code: 'TCPMAPPING_LISTENER_NOT_TLS',
           resource: m.config.ref,
           path: '/spec/host',
-          message: `${view ? describe(view.ref) : 'the Listener'} on port ${port} has no TLS layer (protocolStack [${stack.join(', ')}]), so the SNI name ${group.host} cannot be read there and this TCPMapping is ignored; use protocol: TLS on that Listener, or remove host`,
+          message: `${view ? refName(view.ref) : 'the Listener'} on port ${port} has no TLS layer (protocolStack [${stack.join(', ')}]), so the SNI name ${group.host} cannot be read there and this TCPMapping is ignored; use protocol: TLS on that Listener, or remove host`,
         });
       }
       continue;
