@@ -1,5 +1,6 @@
 import { type DiagnosticInput, isPlainObject, type Resource, type StoredResource } from '@attache/core';
 import { type Document, isMap, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import { fastParseResourceFile } from './fast-parse.js';
 
 export const sourceId = 'source-file';
 
@@ -33,6 +34,15 @@ export interface ParsedFile {
  * half-saved file never replaces a good one document by document.
  */
 export function parseResourceFile(file: string, text: string): ParsedFile {
+  return fastParseResourceFile(file, text, sourceId) ?? parseResourceFileExactly(file, text);
+}
+
+/**
+ * parseResourceFile with the `yaml` library's document model: every YAML
+ * feature, positions for every error. The fast reader leaves to it whatever
+ * it is not sure about.
+ */
+export function parseResourceFileExactly(file: string, text: string): ParsedFile {
   const lineCounter = new LineCounter();
   // YAML 1.1 tags (!!set, !!omap, !!timestamp, !!binary) would become a Set, a Map, a Date or
   // bytes, which no field can hold and which vanished silently; read them as plain data, the
