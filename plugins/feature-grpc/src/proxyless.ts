@@ -50,7 +50,7 @@ export function grpcApiListener(name: string, routeConfigName: string): Json {
 }
 
 /** The virtual host of `target.host`, preferably from a cleartext listener's routes (gRPC clients send no X-Forwarded-Proto). */
-function findVirtualHost(ir: IR, ctx: PassContext<GrpcPluginConfig>, target: ProxylessTarget) {
+function findVirtualHost(ir: IR, target: ProxylessTarget) {
   const model = readExt(ir, HttpModelExt);
   if (!model) return undefined;
   const wanted = new Set(
@@ -76,7 +76,6 @@ function findVirtualHost(ir: IR, ctx: PassContext<GrpcPluginConfig>, target: Pro
       }
     }
   }
-  void ctx;
   return undefined;
 }
 
@@ -175,7 +174,7 @@ export function serveProxyless(ctx: PassContext<GrpcPluginConfig>): void {
   const targets = ctx.config?.proxyless ?? [];
   const done = new Set<string>();
   for (const target of [...targets].sort((a, b) => compareStrings(a.target, b.target))) {
-    const found = findVirtualHost(ctx.ir, ctx, target);
+    const found = findVirtualHost(ctx.ir, target);
     if (!found) {
       ctx.report({
         code: 'GRPC_PROXYLESS_TARGET_UNKNOWN',
