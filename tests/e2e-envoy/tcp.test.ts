@@ -1,8 +1,10 @@
+import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import {
   EchoServer,
   type Edge,
   edgeSkipReason,
+  freePort,
   freePorts,
   host,
   listener,
@@ -169,6 +171,24 @@ describe.skipIf(skip !== undefined)('e2e-envoy: TCPMappings with raw TCP and TLS
     const result = await tcpExchange(originatePort, 'over tls\n');
     expect(result.greeting).toMatch(/^hello from legacy tls=yes /);
     expect(result.echoed).toBe('over tls\n');
+  });
+
+  it('a TCPMapping added while serving opens its port; removing it closes the port', async () => {
+    showLogs();
+    const port = await freePort();
+    const file = writeResources(resources.dir, 'late.yaml', [
+      tcpMapping('late', { port, service: `127.0.0.1:${upstreams.plain!.port}` }),
+    ]);
+    const answer = async () => tcpExchange(port, 'late\n', { timeoutMs: 1000 }).catch(() => undefined);
+    await edge.attache.waitFor(async () => (await answer())?.greeting === 'hello from plain tls=no sni=-', {
+      what: `port ${port} answers after the TCPMapping is added`,
+    });
+    rmSync(file);
+    await edge.attache.waitFor(async () => (await answer()) === undefined, {
+      what: `port ${port} closed after the TCPMapping is removed`,
+    });
+    // The other TCP ports are untouched.
+    expect((await tcpExchange(tcpPort, 'still\n')).greeting).toBe('hello from plain tls=no sni=-');
   });
 
   it('weights split connections 30/70 within binomial bounds', async () => {
