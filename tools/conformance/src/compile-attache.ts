@@ -47,12 +47,18 @@ async function pluginsOf(specifier: string): Promise<Plugin[]> {
 }
 
 /**
- * Attaché's compiler as the CLI runs it for HTTP: the HTTP plugin and the
- * Envoy lowering plugin, found by shape among each package's exports so the
- * runner does not depend on their export names.
+ * Attaché's compiler as the CLI runs it for HTTP: the HTTP plugin, the gRPC
+ * plugin (Mapping `grpc` and the Module's gRPC filters, which Emissary's HTTP
+ * model has and the oracle cases use) and the Envoy lowering plugin, found by
+ * shape among each package's exports so the runner does not depend on their
+ * export names.
  */
 export async function loadAttacheCompiler(): Promise<Compiler> {
-  const plugins = [...(await pluginsOf('@attache/plugin-http')), ...(await pluginsOf('@attache/envoy'))];
+  const plugins = [
+    ...(await pluginsOf('@attache/plugin-http')),
+    ...(await pluginsOf('@attache/plugin-feature-grpc')),
+    ...(await pluginsOf('@attache/envoy')),
+  ];
   return (resources) => compile(resources, plugins);
 }
 
