@@ -65,6 +65,23 @@ describe('deploy/04-envoy.yaml serves Envoy stats for Prometheus', () => {
     });
   });
 
+  it("announces the control plane's own /metrics on the admin port", () => {
+    const attache = parseAllDocuments(readFileSync(join(repoRoot, 'deploy/03-attache.yaml'), 'utf8'))
+      .map((d) => d.toJS() as Manifest)
+      .find((m) => m.kind === 'Deployment' && m.metadata.name === 'attache')!;
+    const pod = attache.spec.template;
+    expect(pod.spec.containers[0]!.ports).toContainEqual({
+      name: 'admin',
+      containerPort: 8877,
+      protocol: 'TCP',
+    });
+    expect(pod.metadata.annotations).toEqual({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '8877',
+      'prometheus.io/path': '/metrics',
+    });
+  });
+
   it.skipIf(!findEnvoyBinary())('is a bootstrap a real Envoy accepts (envoy --mode validate)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'attache-deploy-'));
     try {
