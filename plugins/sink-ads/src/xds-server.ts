@@ -9,6 +9,7 @@ import { xdsMetrics } from './metrics.js';
 import { type GroupRule, groupResolver } from './node-groups.js';
 import { SendBudget } from './send-budget.js';
 import { type XdsServiceSpec, xdsServices } from './services.js';
+import { readSotwRequest } from './sotw-request.js';
 import { SotwStream } from './sotw-stream.js';
 import type { StreamInfo } from './stream-info.js';
 import type { DeltaDiscoveryRequestJson, DiscoveryRequestJson, NodeJson, XdsCodec } from './xds-codec.js';
@@ -196,7 +197,7 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
         path: `/${spec.grpcService}/${spec.sotwMethod}`,
         requestStream: true,
         responseStream: true,
-        requestDeserialize: (bytes: Buffer) => codec.decodeRequest(bytes),
+        requestDeserialize: (bytes: Buffer) => readSotwRequest(bytes) ?? codec.decodeRequest(bytes),
         requestSerialize: () => {
           throw new Error('server side only');
         },

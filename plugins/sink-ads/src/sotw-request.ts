@@ -1,0 +1,98 @@
+import type { DiscoveryRequestJson } from './xds-codec.js';
+
+/**
+ * The common SotW request read without the protobuf decoder: an ACK that
+ * repeats the stream's subscription. Envoy sends the whole name list with
+ * every request (1,000 cluster names for EDS), and a thousand streams send
+ * the same list: the list is decoded once and shared (`names`, a small cache
+ * keyed by its bytes), so an ACK costs a scan of its bytes.
+ *
+ * Only requests made of version_info (1), resource_names (3), type_url (4)
+ * and response_nonce (5) are read here; anything else (node, error_detail,
+ * locators, unknown fields) returns undefined and goes to the full decoder.
+ */
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const namesCache = new Map<string, readonly string[]>();
+const namesCacheSize = 64;
+
+function varint(bytes: Uint8Array, at: { pos: number }): number | undefined {
+  let result = 0;
+  let shift = 0;
+  while (at.pos < bytes.length && shift < 35) {
+    const byte = bytes[at.pos++]!;
+    result += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) return result;
+    shift += 7;
+  }
+  return undefined;
+}
+
+export function readSotwRequest(bytes: Uint8Array): DiscoveryRequestJson | undefined {
+  const at = { pos: 0 };
+  let versionInfo = '';
+  let typeUrl = '';
+  let responseNonce = '';
+  let namesStart = -1;
+  let namesEnd = -1;
+  try {
+    while (at.pos < bytes.length) {
+      const fieldStart = at.pos;
+      const tag = varint(bytes, at);
+      if (tag === undefined || (tag & 7) !== 2) return undefined;
+      const length = varint(bytes, at);
+      if (length === undefined || at.pos + length > bytes.length) return undefined;
+      const start = at.pos;
+      at.pos += length;
+      const field = tag >>> 3;
+      if (field === 3) {
+        // The names are one run of consecutive fields in every encoder we know; otherwise: full decoder.
+        if (namesStart === -1) namesStart = fieldStart;
+        else if (namesEnd !== fieldStart) return undefined;
+        namesEnd = at.pos;
+        continue;
+      }
+      const text = decoder.decode(bytes.subarray(start, at.pos));
+      if (field === 1) versionInfo = text;
+      else if (field === 4) typeUrl = text;
+      else if (field === 5) responseNonce = text;
+      else return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  const request: DiscoveryRequestJson = {};
+  if (versionInfo) request.versionInfo = versionInfo;
+  if (typeUrl) request.typeUrl = typeUrl;
+  if (responseNonce) request.responseNonce = responseNonce;
+  if (namesStart !== -1) {
+    const names = nameList(bytes.subarray(namesStart, namesEnd));
+    if (!names) return undefined;
+    request.resourceNames = names;
+  }
+  return request;
+}
+
+/**
+ * The names of a run of resource_names fields: one array per distinct run (by
+ * its bytes), decoded on first sight and shared after (do not mutate it).
+ */
+function nameList(run: Uint8Array): string[] | undefined {
+  const key = Buffer.from(run.buffer, run.byteOffset, run.byteLength).toString('latin1');
+  const known = namesCache.get(key);
+  if (known) return known as string[];
+  const names: string[] = [];
+  const at = { pos: 0 };
+  try {
+    while (at.pos < run.length) {
+      varint(run, at);
+      const length = varint(run, at) ?? 0;
+      names.push(decoder.decode(run.subarray(at.pos, at.pos + length)));
+      at.pos += length;
+    }
+  } catch {
+    return undefined;
+  }
+  if (namesCache.size >= namesCacheSize) namesCache.delete(namesCache.keys().next().value as string);
+  namesCache.set(key, names);
+  return names;
+}
