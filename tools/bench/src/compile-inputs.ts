@@ -22,6 +22,18 @@ export const compileScenarios: readonly CompileScenario[] = [
     mappings: 1500,
     description: '1,000 TLS Hosts, 1,500 Mappings (the many-Hosts shape of Emissary issue #4471)',
   },
+  {
+    name: '5000x100',
+    hosts: 5000,
+    mappings: 100,
+    description: '5,000 TLS Hosts, 100 Mappings (Hosts dominate)',
+  },
+  {
+    name: '100x10000',
+    hosts: 100,
+    mappings: 10000,
+    description: '100 TLS Hosts, 10,000 Mappings (Mappings spread over many Hosts)',
+  },
 ];
 
 export function findScenario(name: string): CompileScenario | undefined {
