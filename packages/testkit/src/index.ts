@@ -1,3 +1,4 @@
+export { AccessLogReceiver, type ReceivedAccessLog } from './access-log-receiver.js';
 export {
   ConsulAgent,
   type ConsulAgentOptions,
@@ -23,7 +24,6 @@ export {
   HttpAuthServer,
 } from './ext-authz-servers.js';
 export { freePort, freePorts } from './free-port.js';
-export { AccessLogReceiver, type ReceivedAccessLog } from './access-log-receiver.js';
 export * from './golden.js';
 export {
   echoServiceDefinition,
@@ -54,6 +54,7 @@ export {
   type TcpExchangeOptions,
   tcpExchange,
 } from './tcp-echo.js';
+export { type CertificateOptions, makeCa, makeCertificate, type PemPair, tlsSecret } from './tls-certs.js';
 export {
   DatadogAgentReceiver,
   decodeOtlpTraces,
@@ -61,7 +62,6 @@ export {
   type ReceivedSpan,
   ZipkinReceiver,
 } from './trace-receivers.js';
-export { type CertificateOptions, makeCa, makeCertificate, type PemPair, tlsSecret } from './tls-certs.js';
 export { type ValuePath, valuePaths, withValue } from './value-paths.js';
 export { WebSocketEchoServer } from './ws-echo.js';
 export * from './xds-client.js';
