@@ -97,8 +97,10 @@ describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and t
     metadata: { name: 'tracing', namespace: 'default' },
     spec: { custom_tags: customTags, ...spec },
   });
-  const write = (tracing: Obj) =>
-    writeResources(resources.dir, 'observability.yaml', [
+  let tracingNow: Obj = {};
+  const write = (tracing: Obj, logDriver: 'http' | 'tcp' = 'http') => {
+    tracingNow = tracing;
+    return writeResources(resources.dir, 'observability.yaml', [
       listener('http', port),
       mapping('api', { hostname, prefix: '/', service: api.address }),
       {
@@ -130,20 +132,24 @@ describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and t
         metadata: { name: 'als', namespace: 'default' },
         spec: {
           service: als.address,
-          driver: 'http',
+          driver: logDriver,
           grpc: true,
           protocol_version: 'v3',
           flush_interval_time: 1,
-          driver_config: {
-            additional_log_headers: [
-              { header_name: 'x-tenant', during_response: false, during_trailer: false },
-              { header_name: 'x-echo-backend', during_request: false, during_trailer: false },
-            ],
-          },
+          driver_config:
+            logDriver === 'http'
+              ? {
+                  additional_log_headers: [
+                    { header_name: 'x-tenant', during_response: false, during_trailer: false },
+                    { header_name: 'x-echo-backend', during_request: false, during_trailer: false },
+                  ],
+                }
+              : {},
         },
       },
       tracing,
     ]);
+  };
 
   beforeAll(async () => {
     process.env[regionVariable] = 'eu-test-1'; // Envoy inherits it: the environment custom tag reads it
@@ -366,4 +372,26 @@ describe.skipIf(skip !== undefined)('e2e-envoy: LogService, TracingService and t
       expect(tagged!.tags['edge.user']).toMatch(/^dd-user-\d+$/);
     }
   }, 90_000);
+  it('LogService driver tcp: every HTTP connection manager logs each connection as a TCP entry instead', async () => {
+    showLogs();
+    write(tracingNow, 'tcp');
+    await edge.envoy.waitFor(async () => !(await activeListeners()).includes('HttpGrpcAccessLogConfig'), {
+      what: 'no connection manager logs HTTP entries any more',
+      timeoutMs: 20_000,
+    });
+    await sleep(500);
+    const before = als.entries.length;
+    const answer = await get('/tcp-driver/check');
+    expect(answer.status).toBe(200);
+    const mine = () =>
+      als.entries.slice(before).filter((e) => {
+        const local = (e.entry.commonProperties as Obj | undefined)?.downstreamLocalAddress as
+          | { socketAddress?: { portValue?: number } }
+          | undefined;
+        return local?.socketAddress?.portValue === port;
+      });
+    await settle(() => mine().length, { quietMs: 2500, timeoutMs: 15_000, atLeast: 1 });
+    expect(mine().map((e) => e.kind)).toEqual(['tcp']);
+    expect(als.entries.slice(before).filter((e) => e.kind === 'http')).toEqual([]);
+  });
 });
