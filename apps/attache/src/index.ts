@@ -1,5 +1,6 @@
 export { runCli } from './cli.js';
 export type { Serving } from './commands/serve.js';
-export { type Distribution, standardDistribution } from './distribution.js';
+export { type Distribution, loadDistribution, standardDistribution } from './distribution.js';
 export { formatDiagnostic, formatDiagnostics, summarize } from './format-diagnostics.js';
 export type { CliIO } from './io.js';
+export { canonicalDocumentChunks, writeInBatches } from './print-document.js';

@@ -1,7 +1,12 @@
+import { createRequire } from 'node:module';
 import { Kind, type TSchema } from '@sinclair/typebox';
-import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
+import type { Ajv2019 } from 'ajv/dist/2019.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+
+// Ajv is loaded the first time a plugin gives a plain JSON Schema: every command that loads
+// plugins (attache compile among them) would otherwise pay for three Ajv builds it never uses.
+const require = createRequire(import.meta.url);
 
 /**
  * A plain JSON Schema object, as a plugin written without TypeBox gives it
@@ -41,9 +46,9 @@ const compiled = new WeakMap<object, ValidateFunction>();
 /** The validator for the draft the schema names in `$schema` (draft-07 when it names none). */
 function validatorFor(schema: object): Ajv | Ajv2019 | Ajv2020 {
   validators ??= {
-    draft07: new Ajv(ajvOptions),
-    draft2019: new Ajv2019(ajvOptions),
-    draft2020: new Ajv2020(ajvOptions),
+    draft07: new (require('ajv') as typeof import('ajv')).Ajv(ajvOptions),
+    draft2019: new (require('ajv/dist/2019.js') as typeof import('ajv/dist/2019.js')).Ajv2019(ajvOptions),
+    draft2020: new (require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020(ajvOptions),
   };
   const named = (schema as PlainJsonSchema).$schema;
   const draft = typeof named === 'string' ? named : '';

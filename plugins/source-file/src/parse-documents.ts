@@ -1,8 +1,18 @@
+import { createRequire } from 'node:module';
 import { type DiagnosticInput, isPlainObject, type Resource, type StoredResource } from '@attache/core';
-import { type Document, isMap, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import { fastParseResourceFile } from './fast-parse.js';
 
 export const sourceId = 'source-file';
+
+// The `yaml` library is loaded the first time a file needs the exact parser: most files take the fast
+// reader, and `attache compile` need not pay for loading the library.
+const require = createRequire(import.meta.url);
+let yamlLibrary: typeof import('yaml') | undefined;
+const yaml = () => {
+  yamlLibrary ??= require('yaml') as typeof import('yaml');
+  return yamlLibrary;
+};
 
 /**
  * YAML aliases (`*name`) a document may resolve, as the yaml library counts
@@ -43,6 +53,7 @@ export function parseResourceFile(file: string, text: string): ParsedFile {
  * it is not sure about.
  */
 export function parseResourceFileExactly(file: string, text: string): ParsedFile {
+  const { LineCounter, isMap, isSeq, parseAllDocuments } = yaml();
   const lineCounter = new LineCounter();
   // YAML 1.1 tags (!!set, !!omap, !!timestamp, !!binary) would become a Set, a Map, a Date or
   // bytes, which no field can hold and which vanished silently; read them as plain data, the

@@ -6,6 +6,7 @@
  */
 import { runAdsBench } from './ads-bench.js';
 import { runAuthBench } from './auth-bench.js';
+import { runCliBench } from './cli-bench.js';
 import { runCompileBench } from './compile-bench.js';
 import { runConsulBench } from './consul-bench.js';
 import { runEnvoyBench } from './envoy-bench.js';
@@ -22,6 +23,7 @@ type BenchMain = (argv: string[]) => Promise<void>;
 const benchmarks: Record<string, BenchMain> = {
   ads: runAdsBench,
   auth: runAuthBench,
+  cli: runCliBench,
   compile: runCompileBench,
   consul: runConsulBench,
   envoy: runEnvoyBench,

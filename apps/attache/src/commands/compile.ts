@@ -1,10 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   canonicalJson,
   compareDiagnostics,
   compile,
+  type Diagnostic,
   hasErrors,
   type ScheduledPass,
   xdsPushOrder,
@@ -12,7 +13,8 @@ import {
 import { stringify as toYaml } from 'yaml';
 import { formatDiagnostics } from '../format-diagnostics.js';
 import { type CliIO, UsageError } from '../io.js';
-import { loadOfflineInputs, loadPipeline } from '../offline.js';
+import { loadOfflineInputs, loadPipeline, type OfflineInputs } from '../offline.js';
+import { canonicalDocumentChunks, writeInBatches } from '../print-document.js';
 
 export const compileUsage = `usage: attache compile -f PATH… [--format json|yaml] [--ir] [--out FILE] [--config attache.yaml] [--ambassador-id ID]
        attache compile --schedule [--config attache.yaml]
@@ -45,22 +47,49 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
     io.stdout(formatSchedule(pipeline.passes));
     return 0;
   }
-  const inputs = await loadOfflineInputs(values.file, values.config, io);
-  const ambassadorId = values['ambassador-id'] ?? inputs.config.ambassadorIds[0] ?? 'default';
-  const result = compile(inputs.resources, inputs.pipeline, { ambassadorId });
-  const document = values.ir
-    ? result.ir
-    : Object.fromEntries(xdsPushOrder.map((t) => [t, result.xds[t].map((r) => r.resource)]));
-  // Canonical key order either way, so the output diffs cleanly between runs.
-  const text =
+  const { document, diagnostics } = compileInputs(
+    await loadOfflineInputs(values.file, values.config, io),
+    values['ambassador-id'],
+    values.ir,
+  );
+  // Canonical key order either way, so the output diffs cleanly between runs. Envoy resources as
+  // JSON, the usual case and the large one, are written a resource at a time.
+  const chunks =
     values.format === 'yaml'
-      ? toYaml(JSON.parse(canonicalJson(document)))
-      : `${canonicalJson(document, 2)}\n`;
-  if (values.out) writeFileSync(resolve(io.cwd, values.out), text);
-  else io.stdout(text);
-  const diagnostics = [...inputs.sourceDiagnostics, ...result.diagnostics].sort(compareDiagnostics);
+      ? [toYaml(JSON.parse(canonicalJson(document)))]
+      : values.ir
+        ? [`${canonicalJson(document, 2)}\n`]
+        : canonicalDocumentChunks(document as Record<string, unknown[]>);
+  if (values.out) {
+    const fd = openSync(resolve(io.cwd, values.out), 'w');
+    try {
+      writeInBatches(chunks, (text) => writeSync(fd, text));
+    } finally {
+      closeSync(fd);
+    }
+  } else writeInBatches(chunks, (text) => io.stdout(text));
   io.stderr(formatDiagnostics(diagnostics));
   return hasErrors(diagnostics) ? 1 : 0;
+}
+
+/**
+ * Compiles and keeps only what is printed: the inputs and the IR (unless it
+ * is what is printed) are garbage once this returns, while the output is written.
+ */
+function compileInputs(
+  inputs: OfflineInputs,
+  ambassadorIdOption: string | undefined,
+  ir: boolean,
+): { document: object; diagnostics: Diagnostic[] } {
+  const ambassadorId = ambassadorIdOption ?? inputs.config.ambassadorIds[0] ?? 'default';
+  const result = compile(inputs.resources, inputs.pipeline, { ambassadorId });
+  const document = ir
+    ? result.ir
+    : Object.fromEntries(xdsPushOrder.map((t) => [t, result.xds[t].map((r) => r.resource)]));
+  return {
+    document,
+    diagnostics: [...inputs.sourceDiagnostics, ...result.diagnostics].sort(compareDiagnostics),
+  };
 }
 
 /** One pass per line in run order; its facets and its reason below. */

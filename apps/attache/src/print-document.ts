@@ -1,0 +1,55 @@
+import { sortKeys } from '@attache/core';
+
+/**
+ * `canonicalJson(document, 2)` of a document of lists (Envoy resources by
+ * type URL), written in pieces: one resource serialised at a time, instead
+ * of a sorted copy of everything and one string of tens of megabytes at
+ * 10,000 Mappings. The bytes are the same (a test compares them).
+ */
+export function* canonicalDocumentChunks(
+  document: Readonly<Record<string, readonly unknown[]>>,
+): Generator<string> {
+  const keys = Object.keys(document)
+    .filter((key) => document[key] !== undefined)
+    .sort();
+  if (keys.length === 0) {
+    yield '{}\n';
+    return;
+  }
+  yield '{\n';
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    const list = document[key]!;
+    const end = k < keys.length - 1 ? ',\n' : '\n';
+    if (list.length === 0) {
+      yield `  ${JSON.stringify(key)}: []${end}`;
+      continue;
+    }
+    yield `  ${JSON.stringify(key)}: [\n`;
+    for (let i = 0; i < list.length; i++) {
+      // The item as JSON.stringify indents it two levels down: inside '[\n  [\n    ' and '\n  ]\n]'.
+      const nested = JSON.stringify([[sortKeys(list[i])]], null, 2);
+      const item = nested.slice(10, nested.length - 6);
+      yield `    ${item}${i < list.length - 1 ? ',' : ''}\n`;
+    }
+    yield `  ]${end}`;
+  }
+  yield '}\n';
+}
+
+/** Joins small pieces into writes of about `size` characters: fewer system calls than one per piece. */
+export function writeInBatches(
+  chunks: Iterable<string>,
+  write: (text: string) => void,
+  size = 1 << 16,
+): void {
+  let pending = '';
+  for (const chunk of chunks) {
+    pending += chunk;
+    if (pending.length >= size) {
+      write(pending);
+      pending = '';
+    }
+  }
+  if (pending.length > 0) write(pending);
+}

@@ -1,0 +1,115 @@
+/**
+ * Child process of the `cli` benchmark: the stages of `attache compile -f FILE`
+ * one after the other, in a fresh process, each with its CPU time, wall time
+ * and memory afterwards. The stages do what the CLI does, with the same
+ * modules: read the file, parse it (source-file), load the distribution's
+ * plugins and build the pipeline, compile (every pass but Envoy lowering),
+ * lower (the `envoy.lower` pass: lowering, strict validation, hashing), print
+ * (the canonical JSON the CLI writes, to /dev/null). Prints one JSON line.
+ */
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import type { Pipeline } from '@attache/core';
+
+export interface StageFigures {
+  stage: string;
+  cpuMs: number;
+  wallMs: number;
+  heapUsedMiB: number;
+  rssMiB: number;
+}
+
+export interface StagesReport {
+  stages: StageFigures[];
+  resources: number;
+  outputBytes: number;
+  maxRssMiB: number;
+}
+
+const mib = (bytes: number) => bytes / 1024 / 1024;
+
+async function main(file: string): Promise<void> {
+  const stages: StageFigures[] = [];
+  const stage = async <T>(name: string, run: () => T | Promise<T>, cpuCorrection = 0): Promise<T> => {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    const out = await run();
+    const wallMs = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    const memory = process.memoryUsage();
+    stages.push({
+      stage: name,
+      cpuMs: (used.user + used.system) / 1000 - cpuCorrection,
+      wallMs,
+      heapUsedMiB: mib(memory.heapUsed),
+      rssMiB: mib(memory.rss),
+    });
+    return out;
+  };
+
+  const text = await stage('read', () => readFileSync(file, 'utf8'));
+  const parsed = await stage('parse', async () => {
+    const { parseResourceFile } = await import('@attache/plugin-source-file');
+    return parseResourceFile(file, text);
+  });
+  const pipeline = await stage('load plugins', async () => {
+    const { createPipeline } = await import('@attache/core');
+    const { loadDistribution } = await import('@attache/attache');
+    return createPipeline((await loadDistribution()).plugins);
+  });
+
+  // compile() with the lower pass timed on its own: 'compile' is the rest.
+  const { compile, xdsPushOrder } = await import('@attache/core');
+  let lowerCpuMs = 0;
+  let lowerWallMs = 0;
+  const timedLower: Pipeline = {
+    ...pipeline,
+    passes: pipeline.passes.map((p) =>
+      p.phase !== 'lower'
+        ? p
+        : {
+            ...p,
+            run(ctx) {
+              const cpu = process.cpuUsage();
+              const start = performance.now();
+              p.run(ctx);
+              lowerWallMs += performance.now() - start;
+              const used = process.cpuUsage(cpu);
+              lowerCpuMs += (used.user + used.system) / 1000;
+            },
+          },
+    ),
+  };
+  const result = await stage('compile', () =>
+    compile(parsed.resources, timedLower, { ambassadorId: 'default' }),
+  );
+  const compiled = stages.at(-1)!;
+  compiled.cpuMs -= lowerCpuMs;
+  compiled.wallMs -= lowerWallMs;
+  stages.push({ ...compiled, stage: 'lower', cpuMs: lowerCpuMs, wallMs: lowerWallMs });
+
+  let outputBytes = 0;
+  await stage('print', async () => {
+    const { canonicalDocumentChunks, writeInBatches } = await import('@attache/attache');
+    const document = Object.fromEntries(xdsPushOrder.map((t) => [t, result.xds[t].map((r) => r.resource)]));
+    const fd = openSync('/dev/null', 'w');
+    try {
+      writeInBatches(canonicalDocumentChunks(document), (chunk) => {
+        outputBytes += Buffer.byteLength(chunk);
+        writeSync(fd, chunk);
+      });
+    } finally {
+      closeSync(fd);
+    }
+  });
+  const report: StagesReport = {
+    stages,
+    resources: parsed.resources.length,
+    outputBytes,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+const file = process.argv[2];
+if (!file) throw new Error('usage: cli-stages.js FILE');
+await main(file);
