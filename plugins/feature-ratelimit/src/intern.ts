@@ -4,7 +4,11 @@ import { envoyAction } from './rate-limits.js';
 type Json = Readonly<Record<string, unknown>>;
 
 /** Entries that start with the same actions: a trie over interned action objects. */
-interface EntryNode {
+export interface EntryNode {
+  readonly prefix: readonly Json[];
+  readonly parent?: EntryNode;
+  /** The action that leads here from the parent. */
+  readonly action?: Json;
   next?: Map<Json, EntryNode>;
   entry?: Json;
 }
@@ -30,24 +34,42 @@ export class RateLimitInterner {
 
   /** `{stage: 0, actions: [...prefix, ...actions]}`, shared with every equal entry asked for before. */
   entry(prefix: readonly Json[], actions: readonly LabelAction[]): Json {
+    let node = this.root(prefix);
+    for (const action of actions) node = this.child(node, action);
+    return this.entryAt(node);
+  }
+
+  /** Where entries after `prefix` start; walk with `child`, end with `entryAt` (no arrays on the way). */
+  root(prefix: readonly Json[]): EntryNode {
     let node = this.roots.get(prefix);
     if (!node) {
-      node = {};
+      node = { prefix };
       this.roots.set(prefix, node);
     }
-    const jsons: Json[] = [];
-    for (const action of actions) {
-      const json = this.action(action);
-      jsons.push(json);
-      node.next ??= new Map();
-      let child = node.next.get(json);
-      if (!child) {
-        child = {};
-        node.next.set(json, child);
-      }
-      node = child;
+    return node;
+  }
+
+  child(node: EntryNode, action: LabelAction): EntryNode {
+    const json = this.action(action);
+    node.next ??= new Map();
+    let child = node.next.get(json);
+    if (!child) {
+      child = { prefix: node.prefix, parent: node, action: json };
+      node.next.set(json, child);
     }
-    node.entry ??= Object.freeze({ stage: 0, actions: Object.freeze([...prefix, ...jsons]) });
+    return child;
+  }
+
+  /** The entry of the actions on the way from the root to `node`. */
+  entryAt(node: EntryNode): Json {
+    if (!node.entry) {
+      const actions: Json[] = [];
+      for (let at: EntryNode | undefined = node; at?.action; at = at.parent) actions.push(at.action);
+      node.entry = Object.freeze({
+        stage: 0,
+        actions: Object.freeze([...node.prefix, ...actions.reverse()]),
+      });
+    }
     return node.entry;
   }
 

@@ -403,14 +403,14 @@ export function quickRateLimits(
         for (const item of list) if (!quickV3Action(item)) return undefined;
         continue;
       }
-      const actions: LabelAction[] = [];
+      let node = intern.root(prefix);
       for (const item of list) {
         const action = quickV3Action(item);
         if (!action) return undefined;
-        actions.push(action);
+        node = intern.child(node, action);
       }
       if (!limits) limits = [];
-      limits.push(intern.entry(prefix, actions));
+      limits.push(intern.entryAt(node));
     }
   }
   return { limits, domains };
