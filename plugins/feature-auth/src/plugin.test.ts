@@ -45,7 +45,7 @@ describe('feature-auth in and out of a distribution', () => {
   it('without it, the rest still compiles; the AuthService kind and the Mapping fields are named as needing it', () => {
     const result = compile(inputs, [httpPlugin, envoyPlugin]);
     expect(result.diagnostics.map((d) => [d.code, d.resource?.name, d.path])).toEqual([
-      ['RESOURCE_KIND_UNKNOWN', 'authn', '/kind'],
+      ['KIND_NEEDS_PLUGIN', 'authn', '/kind'],
       ['FIELD_NEEDS_PLUGIN', 'api', '/spec/auth_context_extensions'],
       ['FIELD_NEEDS_PLUGIN', 'public', '/spec/bypass_auth'],
     ]);

@@ -58,6 +58,14 @@ describe('feature-ratelimit plugin', () => {
       '/spec/config/default_labels',
       '/spec/labels',
     ]);
+    // The RateLimitService itself is named as needing the plugin, not an unknown kind.
+    const kinds = compile(
+      testdata('global-v3alpha1.in.yaml'),
+      [httpPlugin, envoyPlugin],
+      {},
+    ).diagnostics.filter((d) => d.resource?.kind === 'RateLimitService');
+    expect(kinds.map((d) => [d.code, d.path])).toEqual([['KIND_NEEDS_PLUGIN', '/kind']]);
+    expect(kinds[0]!.message).toContain('feature-ratelimit');
   });
 
   it('every output passes strict validation (no ENVOY_REJECTED) on every golden input', () => {

@@ -43,6 +43,8 @@ export const httpPlugin = definePlugin<HttpPluginConfig>({
   register(reg) {
     reg.diagnostics(httpDiagnosticCodes);
     reg.delegateKinds({
+      'getambassador.io/AuthService': 'feature-auth',
+      'getambassador.io/RateLimitService': 'feature-ratelimit',
       'getambassador.io/LogService': 'feature-logging',
       'getambassador.io/TracingService': 'feature-tracing',
       'getambassador.io/TCPMapping': 'feature-tcp',
