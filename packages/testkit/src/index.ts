@@ -23,6 +23,15 @@ export {
   GrpcAuthServer,
   HttpAuthServer,
 } from './ext-authz-servers.js';
+export {
+  documentedFields,
+  exampleSpecsOfKind,
+  type FieldCoverage,
+  fieldCoverage,
+  goldenSpecsOfKind,
+  schemaFieldPaths,
+  setsField,
+} from './field-coverage.js';
 export { freePort, freePorts } from './free-port.js';
 export * from './golden.js';
 export {
