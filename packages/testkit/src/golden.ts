@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type StoredResource, sortKeys } from '@attache/core';
+import { type CompileResult, type Diagnostic, formatRef, type StoredResource, sortKeys } from '@attache/core';
 import { parseAllDocuments, stringify } from 'yaml';
 
 /**
@@ -117,4 +117,53 @@ export function runGoldenDir(
         hooks.assertEqual(c.actual, c.expected, c.file);
     });
   }
+}
+
+/** Diagnostics as goldens show them: code, severity, resource, path and message, in reading order. */
+export function goldenDiagnostics(diagnostics: readonly Diagnostic[]) {
+  return diagnostics.map((d) => ({
+    code: d.code,
+    severity: d.severity,
+    ...(d.resource ? { resource: formatRef(d.resource) } : {}),
+    ...(d.path !== undefined ? { path: d.path } : {}),
+    message: d.message,
+  }));
+}
+
+/** A whole compile as goldens show it: every validated Envoy resource by type (with provenance), and the diagnostics. */
+export function goldenXdsView(result: CompileResult) {
+  const xds: Record<string, Array<{ name: string; provenance: string[]; resource: unknown }>> = {};
+  for (const [typeUrl, list] of Object.entries(result.xds)) {
+    if (list.length === 0) continue;
+    xds[typeUrl.replace('type.googleapis.com/', '')] = list.map((r) => ({
+      name: r.name,
+      provenance: r.provenance.map(formatRef),
+      resource: r.resource,
+    }));
+  }
+  return { out: xds, diagnostics: goldenDiagnostics(result.diagnostics) };
+}
+
+/** The bits of a test framework a golden suite needs (vitest's `it` and `expect` fit). */
+export interface GoldenTestApi {
+  it: (name: string, fn: () => void) => void;
+  expect: (value: unknown, message?: string) => { toBeDefined(): void; toBe(expected: unknown): void };
+}
+
+/**
+ * One test per case of `dir`: each golden file must exist (else: run with
+ * UPDATE_GOLDEN=1 and review it) and match what `view` makes of the case.
+ */
+export function goldenSuite(
+  dir: string,
+  view: (resources: StoredResource[], testCase: GoldenCase) => GoldenOutput,
+  { it, expect }: GoldenTestApi,
+): void {
+  runGoldenDir(dir, view, {
+    test: it,
+    assertEqual: (actual, expected, file) => {
+      expect(expected, `${file} is missing: run with UPDATE_GOLDEN=1 and review it`).toBeDefined();
+      expect(actual, file).toBe(expected);
+    },
+  });
 }

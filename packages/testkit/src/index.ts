@@ -40,6 +40,13 @@ export {
   GrpcEchoServer,
   grpcEchoClient,
 } from './grpc-upstream.js';
+export {
+  commonHostileValues,
+  type HostileMutation,
+  hostileFailures,
+  hostileMutations,
+  specValuePaths,
+} from './hostile-input.js';
 export type { FakeKubeApiServerOptions, RecordedRequest } from './kube-fake-apiserver.js';
 export { FakeKubeApiServer, startFakeKubeApiServer } from './kube-fake-apiserver.js';
 export type { KubeObject, KubeResourceType } from './kube-resource-types.js';
