@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { type CompileResult, compile, formatRef, type StoredResource } from '@attache/core';
+import { type CompileResult, compile, type StoredResource } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpPlugin } from '@attache/plugin-http';
-import { runGoldenDir } from '@attache/testkit';
+import { goldenDiagnostics, goldenSuite } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { ratelimitPlugin } from './index.js';
 
@@ -41,14 +41,7 @@ export function ratelimitView(result: CompileResult) {
   const clusters = (xds['type.googleapis.com/envoy.config.cluster.v3.Cluster'] ?? [])
     .filter((c) => /^cluster_(ratelimit|rl)/.test(c.name))
     .map((c) => c.resource);
-  const diagnostics = result.diagnostics.map((d) => ({
-    code: d.code,
-    severity: d.severity,
-    ...(d.resource ? { resource: formatRef(d.resource) } : {}),
-    ...(d.path !== undefined ? { path: d.path } : {}),
-    message: d.message,
-  }));
-  return { out: { listeners, routes, clusters }, diagnostics };
+  return { out: { listeners, routes, clusters }, diagnostics: goldenDiagnostics(result.diagnostics) };
 }
 
 export function compileWithRatelimit(resources: StoredResource[]) {
@@ -56,11 +49,5 @@ export function compileWithRatelimit(resources: StoredResource[]) {
 }
 
 describe('feature-ratelimit golden cases', () => {
-  runGoldenDir(dir, (resources) => ratelimitView(compileWithRatelimit(resources)), {
-    test: it,
-    assertEqual: (actual, expected, file) => {
-      expect(expected, `${file} is missing: run with UPDATE_GOLDEN=1 and review it`).toBeDefined();
-      expect(actual, file).toBe(expected);
-    },
-  });
+  goldenSuite(dir, (resources) => ratelimitView(compileWithRatelimit(resources)), { it, expect });
 });
