@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { type CompileResult, compile, formatRef, type StoredResource } from '@attache/core';
+import { type CompileResult, compile, type StoredResource } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpPlugin } from '@attache/plugin-http';
-import { runGoldenDir } from '@attache/testkit';
+import { goldenDiagnostics, goldenSuite } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { tracingPlugin } from './index.js';
 
@@ -43,14 +43,7 @@ export function tracingView(result: CompileResult) {
   const clusters = (xds['type.googleapis.com/envoy.config.cluster.v3.Cluster'] ?? [])
     .filter((c) => c.name.startsWith('cluster_tracing'))
     .map((c) => c.resource);
-  const diagnostics = result.diagnostics.map((d) => ({
-    code: d.code,
-    severity: d.severity,
-    ...(d.resource ? { resource: formatRef(d.resource) } : {}),
-    ...(d.path !== undefined ? { path: d.path } : {}),
-    message: d.message,
-  }));
-  return { out: { listeners, clusters }, diagnostics };
+  return { out: { listeners, clusters }, diagnostics: goldenDiagnostics(result.diagnostics) };
 }
 
 export function compileWithTracing(resources: StoredResource[]) {
@@ -58,11 +51,5 @@ export function compileWithTracing(resources: StoredResource[]) {
 }
 
 describe('feature-tracing golden cases', () => {
-  runGoldenDir(dir, (resources) => tracingView(compileWithTracing(resources)), {
-    test: it,
-    assertEqual: (actual, expected, file) => {
-      expect(expected, `${file} is missing: run with UPDATE_GOLDEN=1 and review it`).toBeDefined();
-      expect(actual, file).toBe(expected);
-    },
-  });
+  goldenSuite(dir, (resources) => tracingView(compileWithTracing(resources)), { it, expect });
 });
