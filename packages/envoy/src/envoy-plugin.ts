@@ -9,6 +9,7 @@ import {
 import { type Admission, admitLowered, type Rejection } from './admit.js';
 import { RouteConfigText } from './json-text.js';
 import { type Json, type LoweredResource, lowerIR, type ResourcePart } from './lower/index.js';
+import { type LoweringMemo, loweringMemo } from './lowering-memo.js';
 import { danglingReferences } from './references.js';
 import { withAcceptedMemo } from './validate-fast.js';
 
@@ -27,11 +28,11 @@ export const loweringReads = [
  * invalid route or filter chain) as XdsResources, the rest as rejections.
  * Pure; what the `envoy.lower` pass runs, exported for tools and tests.
  */
-export function lowerAndValidate(ir: IR): Admission[] {
+export function lowerAndValidate(ir: IR, kept?: LoweringMemo): Admission[] {
   // Lowering shares route JSON between resources and admission never mutates it (it prunes copies).
-  const routeConfigText = new RouteConfigText();
+  const routeConfigText = new RouteConfigText(kept);
   return withAcceptedMemo(() => {
-    const lowered = lowerIR(ir);
+    const lowered = lowerIR(ir, kept);
     const admissions = lowered.map((resource) => admitLowered(resource, routeConfigText));
     // A route to a cluster Envoy would refuse would answer 503: the input behind it is left out
     // whole instead (its route too), so traffic falls through to the routes that remain.
@@ -44,7 +45,7 @@ export function lowerAndValidate(ir: IR): Admission[] {
       const leaveOut = routesToRefusedClusters(resource, refused);
       return leaveOut.size === 0 ? admissions[i]! : admitLowered(resource, routeConfigText, leaveOut);
     });
-  });
+  }, kept?.accepted);
 }
 
 /** The clusters a lowered route forwards or mirrors to. */
@@ -100,7 +101,9 @@ export const envoyDiagnosticCodes = {
 
 function runLowering(ctx: PassContext): void {
   const emitted = new Map<string, Set<string>>();
-  for (const admission of lowerAndValidate(ctx.ir)) {
+  // Under an incremental compiler, routes kept by the http plugin keep their lowering too.
+  const kept = ctx.memo ? loweringMemo(ctx.memo, String(ctx.ir.regexMaxProgramSize ?? '')) : undefined;
+  for (const admission of lowerAndValidate(ctx.ir, kept)) {
     for (const rejection of admission.rejections) {
       for (const ref of rejection.refs) {
         ctx.report({

@@ -12,7 +12,23 @@ import type { Json } from './lower/index.js';
  * cache lives (one lowerAndValidate call).
  */
 export class RouteConfigText {
-  private readonly digests = new Map<object, string>();
+  private readonly digests: {
+    get(list: object): string | undefined;
+    set(list: object, digest: string): unknown;
+  };
+
+  /**
+   * `kept` (an incremental compiler's lowering memo) keeps list digests and route texts between
+   * compiles: only for route JSON that is never mutated while it lives.
+   */
+  constructor(
+    private readonly kept?: {
+      texts: WeakMap<object, string>;
+      digests: WeakMap<object, string>;
+    },
+  ) {
+    this.digests = kept?.digests ?? new Map<object, string>();
+  }
 
   version(routeConfig: Json): string {
     return versionHashOfJson(
@@ -31,15 +47,39 @@ export class RouteConfigText {
     );
   }
 
+  private listText(routes: readonly unknown[], texts: WeakMap<object, string>): string {
+    return listTextOf(routes, texts);
+  }
+
   // One native JSON.stringify per distinct list: faster than joining per-route texts, even shared ones.
   private routesDigest(routes: unknown[]): string {
     let digest = this.digests.get(routes);
     if (digest === undefined) {
-      digest = `"routes:${versionHashOfJson(JSON.stringify(routes))}"`;
+      const text = this.kept ? this.listText(routes, this.kept.texts) : JSON.stringify(routes);
+      digest = `"routes:${versionHashOfJson(text)}"`;
       this.digests.set(routes, digest);
     }
     return digest;
   }
+}
+
+/** JSON.stringify of a list, from texts of its items kept between calls. */
+function listTextOf(routes: readonly unknown[], texts: WeakMap<object, string>): string {
+  let out = '[';
+  for (let i = 0; i < routes.length; i++) {
+    const route = routes[i];
+    let text: string | undefined;
+    if (typeof route === 'object' && route !== null) {
+      text = texts.get(route);
+      if (text === undefined) {
+        text = JSON.stringify(route);
+        texts.set(route, text);
+      }
+    } else text = JSON.stringify(route);
+    // JSON.stringify writes null for items without a JSON form.
+    out += `${i === 0 ? '' : ','}${text ?? 'null'}`;
+  }
+  return `${out}]`;
 }
 
 /** JSON.stringify of an object, with `special` giving the text of some values (undefined: the default). */

@@ -43,12 +43,22 @@ export function fastAccepts(desc: DescMessage, json: Record<string, unknown>, ha
  * whose caller promises the JSON it validates is not mutated meanwhile.
  */
 // A Map, not a WeakMap: it dies with the call, and Map lookups cost much less.
-let acceptedMemo: Map<object, unknown> | undefined;
+let acceptedMemo: AcceptedMemo | undefined;
 
-/** Runs `fn` with fast verdicts on list items remembered by object identity (the JSON must not change during `fn`). */
-export function withAcceptedMemo<T>(fn: () => T): T {
+/** Verdicts by JSON object: a Map for one call, or a WeakMap kept between compiles. */
+export interface AcceptedMemo {
+  get(json: object): unknown;
+  set(json: object, verdict: unknown): unknown;
+}
+
+/**
+ * Runs `fn` with fast verdicts on list items remembered by object identity (the JSON must not
+ * change during `fn`). `kept` carries verdicts over from earlier calls: only for JSON objects
+ * that are never mutated while `kept` lives (an incremental compiler's lowering memo).
+ */
+export function withAcceptedMemo<T>(fn: () => T, kept?: AcceptedMemo): T {
   const outer = acceptedMemo;
-  acceptedMemo ??= new Map();
+  acceptedMemo = kept ?? outer ?? new Map();
   try {
     return fn();
   } finally {

@@ -28,6 +28,9 @@ export const editKinds = [
   'secret-rotation',
   'module-change',
   'listener-change',
+  'host-change',
+  'canary',
+  'shadow',
   'nothing',
 ] as const;
 export type EditKind = (typeof editKinds)[number];
@@ -182,6 +185,49 @@ export class EditableInputs {
           this.int(3) === 0 ? (spec.securityModel === 'XFP' ? 'SECURE' : 'XFP') : spec.securityModel;
         this.put({ ...l.resource, spec: { ...spec, port, securityModel } });
         return `Listener ${l.resource.metadata.name} port ${String(port)} ${String(securityModel)}`;
+      }
+      case 'host-change': {
+        // The insecure action decides every route of the Host: kept routes must follow it.
+        const h = this.pick('Host');
+        if (!h) return 'host: none';
+        const spec = h.resource.spec as Record<string, unknown>;
+        const action = ['Redirect', 'Route', 'Reject'][this.int(3)];
+        this.put({ ...h.resource, spec: { ...spec, requestPolicy: { insecure: { action } } } });
+        return `Host ${h.resource.metadata.name} insecure ${String(action)}`;
+      }
+      case 'canary':
+      case 'shadow': {
+        // Half the time an existing shadow moves to another service: the routes it mirrors change.
+        const shadows =
+          kind === 'shadow' ? this.list().filter((r) => r.resource.metadata.name.startsWith('shadow-')) : [];
+        const moved = shadows.length > 0 && this.int(2) === 0 ? shadows[this.int(shadows.length)] : undefined;
+        if (moved) {
+          const service = `svc-shadow-${this.int(50)}.team-${this.int(4)}:8080`;
+          this.put({
+            ...moved.resource,
+            spec: { ...(moved.resource.spec as Record<string, unknown>), service },
+          });
+          return `shadow ${moved.resource.metadata.name} to ${service}`;
+        }
+        // A Mapping with the match of another: its canary weights (or shadows) change the other's routes.
+        const m = this.pick('Mapping');
+        if (!m) return this.apply('add');
+        const name = `${kind}-${this.added++}`;
+        const spec: Record<string, unknown> = {
+          ...(m.resource.spec as Record<string, unknown>),
+          service: `svc-${kind}-${this.int(50)}.team-${this.int(4)}:8080`,
+        };
+        if (kind === 'canary') spec.weight = 5 + this.int(40);
+        else {
+          spec.shadow = true;
+          if (this.int(2) === 0) spec.weight = 10 + this.int(80);
+        }
+        this.put({
+          ...m.resource,
+          metadata: { name, namespace: m.resource.metadata.namespace },
+          spec,
+        });
+        return `${kind} of Mapping ${m.resource.metadata.name}: ${name}`;
       }
       case 'nothing':
         return 'no change';

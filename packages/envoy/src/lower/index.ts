@@ -1,4 +1,5 @@
 import { compareStrings, type IR, xdsPushOrder } from '@attache/core';
+import type { LoweringMemo } from '../lowering-memo.js';
 import { lowerCluster } from './cluster.js';
 import type { LoweredResource } from './common.js';
 import { lowerEndpoints } from './endpoints.js';
@@ -18,9 +19,9 @@ function byName<T extends { name: string }>(record: Record<string, T>): T[] {
  * in push order (what a resource references comes first) and by name within
  * a type. Pure and deterministic.
  */
-export function lowerIR(ir: IR): LoweredResource[] {
+export function lowerIR(ir: IR, kept?: LoweringMemo): LoweredResource[] {
   const limits = ir.regexMaxProgramSize === undefined ? {} : { maxProgramSize: ir.regexMaxProgramSize };
-  const lowerRoutes = memoizedRouteLowering(limits);
+  const lowerRoutes = memoizedRouteLowering(limits, kept);
   const loggers = sharedAccessLoggers(ir);
   const lowered = [
     ...byName(ir.secrets).map(lowerSecret),

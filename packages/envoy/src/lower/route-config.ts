@@ -1,4 +1,6 @@
 import { compareStrings, type IRRoute, type IRRouteConfig, TypeUrl } from '@attache/core';
+import type { LoweringMemo } from '../lowering-memo.js';
+import { sameListAsBefore } from '../lowering-memo.js';
 import {
   defined,
   type Json,
@@ -19,9 +21,10 @@ export type RouteListLowering = (routes: readonly IRRoute[]) => Json[];
  * lowered route depends on its IR route alone. The shared JSON is never
  * mutated afterwards (admission prunes a copy).
  */
-export function memoizedRouteLowering(limits: RegexLimits = {}): RouteListLowering {
+export function memoizedRouteLowering(limits: RegexLimits = {}, kept?: LoweringMemo): RouteListLowering {
   // Maps, not WeakMaps: they die with the lowering, and Map lookups cost much less.
-  const byRoute = new Map<IRRoute, Json>();
+  // With `kept` (an incremental compiler's memo), routes and lists outlive the lowering.
+  const byRoute = kept?.routes ?? new Map<IRRoute, Json>();
   const byList = new Map<readonly IRRoute[], Json[]>();
   const one = (route: IRRoute): Json => {
     let json = byRoute.get(route);
@@ -35,6 +38,7 @@ export function memoizedRouteLowering(limits: RegexLimits = {}): RouteListLoweri
     let list = byList.get(routes);
     if (list === undefined) {
       list = routes.map(one);
+      if (kept) list = sameListAsBefore(kept, list);
       byList.set(routes, list);
     }
     return list;

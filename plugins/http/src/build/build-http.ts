@@ -1,4 +1,10 @@
-import { type IRRoute, mergeProvenance, type PassContext, type ResourceRef } from '@attache/core';
+import {
+  type IRRoute,
+  mergeProvenance,
+  type PassContext,
+  type ResourceRef,
+  versionHash,
+} from '@attache/core';
 import { configOf } from '../config.js';
 import { hostGlobsIntersect } from '../hostglob.js';
 import { ExtKey, type HttpHost, type HttpListener, type HttpMapping, type HttpModule } from '../model.js';
@@ -9,7 +15,7 @@ import { buildRouteGroups, type RouteGroup } from './groups.js';
 import { publishHttpModel } from './http-model.js';
 import { buildListener, listenerBindsHost } from './listeners.js';
 import { probeRoutes } from './module-probes.js';
-import { hostRoutes, type RouteMemo, type SecurityModel } from './routes.js';
+import { hostRoutes, type KeptRoutes, type RouteMemo, type SecurityModel } from './routes.js';
 
 /** Listeners Emissary 1.x created by itself; opt-in here (plugin config defaultListeners). */
 function defaultListeners(namespace: string): HttpListener[] {
@@ -119,6 +125,10 @@ export function buildHttp(ctx: PassContext): void {
   const namespaceLabels = namespaceLabelIndex(ctx);
   const routeCache = new Map<string, IRRoute[]>();
   const memo: RouteMemo = new Map();
+  // Under an incremental compiler, an unchanged Mapping keeps its route objects from the last compile.
+  const kept: KeptRoutes | undefined = ctx.memo
+    ? { memo: ctx.memo, salt: versionHash(module.config), groupSalts: new Map() }
+    : undefined;
   // The probe routes come first on every virtual host (built once, shared like the rest).
   const probes = probeRoutes(module.config, module.ref ? [module.ref] : []);
   // One list object per Host and security model: virtual hosts of the cleartext and TLS
@@ -128,7 +138,15 @@ export function buildHttp(ctx: PassContext): void {
     let routes = routeCache.get(key);
     if (!routes) {
       routes = probes.slice();
-      const own = hostRoutes(host, groupsByHost.get(host.id) ?? [], model, upstreams, module.config, memo);
+      const own = hostRoutes(
+        host,
+        groupsByHost.get(host.id) ?? [],
+        model,
+        upstreams,
+        module.config,
+        memo,
+        kept,
+      );
       for (const route of own) routes.push(route);
       routeCache.set(key, routes);
     }

@@ -28,6 +28,8 @@ export interface RouteGroup {
   runtimeKey: string;
   /** Emissary's route weight, compared descending. */
   weight: [number, number, number, number, string, string];
+  /** One plain Mapping (no canary, no shadow, no conflict): match and authority are its own. */
+  single?: true;
 }
 
 /**
@@ -206,6 +208,8 @@ function makeGroup(
       first.spec.method ?? 'GET',
     ],
   } as RouteGroup;
+  if (only && members.length === 1 && members[0]!.mapping === only && shadows.length === 0)
+    group.single = true;
   if (members.length > 1) group.runtimeKey = `routing.traffic_shift.${contentHash(group.key).slice(0, 12)}`;
   if (first.authority) group.authority = first.authority;
   return group;

@@ -9,6 +9,7 @@ import type {
   IRRoute,
   IRRouteAction,
   IRStringMatch,
+  PassMemo,
 } from '@attache/core';
 import type { Static } from '@sinclair/typebox';
 import type { HttpHost, HttpMapping, HttpModule } from '../model.js';
@@ -24,6 +25,44 @@ const xfpHttps: IRHeaderMatch = { name: 'x-forwarded-proto', match: { exact: 'ht
 
 /** Routes already built for a group member, by what they depend on besides the member (see memberKey). */
 export type RouteMemo = Map<GroupMember, Map<string, IRRoute[]>>;
+
+/**
+ * Routes kept from earlier compiles (incremental compiler): keyed by the
+ * Mapping's normalised spec, which ingest keeps as the same object while the
+ * Mapping, the Module and the other ingest inputs are unchanged; the salt
+ * names everything else a Mapping's routes depend on. Unchanged Mappings keep
+ * their route objects, so lowering can reuse what it made of them.
+ */
+export interface KeptRoutes {
+  memo: PassMemo;
+  /** What every route depends on in this compile (the Module's config). */
+  salt: string;
+  /** Per group: its match, runtime key and shadows (with their clusters). */
+  groupSalts: Map<RouteGroup, string>;
+}
+
+/**
+ * What a member's routes depend on in its group. A single plain Mapping's group
+ * holds nothing the Mapping does not (its match and authority are computed from
+ * its spec, the memo key): the empty string. Other groups are written out.
+ */
+function groupSaltOf(kept: KeptRoutes, group: RouteGroup, upstreams: ReadonlyMap<string, Upstream>): string {
+  return group.single ? '' : groupSalt(kept, group, upstreams);
+}
+
+function groupSalt(kept: KeptRoutes, group: RouteGroup, upstreams: ReadonlyMap<string, Upstream>): string {
+  let salt = kept.groupSalts.get(group);
+  if (salt === undefined) {
+    salt = JSON.stringify([
+      group.match,
+      group.authority ?? null,
+      group.runtimeKey,
+      group.shadows.map((s) => [s.id, s.spec.weight ?? null, upstreams.get(s.id)?.cluster.name ?? null]),
+    ]);
+    kept.groupSalts.set(group, salt);
+  }
+  return salt;
+}
 
 /**
  * The routes of one Host's virtual host under one security model. On an XFP
@@ -45,6 +84,7 @@ export function hostRoutes(
   upstreams: ReadonlyMap<string, Upstream>,
   module: HttpModule['config'],
   memo: RouteMemo = new Map(),
+  kept?: KeptRoutes,
 ): IRRoute[] {
   const routes: IRRoute[] = [];
   const withAuthority = `authority ${host.insecureAction} ${model}`;
@@ -62,7 +102,14 @@ export function hostRoutes(
         for (const route of known) routes.push(route);
         continue;
       }
-      const made = memberRoutes(member, group, authority, upstream, upstreams, module, host, model);
+      const build = () => memberRoutes(member, group, authority, upstream, upstreams, module, host, model);
+      const made = kept
+        ? kept.memo.reuse(
+            member.mapping.spec,
+            `${kept.salt}\u0000${key}\u0000${authority ? JSON.stringify(authority) : ''}\u0000${member.mapping.id}\u0000${member.cumulative ?? ''}\u0000${upstream ? `${upstream.cluster.name}\u0000${upstream.authority}` : ''}\u0000${groupSaltOf(kept, group, upstreams)}`,
+            build,
+          )
+        : build();
       // Published for feature plugins (ir.ext['http.mappings'][i].routeNames).
       const names = member.mapping.routeNames;
       for (const route of made) {

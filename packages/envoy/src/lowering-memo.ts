@@ -1,0 +1,55 @@
+import type { IRRoute, PassMemo } from '@attache/core';
+import type { Json } from './lower/common.js';
+
+/**
+ * What `envoy.lower` keeps from one compile to the next under an incremental
+ * compiler (`ctx.memo`), all keyed by object identity. Sound because nothing
+ * is mutated once made: IR routes are replaced copy-on-write (`replaceRoutes`),
+ * and lowered JSON is never edited (admission prunes copies). A route the
+ * http plugin kept from the last compile (same Mapping, same Host, same
+ * Module) is the same IR object, so its lowering, its validation verdict and
+ * its JSON text are reused; everything else is computed as usual.
+ */
+export interface LoweringMemo {
+  /** The lowered route of an IR route (under this memo's regex limit, lowerRoute's only other input). */
+  routes: WeakMap<IRRoute, Json>;
+  /** Lowered route lists, by their last route: a new list with the same routes is the old list again. */
+  lists: WeakMap<Json, Json[][]>;
+  /** Fast validation verdicts by JSON object (validate-fast's accepted memo). */
+  accepted: WeakMap<object, unknown>;
+  /** JSON.stringify text of a lowered route. */
+  texts: WeakMap<object, string>;
+  /** Version digest of a lowered route list. */
+  digests: WeakMap<object, string>;
+}
+
+const memoKey = {};
+
+/** The lowering memo of this incremental compiler for this regex limit (a new one when the limit changes). */
+export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
+  return memo.reuse(memoKey, limitsSalt, () => ({
+    routes: new WeakMap(),
+    lists: new WeakMap(),
+    accepted: new WeakMap(),
+    texts: new WeakMap(),
+    digests: new WeakMap(),
+  }));
+}
+
+/** At most this many lists are remembered per last route (the cleartext and TLS tables of a few Hosts). */
+const listsPerKey = 8;
+
+/** `lowered` itself, or an earlier list with exactly the same route objects in the same order. */
+export function sameListAsBefore(memo: LoweringMemo, lowered: Json[]): Json[] {
+  const last = lowered[lowered.length - 1];
+  if (last === undefined) return lowered;
+  const candidates = memo.lists.get(last);
+  if (candidates) {
+    for (const list of candidates) {
+      if (list.length === lowered.length && list.every((json, i) => json === lowered[i])) return list;
+    }
+    candidates.unshift(lowered);
+    if (candidates.length > listsPerKey) candidates.length = listsPerKey;
+  } else memo.lists.set(last, [lowered]);
+  return lowered;
+}
