@@ -254,6 +254,20 @@ describe.skipIf(missing !== undefined)('ConsulSource against a real consul agent
     }
   }, 90_000);
 
+  it('dials the address sources.consul.addresses gives for a resolver address', async () => {
+    await agent.register({ id: 'aliased-1', name: 'aliased', address: '127.0.0.81', port: 8080 });
+    const host = new Host();
+    host.inputs = [resolver('consul-server.consul.invalid:8500'), mapping('aliased', 'aliased')];
+    const source = startSource(host, { addresses: { 'consul-server.consul.invalid:8500': agent.address } });
+    try {
+      await source.start();
+      expect(host.endpoints('consul/dc1/aliased')).toEqual(['127.0.0.81:8080']);
+    } finally {
+      await source.stop();
+      await agent.deregister('aliased-1');
+    }
+  });
+
   it('starts, synced, with nothing known when the agent is unreachable from the start', async () => {
     const host = new Host();
     host.inputs = [resolver('127.0.0.1:1'), mapping('x', 'x')];
