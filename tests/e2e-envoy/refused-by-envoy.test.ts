@@ -94,7 +94,7 @@ const cases: Case[] = [
         health_checks: [{ health_check: { grpc: { upstream_name: 'svc' } } }],
       }),
     ],
-    code: 'HTTP_SCHEMA_INVALID',
+    code: 'GRPC_HEALTH_CHECK_NEEDS_GRPC', // feature-grpc's
     path: '/spec/health_checks/0/health_check/grpc',
   },
   {
