@@ -1,11 +1,17 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type CompileResult, compareStrings, compile, type Plugin } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { grpcPlugin } from '@attache/plugin-feature-grpc';
 import { httpPlugin } from '@attache/plugin-http';
-import type { ConformanceCase } from './cases.js';
 import { readResources } from './compile-attache.js';
+import {
+  type DeliberatePartDifference,
+  discoverFeatureCases,
+  type FeatureCase,
+  type FeaturePartsResult,
+  judgeParts,
+  printFeatureParts,
+  withDeliberate,
+} from './feature-cases.js';
 import {
   clusterByBehaviour,
   compareFeatureParts,
@@ -14,7 +20,7 @@ import {
   sideFromBootstrap,
   sideFromXds,
 } from './filter-parts.js';
-import { type CaseResult, runCase } from './run-case.js';
+import { runCase } from './run-case.js';
 
 /**
  * gRPC conformance (../shared/conformance/features/*-grpc-*): compiled with
@@ -26,7 +32,7 @@ import { type CaseResult, runCase } from './run-case.js';
  */
 
 type Json = Record<string, unknown>;
-export type GrpcCase = Extract<ConformanceCase, { kind: 'envoy' }>;
+export type GrpcCase = FeatureCase;
 
 export const grpcPlugins: Plugin[] = [httpPlugin, grpcPlugin, envoyPlugin];
 
@@ -38,30 +44,11 @@ export const grpcFilters: FeatureFilter[] = [
 ];
 
 export function discoverGrpcCases(shared: string): GrpcCase[] {
-  const root = join(shared, 'conformance', 'features');
-  if (!existsSync(root)) return [];
-  const out: GrpcCase[] = [];
-  for (const dir of readdirSync(root).sort(compareStrings)) {
-    if (!/^\d+-(err-)?grpc-/.test(dir)) continue;
-    const input = join(root, dir, 'input.yaml');
-    const expected = join(root, dir, 'expected.json');
-    if (!existsSync(input) || !existsSync(expected)) continue;
-    const c: GrpcCase = {
-      id: `features/${dir}`,
-      kind: 'envoy',
-      inputs: [input],
-      expected: JSON.parse(readFileSync(expected, 'utf8')),
-      clustersUndefined: false,
-    };
-    const errors = join(root, dir, 'errors.json');
-    if (existsSync(errors)) c.errorsFile = errors;
-    out.push(c);
-  }
-  return out;
+  return discoverFeatureCases(shared, (dir) => /^\d+-(err-)?grpc-/.test(dir));
 }
 
 /** Differences on purpose (docs/reference/grpc.md): case id prefix, part, key prefix → why. */
-export const deliberateGrpcDifferences: Array<{ case: string; part: string; key: string; reason: string }> = [
+export const deliberateGrpcDifferences: DeliberatePartDifference[] = [
   {
     case: 'features/94-grpc-bridge-health',
     part: 'filter config',
@@ -132,9 +119,7 @@ function routeClusters(side: ReturnType<typeof sideFromXds>): Map<string, Set<st
   return out;
 }
 
-export interface GrpcCaseResult extends CaseResult {
-  parts: Array<FeaturePart & { deliberate?: string }>;
-}
+export type GrpcCaseResult = FeaturePartsResult;
 
 /** The gRPC parts of Emissary's expected output and Attaché's, compared. */
 export function compareGrpcParts(expected: unknown, result: CompileResult): FeaturePart[] {
@@ -163,49 +148,15 @@ export function runGrpcCase(c: GrpcCase, plugins: Plugin[] = grpcPlugins): GrpcC
   const compiler = (r: ReturnType<typeof readResources>) => compile(r, plugins);
   const routing = runCase({ ...c, expected: expectedAsServed(c.expected) }, compiler);
   const result = compiler(c.inputs.flatMap(readResources));
-  const parts = compareGrpcParts(c.expected, result).map((p): FeaturePart & { deliberate?: string } => {
-    const why = deliberateGrpcDifferences.find(
-      (d) => c.id.startsWith(d.case) && d.part === p.part && p.key.startsWith(d.key),
-    );
-    return !p.ok && why ? { ...p, deliberate: why.reason } : p;
-  });
-  const differing = parts.filter((p) => !p.ok && !p.deliberate);
-  const status = routing.status === 'fail' || differing.length > 0 ? 'fail' : routing.status;
-  const detail =
-    routing.status === 'fail'
-      ? routing.detail
-      : differing.length > 0
-        ? `${differing[0]!.part} ${differing[0]!.key}: ${differing[0]!.detail}`
-        : `${parts.length} gRPC parts match${parts.some((p) => p.deliberate) ? ` (${parts.filter((p) => p.deliberate).length} differ on purpose)` : ''}; ${routing.detail}`;
-  return { ...routing, status, detail, parts };
+  const parts = withDeliberate(c.id, compareGrpcParts(c.expected, result), deliberateGrpcDifferences);
+  return judgeParts(routing, parts, 'gRPC parts');
 }
 
 /** The table the runner prints: one line per case, then the counts per part. Returns the failed cases. */
 export function printGrpcResults(results: readonly GrpcCaseResult[], write: (s: string) => void): number {
-  const width = Math.max(4, ...results.map((r) => r.id.length));
-  write(
-    '\ngRPC (features) — filter order, gRPC filter configs, route clusters (HTTP/2, health checks), routing:\n',
-  );
-  for (const r of results) write(`${r.id.padEnd(width)}  ${r.status.toUpperCase().padEnd(6)}  ${r.detail}\n`);
-  const counts: Record<string, { compared: number; match: number; deliberate: number }> = {};
-  for (const r of results) {
-    for (const p of r.parts) {
-      counts[p.part] ??= { compared: 0, match: 0, deliberate: 0 };
-      const c = counts[p.part]!;
-      c.compared++;
-      if (p.ok) c.match++;
-      else if (p.deliberate) c.deliberate++;
-    }
-  }
-  const line = Object.entries(counts)
-    .map(
-      ([part, c]) =>
-        `${part} ${c.match}/${c.compared}${c.deliberate ? ` (+${c.deliberate} on purpose)` : ''}`,
-    )
-    .join(', ');
-  const failed = results.filter((r) => r.status === 'fail').length;
-  write(
-    `gRPC feature parts matching Emissary: ${line}; ${results.length - failed}/${results.length} cases pass\n`,
-  );
-  return failed;
+  return printFeatureParts(results, write, {
+    heading:
+      'gRPC (features) — filter order, gRPC filter configs, route clusters (HTTP/2, health checks), routing',
+    name: 'gRPC',
+  });
 }

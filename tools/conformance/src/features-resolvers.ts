@@ -1,12 +1,16 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type CompileResult, compareStrings, compile, type Plugin } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpPlugin } from '@attache/plugin-http';
-import type { ConformanceCase } from './cases.js';
 import { readResources } from './compile-attache.js';
+import {
+  discoverFeatureCases,
+  type FeatureCase,
+  type FeaturePartsResult,
+  judgeParts,
+  printFeatureParts,
+} from './feature-cases.js';
 import { clusterByBehaviour, type FeaturePart, sideFromBootstrap, sideFromXds } from './filter-parts.js';
-import { type CaseResult, runCase } from './run-case.js';
+import { runCase } from './run-case.js';
 
 /**
  * Resolver conformance (../shared/conformance/features/*-consul-*, *-resolver-*):
@@ -20,31 +24,12 @@ import { type CaseResult, runCase } from './run-case.js';
  */
 
 type Json = Record<string, unknown>;
-export type ResolverCase = Extract<ConformanceCase, { kind: 'envoy' }>;
+export type ResolverCase = FeatureCase;
 
 export const resolverPlugins: Plugin[] = [httpPlugin, envoyPlugin];
 
 export function discoverResolverCases(shared: string): ResolverCase[] {
-  const root = join(shared, 'conformance', 'features');
-  if (!existsSync(root)) return [];
-  const out: ResolverCase[] = [];
-  for (const dir of readdirSync(root).sort(compareStrings)) {
-    if (!/^\d+-(err-)?(consul|resolver|endpoint)/.test(dir)) continue;
-    const input = join(root, dir, 'input.yaml');
-    const expected = join(root, dir, 'expected.json');
-    if (!existsSync(input) || !existsSync(expected)) continue;
-    const c: ResolverCase = {
-      id: `features/${dir}`,
-      kind: 'envoy',
-      inputs: [input],
-      expected: JSON.parse(readFileSync(expected, 'utf8')),
-      clustersUndefined: false,
-    };
-    const errors = join(root, dir, 'errors.json');
-    if (existsSync(errors)) c.errorsFile = errors;
-    out.push(c);
-  }
-  return out;
+  return discoverFeatureCases(shared, (dir) => /^\d+-(err-)?(consul|resolver|endpoint)/.test(dir));
 }
 
 /** Route path → its cluster(s) by behaviour, with the EDS service name. */
@@ -91,23 +76,16 @@ export function compareResolverParts(expected: unknown, result: CompileResult): 
   return parts;
 }
 
-export interface ResolverCaseResult extends CaseResult {
-  parts: FeaturePart[];
-}
+export type ResolverCaseResult = FeaturePartsResult;
 
 export function runResolverCase(c: ResolverCase, plugins: Plugin[] = resolverPlugins): ResolverCaseResult {
   const compiler = (r: ReturnType<typeof readResources>) => compile(r, plugins);
   const routing = runCase(c, compiler);
-  const parts = compareResolverParts(c.expected, compiler(c.inputs.flatMap(readResources)));
-  const differing = parts.filter((p) => !p.ok);
-  const status = routing.status === 'fail' || differing.length > 0 ? 'fail' : routing.status;
-  const detail =
-    routing.status === 'fail'
-      ? routing.detail
-      : differing.length > 0
-        ? `${differing[0]!.part} ${differing[0]!.key}: ${differing[0]!.detail}`
-        : `${parts.length} route clusters match; ${routing.detail}`;
-  return { ...routing, status, detail, parts };
+  return judgeParts(
+    routing,
+    compareResolverParts(c.expected, compiler(c.inputs.flatMap(readResources))),
+    'route clusters',
+  );
 }
 
 /** One line per case, then the count. Returns the failed cases. */
@@ -115,14 +93,9 @@ export function printResolverResults(
   results: readonly ResolverCaseResult[],
   write: (s: string) => void,
 ): number {
-  const width = Math.max(4, ...results.map((r) => r.id.length));
-  write('\nResolvers (features) — every route cluster by behaviour with its EDS service name, routing:\n');
-  for (const r of results) write(`${r.id.padEnd(width)}  ${r.status.toUpperCase().padEnd(6)}  ${r.detail}\n`);
-  const compared = results.reduce((n, r) => n + r.parts.length, 0);
-  const match = results.reduce((n, r) => n + r.parts.filter((p) => p.ok).length, 0);
-  const failed = results.filter((r) => r.status === 'fail').length;
-  write(
-    `resolver feature parts matching Emissary: cluster ${match}/${compared}; ${results.length - failed}/${results.length} cases pass\n`,
-  );
-  return failed;
+  return printFeatureParts(results, write, {
+    heading: 'Resolvers (features) — every route cluster by behaviour with its EDS service name, routing',
+    name: 'resolver',
+    always: ['cluster'],
+  });
 }
