@@ -1,5 +1,3 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type CompileResult, compareStrings, compile, type Plugin, type StoredResource } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { buildEnvoyModel, type EnvoyModel } from '@attache/explain';
@@ -7,9 +5,18 @@ import { loggingPlugin } from '@attache/plugin-feature-logging';
 import { tracingPlugin } from '@attache/plugin-feature-tracing';
 import { httpPlugin } from '@attache/plugin-http';
 import { canon } from './canon.js';
-import type { ConformanceCase } from './cases.js';
 import { clusterBehaviour } from './cluster-identity.js';
 import { readResources } from './compile-attache.js';
+import {
+  discoverFeatureCases,
+  type FeatureCase,
+  type FeatureCheck,
+  type FeatureCheckResult,
+  printFeatureChecks,
+  routingCheck,
+  sameJson,
+  showJson,
+} from './feature-cases.js';
 import { standInCertificate, withParseableSecrets } from './on-envoy/placeholder-secrets.js';
 import { runCase } from './run-case.js';
 
@@ -37,34 +44,13 @@ import { runCase } from './run-case.js';
  * request_header custom tags.
  */
 
-export type FeatureCase = Extract<ConformanceCase, { kind: 'envoy' }>;
-
 export const observabilityPlugins: Plugin[] = [httpPlugin, loggingPlugin, tracingPlugin, envoyPlugin];
 
 const casePattern = /logservice|tracing|module-(json|text)-log/;
 
 /** The features cases about logging and tracing, as envoy cases (input.yaml + expected.json). */
 export function discoverObservabilityCases(shared: string): FeatureCase[] {
-  const root = join(shared, 'conformance', 'features');
-  if (!existsSync(root)) return [];
-  const out: FeatureCase[] = [];
-  for (const dir of readdirSync(root).sort(compareStrings)) {
-    if (!casePattern.test(dir)) continue;
-    const input = join(root, dir, 'input.yaml');
-    const expected = join(root, dir, 'expected.json');
-    if (!existsSync(input) || !existsSync(expected)) continue;
-    const c: FeatureCase = {
-      id: `features/${dir}`,
-      kind: 'envoy',
-      inputs: [input],
-      expected: JSON.parse(readFileSync(expected, 'utf8')),
-      clustersUndefined: false,
-    };
-    const errors = join(root, dir, 'errors.json');
-    if (existsSync(errors)) c.errorsFile = errors;
-    out.push(c);
-  }
-  return out;
+  return discoverFeatureCases(shared, (dir) => casePattern.test(dir));
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a view over Envoy JSON of many shapes, read field by field
@@ -237,25 +223,8 @@ function observabilityClusters(side: SideView): string[] {
   return distinct(found);
 }
 
-export interface ObservabilityCheck {
-  part: 'access_log' | 'tracing' | 'clusters' | 'routing';
-  ok: boolean;
-  detail: string;
-}
-
-export interface ObservabilityCaseResult {
-  id: string;
-  checks: ObservabilityCheck[];
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function show(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > 400 ? `${text.slice(0, 397)}...` : text;
-}
+export type ObservabilityCheck = FeatureCheck<'access_log' | 'tracing' | 'clusters'>;
+export type ObservabilityCaseResult = FeatureCheckResult<ObservabilityCheck['part']>;
 
 /** Compares the logging and tracing parts of Emissary's expected output with Attaché's for one case. */
 export function compareObservabilityParts(
@@ -269,35 +238,35 @@ export function compareObservabilityParts(
 
   const eLogs = accessLogs(expected);
   const aLogs = accessLogs(actual);
-  const logsOk = same(eLogs, aLogs) && expected.hcms.length > 0 && actual.hcms.length > 0;
+  const logsOk = sameJson(eLogs, aLogs) && expected.hcms.length > 0 && actual.hcms.length > 0;
   checks.push({
     part: 'access_log',
     ok: logsOk,
     detail: logsOk
       ? `access logs equal on every connection manager (${JSON.parse(eLogs[0] ?? '[]').length} each)`
-      : `Emissary ${show(eLogs)} vs Attaché ${show(aLogs)}`,
+      : `Emissary ${showJson(eLogs)} vs Attaché ${showJson(aLogs)}`,
   });
 
   const extraTags = tagHeaderTags(inputs);
   const eTracing = distinct(expected.hcms.map((h) => tracingView(expected, h, extraTags)));
   const aTracing = distinct(actual.hcms.map((h) => tracingView(actual, h, extraTags)));
-  const tracingOk = same(eTracing, aTracing) && expected.hcms.length > 0;
+  const tracingOk = sameJson(eTracing, aTracing) && expected.hcms.length > 0;
   checks.push({
     part: 'tracing',
     ok: tracingOk,
     detail: tracingOk
       ? `${eTracing.some((t) => t.includes('"provider"')) ? 'tracing, provider and sampling equal' : 'no tracing on either side'}${extraTags.length > 0 ? ` (tag_headers as custom tags on purpose: ${extraTags.length})` : ''}`
-      : `Emissary ${show(eTracing)} vs Attaché ${show(aTracing)}`,
+      : `Emissary ${showJson(eTracing)} vs Attaché ${showJson(aTracing)}`,
   });
 
   const eClusters = observabilityClusters(expected);
   const aClusters = observabilityClusters(actual);
   checks.push({
     part: 'clusters',
-    ok: same(eClusters, aClusters),
-    detail: same(eClusters, aClusters)
+    ok: sameJson(eClusters, aClusters),
+    detail: sameJson(eClusters, aClusters)
       ? `${eClusters.length} log/trace cluster(s) equal by behaviour`
-      : `Emissary ${show(eClusters)} vs Attaché ${show(aClusters)}`,
+      : `Emissary ${showJson(eClusters)} vs Attaché ${showJson(aClusters)}`,
   });
   return checks;
 }
@@ -313,16 +282,7 @@ export function runObservabilityCase(
     const routing = runCase(c, (r) => compile(r, plugins));
     return {
       id: c.id,
-      checks: [
-        ...compareObservabilityParts(c.expected, result, resources),
-        routing.probes === undefined
-          ? { part: 'routing', ok: false, detail: routing.detail }
-          : {
-              part: 'routing',
-              ok: routing.differingProbes === 0,
-              detail: `${routing.probes - (routing.differingProbes ?? 0)}/${routing.probes} probes agree`,
-            },
-      ],
+      checks: [...compareObservabilityParts(c.expected, result, resources), routingCheck(routing)],
     };
   } catch (e) {
     return {
@@ -337,23 +297,10 @@ export function printObservabilityResults(
   results: ObservabilityCaseResult[],
   write: (s: string) => void,
 ): number {
-  const width = Math.max(4, ...results.map((r) => r.id.length));
-  write(
-    '\nLogService, TracingService, Module access log (features) — access logs, tracing, clusters, routing:\n',
-  );
-  let failed = 0;
-  let total = 0;
-  for (const r of results) {
-    for (const check of r.checks) {
-      total++;
-      if (!check.ok) failed++;
-      write(
-        `${r.id.padEnd(width)}  ${check.part.padEnd(10)}  ${check.ok ? 'PASS' : 'FAIL'}  ${check.detail}\n`,
-      );
-    }
-  }
-  write(
-    `observability feature checks: ${total - failed} passed, ${failed} failed (${results.length} cases)\n`,
-  );
-  return failed;
+  return printFeatureChecks(results, write, {
+    heading:
+      'LogService, TracingService, Module access log (features) — access logs, tracing, clusters, routing',
+    name: 'observability',
+    partWidth: 10,
+  });
 }

@@ -1,14 +1,21 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type CompileResult, compareStrings, compile, type Plugin, type StoredResource } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { buildEnvoyModel, type EnvoyModel } from '@attache/explain';
 import { ratelimitPlugin } from '@attache/plugin-feature-ratelimit';
 import { httpPlugin } from '@attache/plugin-http';
 import { canon } from './canon.js';
-import type { ConformanceCase } from './cases.js';
 import { clusterBehaviour } from './cluster-identity.js';
 import { readResources } from './compile-attache.js';
+import {
+  discoverFeatureCases,
+  type FeatureCase,
+  type FeatureCheck,
+  type FeatureCheckResult,
+  printFeatureChecks,
+  routingCheck,
+  sameJson,
+  showJson,
+} from './feature-cases.js';
 import { standInCertificate, withParseableSecrets } from './on-envoy/placeholder-secrets.js';
 import { runCase } from './run-case.js';
 
@@ -28,32 +35,11 @@ import { runCase } from './run-case.js';
  * on the other: no filter, no rate_limits anywhere.
  */
 
-export type FeatureCase = Extract<ConformanceCase, { kind: 'envoy' }>;
-
 export const ratelimitPlugins: Plugin[] = [httpPlugin, ratelimitPlugin, envoyPlugin];
 
 /** The features cases about rate limiting, as envoy cases (input.yaml + expected.json). */
 export function discoverRateLimitCases(shared: string): FeatureCase[] {
-  const root = join(shared, 'conformance', 'features');
-  if (!existsSync(root)) return [];
-  const out: FeatureCase[] = [];
-  for (const dir of readdirSync(root).sort(compareStrings)) {
-    if (!dir.includes('ratelimit')) continue;
-    const input = join(root, dir, 'input.yaml');
-    const expected = join(root, dir, 'expected.json');
-    if (!existsSync(input) || !existsSync(expected)) continue;
-    const c: FeatureCase = {
-      id: `features/${dir}`,
-      kind: 'envoy',
-      inputs: [input],
-      expected: JSON.parse(readFileSync(expected, 'utf8')),
-      clustersUndefined: false,
-    };
-    const errors = join(root, dir, 'errors.json');
-    if (existsSync(errors)) c.errorsFile = errors;
-    out.push(c);
-  }
-  return out;
+  return discoverFeatureCases(shared, (dir) => dir.includes('ratelimit'));
 }
 
 type Json = Record<string, unknown>;
@@ -180,31 +166,14 @@ function rateLimitsByRoute(side: SideView): Map<string, string[]> {
   return new Map([...byKey].map(([k, v]) => [k, distinct(v)]));
 }
 
-export interface FeatureCheck {
-  part: 'filter' | 'position' | 'rate_limits' | 'clusters' | 'routing';
-  ok: boolean;
-  detail: string;
-}
-
-export interface FeatureCaseResult {
-  id: string;
-  checks: FeatureCheck[];
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function show(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
-}
+export type RateLimitCheck = FeatureCheck<'filter' | 'position' | 'rate_limits' | 'clusters'>;
+export type RateLimitCaseResult = FeatureCheckResult<RateLimitCheck['part']>;
 
 /** Compares the rate-limit parts of Emissary's expected output with Attaché's for one case. */
-export function compareRateLimitParts(expectedConfig: unknown, result: CompileResult): FeatureCheck[] {
+export function compareRateLimitParts(expectedConfig: unknown, result: CompileResult): RateLimitCheck[] {
   const expected = expectedSide(expectedConfig);
   const actual = actualSide(result);
-  const checks: FeatureCheck[] = [];
+  const checks: RateLimitCheck[] = [];
   const ef = rateLimitFilters(expected);
   const af = rateLimitFilters(actual);
 
@@ -212,10 +181,10 @@ export function compareRateLimitParts(expectedConfig: unknown, result: CompileRe
   const aFilter = distinct(af.map((f) => filterView(actual, f)));
   checks.push({
     part: 'filter',
-    ok: same(eFilter, aFilter),
-    detail: same(eFilter, aFilter)
+    ok: sameJson(eFilter, aFilter),
+    detail: sameJson(eFilter, aFilter)
       ? `${ef.length > 0 ? 'ratelimit filter equal' : 'no ratelimit filter on either side'}`
-      : `Emissary ${show(eFilter)} vs Attaché ${show(aFilter)}`,
+      : `Emissary ${showJson(eFilter, 300)} vs Attaché ${showJson(aFilter, 300)}`,
   });
 
   const names = (s: SideView) => new Set(s.hcms.flatMap((h) => h.filters.map((f) => String(f.name))));
@@ -226,33 +195,33 @@ export function compareRateLimitParts(expectedConfig: unknown, result: CompileRe
   const aPos = positions(actual, shared);
   checks.push({
     part: 'position',
-    ok: same(ePos, aPos) && eNames.has(filterName) === aNames.has(filterName),
-    detail: same(ePos, aPos)
-      ? `filter order ${show(ePos)}`
-      : `Emissary ${show(ePos)} vs Attaché ${show(aPos)}`,
+    ok: sameJson(ePos, aPos) && eNames.has(filterName) === aNames.has(filterName),
+    detail: sameJson(ePos, aPos)
+      ? `filter order ${showJson(ePos, 300)}`
+      : `Emissary ${showJson(ePos, 300)} vs Attaché ${showJson(aPos, 300)}`,
   });
 
   const eRoutes = rateLimitsByRoute(expected);
   const aRoutes = rateLimitsByRoute(actual);
   const keys = [...new Set([...eRoutes.keys(), ...aRoutes.keys()])].sort(compareStrings);
-  const differing = keys.filter((k) => !same(eRoutes.get(k) ?? ['null'], aRoutes.get(k) ?? ['null']));
+  const differing = keys.filter((k) => !sameJson(eRoutes.get(k) ?? ['null'], aRoutes.get(k) ?? ['null']));
   checks.push({
     part: 'rate_limits',
     ok: differing.length === 0,
     detail:
       differing.length === 0
         ? `${keys.length} route prefixes agree`
-        : `route ${differing[0]}: Emissary ${show(eRoutes.get(differing[0]!))} vs Attaché ${show(aRoutes.get(differing[0]!))}`,
+        : `route ${differing[0]}: Emissary ${showJson(eRoutes.get(differing[0]!), 300)} vs Attaché ${showJson(aRoutes.get(differing[0]!), 300)}`,
   });
 
   const eClusters = distinct(ef.map((f) => clusterView(expected, f)));
   const aClusters = distinct(af.map((f) => clusterView(actual, f)));
   checks.push({
     part: 'clusters',
-    ok: same(eClusters, aClusters),
-    detail: same(eClusters, aClusters)
+    ok: sameJson(eClusters, aClusters),
+    detail: sameJson(eClusters, aClusters)
       ? `${eClusters.length} rate-limit cluster(s) equal by behaviour`
-      : `Emissary ${show(eClusters)} vs Attaché ${show(aClusters)}`,
+      : `Emissary ${showJson(eClusters, 300)} vs Attaché ${showJson(aClusters, 300)}`,
   });
   return checks;
 }
@@ -261,7 +230,7 @@ export function compareRateLimitParts(expectedConfig: unknown, result: CompileRe
  * Compiles one case with http + feature-ratelimit + envoy and compares the
  * rate-limit parts, then the routing (summaries and probes) as for every case.
  */
-export function runRateLimitCase(c: FeatureCase, plugins: Plugin[] = ratelimitPlugins): FeatureCaseResult {
+export function runRateLimitCase(c: FeatureCase, plugins: Plugin[] = ratelimitPlugins): RateLimitCaseResult {
   try {
     const resources: StoredResource[] = c.inputs.flatMap(readResources);
     const result = compile(withParseableSecrets(resources, standInCertificate()).resources, plugins);
@@ -270,15 +239,8 @@ export function runRateLimitCase(c: FeatureCase, plugins: Plugin[] = ratelimitPl
       id: c.id,
       checks: [
         ...compareRateLimitParts(c.expected, result),
-        // Routing: the probes. (The general summary compares filter configs verbatim, so it
-        // would only repeat the cluster name of the filter, compared by behaviour above.)
-        routing.probes === undefined
-          ? { part: 'routing', ok: false, detail: routing.detail }
-          : {
-              part: 'routing',
-              ok: routing.differingProbes === 0,
-              detail: `${routing.probes - (routing.differingProbes ?? 0)}/${routing.probes} probes agree`,
-            },
+        // The general summary would only repeat the filter's cluster name, compared by behaviour above.
+        routingCheck(routing),
       ],
     };
   } catch (e) {
@@ -290,22 +252,11 @@ export function runRateLimitCase(c: FeatureCase, plugins: Plugin[] = ratelimitPl
 }
 
 /** Prints one line per check and a count; returns the number of failed checks. */
-export function printRateLimitResults(results: FeatureCaseResult[], write: (s: string) => void): number {
-  const width = Math.max(4, ...results.map((r) => r.id.length));
-  write(
-    `\nRateLimitService (features) — filter config, filter position, route rate_limits, clusters, routing:\n`,
-  );
-  let failed = 0;
-  let total = 0;
-  for (const r of results) {
-    for (const check of r.checks) {
-      total++;
-      if (!check.ok) failed++;
-      write(
-        `${r.id.padEnd(width)}  ${check.part.padEnd(11)}  ${check.ok ? 'PASS' : 'FAIL'}  ${check.detail}\n`,
-      );
-    }
-  }
-  write(`ratelimit feature checks: ${total - failed} passed, ${failed} failed (${results.length} cases)\n`);
-  return failed;
+export function printRateLimitResults(results: RateLimitCaseResult[], write: (s: string) => void): number {
+  return printFeatureChecks(results, write, {
+    heading:
+      'RateLimitService (features) — filter config, filter position, route rate_limits, clusters, routing',
+    name: 'ratelimit',
+    partWidth: 11,
+  });
 }

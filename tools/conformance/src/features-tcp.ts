@@ -1,5 +1,3 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type CompileResult, compareStrings, compile, type Plugin, type StoredResource } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { buildEnvoyModel, type EnvoyModel, type FilterChainModel } from '@attache/explain';
@@ -8,7 +6,16 @@ import { httpPlugin } from '@attache/plugin-http';
 import { canon } from './canon.js';
 import { clusterBehaviour } from './cluster-identity.js';
 import { readResources } from './compile-attache.js';
-import type { FeatureCase } from './features-ratelimit.js';
+import {
+  discoverFeatureCases,
+  type FeatureCase,
+  type FeatureCheck,
+  type FeatureCheckResult,
+  printFeatureChecks,
+  routingCheck,
+  sameJson,
+  showJson,
+} from './feature-cases.js';
 import { standInCertificate, withParseableSecrets } from './on-envoy/placeholder-secrets.js';
 import { runCase } from './run-case.js';
 
@@ -33,26 +40,7 @@ import { runCase } from './run-case.js';
 export const tcpPlugins: Plugin[] = [httpPlugin, tcpPlugin, envoyPlugin];
 
 export function discoverTcpCases(shared: string): FeatureCase[] {
-  const root = join(shared, 'conformance', 'features');
-  if (!existsSync(root)) return [];
-  const out: FeatureCase[] = [];
-  for (const dir of readdirSync(root).sort(compareStrings)) {
-    if (!/^\d+-(err-)?tcp-/.test(dir)) continue;
-    const input = join(root, dir, 'input.yaml');
-    const expected = join(root, dir, 'expected.json');
-    if (!existsSync(input) || !existsSync(expected)) continue;
-    const c: FeatureCase = {
-      id: `features/${dir}`,
-      kind: 'envoy',
-      inputs: [input],
-      expected: JSON.parse(readFileSync(expected, 'utf8')),
-      clustersUndefined: false,
-    };
-    const errors = join(root, dir, 'errors.json');
-    if (existsSync(errors)) c.errorsFile = errors;
-    out.push(c);
-  }
-  return out;
+  return discoverFeatureCases(shared, (dir) => /^\d+-(err-)?tcp-/.test(dir));
 }
 
 /** Ports where Attaché differs on purpose (docs/compat.md): left out of the comparison, reported as such. */
@@ -128,25 +116,8 @@ function sideOf(model: EnvoyModel, cumulative: boolean, skip: ReadonlySet<string
   return { model, listeners, chains, clusters: [...clusters].sort(compareStrings) };
 }
 
-export interface TcpCheck {
-  part: 'listeners' | 'chains' | 'clusters' | 'routing';
-  ok: boolean;
-  detail: string;
-}
-
-export interface TcpCaseResult {
-  id: string;
-  checks: TcpCheck[];
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function show(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > 400 ? `${text.slice(0, 397)}...` : text;
-}
+export type TcpCheck = FeatureCheck<'listeners' | 'chains' | 'clusters'>;
+export type TcpCaseResult = FeatureCheckResult<TcpCheck['part']>;
 
 /** Compares the TCP parts of Emissary's expected output with Attaché's for one case. */
 export function compareTcpParts(caseId: string, expectedConfig: unknown, result: CompileResult): TcpCheck[] {
@@ -162,13 +133,13 @@ export function compareTcpParts(caseId: string, expectedConfig: unknown, result:
   const aL = [...actual.listeners].sort((a, b) => compareStrings(a[0], b[0]));
   checks.push({
     part: 'listeners',
-    ok: same(eL, aL),
-    detail: same(eL, aL)
+    ok: sameJson(eL, aL),
+    detail: sameJson(eL, aL)
       ? `${eL.length} TCP listener(s) equal (${eL.map(([b, f]) => `${b}${f.length ? ` [${f.join(',')}]` : ''}`).join(', ')})${onPurpose}`
-      : `Emissary ${show(eL)} vs Attaché ${show(aL)}`,
+      : `Emissary ${showJson(eL)} vs Attaché ${showJson(aL)}`,
   });
   const binds = [...new Set([...expected.chains.keys(), ...actual.chains.keys()])].sort(compareStrings);
-  const differing = binds.filter((b) => !same(expected.chains.get(b) ?? [], actual.chains.get(b) ?? []));
+  const differing = binds.filter((b) => !sameJson(expected.chains.get(b) ?? [], actual.chains.get(b) ?? []));
   const chainCount = [...expected.chains.values()].reduce((n, c) => n + c.length, 0);
   checks.push({
     part: 'chains',
@@ -176,14 +147,14 @@ export function compareTcpParts(caseId: string, expectedConfig: unknown, result:
     detail:
       differing.length === 0
         ? `${chainCount} tcp_proxy chain(s) equal: matches, TLS termination, clusters and shares`
-        : `${differing[0]}: Emissary ${show(expected.chains.get(differing[0]!) ?? [])} vs Attaché ${show(actual.chains.get(differing[0]!) ?? [])}`,
+        : `${differing[0]}: Emissary ${showJson(expected.chains.get(differing[0]!) ?? [])} vs Attaché ${showJson(actual.chains.get(differing[0]!) ?? [])}`,
   });
   checks.push({
     part: 'clusters',
-    ok: same(expected.clusters, actual.clusters),
-    detail: same(expected.clusters, actual.clusters)
+    ok: sameJson(expected.clusters, actual.clusters),
+    detail: sameJson(expected.clusters, actual.clusters)
       ? `${expected.clusters.length} tcp_proxy cluster(s) equal by behaviour`
-      : `Emissary ${show(expected.clusters)} vs Attaché ${show(actual.clusters)}`,
+      : `Emissary ${showJson(expected.clusters)} vs Attaché ${showJson(actual.clusters)}`,
   });
   return checks;
 }
@@ -211,16 +182,7 @@ export function runTcpCase(c: FeatureCase, plugins: Plugin[] = tcpPlugins): TcpC
     const routing = runCase(c, (r) => withoutBinds(compile(r, plugins), skip));
     return {
       id: c.id,
-      checks: [
-        ...compareTcpParts(c.id, c.expected, result),
-        routing.probes === undefined
-          ? { part: 'routing', ok: false, detail: routing.detail }
-          : {
-              part: 'routing',
-              ok: routing.differingProbes === 0,
-              detail: `${routing.probes - (routing.differingProbes ?? 0)}/${routing.probes} probes agree`,
-            },
-      ] as TcpCheck[],
+      checks: [...compareTcpParts(c.id, c.expected, result), routingCheck(routing)],
     };
   } catch (e) {
     return {
@@ -232,21 +194,10 @@ export function runTcpCase(c: FeatureCase, plugins: Plugin[] = tcpPlugins): TcpC
 
 /** Prints one line per check and a count; returns the number of failed checks. */
 export function printTcpResults(results: TcpCaseResult[], write: (s: string) => void): number {
-  const width = Math.max(4, ...results.map((r) => r.id.length));
-  write(
-    '\nTCPMapping (features) — TCP listeners, tcp_proxy chains (match, TLS, shares), clusters, routing:\n',
-  );
-  let failed = 0;
-  let total = 0;
-  for (const r of results) {
-    for (const check of r.checks) {
-      total++;
-      if (!check.ok) failed++;
-      write(
-        `${r.id.padEnd(width)}  ${check.part.padEnd(9)}  ${check.ok ? 'PASS' : 'FAIL'}  ${check.detail}\n`,
-      );
-    }
-  }
-  write(`tcp feature checks: ${total - failed} passed, ${failed} failed (${results.length} cases)\n`);
-  return failed;
+  return printFeatureChecks(results, write, {
+    heading:
+      'TCPMapping (features) — TCP listeners, tcp_proxy chains (match, TLS, shares), clusters, routing',
+    name: 'tcp',
+    partWidth: 9,
+  });
 }
