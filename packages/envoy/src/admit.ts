@@ -5,10 +5,12 @@ import {
   resourceKey,
   TypeUrl,
   versionHash,
+  versionHashOfJson,
   type XdsResource,
 } from '@attache/core';
 import type { RouteConfigText } from './json-text.js';
 import type { Json, LoweredResource, ResourcePart } from './lower/index.js';
+import type { AdmittedTexts } from './lowering-memo.js';
 import { validateResource } from './validate.js';
 import type { ValidationIssue } from './validation-issue.js';
 
@@ -63,7 +65,32 @@ export function admitLowered(
   lowered: LoweredResource,
   routeConfigText: RouteConfigText | undefined,
   leaveOut: ReadonlyMap<ResourcePart, Rejection> = new Map(),
+  admitted?: AdmittedTexts,
 ): Admission {
+  // Under an incremental compiler, a whole resource lowered to a text admitted before is
+  // admitted again without validation (its verdict and version depend on that text alone).
+  if (admitted && leaveOut.size === 0 && lowered.typeUrl !== TypeUrl.RouteConfiguration) {
+    const text = JSON.stringify(lowered.resource);
+    let version = admitted.versionOf(text);
+    if (version === undefined) {
+      const admission = admitLowered(lowered, routeConfigText, leaveOut);
+      if (admission.resource?.resource !== lowered.resource) return admission;
+      version = versionHashOfJson(text);
+      admitted.remember(text, version);
+      // versionHash(resource) is the hash of this very text.
+      return admission;
+    }
+    return {
+      resource: {
+        typeUrl: lowered.typeUrl,
+        name: lowered.name,
+        resource: lowered.resource,
+        version,
+        provenance: unionProvenance(lowered.provenance, lowered.parts),
+      },
+      rejections: [],
+    };
+  }
   // Parts the caller already rejected (routes to a cluster Envoy would refuse) start out dropped.
   const rejections: Rejection[] = [...leaveOut.values()];
   const dropped = new Set<ResourcePart>(leaveOut.keys());

@@ -31,9 +31,12 @@ export const loweringReads = [
 export function lowerAndValidate(ir: IR, kept?: LoweringMemo): Admission[] {
   // Lowering shares route JSON between resources and admission never mutates it (it prunes copies).
   const routeConfigText = new RouteConfigText(kept);
+  kept?.admitted.rotate();
   return withAcceptedMemo(() => {
     const lowered = lowerIR(ir, kept);
-    const admissions = lowered.map((resource) => admitLowered(resource, routeConfigText));
+    const admissions = lowered.map((resource) =>
+      admitLowered(resource, routeConfigText, undefined, kept?.admitted),
+    );
     // A route to a cluster Envoy would refuse would answer 503: the input behind it is left out
     // whole instead (its route too), so traffic falls through to the routes that remain.
     const refused = new Set(

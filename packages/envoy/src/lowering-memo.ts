@@ -21,6 +21,40 @@ export interface LoweringMemo {
   texts: WeakMap<object, string>;
   /** Version digest of a lowered route list. */
   digests: WeakMap<object, string>;
+  /** Whole resources (other than route configurations) admitted as they were lowered. */
+  admitted: AdmittedTexts;
+}
+
+/**
+ * The JSON texts of resources that validation accepted whole, with their
+ * version: a resource lowered to the same text again (a cluster, a listener,
+ * a secret) is valid again with the same version, whatever object holds it.
+ * Kept for two compiles (the last one's entries move on when used), so it
+ * holds about what one compile produced.
+ */
+export class AdmittedTexts {
+  private current = new Map<string, string>();
+  private previous = new Map<string, string>();
+
+  /** A compile begins: entries the last compile did not use are dropped. */
+  rotate(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+
+  /** The version of a text admitted before, if any. */
+  versionOf(text: string): string | undefined {
+    let version = this.current.get(text);
+    if (version === undefined) {
+      version = this.previous.get(text);
+      if (version !== undefined) this.current.set(text, version);
+    }
+    return version;
+  }
+
+  remember(text: string, version: string): void {
+    this.current.set(text, version);
+  }
 }
 
 const memoKey = {};
@@ -33,6 +67,7 @@ export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
     accepted: new WeakMap(),
     texts: new WeakMap(),
     digests: new WeakMap(),
+    admitted: new AdmittedTexts(),
   }));
 }
 
