@@ -5,6 +5,7 @@ export * from './diagnostics.js';
 export * from './did-you-mean.js';
 export * from './edge-listeners.js';
 export * from './ext-point.js';
+export * from './feature-service.js';
 export * from './field-extensions.js';
 export * from './hash.js';
 export * from './http-model.js';
