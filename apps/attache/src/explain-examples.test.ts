@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -43,9 +43,12 @@ function resourcesOf(dir: string): Resource[] {
   );
 }
 
-/** Example directories with at least one v3alpha1 Mapping of their own. */
+/** An example's resources: its resources/ folder when it has one (beside its attache.yaml), else the example itself. */
+const resourcesDir = (dir: string) => (existsSync(join(dir, 'resources')) ? join(dir, 'resources') : dir);
+
+/** Example resource directories with at least one v3alpha1 Mapping of their own. */
 const exampleDirs = readdirSync(examplesDir)
-  .map((name) => join(examplesDir, name))
+  .map((name) => resourcesDir(join(examplesDir, name)))
   .filter((dir) => statSync(dir).isDirectory())
   .filter((dir) => resourcesOf(dir).some((r) => r.apiVersion === V3 && r.kind === 'Mapping'));
 
@@ -81,7 +84,11 @@ function probesFor(resources: Resource[]): { probes: Probe[]; miss: string[] } {
   const authorityFor = (glob: string): string | undefined => {
     if (!glob.includes('*')) return glob;
     const suffix = glob.startsWith('*') ? glob.slice(1) : undefined;
-    return exactHosts.find((h) => glob === '*' || (suffix !== undefined && h.endsWith(suffix)));
+    const known = exactHosts.find((h) => glob === '*' || (suffix !== undefined && h.endsWith(suffix)));
+    // Only wildcard Hosts (examples/consul): any name the glob matches will do.
+    if (known !== undefined) return known;
+    if (glob === '*') return 'example.com';
+    return suffix !== undefined ? `probe${suffix}` : undefined;
   };
 
   const probes: Probe[] = [];
