@@ -1,7 +1,7 @@
-import type { ResourceRef } from '@attache/core';
+import { pointerSegment, type ResourceRef } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
 import type { LoggingDiagnosticCode } from './codes.js';
-import { headerNameProblem, pointerSegment } from './header-name.js';
+import { headerNameProblem } from './header-name.js';
 
 const AdditionalLogHeader = Type.Object(
   {
