@@ -17,8 +17,3 @@ export function headerNameProblem(name: string): string | undefined {
   }
   return undefined;
 }
-
-/** A JSON pointer segment for a key. */
-export function pointerSegment(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}

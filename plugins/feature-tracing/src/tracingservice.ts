@@ -1,7 +1,7 @@
-import type { ResourceRef } from '@attache/core';
+import { pointerSegment, type ResourceRef } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
 import type { TracingDiagnosticCode } from './codes.js';
-import { headerNameProblem, pointerSegment } from './header-name.js';
+import { headerNameProblem } from './header-name.js';
 
 const Percent = (what: string) =>
   Type.Number({ minimum: 0, maximum: 100, description: `Percentage of requests ${what} (0–100).` });
