@@ -5,6 +5,7 @@ import {
   requestServices,
   requestTlsTerminations,
   type ServiceRequest,
+  specServedHere,
   type TlsTerminationRequest,
   writeExt,
 } from '@attache/core';
@@ -22,15 +23,6 @@ export const TcpMappingsExt = defineExtPoint<TcpMappingsFacts>(
   'the valid TCPMappings and their service / TLS-termination request ids, written by feature-tcp in ingest',
 );
 
-/** Emissary's ambassador_id rule: none means "default"; otherwise a string or list naming ours. */
-export function servesAmbassadorId(spec: unknown, ours: string): boolean {
-  const raw = (spec as { ambassador_id?: unknown } | undefined)?.ambassador_id;
-  if (raw === undefined || raw === null) return ours === 'default';
-  if (typeof raw === 'string') return raw === ours;
-  if (Array.isArray(raw)) return raw.length === 0 ? ours === 'default' : raw.includes(ours);
-  return false;
-}
-
 /** The SNI-termination request id for a host: one per name, shared by every TCPMapping asking for it. */
 export const terminationRequestId = (host: string) => `feature-tcp/sni/${host}`;
 
@@ -46,7 +38,7 @@ export function ingestTcpMappings(ctx: PassContext): void {
   const terminations = new Map<string, TlsTerminationRequest>();
   for (const stored of ctx.resources(tcpMappingKind)) {
     const resource = stored.resource as { spec?: unknown };
-    if (!servesAmbassadorId(resource.spec, ctx.options.ambassadorId ?? 'default')) continue;
+    if (!specServedHere(ctx, resource.spec)) continue;
     const ref = refOf(stored.resource, stored.origin);
     const { config, problems } = readTcpMapping(ref, resource.spec);
     for (const p of problems) ctx.report({ code: p.code, message: p.message, resource: ref, path: p.path });

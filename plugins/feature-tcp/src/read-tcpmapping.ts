@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { IRCircuitBreaker, ResourceRef } from '@attache/core';
+import { type IRCircuitBreaker, pointerSegment, type ResourceRef } from '@attache/core';
 import { Value } from '@sinclair/typebox/value';
 import type { TcpDiagnosticCode } from './codes.js';
 import { TcpMappingSpec, tcpMappingFieldNames } from './schema.js';
@@ -42,10 +42,6 @@ const sniName = /^(\*\.)?[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function pointerSegment(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** getambassador.io/v2 spells stats_name v3StatsName. */
