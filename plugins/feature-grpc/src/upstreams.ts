@@ -1,4 +1,10 @@
-import { contributeUpstreams, type PassContext, refOf, type UpstreamContribution } from '@attache/core';
+import {
+  contributeUpstreams,
+  type PassContext,
+  refOf,
+  servesAmbassadorId,
+  type UpstreamContribution,
+} from '@attache/core';
 
 type Json = Record<string, unknown>;
 
@@ -7,14 +13,6 @@ const http2Only: UpstreamContribution = Object.freeze({ http2: true });
 
 function isRecord(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** Emissary's ambassador_id rule (a resource without one belongs to the instance "default"). */
-export function servesAmbassadorId(raw: unknown, ours: string): boolean {
-  if (raw === undefined || raw === null) return ours === 'default';
-  if (typeof raw === 'string') return raw === ours;
-  if (Array.isArray(raw)) return raw.length === 0 ? ours === 'default' : raw.includes(ours);
-  return false;
 }
 
 /**
