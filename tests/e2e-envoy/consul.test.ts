@@ -13,6 +13,8 @@ import {
   request,
   resourceDir,
   startEdge,
+  TcpEchoServer,
+  tcpExchange,
   writeResources,
 } from './edge.js';
 import { echoed, expectNoRejectedUpdates, waitForListeners } from './feature-traffic.js';
@@ -40,6 +42,8 @@ describe.skipIf(skip !== undefined)('e2e-envoy: Consul resolver', () => {
   const resources = resourceDir();
   let edge: Edge;
   let port: number;
+  let tcpPort: number;
+  let ledger: TcpEchoServer;
 
   beforeAll(async () => {
     await agent.start();
@@ -58,7 +62,10 @@ describe.skipIf(skip !== undefined)('e2e-envoy: Consul resolver', () => {
       port: up[1]!.port,
       ttlCheck: true,
     });
+    ledger = await TcpEchoServer.start({ name: 'ledger' });
+    await agent.register({ id: 'ledger-1', name: 'ledger', address: '127.0.0.1', port: ledger.port });
     port = await freePort();
+    tcpPort = await freePort();
     writeResources(resources.dir, 'edge.yaml', [
       listener('http', port),
       {
@@ -77,6 +84,12 @@ describe.skipIf(skip !== undefined)('e2e-envoy: Consul resolver', () => {
       }),
       mapping('ghost', { prefix: '/ghost/', service: 'shop', resolver: 'no-such-resolver' }),
       mapping('nobody', { prefix: '/nobody/', service: 'nobody', resolver: 'consul-dc1' }),
+      {
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'TCPMapping',
+        metadata: { name: 'ledger', namespace: 'default' },
+        spec: { port: tcpPort, service: 'ledger:1', resolver: 'consul-dc1' },
+      },
     ]);
     edge = await startEdge({
       resources: resources.dir,
@@ -89,11 +102,12 @@ describe.skipIf(skip !== undefined)('e2e-envoy: Consul resolver', () => {
         },
       },
     });
-    await waitForListeners(edge.envoy, 1);
+    await waitForListeners(edge.envoy, 2);
   }, 120_000);
   afterAll(async () => {
     await edge?.stop();
     for (const u of up) await u.close();
+    await ledger?.close();
     await agent.close();
     resources.remove();
   });
@@ -123,6 +137,18 @@ describe.skipIf(skip !== undefined)('e2e-envoy: Consul resolver', () => {
 
   it('routes to both registered instances', async () => {
     await until(['shop-1', 'shop-2'], 'two instances');
+  });
+
+  it('a TCPMapping through the ConsulResolver reaches the instance Consul knows (its port, not the one written)', async () => {
+    // The source learns of the TCPMapping's service from the store; its endpoints follow within the debounce.
+    const deadline = Date.now() + 20_000;
+    let result: Awaited<ReturnType<typeof tcpExchange>> | Error = new Error('not tried');
+    while (Date.now() < deadline) {
+      result = await tcpExchange(tcpPort, 'PING ledger\n', { timeoutMs: 2000 }).catch((e: Error) => e);
+      if (!(result instanceof Error)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(result).toEqual({ greeting: 'hello from ledger tls=no sni=-', echoed: 'PING ledger\n' });
   });
 
   it('ring_hash on Consul endpoints: each user sticks to one instance, and the users spread', async () => {

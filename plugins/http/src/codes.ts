@@ -107,11 +107,6 @@ export const httpDiagnosticCodes = {
     severity: 'error',
     summary: "A feature resource's resolver (TCPMapping resolver) names no resolver; the resource is not used.",
   },
-  SERVICE_RESOLVER_UNSUPPORTED: {
-    severity: 'error',
-    summary:
-      "A feature resource's resolver is a ConsulResolver, which feature services cannot use yet; the resource is not used.",
-  },
   MAPPING_TLS_CONTEXT_UNKNOWN: {
     severity: 'error',
     summary:

@@ -31,7 +31,27 @@ const module = (resolverName: string): StoredResource => ({
   origin: at,
 });
 
+const tcpMapping = (name: string, spec: Record<string, unknown>): StoredResource => ({
+  resource: {
+    apiVersion: 'getambassador.io/v3alpha1',
+    kind: 'TCPMapping',
+    metadata: { name, namespace: 'default' },
+    spec: { port: 6000, ...spec },
+  },
+  origin: at,
+});
+
 describe('watchSet', () => {
+  it("watches a TCPMapping's service when it names a ConsulResolver; the Module's default is for Mappings only", () => {
+    const set = watchSet([
+      resolver('consul', '127.0.0.1:8500', 'dc1'),
+      module('consul'),
+      tcpMapping('db', { service: 'postgres:5432', resolver: 'consul' }),
+      tcpMapping('cache', { service: 'redis:6379' }),
+    ]);
+    expect([...set.keys()]).toEqual(['consul/dc1/postgres']);
+  });
+
   it('watches the services of Mappings on a ConsulResolver, per datacenter, and nothing else', () => {
     const set = watchSet([
       resolver('east', 'consul-east:8500', 'east'),

@@ -19,7 +19,8 @@ interface ConsulResolverView {
 
 /**
  * The services Mappings resolve through a ConsulResolver (their own
- * `resolver`, else the ambassador Module's), named as the http plugin names
+ * `resolver`, else the ambassador Module's) and TCPMappings resolve through
+ * one (their own `resolver` only), named as the http plugin names
  * their EDS clusters. Every ambassador_id is watched: the compiler picks per
  * node group. Two resolvers that give one datacenter and service (two agents of
  * one datacenter) share one watch: the Mapping first by namespace/name decides.
@@ -38,6 +39,8 @@ export function watchSet(resources: readonly StoredResource[]): Map<string, Serv
     const kind = kindOf(r.resource);
     const spec = (r.resource.spec ?? {}) as Record<string, unknown>;
     if (kind === 'getambassador.io/Mapping') mappings.push(r);
+    // A TCPMapping uses a resolver only when it names one (the Module's default is for Mappings).
+    else if (kind === 'getambassador.io/TCPMapping' && typeof spec.resolver === 'string') mappings.push(r);
     else if (kind === 'getambassador.io/ConsulResolver') {
       const name = r.resource.metadata.name;
       if (resolvers.has(name)) continue; // first read wins, as in the compiler

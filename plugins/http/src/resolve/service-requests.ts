@@ -20,6 +20,7 @@ import {
   type HttpTLSContext,
 } from '../model.js';
 import { parseService } from '../service.js';
+import { ConsulEndpointIndex, consulEdsName } from './consul-endpoints.js';
 import { EndpointIndex } from './endpoints.js';
 import { SecretResolver } from './secrets.js';
 import { findTlsContext, upstreamTlsFromContext, withServiceSni } from './upstream-tls.js';
@@ -41,23 +42,23 @@ export function resolveServiceRequests(ctx: PassContext): void {
   const secrets = new SecretResolver(ctx);
   const resolvers = (ctx.ir.ext[ExtKey.resolvers] as Record<string, HttpResolver> | undefined) ?? {};
   let endpoints: EndpointIndex | undefined;
+  let consul: ConsulEndpointIndex | undefined;
   const grants: Record<string, ServiceGrant> = {};
   for (const request of requests) {
     // Only requests that name a resolver (TCPMappings) use one; the others keep DNS, as in Emissary.
     const resolver = request.resolver === undefined ? undefined : resolvers[request.resolver];
-    if (request.resolver !== undefined && (!resolver || resolver.kind === 'consul')) {
+    if (request.resolver !== undefined && !resolver) {
       ctx.report({
-        code: resolver ? 'SERVICE_RESOLVER_UNSUPPORTED' : 'SERVICE_RESOLVER_UNKNOWN',
+        code: 'SERVICE_RESOLVER_UNKNOWN',
         resource: request.ref,
         path: request.resolverPath ?? '/spec/resolver',
-        message: resolver
-          ? `resolver '${request.resolver}' is a ConsulResolver, which this resource cannot use yet; use a KubernetesServiceResolver or KubernetesEndpointResolver (it is not used)`
-          : `resolver '${request.resolver}' does not exist; create a KubernetesServiceResolver or KubernetesEndpointResolver of that name, or remove the resolver (it is not used)`,
+        message: `resolver '${request.resolver}' does not exist; create a KubernetesServiceResolver, KubernetesEndpointResolver or ConsulResolver of that name, or remove the resolver (it is not used)`,
       });
       grants[request.id] = { refused: true };
       continue;
     }
     if (resolver?.kind === 'endpoint') endpoints ??= new EndpointIndex(ctx);
+    if (resolver?.kind === 'consul') consul ??= new ConsulEndpointIndex(ctx);
     grants[request.id] = grant(
       ctx,
       request,
@@ -66,6 +67,7 @@ export function resolveServiceRequests(ctx: PassContext): void {
       contexts,
       secrets,
       resolver?.kind === 'endpoint' ? endpoints : undefined,
+      resolver?.kind === 'consul' && consul ? { index: consul, resolver } : undefined,
     );
   }
   secrets.reportProblems();
@@ -81,6 +83,8 @@ function grant(
   secrets: SecretResolver,
   /** Set when the request resolves through Kubernetes endpoints (EDS) instead of DNS. */
   endpoints?: EndpointIndex,
+  /** Set when the request resolves through a ConsulResolver (EDS filled by the Consul source). */
+  consul?: { index: ConsulEndpointIndex; resolver: HttpResolver },
 ): ServiceGrant {
   const service = parseService(request.service);
   if ('error' in service) {
@@ -158,6 +162,15 @@ function grant(
     settings.edsServiceName = edsServiceName;
     authority = `${name}.${namespace}:${port}`;
     endpoints.fill(edsServiceName, namespace, name!, port, { ref: request.ref } as HttpMapping);
+  } else if (consul) {
+    // As for a Mapping with a ConsulResolver: the service as written, instances carry their own ports.
+    const edsServiceName = consulEdsName(consul.resolver.datacenter ?? '', service.host);
+    delete settings.targets;
+    delete settings.dnsLookupFamily;
+    settings.discovery = 'EDS';
+    settings.edsServiceName = edsServiceName;
+    authority = `${service.host}:${port}`;
+    consul.index.fill(edsServiceName, consul.resolver.ref, { ref: request.ref } as HttpMapping);
   }
   if (tls) settings.tls = tls;
   if (request.http2) settings.http2 = true;
