@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from './compile.js';
-import { firstUsableService, servesAmbassadorId } from './feature-service.js';
+import { firstUsableService, servesAmbassadorId, unknownFieldProblems } from './feature-service.js';
 import { definePlugin } from './plugin.js';
 import type { StoredResource } from './resource.js';
 
@@ -92,5 +92,31 @@ describe('servesAmbassadorId', () => {
     expect(servesAmbassadorId(['red', 'blue'], 'blue')).toBe(true);
     expect(servesAmbassadorId(['red'], 'blue')).toBe(false);
     expect(servesAmbassadorId(7, 'default')).toBe(false);
+  });
+});
+
+describe('unknownFieldProblems', () => {
+  it('names each key that is not a known field, at its escaped path, with the fields there are', () => {
+    expect(
+      unknownFieldProblems({ size: 1, 'a/b': 2, colour: 3 }, ['size', 'parts'], {
+        code: 'GADGET_FIELD_UNKNOWN',
+        what: 'Gadget',
+        at: '/spec',
+      }),
+    ).toEqual([
+      {
+        code: 'GADGET_FIELD_UNKNOWN',
+        path: '/spec/a~1b',
+        message: "Gadget has no field 'a/b' (it has size, parts); ignored",
+      },
+      {
+        code: 'GADGET_FIELD_UNKNOWN',
+        path: '/spec/colour',
+        message: "Gadget has no field 'colour' (it has size, parts); ignored",
+      },
+    ]);
+    expect(unknownFieldProblems({ size: 1 }, ['size'], { code: 'X', what: 'Gadget', at: '/spec' })).toEqual(
+      [],
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { pointerSegment } from './diagnostics.js';
 import type { PassContext } from './plugin.js';
 import { type ResourceKind, type ResourceRef, refOf } from './resource.js';
 
@@ -29,10 +30,29 @@ export function specServedHere(ctx: Pick<PassContext, 'options'>, spec: unknown)
 }
 
 /** A problem found reading one resource's spec: reported on that resource. */
-export interface SpecProblem {
-  code: string;
+export interface SpecProblem<Code extends string = string> {
+  code: Code;
   path: string;
   message: string;
+}
+
+/**
+ * One problem per key of `value` that is not a `known` field, at `at`/key:
+ * "<what> has no field 'key' (it has a, b); ignored". Emissary ignores
+ * unknown fields silently; Attaché names them (a typo is the usual cause).
+ */
+export function unknownFieldProblems<Code extends string>(
+  value: Record<string, unknown>,
+  known: readonly string[],
+  where: { code: Code; what: string; at: string },
+): SpecProblem<Code>[] {
+  return Object.keys(value)
+    .filter((key) => !known.includes(key))
+    .map((key) => ({
+      code: where.code,
+      path: `${where.at}/${pointerSegment(key)}`,
+      message: `${where.what} has no field '${key}' (it has ${known.join(', ')}); ignored`,
+    }));
 }
 
 /** What a service resource must tell about itself to be chosen. */
