@@ -1,4 +1,4 @@
-import { pointerSegment, type ResourceRef } from '@attache/core';
+import { pointerSegment, type ResourceRef, unknownFieldProblems } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
 import type { LoggingDiagnosticCode } from './codes.js';
 import { headerNameProblem } from './header-name.js';
@@ -237,23 +237,21 @@ export function readLogService(
     return { problems };
   }
   const spec = /^getambassador\.io\/v[12]$/.test(ref.apiVersion) ? convertV2(rawSpec) : rawSpec;
-  for (const key of Object.keys(spec)) {
-    if (fieldNames.includes(key)) continue;
-    problems.push({
+  problems.push(
+    ...unknownFieldProblems(spec, fieldNames, {
       code: 'LOGSERVICE_FIELD_UNKNOWN',
-      path: `/spec/${pointerSegment(key)}`,
-      message: `LogService has no field '${key}' (it has ${fieldNames.join(', ')}); ignored`,
-    });
-  }
+      what: 'LogService',
+      at: '/spec',
+    }),
+  );
   if (isRecord(spec.driver_config)) {
-    for (const key of Object.keys(spec.driver_config)) {
-      if (key === 'additional_log_headers') continue;
-      problems.push({
+    problems.push(
+      ...unknownFieldProblems(spec.driver_config, ['additional_log_headers'], {
         code: 'LOGSERVICE_FIELD_UNKNOWN',
-        path: `/spec/driver_config/${pointerSegment(key)}`,
-        message: `driver_config has no field '${key}' (it has additional_log_headers); ignored`,
-      });
-    }
+        what: 'driver_config',
+        at: '/spec/driver_config',
+      }),
+    );
   }
   const typeError = typeProblem(spec);
   if (typeError) return { problems: [...problems, typeError] };
