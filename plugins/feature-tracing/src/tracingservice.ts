@@ -1,4 +1,4 @@
-import { pointerSegment, type ResourceRef } from '@attache/core';
+import { pointerSegment, type ResourceRef, unknownFieldProblems } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
 import type { TracingDiagnosticCode } from './codes.js';
 import { headerNameProblem } from './header-name.js';
@@ -245,14 +245,13 @@ function readCustomTag(
   const body = raw[kind];
   if (!isRecord(body)) return drop(`${path}/${kind}`, `'${raw.tag}': ${kind} must be a map`);
   const allowed = kind === 'literal' ? ['value'] : ['name', 'default_value'];
-  for (const key of Object.keys(body)) {
-    if (allowed.includes(key)) continue;
-    problems.push({
+  problems.push(
+    ...unknownFieldProblems(body, allowed, {
       code: 'TRACING_FIELD_UNKNOWN',
-      path: `${path}/${kind}/${pointerSegment(key)}`,
-      message: `${kind} has no field '${key}' (it has ${allowed.join(', ')}); ignored`,
-    });
-  }
+      what: kind,
+      at: `${path}/${kind}`,
+    }),
+  );
   if (kind === 'literal') {
     if (typeof body.value !== 'string' || body.value === '')
       return drop(`${path}/literal/value`, `'${raw.tag}': literal needs a non-empty string value`);
@@ -290,23 +289,21 @@ export function readTracingService(
     return { problems };
   }
   const spec = rawSpec;
-  for (const key of Object.keys(spec)) {
-    if (fieldNames.includes(key)) continue;
-    problems.push({
+  problems.push(
+    ...unknownFieldProblems(spec, fieldNames, {
       code: 'TRACING_FIELD_UNKNOWN',
-      path: `/spec/${pointerSegment(key)}`,
-      message: `TracingService has no field '${key}' (it has ${fieldNames.join(', ')}); ignored`,
-    });
-  }
+      what: 'TracingService',
+      at: '/spec',
+    }),
+  );
   if (isRecord(spec.sampling)) {
-    for (const key of Object.keys(spec.sampling)) {
-      if (['client', 'random', 'overall'].includes(key)) continue;
-      problems.push({
+    problems.push(
+      ...unknownFieldProblems(spec.sampling, ['client', 'random', 'overall'], {
         code: 'TRACING_FIELD_UNKNOWN',
-        path: `/spec/sampling/${pointerSegment(key)}`,
-        message: `sampling has no field '${key}' (it has client, random, overall); ignored`,
-      });
-    }
+        what: 'sampling',
+        at: '/spec/sampling',
+      }),
+    );
   }
   const typeError = typeProblem(spec);
   if (typeError) return { problems: [...problems, typeError] };
