@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { type IRCircuitBreaker, pointerSegment, type ResourceRef } from '@attache/core';
+import { type IRCircuitBreaker, type ResourceRef, unknownFieldProblems } from '@attache/core';
 import { Value } from '@sinclair/typebox/value';
 import type { TcpDiagnosticCode } from './codes.js';
 import { TcpMappingSpec, tcpMappingFieldNames } from './schema.js';
@@ -71,14 +71,13 @@ export function readTcpMapping(
     return { problems };
   }
   const spec = /^getambassador\.io\/v[12]$/.test(ref.apiVersion) ? convertV2(rawSpec) : rawSpec;
-  for (const key of Object.keys(spec)) {
-    if (tcpMappingFieldNames.includes(key)) continue;
-    problems.push({
+  problems.push(
+    ...unknownFieldProblems(spec, tcpMappingFieldNames, {
       code: 'TCPMAPPING_FIELD_UNKNOWN',
-      path: `/spec/${pointerSegment(key)}`,
-      message: `TCPMapping has no field '${key}' (it has ${tcpMappingFieldNames.join(', ')}); ignored`,
-    });
-  }
+      what: 'TCPMapping',
+      at: '/spec',
+    }),
+  );
   if (spec.port === undefined) {
     problems.push({
       code: 'TCPMAPPING_PORT_MISSING',
