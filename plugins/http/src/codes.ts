@@ -105,7 +105,8 @@ export const httpDiagnosticCodes = {
   },
   SERVICE_RESOLVER_UNKNOWN: {
     severity: 'error',
-    summary: "A feature resource's resolver (TCPMapping resolver) names no resolver; the resource is not used.",
+    summary:
+      "A feature resource's resolver (TCPMapping resolver) names no resolver; the resource is not used.",
   },
   MAPPING_TLS_CONTEXT_UNKNOWN: {
     severity: 'error',
