@@ -32,11 +32,17 @@ export function lowerAndValidate(ir: IR, kept?: LoweringMemo): Admission[] {
   // Lowering shares route JSON between resources and admission never mutates it (it prunes copies).
   const routeConfigText = new RouteConfigText(kept);
   kept?.admitted.rotate();
+  kept?.routeConfigs.rotate();
   return withAcceptedMemo(() => {
     const lowered = lowerIR(ir, kept);
-    const admissions = lowered.map((resource) =>
-      admitLowered(resource, routeConfigText, undefined, kept?.admitted),
-    );
+    const admissions = lowered.map((resource) => {
+      // A route configuration lowered before (the same object) is admitted as before.
+      const known = kept?.admissions.get(resource);
+      if (known) return known;
+      const admission = admitLowered(resource, routeConfigText, undefined, kept?.admitted);
+      if (kept && resource.typeUrl === TypeUrl.RouteConfiguration) kept.admissions.set(resource, admission);
+      return admission;
+    });
     // A route to a cluster Envoy would refuse would answer 503: the input behind it is left out
     // whole instead (its route too), so traffic falls through to the routes that remain.
     const refused = new Set(

@@ -1,5 +1,6 @@
-import type { IRRoute, PassMemo } from '@attache/core';
-import type { Json } from './lower/common.js';
+import type { IRRoute, IRRouteConfig, PassMemo } from '@attache/core';
+import type { Admission } from './admit.js';
+import type { Json, LoweredResource } from './lower/common.js';
 
 /**
  * What `envoy.lower` keeps from one compile to the next under an incremental
@@ -23,6 +24,71 @@ export interface LoweringMemo {
   digests: WeakMap<object, string>;
   /** Whole resources (other than route configurations) admitted as they were lowered. */
   admitted: AdmittedTexts;
+  /** Lowered route configurations by what they are made of (see routeConfigKey). */
+  routeConfigs: KeptByKey<LoweredResource>;
+  /** The admission of a lowered resource kept above (the same object gets the same admission). */
+  admissions: WeakMap<LoweredResource, Admission>;
+  /** A number per lowered route list, for keys. */
+  listIds: WeakMap<Json[], number>;
+  nextListId: number;
+}
+
+/** Values by string key, kept for two compiles (like AdmittedTexts). */
+export class KeptByKey<T> {
+  private current = new Map<string, T>();
+  private previous = new Map<string, T>();
+
+  rotate(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+
+  get(key: string): T | undefined {
+    let value = this.current.get(key);
+    if (value === undefined) {
+      value = this.previous.get(key);
+      if (value !== undefined) this.current.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: T): void {
+    this.current.set(key, value);
+  }
+}
+
+function listId(memo: LoweringMemo, list: Json[]): number {
+  let id = memo.listIds.get(list);
+  if (id === undefined) {
+    id = memo.nextListId++;
+    memo.listIds.set(list, id);
+  }
+  return id;
+}
+
+/**
+ * Everything a lowered RouteConfiguration (and its parts and provenance) is made
+ * of: its name, provenance and validate_clusters, and per virtual host its fields
+ * and the identity of its lowered route list (which stands for the routes, their
+ * names and provenance: the same list object holds the same route objects).
+ */
+export function routeConfigKey(
+  memo: LoweringMemo,
+  config: IRRouteConfig,
+  lowerRoutes: (routes: readonly IRRoute[]) => Json[],
+): string {
+  let key = JSON.stringify([config.name, config.validateClusters ?? null, config.provenance]);
+  for (const vh of config.virtualHosts) {
+    key += `\n${listId(memo, lowerRoutes(vh.routes))} ${JSON.stringify([
+      vh.name,
+      vh.domains,
+      vh.requireTls ?? null,
+      vh.cors ?? null,
+      vh.typedPerFilterConfig ?? null,
+      vh.provenance,
+    ])}`;
+  }
+  return key;
 }
 
 /**
@@ -68,6 +134,10 @@ export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
     texts: new WeakMap(),
     digests: new WeakMap(),
     admitted: new AdmittedTexts(),
+    routeConfigs: new KeptByKey<LoweredResource>(),
+    admissions: new WeakMap(),
+    listIds: new WeakMap(),
+    nextListId: 0,
   }));
 }
 

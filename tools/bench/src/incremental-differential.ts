@@ -29,6 +29,7 @@ export const editKinds = [
   'module-change',
   'listener-change',
   'host-change',
+  'host-hostname',
   'canary',
   'shadow',
   'nothing',
@@ -194,6 +195,15 @@ export class EditableInputs {
         const action = ['Redirect', 'Route', 'Reject'][this.int(3)];
         this.put({ ...h.resource, spec: { ...spec, requestPolicy: { insecure: { action } } } });
         return `Host ${h.resource.metadata.name} insecure ${String(action)}`;
+      }
+      case 'host-hostname': {
+        // The same Host (same virtual host name) serving another name: its domains change.
+        const h = this.pick('Host');
+        if (!h) return 'host: none';
+        const hostname =
+          this.int(2) === 0 ? `alt-${this.int(3)}.bench.example` : hostnameOf(this.int(this.hosts));
+        this.put({ ...h.resource, spec: { ...(h.resource.spec as Record<string, unknown>), hostname } });
+        return `Host ${h.resource.metadata.name} hostname ${hostname}`;
       }
       case 'canary':
       case 'shadow': {

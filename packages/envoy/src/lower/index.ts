@@ -1,5 +1,5 @@
 import { compareStrings, type IR, xdsPushOrder } from '@attache/core';
-import type { LoweringMemo } from '../lowering-memo.js';
+import { type LoweringMemo, routeConfigKey } from '../lowering-memo.js';
 import { lowerCluster } from './cluster.js';
 import type { LoweredResource } from './common.js';
 import { lowerEndpoints } from './endpoints.js';
@@ -28,7 +28,17 @@ export function lowerIR(ir: IR, kept?: LoweringMemo): LoweredResource[] {
     ...byName(ir.clusters).map(lowerCluster),
     ...byName(ir.endpoints).map(lowerEndpoints),
     ...byName(ir.listeners).map((listener) => lowerListener(listener, loggers)),
-    ...byName(ir.routeConfigs).map((config) => lowerRouteConfig(config, lowerRoutes, limits)),
+    ...byName(ir.routeConfigs).map((config) => {
+      if (!kept) return lowerRouteConfig(config, lowerRoutes, limits);
+      // A route configuration made of the same parts as one lowered before is that one again.
+      const key = routeConfigKey(kept, config, lowerRoutes);
+      let lowered = kept.routeConfigs.get(key);
+      if (lowered === undefined) {
+        lowered = lowerRouteConfig(config, lowerRoutes, limits);
+        kept.routeConfigs.set(key, lowered);
+      }
+      return lowered;
+    }),
   ];
   const rank = (r: LoweredResource) => xdsPushOrder.indexOf(r.typeUrl);
   return lowered.sort((a, b) => rank(a) - rank(b) || compareStrings(a.name, b.name));
