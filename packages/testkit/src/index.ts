@@ -23,6 +23,7 @@ export {
   GrpcAuthServer,
   HttpAuthServer,
 } from './ext-authz-servers.js';
+export { extensionNamesIn } from './extension-names.js';
 export {
   documentedFields,
   exampleSpecsOfKind,
