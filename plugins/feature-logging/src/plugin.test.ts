@@ -1,7 +1,7 @@
 import { compile, type StoredResource } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpPlugin } from '@attache/plugin-http';
-import { resourcesFromYaml } from '@attache/testkit';
+import { extensionNamesIn, resourcesFromYaml } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { loggingPlugin } from './index.js';
 
@@ -23,11 +23,8 @@ spec: {hostname: "*", prefix: /, service: web}
 `;
 const resources: StoredResource[] = resourcesFromYaml(yaml, 'logservice.yaml');
 
-function accessLoggerNames(result: ReturnType<typeof compile>): string[] {
-  return Object.values(result.xds)
-    .flat()
-    .flatMap((r) => JSON.stringify(r.resource).match(/envoy\.access_loggers\.[a-z_]+/g) ?? []);
-}
+const accessLoggerNames = (result: ReturnType<typeof compile>) =>
+  extensionNamesIn(result, 'envoy.access_loggers');
 
 describe('feature-logging in and out of the distribution', () => {
   it('with it, the LogService becomes a gRPC access log', () => {
