@@ -1,7 +1,7 @@
 import { compile, type StoredResource } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpPlugin } from '@attache/plugin-http';
-import { resourcesFromYaml } from '@attache/testkit';
+import { extensionNamesIn, resourcesFromYaml } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { tracingPlugin } from './index.js';
 
@@ -23,11 +23,7 @@ spec: {hostname: "*", prefix: /, service: web}
 `;
 const resources: StoredResource[] = resourcesFromYaml(yaml, 'tracing.yaml');
 
-function tracers(result: ReturnType<typeof compile>): string[] {
-  return Object.values(result.xds)
-    .flat()
-    .flatMap((r) => JSON.stringify(r.resource).match(/envoy\.tracers\.[a-z_]+/g) ?? []);
-}
+const tracers = (result: ReturnType<typeof compile>) => extensionNamesIn(result, 'envoy.tracers');
 
 describe('feature-tracing in and out of the distribution', () => {
   it('with it, every connection manager traces to the collector', () => {
