@@ -1,0 +1,153 @@
+import type { HttpRouteSource, PassContext, ResourceRef } from '@attache/core';
+import type { RateLimitInterner } from './intern.js';
+import {
+  type LabelDialect,
+  type LabelDomains,
+  labelDialect,
+  parseLabels,
+  quickRateLimits,
+} from './labels.js';
+import { bucketStatPrefix, localRateLimitPerRoute, parseLocalRateLimit } from './local.js';
+
+/** What the attach pass puts on every route of one Mapping (shared by all its routes). */
+export interface RouteDecision {
+  rateLimits?: Readonly<Record<string, unknown>>[];
+  local?: Record<string, unknown>;
+}
+
+/** What every Mapping's decision depends on, fixed for one attach pass. */
+export interface DecisionInputs {
+  /** Whether a usable RateLimitService exists (labels without one are reported). */
+  chosen: boolean;
+  /** The RateLimitService's domain, when its cluster was granted (no rate_limits without). */
+  serviceDomain?: string;
+  intern: RateLimitInterner;
+  /** The Module's default actions of a domain, prepended to each label group. */
+  prefixOf(domain: string): readonly Record<string, unknown>[];
+  /** rate_limits of parsed labels in `domain`, Module defaults merged. */
+  rateLimitsOf(
+    domains: LabelDomains | undefined,
+    domain: string,
+  ): Readonly<Record<string, unknown>>[] | undefined;
+}
+
+/**
+ * Each Mapping's decision, by the names of its routes, and the Mappings with a
+ * local bucket. A loop of its own, calling small functions: the attach pass runs once
+ * per compile, so a per-Mapping body inside it would run unoptimised (V8 optimises
+ * functions that are called often, and a long loop only after many turns).
+ */
+export function routeDecisions(
+  ctx: PassContext,
+  sources: readonly HttpRouteSource[],
+  inputs: DecisionInputs,
+): { byRoute: Map<string, RouteDecision>; localRefs: ResourceRef[] } {
+  const byRoute = new Map<string, RouteDecision>();
+  const localRefs: ResourceRef[] = [];
+  const dialects = new DialectOf();
+  for (let i = 0; i < sources.length; i++) {
+    const source = sources[i]!;
+    const decision = sourceDecision(ctx, source, dialects.of(source.ref.apiVersion), inputs);
+    if (!decision) continue;
+    if (decision.local) localRefs.push(source.ref);
+    setAll(byRoute, source.routeNames, decision);
+  }
+  return { byRoute, localRefs };
+}
+
+function setAll(
+  byRoute: Map<string, RouteDecision>,
+  names: readonly string[],
+  decision: RouteDecision,
+): void {
+  for (let i = 0; i < names.length; i++) byRoute.set(names[i]!, decision);
+}
+
+/** labelDialect, remembered for the last apiVersion (Mappings mostly share one: no regex per Mapping). */
+class DialectOf {
+  private apiVersion: string | undefined;
+  private dialect: LabelDialect = 'v3alpha1';
+  of(apiVersion: string): LabelDialect {
+    if (apiVersion !== this.apiVersion) {
+      this.apiVersion = apiVersion;
+      this.dialect = labelDialect(apiVersion);
+    }
+    return this.dialect;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function hasKeys(record: Record<string, unknown>): boolean {
+  for (const _ in record) return true;
+  return false;
+}
+
+/** One Mapping: rate_limits from its labels, a local bucket from local_rate_limit (undefined: neither). */
+function sourceDecision(
+  ctx: PassContext,
+  source: HttpRouteSource,
+  dialect: LabelDialect,
+  inputs: DecisionInputs,
+): RouteDecision | undefined {
+  const spec = source.spec as Record<string, unknown>;
+  const ref = source.ref;
+  const labels = spec.labels;
+  const written = isRecord(labels) && hasKeys(labels);
+  const domain = inputs.serviceDomain;
+  let rateLimits: Readonly<Record<string, unknown>>[] | undefined;
+  // The usual case, straight to rate_limits (equal to the full parser's; a test keeps them so).
+  const quick =
+    domain !== undefined && dialect === 'v3alpha1' && written
+      ? quickRateLimits(labels, domain, inputs.prefixOf(domain), inputs.intern)
+      : undefined;
+  if (quick) {
+    rateLimits = quick.limits;
+    for (const other of quick.domains) {
+      if (other === domain) continue;
+      ctx.report({
+        code: 'RATELIMIT_LABEL_DOMAIN_UNUSED',
+        resource: ref,
+        path: `/spec/labels/${other}`,
+        message: `labels of domain '${other}' are not sent: the RateLimitService's domain is '${domain}' (Envoy's filter has one domain)`,
+      });
+    }
+  } else {
+    const parsed = parseLabels(labels, dialect);
+    for (const p of parsed.problems)
+      ctx.report({ code: p.code, message: p.message, resource: ref, path: p.path });
+    if (domain !== undefined) {
+      rateLimits = inputs.rateLimitsOf(written ? parsed.domains : undefined, domain);
+      if (written) {
+        for (const other of Object.keys(parsed.domains)) {
+          if (other === domain) continue;
+          ctx.report({
+            code: 'RATELIMIT_LABEL_DOMAIN_UNUSED',
+            resource: ref,
+            path: `/spec/labels/${other.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+            message: `labels of domain '${other}' are not sent: the RateLimitService's domain is '${domain}' (Envoy's filter has one domain)`,
+          });
+        }
+      }
+    }
+  }
+  if (written && !inputs.chosen) {
+    ctx.report({
+      code: 'RATELIMIT_LABELS_WITHOUT_SERVICE',
+      resource: ref,
+      path: '/spec/labels',
+      message:
+        'labels set but no usable RateLimitService exists, so no rate limit applies to this Mapping; create a RateLimitService (protocol_version: v3)',
+    });
+  }
+  let local: Record<string, unknown> | undefined;
+  if (spec.local_rate_limit !== undefined) {
+    const { bucket, problems } = parseLocalRateLimit(spec.local_rate_limit, '/spec/local_rate_limit');
+    for (const p of problems) ctx.report({ code: p.code, message: p.message, resource: ref, path: p.path });
+    if (bucket) local = localRateLimitPerRoute(bucket, bucketStatPrefix(ref.kind, ref.namespace, ref.name));
+  }
+  if (!rateLimits && !local) return undefined;
+  return { rateLimits, local };
+}
