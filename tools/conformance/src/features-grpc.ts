@@ -1,4 +1,4 @@
-import { type CompileResult, compareStrings, compile, type Plugin } from '@attache/core';
+import { type CompileResult, compile, type Plugin } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { grpcPlugin } from '@attache/plugin-feature-grpc';
 import { httpPlugin } from '@attache/plugin-http';
@@ -13,8 +13,10 @@ import {
   withDeliberate,
 } from './feature-cases.js';
 import {
+  behaviourRoutes,
   clusterByBehaviour,
   compareFeatureParts,
+  comparePathSets,
   type FeatureFilter,
   type FeaturePart,
   sideFromBootstrap,
@@ -88,33 +90,24 @@ function withoutBareTypes(side: ReturnType<typeof sideFromXds>): ReturnType<type
 /** Route path → the behaviour of the cluster(s) it sends to, with their health checks and EDS service. */
 function routeClusters(side: ReturnType<typeof sideFromXds>): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  for (const rc of side.routeConfigs) {
-    for (const vh of (rc.virtual_hosts as Json[]) ?? []) {
-      for (const route of (vh.routes as Json[]) ?? []) {
-        const match = route.match as Json;
-        const path = String(match.prefix ?? match.path ?? (match.safe_regex as Json)?.regex ?? '');
-        if (path.startsWith('/ambassador/v0/')) continue;
-        const action = route.route as Json | undefined;
-        const name = action?.cluster;
-        if (typeof name !== 'string') continue;
-        const cluster = side.clusters.get(name);
-        const view = {
-          ...clusterByBehaviour(cluster),
-          eds:
-            ((cluster?.eds_cluster_config as Json | undefined)?.service_name as string | undefined) ?? null,
-          health_checks: ((cluster?.health_checks as Json[] | undefined) ?? []).map((h) =>
-            JSON.parse(
-              JSON.stringify(h, (_k, v) =>
-                typeof v === 'string' && /^\d+(\.\d+)?s$/.test(v) ? `${Number(v.slice(0, -1))}s` : v,
-              ),
-            ),
+  for (const { path, route } of behaviourRoutes(side)) {
+    const name = (route.route as Json | undefined)?.cluster;
+    if (typeof name !== 'string') continue;
+    const cluster = side.clusters.get(name);
+    const view = {
+      ...clusterByBehaviour(cluster),
+      eds: ((cluster?.eds_cluster_config as Json | undefined)?.service_name as string | undefined) ?? null,
+      health_checks: ((cluster?.health_checks as Json[] | undefined) ?? []).map((h) =>
+        JSON.parse(
+          JSON.stringify(h, (_k, v) =>
+            typeof v === 'string' && /^\d+(\.\d+)?s$/.test(v) ? `${Number(v.slice(0, -1))}s` : v,
           ),
-        };
-        const set = out.get(path) ?? new Set<string>();
-        set.add(JSON.stringify(view, Object.keys(view).sort()));
-        out.set(path, set);
-      }
-    }
+        ),
+      ),
+    };
+    const set = out.get(path) ?? new Set<string>();
+    set.add(JSON.stringify(view, Object.keys(view).sort()));
+    out.set(path, set);
   }
   return out;
 }
@@ -129,19 +122,7 @@ export function compareGrpcParts(expected: unknown, result: CompileResult): Feat
   const parts = compareFeatureParts(e, a, grpcFilters).filter(
     (p) => p.part === 'filter order' || p.part === 'filter config',
   );
-  const er = routeClusters(e);
-  const ar = routeClusters(a);
-  for (const key of [...new Set([...er.keys(), ...ar.keys()])].sort(compareStrings)) {
-    const x = [...(er.get(key) ?? ['missing'])].sort().join(' | ');
-    const y = [...(ar.get(key) ?? ['missing'])].sort().join(' | ');
-    parts.push({
-      part: 'cluster',
-      key,
-      ok: x === y,
-      ...(x === y ? {} : { detail: `expected ${x}; got ${y}` }),
-    });
-  }
-  return parts;
+  return [...parts, ...comparePathSets('cluster', routeClusters(e), routeClusters(a))];
 }
 
 export function runGrpcCase(c: GrpcCase, plugins: Plugin[] = grpcPlugins): GrpcCaseResult {

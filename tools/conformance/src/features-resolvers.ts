@@ -1,4 +1,4 @@
-import { type CompileResult, compareStrings, compile, type Plugin } from '@attache/core';
+import { type CompileResult, compile, type Plugin } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpPlugin } from '@attache/plugin-http';
 import { readResources } from './compile-attache.js';
@@ -9,7 +9,14 @@ import {
   judgeParts,
   printFeatureParts,
 } from './feature-cases.js';
-import { clusterByBehaviour, type FeaturePart, sideFromBootstrap, sideFromXds } from './filter-parts.js';
+import {
+  behaviourRoutes,
+  clusterByBehaviour,
+  comparePathSets,
+  type FeaturePart,
+  sideFromBootstrap,
+  sideFromXds,
+} from './filter-parts.js';
 import { runCase } from './run-case.js';
 
 /**
@@ -35,45 +42,28 @@ export function discoverResolverCases(shared: string): ResolverCase[] {
 /** Route path → its cluster(s) by behaviour, with the EDS service name. */
 function routeClusters(side: ReturnType<typeof sideFromXds>): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  for (const rc of side.routeConfigs) {
-    for (const vh of (rc.virtual_hosts as Json[]) ?? []) {
-      for (const route of (vh.routes as Json[]) ?? []) {
-        const match = route.match as Json;
-        const path = String(match.prefix ?? match.path ?? (match.safe_regex as Json)?.regex ?? '');
-        if (path.startsWith('/ambassador/v0/')) continue;
-        const name = (route.route as Json | undefined)?.cluster;
-        if (typeof name !== 'string') continue;
-        const cluster = side.clusters.get(name);
-        const view = {
-          ...clusterByBehaviour(cluster),
-          eds:
-            ((cluster?.eds_cluster_config as Json | undefined)?.service_name as string | undefined) ?? null,
-        };
-        const set = out.get(path) ?? new Set<string>();
-        set.add(JSON.stringify(view, Object.keys(view).sort()));
-        out.set(path, set);
-      }
-    }
+  for (const { path, route } of behaviourRoutes(side)) {
+    const name = (route.route as Json | undefined)?.cluster;
+    if (typeof name !== 'string') continue;
+    const cluster = side.clusters.get(name);
+    const view = {
+      ...clusterByBehaviour(cluster),
+      eds: ((cluster?.eds_cluster_config as Json | undefined)?.service_name as string | undefined) ?? null,
+    };
+    const set = out.get(path) ?? new Set<string>();
+    set.add(JSON.stringify(view, Object.keys(view).sort()));
+    out.set(path, set);
   }
   return out;
 }
 
 /** Every route's upstream cluster in Emissary's expected output and Attaché's, compared. */
 export function compareResolverParts(expected: unknown, result: CompileResult): FeaturePart[] {
-  const er = routeClusters(sideFromBootstrap(expected as Json));
-  const ar = routeClusters(sideFromXds(result.xds));
-  const parts: FeaturePart[] = [];
-  for (const key of [...new Set([...er.keys(), ...ar.keys()])].sort(compareStrings)) {
-    const x = [...(er.get(key) ?? ['missing'])].sort().join(' | ');
-    const y = [...(ar.get(key) ?? ['missing'])].sort().join(' | ');
-    parts.push({
-      part: 'cluster',
-      key,
-      ok: x === y,
-      ...(x === y ? {} : { detail: `expected ${x}; got ${y}` }),
-    });
-  }
-  return parts;
+  return comparePathSets(
+    'cluster',
+    routeClusters(sideFromBootstrap(expected as Json)),
+    routeClusters(sideFromXds(result.xds)),
+  );
 }
 
 export type ResolverCaseResult = FeaturePartsResult;

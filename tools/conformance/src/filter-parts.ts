@@ -164,6 +164,47 @@ export function clusterByBehaviour(cluster: Json | undefined): Json | undefined 
 }
 
 /**
+ * Every route of a side with its path matcher (prefix, path or regex) and its
+ * virtual host, in order; Emissary's own diagnostics routes (/ambassador/v0/)
+ * left out: they are not behaviour.
+ */
+export function behaviourRoutes(side: Side): Array<{ path: string; route: Json; vh: Json }> {
+  const out: Array<{ path: string; route: Json; vh: Json }> = [];
+  for (const rc of side.routeConfigs) {
+    for (const vh of (rc.virtual_hosts as Json[]) ?? []) {
+      for (const route of (vh.routes as Json[]) ?? []) {
+        const match = route.match as Json;
+        const path = String(match.prefix ?? match.path ?? (match.safe_regex as Json)?.regex ?? '');
+        if (!path.startsWith('/ambassador/v0/')) out.push({ path, route, vh });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * One `part` per path either side has (keyed `keyPrefix path`): both sides'
+ * sets of views for the path must be equal; a side without it shows 'missing'.
+ */
+export function comparePathSets(
+  part: string,
+  expected: Map<string, Set<string>>,
+  actual: Map<string, Set<string>>,
+  keyPrefix?: string,
+): FeaturePart[] {
+  return [...new Set([...expected.keys(), ...actual.keys()])].sort(compareStrings).map((path) => {
+    const x = [...(expected.get(path) ?? ['missing'])].sort().join(' | ');
+    const y = [...(actual.get(path) ?? ['missing'])].sort().join(' | ');
+    return {
+      part,
+      key: keyPrefix ? `${keyPrefix} ${path}` : path,
+      ok: x === y,
+      ...(x === y ? {} : { detail: `expected ${x}; got ${y}` }),
+    };
+  });
+}
+
+/**
  * Routes keyed by path matcher, with the per-filter config of `filter` each carries (its own,
  * else its virtual host's). Virtual hosts are not part of the key: Emissary names the host in
  * both the domains and an :authority matcher, Attaché in one of them, which the routing
@@ -171,21 +212,13 @@ export function clusterByBehaviour(cluster: Json | undefined): Json | undefined 
  */
 function perRouteConfigs(side: Side, filter: string): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  for (const rc of side.routeConfigs) {
-    for (const vh of (rc.virtual_hosts as Json[]) ?? []) {
-      for (const route of (vh.routes as Json[]) ?? []) {
-        const match = route.match as Json;
-        const path = String(match.prefix ?? match.path ?? (match.safe_regex as Json)?.regex ?? '');
-        // Emissary's own diagnostics routes are not behaviour.
-        if (path.startsWith('/ambassador/v0/')) continue;
-        const config =
-          ((route.typed_per_filter_config as Json | undefined)?.[filter] as Json | undefined) ??
-          ((vh.typed_per_filter_config as Json | undefined)?.[filter] as Json | undefined);
-        const set = out.get(path) ?? new Set<string>();
-        set.add(config ? text(config) : 'none');
-        out.set(path, set);
-      }
-    }
+  for (const { path, route, vh } of behaviourRoutes(side)) {
+    const config =
+      ((route.typed_per_filter_config as Json | undefined)?.[filter] as Json | undefined) ??
+      ((vh.typed_per_filter_config as Json | undefined)?.[filter] as Json | undefined);
+    const set = out.get(path) ?? new Set<string>();
+    set.add(config ? text(config) : 'none');
+    out.set(path, set);
   }
   return out;
 }
@@ -246,18 +279,14 @@ export function compareFeatureParts(
       ...(text(ek) === text(ak) ? {} : { detail: `expected ${text(ek)}; got ${text(ak)}` }),
     });
     // 4. The per-route config of the filter, per virtual host and path.
-    const er = perRouteConfigs(expected, feature.filter);
-    const ar = perRouteConfigs(actual, feature.filter);
-    for (const key of [...new Set([...er.keys(), ...ar.keys()])].sort(compareStrings)) {
-      const x = [...(er.get(key) ?? ['missing'])].sort().join(' | ');
-      const y = [...(ar.get(key) ?? ['missing'])].sort().join(' | ');
-      parts.push({
-        part: 'per-route config',
-        key: `${feature.filter} ${key}`,
-        ok: x === y,
-        ...(x === y ? {} : { detail: `expected ${x}; got ${y}` }),
-      });
-    }
+    parts.push(
+      ...comparePathSets(
+        'per-route config',
+        perRouteConfigs(expected, feature.filter),
+        perRouteConfigs(actual, feature.filter),
+        feature.filter,
+      ),
+    );
   }
   return parts;
 }
