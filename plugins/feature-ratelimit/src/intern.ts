@@ -1,7 +1,9 @@
+import { headerToken } from './header-token.js';
 import type { LabelAction } from './labels.js';
 import { envoyAction } from './rate-limits.js';
 
-type Json = Readonly<Record<string, unknown>>;
+export type Json = Readonly<Record<string, unknown>>;
+type FixedKind = 'source_cluster' | 'destination_cluster' | 'remote_address';
 
 /** Entries that start with the same actions: a trie over interned action objects. */
 export interface EntryNode {
@@ -24,7 +26,7 @@ export interface EntryNode {
  * no key strings are built.
  */
 export class RateLimitInterner {
-  private readonly fixed = new Map<string, Json>();
+  private readonly fixedActions = new Map<string, Json>();
   /** request_headers by key, then header name; [plain, skip_if_absent]. */
   private readonly headers = new Map<string, Map<string, [Json?, Json?]>>();
   /** generic_key by key, then value. */
@@ -50,12 +52,20 @@ export class RateLimitInterner {
   }
 
   child(node: EntryNode, action: LabelAction): EntryNode {
-    const json = this.action(action);
-    node.next ??= new Map();
-    let child = node.next.get(json);
+    return this.after(node, this.action(action));
+  }
+
+  /** The node one interned action (from `action`, `fixed`, `header` or `generic`) after `node`. */
+  after(node: EntryNode, json: Json): EntryNode {
+    let next = node.next;
+    if (!next) {
+      next = new Map();
+      node.next = next;
+    }
+    let child = next.get(json);
     if (!child) {
       child = { prefix: node.prefix, parent: node, action: json };
-      node.next.set(json, child);
+      next.set(json, child);
     }
     return child;
   }
@@ -63,12 +73,11 @@ export class RateLimitInterner {
   /** The entry of the actions on the way from the root to `node`. */
   entryAt(node: EntryNode): Json {
     if (!node.entry) {
-      const actions: Json[] = [];
-      for (let at: EntryNode | undefined = node; at?.action; at = at.parent) actions.push(at.action);
-      node.entry = Object.freeze({
-        stage: 0,
-        actions: Object.freeze([...node.prefix, ...actions.reverse()]),
-      });
+      const path: Json[] = [];
+      for (let at: EntryNode | undefined = node; at?.action; at = at.parent) path.push(at.action);
+      const actions = node.prefix.slice();
+      for (let i = path.length - 1; i >= 0; i--) actions.push(path[i]!);
+      node.entry = Object.freeze({ stage: 0, actions: Object.freeze(actions) });
     }
     return node.entry;
   }
@@ -78,43 +87,66 @@ export class RateLimitInterner {
     switch (action.kind) {
       case 'source_cluster':
       case 'destination_cluster':
-      case 'remote_address': {
-        let json = this.fixed.get(action.kind);
-        if (!json) {
-          json = frozenAction(action);
-          this.fixed.set(action.kind, json);
-        }
-        return json;
-      }
-      case 'request_headers': {
-        let byName = this.headers.get(action.key);
-        if (!byName) {
-          byName = new Map();
-          this.headers.set(action.key, byName);
-        }
-        let pair = byName.get(action.headerName);
-        if (!pair) {
-          pair = [undefined, undefined];
-          byName.set(action.headerName, pair);
-        }
-        const i = action.skipIfAbsent ? 1 : 0;
-        pair[i] ??= frozenAction(action);
-        return pair[i];
-      }
-      case 'generic_key': {
-        let byValue = this.generics.get(action.key);
-        if (!byValue) {
-          byValue = new Map();
-          this.generics.set(action.key, byValue);
-        }
-        let json = byValue.get(action.value);
-        if (!json) {
-          json = frozenAction(action);
-          byValue.set(action.value, json);
-        }
-        return json;
-      }
+      case 'remote_address':
+        return this.fixed(action.kind);
+      case 'request_headers':
+        return this.headerAction(action.key, action.headerName, action.skipIfAbsent === true);
+      case 'generic_key':
+        return this.generic(action.key, action.value);
     }
+  }
+
+  fixed(kind: FixedKind): Json {
+    let json = this.fixedActions.get(kind);
+    if (!json) {
+      json = frozenAction({ kind });
+      this.fixedActions.set(kind, json);
+    }
+    return json;
+  }
+
+  /**
+   * A request_headers action, or undefined when `headerName` is no header token
+   * (the labels' quick reader; a name seen before is not tested again).
+   */
+  header(key: string, headerName: string, skipIfAbsent: boolean): Json | undefined {
+    const known = this.headers.get(key)?.get(headerName)?.[skipIfAbsent ? 1 : 0];
+    if (known) return known;
+    return headerToken.test(headerName) ? this.headerAction(key, headerName, skipIfAbsent) : undefined;
+  }
+
+  private headerAction(key: string, headerName: string, skipIfAbsent: boolean): Json {
+    let byName = this.headers.get(key);
+    if (!byName) {
+      byName = new Map();
+      this.headers.set(key, byName);
+    }
+    let pair = byName.get(headerName);
+    if (!pair) {
+      pair = [undefined, undefined];
+      byName.set(headerName, pair);
+    }
+    const i = skipIfAbsent ? 1 : 0;
+    pair[i] ??= frozenAction(
+      skipIfAbsent
+        ? { kind: 'request_headers', key, headerName, skipIfAbsent: true }
+        : { kind: 'request_headers', key, headerName },
+    );
+    return pair[i];
+  }
+
+  generic(key: string, value: string): Json {
+    let byValue = this.generics.get(key);
+    if (!byValue) {
+      byValue = new Map();
+      this.generics.set(key, byValue);
+    }
+    let json = byValue.get(value);
+    if (!json) {
+      json = frozenAction({ kind: 'generic_key', key, value });
+      byValue.set(value, json);
+    }
+    return json;
   }
 }
 

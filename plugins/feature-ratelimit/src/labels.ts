@@ -1,5 +1,6 @@
 import type { RatelimitDiagnosticCode } from './codes.js';
-import { RateLimitInterner } from './intern.js';
+import { headerToken } from './header-token.js';
+import { type Json, RateLimitInterner } from './intern.js';
 
 /**
  * Emissary Mapping `labels`: domain → label groups → actions. Two spellings:
@@ -62,8 +63,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** RFC 9110 token characters: what a header field name is made of. */
-const tokenName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const tokenName = headerToken;
 /** Pseudo-headers Envoy keeps for requests, which rate-limit actions can read. */
 const requestPseudoHeaders = new Set([':authority', ':method', ':path', ':scheme', ':protocol']);
 
@@ -290,10 +290,35 @@ function parseActions(
   });
 }
 
-const plainSegment = /^[^~/]*$/;
+/** A JSON pointer segment that needs no escaping (no regex: this runs for every label group). */
+function plainSegment(s: string): boolean {
+  return !s.includes('~') && !s.includes('/');
+}
 
-/** One v3alpha1 action in its usual, valid shape, or undefined for anything the full parser must judge. */
-function quickV3Action(raw: unknown): LabelAction | undefined {
+/** What the quick reader makes of a valid action: LabelActions, or interned Envoy JSON. */
+interface QuickActions<T> {
+  fixed(kind: 'source_cluster' | 'destination_cluster' | 'remote_address'): T;
+  /** Undefined when `headerName` is no header token (the full parser reports it). */
+  header(key: string, headerName: string, skipIfAbsent: boolean): T | undefined;
+  generic(key: string, value: string): T;
+}
+
+const asLabelActions: QuickActions<LabelAction> = {
+  fixed: (kind) => ({ kind }),
+  header: (key, headerName, skipIfAbsent) =>
+    !tokenName.test(headerName)
+      ? undefined
+      : skipIfAbsent
+        ? { kind: 'request_headers', key, headerName, skipIfAbsent: true }
+        : { kind: 'request_headers', key, headerName },
+  generic: (key, value) => ({ kind: 'generic_key', key, value }),
+};
+
+/**
+ * One v3alpha1 action in its usual, valid shape, made by `make`, or undefined
+ * for anything the full parser must judge.
+ */
+function quickV3Action<T>(raw: unknown, make: QuickActions<T>): T | undefined {
   if (!isRecord(raw)) return undefined;
   let kind: string | undefined;
   for (const k in raw) {
@@ -305,18 +330,18 @@ function quickV3Action(raw: unknown): LabelAction | undefined {
     case 'source_cluster':
     case 'destination_cluster':
     case 'remote_address': {
-      if (body === null || body === undefined) return { kind };
+      if (body === null || body === undefined) return make.fixed(kind);
       if (!isRecord(body)) return undefined;
       for (const k in body) if (k !== 'key' || body.key !== kind) return undefined;
-      return { kind };
+      return make.fixed(kind);
     }
     case 'generic_key': {
       if (!isRecord(body)) return undefined;
       for (const k in body) if (k !== 'key' && k !== 'value') return undefined;
       const { key, value } = body;
       if (typeof value !== 'string' || value === '') return undefined;
-      if (key === undefined) return { kind, key: 'generic_key', value };
-      return typeof key === 'string' && key !== '' ? { kind, key, value } : undefined;
+      if (key === undefined) return make.generic('generic_key', value);
+      return typeof key === 'string' && key !== '' ? make.generic(key, value) : undefined;
     }
     case 'request_headers': {
       if (!isRecord(body)) return undefined;
@@ -324,9 +349,8 @@ function quickV3Action(raw: unknown): LabelAction | undefined {
         if (k !== 'key' && k !== 'header_name' && k !== 'skip_if_absent') return undefined;
       const { key, header_name: headerName, skip_if_absent: skip } = body;
       if (typeof key !== 'string' || key === '' || typeof headerName !== 'string') return undefined;
-      if (!tokenName.test(headerName)) return undefined;
-      if (skip === true) return { kind, key, headerName, skipIfAbsent: true };
-      return skip === undefined || skip === false ? { kind, key, headerName } : undefined;
+      if (skip !== undefined && typeof skip !== 'boolean') return undefined;
+      return make.header(key, headerName, skip === true);
     }
     default:
       return undefined;
@@ -342,7 +366,7 @@ function quickParseLabels(raw: Record<string, unknown>, basePath: string): Label
   const domains: LabelDomains = {};
   for (const domain in raw) {
     const groups = raw[domain];
-    if (!Array.isArray(groups) || !plainSegment.test(domain)) return undefined;
+    if (!Array.isArray(groups) || !plainSegment(domain)) return undefined;
     const out: LabelGroup[] = [];
     for (let i = 0; i < groups.length; i++) {
       const group = groups[i];
@@ -352,12 +376,12 @@ function quickParseLabels(raw: Record<string, unknown>, basePath: string): Label
         if (name !== undefined) return undefined;
         name = k;
       }
-      if (name === undefined || !plainSegment.test(name)) return undefined;
+      if (name === undefined || !plainSegment(name)) return undefined;
       const list = group[name];
       if (!Array.isArray(list) || list.length === 0) return undefined;
       const actions: LabelAction[] = [];
       for (const item of list) {
-        const action = quickV3Action(item);
+        const action = quickV3Action(item, asLabelActions);
         if (!action) return undefined;
         actions.push(action);
       }
@@ -381,34 +405,33 @@ export function quickRateLimits(
   domain: string,
   prefix: readonly Record<string, unknown>[],
   intern: RateLimitInterner = new RateLimitInterner(),
-): { limits: Record<string, unknown>[] | undefined; domains: string[] } | undefined {
-  let limits: Record<string, unknown>[] | undefined;
+): { limits: Json[] | undefined; domains: string[] } | undefined {
+  let limits: Json[] | undefined;
   const domains: string[] = [];
   for (const d in raw) {
     const groups = raw[d];
-    if (!Array.isArray(groups) || !plainSegment.test(d)) return undefined;
+    if (!Array.isArray(groups) || !plainSegment(d)) return undefined;
     domains.push(d);
     const mine = d === domain;
-    for (const group of groups) {
+    for (let i = 0; i < groups.length; i++) {
+      const group = groups[i];
       if (!isRecord(group)) return undefined;
       let name: string | undefined;
       for (const k in group) {
         if (name !== undefined) return undefined;
         name = k;
       }
-      if (name === undefined || !plainSegment.test(name)) return undefined;
+      if (name === undefined || !plainSegment(name)) return undefined;
       const list = group[name];
       if (!Array.isArray(list) || list.length === 0) return undefined;
-      if (!mine) {
-        for (const item of list) if (!quickV3Action(item)) return undefined;
-        continue;
-      }
+      // Other domains' actions are checked the same way (and interned, which costs nothing more).
       let node = intern.root(prefix);
-      for (const item of list) {
-        const action = quickV3Action(item);
+      for (let j = 0; j < list.length; j++) {
+        const action = quickV3Action(list[j], intern);
         if (!action) return undefined;
-        node = intern.child(node, action);
+        if (mine) node = intern.after(node, action);
       }
+      if (!mine) continue;
       if (!limits) limits = [];
       limits.push(intern.entryAt(node));
     }
