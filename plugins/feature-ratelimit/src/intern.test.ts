@@ -61,4 +61,25 @@ describe('RateLimitInterner', () => {
     expect(new Set(entries).size).toBe(lists.length);
     expect(entries).toEqual(lists.map((l) => ({ stage: 0, actions: l.map(envoyAction) })));
   });
+
+  it('builds every action kind with the JSON text envoyAction gives (key order included)', () => {
+    const intern = new RateLimitInterner();
+    const actions: LabelAction[] = [
+      { kind: 'source_cluster' },
+      { kind: 'destination_cluster' },
+      { kind: 'remote_address' },
+      header('tenant', 'x-tenant'),
+      header('tenant', 'x-tenant', true),
+      generic('route', 'm1'),
+    ];
+    for (const action of actions) {
+      expect(JSON.stringify(intern.action(action))).toBe(JSON.stringify(envoyAction(action)));
+    }
+    // The quick reader's entry points give the same objects as action().
+    expect(intern.header('tenant', 'x-tenant', true)).toBe(intern.action(header('tenant', 'x-tenant', true)));
+    expect(intern.generic('route', 'm1')).toBe(intern.action(generic('route', 'm1')));
+    expect(intern.fixed('remote_address')).toBe(intern.action({ kind: 'remote_address' }));
+    // A name that is no header token is left to the full parser.
+    expect(intern.header('tenant', 'x tenant', false)).toBeUndefined();
+  });
 });

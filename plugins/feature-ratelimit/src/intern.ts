@@ -127,11 +127,14 @@ export class RateLimitInterner {
       byName.set(headerName, pair);
     }
     const i = skipIfAbsent ? 1 : 0;
-    pair[i] ??= frozenAction(
-      skipIfAbsent
-        ? { kind: 'request_headers', key, headerName, skipIfAbsent: true }
-        : { kind: 'request_headers', key, headerName },
-    );
+    // Built here, not by envoyAction (equal JSON; intern.test.ts compares them).
+    pair[i] ??= Object.freeze({
+      request_headers: Object.freeze(
+        skipIfAbsent
+          ? { descriptor_key: key, header_name: headerName, skip_if_absent: true }
+          : { descriptor_key: key, header_name: headerName },
+      ),
+    });
     return pair[i];
   }
 
@@ -143,7 +146,9 @@ export class RateLimitInterner {
     }
     let json = byValue.get(value);
     if (!json) {
-      json = frozenAction({ kind: 'generic_key', key, value });
+      json = Object.freeze({
+        generic_key: Object.freeze({ descriptor_key: key, descriptor_value: value }),
+      });
       byValue.set(value, json);
     }
     return json;
