@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from './compile.js';
-import { firstUsableService, servesAmbassadorId, unknownFieldProblems } from './feature-service.js';
+import {
+  firstUsableService,
+  requestServiceCluster,
+  servesAmbassadorId,
+  unknownFieldProblems,
+} from './feature-service.js';
+import { ServiceRequestsExt } from './http-model.js';
+import { emptyIR } from './ir.js';
 import { definePlugin } from './plugin.js';
 import type { StoredResource } from './resource.js';
 
@@ -118,5 +125,49 @@ describe('unknownFieldProblems', () => {
     expect(unknownFieldProblems({ size: 1 }, ['size'], { code: 'X', what: 'Gadget', at: '/spec' })).toEqual(
       [],
     );
+  });
+});
+
+describe('requestServiceCluster', () => {
+  it('appends a request for the spec.service cluster, with stats_name when set, and returns its id', () => {
+    const ir = emptyIR();
+    const ref = { apiVersion: 'getambassador.io/v3alpha1', kind: 'Gadget', name: 'g', namespace: 'ns' };
+    const first = requestServiceCluster(
+      { ir },
+      'feature-gadgets',
+      { ref, namespace: 'ns', service: 'svc:80' },
+      {
+        http2: true,
+        namePrefix: 'cluster_gadgets',
+      },
+    );
+    const second = requestServiceCluster(
+      { ir },
+      'feature-other',
+      { ref, namespace: 'ns', service: 'collector', statsName: 'stats' },
+      { http2: false, namePrefix: 'cluster_other' },
+    );
+    expect([first, second]).toEqual(['feature-gadgets/ns/g', 'feature-other/ns/g']);
+    expect(ir.ext[ServiceRequestsExt.key]).toEqual([
+      {
+        id: 'feature-gadgets/ns/g',
+        ref,
+        namespace: 'ns',
+        service: 'svc:80',
+        servicePath: '/spec/service',
+        http2: true,
+        namePrefix: 'cluster_gadgets',
+      },
+      {
+        id: 'feature-other/ns/g',
+        ref,
+        namespace: 'ns',
+        service: 'collector',
+        servicePath: '/spec/service',
+        http2: false,
+        namePrefix: 'cluster_other',
+        statsName: 'stats',
+      },
+    ]);
   });
 });

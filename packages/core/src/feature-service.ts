@@ -1,4 +1,5 @@
 import { pointerSegment } from './diagnostics.js';
+import { requestServices, type ServiceRequest } from './http-model.js';
 import type { PassContext } from './plugin.js';
 import { type ResourceKind, type ResourceRef, refOf } from './resource.js';
 
@@ -96,4 +97,37 @@ export function firstUsableService<C extends ServiceConfigBase>(
     });
   }
   return chosen;
+}
+
+/** What a chosen service resource tells about the cluster it needs. */
+export interface ServiceClusterSource extends ServiceConfigBase {
+  /** Emissary service syntax, from the resource's `spec.service`. */
+  service: string;
+  /** Emissary `stats_name`. */
+  statsName?: string;
+}
+
+/**
+ * Asks (in ingest) for a cluster to the chosen resource's `spec.service`:
+ * request id '<plugin>/<namespace>/<name>', resolved by the HTTP model like a
+ * Mapping's service. Returns the request id, under which the grant comes back.
+ */
+export function requestServiceCluster(
+  ctx: Pick<PassContext, 'ir'>,
+  plugin: string,
+  chosen: ServiceClusterSource,
+  cluster: { http2: boolean; namePrefix: string },
+): string {
+  const request: ServiceRequest = {
+    id: `${plugin}/${chosen.namespace}/${chosen.ref.name}`,
+    ref: chosen.ref,
+    namespace: chosen.namespace,
+    service: chosen.service,
+    servicePath: '/spec/service',
+    http2: cluster.http2,
+    namePrefix: cluster.namePrefix,
+  };
+  if (chosen.statsName !== undefined) request.statsName = chosen.statsName;
+  requestServices(ctx.ir.ext, [request]);
+  return request.id;
 }
