@@ -2,8 +2,7 @@ import {
   defineExtPoint,
   firstUsableService,
   type PassContext,
-  requestServices,
-  type ServiceRequest,
+  requestServiceCluster,
   writeExt,
 } from '@attache/core';
 import { type LogServiceConfig, readLogService } from './logservice.js';
@@ -37,16 +36,9 @@ export function ingestLogServices(ctx: PassContext): void {
     writeExt(ctx.ir, LogServiceExt, null);
     return;
   }
-  const request: ServiceRequest = {
-    id: `feature-logging/${chosen.namespace}/${chosen.ref.name}`,
-    ref: chosen.ref,
-    namespace: chosen.namespace,
-    service: chosen.service,
-    servicePath: '/spec/service',
+  const requestId = requestServiceCluster(ctx, 'feature-logging', chosen, {
     http2: true,
     namePrefix: 'cluster_logging',
-  };
-  if (chosen.statsName !== undefined) request.statsName = chosen.statsName;
-  requestServices(ctx.ir.ext, [request]);
-  writeExt(ctx.ir, LogServiceExt, { config: chosen, requestId: request.id });
+  });
+  writeExt(ctx.ir, LogServiceExt, { config: chosen, requestId });
 }
