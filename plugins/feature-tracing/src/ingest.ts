@@ -2,8 +2,7 @@ import {
   defineExtPoint,
   firstUsableService,
   type PassContext,
-  requestServices,
-  type ServiceRequest,
+  requestServiceCluster,
   writeExt,
 } from '@attache/core';
 import { readTracingService, type TracingServiceConfig } from './tracingservice.js';
@@ -37,16 +36,9 @@ export function ingestTracingServices(ctx: PassContext): void {
     writeExt(ctx.ir, TracingServiceExt, null);
     return;
   }
-  const request: ServiceRequest = {
-    id: `feature-tracing/${chosen.namespace}/${chosen.ref.name}`,
-    ref: chosen.ref,
-    namespace: chosen.namespace,
-    service: chosen.service,
-    servicePath: '/spec/service',
+  const requestId = requestServiceCluster(ctx, 'feature-tracing', chosen, {
     http2: chosen.driver === 'opentelemetry',
     namePrefix: 'cluster_tracing',
-  };
-  if (chosen.statsName !== undefined) request.statsName = chosen.statsName;
-  requestServices(ctx.ir.ext, [request]);
-  writeExt(ctx.ir, TracingServiceExt, { config: chosen, requestId: request.id });
+  });
+  writeExt(ctx.ir, TracingServiceExt, { config: chosen, requestId });
 }
