@@ -33,6 +33,7 @@ export function lowerAndValidate(ir: IR, kept?: LoweringMemo): Admission[] {
   const routeConfigText = new RouteConfigText(kept);
   kept?.admitted.rotate();
   kept?.routeConfigs.rotate();
+  kept?.virtualHosts.rotate();
   return withAcceptedMemo(() => {
     const lowered = lowerIR(ir, kept);
     const admissions = lowered.map((resource) => {

@@ -25,6 +25,7 @@ export class RouteConfigText {
     private readonly kept?: {
       texts: WeakMap<object, string>;
       digests: WeakMap<object, string>;
+      virtualHostTexts?: WeakMap<object, string>;
     },
   ) {
     this.digests = kept?.digests ?? new Map<object, string>();
@@ -42,9 +43,15 @@ export class RouteConfigText {
 
   private virtualHostDigested(vh: unknown): string | undefined {
     if (!isPlainObject(vh)) return JSON.stringify(vh);
-    return objectText(vh, (key, value) =>
-      key === 'routes' && Array.isArray(value) ? this.routesDigest(value) : undefined,
-    );
+    const texts = this.kept?.virtualHostTexts;
+    let text = texts?.get(vh);
+    if (text === undefined) {
+      text = objectText(vh, (key, value) =>
+        key === 'routes' && Array.isArray(value) ? this.routesDigest(value) : undefined,
+      );
+      texts?.set(vh, text);
+    }
+    return text;
   }
 
   private listText(routes: readonly unknown[], texts: WeakMap<object, string>): string {

@@ -1,6 +1,6 @@
-import type { IRRoute, IRRouteConfig, PassMemo } from '@attache/core';
+import type { IRRoute, IRRouteConfig, IRVirtualHost, PassMemo } from '@attache/core';
 import type { Admission } from './admit.js';
-import type { Json, LoweredResource } from './lower/common.js';
+import type { Json, LoweredResource, ResourcePart } from './lower/common.js';
 
 /**
  * What `envoy.lower` keeps from one compile to the next under an incremental
@@ -28,6 +28,10 @@ export interface LoweringMemo {
   routeConfigs: KeptByKey<LoweredResource>;
   /** The admission of a lowered resource kept above (the same object gets the same admission). */
   admissions: WeakMap<LoweredResource, Admission>;
+  /** Lowered virtual hosts by what they are made of (see virtualHostKey), with their parts per position. */
+  virtualHosts: KeptByKey<{ json: Json; parts: Map<number, ResourcePart[]> }>;
+  /** Digested JSON text of a lowered virtual host (json-text.ts). */
+  virtualHostTexts: WeakMap<object, string>;
   /** A number per lowered route list, for keys. */
   listIds: WeakMap<Json[], number>;
   nextListId: number;
@@ -78,17 +82,20 @@ export function routeConfigKey(
   lowerRoutes: (routes: readonly IRRoute[]) => Json[],
 ): string {
   let key = JSON.stringify([config.name, config.validateClusters ?? null, config.provenance]);
-  for (const vh of config.virtualHosts) {
-    key += `\n${listId(memo, lowerRoutes(vh.routes))} ${JSON.stringify([
-      vh.name,
-      vh.domains,
-      vh.requireTls ?? null,
-      vh.cors ?? null,
-      vh.typedPerFilterConfig ?? null,
-      vh.provenance,
-    ])}`;
-  }
+  for (const vh of config.virtualHosts) key += `\n${virtualHostKey(memo, vh, lowerRoutes(vh.routes))}`;
   return key;
+}
+
+/** Everything a lowered virtual host and its parts are made of: its fields and its lowered route list. */
+export function virtualHostKey(memo: LoweringMemo, vh: IRVirtualHost, routes: Json[]): string {
+  return `${listId(memo, routes)} ${JSON.stringify([
+    vh.name,
+    vh.domains,
+    vh.requireTls ?? null,
+    vh.cors ?? null,
+    vh.typedPerFilterConfig ?? null,
+    vh.provenance,
+  ])}`;
 }
 
 /**
@@ -135,6 +142,8 @@ export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
     digests: new WeakMap(),
     admitted: new AdmittedTexts(),
     routeConfigs: new KeptByKey<LoweredResource>(),
+    virtualHosts: new KeptByKey(),
+    virtualHostTexts: new WeakMap(),
     admissions: new WeakMap(),
     listIds: new WeakMap(),
     nextListId: 0,

@@ -34,7 +34,7 @@ export function lowerIR(ir: IR, kept?: LoweringMemo): LoweredResource[] {
       const key = routeConfigKey(kept, config, lowerRoutes);
       let lowered = kept.routeConfigs.get(key);
       if (lowered === undefined) {
-        lowered = lowerRouteConfig(config, lowerRoutes, limits);
+        lowered = lowerRouteConfig(config, lowerRoutes, limits, kept);
         kept.routeConfigs.set(key, lowered);
       }
       return lowered;

@@ -1,6 +1,5 @@
-import { compareStrings, type IRRoute, type IRRouteConfig, TypeUrl } from '@attache/core';
-import type { LoweringMemo } from '../lowering-memo.js';
-import { sameListAsBefore } from '../lowering-memo.js';
+import { compareStrings, type IRRoute, type IRRouteConfig, type IRVirtualHost, TypeUrl } from '@attache/core';
+import { type LoweringMemo, sameListAsBefore, virtualHostKey } from '../lowering-memo.js';
 import {
   defined,
   type Json,
@@ -57,11 +56,13 @@ export function lowerRouteConfig(
   config: IRRouteConfig,
   lowerRoutes: RouteListLowering = lowerEachRoute,
   limits: RegexLimits = {},
+  kept?: LoweringMemo,
 ): LoweredResource {
   const parts: ResourcePart[] = [];
   const virtualHosts = [...config.virtualHosts]
     .sort((a, b) => compareStrings(a.name, b.name))
     .map((vh, v) => {
+      if (kept) return keptVirtualHost(kept, vh, v, parts, lowerRoutes, limits);
       parts.push({
         pointer: `/virtual_hosts/${v}`,
         label: `virtual host '${vh.name}'`,
@@ -96,4 +97,57 @@ export function lowerRouteConfig(
     provenance: config.provenance,
     parts,
   };
+}
+
+/**
+ * One virtual host under an incremental compiler's memo: the same lowered route list and
+ * fields give the same lowered JSON object (so validation and hashing reuse theirs) and,
+ * at the same position, the same parts.
+ */
+function keptVirtualHost(
+  kept: LoweringMemo,
+  vh: IRVirtualHost,
+  v: number,
+  parts: ResourcePart[],
+  lowerRoutes: RouteListLowering,
+  limits: RegexLimits,
+): Json {
+  const routes = lowerRoutes(vh.routes);
+  const key = virtualHostKey(kept, vh, routes);
+  let entry = kept.virtualHosts.get(key);
+  if (entry === undefined) {
+    entry = {
+      json: defined({
+        name: vh.name,
+        domains: sortedStrings(vh.domains),
+        routes,
+        require_tls: vh.requireTls,
+        typed_per_filter_config: typedPerFilterConfig(vh.typedPerFilterConfig, vh.cors, limits),
+      }),
+      parts: new Map(),
+    };
+    kept.virtualHosts.set(key, entry);
+  }
+  let own = entry.parts.get(v);
+  if (own === undefined) {
+    own = [
+      {
+        pointer: `/virtual_hosts/${v}`,
+        label: `virtual host '${vh.name}'`,
+        provenance: vh.provenance,
+        droppable: false,
+      },
+    ];
+    vh.routes.forEach((route, r) => {
+      own!.push({
+        pointer: `/virtual_hosts/${v}/routes/${r}`,
+        label: `route '${route.name}'`,
+        provenance: route.provenance,
+        droppable: true,
+      });
+    });
+    entry.parts.set(v, own);
+  }
+  for (const part of own) parts.push(part);
+  return entry.json;
 }
