@@ -134,13 +134,18 @@ export function attachRateLimits(ctx: PassContext): void {
   };
 
   // Per route: rate_limits from labels, local bucket from local_rate_limit.
-  const { byRoute, localRefs } = routeDecisions(ctx, model.routeSources, {
-    chosen: chosen !== null,
-    ...(service ? { serviceDomain: service.domain } : {}),
-    intern,
-    prefixOf,
-    rateLimitsOf,
-  });
+  const { decisions, localRefs } = routeDecisions(
+    ctx,
+    model.routeSources,
+    {
+      chosen: chosen !== null,
+      ...(service ? { serviceDomain: service.domain } : {}),
+      intern,
+      prefixOf,
+      rateLimitsOf,
+    },
+    new Set(Object.keys(model.builtinRoutes)),
+  );
 
   // Per Host: a bucket for its virtual hosts.
   const hostSpecs = new Map<string, Record<string, unknown>>();
@@ -180,11 +185,11 @@ export function attachRateLimits(ctx: PassContext): void {
   );
   const anyLocal = localRefs.length > 0 || hostBuckets.size > 0;
 
-  if (byRoute.size > 0 || hostBuckets.size > 0) {
+  if (hostBuckets.size > 0 || decisions.any) {
     replaceRoutes(
       ctx.ir,
       (route, site) => {
-        const decision = byRoute.get(route.name);
+        const decision = decisions.of(route);
         // One copy per changed route, with a literal key: a computed key would make a
         // dictionary-mode object, which costs every later reader of 20,000 routes.
         let local: Record<string, unknown> | undefined = decision?.local;

@@ -1,4 +1,4 @@
-import type { HttpRouteSource, PassContext, ResourceRef } from '@attache/core';
+import type { HttpRouteSource, IRRoute, PassContext, ResourceRef } from '@attache/core';
 import type { RateLimitInterner } from './intern.js';
 import {
   type LabelDialect,
@@ -13,6 +13,12 @@ import { bucketStatPrefix, localRateLimitPerRoute, parseLocalRateLimit } from '.
 export interface RouteDecision {
   rateLimits?: Readonly<Record<string, unknown>>[];
   local?: Record<string, unknown>;
+}
+
+/** A Mapping's decision (none: nothing to add) and the names of its routes. */
+interface SourceDecision {
+  decision: RouteDecision | undefined;
+  routeNames: readonly string[];
 }
 
 /** What every Mapping's decision depends on, fixed for one attach pass. */
@@ -32,35 +38,77 @@ export interface DecisionInputs {
 }
 
 /**
- * Each Mapping's decision, by the names of its routes, and the Mappings with a
- * local bucket. A loop of its own, calling small functions: the attach pass runs once
- * per compile, so a per-Mapping body inside it would run unoptimised (V8 optimises
- * functions that are called often, and a long loop only after many turns).
+ * Each Mapping's decision, found for a route by its name, and the Mappings with
+ * a local bucket. A loop of its own, calling small functions: the attach pass runs
+ * once per compile, so a per-Mapping body inside it would run unoptimised (V8
+ * optimises functions that are called often, and a long loop only after many turns).
  */
 export function routeDecisions(
   ctx: PassContext,
   sources: readonly HttpRouteSource[],
   inputs: DecisionInputs,
-): { byRoute: Map<string, RouteDecision>; localRefs: ResourceRef[] } {
-  const byRoute = new Map<string, RouteDecision>();
+  builtinRouteNames: ReadonlySet<string>,
+): { decisions: RouteDecisions; localRefs: ResourceRef[] } {
+  const bySource = new Map<ResourceRef, SourceDecision>();
   const localRefs: ResourceRef[] = [];
   const dialects = new DialectOf();
   for (let i = 0; i < sources.length; i++) {
     const source = sources[i]!;
     const decision = sourceDecision(ctx, source, dialects.of(source.ref.apiVersion), inputs);
-    if (!decision) continue;
-    if (decision.local) localRefs.push(source.ref);
-    setAll(byRoute, source.routeNames, decision);
+    if (decision?.local) localRefs.push(source.ref);
+    bySource.set(source.ref, { decision, routeNames: source.routeNames });
   }
-  return { byRoute, localRefs };
+  return { decisions: new RouteDecisions(bySource, sources, builtinRouteNames), localRefs };
 }
 
-function setAll(
-  byRoute: Map<string, RouteDecision>,
-  names: readonly string[],
-  decision: RouteDecision,
-): void {
-  for (let i = 0; i < names.length; i++) byRoute.set(names[i]!, decision);
+/**
+ * The decision for a route: the one of the Mapping whose route names hold the
+ * route's name. The Mapping is looked for first among the route's provenance
+ * (its own ref, as the HTTP model writes it), so no index of 20,000 route names is
+ * built (hashing each fresh name cost more than the rest of the lookup); a route
+ * whose provenance names no such Mapping (another plugin's, or one kept from an
+ * earlier compile) is looked up by name in an index built the first time one is.
+ */
+export class RouteDecisions {
+  private byName: Map<string, RouteDecision | undefined> | undefined;
+
+  constructor(
+    private readonly bySource: ReadonlyMap<ResourceRef, SourceDecision>,
+    private readonly sources: readonly HttpRouteSource[],
+    private readonly builtinRouteNames: ReadonlySet<string>,
+  ) {}
+
+  /** Whether any Mapping's routes get something. */
+  get any(): boolean {
+    for (const { decision } of this.bySource.values()) if (decision) return true;
+    return false;
+  }
+
+  of(route: IRRoute): RouteDecision | undefined {
+    const provenance = route.provenance;
+    for (let i = 0; i < provenance.length; i++) {
+      const found = this.bySource.get(provenance[i]!);
+      if (found && holds(found.routeNames, route.name)) return found.decision;
+    }
+    if (this.builtinRouteNames.has(route.name)) return undefined;
+    return this.nameIndex().get(route.name);
+  }
+
+  private nameIndex(): Map<string, RouteDecision | undefined> {
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const source of this.sources) {
+        const decision = this.bySource.get(source.ref)?.decision;
+        for (const name of source.routeNames) this.byName.set(name, decision);
+      }
+    }
+    return this.byName;
+  }
+}
+
+function holds(names: readonly string[], name: string): boolean {
+  for (let i = 0; i < names.length; i++) if (names[i] === name) return true;
+  return false;
 }
 
 /** labelDialect, remembered for the last apiVersion (Mappings mostly share one: no regex per Mapping). */
