@@ -30,6 +30,8 @@ export interface LoweringMemo {
   admissions: WeakMap<LoweredResource, Admission>;
   /** Lowered virtual hosts by what they are made of (see virtualHostKey), with their parts per position. */
   virtualHosts: KeptByKey<{ json: Json; parts: Map<number, ResourcePart[]> }>;
+  /** The key of an IR virtual host (never mutated once built, like IR routes). */
+  virtualHostKeys: WeakMap<IRVirtualHost, string>;
   /** Digested JSON text of a lowered virtual host (json-text.ts). */
   virtualHostTexts: WeakMap<object, string>;
   /** A number per lowered route list, for keys. */
@@ -88,6 +90,16 @@ export function routeConfigKey(
 
 /** Everything a lowered virtual host and its parts are made of: its fields and its lowered route list. */
 export function virtualHostKey(memo: LoweringMemo, vh: IRVirtualHost, routes: Json[]): string {
+  // Asked twice for a virtual host whose route configuration changed: computed once per object.
+  let key = memo.virtualHostKeys.get(vh);
+  if (key === undefined) {
+    key = virtualHostKeyOf(memo, vh, routes);
+    memo.virtualHostKeys.set(vh, key);
+  }
+  return key;
+}
+
+function virtualHostKeyOf(memo: LoweringMemo, vh: IRVirtualHost, routes: Json[]): string {
   return `${listId(memo, routes)} ${JSON.stringify([
     vh.name,
     vh.domains,
@@ -143,6 +155,7 @@ export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
     admitted: new AdmittedTexts(),
     routeConfigs: new KeptByKey<LoweredResource>(),
     virtualHosts: new KeptByKey(),
+    virtualHostKeys: new WeakMap(),
     virtualHostTexts: new WeakMap(),
     admissions: new WeakMap(),
     listIds: new WeakMap(),
