@@ -60,7 +60,9 @@ describe('RouteDecisions', () => {
     expect(sentValue(decisions.of(route('a:https', [a])))).toBe('va');
     expect(sentValue(decisions.of(route('b:http', [a, b])))).toBe('vb');
     // A Mapping without labels: nothing to add.
-    expect(decisions.of(route('c:http', [sources[2]!.ref]))).toBeUndefined();
+    const none = decisions.of(route('c:http', [sources[2]!.ref]));
+    expect(none?.routeNames).toEqual(['c:http']);
+    expect(none?.rateLimits ?? none?.local).toBeUndefined();
   });
 
   it('falls back to the route name when the provenance names another or an equal-but-other ref', () => {

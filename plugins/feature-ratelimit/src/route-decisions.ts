@@ -9,16 +9,14 @@ import {
 } from './labels.js';
 import { bucketStatPrefix, localRateLimitPerRoute, parseLocalRateLimit } from './local.js';
 
-/** What the attach pass puts on every route of one Mapping (shared by all its routes). */
+/**
+ * What the attach pass puts on every route of one Mapping (shared by all its
+ * routes; neither field: nothing), with the names of those routes.
+ */
 export interface RouteDecision {
-  rateLimits?: Readonly<Record<string, unknown>>[];
-  local?: Record<string, unknown>;
-}
-
-/** A Mapping's decision (none: nothing to add) and the names of its routes. */
-interface SourceDecision {
-  decision: RouteDecision | undefined;
-  routeNames: readonly string[];
+  readonly rateLimits: Readonly<Record<string, unknown>>[] | undefined;
+  readonly local: Record<string, unknown> | undefined;
+  readonly routeNames: readonly string[];
 }
 
 /** What every Mapping's decision depends on, fixed for one attach pass. */
@@ -49,16 +47,18 @@ export function routeDecisions(
   inputs: DecisionInputs,
   builtinRouteNames: ReadonlySet<string>,
 ): { decisions: RouteDecisions; localRefs: ResourceRef[] } {
-  const bySource = new Map<ResourceRef, SourceDecision>();
+  const bySource = new Map<ResourceRef, RouteDecision>();
   const localRefs: ResourceRef[] = [];
   const dialects = new DialectOf();
+  let any = false;
   for (let i = 0; i < sources.length; i++) {
     const source = sources[i]!;
     const decision = sourceDecision(ctx, source, dialects.of(source.ref.apiVersion), inputs);
-    if (decision?.local) localRefs.push(source.ref);
-    bySource.set(source.ref, { decision, routeNames: source.routeNames });
+    if (decision.local) localRefs.push(source.ref);
+    if (decision.local || decision.rateLimits) any = true;
+    bySource.set(source.ref, decision);
   }
-  return { decisions: new RouteDecisions(bySource, sources, builtinRouteNames), localRefs };
+  return { decisions: new RouteDecisions(bySource, sources, builtinRouteNames, any), localRefs };
 }
 
 /**
@@ -70,36 +70,32 @@ export function routeDecisions(
  * earlier compile) is looked up by name in an index built the first time one is.
  */
 export class RouteDecisions {
-  private byName: Map<string, RouteDecision | undefined> | undefined;
+  private byName: Map<string, RouteDecision> | undefined;
 
   constructor(
-    private readonly bySource: ReadonlyMap<ResourceRef, SourceDecision>,
+    private readonly bySource: ReadonlyMap<ResourceRef, RouteDecision>,
     private readonly sources: readonly HttpRouteSource[],
     private readonly builtinRouteNames: ReadonlySet<string>,
+    /** Whether any Mapping's routes get something. */
+    readonly any: boolean,
   ) {}
-
-  /** Whether any Mapping's routes get something. */
-  get any(): boolean {
-    for (const { decision } of this.bySource.values()) if (decision) return true;
-    return false;
-  }
 
   of(route: IRRoute): RouteDecision | undefined {
     const provenance = route.provenance;
     for (let i = 0; i < provenance.length; i++) {
       const found = this.bySource.get(provenance[i]!);
-      if (found && holds(found.routeNames, route.name)) return found.decision;
+      if (found && holds(found.routeNames, route.name)) return found;
     }
     if (this.builtinRouteNames.has(route.name)) return undefined;
     return this.nameIndex().get(route.name);
   }
 
-  private nameIndex(): Map<string, RouteDecision | undefined> {
+  private nameIndex(): Map<string, RouteDecision> {
     if (!this.byName) {
       this.byName = new Map();
       for (const source of this.sources) {
-        const decision = this.bySource.get(source.ref)?.decision;
-        for (const name of source.routeNames) this.byName.set(name, decision);
+        const decision = this.bySource.get(source.ref);
+        if (decision) for (const name of source.routeNames) this.byName.set(name, decision);
       }
     }
     return this.byName;
@@ -133,13 +129,13 @@ function hasKeys(record: Record<string, unknown>): boolean {
   return false;
 }
 
-/** One Mapping: rate_limits from its labels, a local bucket from local_rate_limit (undefined: neither). */
+/** One Mapping: rate_limits from its labels, a local bucket from local_rate_limit (one shape, either way). */
 function sourceDecision(
   ctx: PassContext,
   source: HttpRouteSource,
   dialect: LabelDialect,
   inputs: DecisionInputs,
-): RouteDecision | undefined {
+): RouteDecision {
   const spec = source.spec as Record<string, unknown>;
   const ref = source.ref;
   const labels = spec.labels;
@@ -196,6 +192,5 @@ function sourceDecision(
     for (const p of problems) ctx.report({ code: p.code, message: p.message, resource: ref, path: p.path });
     if (bucket) local = localRateLimitPerRoute(bucket, bucketStatPrefix(ref.kind, ref.namespace, ref.name));
   }
-  if (!rateLimits && !local) return undefined;
-  return { rateLimits, local };
+  return { rateLimits, local, routeNames: source.routeNames };
 }
