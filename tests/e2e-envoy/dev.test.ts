@@ -8,6 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
@@ -24,6 +25,23 @@ import { cliPath, edgeSkipReason, freePorts, repoRoot, request } from './edge.js
  * 8080/8443/18000/8877/9901 (`--port-offset`, `--ads`, `--admin`,
  * `--envoy-admin`), so it runs beside other suites.
  */
+/** Whether 127.0.0.1:`port` can be bound right now. */
+const canBind = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/** An offset that moves both 8080 and 8443 onto free ports (a port the OS just handed out, and its +363 checked). */
+async function freeOffset(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const [port] = (await freePorts(1)) as [number];
+    if (port > 8080 && port + 363 < 65536 && (await canBind(port + 363))) return port - 8080;
+  }
+  throw new Error('no free pair of ports 363 apart');
+}
+
 const skip = edgeSkipReason('e2e-envoy attache dev');
 if (skip) console.warn(skip);
 
@@ -45,7 +63,7 @@ describe.skipIf(skip !== undefined)('attache dev: one command to a working edge'
     // A free block of ports: the listeners move by a common offset, so 8080+offset and 8443+offset must both be free.
     const [ads, admin, envoyAdminPort] = await freePorts(3);
     envoyAdmin = envoyAdminPort as number;
-    const offset = 20000 + (process.pid % 20000);
+    const offset = await freeOffset();
     http = 8080 + offset;
     child = spawn(
       process.execPath,
@@ -77,8 +95,9 @@ describe.skipIf(skip !== undefined)('attache dev: one command to a working edge'
       output += c.toString();
     });
     exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    // Ready when the example route answers through Envoy.
-    const deadline = Date.now() + 30_000;
+    // Ready when the example route answers through Envoy (dev compiles in its main thread:
+    // on a loaded 2-core CI machine the first answer took over 30 s once).
+    const deadline = Date.now() + 80_000;
     for (;;) {
       const r = await request(http, '/quote/', { host: 'localhost' }).catch(() => undefined);
       if (r?.status === 200) break;
@@ -86,7 +105,7 @@ describe.skipIf(skip !== undefined)('attache dev: one command to a working edge'
         throw new Error(`attache dev did not come up:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-  });
+  }, 90_000);
 
   afterAll(async () => {
     if (child && child.exitCode === null) {
