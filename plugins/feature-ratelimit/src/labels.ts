@@ -1,3 +1,4 @@
+import { pointerSegment, unknownFieldProblems } from '@attache/core';
 import type { RatelimitDiagnosticCode } from './codes.js';
 import { headerToken } from './header-token.js';
 import { type Json, RateLimitInterner } from './intern.js';
@@ -52,11 +53,6 @@ export type LabelDialect = 'v2' | 'v3alpha1';
 /** Which spelling a resource uses: v2 and v1 resources use the v2 one. */
 export function labelDialect(apiVersion: string): LabelDialect {
   return /^getambassador\.io\/v[12]$/.test(apiVersion) ? 'v2' : 'v3alpha1';
-}
-
-/** JSON pointer segment. */
-export function pointerSegment(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -130,14 +126,12 @@ function unknownKeys(
   ctx: ActionContext,
   what: string,
 ): void {
-  for (const key of Object.keys(body)) {
-    if (known.includes(key)) continue;
-    ctx.warn({
-      code: 'RATELIMIT_FIELD_UNKNOWN',
-      path: `${ctx.path}/${pointerSegment(key)}`,
-      message: `${what} has no field '${key}' (it has ${known.join(', ')}); ignored`,
-    });
-  }
+  for (const problem of unknownFieldProblems(body, known, {
+    code: 'RATELIMIT_FIELD_UNKNOWN',
+    what,
+    at: ctx.path,
+  }))
+    ctx.warn(problem);
 }
 
 function omitNotice(value: unknown, path: string, ctx: ActionContext): void {

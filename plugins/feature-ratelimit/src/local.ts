@@ -1,5 +1,6 @@
+import { pointerSegment } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
-import { type LabelProblem, pointerSegment } from './labels.js';
+import type { LabelProblem } from './labels.js';
 
 /**
  * Local rate limiting (beyond Emissary): a token bucket in each Envoy, per

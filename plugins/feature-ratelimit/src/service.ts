@@ -1,7 +1,6 @@
-import type { ResourceRef } from '@attache/core';
+import { type ResourceRef, unknownFieldProblems } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
 import type { LabelProblem } from './labels.js';
-import { pointerSegment } from './labels.js';
 import { maxDurationMs } from './local.js';
 
 /** getambassador.io/v3alpha1 RateLimitService `spec` (v2's spellings are converted first). */
@@ -161,14 +160,13 @@ export function readRateLimitService(
     return { problems };
   }
   const spec = /^getambassador\.io\/v[12]$/.test(ref.apiVersion) ? convertV2RateLimitSpec(rawSpec) : rawSpec;
-  for (const key of Object.keys(spec)) {
-    if (fieldNames.includes(key)) continue;
-    problems.push({
+  problems.push(
+    ...unknownFieldProblems(spec, fieldNames, {
       code: 'RATELIMIT_FIELD_UNKNOWN',
-      path: `/spec/${pointerSegment(key)}`,
-      message: `RateLimitService has no field '${key}' (it has ${fieldNames.join(', ')}); ignored`,
-    });
-  }
+      what: 'RateLimitService',
+      at: '/spec',
+    }),
+  );
   const typeError = typeProblem(spec);
   if (typeError) return { problems: [...problems, typeError] };
   if (typeof spec.service !== 'string' || spec.service.trim() === '') {
