@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import { pointerSegment } from './diagnostics.js';
 import { requestServices, type ServiceRequest } from './http-model.js';
 import type { PassContext } from './plugin.js';
@@ -21,6 +22,17 @@ export function servesAmbassadorId(raw: unknown, ours: string): boolean {
   if (Array.isArray(raw)) return raw.length === 0 ? ours === 'default' : raw.includes(ours);
   return false;
 }
+
+/**
+ * The `ambassador_id` field of a feature resource's schema (TypeBox): a string
+ * or a list of strings, read by servesAmbassadorId. One definition, so the CRDs
+ * and reference pages generated from each plugin's schema say the same.
+ */
+export const AmbassadorIdField = Type.Optional(
+  Type.Union([Type.String(), Type.Array(Type.String())], {
+    description: 'The Attaché/Emissary instances this applies to (default: "default").',
+  }),
+);
 
 /** Whether a resource's spec (any value) is served by this compilation's ambassador_id. */
 export function specServedHere(ctx: Pick<PassContext, 'options'>, spec: unknown): boolean {

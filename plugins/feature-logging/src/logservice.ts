@@ -1,4 +1,4 @@
-import { pointerSegment, type ResourceRef, unknownFieldProblems } from '@attache/core';
+import { AmbassadorIdField, pointerSegment, type ResourceRef, unknownFieldProblems } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
 import type { LoggingDiagnosticCode } from './codes.js';
 import { headerNameProblem } from './header-name.js';
@@ -18,11 +18,7 @@ const AdditionalLogHeader = Type.Object(
 /** getambassador.io/v3alpha1 LogService `spec` (v2's spelling of stats_name is converted first). */
 export const LogServiceSpec = Type.Object(
   {
-    ambassador_id: Type.Optional(
-      Type.Union([Type.String(), Type.Array(Type.String())], {
-        description: 'The Attaché/Emissary instances this applies to (default: "default").',
-      }),
-    ),
+    ambassador_id: AmbassadorIdField,
     service: Type.String({
       minLength: 1,
       description:

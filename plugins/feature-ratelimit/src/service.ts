@@ -1,4 +1,4 @@
-import { type ResourceRef, unknownFieldProblems } from '@attache/core';
+import { AmbassadorIdField, type ResourceRef, unknownFieldProblems } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
 import type { LabelProblem } from './labels.js';
 import { maxDurationMs } from './local.js';
@@ -6,11 +6,7 @@ import { maxDurationMs } from './local.js';
 /** getambassador.io/v3alpha1 RateLimitService `spec` (v2's spellings are converted first). */
 export const RateLimitServiceSpec = Type.Object(
   {
-    ambassador_id: Type.Optional(
-      Type.Union([Type.String(), Type.Array(Type.String())], {
-        description: 'The Attaché/Emissary instances this applies to (default: "default").',
-      }),
-    ),
+    ambassador_id: AmbassadorIdField,
     service: Type.String({
       minLength: 1,
       description: 'The rate-limit service: [scheme://]host[:port], resolved like a Mapping service.',

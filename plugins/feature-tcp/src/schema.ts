@@ -1,3 +1,4 @@
+import { AmbassadorIdField } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
 
 const Uint32 = (description: string) => Type.Integer({ minimum: 0, maximum: 4294967295, description });
@@ -27,11 +28,7 @@ export const TcpCircuitBreaker = Type.Object(
  */
 export const TcpMappingSpec = Type.Object(
   {
-    ambassador_id: Type.Optional(
-      Type.Union([Type.String(), Type.Array(Type.String())], {
-        description: 'The Attaché/Emissary instances this applies to (default: "default").',
-      }),
-    ),
+    ambassador_id: AmbassadorIdField,
     port: Type.Integer({
       minimum: 1,
       maximum: 65535,

@@ -1,4 +1,4 @@
-import { pointerSegment, type ResourceRef, unknownFieldProblems } from '@attache/core';
+import { AmbassadorIdField, pointerSegment, type ResourceRef, unknownFieldProblems } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
 import type { TracingDiagnosticCode } from './codes.js';
 import { headerNameProblem } from './header-name.js';
@@ -31,11 +31,7 @@ const CustomTag = Type.Object(
 /** getambassador.io/v3alpha1 TracingService `spec`. */
 export const TracingServiceSpec = Type.Object(
   {
-    ambassador_id: Type.Optional(
-      Type.Union([Type.String(), Type.Array(Type.String())], {
-        description: 'The Attaché/Emissary instances this applies to (default: "default").',
-      }),
-    ),
+    ambassador_id: AmbassadorIdField,
     service: Type.String({
       minLength: 1,
       description: 'The trace collector: [scheme://]host[:port], resolved like a Mapping service.',
