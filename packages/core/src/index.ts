@@ -1,4 +1,5 @@
 export { describeBadCharacter } from './admit-envelope.js';
+export { Backoff, sleep } from './backoff.js';
 export * from './canonical-json.js';
 export * from './compile.js';
 export * from './diagnostics.js';

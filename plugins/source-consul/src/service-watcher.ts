@@ -1,4 +1,4 @@
-import { Backoff, sleep } from './backoff.js';
+import { Backoff, sleep } from '@attache/core';
 import {
   type AgentConnection,
   type ConsulInstance,

@@ -1,4 +1,4 @@
-import type { Logger } from '@attache/core';
+import { Backoff, type Logger } from '@attache/core';
 import {
   type KubeConfig,
   type KubernetesListObject,
@@ -6,7 +6,6 @@ import {
   ListWatch,
   Watch,
 } from '@kubernetes/client-node';
-import { Backoff } from './backoff.js';
 import { type KubeClient, KubeRequestError } from './kube-client.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
