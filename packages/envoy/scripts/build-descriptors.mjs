@@ -78,6 +78,8 @@ const targets = [
   'envoy/extensions/filters/http/compressor/v3/compressor.proto',
   'envoy/extensions/compression/gzip/compressor/v3/gzip.proto',
   'envoy/extensions/filters/http/custom_response/v3/custom_response.proto',
+  // On-demand virtual hosts (VHDS), which the ADS sink adds when it serves route tables as VHDS.
+  'envoy/extensions/filters/http/on_demand/v3/on_demand.proto',
   // custom_response's policy and the response input its matcher tree reads.
   'envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.proto',
   'envoy/type/matcher/v3/status_code_input.proto',

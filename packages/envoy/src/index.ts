@@ -27,3 +27,13 @@ export {
   statsPaths,
 } from './stats-listener.js';
 export { type CheckedResource, checkResource, type ValidationIssue, validateResource } from './validate.js';
+export {
+  matchVirtualHost,
+  onDemandFilterName,
+  type VhdsRouteConfiguration,
+  vhdsNamespaceOf,
+  vhdsResourceName,
+  vhdsRouteConfiguration,
+  virtualHostTypeUrl,
+  withOnDemandFilter,
+} from './vhds.js';

@@ -60,6 +60,8 @@ export interface XdsReceivedResource {
   /** Delta only: the per-resource version. */
   version?: string;
   json?: Record<string, unknown>;
+  /** Delta only: the names an on-demand request (VHDS) asked for that this resource answers. */
+  aliases?: string[];
 }
 
 export interface XdsResponse {
@@ -393,7 +395,12 @@ export class XdsTestClient {
           typeUrl: string;
           nonce: string;
           removedResources: string[];
-          resources: { name: string; version: string; resource?: { typeUrl: string; value: Uint8Array } }[];
+          resources: {
+            name: string;
+            version: string;
+            aliases: string[];
+            resource?: { typeUrl: string; value: Uint8Array };
+          }[];
         };
         return {
           variant: 'delta',
@@ -404,6 +411,7 @@ export class XdsTestClient {
             name: r.name,
             version: r.version,
             json: this.decodeResources && r.resource ? this.decodeAny(r.resource).json : undefined,
+            ...(r.aliases.length > 0 ? { aliases: [...r.aliases] } : {}),
           })),
           removed: [...message.removedResources],
           bytes: bytes.length,

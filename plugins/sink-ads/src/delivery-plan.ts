@@ -1,5 +1,6 @@
 import { TypeUrl } from '@attache/core';
 import type { GroupState, TypeContent } from './group-state.js';
+import { VirtualHostType } from './served-types.js';
 import type { Subscription } from './subscription.js';
 
 /** What a stream should hold for one type right now. */
@@ -46,7 +47,8 @@ export function planDelivery(
   }
   if (!ads) return plan;
 
-  const routing = [TypeUrl.Listener, TypeUrl.RouteConfiguration];
+  // Virtual hosts (VHDS) reference clusters as route tables do.
+  const routing: string[] = [TypeUrl.Listener, TypeUrl.RouteConfiguration, VirtualHostType];
   const routingSettled = routing.every((typeUrl) => {
     const view = types.get(typeUrl);
     const desired = plan.get(typeUrl);

@@ -1,6 +1,7 @@
 import type { Desired } from './delivery-plan.js';
 import type { GroupState } from './group-state.js';
 import { KnownVersions } from './known-versions.js';
+import { VirtualHostType } from './served-types.js';
 import type { DeltaDiscoveryRequestJson, EncodedResource } from './xds-codec.js';
 import { TypeState, XdsStream } from './xds-stream.js';
 
@@ -24,6 +25,28 @@ class DeltaTypeState extends TypeState {
   readonly parked = new Map<string, string>();
   sent: DeltaInflight | undefined;
 
+  /**
+   * VHDS names its subscriptions by route configuration (namespace) and by
+   * on-demand alias, never by the names of the virtual hosts it is sent: the
+   * view answers every name (unresolved aliases included), so no name is ever
+   * reported absent, and what the client holds is covered by its namespace.
+   */
+  get vhds(): boolean {
+    return this.typeUrl === VirtualHostType && this.vhdsServed;
+  }
+
+  /** Set on each push: the group state serves VHDS (the sink's `vhds` option). */
+  vhdsServed = false;
+
+  /**
+   * Whether the subscription still covers a resource the client holds. A
+   * VirtualHost is held under its own name, never the name subscribed (a table,
+   * an alias): what the client should drop is what the next view lacks.
+   */
+  covers(name: string): boolean {
+    return this.typeUrl === VirtualHostType || this.subscription.includes(name);
+  }
+
   clientNames(): Iterable<string> {
     return this.known.names();
   }
@@ -42,7 +65,11 @@ class DeltaTypeState extends TypeState {
   canShare(desired: Desired): boolean {
     if (desired.retained.size > 0 || this.parked.size > 0 || this.reportedAbsent.size > 0) return false;
     if (this.known.exactBase() === false) return false;
-    return this.subscription.wildcard || desired.content.resources.size === this.subscription.names.size;
+    return (
+      this.subscription.wildcard ||
+      this.vhds ||
+      desired.content.resources.size === this.subscription.names.size
+    );
   }
 
   /** The changes that bring the client to `desired`, skipping what it rejected. */
@@ -60,7 +87,7 @@ class DeltaTypeState extends TypeState {
       removed.push(name);
     }
     // A name asked for by name that does not exist is reported once, so the client stops waiting for it.
-    for (const name of this.subscription.names) {
+    for (const name of this.vhds ? [] : this.subscription.names) {
       if (desired.content.resources.has(name) || this.known.has(name) || this.reportedAbsent.has(name))
         continue;
       removed.push(name);
@@ -109,15 +136,14 @@ export class DeltaStream extends XdsStream<DeltaTypeState> {
       request.resourceNamesUnsubscribe ?? [],
     );
     for (const name of dropped) {
-      if (!state.subscription.includes(name)) {
+      if (!state.covers(name)) {
         state.known.delete(name);
         state.parked.delete(name);
       }
       state.reportedAbsent.delete(name);
     }
     if (!state.subscription.wildcard) {
-      for (const name of state.known.names())
-        if (!state.subscription.includes(name)) state.known.delete(name);
+      for (const name of state.known.names()) if (!state.covers(name)) state.known.delete(name);
     }
     if (nonce !== '' && nonce === state.inflightNonce) {
       this.settle(state, request.errorDetail ? (request.errorDetail.message ?? '') : undefined);
@@ -155,6 +181,7 @@ export class DeltaStream extends XdsStream<DeltaTypeState> {
   }
 
   protected push(state: DeltaTypeState, desired: Desired, group: GroupState): void {
+    state.vhdsServed = group.vhds !== undefined;
     if (state.canShare(desired)) {
       const held = state.known.exactBase() || undefined;
       if (held === desired.content.resources && state.pushes > 0) return;

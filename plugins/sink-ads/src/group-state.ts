@@ -2,7 +2,9 @@ import { type Snapshot, type XdsTypeUrl, xdsPushOrder } from '@attache/core';
 import { contentVersion } from './content-version.js';
 import type { EncodePool } from './encode-pool.js';
 import { frameMessage } from './framed-message.js';
+import { VirtualHostType } from './served-types.js';
 import type { Subscription } from './subscription.js';
+import type { VhdsIndex } from './vhds-index.js';
 import type { EncodedResource, XdsCodec } from './xds-codec.js';
 
 /** A response built once and written as is to every stream that needs it (the nonce is shared too). */
@@ -48,11 +50,13 @@ export class GroupState {
 
   constructor(
     readonly snapshot: Snapshot,
-    private readonly byType: ReadonlyMap<XdsTypeUrl, ReadonlyMap<string, EncodedResource>>,
+    private readonly byType: ReadonlyMap<string, ReadonlyMap<string, EncodedResource>>,
+    /** The VHDS form (delta ADS streams with the `vhds` option): how VirtualHost subscriptions select. */
+    readonly vhds?: VhdsIndex,
   ) {}
 
   resources(typeUrl: string): ReadonlyMap<string, EncodedResource> {
-    return this.byType.get(typeUrl as XdsTypeUrl) ?? new Map();
+    return this.byType.get(typeUrl) ?? new Map();
   }
 
   view(subscription: Subscription): TypeContent {
@@ -61,7 +65,9 @@ export class GroupState {
     if (cached) return cached;
     const all = this.resources(subscription.typeUrl);
     let resources: ReadonlyMap<string, EncodedResource>;
-    if (subscription.wildcard) {
+    if (this.vhds && subscription.typeUrl === VirtualHostType) {
+      resources = this.vhds.select(subscription);
+    } else if (subscription.wildcard) {
       resources = all;
     } else {
       const picked = new Map<string, EncodedResource>();

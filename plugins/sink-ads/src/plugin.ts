@@ -67,6 +67,14 @@ export const sinkAdsConfigSchema = Type.Object(
         description: 'soft cap on response bytes being flushed at once across streams',
       }),
     ),
+    vhds: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'serve route tables to delta ADS clients as VHDS: each virtual host a VirtualHost resource of its own ' +
+          '(a one-Mapping change sends one virtual host), with on-demand virtual hosts; SotW clients get whole tables',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -105,6 +113,7 @@ export function createAdsSink(ctx: SinkContext<SinkAdsConfig>): AdsSink {
     logger: ctx.logger,
     keepalive: config.keepalive,
     sendBudgetBytes: config.sendBudgetBytes,
+    vhds: config.vhds === true,
   });
   return {
     server,

@@ -1,4 +1,5 @@
 import { TypeUrl, type XdsTypeUrl, xdsPushOrder } from '@attache/core';
+import { virtualHostTypeUrl } from '@attache/envoy';
 
 /** One gRPC service of the xDS API and the types it carries. */
 export interface XdsServiceSpec {
@@ -17,7 +18,8 @@ export const xdsServices: readonly XdsServiceSpec[] = [
     grpcService: 'envoy.service.discovery.v3.AggregatedDiscoveryService',
     sotwMethod: 'StreamAggregatedResources',
     deltaMethod: 'DeltaAggregatedResources',
-    types: xdsPushOrder,
+    // VirtualHost (VHDS) too: delta ADS streams get it when the `vhds` option is on.
+    types: [...xdsPushOrder, virtualHostTypeUrl as XdsTypeUrl],
   },
   {
     service: 'lds',

@@ -12,6 +12,8 @@ import { type XdsServiceSpec, xdsServices } from './services.js';
 import { readSotwRequest } from './sotw-request.js';
 import { SotwStream } from './sotw-stream.js';
 import type { StreamInfo } from './stream-info.js';
+import { VhdsFormer } from './vhds-form.js';
+import { encodeVhdsState, encodeVhdsStateSync } from './vhds-state.js';
 import type { DeltaDiscoveryRequestJson, DiscoveryRequestJson, NodeJson, XdsCodec } from './xds-codec.js';
 import type { DeliveryFeedback, StreamEnvironment, XdsStream } from './xds-stream.js';
 
@@ -37,6 +39,14 @@ export interface XdsServerOptions {
   /** Soft cap on response bytes being flushed at once across streams (default 64 MiB): bounds fan-out memory. */
   sendBudgetBytes?: number;
   codec?: XdsCodec;
+  /**
+   * Serve route tables to delta ADS streams as VHDS: each RouteConfiguration
+   * without its virtual hosts (`vhds` over ADS), every virtual host a VirtualHost
+   * resource `<route configuration>/<virtual host>`, and Envoy's on-demand filter
+   * in the connection managers that use them. SotW and per-type streams get the
+   * tables whole (Envoy supports VHDS over delta xDS only). Default false.
+   */
+  vhds?: boolean;
 }
 
 export interface XdsServer {
@@ -73,6 +83,17 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
   const maxMessageBytes = options.maxMessageBytes ?? defaultMaxMessageBytes;
   const groupOf = options.groupOf ?? groupResolver(options.groups);
   const groups = new Map<string, GroupState>();
+  /** The VHDS form of each group's state, for delta ADS streams (option `vhds`). */
+  const vhdsGroups = new Map<string, GroupState>();
+  const formers = new Map<string, VhdsFormer>();
+  const formerOf = (group: string): VhdsFormer => {
+    let former = formers.get(group);
+    if (!former) {
+      former = new VhdsFormer();
+      formers.set(group, former);
+    }
+    return former;
+  };
   const members = new Map<string, Set<XdsStream>>();
   const streams = new Map<number, { stream: XdsStream; end(): void }>();
   /** Open streams per client (group + node id): feedback hears of a disconnect when the last one closes. */
@@ -90,7 +111,7 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
     nextNonce: () => (++nonce).toString(36),
     budget: new SendBudget(options.sendBudgetBytes ?? defaultSendBudgetBytes),
     groupOf,
-    groupState: (group) => groups.get(group),
+    groupState: (group, deltaAds) => (deltaAds && vhdsGroups.get(group)) || groups.get(group),
     joined(stream) {
       const group = stream.group ?? '';
       const set = members.get(group) ?? new Set<XdsStream>();
@@ -106,8 +127,9 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
   let publishing: Promise<void> = Promise.resolve();
   // Large resources (those that come with their JSON text) are encoded in a worker thread when it is built.
   const pool = options.codec === undefined && EncodePool.available() ? new EncodePool() : undefined;
-  function install(state: GroupState): void {
+  function install(state: GroupState, vhdsState?: GroupState): void {
     groups.set(state.snapshot.group, state);
+    if (vhdsState) vhdsGroups.set(state.snapshot.group, vhdsState);
     for (const stream of members.get(state.snapshot.group) ?? []) stream.snapshotChanged();
   }
 
@@ -252,14 +274,33 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
       });
     },
     setSnapshot(snapshot) {
-      install(encodeSnapshot(codec, snapshot, groups.get(snapshot.group)));
+      const state = encodeSnapshot(codec, snapshot, groups.get(snapshot.group));
+      const vhdsState = options.vhds
+        ? encodeVhdsStateSync(
+            codec,
+            state,
+            formerOf(snapshot.group).form(snapshot),
+            vhdsGroups.get(snapshot.group),
+          )
+        : undefined;
+      install(state, vhdsState);
     },
     publish(snapshot) {
       publishing = publishing
         .catch(() => {})
-        .then(async () =>
-          install(await encodeSnapshotSliced(codec, snapshot, groups.get(snapshot.group), pool)),
-        );
+        .then(async () => {
+          const state = await encodeSnapshotSliced(codec, snapshot, groups.get(snapshot.group), pool);
+          const vhdsState = options.vhds
+            ? await encodeVhdsState(
+                codec,
+                state,
+                formerOf(snapshot.group).form(snapshot),
+                vhdsGroups.get(snapshot.group),
+                pool,
+              )
+            : undefined;
+          install(state, vhdsState);
+        });
       return publishing;
     },
     snapshot(group) {

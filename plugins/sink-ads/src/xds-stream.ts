@@ -1,9 +1,10 @@
-import { type XdsTypeUrl, xdsPushOrder } from '@attache/core';
+import type { XdsTypeUrl } from '@attache/core';
 import { type Desired, type PlanTypeView, planDelivery } from './delivery-plan.js';
 import type { GroupState } from './group-state.js';
 import type { XdsMetrics } from './metrics.js';
 import { rejectedResourceNames } from './rejected-names.js';
 import type { SendBudget } from './send-budget.js';
+import { servedTypes } from './served-types.js';
 import type { StreamInfo, TypeInfo } from './stream-info.js';
 import { Subscription } from './subscription.js';
 import type { EncodedResource, NodeJson, XdsCodec } from './xds-codec.js';
@@ -38,8 +39,8 @@ export interface StreamEnvironment {
   budget: SendBudget;
   /** The node group of a client, from its Node. */
   groupOf(node: NodeJson): string;
-  /** The group's current encoded snapshot, if any yet. */
-  groupState(group: string): GroupState | undefined;
+  /** The group's current encoded snapshot, if any yet (`deltaAds`: the form for delta ADS streams, VHDS when on). */
+  groupState(group: string, deltaAds?: boolean): GroupState | undefined;
   /** The stream learned its group (first request carried the node). */
   joined(stream: XdsStream): void;
   warn(message: string, details?: Record<string, unknown>): void;
@@ -192,7 +193,7 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
 
   private evaluate(): void {
     if (this.closed || this.blocked || this.group === undefined) return;
-    const group = this.env.groupState(this.group);
+    const group = this.env.groupState(this.group, this.variant === 'delta' && this.ads);
     if (!group) return;
     if (!this.env.budget.available) {
       if (!this.waitingForBudget) {
@@ -205,7 +206,7 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
       return;
     }
     const plan = planDelivery(this.ads, group, this.types);
-    for (const typeUrl of xdsPushOrder) {
+    for (const typeUrl of servedTypes) {
       const state = this.types.get(typeUrl);
       const desired = plan.get(typeUrl);
       if (!state || state.inflight || desired === undefined || desired === 'hold') continue;
@@ -281,7 +282,7 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
 
   info(): StreamInfo {
     const types: TypeInfo[] = [];
-    for (const typeUrl of xdsPushOrder) {
+    for (const typeUrl of servedTypes) {
       const state = this.types.get(typeUrl);
       if (!state) continue;
       types.push({

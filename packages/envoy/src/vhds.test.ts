@@ -1,0 +1,110 @@
+import { TypeUrl } from '@attache/core';
+import { describe, expect, it } from 'vitest';
+import type { Json } from './lower/index.js';
+import { compileIR, readIR } from './testing/golden.js';
+import { validateResource } from './validate.js';
+import {
+  matchVirtualHost,
+  onDemandFilterName,
+  vhdsNamespaceOf,
+  vhdsResourceName,
+  vhdsRouteConfiguration,
+  virtualHostTypeUrl,
+  withOnDemandFilter,
+} from './vhds.js';
+
+function lowered() {
+  const result = compileIR(readIR('full-ir.in.yaml'));
+  return {
+    listeners: result.xds[TypeUrl.Listener].map((r) => r.resource as Json),
+    routeConfigs: result.xds[TypeUrl.RouteConfiguration].map((r) => r.resource as Json),
+  };
+}
+
+describe('VHDS form of a route configuration', () => {
+  it('moves every virtual host into a VirtualHost resource named <route config>/<vhost>, and both validate', () => {
+    const { routeConfigs } = lowered();
+    expect(routeConfigs.length).toBeGreaterThan(0);
+    for (const original of routeConfigs) {
+      const form = vhdsRouteConfiguration(original);
+      expect(form.routeConfiguration.virtual_hosts).toBeUndefined();
+      expect(form.routeConfiguration.vhds).toEqual({
+        config_source: { ads: {}, resource_api_version: 'V3' },
+      });
+      expect(validateResource(form.routeConfiguration)).toEqual([]);
+      const originals = original.virtual_hosts as Json[];
+      expect(form.virtualHosts).toHaveLength(originals.length);
+      form.virtualHosts.forEach((vh, i) => {
+        expect(vh['@type']).toBe(virtualHostTypeUrl);
+        expect(vh.name).toBe(vhdsResourceName(String(original.name), String(originals[i]?.name)));
+        expect(vhdsNamespaceOf(String(vh.name))).toBe(original.name);
+        // Everything else of the virtual host is as lowered.
+        expect({ ...vh, '@type': undefined, name: undefined }).toEqual({
+          ...originals[i],
+          name: undefined,
+          '@type': undefined,
+        });
+        expect(validateResource(vh)).toEqual([]);
+      });
+    }
+  });
+
+  it("escapes '/' in virtual host names so that the route configuration is all before the last '/'", () => {
+    expect(vhdsResourceName('default/edge/cleartext', 'default/foo')).toBe(
+      'default/edge/cleartext/default%2Ffoo',
+    );
+    expect(vhdsResourceName('rc', 'a%2Fb')).not.toBe(vhdsResourceName('rc', 'a/b'));
+    expect(vhdsNamespaceOf(vhdsResourceName('default/edge/cleartext', 'x/y/z'))).toBe(
+      'default/edge/cleartext',
+    );
+  });
+
+  it('puts the on-demand filter just before the router of the connection managers that use a VHDS table', () => {
+    const { listeners, routeConfigs } = lowered();
+    const names = new Set(routeConfigs.map((rc) => String(rc.name)));
+    let seen = 0;
+    for (const listener of listeners) {
+      const changed = withOnDemandFilter(listener, names);
+      expect(validateResource(changed)).toEqual([]);
+      for (const chain of (changed.filter_chains as Json[]) ?? []) {
+        for (const filter of (chain.filters as Json[]) ?? []) {
+          const config = filter.typed_config as Json;
+          if (!config.rds) continue;
+          const httpFilters = (config.http_filters as Json[]).map((f) => f.name);
+          expect(httpFilters.at(-2)).toBe(onDemandFilterName);
+          expect(httpFilters.at(-1)).toBe('envoy.filters.http.router');
+          seen++;
+        }
+      }
+      // Idempotent, and nothing changes for tables served whole.
+      expect(withOnDemandFilter(changed, names)).toBe(changed);
+      expect(withOnDemandFilter(listener, new Set())).toBe(listener);
+    }
+    expect(seen).toBeGreaterThan(0);
+  });
+});
+
+describe('matchVirtualHost (Envoy domain matching)', () => {
+  const lists = [
+    ['*'],
+    ['*.example.com'],
+    ['foo.example.com', 'FOO.example.org'],
+    ['api.*'],
+    ['*.b.example.com'],
+  ];
+  it.each([
+    ['foo.example.com', 2],
+    ['Foo.Example.ORG', 2],
+    ['bar.example.com', 1],
+    ['x.b.example.com', 4],
+    ['api.other.net', 3],
+    ['other.net', 0],
+    ['foo.example.com:8080', 0],
+    ['.example.com', 0],
+  ])('%s → %i', (authority, index) => {
+    expect(matchVirtualHost(lists, authority)).toBe(index);
+  });
+  it('is -1 when nothing matches', () => {
+    expect(matchVirtualHost([['a.com'], ['*.b.com']], 'c.com')).toBe(-1);
+  });
+});

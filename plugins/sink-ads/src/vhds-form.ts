@@ -1,0 +1,105 @@
+import { type Snapshot, TypeUrl, versionHashOfJson, type XdsResource } from '@attache/core';
+import { type Json, vhdsRouteConfiguration, withOnDemandFilter } from '@attache/envoy';
+import { VirtualHostType } from './served-types.js';
+
+/** Virtual hosts larger than this keep their JSON text, so the encode pool can encode them off the event loop. */
+const textFromBytes = 64 * 1024;
+
+/** The VHDS form of a snapshot's routing resources, for delta ADS streams. */
+export interface VhdsForm {
+  listeners: XdsResource[];
+  routeConfigs: XdsResource[];
+  virtualHosts: XdsResource[];
+  /** VirtualHost resource name → its domains, for on-demand aliases. */
+  domains: ReadonlyMap<string, readonly string[]>;
+}
+
+interface RouteConfigForm {
+  version: string;
+  routeConfig: XdsResource;
+  virtualHosts: XdsResource[];
+}
+
+function resource(typeUrl: XdsResource['typeUrl'], name: string, json: Json, keepText: boolean): XdsResource {
+  const text = JSON.stringify(json);
+  return {
+    typeUrl,
+    name,
+    resource: json,
+    version: versionHashOfJson(text),
+    provenance: [],
+    ...(keepText && text.length >= textFromBytes ? { text } : {}),
+  };
+}
+
+/**
+ * Derives the VHDS form of each snapshot (vhds.ts in @attache/envoy) and
+ * remembers it per resource version: a snapshot that changes one
+ * RouteConfiguration re-splits that one only, and a virtual host whose JSON is
+ * the same object as before (lowering memo) is not hashed again.
+ */
+export class VhdsFormer {
+  private routeConfigs = new Map<string, RouteConfigForm>();
+  private listeners = new Map<string, { version: string; tables: string; listener: XdsResource }>();
+  private virtualHostsByObject = new WeakMap<object, { name: string; resource: XdsResource }>();
+
+  form(snapshot: Snapshot): VhdsForm {
+    const routeConfigs = new Map<string, RouteConfigForm>();
+    const virtualHosts: XdsResource[] = [];
+    const domains = new Map<string, readonly string[]>();
+    for (const original of snapshot.resources[TypeUrl.RouteConfiguration] ?? []) {
+      let form = this.routeConfigs.get(original.name);
+      if (form?.version !== original.version) form = this.split(original);
+      routeConfigs.set(original.name, form);
+      for (const virtualHost of form.virtualHosts) {
+        virtualHosts.push(virtualHost);
+        domains.set(virtualHost.name, ((virtualHost.resource.domains as string[] | undefined) ?? []).slice());
+      }
+    }
+    this.routeConfigs = routeConfigs;
+
+    const tables = new Set(routeConfigs.keys());
+    const tablesKey = [...tables].join('\u0000');
+    const listeners = new Map<string, { version: string; tables: string; listener: XdsResource }>();
+    for (const original of snapshot.resources[TypeUrl.Listener] ?? []) {
+      let kept = this.listeners.get(original.name);
+      if (kept?.version !== original.version || kept.tables !== tablesKey) {
+        const changed = withOnDemandFilter(original.resource, tables);
+        kept = {
+          version: original.version,
+          tables: tablesKey,
+          listener:
+            changed === original.resource
+              ? original
+              : resource(TypeUrl.Listener, original.name, changed, false),
+        };
+      }
+      listeners.set(original.name, kept);
+    }
+    this.listeners = listeners;
+    return {
+      listeners: [...listeners.values()].map((l) => l.listener),
+      routeConfigs: [...routeConfigs.values()].map((f) => f.routeConfig),
+      virtualHosts,
+      domains,
+    };
+  }
+
+  private split(original: XdsResource): RouteConfigForm {
+    const { routeConfiguration, virtualHosts } = vhdsRouteConfiguration(original.resource);
+    const originals = (original.resource.virtual_hosts as Json[] | undefined) ?? [];
+    return {
+      version: original.version,
+      routeConfig: resource(TypeUrl.RouteConfiguration, original.name, routeConfiguration, false),
+      virtualHosts: virtualHosts.map((json, i) => {
+        const name = String(json.name);
+        const source = originals[i];
+        const known = source ? this.virtualHostsByObject.get(source) : undefined;
+        if (known && known.name === name) return known.resource;
+        const made = resource(VirtualHostType as XdsResource['typeUrl'], name, json, true);
+        if (source) this.virtualHostsByObject.set(source, { name, resource: made });
+        return made;
+      }),
+    };
+  }
+}

@@ -1,0 +1,188 @@
+import { TypeUrl } from '@attache/core';
+import { onDemandFilterName, virtualHostTypeUrl } from '@attache/envoy';
+import { xdsSnapshot } from '@attache/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './testdata/fixtures.js';
+
+const VH = virtualHostTypeUrl;
+const rcName = 'default/edge/cleartext';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+type Json = Record<string, unknown>;
+
+/** A lowered-style (snake_case) listener, route table of one virtual host per host, clusters. */
+function edge(serial: number, hosts: Record<string, string>): ReturnType<typeof xdsSnapshot> {
+  const clusters = [...new Set(Object.values(hosts))].sort();
+  return xdsSnapshot({
+    serial,
+    resources: [
+      {
+        '@type': TypeUrl.Listener,
+        name: 'default/edge',
+        address: { socket_address: { address: '127.0.0.1', port_value: 8080 } },
+        filter_chains: [
+          {
+            filters: [
+              {
+                name: 'envoy.filters.network.http_connection_manager',
+                typed_config: {
+                  '@type':
+                    'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+                  stat_prefix: 'edge',
+                  rds: { route_config_name: rcName, config_source: { ads: {}, resource_api_version: 'V3' } },
+                  http_filters: [
+                    {
+                      name: 'envoy.filters.http.router',
+                      typed_config: {
+                        '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
+                      },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      },
+      {
+        '@type': TypeUrl.RouteConfiguration,
+        name: rcName,
+        virtual_hosts: Object.entries(hosts).map(([host, cluster]) => ({
+          name: `default/${host}`,
+          domains: [host],
+          routes: [{ match: { prefix: '/' }, route: { cluster } }],
+        })),
+      },
+      ...clusters.map((name) => ({
+        '@type': TypeUrl.Cluster,
+        name,
+        type: 'STATIC',
+        connect_timeout: '1s',
+      })),
+    ],
+  });
+}
+
+const vhName = (host: string) => `${rcName}/default%2F${host}`;
+
+function httpFilters(listener: Json | undefined): string[] {
+  // The test client decodes to proto3 JSON (camelCase).
+  const chain = ((listener ?? {}).filterChains as Json[])[0] as Json;
+  const hcm = ((chain.filters as Json[])[0] as Json).typedConfig as Json;
+  return (hcm.httpFilters as Json[]).map((f) => String(f.name));
+}
+
+describe('VHDS (option vhds)', () => {
+  it('serves delta ADS the route table without virtual hosts and each virtual host as a resource; SotW gets the table whole', async () => {
+    h = await startHarness({ vhds: true });
+    h.server.setSnapshot(edge(1, { 'a.example.com': 'ca', 'b.example.com': 'cb' }));
+    const delta = h.client('delta').delta('ads');
+    delta.subscribe(TypeUrl.Listener, ['*']);
+    delta.subscribe(TypeUrl.RouteConfiguration, [rcName]);
+    const listeners = await delta.next(TypeUrl.Listener);
+    expect(httpFilters(listeners.resources[0]?.json)).toEqual([
+      onDemandFilterName,
+      'envoy.filters.http.router',
+    ]);
+    delta.ack(listeners);
+    const routes = await delta.next(TypeUrl.RouteConfiguration);
+    expect(routes.resources[0]?.json).toEqual({
+      '@type': TypeUrl.RouteConfiguration,
+      name: rcName,
+      vhds: { configSource: { ads: {}, resourceApiVersion: 'V3' } },
+    });
+    delta.ack(routes);
+    // Envoy subscribes to a table's virtual hosts by naming the table.
+    delta.subscribe(VH, [rcName]);
+    const vhosts = await delta.next(VH);
+    expect(vhosts.resources.map((r) => r.name)).toEqual([vhName('a.example.com'), vhName('b.example.com')]);
+    expect(vhosts.resources[0]?.json).toMatchObject({
+      name: vhName('a.example.com'),
+      domains: ['a.example.com'],
+    });
+    delta.ack(vhosts);
+
+    const sotw = h.client('sotw').sotw('ads');
+    sotw.subscribe(TypeUrl.Listener, []);
+    sotw.subscribe(TypeUrl.RouteConfiguration, [rcName]);
+    const sotwListeners = await sotw.next(TypeUrl.Listener);
+    expect(httpFilters(sotwListeners.resources[0]?.json)).toEqual(['envoy.filters.http.router']);
+    sotw.ack(sotwListeners);
+    const sotwRoutes = await sotw.next(TypeUrl.RouteConfiguration);
+    expect(sotwRoutes.resources[0]?.json?.virtualHosts).toHaveLength(2);
+    expect(sotwRoutes.resources[0]?.json?.vhds).toBeUndefined();
+    sotw.ack(sotwRoutes);
+
+    // One host's routes change: only its virtual host moves, the route table and listener stay.
+    h.server.setSnapshot(edge(2, { 'a.example.com': 'ca', 'b.example.com': 'ca' }));
+    const changed = await delta.next(VH);
+    expect(changed.resources.map((r) => r.name)).toEqual([vhName('b.example.com')]);
+    expect(changed.removed).toEqual([]);
+    delta.ack(changed);
+    // A host removed: its virtual host is removed by name.
+    h.server.setSnapshot(edge(3, { 'a.example.com': 'ca' }));
+    const removed = await delta.next(VH);
+    expect(removed.resources).toEqual([]);
+    expect(removed.removed).toEqual([vhName('b.example.com')]);
+    delta.ack(removed);
+    await new Promise((r) => setTimeout(r, 50));
+    const info = h.server.streams().find((s) => s.node?.id === 'delta');
+    const pushes = Object.fromEntries((info?.types ?? []).map((t) => [t.typeUrl, t.pushes]));
+    expect(pushes).toEqual({ [TypeUrl.Listener]: 1, [TypeUrl.RouteConfiguration]: 1, [VH]: 3 });
+  });
+
+  it('answers an on-demand request <table>/<authority> with the matching virtual host carrying the alias, or an empty one', async () => {
+    h = await startHarness({ vhds: true });
+    h.server.setSnapshot(edge(1, { 'a.example.com': 'ca', '*.wild.example.com': 'cb' }));
+    const delta = h.client().delta('ads');
+    delta.subscribe(VH, [`${rcName}/x.wild.example.com`]);
+    const found = await delta.next(VH);
+    expect(found.resources).toEqual([
+      expect.objectContaining({
+        name: vhName('*.wild.example.com'),
+        aliases: [`${rcName}/x.wild.example.com`],
+        json: expect.objectContaining({ domains: ['*.wild.example.com'] }),
+      }),
+    ]);
+    delta.ack(found);
+    delta.subscribe(VH, [`${rcName}/nowhere.example.com`]);
+    const missing = await delta.next(VH);
+    expect(missing.resources).toEqual([
+      {
+        name: `${rcName}/nowhere.example.com`,
+        version: 'unresolved',
+        aliases: [`${rcName}/nowhere.example.com`],
+      },
+    ]);
+    delta.ack(missing);
+    // The host appears later: the alias is now answered by its virtual host, the empty answer removed.
+    h.server.setSnapshot(
+      edge(2, { 'a.example.com': 'ca', '*.wild.example.com': 'cb', 'nowhere.example.com': 'ca' }),
+    );
+    const later = await delta.next(VH);
+    expect(later.resources.map((r) => [r.name, r.aliases])).toEqual([
+      [vhName('nowhere.example.com'), [`${rcName}/nowhere.example.com`]],
+    ]);
+    expect(later.removed).toEqual([`${rcName}/nowhere.example.com`]);
+  });
+
+  it('is off by default: delta gets whole route tables and no VirtualHost', async () => {
+    h = await startHarness();
+    h.server.setSnapshot(edge(1, { 'a.example.com': 'ca' }));
+    const delta = h.client().delta('ads');
+    delta.subscribe(TypeUrl.RouteConfiguration, [rcName]);
+    delta.subscribe(VH, [rcName]);
+    const routes = await delta.next(TypeUrl.RouteConfiguration);
+    expect(routes.resources[0]?.json?.virtualHosts).toHaveLength(1);
+    delta.ack(routes);
+    const vh = await delta.next(VH);
+    // Nothing to serve: the table name is reported absent, as any unknown name.
+    expect(vh.resources).toEqual([]);
+    expect(vh.removed).toEqual([rcName]);
+  });
+});
