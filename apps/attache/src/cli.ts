@@ -1,5 +1,5 @@
 import { PluginLoadError } from '@attache/core';
-import { ConfigError } from '@attache/runtime';
+import { ConfigError } from '@attache/runtime/offline';
 import { type CliIO, processIO, UsageError } from './io.js';
 
 interface Command {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { createPipeline, type Diagnostic, type Pipeline, type StoredResource } from '@attache/core';
 import { readResourcesFromPaths } from '@attache/plugin-source-file';
-import { type AttacheConfig, loadConfigFile, parseConfig, resolvePlugins } from '@attache/runtime';
+import { type AttacheConfig, loadConfigFile, parseConfig, resolvePlugins } from '@attache/runtime/offline';
 import { loadDistribution } from './distribution.js';
 import { type CliIO, UsageError } from './io.js';
 

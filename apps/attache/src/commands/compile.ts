@@ -10,7 +10,6 @@ import {
   type ScheduledPass,
   xdsPushOrder,
 } from '@attache/core';
-import { stringify as toYaml } from 'yaml';
 import { formatDiagnostics } from '../format-diagnostics.js';
 import { type CliIO, UsageError } from '../io.js';
 import { loadOfflineInputs, loadPipeline, type OfflineInputs } from '../offline.js';
@@ -56,7 +55,7 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
   // JSON, the usual case and the large one, are written a resource at a time.
   const chunks =
     values.format === 'yaml'
-      ? [toYaml(JSON.parse(canonicalJson(document)))]
+      ? [(await import('yaml')).stringify(JSON.parse(canonicalJson(document)))]
       : values.ir
         ? [`${canonicalJson(document, 2)}\n`]
         : canonicalDocumentChunks(document as Record<string, unknown[]>);

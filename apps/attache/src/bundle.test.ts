@@ -1,0 +1,103 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * `attache compile` and `attache validate` run from the bundle the build writes
+ * (scripts/bundle.mjs); the bundle must behave exactly as the modules tsc wrote.
+ * Each command line runs twice, as users run it (dist/main.js, which takes the
+ * bundle) and through dist/cli.js unbundled, and stdout, stderr and the exit code
+ * must be byte for byte the same. Needs a build (`pnpm build`).
+ */
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const dist = join(repoRoot, 'apps/attache/dist');
+const main = join(dist, 'main.js');
+const unbundled = `import { runCli } from ${JSON.stringify(join(dist, 'cli.js'))};
+process.exitCode = await runCli(process.argv.slice(1));`;
+
+/** A Mapping with a misspelled field and a bad port, and a Host with a YAML syntax error. */
+const broken = `apiVersion: getambassador.io/v3alpha1
+kind: Mapping
+metadata: {name: a, namespace: default}
+spec:
+  prefix: /a/
+  service: foo:99999
+  hostname: "*"
+  bogus: 1
+---
+apiVersion: getambassador.io/v3alpha1
+kind: Host
+metadata:
+  name: h
+spec:
+  hostname: [x
+`;
+
+let dir: string;
+
+beforeAll(() => {
+  for (const file of [main, join(dist, 'offline-cli.bundle.js')]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: build first (pnpm build)`);
+  }
+  dir = mkdtempSync(join(tmpdir(), 'attache-bundle-'));
+  writeFileSync(join(dir, 'broken.yaml'), broken);
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const examples = join(repoRoot, 'examples');
+const cases: string[][] = [
+  ['compile', '-f', join(examples, 'quickstart')],
+  ['compile', '-f', join(examples, 'quickstart'), '--format', 'yaml'],
+  ['compile', '-f', join(examples, 'quickstart'), '--ir'],
+  ['compile', '-f', 'broken.yaml'],
+  ['validate', '-f', 'broken.yaml'],
+  ['validate', '-f', examples],
+  ['compile', '--schedule'],
+  ['compile', '--config', join(examples, 'plugin-example/attache.yaml'), '-f', join(examples, 'quickstart')],
+  ['compile', '-f', 'missing.yaml'],
+  ['compile', '-f', 'broken.yaml', '--config', 'missing.yaml'],
+  ['compile', '--no-such-flag'],
+  ['validate', '--help'],
+];
+
+describe('the bundled offline CLI', () => {
+  it.each(cases.map((c) => [c.join(' '), c]))('%s: same output and exit code as unbundled', (_, args) => {
+    const bundled = run([main, ...(args as string[])]);
+    const plain = run(['--input-type=module', '-e', unbundled, ...(args as string[])]);
+    expect(bundled).toEqual(plain);
+  });
+
+  it('is what dist/main.js runs for compile and validate, and only for them', () => {
+    // A loader hook writes every module URL the process loads into a file.
+    const log = join(dir, 'loaded.txt');
+    const hooks = `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }`;
+    const register = `import { register } from 'node:module';
+register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+    const loaded = (args: string[]) => {
+      rmSync(log, { force: true });
+      run(['--import', `data:text/javascript,${encodeURIComponent(register)}`, main, ...args]);
+      return readFileSync(log, 'utf8').split('\n');
+    };
+    const bundleUrl = pathToFileURL(join(dist, 'offline-cli.bundle.js')).href;
+    const cliUrl = pathToFileURL(join(dist, 'cli.js')).href;
+    for (const command of ['compile', 'validate']) {
+      const urls = loaded([command, '-f', 'broken.yaml']);
+      expect(urls).toContain(bundleUrl);
+      expect(urls).not.toContain(cliUrl);
+    }
+    const serve = loaded(['serve', '--help']);
+    expect(serve).toContain(cliUrl);
+    expect(serve).not.toContain(bundleUrl);
+  });
+});
