@@ -36,12 +36,14 @@ export function lowerAndValidate(ir: IR, kept?: LoweringMemo): Admission[] {
   kept?.virtualHosts.rotate();
   return withAcceptedMemo(() => {
     const lowered = lowerIR(ir, kept);
+    // (An incremental compiler's memo keeps every route's text already.)
+    if (!kept) routeConfigText.noteSharedRoutes(lowered);
     const admissions = lowered.map((resource) => {
-      // A route configuration lowered before (the same object) is admitted as before.
+      // A resource lowered before (the same object) is admitted as before.
       const known = kept?.admissions.get(resource);
       if (known) return known;
       const admission = admitLowered(resource, routeConfigText, undefined, kept?.admitted);
-      if (kept && resource.typeUrl === TypeUrl.RouteConfiguration) kept.admissions.set(resource, admission);
+      if (kept) kept.admissions.set(resource, admission);
       return admission;
     });
     // A route to a cluster Envoy would refuse would answer 503: the input behind it is left out

@@ -14,6 +14,8 @@ import type { Json, LoweredResource, ResourcePart } from './lower/common.js';
 export interface LoweringMemo {
   /** The lowered route of an IR route (under this memo's regex limit, lowerRoute's only other input). */
   routes: WeakMap<IRRoute, Json>;
+  /** The lowered route list of an IR route list (never mutated once made, like IR routes). */
+  irLists: WeakMap<readonly IRRoute[], Json[]>;
   /** Lowered route lists, by their last route: a new list with the same routes is the old list again. */
   lists: WeakMap<Json, Json[][]>;
   /** Fast validation verdicts by JSON object (validate-fast's accepted memo). */
@@ -34,6 +36,8 @@ export interface LoweringMemo {
   virtualHostKeys: WeakMap<IRVirtualHost, string>;
   /** Digested JSON text of a lowered virtual host (json-text.ts). */
   virtualHostTexts: WeakMap<object, string>;
+  /** The lowering of an IR cluster, secret, endpoint set or listener (by object: none is mutated once made). */
+  lowered: WeakMap<object, { salt: unknown; lowered: LoweredResource }>;
   /** A number per lowered route list, for keys. */
   listIds: WeakMap<Json[], number>;
   nextListId: number;
@@ -149,6 +153,7 @@ export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
   return memo.reuse(memoKey, limitsSalt, () => ({
     routes: new WeakMap(),
     lists: new WeakMap(),
+    irLists: new WeakMap(),
     accepted: new WeakMap(),
     texts: new WeakMap(),
     digests: new WeakMap(),
@@ -160,6 +165,7 @@ export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
     admissions: new WeakMap(),
     listIds: new WeakMap(),
     nextListId: 0,
+    lowered: new WeakMap(),
   }));
 }
 
@@ -178,5 +184,25 @@ export function sameListAsBefore(memo: LoweringMemo, lowered: Json[]): Json[] {
     candidates.unshift(lowered);
     if (candidates.length > listsPerKey) candidates.length = listsPerKey;
   } else memo.lists.set(last, [lowered]);
+  return lowered;
+}
+
+/**
+ * `lower(ir)`, kept per IR object under an incremental compiler: an IR resource
+ * the http plugin kept from the last compile (a cluster of the same upstream and
+ * Mappings) is the same lowered object again, so its admission is reused too.
+ * `salt` is the identity of any other input (a listener's shared access loggers).
+ */
+export function keptLowering<T extends object>(
+  memo: LoweringMemo | undefined,
+  ir: T,
+  lower: (ir: T) => LoweredResource,
+  salt?: unknown,
+): LoweredResource {
+  if (!memo) return lower(ir);
+  const known = memo.lowered.get(ir);
+  if (known !== undefined && known.salt === salt) return known.lowered;
+  const lowered = lower(ir);
+  memo.lowered.set(ir, { salt, lowered });
   return lowered;
 }

@@ -1,5 +1,5 @@
 import { compareStrings, type IR, xdsPushOrder } from '@attache/core';
-import { type LoweringMemo, routeConfigKey } from '../lowering-memo.js';
+import { keptLowering, type LoweringMemo, routeConfigKey } from '../lowering-memo.js';
 import { lowerCluster } from './cluster.js';
 import type { LoweredResource } from './common.js';
 import { lowerEndpoints } from './endpoints.js';
@@ -24,20 +24,24 @@ export function lowerIR(ir: IR, kept?: LoweringMemo): LoweredResource[] {
   const lowerRoutes = memoizedRouteLowering(limits, kept);
   const loggers = sharedAccessLoggers(ir);
   const lowered = [
-    ...byName(ir.secrets).map(lowerSecret),
-    ...byName(ir.clusters).map(lowerCluster),
-    ...byName(ir.endpoints).map(lowerEndpoints),
-    ...byName(ir.listeners).map((listener) => lowerListener(listener, loggers)),
+    ...byName(ir.secrets).map((secret) => keptLowering(kept, secret, lowerSecret)),
+    ...byName(ir.clusters).map((cluster) => keptLowering(kept, cluster, lowerCluster)),
+    ...byName(ir.endpoints).map((endpoints) => keptLowering(kept, endpoints, lowerEndpoints)),
+    ...byName(ir.listeners).map((listener) =>
+      keptLowering(kept, listener, (l) => lowerListener(l, loggers), loggers),
+    ),
     ...byName(ir.routeConfigs).map((config) => {
       if (!kept) return lowerRouteConfig(config, lowerRoutes, limits);
-      // A route configuration made of the same parts as one lowered before is that one again.
-      const key = routeConfigKey(kept, config, lowerRoutes);
-      let lowered = kept.routeConfigs.get(key);
-      if (lowered === undefined) {
-        lowered = lowerRouteConfig(config, lowerRoutes, limits, kept);
-        kept.routeConfigs.set(key, lowered);
-      }
-      return lowered;
+      // The same IR object as last compile (kept by the http plugin), or one made of the same parts.
+      return keptLowering(kept, config, () => {
+        const key = routeConfigKey(kept, config, lowerRoutes);
+        let lowered = kept.routeConfigs.get(key);
+        if (lowered === undefined) {
+          lowered = lowerRouteConfig(config, lowerRoutes, limits, kept);
+          kept.routeConfigs.set(key, lowered);
+        }
+        return lowered;
+      });
     }),
   ];
   const rank = (r: LoweredResource) => xdsPushOrder.indexOf(r.typeUrl);

@@ -33,12 +33,14 @@ export function memoizedRouteLowering(limits: RegexLimits = {}, kept?: LoweringM
     }
     return json;
   };
+  // With `kept`, an IR route list kept from the last compile (never mutated) is found by identity.
+  const lists = kept?.irLists ?? byList;
   return (routes) => {
-    let list = byList.get(routes);
+    let list = lists.get(routes);
     if (list === undefined) {
       list = routes.map(one);
       if (kept) list = sameListAsBefore(kept, list);
-      byList.set(routes, list);
+      lists.set(routes, list);
     }
     return list;
   };

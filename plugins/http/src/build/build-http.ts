@@ -1,4 +1,5 @@
 import {
+  type IRCluster,
   type IRRoute,
   mergeProvenance,
   type PassContext,
@@ -7,12 +8,14 @@ import {
 } from '@attache/core';
 import { configOf } from '../config.js';
 import { hostGlobsIntersect } from '../hostglob.js';
+import { KeptByString } from '../kept.js';
 import { ExtKey, type HttpHost, type HttpListener, type HttpMapping, type HttpModule } from '../model.js';
 import type { Upstream } from '../resolve/upstreams.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';
 import { GroupIndex } from './association.js';
 import { buildRouteGroups, type RouteGroup } from './groups.js';
 import { publishHttpModel } from './http-model.js';
+import { BuildState, sameRoutesAsBefore } from './kept-build.js';
 import { buildListener, listenerBindsHost } from './listeners.js';
 import { probeRoutes } from './module-probes.js';
 import { hostRoutes, type KeptRoutes, type RouteMemo, type SecurityModel } from './routes.js';
@@ -38,19 +41,45 @@ export function buildClusters(ctx: PassContext): void {
   const upstreams =
     (ctx.ir.ext[ExtKey.upstreams] as Map<string, Upstream> | undefined) ?? new Map<string, Upstream>();
   const mappings = (ctx.ir.ext[ExtKey.mappings] as HttpMapping[] | undefined) ?? [];
-  const refs = new Map<string, ResourceRef[]>();
+  const refs = new Map<string, { cluster: IRCluster; refs: ResourceRef[] }>();
   for (const mapping of mappings) {
     const cluster = upstreams.get(mapping.id)?.cluster;
     if (!cluster) continue;
-    const list = refs.get(cluster.name);
-    if (list) list.push(mapping.ref);
-    else {
-      refs.set(cluster.name, [mapping.ref]);
-      ctx.ir.clusters[cluster.name] = { ...cluster };
-    }
+    const users = refs.get(cluster.name);
+    if (users) users.refs.push(mapping.ref);
+    else refs.set(cluster.name, { cluster, refs: [mapping.ref] });
   }
-  for (const [name, list] of refs) ctx.ir.clusters[name]!.provenance = mergeProvenance(list);
+  // Under an incremental compiler, a cluster made of the same upstream object for the same
+  // Mappings (ref objects, in order) is the IR cluster of the last compile again.
+  const kept = ctx.memo?.reuse(keptClustersKey, '', () => new KeptByString<KeptCluster>());
+  kept?.rotate();
+  for (const [name, users] of refs) {
+    const before = kept?.get(name);
+    if (before && before.source === users.cluster && sameRefs(before.refs, users.refs)) {
+      ctx.ir.clusters[name] = before.ir;
+      continue;
+    }
+    const ir: IRCluster = { ...users.cluster, provenance: mergeProvenance(users.refs) };
+    ctx.ir.clusters[name] = ir;
+    kept?.set(name, { source: users.cluster, refs: users.refs, ir });
+  }
   ctx.ir.ext[ExtKey.ownedClusters] = [...refs.keys()];
+}
+
+const buildStateKey = {};
+
+interface KeptCluster {
+  source: IRCluster;
+  refs: readonly ResourceRef[];
+  ir: IRCluster;
+}
+
+const keptClustersKey = {};
+
+function sameRefs(a: readonly ResourceRef[], b: readonly ResourceRef[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Route groups, Host association, virtual hosts, filter chains and listeners. */
@@ -126,11 +155,16 @@ export function buildHttp(ctx: PassContext): void {
   const routeCache = new Map<string, IRRoute[]>();
   const memo: RouteMemo = new Map();
   // Under an incremental compiler, an unchanged Mapping keeps its route objects from the last compile.
-  const kept: KeptRoutes | undefined = ctx.memo
-    ? { memo: ctx.memo, salt: versionHash(module.config), groupSalts: new Map() }
-    : undefined;
+  const state = ctx.memo?.reuse(buildStateKey, versionHash(module.config), () => new BuildState());
+  state?.begin();
+  const kept: KeptRoutes | undefined = state ? { state, groupSalts: new Map() } : undefined;
   // The probe routes come first on every virtual host (built once, shared like the rest).
-  const probes = probeRoutes(module.config, module.ref ? [module.ref] : []);
+  let probes: IRRoute[];
+  if (state?.probes && state.probes.ref === module.ref) probes = state.probes.routes;
+  else {
+    probes = probeRoutes(module.config, module.ref ? [module.ref] : []);
+    if (state) state.probes = { ref: module.ref, routes: probes };
+  }
   // One list object per Host and security model: virtual hosts of the cleartext and TLS
   // route configs share it, so lowering, validation and hashing see it once.
   const routesFor = (host: HttpHost, model: SecurityModel) => {
@@ -148,6 +182,8 @@ export function buildHttp(ctx: PassContext): void {
         kept,
       );
       for (const route of own) routes.push(route);
+      // The same routes as last time: the same list object (and so the same virtual host).
+      if (state) routes = sameRoutesAsBefore(state, key, routes);
       routeCache.set(key, routes);
     }
     return routes;
@@ -166,7 +202,7 @@ export function buildHttp(ctx: PassContext): void {
       continue;
     }
     for (const h of bound) boundHosts.add(h);
-    buildListener(ctx, listener, bound, (h) => routesFor(h, listener.securityModel), module);
+    buildListener(ctx, listener, bound, (h) => routesFor(h, listener.securityModel), module, state);
   }
   publishHttpModel(ctx, mappings, hosts, listeners, module, probes);
   for (const host of hosts) {

@@ -14,6 +14,7 @@ import {
 import { ExtKey, type HttpHost, type HttpListener, type HttpModule } from '../model.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';
 import { errorResponseFilters } from './error-responses.js';
+import type { BuildState } from './kept-build.js';
 import { applyModuleFeatures } from './module-features.js';
 
 /** Which Hosts a Listener serves: hostBinding namespace rule, then its Host label selector. */
@@ -100,7 +101,24 @@ function connectionManager(listener: HttpListener, module: HttpModule): IRHttpCo
 
 const hostProvenance = (host: HttpHost): ResourceRef[] => (host.synthesized ? [] : [host.ref]);
 
-function virtualHost(host: HttpHost, routes: IRRoute[]): IRVirtualHost {
+function virtualHost(host: HttpHost, routes: IRRoute[], state: BuildState | undefined): IRVirtualHost {
+  // A route list belongs to one Host (and security model): its virtual host is kept with it.
+  const before = state?.virtualHosts.get(routes);
+  if (
+    before !== undefined &&
+    before.name === host.id &&
+    before.domains[0] === host.hostname &&
+    before.provenance.length === (host.synthesized ? 0 : 1) &&
+    (host.synthesized || before.provenance[0] === host.ref)
+  ) {
+    return before;
+  }
+  const vh = freshVirtualHost(host, routes);
+  state?.virtualHosts.set(routes, vh);
+  return vh;
+}
+
+function freshVirtualHost(host: HttpHost, routes: IRRoute[]): IRVirtualHost {
   return {
     name: host.id,
     domains: [host.hostname],
@@ -121,18 +139,31 @@ export function buildListener(
   bound: readonly HttpHost[],
   routesFor: (host: HttpHost) => IRRoute[],
   module: HttpModule,
+  state?: BuildState,
 ): void {
   const hcm = connectionManager(listener, module);
   hcm.filters.push(...errorResponseFilters(ctx, module));
   const tlsLayer = listener.stack.includes('TLS');
   const chains: IRFilterChain[] = [];
   const addRouteConfig = (name: string, hosts: readonly HttpHost[]) => {
-    const virtualHosts = hosts.map((h) => virtualHost(h, routesFor(h)));
-    const config: IRRouteConfig = {
-      name,
-      virtualHosts,
-      provenance: mergeProvenance([listener.ref], ...hosts.map(hostProvenance)),
-    };
+    const virtualHosts = hosts.map((h) => virtualHost(h, routesFor(h), state));
+    // Made of the same virtual hosts for the same Listener: the route configuration of the last compile.
+    const before = state?.routeConfigs.get(name);
+    let config: IRRouteConfig;
+    if (
+      before !== undefined &&
+      before.listener === listener.ref &&
+      sameItems(before.config.virtualHosts, virtualHosts)
+    ) {
+      config = before.config;
+    } else {
+      config = {
+        name,
+        virtualHosts,
+        provenance: mergeProvenance([listener.ref], ...hosts.map(hostProvenance)),
+      };
+      state?.routeConfigs.set(name, { listener: listener.ref, config });
+    }
     ctx.ir.routeConfigs[name] = config;
     ownRouteConfig(ctx, name);
   };
@@ -217,4 +248,10 @@ function ownRouteConfig(ctx: PassContext, name: string): void {
     ctx.ir.ext[ExtKey.ownedRouteConfigs] = owned;
   }
   owned.push(name);
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

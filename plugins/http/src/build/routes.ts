@@ -9,7 +9,6 @@ import type {
   IRRoute,
   IRRouteAction,
   IRStringMatch,
-  PassMemo,
 } from '@attache/core';
 import type { Static } from '@sinclair/typebox';
 import type { HttpHost, HttpMapping, HttpModule } from '../model.js';
@@ -18,6 +17,7 @@ import type { Cors, RetryPolicy } from '../schemas/common.js';
 import { parseService } from '../service.js';
 import { withErrorResponses } from './error-responses.js';
 import type { GroupMember, RouteGroup } from './groups.js';
+import type { BuildState, KeptRouteEntry } from './kept-build.js';
 
 export type SecurityModel = 'XFP' | 'SECURE' | 'INSECURE';
 
@@ -27,16 +27,15 @@ const xfpHttps: IRHeaderMatch = { name: 'x-forwarded-proto', match: { exact: 'ht
 export type RouteMemo = Map<GroupMember, Map<string, IRRoute[]>>;
 
 /**
- * Routes kept from earlier compiles (incremental compiler): keyed by the
- * Mapping's normalised spec, which ingest keeps as the same object while the
- * Mapping, the Module and the other ingest inputs are unchanged; the salt
- * names everything else a Mapping's routes depend on. Unchanged Mappings keep
- * their route objects, so lowering can reuse what it made of them.
+ * Routes kept from earlier compiles (incremental compiler): per Mapping, keyed
+ * by its normalised spec (the same object while the Mapping, the Module and the
+ * other ingest inputs are unchanged), with everything else a Mapping's routes
+ * depend on compared field by field (the Module is the state's own salt).
+ * Unchanged Mappings keep their route objects, so lowering can reuse what it
+ * made of them.
  */
 export interface KeptRoutes {
-  memo: PassMemo;
-  /** What every route depends on in this compile (the Module's config). */
-  salt: string;
+  state: BuildState;
   /** Per group: its match, runtime key and shadows (with their clusters). */
   groupSalts: Map<RouteGroup, string>;
 }
@@ -62,6 +61,70 @@ function groupSalt(kept: KeptRoutes, group: RouteGroup, upstreams: ReadonlyMap<s
     kept.groupSalts.set(group, salt);
   }
   return salt;
+}
+
+/** The identity of authorityMatch(group, host): equal strings, equal conditions. */
+function authorityIdentity(group: RouteGroup, host: HttpHost): string {
+  const a = group.authority;
+  if (!a) return '';
+  if ('regex' in a) return `r${a.regex}`;
+  if (a.glob === '*' || a.glob === host.hostname) return '';
+  return `g${a.glob}`;
+}
+
+/** The routes kept for a member in this situation, or those `build` makes (then kept). */
+function keptMemberRoutes(
+  kept: KeptRoutes,
+  member: GroupMember,
+  group: RouteGroup,
+  situation: string,
+  host: HttpHost,
+  upstream: Upstream | undefined,
+  upstreams: ReadonlyMap<string, Upstream>,
+  build: () => IRRoute[],
+): IRRoute[] {
+  const state = kept.state;
+  const mapping = member.mapping;
+  const authority = authorityIdentity(group, host);
+  const groupKey = groupSaltOf(kept, group, upstreams);
+  const cluster = upstream?.cluster.name;
+  const upstreamAuthority = upstream?.authority;
+  const entries = state.routes.get(mapping.spec);
+  if (entries !== undefined) {
+    for (const e of entries) {
+      if (
+        e.situation === situation &&
+        e.authority === authority &&
+        e.id === mapping.id &&
+        e.ref === mapping.ref &&
+        e.cumulative === member.cumulative &&
+        e.cluster === cluster &&
+        e.upstreamAuthority === upstreamAuthority &&
+        e.group === groupKey
+      ) {
+        e.generation = state.generation;
+        return e.routes;
+      }
+    }
+  }
+  const routes = build();
+  const entry: KeptRouteEntry = {
+    situation,
+    authority,
+    id: mapping.id,
+    ref: mapping.ref,
+    cumulative: member.cumulative,
+    cluster,
+    upstreamAuthority,
+    group: groupKey,
+    routes,
+    generation: state.generation,
+  };
+  // Entries of older compiles go when the spec is seen again: a spec's entries do not pile up.
+  const list = entries ? entries.filter((e) => e.generation === state.generation) : [];
+  list.push(entry);
+  state.routes.set(mapping.spec, list);
+  return routes;
 }
 
 /**
@@ -104,11 +167,7 @@ export function hostRoutes(
       }
       const build = () => memberRoutes(member, group, authority, upstream, upstreams, module, host, model);
       const made = kept
-        ? kept.memo.reuse(
-            member.mapping.spec,
-            `${kept.salt}\u0000${key}\u0000${authority ? JSON.stringify(authority) : ''}\u0000${member.mapping.id}\u0000${member.cumulative ?? ''}\u0000${upstream ? `${upstream.cluster.name}\u0000${upstream.authority}` : ''}\u0000${groupSaltOf(kept, group, upstreams)}`,
-            build,
-          )
+        ? keptMemberRoutes(kept, member, group, key, host, upstream, upstreams, build)
         : build();
       // Published for feature plugins (ir.ext['http.mappings'][i].routeNames).
       const names = member.mapping.routeNames;

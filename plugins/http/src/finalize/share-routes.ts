@@ -27,10 +27,7 @@ export function shareRouteConfigs(ctx: PassContext): void {
   for (const name of [...owned].sort(compareStrings)) {
     const config = ctx.ir.routeConfigs[name];
     if (!config) continue;
-    const signature = JSON.stringify([
-      config.validateClusters ?? null,
-      config.virtualHosts.map((v) => [v.name, v.domains, v.routes.length]),
-    ]);
+    const signature = signatureOf(config);
     let classes = buckets.get(signature);
     if (!classes) {
       classes = [];
@@ -44,7 +41,8 @@ export function shareRouteConfigs(ctx: PassContext): void {
   for (const classes of buckets.values()) {
     for (const [keep, ...rest] of classes) {
       if (rest.length === 0) continue;
-      keep!.provenance = mergeProvenance(keep!.provenance, ...rest.map((c) => c.provenance));
+      // Copy-on-write: the configurations may be kept from the last compile (incremental compiler).
+      ctx.ir.routeConfigs[keep!.name] = sharedCopy(keep!, rest);
       for (const config of rest) {
         renamed.set(config.name, keep!.name);
         delete ctx.ir.routeConfigs[config.name];
@@ -52,16 +50,53 @@ export function shareRouteConfigs(ctx: PassContext): void {
     }
   }
   if (renamed.size === 0) return;
-  const rename = (chain: IRFilterChain | undefined) => {
-    if (chain?.kind !== 'http') return;
+  const rename = <T extends IRFilterChain | undefined>(chain: T): T => {
+    if (chain?.kind !== 'http') return chain;
     const to = renamed.get(chain.routeConfigName);
-    if (to !== undefined) chain.routeConfigName = to;
+    return to === undefined ? chain : { ...chain, routeConfigName: to };
   };
-  for (const listener of Object.values(ctx.ir.listeners)) {
-    for (const chain of listener.filterChains) rename(chain);
-    rename(listener.defaultFilterChain);
+  for (const [name, listener] of Object.entries(ctx.ir.listeners)) {
+    const filterChains = listener.filterChains.map(rename);
+    const defaultFilterChain = rename(listener.defaultFilterChain);
+    if (
+      defaultFilterChain === listener.defaultFilterChain &&
+      filterChains.every((chain, i) => chain === listener.filterChains[i])
+    ) {
+      continue;
+    }
+    const copy = { ...listener, filterChains };
+    if (defaultFilterChain !== undefined) copy.defaultFilterChain = defaultFilterChain;
+    ctx.ir.listeners[name] = copy;
   }
   ctx.ir.ext[ExtKey.ownedRouteConfigs] = owned.filter((n) => !renamed.has(n));
+}
+
+// Route configurations are never mutated once made: what is derived from one is kept with it.
+const signatures = new WeakMap<IRRouteConfig, string>();
+const sharedCopies = new WeakMap<IRRouteConfig, { rest: readonly IRRouteConfig[]; copy: IRRouteConfig }>();
+
+/** Cheap signature (virtual host names and domains, route counts); deep comparison only within a bucket. */
+function signatureOf(config: IRRouteConfig): string {
+  let signature = signatures.get(config);
+  if (signature === undefined) {
+    signature = JSON.stringify([
+      config.validateClusters ?? null,
+      config.virtualHosts.map((v) => [v.name, v.domains, v.routes.length]),
+    ]);
+    signatures.set(config, signature);
+  }
+  return signature;
+}
+
+/** `keep` with the provenance of those it replaces; the same copy for the same objects. */
+function sharedCopy(keep: IRRouteConfig, rest: readonly IRRouteConfig[]): IRRouteConfig {
+  const known = sharedCopies.get(keep);
+  if (known && known.rest.length === rest.length && known.rest.every((c, i) => c === rest[i])) {
+    return known.copy;
+  }
+  const copy = { ...keep, provenance: mergeProvenance(keep.provenance, ...rest.map((c) => c.provenance)) };
+  sharedCopies.set(keep, { rest, copy });
+  return copy;
 }
 
 function sameRouteTable(a: IRRouteConfig, b: IRRouteConfig): boolean {

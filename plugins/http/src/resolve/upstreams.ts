@@ -11,6 +11,7 @@ import {
   UpstreamContributionsExt,
 } from '@attache/core';
 import { configOf } from '../config.js';
+import { KeptByString } from '../kept.js';
 import {
   ExtKey,
   type HttpMapping,
@@ -70,6 +71,16 @@ export function resolveUpstreams(ctx: PassContext): void {
 
   // Thousands of Mappings share a handful of upstreams: resolve each distinct one once.
   const memo = new Map<string, Upstream>();
+  // Under an incremental compiler, upstreams that depend on nothing but the Mapping's fields and
+  // what `keptSalt` names are kept between compiles: the same Upstream (and IR cluster) object.
+  const keptUpstreams = ctx.memo
+    ? ctx.memo.reuse(
+        keptUpstreamsKey,
+        upstreamsSalt(config.ambassadorNamespace, module, resolvers),
+        () => new KeptByString<Upstream>(),
+      )
+    : undefined;
+  keptUpstreams?.rotate();
   const endpointUsers = new Map<string, ResourceRef[]>();
   const useEndpoints = (upstream: Upstream, mapping: HttpMapping) => {
     const eds = upstream.cluster.edsServiceName;
@@ -88,7 +99,11 @@ export function resolveUpstreams(ctx: PassContext): void {
     const memoKey = contribution
       ? `${upstreamKey(mapping)}\n${contributionKey(contribution)}`
       : upstreamKey(mapping);
-    const known = memo.get(memoKey);
+    let known = memo.get(memoKey);
+    if (!known && keptUpstreams) {
+      known = keptUpstreams.get(memoKey);
+      if (known) memo.set(memoKey, known);
+    }
     if (known) {
       upstreams.set(mapping.id, known);
       useEndpoints(known, mapping);
@@ -170,12 +185,15 @@ export function resolveUpstreams(ctx: PassContext): void {
       authority = `${service.host}:${port}`;
       consul.fill(edsServiceName, resolver.ref, mapping);
     }
+    // Pure: a Kubernetes Service upstream without a TLSContext reads the spec, the Module and the resolvers only.
+    const pure = resolver?.kind === 'service' && spec.tls === undefined;
     const name = clusterName(names, discovery, settings, spec.cluster_tag, port);
     // Provenance is gathered per cluster by the build pass, from the Mappings that use it.
     const cluster: IRCluster = { name, ...discovery, ...settings, provenance: [] };
     if (spec.stats_name) cluster.extra = { ...(cluster.extra ?? {}), alt_stat_name: spec.stats_name };
     const upstream: Upstream = { cluster, authority };
     memo.set(memoKey, upstream);
+    if (pure) keptUpstreams?.set(memoKey, upstream);
     upstreams.set(mapping.id, upstream);
     useEndpoints(upstream, mapping);
     kept.push(mapping);
@@ -198,6 +216,17 @@ export function resolveUpstreams(ctx: PassContext): void {
   secrets.reportProblems();
   ctx.ir.ext[ExtKey.upstreams] = upstreams;
   ctx.ir.ext[ExtKey.mappings] = kept;
+}
+
+const keptUpstreamsKey = {};
+
+/** What every kept upstream depends on besides its Mapping's fields. */
+function upstreamsSalt(
+  ambassadorNamespace: string,
+  module: HttpModule['config'],
+  resolvers: Record<string, HttpResolver>,
+): string {
+  return JSON.stringify([ambassadorNamespace, module, resolvers]);
 }
 
 /** Everything about a Mapping that decides its upstream: equal keys give equal clusters. */
@@ -229,6 +258,17 @@ const upstreamFieldIndex = new Map<string, number>(upstreamFields.map((f, i) => 
  * every field (reads of absent keys on specs of many shapes are the slow part).
  */
 function upstreamKey(mapping: HttpMapping): string {
+  // The spec object is kept while the Mapping is unchanged (ingest's memo): its key with it.
+  const known = upstreamKeys.get(mapping.spec);
+  if (known !== undefined && known.namespace === mapping.namespace) return known.key;
+  const key = upstreamKeyOf(mapping);
+  upstreamKeys.set(mapping.spec, { namespace: mapping.namespace, key });
+  return key;
+}
+
+const upstreamKeys = new WeakMap<object, { namespace: string; key: string }>();
+
+function upstreamKeyOf(mapping: HttpMapping): string {
   const spec = mapping.spec as Record<string, unknown>;
   const parts: string[] = [];
   for (const field in spec) {

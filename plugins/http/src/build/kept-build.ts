@@ -1,0 +1,67 @@
+import type { IRRoute, IRRouteConfig, IRVirtualHost, ResourceRef } from '@attache/core';
+import { KeptByString } from '../kept.js';
+import type { MappingSpec } from '../schemas/mapping.js';
+
+/**
+ * What `http.build-listeners` keeps from one compile to the next under an
+ * incremental compiler, for one Module config (a new state when it changes).
+ * Everything is keyed by object identity or compared field by field, never
+ * by a salt string built per Mapping: an unchanged Mapping keeps its route
+ * objects, a Host whose routes are the same objects keeps its route list and
+ * virtual host, and a route configuration made of the same virtual hosts is
+ * the same object again, so lowering finds all of them by identity.
+ */
+export class BuildState {
+  /** The compile using the state (entries of older compiles are dropped when a key is recomputed). */
+  generation = 0;
+  /** A Mapping's routes per Host situation, by its normalised spec (kept by ingest while unchanged). */
+  readonly routes = new WeakMap<MappingSpec, KeptRouteEntry[]>();
+  /** The last route list of each Host per security model. */
+  readonly lists = new KeptByString<IRRoute[]>();
+  /** The virtual host made of a route list. */
+  readonly virtualHosts = new WeakMap<readonly IRRoute[], IRVirtualHost>();
+  /** Route configurations by name, with the Listener ref they were made for. */
+  readonly routeConfigs = new KeptByString<{ listener: ResourceRef; config: IRRouteConfig }>();
+  /** The probe routes (they depend on the Module alone), with the Module ref they carry. */
+  probes?: { ref: ResourceRef | undefined; routes: IRRoute[] };
+
+  begin(): void {
+    this.generation++;
+    this.lists.rotate();
+    this.routeConfigs.rotate();
+  }
+}
+
+/** Routes a Mapping made in one situation: everything they depend on besides the spec and the Module. */
+export interface KeptRouteEntry {
+  /** Insecure action, security model, and whether an :authority condition applies. */
+  situation: string;
+  /** The :authority condition's identity ('' without one). */
+  authority: string;
+  id: string;
+  ref: ResourceRef;
+  cumulative: number | undefined;
+  cluster: string | undefined;
+  upstreamAuthority: string | undefined;
+  /** '' for a single plain Mapping's group; the group's match, runtime key and shadows otherwise. */
+  group: string;
+  routes: IRRoute[];
+  generation: number;
+}
+
+/** `routes` itself, or the last list of this key when it holds exactly the same route objects. */
+export function sameRoutesAsBefore(state: BuildState, key: string, routes: IRRoute[]): IRRoute[] {
+  const before = state.lists.get(key);
+  if (before !== undefined && before.length === routes.length) {
+    let same = true;
+    for (let i = 0; i < routes.length; i++) {
+      if (before[i] !== routes[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return before;
+  }
+  state.lists.set(key, routes);
+  return routes;
+}
