@@ -65,3 +65,28 @@ describe('RouteConfigText', () => {
     expect(texts.version(renamed)).not.toBe(texts.version(a));
   });
 });
+
+describe('RouteConfigText with shared routes noted', () => {
+  it('gives the same versions when routes are shared between lists, text made once per route', () => {
+    const shared = { name: 'wildcard', match: { prefix: '/' }, route: { cluster: 'quote' } };
+    const own = (n: number) => ({ name: `own-${n}`, match: { prefix: `/${n}/` }, route: { cluster: 'q' } });
+    const configs = [0, 1, 2].map((n) => ({
+      name: `rc-${n}`,
+      virtual_hosts: [
+        { name: `host-${n}`, routes: [own(n), shared, undefined, own(n + 10)] },
+        { name: 'alone', routes: [own(n + 20)] },
+      ],
+    }));
+    const noted = new RouteConfigText();
+    noted.noteSharedRoutes(configs.map((resource) => ({ resource })));
+    let stringified = 0;
+    const toJSON = () => {
+      stringified++;
+      return { name: 'wildcard', match: { prefix: '/' }, route: { cluster: 'quote' } };
+    };
+    Object.defineProperty(shared, 'toJSON', { value: toJSON, enumerable: false });
+    for (const rc of configs) expect(noted.version(rc)).toBe(expectedVersion(rc));
+    // Serialized once for the noted versions (three lists), then once per list by expectedVersion.
+    expect(stringified).toBe(1 + configs.length);
+  });
+});

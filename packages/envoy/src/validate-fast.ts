@@ -83,14 +83,22 @@ interface FastField {
   field: DescField;
   /** Bit of this field's oneof in a per-object mask (oneofs are few per message). */
   oneofBit?: number;
+  /** Bit of this field among the plan's mustBePresent fields (0 when it is not one of them). */
+  requiredBit: number;
   accept: (json: unknown) => boolean;
 }
+
+/** How many mustBePresent fields a plan tracks in a bit mask (more are looked up by name). */
+const maskedFields = 30;
 
 interface FastPlan {
   byKey: Map<string, FastField>;
   /** Fields whose absence (or null) breaks a rule: required messages, min_len on the default "", … */
   mustBePresent: DescField[];
-  requiredOneofs: Array<readonly DescField[]>;
+  /** The requiredBit of every mustBePresent field, when there are at most maskedFields of them. */
+  requiredMask: number;
+  /** The oneofBit of each required oneof. */
+  requiredOneofBits: number[];
   /** Shapes this path does not handle (e.g. `message.skip`): left to the authoritative path. */
   unsupported: boolean;
   /** Envoy's load-time checks of the message, over its JSON (envoy-semantics.ts). */
@@ -102,7 +110,13 @@ const plans = new Map<DescMessage, FastPlan>();
 function fastPlan(desc: DescMessage): FastPlan {
   let plan = plans.get(desc);
   if (plan) return plan;
-  plan = { byKey: new Map(), mustBePresent: [], requiredOneofs: [], unsupported: false };
+  plan = {
+    byKey: new Map(),
+    mustBePresent: [],
+    requiredMask: 0,
+    requiredOneofBits: [],
+    unsupported: false,
+  };
   // Registered before compiling fields: recursive messages find it (compiled lazily on use).
   plans.set(desc, plan);
   const rulesOn = !planOf(desc).disabled;
@@ -110,20 +124,24 @@ function fastPlan(desc: DescMessage): FastPlan {
   plan.semantic = messageSemanticJsonOf(desc.typeName);
   plan.unsupported = messageSemanticOf(desc.typeName) !== undefined && plan.semantic === undefined;
   if (rulesOn) {
-    for (const oneof of desc.oneofs) {
+    desc.oneofs.forEach((oneof, i) => {
       if (planOf(desc).requiredOneofs.some((r) => r.name === oneof.name))
-        plan.requiredOneofs.push(oneof.fields);
-    }
+        plan!.requiredOneofBits.push(2 ** i);
+    });
   }
   for (const field of desc.fields) {
     const compiled = compileField(field, rulesOn ? fieldRuleFields(field) : undefined, rulesOn);
     if (compiled.unsupported) plan.unsupported = true;
-    const fast: FastField = { field, accept: compiled.accept };
+    const fast: FastField = { field, requiredBit: 0, accept: compiled.accept };
     if (field.oneof) fast.oneofBit = 2 ** desc.oneofs.indexOf(field.oneof);
     plan.byKey.set(field.name, fast);
     plan.byKey.set(field.jsonName, fast);
-    if (compiled.mustBePresent) plan.mustBePresent.push(field);
+    if (compiled.mustBePresent) {
+      if (plan.mustBePresent.length < maskedFields) fast.requiredBit = 1 << plan.mustBePresent.length;
+      plan.mustBePresent.push(field);
+    }
   }
+  plan.requiredMask = plan.mustBePresent.length <= maskedFields ? 2 ** plan.mustBePresent.length - 1 : -1;
   return plan;
 }
 
@@ -132,23 +150,31 @@ function acceptObject(desc: DescMessage, json: unknown, isAnyPayload: boolean): 
   const plan = fastPlan(desc);
   if (plan.unsupported) return false;
   let oneofsSeen = 0;
+  // Present (non-null) mustBePresent fields, as bits: no lookup by name once the keys are read.
+  let required = 0;
   for (const key in json) {
     if (isAnyPayload && key === '@type') continue;
     const fast = plan.byKey.get(key);
     if (!fast) return false;
     const value = json[key];
     if (value === null) continue;
+    required |= fast.requiredBit;
     if (fast.oneofBit !== undefined) {
       if (Math.floor(oneofsSeen / fast.oneofBit) % 2 === 1) return false;
       oneofsSeen += fast.oneofBit;
     }
     if (!fast.accept(value)) return false;
   }
-  for (const field of plan.mustBePresent) {
-    if (fieldValue(json, field) == null) return false;
+  if (plan.requiredMask >= 0) {
+    if (required !== plan.requiredMask) return false;
+  } else {
+    for (const field of plan.mustBePresent) {
+      if (fieldValue(json, field) == null) return false;
+    }
   }
-  for (const members of plan.requiredOneofs) {
-    if (!members.some((m) => fieldValue(json, m) != null)) return false;
+  // A oneof's bit is set exactly when one of its members is present and not null.
+  for (const bit of plan.requiredOneofBits) {
+    if (Math.floor(oneofsSeen / bit) % 2 === 0) return false;
   }
   return plan.semantic === undefined || plan.semantic(json);
 }

@@ -186,6 +186,38 @@ function httpConnectionManager(
   return mergeExtra(hcm, http.extra);
 }
 
+/** An HTTP connection manager's JSON for a filter chain, given the route configuration it asks for. */
+type ConnectionManagerLowering = (routeConfigName: string, http: IRHttpConnectionManager) => Json;
+
+/**
+ * Lowers the connection managers of one listener's chains. Chains share their IR connection
+ * manager (a TLS listener has one chain per Host, thousands of them), and only the route
+ * configuration's name differs: the rest (filters, access logs, options) is lowered once and
+ * the same JSON objects are referenced by every chain, so validation judges them once.
+ * Key order and content are exactly those of httpConnectionManager.
+ */
+function sharedConnectionManagers(loggers: SharedAccessLoggers): ConnectionManagerLowering {
+  const lowered = new Map<IRHttpConnectionManager, Json>();
+  return (routeConfigName, http) => {
+    // A plugin's extra fields for `rds` would merge with it: lowered whole, as it is rare.
+    if (http.extra && 'rds' in http.extra) return httpConnectionManager(routeConfigName, http, loggers);
+    const first = lowered.get(http);
+    if (first === undefined) {
+      const hcm = httpConnectionManager(routeConfigName, http, loggers);
+      lowered.set(http, hcm);
+      return hcm;
+    }
+    const out: Json = {};
+    for (const key in first) {
+      out[key] =
+        key === 'rds'
+          ? { route_config_name: routeConfigName, config_source: (first.rds as Json).config_source }
+          : first[key];
+    }
+    return out;
+  };
+}
+
 function tcpProxy(chain: IRFilterChain & { kind: 'tcp' }, loggers: SharedAccessLoggers): Json {
   const [only, ...more] = chain.clusters;
   const target =
@@ -206,6 +238,7 @@ function tcpProxy(chain: IRFilterChain & { kind: 'tcp' }, loggers: SharedAccessL
 function filterChain(
   chain: IRFilterChain,
   loggers: SharedAccessLoggers,
+  connectionManager: ConnectionManagerLowering,
   options: { isDefault?: boolean } = {},
 ): Json {
   const match = defined({
@@ -217,7 +250,7 @@ function filterChain(
     chain.kind === 'http'
       ? {
           name: httpConnectionManagerFilterName,
-          typed_config: httpConnectionManager(chain.routeConfigName, chain.http, loggers),
+          typed_config: connectionManager(chain.routeConfigName, chain.http),
         }
       : { name: 'envoy.filters.network.tcp_proxy', typed_config: tcpProxy(chain, loggers) };
   return defined({
@@ -229,13 +262,27 @@ function filterChain(
   });
 }
 
-function chainProvenance(chain: IRFilterChain, loggers: SharedAccessLoggers): ResourceRef[] {
-  return mergeProvenance(
-    chain.provenance,
-    chain.kind === 'http' ? loggers.httpProvenance : loggers.tcpProvenance,
-    chain.kind === 'http' ? (chain.http.tracing?.provenance ?? []) : [],
-    ...(chain.kind === 'http' ? chain.http.filters.map((f) => f.provenance) : []),
-  );
+/**
+ * The refs behind a chain: its own, its access loggers', its tracing's and its HTTP
+ * filters'. What a chain gets from its connection manager is merged once per IR connection
+ * manager (`merged`): merging that union with the chain's own refs is the same union.
+ */
+function chainProvenance(
+  chain: IRFilterChain,
+  loggers: SharedAccessLoggers,
+  merged: Map<IRHttpConnectionManager, ResourceRef[]>,
+): ResourceRef[] {
+  if (chain.kind !== 'http') return mergeProvenance(chain.provenance, loggers.tcpProvenance);
+  let fromHttp = merged.get(chain.http);
+  if (fromHttp === undefined) {
+    fromHttp = mergeProvenance(
+      loggers.httpProvenance,
+      chain.http.tracing?.provenance ?? [],
+      ...chain.http.filters.map((f) => f.provenance),
+    );
+    merged.set(chain.http, fromHttp);
+  }
+  return mergeProvenance(chain.provenance, fromHttp);
 }
 
 /**
@@ -251,11 +298,12 @@ export function lowerListener(
 ): LoweredResource {
   const parts: ResourcePart[] = [];
   const chains = [...listener.filterChains].sort((a, b) => compareStrings(a.name, b.name));
+  const merged = new Map<IRHttpConnectionManager, ResourceRef[]>();
   chains.forEach((chain, i) => {
     parts.push({
       pointer: `/filter_chains/${i}`,
       label: `filter chain '${chain.name}'`,
-      provenance: chainProvenance(chain, loggers),
+      provenance: chainProvenance(chain, loggers, merged),
       droppable: true,
     });
   });
@@ -263,10 +311,11 @@ export function lowerListener(
     parts.push({
       pointer: '/default_filter_chain',
       label: `default filter chain '${listener.defaultFilterChain.name}'`,
-      provenance: chainProvenance(listener.defaultFilterChain, loggers),
+      provenance: chainProvenance(listener.defaultFilterChain, loggers, merged),
       droppable: true,
     });
   }
+  const connectionManager = sharedConnectionManagers(loggers);
   return {
     typeUrl: TypeUrl.Listener,
     name: listener.name,
@@ -282,9 +331,9 @@ export function lowerListener(
           typed_config: { '@type': typeUrl(listenerFilterTypes[f].type) },
         })),
       ),
-      filter_chains: chains.map((chain) => filterChain(chain, loggers)),
+      filter_chains: chains.map((chain) => filterChain(chain, loggers, connectionManager)),
       default_filter_chain: listener.defaultFilterChain
-        ? filterChain(listener.defaultFilterChain, loggers, { isDefault: true })
+        ? filterChain(listener.defaultFilterChain, loggers, connectionManager, { isDefault: true })
         : undefined,
       per_connection_buffer_limit_bytes: listener.perConnectionBufferLimitBytes,
     }),

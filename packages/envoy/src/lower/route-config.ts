@@ -9,6 +9,7 @@ import {
   typeUrl,
 } from './common.js';
 import { lowerRoute, type RegexLimits, typedPerFilterConfig } from './route.js';
+import { RoutePart } from './route-part.js';
 
 /** Lowers a virtual host's IR route list to Envoy routes. */
 export type RouteListLowering = (routes: readonly IRRoute[]) => Json[];
@@ -71,14 +72,8 @@ export function lowerRouteConfig(
         provenance: vh.provenance,
         droppable: false,
       });
-      vh.routes.forEach((route, r) => {
-        parts.push({
-          pointer: `/virtual_hosts/${v}/routes/${r}`,
-          label: `route '${route.name}'`,
-          provenance: route.provenance,
-          droppable: true,
-        });
-      });
+      const routes = vh.routes;
+      for (let r = 0; r < routes.length; r++) parts.push(new RoutePart(v, r, routes[r]!));
       return defined({
         name: vh.name,
         domains: sortedStrings(vh.domains),
@@ -140,14 +135,8 @@ function keptVirtualHost(
         droppable: false,
       },
     ];
-    vh.routes.forEach((route, r) => {
-      own!.push({
-        pointer: `/virtual_hosts/${v}/routes/${r}`,
-        label: `route '${route.name}'`,
-        provenance: route.provenance,
-        droppable: true,
-      });
-    });
+    const routes = vh.routes;
+    for (let r = 0; r < routes.length; r++) own.push(new RoutePart(v, r, routes[r]!));
     entry.parts.set(v, own);
   }
   for (const part of own) parts.push(part);
