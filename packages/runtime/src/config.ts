@@ -1,10 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { type Pipeline, PluginLoadError, validateAgainstSchema } from '@attache/core';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { parse as parseYaml } from 'yaml';
 import { defaultDebounce } from './debounce.js';
+
+// The `yaml` library is loaded when a config file is read: `attache compile` without --config need not pay for it.
+const require = createRequire(import.meta.url);
+let yamlLibrary: typeof import('yaml') | undefined;
+const yaml = () => {
+  yamlLibrary ??= require('yaml') as typeof import('yaml');
+  return yamlLibrary;
+};
 
 /** A plugin to load: a first-party plugin by id, or a third-party module by package name or path. */
 export const PluginEntrySchema = Type.Object(
@@ -112,7 +120,7 @@ export function loadConfigFile(path: string): LoadedConfigFile {
   }
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = yaml().parse(text);
   } catch (e) {
     throw new ConfigError(`${path}: ${(e as Error).message}`);
   }

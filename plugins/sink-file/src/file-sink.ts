@@ -1,9 +1,14 @@
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { Sink, SinkContext, Snapshot } from '@attache/core';
 import type { BootstrapNode, buildAdsBootstrap, buildStaticBootstrap } from '@attache/envoy';
 import { type Static, Type } from '@sinclair/typebox';
-import { stringify as toYaml } from 'yaml';
 import { readIfExists, writeFileAtomically } from './atomic-write.js';
+
+// The `yaml` library is loaded when a bootstrap is first written as YAML, not with the plugin.
+const require = createRequire(import.meta.url);
+const toYaml = (value: unknown) =>
+  (require('yaml') as typeof import('yaml')).stringify(value, { sortMapEntries: false });
 
 export const FileSinkConfigSchema = Type.Object(
   {
@@ -93,9 +98,7 @@ export function createFileSink(ctx: SinkContext<FileSinkConfig>, builders: Boots
   let written: string | undefined;
 
   const serialize = (bootstrap: unknown) =>
-    config.format === 'yaml'
-      ? toYaml(bootstrap, { sortMapEntries: false })
-      : `${JSON.stringify(bootstrap, null, 2)}\n`;
+    config.format === 'yaml' ? toYaml(bootstrap) : `${JSON.stringify(bootstrap, null, 2)}\n`;
 
   const write = async (bootstrap: unknown, why: Record<string, unknown>) => {
     const text = serialize(bootstrap);
