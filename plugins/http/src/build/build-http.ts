@@ -16,6 +16,7 @@ import { GroupIndex } from './association.js';
 import { buildRouteGroups, type RouteGroup } from './groups.js';
 import { publishHttpModel } from './http-model.js';
 import { BuildState, sameRoutesAsBefore } from './kept-build.js';
+import { attaches, insertionPoint } from './kept-groups.js';
 import { buildListener, listenerBindsHost } from './listeners.js';
 import { probeRoutes } from './module-probes.js';
 import { hostRoutes, type KeptRoutes, type RouteMemo, type SecurityModel } from './routes.js';
@@ -94,24 +95,82 @@ export function buildHttp(ctx: PassContext): void {
   if (listeners.length === 0 && config.defaultListeners)
     listeners = defaultListeners(config.ambassadorNamespace);
 
+  // Under an incremental compiler, an unchanged Mapping keeps its route objects from the last compile.
+  const state = ctx.memo?.reuse(buildStateKey, versionHash(module.config), () => new BuildState());
+  state?.begin();
   const selectors = hosts.filter((h) => !isEmptySelector(h.mappingSelector));
-  const groups = buildRouteGroups(ctx, mappings, (m) =>
-    selectors
-      .filter((h) => selectorMatches(h.mappingSelector, m.labels))
-      .map((h) => h.id)
-      .join(','),
-  );
-  const index = new GroupIndex(groups, config.strictLabelSelectors);
-  const groupsByHost = new Map<string, ReturnType<GroupIndex['groupsFor']>>();
-  for (const host of hosts) groupsByHost.set(host.id, index.groupsFor(host));
+  // Without label selectors, groups are kept per prefix bucket and only Hosts an edit touches
+  // build their routes again (kept-groups.ts); with them, groups depend on the Hosts too.
+  if (state && selectors.length > 0) state.groups.reset();
+  const keptGroups = state && selectors.length === 0 ? state.groups : undefined;
+  let groups: RouteGroup[];
+  let dirty: Set<HttpHost> | undefined;
+  let changed: Set<HttpMapping> | undefined;
+  let added: RouteGroup[] = [];
+  let gone: Set<RouteGroup> | undefined;
+  if (keptGroups) {
+    const grouped = keptGroups.group(ctx, mappings, upstreams);
+    groups = grouped.groups;
+    const hostsKey = hostsKeyOf(hosts);
+    if (keptGroups.hostsKey === hostsKey) {
+      // The same Hosts as last compile: only those a new or gone group attaches to change.
+      changed = grouped.changed;
+      added = grouped.added;
+      gone = new Set(grouped.gone);
+      dirty = new Set();
+      const touched = [...grouped.added, ...grouped.gone];
+      if (touched.length > 64) for (const h of hosts) dirty.add(h);
+      else for (const g of touched) for (const h of hosts) if (attaches(g, h)) dirty.add(h);
+    } else keptGroups.hostGroups = new Map();
+    keptGroups.hostsKey = hostsKey;
+  } else {
+    groups = buildRouteGroups(ctx, mappings, (m) =>
+      selectors
+        .filter((h) => selectorMatches(h.mappingSelector, m.labels))
+        .map((h) => h.id)
+        .join(','),
+    );
+  }
+  let index: GroupIndex | undefined;
+  const groupsByHost = new Map<string, RouteGroup[]>();
+  const groupsOf = (host: HttpHost): RouteGroup[] => {
+    let list = groupsByHost.get(host.id);
+    if (list === undefined) {
+      const before = dirty !== undefined ? keptGroups?.hostGroups.get(host.id) : undefined;
+      if (before !== undefined) {
+        // The same Hosts as last compile: its groups then, without the gone ones, with the new ones.
+        list = gone!.size > 0 ? before.filter((g) => !gone!.has(g)) : before.slice();
+        for (const g of added) if (attaches(g, host)) list.splice(insertionPoint(list, g), 0, g);
+      } else {
+        list = (index ??= new GroupIndex(groups, config.strictLabelSelectors)).groupsFor(host);
+      }
+      groupsByHost.set(host.id, list);
+      keptGroups?.hostGroups.set(host.id, list);
+    }
+    return list;
+  };
 
   // Jane's question "why does my Mapping do nothing?" gets an answer on her Mapping.
   // Hosts attach whole groups, so a member is unattached exactly when its group is.
-  const attachedGroups = new Set<RouteGroup>();
-  for (const list of groupsByHost.values()) for (const g of list) attachedGroups.add(g);
   const unattached = new Set<HttpMapping>();
-  for (const g of groups) {
-    if (!attachedGroups.has(g)) for (const m of g.members) unattached.add(m.mapping);
+  if (keptGroups && dirty) {
+    // Kept groups keep their verdict while the Hosts are the same; new ones are judged here.
+    for (const g of groups) {
+      let attached = keptGroups.attached.get(g);
+      if (attached === undefined) {
+        attached = hosts.some((h) => attaches(g, h));
+        keptGroups.attached.set(g, attached);
+      }
+      if (!attached) for (const m of g.members) unattached.add(m.mapping);
+    }
+  } else {
+    const attachedGroups = new Set<RouteGroup>();
+    for (const host of hosts) for (const g of groupsOf(host)) attachedGroups.add(g);
+    for (const g of groups) {
+      const attached = attachedGroups.has(g);
+      keptGroups?.attached.set(g, attached);
+      if (!attached) for (const m of g.members) unattached.add(m.mapping);
+    }
   }
   for (const mapping of unattached.size > 0 ? mappings : []) {
     if (!unattached.has(mapping)) continue;
@@ -140,6 +199,8 @@ export function buildHttp(ctx: PassContext): void {
   }
 
   if (listeners.length === 0) {
+    // No routes were built: next compile cannot take route names from this one.
+    if (keptGroups) keptGroups.hostsKey = undefined;
     publishHttpModel(ctx, mappings, hosts, [], module, []);
     if (hosts.some((h) => !h.synthesized) || mappings.length > 0) {
       ctx.report({
@@ -154,9 +215,6 @@ export function buildHttp(ctx: PassContext): void {
   const namespaceLabels = namespaceLabelIndex(ctx);
   const routeCache = new Map<string, IRRoute[]>();
   const memo: RouteMemo = new Map();
-  // Under an incremental compiler, an unchanged Mapping keeps its route objects from the last compile.
-  const state = ctx.memo?.reuse(buildStateKey, versionHash(module.config), () => new BuildState());
-  state?.begin();
   const kept: KeptRoutes | undefined = state ? { state, groupSalts: new Map() } : undefined;
   // The probe routes come first on every virtual host (built once, shared like the rest).
   let probes: IRRoute[];
@@ -167,20 +225,26 @@ export function buildHttp(ctx: PassContext): void {
   }
   // One list object per Host and security model: virtual hosts of the cleartext and TLS
   // route configs share it, so lowering, validation and hashing see it once.
+  if (keptGroups && changed) {
+    // A Mapping whose bucket is unchanged has the route names of the last compile (same Hosts,
+    // the same routes): shared, since building its routes again would add no name to them.
+    for (const mapping of mappings) {
+      if (changed.has(mapping)) continue;
+      const names = keptGroups.routeNames.get(mapping.ref);
+      if (names !== undefined) mapping.routeNames = names;
+    }
+  }
   const routesFor = (host: HttpHost, model: SecurityModel) => {
     const key = `${model} ${host.id}`;
     let routes = routeCache.get(key);
+    if (!routes && state && dirty && !dirty.has(host)) {
+      // No group of this Host changed: its routes are last compile's.
+      routes = state.lists.get(key);
+      if (routes) routeCache.set(key, routes);
+    }
     if (!routes) {
       routes = probes.slice();
-      const own = hostRoutes(
-        host,
-        groupsByHost.get(host.id) ?? [],
-        model,
-        upstreams,
-        module.config,
-        memo,
-        kept,
-      );
+      const own = hostRoutes(host, groupsOf(host), model, upstreams, module.config, memo, kept);
       for (const route of own) routes.push(route);
       // The same routes as last time: the same list object (and so the same virtual host).
       if (state) routes = sameRoutesAsBefore(state, key, routes);
@@ -204,6 +268,14 @@ export function buildHttp(ctx: PassContext): void {
     for (const h of bound) boundHosts.add(h);
     buildListener(ctx, listener, bound, (h) => routesFor(h, listener.securityModel), module, state);
   }
+  if (keptGroups) {
+    // A touched Host whose groups were not asked for (bound by no Listener) has no list to patch next time.
+    if (dirty) for (const h of dirty) if (!groupsByHost.has(h.id)) keptGroups.hostGroups.delete(h.id);
+    for (const mapping of mappings) {
+      if (changed === undefined || changed.has(mapping))
+        keptGroups.routeNames.set(mapping.ref, mapping.routeNames);
+    }
+  }
   publishHttpModel(ctx, mappings, hosts, listeners, module, probes);
   for (const host of hosts) {
     if (!boundHosts.has(host) && !host.synthesized) {
@@ -216,6 +288,14 @@ export function buildHttp(ctx: PassContext): void {
       });
     }
   }
+}
+
+/** What Host association and route building read of the Hosts, in order. */
+function hostsKeyOf(hosts: readonly HttpHost[]): string {
+  let key = '';
+  for (const h of hosts)
+    key += `${h.id}\u0000${h.hostname}\u0000${h.insecureAction}\u0000${h.synthesized ? 1 : 0}\n`;
+  return key;
 }
 
 /** Why a Mapping with a hostname attaches nowhere: no Host has that name, or the one that has it selects other labels. */

@@ -56,39 +56,42 @@ export function buildRouteGroups(
   }
   const groups: RouteGroup[] = [];
   for (const bucket of byPrefix.values()) {
-    if (!Array.isArray(bucket)) {
-      const { match, headerLen, queryLen } = matchOf(bucket);
-      groups.push(
-        makeGroup(
-          ctx,
-          undefined,
-          () => keyOf(match, bucket, selectingHosts),
-          match,
-          [bucket],
-          headerLen,
-          queryLen,
-        ),
-      );
-      continue;
-    }
-    const byKey = new Map<
-      string,
-      { match: IRRouteMatch; mapping: HttpMapping[]; headerLen: number; queryLen: number }
-    >();
-    for (const mapping of bucket) {
-      const { match, headerLen, queryLen } = matchOf(mapping);
-      const key = keyOf(match, mapping, selectingHosts);
-      const entry = byKey.get(key);
-      if (entry) entry.mapping.push(mapping);
-      else byKey.set(key, { match, mapping: [mapping], headerLen, queryLen });
-    }
-    for (const [key, entry] of byKey) {
-      groups.push(
-        makeGroup(ctx, key, undefined, entry.match, entry.mapping, entry.headerLen, entry.queryLen),
-      );
+    for (const group of groupsOfBucket(ctx, Array.isArray(bucket) ? bucket : [bucket], selectingHosts)) {
+      groups.push(group);
     }
   }
   return sortGroups(groups);
+}
+
+/** The groups of Mappings sharing one prefix (unsorted): one per match key. */
+export function groupsOfBucket(
+  ctx: Pick<PassContext, 'report'>,
+  bucket: readonly HttpMapping[],
+  selectingHosts: (mapping: HttpMapping) => string,
+): RouteGroup[] {
+  if (bucket.length === 1) {
+    const only = bucket[0]!;
+    const { match, headerLen, queryLen } = matchOf(only);
+    return [
+      makeGroup(ctx, undefined, () => keyOf(match, only, selectingHosts), match, [only], headerLen, queryLen),
+    ];
+  }
+  const byKey = new Map<
+    string,
+    { match: IRRouteMatch; mapping: HttpMapping[]; headerLen: number; queryLen: number }
+  >();
+  for (const mapping of bucket) {
+    const { match, headerLen, queryLen } = matchOf(mapping);
+    const key = keyOf(match, mapping, selectingHosts);
+    const entry = byKey.get(key);
+    if (entry) entry.mapping.push(mapping);
+    else byKey.set(key, { match, mapping: [mapping], headerLen, queryLen });
+  }
+  const groups: RouteGroup[] = [];
+  for (const [key, entry] of byKey) {
+    groups.push(makeGroup(ctx, key, undefined, entry.match, entry.mapping, entry.headerLen, entry.queryLen));
+  }
+  return groups;
 }
 
 /**
@@ -98,7 +101,7 @@ export function buildRouteGroups(
  * groups sharing a number are compared in full. Falls back to the plain sort
  * when a value does not fit.
  */
-function sortGroups(groups: RouteGroup[]): RouteGroup[] {
+export function sortGroups(groups: RouteGroup[]): RouteGroup[] {
   const buckets = new Map<number, RouteGroup[]>();
   for (const group of groups) {
     const [precedence, prefixLength, headerLength, queryLength] = group.weight;
@@ -166,7 +169,7 @@ function keyOf(
 
 /** A group; a lone Mapping's key is only computed if the route order needs the tie-break. */
 function makeGroup(
-  ctx: PassContext,
+  ctx: Pick<PassContext, 'report'>,
   knownKey: string | undefined,
   lazyKey: (() => string) | undefined,
   match: IRRouteMatch,
@@ -215,7 +218,7 @@ function makeGroup(
   return group;
 }
 
-function compareGroups(a: RouteGroup, b: RouteGroup): number {
+export function compareGroups(a: RouteGroup, b: RouteGroup): number {
   // Unrolled (it runs n·log n times): numbers descending, then strings descending, then the key.
   const x = a.weight;
   const y = b.weight;
@@ -234,7 +237,7 @@ function compareGroups(a: RouteGroup, b: RouteGroup): number {
  * conflict; shares past 100 overflow. Both are reported on the later Mapping,
  * which is dropped.
  */
-function settleWeights(ctx: PassContext, primaries: HttpMapping[]): GroupMember[] {
+function settleWeights(ctx: Pick<PassContext, 'report'>, primaries: HttpMapping[]): GroupMember[] {
   const sorted = [...primaries].sort((a, b) => compareStrings(a.id, b.id));
   const weighted = sorted.filter((m) => m.spec.weight !== undefined);
   const unweighted = sorted.filter((m) => m.spec.weight === undefined);
@@ -272,7 +275,26 @@ const lengthOf = (name: string, value: string, regex: boolean) =>
   name.length + value.length + (regex ? 1 : 0);
 
 /** The request match of a Mapping (without :authority and x-forwarded-proto, which depend on Host and Listener). */
-function matchOf(mapping: HttpMapping): { match: IRRouteMatch; headerLen: number; queryLen: number } {
+function matchOf(mapping: HttpMapping): MatchOf {
+  // A function of the spec alone (authority comes from it): kept with the spec object, which
+  // stays the same while the Mapping is unchanged. The match is plain data, never mutated.
+  let known = matches.get(mapping.spec);
+  if (known === undefined) {
+    known = matchOfSpec(mapping);
+    matches.set(mapping.spec, known);
+  }
+  return known;
+}
+
+interface MatchOf {
+  match: IRRouteMatch;
+  headerLen: number;
+  queryLen: number;
+}
+
+const matches = new WeakMap<object, MatchOf>();
+
+function matchOfSpec(mapping: HttpMapping): MatchOf {
   const spec = mapping.spec;
   const match: IRRouteMatch = {
     path: spec.prefix_regex

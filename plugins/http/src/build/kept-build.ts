@@ -1,6 +1,7 @@
 import type { IRRoute, IRRouteConfig, IRVirtualHost, ResourceRef } from '@attache/core';
 import { KeptByString } from '../kept.js';
 import type { MappingSpec } from '../schemas/mapping.js';
+import { KeptGroups } from './kept-groups.js';
 
 /**
  * What `http.build-listeners` keeps from one compile to the next under an
@@ -22,6 +23,8 @@ export class BuildState {
   readonly virtualHosts = new WeakMap<readonly IRRoute[], IRVirtualHost>();
   /** Route configurations by name, with the Listener ref they were made for. */
   readonly routeConfigs = new KeptByString<{ listener: ResourceRef; config: IRRouteConfig }>();
+  /** Route groups by prefix bucket, and what they attach to. */
+  readonly groups = new KeptGroups();
   /** The probe routes (they depend on the Module alone), with the Module ref they carry. */
   probes?: { ref: ResourceRef | undefined; routes: IRRoute[] };
 
