@@ -73,6 +73,16 @@ export function host(name: string, spec: Obj): Obj {
   };
 }
 
+/**
+ * `ATTACHE_E2E_VHDS=1` runs every suite's `serve` with the ADS sink's `vhds` option on and a
+ * delta-xDS bootstrap (Envoy supports VHDS over delta only): route tables reach Envoy as
+ * RouteConfigurations without virtual hosts plus one VirtualHost resource per virtual host.
+ * `ATTACHE_E2E_VHDS=on-demand` also turns on on-demand updates (Envoy's on-demand filter in
+ * each HTTP connection manager). CI runs the routing suites both ways.
+ */
+export const vhdsFromEnvironment: boolean | { onDemand: boolean } =
+  process.env.ATTACHE_E2E_VHDS === 'on-demand' ? { onDemand: true } : process.env.ATTACHE_E2E_VHDS === '1';
+
 export interface AttacheOptions {
   /** The folder `serve` watches. */
   resources: string;
@@ -83,6 +93,8 @@ export interface AttacheOptions {
   delta?: boolean;
   /** Extra attache.yaml top-level keys. */
   config?: Obj;
+  /** Serve route tables as VHDS (implies delta). Default: from `ATTACHE_E2E_VHDS`. */
+  vhds?: boolean | { onDemand: boolean };
   logLevel?: string;
 }
 
@@ -118,15 +130,16 @@ export class AttacheProcess {
       options.adsPort && options.adminPort ? [options.adsPort, options.adminPort] : await freePorts(2);
     const workDir = mkdtempSync(join(tmpdir(), 'attache-serve-'));
     const bootstrapPath = join(workDir, 'envoy-bootstrap.json');
+    const vhds = options.vhds ?? vhdsFromEnvironment;
     const config = {
       sources: { file: { paths: [options.resources], watch: true } },
       sinks: {
-        ads: { address: `127.0.0.1:${adsPort}` },
+        ads: { address: `127.0.0.1:${adsPort}`, ...(vhds ? { vhds } : {}) },
         file: {
           path: bootstrapPath,
           format: 'json',
           mode: 'ads',
-          ads: { host: '127.0.0.1', port: adsPort, delta: options.delta === true },
+          ads: { host: '127.0.0.1', port: adsPort, delta: options.delta === true || vhds !== false },
         },
       },
       admin: { host: '127.0.0.1', port: adminPort },

@@ -29,7 +29,9 @@ export {
 export { type CheckedResource, checkResource, type ValidationIssue, validateResource } from './validate.js';
 export {
   matchVirtualHost,
+  noRouteFallback,
   onDemandFilterName,
+  type VhdsOptions,
   type VhdsRouteConfiguration,
   vhdsNamespaceOf,
   vhdsResourceName,

@@ -3,9 +3,9 @@
  * xDS): the RouteConfiguration keeps everything but its virtual hosts and says
  * where they come from (`vhds` over ADS); each virtual host becomes a resource
  * of its own, so a change to one Host's routes moves one VirtualHost, not the
- * whole table. The HTTP connection managers that use such a table get Envoy's
- * on-demand filter, which asks for the virtual host of a request's authority
- * when the table has none for it.
+ * whole table. With on-demand updates, the HTTP connection managers that use
+ * such a table also get Envoy's on-demand filter, which asks for the virtual
+ * host of a request's authority when the table has none for it.
  *
  * Lowering never produces this form: a sink that serves delta xDS derives it
  * from the lowered resources (plugins/sink-ads, option `vhds`).
@@ -46,8 +46,29 @@ export interface VhdsRouteConfiguration {
   virtualHosts: Json[];
 }
 
+/**
+ * The route that ends every virtual host served with on-demand updates: Envoy's
+ * answer when no route matches (404, no body), given by a route. Without it, the
+ * on-demand filter takes a request no route of its virtual host matches for a
+ * missing virtual host, asks the control plane for it, and on the answer starts
+ * the request over, forever (seen on Envoy 1.39.3).
+ */
+export const noRouteFallback: Json = Object.freeze({
+  name: 'vhds-no-route',
+  match: { prefix: '/' },
+  direct_response: { status: 404 },
+}) as Json;
+
+export interface VhdsOptions {
+  /** The connection managers run Envoy's on-demand filter: every virtual host ends with `noRouteFallback`. */
+  onDemand?: boolean;
+}
+
 /** A lowered RouteConfiguration (proto3 JSON with '@type') in VHDS form. */
-export function vhdsRouteConfiguration(routeConfiguration: Json): VhdsRouteConfiguration {
+export function vhdsRouteConfiguration(
+  routeConfiguration: Json,
+  options: VhdsOptions = {},
+): VhdsRouteConfiguration {
   const { virtual_hosts: virtualHosts, vhds: _vhds, ...rest } = routeConfiguration;
   const name = String(rest.name ?? '');
   return {
@@ -56,6 +77,9 @@ export function vhdsRouteConfiguration(routeConfiguration: Json): VhdsRouteConfi
       '@type': virtualHostTypeUrl,
       ...virtualHost,
       name: vhdsResourceName(name, String(virtualHost.name ?? '')),
+      ...(options.onDemand
+        ? { routes: [...((virtualHost.routes as Json[] | undefined) ?? []), noRouteFallback] }
+        : {}),
     })),
   };
 }

@@ -37,6 +37,14 @@ class DeltaTypeState extends TypeState {
 
   /** Set on each push: the group state serves VHDS (the sink's `vhds` option). */
   vhdsServed = false;
+  /**
+   * Names Envoy (re)subscribed since the last response. Each on-demand alias
+   * among them is owed an answer even when the client already holds the virtual
+   * host it resolves to: Envoy's on-demand filter holds the request until a
+   * response names the alias (it asks again for a path its virtual host lacks,
+   * and for the same unknown host on every request).
+   */
+  readonly owed = new Set<string>();
 
   /**
    * Whether the subscription still covers a resource the client holds. A
@@ -131,6 +139,8 @@ export class DeltaStream extends XdsStream<DeltaTypeState> {
         state.known.set(name, version);
     }
     // Subscription changes are deltas: they count even when the nonce is stale, or they would be lost.
+    if (state.typeUrl === VirtualHostType)
+      for (const name of request.resourceNamesSubscribe ?? []) if (name !== '*') state.owed.add(name);
     const dropped = state.subscription.update(
       request.resourceNamesSubscribe ?? [],
       request.resourceNamesUnsubscribe ?? [],
@@ -180,9 +190,26 @@ export class DeltaStream extends XdsStream<DeltaTypeState> {
     this.acknowledged(state);
   }
 
+  /** The answers owed to on-demand aliases (see `owed`), taken from the view; clears the debt. */
+  private owedAnswers(state: DeltaTypeState, desired: Desired, group: GroupState): EncodedResource[] {
+    if (state.owed.size === 0) return [];
+    const answers: EncodedResource[] = [];
+    const index = group.vhds;
+    if (index) {
+      for (const name of state.owed) {
+        if (!index.isAlias(name)) continue;
+        const answer = desired.content.resources.get(index.answerName(name));
+        if (answer && !answers.includes(answer)) answers.push(answer);
+      }
+    }
+    state.owed.clear();
+    return answers;
+  }
+
   protected push(state: DeltaTypeState, desired: Desired, group: GroupState): void {
     state.vhdsServed = group.vhds !== undefined;
-    if (state.canShare(desired)) {
+    const owedAnswers = this.owedAnswers(state, desired, group);
+    if (owedAnswers.length === 0 && state.canShare(desired)) {
       const held = state.known.exactBase() || undefined;
       if (held === desired.content.resources && state.pushes > 0) return;
       const shared = group.deltaResponse(
@@ -206,6 +233,8 @@ export class DeltaStream extends XdsStream<DeltaTypeState> {
       }
     }
     const changes = state.changes(desired);
+    const extra = owedAnswers.filter((answer) => !changes.resources.includes(answer));
+    if (extra.length > 0) changes.resources = [...changes.resources, ...extra];
     // Once ACKed, a client that then holds exactly the view goes back to the shared path (a reconnect does).
     if (desired.retained.size === 0) changes.target = desired.content.resources;
     // A wildcard subscription to a type that has no resources still gets one (empty) answer:

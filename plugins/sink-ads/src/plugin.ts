@@ -68,12 +68,29 @@ export const sinkAdsConfigSchema = Type.Object(
       }),
     ),
     vhds: Type.Optional(
-      Type.Boolean({
-        default: false,
-        description:
-          'serve route tables to delta ADS clients as VHDS: each virtual host a VirtualHost resource of its own ' +
-          '(a one-Mapping change sends one virtual host), with on-demand virtual hosts; SotW clients get whole tables',
-      }),
+      Type.Union(
+        [
+          Type.Boolean(),
+          Type.Object(
+            {
+              onDemand: Type.Optional(
+                Type.Boolean({
+                  description:
+                    "Envoy's on-demand filter: a request for an authority without a virtual host waits for the " +
+                    'control plane to send it (every virtual host then ends with a catch-all 404 route)',
+                }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ],
+        {
+          default: false,
+          description:
+            'serve route tables to delta ADS clients as VHDS: each virtual host a VirtualHost resource of its own ' +
+            '(a one-Mapping change sends one virtual host); SotW clients get whole tables',
+        },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -113,7 +130,7 @@ export function createAdsSink(ctx: SinkContext<SinkAdsConfig>): AdsSink {
     logger: ctx.logger,
     keepalive: config.keepalive,
     sendBudgetBytes: config.sendBudgetBytes,
-    vhds: config.vhds === true,
+    vhds: config.vhds,
   });
   return {
     server,

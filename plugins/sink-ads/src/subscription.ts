@@ -1,12 +1,15 @@
 import { TypeUrl } from '@attache/core';
+import { VirtualHostType } from './served-types.js';
 
 /**
  * Listener and Cluster are the types a client may ask for without names
  * ("legacy wildcard"): the first request with an empty name list subscribes to
- * everything. For the other types an empty list means no resources.
+ * everything. So is VirtualHost: Envoy (1.39) starts its VHDS subscription
+ * with an empty list and sorts what arrives by route configuration (namespace
+ * matching). For the other types an empty list means no resources.
  */
 export function allowsLegacyWildcard(typeUrl: string): boolean {
-  return typeUrl === TypeUrl.Listener || typeUrl === TypeUrl.Cluster;
+  return typeUrl === TypeUrl.Listener || typeUrl === TypeUrl.Cluster || typeUrl === VirtualHostType;
 }
 
 /** What one stream asked for, for one type. */

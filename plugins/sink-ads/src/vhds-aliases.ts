@@ -54,13 +54,16 @@ function frameResource(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** The resource as delta sends it, answering the on-demand request `alias`. */
-export function withAlias(resource: EncodedResource, alias: string): EncodedResource {
+/** The resource as delta sends it, answering the on-demand requests `aliases`. */
+export function withAlias(resource: EncodedResource, aliases: readonly string[]): EncodedResource {
   const fragment = resource.deltaFragment;
   const { next } = readVarint(fragment, 1); // fragment[0] is the field 2 tag
   return {
     ...resource,
-    deltaFragment: frameResource([fragment.subarray(next), stringField(0x22, alias)]),
+    deltaFragment: frameResource([
+      fragment.subarray(next),
+      ...aliases.map((alias) => stringField(0x22, alias)),
+    ]),
   };
 }
 

@@ -1,5 +1,5 @@
 import { type Snapshot, TypeUrl, versionHashOfJson, type XdsResource } from '@attache/core';
-import { type Json, vhdsRouteConfiguration, withOnDemandFilter } from '@attache/envoy';
+import { type Json, type VhdsOptions, vhdsRouteConfiguration, withOnDemandFilter } from '@attache/envoy';
 import { VirtualHostType } from './served-types.js';
 
 /** Virtual hosts larger than this keep their JSON text, so the encode pool can encode them off the event loop. */
@@ -43,6 +43,8 @@ export class VhdsFormer {
   private listeners = new Map<string, { version: string; tables: string; listener: XdsResource }>();
   private virtualHostsByObject = new WeakMap<object, { name: string; resource: XdsResource }>();
 
+  constructor(private readonly options: VhdsOptions = {}) {}
+
   form(snapshot: Snapshot): VhdsForm {
     const routeConfigs = new Map<string, RouteConfigForm>();
     const virtualHosts: XdsResource[] = [];
@@ -64,7 +66,9 @@ export class VhdsFormer {
     for (const original of snapshot.resources[TypeUrl.Listener] ?? []) {
       let kept = this.listeners.get(original.name);
       if (kept?.version !== original.version || kept.tables !== tablesKey) {
-        const changed = withOnDemandFilter(original.resource, tables);
+        const changed = this.options.onDemand
+          ? withOnDemandFilter(original.resource, tables)
+          : original.resource;
         kept = {
           version: original.version,
           tables: tablesKey,
@@ -86,7 +90,7 @@ export class VhdsFormer {
   }
 
   private split(original: XdsResource): RouteConfigForm {
-    const { routeConfiguration, virtualHosts } = vhdsRouteConfiguration(original.resource);
+    const { routeConfiguration, virtualHosts } = vhdsRouteConfiguration(original.resource, this.options);
     const originals = (original.resource.virtual_hosts as Json[] | undefined) ?? [];
     return {
       version: original.version,

@@ -51,26 +51,43 @@ export class VhdsIndex {
       if (exact) picked.set(name, exact);
       else aliases.push(name);
     }
-    // Answers to on-demand requests last, so that the alias-bearing form wins over the plain one.
+    // Answers to on-demand requests last, so that the alias-bearing form wins over the plain one;
+    // aliases that resolve to the same virtual host are answered by one resource carrying them all.
+    const byTarget = new Map<string, string[]>();
     for (const alias of aliases) {
-      const answer = this.answer(alias);
-      picked.set(answer.name, answer);
+      const target = this.resolve(alias) ?? alias;
+      byTarget.set(target, [...(byTarget.get(target) ?? []), alias]);
     }
+    for (const [target, targetAliases] of byTarget) picked.set(target, this.answer(target, targetAliases));
     return picked;
   }
 
-  private answer(alias: string): EncodedResource {
-    let answer = this.answers.get(alias);
-    if (answer) return answer;
+  /** The name under which a view holds the answer to the on-demand request `alias`. */
+  answerName(alias: string): string {
+    return this.resolve(alias) ?? alias;
+  }
+
+  /** Whether a subscribed name is an on-demand alias (neither a table nor a virtual host's own name). */
+  isAlias(name: string): boolean {
+    return !this.tables.has(name) && !this.all.has(name);
+  }
+
+  /** The virtual host Envoy would pick for an alias `<table>/<authority>`, by resource name. */
+  private resolve(alias: string): string | undefined {
     const tableName = vhdsNamespaceOf(alias);
     const table = tableName === undefined ? undefined : this.tables.get(tableName);
-    const index =
-      table && tableName !== undefined
-        ? matchVirtualHost(table.domains, alias.slice(tableName.length + 1))
-        : -1;
-    const match = index >= 0 ? this.all.get(table?.names[index] ?? '') : undefined;
-    answer = match ? withAlias(match, alias) : unresolvedAlias(alias);
-    this.answers.set(alias, answer);
+    if (!table || tableName === undefined) return undefined;
+    const index = matchVirtualHost(table.domains, alias.slice(tableName.length + 1));
+    return index >= 0 ? table.names[index] : undefined;
+  }
+
+  private answer(target: string, aliases: readonly string[]): EncodedResource {
+    const key = `${target}\n${aliases.join('\n')}`;
+    let answer = this.answers.get(key);
+    if (answer) return answer;
+    const match = this.all.get(target);
+    answer = match ? withAlias(match, aliases) : unresolvedAlias(target);
+    this.answers.set(key, answer);
     return answer;
   }
 }

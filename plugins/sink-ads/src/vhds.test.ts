@@ -85,10 +85,8 @@ describe('VHDS (option vhds)', () => {
     delta.subscribe(TypeUrl.Listener, ['*']);
     delta.subscribe(TypeUrl.RouteConfiguration, [rcName]);
     const listeners = await delta.next(TypeUrl.Listener);
-    expect(httpFilters(listeners.resources[0]?.json)).toEqual([
-      onDemandFilterName,
-      'envoy.filters.http.router',
-    ]);
+    // Without on-demand updates the listener is as lowered.
+    expect(httpFilters(listeners.resources[0]?.json)).toEqual(['envoy.filters.http.router']);
     delta.ack(listeners);
     const routes = await delta.next(TypeUrl.RouteConfiguration);
     expect(routes.resources[0]?.json).toEqual({
@@ -101,9 +99,11 @@ describe('VHDS (option vhds)', () => {
     delta.subscribe(VH, [rcName]);
     const vhosts = await delta.next(VH);
     expect(vhosts.resources.map((r) => r.name)).toEqual([vhName('a.example.com'), vhName('b.example.com')]);
-    expect(vhosts.resources[0]?.json).toMatchObject({
+    expect(vhosts.resources[0]?.json).toEqual({
+      '@type': VH,
       name: vhName('a.example.com'),
       domains: ['a.example.com'],
+      routes: [{ match: { prefix: '/' }, route: { cluster: 'ca' } }],
     });
     delta.ack(vhosts);
 
@@ -137,19 +137,41 @@ describe('VHDS (option vhds)', () => {
   });
 
   it('answers an on-demand request <table>/<authority> with the matching virtual host carrying the alias, or an empty one', async () => {
-    h = await startHarness({ vhds: true });
+    h = await startHarness({ vhds: { onDemand: true } });
     h.server.setSnapshot(edge(1, { 'a.example.com': 'ca', '*.wild.example.com': 'cb' }));
     const delta = h.client().delta('ads');
+    delta.subscribe(TypeUrl.Listener, ['*']);
+    const listeners = await delta.next(TypeUrl.Listener);
+    expect(httpFilters(listeners.resources[0]?.json)).toEqual([
+      onDemandFilterName,
+      'envoy.filters.http.router',
+    ]);
+    delta.ack(listeners);
     delta.subscribe(VH, [`${rcName}/x.wild.example.com`]);
     const found = await delta.next(VH);
     expect(found.resources).toEqual([
       expect.objectContaining({
         name: vhName('*.wild.example.com'),
         aliases: [`${rcName}/x.wild.example.com`],
-        json: expect.objectContaining({ domains: ['*.wild.example.com'] }),
+        json: expect.objectContaining({
+          domains: ['*.wild.example.com'],
+          // Ends with the catch-all 404, so that the on-demand filter never asks for a path it lacks.
+          routes: [
+            { match: { prefix: '/' }, route: { cluster: 'cb' } },
+            { name: 'vhds-no-route', match: { prefix: '/' }, directResponse: { status: 404 } },
+          ],
+        }),
       }),
     ]);
     delta.ack(found);
+    // Envoy asks again for an authority whose virtual host it holds (a path that virtual host
+    // lacks): the request waits for an answer naming the alias, so it is answered again.
+    delta.subscribe(VH, [`${rcName}/x.wild.example.com`]);
+    const again = await delta.next(VH);
+    expect(again.resources.map((r) => [r.name, r.aliases])).toEqual([
+      [vhName('*.wild.example.com'), [`${rcName}/x.wild.example.com`]],
+    ]);
+    delta.ack(again);
     delta.subscribe(VH, [`${rcName}/nowhere.example.com`]);
     const missing = await delta.next(VH);
     expect(missing.resources).toEqual([

@@ -45,8 +45,11 @@ export interface XdsServerOptions {
    * resource `<route configuration>/<virtual host>`, and Envoy's on-demand filter
    * in the connection managers that use them. SotW and per-type streams get the
    * tables whole (Envoy supports VHDS over delta xDS only). Default false.
+   * `onDemand` adds Envoy's on-demand filter (a request for an authority without a
+   * virtual host waits for the control plane's answer) and ends every virtual host
+   * with a catch-all 404 route (see `noRouteFallback` in @attache/envoy).
    */
-  vhds?: boolean;
+  vhds?: boolean | { onDemand?: boolean };
 }
 
 export interface XdsServer {
@@ -89,7 +92,7 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
   const formerOf = (group: string): VhdsFormer => {
     let former = formers.get(group);
     if (!former) {
-      former = new VhdsFormer();
+      former = new VhdsFormer(typeof options.vhds === 'object' ? options.vhds : {});
       formers.set(group, former);
     }
     return former;
