@@ -1,9 +1,10 @@
-// Bundles the offline commands (`attache compile`, `attache validate`) into one file,
-// dist/offline-cli.bundle.js, after `tsc` has built dist/. Loading the same code as ~540
+// Bundles the offline commands (`attache compile`, `attache validate`) into one script,
+// dist/offline-cli.bundle.cjs, after `tsc` has built dist/. Loading the same code as ~540
 // ES modules (TypeBox alone is 249 files) costs Node 20 more CPU than compiling 1,000
 // Mappings: resolving every specifier through package exports, opening, reading and
 // compiling each file. dist/main.js runs compile and validate from the bundle when it is
-// there; every other command, and every library import, uses the modules tsc wrote.
+// there (src/load-bundle.ts: a classic script, so that V8 can keep its code cache); every
+// other command, and every library import, uses the modules tsc wrote.
 //
 // Behaviour is the same by construction:
 // - the bundle is made from the built modules themselves (dist/cli.js and what it imports),
@@ -14,9 +15,9 @@
 // - the commands that serve (serve, dev, explain) and the plugins that bring a source or sink
 //   (ADS, Kubernetes, Consul) stay outside it: the bundled CLI never runs them (main.js sends
 //   those commands to the unbundled CLI), and they are not copied;
-// - output is deterministic: chunk names are content hashes and nothing else varies.
+// - output is deterministic: nothing in it depends on the machine or the time.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, relative, sep } from 'node:path';
+import { basename, dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
 
@@ -37,28 +38,56 @@ const ownImportMetaUrl = {
   name: 'own-import-meta-url',
   transform(code, id) {
     if (!code.includes('import.meta.url')) return null;
-    const path = relative(dist, id).split(sep).join('/');
-    const url = `new URL(${JSON.stringify(path.startsWith('.') ? path : `./${path}`)}, import.meta.url).href`;
+    const url = `new URL(${JSON.stringify(fromBundle(id))}, __bundleUrl).href`;
     return { code: code.replaceAll('import.meta.url', url), map: null };
   },
 };
 
-// A previous build's chunks (their names are hashes of their contents).
-for (const name of readdirSync(dist)) if (name.endsWith('.bundle.js')) rmSync(`${dist}${name}`);
+/** A module's path from the bundle, as a relative URL. */
+const fromBundle = (file) => {
+  const path = relative(dist, file).split(sep).join('/');
+  return path.startsWith('.') ? path : `./${path}`;
+};
+
+/**
+ * A script cannot `import()` by itself (Node 20 needs a callback it marks experimental), so
+ * modules that must import at run time do it in a module of their own named import-module.js
+ * (@attache/runtime's plugin loader), which stays outside: the bundle loads it through
+ * `__attacheImport`, given by load-bundle.ts, and calls its importModule.
+ */
+const importModulesOutside = {
+  name: 'import-modules-outside',
+  async resolveId(source, importer, options) {
+    if (basename(source) !== 'import-module.js' || !importer) return null;
+    const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+    return resolved && `\0import-module:${resolved.id}`;
+  },
+  load(id) {
+    if (!id.startsWith('\0import-module:')) return null;
+    const url = `new URL(${JSON.stringify(fromBundle(id.slice('\0import-module:'.length)))}, __bundleUrl).href`;
+    return `export function importModule(specifier) {\n  return __attacheImport(${url}).then((m) => m.importModule(specifier));\n}\n`;
+  },
+};
+
+// A previous build's bundle, also as it was written before (ES module chunks).
+for (const name of readdirSync(dist)) if (/\.bundle\.c?js$/.test(name)) rmSync(`${dist}${name}`);
+
+/** The one use of the script's own path: the URL `import.meta.url` is rewritten against. */
+const banner = 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;';
 
 const bundle = await rolldown({
   input: { 'offline-cli': `${dist}cli.js` },
   platform: 'node',
   external: (id, importer) =>
     outside.has(id) && (!id.startsWith('.') || dirname(importer ?? '') === dist.slice(0, -1)),
-  plugins: [ownImportMetaUrl],
+  plugins: [importModulesOutside, ownImportMetaUrl],
   logLevel: 'warn',
 });
 const { output } = await bundle.write({
-  dir: dist,
-  format: 'esm',
-  entryFileNames: '[name].bundle.js',
-  chunkFileNames: 'offline-[hash].bundle.js',
+  file: `${dist}offline-cli.bundle.cjs`,
+  format: 'cjs',
+  codeSplitting: false,
+  banner,
   sourcemap: false,
 });
 await bundle.close();
@@ -66,10 +95,17 @@ await bundle.close();
 // The bundle must not depend on where it sits except through import.meta.url (rewritten above).
 for (const file of output) {
   if (file.type !== 'chunk') continue;
-  const text = readFileSync(`${dist}${file.fileName}`, 'utf8');
-  if (/\b__dirname\b|\b__filename\b/.test(text)) {
+  const text = readFileSync(`${dist}${file.fileName}`, 'utf8').replace(banner, '');
+  if (/\b__dirname\b|\b__filename\b|\bimport\.meta\b/.test(text)) {
     throw new Error(
-      `bundle.mjs: ${file.fileName} uses __dirname or __filename, which mean the bundle's folder`,
+      `bundle.mjs: ${file.fileName} uses __dirname, __filename or import.meta, which would mean the bundle's own file`,
     );
+  }
+  // import() only of what stays outside, which the bundled CLI never runs.
+  for (const [, specifier] of text.matchAll(/(?<![{\w.$])import\(\s*("[^"]*"|'[^']*'|[^)]*)\)/g)) {
+    const literal = /^["']/.test(specifier) ? specifier.slice(1, -1) : undefined;
+    if (!literal || !outside.has(literal)) {
+      throw new Error(`bundle.mjs: ${file.fileName} has import(${specifier}), which a script cannot run`);
+    }
   }
 }

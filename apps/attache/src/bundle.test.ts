@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * (scripts/bundle.mjs); the bundle must behave exactly as the modules tsc wrote.
  * Each command line runs twice, as users run it (dist/main.js, which takes the
  * bundle) and through dist/cli.js unbundled, and stdout, stderr and the exit code
- * must be byte for byte the same. Needs a build (`pnpm build`).
+ * must be byte for byte the same, with V8's code cache (load-bundle.ts) cold and warm.
+ * Needs a build (`pnpm build`).
  */
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
@@ -40,7 +41,7 @@ spec:
 let dir: string;
 
 beforeAll(() => {
-  for (const file of [main, join(dist, 'offline-cli.bundle.js')]) {
+  for (const file of [main, join(dist, 'offline-cli.bundle.cjs')]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: build first (pnpm build)`);
   }
   dir = mkdtempSync(join(tmpdir(), 'attache-bundle-'));
@@ -49,8 +50,16 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+function run(
+  args: string[],
+  cache = join(dir, 'cache'),
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, args, {
+    cwd: dir,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: { ...process.env, ATTACHE_CACHE: cache },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -77,6 +86,17 @@ describe('the bundled offline CLI', () => {
     expect(bundled).toEqual(plain);
   });
 
+  it('prints the same with V8 code cached by an earlier run', () => {
+    const cache = join(dir, 'fresh-cache');
+    const args = [main, 'compile', '-f', join(examples, 'quickstart'), '-f', 'broken.yaml'];
+    const cold = run(args, cache);
+    expect(readdirSync(join(cache, 'code-cache'))).toHaveLength(1);
+    const warm = run(args, cache);
+    expect(warm).toEqual(cold);
+    expect(cold.status).toBe(1);
+    expect(cold.stdout.length).toBeGreaterThan(1000);
+  });
+
   it('is what dist/main.js runs for compile and validate, and only for them', () => {
     // A loader hook writes every module URL the process loads into a file.
     const log = join(dir, 'loaded.txt');
@@ -89,7 +109,8 @@ register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)})
       run(['--import', `data:text/javascript,${encodeURIComponent(register)}`, main, ...args]);
       return readFileSync(log, 'utf8').split('\n');
     };
-    const bundleUrl = pathToFileURL(join(dist, 'offline-cli.bundle.js')).href;
+    // The bundle is a classic script (load-bundle.js runs it), which no module hook sees.
+    const bundleUrl = pathToFileURL(join(dist, 'load-bundle.js')).href;
     const cliUrl = pathToFileURL(join(dist, 'cli.js')).href;
     for (const command of ['compile', 'validate']) {
       const urls = loaded([command, '-f', 'broken.yaml']);

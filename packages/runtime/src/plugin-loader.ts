@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isPlugin, type Plugin } from '@attache/core';
 import { ConfigError } from './config.js';
+import { importModule } from './import-module.js';
 
 export interface LoadPluginOptions {
   /** Directory relative paths and package lookups start from (the config file's directory). */
@@ -36,7 +37,7 @@ export async function loadPluginModule(specifier: string, options: LoadPluginOpt
   }
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    mod = await importModule(url);
   } catch (e) {
     throw new ConfigError(`cannot load plugin module '${specifier}': ${(e as Error).message}`);
   }
