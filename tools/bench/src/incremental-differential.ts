@@ -32,6 +32,8 @@ export const editKinds = [
   'host-hostname',
   'canary',
   'shadow',
+  'selector',
+  'binding',
   'nothing',
 ] as const;
 export type EditKind = (typeof editKinds)[number];
@@ -238,6 +240,38 @@ export class EditableInputs {
           spec,
         });
         return `${kind} of Mapping ${m.resource.metadata.name}: ${name}`;
+      }
+      case 'selector': {
+        // A Host that selects Mappings by label (or stops): Host association then reads labels.
+        const h = this.pick('Host');
+        if (!h) return 'selector: no Host';
+        const spec = { ...(h.resource.spec as Record<string, unknown>) };
+        if (spec.mappingSelector !== undefined) delete spec.mappingSelector;
+        else spec.mappingSelector = { matchLabels: { team: `team-${this.int(8)}` } };
+        this.put({ ...h.resource, spec });
+        return `selector of Host ${h.resource.metadata.name}: ${JSON.stringify(spec.mappingSelector ?? null)}`;
+      }
+      case 'binding': {
+        // Which Hosts a Listener binds: a Host's labels, or the Listener's label selector.
+        if (this.int(2) === 0) {
+          const h = this.pick('Host');
+          if (!h) return 'binding: no Host';
+          const labels = { ...(h.resource.metadata.labels ?? {}) };
+          if (labels.tier === 'a') delete labels.tier;
+          else labels.tier = 'a';
+          this.put({ ...h.resource, metadata: { ...h.resource.metadata, labels } });
+          return `binding label of Host ${h.resource.metadata.name}: ${labels.tier ?? 'none'}`;
+        }
+        const l = this.pick('Listener');
+        if (!l) return 'binding: no Listener';
+        const spec = l.resource.spec as Record<string, unknown>;
+        const binding = spec.hostBinding as Record<string, unknown> | undefined;
+        const hostBinding =
+          binding?.selector === undefined
+            ? { namespace: { from: 'ALL' }, selector: { matchLabels: { tier: 'a' } } }
+            : { namespace: { from: 'ALL' } };
+        this.put({ ...l.resource, spec: { ...spec, hostBinding } });
+        return `binding of Listener ${l.resource.metadata.name}: ${JSON.stringify(hostBinding)}`;
       }
       case 'nothing':
         return 'no change';
