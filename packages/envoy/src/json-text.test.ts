@@ -75,6 +75,9 @@ describe('RouteConfigText with shared routes noted', () => {
       virtual_hosts: [
         { name: `host-${n}`, routes: [own(n), shared, undefined, own(n + 10)] },
         { name: 'alone', routes: [own(n + 20)] },
+        { name: 'only-shared', routes: [shared, shared] },
+        { name: 'empty', routes: [] },
+        { name: 'shared-last', routes: [undefined, own(n + 30), shared] },
       ],
     }));
     const noted = new RouteConfigText();
@@ -86,7 +89,7 @@ describe('RouteConfigText with shared routes noted', () => {
     };
     Object.defineProperty(shared, 'toJSON', { value: toJSON, enumerable: false });
     for (const rc of configs) expect(noted.version(rc)).toBe(expectedVersion(rc));
-    // Serialized once for the noted versions (three lists), then once per list by expectedVersion.
-    expect(stringified).toBe(1 + configs.length);
+    // Serialized once for the noted versions, then once per occurrence by expectedVersion.
+    expect(stringified).toBe(1 + configs.length * 4);
   });
 });

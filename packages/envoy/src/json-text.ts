@@ -124,22 +124,35 @@ function listTextOf(routes: readonly unknown[], texts: WeakMap<object, string>):
   return `${out}]`;
 }
 
-/** JSON.stringify of a list, with the texts of its shared routes made once (`shared` holds them). */
+/**
+ * JSON.stringify of a list, with the texts of its shared routes made once (`shared` holds
+ * them) and each run of routes of its own serialized natively in one call.
+ */
 function sharedListText(routes: readonly unknown[], shared: Map<object, string | undefined>): string {
   let out = '[';
+  let empty = true;
+  const append = (text: string) => {
+    out += empty ? text : `,${text}`;
+    empty = false;
+  };
+  let run = 0;
+  const flush = (end: number) => {
+    // JSON.stringify writes null for items without a JSON form, in a slice as in the whole list.
+    if (end > run) append(JSON.stringify(routes.slice(run, end)).slice(1, -1));
+  };
   for (let i = 0; i < routes.length; i++) {
     const route = routes[i];
-    let text: string | undefined;
-    if (typeof route === 'object' && route !== null && shared.has(route)) {
-      text = shared.get(route);
-      if (text === undefined) {
-        text = JSON.stringify(route);
-        shared.set(route, text);
-      }
-    } else text = JSON.stringify(route);
-    // JSON.stringify writes null for items without a JSON form.
-    out += `${i === 0 ? '' : ','}${text ?? 'null'}`;
+    if (typeof route !== 'object' || route === null || !shared.has(route)) continue;
+    flush(i);
+    let text = shared.get(route);
+    if (text === undefined) {
+      text = JSON.stringify(route);
+      shared.set(route, text);
+    }
+    append(text ?? 'null');
+    run = i + 1;
   }
+  flush(routes.length);
   return `${out}]`;
 }
 
