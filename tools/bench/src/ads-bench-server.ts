@@ -12,7 +12,7 @@ import * as current from '@attache/plugin-sink-ads';
 import { compileAdsBenchSnapshot, withMovedEndpoint } from './ads-fixture.js';
 
 export type AdsBenchCommand =
-  | { cmd: 'start'; routes: number }
+  | { cmd: 'start'; routes: number; hosts: number; vhds: boolean; types: number }
   | { cmd: 'mapping' }
   | { cmd: 'endpoint' }
   | { cmd: 'status' }
@@ -55,9 +55,12 @@ async function sinkModule(): Promise<typeof current> {
 
 async function serve(): Promise<void> {
   const { createXdsServer } = await sinkModule();
-  const server = createXdsServer({ address: '127.0.0.1:0' });
+  let server: ReturnType<typeof createXdsServer> | undefined;
   let snapshot: Snapshot | undefined;
   let routes = 0;
+  let hosts = 0;
+  /** Types every settled stream has ACKed: 4, or 5 with VHDS. */
+  let types = 4;
   let serial = 1;
   const reply = (message: unknown) => process.send?.(message);
 
@@ -65,7 +68,11 @@ async function serve(): Promise<void> {
     switch (message.cmd) {
       case 'start': {
         routes = message.routes;
-        const built = compileAdsBenchSnapshot(routes, serial);
+        hosts = message.hosts;
+        types = message.types;
+        // A baseline build without VHDS ignores the option (and its delta streams get whole tables).
+        server = createXdsServer({ address: '127.0.0.1:0', ...(message.vhds ? { vhds: true } : {}) });
+        const built = compileAdsBenchSnapshot(routes, serial, 0, hosts);
         snapshot = built.snapshot;
         server.setSnapshot(snapshot);
         const port = await server.listen();
@@ -81,11 +88,11 @@ async function serve(): Promise<void> {
       }
       case 'mapping': {
         serial++;
-        const built = compileAdsBenchSnapshot(routes, serial, serial);
+        const built = compileAdsBenchSnapshot(routes, serial, serial, hosts);
         snapshot = built.snapshot;
         const cpuAtPublish = usage();
         const publishedAt = nowMs();
-        server.setSnapshot(snapshot);
+        server?.setSnapshot(snapshot);
         reply({ publishedAt, compileMs: built.compileMs, cpuAtPublish });
         break;
       }
@@ -95,14 +102,14 @@ async function serve(): Promise<void> {
         snapshot = withMovedEndpoint(snapshot, serial, 9000 + serial);
         const cpuAtPublish = usage();
         const publishedAt = nowMs();
-        server.setSnapshot(snapshot);
+        server?.setSnapshot(snapshot);
         reply({ publishedAt, cpuAtPublish });
         break;
       }
       case 'status': {
-        const streams = server.streams();
+        const streams = server?.streams() ?? [];
         const settled = streams.filter(
-          (s) => s.types.length === 4 && s.types.every((t) => !t.pending && t.acks > 0),
+          (s) => s.types.length === types && s.types.every((t) => !t.pending && t.acks > 0),
         );
         const pushes: Record<string, number> = {};
         for (const s of streams)
@@ -128,7 +135,7 @@ async function serve(): Promise<void> {
         reply(usage());
         break;
       case 'stop':
-        await server.close(2000);
+        await server?.close(2000);
         reply({ stopped: true });
         process.exit(0);
     }

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TypeUrl } from '@attache/core';
@@ -11,6 +12,10 @@ const usageText = `usage: node tools/bench/dist/index.js ads [options]
   --channels N   gRPC channels (HTTP/2 connections) the streams share (default streams/100)
   --delta        incremental xDS (DeltaAggregatedResources) instead of state-of-the-world
   --both         SotW, then delta
+  --vhds         delta with the sink's VHDS option: route tables without virtual hosts, each virtual
+                 host a VirtualHost resource (implies --hosts 100 unless given; the baseline, which
+                 has no VHDS, runs plain delta for comparison)
+  --hosts N      spread the Mappings over N cleartext Hosts (one virtual host each) instead of '*'
   --window N     the clients' HTTP/2 flow-control window in bytes (default 268435456: Envoy's
                  default stream and connection windows; grpc-js alone would use 65535)
   --baseline F   also run the same phases against another build of the sink (F: its dist/index.js),
@@ -64,7 +69,15 @@ interface StreamProbe {
   lastAt: Map<string, number>;
 }
 
-const allTypes = [
+/** What every client received, per type: responses, resources (delta: named in them), bytes. */
+interface Received {
+  responses: number;
+  resources: number;
+  bytes: number;
+}
+
+const virtualHostType = 'type.googleapis.com/envoy.config.route.v3.VirtualHost';
+const baseTypes: string[] = [
   TypeUrl.Cluster,
   TypeUrl.ClusterLoadAssignment,
   TypeUrl.Listener,
@@ -75,18 +88,36 @@ function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** An Envoy-like stream: asks for everything, ACKs every response at once. */
+/**
+ * An Envoy-like stream: asks for everything (with VHDS, the virtual hosts by an
+ * empty first request, as Envoy 1.39 does), ACKs every response at once. It
+ * reads each response's envelope (type, version, nonce; delta: every resource's
+ * name and version) and checks it: a known type, a nonce, and for delta a name
+ * and version on every resource; what it received is counted per type.
+ */
 function openStream(
   client: XdsTestClient,
   clusterNames: string[],
   routeNames: string[],
   delta: boolean,
+  vhds: boolean,
+  received: Map<string, Received>,
 ): StreamProbe {
   const stream = delta ? client.delta('ads') : client.sotw('ads');
   const probe: StreamProbe = { stream, lastAt: new Map() };
   const take = (): void => {
     stream.next(undefined, 3_600_000).then(
       (response: XdsResponse) => {
+        const counts = received.get(response.typeUrl);
+        if (
+          !counts ||
+          response.nonce === '' ||
+          (delta && response.resources.some((r) => !r.name || !r.version))
+        )
+          throw new Error(`ads bench: malformed response ${response.typeUrl} nonce '${response.nonce}'`);
+        counts.responses++;
+        counts.resources += response.resources.length;
+        counts.bytes += response.bytes;
         probe.lastAt.set(response.typeUrl, nowMs());
         stream.ack(response);
         take();
@@ -99,6 +130,7 @@ function openStream(
   stream.subscribe(TypeUrl.ClusterLoadAssignment, clusterNames);
   stream.subscribe(TypeUrl.Listener, ['*']);
   stream.subscribe(TypeUrl.RouteConfiguration, routeNames);
+  if (vhds) stream.subscribe(virtualHostType, []);
   return probe;
 }
 
@@ -114,12 +146,18 @@ function fmt(ms: number): string {
 export interface AdsFigures {
   initialMs: number;
   initialCpuMs: number;
+  initialClientCpuMs: number;
+  initialBytes: number;
   initialLiveMb: number;
   mappingMs: number;
   mappingCpuMs: number;
+  mappingClientCpuMs: number;
+  mappingBytes: number;
   mappingLiveMb: number;
   endpointMs: number;
   endpointCpuMs: number;
+  endpointClientCpuMs: number;
+  endpointBytes: number;
   peakRssMb: number;
 }
 
@@ -128,6 +166,8 @@ interface RunOptions {
   routes: number;
   channels: number;
   delta: boolean;
+  vhds: boolean;
+  hosts: number;
   window: number;
   sinkModule?: string;
   label: string;
@@ -148,6 +188,8 @@ export async function runAdsBench(argv: string[]): Promise<void> {
       channels: { type: 'string' },
       delta: { type: 'boolean', default: false },
       both: { type: 'boolean', default: false },
+      vhds: { type: 'boolean', default: false },
+      hosts: { type: 'string' },
       window: { type: 'string', default: String(256 * 2 ** 20) },
       baseline: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -164,31 +206,48 @@ export async function runAdsBench(argv: string[]): Promise<void> {
     routes: Number(values.routes),
     channels: Number(values.channels ?? Math.max(1, Math.ceil(streams / 100))),
     window: Number(values.window),
+    hosts: Number(values.hosts ?? (values.vhds ? 100 : 0)),
   };
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const variants = values.both ? [false, true] : [values.delta];
+  const variants: Array<{ delta: boolean; vhds: boolean }> = values.vhds
+    ? [{ delta: true, vhds: true }]
+    : (values.both ? [false, true] : [values.delta]).map((delta) => ({ delta, vhds: false }));
   const rows: string[] = [];
-  for (const delta of variants) {
-    const mine = await runOnce({ ...base, delta, label: 'this build' });
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+  out(`load average at start: ${load()} (${new Date().toISOString()})`);
+  for (const { delta, vhds } of variants) {
+    const mine = await runOnce({ ...base, delta, vhds, label: 'this build' });
     if (!values.baseline) continue;
-    const theirs = await runOnce({ ...base, delta, sinkModule: values.baseline, label: 'baseline' });
+    // The baseline has no VHDS: it serves the same Hosts to delta streams as whole tables.
+    const theirs = await runOnce({
+      ...base,
+      delta,
+      vhds: false,
+      sinkModule: values.baseline,
+      label: 'baseline',
+    });
     const r = (a: number, b: number) => `${fmt(a)} / ${fmt(b)} = ${(a / b).toFixed(2)}`;
     const m = (a: number, b: number) => `${a.toFixed(0)} / ${b.toFixed(0)} MiB = ${(a / b).toFixed(2)}`;
-    const flavour = delta ? 'delta' : 'SotW';
+    const mb = (a: number, b: number) => `${(a / 2 ** 20).toFixed(1)} / ${(b / 2 ** 20).toFixed(1)} MiB`;
+    const flavour = vhds ? 'delta+VHDS' : delta ? 'delta' : 'SotW';
     rows.push(
-      `| ${flavour} | initial delivery | ${r(mine.initialMs, theirs.initialMs)} | CPU ${r(mine.initialCpuMs, theirs.initialCpuMs)} |`,
-      `| ${flavour} | one-Mapping change | ${r(mine.mappingMs, theirs.mappingMs)} | CPU ${r(mine.mappingCpuMs, theirs.mappingCpuMs)} |`,
-      `| ${flavour} | endpoint-only change | ${r(mine.endpointMs, theirs.endpointMs)} | CPU ${r(mine.endpointCpuMs, theirs.endpointCpuMs)} |`,
-      `| ${flavour} | live memory after initial delivery / after the change | ${m(mine.initialLiveMb, theirs.initialLiveMb)} | ${m(mine.mappingLiveMb, theirs.mappingLiveMb)} |`,
-      `| ${flavour} | peak RSS | ${m(mine.peakRssMb, theirs.peakRssMb)} | |`,
+      `| ${flavour} | initial delivery | ${r(mine.initialMs, theirs.initialMs)} | ${r(mine.initialCpuMs, theirs.initialCpuMs)} | ${r(mine.initialClientCpuMs, theirs.initialClientCpuMs)} | ${mb(mine.initialBytes, theirs.initialBytes)} |`,
+      `| ${flavour} | one-Mapping change | ${r(mine.mappingMs, theirs.mappingMs)} | ${r(mine.mappingCpuMs, theirs.mappingCpuMs)} | ${r(mine.mappingClientCpuMs, theirs.mappingClientCpuMs)} | ${mb(mine.mappingBytes, theirs.mappingBytes)} |`,
+      `| ${flavour} | endpoint-only change | ${r(mine.endpointMs, theirs.endpointMs)} | ${r(mine.endpointCpuMs, theirs.endpointCpuMs)} | ${r(mine.endpointClientCpuMs, theirs.endpointClientCpuMs)} | ${mb(mine.endpointBytes, theirs.endpointBytes)} |`,
+      `| ${flavour} | live memory after initial delivery / after the change | ${m(mine.initialLiveMb, theirs.initialLiveMb)} | ${m(mine.mappingLiveMb, theirs.mappingLiveMb)} | | |`,
+      `| ${flavour} | peak RSS | ${m(mine.peakRssMb, theirs.peakRssMb)} | | | |`,
     );
   }
+  out(`load average at end: ${load()} (${new Date().toISOString()})`);
   if (rows.length > 0) {
     out(
-      `\nthis build / baseline (${streams} streams, ${base.routes} routes; time until every stream ACKed):`,
+      `\nthis build / baseline (${streams} streams, ${base.routes} routes, ${base.hosts || "one '*'"} Host(s); time until every stream ACKed):`,
     );
-    out('| xDS | phase | wall | server CPU |');
-    out('|---|---|---|---|');
+    out('| xDS | phase | wall | server CPU | client CPU | bytes to clients |');
+    out('|---|---|---|---|---|---|');
     for (const row of rows) out(row);
   }
 }
@@ -198,15 +257,16 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const server = new ServerChild(options.sinkModule);
   await server.next();
+  const allTypes = options.vhds ? [...baseTypes, virtualHostType] : baseTypes;
   const started = await server.ask<{
     port: number;
     compileMs: number;
     clusterNames: string[];
     routeNames: string[];
     routeConfigBytes: number;
-  }>({ cmd: 'start', routes });
+  }>({ cmd: 'start', routes, hosts: options.hosts, vhds: options.vhds, types: allTypes.length });
   out(
-    `ads bench (${options.label}): ${streams} ${options.delta ? 'delta' : 'SotW'} ADS streams over ${channels} channels, ${routes} routes, ${started.clusterNames.length} clusters, client window ${options.window} B`,
+    `ads bench (${options.label}): ${streams} ${options.vhds ? 'delta+VHDS' : options.delta ? 'delta' : 'SotW'} ADS streams over ${channels} channels, ${routes} routes on ${options.hosts || "one '*'"} Host(s), ${started.clusterNames.length} clusters, client window ${options.window} B`,
   );
   out(
     `  compile (server child, not part of delivery): ${fmt(started.compileMs)}; RouteConfiguration JSON ${(started.routeConfigBytes / 2 ** 20).toFixed(1)} MiB`,
@@ -240,14 +300,35 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
       cmd: 'status',
     });
 
+  const received = new Map<string, Received>(
+    allTypes.map((t) => [t, { responses: 0, resources: 0, bytes: 0 }]),
+  );
+  const totalBytes = () => [...received.values()].reduce((sum, r) => sum + r.bytes, 0);
+  const describeReceived = (before: Map<string, Received>) =>
+    allTypes
+      .map((t) => {
+        const now = received.get(t) as Received;
+        const then = before.get(t) ?? { responses: 0, resources: 0, bytes: 0 };
+        return `${t.slice(t.lastIndexOf('.') + 1)} ${now.responses - then.responses} responses/${now.resources - then.resources} resources/${((now.bytes - then.bytes) / 2 ** 20).toFixed(2)} MiB`;
+      })
+      .join(', ');
+  const snapshotReceived = () => new Map([...received].map(([t, r]) => [t, { ...r }]));
+  const clientCpuMs = () => {
+    const cpu = process.cpuUsage();
+    return (cpu.user + cpu.system) / 1000;
+  };
+
   // Phase 1: initial delivery.
   const t0 = nowMs();
+  const clientCpu0 = clientCpuMs();
   const probes = Array.from({ length: streams }, (_, i) =>
     openStream(
       clients[i % channels] as XdsTestClient,
       started.clusterNames,
       started.routeNames,
       options.delta,
+      options.vhds,
+      received,
     ),
   );
   let lastProgress = nowMs();
@@ -274,7 +355,11 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
     return settled.settled === streams;
   }, 200);
   const initial = await server.ask<AdsBenchUsage>({ cmd: 'usage' });
-  out(`  initial snapshot: every stream ACKed all 4 types after ${fmt(settled.at - t0)}`);
+  const initialClientCpuMs = clientCpuMs() - clientCpu0;
+  out(`  initial snapshot: every stream ACKed all ${allTypes.length} types after ${fmt(settled.at - t0)}`);
+  out(
+    `    clients received ${describeReceived(new Map())}; client CPU (this process) ${(initialClientCpuMs / 1000).toFixed(2)} s`,
+  );
   out(
     `    server CPU ${((initial.cpuUserMs + initial.cpuSystemMs - base.cpuUserMs - base.cpuSystemMs) / 1000).toFixed(2)} s ` +
       `(user ${((initial.cpuUserMs - base.cpuUserMs) / 1000).toFixed(2)} s), RSS now ${initial.rssMb.toFixed(0)} MiB, peak ${initial.maxRssMb.toFixed(0)} MiB, live after GC ${initial.liveMb.toFixed(0)} MiB`,
@@ -283,18 +368,27 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
   const figures: AdsFigures = {
     initialMs: settled.at - t0,
     initialCpuMs: initial.cpuUserMs + initial.cpuSystemMs - base.cpuUserMs - base.cpuSystemMs,
+    initialClientCpuMs,
+    initialBytes: totalBytes(),
     initialLiveMb: initial.liveMb,
     mappingMs: 0,
     mappingCpuMs: 0,
+    mappingClientCpuMs: 0,
+    mappingBytes: 0,
     mappingLiveMb: 0,
     endpointMs: 0,
     endpointCpuMs: 0,
+    endpointClientCpuMs: 0,
+    endpointBytes: 0,
     peakRssMb: 0,
   };
 
   // Phase 2: one Mapping changes (its route prefix): only RDS should move.
   for (const phase of ['mapping', 'endpoint'] as const) {
     const before = await status();
+    const receivedBefore = snapshotReceived();
+    const bytesBefore = totalBytes();
+    const clientCpuBefore = clientCpuMs();
     // CPU is counted from the moment of publishing: the recompile before it is the compiler's, not delivery's.
     const published = await server.ask<{
       publishedAt: number;
@@ -304,7 +398,13 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
       cmd: phase,
     });
     const usageBefore = published.cpuAtPublish;
-    const changedType = phase === 'mapping' ? TypeUrl.RouteConfiguration : TypeUrl.ClusterLoadAssignment;
+    // With VHDS a Mapping change moves a VirtualHost; without, the RouteConfiguration.
+    const changedType =
+      phase === 'endpoint'
+        ? TypeUrl.ClusterLoadAssignment
+        : options.vhds
+          ? virtualHostType
+          : TypeUrl.RouteConfiguration;
     await waitFor(() => probes.every((p) => (p.lastAt.get(changedType) ?? 0) > published.publishedAt));
     const reached = Math.max(...probes.map((p) => p.lastAt.get(changedType) ?? 0));
     let after = await status();
@@ -315,6 +415,7 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
       );
     });
     const usageAfter = await server.ask<AdsBenchUsage>({ cmd: 'usage' });
+    const phaseClientCpuMs = clientCpuMs() - clientCpuBefore;
     const pushed = allTypes
       .map((t) => `${t.slice(t.lastIndexOf('.') + 1)} +${(after.pushes[t] ?? 0) - (before.pushes[t] ?? 0)}`)
       .join(', ');
@@ -323,10 +424,14 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
     if (phase === 'mapping') {
       figures.mappingMs = after.at - published.publishedAt;
       figures.mappingCpuMs = cpuMs;
+      figures.mappingClientCpuMs = phaseClientCpuMs;
+      figures.mappingBytes = totalBytes() - bytesBefore;
       figures.mappingLiveMb = usageAfter.liveMb;
     } else {
       figures.endpointMs = after.at - published.publishedAt;
       figures.endpointCpuMs = cpuMs;
+      figures.endpointClientCpuMs = phaseClientCpuMs;
+      figures.endpointBytes = totalBytes() - bytesBefore;
     }
     figures.peakRssMb = usageAfter.maxRssMb;
     const label = phase === 'mapping' ? 'one-Mapping change' : 'endpoint-only change';
@@ -336,6 +441,9 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
     );
     out(
       `    pushes: ${pushed}; server CPU ${((usageAfter.cpuUserMs + usageAfter.cpuSystemMs - usageBefore.cpuUserMs - usageBefore.cpuSystemMs) / 1000).toFixed(2)} s, peak RSS ${usageAfter.maxRssMb.toFixed(0)} MiB, live after GC ${usageAfter.liveMb.toFixed(0)} MiB`,
+    );
+    out(
+      `    clients received ${describeReceived(receivedBefore)}; client CPU (this process) ${(phaseClientCpuMs / 1000).toFixed(2)} s`,
     );
   }
 

@@ -13,8 +13,13 @@ import { edsClusterResources, xdsSnapshot } from '@attache/testkit';
 /** Mappings per upstream service: 10,000 routes spread over 1,000 clusters by default. */
 const routesPerService = 10;
 
-/** The input of the ADS benchmark: one Listener and `routes` Mappings; `variant` changes one Mapping's prefix. */
-export function adsBenchInputs(routes: number, variant = 0): StoredResource[] {
+/**
+ * The input of the ADS benchmark: one Listener and `routes` Mappings; `variant`
+ * changes one Mapping's prefix. With `hosts` > 0 the Mappings are spread over
+ * that many cleartext Hosts (h0.example.com …), so the one route table has one
+ * virtual host per Host (what VHDS splits); otherwise they all go to `*`.
+ */
+export function adsBenchInputs(routes: number, variant = 0, hosts = 0): StoredResource[] {
   const origin = { source: 'bench' };
   const inputs: StoredResource[] = [
     {
@@ -32,6 +37,17 @@ export function adsBenchInputs(routes: number, variant = 0): StoredResource[] {
       origin,
     },
   ];
+  for (let h = 0; h < hosts; h++) {
+    inputs.push({
+      resource: {
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'Host',
+        metadata: { name: `h${h}`, namespace: 'default' },
+        spec: { hostname: `h${h}.example.com`, requestPolicy: { insecure: { action: 'Route' } } },
+      },
+      origin,
+    });
+  }
   const services = Math.max(1, Math.ceil(routes / routesPerService));
   for (let i = 0; i < routes; i++) {
     inputs.push({
@@ -40,7 +56,7 @@ export function adsBenchInputs(routes: number, variant = 0): StoredResource[] {
         kind: 'Mapping',
         metadata: { name: `route-${i}`, namespace: 'default' },
         spec: {
-          hostname: '*',
+          hostname: hosts > 0 ? `h${i % hosts}.example.com` : '*',
           prefix: i === 0 && variant > 0 ? `/svc-0-v${variant}/` : `/svc-${i}/`,
           service: `svc-${i % services}.default:8080`,
         },
@@ -60,9 +76,14 @@ export interface AdsBenchSnapshot {
  * Compile the Mappings and serve the clusters as EDS (cluster + endpoints),
  * as a Kubernetes endpoint resolver would, so that endpoint-only changes exist.
  */
-export function compileAdsBenchSnapshot(routes: number, serial: number, variant = 0): AdsBenchSnapshot {
+export function compileAdsBenchSnapshot(
+  routes: number,
+  serial: number,
+  variant = 0,
+  hosts = 0,
+): AdsBenchSnapshot {
   const started = performance.now();
-  const result = compile(adsBenchInputs(routes, variant), [httpPlugin, envoyPlugin]);
+  const result = compile(adsBenchInputs(routes, variant, hosts), [httpPlugin, envoyPlugin]);
   const compileMs = performance.now() - started;
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0)
