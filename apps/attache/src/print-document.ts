@@ -43,13 +43,18 @@ export function writeInBatches(
   write: (text: string) => void,
   size = 1 << 16,
 ): void {
+  for (const text of inBatches(chunks, size)) write(text);
+}
+
+/** The pieces joined into strings of about `size` characters. */
+export function* inBatches(chunks: Iterable<string>, size = 1 << 16): Generator<string> {
   let pending = '';
   for (const chunk of chunks) {
     pending += chunk;
     if (pending.length >= size) {
-      write(pending);
+      yield pending;
       pending = '';
     }
   }
-  if (pending.length > 0) write(pending);
+  if (pending.length > 0) yield pending;
 }

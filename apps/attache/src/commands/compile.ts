@@ -13,7 +13,7 @@ import {
 import { formatDiagnostics } from '../format-diagnostics.js';
 import { type CliIO, UsageError } from '../io.js';
 import { loadOfflineInputs, loadPipeline, type OfflineInputs } from '../offline.js';
-import { canonicalDocumentChunks, writeInBatches } from '../print-document.js';
+import { canonicalDocumentChunks, inBatches, writeInBatches } from '../print-document.js';
 
 export const compileUsage = `usage: attache compile -f PATH… [--format json|yaml] [--ir] [--out FILE] [--config attache.yaml] [--ambassador-id ID]
        attache compile --schedule [--config attache.yaml]
@@ -66,7 +66,12 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
     } finally {
       closeSync(fd);
     }
-  } else writeInBatches(chunks, (text) => io.stdout(text));
+  } else {
+    for (const text of inBatches(chunks)) {
+      io.stdout(text);
+      await io.stdoutDrain?.();
+    }
+  }
   io.stderr(formatDiagnostics(diagnostics));
   return hasErrors(diagnostics) ? 1 : 0;
 }
