@@ -2,7 +2,6 @@ import {
   mergeProvenance,
   pointerSegment,
   type ResourceRef,
-  resourceKey,
   TypeUrl,
   versionHash,
   versionHashOfJson,
@@ -11,6 +10,7 @@ import {
 import type { RouteConfigText } from './json-text.js';
 import type { Json, LoweredResource, ResourcePart } from './lower/index.js';
 import type { AdmittedTexts } from './lowering-memo.js';
+import { unionProvenance } from './provenance-union.js';
 import { validateResource } from './validate.js';
 import type { ValidationIssue } from './validation-issue.js';
 
@@ -142,43 +142,6 @@ export function admitLowered(
       });
     }
   }
-}
-
-// The same ref objects recur in many parts (a Mapping's routes on every virtual host).
-const refKeys = new WeakMap<ResourceRef, string>();
-function cachedResourceKey(ref: ResourceRef): string {
-  let key = refKeys.get(ref);
-  if (key === undefined) {
-    key = resourceKey(ref);
-    refKeys.set(ref, key);
-  }
-  return key;
-}
-
-/**
- * mergeProvenance(resource, ...parts) for thousands of parts: the same
- * result (deduplicated by resource key, first wins, sorted by key then
- * apiVersion), with each key computed once instead of in every comparison.
- */
-function unionProvenance(own: readonly ResourceRef[], parts: readonly ResourcePart[]): ResourceRef[] {
-  // The same ref objects recur in thousands of parts: deduplicate by identity
-  // first (cheap), then compute the key of each distinct ref once.
-  const distinct = new Set<ResourceRef>(own);
-  let previous: readonly ResourceRef[] | undefined;
-  for (const part of parts) {
-    const refs = part.provenance;
-    if (refs === previous) continue;
-    previous = refs;
-    for (let i = 0; i < refs.length; i++) distinct.add(refs[i]!);
-  }
-  const byKey = new Map<string, ResourceRef>();
-  for (const ref of distinct) {
-    const key = cachedResourceKey(ref);
-    if (!byKey.has(key)) byKey.set(key, ref);
-  }
-  // Keys are unique, so sorting them alone is the same order; the default sort
-  // compares UTF-16 code units exactly as compareStrings does, without a callback.
-  return [...byKey.keys()].sort().map((key) => byKey.get(key)!);
 }
 
 function innermostDroppable(

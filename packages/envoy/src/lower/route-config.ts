@@ -73,7 +73,7 @@ export function lowerRouteConfig(
         droppable: false,
       });
       const routes = vh.routes;
-      for (let r = 0; r < routes.length; r++) parts.push(new RoutePart(v, r, routes[r]!));
+      for (let r = 0; r < routes.length; r++) parts.push(new RoutePart(v, r, routes));
       return defined({
         name: vh.name,
         domains: sortedStrings(vh.domains),
@@ -136,7 +136,7 @@ function keptVirtualHost(
       },
     ];
     const routes = vh.routes;
-    for (let r = 0; r < routes.length; r++) own.push(new RoutePart(v, r, routes[r]!));
+    for (let r = 0; r < routes.length; r++) own.push(new RoutePart(v, r, routes));
     entry.parts.set(v, own);
   }
   for (const part of own) parts.push(part);

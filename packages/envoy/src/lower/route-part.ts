@@ -10,12 +10,13 @@ export class RoutePart implements ResourcePart {
   readonly provenance: ResourceRef[];
   readonly droppable = true;
   private text: string | undefined;
+  /** `list` is the IR route list of the virtual host, `list[index]` this route. */
   constructor(
     private readonly virtualHost: number,
-    private readonly index: number,
-    private readonly route: IRRoute,
+    readonly index: number,
+    readonly list: readonly IRRoute[],
   ) {
-    this.provenance = route.provenance;
+    this.provenance = list[index]!.provenance;
   }
   get pointer(): string {
     // Admission compares it with every issue's path once something is rejected: made once.
@@ -23,6 +24,6 @@ export class RoutePart implements ResourcePart {
     return this.text;
   }
   get label(): string {
-    return `route '${this.route.name}'`;
+    return `route '${this.list[this.index]!.name}'`;
   }
 }

@@ -1,0 +1,153 @@
+import { type ResourceRef, resourceKey } from '@attache/core';
+import type { ResourcePart } from './lower/common.js';
+import { RoutePart } from './lower/route-part.js';
+
+// The same ref objects recur in many parts (a Mapping's routes on every virtual host).
+const refKeys = new WeakMap<ResourceRef, string>();
+function cachedResourceKey(ref: ResourceRef): string {
+  let key = refKeys.get(ref);
+  if (key === undefined) {
+    key = resourceKey(ref);
+    refKeys.set(ref, key);
+  }
+  return key;
+}
+
+/** Refs with distinct resource keys, sorted by key; `keys[i]` is the key of `refs[i]`. */
+interface SortedRefs {
+  keys: string[];
+  refs: ResourceRef[];
+}
+
+/**
+ * The refs behind every route of an IR route list, first occurrence winning, sorted by key.
+ * Route lists are shared by several virtual hosts and route configurations (the cleartext
+ * table and each Host's TLS table), and never mutated once made: computed once per list.
+ */
+const listRefs = new WeakMap<readonly unknown[], SortedRefs>();
+function refsOfList(list: readonly { provenance: readonly ResourceRef[] }[]): SortedRefs {
+  let sorted = listRefs.get(list);
+  if (sorted === undefined) {
+    sorted = sortedRefs(distinctRefs(list));
+    listRefs.set(list, sorted);
+  }
+  return sorted;
+}
+
+/** The distinct ref objects of some provenance lists, in order of first occurrence. */
+function distinctRefs(holders: readonly { provenance: readonly ResourceRef[] }[]): Set<ResourceRef> {
+  const distinct = new Set<ResourceRef>();
+  let previous: readonly ResourceRef[] | undefined;
+  for (const holder of holders) {
+    const refs = holder.provenance;
+    if (refs === previous) continue;
+    previous = refs;
+    for (let i = 0; i < refs.length; i++) distinct.add(refs[i]!);
+  }
+  return distinct;
+}
+
+/** Deduplicated by resource key (the first in `refs`' order wins), sorted by key. */
+function sortedRefs(refs: Iterable<ResourceRef>): SortedRefs {
+  const byKey = new Map<string, ResourceRef>();
+  for (const ref of refs) {
+    const key = cachedResourceKey(ref);
+    if (!byKey.has(key)) byKey.set(key, ref);
+  }
+  // Keys are unique, so sorting them alone is the same order; the default sort
+  // compares UTF-16 code units exactly as compareStrings does, without a callback.
+  const keys = [...byKey.keys()].sort();
+  return { keys, refs: keys.map((key) => byKey.get(key)!) };
+}
+
+/** Merges two key-sorted ref lists; for a key in both, `first`'s ref is kept (it occurred earlier). */
+function mergeSorted(first: SortedRefs, second: SortedRefs): SortedRefs {
+  const keys: string[] = [];
+  const refs: ResourceRef[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < first.keys.length && j < second.keys.length) {
+    const a = first.keys[i]!;
+    const b = second.keys[j]!;
+    if (a <= b) {
+      keys.push(a);
+      refs.push(first.refs[i++]!);
+      if (a === b) j++;
+    } else {
+      keys.push(b);
+      refs.push(second.refs[j++]!);
+    }
+  }
+  for (; i < first.keys.length; i++) {
+    keys.push(first.keys[i]!);
+    refs.push(first.refs[i]!);
+  }
+  for (; j < second.keys.length; j++) {
+    keys.push(second.keys[j]!);
+    refs.push(second.refs[j]!);
+  }
+  return { keys, refs };
+}
+
+/** Above this many whole route lists, one sort of every distinct ref beats merging them pairwise. */
+const mergedListsAtMost = 64;
+
+/**
+ * mergeProvenance(own, ...parts' provenance) for thousands of parts: the same
+ * result (deduplicated by resource key, first occurrence wins, sorted by key),
+ * with each key computed once instead of in every comparison. The routes of a
+ * route list come in whole lists (a virtual host's), and a list is shared by
+ * several route configurations (the cleartext table and a Host's TLS table):
+ * its refs are sorted once, and a route configuration merges its lists' sorted
+ * refs with the few refs of its own and of its virtual hosts.
+ */
+export function unionProvenance(own: readonly ResourceRef[], parts: readonly ResourcePart[]): ResourceRef[] {
+  // The parts in order: whole route lists, and the refs between them (own refs first).
+  const segments: Array<SortedRefs | Set<ResourceRef>> = [];
+  let loose = new Set<ResourceRef>(own);
+  let lists = 0;
+  for (let i = 0; i < parts.length; ) {
+    const part = parts[i]!;
+    if (part instanceof RoutePart && part.index === 0 && isWholeList(parts, i, part.list)) {
+      if (loose.size > 0) segments.push(loose);
+      loose = new Set();
+      segments.push(refsOfList(part.list));
+      lists++;
+      i += part.list.length;
+      continue;
+    }
+    for (const ref of part.provenance) loose.add(ref);
+    i++;
+  }
+  if (loose.size > 0) segments.push(loose);
+  if (lists === 0 || lists > mergedListsAtMost) {
+    // A list's refs are its distinct keys, each with the ref that occurred first in it, so
+    // adding them in key order keeps which ref of a key occurs first overall.
+    const distinct = new Set<ResourceRef>();
+    for (const segment of segments) {
+      for (const ref of segment instanceof Set ? segment : segment.refs) distinct.add(ref);
+    }
+    return sortedRefs(distinct).refs;
+  }
+  // Pairwise merges of neighbours, the earlier on the left, so the first occurrence still wins.
+  let level = segments.map((segment) => (segment instanceof Set ? sortedRefs(segment) : segment));
+  while (level.length > 1) {
+    const next: SortedRefs[] = [];
+    for (let i = 0; i < level.length; i += 2) {
+      next.push(i + 1 < level.length ? mergeSorted(level[i]!, level[i + 1]!) : level[i]!);
+    }
+    level = next;
+  }
+  // A copy: a list's sorted refs are kept for the other resources that hold the list.
+  return level.length === 0 ? [] : level[0]!.refs.slice();
+}
+
+/** Whether parts[at…] are the route parts of every route of `list`, in order. */
+function isWholeList(parts: readonly ResourcePart[], at: number, list: readonly unknown[]): boolean {
+  if (at + list.length > parts.length) return false;
+  for (let k = 0; k < list.length; k++) {
+    const part = parts[at + k];
+    if (!(part instanceof RoutePart) || part.list !== list || part.index !== k) return false;
+  }
+  return true;
+}
