@@ -1,5 +1,6 @@
 import { envelopeProblem, likelyMeant } from './admit-envelope.js';
 import { compareDiagnostics, type Diagnostic, type DiagnosticInput } from './diagnostics.js';
+import type { KeptInputOrder, KeyedInput } from './incremental-inputs.js';
 import { emptyIR, type IR } from './ir.js';
 import type { PassMemoStore } from './pass-memo.js';
 import { createPipeline, type Pipeline, type PluginUse } from './pipeline.js';
@@ -38,12 +39,16 @@ export function compile(
 ): CompileResult {
   const pipeline = isPipeline(plugins) ? plugins : createPipeline(plugins);
   const diagnostics: Diagnostic[] = [];
-  const inputs = admitInputs(resources, pipeline, (d) =>
-    diagnostics.push({
-      ...d,
-      severity: d.severity ?? pipeline.codes.get(d.code)!.severity,
-      origin: { plugin: 'core' },
-    }),
+  const inputs = admitInputs(
+    resources,
+    pipeline,
+    (d) =>
+      diagnostics.push({
+        ...d,
+        severity: d.severity ?? pipeline.codes.get(d.code)!.severity,
+        origin: { plugin: 'core' },
+      }),
+    session?.inputOrder,
   );
   const byKind = new Map<ResourceKind, StoredResource[]>();
   for (const r of inputs) {
@@ -142,6 +147,8 @@ export function compile(
 export interface CompileSession {
   /** The memo store of a pass. */
   memo(passId: string): PassMemoStore;
+  /** The input order kept between compiles (keys per input object, the order patched). */
+  inputOrder?: KeptInputOrder;
 }
 
 function isPipeline(value: unknown): value is Pipeline {
@@ -156,6 +163,7 @@ function admitInputs(
   resources: readonly StoredResource[],
   pipeline: Pipeline,
   report: (d: DiagnosticInput) => void,
+  kept?: KeptInputOrder,
 ): StoredResource[] {
   const valid: StoredResource[] = [];
   for (const stored of resources) {
@@ -179,15 +187,9 @@ function admitInputs(
     valid.push(stored);
   }
   // Keys are computed once: sorting 10,000 resources calls the comparator ~130,000 times.
-  const keyed = valid.map((stored) => ({ stored, key: keyOfResource(stored.resource) }));
-  keyed.sort(
-    (a, b) =>
-      compareStrings(a.key, b.key) ||
-      compareStrings(a.stored.origin.file ?? '', b.stored.origin.file ?? '') ||
-      (a.stored.origin.line ?? 0) - (b.stored.origin.line ?? 0) ||
-      compareStrings(a.stored.resource.apiVersion, b.stored.resource.apiVersion) ||
-      compareStrings(JSON.stringify(a.stored.resource), JSON.stringify(b.stored.resource)),
-  );
+  const keyed = kept
+    ? kept.sort(valid, (stored) => keyOfResource(stored.resource), compareKeyed)
+    : valid.map((stored) => ({ stored, key: keyOfResource(stored.resource) })).sort(compareKeyed);
   const admitted: StoredResource[] = [];
   let previous: { stored: StoredResource; key: string } | undefined;
   for (const entry of keyed) {
@@ -241,6 +243,16 @@ function admitInputs(
     previous = entry;
   }
   return admitted;
+}
+
+function compareKeyed(a: KeyedInput, b: KeyedInput): number {
+  return (
+    compareStrings(a.key, b.key) ||
+    compareStrings(a.stored.origin.file ?? '', b.stored.origin.file ?? '') ||
+    (a.stored.origin.line ?? 0) - (b.stored.origin.line ?? 0) ||
+    compareStrings(a.stored.resource.apiVersion, b.stored.resource.apiVersion) ||
+    compareStrings(JSON.stringify(a.stored.resource), JSON.stringify(b.stored.resource))
+  );
 }
 
 function dedupeDiagnostics(sorted: Diagnostic[]): Diagnostic[] {

@@ -1,4 +1,5 @@
 import { type CompileResult, type CompileSession, compile } from './compile.js';
+import { KeptInputOrder } from './incremental-inputs.js';
 import { PassMemoStore } from './pass-memo.js';
 import { createPipeline, type Pipeline, type PluginUse } from './pipeline.js';
 import type { CompileOptions, Plugin } from './plugin.js';
@@ -43,6 +44,7 @@ export function createIncrementalCompiler(
       : createPipeline(plugins as readonly (PluginUse | Plugin)[]);
   const stores = new Map<string, PassMemoStore>();
   const session: CompileSession = {
+    inputOrder: new KeptInputOrder(),
     memo(passId) {
       let store = stores.get(passId);
       if (!store) {

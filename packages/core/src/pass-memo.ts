@@ -39,9 +39,28 @@ export class PassMemoStore implements PassMemo {
   /** `report` is the pass's report function of the current compile. */
   constructor(private report: (d: DiagnosticInput) => void) {}
 
+  private lastSalt = '';
+  private lastInterned = '';
+  /** Salts used by this compile and the one before, by content. */
+  private salts = new Map<string, string>();
+  private previousSalts = new Map<string, string>();
+
+  private intern(salt: string): string {
+    let interned = this.salts.get(salt);
+    if (interned === undefined) {
+      interned = this.previousSalts.get(salt) ?? salt;
+      this.salts.set(interned, interned);
+    }
+    return interned;
+  }
+
   /** A new compile begins: reports go to this compile's `report`. */
   begin(report: (d: DiagnosticInput) => void): void {
     this.generation++;
+    this.previousSalts = this.salts;
+    this.salts = new Map();
+    this.lastSalt = '';
+    this.lastInterned = '';
     this.report = report;
     this.recording = [];
     this.hits = 0;
@@ -54,6 +73,13 @@ export class PassMemoStore implements PassMemo {
   }
 
   reuse<T>(key: object, salt: string, compute: () => T): T {
+    // Callers pass one salt string for thousands of keys, made anew each compile: interned, the
+    // entries' salts compare by identity instead of character by character.
+    if (salt !== this.lastSalt) {
+      this.lastSalt = salt;
+      this.lastInterned = this.intern(salt);
+    }
+    salt = this.lastInterned;
     const list = this.entries.get(key);
     const entry = list?.find((e) => e.salt === salt);
     if (entry) {

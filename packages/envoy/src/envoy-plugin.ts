@@ -9,7 +9,7 @@ import {
 import { type Admission, admitLowered, type Rejection } from './admit.js';
 import { RouteConfigText } from './json-text.js';
 import { type Json, type LoweredResource, lowerIR, type ResourcePart } from './lower/index.js';
-import { type LoweringMemo, loweringMemo } from './lowering-memo.js';
+import { keptDanglingLists, type LoweringMemo, loweringMemo } from './lowering-memo.js';
 import { danglingReferences } from './references.js';
 import { withAcceptedMemo } from './validate-fast.js';
 
@@ -144,7 +144,8 @@ function runLowering(ctx: PassContext): void {
       .map((c) => c.name)
       .filter((name) => !clusters?.has(name)),
   );
-  for (const dangling of danglingReferences(ctx.ir, emitted, refused)) {
+  const keptLists = kept ? keptDanglingLists(kept, clusters, refused) : undefined;
+  for (const dangling of danglingReferences(ctx.ir, emitted, refused, keptLists)) {
     for (const ref of dangling.refs) {
       ctx.report({ code: 'ENVOY_REFERENCE_DANGLING', resource: ref, message: dangling.message });
     }

@@ -1,6 +1,7 @@
 import type { IRRoute, IRRouteConfig, IRVirtualHost, PassMemo } from '@attache/core';
 import type { Admission } from './admit.js';
 import type { Json, LoweredResource, ResourcePart } from './lower/common.js';
+import type { DanglingReference } from './references.js';
 
 /**
  * What `envoy.lower` keeps from one compile to the next under an incremental
@@ -38,6 +39,14 @@ export interface LoweringMemo {
   virtualHostTexts: WeakMap<object, string>;
   /** The lowering of an IR cluster, secret, endpoint set or listener (by object: none is mutated once made). */
   lowered: WeakMap<object, { salt: unknown; lowered: LoweredResource }>;
+  /** Dangling-reference findings per IR route list, for the emitted and refused clusters below. */
+  danglingLists:
+    | {
+        clusters: ReadonlySet<string>;
+        refused: ReadonlySet<string>;
+        lists: WeakMap<readonly IRRoute[], DanglingReference[]>;
+      }
+    | undefined;
   /** A number per lowered route list, for keys. */
   listIds: WeakMap<Json[], number>;
   nextListId: number;
@@ -166,6 +175,7 @@ export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
     listIds: new WeakMap(),
     nextListId: 0,
     lowered: new WeakMap(),
+    danglingLists: undefined,
   }));
 }
 
@@ -205,4 +215,30 @@ export function keptLowering<T extends object>(
   const lowered = lower(ir);
   memo.lowered.set(ir, { salt, lowered });
   return lowered;
+}
+
+/**
+ * What a route list's dangling references were, kept by list (IR route lists are never
+ * mutated): valid while the same clusters are emitted and the same are refused, so a
+ * new memo starts when either set changes.
+ */
+export function keptDanglingLists(
+  memo: LoweringMemo,
+  clusters: ReadonlySet<string> | undefined,
+  refused: ReadonlySet<string>,
+): WeakMap<readonly IRRoute[], DanglingReference[]> {
+  const emitted = clusters ?? new Set<string>();
+  const known = memo.danglingLists;
+  if (known !== undefined && sameSet(known.clusters, emitted) && sameSet(known.refused, refused)) {
+    return known.lists;
+  }
+  const lists = new WeakMap<readonly IRRoute[], DanglingReference[]>();
+  memo.danglingLists = { clusters: new Set(emitted), refused: new Set(refused), lists };
+  return lists;
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const item of b) if (!a.has(item)) return false;
+  return true;
 }

@@ -31,6 +31,8 @@ export function danglingReferences(
   emitted: EmittedNames,
   /** Clusters Envoy would refuse, whose routes lowering left out (so they dangle nowhere). */
   routesLeftOutFor: ReadonlySet<string> = new Set(),
+  /** Findings per route list kept by an incremental compiler, valid for these emitted clusters (lowering-memo.ts). */
+  keptLists?: WeakMap<readonly IRRoute[], DanglingReference[]>,
 ): DanglingReference[] {
   const found: DanglingReference[] = [];
   const has = (typeUrl: XdsTypeUrl, name: string) => emitted.get(typeUrl)?.has(name) === true;
@@ -113,7 +115,7 @@ export function danglingReferences(
     return findings;
   };
   // Whole route lists are shared too (cleartext and TLS virtual hosts of a Host).
-  const checkedLists = new Map<readonly IRRoute[], DanglingReference[]>();
+  const checkedLists = keptLists ?? new Map<readonly IRRoute[], DanglingReference[]>();
   for (const config of Object.values(ir.routeConfigs)) {
     for (const vh of config.virtualHosts) {
       let findings = checkedLists.get(vh.routes);

@@ -1,4 +1,4 @@
-import type { PassContext } from '@attache/core';
+import type { IRRoute, PassContext } from '@attache/core';
 import { ExtKey } from '../model.js';
 
 /**
@@ -16,11 +16,7 @@ export function pruneClusters(ctx: PassContext): void {
     for (const vhost of config.virtualHosts) {
       if (seen.has(vhost.routes)) continue;
       seen.add(vhost.routes);
-      for (const route of vhost.routes) {
-        if (route.action.kind !== 'forward') continue;
-        for (const c of route.action.clusters) used.add(c.cluster);
-        for (const s of route.action.shadows ?? []) used.add(s.cluster);
-      }
+      for (const cluster of clustersOf(vhost.routes)) used.add(cluster);
     }
   }
   for (const name of owned) {
@@ -35,4 +31,23 @@ export function pruneClusters(ctx: PassContext): void {
   for (const name of Object.keys(ctx.ir.endpoints)) {
     if (!eds.has(name) && name.startsWith('k8s/')) delete ctx.ir.endpoints[name];
   }
+}
+
+// Route lists are never mutated once made (and kept between compiles by an incremental compiler).
+const listClusters = new WeakMap<readonly IRRoute[], string[]>();
+
+/** The clusters a route list forwards or mirrors to, each once. */
+function clustersOf(routes: readonly IRRoute[]): string[] {
+  let clusters = listClusters.get(routes);
+  if (clusters === undefined) {
+    const names = new Set<string>();
+    for (const route of routes) {
+      if (route.action.kind !== 'forward') continue;
+      for (const c of route.action.clusters) names.add(c.cluster);
+      for (const s of route.action.shadows ?? []) names.add(s.cluster);
+    }
+    clusters = [...names];
+    listClusters.set(routes, clusters);
+  }
+  return clusters;
 }
