@@ -21,6 +21,34 @@ describe('canonicalDocumentChunks', () => {
         ],
         'type.googleapis.com/envoy.config.cluster.v3.Cluster': [{ name: 'c' }, undefined, 'text', 7],
       },
+      // Objects whose keys are in order (used as they are) beside ones that are not (copied).
+      { t: [{ a: 1, b: { c: [{ d: 1, e: 2 }], f: { h: 1, g: 2 } } }, { a: [{ b: 1 }, { z: 1, y: [] }] }] },
+      // Integer-like keys, which objects list first in numeric order.
+      { t: [{ 10: 'a', 9: 'b', x: 1 }, { 1: 1, 2: 2, a: 3 }, { b: { 2: 1, 10: 2 } }] },
+      // One object in several places, holes, a null prototype.
+      (() => {
+        const holey = [1, 2, 3];
+        delete holey[1];
+        const shared = { z: 1, a: holey, m: { n: 1 } };
+        const bare = Object.assign(Object.create(null) as object, { y: 1, x: 2 });
+        return { t: [{ p: shared, q: shared }, [shared, bare], bare] };
+      })(),
+      // What is not plain data goes through sortKeys: a Date, a class instance, toJSON, a Map, boxed values.
+      {
+        t: [
+          { when: new Date(0), box: new Number(3), text: new String('s') },
+          {
+            thing: new (class Thing {
+              b = 1;
+              a = 2;
+            })(),
+            map: new Map([[1, 2]]),
+          },
+          { own: { toJSON: () => ({ b: 1, a: 2 }) }, notFunction: { toJSON: 1, a: 0 } },
+          Object.assign([3, 1], { toJSON: () => 'array' }),
+          { f: () => 1, s: Symbol('s'), u: undefined, n: Number.NaN },
+        ],
+      },
     ];
     for (const document of documents) {
       expect(printed(document).text).toBe(`${canonicalJson(document, 2)}\n`);

@@ -1,6 +1,54 @@
 import { sortKeys } from '@attache/core';
 
 /**
+ * What `sortKeys` gives, for JSON.stringify: plain objects whose keys are already in order,
+ * and arrays none of whose items change, are used as they are instead of copied (two thirds
+ * of a lowered Envoy resource's objects are). Anything else (an object with toJSON, a class
+ * instance) goes through sortKeys itself, so the text is the same.
+ */
+export function sortedView(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value) && !('toJSON' in value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) continue;
+      const item = value[i];
+      const view = sortedView(item);
+      if (view !== item) {
+        copy ??= value.slice();
+        copy[i] = view;
+      }
+    }
+    return copy ?? value;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if ((proto !== Object.prototype && proto !== null) || 'toJSON' in value) return sortKeys(value);
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let inOrder = true;
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      inOrder = false;
+      break;
+    }
+  }
+  let changed = !inOrder;
+  const views: unknown[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const item = record[keys[i]!];
+    const view = sortedView(item);
+    views[i] = view;
+    if (view !== item) changed = true;
+  }
+  if (!changed) return value;
+  const order = keys.map((_, i) => i);
+  if (!inOrder) order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  const out: Record<string, unknown> = {};
+  for (const i of order) if (views[i] !== undefined) out[keys[i]!] = views[i];
+  return out;
+}
+
+/**
  * `canonicalJson(document, 2)` of a document of lists (Envoy resources by
  * type URL), written in pieces: one resource serialised at a time, instead
  * of a sorted copy of everything and one string of tens of megabytes at
@@ -28,7 +76,7 @@ export function* canonicalDocumentChunks(
     yield `  ${JSON.stringify(key)}: [\n`;
     for (let i = 0; i < list.length; i++) {
       // The item as JSON.stringify indents it two levels down: inside '[\n  [\n    ' and '\n  ]\n]'.
-      const nested = JSON.stringify([[sortKeys(list[i])]], null, 2);
+      const nested = JSON.stringify([[sortedView(list[i])]], null, 2);
       const item = nested.slice(10, nested.length - 6);
       yield `    ${item}${i < list.length - 1 ? ',' : ''}\n`;
     }
