@@ -89,10 +89,8 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
     const choice = lookup(raw, host.ref, host.ref.namespace ?? 'default');
     if (choice) hostChoice.set(vhName, choice);
   }
-  const sourceOf = new Map<string, HttpRouteSource>();
   const mappingChoice = new Map<HttpRouteSource, Choice>();
   for (const source of model.routeSources) {
-    for (const name of source.routeNames) sourceOf.set(name, source);
     const choice = lookup(source.spec.auth_service, source.ref, source.namespace);
     if (choice) mappingChoice.set(source, choice);
   }
@@ -150,8 +148,13 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
     });
     filterNameOf.set('unavailable', unavailableFilterName);
   }
+  // No AuthService in use: nothing more to do, whatever the number of routes.
   if (filters.length === 0) return;
   for (const filter of filters) addHttpFilter(ctx.ir, filter);
+  const sourceOf = new Map<string, HttpRouteSource>();
+  for (const source of model.routeSources) {
+    for (const name of source.routeNames) sourceOf.set(name, source);
+  }
 
   // Per-filter configs are shared (frozen) objects wherever they are equal: thousands of
   // routes carry the same "off" switch, and lowering copies what it emits.
