@@ -21,7 +21,7 @@ function random(seed: number): () => number {
  */
 function refPool(next: () => number): () => ResourceRef {
   const names = Array.from({ length: 12 }, (_, i) => `m${i}`);
-  const pool = names.flatMap((name) => [
+  const pool: ResourceRef[] = names.flatMap((name) => [
     { apiVersion: 'getambassador.io/v3alpha1', kind: 'Mapping', namespace: 'default', name },
     { apiVersion: 'getambassador.io/v2', kind: 'Mapping', namespace: 'default', name, source: 'b.yaml' },
   ]);

@@ -2,7 +2,9 @@ import type {
   IRCorsPolicy,
   IRForwardAction,
   IRHashPolicy,
+  IRHeaderMatch,
   IRHeaderValueOption,
+  IRQueryParameterMatch,
   IRRedirectAction,
   IRRoute,
   IRRouteMatch,
@@ -43,6 +45,49 @@ export function stringMatcher(match: IRStringMatch, limits: RegexLimits = noLimi
   return defined({ contains: match.contains, ignore_case: ignoreCase });
 }
 
+/**
+ * Lowered header and query matchers by IR matcher, per regex limits. The http plugin shares
+ * matcher objects between routes (x-forwarded-proto on every secure route, a Mapping's
+ * headers on each of its routes): lowered once, the same JSON is shared too, and the
+ * validator judges a shared list item once. IR objects are never mutated once made.
+ */
+const loweredMatchers = new WeakMap<RegexLimits, WeakMap<object, Json>>();
+
+function sharedMatcher<T extends object>(
+  matcher: T,
+  limits: RegexLimits,
+  lower: (matcher: T, limits: RegexLimits) => Json,
+): Json {
+  let byMatcher = loweredMatchers.get(limits);
+  if (byMatcher === undefined) {
+    byMatcher = new WeakMap();
+    loweredMatchers.set(limits, byMatcher);
+  }
+  let json = byMatcher.get(matcher);
+  if (json === undefined) {
+    json = lower(matcher, limits);
+    byMatcher.set(matcher, json);
+  }
+  return json;
+}
+
+function headerMatcher(h: IRHeaderMatch, limits: RegexLimits): Json {
+  return defined({
+    name: h.name,
+    string_match: h.match ? stringMatcher(h.match, limits) : undefined,
+    present_match: h.match ? undefined : (h.present ?? true),
+    invert_match: h.invert || undefined,
+  });
+}
+
+function queryMatcher(q: IRQueryParameterMatch, limits: RegexLimits): Json {
+  return defined({
+    name: q.name,
+    string_match: q.match ? stringMatcher(q.match, limits) : undefined,
+    present_match: q.match ? undefined : (q.present ?? true),
+  });
+}
+
 function routeMatch(match: IRRouteMatch, limits: RegexLimits): Json {
   const path =
     match.path.kind === 'prefix'
@@ -52,25 +97,8 @@ function routeMatch(match: IRRouteMatch, limits: RegexLimits): Json {
         : { safe_regex: regexMatcher(match.path.value, limits) };
   return definedAfter(path, {
     case_sensitive: match.caseSensitive,
-    headers: nonEmpty(
-      match.headers?.map((h) =>
-        defined({
-          name: h.name,
-          string_match: h.match ? stringMatcher(h.match, limits) : undefined,
-          present_match: h.match ? undefined : (h.present ?? true),
-          invert_match: h.invert || undefined,
-        }),
-      ),
-    ),
-    query_parameters: nonEmpty(
-      match.queryParameters?.map((q) =>
-        defined({
-          name: q.name,
-          string_match: q.match ? stringMatcher(q.match, limits) : undefined,
-          present_match: q.match ? undefined : (q.present ?? true),
-        }),
-      ),
-    ),
+    headers: nonEmpty(match.headers?.map((h) => sharedMatcher(h, limits, headerMatcher))),
+    query_parameters: nonEmpty(match.queryParameters?.map((q) => sharedMatcher(q, limits, queryMatcher))),
     runtime_fraction: match.runtimeFraction
       ? {
           default_value: {
