@@ -20,6 +20,8 @@ export interface PlanTypeView {
   clientNames(): Iterable<string>;
   /** The client has applied nothing of this type (cheaper than listing the names). */
   holdsNothing(): boolean;
+  /** The client holds exactly these resources, by reference (a cheap check; false when unsure). */
+  holdsExactly?(resources: ReadonlyMap<string, unknown>): boolean;
   /** The client has applied exactly `desired`. */
   settled(desired: Desired): boolean;
 }
@@ -66,6 +68,8 @@ export function planDelivery(
       const view = types.get(typeUrl);
       const desired = plan.get(typeUrl);
       if (!view || !desired || desired === 'hold') continue;
+      // Holding exactly the desired view (the common case: clusters did not change) retains nothing.
+      if (view.holdsExactly?.(desired.content.resources)) continue;
       const retained = new Set<string>();
       for (const name of view.clientNames()) {
         if (!desired.content.resources.has(name) && view.subscription.includes(name)) retained.add(name);

@@ -64,6 +64,10 @@ class DeltaTypeState extends TypeState {
     return this.known.empty;
   }
 
+  holdsExactly(resources: ReadonlyMap<string, EncodedResource>): boolean {
+    return this.known.isExactly(resources);
+  }
+
   /**
    * Whether the stream is where a shared response fits: it holds exactly a
    * shared view (or nothing), and has nothing of its own (parked rejections,
@@ -152,7 +156,11 @@ export class DeltaStream extends XdsStream<DeltaTypeState> {
       }
       state.reportedAbsent.delete(name);
     }
-    if (!state.subscription.wildcard) {
+    const changedInterest =
+      (request.resourceNamesSubscribe?.length ?? 0) > 0 ||
+      (request.resourceNamesUnsubscribe?.length ?? 0) > 0;
+    // An ACK that changes no interest cannot uncover a name: no walk over what the client holds.
+    if (changedInterest && !state.subscription.wildcard) {
       for (const name of state.known.names()) if (!state.covers(name)) state.known.delete(name);
     }
     if (nonce !== '' && nonce === state.inflightNonce) {

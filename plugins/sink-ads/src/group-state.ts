@@ -53,7 +53,18 @@ export class GroupState {
     private readonly byType: ReadonlyMap<string, ReadonlyMap<string, EncodedResource>>,
     /** The VHDS form (delta ADS streams with the `vhds` option): how VirtualHost subscriptions select. */
     readonly vhds?: VhdsIndex,
+    /**
+     * The previous state's views: a view whose content did not change is that
+     * same object again, so a client holding it (by reference) is settled
+     * without comparing a thousand versions, and the plan retains nothing.
+     */
+    private readonly priorViews?: ReadonlyMap<string, TypeContent>,
   ) {}
+
+  /** This state's views so far, for the next state of the group. */
+  viewsForNext(): ReadonlyMap<string, TypeContent> {
+    return this.views;
+  }
 
   resources(typeUrl: string): ReadonlyMap<string, EncodedResource> {
     return this.byType.get(typeUrl) ?? new Map();
@@ -77,7 +88,9 @@ export class GroupState {
       }
       resources = picked;
     }
-    const view = { resources, version: contentVersion(resources.values()) };
+    const version = contentVersion(resources.values());
+    const prior = this.priorViews?.get(key);
+    const view = prior !== undefined && prior.version === version ? prior : { resources, version };
     this.views.set(key, view);
     return view;
   }
@@ -246,7 +259,7 @@ export async function encodeSnapshotSliced(
     for (const entry of await Promise.all(entries)) encoded.set(entry.name, entry);
     byType.set(typeUrl, encoded);
   }
-  return new GroupState(snapshot, byType);
+  return new GroupState(snapshot, byType, undefined, previous?.viewsForNext());
 }
 
 /** Encodes one resource per step. */
@@ -270,5 +283,5 @@ function* encodeSteps(
     }
     byType.set(typeUrl, encoded);
   }
-  return new GroupState(snapshot, byType);
+  return new GroupState(snapshot, byType, undefined, previous?.viewsForNext());
 }

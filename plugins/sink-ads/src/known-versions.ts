@@ -56,7 +56,14 @@ export class KnownVersions {
   }
 
   get size(): number {
-    return this.names().length;
+    let size = this.base?.size ?? 0;
+    for (const [name, version] of this.overlay) {
+      const inBase = this.base?.has(name) === true;
+      if (version === undefined) {
+        if (inBase) size--;
+      } else if (!inBase) size++;
+    }
+    return size;
   }
 
   /** The client holds exactly `resources` (by reference), or nothing when `resources` is undefined. */

@@ -52,9 +52,13 @@ export class Subscription {
 
   /** Delta: requests carry changes. Returns the names that were unsubscribed. */
   update(subscribe: readonly string[], unsubscribe: readonly string[]): string[] {
-    if (this.pristine && subscribe.length === 0 && allowsLegacyWildcard(this.typeUrl)) this.wildcard = true;
+    if (this.pristine && subscribe.length === 0 && allowsLegacyWildcard(this.typeUrl)) {
+      this.wildcard = true;
+      this.sorted = undefined;
+    }
     this.pristine = false;
-    this.sorted = undefined;
+    // Most delta requests are ACKs that change nothing: keep the cached sort (1,000 EDS names) then.
+    if (subscribe.length > 0 || unsubscribe.length > 0) this.sorted = undefined;
     const dropped: string[] = [];
     for (const name of subscribe) {
       if (name === '*') this.wildcard = true;

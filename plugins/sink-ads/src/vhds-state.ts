@@ -60,6 +60,7 @@ export async function encodeVhdsState(
     plain.snapshot,
     byType,
     new VhdsIndex(byType.get(VirtualHostType) ?? new Map(), form.domains),
+    previous?.viewsForNext(),
   );
 }
 
@@ -93,5 +94,6 @@ export function encodeVhdsStateSync(
     plain.snapshot,
     byType,
     new VhdsIndex(byType.get(VirtualHostType) ?? new Map(), form.domains),
+    previous?.viewsForNext(),
   );
 }

@@ -1,6 +1,7 @@
 import type { Snapshot } from '@attache/core';
 import * as grpc from '@grpc/grpc-js';
 import { defaultXdsCodec } from './default-codec.js';
+import { readDeltaRequest } from './delta-request.js';
 import { DeltaStream } from './delta-stream.js';
 import { EncodePool } from './encode-pool.js';
 import { installFramedPassThrough, unframedBody } from './framed-message.js';
@@ -233,7 +234,7 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
         path: `/${spec.grpcService}/${spec.deltaMethod}`,
         requestStream: true,
         responseStream: true,
-        requestDeserialize: (bytes: Buffer) => codec.decodeDeltaRequest(bytes),
+        requestDeserialize: (bytes: Buffer) => readDeltaRequest(bytes) ?? codec.decodeDeltaRequest(bytes),
         requestSerialize: () => {
           throw new Error('server side only');
         },

@@ -5,6 +5,9 @@
  * change; 'status' → how many streams hold every type ACKed; 'usage' → CPU, RSS.
  */
 
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Snapshot } from '@attache/core';
 import { TypeUrl } from '@attache/core';
@@ -53,6 +56,32 @@ async function sinkModule(): Promise<typeof current> {
   return path ? ((await import(pathToFileURL(path).href)) as typeof current) : current;
 }
 
+/**
+ * `ADS_BENCH_PROFILE=<dir>`: a CPU profile of the server per change phase, from
+ * just before publishing to the usage query after every stream ACKed
+ * (`<dir>/ads-server-<phase>.cpuprofile`, for Chrome DevTools or speedscope).
+ */
+const profileDir = process.env.ADS_BENCH_PROFILE;
+let profiling: { session: Session; phase: string } | undefined;
+
+async function startProfile(phase: string): Promise<void> {
+  if (!profileDir) return;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  profiling = { session, phase };
+}
+
+async function stopProfile(): Promise<void> {
+  if (!profiling) return;
+  const { session, phase } = profiling;
+  profiling = undefined;
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(join(profileDir ?? '.', `ads-server-${phase}.cpuprofile`), JSON.stringify(profile));
+  session.disconnect();
+}
+
 async function serve(): Promise<void> {
   const { createXdsServer } = await sinkModule();
   let server: ReturnType<typeof createXdsServer> | undefined;
@@ -90,6 +119,7 @@ async function serve(): Promise<void> {
         serial++;
         const built = compileAdsBenchSnapshot(routes, serial, serial, hosts);
         snapshot = built.snapshot;
+        await startProfile('mapping');
         const cpuAtPublish = usage();
         const publishedAt = nowMs();
         server?.setSnapshot(snapshot);
@@ -100,6 +130,7 @@ async function serve(): Promise<void> {
         if (!snapshot) throw new Error('ads bench server: endpoint change before start');
         serial++;
         snapshot = withMovedEndpoint(snapshot, serial, 9000 + serial);
+        await startProfile('endpoint');
         const cpuAtPublish = usage();
         const publishedAt = nowMs();
         server?.setSnapshot(snapshot);
@@ -132,6 +163,7 @@ async function serve(): Promise<void> {
         break;
       }
       case 'usage':
+        await stopProfile();
         reply(usage());
         break;
       case 'stop':
