@@ -1,5 +1,14 @@
-import type { IRRoute, IRRouteConfig, IRVirtualHost, ResourceRef } from '@attache/core';
+import {
+  type IRHttpConnectionManager,
+  type IRListener,
+  type IRRoute,
+  type IRRouteConfig,
+  type IRVirtualHost,
+  mergeProvenance,
+  type ResourceRef,
+} from '@attache/core';
 import { KeptByString } from '../kept.js';
+import type { HttpHost } from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
 import { KeptGroups } from './kept-groups.js';
 
@@ -25,6 +34,15 @@ export class BuildState {
   readonly routeConfigs = new KeptByString<{ listener: ResourceRef; config: IRRouteConfig }>();
   /** Route groups by prefix bucket, and what they attach to. */
   readonly groups = new KeptGroups();
+  /** The last IR listener by name, and its connection manager by Listener id. */
+  readonly listeners = new KeptByString<IRListener>();
+  readonly connectionManagers = new KeptByString<IRHttpConnectionManager>();
+  /** Provenance merged from a Listener and its Hosts, by what it is for. */
+  readonly provenance = new KeptByString<{
+    listener: ResourceRef;
+    hosts: Array<ResourceRef | undefined>;
+    provenance: ResourceRef[];
+  }>();
   /** The probe routes (they depend on the Module alone), with the Module ref they carry. */
   probes?: { ref: ResourceRef | undefined; routes: IRRoute[] };
 
@@ -32,6 +50,9 @@ export class BuildState {
     this.generation++;
     this.lists.rotate();
     this.routeConfigs.rotate();
+    this.listeners.rotate();
+    this.connectionManagers.rotate();
+    this.provenance.rotate();
   }
 }
 
@@ -67,4 +88,31 @@ export function sameRoutesAsBefore(state: BuildState, key: string, routes: IRRou
   }
   state.lists.set(key, routes);
   return routes;
+}
+
+/**
+ * mergeProvenance([listener], ...each Host's ref) (a synthesized Host has none), kept by `key`
+ * while the Listener and Host refs are the same objects: thousands of Hosts need no sort.
+ */
+export function keptHostsProvenance(
+  state: BuildState | undefined,
+  key: string,
+  listener: ResourceRef,
+  hosts: readonly HttpHost[],
+): ResourceRef[] {
+  const refs = hosts.map((h) => (h.synthesized ? undefined : h.ref));
+  const before = state?.provenance.get(key);
+  if (before !== undefined && before.listener === listener && before.hosts.length === refs.length) {
+    let same = true;
+    for (let i = 0; i < refs.length; i++) {
+      if (before.hosts[i] !== refs[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return before.provenance;
+  }
+  const provenance = mergeProvenance([listener], ...refs.map((r) => (r ? [r] : [])));
+  state?.provenance.set(key, { listener, hosts: refs, provenance });
+  return provenance;
 }

@@ -11,10 +11,11 @@ import {
   type PassContext,
   type ResourceRef,
 } from '@attache/core';
+import { deepEqual } from '../finalize/share-routes.js';
 import { ExtKey, type HttpHost, type HttpListener, type HttpModule } from '../model.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';
 import { errorResponseFilters } from './error-responses.js';
-import type { BuildState } from './kept-build.js';
+import { type BuildState, keptHostsProvenance } from './kept-build.js';
 import { applyModuleFeatures } from './module-features.js';
 
 /** Which Hosts a Listener serves: hostBinding namespace rule, then its Host label selector. */
@@ -141,8 +142,14 @@ export function buildListener(
   module: HttpModule,
   state?: BuildState,
 ): void {
-  const hcm = connectionManager(listener, module);
+  let hcm = connectionManager(listener, module);
   hcm.filters.push(...errorResponseFilters(ctx, module));
+  // The connection manager of the last compile when equal: chains holding it compare by identity.
+  const keptHcm = state?.connectionManagers.get(listener.id);
+  if (keptHcm !== undefined && deepEqual(keptHcm, hcm)) hcm = keptHcm;
+  else state?.connectionManagers.set(listener.id, hcm);
+  const provenanceOf = (key: string, hosts: readonly HttpHost[]) =>
+    keptHostsProvenance(state, `${key} ${listener.id}`, listener.ref, hosts);
   const tlsLayer = listener.stack.includes('TLS');
   const chains: IRFilterChain[] = [];
   const addRouteConfig = (name: string, hosts: readonly HttpHost[]) => {
@@ -157,11 +164,7 @@ export function buildListener(
     ) {
       config = before.config;
     } else {
-      config = {
-        name,
-        virtualHosts,
-        provenance: mergeProvenance([listener.ref], ...hosts.map(hostProvenance)),
-      };
+      config = { name, virtualHosts, provenance: provenanceOf(`route-config ${name}`, hosts) };
       state?.routeConfigs.set(name, { listener: listener.ref, config });
     }
     ctx.ir.routeConfigs[name] = config;
@@ -207,7 +210,7 @@ export function buildListener(
         tls: first.tls!,
         routeConfigName: name,
         http: hcm,
-        provenance: mergeProvenance([listener.ref], ...hosts.map(hostProvenance)),
+        provenance: provenanceOf(`chain ${name}`, hosts),
       });
     }
   }
@@ -220,7 +223,7 @@ export function buildListener(
     match: {},
     routeConfigName: cleartextName,
     http: hcm,
-    provenance: mergeProvenance([listener.ref], ...bound.map(hostProvenance)),
+    provenance: provenanceOf('bound', bound),
   });
   const listenerFilters: IRListener['listenerFilters'] = [];
   for (const layer of listener.stack) {
@@ -233,10 +236,17 @@ export function buildListener(
     port: listener.port,
     listenerFilters,
     filterChains: chains,
-    provenance: mergeProvenance([listener.ref], ...bound.map(hostProvenance)),
+    provenance: provenanceOf('bound', bound),
   };
   if (listener.statsPrefix) ir.statsPrefix = listener.statsPrefix;
   if (module.config.buffer_limit_bytes) ir.perConnectionBufferLimitBytes = module.config.buffer_limit_bytes;
+  // Equal to the last compile's: that object again, so lowering finds it by identity.
+  const keptListener = state?.listeners.get(ir.name);
+  if (keptListener !== undefined && deepEqual(keptListener, ir)) {
+    ctx.ir.listeners[ir.name] = keptListener;
+    return;
+  }
+  state?.listeners.set(ir.name, ir);
   ctx.ir.listeners[ir.name] = ir;
 }
 

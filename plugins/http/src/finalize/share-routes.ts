@@ -1,6 +1,7 @@
 import {
   compareStrings,
   type IRFilterChain,
+  type IRListener,
   type IRRouteConfig,
   mergeProvenance,
   type PassContext,
@@ -55,7 +56,14 @@ export function shareRouteConfigs(ctx: PassContext): void {
     const to = renamed.get(chain.routeConfigName);
     return to === undefined ? chain : { ...chain, routeConfigName: to };
   };
+  const renaming = JSON.stringify([...renamed]);
   for (const [name, listener] of Object.entries(ctx.ir.listeners)) {
+    // The same listener renamed the same way: the copy made last time (incremental compiler).
+    const known = renamedCopies.get(listener);
+    if (known?.renaming === renaming) {
+      ctx.ir.listeners[name] = known.copy;
+      continue;
+    }
     const filterChains = listener.filterChains.map(rename);
     const defaultFilterChain = rename(listener.defaultFilterChain);
     if (
@@ -66,6 +74,7 @@ export function shareRouteConfigs(ctx: PassContext): void {
     }
     const copy = { ...listener, filterChains };
     if (defaultFilterChain !== undefined) copy.defaultFilterChain = defaultFilterChain;
+    renamedCopies.set(listener, { renaming, copy });
     ctx.ir.listeners[name] = copy;
   }
   ctx.ir.ext[ExtKey.ownedRouteConfigs] = owned.filter((n) => !renamed.has(n));
@@ -73,6 +82,7 @@ export function shareRouteConfigs(ctx: PassContext): void {
 
 // Route configurations are never mutated once made: what is derived from one is kept with it.
 const signatures = new WeakMap<IRRouteConfig, string>();
+const renamedCopies = new WeakMap<IRListener, { renaming: string; copy: IRListener }>();
 const sharedCopies = new WeakMap<IRRouteConfig, { rest: readonly IRRouteConfig[]; copy: IRRouteConfig }>();
 
 /** Cheap signature (virtual host names and domains, route counts); deep comparison only within a bucket. */

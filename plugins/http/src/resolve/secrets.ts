@@ -138,10 +138,7 @@ export class SecretResolver {
       const judged = judge(stored);
       verdict = { stored, problems: judged.problems };
       if (judged.secret) {
-        this.#ctx.ir.secrets[key] = {
-          ...judged.secret,
-          provenance: [refOf(stored.resource, stored.origin)],
-        } as IRSecret;
+        this.#ctx.ir.secrets[key] = irSecretOf(stored, judged.secret);
         verdict.secret = key;
       }
       this.#verdicts.set(key, verdict);
@@ -200,4 +197,25 @@ export function splitSecretName(
   if (namespacing !== false && dot > 0)
     return { name: secret.slice(0, dot), namespace: secret.slice(dot + 1) };
   return { name: secret, namespace: defaultNamespace };
+}
+
+// IR secrets are never mutated once made: the same Secret object judged the same way gives the
+// same IR secret object, compile after compile (lowering then finds it by identity).
+const irSecrets = new WeakMap<StoredResource, IRSecret[]>();
+
+function irSecretOf(stored: StoredResource, secret: Omit<IRSecret, 'provenance'>): IRSecret {
+  const known = irSecrets.get(stored) ?? [];
+  const fields = Object.keys(secret) as Array<keyof typeof secret>;
+  const same = known.find(
+    (k) =>
+      Object.keys(k).length === fields.length + 1 &&
+      fields.every(
+        (f) => (k as unknown as Record<string, unknown>)[f] === (secret as Record<string, unknown>)[f],
+      ),
+  );
+  if (same) return same;
+  const made = { ...secret, provenance: [refOf(stored.resource, stored.origin)] } as IRSecret;
+  // A Secret is used as a certificate and as a CA bundle at most: few entries per object.
+  irSecrets.set(stored, [made, ...known].slice(0, 4));
+  return made;
 }
