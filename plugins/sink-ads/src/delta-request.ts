@@ -28,6 +28,8 @@ function varint(bytes: Uint8Array, at: { pos: number }): number | undefined {
 export function readDeltaRequest(bytes: Uint8Array): DeltaDiscoveryRequestJson | undefined {
   const at = { pos: 0 };
   const request: DeltaDiscoveryRequestJson = {};
+  const subscribe: string[] = [];
+  const unsubscribe: string[] = [];
   try {
     while (at.pos < bytes.length) {
       const tag = varint(bytes, at);
@@ -41,10 +43,10 @@ export function readDeltaRequest(bytes: Uint8Array): DeltaDiscoveryRequestJson |
           request.typeUrl = text;
           break;
         case 3:
-          (request.resourceNamesSubscribe ??= []).push(text);
+          subscribe.push(text);
           break;
         case 4:
-          (request.resourceNamesUnsubscribe ??= []).push(text);
+          unsubscribe.push(text);
           break;
         case 6:
           request.responseNonce = text;
@@ -56,5 +58,7 @@ export function readDeltaRequest(bytes: Uint8Array): DeltaDiscoveryRequestJson |
   } catch {
     return undefined;
   }
+  if (subscribe.length > 0) request.resourceNamesSubscribe = subscribe;
+  if (unsubscribe.length > 0) request.resourceNamesUnsubscribe = unsubscribe;
   return request;
 }
