@@ -1,4 +1,4 @@
-import type { IRRoute, IRRouteConfig, IRVirtualHost, PassMemo } from '@attache/core';
+import type { IRRoute, IRRouteConfig, IRVirtualHost, PassMemo, ResourceRef } from '@attache/core';
 import type { Admission } from './admit.js';
 import type { Json, LoweredResource, ResourcePart } from './lower/common.js';
 import type { DanglingReference } from './references.js';
@@ -96,9 +96,21 @@ export function routeConfigKey(
   config: IRRouteConfig,
   lowerRoutes: (routes: readonly IRRoute[]) => Json[],
 ): string {
-  let key = JSON.stringify([config.name, config.validateClusters ?? null, config.provenance]);
+  let key = `${JSON.stringify([config.name, config.validateClusters ?? null])}${provenanceText(config.provenance)}`;
   for (const vh of config.virtualHosts) key += `\n${virtualHostKey(memo, vh, lowerRoutes(vh.routes))}`;
   return key;
+}
+
+// Provenance lists are never mutated once made; the http plugin keeps them between compiles.
+const provenanceTexts = new WeakMap<readonly ResourceRef[], string>();
+
+function provenanceText(provenance: readonly ResourceRef[]): string {
+  let text = provenanceTexts.get(provenance);
+  if (text === undefined) {
+    text = JSON.stringify(provenance);
+    provenanceTexts.set(provenance, text);
+  }
+  return text;
 }
 
 /** Everything a lowered virtual host and its parts are made of: its fields and its lowered route list. */

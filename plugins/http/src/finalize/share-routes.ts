@@ -3,8 +3,10 @@ import {
   type IRFilterChain,
   type IRListener,
   type IRRouteConfig,
+  type IRVirtualHost,
   mergeProvenance,
   type PassContext,
+  type ResourceRef,
 } from '@attache/core';
 import { ExtKey } from '../model.js';
 
@@ -82,6 +84,24 @@ export function shareRouteConfigs(ctx: PassContext): void {
 
 // Route configurations are never mutated once made: what is derived from one is kept with it.
 const signatures = new WeakMap<IRRouteConfig, string>();
+const pieces = new WeakMap<IRVirtualHost, string>();
+const merged = new WeakMap<
+  readonly ResourceRef[],
+  { rest: ReadonlyArray<readonly ResourceRef[]>; merged: ResourceRef[] }
+>();
+
+/** mergeProvenance of `keep`'s and the others' provenance, kept by the identity of those lists. */
+function mergedProvenance(keep: readonly ResourceRef[], rest: readonly IRRouteConfig[]): ResourceRef[] {
+  const lists = rest.map((c) => c.provenance);
+  const known = merged.get(keep);
+  if (known && known.rest.length === lists.length && known.rest.every((l, i) => l === lists[i])) {
+    return known.merged;
+  }
+  const result = mergeProvenance(keep, ...lists);
+  merged.set(keep, { rest: lists, merged: result });
+  return result;
+}
+
 const renamedCopies = new WeakMap<IRListener, { renaming: string; copy: IRListener }>();
 const sharedCopies = new WeakMap<IRRouteConfig, { rest: readonly IRRouteConfig[]; copy: IRRouteConfig }>();
 
@@ -89,10 +109,16 @@ const sharedCopies = new WeakMap<IRRouteConfig, { rest: readonly IRRouteConfig[]
 function signatureOf(config: IRRouteConfig): string {
   let signature = signatures.get(config);
   if (signature === undefined) {
-    signature = JSON.stringify([
-      config.validateClusters ?? null,
-      config.virtualHosts.map((v) => [v.name, v.domains, v.routes.length]),
-    ]);
+    // Per virtual host (kept between compiles with it), then joined: one Host's change costs one piece.
+    signature = `${config.validateClusters ?? null}`;
+    for (const vh of config.virtualHosts) {
+      let piece = pieces.get(vh);
+      if (piece === undefined) {
+        piece = JSON.stringify([vh.name, vh.domains, vh.routes.length]);
+        pieces.set(vh, piece);
+      }
+      signature += piece;
+    }
     signatures.set(config, signature);
   }
   return signature;
@@ -104,7 +130,7 @@ function sharedCopy(keep: IRRouteConfig, rest: readonly IRRouteConfig[]): IRRout
   if (known && known.rest.length === rest.length && known.rest.every((c, i) => c === rest[i])) {
     return known.copy;
   }
-  const copy = { ...keep, provenance: mergeProvenance(keep.provenance, ...rest.map((c) => c.provenance)) };
+  const copy = { ...keep, provenance: mergedProvenance(keep.provenance, rest) };
   sharedCopies.set(keep, { rest, copy });
   return copy;
 }
