@@ -2,7 +2,7 @@ import { type IRRoute, mergeProvenance, type ResourceRef } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import type { ResourcePart } from './lower/common.js';
 import { RoutePart } from './lower/route-part.js';
-import { unionProvenance } from './provenance-union.js';
+import { mergeRefLists, unionProvenance } from './provenance-union.js';
 
 /** A small deterministic generator (mulberry32). */
 function random(seed: number): () => number {
@@ -35,8 +35,9 @@ function case_(seed: number, lists: number): { own: ResourceRef[]; parts: Resour
   const refs = (n: number) => Array.from({ length: n }, ref);
   const routeLists: IRRoute[][] = Array.from({ length: Math.max(1, Math.ceil(lists / 2)) }, () =>
     Array.from(
-      { length: Math.floor(next() * 5) },
-      (_, i) => ({ name: `r${i}`, provenance: refs(1 + Math.floor(next() * 2)) }) as IRRoute,
+      // Short lists (their refs sorted by insertion) and long ones (sorted through a map).
+      { length: Math.floor(next() * (next() < 0.5 ? 5 : 16)) },
+      (_, i) => ({ name: `r${i}`, provenance: refs(1 + Math.floor(next() * 3)) }) as IRRoute,
     ),
   );
   const parts: ResourcePart[] = [];
@@ -67,6 +68,20 @@ describe('unionProvenance', () => {
         expect(actual).toEqual(expected);
         for (let i = 0; i < actual.length; i++) expect(actual[i]).toBe(expected[i]);
       }
+    }
+  });
+
+  it('mergeRefLists is mergeProvenance, the very ref objects included', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const next = random(seed);
+      const ref = refPool(next);
+      const lists = Array.from({ length: Math.floor(next() * 4) }, () =>
+        Array.from({ length: Math.floor(next() * (next() < 0.5 ? 4 : 20)) }, ref),
+      );
+      const expected = mergeProvenance(...lists);
+      const actual = mergeRefLists(...lists);
+      expect(actual).toEqual(expected);
+      for (let i = 0; i < actual.length; i++) expect(actual[i]).toBe(expected[i]);
     }
   });
 

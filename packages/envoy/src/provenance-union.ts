@@ -47,8 +47,14 @@ function distinctRefs(holders: readonly { provenance: readonly ResourceRef[] }[]
   return distinct;
 }
 
+/** Up to this many refs, sortedRefs inserts into sorted arrays instead of building a Map. */
+const fewRefs = 12;
+
 /** Deduplicated by resource key (the first in `refs`' order wins), sorted by key. */
-function sortedRefs(refs: Iterable<ResourceRef>): SortedRefs {
+function sortedRefs(
+  refs: Iterable<ResourceRef> & { readonly length?: number; readonly size?: number },
+): SortedRefs {
+  if ((refs.length ?? refs.size ?? fewRefs + 1) <= fewRefs) return fewSortedRefs(refs);
   const byKey = new Map<string, ResourceRef>();
   for (const ref of refs) {
     const key = cachedResourceKey(ref);
@@ -58,6 +64,32 @@ function sortedRefs(refs: Iterable<ResourceRef>): SortedRefs {
   // compares UTF-16 code units exactly as compareStrings does, without a callback.
   const keys = [...byKey.keys()].sort();
   return { keys, refs: keys.map((key) => byKey.get(key)!) };
+}
+
+/** sortedRefs of a few refs: insertion into sorted arrays (the refs behind one filter chain or virtual host). */
+function fewSortedRefs(refs: Iterable<ResourceRef>): SortedRefs {
+  const keys: string[] = [];
+  const sorted: ResourceRef[] = [];
+  for (const ref of refs) {
+    const key = cachedResourceKey(ref);
+    let at = keys.length;
+    while (at > 0 && keys[at - 1]! > key) at--;
+    // Already there: the earlier ref of this key stays.
+    if (at > 0 && keys[at - 1] === key) continue;
+    keys.splice(at, 0, key);
+    sorted.splice(at, 0, ref);
+  }
+  return { keys, refs: sorted };
+}
+
+/**
+ * mergeProvenance(...lists) (core): the refs of every list, deduplicated by resource key
+ * (the first wins), sorted by key, with each ref's key computed once.
+ */
+export function mergeRefLists(...lists: ReadonlyArray<readonly ResourceRef[]>): ResourceRef[] {
+  const all: ResourceRef[] = [];
+  for (const list of lists) for (const ref of list) all.push(ref);
+  return sortedRefs(all).refs;
 }
 
 /** Merges two key-sorted ref lists; for a key in both, `first`'s ref is kept (it occurred earlier). */
@@ -103,34 +135,34 @@ const mergedListsAtMost = 64;
  */
 export function unionProvenance(own: readonly ResourceRef[], parts: readonly ResourcePart[]): ResourceRef[] {
   // The parts in order: whole route lists, and the refs between them (own refs first).
-  const segments: Array<SortedRefs | Set<ResourceRef>> = [];
-  let loose = new Set<ResourceRef>(own);
+  const segments: Array<SortedRefs | ResourceRef[]> = [];
+  let loose: ResourceRef[] = [...own];
   let lists = 0;
   for (let i = 0; i < parts.length; ) {
     const part = parts[i]!;
     if (part instanceof RoutePart && part.index === 0 && isWholeList(parts, i, part.list)) {
-      if (loose.size > 0) segments.push(loose);
-      loose = new Set();
+      if (loose.length > 0) segments.push(loose);
+      loose = [];
       segments.push(refsOfList(part.list));
       lists++;
       i += part.list.length;
       continue;
     }
-    for (const ref of part.provenance) loose.add(ref);
+    for (const ref of part.provenance) loose.push(ref);
     i++;
   }
-  if (loose.size > 0) segments.push(loose);
+  if (loose.length > 0) segments.push(loose);
   if (lists === 0 || lists > mergedListsAtMost) {
     // A list's refs are its distinct keys, each with the ref that occurred first in it, so
     // adding them in key order keeps which ref of a key occurs first overall.
     const distinct = new Set<ResourceRef>();
     for (const segment of segments) {
-      for (const ref of segment instanceof Set ? segment : segment.refs) distinct.add(ref);
+      for (const ref of Array.isArray(segment) ? segment : segment.refs) distinct.add(ref);
     }
     return sortedRefs(distinct).refs;
   }
   // Pairwise merges of neighbours, the earlier on the left, so the first occurrence still wins.
-  let level = segments.map((segment) => (segment instanceof Set ? sortedRefs(segment) : segment));
+  let level = segments.map((segment) => (Array.isArray(segment) ? sortedRefs(segment) : segment));
   while (level.length > 1) {
     const next: SortedRefs[] = [];
     for (let i = 0; i < level.length; i += 2) {

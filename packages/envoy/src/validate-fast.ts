@@ -206,7 +206,7 @@ function compileField(field: DescField, rules: RuleFields | undefined, rulesOn: 
             const v = decode(json);
             return v !== INVALID && passes(check, v);
           }
-        : (json: unknown) => decode(json) !== INVALID;
+        : (uncheckedAccept(type) ?? ((json: unknown) => decode(json) !== INVALID));
       return { accept, mustBePresent: !field.oneof && absentBreaksRule(field, rules, check) };
     }
     case 'list':
@@ -214,6 +214,24 @@ function compileField(field: DescField, rules: RuleFields | undefined, rulesOn: 
     case 'map':
       return compileMap(field, rules);
   }
+}
+
+/**
+ * The acceptance of a field without value checks, without going through its decoder where
+ * the answer is plain: a string or a bool is accepted exactly when decodeScalar would decode
+ * it, and a message of Envoy's own exactly when messageDecoder would (acceptObject).
+ * Undefined: use the decoder.
+ */
+function uncheckedAccept(type: ReturnType<typeof elementType>): ((json: unknown) => boolean) | undefined {
+  if (type.kind === 'scalar') {
+    if (type.scalar === ScalarType.STRING) return (json) => typeof json === 'string';
+    if (type.scalar === ScalarType.BOOL) return (json) => typeof json === 'boolean';
+    return undefined;
+  }
+  if (type.kind !== 'message') return undefined;
+  const desc = type.message;
+  if (isWrapperDesc(desc) || desc.typeName.startsWith('google.protobuf.')) return undefined;
+  return (json) => acceptObject(desc, json, false);
 }
 
 /** `message.skip`: nested rules are not checked. Rare; left to the authoritative path. */

@@ -10,6 +10,7 @@ import {
   TypeUrl,
 } from '@attache/core';
 import { orderHttpFilters } from '../http-filter-slots.js';
+import { mergeRefLists } from '../provenance-union.js';
 import {
   adsConfigSource,
   defined,
@@ -264,7 +265,7 @@ function filterChain(
 
 /**
  * The refs behind a chain: its own, its access loggers', its tracing's and its HTTP
- * filters'. What a chain gets from its connection manager is merged once per IR connection
+ * filters' (mergeProvenance, with keys computed once per ref). What a chain gets from its connection manager is merged once per IR connection
  * manager (`merged`): merging that union with the chain's own refs is the same union.
  */
 function chainProvenance(
@@ -272,17 +273,17 @@ function chainProvenance(
   loggers: SharedAccessLoggers,
   merged: Map<IRHttpConnectionManager, ResourceRef[]>,
 ): ResourceRef[] {
-  if (chain.kind !== 'http') return mergeProvenance(chain.provenance, loggers.tcpProvenance);
+  if (chain.kind !== 'http') return mergeRefLists(chain.provenance, loggers.tcpProvenance);
   let fromHttp = merged.get(chain.http);
   if (fromHttp === undefined) {
-    fromHttp = mergeProvenance(
+    fromHttp = mergeRefLists(
       loggers.httpProvenance,
       chain.http.tracing?.provenance ?? [],
       ...chain.http.filters.map((f) => f.provenance),
     );
     merged.set(chain.http, fromHttp);
   }
-  return mergeProvenance(chain.provenance, fromHttp);
+  return mergeRefLists(chain.provenance, fromHttp);
 }
 
 /**
