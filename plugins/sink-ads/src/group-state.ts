@@ -2,6 +2,7 @@ import { type Snapshot, type XdsTypeUrl, xdsPushOrder } from '@attache/core';
 import { contentVersion } from './content-version.js';
 import type { EncodePool } from './encode-pool.js';
 import { frameMessage } from './framed-message.js';
+import { LazyEncoded, peekEncoded } from './lazy-encoded.js';
 import { VirtualHostType } from './served-types.js';
 import type { Subscription } from './subscription.js';
 import type { VhdsIndex } from './vhds-index.js';
@@ -210,8 +211,9 @@ export function encodeSnapshot(
   codec: XdsCodec,
   snapshot: Snapshot,
   previous: GroupState | undefined,
+  lazyTypes?: ReadonlySet<string>,
 ): GroupState {
-  const steps = encodeSteps(codec, snapshot, previous);
+  const steps = encodeSteps(codec, snapshot, previous, lazyTypes);
   let step = steps.next();
   while (!step.done) step = steps.next();
   return step.value;
@@ -228,15 +230,20 @@ export async function encodeSnapshotSliced(
   snapshot: Snapshot,
   previous: GroupState | undefined,
   pool: EncodePool | undefined,
+  lazyTypes?: ReadonlySet<string>,
   sliceMs = 8,
 ): Promise<GroupState> {
-  const byType = new Map<XdsTypeUrl, Map<string, EncodedResource>>();
+  const byType = new Map<XdsTypeUrl, ReadonlyMap<string, EncodedResource>>();
   let since = performance.now();
   for (const typeUrl of xdsPushOrder) {
     const before = previous?.resources(typeUrl);
+    if (lazyTypes?.has(typeUrl)) {
+      byType.set(typeUrl, lazily(codec, snapshot, typeUrl, before));
+      continue;
+    }
     const entries: Array<EncodedResource | Promise<EncodedResource>> = [];
     for (const resource of snapshot.resources[typeUrl] ?? []) {
-      const reused = before?.get(resource.name);
+      const reused = peekEncoded(before, resource.name);
       if (reused && reused.version === resource.version) {
         entries.push(reused);
         continue;
@@ -262,18 +269,34 @@ export async function encodeSnapshotSliced(
   return new GroupState(snapshot, byType, undefined, previous?.viewsForNext());
 }
 
+/** A type encoded when first read (LazyEncoded), reusing `before` by version. */
+function lazily(
+  codec: XdsCodec,
+  snapshot: Snapshot,
+  typeUrl: XdsTypeUrl,
+  before: ReadonlyMap<string, EncodedResource> | undefined,
+): LazyEncoded {
+  const sources = new Map((snapshot.resources[typeUrl] ?? []).map((r) => [r.name, r] as const));
+  return new LazyEncoded(sources, codec, before);
+}
+
 /** Encodes one resource per step. */
 function* encodeSteps(
   codec: XdsCodec,
   snapshot: Snapshot,
   previous: GroupState | undefined,
+  lazyTypes: ReadonlySet<string> | undefined,
 ): Generator<void, GroupState, void> {
-  const byType = new Map<XdsTypeUrl, Map<string, EncodedResource>>();
+  const byType = new Map<XdsTypeUrl, ReadonlyMap<string, EncodedResource>>();
   for (const typeUrl of xdsPushOrder) {
     const before = previous?.resources(typeUrl);
+    if (lazyTypes?.has(typeUrl)) {
+      byType.set(typeUrl, lazily(codec, snapshot, typeUrl, before));
+      continue;
+    }
     const encoded = new Map<string, EncodedResource>();
     for (const resource of snapshot.resources[typeUrl] ?? []) {
-      const reused = before?.get(resource.name);
+      const reused = peekEncoded(before, resource.name);
       if (reused && reused.version === resource.version) {
         encoded.set(resource.name, reused);
         continue;

@@ -1,6 +1,7 @@
 import { TypeUrl, type XdsResource } from '@attache/core';
 import type { EncodePool } from './encode-pool.js';
 import { GroupState } from './group-state.js';
+import { peekEncoded } from './lazy-encoded.js';
 import { VirtualHostType } from './served-types.js';
 import type { VhdsForm } from './vhds-form.js';
 import { VhdsIndex } from './vhds-index.js';
@@ -10,7 +11,7 @@ type Encoded = ReadonlyMap<string, EncodedResource>;
 
 function reusable(resource: XdsResource, ...sources: (Encoded | undefined)[]): EncodedResource | undefined {
   for (const source of sources) {
-    const known = source?.get(resource.name);
+    const known = peekEncoded(source, resource.name);
     if (known && known.version === resource.version) return known;
   }
   return undefined;

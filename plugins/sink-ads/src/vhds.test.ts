@@ -2,7 +2,9 @@ import { TypeUrl } from '@attache/core';
 import { onDemandFilterName, virtualHostTypeUrl } from '@attache/envoy';
 import { xdsSnapshot } from '@attache/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { defaultXdsCodec } from './default-codec.js';
 import { type Harness, startHarness } from './testdata/fixtures.js';
+import type { XdsCodec } from './xds-codec.js';
 
 const VH = virtualHostTypeUrl;
 const rcName = 'default/edge/cleartext';
@@ -191,6 +193,32 @@ describe('VHDS (option vhds)', () => {
       [vhName('nowhere.example.com'), [`${rcName}/nowhere.example.com`]],
     ]);
     expect(later.removed).toEqual([`${rcName}/nowhere.example.com`]);
+  });
+
+  it('encodes a whole route table only when a stream that takes it whole asks for it', async () => {
+    const codec = defaultXdsCodec();
+    const encoded: string[] = [];
+    const counting: XdsCodec = {
+      ...codec,
+      encodeResource(name, version, json) {
+        encoded.push(`${String(json['@type']).split('.').at(-1)} ${name}`);
+        return codec.encodeResource(name, version, json);
+      },
+    };
+    h = await startHarness({ vhds: true, codec: counting });
+    h.server.setSnapshot(edge(1, { 'a.example.com': 'ca' }));
+    expect(encoded.filter((e) => e.startsWith('RouteConfiguration'))).toEqual([
+      `RouteConfiguration ${rcName}`, // the VHDS form, for delta streams
+    ]);
+    const delta = h.client('delta').delta('ads');
+    delta.subscribe(TypeUrl.RouteConfiguration, [rcName]);
+    delta.ack(await delta.next(TypeUrl.RouteConfiguration));
+    expect(encoded.filter((e) => e.startsWith('RouteConfiguration'))).toHaveLength(1);
+    const sotw = h.client('sotw').sotw('ads');
+    sotw.subscribe(TypeUrl.RouteConfiguration, [rcName]);
+    const whole = await sotw.next(TypeUrl.RouteConfiguration);
+    expect(whole.resources[0]?.json?.virtualHosts).toHaveLength(1);
+    expect(encoded.filter((e) => e.startsWith('RouteConfiguration'))).toHaveLength(2);
   });
 
   it('is off by default: delta gets whole route tables and no VirtualHost', async () => {

@@ -1,4 +1,4 @@
-import type { Snapshot } from '@attache/core';
+import { type Snapshot, TypeUrl } from '@attache/core';
 import * as grpc from '@grpc/grpc-js';
 import { defaultXdsCodec } from './default-codec.js';
 import { readDeltaRequest } from './delta-request.js';
@@ -90,6 +90,10 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
   /** The VHDS form of each group's state, for delta ADS streams (option `vhds`). */
   const vhdsGroups = new Map<string, GroupState>();
   const formers = new Map<string, VhdsFormer>();
+  // With VHDS, whole route tables are encoded only when a SotW or per-type stream reads them.
+  const lazyTypes: ReadonlySet<string> | undefined = options.vhds
+    ? new Set([TypeUrl.RouteConfiguration])
+    : undefined;
   const formerOf = (group: string): VhdsFormer => {
     let former = formers.get(group);
     if (!former) {
@@ -278,7 +282,7 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
       });
     },
     setSnapshot(snapshot) {
-      const state = encodeSnapshot(codec, snapshot, groups.get(snapshot.group));
+      const state = encodeSnapshot(codec, snapshot, groups.get(snapshot.group), lazyTypes);
       const vhdsState = options.vhds
         ? encodeVhdsStateSync(
             codec,
@@ -293,7 +297,13 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
       publishing = publishing
         .catch(() => {})
         .then(async () => {
-          const state = await encodeSnapshotSliced(codec, snapshot, groups.get(snapshot.group), pool);
+          const state = await encodeSnapshotSliced(
+            codec,
+            snapshot,
+            groups.get(snapshot.group),
+            pool,
+            lazyTypes,
+          );
           const vhdsState = options.vhds
             ? await encodeVhdsState(
                 codec,
