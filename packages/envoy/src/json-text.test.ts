@@ -78,6 +78,8 @@ describe('RouteConfigText with shared routes noted', () => {
         { name: 'only-shared', routes: [shared, shared] },
         { name: 'empty', routes: [] },
         { name: 'shared-last', routes: [undefined, own(n + 30), shared] },
+        // Mostly routes of its own: serialized whole, natively (the shared route again).
+        { name: 'mostly-own', routes: [own(n + 40), own(n + 41), own(n + 42), own(n + 43), shared] },
       ],
     }));
     const noted = new RouteConfigText();
@@ -89,7 +91,8 @@ describe('RouteConfigText with shared routes noted', () => {
     };
     Object.defineProperty(shared, 'toJSON', { value: toJSON, enumerable: false });
     for (const rc of configs) expect(noted.version(rc)).toBe(expectedVersion(rc));
-    // Serialized once for the noted versions, then once per occurrence by expectedVersion.
-    expect(stringified).toBe(1 + configs.length * 4);
+    // Serialized once for the lists made mostly of shared routes, once more in each list made
+    // mostly of its own routes, then once per occurrence by expectedVersion.
+    expect(stringified).toBe(1 + configs.length + configs.length * 5);
   });
 });
