@@ -23,6 +23,7 @@ export class SecretResolver {
   readonly #ctx: PassContext;
   readonly #verdicts = new Map<string, Verdict>();
   readonly #users = new Map<string, ResourceRef[]>();
+  readonly #pairs = new Map<string, ReturnType<typeof certificatePairVerdict>>();
 
   constructor(ctx: PassContext) {
     this.#ctx = ctx;
@@ -45,7 +46,13 @@ export class SecretResolver {
         const key = this.#field(stored, 'tls.key');
         const unreadable = [crt, key].flatMap((f) => ('problem' in f ? [f.problem] : []));
         if (unreadable.length > 0 || 'problem' in crt || 'problem' in key) return { problems: unreadable };
-        const verdict = certificatePairVerdict(crt, key);
+        // Hosts often hold copies of one certificate (a wildcard in every namespace): parsed once per compile.
+        const pairKey = `${crt.field}\u0000${key.field}\u0000${crt.text}\u0000${key.text}`;
+        let verdict = this.#pairs.get(pairKey);
+        if (verdict === undefined) {
+          verdict = certificatePairVerdict(crt, key);
+          this.#pairs.set(pairKey, verdict);
+        }
         if ('problem' in verdict) return { problems: [verdict.problem] };
         return { problems: [], crt, key, leaf: verdict.leaf };
       });
