@@ -305,3 +305,20 @@ describe.skipIf(!envoy)('a real Envoy loads what is sent', () => {
     }
   }, 30_000);
 });
+
+describe('copies of one certificate (parsed once per compile)', () => {
+  it('every copy is judged on its own: a copy whose key does not match is refused, the others are sent', () => {
+    const { secrets, diagnostics } = run([
+      host('a', 'copy-a'),
+      host('b', 'copy-b'),
+      host('c', 'copy-c'),
+      secret('copy-a', { data: dataOf(site) }),
+      secret('copy-b', { data: dataOf(site) }),
+      // The same certificate text with another key: the pair differs, so its verdict does too.
+      secret('copy-c', { data: { 'tls.crt': b64(site.cert), 'tls.key': b64(other.key) } }),
+    ]);
+    expect(secrets).toEqual(['default/copy-a', 'default/copy-b']);
+    expect(diagnostics).toContainEqual(['SECRET_INVALID', 'Secret/copy-c', '/data/tls.key']);
+    expect(diagnostics.filter(([code]) => code === 'SECRET_INVALID')).toHaveLength(1);
+  });
+});
