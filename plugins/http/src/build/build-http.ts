@@ -142,7 +142,8 @@ export function buildHttp(ctx: PassContext): void {
         list = gone!.size > 0 ? before.filter((g) => !gone!.has(g)) : before.slice();
         for (const g of added) if (attaches(g, host)) list.splice(insertionPoint(list, g), 0, g);
       } else {
-        list = (index ??= new GroupIndex(groups, config.strictLabelSelectors)).groupsFor(host);
+        index ??= new GroupIndex(groups, config.strictLabelSelectors);
+        list = index.groupsFor(host);
       }
       groupsByHost.set(host.id, list);
       keptGroups?.hostGroups.set(host.id, list);

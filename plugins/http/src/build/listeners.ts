@@ -7,7 +7,6 @@ import {
   type IRRoute,
   type IRRouteConfig,
   type IRVirtualHost,
-  mergeProvenance,
   type PassContext,
   type ResourceRef,
 } from '@attache/core';
