@@ -88,28 +88,39 @@ function queryMatcher(q: IRQueryParameterMatch, limits: RegexLimits): Json {
   });
 }
 
+/**
+ * IR route match → RouteMatch. Built key by key in the order definedAfter would give (the
+ * path specifier first), without an intermediate literal: routes are lowered by the ten
+ * thousand.
+ */
 function routeMatch(match: IRRouteMatch, limits: RegexLimits): Json {
-  const path =
-    match.path.kind === 'prefix'
-      ? { prefix: match.path.value }
-      : match.path.kind === 'path'
-        ? { path: match.path.value }
-        : { safe_regex: regexMatcher(match.path.value, limits) };
-  return definedAfter(path, {
-    case_sensitive: match.caseSensitive,
-    headers: nonEmpty(match.headers?.map((h) => sharedMatcher(h, limits, headerMatcher))),
-    query_parameters: nonEmpty(match.queryParameters?.map((q) => sharedMatcher(q, limits, queryMatcher))),
-    runtime_fraction: match.runtimeFraction
-      ? {
-          default_value: {
-            numerator: match.runtimeFraction.numerator,
-            denominator: match.runtimeFraction.denominator,
-          },
-          runtime_key: match.runtimeFraction.runtimeKey,
-        }
-      : undefined,
-    grpc: match.grpc ? {} : undefined,
-  });
+  const path = match.path;
+  const out: Json =
+    path.kind === 'prefix'
+      ? { prefix: path.value }
+      : path.kind === 'path'
+        ? { path: path.value }
+        : { safe_regex: regexMatcher(path.value, limits) };
+  if (match.caseSensitive !== undefined) out.case_sensitive = match.caseSensitive;
+  const headers = match.headers;
+  if (headers !== undefined && headers.length > 0) {
+    out.headers = headers.map((h) => sharedMatcher(h, limits, headerMatcher));
+  }
+  const query = match.queryParameters;
+  if (query !== undefined && query.length > 0) {
+    out.query_parameters = query.map((q) => sharedMatcher(q, limits, queryMatcher));
+  }
+  if (match.runtimeFraction) {
+    out.runtime_fraction = {
+      default_value: {
+        numerator: match.runtimeFraction.numerator,
+        denominator: match.runtimeFraction.denominator,
+      },
+      runtime_key: match.runtimeFraction.runtimeKey,
+    };
+  }
+  if (match.grpc) out.grpc = {};
+  return out;
 }
 
 /** The v3 CORS policy, carried as the cors filter's per-route config (RouteAction.cors is deprecated). */
@@ -163,16 +174,17 @@ function regexRewrite(
 }
 
 function forwardAction(action: IRForwardAction, rateLimits: Json[] | undefined, limits: RegexLimits): Json {
-  const [only, ...more] = action.clusters;
-  const target =
-    only && more.length === 0
-      ? { cluster: only.cluster }
-      : {
-          weighted_clusters: {
-            clusters: action.clusters.map((c) => ({ name: c.cluster, weight: c.weight })),
-          },
-        };
+  // (Not a destructuring with a rest element: that allocates an array per route.)
+  const only = action.clusters.length === 1 ? action.clusters[0] : undefined;
+  const target: Json = only
+    ? { cluster: only.cluster }
+    : {
+        weighted_clusters: {
+          clusters: action.clusters.map((c) => ({ name: c.cluster, weight: c.weight })),
+        },
+      };
   const retry = action.retryPolicy;
+  if (action.extra === undefined) return forwardFields(target, action, rateLimits, limits);
   return definedAfter(target, {
     prefix_rewrite: action.prefixRewrite,
     regex_rewrite: regexRewrite(action.regexRewrite, limits),
@@ -205,6 +217,54 @@ function forwardAction(action: IRForwardAction, rateLimits: Json[] | undefined, 
     rate_limits: rateLimits,
     ...action.extra,
   });
+}
+
+/**
+ * forwardAction without a plugin's extra fields: the same keys in the same order, set one by
+ * one where defined instead of through a literal of every field and a copy.
+ */
+function forwardFields(
+  target: Json,
+  action: IRForwardAction,
+  rateLimits: Json[] | undefined,
+  limits: RegexLimits,
+): Json {
+  const out: Json = target;
+  setDefined(out, 'prefix_rewrite', action.prefixRewrite);
+  setDefined(out, 'regex_rewrite', regexRewrite(action.regexRewrite, limits));
+  setDefined(out, 'host_rewrite_literal', action.hostRewrite);
+  if (action.hostRewrite === undefined) setDefined(out, 'auto_host_rewrite', action.autoHostRewrite);
+  setDefined(out, 'timeout', duration(action.timeoutMs));
+  setDefined(out, 'idle_timeout', duration(action.idleTimeoutMs));
+  const retry = action.retryPolicy;
+  if (retry) {
+    out.retry_policy = defined({
+      retry_on: retry.retryOn,
+      num_retries: retry.numRetries,
+      per_try_timeout: duration(retry.perTryTimeoutMs),
+      retriable_status_codes: nonEmpty(retry.retriableStatusCodes),
+    });
+  }
+  setDefined(
+    out,
+    'request_mirror_policies',
+    nonEmpty(
+      action.shadows?.map((s) =>
+        defined({
+          cluster: s.cluster,
+          runtime_fraction:
+            s.percent === undefined
+              ? undefined
+              : { default_value: { numerator: s.percent, denominator: 'HUNDRED' } },
+        }),
+      ),
+    ),
+  );
+  setDefined(out, 'hash_policy', nonEmpty(action.hashPolicy?.map(hashPolicy)));
+  setDefined(out, 'upgrade_configs', nonEmpty(action.upgradeTypes?.map((t) => ({ upgrade_type: t }))));
+  setDefined(out, 'priority', action.priority);
+  setDefined(out, 'rate_limits', rateLimits);
+  return out;
 }
 
 const redirectCodes: Record<number, string> = {
@@ -244,30 +304,33 @@ function headersToAdd(headers: IRHeaderValueOption[] | undefined): Json[] | unde
  */
 export function lowerRoute(route: IRRoute, limits: RegexLimits = noLimits): Json {
   const action = route.action;
-  const actionJson =
-    action.kind === 'forward'
-      ? { route: forwardAction(action, nonEmpty(route.rateLimits), limits) }
-      : action.kind === 'redirect'
-        ? { redirect: redirectAction(action, limits) }
-        : {
-            direct_response: defined({
-              status: action.status,
-              body: action.body === undefined ? undefined : { inline_string: action.body },
-            }),
-          };
-  return definedAfter(
-    { name: route.name, match: routeMatch(route.match, limits), ...actionJson },
-    {
-      request_headers_to_add: headersToAdd(route.requestHeadersToAdd),
-      request_headers_to_remove: nonEmpty(route.requestHeadersToRemove),
-      response_headers_to_add: headersToAdd(route.responseHeadersToAdd),
-      response_headers_to_remove: nonEmpty(route.responseHeadersToRemove),
-      typed_per_filter_config: typedPerFilterConfig(
-        route.typedPerFilterConfig,
-        action.kind === 'forward' ? action.cors : undefined,
-        limits,
-      ),
-      metadata: route.metadata ? { filter_metadata: sortedRecord(route.metadata) } : undefined,
-    },
+  // Key by key: name, match, the action, then the rest where set (no intermediate literals).
+  const out: Json = { name: route.name, match: routeMatch(route.match, limits) };
+  if (action.kind === 'forward') out.route = forwardAction(action, nonEmpty(route.rateLimits), limits);
+  else if (action.kind === 'redirect') out.redirect = redirectAction(action, limits);
+  else {
+    out.direct_response = defined({
+      status: action.status,
+      body: action.body === undefined ? undefined : { inline_string: action.body },
+    });
+  }
+  setDefined(out, 'request_headers_to_add', headersToAdd(route.requestHeadersToAdd));
+  setDefined(out, 'request_headers_to_remove', nonEmpty(route.requestHeadersToRemove));
+  setDefined(out, 'response_headers_to_add', headersToAdd(route.responseHeadersToAdd));
+  setDefined(out, 'response_headers_to_remove', nonEmpty(route.responseHeadersToRemove));
+  setDefined(
+    out,
+    'typed_per_filter_config',
+    typedPerFilterConfig(
+      route.typedPerFilterConfig,
+      action.kind === 'forward' ? action.cors : undefined,
+      limits,
+    ),
   );
+  if (route.metadata) out.metadata = { filter_metadata: sortedRecord(route.metadata) };
+  return out;
+}
+
+function setDefined(out: Json, key: string, value: unknown): void {
+  if (value !== undefined) out[key] = value;
 }
