@@ -47,6 +47,8 @@ export interface LoweringMemo {
         lists: WeakMap<readonly IRRoute[], DanglingReference[]>;
       }
     | undefined;
+  /** The last sorted list of each IR record (lower/index.ts), with the values it was sorted from. */
+  sorted: Map<string, { values: readonly unknown[]; sorted: unknown[] }>;
   /** A number per lowered route list, for keys. */
   listIds: WeakMap<Json[], number>;
   nextListId: number;
@@ -188,6 +190,7 @@ export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
     nextListId: 0,
     lowered: new WeakMap(),
     danglingLists: undefined,
+    sorted: new Map(),
   }));
 }
 
@@ -253,4 +256,27 @@ function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   if (a.size !== b.size) return false;
   for (const item of b) if (!a.has(item)) return false;
   return true;
+}
+
+/** `sort(values)`, or the last result when the values are the same objects in the same order. */
+export function keptSorted<T>(
+  memo: LoweringMemo,
+  slot: string,
+  values: readonly T[],
+  sort: (values: T[]) => T[],
+): T[] {
+  const before = memo.sorted.get(slot);
+  if (before !== undefined && before.values.length === values.length) {
+    let same = true;
+    for (let i = 0; i < values.length; i++) {
+      if (before.values[i] !== values[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return before.sorted as T[];
+  }
+  const sorted = sort(values.slice());
+  memo.sorted.set(slot, { values, sorted });
+  return sorted;
 }

@@ -1,27 +1,33 @@
 /**
  * Values by string key kept from one compile to the next (under an incremental
  * compiler): `rotate()` begins a compile, and what the compile before did not
- * use is dropped then, so it holds about what one compile made.
+ * use is dropped then, so it holds about what one compile made. One map, each
+ * entry stamped with the compile that last used it: reading an entry kept from
+ * the last compile costs a lookup, not a copy into a new map.
  */
 export class KeptByString<T> {
-  private current = new Map<string, T>();
-  private previous = new Map<string, T>();
+  private entries = new Map<string, { value: T; generation: number }>();
+  private generation = 0;
 
   rotate(): void {
-    this.previous = this.current;
-    this.current = new Map();
+    this.generation++;
+    for (const [key, entry] of this.entries) {
+      if (entry.generation < this.generation - 1) this.entries.delete(key);
+    }
   }
 
   get(key: string): T | undefined {
-    let value = this.current.get(key);
-    if (value === undefined) {
-      value = this.previous.get(key);
-      if (value !== undefined) this.current.set(key, value);
-    }
-    return value;
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    entry.generation = this.generation;
+    return entry.value;
   }
 
   set(key: string, value: T): void {
-    this.current.set(key, value);
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
+      entry.value = value;
+      entry.generation = this.generation;
+    } else this.entries.set(key, { value, generation: this.generation });
   }
 }

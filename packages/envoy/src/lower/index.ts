@@ -1,5 +1,5 @@
 import { compareStrings, type IR, xdsPushOrder } from '@attache/core';
-import { keptLowering, type LoweringMemo, routeConfigKey } from '../lowering-memo.js';
+import { keptLowering, keptSorted, type LoweringMemo, routeConfigKey } from '../lowering-memo.js';
 import { lowerCluster } from './cluster.js';
 import type { LoweredResource } from './common.js';
 import { lowerEndpoints } from './endpoints.js';
@@ -11,7 +11,20 @@ export type { Json, LoweredResource, ResourcePart } from './common.js';
 export { httpConnectionManagerFilterName } from './listener.js';
 
 function byName<T extends { name: string }>(record: Record<string, T>): T[] {
-  return Object.values(record).sort((a, b) => compareStrings(a.name, b.name));
+  return sortByName(Object.values(record));
+}
+
+function sortByName<T extends { name: string }>(values: T[]): T[] {
+  return values.sort((a, b) => compareStrings(a.name, b.name));
+}
+
+/** byName, kept by an incremental compiler while the record holds the same objects in the same order. */
+function keptByName<T extends { name: string }>(
+  kept: LoweringMemo | undefined,
+  slot: string,
+  record: Record<string, T>,
+): T[] {
+  return kept ? keptSorted(kept, slot, Object.values(record), sortByName) : byName(record);
 }
 
 /**
@@ -24,13 +37,15 @@ export function lowerIR(ir: IR, kept?: LoweringMemo): LoweredResource[] {
   const lowerRoutes = memoizedRouteLowering(limits, kept);
   const loggers = sharedAccessLoggers(ir);
   const lowered = [
-    ...byName(ir.secrets).map((secret) => keptLowering(kept, secret, lowerSecret)),
-    ...byName(ir.clusters).map((cluster) => keptLowering(kept, cluster, lowerCluster)),
-    ...byName(ir.endpoints).map((endpoints) => keptLowering(kept, endpoints, lowerEndpoints)),
-    ...byName(ir.listeners).map((listener) =>
+    ...keptByName(kept, 'secrets', ir.secrets).map((secret) => keptLowering(kept, secret, lowerSecret)),
+    ...keptByName(kept, 'clusters', ir.clusters).map((cluster) => keptLowering(kept, cluster, lowerCluster)),
+    ...keptByName(kept, 'endpoints', ir.endpoints).map((endpoints) =>
+      keptLowering(kept, endpoints, lowerEndpoints),
+    ),
+    ...keptByName(kept, 'listeners', ir.listeners).map((listener) =>
       keptLowering(kept, listener, (l) => lowerListener(l, loggers), loggers),
     ),
-    ...byName(ir.routeConfigs).map((config) => {
+    ...keptByName(kept, 'routeConfigs', ir.routeConfigs).map((config) => {
       if (!kept) return lowerRouteConfig(config, lowerRoutes, limits);
       // The same IR object as last compile (kept by the http plugin), or one made of the same parts.
       return keptLowering(kept, config, () => {
