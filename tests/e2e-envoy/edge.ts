@@ -78,10 +78,15 @@ export function host(name: string, spec: Obj): Obj {
  * delta-xDS bootstrap (Envoy supports VHDS over delta only): route tables reach Envoy as
  * RouteConfigurations without virtual hosts plus one VirtualHost resource per virtual host.
  * `ATTACHE_E2E_VHDS=on-demand` also turns on on-demand updates (Envoy's on-demand filter in
- * each HTTP connection manager). CI runs the routing suites both ways.
+ * each HTTP connection manager); `lazy` also sends exact-domain virtual hosts only on demand.
+ * CI runs the routing suites with VHDS off and on.
  */
-export const vhdsFromEnvironment: boolean | { onDemand: boolean } =
-  process.env.ATTACHE_E2E_VHDS === 'on-demand' ? { onDemand: true } : process.env.ATTACHE_E2E_VHDS === '1';
+export const vhdsFromEnvironment: boolean | { onDemand: boolean; lazy?: boolean } =
+  process.env.ATTACHE_E2E_VHDS === 'on-demand'
+    ? { onDemand: true }
+    : process.env.ATTACHE_E2E_VHDS === 'lazy'
+      ? { onDemand: true, lazy: true }
+      : process.env.ATTACHE_E2E_VHDS === '1';
 
 export interface AttacheOptions {
   /** The folder `serve` watches. */
@@ -94,7 +99,7 @@ export interface AttacheOptions {
   /** Extra attache.yaml top-level keys. */
   config?: Obj;
   /** Serve route tables as VHDS (implies delta). Default: from `ATTACHE_E2E_VHDS`. */
-  vhds?: boolean | { onDemand: boolean };
+  vhds?: boolean | { onDemand: boolean; lazy?: boolean };
   logLevel?: string;
 }
 

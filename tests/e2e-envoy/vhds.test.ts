@@ -246,3 +246,102 @@ describe.skipIf(skip !== undefined)('e2e-envoy: VHDS (virtual hosts over delta A
     await expectNoRejectedUpdates(envoy);
   });
 });
+
+/**
+ * Lazy on-demand (`vhds: { onDemand: true, lazy: true }`): a table whose virtual
+ * hosts all have exact domains is not sent up front; the real Envoy asks for each
+ * virtual host when a request first names its authority, and gets it.
+ */
+describe.skipIf(skip !== undefined)('e2e-envoy: VHDS lazy on-demand virtual hosts', () => {
+  let app: EchoServer;
+  let attache: AttacheProcess;
+  let envoy: EnvoyProcess;
+  let port: number;
+  const resources = resourceDir();
+  const routed = (name: string, authority: string): Obj[] => [
+    host(name, { hostname: authority, requestPolicy: { insecure: { action: 'Route' } } }),
+    mapping(`${name}-m`, { hostname: authority, prefix: '/app/', service: app.address }),
+  ];
+  const get = (authority: string) =>
+    request(port, '/app/x', { host: authority, timeoutMs: 5_000 }).catch((e: Error) => ({
+      status: -1,
+      headers: {},
+      body: e.message,
+    }));
+  async function virtualHostNames(): Promise<string[]> {
+    const dump = await envoy.configDump();
+    const routes = dump.configs.find(
+      (c) => c['@type'] === 'type.googleapis.com/envoy.admin.v3.RoutesConfigDump',
+    ) as Obj;
+    const config = ((routes.dynamic_route_configs as Obj[])[0] as Obj).route_config as Obj;
+    return ((config.virtual_hosts as Obj[]) ?? []).map((vh) => String(vh.name));
+  }
+
+  beforeAll(async () => {
+    app = await EchoServer.start({ name: 'app' });
+    [port] = (await freePorts(1)) as [number];
+    writeResources(resources.dir, 'edge.yaml', [
+      listener('http', port),
+      ...routed('one', 'one.example.com'),
+      ...routed('two', 'two.example.com'),
+    ]);
+    attache = await AttacheProcess.start({ resources: resources.dir, vhds: { onDemand: true, lazy: true } });
+    envoy = await EnvoyProcess.start({ bootstrap: attache.bootstrapPath, name: 'vhds-lazy-envoy' });
+    await envoy.waitFor(async () => (await envoy.dynamicNames()).listeners.length > 0, {
+      what: 'the listener',
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await envoy?.stop();
+    await attache?.stop();
+    await app?.close();
+    resources.remove();
+  });
+
+  it('Envoy starts with no virtual host and gets each one when a request first names it', async () => {
+    expect(await virtualHostNames()).toEqual([]);
+    const first = await get('one.example.com');
+    expect(first.status).toBe(200);
+    expect(JSON.parse(first.body).path).toBe('/x');
+    const names = await virtualHostNames();
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(/\/default%2Fone$/);
+    expect((await get('two.example.com')).status).toBe(200);
+    expect(await virtualHostNames()).toHaveLength(2);
+  });
+
+  it('a Host added while Envoy runs is fetched on demand; an edit reaches Envoy; a removed Host answers 404', async () => {
+    writeResources(resources.dir, 'late.yaml', routed('late', 'late.example.com'));
+    await envoy.waitFor(async () => (await get('late.example.com')).status === 200, {
+      what: 'the added Host, on demand',
+      timeoutMs: 20_000,
+      intervalMs: 200,
+    });
+    expect((await virtualHostNames()).some((n) => n.endsWith('/default%2Flate'))).toBe(true);
+    // Envoy now follows that virtual host: an edit to its Mapping arrives without a request.
+    writeResources(resources.dir, 'late.yaml', [
+      host('late', { hostname: 'late.example.com', requestPolicy: { insecure: { action: 'Route' } } }),
+      mapping('late-m', { hostname: 'late.example.com', prefix: '/moved/', service: app.address }),
+    ]);
+    await envoy.waitFor(
+      async () =>
+        (await request(port, '/moved/x', { host: 'late.example.com' }).catch(() => ({ status: -1 })))
+          .status === 200,
+      { what: 'the edited Mapping', timeoutMs: 20_000, intervalMs: 200 },
+    );
+    rmSync(join(resources.dir, 'late.yaml'));
+    await envoy.waitFor(
+      async () =>
+        (await request(port, '/moved/x', { host: 'late.example.com' }).catch(() => ({ status: -1 })))
+          .status === 404,
+      {
+        what: 'the removed Host answering 404',
+        timeoutMs: 20_000,
+        intervalMs: 200,
+      },
+    );
+    expect((await virtualHostNames()).some((n) => n.endsWith('/default%2Flate'))).toBe(false);
+    await expectNoRejectedUpdates(envoy);
+  });
+});

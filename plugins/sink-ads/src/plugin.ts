@@ -80,6 +80,13 @@ export const sinkAdsConfigSchema = Type.Object(
                     'control plane to send it (every virtual host then ends with a catch-all 404 route)',
                 }),
               ),
+              lazy: Type.Optional(
+                Type.Boolean({
+                  description:
+                    'with onDemand: a route table whose virtual hosts all have exact domains is not sent up ' +
+                    'front; Envoy asks for each virtual host when it first sees its authority',
+                }),
+              ),
             },
             { additionalProperties: false },
           ),

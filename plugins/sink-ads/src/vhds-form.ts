@@ -12,6 +12,8 @@ export interface VhdsForm {
   virtualHosts: XdsResource[];
   /** VirtualHost resource name → its domains, for on-demand aliases. */
   domains: ReadonlyMap<string, readonly string[]>;
+  /** Virtual hosts of exact-domain tables are sent only on demand (VhdsIndex). */
+  lazy: boolean;
 }
 
 interface RouteConfigForm {
@@ -43,7 +45,7 @@ export class VhdsFormer {
   private listeners = new Map<string, { version: string; tables: string; listener: XdsResource }>();
   private virtualHostsByObject = new WeakMap<object, { name: string; resource: XdsResource }>();
 
-  constructor(private readonly options: VhdsOptions = {}) {}
+  constructor(private readonly options: VhdsOptions & { lazy?: boolean } = {}) {}
 
   form(snapshot: Snapshot): VhdsForm {
     const routeConfigs = new Map<string, RouteConfigForm>();
@@ -86,6 +88,7 @@ export class VhdsFormer {
       routeConfigs: [...routeConfigs.values()].map((f) => f.routeConfig),
       virtualHosts,
       domains,
+      lazy: this.options.onDemand === true && this.options.lazy === true,
     };
   }
 

@@ -14,10 +14,20 @@ import type { EncodedResource } from './xds-codec.js';
 export class VhdsIndex {
   private readonly tables = new Map<string, { names: string[]; domains: (readonly string[])[] }>();
   private readonly answers = new Map<string, EncodedResource>();
+  /** What a wildcard subscription gets: every virtual host, or (lazy) those of tables that cannot wait. */
+  private readonly eager: ReadonlyMap<string, EncodedResource>;
 
+  /**
+   * `lazy`: a table whose virtual hosts all have exact domains sends none on the
+   * wildcard subscription; Envoy's on-demand filter asks for each when it first
+   * sees its authority. A table with a wildcard domain (`*`, `*.x`, `x.*`) is
+   * always sent whole: Envoy would match a request to a wildcard virtual host
+   * it holds and never ask for the exact one it lacks.
+   */
   constructor(
     private readonly all: ReadonlyMap<string, EncodedResource>,
     domains: ReadonlyMap<string, readonly string[]>,
+    lazy = false,
   ) {
     for (const name of all.keys()) {
       const table = vhdsNamespaceOf(name);
@@ -30,6 +40,16 @@ export class VhdsIndex {
       entry.names.push(name);
       entry.domains.push(domains.get(name) ?? []);
     }
+    if (!lazy) {
+      this.eager = all;
+      return;
+    }
+    const eager = new Map<string, EncodedResource>();
+    for (const table of this.tables.values()) {
+      if (table.domains.every((list) => list.every((domain) => !domain.includes('*')))) continue;
+      for (const name of table.names) eager.set(name, all.get(name) as EncodedResource);
+    }
+    this.eager = eager;
   }
 
   /** Whether `name` is a route configuration whose virtual hosts are served here. */
@@ -38,8 +58,8 @@ export class VhdsIndex {
   }
 
   select(subscription: Subscription): ReadonlyMap<string, EncodedResource> {
-    if (subscription.wildcard && subscription.names.size === 0) return this.all;
-    const picked = new Map<string, EncodedResource>(subscription.wildcard ? this.all : []);
+    if (subscription.wildcard && subscription.names.size === 0) return this.eager;
+    const picked = new Map<string, EncodedResource>(subscription.wildcard ? this.eager : []);
     const aliases: string[] = [];
     for (const name of subscription.sortedNames()) {
       const table = this.tables.get(name);

@@ -60,7 +60,7 @@ export async function encodeVhdsState(
   return new GroupState(
     plain.snapshot,
     byType,
-    new VhdsIndex(byType.get(VirtualHostType) ?? new Map(), form.domains),
+    new VhdsIndex(byType.get(VirtualHostType) ?? new Map(), form.domains, form.lazy),
     previous?.viewsForNext(),
   );
 }
@@ -94,7 +94,7 @@ export function encodeVhdsStateSync(
   return new GroupState(
     plain.snapshot,
     byType,
-    new VhdsIndex(byType.get(VirtualHostType) ?? new Map(), form.domains),
+    new VhdsIndex(byType.get(VirtualHostType) ?? new Map(), form.domains, form.lazy),
     previous?.viewsForNext(),
   );
 }

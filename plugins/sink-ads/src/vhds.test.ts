@@ -195,6 +195,36 @@ describe('VHDS (option vhds)', () => {
     expect(later.removed).toEqual([`${rcName}/nowhere.example.com`]);
   });
 
+  it('lazy: sends exact-domain virtual hosts only on demand, tables with a wildcard domain up front', async () => {
+    h = await startHarness({ vhds: { onDemand: true, lazy: true } });
+    h.server.setSnapshot(edge(1, { 'a.example.com': 'ca', 'b.example.com': 'cb' }));
+    const delta = h.client().delta('ads');
+    // Envoy's first VHDS request names nothing (wildcard): answered, with no virtual host.
+    delta.subscribe(VH, []);
+    const first = await delta.next(VH);
+    expect(first.resources).toEqual([]);
+    delta.ack(first);
+    delta.subscribe(VH, [`${rcName}/b.example.com`]);
+    const onDemand = await delta.next(VH);
+    expect(onDemand.resources.map((r) => [r.name, r.aliases])).toEqual([
+      [vhName('b.example.com'), [`${rcName}/b.example.com`]],
+    ]);
+    delta.ack(onDemand);
+    // Only what was asked for follows changes: a change to a.example.com sends nothing.
+    h.server.setSnapshot(edge(2, { 'a.example.com': 'cb', 'b.example.com': 'cb' }));
+    h.server.setSnapshot(edge(3, { 'a.example.com': 'cb', 'b.example.com': 'ca' }));
+    const changed = await delta.next(VH);
+    expect(changed.resources.map((r) => r.name)).toEqual([vhName('b.example.com')]);
+    delta.ack(changed);
+    // A wildcard domain in the table: everything goes up front (Envoy would never ask past it).
+    h.server.setSnapshot(edge(4, { 'a.example.com': 'cb', 'b.example.com': 'ca', '*.example.org': 'ca' }));
+    const eager = await delta.next(VH);
+    expect(eager.resources.map((r) => r.name).sort()).toEqual([
+      vhName('*.example.org'),
+      vhName('a.example.com'),
+    ]);
+  });
+
   it('encodes a whole route table only when a stream that takes it whole asks for it', async () => {
     const codec = defaultXdsCodec();
     const encoded: string[] = [];

@@ -49,8 +49,10 @@ export interface XdsServerOptions {
    * `onDemand` adds Envoy's on-demand filter (a request for an authority without a
    * virtual host waits for the control plane's answer) and ends every virtual host
    * with a catch-all 404 route (see `noRouteFallback` in @attache/envoy).
+   * `lazy` (with `onDemand`): a table whose virtual hosts all have exact domains is
+   * not sent up front; Envoy asks for each virtual host when it first sees its authority.
    */
-  vhds?: boolean | { onDemand?: boolean };
+  vhds?: boolean | { onDemand?: boolean; lazy?: boolean };
 }
 
 export interface XdsServer {
