@@ -4,7 +4,7 @@ import type { NackRecord } from './xds-stream.js';
 export interface TypeInfo {
   typeUrl: string;
   /** '*' for wildcard, then the names asked for. */
-  subscribed: string[];
+  subscribed: readonly string[];
   /** SotW: version_info last sent / acknowledged. Delta: count of resources the client holds. */
   sentVersion?: string;
   ackedVersion?: string;

@@ -19,7 +19,7 @@ export class Subscription {
   /** No request for this type yet: an empty first request may still mean wildcard. */
   private pristine = true;
   /** Sorted names and key, recomputed only after a change: streams evaluate far more often than they subscribe. */
-  private sorted: { names: string[]; key: string } | undefined;
+  private sorted: { names: string[]; key: string; described?: readonly string[] } | undefined;
   /** The last SotW list as sent: ACKs repeat it verbatim, which is cheap to recognise. */
   private lastRequest: readonly string[] | undefined;
 
@@ -85,12 +85,14 @@ export class Subscription {
     return this.cache().names;
   }
 
-  describe(): string[] {
-    const names = this.sortedNames();
-    return this.wildcard ? ['*', ...names] : [...names];
+  /** For stream info: '*' first when wildcard, then the names. Shared until the subscription changes: do not mutate. */
+  describe(): readonly string[] {
+    const cached = this.cache();
+    cached.described ??= this.wildcard ? ['*', ...cached.names] : cached.names;
+    return cached.described;
   }
 
-  private cache(): { names: string[]; key: string } {
+  private cache(): { names: string[]; key: string; described?: readonly string[] } {
     if (!this.sorted) {
       const names = [...this.names].sort();
       this.sorted = { names, key: `${this.wildcard ? '*' : ''}|${names.join('\u0000')}` };
