@@ -9,6 +9,7 @@ export {
   formatStringProblem,
 } from './format-commands.js';
 export { luaSyntaxProblem } from './lua-check.js';
+export { re2CompileError } from './re2-compile.js';
 export { re2ProgramSize } from './regex-program-size.js';
 export {
   boringSslCipherNames,

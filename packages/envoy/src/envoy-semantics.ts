@@ -1,7 +1,11 @@
 import { isIP } from 'node:net';
-import { cipherSuiteProblem, ecdhCurveProblem, formatStringProblem } from '@attache/envoy-facts';
+import {
+  cipherSuiteProblem,
+  ecdhCurveProblem,
+  formatStringProblem,
+  re2CompileError,
+} from '@attache/envoy-facts';
 import { fromBinary } from '@bufbuild/protobuf';
-import { RE2JS } from 're2js';
 import { envoyRegistry } from './registry.js';
 import type { ValueCheck, Walker } from './validate-walker.js';
 
@@ -13,7 +17,8 @@ import type { ValueCheck, Walker } from './validate-walker.js';
 export const fieldSemantics: Readonly<Record<string, ValueCheck>> = {
   // Envoy compiles every regex with RE2 and rejects what RE2 cannot parse.
   'envoy.type.matcher.v3.RegexMatcher.regex': (value, w) => {
-    const error = re2Error(value as string);
+    // One cache with the http plugin's check of the same regex (@attache/envoy-facts).
+    const error = re2CompileError(value as string);
     if (error !== undefined) w.report(`is not a valid RE2 regular expression: ${error}`);
   },
   // Envoy's header parser (every headers_to_add list) refuses to touch pseudo-headers and Host.
@@ -29,23 +34,6 @@ export const fieldSemantics: Readonly<Record<string, ValueCheck>> = {
     if (problem !== undefined) w.report(problem);
   },
 };
-
-// The same regexes recur across routes and compiles; compiling one is the costly part.
-const re2Errors = new Map<string, string | undefined>();
-const re2CacheLimit = 8192;
-
-function re2Error(regex: string): string | undefined {
-  if (re2Errors.has(regex)) return re2Errors.get(regex);
-  let error: string | undefined;
-  try {
-    RE2JS.compile(regex);
-  } catch (e) {
-    error = (e as Error).message;
-  }
-  if (re2Errors.size >= re2CacheLimit) re2Errors.clear();
-  re2Errors.set(regex, error);
-  return error;
-}
 
 type Record_ = Record<string, unknown>;
 type OneofValue = { case?: string; value?: unknown };
