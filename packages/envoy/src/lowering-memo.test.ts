@@ -4,12 +4,14 @@ import {
   definePlugin,
   type IR,
   type IRRoute,
+  PassMemoStore,
   type StoredResource,
   TypeUrl,
   type XdsResource,
 } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { envoyPlugin, loweringReads } from './envoy-plugin.js';
+import { keptDanglingLists, loweringMemo } from './lowering-memo.js';
 import { readIR } from './testing/golden.js';
 
 /**
@@ -104,5 +106,29 @@ describe('envoy.lower with ctx.memo', () => {
     expect(JSON.stringify({ xds: mine.xds, diagnostics: mine.diagnostics })).toBe(
       JSON.stringify({ xds: fresh.xds, diagnostics: fresh.diagnostics }),
     );
+  });
+});
+
+describe('keptDanglingLists', () => {
+  const route = (name: string, cluster: string): IRRoute => ({
+    name,
+    match: { path: { kind: 'prefix', value: `/${name}/` } },
+    action: { kind: 'forward', clusters: [{ cluster, weight: 100 }] },
+    provenance: [],
+  });
+  const list = [route('a', 'c1'), route('b', 'c2')];
+  const finding = [{ refs: [], message: 'c2 missing' }];
+
+  it('keeps a list finding while each cluster it names is emitted as it was', () => {
+    const memo = loweringMemo(new PassMemoStore(() => {}), '');
+    keptDanglingLists(memo, new Set(['c1']), new Set()).set(list, finding);
+    // Another cluster came: the list names neither it nor a changed one.
+    expect(keptDanglingLists(memo, new Set(['c1', 'c9']), new Set()).get(list)).toBe(finding);
+    // c2 is emitted now: the finding is stale.
+    expect(keptDanglingLists(memo, new Set(['c1', 'c2']), new Set()).get(list)).toBeUndefined();
+    // c1 went away: stale too.
+    expect(keptDanglingLists(memo, new Set([]), new Set()).get(list)).toBeUndefined();
+    // Refused clusters changed: everything is forgotten.
+    expect(keptDanglingLists(memo, new Set(['c1']), new Set(['c7'])).get(list)).toBeUndefined();
   });
 });

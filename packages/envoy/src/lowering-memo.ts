@@ -1,7 +1,7 @@
 import type { IRRoute, IRRouteConfig, IRVirtualHost, PassMemo, ResourceRef } from '@attache/core';
 import type { Admission } from './admit.js';
 import type { Json, LoweredResource, ResourcePart } from './lower/common.js';
-import type { DanglingReference } from './references.js';
+import type { DanglingReference, RouteListFindings } from './references.js';
 
 /**
  * What `envoy.lower` keeps from one compile to the next under an incremental
@@ -42,9 +42,11 @@ export interface LoweringMemo {
   /** Dangling-reference findings per IR route list, for the emitted and refused clusters below. */
   danglingLists:
     | {
-        clusters: ReadonlySet<string>;
         refused: ReadonlySet<string>;
-        lists: WeakMap<readonly IRRoute[], DanglingReference[]>;
+        lists: WeakMap<
+          readonly IRRoute[],
+          { emitted: string[]; missing: string[]; findings: DanglingReference[] }
+        >;
       }
     | undefined;
   /** The last sorted list of each IR record (lower/index.ts), with the values it was sorted from. */
@@ -234,22 +236,43 @@ export function keptLowering<T extends object>(
 
 /**
  * What a route list's dangling references were, kept by list (IR route lists are never
- * mutated): valid while the same clusters are emitted and the same are refused, so a
- * new memo starts when either set changes.
+ * mutated) with whether each cluster it names was emitted: valid while each of those is
+ * emitted as it was then (an edit that adds or removes an unrelated cluster keeps it).
+ * Refused clusters also decide findings: a new memo starts when that set changes.
  */
 export function keptDanglingLists(
   memo: LoweringMemo,
   clusters: ReadonlySet<string> | undefined,
   refused: ReadonlySet<string>,
-): WeakMap<readonly IRRoute[], DanglingReference[]> {
+): RouteListFindings {
   const emitted = clusters ?? new Set<string>();
-  const known = memo.danglingLists;
-  if (known !== undefined && sameSet(known.clusters, emitted) && sameSet(known.refused, refused)) {
-    return known.lists;
+  let known = memo.danglingLists;
+  if (known === undefined || !sameSet(known.refused, refused)) {
+    known = { refused: new Set(refused), lists: new WeakMap() };
+    memo.danglingLists = known;
   }
-  const lists = new WeakMap<readonly IRRoute[], DanglingReference[]>();
-  memo.danglingLists = { clusters: new Set(emitted), refused: new Set(refused), lists };
-  return lists;
+  const lists = known.lists;
+  return {
+    get(routes) {
+      const entry = lists.get(routes);
+      if (entry === undefined) return undefined;
+      for (const name of entry.emitted) if (!emitted.has(name)) return undefined;
+      for (const name of entry.missing) if (emitted.has(name)) return undefined;
+      return entry.findings;
+    },
+    set(routes, findings) {
+      const emittedNow: string[] = [];
+      const missing: string[] = [];
+      const seen = new Set<string>();
+      for (const route of routes) {
+        if (route.action.kind !== 'forward') continue;
+        for (const c of route.action.clusters) seen.add(c.cluster);
+        for (const s of route.action.shadows ?? []) seen.add(s.cluster);
+      }
+      for (const name of seen) (emitted.has(name) ? emittedNow : missing).push(name);
+      lists.set(routes, { emitted: emittedNow, missing, findings });
+    },
+  };
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

@@ -13,6 +13,12 @@ import {
 /** The names of the generated resources, by type URL (lookups build no id strings). */
 export type EmittedNames = ReadonlyMap<string, ReadonlySet<string>>;
 
+/** Findings by route list: what danglingReferences keeps them in (a Map, or an incremental compiler's memo). */
+export interface RouteListFindings {
+  get(routes: readonly IRRoute[]): DanglingReference[] | undefined;
+  set(routes: readonly IRRoute[], findings: DanglingReference[]): void;
+}
+
 /** A reference from one generated resource to another that was not generated. */
 export interface DanglingReference {
   refs: ResourceRef[];
@@ -32,7 +38,7 @@ export function danglingReferences(
   /** Clusters Envoy would refuse, whose routes lowering left out (so they dangle nowhere). */
   routesLeftOutFor: ReadonlySet<string> = new Set(),
   /** Findings per route list kept by an incremental compiler, valid for these emitted clusters (lowering-memo.ts). */
-  keptLists?: WeakMap<readonly IRRoute[], DanglingReference[]>,
+  keptLists?: RouteListFindings,
 ): DanglingReference[] {
   const found: DanglingReference[] = [];
   const has = (typeUrl: XdsTypeUrl, name: string) => emitted.get(typeUrl)?.has(name) === true;
@@ -115,7 +121,7 @@ export function danglingReferences(
     return findings;
   };
   // Whole route lists are shared too (cleartext and TLS virtual hosts of a Host).
-  const checkedLists = keptLists ?? new Map<readonly IRRoute[], DanglingReference[]>();
+  const checkedLists: RouteListFindings = keptLists ?? new Map<readonly IRRoute[], DanglingReference[]>();
   for (const config of Object.values(ir.routeConfigs)) {
     for (const vh of config.virtualHosts) {
       let findings = checkedLists.get(vh.routes);

@@ -291,12 +291,22 @@ export function ingestMappings(ctx: PassContext): void {
     const made = memo ? memo.reuse(m.stored, salt, () => ingestOne(m)) : ingestOne(m);
     if (!made) continue;
     // A fresh object per compile: build passes fill routeNames, feature plugins read and extend it.
-    mappings.push({
-      ...made,
+    // Written out rather than spread: one object shape for thousands of Mappings.
+    const mapping: HttpMapping = {
+      ref: made.ref,
+      id: made.id,
+      name: made.name,
+      namespace: made.namespace,
       labels: m.labels,
+      spec: made.spec,
+      bypassAuth: made.bypassAuth,
       authContextExtensions: { ...made.authContextExtensions },
+      rateLimitLabels: made.rateLimitLabels,
       routeNames: [],
-    });
+    };
+    if (made.authority) mapping.authority = made.authority;
+    if (made.errorResponses) mapping.errorResponses = made.errorResponses;
+    mappings.push(mapping);
   }
   ctx.ir.ext[ExtKey.mappings] = mappings;
 }
