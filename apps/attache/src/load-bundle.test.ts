@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -44,6 +44,20 @@ describe('loadBundle', () => {
     expect(other.exports.answer()).toBe('bbbbb1');
     other.saveCodeCache();
     expect(loadBundle(file, cache).cacheUsed).toBe(true);
+  });
+
+  it('never hands V8 a damaged cache (it would abort the process)', () => {
+    const file = join(dir, 'bundle.cjs');
+    const cache = join(dir, 'cache');
+    writeFileSync(file, script('ok'));
+    loadBundle(file, cache).saveCodeCache();
+    const [name] = readdirSync(cache);
+    const bytes = readFileSync(join(cache, name!));
+    for (let i = bytes.length >> 1; i < (bytes.length >> 1) + 64 && i < bytes.length; i++) bytes[i]! ^= 0xff;
+    writeFileSync(join(cache, name!), bytes);
+    const loaded = loadBundle<{ answer(): string }>(file, cache);
+    expect(loaded.cacheUsed).toBe(false);
+    expect(loaded.exports.answer()).toBe('ok1');
   });
 
   it('runs without a cache where none can be written', () => {

@@ -21,19 +21,26 @@ export interface LoadedBundle<T> {
  * kept between runs: Node 20 has no compile cache for modules, and compiling the bundle's
  * functions is a fifth of the offline CLI's start. The cache lives under
  * `$ATTACHE_CACHE/code-cache` (default ~/.cache/attache), one file per Node version and
- * architecture, headed by the SHA-256 of the bundle it was made from: V8 itself checks
- * only the source's length, so the hash is what keeps a cache from being used with
- * another build. A missing, stale or rejected cache only costs the time it would have saved.
+ * architecture, headed by the SHA-256 of the bundle it was made from and of the cache
+ * itself: V8 checks only the source's length, so the first keeps a cache from being used
+ * with another build, and V8 does not check the data either (a flipped bit is a fatal
+ * error in its deserialiser), so the second keeps a damaged file from being used. A
+ * missing, stale, damaged or rejected cache only costs the time it would have saved.
  */
 export function loadBundle<T>(file: string, cacheDir: string | undefined = codeCacheDir()): LoadedBundle<T> {
   const bytes = readFileSync(file);
-  const digest = createHash('sha256').update(bytes).digest();
+  const digest = sha256(bytes);
   const cacheFile = cacheDir && join(cacheDir, `offline-cli-${process.version}-${process.arch}.bin`);
   let cachedData: Buffer | undefined;
   if (cacheFile) {
     try {
       const cached = readFileSync(cacheFile);
-      if (cached.subarray(0, digest.length).equals(digest)) cachedData = cached.subarray(digest.length);
+      const payload = cached.subarray(2 * digest.length);
+      if (
+        cached.subarray(0, digest.length).equals(digest) &&
+        cached.subarray(digest.length, 2 * digest.length).equals(sha256(payload))
+      )
+        cachedData = payload;
     } catch {
       // no cache yet
     }
@@ -55,7 +62,8 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined = codeC
       try {
         mkdirSync(dirname(cacheFile), { recursive: true });
         const partial = `${cacheFile}.${process.pid}`;
-        writeFileSync(partial, Buffer.concat([digest, script.createCachedData()]));
+        const data = script.createCachedData();
+        writeFileSync(partial, Buffer.concat([digest, sha256(data), data]));
         renameSync(partial, cacheFile);
       } catch {
         // a read-only home, a full disk: run without a cache
@@ -63,6 +71,8 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined = codeC
     },
   };
 }
+
+const sha256 = (data: Uint8Array): Buffer => createHash('sha256').update(data).digest();
 
 function codeCacheDir(): string | undefined {
   const root = process.env.ATTACHE_CACHE || (homedir() ? join(homedir(), '.cache', 'attache') : undefined);
