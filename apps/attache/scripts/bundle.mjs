@@ -1,8 +1,8 @@
-// Bundles the offline commands (`attache compile`, `attache validate`) into one script,
+// Bundles the offline commands (`attache compile`, `validate`, `explain`) into one script,
 // dist/offline-cli.bundle.cjs, after `tsc` has built dist/. Loading the same code as ~540
 // ES modules (TypeBox alone is 249 files) costs Node 20 more CPU than compiling 1,000
 // Mappings: resolving every specifier through package exports, opening, reading and
-// compiling each file. dist/main.js runs compile and validate from the bundle when it is
+// compiling each file. dist/main.js runs those commands from the bundle when it is
 // there (src/load-bundle.ts: a classic script, so that V8 can keep its code cache); every
 // other command, and every library import, uses the modules tsc wrote.
 //
@@ -12,7 +12,7 @@
 // - `import.meta.url` keeps meaning the module's own file (each module's is rewritten to its
 //   path relative to the bundle), so files found beside a module (@attache/envoy's descriptor
 //   set) and packages found through createRequire (ajv, the yaml library) resolve as before;
-// - the commands that serve (serve, dev, explain) and the plugins that bring a source or sink
+// - the commands that serve (serve, dev) and the plugins that bring a source or sink
 //   (ADS, Kubernetes, Consul) stay outside it: the bundled CLI never runs them (main.js sends
 //   those commands to the unbundled CLI), and they are not copied;
 // - output is deterministic: nothing in it depends on the machine or the time.
@@ -27,7 +27,6 @@ const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const outside = new Set([
   './commands/serve.js',
   './commands/dev.js',
-  './commands/explain.js',
   '@attache/plugin-sink-ads',
   '@attache/plugin-source-kubernetes',
   '@attache/plugin-source-consul',

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * `attache compile` and `attache validate` run from the bundle the build writes
+ * `attache compile`, `validate` and `explain` run from the bundle the build writes
  * (scripts/bundle.mjs); the bundle must behave exactly as the modules tsc wrote.
  * Each command line runs twice, as users run it (dist/main.js, which takes the
  * bundle) and through dist/cli.js unbundled, and stdout, stderr and the exit code
@@ -77,6 +77,9 @@ const cases: string[][] = [
   ['compile', '-f', 'broken.yaml', '--config', 'missing.yaml'],
   ['compile', '--no-such-flag'],
   ['validate', '--help'],
+  ['explain', '-f', join(examples, 'quickstart'), 'GET http://localhost:8080/quote/'],
+  ['explain', '-f', join(examples, 'quickstart'), 'GET https://localhost:8443/users/', '--json'],
+  ['explain', '-f', 'broken.yaml', 'GET http://localhost/'],
 ];
 
 describe('the bundled offline CLI', () => {
@@ -97,7 +100,7 @@ describe('the bundled offline CLI', () => {
     expect(cold.stdout.length).toBeGreaterThan(1000);
   });
 
-  it('is what dist/main.js runs for compile and validate, and only for them', () => {
+  it('is what dist/main.js runs for compile, validate and explain, and only for them', () => {
     // A loader hook writes every module URL the process loads into a file.
     const log = join(dir, 'loaded.txt');
     const hooks = `import { appendFileSync } from 'node:fs';
@@ -112,8 +115,8 @@ register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)})
     // The bundle is a classic script (load-bundle.js runs it), which no module hook sees.
     const bundleUrl = pathToFileURL(join(dist, 'load-bundle.js')).href;
     const cliUrl = pathToFileURL(join(dist, 'cli.js')).href;
-    for (const command of ['compile', 'validate']) {
-      const urls = loaded([command, '-f', 'broken.yaml']);
+    for (const command of [['compile'], ['validate'], ['explain', 'GET http://localhost/']]) {
+      const urls = loaded([...command, '-f', 'broken.yaml']);
       expect(urls).toContain(bundleUrl);
       expect(urls).not.toContain(cliUrl);
     }

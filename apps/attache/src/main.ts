@@ -6,12 +6,13 @@ import { setFlagsFromString } from 'node:v8';
 const argv = process.argv.slice(2);
 
 /**
- * `compile` and `validate` run from the bundle the build writes beside this file
+ * `compile`, `validate` and `explain` run from the bundle the build writes beside this file
  * (scripts/bundle.mjs): the same modules in one script, which loads in about half the CPU.
  * Every other command runs the modules as tsc wrote them.
  */
 const bundle = fileURLToPath(new URL('./offline-cli.bundle.cjs', import.meta.url));
-if ((argv[0] === 'compile' || argv[0] === 'validate') && existsSync(bundle)) {
+const offline = argv[0] === 'compile' || argv[0] === 'validate' || argv[0] === 'explain';
+if (offline && existsSync(bundle)) {
   // A run that ends once the output is written: V8 optimises a function only after it has run 16
   // times as long as by default (--interrupt-budget 67584), so that less CPU goes to optimising
   // code that runs too briefly to pay it back: about a third less CPU in all at 1,000 and 10,000
