@@ -81,11 +81,24 @@ export interface Feedback {
     message: string;
     client: string;
     versions?: Readonly<Record<string, string>>;
+    /** Rejected resources the sink made from the snapshot's own (VHDS VirtualHosts), by name. */
+    derived?: Readonly<Record<string, DerivedResource>>;
   }): void;
   /** A previously rejected type was accepted again by that client. */
   accepted(event: { group: string; typeUrl: string; client: string }): void;
   /** The client's last stream closed: its rejections belong to nobody any more. */
   disconnected?(event: { group: string; client: string }): void;
+}
+
+/**
+ * A resource a sink derived from a snapshot resource (a VHDS VirtualHost is a
+ * part of a RouteConfiguration), which the snapshot does not list.
+ */
+export interface DerivedResource {
+  /** The input resources behind it. */
+  provenance: readonly ResourceRef[];
+  /** Its version (content hash) as the sink derives it from `snapshot`; undefined when that snapshot has no such resource. */
+  versionIn(snapshot: Snapshot): string | undefined;
 }
 
 /** Status write-back: what the runtime tells sources that own status (Kubernetes). */

@@ -36,6 +36,7 @@ export {
   vhdsNamespaceOf,
   vhdsResourceName,
   vhdsRouteConfiguration,
+  virtualHostProvenance,
   virtualHostTypeUrl,
   withOnDemandFilter,
 } from './vhds.js';

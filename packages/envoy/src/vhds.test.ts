@@ -9,6 +9,7 @@ import {
   vhdsNamespaceOf,
   vhdsResourceName,
   vhdsRouteConfiguration,
+  virtualHostProvenance,
   virtualHostTypeUrl,
   withOnDemandFilter,
 } from './vhds.js';
@@ -106,5 +107,54 @@ describe('matchVirtualHost (Envoy domain matching)', () => {
   });
   it('is -1 when nothing matches', () => {
     expect(matchVirtualHost([['a.com'], ['*.b.com']], 'c.com')).toBe(-1);
+  });
+});
+
+describe('virtualHostProvenance', () => {
+  const ref = (kind: string, name: string, namespace?: string) => ({
+    apiVersion: 'getambassador.io/v3alpha1',
+    kind,
+    name,
+    ...(namespace ? { namespace } : {}),
+  });
+  const table = [
+    ref('Listener', 'edge', 'default'),
+    ref('Host', 'a', 'default'),
+    ref('Host', 'b', 'default'),
+    ref('Mapping', 'a-api'), // no namespace: 'default', as the http plugin names its route
+    ref('Mapping', 'shared', 'default'),
+    ref('Mapping', 'b-api', 'default'),
+    ref('Mapping', 'a', 'default'), // a Mapping named like Host a, routed on Host b only
+  ];
+
+  it("keeps the Host it is named after and the resources its routes are named after, not the Listener's or other Hosts'", () => {
+    const vh = {
+      name: 'default/a',
+      routes: [
+        { name: 'default/a-api' },
+        { name: 'default/shared' },
+        { name: 'internal_liveness_probe_mapping' },
+      ],
+    };
+    expect(virtualHostProvenance(table, vh).map((r) => `${r.kind} ${r.name}`)).toEqual([
+      'Host a',
+      'Mapping a-api',
+      'Mapping shared',
+    ]);
+    const other = {
+      name: 'default/b',
+      routes: [{ name: 'default/b-api' }, { name: 'default/shared' }, { name: 'default/a' }],
+    };
+    expect(virtualHostProvenance(table, other).map((r) => `${r.kind} ${r.name}`)).toEqual([
+      'Host b',
+      'Mapping shared',
+      'Mapping b-api',
+      'Mapping a',
+    ]);
+  });
+
+  it("is the table's whole provenance when nothing in it is named after the virtual host or its routes", () => {
+    const vh = { name: 'synthesized', routes: [{ name: 'ingress-route' }] };
+    expect(virtualHostProvenance(table, vh)).toEqual(table);
   });
 });

@@ -10,6 +10,8 @@
  * Lowering never produces this form: a sink that serves delta xDS derives it
  * from the lowered resources (plugins/sink-ads, option `vhds`).
  */
+
+import type { ResourceRef } from '@attache/core';
 import type { Json } from './lower/index.js';
 
 export const virtualHostTypeUrl = 'type.googleapis.com/envoy.config.route.v3.VirtualHost';
@@ -167,4 +169,29 @@ export function matchVirtualHost(domainLists: readonly (readonly string[])[], au
   if (suffix.index >= 0) return suffix.index;
   if (prefix.index >= 0) return prefix.index;
   return any;
+}
+
+/**
+ * The input resources behind one virtual host of a lowered route configuration,
+ * out of the table's own provenance (the union over the table: its Listener, its
+ * Hosts, the Mappings of its routes): the Host the virtual host is named after
+ * and whatever a route of it is named after (a Mapping's route carries the
+ * Mapping's `namespace/name`). The table's whole provenance when none of it is
+ * named so (a virtual host made by another plugin): too wide, never empty-handed.
+ */
+export function virtualHostProvenance(
+  tableProvenance: readonly ResourceRef[],
+  virtualHost: Json,
+): ResourceRef[] {
+  const hostName = String(virtualHost.name ?? '');
+  const routeNames = new Set<string>();
+  for (const route of (virtualHost.routes as Json[] | undefined) ?? []) {
+    if (typeof route.name === 'string') routeNames.add(route.name);
+  }
+  const own: ResourceRef[] = [];
+  for (const ref of tableProvenance) {
+    const id = `${ref.namespace ?? 'default'}/${ref.name}`;
+    if (ref.kind === 'Host' ? id === hostName : ref.kind !== 'Listener' && routeNames.has(id)) own.push(ref);
+  }
+  return own.length > 0 ? own : [...tableProvenance];
 }

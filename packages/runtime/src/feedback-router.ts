@@ -1,6 +1,7 @@
 import {
   compareDiagnostics,
   compareRefs,
+  type DerivedResource,
   type Diagnostic,
   type Feedback,
   type Snapshot,
@@ -13,6 +14,8 @@ interface Rejection {
   name: string;
   /** Content hash of what was refused; '' for a removal; undefined when nobody knows. */
   version: string | undefined;
+  /** A resource the sink derived (VHDS VirtualHost): where its provenance and current version come from. */
+  derived?: DerivedResource;
   diagnostics: Diagnostic[];
 }
 
@@ -46,6 +49,7 @@ export class FeedbackRouter implements Feedback {
     message: string;
     client: string;
     versions?: Readonly<Record<string, string>>;
+    derived?: Readonly<Record<string, DerivedResource>>;
   }): void {
     const snapshot = this.#snapshotFor(event.group);
     const shortType = event.typeUrl.slice(event.typeUrl.lastIndexOf('.') + 1);
@@ -53,7 +57,8 @@ export class FeedbackRouter implements Feedback {
     for (const name of [...event.resourceNames].sort()) {
       const resource = snapshot ? findResource(snapshot, event.typeUrl, name) : undefined;
       const message = `Envoy ${event.client} rejected ${shortType} ${name}: ${event.message}; it keeps serving the previous configuration until this is fixed`;
-      const refs = resource?.provenance ?? [];
+      const derived = resource ? undefined : event.derived?.[name];
+      const refs = resource?.provenance ?? derived?.provenance ?? [];
       const diagnostics: Diagnostic[] = [];
       if (refs.length === 0) {
         diagnostics.push({
@@ -72,8 +77,11 @@ export class FeedbackRouter implements Feedback {
           origin: { plugin: 'runtime' },
         });
       }
-      const version = event.versions?.[name] ?? resource?.version;
-      rejected.push({ typeUrl: event.typeUrl, name, version, diagnostics });
+      const version =
+        event.versions?.[name] ??
+        resource?.version ??
+        (derived && snapshot ? derived.versionIn(snapshot) : undefined);
+      rejected.push({ typeUrl: event.typeUrl, name, version, diagnostics, ...(derived ? { derived } : {}) });
     }
     this.#rejections.set(rejectionKey(event), { group: event.group, client: event.client, rejected });
     this.#onChange();
@@ -126,11 +134,16 @@ export class FeedbackRouter implements Feedback {
   }
 }
 
-/** The refused version is what the group still offers: same content hash, or still absent for a refused removal. */
+/**
+ * The refused version is what the group still offers: same content hash, or still absent for a
+ * refused removal. A derived resource's version is the sink's to say (from the snapshot it was made of).
+ */
 function stillOffered(rejection: Rejection, snapshot: Snapshot | undefined): boolean {
   if (rejection.version === undefined || snapshot === undefined) return true;
-  const current = findResource(snapshot, rejection.typeUrl, rejection.name);
-  return (current?.version ?? '') === rejection.version;
+  const current = rejection.derived
+    ? rejection.derived.versionIn(snapshot)
+    : findResource(snapshot, rejection.typeUrl, rejection.name)?.version;
+  return (current ?? '') === rejection.version;
 }
 
 function rejectionKey(event: { group: string; typeUrl: string; client: string }): string {

@@ -169,6 +169,16 @@ export class DeltaStream extends XdsStream<DeltaTypeState> {
     this.schedule();
   }
 
+  /**
+   * An ACK in delta is about the resources of that response only: while a
+   * resource the client rejected is still parked (not sent again since), the
+   * rejection stands, even if the client took other resources of the type.
+   */
+  protected override stillRefused(state: DeltaTypeState): boolean {
+    const names = state.lastNack?.resourceNames;
+    return names?.some((name) => state.parked.has(name)) === true;
+  }
+
   private settle(state: DeltaTypeState, nackMessage: string | undefined): void {
     const sent = state.sent ?? { resources: [], removed: [] };
     if (nackMessage !== undefined) {

@@ -1,5 +1,19 @@
-import { type Snapshot, TypeUrl, versionHashOfJson, type XdsResource } from '@attache/core';
-import { type Json, type VhdsOptions, vhdsRouteConfiguration, withOnDemandFilter } from '@attache/envoy';
+import {
+  type DerivedResource,
+  type ResourceRef,
+  type Snapshot,
+  TypeUrl,
+  versionHashOfJson,
+  type XdsResource,
+} from '@attache/core';
+import {
+  type Json,
+  type VhdsOptions,
+  vhdsNamespaceOf,
+  vhdsRouteConfiguration,
+  virtualHostProvenance,
+  withOnDemandFilter,
+} from '@attache/envoy';
 import { VirtualHostType } from './served-types.js';
 
 /** Virtual hosts larger than this keep their JSON text, so the encode pool can encode them off the event loop. */
@@ -22,14 +36,20 @@ interface RouteConfigForm {
   virtualHosts: XdsResource[];
 }
 
-function resource(typeUrl: XdsResource['typeUrl'], name: string, json: Json, keepText: boolean): XdsResource {
+function resource(
+  typeUrl: XdsResource['typeUrl'],
+  name: string,
+  json: Json,
+  keepText: boolean,
+  provenance: ResourceRef[],
+): XdsResource {
   const text = JSON.stringify(json);
   return {
     typeUrl,
     name,
     resource: json,
     version: versionHashOfJson(text),
-    provenance: [],
+    provenance,
     ...(keepText && text.length >= textFromBytes ? { text } : {}),
   };
 }
@@ -43,7 +63,10 @@ function resource(typeUrl: XdsResource['typeUrl'], name: string, json: Json, kee
 export class VhdsFormer {
   private routeConfigs = new Map<string, RouteConfigForm>();
   private listeners = new Map<string, { version: string; tables: string; listener: XdsResource }>();
-  private virtualHostsByObject = new WeakMap<object, { name: string; resource: XdsResource }>();
+  private virtualHostsByObject = new WeakMap<
+    object,
+    { name: string; tableProvenance: readonly ResourceRef[]; resource: XdsResource }
+  >();
 
   constructor(private readonly options: VhdsOptions & { lazy?: boolean } = {}) {}
 
@@ -77,7 +100,7 @@ export class VhdsFormer {
           listener:
             changed === original.resource
               ? original
-              : resource(TypeUrl.Listener, original.name, changed, false),
+              : resource(TypeUrl.Listener, original.name, changed, false, original.provenance),
         };
       }
       listeners.set(original.name, kept);
@@ -97,16 +120,60 @@ export class VhdsFormer {
     const originals = (original.resource.virtual_hosts as Json[] | undefined) ?? [];
     return {
       version: original.version,
-      routeConfig: resource(TypeUrl.RouteConfiguration, original.name, routeConfiguration, false),
+      routeConfig: resource(
+        TypeUrl.RouteConfiguration,
+        original.name,
+        routeConfiguration,
+        false,
+        original.provenance,
+      ),
       virtualHosts: virtualHosts.map((json, i) => {
         const name = String(json.name);
         const source = originals[i];
         const known = source ? this.virtualHostsByObject.get(source) : undefined;
-        if (known && known.name === name) return known.resource;
-        const made = resource(VirtualHostType as XdsResource['typeUrl'], name, json, true);
-        if (source) this.virtualHostsByObject.set(source, { name, resource: made });
+        if (known && known.name === name && known.tableProvenance === original.provenance)
+          return known.resource;
+        const provenance = virtualHostProvenance(original.provenance, source ?? json);
+        const made =
+          known && known.name === name
+            ? { ...known.resource, provenance }
+            : resource(VirtualHostType as XdsResource['typeUrl'], name, json, true, provenance);
+        if (source)
+          this.virtualHostsByObject.set(source, {
+            name,
+            tableProvenance: original.provenance,
+            resource: made,
+          });
         return made;
       }),
+    };
+  }
+
+  /**
+   * A VirtualHost of the current form as the runtime's feedback sees it: the
+   * resources behind it, and its version in any snapshot (the form of that
+   * snapshot's route configuration, made again only when that changed).
+   */
+  derived(name: string): DerivedResource | undefined {
+    const table = vhdsNamespaceOf(name);
+    const form = table === undefined ? undefined : this.routeConfigs.get(table);
+    const virtualHost = form?.virtualHosts.find((v) => v.name === name);
+    if (table === undefined || !form || !virtualHost) return undefined;
+    const options = this.options;
+    let last = { version: form.version, found: virtualHost.version as string | undefined };
+    return {
+      provenance: virtualHost.provenance,
+      versionIn(snapshot: Snapshot): string | undefined {
+        const original = (snapshot.resources[TypeUrl.RouteConfiguration] ?? []).find((r) => r.name === table);
+        if (!original) return undefined;
+        if (original.version !== last.version) {
+          const made = vhdsRouteConfiguration(original.resource, options).virtualHosts.find(
+            (v) => v.name === name,
+          );
+          last = { version: original.version, found: made && versionHashOfJson(JSON.stringify(made)) };
+        }
+        return last.found;
+      },
     };
   }
 }

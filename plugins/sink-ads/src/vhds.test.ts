@@ -1,10 +1,11 @@
-import { TypeUrl } from '@attache/core';
+import { type ResourceRef, TypeUrl } from '@attache/core';
 import { onDemandFilterName, virtualHostTypeUrl } from '@attache/envoy';
 import { xdsSnapshot } from '@attache/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultXdsCodec } from './default-codec.js';
-import { type Harness, startHarness } from './testdata/fixtures.js';
+import { type Harness, settle, startHarness, until } from './testdata/fixtures.js';
 import type { XdsCodec } from './xds-codec.js';
+import type { DeliveryFeedback } from './xds-stream.js';
 
 const VH = virtualHostTypeUrl;
 const rcName = 'default/edge/cleartext';
@@ -264,5 +265,77 @@ describe('VHDS (option vhds)', () => {
     // Nothing to serve: the table name is reported absent, as any unknown name.
     expect(vh.resources).toEqual([]);
     expect(vh.removed).toEqual([rcName]);
+  });
+});
+
+describe('VHDS: a rejected VirtualHost', () => {
+  const ref = (kind: string, name: string): ResourceRef => ({
+    apiVersion: 'getambassador.io/v3alpha1',
+    kind,
+    namespace: 'default',
+    name,
+  });
+  /** The edge snapshot, its table's provenance as lowering gives it (the union over the table). */
+  function withProvenance(serial: number, hosts: Record<string, string>) {
+    const snapshot = edge(serial, hosts);
+    const table = snapshot.resources[TypeUrl.RouteConfiguration]?.[0];
+    if (table) {
+      table.provenance = [ref('Listener', 'edge'), ...Object.keys(hosts).map((host) => ref('Host', host))];
+      // Each virtual host's route named after its Mapping, as the http plugin names them.
+      for (const vh of table.resource.virtual_hosts as Json[])
+        (vh.routes as Json[])[0]!.name = `default/${String(vh.name).slice('default/'.length)}-api`;
+      table.provenance.push(...Object.keys(hosts).map((host) => ref('Mapping', `${host}-api`)));
+    }
+    return snapshot;
+  }
+
+  it("feedback gets the virtual host's own provenance and its version in any snapshot; an ACK of another virtual host does not clear it", async () => {
+    const rejected: Parameters<DeliveryFeedback['rejected']>[0][] = [];
+    const accepted: string[] = [];
+    const feedback: DeliveryFeedback = {
+      rejected: (e) => rejected.push(e),
+      accepted: (e) => accepted.push(e.typeUrl),
+    };
+    h = await startHarness({ vhds: true, feedback });
+    const first = withProvenance(1, { a: 'ca', b: 'cb' });
+    h.server.setSnapshot(first);
+    const delta = h.client('delta').delta('ads');
+    delta.subscribe(TypeUrl.Listener, ['*']);
+    delta.ack(await delta.next(TypeUrl.Listener));
+    delta.subscribe(TypeUrl.RouteConfiguration, [rcName]);
+    delta.ack(await delta.next(TypeUrl.RouteConfiguration));
+    delta.subscribe(VH, [rcName]);
+    const vhosts = await delta.next(VH);
+    delta.nack(vhosts, `${vhName('a')}: file does not exist`);
+    await until(() => rejected.length === 1, 'the rejection');
+    const event = rejected[0]!;
+    expect(event.typeUrl).toBe(VH);
+    expect(event.resourceNames).toEqual([vhName('a')]);
+    const derived = event.derived?.[vhName('a')];
+    expect(derived?.provenance.map((r) => `${r.kind} ${r.name}`)).toEqual(['Host a', 'Mapping a-api']);
+    const sent = event.versions?.[vhName('a')];
+    expect(sent).toBeDefined();
+    expect(derived?.versionIn(first)).toBe(sent);
+    // Another virtual host of the table changes: the refused one keeps its version.
+    const second = withProvenance(2, { a: 'ca', b: 'ca' });
+    expect(derived?.versionIn(second)).toBe(sent);
+    // The refused one changes: another version; it is gone: none.
+    expect(derived?.versionIn(withProvenance(3, { a: 'cb', b: 'ca' }))).not.toBe(sent);
+    expect(derived?.versionIn(withProvenance(4, { b: 'ca' }))).toBeUndefined();
+
+    accepted.length = 0;
+    h.server.setSnapshot(second);
+    const changed = await delta.next(VH);
+    expect(changed.resources.map((r) => r.name)).toEqual([vhName('b')]);
+    delta.ack(changed);
+    await settle();
+    // The client took b, but a is still refused (parked, not sent again): no "accepted".
+    expect(accepted).not.toContain(VH);
+    // a changes: sent again, ACKed, and now the type is accepted.
+    h.server.setSnapshot(withProvenance(3, { a: 'cb', b: 'ca' }));
+    const fixed = await delta.next(VH);
+    expect(fixed.resources.map((r) => r.name)).toEqual([vhName('a')]);
+    delta.ack(fixed);
+    await until(() => accepted.includes(VH), 'the acceptance');
   });
 });

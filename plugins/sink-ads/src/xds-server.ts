@@ -1,4 +1,4 @@
-import { type Snapshot, TypeUrl } from '@attache/core';
+import { type DerivedResource, type Snapshot, TypeUrl } from '@attache/core';
 import * as grpc from '@grpc/grpc-js';
 import { defaultXdsCodec } from './default-codec.js';
 import { readDeltaRequest } from './delta-request.js';
@@ -9,6 +9,7 @@ import { encodeSnapshot, encodeSnapshotSliced, type GroupState } from './group-s
 import { xdsMetrics } from './metrics.js';
 import { type GroupRule, groupResolver } from './node-groups.js';
 import { SendBudget } from './send-budget.js';
+import { VirtualHostType } from './served-types.js';
 import { type XdsServiceSpec, xdsServices } from './services.js';
 import { readSotwRequest } from './sotw-request.js';
 import { SotwStream } from './sotw-stream.js';
@@ -79,6 +80,31 @@ const defaultMaxMessageBytes = 64 * 1024 * 1024;
 const defaultSendBudgetBytes = 64 * 1024 * 1024;
 const noFeedback: DeliveryFeedback = { rejected() {}, accepted() {} };
 
+/**
+ * Feedback that tells, for a rejected VirtualHost (VHDS), the resources behind
+ * it and how to find its version again: the runtime's snapshot lists route
+ * tables, not the virtual hosts the sink cut them into.
+ */
+function withDerivedVirtualHosts(
+  feedback: DeliveryFeedback,
+  formerOf: (group: string) => VhdsFormer | undefined,
+): DeliveryFeedback {
+  return {
+    rejected(event) {
+      const former = event.typeUrl === VirtualHostType ? formerOf(event.group) : undefined;
+      if (!former) return feedback.rejected(event);
+      const derived: Record<string, DerivedResource> = {};
+      for (const name of event.resourceNames) {
+        const resource = former.derived(name);
+        if (resource) derived[name] = resource;
+      }
+      feedback.rejected({ ...event, derived });
+    },
+    accepted: (event) => feedback.accepted(event),
+    ...(feedback.disconnected ? { disconnected: feedback.disconnected.bind(feedback) } : {}),
+  };
+}
+
 function toBuffer(pem: Pem): Buffer {
   return typeof pem === 'string' ? Buffer.from(pem) : Buffer.from(pem.buffer, pem.byteOffset, pem.byteLength);
 }
@@ -117,7 +143,7 @@ export function createXdsServer(options: XdsServerOptions = {}): XdsServer {
   const env: StreamEnvironment = {
     codec,
     metrics: xdsMetrics,
-    feedback: options.feedback ?? noFeedback,
+    feedback: withDerivedVirtualHosts(options.feedback ?? noFeedback, (group) => formers.get(group)),
     nextNonce: () => (++nonce).toString(36),
     budget: new SendBudget(options.sendBudgetBytes ?? defaultSendBudgetBytes),
     groupOf,

@@ -1,4 +1,4 @@
-import type { XdsTypeUrl } from '@attache/core';
+import type { DerivedResource, XdsTypeUrl } from '@attache/core';
 import { type Desired, type PlanTypeView, planDelivery } from './delivery-plan.js';
 import type { GroupState } from './group-state.js';
 import type { XdsMetrics } from './metrics.js';
@@ -23,6 +23,8 @@ export interface DeliveryFeedback {
     client: string;
     /** Content hash of each rejected resource as sent ('' for a removal). */
     versions?: Readonly<Record<string, string>>;
+    /** Rejected resources the sink derived from the snapshot's own (VHDS VirtualHosts). */
+    derived?: Readonly<Record<string, DerivedResource>>;
   }): void;
   accepted(event: { group: string; typeUrl: string; client: string }): void;
   /** The client's last stream closed. */
@@ -235,10 +237,15 @@ export abstract class XdsStream<S extends TypeState = TypeState> {
     state.acks++;
     this.env.metrics.acks.inc({ type: shortType(state.typeUrl), variant: this.variant });
     // The first ACK of a stream counts too: a client that reconnected may hold a rejection from its old stream.
-    if ((state.lastNack || state.acks === 1) && this.group !== undefined) {
+    if ((state.lastNack || state.acks === 1) && this.group !== undefined && !this.stillRefused(state)) {
       state.lastNack = undefined;
       this.env.feedback.accepted({ group: this.group, typeUrl: state.typeUrl, client: this.client });
     }
+  }
+
+  /** The client ACKed the type but still holds back what it last rejected (delta: another resource was ACKed). */
+  protected stillRefused(_state: S): boolean {
+    return false;
   }
 
   /** `sentVersion` gives the version of a name in the rejected response ('' for a removal). */
