@@ -1,4 +1,8 @@
-import { definePlugin } from '@attache/core';
+import { definePlugin, type Resource, type StoredResource } from '@attache/core';
+import { featureAuthPlugin } from '@attache/plugin-feature-auth';
+import { grpcPlugin } from '@attache/plugin-feature-grpc';
+import { ratelimitPlugin } from '@attache/plugin-feature-ratelimit';
+import { tcpPlugin } from '@attache/plugin-feature-tcp';
 import { describe, expect, it } from 'vitest';
 import { compilePlugins } from './compile-plugins.js';
 import { editKinds, runDifferential } from './incremental-differential.js';
@@ -14,6 +18,55 @@ describe('incremental compile, differential', () => {
     expect(seen.size).toBeGreaterThanOrEqual(editKinds.length - 1);
     expect(steps.some((s) => s.memoHits > 0)).toBe(true);
     expect(steps.filter((s) => s.edit === 'no change').every((s) => s.unchanged)).toBe(true);
+  });
+
+  it('with feature plugins at work (auth filters and per-route configs, rate limits, gRPC), the same', () => {
+    const input = (resource: Resource): StoredResource => ({
+      resource,
+      origin: { source: 'test', file: 'features.yaml', line: 1 },
+    });
+    const features = [
+      input({
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'AuthService',
+        metadata: { name: 'authn', namespace: 'edge' },
+        spec: { auth_service: 'ext-authz.security:9000', proto: 'grpc', protocol_version: 'v3' },
+      }),
+      input({
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'RateLimitService',
+        metadata: { name: 'ratelimit', namespace: 'edge' },
+        spec: { service: 'ratelimit.infra:8081', protocol_version: 'v3', domain: 'edge' },
+      }),
+      input({
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'Mapping',
+        metadata: { name: 'grpc-one', namespace: 'team-1' },
+        spec: {
+          hostname: '*',
+          prefix: '/grpc.Svc/',
+          service: 'grpc-svc.team-1:50051',
+          grpc: true,
+          labels: { ambassador: [{ request_label_group: [{ generic_key: { value: 'g' } }] }] },
+        },
+      }),
+      input({
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'Mapping',
+        metadata: { name: 'bypass', namespace: 'team-2' },
+        spec: { hostname: '*', prefix: '/open/', service: 'open.team-2:80', bypass_auth: true },
+      }),
+    ];
+    const steps = runDifferential({
+      seed: 15,
+      steps: 40,
+      hosts: 3,
+      mappings: 60,
+      plugins: [...compilePlugins, featureAuthPlugin, ratelimitPlugin, grpcPlugin, tcpPlugin],
+      extraInputs: features,
+    });
+    expect(steps.filter((s) => !s.equal).map((s) => `step ${s.step}: ${s.edit}`)).toEqual([]);
+    expect(steps).toHaveLength(40);
   });
 
   it('catches a pass whose memo entry depends on more than its key and salt', () => {

@@ -305,13 +305,18 @@ export interface DifferentialOptions {
   onStep?: (step: DifferentialStep) => void;
   /** Stop at the first difference (default true). */
   stopOnDifference?: boolean;
+  /** Inputs added to the generated ones (resources of feature plugins). */
+  extraInputs?: readonly StoredResource[];
 }
 
 /** Runs the random sequence; returns every step. */
 export function runDifferential(options: DifferentialOptions): DifferentialStep[] {
   const random = seededRandom(options.seed);
   const inputs = new EditableInputs(
-    generateCompileInputs({ hosts: options.hosts, mappings: options.mappings }).resources,
+    [
+      ...generateCompileInputs({ hosts: options.hosts, mappings: options.mappings }).resources,
+      ...(options.extraInputs ?? []),
+    ],
     options.hosts,
     random,
   );
