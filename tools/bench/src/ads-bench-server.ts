@@ -5,7 +5,7 @@
  * change; 'status' → how many streams hold every type ACKed; 'usage' → CPU, RSS.
  */
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,9 +26,29 @@ export interface AdsBenchUsage {
   cpuUserMs: number;
   cpuSystemMs: number;
   rssMb: number;
+  /** Peak RSS of this process (VmHWM; see `peakRssMb`). */
   maxRssMb: number;
+  /** getrusage's maxrss, for comparison: on Linux it counts the bench process's RSS at fork too. */
+  rusageMaxRssMb: number;
   /** JS heap plus buffers still reachable after a full GC: what the server really keeps. */
   liveMb: number;
+}
+
+/**
+ * This process's own peak RSS. Not `resourceUsage().maxRSS`: on Linux, getrusage's
+ * maxrss of a spawned child starts at the RSS its parent had when it forked (the
+ * kernel keeps the larger of the two across exec), so a server child forked by a
+ * bench process that had just taken 1 GB of responses reported that 1 GB as its
+ * own peak. /proc/self/status VmHWM is the peak of this process's own memory.
+ */
+function peakRssMb(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm?.[1]) return Number(hwm[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
 }
 
 function usage(): AdsBenchUsage {
@@ -40,7 +60,8 @@ function usage(): AdsBenchUsage {
     cpuUserMs: cpu.user / 1000,
     cpuSystemMs: cpu.system / 1000,
     rssMb,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxRssMb: peakRssMb(),
+    rusageMaxRssMb: process.resourceUsage().maxRSS / 1024,
     liveMb: (memory.heapUsed + memory.external) / 2 ** 20,
   };
 }

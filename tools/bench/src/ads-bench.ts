@@ -255,6 +255,8 @@ export async function runAdsBench(argv: string[]): Promise<void> {
 async function runOnce(options: RunOptions): Promise<AdsFigures> {
   const { streams, routes, channels } = options;
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  // Logged because getrusage's maxrss of the child would count it (see peakRssMb in ads-bench-server.ts).
+  const benchRssAtFork = process.memoryUsage().rss / 2 ** 20;
   const server = new ServerChild(options.sinkModule);
   await server.next();
   const allTypes = options.vhds ? [...baseTypes, virtualHostType] : baseTypes;
@@ -363,6 +365,9 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
   out(
     `    server CPU ${((initial.cpuUserMs + initial.cpuSystemMs - base.cpuUserMs - base.cpuSystemMs) / 1000).toFixed(2)} s ` +
       `(user ${((initial.cpuUserMs - base.cpuUserMs) / 1000).toFixed(2)} s), RSS now ${initial.rssMb.toFixed(0)} MiB, peak ${initial.maxRssMb.toFixed(0)} MiB, live after GC ${initial.liveMb.toFixed(0)} MiB`,
+  );
+  out(
+    `    (getrusage maxrss of the server child ${initial.rusageMaxRssMb.toFixed(0)} MiB: it includes this bench process's RSS when it forked the child, ${benchRssAtFork.toFixed(0)} MiB)`,
   );
 
   const figures: AdsFigures = {
