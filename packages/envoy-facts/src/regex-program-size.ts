@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { RE2JS } from 're2js';
+import { isAscii, takeAsciiCompile } from './re2-compile.js';
 
 /**
  * The size Envoy's RE2 gives a regex's program (`RE2::ProgramSize()`), which
@@ -85,10 +86,11 @@ interface ReProg {
 }
 
 function latin1Program(pattern: string): ReProg {
-  // Each UTF-8 byte becomes one character, as Envoy's RE2 reads the pattern.
-  const latin1 = Buffer.from(pattern, 'utf8').toString('latin1');
-  const re2 = (RE2JS.compile(latin1) as unknown as { re2(): { prog: ReProg } }).re2();
-  return re2.prog;
+  // Each UTF-8 byte becomes one character, as Envoy's RE2 reads the pattern (an ASCII pattern
+  // reads the same, so re2CompileError's compile of it just before serves, when there is one).
+  const latin1 = isAscii(pattern) ? pattern : Buffer.from(pattern, 'utf8').toString('latin1');
+  const compiled = takeAsciiCompile(pattern) ?? RE2JS.compile(latin1);
+  return (compiled as unknown as { re2(): { prog: ReProg } }).re2().prog;
 }
 
 /** A node of the program as RE2's C++ compiler shapes it. */
