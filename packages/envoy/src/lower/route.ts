@@ -183,7 +183,6 @@ function forwardAction(action: IRForwardAction, rateLimits: Json[] | undefined, 
           clusters: action.clusters.map((c) => ({ name: c.cluster, weight: c.weight })),
         },
       };
-  const retry = action.retryPolicy;
   if (action.extra === undefined) return forwardFields(target, action, rateLimits, limits);
   return definedAfter(target, {
     prefix_rewrite: action.prefixRewrite,
@@ -192,31 +191,39 @@ function forwardAction(action: IRForwardAction, rateLimits: Json[] | undefined, 
     auto_host_rewrite: action.hostRewrite === undefined ? action.autoHostRewrite : undefined,
     timeout: duration(action.timeoutMs),
     idle_timeout: duration(action.idleTimeoutMs),
-    retry_policy: retry
-      ? defined({
-          retry_on: retry.retryOn,
-          num_retries: retry.numRetries,
-          per_try_timeout: duration(retry.perTryTimeoutMs),
-          retriable_status_codes: nonEmpty(retry.retriableStatusCodes),
-        })
-      : undefined,
-    request_mirror_policies: nonEmpty(
-      action.shadows?.map((s) =>
-        defined({
-          cluster: s.cluster,
-          runtime_fraction:
-            s.percent === undefined
-              ? undefined
-              : { default_value: { numerator: s.percent, denominator: 'HUNDRED' } },
-        }),
-      ),
-    ),
+    retry_policy: retryPolicy(action.retryPolicy),
+    request_mirror_policies: mirrorPolicies(action.shadows),
     hash_policy: nonEmpty(action.hashPolicy?.map(hashPolicy)),
     upgrade_configs: nonEmpty(action.upgradeTypes?.map((t) => ({ upgrade_type: t }))),
     priority: action.priority,
     rate_limits: rateLimits,
     ...action.extra,
   });
+}
+
+function retryPolicy(retry: IRForwardAction['retryPolicy']): Json | undefined {
+  return retry
+    ? defined({
+        retry_on: retry.retryOn,
+        num_retries: retry.numRetries,
+        per_try_timeout: duration(retry.perTryTimeoutMs),
+        retriable_status_codes: nonEmpty(retry.retriableStatusCodes),
+      })
+    : undefined;
+}
+
+function mirrorPolicies(shadows: IRForwardAction['shadows']): Json[] | undefined {
+  return nonEmpty(
+    shadows?.map((s) =>
+      defined({
+        cluster: s.cluster,
+        runtime_fraction:
+          s.percent === undefined
+            ? undefined
+            : { default_value: { numerator: s.percent, denominator: 'HUNDRED' } },
+      }),
+    ),
+  );
 }
 
 /**
@@ -236,30 +243,8 @@ function forwardFields(
   if (action.hostRewrite === undefined) setDefined(out, 'auto_host_rewrite', action.autoHostRewrite);
   setDefined(out, 'timeout', duration(action.timeoutMs));
   setDefined(out, 'idle_timeout', duration(action.idleTimeoutMs));
-  const retry = action.retryPolicy;
-  if (retry) {
-    out.retry_policy = defined({
-      retry_on: retry.retryOn,
-      num_retries: retry.numRetries,
-      per_try_timeout: duration(retry.perTryTimeoutMs),
-      retriable_status_codes: nonEmpty(retry.retriableStatusCodes),
-    });
-  }
-  setDefined(
-    out,
-    'request_mirror_policies',
-    nonEmpty(
-      action.shadows?.map((s) =>
-        defined({
-          cluster: s.cluster,
-          runtime_fraction:
-            s.percent === undefined
-              ? undefined
-              : { default_value: { numerator: s.percent, denominator: 'HUNDRED' } },
-        }),
-      ),
-    ),
-  );
+  setDefined(out, 'retry_policy', retryPolicy(action.retryPolicy));
+  setDefined(out, 'request_mirror_policies', mirrorPolicies(action.shadows));
   setDefined(out, 'hash_policy', nonEmpty(action.hashPolicy?.map(hashPolicy)));
   setDefined(out, 'upgrade_configs', nonEmpty(action.upgradeTypes?.map((t) => ({ upgrade_type: t }))));
   setDefined(out, 'priority', action.priority);
