@@ -34,6 +34,10 @@ export const editKinds = [
   'shadow',
   'selector',
   'binding',
+  'host-tls',
+  'tlscontext-change',
+  'secret-break',
+  'clock',
   'nothing',
 ] as const;
 export type EditKind = (typeof editKinds)[number];
@@ -54,6 +58,8 @@ export function seededRandom(seed: number): () => number {
 export class EditableInputs {
   private readonly byKey = new Map<string, StoredResource>();
   private added = 0;
+  /** The compile's clock (Secrets' expiry is checked against it); the `clock` edit moves it. */
+  now = Date.UTC(2026, 11, 6);
 
   constructor(
     initial: readonly StoredResource[],
@@ -273,6 +279,82 @@ export class EditableInputs {
         this.put({ ...l.resource, spec: { ...spec, hostBinding } });
         return `binding of Listener ${l.resource.metadata.name}: ${JSON.stringify(hostBinding)}`;
       }
+      case 'host-tls': {
+        // A Host's TLS settings: inline, a TLSContext by name, another Host's Secret (shared), a missing one.
+        const h = this.pick('Host');
+        if (!h) return 'TLS: no Host';
+        const spec = { ...(h.resource.spec as Record<string, unknown>) };
+        delete spec.tls;
+        delete spec.tlsContext;
+        const choice = this.int(6);
+        if (choice === 0) spec.tls = { min_tls_version: this.int(2) === 0 ? 'v1.2' : 'v1.3' };
+        if (choice === 1) spec.tlsContext = { name: 'host-tls' };
+        if (choice === 2) spec.tlsSecret = { name: `h${this.int(this.hosts)}-tls` };
+        if (choice === 3) spec.tlsSecret = { name: 'missing-tls' };
+        if (choice === 4) spec.tlsSecret = { name: `${h.resource.metadata.name}-tls` };
+        if (choice === 5) spec.tls = { alpn_protocols: 'h2,http/1.1' };
+        this.put({ ...h.resource, spec });
+        return `TLS of Host ${h.resource.metadata.name}: ${JSON.stringify({ tls: spec.tls, tlsContext: spec.tlsContext, tlsSecret: spec.tlsSecret })}`;
+      }
+      case 'tlscontext-change': {
+        // A TLSContext Hosts name (host-tls) or adopt silently (h0-context): settings, its own secret, gone.
+        const name = this.int(3) === 0 ? 'h0-context' : 'host-tls';
+        const choice = this.int(4);
+        const existing = [...this.byKey.values()].find(
+          (s) => s.resource.kind === 'TLSContext' && s.resource.metadata.name === name,
+        );
+        if (choice === 0) {
+          if (existing) this.remove(existing);
+          return `TLSContext ${name} deleted`;
+        }
+        const spec: Record<string, unknown> = { min_tls_version: choice === 1 ? 'v1.2' : 'v1.3' };
+        if (choice === 2) spec.secret = `h${this.int(this.hosts)}-tls`;
+        if (choice === 3) spec.alpn_protocols = 'h2';
+        this.put({
+          apiVersion: 'getambassador.io/v3alpha1',
+          kind: 'TLSContext',
+          metadata: { name, namespace: 'edge' },
+          spec,
+        });
+        return `TLSContext ${name} ${JSON.stringify(spec)}`;
+      }
+      case 'secret-break': {
+        // A Secret Envoy would refuse, a Secret gone, or a missing Host Secret made again.
+        const choice = this.int(3);
+        if (choice === 2) {
+          const name = `h${this.int(this.hosts)}-tls`;
+          this.put({
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name, namespace: 'edge' },
+            type: 'kubernetes.io/tls',
+            data: {
+              'tls.crt': Buffer.from(benchCertificatePem).toString('base64'),
+              'tls.key': Buffer.from(benchPrivateKeyPem).toString('base64'),
+            },
+          } as Resource);
+          return `break: Secret ${name} made again`;
+        }
+        const s = this.pick('Secret');
+        if (!s) return 'break: no Secret';
+        if (choice === 1) {
+          this.remove(s);
+          return `break: Secret ${s.resource.metadata.name} deleted`;
+        }
+        this.put({ ...s.resource, data: { 'tls.crt': '!not base64!', 'tls.key': 'AAAA' } } as Resource);
+        return `break: Secret ${s.resource.metadata.name} unreadable`;
+      }
+      case 'clock': {
+        // The bench certificate ends on 2126-11-03: now far from it, within the warning window, or past it.
+        const choice = this.int(3);
+        this.now =
+          choice === 0
+            ? Date.UTC(2026, 11, 6) + this.int(1000) * 60_000
+            : choice === 1
+              ? Date.UTC(2126, 9, 20 + this.int(10))
+              : Date.UTC(2127, 0, 1);
+        return `clock ${new Date(this.now).toISOString()}`;
+      }
       case 'nothing':
         return 'no change';
     }
@@ -322,17 +404,17 @@ export function runDifferential(options: DifferentialOptions): DifferentialStep[
   );
   const incremental: IncrementalCompiler = createIncrementalCompiler(options.plugins);
   const pipeline = incremental.pipeline;
-  incremental.compile(inputs.list());
+  incremental.compile(inputs.list(), { now: inputs.now });
   const steps: DifferentialStep[] = [];
   for (let step = 1; step <= options.steps; step++) {
     const kind = editKinds[Math.floor(random() * editKinds.length)] as EditKind;
     const edit = inputs.apply(kind);
     const list = inputs.list();
     let started = performance.now();
-    const mine = incremental.compile(list);
+    const mine = incremental.compile(list, { now: inputs.now });
     const incrementalMs = performance.now() - started;
     started = performance.now();
-    const fresh = compile(list, pipeline);
+    const fresh = compile(list, pipeline, { now: inputs.now });
     const fullMs = performance.now() - started;
     const record: DifferentialStep = {
       step,

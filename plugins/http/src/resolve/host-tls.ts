@@ -1,8 +1,16 @@
-import { type IRDownstreamTls, type PassContext, readExt, TlsTerminationRequestsExt } from '@attache/core';
+import {
+  type IRDownstreamTls,
+  type IRSecret,
+  type PassContext,
+  type PassMemo,
+  readExt,
+  type StoredResource,
+  TlsTerminationRequestsExt,
+} from '@attache/core';
 import { configOf } from '../config.js';
 import { ExtKey, type HttpHost, type HttpTLSContext } from '../model.js';
 import type { TLSContextSettings } from '../schemas/tlscontext.js';
-import { SecretResolver, splitSecretName } from './secrets.js';
+import { SecretResolver, type SecretResolverState, splitSecretName } from './secrets.js';
 import { tlsParameters } from './tls-settings.js';
 
 /**
@@ -12,9 +20,167 @@ import { tlsParameters } from './tls-settings.js';
  * none is left.
  */
 export function resolveHostTls(ctx: PassContext): void {
-  const config = configOf(ctx.config);
   const secrets = new SecretResolver(ctx);
   const contexts = (ctx.ir.ext[ExtKey.tlsContexts] as HttpTLSContext[] | undefined) ?? [];
+  const hosts = (ctx.ir.ext[ExtKey.hosts] as HttpHost[] | undefined) ?? [];
+  let kept: HttpHost[];
+  if (ctx.memo) {
+    const outcome = keptOutcome(ctx, ctx.memo, hosts, contexts, secrets);
+    kept = [...outcome.kept];
+  } else kept = resolveAll(ctx, hosts, contexts, secrets);
+  secrets.reportProblems();
+  ctx.ir.ext[ExtKey.hosts] = kept;
+}
+
+/** What the Host TLS of one compile gave: the Hosts kept, and the Secret verdicts behind them. */
+interface Outcome {
+  kept: readonly HttpHost[];
+  secrets: SecretResolverState;
+}
+
+/** Everything resolveAll reads, but the Secrets' contents (kept per Secret object) and the clock. */
+interface Inputs {
+  hosts: readonly HttpHost[];
+  contexts: readonly HttpTLSContext[];
+  secretObjects: readonly StoredResource[];
+  /** IR secrets written before this pass (an earlier pass's decoded Secrets are not judged again). */
+  prior: readonly IRSecret[];
+  config: unknown;
+}
+
+interface LastRun {
+  inputs: Inputs;
+  key: object;
+  /** False when the default Host was made: it reads more (TLS termination requests); not reused. */
+  reusable: boolean;
+}
+
+const lastRuns = new WeakMap<PassMemo, LastRun>();
+
+/**
+ * Host TLS under an incremental compiler: an edit that touches no Host, TLSContext
+ * or Secret (a Mapping edit) gets the last compile's outcome again, with its
+ * diagnostics (PassMemo replays them) and its Secrets' verdicts (their expiry
+ * checked against this compile's clock), instead of resolving every Host again.
+ */
+function keptOutcome(
+  ctx: PassContext,
+  memo: PassMemo,
+  hosts: readonly HttpHost[],
+  contexts: readonly HttpTLSContext[],
+  secrets: SecretResolver,
+): Outcome {
+  const inputs: Inputs = {
+    hosts,
+    contexts,
+    secretObjects: secrets.objects(),
+    prior: Object.values(ctx.ir.secrets),
+    config: ctx.config,
+  };
+  const last = lastRuns.get(memo);
+  const key = last?.reusable && sameInputs(last.inputs, inputs) ? last.key : {};
+  let computed = false;
+  const outcome = memo.reuse(key, 'host tls', (): Outcome => {
+    computed = true;
+    const kept = resolveAll(ctx, hosts, contexts, secrets);
+    return { kept, secrets: secrets.state() };
+  });
+  if (!computed) secrets.restore(outcome.secrets);
+  lastRuns.set(memo, { inputs, key, reusable: !outcome.kept.some((h) => h.synthesized) });
+  return outcome;
+}
+
+function sameInputs(a: Inputs, b: Inputs): boolean {
+  return (
+    a.config === b.config &&
+    sameList(a.secretObjects, b.secretObjects, (x, y) => x === y) &&
+    sameList(a.prior, b.prior, (x, y) => x === y) &&
+    sameList(a.contexts, b.contexts, sameContext) &&
+    sameList(a.hosts, b.hosts, sameIngestedHost)
+  );
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!same(a[i] as T, b[i] as T)) return false;
+  return true;
+}
+
+function sameRef(a: HttpHost['ref'], b: HttpHost['ref']): boolean {
+  return (
+    a === b ||
+    (a.apiVersion === b.apiVersion &&
+      a.kind === b.kind &&
+      a.namespace === b.namespace &&
+      a.name === b.name &&
+      a.source === b.source)
+  );
+}
+
+/** Labels are copied per compile (admit): compared by content. */
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  if (a === b) return true;
+  let count = 0;
+  for (const key in a) {
+    if (a[key] !== b[key]) return false;
+    count++;
+  }
+  for (const _ in b) count--;
+  return count === 0;
+}
+
+/** The same TLSContext: its identity and the same admitted spec object. */
+function sameContext(a: HttpTLSContext, b: HttpTLSContext): boolean {
+  return (
+    a === b ||
+    (sameRef(a.ref, b.ref) &&
+      a.id === b.id &&
+      a.name === b.name &&
+      a.namespace === b.namespace &&
+      sameLabels(a.labels, b.labels) &&
+      a.spec === b.spec &&
+      Object.keys(a).length === Object.keys(b).length)
+  );
+}
+
+/** The same Host as ingested (before TLS): every field, objects from its admitted spec by identity. */
+function sameIngestedHost(a: HttpHost, b: HttpHost): boolean {
+  if (a === b) return true;
+  const ra = a.tlsRequest;
+  const rb = b.tlsRequest;
+  return (
+    sameRef(a.ref, b.ref) &&
+    a.id === b.id &&
+    a.name === b.name &&
+    a.namespace === b.namespace &&
+    sameLabels(a.labels, b.labels) &&
+    a.hostname === b.hostname &&
+    a.insecureAction === b.insecureAction &&
+    a.mappingSelector === b.mappingSelector &&
+    a.additionalPort === b.additionalPort &&
+    a.synthesized === b.synthesized &&
+    a.tls === undefined &&
+    b.tls === undefined &&
+    Object.keys(a).length === Object.keys(b).length &&
+    (ra === rb ||
+      (ra !== undefined &&
+        rb !== undefined &&
+        ra.contextName === rb.contextName &&
+        ra.inline === rb.inline &&
+        ra.secret?.name === rb.secret?.name &&
+        ra.secret?.namespace === rb.secret?.namespace &&
+        Object.keys(ra).length === Object.keys(rb).length))
+  );
+}
+
+/** Resolves every Host's TLS (reporting as it goes), then makes the default Host when none is left. */
+function resolveAll(
+  ctx: PassContext,
+  hosts: readonly HttpHost[],
+  contexts: readonly HttpTLSContext[],
+  secrets: SecretResolver,
+): HttpHost[] {
+  const config = configOf(ctx.config);
   const contextsByName = new Map<string, HttpTLSContext[]>();
   for (const c of contexts) contextsByName.set(c.name, [...(contextsByName.get(c.name) ?? []), c]);
   const findContext = (name: string, namespace: string) => {
@@ -22,11 +188,11 @@ export function resolveHostTls(ctx: PassContext): void {
     return candidates.find((c) => c.namespace === namespace) ?? candidates[0];
   };
 
-  const hosts = (ctx.ir.ext[ExtKey.hosts] as HttpHost[] | undefined) ?? [];
   const kept: HttpHost[] = [];
   const byHostname = new Map<string, HttpHost>();
   for (const host of hosts) {
     const request = host.tlsRequest;
+    let resolved = host;
     if (request) {
       let context: HttpTLSContext | undefined;
       if (request.contextName && request.inline) {
@@ -121,7 +287,8 @@ export function resolveHostTls(ctx: PassContext): void {
             message: `sni is ignored where TLS is terminated for Host ${host.id}; it only applies to Mapping spec.tls (origination)`,
           });
         }
-        host.tls = tls;
+        // A copy: the ingested Host is an input, compared with the next compile's.
+        resolved = { ...host, tls };
       }
     }
     const previous = byHostname.get(host.hostname);
@@ -134,8 +301,8 @@ export function resolveHostTls(ctx: PassContext): void {
       });
       continue;
     }
-    byHostname.set(host.hostname, host);
-    kept.push(host);
+    byHostname.set(host.hostname, resolved);
+    kept.push(resolved);
   }
 
   if (kept.length === 0) {
@@ -177,6 +344,5 @@ export function resolveHostTls(ctx: PassContext): void {
     });
     kept.push(host);
   }
-  secrets.reportProblems();
-  ctx.ir.ext[ExtKey.hosts] = kept;
+  return kept;
 }

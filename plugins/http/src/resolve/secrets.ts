@@ -1,11 +1,23 @@
+import type { X509Certificate } from 'node:crypto';
 import { type IRSecret, type PassContext, type ResourceRef, refOf, type StoredResource } from '@attache/core';
 import { caBundleVerdict, certificatePairVerdict, expiryProblems, type PemProblem } from './certificates.js';
 
 /** What one Secret gives for one use (certificate or CA bundle): its IR secret, or why it cannot be used. */
 interface Verdict {
   secret?: string;
+  /** The IR secret written for `secret`. */
+  ir?: IRSecret;
   stored: StoredResource;
+  /** Problems of the Secret itself (never expiry, which depends on each compile's clock). */
   problems: PemProblem[];
+  /** Certificates whose expiry is checked, against the compile's clock, when problems are reported. */
+  expiring: Array<{ field: string; certificate: X509Certificate }>;
+}
+
+/** A resolver's verdicts and their users before reportProblems(): what `restore` puts back. */
+export interface SecretResolverState {
+  readonly verdicts: ReadonlyArray<readonly [string, Verdict]>;
+  readonly users: ReadonlyArray<readonly [string, ResourceRef[]]>;
 }
 
 /**
@@ -59,7 +71,8 @@ export class SecretResolver {
       if (!pair.leaf) return { problems: pair.problems };
       const { crt, key } = pair;
       return {
-        problems: expiryProblems(crt.field, pair.leaf, this.#ctx.options.now),
+        problems: [],
+        expiring: [{ field: crt.field, certificate: pair.leaf }],
         secret: { name: `${namespace}/${name}`, certificateChain: crt.text, privateKey: key.text },
       };
     });
@@ -78,9 +91,11 @@ export class SecretResolver {
       });
       if (!parsed.certificates) return { problems: parsed.problems };
       const { bundle } = parsed;
-      const now = this.#ctx.options.now;
-      const problems = parsed.certificates.flatMap((c) => expiryProblems(bundle.field, c, now));
-      return { problems, secret: { name: `${namespace}/${name}#ca`, trustedCa: bundle.text } };
+      return {
+        problems: [],
+        expiring: parsed.certificates.map((certificate) => ({ field: bundle.field, certificate })),
+        secret: { name: `${namespace}/${name}#ca`, trustedCa: bundle.text },
+      };
     });
   }
 
@@ -94,15 +109,48 @@ export class SecretResolver {
       : 'is not a valid TLS Secret';
   }
 
+  /** The verdicts and users so far (call before reportProblems), for `restore` in a later compile. */
+  state(): SecretResolverState {
+    return { verdicts: [...this.#verdicts], users: [...this.#users] };
+  }
+
+  /**
+   * Puts back the verdicts and users of an earlier compile's resolver over the
+   * same Secret objects, writing their IR secrets again: what reportProblems()
+   * then reports is what that resolver would report now (expiry is checked
+   * against this compile's clock).
+   */
+  restore(state: SecretResolverState): void {
+    for (const [key, verdict] of state.verdicts) {
+      this.#verdicts.set(key, verdict);
+      if (verdict.secret !== undefined && verdict.ir !== undefined)
+        this.#ctx.ir.secrets[verdict.secret] = verdict.ir;
+    }
+    for (const [key, users] of state.users) this.#users.set(key, users);
+  }
+
+  /** The Secret objects this resolver reads, in input order. */
+  objects(): StoredResource[] {
+    return [...this.#index.values()];
+  }
+
   /** Reports each Secret's problems once, on the Secret, naming whoever uses it. */
   reportProblems(): void {
+    const now = this.#ctx.options.now;
     for (const [key, verdict] of this.#verdicts) {
       const users = this.#users.get(key) ?? [];
       const usedBy =
         users.length > 0
           ? `; used by ${users.map((u) => `${u.kind} ${u.namespace}/${u.name}`).join(', ')}`
           : '';
-      for (const problem of verdict.problems) {
+      const problems =
+        verdict.expiring.length === 0
+          ? verdict.problems
+          : [
+              ...verdict.problems,
+              ...verdict.expiring.flatMap((e) => expiryProblems(e.field, e.certificate, now)),
+            ];
+      for (const problem of problems) {
         const dot = problem.field.indexOf('.');
         this.#ctx.report({
           code: problem.severity === 'error' ? 'SECRET_INVALID' : 'SECRET_CERT_EXPIRING',
@@ -126,7 +174,11 @@ export class SecretResolver {
     key: string,
     secretKey: string,
     user: ResourceRef | undefined,
-    judge: (stored: StoredResource) => { problems: PemProblem[]; secret?: Omit<IRSecret, 'provenance'> },
+    judge: (stored: StoredResource) => {
+      problems: PemProblem[];
+      expiring?: Verdict['expiring'];
+      secret?: Omit<IRSecret, 'provenance'>;
+    },
   ): string | undefined {
     if (user) {
       const users = this.#users.get(key) ?? [];
@@ -143,10 +195,12 @@ export class SecretResolver {
     if (!verdict) {
       if (this.#ctx.ir.secrets[key]) return key; // decoded and checked by an earlier pass
       const judged = judge(stored);
-      verdict = { stored, problems: judged.problems };
+      verdict = { stored, problems: judged.problems, expiring: judged.expiring ?? [] };
       if (judged.secret) {
-        this.#ctx.ir.secrets[key] = irSecretOf(stored, judged.secret);
+        const ir = irSecretOf(stored, judged.secret);
+        this.#ctx.ir.secrets[key] = ir;
         verdict.secret = key;
+        verdict.ir = ir;
       }
       this.#verdicts.set(key, verdict);
     }
