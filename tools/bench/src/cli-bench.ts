@@ -29,10 +29,19 @@ The whole path of \`attache compile -f FILE\`, not only compile(): the generated
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const stagesChild = fileURLToPath(new URL('./cli-stages.js', import.meta.url));
 
-/** Loaded with -r into the measured CLI: its own CPU and peak RSS, on fd 3, as it exits. */
+/**
+ * Loaded with -r into the measured CLI: its own CPU and peak RSS, on fd 3, as it exits. The
+ * peak is the process's own high-water mark (VmHWM, Linux): getrusage's maxRSS of a spawned
+ * child starts at its parent's RSS at fork, and this bench holds the generated input then.
+ */
 const preload = `process.on('exit', () => {
   const u = process.resourceUsage();
-  try { require('node:fs').writeSync(3, JSON.stringify({ cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, maxRssMiB: u.maxRSS / 1024 }) + '\\n'); } catch {}
+  let peakKiB = u.maxRSS;
+  try {
+    const hwm = /VmHWM:\\s+(\\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) peakKiB = Number(hwm[1]);
+  } catch {}
+  try { require('node:fs').writeSync(3, JSON.stringify({ cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, maxRssMiB: peakKiB / 1024, rusageMaxRssMiB: u.maxRSS / 1024 }) + '\\n'); } catch {}
 });
 `;
 
