@@ -173,6 +173,29 @@ function sameIngestedHost(a: HttpHost, b: HttpHost): boolean {
   );
 }
 
+/**
+ * The Host with its TLS, built field by field in ingest's order (the shape a
+ * Host had when TLS was set on it in place): a spread copy was several times
+ * slower to read for the build passes, thousands of times per compile.
+ */
+function withTls(host: HttpHost, tls: IRDownstreamTls): HttpHost {
+  const out: HttpHost = {
+    ref: host.ref,
+    id: host.id,
+    name: host.name,
+    namespace: host.namespace,
+    labels: host.labels,
+    hostname: host.hostname,
+    insecureAction: host.insecureAction,
+  };
+  if (host.mappingSelector !== undefined) out.mappingSelector = host.mappingSelector;
+  if (host.additionalPort !== undefined) out.additionalPort = host.additionalPort;
+  if (host.tlsRequest !== undefined) out.tlsRequest = host.tlsRequest;
+  if (host.synthesized !== undefined) out.synthesized = host.synthesized;
+  out.tls = tls;
+  return out;
+}
+
 /** Resolves every Host's TLS (reporting as it goes), then makes the default Host when none is left. */
 function resolveAll(
   ctx: PassContext,
@@ -288,7 +311,7 @@ function resolveAll(
           });
         }
         // A copy: the ingested Host is an input, compared with the next compile's.
-        resolved = { ...host, tls };
+        resolved = withTls(host, tls);
       }
     }
     const previous = byHostname.get(host.hostname);
