@@ -15,9 +15,9 @@ export interface AdminState {
   /** Every current diagnostic: compile, source and feedback (NACK) diagnostics. */
   diagnostics(): readonly Diagnostic[];
   /**
-   * Per-stream ADS state, returned as-is under /api/streams. Expected shape per
-   * entry (not enforced, the sink owns it; see ClientStream): node id/cluster,
-   * group, subscribed type URLs, acked versions per type, last NACK (names, message, time).
+   * Per-stream ADS state, returned as-is under /api/streams: core's `XdsStreamInfo` (node
+   * id/cluster, group, subscribed type URLs, versions per type, last NACK). It comes from
+   * another package at run time, so readers still check each entry (`asClientStreams`).
    */
   streams?(): readonly unknown[];
   /**

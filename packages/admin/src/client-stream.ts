@@ -1,32 +1,12 @@
-/**
- * One connected xDS client as the ADS sink reports it (`/api/streams`). The
- * admin package reads these fields and nothing else; the sink owns the shape
- * (plugins/sink-ads StreamInfo), so every field is read defensively.
- */
-export interface ClientStream {
-  id: number;
-  service: string;
-  variant: 'sotw' | 'delta';
-  peer: string;
-  connectedAt: string;
-  node?: { id: string; cluster: string } | undefined;
-  group?: string | undefined;
-  types: ClientStreamType[];
-}
+import type { XdsStreamInfo, XdsTypeInfo } from '@attache/core';
 
-export interface ClientStreamType {
-  typeUrl: string;
-  subscribed: string[];
-  sentVersion?: string;
-  ackedVersion?: string;
-  /** Delta: how many resources the client holds. */
-  resources?: number;
-  pending: boolean;
-  pushes: number;
-  acks: number;
-  nacks: number;
-  lastNack?: { message: string; resourceNames: string[]; at: string } | undefined;
-}
+/**
+ * One connected xDS client as the ADS sink reports it (`/api/streams`): core's contract between
+ * the sink, which writes it, and this package. Streams come through `AdminState.streams()` from
+ * another package at run time, so `asClientStreams` still checks what it is given.
+ */
+export type ClientStream = XdsStreamInfo;
+export type ClientStreamType = XdsTypeInfo;
 
 /** The short type name of a type URL: 'type.googleapis.com/envoy.config.listener.v3.Listener' → 'Listener'. */
 export function shortTypeName(typeUrl: string): string {

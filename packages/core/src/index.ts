@@ -25,3 +25,4 @@ export * from './scheduler.js';
 export * from './snapshot.js';
 export * from './upstream-contributions.js';
 export * from './xds.js';
+export type { XdsNackRecord, XdsStreamInfo, XdsTypeInfo } from './xds-client-streams.js';

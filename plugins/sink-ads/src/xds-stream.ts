@@ -1,4 +1,4 @@
-import type { DerivedResource, XdsTypeUrl } from '@attache/core';
+import type { DerivedResource, XdsNackRecord, XdsTypeUrl } from '@attache/core';
 import { type Desired, type PlanTypeView, planDelivery } from './delivery-plan.js';
 import type { GroupState } from './group-state.js';
 import type { XdsMetrics } from './metrics.js';
@@ -59,11 +59,7 @@ export interface StreamOptions {
   env: StreamEnvironment;
 }
 
-export interface NackRecord {
-  message: string;
-  resourceNames: string[];
-  at: string;
-}
+export type NackRecord = XdsNackRecord;
 
 /** Per-type state common to both protocol variants. */
 export abstract class TypeState implements PlanTypeView {
