@@ -17,6 +17,33 @@ function reusable(resource: XdsResource, ...sources: (Encoded | undefined)[]): E
   return undefined;
 }
 
+/** What both encoders start from: the plain state's shared types, and the VHDS form's parts to encode. */
+function vhdsParts(plain: GroupState, form: VhdsForm) {
+  const byType = new Map<string, Encoded>();
+  for (const typeUrl of [TypeUrl.Secret, TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment])
+    byType.set(typeUrl, plain.resources(typeUrl));
+  const parts: Array<[string, XdsResource[]]> = [
+    [TypeUrl.Listener, form.listeners],
+    [TypeUrl.RouteConfiguration, form.routeConfigs],
+    [VirtualHostType, form.virtualHosts],
+  ];
+  return { byType, parts };
+}
+
+function vhdsGroupState(
+  plain: GroupState,
+  form: VhdsForm,
+  previous: GroupState | undefined,
+  byType: Map<string, Encoded>,
+): GroupState {
+  return new GroupState(
+    plain.snapshot,
+    byType,
+    new VhdsIndex(byType.get(VirtualHostType) ?? new Map(), form.domains, form.lazy),
+    previous?.viewsForNext(),
+  );
+}
+
 /**
  * The group state delta ADS streams are served from when the `vhds` option is
  * on: clusters, endpoints and secrets are the plain state's own encodings;
@@ -32,14 +59,7 @@ export async function encodeVhdsState(
   previous: GroupState | undefined,
   pool: EncodePool | undefined,
 ): Promise<GroupState> {
-  const byType = new Map<string, Encoded>();
-  for (const typeUrl of [TypeUrl.Secret, TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment])
-    byType.set(typeUrl, plain.resources(typeUrl));
-  const parts: Array<[string, XdsResource[]]> = [
-    [TypeUrl.Listener, form.listeners],
-    [TypeUrl.RouteConfiguration, form.routeConfigs],
-    [VirtualHostType, form.virtualHosts],
-  ];
+  const { byType, parts } = vhdsParts(plain, form);
   for (const [typeUrl, resources] of parts) {
     const entries: Array<EncodedResource | Promise<EncodedResource>> = [];
     for (const resource of resources) {
@@ -57,12 +77,7 @@ export async function encodeVhdsState(
     for (const entry of await Promise.all(entries)) encoded.set(entry.name, entry);
     byType.set(typeUrl, encoded);
   }
-  return new GroupState(
-    plain.snapshot,
-    byType,
-    new VhdsIndex(byType.get(VirtualHostType) ?? new Map(), form.domains, form.lazy),
-    previous?.viewsForNext(),
-  );
+  return vhdsGroupState(plain, form, previous, byType);
 }
 
 /** The same, synchronously (no pool): for `setSnapshot`. */
@@ -72,14 +87,7 @@ export function encodeVhdsStateSync(
   form: VhdsForm,
   previous: GroupState | undefined,
 ): GroupState {
-  const byType = new Map<string, Encoded>();
-  for (const typeUrl of [TypeUrl.Secret, TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment])
-    byType.set(typeUrl, plain.resources(typeUrl));
-  const parts: Array<[string, XdsResource[]]> = [
-    [TypeUrl.Listener, form.listeners],
-    [TypeUrl.RouteConfiguration, form.routeConfigs],
-    [VirtualHostType, form.virtualHosts],
-  ];
+  const { byType, parts } = vhdsParts(plain, form);
   for (const [typeUrl, resources] of parts) {
     const encoded = new Map<string, EncodedResource>();
     for (const resource of resources) {
@@ -91,10 +99,5 @@ export function encodeVhdsStateSync(
     }
     byType.set(typeUrl, encoded);
   }
-  return new GroupState(
-    plain.snapshot,
-    byType,
-    new VhdsIndex(byType.get(VirtualHostType) ?? new Map(), form.domains, form.lazy),
-    previous?.viewsForNext(),
-  );
+  return vhdsGroupState(plain, form, previous, byType);
 }
