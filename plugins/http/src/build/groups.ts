@@ -44,16 +44,7 @@ export function buildRouteGroups(
   mappings: readonly HttpMapping[],
   selectingHosts: (mapping: HttpMapping) => string = () => '',
 ): RouteGroup[] {
-  // Mappings with different prefixes never share a match, and most prefixes are
-  // unique: only Mappings sharing one need the full match key to be grouped.
-  const byPrefix = new Map<string, HttpMapping | HttpMapping[]>();
-  for (const mapping of mappings) {
-    const prefix = mapping.spec.prefix;
-    const known = byPrefix.get(prefix);
-    if (known === undefined) byPrefix.set(prefix, mapping);
-    else if (Array.isArray(known)) known.push(mapping);
-    else byPrefix.set(prefix, [known, mapping]);
-  }
+  const byPrefix = mappingsByPrefix(mappings);
   const groups: RouteGroup[] = [];
   for (const bucket of byPrefix.values()) {
     for (const group of groupsOfBucket(ctx, Array.isArray(bucket) ? bucket : [bucket], selectingHosts)) {
@@ -64,6 +55,23 @@ export function buildRouteGroups(
 }
 
 /** The groups of Mappings sharing one prefix (unsorted): one per match key. */
+/**
+ * Mappings by prefix (one Mapping, or several in input order). Mappings with different prefixes
+ * never share a match, and most prefixes are unique: only Mappings sharing one need the full
+ * match key to be grouped. A lone Mapping is kept bare, not in an array of its own.
+ */
+export function mappingsByPrefix(mappings: readonly HttpMapping[]): Map<string, HttpMapping | HttpMapping[]> {
+  const byPrefix = new Map<string, HttpMapping | HttpMapping[]>();
+  for (const mapping of mappings) {
+    const prefix = mapping.spec.prefix;
+    const known = byPrefix.get(prefix);
+    if (known === undefined) byPrefix.set(prefix, mapping);
+    else if (Array.isArray(known)) known.push(mapping);
+    else byPrefix.set(prefix, [known, mapping]);
+  }
+  return byPrefix;
+}
+
 export function groupsOfBucket(
   ctx: Pick<PassContext, 'report'>,
   bucket: readonly HttpMapping[],

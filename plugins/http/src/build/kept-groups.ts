@@ -3,7 +3,7 @@ import { hostGlobsIntersect } from '../hostglob.js';
 import type { HttpHost, HttpMapping } from '../model.js';
 import type { Upstream } from '../resolve/upstreams.js';
 import { parseService } from '../service.js';
-import { compareGroups, groupsOfBucket, type RouteGroup, sortGroups } from './groups.js';
+import { compareGroups, groupsOfBucket, mappingsByPrefix, type RouteGroup, sortGroups } from './groups.js';
 
 /**
  * Route groups kept from one compile to the next (incremental compiler, no Host
@@ -34,14 +34,7 @@ export class KeptGroups {
     mappings: readonly HttpMapping[],
     upstreams: ReadonlyMap<string, Upstream>,
   ): { groups: RouteGroup[]; added: RouteGroup[]; gone: RouteGroup[]; changed: Set<HttpMapping> } {
-    const byPrefix = new Map<string, HttpMapping | HttpMapping[]>();
-    for (const mapping of mappings) {
-      const prefix = mapping.spec.prefix;
-      const known = byPrefix.get(prefix);
-      if (known === undefined) byPrefix.set(prefix, mapping);
-      else if (Array.isArray(known)) known.push(mapping);
-      else byPrefix.set(prefix, [known, mapping]);
-    }
+    const byPrefix = mappingsByPrefix(mappings);
     const next = new Map<string, KeptBucket>();
     const added: RouteGroup[] = [];
     const changed = new Set<HttpMapping>();
