@@ -29,7 +29,7 @@ export class GroupIndex {
     this.#groups = groups;
     this.#strict = strict;
     groups.forEach((g, i) => {
-      const glob = globOf(g);
+      const glob = groupGlob(g);
       this.#globs.push(glob);
       if (typeof glob === 'string' && !glob.includes('*')) {
         const list = this.#exact.get(glob);
@@ -79,7 +79,7 @@ export class GroupIndex {
 }
 
 /** A group's hostname glob; true for a regex (matches every Host); null when it has none. */
-function globOf(group: RouteGroup): string | null | true {
+export function groupGlob(group: RouteGroup): string | null | true {
   if (group.authority) return 'regex' in group.authority ? true : group.authority.glob;
   const first = group.members[0]?.mapping ?? group.shadows[0];
   if (first?.spec.host_redirect) {

@@ -2,7 +2,7 @@ import type { DiagnosticInput, PassContext, ResourceRef } from '@attache/core';
 import { hostGlobsIntersect } from '../hostglob.js';
 import type { HttpHost, HttpMapping } from '../model.js';
 import type { Upstream } from '../resolve/upstreams.js';
-import { parseService } from '../service.js';
+import { groupGlob } from './association.js';
 import { compareGroups, groupsOfBucket, mappingsByPrefix, type RouteGroup, sortGroups } from './groups.js';
 
 /**
@@ -148,17 +148,6 @@ export function insertionPoint(sorted: readonly RouteGroup[], group: RouteGroup)
     else high = mid;
   }
   return low;
-}
-
-/** A group's hostname glob; true for a regex (matches every Host); null when it has none (GroupIndex's rule). */
-export function groupGlob(group: RouteGroup): string | null | true {
-  if (group.authority) return 'regex' in group.authority ? true : group.authority.glob;
-  const first = group.members[0]?.mapping ?? group.shadows[0];
-  if (first?.spec.host_redirect) {
-    const target = parseService(first.spec.service);
-    if (!('error' in target)) return target.host;
-  }
-  return null;
 }
 
 /** Whether a group attaches to a Host without a mappingSelector (GroupIndex.groupsFor's rule). */
