@@ -1,4 +1,5 @@
 import {
+  type KeptByString,
   mergeProvenance,
   pointerSegment,
   type ResourceRef,
@@ -9,7 +10,6 @@ import {
 } from '@attache/core';
 import type { RouteConfigText } from './json-text.js';
 import type { Json, LoweredResource, ResourcePart } from './lower/index.js';
-import type { AdmittedTexts } from './lowering-memo.js';
 import { unionProvenance } from './provenance-union.js';
 import { validateResource } from './validate.js';
 import type { ValidationIssue } from './validation-issue.js';
@@ -65,18 +65,18 @@ export function admitLowered(
   lowered: LoweredResource,
   routeConfigText: RouteConfigText | undefined,
   leaveOut: ReadonlyMap<ResourcePart, Rejection> = new Map(),
-  admitted?: AdmittedTexts,
+  admitted?: KeptByString<string>,
 ): Admission {
   // Under an incremental compiler, a whole resource lowered to a text admitted before is
   // admitted again without validation (its verdict and version depend on that text alone).
   if (admitted && leaveOut.size === 0 && lowered.typeUrl !== TypeUrl.RouteConfiguration) {
     const text = JSON.stringify(lowered.resource);
-    let version = admitted.versionOf(text);
+    let version = admitted.get(text);
     if (version === undefined) {
       const admission = admitLowered(lowered, routeConfigText, leaveOut);
       if (admission.resource?.resource !== lowered.resource) return admission;
       version = versionHashOfJson(text);
-      admitted.remember(text, version);
+      admitted.set(text, version);
       // versionHash(resource) is the hash of this very text.
       return admission;
     }

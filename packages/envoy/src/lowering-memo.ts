@@ -1,4 +1,11 @@
-import type { IRRoute, IRRouteConfig, IRVirtualHost, PassMemo, ResourceRef } from '@attache/core';
+import {
+  type IRRoute,
+  type IRRouteConfig,
+  type IRVirtualHost,
+  KeptByString,
+  type PassMemo,
+  type ResourceRef,
+} from '@attache/core';
 import type { Admission } from './admit.js';
 import type { Json, LoweredResource, ResourcePart } from './lower/common.js';
 import type { DanglingReference, RouteListFindings } from './references.js';
@@ -25,14 +32,18 @@ export interface LoweringMemo {
   texts: WeakMap<object, string>;
   /** Version digest of a lowered route list. */
   digests: WeakMap<object, string>;
-  /** Whole resources (other than route configurations) admitted as they were lowered. */
-  admitted: AdmittedTexts;
+  /**
+   * The JSON texts of resources (other than route configurations) that validation accepted
+   * whole, with their version: a resource lowered to the same text again (a cluster, a
+   * listener, a secret) is valid again with the same version, whatever object holds it.
+   */
+  admitted: KeptByString<string>;
   /** Lowered route configurations by what they are made of (see routeConfigKey). */
-  routeConfigs: KeptByKey<LoweredResource>;
+  routeConfigs: KeptByString<LoweredResource>;
   /** The admission of a lowered resource kept above (the same object gets the same admission). */
   admissions: WeakMap<LoweredResource, Admission>;
   /** Lowered virtual hosts by what they are made of (see virtualHostKey), with their parts per position. */
-  virtualHosts: KeptByKey<{ json: Json; parts: Map<number, ResourcePart[]> }>;
+  virtualHosts: KeptByString<{ json: Json; parts: Map<number, ResourcePart[]> }>;
   /** The key of an IR virtual host (never mutated once built, like IR routes). */
   virtualHostKeys: WeakMap<IRVirtualHost, string>;
   /** Digested JSON text of a lowered virtual host (json-text.ts). */
@@ -54,30 +65,6 @@ export interface LoweringMemo {
   /** A number per lowered route list, for keys. */
   listIds: WeakMap<Json[], number>;
   nextListId: number;
-}
-
-/** Values by string key, kept for two compiles (like AdmittedTexts). */
-export class KeptByKey<T> {
-  private current = new Map<string, T>();
-  private previous = new Map<string, T>();
-
-  rotate(): void {
-    this.previous = this.current;
-    this.current = new Map();
-  }
-
-  get(key: string): T | undefined {
-    let value = this.current.get(key);
-    if (value === undefined) {
-      value = this.previous.get(key);
-      if (value !== undefined) this.current.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: T): void {
-    this.current.set(key, value);
-  }
 }
 
 function listId(memo: LoweringMemo, list: Json[]): number {
@@ -139,38 +126,6 @@ function virtualHostKeyOf(memo: LoweringMemo, vh: IRVirtualHost, routes: Json[])
   ])}`;
 }
 
-/**
- * The JSON texts of resources that validation accepted whole, with their
- * version: a resource lowered to the same text again (a cluster, a listener,
- * a secret) is valid again with the same version, whatever object holds it.
- * Kept for two compiles (the last one's entries move on when used), so it
- * holds about what one compile produced.
- */
-export class AdmittedTexts {
-  private current = new Map<string, string>();
-  private previous = new Map<string, string>();
-
-  /** A compile begins: entries the last compile did not use are dropped. */
-  rotate(): void {
-    this.previous = this.current;
-    this.current = new Map();
-  }
-
-  /** The version of a text admitted before, if any. */
-  versionOf(text: string): string | undefined {
-    let version = this.current.get(text);
-    if (version === undefined) {
-      version = this.previous.get(text);
-      if (version !== undefined) this.current.set(text, version);
-    }
-    return version;
-  }
-
-  remember(text: string, version: string): void {
-    this.current.set(text, version);
-  }
-}
-
 const memoKey = {};
 
 /** The lowering memo of this incremental compiler for this regex limit (a new one when the limit changes). */
@@ -182,9 +137,9 @@ export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
     accepted: new WeakMap(),
     texts: new WeakMap(),
     digests: new WeakMap(),
-    admitted: new AdmittedTexts(),
-    routeConfigs: new KeptByKey<LoweredResource>(),
-    virtualHosts: new KeptByKey(),
+    admitted: new KeptByString<string>(),
+    routeConfigs: new KeptByString<LoweredResource>(),
+    virtualHosts: new KeptByString(),
     virtualHostKeys: new WeakMap(),
     virtualHostTexts: new WeakMap(),
     admissions: new WeakMap(),

@@ -1,6 +1,7 @@
 import {
   type IRCluster,
   type IRRoute,
+  KeptByString,
   mergeProvenance,
   type PassContext,
   type ResourceRef,
@@ -8,7 +9,6 @@ import {
 } from '@attache/core';
 import { configOf } from '../config.js';
 import { hostGlobsIntersect } from '../hostglob.js';
-import { KeptByString } from '../kept.js';
 import { ExtKey, type HttpHost, type HttpListener, type HttpMapping, type HttpModule } from '../model.js';
 import type { Upstream } from '../resolve/upstreams.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';

@@ -4,10 +4,10 @@ import {
   type IRRoute,
   type IRRouteConfig,
   type IRVirtualHost,
+  KeptByString,
   mergeProvenance,
   type ResourceRef,
 } from '@attache/core';
-import { KeptByString } from '../kept.js';
 import type { HttpHost } from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
 import { KeptGroups } from './kept-groups.js';

@@ -2,6 +2,7 @@ import {
   contentHash,
   type IRCluster,
   type IRUpstreamTls,
+  KeptByString,
   mergeProvenance,
   type PassContext,
   type ResourceRef,
@@ -11,7 +12,6 @@ import {
   UpstreamContributionsExt,
 } from '@attache/core';
 import { configOf } from '../config.js';
-import { KeptByString } from '../kept.js';
 import {
   ExtKey,
   type HttpMapping,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeptByString } from './kept.js';
+import { KeptByString } from './kept-by-string.js';
 
 describe('KeptByString', () => {
   it('keeps what the last compile used, drops what it did not', () => {
