@@ -66,21 +66,8 @@ export function lowerRouteConfig(
     .sort((a, b) => compareStrings(a.name, b.name))
     .map((vh, v) => {
       if (kept) return keptVirtualHost(kept, vh, v, parts, lowerRoutes, limits);
-      parts.push({
-        pointer: `/virtual_hosts/${v}`,
-        label: `virtual host '${vh.name}'`,
-        provenance: vh.provenance,
-        droppable: false,
-      });
-      const routes = vh.routes;
-      for (let r = 0; r < routes.length; r++) parts.push(new RoutePart(v, r, routes));
-      return defined({
-        name: vh.name,
-        domains: sortedStrings(vh.domains),
-        routes: lowerRoutes(vh.routes),
-        require_tls: vh.requireTls,
-        typed_per_filter_config: typedPerFilterConfig(vh.typedPerFilterConfig, vh.cors, limits),
-      });
+      pushVirtualHostParts(parts, vh, v);
+      return lowerVirtualHost(vh, lowerRoutes(vh.routes), limits);
     });
   return {
     typeUrl: TypeUrl.RouteConfiguration,
@@ -94,6 +81,29 @@ export function lowerRouteConfig(
     provenance: config.provenance,
     parts,
   };
+}
+
+/** A virtual host's JSON, its route list already lowered. */
+function lowerVirtualHost(vh: IRVirtualHost, routes: Json[], limits: RegexLimits): Json {
+  return defined({
+    name: vh.name,
+    domains: sortedStrings(vh.domains),
+    routes,
+    require_tls: vh.requireTls,
+    typed_per_filter_config: typedPerFilterConfig(vh.typedPerFilterConfig, vh.cors, limits),
+  });
+}
+
+/** The parts of the virtual host at position `v`: itself (not droppable), then each route. */
+function pushVirtualHostParts(out: ResourcePart[], vh: IRVirtualHost, v: number): void {
+  out.push({
+    pointer: `/virtual_hosts/${v}`,
+    label: `virtual host '${vh.name}'`,
+    provenance: vh.provenance,
+    droppable: false,
+  });
+  const routes = vh.routes;
+  for (let r = 0; r < routes.length; r++) out.push(new RoutePart(v, r, routes));
 }
 
 /**
@@ -114,29 +124,15 @@ function keptVirtualHost(
   let entry = kept.virtualHosts.get(key);
   if (entry === undefined) {
     entry = {
-      json: defined({
-        name: vh.name,
-        domains: sortedStrings(vh.domains),
-        routes,
-        require_tls: vh.requireTls,
-        typed_per_filter_config: typedPerFilterConfig(vh.typedPerFilterConfig, vh.cors, limits),
-      }),
+      json: lowerVirtualHost(vh, routes, limits),
       parts: new Map(),
     };
     kept.virtualHosts.set(key, entry);
   }
   let own = entry.parts.get(v);
   if (own === undefined) {
-    own = [
-      {
-        pointer: `/virtual_hosts/${v}`,
-        label: `virtual host '${vh.name}'`,
-        provenance: vh.provenance,
-        droppable: false,
-      },
-    ];
-    const routes = vh.routes;
-    for (let r = 0; r < routes.length; r++) own.push(new RoutePart(v, r, routes));
+    own = [];
+    pushVirtualHostParts(own, vh, v);
     entry.parts.set(v, own);
   }
   for (const part of own) parts.push(part);
