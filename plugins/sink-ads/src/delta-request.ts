@@ -1,3 +1,4 @@
+import { readVarint } from './wire-varint.js';
 import type { DeltaDiscoveryRequestJson } from './xds-codec.js';
 
 /**
@@ -13,18 +14,6 @@ import type { DeltaDiscoveryRequestJson } from './xds-codec.js';
  */
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function varint(bytes: Uint8Array, at: { pos: number }): number | undefined {
-  let result = 0;
-  let shift = 0;
-  while (at.pos < bytes.length && shift < 35) {
-    const byte = bytes[at.pos++] as number;
-    result += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return result;
-    shift += 7;
-  }
-  return undefined;
-}
-
 export function readDeltaRequest(bytes: Uint8Array): DeltaDiscoveryRequestJson | undefined {
   const at = { pos: 0 };
   const request: DeltaDiscoveryRequestJson = {};
@@ -32,9 +21,9 @@ export function readDeltaRequest(bytes: Uint8Array): DeltaDiscoveryRequestJson |
   const unsubscribe: string[] = [];
   try {
     while (at.pos < bytes.length) {
-      const tag = varint(bytes, at);
+      const tag = readVarint(bytes, at);
       if (tag === undefined || (tag & 7) !== 2) return undefined;
-      const length = varint(bytes, at);
+      const length = readVarint(bytes, at);
       if (length === undefined || at.pos + length > bytes.length) return undefined;
       const text = decoder.decode(bytes.subarray(at.pos, at.pos + length));
       at.pos += length;

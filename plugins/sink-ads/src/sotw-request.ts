@@ -1,3 +1,4 @@
+import { readVarint } from './wire-varint.js';
 import type { DiscoveryRequestJson } from './xds-codec.js';
 
 /**
@@ -15,18 +16,6 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 const namesCache = new Map<string, readonly string[]>();
 const namesCacheSize = 64;
 
-function varint(bytes: Uint8Array, at: { pos: number }): number | undefined {
-  let result = 0;
-  let shift = 0;
-  while (at.pos < bytes.length && shift < 35) {
-    const byte = bytes[at.pos++]!;
-    result += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return result;
-    shift += 7;
-  }
-  return undefined;
-}
-
 export function readSotwRequest(bytes: Uint8Array): DiscoveryRequestJson | undefined {
   const at = { pos: 0 };
   let versionInfo = '';
@@ -37,9 +26,9 @@ export function readSotwRequest(bytes: Uint8Array): DiscoveryRequestJson | undef
   try {
     while (at.pos < bytes.length) {
       const fieldStart = at.pos;
-      const tag = varint(bytes, at);
+      const tag = readVarint(bytes, at);
       if (tag === undefined || (tag & 7) !== 2) return undefined;
-      const length = varint(bytes, at);
+      const length = readVarint(bytes, at);
       if (length === undefined || at.pos + length > bytes.length) return undefined;
       const start = at.pos;
       at.pos += length;
@@ -84,8 +73,8 @@ function nameList(run: Uint8Array): string[] | undefined {
   const at = { pos: 0 };
   try {
     while (at.pos < run.length) {
-      varint(run, at);
-      const length = varint(run, at) ?? 0;
+      readVarint(run, at);
+      const length = readVarint(run, at) ?? 0;
       names.push(decoder.decode(run.subarray(at.pos, at.pos + length)));
       at.pos += length;
     }

@@ -1,3 +1,4 @@
+import { readVarint } from './wire-varint.js';
 import type { EncodedResource } from './xds-codec.js';
 
 /**
@@ -20,18 +21,6 @@ function varint(value: number): number[] {
   }
   out.push(v);
   return out;
-}
-
-function readVarint(bytes: Uint8Array, at: number): { value: number; next: number } {
-  let value = 0;
-  let factor = 1;
-  let i = at;
-  for (;;) {
-    const byte = bytes[i++] ?? 0;
-    value += (byte & 0x7f) * factor;
-    if (byte < 0x80) return { value, next: i };
-    factor *= 128;
-  }
 }
 
 function stringField(tag: number, text: string): Uint8Array {
@@ -57,11 +46,12 @@ function frameResource(parts: readonly Uint8Array[]): Uint8Array {
 /** The resource as delta sends it, answering the on-demand requests `aliases`. */
 export function withAlias(resource: EncodedResource, aliases: readonly string[]): EncodedResource {
   const fragment = resource.deltaFragment;
-  const { next } = readVarint(fragment, 1); // fragment[0] is the field 2 tag
+  const at = { pos: 1 }; // fragment[0] is the field 2 tag
+  readVarint(fragment, at);
   return {
     ...resource,
     deltaFragment: frameResource([
-      fragment.subarray(next),
+      fragment.subarray(at.pos),
       ...aliases.map((alias) => stringField(0x22, alias)),
     ]),
   };
