@@ -190,6 +190,30 @@ export function defineClusterSuite(cluster: () => TestCluster): void {
     await eventually(() => expect(observed()).not.toMatch(/http_grpc|envoy\.tracers\.zipkin/), 20_000);
   });
 
+  it("stores an Emissary TracingService with driver lightstep, so the compiler's diagnostic can say what to use instead", async () => {
+    // The CRD's driver enum keeps lightstep: were it refused by the API server, the user would get an
+    // enum error at apply time instead of TRACING_DRIVER_UNSUPPORTED and its fix.
+    await create(
+      {
+        apiVersion: v3,
+        kind: 'TracingService',
+        metadata: { name: 'lightstep', namespace: 'default' },
+        spec: { service: 'lightstep.observability:8360', driver: 'lightstep' },
+      },
+      'tracingservices',
+    );
+    const refused = () =>
+      compile(store.all(), [httpPlugin, tracingPlugin, envoyPlugin]).diagnostics.find(
+        (d) => d.code === 'TRACING_DRIVER_UNSUPPORTED',
+      );
+    await eventually(() => {
+      expect(refused()?.resource).toMatchObject({ kind: 'TracingService', name: 'lightstep' });
+      expect(refused()?.message).toContain('opentelemetry');
+    }, 20_000);
+    await remove(v3, 'tracingservices', 'lightstep');
+    await eventually(() => expect(refused()).toBeUndefined(), 20_000);
+  });
+
   it("compiles the Mappings in a Service's getambassador.io/config annotation", async () => {
     const annotation =
       'apiVersion: getambassador.io/v3alpha1\nkind: Mapping\nname: annotated\nhostname: "*"\nprefix: /annotated/\nservice: annotated\n';

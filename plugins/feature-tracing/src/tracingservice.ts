@@ -36,9 +36,21 @@ export const TracingServiceSpec = Type.Object(
       minLength: 1,
       description: 'The trace collector: [scheme://]host[:port], resolved like a Mapping service.',
     }),
-    driver: Type.Union([Type.Literal('zipkin'), Type.Literal('opentelemetry'), Type.Literal('datadog')], {
-      description: 'The collector protocol (lightstep is refused: Envoy 1.39 no longer has it).',
-    }),
+    // lightstep stays in the schema (and so in the CRD) so that an Emissary TracingService still
+    // reaches the compiler, whose TRACING_DRIVER_UNSUPPORTED says how to move to opentelemetry;
+    // an API-server enum error could not.
+    driver: Type.Union(
+      [
+        Type.Literal('zipkin'),
+        Type.Literal('opentelemetry'),
+        Type.Literal('datadog'),
+        Type.Literal('lightstep'),
+      ],
+      {
+        description:
+          'The collector protocol: zipkin, opentelemetry or datadog. lightstep is accepted here but refused by the compiler (Envoy 1.39 has no Lightstep tracer; use opentelemetry).',
+      },
+    ),
     sampling: Type.Optional(
       Type.Object(
         {
