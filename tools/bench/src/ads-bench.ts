@@ -3,8 +3,9 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TypeUrl } from '@attache/core';
-import { type DeltaTestStream, type SotwTestStream, type XdsResponse, XdsTestClient } from '@attache/testkit';
+import { type XdsResponse, XdsTestClient } from '@attache/testkit';
 import type { AdsBenchCommand, AdsBenchUsage } from './ads-bench-server.js';
+import { H2XdsConnection, type H2XdsResponse } from './ads-h2-client.js';
 
 const usageText = `usage: node tools/bench/dist/index.js ads [options]
   --streams N    concurrent ADS (SotW) streams (default 1000)
@@ -18,6 +19,9 @@ const usageText = `usage: node tools/bench/dist/index.js ads [options]
   --hosts N      spread the Mappings over N cleartext Hosts (one virtual host each) instead of '*'
   --window N     the clients' HTTP/2 flow-control window in bytes (default 268435456: Envoy's
                  default stream and connection windows; grpc-js alone would use 65535)
+  --client C     the bench's clients: h2 (default: node:http2, gRPC frames read as they arrive,
+                 envelope only, no message reassembled) or grpc-js (XdsTestClient, envelopeOnly:
+                 grpc-js reassembles every message before the envelope is read)
   --baseline F   also run the same phases against another build of the sink (F: its dist/index.js),
                  in the same run, and print each figure as a ratio (this build / baseline)
 `;
@@ -64,7 +68,7 @@ class ServerChild {
 }
 
 interface StreamProbe {
-  stream: SotwTestStream | DeltaTestStream;
+  stream: { close(): void };
   /** Time (ms, absolute) of the last response per type. */
   lastAt: Map<string, number>;
 }
@@ -134,6 +138,47 @@ function openStream(
   return probe;
 }
 
+/** The same Envoy-like stream over the light `node:http2` client (`--client h2`). */
+function openH2Stream(
+  connection: H2XdsConnection,
+  node: { id: string; cluster: string },
+  clusterNames: string[],
+  routeNames: string[],
+  delta: boolean,
+  vhds: boolean,
+  received: Map<string, Received>,
+): StreamProbe {
+  const probe: StreamProbe = { stream: { close: () => {} }, lastAt: new Map() };
+  const stream = connection.stream(
+    delta,
+    node,
+    (response: H2XdsResponse) => {
+      const counts = received.get(response.typeUrl);
+      if (
+        !counts ||
+        response.nonce === '' ||
+        (delta && response.resources.some((r) => !r.name || !r.version))
+      )
+        throw new Error(`ads bench: malformed response ${response.typeUrl} nonce '${response.nonce}'`);
+      counts.responses++;
+      counts.resources += response.resourceCount;
+      counts.bytes += response.bytes;
+      probe.lastAt.set(response.typeUrl, nowMs());
+      stream.ack(response);
+    },
+    (error) => {
+      throw error;
+    },
+  );
+  probe.stream = stream;
+  stream.subscribe(TypeUrl.Cluster, ['*']);
+  stream.subscribe(TypeUrl.ClusterLoadAssignment, clusterNames);
+  stream.subscribe(TypeUrl.Listener, ['*']);
+  stream.subscribe(TypeUrl.RouteConfiguration, routeNames);
+  if (vhds) stream.subscribe(virtualHostType, []);
+  return probe;
+}
+
 async function waitFor(check: () => boolean | Promise<boolean>, intervalMs = 20): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, intervalMs));
 }
@@ -161,6 +206,13 @@ export interface AdsFigures {
   peakRssMb: number;
 }
 
+type BenchClient = 'h2' | 'grpc-js';
+
+const clientDescription: Record<BenchClient, string> = {
+  h2: 'h2 (node:http2; gRPC frames read as they arrive, envelope only)',
+  'grpc-js': 'grpc-js (XdsTestClient envelopeOnly; each message reassembled, then its envelope read)',
+};
+
 interface RunOptions {
   streams: number;
   routes: number;
@@ -169,6 +221,7 @@ interface RunOptions {
   vhds: boolean;
   hosts: number;
   window: number;
+  client: BenchClient;
   sinkModule?: string;
   label: string;
 }
@@ -192,6 +245,7 @@ export async function runAdsBench(argv: string[]): Promise<void> {
       hosts: { type: 'string' },
       window: { type: 'string', default: String(256 * 2 ** 20) },
       baseline: { type: 'string' },
+      client: { type: 'string', default: 'h2' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -201,7 +255,10 @@ export async function runAdsBench(argv: string[]): Promise<void> {
     return;
   }
   const streams = Number(values.streams);
+  if (values.client !== 'h2' && values.client !== 'grpc-js')
+    throw new Error(`ads bench: --client is h2 or grpc-js, not '${values.client}'`);
   const base = {
+    client: values.client as BenchClient,
     streams,
     routes: Number(values.routes),
     channels: Number(values.channels ?? Math.max(1, Math.ceil(streams / 100))),
@@ -217,7 +274,9 @@ export async function runAdsBench(argv: string[]): Promise<void> {
     loadavg()
       .map((l) => l.toFixed(1))
       .join(' ');
-  out(`load average at start: ${load()} (${new Date().toISOString()})`);
+  out(
+    `load average at start: ${load()} (${new Date().toISOString()}); bench client: ${clientDescription[base.client]}`,
+  );
   for (const { delta, vhds } of variants) {
     const mine = await runOnce({ ...base, delta, vhds, label: 'this build' });
     if (!values.baseline) continue;
@@ -244,7 +303,7 @@ export async function runAdsBench(argv: string[]): Promise<void> {
   out(`load average at end: ${load()} (${new Date().toISOString()})`);
   if (rows.length > 0) {
     out(
-      `\nthis build / baseline (${streams} streams, ${base.routes} routes, ${base.hosts || "one '*'"} Host(s); time until every stream ACKed):`,
+      `\nthis build / baseline (${streams} streams, ${base.routes} routes, ${base.hosts || "one '*'"} Host(s); time until every stream ACKed; client ${base.client}):`,
     );
     out('| xDS | phase | wall | server CPU | client CPU | bytes to clients |');
     out('|---|---|---|---|---|---|');
@@ -270,6 +329,7 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
   out(
     `ads bench (${options.label}): ${streams} ${options.vhds ? 'delta+VHDS' : options.delta ? 'delta' : 'SotW'} ADS streams over ${channels} channels, ${routes} routes on ${options.hosts || "one '*'"} Host(s), ${started.clusterNames.length} clusters, client window ${options.window} B`,
   );
+  out(`  bench client: ${clientDescription[options.client]}, all in this process`);
   out(
     `  compile (server child, not part of delivery): ${fmt(started.compileMs)}; RouteConfiguration JSON ${(started.routeConfigBytes / 2 ** 20).toFixed(1)} MiB`,
   );
@@ -278,19 +338,29 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
     `  server before any stream: RSS ${base.rssMb.toFixed(0)} MiB, live ${base.liveMb.toFixed(0)} MiB (compiler, snapshot, encodings)`,
   );
 
-  const clients = Array.from(
-    { length: channels },
-    (_, i) =>
-      new XdsTestClient({
-        address: `127.0.0.1:${started.port}`,
-        node: { id: `bench-${i}`, cluster: 'bench' },
-        decodeResources: false,
-        // The clients read only the envelope: a thousand of them in one process measure the server, not a decoder.
-        envelopeOnly: true,
-        // Distinct channel options keep grpc-js from sharing one subchannel (one TCP connection) between clients.
-        channelOptions: { 'bench.channel': i, 'grpc-node.flow_control_window': options.window },
-      }),
-  );
+  const grpcClients =
+    options.client === 'grpc-js'
+      ? Array.from(
+          { length: channels },
+          (_, i) =>
+            new XdsTestClient({
+              address: `127.0.0.1:${started.port}`,
+              node: { id: `bench-${i}`, cluster: 'bench' },
+              decodeResources: false,
+              // The clients read only the envelope: a thousand of them in one process measure the server, not a decoder.
+              envelopeOnly: true,
+              // Distinct channel options keep grpc-js from sharing one subchannel (one TCP connection) between clients.
+              channelOptions: { 'bench.channel': i, 'grpc-node.flow_control_window': options.window },
+            }),
+        )
+      : [];
+  const h2Connections =
+    options.client === 'h2'
+      ? Array.from(
+          { length: channels },
+          () => new H2XdsConnection(`127.0.0.1:${started.port}`, options.window),
+        )
+      : [];
   const status = () =>
     server.ask<{
       streams: number;
@@ -324,14 +394,24 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
   const t0 = nowMs();
   const clientCpu0 = clientCpuMs();
   const probes = Array.from({ length: streams }, (_, i) =>
-    openStream(
-      clients[i % channels] as XdsTestClient,
-      started.clusterNames,
-      started.routeNames,
-      options.delta,
-      options.vhds,
-      received,
-    ),
+    options.client === 'h2'
+      ? openH2Stream(
+          h2Connections[i % channels] as H2XdsConnection,
+          { id: `bench-${i % channels}`, cluster: 'bench' },
+          started.clusterNames,
+          started.routeNames,
+          options.delta,
+          options.vhds,
+          received,
+        )
+      : openStream(
+          grpcClients[i % channels] as XdsTestClient,
+          started.clusterNames,
+          started.routeNames,
+          options.delta,
+          options.vhds,
+          received,
+        ),
   );
   let lastProgress = nowMs();
   await waitFor(async () => {
@@ -453,7 +533,8 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
   }
 
   for (const probe of probes) probe.stream.close();
-  for (const client of clients) client.close();
+  for (const client of grpcClients) client.close();
+  for (const connection of h2Connections) connection.close();
   await server.ask({ cmd: 'stop' });
   return figures;
 }
