@@ -40,11 +40,25 @@ function fieldLabel(path: string): string {
     .join('.');
 }
 
+/** The decoded keys of a field's pointer, by pointer: fields are few, resources many (each Mapping reads every one). */
+const keysByPath = new Map<string, readonly string[]>();
+
+function keysOf(path: string): readonly string[] {
+  let keys = keysByPath.get(path);
+  if (keys === undefined) {
+    keys = path
+      .split('/')
+      .slice(1)
+      .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+    keysByPath.set(path, keys);
+  }
+  return keys;
+}
+
 function valueAt(root: unknown, path: string): unknown {
   let at: unknown = root;
-  for (const raw of path.split('/').slice(1)) {
+  for (const key of keysOf(path)) {
     if (at === null || typeof at !== 'object' || Array.isArray(at)) return undefined;
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     if (!Object.hasOwn(at, key)) return undefined;
     at = (at as Record<string, unknown>)[key];
   }
