@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   compile,
@@ -8,6 +11,7 @@ import {
 } from '@attache/core';
 import { generateCompileInputs } from './compile-inputs.js';
 import { compilePlugins } from './compile-plugins.js';
+import { type CpuProfile, formatCpuProfileSummary, summarizeCpuProfile } from './cpuprofile-summary.js';
 import { EditableInputs, resultBytes, runDifferential, seededRandom } from './incremental-differential.js';
 
 const usageText = `usage: node tools/bench/dist/index.js incremental [options]
@@ -17,6 +21,8 @@ const usageText = `usage: node tools/bench/dist/index.js incremental [options]
   --check N       differential steps (random edits of every kind, compared byte for byte with a
                   full compile) on a 10x1000 input (default 200; 0 skips)
   --seed N        seed of the edits (default 15)
+  --cpu-prof DIR  a V8 CPU profile of each shape's edits (incremental compiles only), written to
+                  DIR/incremental-<shape>.cpuprofile and summarised
 `;
 
 function median(values: number[]): number {
@@ -70,6 +76,7 @@ export async function runIncrementalBench(argv: string[]): Promise<void> {
       'full-runs': { type: 'string', default: '5' },
       check: { type: 'string', default: '200' },
       seed: { type: 'string', default: '15' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -81,6 +88,7 @@ export async function runIncrementalBench(argv: string[]): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const seed = Number(values.seed);
   const rows: string[] = [];
+  const profiles: CpuProfile[] = [];
   for (const shape of values.shapes.split(',')) {
     const [hosts, mappings] = shape.split('x').map(Number) as [number, number];
     const generated = generateCompileInputs({ hosts, mappings }).resources;
@@ -109,14 +117,21 @@ export async function runIncrementalBench(argv: string[]): Promise<void> {
     const kinds = ['change', 'add', 'delete'] as const;
     let checked = 0;
     let equal = 0;
+    const profiler = values['cpu-prof'] === undefined ? undefined : new Session();
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+    }
     for (let i = 0; i < Number(values.edits); i++) {
       inputs.apply(kinds[i % kinds.length] as (typeof kinds)[number]);
       const list: StoredResource[] = inputs.list();
+      if (profiler) await profiler.post('Profiler.start');
       const c = cpuMs();
       const t = performance.now();
       const result = incremental.compile(list);
       wall.push(performance.now() - t);
       cpu.push(cpuMs() - c);
+      if (profiler) profiles.push((await profiler.post('Profiler.stop')).profile as CpuProfile);
       for (const [id, ms] of timing.take()) passTotals.set(id, (passTotals.get(id) ?? 0) + ms);
       if (i < 3) {
         checked++;
@@ -124,6 +139,14 @@ export async function runIncrementalBench(argv: string[]): Promise<void> {
       }
     }
     const edits = wall.length;
+    if (profiler && values['cpu-prof'] !== undefined) {
+      profiler.disconnect();
+      const merged = mergeProfiles(profiles.splice(0));
+      const file = join(values['cpu-prof'], `incremental-${shape}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(merged));
+      out(`cpu profile of ${edits} edits on ${shape}: ${file}`);
+      out(formatCpuProfileSummary(summarizeCpuProfile(merged, { root: resolve('.'), top: 25 })));
+    }
     const topPasses = [...passTotals]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 6)
@@ -167,4 +190,29 @@ export async function runIncrementalBench(argv: string[]): Promise<void> {
     );
     if (different.length > 0) process.exitCode = 1;
   }
+}
+
+/** The edits' profiles as one: each profile's node ids shifted past the last's, under one root. */
+function mergeProfiles(profiles: CpuProfile[]): CpuProfile {
+  const root = {
+    id: 1,
+    callFrame: { functionName: '(root)', url: '', lineNumber: -1 },
+    children: [] as number[],
+  };
+  const nodes: CpuProfile['nodes'] = [root];
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let offset = 1;
+  for (const p of profiles) {
+    let max = 0;
+    for (const n of p.nodes) {
+      max = Math.max(max, n.id);
+      nodes.push({ ...n, id: n.id + offset, children: n.children?.map((c) => c + offset) });
+    }
+    root.children.push((p.nodes[0]?.id ?? 0) + offset);
+    for (const s of p.samples) samples.push(s + offset);
+    timeDeltas.push(...p.timeDeltas);
+    offset += max;
+  }
+  return { nodes, samples, timeDeltas, startTime: 0, endTime: timeDeltas.reduce((a, b) => a + b, 0) };
 }

@@ -199,6 +199,16 @@ export function buildHttp(ctx: PassContext): void {
     }
   }
 
+  // Route names are this compile's: a Mapping kept from the last compile (the same HttpMapping
+  // object, incremental ingest) starts with none, unless its bucket is unchanged: then it has the
+  // route names of the last compile (same Hosts, the same routes), shared, since building its
+  // routes again would add no name to them.
+  const keepNames = keptGroups !== undefined && changed !== undefined && listeners.length > 0;
+  for (const mapping of mappings) {
+    const names = keepNames && !changed!.has(mapping) ? keptGroups!.routeNames.get(mapping.ref) : undefined;
+    mapping.routeNames = names ?? [];
+  }
+
   if (listeners.length === 0) {
     // No routes were built: next compile cannot take route names from this one.
     if (keptGroups) keptGroups.hostsKey = undefined;
@@ -226,15 +236,6 @@ export function buildHttp(ctx: PassContext): void {
   }
   // One list object per Host and security model: virtual hosts of the cleartext and TLS
   // route configs share it, so lowering, validation and hashing see it once.
-  if (keptGroups && changed) {
-    // A Mapping whose bucket is unchanged has the route names of the last compile (same Hosts,
-    // the same routes): shared, since building its routes again would add no name to them.
-    for (const mapping of mappings) {
-      if (changed.has(mapping)) continue;
-      const names = keptGroups.routeNames.get(mapping.ref);
-      if (names !== undefined) mapping.routeNames = names;
-    }
-  }
   const routesFor = (host: HttpHost, model: SecurityModel) => {
     const key = `${model} ${host.id}`;
     let routes = routeCache.get(key);

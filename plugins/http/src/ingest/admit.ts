@@ -117,6 +117,42 @@ export function admit<S>(
   fieldOptions: AdmitFieldOptions = {},
 ): Array<Admitted<S>> {
   const out: Array<Admitted<S>> = [];
+  const { salt, one } = admitter<S>(ctx, kind, schema, missingCodes, fieldOptions);
+  // Under an incremental compiler an unchanged resource is admitted from memory, diagnostics included.
+  const memo = ctx.memo;
+  for (const stored of ctx.resources(`getambassador.io/${kind}`)) {
+    const admitted = memo ? memo.reuse(stored, salt, () => one(stored)) : one(stored);
+    // A copy per compile: later passes may take the labels as their own.
+    // Written out rather than spread: one object shape for thousands of resources.
+    if (admitted) {
+      out.push({
+        stored: admitted.stored,
+        ref: admitted.ref,
+        id: admitted.id,
+        name: admitted.name,
+        namespace: admitted.namespace,
+        labels: { ...admitted.labels },
+        spec: admitted.spec,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * admit's front door for one resource at a time: `one` gives a resource's
+ * Admitted form (a fresh object) or undefined, reporting as admit does; its
+ * result depends on the resource and on what `salt` names (the option
+ * functions are pure per call site), so a pass that memoises more than
+ * admission (ingest-mappings) can key its own memo by the resource with it.
+ */
+export function admitter<S>(
+  ctx: PassContext,
+  kind: string,
+  schema: TSchema,
+  missingCodes: MissingFieldCodes = {},
+  fieldOptions: AdmitFieldOptions = {},
+): { salt: string; one(stored: StoredResource): Admitted<S> | undefined } {
   const ambassadorId = ctx.options.ambassadorId ?? 'default';
   const qualifiedKind = `getambassador.io/${kind}`;
   // Fields feature plugins implement (Mapping bypass_auth…) are known here, and theirs to judge.
@@ -135,29 +171,10 @@ export function admit<S>(
       unknownFieldOptions,
       extensionFields.length > 0,
     );
-  // Under an incremental compiler an unchanged resource is admitted from memory, diagnostics included.
-  // The result depends on the resource and on what the salt names (the option functions are pure per call site).
-  const memo = ctx.memo;
-  const salt = memo
+  const salt = ctx.memo
     ? JSON.stringify([kind, ambassadorId, extensionFields, missingCodes, fieldOptions.knownAt ?? null])
     : '';
-  for (const stored of ctx.resources(qualifiedKind)) {
-    const admitted = memo ? memo.reuse(stored, salt, () => one(stored)) : one(stored);
-    // A copy per compile: later passes may take the labels as their own.
-    // Written out rather than spread: one object shape for thousands of resources.
-    if (admitted) {
-      out.push({
-        stored: admitted.stored,
-        ref: admitted.ref,
-        id: admitted.id,
-        name: admitted.name,
-        namespace: admitted.namespace,
-        labels: { ...admitted.labels },
-        spec: admitted.spec,
-      });
-    }
-  }
-  return out;
+  return { salt, one };
 }
 
 /** One resource through the front door: its Admitted form, or undefined (reported, ignored, or not ours). */

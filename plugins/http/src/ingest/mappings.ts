@@ -1,4 +1,4 @@
-import type { PassContext } from '@attache/core';
+import type { PassContext, StoredResource } from '@attache/core';
 import { re2ProgramSize } from '@attache/envoy-facts';
 import { mappingErrorResponses } from '../build/error-responses-parse.js';
 import { isValidHostGlob } from '../hostglob.js';
@@ -6,7 +6,7 @@ import { ExtKey, type HttpMapping, type HttpModule } from '../model.js';
 import { re2Error } from '../regex.js';
 import { MappingSpec } from '../schemas/mapping.js';
 import { parseService } from '../service.js';
-import { type Admitted, admit } from './admit.js';
+import { type Admitted, admitter } from './admit.js';
 import { headerAdditionProblems, headerNameListProblems, lineBreakProblems } from './header-checks.js';
 import { checkMappingFields } from './mapping-checks.js';
 
@@ -273,40 +273,31 @@ export function ingestMappings(ctx: PassContext): void {
     if (errorResponses) mapping.errorResponses = errorResponses;
     return mapping;
   };
-  // Under an incremental compiler an unchanged Mapping is taken from memory, diagnostics included:
-  // what it depends on besides itself is in the salt (the Module, the regex limit, the loaded fields).
+  const { salt: admitSalt, one: admitOne } = admitter<MappingSpec>(ctx, 'Mapping', MappingSpec, {
+    prefix: 'MAPPING_PREFIX_MISSING',
+    service: 'MAPPING_SERVICE_MISSING',
+  });
+  const ingestStored = (stored: StoredResource): HttpMapping | undefined => {
+    const admitted = admitOne(stored);
+    return admitted ? ingestOne(admitted) : undefined;
+  };
+  // Under an incremental compiler an unchanged Mapping is the HttpMapping object of the last
+  // compile, admission and diagnostics included: what it depends on besides itself is in the salt
+  // (admission's options, the Module, the regex limit, the loaded fields). Its routeNames are the
+  // build's to replace (build-http gives a Mapping it builds again a fresh list).
   const memo = ctx.memo;
   const salt = memo
     ? JSON.stringify([
+        admitSalt,
         ctx.ir.ext[ExtKey.module] ?? null,
         ctx.ir.regexMaxProgramSize ?? null,
         grpcLoaded,
         ctx.fields('getambassador.io/Mapping'),
       ])
     : '';
-  for (const m of admit<MappingSpec>(ctx, 'Mapping', MappingSpec, {
-    prefix: 'MAPPING_PREFIX_MISSING',
-    service: 'MAPPING_SERVICE_MISSING',
-  })) {
-    const made = memo ? memo.reuse(m.stored, salt, () => ingestOne(m)) : ingestOne(m);
-    if (!made) continue;
-    // A fresh object per compile: build passes fill routeNames, feature plugins read and extend it.
-    // Written out rather than spread: one object shape for thousands of Mappings.
-    const mapping: HttpMapping = {
-      ref: made.ref,
-      id: made.id,
-      name: made.name,
-      namespace: made.namespace,
-      labels: m.labels,
-      spec: made.spec,
-      bypassAuth: made.bypassAuth,
-      authContextExtensions: { ...made.authContextExtensions },
-      rateLimitLabels: made.rateLimitLabels,
-      routeNames: [],
-    };
-    if (made.authority) mapping.authority = made.authority;
-    if (made.errorResponses) mapping.errorResponses = made.errorResponses;
-    mappings.push(mapping);
+  for (const stored of ctx.resources('getambassador.io/Mapping')) {
+    const mapping = memo ? memo.reuse(stored, salt, () => ingestStored(stored)) : ingestStored(stored);
+    if (mapping) mappings.push(mapping);
   }
   ctx.ir.ext[ExtKey.mappings] = mappings;
 }
