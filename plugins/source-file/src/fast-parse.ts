@@ -1,5 +1,14 @@
 import { type DiagnosticInput, isPlainObject, type Resource, type StoredResource } from '@attache/core';
 import { FAILSAFE_SCHEMA, loadAll, type State, Type } from 'js-yaml';
+import {
+  boolValue,
+  floatValue,
+  intValue,
+  isBoolScalar,
+  isFloatScalar,
+  isIntScalar,
+  isNullScalar,
+} from './core-scalar.js';
 
 /**
  * The fast way to read a resource file: js-yaml, which builds plain data
@@ -87,49 +96,27 @@ const indicatorPatterns: readonly RegExp[] = [
   /(?:~|[Nn]ull|NULL):(?=[\s,\]}]|$)/gm,
 ];
 
-// The `yaml` library's core schema (yaml/dist/schema/core), tried in its order: null, bool, int, float.
+// The `yaml` library's core schema (core-scalar.ts), tried in its order: null, bool, int, float.
 const nullType = new Type('tag:yaml.org,2002:null', {
   kind: 'scalar',
-  resolve: (data: string) => data.length <= 4 && /^(?:~|[Nn]ull|NULL)?$/.test(data),
+  resolve: isNullScalar,
   construct: () => null,
 });
 const boolType = new Type('tag:yaml.org,2002:bool', {
   kind: 'scalar',
-  resolve: (data: string) => data.length <= 5 && /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(data),
-  construct: (data: string) => data[0] === 't' || data[0] === 'T',
+  resolve: isBoolScalar,
+  construct: boolValue,
 });
 const intType = new Type('tag:yaml.org,2002:int', {
   kind: 'scalar',
-  resolve: (data: string) => numberStart(data) && /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/.test(data),
-  construct: (data: string) =>
-    data.startsWith('0o')
-      ? Number.parseInt(data.substring(2), 8)
-      : data.startsWith('0x')
-        ? Number.parseInt(data.substring(2), 16)
-        : Number.parseInt(data, 10),
+  resolve: isIntScalar,
+  construct: intValue,
 });
 const floatType = new Type('tag:yaml.org,2002:float', {
   kind: 'scalar',
-  resolve: (data: string) =>
-    numberStart(data) &&
-    (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(data) ||
-      /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(data) ||
-      /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(data)),
-  construct: (data: string) =>
-    /[Nn][Aa][Nn]$/.test(data)
-      ? Number.NaN
-      : /[Ii][Nn][Ff]$/.test(data)
-        ? data[0] === '-'
-          ? Number.NEGATIVE_INFINITY
-          : Number.POSITIVE_INFINITY
-        : Number.parseFloat(data),
+  resolve: isFloatScalar,
+  construct: floatValue,
 });
-
-/** Whether a plain scalar may be a number (a digit, a sign or a dot first): most keys and values are not. */
-function numberStart(data: string): boolean {
-  const c = data.charCodeAt(0);
-  return (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e;
-}
 
 const coreSchema = FAILSAFE_SCHEMA.extend({ implicit: [nullType, boolType, intType, floatType] });
 

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { type DiagnosticInput, isPlainObject, type Resource, type StoredResource } from '@attache/core';
 import type { Document, LineCounter, Node } from 'yaml';
+import { readBlockYaml } from './block-reader.js';
 import { fastParseResourceFile } from './fast-parse.js';
 
 export const sourceId = 'source-file';
@@ -44,7 +45,11 @@ export interface ParsedFile {
  * half-saved file never replaces a good one document by document.
  */
 export function parseResourceFile(file: string, text: string): ParsedFile {
-  return fastParseResourceFile(file, text, sourceId) ?? parseResourceFileExactly(file, text);
+  return (
+    readBlockYaml(file, text, sourceId) ??
+    fastParseResourceFile(file, text, sourceId) ??
+    parseResourceFileExactly(file, text)
+  );
 }
 
 /**

@@ -1,0 +1,211 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readBlockYaml } from './block-reader.js';
+import {
+  corpus,
+  exactText,
+  mutate,
+  mutationAlphabet,
+  mutationBases,
+  random,
+  scalars,
+} from './differential.test-helper.js';
+import { parseResourceFile, parseResourceFileExactly, sourceId } from './parse-documents.js';
+
+/**
+ * The block reader may decline a file (the other readers then read it), but
+ * whatever it returns must be what the exact parser returns: the same values
+ * (numbers by SameValue, keys in order), the same lines, no diagnostics.
+ */
+function agrees(text: string, name = 'f.yaml'): boolean {
+  const block = readBlockYaml(name, text, sourceId);
+  if (!block) return false;
+  const exact = parseResourceFileExactly(name, text);
+  expect(exactText(block), `${name}:\n${text.slice(0, 2000)}`).toBe(exactText(exact));
+  return true;
+}
+
+/** A file the way people (and the cli benchmark) write resources: every construct the reader knows. */
+const usual = `# routes for the quote service
+---
+apiVersion: getambassador.io/v3alpha1
+kind: Mapping
+metadata:
+  name: quote-backend
+  namespace: default
+  labels:
+    app.kubernetes.io/name: quote
+  annotations: {}
+spec:
+  hostname: "*"
+  prefix: /backend/   # a comment after a value
+  rewrite: ''
+  service: quote:80
+  timeout_ms: 3000
+  weight: 0.5
+  retry_policy:
+    retry_on: 5xx
+    num_retries: -3
+  headers:
+    x-version: "^v[0-9]+$"
+    x-path: "C:\\\\dir\\"q\\" \\u00e9\\n"
+    x-single: 'it''s # not a comment'
+  regex_headers:
+  - name: x
+    value: y
+
+  cors:
+    origins:
+      - https://a.example
+      -   https://b.example
+    max_age: "86400"
+  add_request_headers:
+    - name: a
+      nested:
+        deeper: []
+    -
+      name: b
+    - plain value, with commas
+    -
+  empty:
+  bypass_auth: true
+  host_redirect: False
+  precedence: 0x1F
+  ratio: .inf
+  case_sensitive: ~
+---
+---
+# only a comment
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: tls
+type: kubernetes.io/tls
+data:
+  tls.crt: LS0tLS1CRUdJTiBDRVJU
+`;
+
+describe('readBlockYaml', () => {
+  it('reads block YAML with every construct it knows, exactly as the exact parser does', () => {
+    expect(agrees(usual)).toBe(true);
+    const parsed = readBlockYaml('f.yaml', usual, sourceId)!;
+    expect(parsed.resources.map((r) => [r.resource.kind, r.origin.line])).toEqual([
+      ['Mapping', 3],
+      ['Secret', 52],
+    ]);
+    const spec = parsed.resources[0]!.resource.spec as Record<string, unknown>;
+    expect(spec.headers).toEqual({
+      'x-version': '^v[0-9]+$',
+      'x-path': 'C:\\dir"q" é\n',
+      'x-single': "it's # not a comment",
+    });
+    expect(spec.add_request_headers).toEqual([
+      { name: 'a', nested: { deeper: [] } },
+      { name: 'b' },
+      'plain value, with commas',
+      null,
+    ]);
+  });
+
+  it('reads what the repository’s block YAML files hold, exactly as the exact parser does', () => {
+    let answered = 0;
+    for (const path of corpus) if (agrees(readFileSync(path, 'utf8'), path)) answered++;
+    expect(corpus.length).toBeGreaterThan(100);
+    // Most of the corpus is test input in flow style ({a: 1}), which it leaves to the others.
+    expect(answered).toBeGreaterThan(50);
+  });
+
+  it('reads every scalar spelling as the YAML 1.2 core schema of the exact parser does', () => {
+    let answered = 0;
+    for (const s of scalars) {
+      const texts = [
+        `kind: K\nspec:\n  v: ${s}\n  w: "${s}"\n  x: '${s}'\n  list:\n  - ${s}\n  - -${s}\n`,
+        `kind: K\nspec:\n  ${s || 'e'}: 1\n`,
+      ];
+      for (const text of texts) if (agrees(text)) answered++;
+    }
+    expect(answered).toBeGreaterThan(scalars.length);
+  });
+
+  it('leaves everything else to the other readers', () => {
+    const declined = [
+      'kind: A\nspec: {a: 1}\n',
+      'kind: A\nspec: [1]\n',
+      'kind: A\nspec: |\n  text\n',
+      'kind: A\nspec: >-\n  text\n',
+      'kind: A\nspec: two\n  lines\n',
+      'kind: A\nspec: "two\n  lines"\n',
+      "kind: A\nspec: 'open\n",
+      'kind: A\nspec: &x 1\nb: *x\n',
+      'kind: A\nspec: !!str 1\n',
+      'kind: A\r\nspec: 1\r\n',
+      'kind: A\nspec:\n\tb: 1\n',
+      'kind: A\nkind: B\n',
+      'kind: A\nTrue: 1\n',
+      'kind: A\nnull: 1\n',
+      'kind: A\n__proto__: 1\n',
+      '"kind": A\n',
+      'kind: A\nspec:\n    a: 1\n  b: 2\n',
+      'kind: A\nspec:\n  a: 1\n   b: 2\n',
+      'kind: A\nspec:\n  - a\n  b: 1\n',
+      'kind: A\nspec:\n- - a\n',
+      'kind: A\nspec: a: b\n',
+      'kind: A\nspec: a:\n',
+      'kind: A\nspec: "a"b\n',
+      'kind: A\nspec: "a"#b\n',
+      'kind: A\nspec: "\\x41"\n',
+      'kind: A\nspec: "\\ud83d\\ude00"\n',
+      'kind: A\nspec: - a\n',
+      'kind: A\nspec: ?a\n',
+      'kind: A\nspec: @a\n',
+      '--- kind: A\n',
+      '---\nkind: A\n...\n',
+      '%YAML 1.2\n---\nkind: A\n',
+      '- kind: A\n',
+      'just text\n',
+      '  kind: A\n',
+      'kind: List\nitems:\n- kind: A\n',
+      `kind: A\n${'k'.repeat(1100)}: 1\n`,
+      '\ufeffkind: A\n',
+      'kind: A\nspec: a\u2028b\n',
+    ];
+    for (const text of declined) {
+      expect(readBlockYaml('f.yaml', text, sourceId), JSON.stringify(text)).toBeUndefined();
+    }
+  });
+
+  it('leaves broken files to the exact parser, whose diagnostics keep their line and column', () => {
+    const text = 'kind: Mapping\nmetadata:\n  name: a\n spec: 1\n';
+    expect(readBlockYaml('f.yaml', text, sourceId)).toBeUndefined();
+    const parsed = parseResourceFile('f.yaml', text);
+    expect(parsed).toEqual(parseResourceFileExactly('f.yaml', text));
+    expect(parsed.syntaxError).toBe(true);
+    expect(parsed.diagnostics[0]!.message).toMatch(/^f\.yaml:4:\d+: /);
+  });
+
+  it('agrees on thousands of mutated files, or declines them (fixed seed)', () => {
+    const next = random(20261206);
+    // The repository's files, and the usual file with the pieces that change block structure most.
+    const blockPieces = [...mutationAlphabet, '- ', ':', ' ', '  ', '\n', '\n  ', '"', "'", '\\', ' #', '0'];
+    let compared = 0;
+    let comparedUsual = 0;
+    for (const base of [...mutationBases(), usual]) {
+      const rounds = base === usual ? 6000 : 60;
+      for (let k = 0; k < rounds; k++) {
+        let text = mutate(base, next);
+        if (base === usual) {
+          const at = Math.floor(next() * (text.length + 1));
+          const piece = blockPieces[Math.floor(next() * blockPieces.length)]!;
+          text = text.slice(0, at) + piece + text.slice(at);
+        }
+        if (agrees(text)) {
+          compared++;
+          if (base === usual) comparedUsual++;
+        }
+      }
+    }
+    expect(comparedUsual).toBeGreaterThan(500);
+    expect(compared).toBeGreaterThan(comparedUsual);
+  }, 120_000);
+});

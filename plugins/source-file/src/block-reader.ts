@@ -1,0 +1,365 @@
+import type { DiagnosticInput, Resource, StoredResource } from '@attache/core';
+import { plainScalarValue } from './core-scalar.js';
+
+/**
+ * The fastest way to read a resource file: a reader of its own for the block
+ * YAML most resource files are written in (`key: value`, `- item`, `---`
+ * between documents, comments), which builds the plain data in one pass over
+ * the text and notes only the line each document starts on. It answers only
+ * for files made entirely of what it knows, and reads them as the exact
+ * parser (parse-documents.ts) does:
+ *
+ * - every document a block mapping at column 0 (or only comments);
+ * - keys: a letter or `_`, then letters, digits, `_ . / -` (no key that the
+ *   core schema reads as null or a boolean, no `__proto__`, none twice);
+ * - values: plain scalars on one line (resolved with the core schema,
+ *   core-scalar.ts), single- or double-quoted scalars on one line (JSON's
+ *   escapes only), `{}` and `[]`, nested block mappings and sequences (a
+ *   sequence may sit at its key's indentation);
+ * - comments on their own line or after a value.
+ *
+ * Anything else — flow collections, block scalars (`|`, `>`), multi-line
+ * scalars, tags, anchors, tabs, CR, control characters, `...`, directives,
+ * `--- value`, a `kind: List` — makes it decline (undefined) at once, and
+ * the next reader (fast-parse.ts, then the exact parser) reads the file and
+ * names its problems, with their positions. A differential test holds it
+ * equal to the exact parser.
+ */
+export function readBlockYaml(
+  file: string,
+  text: string,
+  source: string,
+): { resources: StoredResource[]; diagnostics: DiagnosticInput[]; syntaxError: false } | undefined {
+  if (unsupportedCharacter.test(text)) return undefined;
+  const reader = new BlockReader(text);
+  const resources: StoredResource[] = [];
+  try {
+    for (;;) {
+      reader.peek();
+      if (reader.kind === Line.End) break;
+      if (reader.kind === Line.DocumentStart) {
+        reader.nextLine();
+        continue;
+      }
+      if (reader.indent !== 0) return undefined;
+      const line = reader.line;
+      const value = reader.mapping(0, reader.lineStart);
+      if (reader.kind === Line.Content) return undefined; // more at column 0 that is not a key
+      if (value.kind === 'List') return undefined; // the exact parser gives a List's items their lines
+      resources.push({ resource: value as unknown as Resource, origin: { source, file, line } });
+    }
+  } catch (e) {
+    if (e === declined) return undefined;
+    throw e;
+  }
+  return { resources, diagnostics: [], syntaxError: false };
+}
+
+/** Tabs, CR, and the characters YAML does not allow or may read specially (BOM, C0/C1 controls, NEL, LS, PS, non-characters). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it looks for
+const unsupportedCharacter = /[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+
+/** Thrown (never escapes readBlockYaml) where the text holds something this reader leaves to the others. */
+const declined = Symbol('declined');
+
+enum Line {
+  Content,
+  DocumentStart,
+  End,
+}
+
+const SPACE = 0x20;
+const NL = 0x0a;
+const HASH = 0x23;
+const DASH = 0x2d;
+const COLON = 0x3a;
+const DQUOTE = 0x22;
+const SQUOTE = 0x27;
+
+/** Keys the core schema would read as null or a boolean (the exact parser then names them 'null', 'true', …). */
+const nonStringKey = /^(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+
+class BlockReader {
+  /** The current line: where it starts, its 1-based number, where it ends (its '\n' or the text's end). */
+  lineStart = 0;
+  line = 1;
+  lineEnd = 0;
+  /** What peek() found: a line with content (its indentation), a '---' line, or the end of the text. */
+  kind: Line = Line.End;
+  indent = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** Moves past blank and comment lines to the next line that matters, and says what it is. */
+  peek(): void {
+    const text = this.text;
+    for (;;) {
+      const start = this.lineStart;
+      if (start >= text.length) {
+        this.kind = Line.End;
+        return;
+      }
+      let end = text.indexOf('\n', start);
+      if (end === -1) end = text.length;
+      this.lineEnd = end;
+      let i = start;
+      while (i < end && text.charCodeAt(i) === SPACE) i++;
+      if (i < end && text.charCodeAt(i) !== HASH) {
+        if (i === start) {
+          const c = text.charCodeAt(start);
+          if (c === DASH && text.startsWith('---', start)) {
+            if (end - start !== 3) throw declined; // '--- value', '----', '---#'
+            this.kind = Line.DocumentStart;
+            return;
+          }
+          if (c === 0x2e /* . */ && text.startsWith('...', start)) throw declined;
+          if (c === 0x25 /* % */) throw declined;
+        }
+        this.kind = Line.Content;
+        this.indent = i - start;
+        return;
+      }
+      this.lineStart = end + 1;
+      this.line++;
+    }
+  }
+
+  nextLine(): void {
+    this.lineStart = this.lineEnd + 1;
+    this.line++;
+  }
+
+  /** Whether the current content line is a sequence item at its indentation ('- …' or a lone '-'). */
+  private atItem(): boolean {
+    const at = this.lineStart + this.indent;
+    if (this.text.charCodeAt(at) !== DASH) return false;
+    const next = at + 1;
+    return next === this.lineEnd || this.text.charCodeAt(next) === SPACE;
+  }
+
+  /** A block mapping whose keys sit at `column`; its first key starts at `at` on the current line. */
+  mapping(column: number, at: number): Record<string, unknown> {
+    const text = this.text;
+    const map: Record<string, unknown> = {};
+    for (;;) {
+      // The key: a letter or '_', then letters, digits, '_', '.', '/', '-'; then ':' and a space or the line's end.
+      let i = at;
+      const first = text.charCodeAt(i);
+      if (!(isLetter(first) || first === 0x5f)) throw declined;
+      i++;
+      while (i < this.lineEnd && isKeyChar(text.charCodeAt(i))) i++;
+      if (text.charCodeAt(i) !== COLON) throw declined;
+      const key = text.slice(at, i);
+      if (key.length > 1024 || nonStringKey.test(key) || key === '__proto__' || Object.hasOwn(map, key))
+        throw declined;
+      i++;
+      if (i < this.lineEnd && text.charCodeAt(i) !== SPACE) throw declined;
+      while (i < this.lineEnd && text.charCodeAt(i) === SPACE) i++;
+      if (i === this.lineEnd || text.charCodeAt(i) === HASH) {
+        this.nextLine();
+        map[key] = this.nested(column, true);
+      } else {
+        map[key] = this.scalar(i);
+        this.nextLine();
+        this.peek();
+      }
+      // The next key, at this mapping's column; a line indented more is a continuation or an error.
+      if (this.kind !== Line.Content || this.indent < column) return map;
+      if (this.indent > column || this.atItem()) throw declined;
+      at = this.lineStart + column;
+    }
+  }
+
+  /**
+   * The value on the lines after 'key:' or a lone '-' at `column`: a mapping or sequence
+   * indented more, a sequence at the same column after a key (`compact`), or else null.
+   */
+  private nested(column: number, compact: boolean): unknown {
+    this.peek();
+    if (this.kind !== Line.Content) return null;
+    if (this.indent > column) {
+      const value = this.atItem()
+        ? this.sequence(this.indent)
+        : this.mapping(this.indent, this.lineStart + this.indent);
+      if (this.kind === Line.Content && this.indent > column) throw declined;
+      return value;
+    }
+    if (compact && this.indent === column && this.atItem()) return this.sequence(column);
+    return null;
+  }
+
+  /** A block sequence whose dashes sit at `column`; the current line is its first item. */
+  private sequence(column: number): unknown[] {
+    const text = this.text;
+    const items: unknown[] = [];
+    for (;;) {
+      let i = this.lineStart + column + 1;
+      while (i < this.lineEnd && text.charCodeAt(i) === SPACE) i++;
+      if (i === this.lineEnd || text.charCodeAt(i) === HASH) {
+        this.nextLine();
+        items.push(this.nested(column, false));
+      } else if (
+        text.charCodeAt(i) === DASH &&
+        (i + 1 === this.lineEnd || text.charCodeAt(i + 1) === SPACE)
+      ) {
+        throw declined; // '- - x'
+      } else if (startsKey(text, i, this.lineEnd)) {
+        items.push(this.mapping(i - this.lineStart, i));
+      } else {
+        items.push(this.scalar(i));
+        this.nextLine();
+        this.peek();
+      }
+      if (this.kind !== Line.Content || this.indent < column) return items;
+      if (this.indent > column || !this.atItem()) {
+        // A key at the sequence's column ends a compact sequence: the mapping above reads it.
+        if (this.indent === column) return items;
+        throw declined;
+      }
+    }
+  }
+
+  /** A scalar from `at` to the end of the current line (or a comment after it). */
+  private scalar(at: number): unknown {
+    const text = this.text;
+    const end = this.lineEnd;
+    const first = text.charCodeAt(at);
+    if (first === DQUOTE) return this.afterQuoted(doubleQuoted(text, at + 1, end));
+    if (first === SQUOTE) return this.afterQuoted(singleQuoted(text, at + 1, end));
+    if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
+      const close = first === 0x7b ? 0x7d : 0x5d;
+      if (text.charCodeAt(at + 1) !== close) throw declined; // flow collections other than {} and []
+      this.afterQuoted({ value: undefined, end: at + 2 });
+      return first === 0x7b ? {} : [];
+    }
+    // Indicators that cannot start a plain scalar or change its meaning ('?', ':' and '- ' are left to the others).
+    if (plainStartIndicator(first)) throw declined;
+    if (first === 0x3f /* ? */ || first === COLON) throw declined;
+    if (first === DASH && (at + 1 === end || text.charCodeAt(at + 1) === SPACE)) throw declined;
+    // A plain scalar ends at ' #' (a comment) or the line's end, spaces after it trimmed.
+    let stop = end;
+    for (let i = at + 1; i < end; i++) {
+      if (text.charCodeAt(i) === HASH && text.charCodeAt(i - 1) === SPACE) {
+        stop = i;
+        break;
+      }
+    }
+    while (stop > at && text.charCodeAt(stop - 1) === SPACE) stop--;
+    const data = text.slice(at, stop);
+    // ': ' or a final ':' would make it a key: a nested mapping, an error in YAML.
+    if (data.charCodeAt(data.length - 1) === COLON || data.includes(': ')) throw declined;
+    return plainScalarValue(data);
+  }
+
+  /** After a quoted scalar (or `{}`/`[]`): only spaces, then the line's end or a comment after a space. */
+  private afterQuoted(quoted: { value: unknown; end: number }): unknown {
+    const text = this.text;
+    let i = quoted.end;
+    while (i < this.lineEnd && text.charCodeAt(i) === SPACE) i++;
+    if (i < this.lineEnd && !(text.charCodeAt(i) === HASH && i > quoted.end)) throw declined;
+    return quoted.value;
+  }
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
+function isKeyChar(c: number): boolean {
+  return isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === 0x2f || c === DASH;
+}
+
+/** Whether a key ('name:' then a space or the line's end) starts at `at`. */
+function startsKey(text: string, at: number, end: number): boolean {
+  const first = text.charCodeAt(at);
+  if (!(isLetter(first) || first === 0x5f)) return false;
+  let i = at + 1;
+  while (i < end && isKeyChar(text.charCodeAt(i))) i++;
+  return text.charCodeAt(i) === COLON && (i + 1 === end || text.charCodeAt(i + 1) === SPACE);
+}
+
+/** YAML's indicators that never start a plain scalar: , [ ] { } # & * ! | > ' " % @ ` */
+function plainStartIndicator(c: number): boolean {
+  return (
+    c === 0x2c ||
+    c === 0x5b ||
+    c === 0x5d ||
+    c === 0x7b ||
+    c === 0x7d ||
+    c === HASH ||
+    c === 0x26 ||
+    c === 0x2a ||
+    c === 0x21 ||
+    c === 0x7c ||
+    c === 0x3e ||
+    c === SQUOTE ||
+    c === DQUOTE ||
+    c === 0x25 ||
+    c === 0x40 ||
+    c === 0x60
+  );
+}
+
+/** A double-quoted scalar on one line, from after its opening quote; JSON's escapes only. */
+function doubleQuoted(text: string, from: number, end: number): { value: string; end: number } {
+  let value = '';
+  let run = from;
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === DQUOTE) return { value: value + text.slice(run, i), end: i + 1 };
+    if (c !== 0x5c /* \ */) continue;
+    value += text.slice(run, i);
+    const e = text[i + 1];
+    const simple = jsonEscape(e);
+    if (simple !== undefined) {
+      value += simple;
+      i++;
+    } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+      const code = Number.parseInt(text.slice(i + 2, i + 6), 16);
+      if (code >= 0xd800 && code <= 0xdfff) throw declined; // surrogates: left to the exact parser
+      value += String.fromCharCode(code);
+      i += 5;
+    } else throw declined;
+    run = i + 1;
+  }
+  throw declined; // no closing quote on this line
+}
+
+/** What JSON's one-character escapes (other than \\u) stand for; undefined for any other character. */
+function jsonEscape(e: string | undefined): string | undefined {
+  switch (e) {
+    case '"':
+    case '\\':
+    case '/':
+      return e;
+    case 'b':
+      return '\b';
+    case 'f':
+      return '\f';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    default:
+      return undefined;
+  }
+}
+
+/** A single-quoted scalar on one line, from after its opening quote ('' is a quote). */
+function singleQuoted(text: string, from: number, end: number): { value: string; end: number } {
+  let value = '';
+  let run = from;
+  for (let i = from; i < end; i++) {
+    if (text.charCodeAt(i) !== SQUOTE) continue;
+    if (text.charCodeAt(i + 1) === SQUOTE) {
+      value += text.slice(run, i + 1);
+      i++;
+      run = i + 1;
+      continue;
+    }
+    return { value: value + text.slice(run, i), end: i + 1 };
+  }
+  throw declined; // no closing quote on this line
+}
