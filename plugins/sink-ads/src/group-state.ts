@@ -27,6 +27,8 @@ const nothingHeld: ReadonlyMap<string, EncodedResource> = new Map();
 export interface TypeContent {
   resources: ReadonlyMap<string, EncodedResource>;
   version: string;
+  /** A view of a group state: its subscription key, shared by the streams that subscribe alike. */
+  key?: string;
 }
 
 /**
@@ -72,9 +74,17 @@ export class GroupState {
   }
 
   view(subscription: Subscription): TypeContent {
-    const key = `${subscription.typeUrl}\n${subscription.key()}`;
+    // A stream's subscription rarely changes between its evaluations: its view of this state is kept on it.
+    const recalled = subscription.recalled(this) as TypeContent | undefined;
+    if (recalled) return recalled;
+    const key = subscription.key();
     const cached = this.views.get(key);
-    if (cached) return cached;
+    if (cached) {
+      // One key string for every stream subscribed alike (1,000 copies of 1,000 EDS names otherwise).
+      if (cached.key !== undefined) subscription.adoptKey(cached.key);
+      subscription.remember(this, cached);
+      return cached;
+    }
     const all = this.resources(subscription.typeUrl);
     let resources: ReadonlyMap<string, EncodedResource>;
     if (this.vhds && subscription.typeUrl === VirtualHostType) {
@@ -91,8 +101,10 @@ export class GroupState {
     }
     const version = contentVersion(resources.values());
     const prior = this.priorViews?.get(key);
-    const view = prior !== undefined && prior.version === version ? prior : { resources, version };
+    const view = prior !== undefined && prior.version === version ? prior : { resources, version, key };
+    if (prior !== undefined && prior.key !== undefined) subscription.adoptKey(prior.key);
     this.views.set(key, view);
+    subscription.remember(this, view);
     return view;
   }
 

@@ -35,6 +35,29 @@ describe('Subscription', () => {
     expect(s.describe()).toEqual(['*', 'a']);
   });
 
+  it('a view remembered per owner lasts until the subscription changes', () => {
+    const s = new Subscription(TypeUrl.ClusterLoadAssignment);
+    const owner = {};
+    const other = {};
+    s.replace(['a', 'b']);
+    s.remember(owner, 'view-1');
+    // An ACK repeating the list changes nothing: same memo, same key object.
+    s.replace(['a', 'b']);
+    expect(s.recalled(owner)).toBe('view-1');
+    expect(s.recalled(other)).toBeUndefined();
+    // Another list forgets it.
+    s.replace(['a']);
+    expect(s.recalled(owner)).toBeUndefined();
+
+    const d = new Subscription(TypeUrl.Cluster);
+    d.update(['x'], []);
+    d.remember(owner, 'view-2');
+    d.update([], []);
+    expect(d.recalled(owner)).toBe('view-2');
+    d.update([], ['x']);
+    expect(d.recalled(owner)).toBeUndefined();
+  });
+
   it('delta: subscribe/unsubscribe deltas, "*" both ways, and the names dropped', () => {
     const s = new Subscription(TypeUrl.Listener);
     expect(s.update([], [])).toEqual([]);

@@ -12,6 +12,13 @@ export function allowsLegacyWildcard(typeUrl: string): boolean {
   return typeUrl === TypeUrl.Listener || typeUrl === TypeUrl.Cluster || typeUrl === VirtualHostType;
 }
 
+interface SortedSubscription {
+  names: string[];
+  key: string;
+  described?: readonly string[];
+  memo?: { owner: object; value: unknown };
+}
+
 /** What one stream asked for, for one type. */
 export class Subscription {
   wildcard = false;
@@ -19,7 +26,7 @@ export class Subscription {
   /** No request for this type yet: an empty first request may still mean wildcard. */
   private pristine = true;
   /** Sorted names and key, recomputed only after a change: streams evaluate far more often than they subscribe. */
-  private sorted: { names: string[]; key: string; described?: readonly string[] } | undefined;
+  private sorted: SortedSubscription | undefined;
   /** The last SotW list as sent: ACKs repeat it verbatim, which is cheap to recognise. */
   private lastRequest: readonly string[] | undefined;
 
@@ -75,9 +82,33 @@ export class Subscription {
     return this.wildcard || this.names.has(name);
   }
 
-  /** Canonical text of the subscription: memo key for the shared views of a snapshot. */
+  /**
+   * Canonical text of the subscription (its type, wildcard and sorted names):
+   * memo key for the shared views of a snapshot. Made once per change of the
+   * subscription, so a memo keyed by it hashes it once (V8 keeps a string's
+   * hash); a key made per lookup (25 KB for 1,000 EDS names) was copied and
+   * hashed on every evaluation of every stream.
+   */
   key(): string {
     return this.cache().key;
+  }
+
+  /** `shared` is equal to `key()`: keep that one string, so that streams subscribed alike hold one copy. */
+  adoptKey(shared: string): void {
+    const cached = this.cache();
+    if (cached.key !== shared) throw new Error('sink-ads: adoptKey with another key');
+    cached.key = shared;
+  }
+
+  /** What `owner` computed for this subscription as it is now (forgotten when it changes). */
+  recalled(owner: object): unknown {
+    const memo = this.sorted?.memo;
+    return memo !== undefined && memo.owner === owner ? memo.value : undefined;
+  }
+
+  /** Remember `value` for `owner` until the subscription changes; one owner at a time. */
+  remember(owner: object, value: unknown): void {
+    this.cache().memo = { owner, value };
   }
 
   /** The names, sorted (shared: do not mutate). */
@@ -92,10 +123,10 @@ export class Subscription {
     return cached.described;
   }
 
-  private cache(): { names: string[]; key: string; described?: readonly string[] } {
+  private cache(): SortedSubscription {
     if (!this.sorted) {
       const names = [...this.names].sort();
-      this.sorted = { names, key: `${this.wildcard ? '*' : ''}|${names.join('\u0000')}` };
+      this.sorted = { names, key: `${this.typeUrl}\n${this.wildcard ? '*' : ''}|${names.join('\u0000')}` };
     }
     return this.sorted;
   }

@@ -389,6 +389,7 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
     const cpu = process.cpuUsage();
     return (cpu.user + cpu.system) / 1000;
   };
+  const clientSysMs = () => process.cpuUsage().system / 1000;
 
   // Phase 1: initial delivery.
   const t0 = nowMs();
@@ -474,6 +475,7 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
     const receivedBefore = snapshotReceived();
     const bytesBefore = totalBytes();
     const clientCpuBefore = clientCpuMs();
+    const clientSysBefore = clientSysMs();
     // CPU is counted from the moment of publishing: the recompile before it is the compiler's, not delivery's.
     const published = await server.ask<{
       publishedAt: number;
@@ -501,6 +503,7 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
     });
     const usageAfter = await server.ask<AdsBenchUsage>({ cmd: 'usage' });
     const phaseClientCpuMs = clientCpuMs() - clientCpuBefore;
+    const phaseClientSysMs = clientSysMs() - clientSysBefore;
     const pushed = allTypes
       .map((t) => `${t.slice(t.lastIndexOf('.') + 1)} +${(after.pushes[t] ?? 0) - (before.pushes[t] ?? 0)}`)
       .join(', ');
@@ -525,10 +528,10 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
         (published.compileMs !== undefined ? ` (recompile ${fmt(published.compileMs)} before publish)` : ''),
     );
     out(
-      `    pushes: ${pushed}; server CPU ${((usageAfter.cpuUserMs + usageAfter.cpuSystemMs - usageBefore.cpuUserMs - usageBefore.cpuSystemMs) / 1000).toFixed(2)} s, peak RSS ${usageAfter.maxRssMb.toFixed(0)} MiB, live after GC ${usageAfter.liveMb.toFixed(0)} MiB`,
+      `    pushes: ${pushed}; server CPU ${((usageAfter.cpuUserMs + usageAfter.cpuSystemMs - usageBefore.cpuUserMs - usageBefore.cpuSystemMs) / 1000).toFixed(2)} s (system ${((usageAfter.cpuSystemMs - usageBefore.cpuSystemMs) / 1000).toFixed(2)} s), peak RSS ${usageAfter.maxRssMb.toFixed(0)} MiB, live after GC ${usageAfter.liveMb.toFixed(0)} MiB`,
     );
     out(
-      `    clients received ${describeReceived(receivedBefore)}; client CPU (this process) ${(phaseClientCpuMs / 1000).toFixed(2)} s`,
+      `    clients received ${describeReceived(receivedBefore)}; client CPU (this process) ${(phaseClientCpuMs / 1000).toFixed(2)} s (system ${(phaseClientSysMs / 1000).toFixed(2)} s)`,
     );
   }
 
