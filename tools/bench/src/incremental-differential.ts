@@ -36,6 +36,7 @@ export const editKinds = [
   'binding',
   'host-tls',
   'tlscontext-change',
+  'upstream-tls',
   'secret-break',
   'clock',
   'nothing',
@@ -100,7 +101,7 @@ export class EditableInputs {
       prefix: `/edit/${this.int(1000)}/`,
       service: `svc-edit-${this.int(50)}.team-${this.int(4)}:8080`,
     };
-    const flavour = this.int(12);
+    const flavour = this.int(14);
     if (flavour === 0) spec.timout_ms = 100; // unknown field: HTTP_FIELD_UNKNOWN with a suggestion
     if (flavour === 1) spec.service = undefined; // missing service
     if (flavour === 2) {
@@ -111,6 +112,10 @@ export class EditableInputs {
     if (flavour === 4) spec.timeout_ms = 500 * (1 + this.int(10));
     if (flavour === 5) spec.weight = 10;
     if (flavour === 6) spec.headers = { 'x-edit': `v${this.int(5)}` };
+    // Upstreams that read more than the Mapping: a TLSContext (which `upstream-tls` edits), a
+    // resolver that does not exist (MAPPING_RESOLVER_UNKNOWN, an unresolved EDS cluster).
+    if (flavour === 7) spec.tls = 'upstream-tls';
+    if (flavour === 8) spec.resolver = 'no-such-resolver';
     return JSON.parse(JSON.stringify(spec)) as Record<string, unknown>;
   }
 
@@ -317,6 +322,29 @@ export class EditableInputs {
           spec,
         });
         return `TLSContext ${name} ${JSON.stringify(spec)}`;
+      }
+      case 'upstream-tls': {
+        // The TLSContext some Mappings originate TLS with: its SNI or versions changed, gone, back.
+        const choice = this.int(4);
+        if (choice === 0) {
+          const existing = [...this.byKey.values()].find(
+            (s) => s.resource.kind === 'TLSContext' && s.resource.metadata.name === 'upstream-tls',
+          );
+          if (existing) this.remove(existing);
+          return 'upstream-tls deleted';
+        }
+        const spec: Record<string, unknown> = {
+          sni: `backend-${this.int(3)}.bench.attache.invalid`,
+          min_tls_version: choice === 1 ? 'v1.2' : 'v1.3',
+        };
+        if (choice === 3) spec.secret = `h${this.int(this.hosts)}-tls`;
+        this.put({
+          apiVersion: 'getambassador.io/v3alpha1',
+          kind: 'TLSContext',
+          metadata: { name: 'upstream-tls', namespace: 'edge' },
+          spec,
+        });
+        return `upstream-tls ${JSON.stringify(spec)}`;
       }
       case 'secret-break': {
         // A Secret Envoy would refuse, a Secret gone, or a missing Host Secret made again.

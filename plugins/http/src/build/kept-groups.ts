@@ -1,7 +1,14 @@
-import type { DiagnosticInput, PassContext, ResourceRef } from '@attache/core';
+import {
+  compareStrings,
+  type DiagnosticInput,
+  type PassContext,
+  type ResourceRef,
+  resourceKey,
+} from '@attache/core';
 import { hostGlobsIntersect } from '../hostglob.js';
+import { listChange } from '../list-change.js';
 import type { HttpHost, HttpMapping } from '../model.js';
-import type { Upstream } from '../resolve/upstreams.js';
+import { type Upstream, upstreamChanges } from '../resolve/upstreams.js';
 import { groupGlob } from './association.js';
 import { compareGroups, groupsOfBucket, mappingsByPrefix, type RouteGroup, sortGroups } from './groups.js';
 
@@ -20,6 +27,10 @@ import { compareGroups, groupsOfBucket, mappingsByPrefix, type RouteGroup, sortG
  */
 export class KeptGroups {
   private buckets = new Map<string, KeptBucket>();
+  /** The Mappings and upstreams grouped last. */
+  private last: { mappings: readonly HttpMapping[]; upstreams: ReadonlyMap<string, Upstream> } | undefined;
+  /** Prefixes whose bucket has diagnostics to report again. */
+  private reporting = new Set<string>();
   private sorted: RouteGroup[] | undefined;
   /** Whether a group attaches to some Host (valid while the Hosts are those of `hostsKey`). */
   readonly attached = new WeakMap<RouteGroup, boolean>();
@@ -34,47 +45,14 @@ export class KeptGroups {
     mappings: readonly HttpMapping[],
     upstreams: ReadonlyMap<string, Upstream>,
   ): { groups: RouteGroup[]; added: RouteGroup[]; gone: RouteGroup[]; changed: Set<HttpMapping> } {
-    const byPrefix = mappingsByPrefix(mappings);
-    const next = new Map<string, KeptBucket>();
-    const added: RouteGroup[] = [];
-    const changed = new Set<HttpMapping>();
-    for (const [prefix, value] of byPrefix) {
-      const list = Array.isArray(value) ? value : [value];
-      const before = this.buckets.get(prefix);
-      if (before !== undefined && sameBucket(before, list, upstreams)) {
-        repoint(before, list);
-        for (const d of before.reports) ctx.report(d);
-        next.set(prefix, before);
-        continue;
-      }
-      const reports: DiagnosticInput[] = [];
-      const recording = {
-        report(d: DiagnosticInput) {
-          reports.push(d);
-          ctx.report(d);
-        },
-      };
-      const groups = groupsOfBucket(recording, list, () => '');
-      for (const mapping of list) changed.add(mapping);
-      next.set(prefix, {
-        refs: list.map((m) => m.ref),
-        clusters: list.map((m) => upstreams.get(m.id)?.cluster.name),
-        authorities: list.map((m) => upstreams.get(m.id)?.authority),
-        groups,
-        reports,
-      });
-      for (const g of groups) added.push(g);
-    }
-    const gone: RouteGroup[] = [];
-    for (const [prefix, bucket] of this.buckets) {
-      if (next.get(prefix) !== bucket) for (const g of bucket.groups) gone.push(g);
-    }
-    this.buckets = next;
+    const outcome = this.patch(ctx, mappings, upstreams) ?? this.regroup(ctx, mappings, upstreams);
+    this.last = { mappings, upstreams };
+    const { added, gone } = outcome;
     let sorted = this.sorted;
     if (sorted === undefined || added.length + gone.length > sorted.length / 4) {
       // First compile, or most of the order changes: sort everything.
       const all: RouteGroup[] = [];
-      for (const bucket of next.values()) for (const g of bucket.groups) all.push(g);
+      for (const bucket of this.buckets.values()) for (const g of bucket.groups) all.push(g);
       sorted = sortGroups(all);
     } else if (added.length > 0 || gone.length > 0) {
       if (gone.length > 0) {
@@ -84,12 +62,108 @@ export class KeptGroups {
       for (const g of added) sorted.splice(insertionPoint(sorted, g), 0, g);
     }
     this.sorted = sorted;
-    return { groups: sorted, added, gone, changed };
+    return { groups: sorted, added, gone, changed: outcome.changed };
+  }
+
+  /** Every bucket compared with the last compile's (by refs and upstreams); new ones grouped. */
+  private regroup(
+    ctx: Pick<PassContext, 'report'>,
+    mappings: readonly HttpMapping[],
+    upstreams: ReadonlyMap<string, Upstream>,
+  ): Change {
+    const byPrefix = mappingsByPrefix(mappings);
+    const next = new Map<string, KeptBucket>();
+    const added: RouteGroup[] = [];
+    const changed = new Set<HttpMapping>();
+    this.reporting = new Set();
+    for (const [prefix, value] of byPrefix) {
+      const list = Array.isArray(value) ? value : [value];
+      const before = this.buckets.get(prefix);
+      if (before !== undefined && sameBucket(before, list, upstreams)) {
+        repoint(before, list);
+        for (const d of before.reports) ctx.report(d);
+        next.set(prefix, before);
+        if (before.reports.length > 0) this.reporting.add(prefix);
+        continue;
+      }
+      const bucket = groupBucket(ctx, list, upstreams);
+      next.set(prefix, bucket);
+      if (bucket.reports.length > 0) this.reporting.add(prefix);
+      for (const mapping of list) changed.add(mapping);
+      for (const g of bucket.groups) added.push(g);
+    }
+    const gone: RouteGroup[] = [];
+    for (const [prefix, bucket] of this.buckets) {
+      if (next.get(prefix) !== bucket) for (const g of bucket.groups) gone.push(g);
+    }
+    this.buckets = next;
+    return { added, gone, changed };
+  }
+
+  /**
+   * Only the buckets of the Mappings added or removed since the last compile, or whose upstream
+   * changed, grouped again; undefined when that is not known (the first compile; upstreams not
+   * made from the last compile's by resolveUpstreams, see upstreamChanges; many changes). The
+   * other buckets hold the same HttpMapping objects (ingest keeps them) with the same upstreams.
+   */
+  private patch(
+    ctx: Pick<PassContext, 'report'>,
+    mappings: readonly HttpMapping[],
+    upstreams: ReadonlyMap<string, Upstream>,
+  ): Change | undefined {
+    const last = this.last;
+    const since = upstreamChanges.get(upstreams);
+    if (last === undefined || since === undefined || since.since !== last.upstreams) return undefined;
+    const listed = listChange(last.mappings, mappings);
+    const touched = new Set<string>();
+    for (const m of listed.added) touched.add(m.spec.prefix);
+    for (const m of listed.removed) touched.add(m.spec.prefix);
+    for (const m of since.mappings) touched.add(m.spec.prefix);
+    if (touched.size > 64) return undefined;
+    const removed = new Set(listed.removed);
+    const addedByPrefix = new Map<string, HttpMapping[]>();
+    for (const m of listed.added) {
+      const list = addedByPrefix.get(m.spec.prefix);
+      if (list) list.push(m);
+      else addedByPrefix.set(m.spec.prefix, [m]);
+    }
+    const added: RouteGroup[] = [];
+    const gone: RouteGroup[] = [];
+    const changed = new Set<HttpMapping>();
+    for (const prefix of touched) {
+      const before = this.buckets.get(prefix);
+      const members = before ? before.members.filter((m) => !removed.has(m)) : [];
+      const joining = addedByPrefix.get(prefix);
+      if (joining) {
+        for (const m of joining) members.push(m);
+        // The list's order: admitted inputs are sorted by resource key, each key once.
+        if (members.length > joining.length) members.sort(compareByKey);
+      }
+      if (before) for (const g of before.groups) gone.push(g);
+      this.reporting.delete(prefix);
+      if (members.length === 0) {
+        this.buckets.delete(prefix);
+        continue;
+      }
+      const bucket = groupBucket(ctx, members, upstreams);
+      this.buckets.set(prefix, bucket);
+      if (bucket.reports.length > 0) this.reporting.add(prefix);
+      for (const m of members) changed.add(m);
+      for (const g of bucket.groups) added.push(g);
+    }
+    // Untouched buckets' diagnostics (canary conflicts) are reported again.
+    for (const prefix of this.reporting) {
+      if (touched.has(prefix)) continue;
+      for (const d of this.buckets.get(prefix)!.reports) ctx.report(d);
+    }
+    return { added, gone, changed };
   }
 
   /** Forgets everything (a Host selects Mappings by label: groups then depend on the Hosts). */
   reset(): void {
     this.buckets = new Map();
+    this.last = undefined;
+    this.reporting = new Set();
     this.sorted = undefined;
     this.hostsKey = undefined;
     this.routeNames = new WeakMap();
@@ -97,7 +171,42 @@ export class KeptGroups {
   }
 }
 
+interface Change {
+  added: RouteGroup[];
+  gone: RouteGroup[];
+  changed: Set<HttpMapping>;
+}
+
+/** A bucket's groups, made now, with the diagnostics grouping reported. */
+function groupBucket(
+  ctx: Pick<PassContext, 'report'>,
+  list: HttpMapping[],
+  upstreams: ReadonlyMap<string, Upstream>,
+): KeptBucket {
+  const reports: DiagnosticInput[] = [];
+  const recording = {
+    report(d: DiagnosticInput) {
+      reports.push(d);
+      ctx.report(d);
+    },
+  };
+  return {
+    members: list,
+    refs: list.map((m) => m.ref),
+    clusters: list.map((m) => upstreams.get(m.id)?.cluster.name),
+    authorities: list.map((m) => upstreams.get(m.id)?.authority),
+    groups: groupsOfBucket(recording, list, () => ''),
+    reports,
+  };
+}
+
+function compareByKey(a: HttpMapping, b: HttpMapping): number {
+  return compareStrings(resourceKey(a.ref), resourceKey(b.ref));
+}
+
 interface KeptBucket {
+  /** Its Mappings in list order (the objects last grouped or repointed to). */
+  members: HttpMapping[];
   refs: ResourceRef[];
   clusters: Array<string | undefined>;
   authorities: Array<string | undefined>;
@@ -124,7 +233,8 @@ function sameBucket(
 }
 
 /** Points the kept groups at this compile's Mapping objects (the same refs). */
-function repoint(bucket: KeptBucket, list: readonly HttpMapping[]): void {
+function repoint(bucket: KeptBucket, list: HttpMapping[]): void {
+  bucket.members = list;
   if (list.length === 1) {
     const group = bucket.groups[0]!;
     for (const member of group.members) member.mapping = list[0]!;

@@ -1,4 +1,5 @@
 import {
+  compareStrings,
   contentHash,
   type IRCluster,
   type IRUpstreamTls,
@@ -12,6 +13,7 @@ import {
   UpstreamContributionsExt,
 } from '@attache/core';
 import { configOf } from '../config.js';
+import { listChange } from '../list-change.js';
 import {
   ExtKey,
   type HttpMapping,
@@ -50,7 +52,6 @@ export function resolveUpstreams(ctx: PassContext): void {
   const consul = new ConsulEndpointIndex(ctx);
   const upstreams = new Map<string, Upstream>();
   const names = new Map<string, string>();
-  const kept: HttpMapping[] = [];
   /** EDS names of Mappings whose resolver does not exist (reported as such, not as "no endpoints"). */
   const unresolved = new Set<string>();
 
@@ -73,14 +74,27 @@ export function resolveUpstreams(ctx: PassContext): void {
   const memo = new Map<string, Upstream>();
   // Under an incremental compiler, upstreams that depend on nothing but the Mapping's fields and
   // what `keptSalt` names are kept between compiles: the same Upstream (and IR cluster) object.
-  const keptUpstreams = ctx.memo
+  const kept_ = ctx.memo
     ? ctx.memo.reuse(
         keptUpstreamsKey,
         upstreamsSalt(config.ambassadorNamespace, module, resolvers),
-        () => new KeptByString<Upstream>(),
+        (): KeptResolution => ({ upstreams: new KeptByString<Upstream>() }),
       )
     : undefined;
-  keptUpstreams?.rotate();
+  const keptUpstreams = kept_?.upstreams;
+  // The last compile's outcome: then only the Mappings added since and those whose upstream
+  // reads more than their own fields need resolving (see KeptResolution).
+  const last = anyContribution ? undefined : kept_?.last;
+  const change = last !== undefined ? listChange(last.mappings, mappings) : undefined;
+  const incremental =
+    last !== undefined &&
+    change !== undefined &&
+    change.added.length + change.removed.length <= 64 &&
+    addedIdsAreNew(last.upstreams, change);
+  // Unchanged Mappings' entries are not read in an incremental run: aging them would drop them.
+  if (!incremental) keptUpstreams?.rotate();
+  /** Mappings whose upstream is not a kept pure one (or none, or left out): resolved every compile. */
+  const impure: HttpMapping[] = [];
   const endpointUsers = new Map<string, ResourceRef[]>();
   const useEndpoints = (upstream: Upstream, mapping: HttpMapping) => {
     const eds = upstream.cluster.edsServiceName;
@@ -89,12 +103,10 @@ export function resolveUpstreams(ctx: PassContext): void {
     if (users) users.push(mapping.ref);
     else endpointUsers.set(eds, [mapping.ref]);
   };
-  for (const mapping of mappings) {
+  const dropped = new Set<HttpMapping>();
+  const resolveOne = (mapping: HttpMapping): void => {
     const spec = mapping.spec;
-    if (spec.host_redirect) {
-      kept.push(mapping);
-      continue;
-    }
+    if (spec.host_redirect) return;
     const contribution = anyContribution ? contributions[resourceKey(mapping.ref)] : undefined;
     const memoKey = contribution
       ? `${upstreamKey(mapping)}\n${contributionKey(contribution)}`
@@ -107,11 +119,15 @@ export function resolveUpstreams(ctx: PassContext): void {
     if (known) {
       upstreams.set(mapping.id, known);
       useEndpoints(known, mapping);
-      kept.push(mapping);
-      continue;
+      if (keptUpstreams?.get(memoKey) !== known) impure.push(mapping);
+      return;
     }
     const service = parseService(spec.service);
-    if ('error' in service) continue; // reported at ingest
+    impure.push(mapping); // until found pure below
+    if ('error' in service) {
+      dropped.add(mapping); // reported at ingest
+      return;
+    }
     const resolverName = spec.resolver ?? module.resolver ?? 'kubernetes-service';
     const resolver = resolvers[resolverName];
     if (!resolver) {
@@ -135,10 +151,14 @@ export function resolveUpstreams(ctx: PassContext): void {
           path: '/spec/tls',
           message: `TLSContext '${spec.tls}' does not exist; create it or fix spec.tls (Emissary would silently send cleartext)`,
         });
-        continue;
+        dropped.add(mapping);
+        return;
       }
       tls = upstreamTlsFromContext(ctx, context, secrets);
-      if (!tls) continue;
+      if (!tls) {
+        dropped.add(mapping);
+        return;
+      }
     } else if (service.scheme === 'https') {
       tls = {};
     }
@@ -193,11 +213,38 @@ export function resolveUpstreams(ctx: PassContext): void {
     if (spec.stats_name) cluster.extra = { ...(cluster.extra ?? {}), alt_stat_name: spec.stats_name };
     const upstream: Upstream = { cluster, authority };
     memo.set(memoKey, upstream);
-    if (pure) keptUpstreams?.set(memoKey, upstream);
+    if (pure && keptUpstreams) {
+      keptUpstreams.set(memoKey, upstream);
+      impure.pop();
+    }
     upstreams.set(mapping.id, upstream);
     useEndpoints(upstream, mapping);
-    kept.push(mapping);
+  };
+  let touched: HttpMapping[] | undefined;
+  if (incremental && last !== undefined && change !== undefined) {
+    // The last compile's upstreams, without the Mappings gone since; those added since and the
+    // impure ones (their TLSContext, Secrets or endpoints may have changed) resolved again, in
+    // list order (which Mapping asks first shows in diagnostics and endpoint sets).
+    const removed = new Set(change.removed);
+    for (const [id, upstream] of last.upstreams) upstreams.set(id, upstream);
+    for (const mapping of change.removed) upstreams.delete(mapping.id);
+    const again = last.impure.filter((m) => !removed.has(m));
+    for (const mapping of again) upstreams.delete(mapping.id);
+    const todo = [...again, ...change.added];
+    if (again.length > 0 && change.added.length > 0) todo.sort(compareByKey);
+    for (const mapping of todo) resolveOne(mapping);
+    touched = [...change.added, ...change.removed];
+    for (const mapping of again) {
+      const before = last.upstreams.get(mapping.id);
+      const now = upstreams.get(mapping.id);
+      if (before?.cluster.name !== now?.cluster.name || before?.authority !== now?.authority) {
+        touched.push(mapping);
+      }
+    }
+  } else {
+    for (const mapping of mappings) resolveOne(mapping);
   }
+  const kept = dropped.size === 0 ? mappings.slice() : mappings.filter((m) => !dropped.has(m));
   for (const [eds, refs] of endpointUsers) {
     const set = ctx.ir.endpoints[eds];
     if (set) set.provenance = mergeProvenance(set.provenance, refs);
@@ -216,7 +263,70 @@ export function resolveUpstreams(ctx: PassContext): void {
   secrets.reportProblems();
   ctx.ir.ext[ExtKey.upstreams] = upstreams;
   ctx.ir.ext[ExtKey.mappings] = kept;
+  if (kept_) {
+    // Every Mapping id once in the map (ids are namespace/name, and a Mapping without a namespace
+    // has the id of one in "default"): removing one Mapping's upstream removes no other's.
+    // An incremental run keeps that by construction (addedIdsAreNew).
+    const unique = incremental || upstreams.size === kept.filter((m) => !m.spec.host_redirect).length;
+    kept_.last = !anyContribution && unique ? { mappings, upstreams, impure } : undefined;
+    if (touched !== undefined && last !== undefined) {
+      upstreamChanges.set(upstreams, { since: last.upstreams, mappings: touched });
+    }
+  }
 }
+
+function compareByKey(a: HttpMapping, b: HttpMapping): number {
+  return compareStrings(resourceKey(a.ref), resourceKey(b.ref));
+}
+
+/** Whether no added Mapping's id is in the map once the removed ones are out, nor twice among them. */
+function addedIdsAreNew(
+  upstreams: ReadonlyMap<string, Upstream>,
+  change: { added: readonly HttpMapping[]; removed: readonly HttpMapping[] },
+): boolean {
+  const removed = new Set(change.removed.map((m) => m.id));
+  const added = new Set<string>();
+  for (const m of change.added) {
+    if (added.has(m.id) || (upstreams.has(m.id) && !removed.has(m.id))) return false;
+    added.add(m.id);
+  }
+  return true;
+}
+
+/**
+ * What resolveUpstreams keeps under an incremental compiler (for one salt: the
+ * Module, the resolvers, the ambassador namespace). `upstreams`: the upstreams
+ * that read nothing but the Mapping's fields and the salt (a Kubernetes Service
+ * without a TLSContext), by upstream key. `last`: the last compile's Mappings and
+ * upstreams, when no feature plugin contributed to a cluster. The next compile then
+ * takes the upstreams of its Mappings that are the same objects (ingest keeps an
+ * unchanged Mapping's object) and were pure as they were, and resolves only the
+ * Mappings added since and the impure ones (a TLSContext, Secrets, endpoints: inputs
+ * besides the Mapping), with their diagnostics and endpoint sets, in list order.
+ * A pure upstream reports nothing and touches nothing else, which is what makes
+ * taking it as it was the same as resolving it again.
+ */
+interface KeptResolution {
+  upstreams: KeptByString<Upstream>;
+  last?: {
+    mappings: readonly HttpMapping[];
+    upstreams: ReadonlyMap<string, Upstream>;
+    /** The Mappings (in list order) whose upstream was not a kept pure one, or that had none. */
+    impure: readonly HttpMapping[];
+  };
+}
+
+/**
+ * For an upstream map made incrementally: the last compile's map, and the
+ * Mappings whose upstream may differ from it by cluster name or authority (those
+ * added or removed since, and impure ones whose upstream did change); every
+ * other Mapping id has the same Upstream object. Build passes read it to touch
+ * only what changed.
+ */
+export const upstreamChanges = new WeakMap<
+  ReadonlyMap<string, Upstream>,
+  { since: ReadonlyMap<string, Upstream>; mappings: readonly HttpMapping[] }
+>();
 
 const keptUpstreamsKey = {};
 
