@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createFileRegistry, type DescMessage, type FileRegistry, fromBinary } from '@bufbuild/protobuf';
-import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import type { DescMessage, FileRegistry } from '@bufbuild/protobuf';
+import { createLazyFileRegistry } from './lazy-registry.js';
 
 // gen/ sits beside src/ and dist/ alike, so this resolves from the TypeScript
 // sources (vitest) and from the compiled output (node).
@@ -16,7 +16,8 @@ function loadRegistry(): FileRegistry {
         'run `npx turbo run build --filter=@attache/envoy` to generate it',
     );
   }
-  return createFileRegistry(fromBinary(FileDescriptorSetSchema, bytes));
+  // Each file is decoded and built the first time one of its types is asked for (lazy-registry.ts).
+  return createLazyFileRegistry(bytes);
 }
 
 /** Every Envoy v3 message, enum and extension we know, loaded once from the build-time descriptor set. */
