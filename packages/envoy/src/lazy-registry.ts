@@ -61,8 +61,8 @@ export function createLazyFileRegistry(bytes: Uint8Array): FileRegistry & { read
     for (const type of nestedTypes(file)) {
       types.set(type.typeName, type);
       if (type.kind === 'extension') {
-        let byNumber = extendees.get(type.extendee.typeName);
-        if (!byNumber) extendees.set(type.extendee.typeName, (byNumber = new Map()));
+        const byNumber = extendees.get(type.extendee.typeName) ?? new Map<number, DescExtension>();
+        extendees.set(type.extendee.typeName, byNumber);
         byNumber.set(type.number, type);
       }
     }
