@@ -79,6 +79,16 @@ const SQUOTE = 0x27;
 /** Keys the core schema would read as null or a boolean (the exact parser then names them 'null', 'true', …). */
 const nonStringKey = /^(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 
+/** nonStringKey, tried only for keys of 4 or 5 characters starting with n, t or f (either case). */
+function maybeNonStringKey(first: number, key: string): boolean {
+  const lower = first | 0x20;
+  return (
+    (key.length === 4 || key.length === 5) &&
+    (lower === 0x6e || lower === 0x74 || lower === 0x66) &&
+    nonStringKey.test(key)
+  );
+}
+
 class BlockReader {
   /** The current line: where it starts, its 1-based number, where it ends (its '\n' or the text's end). */
   lineStart = 0;
@@ -150,7 +160,12 @@ class BlockReader {
       while (i < this.lineEnd && isKeyChar(text.charCodeAt(i))) i++;
       if (text.charCodeAt(i) !== COLON) throw declined;
       const key = text.slice(at, i);
-      if (key.length > 1024 || nonStringKey.test(key) || key === '__proto__' || Object.hasOwn(map, key))
+      if (
+        key.length > 1024 ||
+        maybeNonStringKey(first, key) ||
+        key === '__proto__' ||
+        Object.hasOwn(map, key)
+      )
         throw declined;
       i++;
       if (i < this.lineEnd && text.charCodeAt(i) !== SPACE) throw declined;
