@@ -69,7 +69,6 @@ enum Line {
 }
 
 const SPACE = 0x20;
-const NL = 0x0a;
 const HASH = 0x23;
 const DASH = 0x2d;
 const COLON = 0x3a;
