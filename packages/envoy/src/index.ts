@@ -37,6 +37,7 @@ export {
   vhdsResourceName,
   vhdsRouteConfiguration,
   virtualHostProvenance,
+  virtualHostProvenanceOf,
   virtualHostTypeUrl,
   withOnDemandFilter,
 } from './vhds.js';

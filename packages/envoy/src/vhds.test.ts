@@ -10,6 +10,7 @@ import {
   vhdsResourceName,
   vhdsRouteConfiguration,
   virtualHostProvenance,
+  virtualHostProvenanceOf,
   virtualHostTypeUrl,
   withOnDemandFilter,
 } from './vhds.js';
@@ -156,5 +157,41 @@ describe('virtualHostProvenance', () => {
   it("is the table's whole provenance when nothing in it is named after the virtual host or its routes", () => {
     const vh = { name: 'synthesized', routes: [{ name: 'ingress-route' }] };
     expect(virtualHostProvenance(table, vh)).toEqual(table);
+  });
+
+  it('indexed once per table, it finds what a walk over the table finds, in the same order (random tables)', () => {
+    // The walk it replaced, kept here as the oracle.
+    const walk = (refs: ReturnType<typeof ref>[], vh: { name: string; routes: { name?: unknown }[] }) => {
+      const routeNames = new Set(vh.routes.map((r) => r.name).filter((n) => typeof n === 'string'));
+      const own = refs.filter((r) => {
+        const id = `${r.namespace ?? 'default'}/${r.name}`;
+        return r.kind === 'Host' ? id === vh.name : r.kind !== 'Listener' && routeNames.has(id);
+      });
+      return own.length > 0 ? own : [...refs];
+    };
+    let seed = 15;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const kinds = ['Listener', 'Host', 'Mapping', 'TCPMapping'];
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const namespaces = [undefined, 'default', 'other'];
+    for (let round = 0; round < 300; round++) {
+      const refs = Array.from({ length: random(12) }, () =>
+        ref(kinds[random(4)] as string, names[random(5)] as string, namespaces[random(3)]),
+      );
+      const of = virtualHostProvenanceOf(refs);
+      for (let v = 0; v < 4; v++) {
+        const id = () => `${namespaces[random(3)] ?? 'default'}/${names[random(5)]}`;
+        const vh = {
+          name: id(),
+          routes: Array.from({ length: random(5) }, () => (random(6) === 0 ? { name: 7 } : { name: id() })),
+        };
+        const expected = walk(refs, vh);
+        expect(of(vh)).toEqual(expected);
+        expect(virtualHostProvenance(refs, vh)).toEqual(expected);
+      }
+    }
   });
 });

@@ -31,6 +31,15 @@ class SotwTypeState extends TypeState {
     return (this.acked?.resources.size ?? 0) === 0;
   }
 
+  /**
+   * The client ACKed this very map (a shared view: streams are sent the view
+   * itself when nothing is retained). Lets the plan skip walking 1,000 cluster
+   * and endpoint names per stream and evaluation while routes are in flight.
+   */
+  holdsExactly(resources: ReadonlyMap<string, EncodedResource>): boolean {
+    return this.acked !== undefined && this.acked.resources === resources;
+  }
+
   content(desired: Desired): SentResponse {
     if (desired.retained.size === 0) return desired.content;
     const resources = withRetained(desired, this.acked?.resources ?? new Map());

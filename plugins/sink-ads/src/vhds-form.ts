@@ -11,7 +11,7 @@ import {
   type VhdsOptions,
   vhdsNamespaceOf,
   vhdsRouteConfiguration,
-  virtualHostProvenance,
+  virtualHostProvenanceOf,
   withOnDemandFilter,
 } from '@attache/envoy';
 import { VirtualHostType } from './served-types.js';
@@ -118,6 +118,8 @@ export class VhdsFormer {
   private split(original: XdsResource): RouteConfigForm {
     const { routeConfiguration, virtualHosts } = vhdsRouteConfiguration(original.resource, this.options);
     const originals = (original.resource.virtual_hosts as Json[] | undefined) ?? [];
+    // Indexed once per table, when a virtual host needs its provenance (a new table's provenance array).
+    let provenanceOf: ((virtualHost: Json) => ResourceRef[]) | undefined;
     return {
       version: original.version,
       routeConfig: resource(
@@ -133,7 +135,8 @@ export class VhdsFormer {
         const known = source ? this.virtualHostsByObject.get(source) : undefined;
         if (known && known.name === name && known.tableProvenance === original.provenance)
           return known.resource;
-        const provenance = virtualHostProvenance(original.provenance, source ?? json);
+        provenanceOf ??= virtualHostProvenanceOf(original.provenance);
+        const provenance = provenanceOf(source ?? json);
         const made =
           known && known.name === name
             ? { ...known.resource, provenance }
