@@ -242,14 +242,31 @@ export function buildHttp(ctx: PassContext): void {
     if (!routes && state && dirty && !dirty.has(host)) {
       // No group of this Host changed: its routes are last compile's.
       routes = state.lists.get(key);
-      if (routes) routeCache.set(key, routes);
+      if (routes) {
+        state.segments.get(key); // still in use
+        routeCache.set(key, routes);
+      }
     }
     if (!routes) {
       routes = probes.slice();
-      const own = hostRoutes(host, groupsOf(host), model, upstreams, module.config, memo, kept);
-      for (const route of own) routes.push(route);
-      // The same routes as last time: the same list object (and so the same virtual host).
-      if (state) routes = sameRoutesAsBefore(state, key, routes);
+      if (state) {
+        // Per group, its routes on this Host: while the Hosts are the same, a group kept from the
+        // last compile (the same Mappings, upstreams and Module) gives the routes it gave then.
+        const before = dirty !== undefined ? state.segments.get(key) : undefined;
+        const segments = new Map<RouteGroup, IRRoute[]>();
+        for (const group of groupsOf(host)) {
+          let own = before?.get(group);
+          if (own === undefined) own = hostRoutes(host, [group], model, upstreams, module.config, memo, kept);
+          segments.set(group, own);
+          for (const route of own) routes.push(route);
+        }
+        state.segments.set(key, segments);
+        // The same routes as last time: the same list object (and so the same virtual host).
+        routes = sameRoutesAsBefore(state, key, routes);
+      } else {
+        const own = hostRoutes(host, groupsOf(host), model, upstreams, module.config, memo, kept);
+        for (const route of own) routes.push(route);
+      }
       routeCache.set(key, routes);
     }
     return routes;

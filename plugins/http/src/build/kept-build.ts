@@ -10,6 +10,7 @@ import {
 } from '@attache/core';
 import type { HttpHost } from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
+import type { RouteGroup } from './groups.js';
 import { KeptGroups } from './kept-groups.js';
 
 /**
@@ -28,6 +29,8 @@ export class BuildState {
   readonly routes = new WeakMap<MappingSpec, KeptRouteEntry[]>();
   /** The last route list of each Host per security model. */
   readonly lists = new KeptByString<IRRoute[]>();
+  /** Each Host's routes per security model, group by group (reused while the Hosts are the same). */
+  readonly segments = new KeptByString<Map<RouteGroup, IRRoute[]>>();
   /** The virtual host made of a route list. */
   readonly virtualHosts = new WeakMap<readonly IRRoute[], IRVirtualHost>();
   /** Route configurations by name, with the Listener ref they were made for. */
@@ -49,6 +52,7 @@ export class BuildState {
   begin(): void {
     this.generation++;
     this.lists.rotate();
+    this.segments.rotate();
     this.routeConfigs.rotate();
     this.listeners.rotate();
     this.connectionManagers.rotate();
