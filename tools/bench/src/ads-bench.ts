@@ -158,7 +158,7 @@ function openH2Stream(
       if (
         !counts ||
         response.nonce === '' ||
-        (delta && response.resources.some((r) => !r.name || !r.version))
+        (delta && (response.names.includes('') || response.versions.includes('')))
       )
         throw new Error(`ads bench: malformed response ${response.typeUrl} nonce '${response.nonce}'`);
       counts.responses++;

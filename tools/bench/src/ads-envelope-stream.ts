@@ -18,8 +18,10 @@ export interface StreamedEnvelope {
   nonce: string;
   /** Resources in the response (SotW: counted only). */
   resourceCount: number;
-  /** Delta: name and version of each resource, in order. */
-  resources: Array<{ name: string; version: string }>;
+  /** Delta: name of each resource, in order (no object per resource: a delta run reads 2 million). */
+  names: string[];
+  /** Delta: version of each resource, by the index of its name. */
+  versions: string[];
   /** Delta: removed_resources. */
   removed: string[];
   /** The message's size without the gRPC prefix. */
@@ -65,7 +67,8 @@ export class EnvelopeStreamReader {
   private collectHave = 0;
   private collectLen = 0;
   private current: StreamedEnvelope = emptyEnvelope(0);
-  private resource = { name: '', version: '' };
+  private resourceName = '';
+  private resourceVersion = '';
 
   constructor(
     private readonly delta: boolean,
@@ -146,6 +149,15 @@ export class EnvelopeStreamReader {
           break;
         }
         case State.Collect: {
+          if (this.collectHave === 0 && end - i >= this.collectLen) {
+            // The whole field is in this chunk: read it in place.
+            const text = chunk.toString('utf8', i, i + this.collectLen);
+            i += this.collectLen;
+            this.consumed(this.collectLen);
+            this.state = State.Tag;
+            this.onCollected(text);
+            break;
+          }
           const take = Math.min(this.collectLen - this.collectHave, end - i);
           chunk.copy(this.collect, this.collectHave, i, i + take);
           i += take;
@@ -199,7 +211,8 @@ export class EnvelopeStreamReader {
           this.depth = 1;
           this.entered = true;
           this.resourceLeft = length;
-          this.resource = { name: '', version: '' };
+          this.resourceName = '';
+          this.resourceVersion = '';
           this.state = State.Tag;
           return;
         }
@@ -229,8 +242,8 @@ export class EnvelopeStreamReader {
 
   private onCollected(text: string): void {
     if (this.depth === 1) {
-      if (this.field === 1) this.resource.version = text;
-      else this.resource.name = text;
+      if (this.field === 1) this.resourceVersion = text;
+      else this.resourceName = text;
       return;
     }
     if (this.field === 1) this.current.versionInfo = text;
@@ -240,7 +253,8 @@ export class EnvelopeStreamReader {
   }
 
   private endResource(): void {
-    this.current.resources.push(this.resource);
+    this.current.names.push(this.resourceName);
+    this.current.versions.push(this.resourceVersion);
     this.depth = 0;
   }
 
@@ -253,5 +267,14 @@ export class EnvelopeStreamReader {
 }
 
 function emptyEnvelope(bytes: number): StreamedEnvelope {
-  return { typeUrl: '', versionInfo: '', nonce: '', resourceCount: 0, resources: [], removed: [], bytes };
+  return {
+    typeUrl: '',
+    versionInfo: '',
+    nonce: '',
+    resourceCount: 0,
+    names: [],
+    versions: [],
+    removed: [],
+    bytes,
+  };
 }

@@ -198,7 +198,8 @@ export class H2XdsStream {
         held = new Map();
         this.held.set(response.typeUrl, held);
       }
-      for (const resource of response.resources) held.set(resource.name, resource.version);
+      const { names, versions } = response;
+      for (let i = 0; i < names.length; i++) held.set(names[i] as string, versions[i] as string);
       for (const name of response.removed) held.delete(name);
       this.write(encodeDeltaDiscoveryRequest({ typeUrl: response.typeUrl, responseNonce: response.nonce }));
       return;
