@@ -184,6 +184,14 @@ function stringCheck(rules: RuleFields): ValueCheck | undefined {
   if (c !== undefined) checks.push((s, w) => s !== c && w.report(`must equal ${JSON.stringify(c)}`));
   if (len !== undefined || minLen !== undefined || maxLen !== undefined) {
     checks.push((s, w) => {
+      // A string has between length/2 and length code points: most are judged without counting them.
+      const units = s.length;
+      if (
+        len === undefined &&
+        (minLen === undefined || units >= 2 * minLen) &&
+        (maxLen === undefined || units <= maxLen)
+      )
+        return;
       const n = codePointLength(s);
       if (len !== undefined && n !== len) w.report(`must be exactly ${len} characters long, got ${n}`);
       if (minLen !== undefined && n < minLen) {

@@ -1,73 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { buildAdsBootstrap } from './bootstrap.js';
 import { messageDesc, typeNameOfUrl } from './registry.js';
-import { compileIR, readIR } from './testing/golden.js';
+import {
+  validationFixtures as fixtures,
+  type JsonObject,
+  keyMutations,
+  mutations,
+} from './testing/validation-corpus.js';
 import { checkResource } from './validate.js';
 import { fastAccepts, withAcceptedMemo } from './validate-fast.js';
-
-type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-type JsonObject = { [key: string]: JsonValue };
 
 const fast = (json: JsonObject) =>
   fastAccepts(messageDesc(typeNameOfUrl(json['@type'] as string)), json, true);
 const authoritative = (json: JsonObject) => checkResource(json).ok;
-
-/** Every single-point mutation of a JSON document: the shapes a producer bug or a user typo would make. */
-function* mutations(root: JsonObject): Generator<JsonObject> {
-  const paths: Array<Array<string | number>> = [];
-  const walk = (value: JsonValue, path: Array<string | number>) => {
-    paths.push(path);
-    if (Array.isArray(value)) {
-      for (const [i, v] of value.entries()) walk(v, [...path, i]);
-    } else if (value !== null && typeof value === 'object')
-      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
-  };
-  walk(root, []);
-  const replacements = (value: JsonValue): JsonValue[] => {
-    if (typeof value === 'string') return ['', 'x\ny', 70000];
-    if (typeof value === 'number') return [0, 70000, 4294967296, 1.5, '12'];
-    if (typeof value === 'boolean') return ['true'];
-    if (Array.isArray(value)) return [[], [null]];
-    if (value && typeof value === 'object') return [{}, { unknown_field: 1 }];
-    return [];
-  };
-  for (const path of paths) {
-    if (path.length === 0) continue;
-    const parentPath = path.slice(0, -1);
-    const key = path.at(-1)!;
-    const original = parentPath.reduce<JsonValue>(
-      (v, k) => (v as Record<string | number, JsonValue>)[k]!,
-      root,
-    );
-    const current = (original as Record<string | number, JsonValue>)[key]!;
-    if (key === '@type') continue;
-    for (const replacement of [...replacements(current), undefined]) {
-      const copy = structuredClone(root);
-      const parent = parentPath.reduce<JsonValue>(
-        (v, k) => (v as Record<string | number, JsonValue>)[k]!,
-        copy,
-      ) as JsonValue[] | JsonObject;
-      if (replacement === undefined) {
-        if (Array.isArray(parent)) parent.splice(key as number, 1);
-        else delete parent[key as string];
-      } else (parent as Record<string | number, JsonValue>)[key] = replacement;
-      yield copy;
-    }
-  }
-}
-
-const fixtures = (): JsonObject[] => [
-  ...Object.values(compileIR(readIR('full-ir.in.yaml')).xds)
-    .flat()
-    .map((r) => r.resource as JsonObject),
-  {
-    '@type': 'type.googleapis.com/envoy.config.bootstrap.v3.Bootstrap',
-    ...(buildAdsBootstrap({
-      node: { id: 'n', cluster: 'c' },
-      ads: { host: '127.0.0.1', port: 18000 },
-    }) as JsonObject),
-  },
-];
 
 describe('fast validation path', () => {
   it('accepts the valid fixtures itself (otherwise it saves nothing)', () => {
@@ -94,6 +38,39 @@ describe('fast validation path', () => {
     expect(checked).toBeGreaterThan(1000);
     expect(rejected).toBeGreaterThan(checked / 4);
   }, 180_000);
+});
+
+describe('fast validation path, keys added', () => {
+  it('never accepts what the authoritative check rejects: two members of a oneof, a field under both its names', () => {
+    let checked = 0;
+    let rejected = 0;
+    for (const json of fixtures()) {
+      for (const mutated of keyMutations(json)) {
+        checked++;
+        const ok = authoritative(mutated);
+        if (!ok) rejected++;
+        if (fast(mutated) && !ok) {
+          expect.fail(
+            `fast path accepted an invalid resource: ${JSON.stringify(checkResource(mutated).issues)}`,
+          );
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(200);
+    expect(rejected).toBeGreaterThan(checked / 4);
+  });
+
+  it('accepts a field under its JSON name, and refuses it under both names as the authoritative check does', () => {
+    const listener = fixtures().find((json) => typeof json.stat_prefix === 'string')!;
+    const { stat_prefix: statPrefix, ...rest } = listener;
+    const jsonNamed: JsonObject = { ...rest, statPrefix: statPrefix! };
+    expect(authoritative(listener)).toBe(true);
+    expect(authoritative(jsonNamed)).toBe(true);
+    expect(fast(jsonNamed)).toBe(true);
+    const both: JsonObject = { ...listener, statPrefix: statPrefix! };
+    expect(authoritative(both)).toBe(false);
+    expect(fast(both)).toBe(false);
+  });
 });
 
 describe('withAcceptedMemo', () => {
