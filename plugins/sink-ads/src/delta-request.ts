@@ -1,3 +1,4 @@
+import { sharedNameList } from './shared-name-list.js';
 import { readVarint } from './wire-varint.js';
 import type { DeltaDiscoveryRequestJson } from './xds-codec.js';
 
@@ -17,22 +18,29 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export function readDeltaRequest(bytes: Uint8Array): DeltaDiscoveryRequestJson | undefined {
   const at = { pos: 0 };
   const request: DeltaDiscoveryRequestJson = {};
-  const subscribe: string[] = [];
+  // Subscribed names: one run of consecutive fields, decoded once for every stream that sends it (sharedNameList).
+  let subscribeStart = -1;
+  let subscribeEnd = -1;
   const unsubscribe: string[] = [];
   try {
     while (at.pos < bytes.length) {
+      const fieldStart = at.pos;
       const tag = readVarint(bytes, at);
       if (tag === undefined || (tag & 7) !== 2) return undefined;
       const length = readVarint(bytes, at);
       if (length === undefined || at.pos + length > bytes.length) return undefined;
+      if (tag >>> 3 === 3) {
+        if (subscribeStart === -1) subscribeStart = fieldStart;
+        else if (subscribeEnd !== fieldStart) return undefined;
+        at.pos += length;
+        subscribeEnd = at.pos;
+        continue;
+      }
       const text = decoder.decode(bytes.subarray(at.pos, at.pos + length));
       at.pos += length;
       switch (tag >>> 3) {
         case 2:
           request.typeUrl = text;
-          break;
-        case 3:
-          subscribe.push(text);
           break;
         case 4:
           unsubscribe.push(text);
@@ -47,7 +55,11 @@ export function readDeltaRequest(bytes: Uint8Array): DeltaDiscoveryRequestJson |
   } catch {
     return undefined;
   }
-  if (subscribe.length > 0) request.resourceNamesSubscribe = subscribe;
+  if (subscribeStart !== -1) {
+    const subscribe = sharedNameList(bytes.subarray(subscribeStart, subscribeEnd));
+    if (!subscribe) return undefined;
+    request.resourceNamesSubscribe = subscribe;
+  }
   if (unsubscribe.length > 0) request.resourceNamesUnsubscribe = unsubscribe;
   return request;
 }

@@ -1,3 +1,4 @@
+import { sharedNameList } from './shared-name-list.js';
 import { readVarint } from './wire-varint.js';
 import type { DiscoveryRequestJson } from './xds-codec.js';
 
@@ -5,16 +6,14 @@ import type { DiscoveryRequestJson } from './xds-codec.js';
  * The common SotW request read without the protobuf decoder: an ACK that
  * repeats the stream's subscription. Envoy sends the whole name list with
  * every request (1,000 cluster names for EDS), and a thousand streams send
- * the same list: the list is decoded once and shared (`names`, a small cache
- * keyed by its bytes), so an ACK costs a scan of its bytes.
+ * the same list: the list is decoded once and shared (`sharedNameList`), so
+ * an ACK costs a scan of its bytes.
  *
  * Only requests made of version_info (1), resource_names (3), type_url (4)
  * and response_nonce (5) are read here; anything else (node, error_detail,
  * locators, unknown fields) returns undefined and goes to the full decoder.
  */
 const decoder = new TextDecoder('utf-8', { fatal: true });
-const namesCache = new Map<string, readonly string[]>();
-const namesCacheSize = 64;
 
 export function readSotwRequest(bytes: Uint8Array): DiscoveryRequestJson | undefined {
   const at = { pos: 0 };
@@ -54,34 +53,9 @@ export function readSotwRequest(bytes: Uint8Array): DiscoveryRequestJson | undef
   if (typeUrl) request.typeUrl = typeUrl;
   if (responseNonce) request.responseNonce = responseNonce;
   if (namesStart !== -1) {
-    const names = nameList(bytes.subarray(namesStart, namesEnd));
+    const names = sharedNameList(bytes.subarray(namesStart, namesEnd));
     if (!names) return undefined;
     request.resourceNames = names;
   }
   return request;
-}
-
-/**
- * The names of a run of resource_names fields: one array per distinct run (by
- * its bytes), decoded on first sight and shared after (do not mutate it).
- */
-function nameList(run: Uint8Array): string[] | undefined {
-  const key = Buffer.from(run.buffer, run.byteOffset, run.byteLength).toString('latin1');
-  const known = namesCache.get(key);
-  if (known) return known as string[];
-  const names: string[] = [];
-  const at = { pos: 0 };
-  try {
-    while (at.pos < run.length) {
-      readVarint(run, at);
-      const length = readVarint(run, at) ?? 0;
-      names.push(decoder.decode(run.subarray(at.pos, at.pos + length)));
-      at.pos += length;
-    }
-  } catch {
-    return undefined;
-  }
-  if (namesCache.size >= namesCacheSize) namesCache.delete(namesCache.keys().next().value as string);
-  namesCache.set(key, names);
-  return names;
 }

@@ -58,6 +58,42 @@ describe('Subscription', () => {
     expect(d.recalled(owner)).toBeUndefined();
   });
 
+  it('subscriptions made from one shared request list share their sorted names and key, per type; a later change unshares', () => {
+    const list = ['c', 'a', 'b'];
+    const one = new Subscription(TypeUrl.ClusterLoadAssignment);
+    const two = new Subscription(TypeUrl.ClusterLoadAssignment);
+    one.replace(list);
+    two.replace(list);
+    expect(one.sortedNames()).toEqual(['a', 'b', 'c']);
+    expect(two.sortedNames()).toBe(one.sortedNames());
+    expect(two.key()).toBe(one.key());
+    // The same array for another type is another key.
+    const star = ['*'];
+    const lds = new Subscription(TypeUrl.Listener);
+    const cds = new Subscription(TypeUrl.Cluster);
+    lds.replace(star);
+    cds.replace(star);
+    expect(lds.key()).not.toBe(cds.key());
+    expect(lds.key().startsWith(TypeUrl.Listener)).toBe(true);
+    expect(cds.key().startsWith(TypeUrl.Cluster)).toBe(true);
+
+    const d1 = new Subscription(TypeUrl.ClusterLoadAssignment);
+    const d2 = new Subscription(TypeUrl.ClusterLoadAssignment);
+    d1.update(list, []);
+    d2.update(list, []);
+    expect(d2.sortedNames()).toBe(d1.sortedNames());
+    d2.update([], ['b']);
+    expect(d2.sortedNames()).toEqual(['a', 'c']);
+    expect(d1.sortedNames()).toEqual(['a', 'b', 'c']);
+    // Names added to a non-empty subscription are its own, even from a shared list.
+    const z = ['z'];
+    d1.update(z, []);
+    expect(d1.sortedNames()).toEqual(['a', 'b', 'c', 'z']);
+    const d3 = new Subscription(TypeUrl.ClusterLoadAssignment);
+    d3.update(z, []);
+    expect(d3.sortedNames()).toEqual(['z']);
+  });
+
   it('delta: subscribe/unsubscribe deltas, "*" both ways, and the names dropped', () => {
     const s = new Subscription(TypeUrl.Listener);
     expect(s.update([], [])).toEqual([]);

@@ -19,6 +19,15 @@ interface SortedSubscription {
   memo?: { owner: object; value: unknown };
 }
 
+/**
+ * Sorted forms of shared name lists (the request readers give every stream
+ * that sends the same bytes the same array: shared-name-list.ts), per type and
+ * wildcard: a thousand streams subscribed alike sort their 1,000 names once and
+ * hold one key string. Everything in it depends on the subscription's content
+ * only (the memo too: a view is a function of the state and the content).
+ */
+const sortedOfList = new WeakMap<readonly string[], Map<string, SortedSubscription>>();
+
 /** What one stream asked for, for one type. */
 export class Subscription {
   wildcard = false;
@@ -29,6 +38,8 @@ export class Subscription {
   private sorted: SortedSubscription | undefined;
   /** The last SotW list as sent: ACKs repeat it verbatim, which is cheap to recognise. */
   private lastRequest: readonly string[] | undefined;
+  /** The one request list the names came from, nothing else since (its sorted form is shared). */
+  private source: readonly string[] | undefined;
 
   constructor(readonly typeUrl: string) {}
 
@@ -42,6 +53,7 @@ export class Subscription {
     // Most requests are ACKs repeating the same list: keep the cached sort then.
     if (wildcard === this.wildcard && this.sameAsLastRequest(resourceNames)) return false;
     this.lastRequest = resourceNames;
+    this.source = resourceNames;
     const names = new Set(resourceNames.filter((name) => name !== '*'));
     this.sorted = undefined;
     this.wildcard = wildcard;
@@ -65,7 +77,11 @@ export class Subscription {
     }
     this.pristine = false;
     // Most delta requests are ACKs that change nothing: keep the cached sort (1,000 EDS names) then.
-    if (subscribe.length > 0 || unsubscribe.length > 0) this.sorted = undefined;
+    if (subscribe.length > 0 || unsubscribe.length > 0) {
+      this.sorted = undefined;
+      // Names from one list into an empty subscription: the sorted form of that list is everyone's.
+      this.source = this.names.size === 0 && unsubscribe.length === 0 ? subscribe : undefined;
+    }
     const dropped: string[] = [];
     for (const name of subscribe) {
       if (name === '*') this.wildcard = true;
@@ -124,10 +140,27 @@ export class Subscription {
   }
 
   private cache(): SortedSubscription {
-    if (!this.sorted) {
-      const names = [...this.names].sort();
-      this.sorted = { names, key: `${this.typeUrl}\n${this.wildcard ? '*' : ''}|${names.join('\u0000')}` };
+    if (!this.sorted && this.source) {
+      let forms = sortedOfList.get(this.source);
+      if (!forms) {
+        forms = new Map();
+        sortedOfList.set(this.source, forms);
+      }
+      // The same list may come for several types (['*'] for Listener and Cluster).
+      const form = `${this.typeUrl}\n${this.wildcard ? '*' : ''}`;
+      let shared = forms.get(form);
+      if (!shared) {
+        shared = this.sortedNow();
+        forms.set(form, shared);
+      }
+      this.sorted = shared;
     }
+    this.sorted ??= this.sortedNow();
     return this.sorted;
+  }
+
+  private sortedNow(): SortedSubscription {
+    const names = [...this.names].sort();
+    return { names, key: `${this.typeUrl}\n${this.wildcard ? '*' : ''}|${names.join('\u0000')}` };
   }
 }
