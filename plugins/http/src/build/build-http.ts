@@ -1,12 +1,4 @@
-import {
-  type IRCluster,
-  type IRRoute,
-  KeptByString,
-  mergeProvenance,
-  type PassContext,
-  type ResourceRef,
-  versionHash,
-} from '@attache/core';
+import { type IRRoute, type PassContext, versionHash } from '@attache/core';
 import { configOf } from '../config.js';
 import { hostGlobsIntersect } from '../hostglob.js';
 import { ExtKey, type HttpHost, type HttpListener, type HttpMapping, type HttpModule } from '../model.js';
@@ -16,6 +8,7 @@ import { GroupIndex } from './association.js';
 import { buildRouteGroups, type RouteGroup } from './groups.js';
 import { publishHttpModel } from './http-model.js';
 import { BuildState, sameRoutesAsBefore } from './kept-build.js';
+import { KeptClusters } from './kept-clusters.js';
 import { attaches, insertionPoint } from './kept-groups.js';
 import { buildListener, listenerBindsHost } from './listeners.js';
 import { probeRoutes } from './module-probes.js';
@@ -42,46 +35,16 @@ export function buildClusters(ctx: PassContext): void {
   const upstreams =
     (ctx.ir.ext[ExtKey.upstreams] as Map<string, Upstream> | undefined) ?? new Map<string, Upstream>();
   const mappings = (ctx.ir.ext[ExtKey.mappings] as HttpMapping[] | undefined) ?? [];
-  const refs = new Map<string, { cluster: IRCluster; refs: ResourceRef[] }>();
-  for (const mapping of mappings) {
-    const cluster = upstreams.get(mapping.id)?.cluster;
-    if (!cluster) continue;
-    const users = refs.get(cluster.name);
-    if (users) users.refs.push(mapping.ref);
-    else refs.set(cluster.name, { cluster, refs: [mapping.ref] });
-  }
-  // Under an incremental compiler, a cluster made of the same upstream object for the same
-  // Mappings (ref objects, in order) is the IR cluster of the last compile again.
-  const kept = ctx.memo?.reuse(keptClustersKey, '', () => new KeptByString<KeptCluster>());
-  kept?.rotate();
-  for (const [name, users] of refs) {
-    const before = kept?.get(name);
-    if (before && before.source === users.cluster && sameRefs(before.refs, users.refs)) {
-      ctx.ir.clusters[name] = before.ir;
-      continue;
-    }
-    const ir: IRCluster = { ...users.cluster, provenance: mergeProvenance(users.refs) };
-    ctx.ir.clusters[name] = ir;
-    kept?.set(name, { source: users.cluster, refs: users.refs, ir });
-  }
-  ctx.ir.ext[ExtKey.ownedClusters] = [...refs.keys()];
-}
-
-const buildStateKey = {};
-
-interface KeptCluster {
-  source: IRCluster;
-  refs: readonly ResourceRef[];
-  ir: IRCluster;
+  // Under an incremental compiler, clusters are kept (kept-clusters.ts); a full compile makes them anew.
+  const kept = ctx.memo?.reuse(keptClustersKey, '', () => new KeptClusters()) ?? new KeptClusters();
+  const clusters = kept.build(mappings, upstreams);
+  for (const [name, ir] of clusters) ctx.ir.clusters[name] = ir;
+  ctx.ir.ext[ExtKey.ownedClusters] = [...clusters.keys()];
 }
 
 const keptClustersKey = {};
 
-function sameRefs(a: readonly ResourceRef[], b: readonly ResourceRef[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+const buildStateKey = {};
 
 /** Route groups, Host association, virtual hosts, filter chains and listeners. */
 export function buildHttp(ctx: PassContext): void {

@@ -1,0 +1,144 @@
+import {
+  compareStrings,
+  type IRCluster,
+  KeptByString,
+  mergeProvenance,
+  type ResourceRef,
+  resourceKey,
+} from '@attache/core';
+import { listChange } from '../list-change.js';
+import type { HttpMapping } from '../model.js';
+import { type Upstream, upstreamChanges } from '../resolve/upstreams.js';
+
+/** A cluster's users: the Mappings sending to it, in list order; the first one's upstream makes it. */
+interface Users {
+  mappings: HttpMapping[];
+  /** The IR cluster made for them (provenance: their refs). */
+  ir: IRCluster;
+}
+
+interface KeptCluster {
+  source: IRCluster;
+  refs: readonly ResourceRef[];
+  ir: IRCluster;
+}
+
+/**
+ * IR clusters kept between compiles of an incremental compiler (`http.build-clusters`).
+ * A cluster made of the same upstream object for the same Mappings (refs, in order) is
+ * the last compile's object again. When the upstreams were made from the last
+ * compile's (upstreamChanges) and the Mapping list holds the same objects but a few,
+ * only the clusters of the Mappings added, removed, or whose upstream changed are made
+ * again; every other cluster has the same users and upstream object as last compile.
+ */
+export class KeptClusters {
+  private readonly kept = new KeptByString<KeptCluster>();
+  private last:
+    | {
+        mappings: readonly HttpMapping[];
+        upstreams: ReadonlyMap<string, Upstream>;
+        users: Map<string, Users>;
+      }
+    | undefined;
+
+  /** The clusters by name, in the order a full build makes them (or close: the order is not output). */
+  build(mappings: readonly HttpMapping[], upstreams: ReadonlyMap<string, Upstream>): Map<string, IRCluster> {
+    const users = this.patch(mappings, upstreams) ?? this.full(mappings, upstreams);
+    this.last = { mappings, upstreams, users };
+    const out = new Map<string, IRCluster>();
+    for (const [name, u] of users) out.set(name, u.ir);
+    return out;
+  }
+
+  private full(
+    mappings: readonly HttpMapping[],
+    upstreams: ReadonlyMap<string, Upstream>,
+  ): Map<string, Users> {
+    const byName = new Map<string, { cluster: IRCluster; mappings: HttpMapping[] }>();
+    for (const mapping of mappings) {
+      const cluster = upstreams.get(mapping.id)?.cluster;
+      if (!cluster) continue;
+      const users = byName.get(cluster.name);
+      if (users) users.mappings.push(mapping);
+      else byName.set(cluster.name, { cluster, mappings: [mapping] });
+    }
+    this.kept.rotate();
+    const out = new Map<string, Users>();
+    for (const [name, users] of byName)
+      out.set(name, { mappings: users.mappings, ir: this.made(name, users.cluster, users.mappings) });
+    return out;
+  }
+
+  /** The last compile's clusters with the users of the few changed Mappings moved; undefined when unknown. */
+  private patch(
+    mappings: readonly HttpMapping[],
+    upstreams: ReadonlyMap<string, Upstream>,
+  ): Map<string, Users> | undefined {
+    const last = this.last;
+    const since = upstreamChanges.get(upstreams);
+    if (last === undefined || since === undefined || since.since !== last.upstreams) return undefined;
+    const listed = listChange(last.mappings, mappings);
+    if (listed.added.length + listed.removed.length + since.mappings.length > 64) return undefined;
+    const added = new Set(listed.added);
+    const removed = new Set(listed.removed);
+    // Out of the clusters they used: the removed ones and those whose upstream changed (in both lists).
+    const leaving = new Set<HttpMapping>(listed.removed);
+    const joining = new Set<HttpMapping>(listed.added);
+    for (const m of since.mappings) {
+      if (!added.has(m)) leaving.add(m);
+      if (!removed.has(m)) joining.add(m);
+    }
+    const users = new Map(last.users);
+    const touched = new Map<string, HttpMapping[]>();
+    const usersOf = (name: string): HttpMapping[] => {
+      let list = touched.get(name);
+      if (list === undefined) {
+        list = (users.get(name)?.mappings ?? []).slice();
+        touched.set(name, list);
+      }
+      return list;
+    };
+    for (const m of leaving) {
+      const name = last.upstreams.get(m.id)?.cluster.name;
+      if (name === undefined) continue;
+      const list = usersOf(name);
+      const at = list.indexOf(m);
+      if (at >= 0) list.splice(at, 1);
+    }
+    for (const m of joining) {
+      const name = upstreams.get(m.id)?.cluster.name;
+      if (name === undefined) continue;
+      const list = usersOf(name);
+      // The list's order: admitted inputs are sorted by resource key, each key once.
+      const key = resourceKey(m.ref);
+      let at = list.length;
+      while (at > 0 && compareStrings(resourceKey(list[at - 1]!.ref), key) > 0) at--;
+      list.splice(at, 0, m);
+    }
+    for (const [name, list] of touched) {
+      if (list.length === 0) {
+        users.delete(name);
+        continue;
+      }
+      const cluster = upstreams.get(list[0]!.id)!.cluster;
+      users.set(name, { mappings: list, ir: this.made(name, cluster, list) });
+    }
+    return users;
+  }
+
+  /** The IR cluster of these users: the last one when made of the same upstream object for the same refs. */
+  private made(name: string, cluster: IRCluster, users: readonly HttpMapping[]): IRCluster {
+    const refs = users.map((m) => m.ref);
+    const before = this.kept.get(name);
+    if (before && before.source === cluster && sameRefs(before.refs, refs)) return before.ir;
+    const ir: IRCluster = { ...cluster, provenance: mergeProvenance(refs) };
+    this.kept.set(name, { source: cluster, refs, ir });
+    return ir;
+  }
+}
+
+function sameRefs(a: readonly ResourceRef[], b: readonly ResourceRef[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
