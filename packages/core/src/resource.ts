@@ -119,5 +119,7 @@ export function mergeProvenance(...lists: ReadonlyArray<readonly ResourceRef[] |
       if (!byKey.has(key)) byKey.set(key, ref);
     }
   }
-  return [...byKey.values()].sort(compareRefs);
+  // Keys are unique, so sorting them alone gives compareRefs' order without building two
+  // keys per comparison; the default sort compares UTF-16 code units as compareStrings does.
+  return [...byKey.keys()].sort().map((key) => byKey.get(key)!);
 }

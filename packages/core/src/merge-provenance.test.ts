@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { compareRefs, mergeProvenance, type ResourceRef, resourceKey } from './resource.js';
+
+/** mergeProvenance as first written: deduplicated by key (first wins), sorted with compareRefs. */
+function reference(...lists: ResourceRef[][]): ResourceRef[] {
+  const byKey = new Map<string, ResourceRef>();
+  for (const list of lists)
+    for (const ref of list) if (!byKey.has(resourceKey(ref))) byKey.set(resourceKey(ref), ref);
+  return [...byKey.values()].sort(compareRefs);
+}
+
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a * 1664525 + 1013904223) >>> 0;
+    return a / 4294967296;
+  };
+}
+
+describe('mergeProvenance', () => {
+  it('keeps the first ref of each key and orders refs as compareRefs does (random lists, fixed seed)', () => {
+    const next = random(15);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+    const kinds = ['Mapping', 'Host', 'Secret', 'TLSContext', 'mapping'];
+    const versions = ['getambassador.io/v3alpha1', 'getambassador.io/v2', 'v1', 'x.example/v1'];
+    const names = ['a', 'b', 'a-b', 'a/b', 'Z', 'é', 'quote', 'quote-2', ''];
+    const ref = (): ResourceRef => {
+      const r: ResourceRef = { apiVersion: pick(versions), kind: pick(kinds), name: pick(names) };
+      if (next() < 0.6) r.namespace = pick(['default', 'team-1', 'team-10', '']);
+      if (next() < 0.3) r.source = `file-${Math.floor(next() * 3)}.yaml`;
+      return r;
+    };
+    for (let round = 0; round < 300; round++) {
+      const lists = Array.from({ length: 1 + Math.floor(next() * 4) }, () =>
+        Array.from({ length: Math.floor(next() * 12) }, ref),
+      );
+      const merged = mergeProvenance(...lists);
+      const expected = reference(...lists);
+      expect(merged).toEqual(expected);
+      // The same ref objects, not copies: callers compare provenance by identity.
+      for (const [i, r] of merged.entries()) expect(r).toBe(expected[i]);
+    }
+  });
+});
