@@ -15,7 +15,7 @@ const usage = `usage: node tools/bench/dist/index.js cli [--mappings 1000,10000]
 The whole path of \`attache compile -f FILE\`, not only compile(): the generated input
 (the compile benchmark's: --hosts TLS Hosts, N Mappings) written as one file of block YAML
 (--input json: one JSON document per resource), then
-  - its stages, in a fresh process (with the CLI's V8 setting): read, parse, load plugins, compile, lower, print,
+  - its stages, in a fresh process (with the CLI's V8 setting): read, load reader, parse, load plugins, compile, lower, print,
     each with CPU and wall time and the memory after it;
   - the built CLI as users run it (node PATH compile -f FILE > /dev/null), --runs times:
     whole-process CPU (user + sys, every thread) and peak RSS, read by the process itself
