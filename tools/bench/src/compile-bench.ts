@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatBaselineComparison } from './compile-baseline.js';
 import { compileScenarios, findScenario, generateCompileInputs } from './compile-inputs.js';
 import { inputsAsYaml } from './compile-inputs-file.js';
 import type { CompileMeasurement } from './compile-measure.js';
@@ -15,6 +16,9 @@ const usage = `usage: node tools/bench/dist/index.js compile [options]
   --json             print the measurements as JSON instead of a report
   --cpu-prof DIR     run each child under node --cpu-prof, writing .cpuprofile files to DIR
   --write-inputs DIR write each scenario's input as DIR/<scenario>.yaml and measure nothing
+  --baseline PATH    another build's tools/bench/dist/index.js: each scenario is measured with
+                     both builds, alternating, and compared (CPU warm and cold, envoy.lower, RSS)
+  --rounds N         alternations with --baseline (default 3)
 `;
 
 /**
@@ -30,6 +34,8 @@ export async function runCompileBench(argv: string[]): Promise<void> {
       json: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       'write-inputs': { type: 'string' },
+      baseline: { type: 'string' },
+      rounds: { type: 'string', default: '3' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -39,6 +45,12 @@ export async function runCompileBench(argv: string[]): Promise<void> {
     return;
   }
   const runs = Number(values.runs);
+  const rounds = Number(values.rounds);
+  if (values.baseline !== undefined && (!Number.isInteger(rounds) || rounds < 1)) {
+    process.stderr.write(`--rounds must be a positive integer\n${usage}`);
+    process.exitCode = 2;
+    return;
+  }
   const names = values.scenario ?? compileScenarios.map((s) => s.name);
   const unknown = names.filter((n) => !findScenario(n));
   if (!Number.isInteger(runs) || runs < 1 || unknown.length > 0) {
@@ -59,6 +71,10 @@ export async function runCompileBench(argv: string[]): Promise<void> {
     return;
   }
   const results: CompileMeasurement[] = [];
+  if (values.baseline !== undefined) {
+    await compareWithBaseline(names, runs, rounds, values.baseline, values.json);
+    return;
+  }
   for (const name of names) {
     const outcome = await measureInChild(name, runs, values['cpu-prof']);
     if ('error' in outcome) {
@@ -82,6 +98,45 @@ export async function runCompileBench(argv: string[]): Promise<void> {
 
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
 
+const ownChild = fileURLToPath(new URL('./compile-child.js', import.meta.url));
+
+/** Each scenario with this build and the baseline, alternating `rounds` times, then compared. */
+async function compareWithBaseline(
+  names: readonly string[],
+  runs: number,
+  rounds: number,
+  baselineIndex: string,
+  json: boolean,
+): Promise<void> {
+  const baselineChild = join(dirname(baselineIndex), 'compile-child.js');
+  const all: Array<{ scenario: string; mine: CompileMeasurement[]; baseline: CompileMeasurement[] }> = [];
+  for (const name of names) {
+    const mine: CompileMeasurement[] = [];
+    const baseline: CompileMeasurement[] = [];
+    for (let round = 0; round < rounds; round++) {
+      for (const [child, into] of [
+        [ownChild, mine],
+        [baselineChild, baseline],
+      ] as const) {
+        const outcome = await measureInChild(name, runs, undefined, child);
+        if ('error' in outcome) {
+          process.stderr.write(`compile ${name} (${child}): ${outcome.error}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        into.push(outcome);
+      }
+    }
+    all.push({ scenario: name, mine, baseline });
+    if (!json) {
+      process.stdout.write(
+        `${formatCompileMeasurement(mine.at(-1)!)}\n${formatBaselineComparison(mine, baseline, baselineIndex)}\n`,
+      );
+    }
+  }
+  if (json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+}
+
 /** A measurement, plus the .cpuprofile the child wrote when profiling. */
 type ChildOutcome = (CompileMeasurement & { profile?: string }) | { error: string };
 
@@ -89,8 +144,8 @@ function measureInChild(
   scenario: string,
   runs: number,
   cpuProfDir: string | undefined,
+  childScript = ownChild,
 ): Promise<ChildOutcome> {
-  const childScript = fileURLToPath(new URL('./compile-child.js', import.meta.url));
   const nodeArgs = ['--expose-gc', ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [])];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...nodeArgs, childScript, scenario, String(runs)], {
