@@ -8,6 +8,7 @@ import { MappingSpec } from '../schemas/mapping.js';
 import { parseService } from '../service.js';
 import { type Admitted, admitter } from './admit.js';
 import { headerAdditionProblems, headerNameListProblems, lineBreakProblems } from './header-checks.js';
+import { KeptIngest } from './kept-ingest.js';
 import { checkMappingFields } from './mapping-checks.js';
 
 /** Envoy's own limit when no Module sets regex_max_size (the http plugin always sets one). */
@@ -295,12 +296,21 @@ export function ingestMappings(ctx: PassContext): void {
         ctx.fields('getambassador.io/Mapping'),
       ])
     : '';
-  for (const stored of ctx.resources('getambassador.io/Mapping')) {
-    const mapping = memo ? memo.reuse(stored, salt, () => ingestStored(stored)) : ingestStored(stored);
+  const stored = ctx.resources('getambassador.io/Mapping');
+  if (memo) {
+    // Only the part of the list an edit changed is looked up (kept-ingest.ts).
+    const kept = memo.reuse(keptIngestKey, '', () => new KeptIngest<HttpMapping>());
+    ctx.ir.ext[ExtKey.mappings] = kept.run(ctx, memo, salt, stored, ingestStored);
+    return;
+  }
+  for (const s of stored) {
+    const mapping = ingestStored(s);
     if (mapping) mappings.push(mapping);
   }
   ctx.ir.ext[ExtKey.mappings] = mappings;
 }
+
+const keptIngestKey = {};
 
 /**
  * Envoy writes the Server header itself after every route-level header change, unless the
