@@ -3,6 +3,7 @@ import {
   type IR,
   type IRDownstreamTls,
   type IRFilterChain,
+  type IRForwardAction,
   type IRRoute,
   type IRUpstreamTls,
   type ResourceRef,
@@ -85,15 +86,25 @@ export function danglingReferences(
     if (listener.defaultFilterChain) checkChain(listener.name, listener.defaultFilterChain);
   }
   const none: DanglingReference[] = [];
+  // Route objects recur in several virtual hosts and route configs: each is checked once, reported wherever it is.
+  const checkedRoutes = new Map<IRRoute, DanglingReference[]>();
   const routeFindings = (route: IRRoute): DanglingReference[] => {
     if (route.action.kind !== 'forward') return none;
     const only = route.action.clusters.length === 1 && !route.action.shadows?.length;
-    // The common case (one cluster, no shadows, generated) allocates nothing.
+    // The common case (one cluster, no shadows, generated) allocates nothing and is not worth remembering.
     if (only && has(TypeUrl.Cluster, route.action.clusters[0]!.cluster)) return none;
+    let findings = checkedRoutes.get(route);
+    if (findings === undefined) {
+      findings = uncommonRouteFindings(route, route.action);
+      checkedRoutes.set(route, findings);
+    }
+    return findings;
+  };
+  const uncommonRouteFindings = (route: IRRoute, action: IRForwardAction): DanglingReference[] => {
     const findings: DanglingReference[] = [];
     const targets = [
-      ...route.action.clusters.map((c) => c.cluster),
-      ...(route.action.shadows ?? []).map((s) => s.cluster),
+      ...action.clusters.map((c) => c.cluster),
+      ...(action.shadows ?? []).map((s) => s.cluster),
     ];
     if (targets.some((cluster) => routesLeftOutFor.has(cluster))) return none;
     for (const cluster of new Set(targets)) {
@@ -106,18 +117,9 @@ export function danglingReferences(
     }
     return findings;
   };
-  // Route objects recur in several virtual hosts and route configs: each is checked once, reported wherever it is.
-  const checkedRoutes = new Map<IRRoute, DanglingReference[]>();
   const listFindings = (routes: readonly IRRoute[]): DanglingReference[] => {
     const findings: DanglingReference[] = [];
-    for (const route of routes) {
-      let ofRoute = checkedRoutes.get(route);
-      if (ofRoute === undefined) {
-        ofRoute = routeFindings(route);
-        checkedRoutes.set(route, ofRoute);
-      }
-      for (const finding of ofRoute) findings.push(finding);
-    }
+    for (const route of routes) for (const finding of routeFindings(route)) findings.push(finding);
     return findings;
   };
   // Whole route lists are shared too (cleartext and TLS virtual hosts of a Host).

@@ -31,7 +31,9 @@ export function localityEndpoints(endpoints: readonly IREndpoint[]): Json[] {
   const byZone = new Map<string, IREndpoint[]>();
   for (const e of endpoints) {
     const zone = e.zone ?? '';
-    byZone.set(zone, [...(byZone.get(zone) ?? []), e]);
+    const inZone = byZone.get(zone);
+    if (inZone === undefined) byZone.set(zone, [e]);
+    else inZone.push(e);
   }
   return [...byZone.keys()].sort(compareStrings).map((zone) =>
     defined({
