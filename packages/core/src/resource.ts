@@ -102,12 +102,8 @@ export function compareStrings(a: string, b: string): number {
 
 /** resourceKey() of a full resource. */
 export function keyOfResource(resource: Pick<Resource, 'apiVersion' | 'kind' | 'metadata'>): string {
-  return resourceKey({
-    apiVersion: resource.apiVersion,
-    kind: resource.kind,
-    name: resource.metadata.name,
-    ...(resource.metadata.namespace !== undefined ? { namespace: resource.metadata.namespace } : {}),
-  });
+  // resourceKey's text, without a ref object per call (every input is keyed on every compile).
+  return `${kindOf(resource)}/${resource.metadata.namespace ?? ''}/${resource.metadata.name}`;
 }
 
 /** Union of provenance lists, deduplicated and sorted: what every IR element merge should use. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRefs, mergeProvenance, type ResourceRef, resourceKey } from './resource.js';
+import { compareRefs, keyOfResource, mergeProvenance, type ResourceRef, resourceKey } from './resource.js';
 
 /** mergeProvenance as first written: deduplicated by key (first wins), sorted with compareRefs. */
 function reference(...lists: ResourceRef[][]): ResourceRef[] {
@@ -40,5 +40,30 @@ describe('mergeProvenance', () => {
       // The same ref objects, not copies: callers compare provenance by identity.
       for (const [i, r] of merged.entries()) expect(r).toBe(expected[i]);
     }
+  });
+});
+
+describe('keyOfResource', () => {
+  it('is the resourceKey of the resource as a ref, with and without a namespace', () => {
+    const cases = [
+      {
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'Mapping',
+        metadata: { name: 'q', namespace: 'default' },
+      },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } },
+      { apiVersion: 'x.example/v1', kind: 'Thing', metadata: { name: 'a/b', namespace: '' } },
+    ];
+    for (const resource of cases) {
+      const ref: ResourceRef = {
+        apiVersion: resource.apiVersion,
+        kind: resource.kind,
+        name: resource.metadata.name,
+      };
+      if (resource.metadata.namespace !== undefined) ref.namespace = resource.metadata.namespace;
+      expect(keyOfResource(resource)).toBe(resourceKey(ref));
+    }
+    expect(keyOfResource(cases[0]!)).toBe('getambassador.io/Mapping/default/q');
+    expect(keyOfResource(cases[1]!)).toBe('Secret//s');
   });
 });
