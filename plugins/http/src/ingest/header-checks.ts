@@ -121,32 +121,31 @@ export function lineBreakProblems(spec: {
     health_check?: { http?: { path?: string; hostname?: string }; grpc?: { authority?: string } };
   }>;
 }): Array<{ code: 'HTTP_SCHEMA_INVALID'; path: string; message: string }> {
-  const fields: Array<[string, unknown]> = [
-    ['rewrite', spec.rewrite],
-    ['host_rewrite', spec.host_rewrite],
-    ['path_redirect', spec.path_redirect],
-    ['prefix_redirect', spec.prefix_redirect],
-    ['regex_rewrite/substitution', spec.regex_rewrite?.substitution],
-    ['regex_redirect/substitution', spec.regex_redirect?.substitution],
-    ...(spec.allow_upgrade ?? []).map((v, i): [string, unknown] => [`allow_upgrade/${i}`, v]),
-    ...(spec.health_checks ?? []).flatMap(
-      (hc, i): Array<[string, unknown]> => [
-        [`health_checks/${i}/health_check/http/path`, hc.health_check?.http?.path],
-        [`health_checks/${i}/health_check/http/hostname`, hc.health_check?.http?.hostname],
-        [`health_checks/${i}/health_check/grpc/authority`, hc.health_check?.grpc?.authority],
-      ],
-    ),
-  ];
   const problems: Array<{ code: 'HTTP_SCHEMA_INVALID'; path: string; message: string }> = [];
-  for (const [field, value] of fields) {
+  // Checked field by field, the path written only for a problem: this runs for every Mapping.
+  const check = (value: unknown, field: string | (() => string)) => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is checked
-    if (typeof value === 'string' && /[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) {
-      problems.push({
-        code: 'HTTP_SCHEMA_INVALID',
-        path: `/spec/${field}`,
-        message: `spec.${field.replaceAll('/', '.')} contains a control character (CR, LF, NUL…), which cannot go into a request line or header; remove it`,
-      });
-    }
-  }
+    if (typeof value !== 'string' || !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) return;
+    const name = typeof field === 'string' ? field : field();
+    problems.push({
+      code: 'HTTP_SCHEMA_INVALID',
+      path: `/spec/${name}`,
+      message: `spec.${name.replaceAll('/', '.')} contains a control character (CR, LF, NUL…), which cannot go into a request line or header; remove it`,
+    });
+  };
+  check(spec.rewrite, 'rewrite');
+  check(spec.host_rewrite, 'host_rewrite');
+  check(spec.path_redirect, 'path_redirect');
+  check(spec.prefix_redirect, 'prefix_redirect');
+  check(spec.regex_rewrite?.substitution, 'regex_rewrite/substitution');
+  check(spec.regex_redirect?.substitution, 'regex_redirect/substitution');
+  (spec.allow_upgrade ?? []).forEach((v, i) => {
+    check(v, () => `allow_upgrade/${i}`);
+  });
+  (spec.health_checks ?? []).forEach((hc, i) => {
+    check(hc.health_check?.http?.path, () => `health_checks/${i}/health_check/http/path`);
+    check(hc.health_check?.http?.hostname, () => `health_checks/${i}/health_check/http/hostname`);
+    check(hc.health_check?.grpc?.authority, () => `health_checks/${i}/health_check/grpc/authority`);
+  });
   return problems;
 }
