@@ -71,9 +71,11 @@ export function buildHttp(ctx: PassContext): void {
   let changed: Set<HttpMapping> | undefined;
   let added: RouteGroup[] = [];
   let gone: Set<RouteGroup> | undefined;
+  let patched = false;
   if (keptGroups) {
     const grouped = keptGroups.group(ctx, mappings, upstreams);
     groups = grouped.groups;
+    patched = grouped.patched;
     const hostsKey = hostsKeyOf(hosts);
     if (keptGroups.hostsKey === hostsKey) {
       // The same Hosts as last compile: only those a new or gone group attaches to change.
@@ -119,25 +121,29 @@ export function buildHttp(ctx: PassContext): void {
   const unattached = new Set<HttpMapping>();
   if (keptGroups && dirty) {
     // Kept groups keep their verdict while the Hosts are the same; new ones are judged here.
-    for (const g of groups) {
+    for (const g of gone!) keptGroups.unattached.delete(g);
+    for (const g of added) {
       let attached = keptGroups.attached.get(g);
       if (attached === undefined) {
         attached = hosts.some((h) => attaches(g, h));
         keptGroups.attached.set(g, attached);
       }
-      if (!attached) for (const m of g.members) unattached.add(m.mapping);
+      if (!attached) keptGroups.unattached.add(g);
     }
+    for (const g of keptGroups.unattached) for (const m of g.members) unattached.add(m.mapping);
   } else {
     const attachedGroups = new Set<RouteGroup>();
     for (const host of hosts) for (const g of groupsOf(host)) attachedGroups.add(g);
+    if (keptGroups) keptGroups.unattached = new Set();
     for (const g of groups) {
       const attached = attachedGroups.has(g);
       keptGroups?.attached.set(g, attached);
-      if (!attached) for (const m of g.members) unattached.add(m.mapping);
+      if (attached) continue;
+      keptGroups?.unattached.add(g);
+      for (const m of g.members) unattached.add(m.mapping);
     }
   }
-  for (const mapping of unattached.size > 0 ? mappings : []) {
-    if (!unattached.has(mapping)) continue;
+  for (const mapping of unattached) {
     ctx.report({
       code: 'MAPPING_NO_HOST',
       resource: mapping.ref,
@@ -167,9 +173,15 @@ export function buildHttp(ctx: PassContext): void {
   // route names of the last compile (same Hosts, the same routes), shared, since building its
   // routes again would add no name to them.
   const keepNames = keptGroups !== undefined && changed !== undefined && listeners.length > 0;
-  for (const mapping of mappings) {
-    const names = keepNames && !changed!.has(mapping) ? keptGroups!.routeNames.get(mapping.ref) : undefined;
-    mapping.routeNames = names ?? [];
+  if (keepNames && patched) {
+    // Groups patched: every Mapping outside `changed` is the object of the last compile, with its
+    // route names of then (set below at the end of every compile), which are the names again.
+    for (const mapping of changed!) mapping.routeNames = [];
+  } else {
+    for (const mapping of mappings) {
+      const names = keepNames && !changed!.has(mapping) ? keptGroups!.routeNames.get(mapping.ref) : undefined;
+      mapping.routeNames = names ?? [];
+    }
   }
 
   if (listeners.length === 0) {
@@ -253,10 +265,7 @@ export function buildHttp(ctx: PassContext): void {
   if (keptGroups) {
     // A touched Host whose groups were not asked for (bound by no Listener) has no list to patch next time.
     if (dirty) for (const h of dirty) if (!groupsByHost.has(h.id)) keptGroups.hostGroups.delete(h.id);
-    for (const mapping of mappings) {
-      if (changed === undefined || changed.has(mapping))
-        keptGroups.routeNames.set(mapping.ref, mapping.routeNames);
-    }
+    for (const mapping of changed ?? mappings) keptGroups.routeNames.set(mapping.ref, mapping.routeNames);
   }
   publishHttpModel(ctx, mappings, hosts, listeners, module, probes);
   for (const host of hosts) {

@@ -34,6 +34,8 @@ export class KeptGroups {
   private sorted: RouteGroup[] | undefined;
   /** Whether a group attaches to some Host (valid while the Hosts are those of `hostsKey`). */
   readonly attached = new WeakMap<RouteGroup, boolean>();
+  /** The groups of the last compile that attach to no Host. */
+  unattached = new Set<RouteGroup>();
   hostsKey: string | undefined;
   /** Route names of each Mapping (by ref) in the last compile. */
   routeNames = new WeakMap<ResourceRef, string[]>();
@@ -44,8 +46,16 @@ export class KeptGroups {
     ctx: Pick<PassContext, 'report'>,
     mappings: readonly HttpMapping[],
     upstreams: ReadonlyMap<string, Upstream>,
-  ): { groups: RouteGroup[]; added: RouteGroup[]; gone: RouteGroup[]; changed: Set<HttpMapping> } {
-    const outcome = this.patch(ctx, mappings, upstreams) ?? this.regroup(ctx, mappings, upstreams);
+  ): {
+    groups: RouteGroup[];
+    added: RouteGroup[];
+    gone: RouteGroup[];
+    changed: Set<HttpMapping>;
+    /** Only the touched buckets were grouped: every Mapping outside `changed` is last compile's object. */
+    patched: boolean;
+  } {
+    const patch = this.patch(ctx, mappings, upstreams);
+    const outcome = patch ?? this.regroup(ctx, mappings, upstreams);
     this.last = { mappings, upstreams };
     const { added, gone } = outcome;
     let sorted = this.sorted;
@@ -62,7 +72,7 @@ export class KeptGroups {
       for (const g of added) sorted.splice(insertionPoint(sorted, g), 0, g);
     }
     this.sorted = sorted;
-    return { groups: sorted, added, gone, changed: outcome.changed };
+    return { groups: sorted, added, gone, changed: outcome.changed, patched: patch !== undefined };
   }
 
   /** Every bucket compared with the last compile's (by refs and upstreams); new ones grouped. */
@@ -164,6 +174,7 @@ export class KeptGroups {
     this.buckets = new Map();
     this.last = undefined;
     this.reporting = new Set();
+    this.unattached = new Set();
     this.sorted = undefined;
     this.hostsKey = undefined;
     this.routeNames = new WeakMap();
