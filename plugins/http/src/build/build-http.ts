@@ -33,7 +33,8 @@ function defaultListeners(namespace: string): HttpListener[] {
 /** Clusters from the resolved upstreams, merged by (content-derived) name. */
 export function buildClusters(ctx: PassContext): void {
   const upstreams =
-    (ctx.ir.ext[ExtKey.upstreams] as Map<string, Upstream> | undefined) ?? new Map<string, Upstream>();
+    (ctx.ir.ext[ExtKey.upstreams] as ReadonlyMap<string, Upstream> | undefined) ??
+    new Map<string, Upstream>();
   const mappings = (ctx.ir.ext[ExtKey.mappings] as HttpMapping[] | undefined) ?? [];
   // Under an incremental compiler, clusters are kept (kept-clusters.ts); a full compile makes them anew.
   const kept = ctx.memo?.reuse(keptClustersKey, '', () => new KeptClusters()) ?? new KeptClusters();
@@ -53,7 +54,8 @@ export function buildHttp(ctx: PassContext): void {
   const hosts = (ctx.ir.ext[ExtKey.hosts] as HttpHost[] | undefined) ?? [];
   const mappings = (ctx.ir.ext[ExtKey.mappings] as HttpMapping[] | undefined) ?? [];
   const upstreams =
-    (ctx.ir.ext[ExtKey.upstreams] as Map<string, Upstream> | undefined) ?? new Map<string, Upstream>();
+    (ctx.ir.ext[ExtKey.upstreams] as ReadonlyMap<string, Upstream> | undefined) ??
+    new Map<string, Upstream>();
   let listeners = (ctx.ir.ext[ExtKey.listeners] as HttpListener[] | undefined) ?? [];
   if (listeners.length === 0 && config.defaultListeners)
     listeners = defaultListeners(config.ambassadorNamespace);

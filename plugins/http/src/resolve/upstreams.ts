@@ -21,6 +21,7 @@ import {
   type HttpResolver,
   type HttpTLSContext,
 } from '../model.js';
+import { OverlayMap } from '../overlay-map.js';
 import type { MappingSpec } from '../schemas/mapping.js';
 import { parseService } from '../service.js';
 import { ConsulEndpointIndex, consulEdsName } from './consul-endpoints.js';
@@ -50,7 +51,6 @@ export function resolveUpstreams(ctx: PassContext): void {
   const secrets = new SecretResolver(ctx);
   const endpoints = new EndpointIndex(ctx);
   const consul = new ConsulEndpointIndex(ctx);
-  const upstreams = new Map<string, Upstream>();
   const names = new Map<string, string>();
   /** EDS names of Mappings whose resolver does not exist (reported as such, not as "no endpoints"). */
   const unresolved = new Set<string>();
@@ -93,6 +93,11 @@ export function resolveUpstreams(ctx: PassContext): void {
     addedIdsAreNew(last.upstreams, change);
   // Unchanged Mappings' entries are not read in an incremental run: aging them would drop them.
   if (!incremental) keptUpstreams?.rotate();
+  // Incremental: the last compile's upstreams under this compile's few changes (not copied).
+  const upstreams =
+    incremental && last !== undefined
+      ? new OverlayMap<string, Upstream>(last.upstreams)
+      : new Map<string, Upstream>();
   /** Mappings whose upstream is not a kept pure one (or none, or left out): resolved every compile. */
   const impure: HttpMapping[] = [];
   const endpointUsers = new Map<string, ResourceRef[]>();
@@ -226,7 +231,6 @@ export function resolveUpstreams(ctx: PassContext): void {
     // impure ones (their TLSContext, Secrets or endpoints may have changed) resolved again, in
     // list order (which Mapping asks first shows in diagnostics and endpoint sets).
     const removed = new Set(change.removed);
-    for (const [id, upstream] of last.upstreams) upstreams.set(id, upstream);
     for (const mapping of change.removed) upstreams.delete(mapping.id);
     const again = last.impure.filter((m) => !removed.has(m));
     for (const mapping of again) upstreams.delete(mapping.id);
