@@ -5,18 +5,26 @@ import { readVarint } from './wire-varint.js';
  * same list (1,000 cluster names for EDS: every SotW ACK repeats it, and each
  * delta stream subscribes with it): the run of length-delimited name fields is
  * decoded on first sight and the same array given back for the same bytes
- * after (a small cache keyed by the bytes). Sharing the array also lets a
- * Subscription share its sorted form (subscription.ts).
+ * after (the last 64 lists, found by comparing bytes). Sharing the array also
+ * lets a Subscription share its sorted form (subscription.ts).
  */
 const decoder = new TextDecoder('utf-8', { fatal: true });
-const namesCache = new Map<string, readonly string[]>();
-const namesCacheSize = 64;
+/** Lists seen, most recent first, with their bytes: found by comparing bytes (no key string made per request). */
+const seen: Array<{ bytes: Buffer; names: readonly string[] }> = [];
+const seenSize = 64;
 
 /** The names of a run of consecutive string fields (tags not checked: the caller found them); shared, do not mutate. */
 export function sharedNameList(run: Uint8Array): string[] | undefined {
-  const key = Buffer.from(run.buffer, run.byteOffset, run.byteLength).toString('latin1');
-  const known = namesCache.get(key);
-  if (known) return known as string[];
+  const bytes = Buffer.from(run.buffer, run.byteOffset, run.byteLength);
+  for (let i = 0; i < seen.length; i++) {
+    const entry = seen[i] as { bytes: Buffer; names: readonly string[] };
+    if (entry.bytes.length !== bytes.length || !entry.bytes.equals(bytes)) continue;
+    if (i > 0) {
+      seen.splice(i, 1);
+      seen.unshift(entry);
+    }
+    return entry.names as string[];
+  }
   const names: string[] = [];
   const at = { pos: 0 };
   try {
@@ -29,7 +37,8 @@ export function sharedNameList(run: Uint8Array): string[] | undefined {
   } catch {
     return undefined;
   }
-  if (namesCache.size >= namesCacheSize) namesCache.delete(namesCache.keys().next().value as string);
-  namesCache.set(key, names);
+  // A copy: the request's buffer is grpc-js's, reused or freed after the call.
+  seen.unshift({ bytes: Buffer.from(bytes), names });
+  if (seen.length > seenSize) seen.pop();
   return names;
 }

@@ -35,6 +35,20 @@ describe('Subscription', () => {
     expect(s.describe()).toEqual(['*', 'a']);
   });
 
+  it('SotW: the same list again changes nothing, another list does, and the first list again changes it back', () => {
+    const list = ['b', 'a'];
+    const s = new Subscription(TypeUrl.ClusterLoadAssignment);
+    expect(s.replace(list)).toBe(true);
+    expect(s.replace(list)).toBe(false);
+    expect(s.replace(['b', 'a'])).toBe(false);
+    expect(s.replace(['c'])).toBe(true);
+    expect(s.sortedNames()).toEqual(['c']);
+    expect(s.replace(list)).toBe(true);
+    expect(s.sortedNames()).toEqual(['a', 'b']);
+    expect(s.replace(['*', 'a'])).toBe(true);
+    expect(s.wildcard).toBe(true);
+  });
+
   it('a view remembered per owner lasts until the subscription changes', () => {
     const s = new Subscription(TypeUrl.ClusterLoadAssignment);
     const owner = {};
@@ -82,9 +96,16 @@ describe('Subscription', () => {
     d1.update(list, []);
     d2.update(list, []);
     expect(d2.sortedNames()).toBe(d1.sortedNames());
-    d2.update([], ['b']);
+    expect(d2.names).toBe(d1.names);
+    expect(two.names).toBe(one.names);
+    expect(d2.update([], ['b'])).toEqual(['b']);
     expect(d2.sortedNames()).toEqual(['a', 'c']);
+    expect([...d2.names].sort()).toEqual(['a', 'c']);
+    // The other stream's names are untouched by that change.
     expect(d1.sortedNames()).toEqual(['a', 'b', 'c']);
+    expect([...d1.names].sort()).toEqual(['a', 'b', 'c']);
+    expect(d1.includes('b')).toBe(true);
+    expect(d2.includes('b')).toBe(false);
     // Names added to a non-empty subscription are its own, even from a shared list.
     const z = ['z'];
     d1.update(z, []);

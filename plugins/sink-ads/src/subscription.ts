@@ -28,10 +28,23 @@ interface SortedSubscription {
  */
 const sortedOfList = new WeakMap<readonly string[], Map<string, SortedSubscription>>();
 
+/** The set of a shared request list's names ('*' aside), made once per list. */
+const namesOfList = new WeakMap<readonly string[], Set<string>>();
+function namesOf(list: readonly string[]): Set<string> {
+  let names = namesOfList.get(list);
+  if (!names) {
+    names = new Set(list.filter((name) => name !== '*'));
+    namesOfList.set(list, names);
+  }
+  return names;
+}
+
 /** What one stream asked for, for one type. */
 export class Subscription {
   wildcard = false;
-  readonly names = new Set<string>();
+  /** The names asked for ('*' aside); a set made from a shared request list is shared too (copied before a change). */
+  private nameSet = new Set<string>();
+  private nameSetShared = false;
   /** No request for this type yet: an empty first request may still mean wildcard. */
   private pristine = true;
   /** Sorted names and key, recomputed only after a change: streams evaluate far more often than they subscribe. */
@@ -45,20 +58,27 @@ export class Subscription {
 
   /** SotW: every request carries the whole list. Returns whether anything changed. */
   replace(resourceNames: readonly string[]): boolean {
+    // An ACK repeating the very list of the last request (request readers share equal lists): nothing changes.
+    if (resourceNames === this.lastRequest && resourceNames.length > 0) {
+      this.pristine = false;
+      return false;
+    }
     const legacyWildcard = resourceNames.length === 0 && allowsLegacyWildcard(this.typeUrl);
     // A stream that started with the legacy empty list keeps sending empty lists in its ACKs.
     const stillLegacy = legacyWildcard && (this.pristine || (this.wildcard && this.names.size === 0));
     const wildcard = stillLegacy || resourceNames.includes('*');
     this.pristine = false;
     // Most requests are ACKs repeating the same list: keep the cached sort then.
-    if (wildcard === this.wildcard && this.sameAsLastRequest(resourceNames)) return false;
+    if (wildcard === this.wildcard && this.sameAsLastRequest(resourceNames)) {
+      this.lastRequest = resourceNames;
+      return false;
+    }
     this.lastRequest = resourceNames;
     this.source = resourceNames;
-    const names = new Set(resourceNames.filter((name) => name !== '*'));
     this.sorted = undefined;
     this.wildcard = wildcard;
-    this.names.clear();
-    for (const name of names) this.names.add(name);
+    this.nameSet = namesOf(resourceNames);
+    this.nameSetShared = true;
     return true;
   }
 
@@ -83,15 +103,39 @@ export class Subscription {
       this.source = this.names.size === 0 && unsubscribe.length === 0 ? subscribe : undefined;
     }
     const dropped: string[] = [];
-    for (const name of subscribe) {
-      if (name === '*') this.wildcard = true;
-      else this.names.add(name);
+    if (this.source === subscribe && subscribe.length > 0) {
+      // Into an empty subscription: the names are the list's, shared with every stream that sent it.
+      this.nameSet = namesOf(subscribe);
+      this.nameSetShared = true;
+      if (subscribe.includes('*')) this.wildcard = true;
+    } else {
+      for (const name of subscribe) {
+        if (name === '*') this.wildcard = true;
+        else if (!this.nameSet.has(name)) this.ownNames().add(name);
+      }
     }
     for (const name of unsubscribe) {
       if (name === '*') this.wildcard = false;
-      else if (this.names.delete(name)) dropped.push(name);
+      else if (this.nameSet.has(name)) {
+        this.ownNames().delete(name);
+        dropped.push(name);
+      }
     }
     return dropped;
+  }
+
+  /** The names asked for, '*' aside (shared: do not mutate). */
+  get names(): ReadonlySet<string> {
+    return this.nameSet;
+  }
+
+  /** The name set, this subscription's own (copied first if it was a shared list's). */
+  private ownNames(): Set<string> {
+    if (this.nameSetShared) {
+      this.nameSet = new Set(this.nameSet);
+      this.nameSetShared = false;
+    }
+    return this.nameSet;
   }
 
   includes(name: string): boolean {
