@@ -11,7 +11,7 @@ import {
 } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { envoyPlugin, loweringReads } from './envoy-plugin.js';
-import { keptDanglingLists, loweringMemo } from './lowering-memo.js';
+import { keptDanglingLists, keptSorted, loweringMemo } from './lowering-memo.js';
 import { readIR } from './testing/golden.js';
 
 /**
@@ -130,5 +130,29 @@ describe('keptDanglingLists', () => {
     expect(keptDanglingLists(memo, new Set([]), new Set()).get(list)).toBeUndefined();
     // Refused clusters changed: everything is forgotten.
     expect(keptDanglingLists(memo, new Set(['c1']), new Set(['c7'])).get(list)).toBeUndefined();
+  });
+});
+
+describe('keptSorted', () => {
+  const byName = <T extends { name: string }>(values: T[]) =>
+    values.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  it('gives the sort of every compile: the same objects, objects edited in place, names added and gone', () => {
+    const memo = loweringMemo(new PassMemoStore(() => {}), '');
+    let values = ['m', 'c', 'x', 'a', 'q'].map((name) => ({ name, v: 0 }));
+    const first = keptSorted(memo, 'slot', values, byName);
+    expect(first.map((x) => x.name)).toEqual(['a', 'c', 'm', 'q', 'x']);
+    // The same objects: the same array.
+    expect(keptSorted(memo, 'slot', values.slice(), byName)).toBe(first);
+    // Two objects replaced under the same names (a cluster's provenance changed): this compile's objects.
+    values = values.map((x) => (x.name === 'c' || x.name === 'x' ? { name: x.name, v: 1 } : x));
+    const edited = keptSorted(memo, 'slot', values, byName);
+    expect(edited).toEqual(byName(values.slice()));
+    for (const x of edited) expect(values).toContain(x);
+    // A name replaced by another at the same position, one added: sorted again.
+    values = [...values.map((x) => (x.name === 'm' ? { name: 'b', v: 2 } : x)), { name: 'z', v: 3 }];
+    expect(keptSorted(memo, 'slot', values, byName)).toEqual(byName(values.slice()));
+    values = values.map((x) => (x.name === 'a' ? { name: 'y', v: 4 } : x));
+    expect(keptSorted(memo, 'slot', values, byName)).toEqual(byName(values.slice()));
   });
 });

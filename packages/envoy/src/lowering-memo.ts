@@ -61,7 +61,10 @@ export interface LoweringMemo {
       }
     | undefined;
   /** The last sorted list of each IR record (lower/index.ts), with the values it was sorted from. */
-  sorted: Map<string, { values: readonly unknown[]; sorted: unknown[] }>;
+  sorted: Map<
+    string,
+    { values: readonly { name: string }[]; sorted: unknown[]; order: number[] | undefined }
+  >;
   /** A number per lowered route list, for keys. */
   listIds: WeakMap<Json[], number>;
   nextListId: number;
@@ -236,8 +239,12 @@ function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return true;
 }
 
-/** `sort(values)`, or the last result when the values are the same objects in the same order. */
-export function keptSorted<T>(
+/**
+ * `sort(values)` (by name), or the last result when the values are the same objects in the same
+ * order; when only some objects are new, each under the name its position held before (a
+ * cluster edited in place), the last order with this compile's objects.
+ */
+export function keptSorted<T extends { name: string }>(
   memo: LoweringMemo,
   slot: string,
   values: readonly T[],
@@ -246,15 +253,29 @@ export function keptSorted<T>(
   const before = memo.sorted.get(slot);
   if (before !== undefined && before.values.length === values.length) {
     let same = true;
+    let sameNames = true;
     for (let i = 0; i < values.length; i++) {
-      if (before.values[i] !== values[i]) {
-        same = false;
+      const was = before.values[i]!;
+      const is = values[i]!;
+      if (was === is) continue;
+      same = false;
+      if (was.name !== is.name) {
+        sameNames = false;
         break;
       }
     }
     if (same) return before.sorted as T[];
+    if (sameNames && before.order !== undefined) {
+      const sorted = before.order.map((i) => values[i]!);
+      memo.sorted.set(slot, { values, sorted, order: before.order });
+      return sorted;
+    }
   }
+  const positions = new Map<T, number>();
+  for (let i = 0; i < values.length; i++) positions.set(values[i]!, i);
   const sorted = sort(values.slice());
-  memo.sorted.set(slot, { values, sorted });
+  // (An object held twice has one position: no order to replay then.)
+  const order = positions.size === values.length ? sorted.map((value) => positions.get(value)!) : undefined;
+  memo.sorted.set(slot, { values, sorted, order });
   return sorted;
 }
