@@ -1,4 +1,5 @@
 import {
+  type IRFilterChain,
   type IRHttpConnectionManager,
   type IRListener,
   type IRRoute,
@@ -37,6 +38,8 @@ export class BuildState {
   readonly routeConfigs = new KeptByString<{ listener: ResourceRef; config: IRRouteConfig }>();
   /** Route groups by prefix bucket, and what they attach to. */
   readonly groups = new KeptGroups();
+  /** The last TLS filter chain by its route configuration's name. */
+  readonly chains = new KeptByString<IRFilterChain>();
   /** The last IR listener by name, and its connection manager by Listener id. */
   readonly listeners = new KeptByString<IRListener>();
   readonly connectionManagers = new KeptByString<IRHttpConnectionManager>();
@@ -55,6 +58,7 @@ export class BuildState {
     this.segments.rotate();
     this.routeConfigs.rotate();
     this.listeners.rotate();
+    this.chains.rotate();
     this.connectionManagers.rotate();
     this.provenance.rotate();
   }

@@ -202,15 +202,32 @@ export function buildListener(
       const first = hosts[0]!;
       const name = `${listener.id}/tls/${first.id}`;
       addRouteConfig(name, hosts);
-      chains.push({
+      const tls = first.tls!;
+      const provenance = provenanceOf(`chain ${name}`, hosts);
+      // The chain of the last compile when made of the same parts (so the listener compares by identity).
+      const before = state?.chains.get(name);
+      if (
+        before !== undefined &&
+        before.kind === 'http' &&
+        before.tls === tls &&
+        before.http === hcm &&
+        before.provenance === provenance &&
+        (sni === '*' ? before.match.serverNames === undefined : before.match.serverNames?.[0] === sni)
+      ) {
+        chains.push(before);
+        continue;
+      }
+      const chain: IRFilterChain = {
         kind: 'http',
         name: `tls/${first.id}`,
         match: sni === '*' ? { transportProtocol: 'tls' } : { serverNames: [sni], transportProtocol: 'tls' },
-        tls: first.tls!,
+        tls,
         routeConfigName: name,
         http: hcm,
-        provenance: provenanceOf(`chain ${name}`, hosts),
-      });
+        provenance,
+      };
+      state?.chains.set(name, chain);
+      chains.push(chain);
     }
   }
 

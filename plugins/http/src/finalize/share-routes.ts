@@ -27,7 +27,7 @@ export function shareRouteConfigs(ctx: PassContext): void {
   if (owned.length < 2) return;
   // Cheap signature first (virtual host names and domains); deep comparison only within a bucket.
   const buckets = new Map<string, IRRouteConfig[][]>();
-  for (const name of [...owned].sort(compareStrings)) {
+  for (const name of sortedNames(ctx, owned)) {
     const config = ctx.ir.routeConfigs[name];
     if (!config) continue;
     const signature = signatureOf(config);
@@ -123,6 +123,25 @@ function signatureOf(config: IRRouteConfig): string {
   }
   return signature;
 }
+
+/** The owned names sorted; under an incremental compiler, the last order while the names are the same. */
+function sortedNames(ctx: PassContext, owned: readonly string[]): readonly string[] {
+  const kept = ctx.memo?.reuse(sortedNamesKey, '', () => ({
+    owned: [] as readonly string[],
+    sorted: [] as string[],
+  }));
+  if (kept && kept.owned.length === owned.length && kept.owned.every((name, i) => name === owned[i])) {
+    return kept.sorted;
+  }
+  const sorted = [...owned].sort(compareStrings);
+  if (kept) {
+    kept.owned = owned.slice();
+    kept.sorted = sorted;
+  }
+  return sorted;
+}
+
+const sortedNamesKey = {};
 
 /** `keep` with the provenance of those it replaces; the same copy for the same objects. */
 function sharedCopy(keep: IRRouteConfig, rest: readonly IRRouteConfig[]): IRRouteConfig {
