@@ -219,17 +219,15 @@ export function buildHttp(ctx: PassContext): void {
     if (!routes && state && dirty && !dirty.has(host)) {
       // No group of this Host changed: its routes are last compile's.
       routes = state.lists.get(key);
-      if (routes) {
-        state.segments.get(key); // still in use
-        routeCache.set(key, routes);
-      }
+      if (routes) routeCache.set(key, routes);
     }
     if (!routes) {
       routes = probes.slice();
       if (state) {
         // Per group, its routes on this Host: while the Hosts are the same, a group kept from the
         // last compile (the same Mappings, upstreams and Module) gives the routes it gave then.
-        const before = dirty !== undefined ? state.segments.get(key) : undefined;
+        const last = dirty !== undefined ? state.lists.get(key) : undefined;
+        const before = last !== undefined ? state.segments.get(last) : undefined;
         const segments = new Map<RouteGroup, IRRoute[]>();
         for (const group of groupsOf(host)) {
           let own = before?.get(group);
@@ -237,9 +235,9 @@ export function buildHttp(ctx: PassContext): void {
           segments.set(group, own);
           for (const route of own) routes.push(route);
         }
-        state.segments.set(key, segments);
         // The same routes as last time: the same list object (and so the same virtual host).
         routes = sameRoutesAsBefore(state, key, routes);
+        state.segments.set(routes, segments);
       } else {
         const own = hostRoutes(host, groupsOf(host), model, upstreams, module.config, memo, kept);
         for (const route of own) routes.push(route);

@@ -30,8 +30,8 @@ export class BuildState {
   readonly routes = new WeakMap<MappingSpec, KeptRouteEntry[]>();
   /** The last route list of each Host per security model. */
   readonly lists = new KeptByString<IRRoute[]>();
-  /** Each Host's routes per security model, group by group (reused while the Hosts are the same). */
-  readonly segments = new KeptByString<Map<RouteGroup, IRRoute[]>>();
+  /** A Host's route list (of `lists`), group by group: reused while the Hosts are the same. */
+  readonly segments = new WeakMap<readonly IRRoute[], Map<RouteGroup, IRRoute[]>>();
   /** The virtual host made of a route list. */
   readonly virtualHosts = new WeakMap<readonly IRRoute[], IRVirtualHost>();
   /** Route configurations by name, with the Listener ref they were made for. */
@@ -55,7 +55,6 @@ export class BuildState {
   begin(): void {
     this.generation++;
     this.lists.rotate();
-    this.segments.rotate();
     this.routeConfigs.rotate();
     this.listeners.rotate();
     this.chains.rotate();
