@@ -2,9 +2,9 @@ import { canonicalJson } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { canonicalDocumentChunks, writeInBatches } from './print-document.js';
 
-const printed = (document: Record<string, unknown[]>, size?: number) => {
+const printed = (document: Record<string, unknown[]>, size?: number, partsAbove?: number) => {
   const writes: string[] = [];
-  writeInBatches(canonicalDocumentChunks(document), (t) => writes.push(t), size);
+  writeInBatches(canonicalDocumentChunks(document, { partsAbove }), (t) => writes.push(t), size);
   return { text: writes.join(''), writes };
 };
 
@@ -50,9 +50,56 @@ describe('canonicalDocumentChunks', () => {
         ],
       },
     ];
+    // A route configuration deeper than the levels written piece by piece, with what JSON leaves out.
+    const routes = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        name: `r${i}`,
+        match: { prefix: `/p${i}/`, headers: [{ name: 'x', exact_match: `${i}`, skip: undefined }] },
+        route: { cluster: `c${i}`, weights: [[1, [2, { z: 1, a: [] }]]], f: () => 1 },
+        ...(i % 3 === 0 ? { typed_per_filter_config: {} } : {}),
+      }));
+    documents.push({
+      'type.googleapis.com/envoy.config.route.v3.RouteConfiguration': [
+        {
+          virtual_hosts: [
+            { routes: routes(50), name: 'a', domains: ['*'] },
+            { name: 'b', routes: [] },
+          ],
+          name: 'rc',
+        },
+        { name: 'small', virtual_hosts: [] },
+        [undefined, () => 1, Symbol('s'), [[[[[[1]]]]]]],
+      ],
+    });
     for (const document of documents) {
       expect(printed(document).text).toBe(`${canonicalJson(document, 2)}\n`);
+      // Every resource written a part at a time, as large ones are: the same bytes.
+      expect(printed(document, undefined, 0).text).toBe(`${canonicalJson(document, 2)}\n`);
     }
+  });
+
+  it('writes a large resource in parts (a route configuration’s routes one by one), not as one string', () => {
+    const document = {
+      routes: [
+        {
+          name: 'rc',
+          virtual_hosts: [
+            {
+              name: 'v',
+              routes: Array.from({ length: 6000 }, (_, i) => ({ name: `r${i}`, match: { prefix: `/${i}` } })),
+            },
+          ],
+        },
+      ],
+    };
+    const pieces = [...canonicalDocumentChunks(document)];
+    expect(pieces.join('')).toBe(`${canonicalJson(document, 2)}\n`);
+    // 12,000 objects and arrays (above the 10,000 of a large resource): written by routes, in pieces of ~16 KiB.
+    expect(pieces.length).toBeGreaterThan(10);
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(20_000);
+    // Below the threshold the resource is one piece.
+    const whole = [...canonicalDocumentChunks(document, { partsAbove: 100_000 })];
+    expect(Math.max(...whole.map((p) => p.length))).toBeGreaterThan(100_000);
   });
 
   it('writes in batches of about the given size, not one write per resource', () => {

@@ -1,5 +1,8 @@
 import { sortKeys } from '@attache/core';
 
+/** Objects and arrays sortedView has looked at (for canonicalDocumentChunks: how large a resource is). */
+let containersSeen = 0;
+
 /**
  * What `sortKeys` gives, for JSON.stringify: plain objects whose keys are already in order,
  * and arrays none of whose items change, are used as they are instead of copied (two thirds
@@ -8,6 +11,7 @@ import { sortKeys } from '@attache/core';
  */
 export function sortedView(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
+  containersSeen++;
   if (Array.isArray(value) && !('toJSON' in value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
@@ -56,6 +60,7 @@ export function sortedView(value: unknown): unknown {
  */
 export function* canonicalDocumentChunks(
   document: Readonly<Record<string, readonly unknown[]>>,
+  { partsAbove = 10_000 }: { partsAbove?: number } = {},
 ): Generator<string> {
   const keys = Object.keys(document)
     .filter((key) => document[key] !== undefined)
@@ -75,14 +80,130 @@ export function* canonicalDocumentChunks(
     }
     yield `  ${JSON.stringify(key)}: [\n`;
     for (let i = 0; i < list.length; i++) {
-      // The item as JSON.stringify indents it two levels down: inside '[\n  [\n    ' and '\n  ]\n]'.
-      const nested = JSON.stringify([[sortedView(list[i])]], null, 2);
-      const item = nested.slice(10, nested.length - 6);
-      yield `    ${item}${i < list.length - 1 ? ',' : ''}\n`;
+      containersSeen = 0;
+      const view = sortedView(list[i]);
+      const comma = i < list.length - 1 ? ',' : '';
+      if (containersSeen > partsAbove) {
+        // A large resource (a RouteConfiguration of thousands of routes) a part at a time: one
+        // string of tens of megabytes, its copy and its bytes would each stay in V8's large-object
+        // space until a full GC, which a one-shot run may never make.
+        yield '    ';
+        yield* jsonParts(view, 2, 2 + partDepth);
+        yield `${comma}\n`;
+      } else yield `    ${jsonAt(view, 2)}${comma}\n`;
     }
     yield `  ]${end}`;
   }
   yield '}\n';
+}
+
+/** How many levels of a large resource are written piece by piece (resource, virtual_hosts, a virtual host, routes). */
+const partDepth = 4;
+
+/**
+ * `value` as JSON.stringify(…, null, 2) writes it `depth` levels down (its later lines indented
+ * by 2 × depth more spaces), in pieces: objects and arrays down to `maxDepth` are written here,
+ * what is below them (or anything that is not plain data) by JSON.stringify itself.
+ */
+function* jsonParts(value: unknown, depth: number, maxDepth: number): Generator<string> {
+  if (depth >= maxDepth || !isPlainContainer(value)) {
+    yield jsonAt(value, depth);
+    return;
+  }
+  const inner = '  '.repeat(depth + 1);
+  // Pieces are joined here up to about 16 KiB before they are yielded: every yield passes through
+  // each enclosing level's generator.
+  let pending = '';
+  const child = function* (item: unknown): Generator<string> {
+    if (depth + 1 >= maxDepth || !isPlainContainer(item)) {
+      pending += jsonAt(item, depth + 1);
+      return;
+    }
+    if (pending.length > 0) yield pending;
+    pending = '';
+    yield* jsonParts(item, depth + 1, maxDepth);
+  };
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      yield '[]';
+      return;
+    }
+    if (depth + 1 >= maxDepth) {
+      yield* jsonItemGroups(value, depth);
+      return;
+    }
+    pending = '[\n';
+    for (let i = 0; i < value.length; i++) {
+      pending += inner;
+      // What JSON.stringify leaves out of an object is null in an array.
+      if (leftOut(value[i])) pending += 'null';
+      else yield* child(value[i]);
+      pending += i < value.length - 1 ? ',\n' : '\n';
+      if (pending.length >= 1 << 14) {
+        yield pending;
+        pending = '';
+      }
+    }
+    yield `${pending}${'  '.repeat(depth)}]`;
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).filter((key) => !leftOut(record[key]));
+  if (keys.length === 0) {
+    yield '{}';
+    return;
+  }
+  pending = '{\n';
+  for (let i = 0; i < keys.length; i++) {
+    pending += `${inner}${JSON.stringify(keys[i])}: `;
+    yield* child(record[keys[i]!]);
+    pending += i < keys.length - 1 ? ',\n' : '\n';
+    if (pending.length >= 1 << 14) {
+      yield pending;
+      pending = '';
+    }
+  }
+  yield `${pending}${'  '.repeat(depth)}}`;
+}
+
+/**
+ * An array `depth` levels down whose items JSON.stringify writes, a group of items per call (one
+ * call per item would cost more than the writing): each group's text is the array's own text
+ * for those items, its brackets cut off.
+ */
+function* jsonItemGroups(value: readonly unknown[], depth: number): Generator<string> {
+  const group = 64;
+  // jsonAt of an array: '[\n', the items each on its lines, '\n' + 2 × depth spaces + ']'.
+  const close = 2 * depth + 2;
+  yield '[\n';
+  for (let start = 0; start < value.length; start += group) {
+    const end = Math.min(start + group, value.length);
+    const text = jsonAt(value.slice(start, end), depth);
+    yield `${text.slice(2, text.length - close)}${end < value.length ? ',\n' : '\n'}`;
+  }
+  yield `${'  '.repeat(depth)}]`;
+}
+
+/** A plain object or array without toJSON: what jsonParts may write itself. */
+function isPlainContainer(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || 'toJSON' in value) return false;
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** What JSON.stringify leaves out of an object (and writes as null in an array). */
+function leftOut(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
+/** JSON.stringify(value, null, 2) as it appears `depth` levels down: inside `depth` arrays, cut out of them. */
+function jsonAt(value: unknown, depth: number): string {
+  let wrapped = value;
+  for (let d = 0; d < depth; d++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  // '[\n' + '  [\n' + … before it and '\n  ]' + '\n]' after it: d² + 3d and d² + d characters.
+  return text.slice(depth * depth + 3 * depth, text.length - (depth * depth + depth));
 }
 
 /** Joins small pieces into writes of about `size` characters: fewer system calls than one per piece. */
