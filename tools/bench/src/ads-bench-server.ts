@@ -89,10 +89,13 @@ async function sinkModule(): Promise<typeof current> {
 /**
  * `ADS_BENCH_PROFILE=<dir>`: a CPU profile of the server per change phase, from
  * just before publishing to the usage query after every stream ACKed
- * (`<dir>/ads-server-<phase>.cpuprofile`, for Chrome DevTools or speedscope).
+ * (`<dir>/ads-server-<phase>.cpuprofile`, for Chrome DevTools or speedscope;
+ * with `ADS_BENCH_HEAP=1` also `.heapprofile`, every sampled allocation).
  */
 const profileDir = process.env.ADS_BENCH_PROFILE;
 let profiling: { session: Session; phase: string } | undefined;
+/** `ADS_BENCH_HEAP=1` (with ADS_BENCH_PROFILE): also a sampling heap profile per phase, garbage included. */
+const heapSampling = process.env.ADS_BENCH_HEAP === '1';
 
 async function startProfile(phase: string): Promise<void> {
   if (!profileDir) return;
@@ -100,6 +103,15 @@ async function startProfile(phase: string): Promise<void> {
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
+  if (heapSampling) {
+    // Every sampled allocation, collected or not: where the phase's garbage comes from.
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 64 * 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    } as never);
+  }
   profiling = { session, phase };
 }
 
@@ -109,6 +121,10 @@ async function stopProfile(): Promise<void> {
   profiling = undefined;
   const { profile } = await session.post('Profiler.stop');
   writeFileSync(join(profileDir ?? '.', `ads-server-${phase}.cpuprofile`), JSON.stringify(profile));
+  if (heapSampling) {
+    const { profile: heap } = await session.post('HeapProfiler.stopSampling');
+    writeFileSync(join(profileDir ?? '.', `ads-server-${phase}.heapprofile`), JSON.stringify(heap));
+  }
   session.disconnect();
 }
 
