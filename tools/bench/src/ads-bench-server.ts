@@ -75,6 +75,12 @@ function usage(atPublish = false): AdsBenchUsage {
   };
 }
 
+/** CPU milliseconds since `start` (`setSnapshot` is synchronous: encoding what changed, before any stream is written). */
+function cpuSince(start: AdsBenchUsage): number {
+  const cpu = process.cpuUsage();
+  return (cpu.user + cpu.system) / 1000 - start.cpuUserMs - start.cpuSystemMs;
+}
+
 /** Wall-clock milliseconds comparable across processes on one machine. */
 export function nowMs(): number {
   return performance.timeOrigin + performance.now();
@@ -169,7 +175,12 @@ async function serve(): Promise<void> {
         const cpuAtPublish = usage(true);
         const publishedAt = nowMs();
         server?.setSnapshot(snapshot);
-        reply({ publishedAt, compileMs: built.compileMs, cpuAtPublish });
+        reply({
+          publishedAt,
+          compileMs: built.compileMs,
+          cpuAtPublish,
+          setSnapshotCpuMs: cpuSince(cpuAtPublish),
+        });
         break;
       }
       case 'endpoint': {
@@ -180,7 +191,7 @@ async function serve(): Promise<void> {
         const cpuAtPublish = usage(true);
         const publishedAt = nowMs();
         server?.setSnapshot(snapshot);
-        reply({ publishedAt, cpuAtPublish });
+        reply({ publishedAt, cpuAtPublish, setSnapshotCpuMs: cpuSince(cpuAtPublish) });
         break;
       }
       case 'status': {

@@ -502,6 +502,7 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
       publishedAt: number;
       compileMs?: number;
       cpuAtPublish: AdsBenchUsage;
+      setSnapshotCpuMs: number;
     }>({
       cmd: phase,
     });
@@ -556,7 +557,7 @@ async function runOnce(options: RunOptions): Promise<AdsFigures> {
         (published.compileMs !== undefined ? ` (recompile ${fmt(published.compileMs)} before publish)` : ''),
     );
     out(
-      `    pushes: ${pushed}; server CPU ${((usageAfter.cpuUserMs + usageAfter.cpuSystemMs - usageBefore.cpuUserMs - usageBefore.cpuSystemMs) / 1000).toFixed(2)} s (system ${((usageAfter.cpuSystemMs - usageBefore.cpuSystemMs) / 1000).toFixed(2)} s), peak RSS ${usageAfter.maxRssMb.toFixed(0)} MiB, live after GC ${usageAfter.liveMb.toFixed(0)} MiB`,
+      `    pushes: ${pushed}; server CPU ${((usageAfter.cpuUserMs + usageAfter.cpuSystemMs - usageBefore.cpuUserMs - usageBefore.cpuSystemMs) / 1000).toFixed(2)} s (system ${((usageAfter.cpuSystemMs - usageBefore.cpuSystemMs) / 1000).toFixed(2)} s; setSnapshot, encoding what changed, ${(published.setSnapshotCpuMs / 1000).toFixed(2)} s of it), peak RSS ${usageAfter.maxRssMb.toFixed(0)} MiB, live after GC ${usageAfter.liveMb.toFixed(0)} MiB`,
     );
     out(
       `    clients received ${describeReceived(receivedBefore)}; client CPU (this process) ${(phaseClientCpuMs / 1000).toFixed(2)} s (system ${(phaseClientSysMs / 1000).toFixed(2)} s)`,
