@@ -9,6 +9,7 @@ import {
   type XdsResource,
 } from '@attache/core';
 import type { RouteConfigText } from './json-text.js';
+import { KeptProvenance } from './kept-provenance.js';
 import type { Json, LoweredResource, ResourcePart } from './lower/index.js';
 import { unionProvenance } from './provenance-union.js';
 import { validateResource } from './validate.js';
@@ -108,7 +109,9 @@ export function admitLowered(
             routeConfigText && lowered.typeUrl === TypeUrl.RouteConfiguration
               ? routeConfigText.version(pruned)
               : versionHash(pruned),
-          provenance: unionProvenance(lowered.provenance, kept),
+          provenance:
+            keptProvenance(admitted, lowered)?.union(lowered.provenance, kept) ??
+            unionProvenance(lowered.provenance, kept),
         },
         rejections,
       };
@@ -142,6 +145,36 @@ export function admitLowered(
       });
     }
   }
+}
+
+/** Route configurations with at least this many parts keep their provenance union between compiles. */
+const keptProvenanceFrom = 1000;
+
+/** Per incremental compiler (its `admitted` map), the kept provenance of each large route configuration. */
+const keptProvenances = new WeakMap<KeptByString<string>, Map<string, KeptProvenance>>();
+
+function keptProvenance(
+  admitted: KeptByString<string> | undefined,
+  lowered: LoweredResource,
+): KeptProvenance | undefined {
+  if (
+    admitted === undefined ||
+    lowered.typeUrl !== TypeUrl.RouteConfiguration ||
+    lowered.parts.length < keptProvenanceFrom
+  ) {
+    return undefined;
+  }
+  let byName = keptProvenances.get(admitted);
+  if (byName === undefined) {
+    byName = new Map();
+    keptProvenances.set(admitted, byName);
+  }
+  let kept = byName.get(lowered.name);
+  if (kept === undefined) {
+    kept = new KeptProvenance();
+    byName.set(lowered.name, kept);
+  }
+  return kept;
 }
 
 function innermostDroppable(

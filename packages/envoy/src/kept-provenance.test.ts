@@ -1,0 +1,76 @@
+import type { IRRoute, ResourceRef } from '@attache/core';
+import { describe, expect, it } from 'vitest';
+import { KeptProvenance } from './kept-provenance.js';
+import type { ResourcePart } from './lower/common.js';
+import { RoutePart } from './lower/route-part.js';
+import { unionProvenance } from './provenance-union.js';
+
+/** A deterministic generator (no Math.random: a failure must reproduce). */
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+}
+
+const ref = (kind: string, name: string): ResourceRef => ({
+  apiVersion: 'getambassador.io/v3alpha1',
+  kind,
+  namespace: 'default',
+  name,
+});
+
+describe('KeptProvenance', () => {
+  it('gives unionProvenance of every compile while route lists, refs and ref objects change', () => {
+    const random = lcg(15);
+    const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+    // Mappings (an edit makes a new ref object under the same key), Hosts, a Listener.
+    let mappings = Array.from({ length: 60 }, (_, i) => ref('Mapping', `m${i}`));
+    const hosts = Array.from({ length: 8 }, (_, i) => ref('Host', `h${i}`));
+    const listener = ref('Listener', 'l');
+    const route = (name: string): IRRoute => ({
+      name,
+      match: { path: { kind: 'prefix', value: '/' } },
+      action: { kind: 'forward', clusters: [{ cluster: 'c', weight: 100 }] },
+      provenance: [pick(mappings), ...(random() < 0.2 ? [pick(mappings)] : [])],
+    });
+    const list = () => Array.from({ length: 1 + Math.floor(random() * 12) }, (_, i) => route(`r${i}`));
+    let lists = hosts.map(() => list());
+    const kept = new KeptProvenance();
+    let patchedSteps = 0;
+    for (let step = 0; step < 400; step++) {
+      const edit = random();
+      if (edit < 0.4) lists[Math.floor(random() * lists.length)] = list();
+      else if (edit < 0.55) {
+        // A Mapping edited: a new ref object of the same key, in a new list.
+        const at = Math.floor(random() * mappings.length);
+        mappings = mappings.map((m, i) => (i === at ? ref('Mapping', m.name) : m));
+        lists[Math.floor(random() * lists.length)] = list();
+      } else if (edit < 0.6) lists = lists.slice(1);
+      else if (edit < 0.65) lists = [...lists, list()];
+      // Virtual host parts (loose refs) and whole route lists, now and then a list cut short.
+      const parts: ResourcePart[] = [];
+      lists.forEach((routes, v) => {
+        parts.push({
+          pointer: `/virtual_hosts/${v}`,
+          label: 'vh',
+          droppable: false,
+          provenance: [hosts[v % 8]!],
+        });
+        const count = random() < 0.05 ? Math.max(0, routes.length - 1) : routes.length;
+        for (let i = 0; i < count; i++) parts.push(new RoutePart(v, i, routes));
+      });
+      const own = random() < 0.1 ? [listener, pick(mappings)] : [listener];
+      const got = kept.union(own, parts);
+      const expected = unionProvenance(own, parts);
+      expect(got).toEqual(expected);
+      // The same objects: the union keeps which ref object stands for each key.
+      for (let i = 0; i < got.length; i++) expect(got[i]).toBe(expected[i]);
+      if (edit < 0.4) patchedSteps++;
+    }
+    expect(patchedSteps).toBeGreaterThan(100);
+    // Most compiles were patched, not computed in full (edited refs of lists still held are not).
+    expect(kept.patches).toBeGreaterThan(200);
+  });
+});
