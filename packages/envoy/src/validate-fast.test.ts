@@ -5,6 +5,8 @@ import {
   type JsonObject,
   keyMutations,
   mutations,
+  randomMutations,
+  seededRandom,
 } from './testing/validation-corpus.js';
 import { checkResource } from './validate.js';
 import { fastAccepts, withAcceptedMemo } from './validate-fast.js';
@@ -59,6 +61,26 @@ describe('fast validation path, keys added', () => {
     expect(checked).toBeGreaterThan(200);
     expect(rejected).toBeGreaterThan(checked / 4);
   });
+
+  it('never accepts what the authoritative check rejects: random mutations at up to three places (fixed seed)', () => {
+    const random = seededRandom(15);
+    let checked = 0;
+    let rejected = 0;
+    for (const json of fixtures()) {
+      for (const mutated of randomMutations(json, random, 150)) {
+        checked++;
+        const ok = authoritative(mutated);
+        if (!ok) rejected++;
+        if (fast(mutated) && !ok) {
+          expect.fail(
+            `fast path accepted an invalid resource: ${JSON.stringify(checkResource(mutated).issues)}`,
+          );
+        }
+      }
+    }
+    expect(checked).toBe(fixtures().length * 150);
+    expect(rejected).toBeGreaterThan(checked / 4);
+  }, 180_000);
 
   it('accepts a field under its JSON name, and refuses it under both names as the authoritative check does', () => {
     const listener = fixtures().find((json) => typeof json.stat_prefix === 'string')!;

@@ -11,13 +11,6 @@ import { messageSemanticJsonOf, messageSemanticOf, semanticOf } from './field-se
 import { envoyRegistry, typeNameOfUrl } from './registry.js';
 import { type RuleFields, ruleFields } from './validate-checks.js';
 import {
-  type Acceptor,
-  type AcceptorField,
-  type AcceptorSpec,
-  generateAcceptor,
-  type InlineCheck,
-} from './validate-fast-codegen.js';
-import {
   compileValueCheck,
   elementType,
   fieldRuleFields,
@@ -44,25 +37,6 @@ export function fastAccepts(desc: DescMessage, json: Record<string, unknown>, ha
 }
 
 /**
- * Which acceptors judge objects: 'tiered' (what validation uses: the walker, and a generated
- * acceptor for the types judged often in earlier lowerings), or one of them for every type —
- * for tests that hold the two to the same verdicts.
- */
-export type AcceptanceMode = 'tiered' | 'walker' | 'generated';
-
-let mode: AcceptanceMode = 'tiered';
-
-export function withAcceptanceMode<T>(use: AcceptanceMode, fn: () => T): T {
-  const outer = mode;
-  mode = use;
-  try {
-    return fn();
-  } finally {
-    mode = outer;
-  }
-}
-
-/**
  * Objects already accepted as a message, while a memo is active: lowering
  * shares one JSON object (a route) between several resources, and that
  * object's verdict is the same everywhere. Only during `withAcceptedMemo`,
@@ -83,8 +57,6 @@ export interface AcceptedMemo {
  * that are never mutated while `kept` lives (an incremental compiler's lowering memo).
  */
 export function withAcceptedMemo<T>(fn: () => T, kept?: AcceptedMemo): T {
-  // A lowering starts: the types judged often so far get their generated acceptors now.
-  if (acceptedMemo === undefined) generateHotAcceptors();
   const outer = acceptedMemo;
   acceptedMemo = kept ?? outer ?? new Map();
   try {
@@ -114,7 +86,7 @@ interface FastField {
   /** Bit of this field among the plan's mustBePresent fields (0 when it is not one of them). */
   requiredBit: number;
   accept: (json: unknown) => boolean;
-  /** What `accept` amounts to when it is a plain type test (a generated acceptor writes it inline). */
+  /** What `accept` amounts to when it is a plain type test (acceptObject tests strings and bools inline). */
   plain?: PlainAccept;
   /**
    * On the entry of a field's JSON name (when it differs): its proto name, which must not be
@@ -182,124 +154,6 @@ function fastPlan(desc: DescMessage): FastPlan {
 }
 
 function acceptObject(desc: DescMessage, json: unknown, isAnyPayload: boolean): boolean {
-  if (mode === 'tiered') return acceptorOf(desc)(json, isAnyPayload);
-  if (mode === 'walker') return acceptObjectGeneric(desc, json, isAnyPayload);
-  return generatedAcceptor(desc)(json, isAnyPayload);
-}
-
-/** The acceptor of each message type: the walker, counting, until the type's acceptor is generated. */
-const acceptors = new Map<DescMessage, Acceptor>();
-
-/** Objects each type's walker acceptor judged. */
-const judged = new Map<DescMessage, { count: number }>();
-
-/** The generated acceptors so far. */
-const generated = new Map<DescMessage, Acceptor>();
-
-/**
- * How many objects of a type the walker judges before that type gets a generated acceptor,
- * at the start of the next lowering. A generated acceptor is faster (routes at 10 × 10,000:
- * ~20 ms less per compile), but V8 optimizes each one on its own, which costs more than it
- * saves within one compile: a process that compiles once (the CLI) keeps the walker, and only
- * types that come by the thousand (routes, matches, clusters) get one.
- */
-const generateAfter = 10_000;
-
-function acceptorOf(desc: DescMessage): Acceptor {
-  let acceptor = acceptors.get(desc);
-  if (acceptor === undefined) {
-    const counter = { count: 0 };
-    judged.set(desc, counter);
-    acceptor = (json, isAnyPayload) => {
-      counter.count++;
-      return acceptObjectGeneric(desc, json, isAnyPayload);
-    };
-    acceptors.set(desc, acceptor);
-  }
-  return acceptor;
-}
-
-function generatedAcceptor(desc: DescMessage): Acceptor {
-  let acceptor = generated.get(desc);
-  if (acceptor === undefined) {
-    acceptor = makeAcceptor(desc);
-    generated.set(desc, acceptor);
-  }
-  return acceptor;
-}
-
-/** The types tiered validation judges with a generated acceptor by now (for tests). */
-export function generatedAcceptorTypes(): string[] {
-  return [...acceptors]
-    .filter(([desc, acceptor]) => generated.get(desc) === acceptor)
-    .map(([desc]) => desc.typeName)
-    .sort();
-}
-
-function generateHotAcceptors(): void {
-  for (const [desc, counter] of judged) {
-    if (counter.count < generateAfter) continue;
-    acceptors.set(desc, generatedAcceptor(desc));
-    judged.delete(desc);
-  }
-}
-
-/**
- * acceptObjectGeneric as one generated function (validate-fast-codegen.ts): the same
- * decisions in the same order, the keys dispatched by a switch and plain type tests inline.
- * A message with more oneofs or required fields than fit in a bit mask keeps the walker.
- */
-function makeAcceptor(desc: DescMessage): Acceptor {
-  const plan = fastPlan(desc);
-  if (plan.unsupported) return () => false;
-  if (plan.requiredMask < 0 || desc.oneofs.length > maskedFields) {
-    return (json, isAnyPayload) => acceptObjectGeneric(desc, json, isAnyPayload);
-  }
-  const nested: Acceptor[] = [];
-  const checks: Array<(json: unknown) => boolean> = [];
-  const fields: AcceptorField[] = [];
-  for (const field of desc.fields) {
-    const fast = plan.byKey.get(field.name)!;
-
-    let check: InlineCheck;
-    const plain = fast.plain;
-    if (plain === 'string' || plain === 'boolean') check = { kind: plain };
-    else if (plain !== undefined) {
-      const index = nested.length;
-      // Resolved on first call (recursive messages, and no acceptor made for a field never seen).
-      // Replaced by the nested type's generated acceptor once it has one (it may stay on the walker).
-      nested.push((json, isAnyPayload) => {
-        const made = generated.get(plain);
-        if (made === undefined) return acceptObject(plain, json, isAnyPayload);
-        nested[index] = made;
-        return made(json, isAnyPayload);
-      });
-      check = { kind: 'message', index };
-    } else {
-      checks.push(fast.accept);
-      check = { kind: 'call', index: checks.length - 1 };
-    }
-    const spelled: AcceptorField = {
-      name: field.name,
-      requiredBit: fast.requiredBit,
-      oneofBit: fast.oneofBit ?? 0,
-      check,
-    };
-    if (field.jsonName !== field.name) spelled.jsonName = field.jsonName;
-    fields.push(spelled);
-  }
-  const spec: AcceptorSpec = {
-    typeName: desc.typeName,
-    fields,
-    requiredMask: plan.requiredMask,
-    requiredOneofBits: plan.requiredOneofBits,
-  };
-  if (plan.semantic) spec.semantic = plan.semantic;
-  return generateAcceptor(spec, nested, checks);
-}
-
-/** The walker every generated acceptor is held equal to (validate-fast-codegen.test.ts). */
-function acceptObjectGeneric(desc: DescMessage, json: unknown, isAnyPayload: boolean): boolean {
   if (!isPlainObject(json)) return false;
   const plan = fastPlan(desc);
   if (plan.unsupported) return false;
@@ -353,8 +207,8 @@ interface CompiledField {
   plain?: PlainAccept;
 }
 
-/** A field check that is a plain type test: a string, a bool, or an Envoy message of this type. */
-type PlainAccept = 'string' | 'boolean' | DescMessage;
+/** A field check that is a plain type test: a string or a bool. */
+type PlainAccept = 'string' | 'boolean';
 
 function compileField(field: DescField, rules: RuleFields | undefined, rulesOn: boolean): CompiledField {
   const semantic = rulesOn ? semanticOf(field) : undefined;
@@ -376,7 +230,9 @@ function compileField(field: DescField, rules: RuleFields | undefined, rulesOn: 
       }
       const unchecked = uncheckedAccept(type);
       if (!unchecked) return { accept: (json: unknown) => decode(json) !== INVALID, mustBePresent };
-      return { accept: unchecked.accept, mustBePresent, plain: unchecked.plain };
+      return unchecked.plain
+        ? { accept: unchecked.accept, mustBePresent, plain: unchecked.plain }
+        : { accept: unchecked.accept, mustBePresent };
     }
     case 'list':
       return compileList(field, rules);
@@ -393,7 +249,7 @@ function compileField(field: DescField, rules: RuleFields | undefined, rulesOn: 
  */
 function uncheckedAccept(
   type: ReturnType<typeof elementType>,
-): { accept: (json: unknown) => boolean; plain: PlainAccept } | undefined {
+): { accept: (json: unknown) => boolean; plain?: PlainAccept } | undefined {
   if (type.kind === 'scalar') {
     if (type.scalar === ScalarType.STRING)
       return { accept: (json) => typeof json === 'string', plain: 'string' };
@@ -404,7 +260,7 @@ function uncheckedAccept(
   if (type.kind !== 'message') return undefined;
   const desc = type.message;
   if (isWrapperDesc(desc) || desc.typeName.startsWith('google.protobuf.')) return undefined;
-  return { accept: (json) => acceptObject(desc, json, false), plain: desc };
+  return { accept: (json) => acceptObject(desc, json, false) };
 }
 
 /** `message.skip`: nested rules are not checked. Rare; left to the authoritative path. */
