@@ -10,6 +10,7 @@ export {
   xdsClusterName,
 } from './bootstrap.js';
 export { decodeMessage, encodeMessage, encodeResource, toAny } from './encode.js';
+export { type PartsEncoderOptions, RouteTableEncoder } from './encode-by-parts.js';
 export { envoyPlugin, lowerAndValidate, loweringReads } from './envoy-plugin.js';
 export {
   type HttpFilterSlot,

@@ -1,0 +1,239 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { decodeMessage, encodeMessage } from './encode.js';
+import { RouteTableEncoder } from './encode-by-parts.js';
+
+const RC = 'envoy.config.route.v3.RouteConfiguration';
+const VH = 'envoy.config.route.v3.VirtualHost';
+type Json = Record<string, unknown>;
+
+/** Both encodings decode to the same message (the by-parts bytes may order fields differently). */
+function expectSameMessage(encoder: RouteTableEncoder, typeName: string, json: Json): void {
+  const { '@type': _type, ...body } = json;
+  const reference = decodeMessage(typeName, encodeMessage(typeName, body));
+  const byParts = decodeMessage(typeName, encoder.encode(json, typeName));
+  expect(byParts).toEqual(reference);
+}
+
+/** Every RouteConfiguration of the plugins' golden outputs. */
+function goldenRouteConfigurations(): Array<{ file: string; json: Json }> {
+  const plugins = fileURLToPath(new URL('../../../plugins', import.meta.url));
+  const out: Array<{ file: string; json: Json }> = [];
+  for (const plugin of readdirSync(plugins)) {
+    const dir = `${plugins}/${plugin}/src/testdata`;
+    let files: string[];
+    try {
+      files = readdirSync(dir).filter((f) => f.endsWith('.out.yaml'));
+    } catch {
+      continue;
+    }
+    for (const file of files) {
+      const doc = parse(readFileSync(`${dir}/${file}`, 'utf8')) as Record<
+        string,
+        Array<{ resource: Json }>
+      > | null;
+      for (const entry of doc?.[RC] ?? []) out.push({ file: `${plugin}/${file}`, json: entry.resource });
+    }
+  }
+  return out;
+}
+
+/** A small deterministic PRNG (tests must be reproducible). */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function randomRoute(rand: () => number, i: number): Json {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+  const match: Json = pick([
+    { prefix: `/svc-${i}/` },
+    { path: `/exact/${i}` },
+    { safeRegex: { regex: `^/re/${i}/[a-z]+$` } },
+  ]);
+  if (rand() < 0.3) match.headers = [{ name: 'x-canary', stringMatch: { exact: `${i % 3}` } }];
+  if (rand() < 0.2) match.caseSensitive = false;
+  const route: Json =
+    rand() < 0.7
+      ? { cluster: `cluster_${i}`, timeout: `${1 + (i % 5)}s` }
+      : {
+          weightedClusters: {
+            clusters: [
+              { name: `cluster_${i}_a`, weight: 1 + (i % 7) },
+              { name: `cluster_${i}_b`, weight: 3 },
+            ],
+          },
+        };
+  if (rand() < 0.4) route.prefixRewrite = '/';
+  if (rand() < 0.3) route.retryPolicy = { retryOn: '5xx', numRetries: 1 + (i % 3) };
+  const out: Json = { match, route };
+  if (rand() < 0.5) out.name = `route-${i}`;
+  if (rand() < 0.3) out.requestHeadersToAdd = [{ header: { key: 'x-route', value: `${i}` } }];
+  if (rand() < 0.2) out.metadata = { filterMetadata: { attache: { mapping: `default/m${i}`, n: i } } };
+  return out;
+}
+
+function randomTable(seed: number, hosts: number, routesPerHost: number): Json {
+  const rand = prng(seed);
+  let n = 0;
+  return {
+    '@type': `type.googleapis.com/${RC}`,
+    name: `rc-${seed}`,
+    validateClusters: false,
+    virtualHosts: Array.from({ length: hosts }, (_, h) => ({
+      name: `host-${h}`,
+      domains: [h === 0 ? '*' : `h${h}.example.com`],
+      ...(rand() < 0.5 ? { includeRequestAttemptCount: true } : {}),
+      routes: Array.from({ length: routesPerHost }, () => randomRoute(rand, n++)),
+    })),
+  };
+}
+
+const hostsOf = (rc: Json) => rc.virtualHosts as Json[];
+const routesOf = (host: Json) => host.routes as Json[];
+
+describe('RouteTableEncoder', () => {
+  it('decodes to the same message as toBinary for every golden RouteConfiguration', () => {
+    const goldens = goldenRouteConfigurations();
+    expect(goldens.length).toBeGreaterThan(50);
+    const encoder = new RouteTableEncoder();
+    for (const { file, json } of goldens) {
+      const { '@type': _type, ...body } = json;
+      const reference = decodeMessage(RC, encodeMessage(RC, body));
+      expect(decodeMessage(RC, encoder.encode(json)), file).toEqual(reference);
+      // Again: now from the cache.
+      expect(decodeMessage(RC, encoder.encode(json)), file).toEqual(reference);
+    }
+    expect(encoder.routesEncoded).toBeGreaterThan(goldens.length);
+  });
+
+  it('decodes to the same message for random route tables, in either field naming', () => {
+    const encoder = new RouteTableEncoder();
+    for (let seed = 1; seed <= 20; seed++) {
+      const table = randomTable(seed, 1 + (seed % 4), 5 + seed * 3);
+      expectSameMessage(encoder, RC, table);
+      const snake = {
+        name: table.name,
+        virtual_hosts: hostsOf(table).map(({ routes, ...rest }) => ({ ...rest, routes })),
+      };
+      expectSameMessage(encoder, RC, snake);
+    }
+  });
+
+  it('stays exact through edits that change, add, remove and reorder routes and virtual hosts', () => {
+    const encoder = new RouteTableEncoder();
+    const rand = prng(99);
+    let table = randomTable(7, 4, 40);
+    expectSameMessage(encoder, RC, table);
+    for (let step = 0; step < 60; step++) {
+      const hosts: Json[] = hostsOf(table).map((h) => ({ ...h, routes: [...routesOf(h)] }));
+      const host = hosts[Math.floor(rand() * hosts.length)] as Json;
+      const routes = routesOf(host);
+      const at = Math.floor(rand() * routes.length);
+      switch (step % 7) {
+        case 0: // change a route (a new object)
+          routes[at] = { ...(routes[at] as Json), route: { cluster: `changed_${step}` } };
+          break;
+        case 1: // add a route
+          routes.splice(at, 0, randomRoute(rand, 1000 + step));
+          break;
+        case 2: // remove a route
+          routes.splice(at, 1);
+          break;
+        case 3: // reorder routes
+          routes.reverse();
+          break;
+        case 4: // reorder virtual hosts
+          hosts.reverse();
+          break;
+        case 5: // add a virtual host, then remove another one
+          hosts.push({
+            name: `added-${step}`,
+            domains: [`a${step}.example.com`],
+            routes: [randomRoute(rand, step)],
+          });
+          hosts.splice(Math.floor(rand() * (hosts.length - 1)), 1);
+          break;
+        default: // change a virtual host's own fields
+          host.domains = [`d${step}.example.com`, ...(host.domains as string[])];
+      }
+      table = { ...table, virtualHosts: hosts };
+      expectSameMessage(encoder, RC, table);
+    }
+  });
+
+  it('re-encodes only the changed route after a one-route change', () => {
+    const encoder = new RouteTableEncoder();
+    const table = randomTable(3, 1, 500);
+    encoder.encode(table);
+    expect(encoder.routesEncoded).toBe(500);
+    const host = hostsOf(table)[0] as Json;
+    const routes = [...routesOf(host)];
+    routes[250] = { match: { prefix: '/new/' }, route: { cluster: 'new' } };
+    const edited = { ...table, virtualHosts: [{ ...host, routes }] };
+    expectSameMessage(encoder, RC, edited);
+    expect(encoder.routesEncoded).toBe(501);
+    // A fresh copy (as parsed from JSON text) of the same table hits the cache: keys are the text, not the objects.
+    encoder.encode(JSON.parse(JSON.stringify(edited)) as Json);
+    expect(encoder.routesEncoded).toBe(501);
+  });
+
+  it('keeps a table cached across an encoding of a same-named table without virtual hosts (the VHDS form)', () => {
+    const encoder = new RouteTableEncoder();
+    const table = randomTable(4, 1, 100);
+    encoder.encode(table);
+    const vhdsForm = {
+      name: table.name,
+      vhds: { configSource: { ads: {}, resourceApiVersion: 'V3' } },
+    };
+    expectSameMessage(encoder, RC, vhdsForm);
+    expectSameMessage(encoder, RC, table);
+    expect(encoder.routesEncoded).toBe(100);
+  });
+
+  it('never serves a stale route after the same object changed in place', () => {
+    const encoder = new RouteTableEncoder();
+    const table = randomTable(5, 2, 30);
+    expectSameMessage(encoder, RC, table);
+    const route = routesOf(hostsOf(table)[1] as Json)[10] as Json;
+    route.route = { cluster: 'mutated_in_place', timeout: '9s' };
+    expectSameMessage(encoder, RC, table);
+    (hostsOf(table)[0] as Json).domains = ['mutated.example.com'];
+    expectSameMessage(encoder, RC, table);
+    const decoded = decodeMessage(RC, encoder.encode(table)) as { virtualHosts: Json[] };
+    expect(JSON.stringify(decoded)).toContain('mutated_in_place');
+  });
+
+  it('encodes VHDS VirtualHost resources by parts', () => {
+    const encoder = new RouteTableEncoder();
+    const host = { ...(hostsOf(randomTable(11, 1, 200))[0] as Json), '@type': `type.googleapis.com/${VH}` };
+    expectSameMessage(encoder, VH, host);
+    const routes = [...routesOf(host)];
+    routes.splice(17, 1);
+    routes.push({ match: { prefix: '/' }, directResponse: { status: 404 } });
+    expectSameMessage(encoder, VH, { ...host, routes });
+    expect(encoder.routesEncoded).toBe(201);
+  });
+
+  it('keeps at most maxCachedRoutes route entries over resource names', () => {
+    const encoder = new RouteTableEncoder({ maxCachedRoutes: 100 });
+    for (let seed = 1; seed <= 5; seed++) encoder.encode(randomTable(seed, 1, 40));
+    expect(encoder.cachedRoutes).toBeLessThanOrEqual(100);
+    expect(encoder.cachedRoutes).toBeGreaterThan(0);
+  });
+
+  it('rejects what fromJson rejects, as the whole encoding does', () => {
+    const encoder = new RouteTableEncoder();
+    const bad = {
+      name: 'x',
+      virtualHosts: [{ name: 'v', domains: ['*'], routes: [{ match: { nope: 1 } }] }],
+    };
+    expect(() => encodeMessage(RC, bad)).toThrow();
+    expect(() => encoder.encode(bad, RC)).toThrow();
+  });
+});

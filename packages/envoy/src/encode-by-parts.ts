@@ -1,0 +1,253 @@
+import { type DescField, type DescMessage, fromJson, type JsonValue, toBinary } from '@bufbuild/protobuf';
+import { envoyRegistry, messageDesc, typeNameOfUrl } from './registry.js';
+
+/**
+ * Encodes route tables by parts, so that re-encoding a RouteConfiguration (or
+ * a VHDS VirtualHost) after a one-route change encodes one route, not 10,000.
+ *
+ * A protobuf message's encoding is the concatenation of its fields'
+ * encodings, and a repeated message field is a sequence of (tag, length,
+ * bytes) entries, in any interleaving with the other fields. So
+ *   RouteConfiguration = its other fields + one entry per virtual host
+ *   VirtualHost        = its other fields + one entry per route
+ * and each entry is cached. The bytes may differ from toBinary's (field
+ * order), the decoded message does not.
+ *
+ * Cache keys are the JSON text of the part (exact, never a hash): the objects
+ * themselves are not the same from one snapshot to the next (the runtime's
+ * compile worker sends resources as JSON text; a whole compile makes new
+ * objects), while their text is, and stringifying is far cheaper than
+ * fromJson + toBinary. Each resource name keeps only the parts its last
+ * encoding used, and a bounded number of names is kept (least recently used out).
+ */
+
+const routeConfigurationType = 'envoy.config.route.v3.RouteConfiguration';
+const virtualHostType = 'envoy.config.route.v3.VirtualHost';
+
+/**
+ * Cached entries of one resource: virtual-host entries by the host's JSON
+ * text, and per virtual-host name the route entries by the route's JSON text
+ * (a changed host re-encodes only its changed routes).
+ */
+interface PartCache {
+  hosts: Map<string, { entry: Uint8Array; name: string }>;
+  routes: Map<string, Map<string, Uint8Array>>;
+}
+
+export interface PartsEncoderOptions {
+  /** At most this many route entries are kept over all names (default 400,000). */
+  maxCachedRoutes?: number;
+}
+
+/** A repeated message field's descriptor and the two JSON spellings of its name. */
+interface RepeatedField {
+  field: DescField;
+  /** Its JSON name and, when different, its proto name (proto3 JSON accepts both). */
+  names: readonly string[];
+}
+
+function repeatedField(desc: DescMessage, protoName: string): RepeatedField {
+  const field = desc.fields.find((f) => f.name === protoName);
+  if (field?.fieldKind !== 'list' || field.listKind !== 'message')
+    throw new Error(`@attache/envoy: ${desc.typeName}.${protoName} is not a repeated message field`);
+  return { field, names: field.jsonName === field.name ? [field.name] : [field.jsonName, field.name] };
+}
+
+/** The JSON without the repeated field, and its elements; undefined when the shape is not plain (then encode whole). */
+function splitRepeated(
+  json: Record<string, unknown>,
+  { names }: RepeatedField,
+): { rest: Record<string, unknown>; items: readonly Record<string, unknown>[] } | undefined {
+  const present = names.filter((n) => Object.hasOwn(json, n));
+  if (present.length === 0) return { rest: json, items: [] };
+  if (present.length > 1) return undefined;
+  const key = present[0] as string;
+  const items = json[key];
+  if (!Array.isArray(items)) return undefined;
+  for (const item of items)
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined;
+  const { [key]: _items, ...rest } = json;
+  return { rest, items: items as Record<string, unknown>[] };
+}
+
+function varintLength(value: number): number {
+  let n = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 128);
+    n++;
+  }
+  return n;
+}
+
+function writeVarint(out: Uint8Array, offset: number, value: number): number {
+  while (value >= 0x80) {
+    out[offset++] = (value & 0x7f) | 0x80;
+    value = Math.floor(value / 128);
+  }
+  out[offset++] = value;
+  return offset;
+}
+
+/** One length-delimited field entry: tag, length, bytes. */
+function entry(fieldNumber: number, bytes: Uint8Array): Uint8Array {
+  const tag = fieldNumber * 8 + 2;
+  const out = new Uint8Array(varintLength(tag) + varintLength(bytes.length) + bytes.length);
+  let offset = writeVarint(out, 0, tag);
+  offset = writeVarint(out, offset, bytes.length);
+  out.set(bytes, offset);
+  return out;
+}
+
+function concat(head: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
+  let length = head.length;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  out.set(head, 0);
+  let offset = head.length;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+function encodeWhole(desc: DescMessage, json: Record<string, unknown>): Uint8Array {
+  return toBinary(desc, fromJson(desc, json as JsonValue, { registry: envoyRegistry }));
+}
+
+/**
+ * An encoder of RouteConfiguration and VirtualHost resources by parts, with
+ * its caches. `encode` takes the resource's proto3-JSON (with or without
+ * '@type') and returns the message's binary encoding.
+ */
+export class RouteTableEncoder {
+  readonly #routeConfiguration = messageDesc(routeConfigurationType);
+  readonly #virtualHost = messageDesc(virtualHostType);
+  readonly #route = messageDesc('envoy.config.route.v3.Route');
+  readonly #hostsField = repeatedField(this.#routeConfiguration, 'virtual_hosts');
+  readonly #routesField = repeatedField(this.#virtualHost, 'routes');
+  /** Per resource (type and name), least recently used first. */
+  readonly #caches = new Map<string, PartCache>();
+  readonly #maxCachedRoutes: number;
+  #cachedRoutes = 0;
+  #routesEncoded = 0;
+
+  constructor(options: PartsEncoderOptions = {}) {
+    this.#maxCachedRoutes = options.maxCachedRoutes ?? 400_000;
+  }
+
+  /** Whether `typeName` is encoded by parts here. */
+  static handles(typeName: string): boolean {
+    return typeName === routeConfigurationType || typeName === virtualHostType;
+  }
+
+  /** The binary of a RouteConfiguration or VirtualHost given its proto3-JSON ('@type' optional, else `typeName`). */
+  encode(json: Record<string, unknown>, typeName?: string): Uint8Array {
+    const { '@type': typeUrl, ...body } = json;
+    const type = typeof typeUrl === 'string' ? typeNameOfUrl(typeUrl) : typeName;
+    if (type !== routeConfigurationType && type !== virtualHostType)
+      throw new Error(`@attache/envoy: RouteTableEncoder encodes route tables, not '${String(type)}'`);
+    const desc = type === routeConfigurationType ? this.#routeConfiguration : this.#virtualHost;
+    // Without parts (e.g. the VHDS form of a table, which has the same name) there is nothing to
+    // cache, and its empty cache must not replace the whole table's.
+    const parts = splitRepeated(body, type === routeConfigurationType ? this.#hostsField : this.#routesField);
+    if (!parts || parts.items.length === 0) return encodeWhole(desc, body);
+    const name = typeof body.name === 'string' ? body.name : '';
+    const key = `${type} ${name}`;
+    const before = this.#caches.get(key);
+    const after: PartCache = { hosts: new Map(), routes: new Map() };
+    const bytes =
+      type === routeConfigurationType
+        ? this.#encodeRouteConfiguration(body, before, after)
+        : (this.#encodeVirtualHost(body, name, before, after) ?? encodeWhole(this.#virtualHost, body));
+    this.#keep(key, before, after);
+    return bytes;
+  }
+
+  /** How many route entries are cached (for tests and metrics). */
+  get cachedRoutes(): number {
+    return this.#cachedRoutes;
+  }
+
+  /** How many routes were encoded (not served from the cache) since construction. */
+  get routesEncoded(): number {
+    return this.#routesEncoded;
+  }
+
+  #encodeRouteConfiguration(
+    json: Record<string, unknown>,
+    before: PartCache | undefined,
+    after: PartCache,
+  ): Uint8Array {
+    const desc = this.#routeConfiguration;
+    const split = splitRepeated(json, this.#hostsField);
+    if (!split) return encodeWhole(desc, json);
+    const number = this.#hostsField.field.number;
+    const entries: Uint8Array[] = [];
+    for (const host of split.items) {
+      const text = JSON.stringify(host);
+      const name = typeof host.name === 'string' ? host.name : '';
+      let made = after.hosts.get(text) ?? before?.hosts.get(text);
+      if (made) {
+        // Served whole: its route entries stay cached for when it changes.
+        const routes = before?.routes.get(made.name);
+        if (routes && !after.routes.has(made.name)) after.routes.set(made.name, routes);
+      } else {
+        const hostBytes = this.#encodeVirtualHost(host, name, before, after);
+        if (!hostBytes) return encodeWhole(desc, json);
+        made = { entry: entry(number, hostBytes), name };
+      }
+      after.hosts.set(text, made);
+      entries.push(made.entry);
+    }
+    return concat(encodeWhole(desc, split.rest), entries);
+  }
+
+  /** A VirtualHost's binary by parts; undefined when its shape is not plain (the caller encodes whole). */
+  #encodeVirtualHost(
+    json: Record<string, unknown>,
+    hostName: string,
+    before: PartCache | undefined,
+    after: PartCache,
+  ): Uint8Array | undefined {
+    const split = splitRepeated(json, this.#routesField);
+    if (!split) return undefined;
+    const number = this.#routesField.field.number;
+    const previous = before?.routes.get(hostName);
+    // Two hosts of one name (Envoy rejects that) share one map: keys are exact, so still correct.
+    const kept = after.routes.get(hostName) ?? new Map<string, Uint8Array>();
+    after.routes.set(hostName, kept);
+    const entries: Uint8Array[] = [];
+    for (const route of split.items) {
+      const text = JSON.stringify(route);
+      let made = kept.get(text) ?? previous?.get(text);
+      if (!made) {
+        made = entry(number, encodeWhole(this.#route, route));
+        this.#routesEncoded++;
+      }
+      kept.set(text, made);
+      entries.push(made);
+    }
+    return concat(encodeWhole(this.#virtualHost, split.rest), entries);
+  }
+
+  #keep(key: string, before: PartCache | undefined, after: PartCache): void {
+    if (before) {
+      this.#caches.delete(key);
+      this.#cachedRoutes -= routeCount(before);
+    }
+    this.#caches.set(key, after);
+    this.#cachedRoutes += routeCount(after);
+    for (const [oldKey, cache] of this.#caches) {
+      if (this.#cachedRoutes <= this.#maxCachedRoutes || oldKey === key) break;
+      this.#caches.delete(oldKey);
+      this.#cachedRoutes -= routeCount(cache);
+    }
+  }
+}
+
+function routeCount(cache: PartCache): number {
+  let n = 0;
+  for (const routes of cache.routes.values()) n += routes.size;
+  return n;
+}
