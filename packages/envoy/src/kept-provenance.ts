@@ -113,12 +113,13 @@ export class KeptProvenance {
     if (changes.length === 0) return true;
     // Uses taken out first: a key whose ref object changed (an edited resource) is then free.
     changes.sort((x, y) => x[1] - y[1]);
-    const touched = new Set<string>();
+    /** Each touched key: whether it was in the result, and with which ref object. */
+    const before = new Map<string, ResourceRef | undefined>();
     for (const [item, delta] of changes) {
       for (const ref of refsOf(item)) {
         const key = resourceKey(ref);
         const entry = this.counts.get(key);
-        touched.add(key);
+        if (!before.has(key)) before.set(key, entry !== undefined && entry.n > 0 ? entry.ref : undefined);
         if (entry === undefined) {
           if (delta < 0) return false;
           this.counts.set(key, { ref, n: delta });
@@ -132,26 +133,37 @@ export class KeptProvenance {
         if (entry.n < 0) return false;
       }
     }
-    // The sorted result: touched keys out, then those still used back in with their ref.
+    // Only keys that came, went or changed ref object change the sorted result.
+    const came: string[] = [];
+    const went = new Set<string>();
+    const swapped = new Map<string, ResourceRef>();
+    for (const [key, was] of before) {
+      const entry = this.counts.get(key)!;
+      const now = entry.n > 0 ? entry.ref : undefined;
+      if (now === was) continue;
+      if (was === undefined) came.push(key);
+      else if (now === undefined) went.add(key);
+      else swapped.set(key, now);
+    }
+    if (came.length + went.size + swapped.size === 0) return true;
+    came.sort();
     const keys: string[] = [];
     const refs: ResourceRef[] = [];
+    let c = 0;
     for (let i = 0; i < this.keys.length; i++) {
-      if (touched.has(this.keys[i]!)) continue;
-      keys.push(this.keys[i]!);
-      refs.push(this.refs[i]!);
-    }
-    for (const key of touched) {
-      const entry = this.counts.get(key)!;
-      if (entry.n === 0) continue;
-      let low = 0;
-      let high = keys.length;
-      while (low < high) {
-        const mid = (low + high) >>> 1;
-        if (keys[mid]! < key) low = mid + 1;
-        else high = mid;
+      const key = this.keys[i]!;
+      while (c < came.length && came[c]! < key) {
+        keys.push(came[c]!);
+        refs.push(this.counts.get(came[c]!)!.ref);
+        c++;
       }
-      keys.splice(low, 0, key);
-      refs.splice(low, 0, entry.ref);
+      if (went.has(key)) continue;
+      keys.push(key);
+      refs.push(swapped.get(key) ?? this.refs[i]!);
+    }
+    for (; c < came.length; c++) {
+      keys.push(came[c]!);
+      refs.push(this.counts.get(came[c]!)!.ref);
     }
     this.keys = keys;
     this.refs = refs;
