@@ -147,8 +147,12 @@ export function admitLowered(
   }
 }
 
-/** Route configurations with at least this many parts keep their provenance union between compiles. */
-const keptProvenanceFrom = 1000;
+/**
+ * Route configurations with more virtual hosts than this keep their provenance union between
+ * compiles: unionProvenance merges up to this many route lists cheaply, and sorts every distinct
+ * ref above it (a table of hundreds or thousands of Hosts).
+ */
+const keptProvenanceAbove = 64;
 
 /** Per incremental compiler (its `admitted` map), the kept provenance of each large route configuration. */
 const keptProvenances = new WeakMap<KeptByString<string>, Map<string, KeptProvenance>>();
@@ -160,7 +164,7 @@ function keptProvenance(
   if (
     admitted === undefined ||
     lowered.typeUrl !== TypeUrl.RouteConfiguration ||
-    lowered.parts.length < keptProvenanceFrom
+    ((lowered.resource.virtual_hosts as unknown[] | undefined)?.length ?? 0) <= keptProvenanceAbove
   ) {
     return undefined;
   }

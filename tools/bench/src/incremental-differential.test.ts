@@ -69,6 +69,12 @@ describe('incremental compile, differential', () => {
     expect(steps).toHaveLength(40);
   });
 
+  it('with more Hosts than lowering merges route lists for (a kept provenance union), the same', () => {
+    const steps = runDifferential({ seed: 15, steps: 25, hosts: 70, mappings: 280, plugins: compilePlugins });
+    expect(steps.filter((s) => !s.equal).map((s) => `step ${s.step}: ${s.edit}`)).toEqual([]);
+    expect(steps).toHaveLength(25);
+  });
+
   it('catches a pass whose memo entry depends on more than its key and salt', () => {
     // Reports, per Mapping, how many Mappings there are, but memoises per Mapping alone: wrong after an add.
     const careless = definePlugin({
