@@ -164,6 +164,9 @@ describe('RouteTableEncoder', () => {
       }
       table = { ...table, virtualHosts: hosts };
       expectSameMessage(encoder, RC, table);
+      // Stale entries are dropped once they outnumber a host's routes.
+      const bound = hosts.reduce((n, h) => n + 2 * routesOf(h).length + 16, 0);
+      expect(encoder.cachedRoutes).toBeLessThanOrEqual(bound);
     }
   });
 
@@ -218,6 +221,18 @@ describe('RouteTableEncoder', () => {
     routes.push({ match: { prefix: '/' }, directResponse: { status: 404 } });
     expectSameMessage(encoder, VH, { ...host, routes });
     expect(encoder.routesEncoded).toBe(201);
+  });
+
+  it('drops stale route entries once they outnumber the routes', () => {
+    const encoder = new RouteTableEncoder();
+    const table = randomTable(8, 1, 10);
+    const host = hostsOf(table)[0] as Json;
+    for (let round = 0; round < 10; round++) {
+      const routes = routesOf(host).map((r, i) => ({ ...r, route: { cluster: `round_${round}_${i}` } }));
+      expectSameMessage(encoder, RC, { ...table, virtualHosts: [{ ...host, routes }] });
+      expect(encoder.cachedRoutes).toBeLessThanOrEqual(2 * 10 + 16);
+    }
+    expect(encoder.routesEncoded).toBe(100);
   });
 
   it('keeps at most maxCachedRoutes route entries over resource names', () => {
