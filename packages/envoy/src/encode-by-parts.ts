@@ -116,6 +116,61 @@ function concat(head: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** A varint at `pos`: its value and the position after it; undefined past the end. */
+function readVarint(bytes: Uint8Array, pos: number): [number, number] | undefined {
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= bytes.length) return undefined;
+    const byte = bytes[pos++] as number;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return [value, pos];
+    scale *= 128;
+  }
+  return undefined;
+}
+
+/**
+ * A message's top-level fields: the entries of one length-delimited field
+ * (whole, and their bodies) and the other fields' bytes, in order; undefined
+ * when the bytes are not well-formed.
+ */
+function scanFields(
+  bytes: Uint8Array,
+  fieldNumber: number,
+): { entries: Uint8Array[]; bodies: Uint8Array[]; others: Uint8Array[] } | undefined {
+  const entries: Uint8Array[] = [];
+  const bodies: Uint8Array[] = [];
+  const others: Uint8Array[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    const start = pos;
+    const tag = readVarint(bytes, pos);
+    if (!tag) return undefined;
+    pos = tag[1];
+    const wireType = tag[0] % 8;
+    let bodyStart = pos;
+    if (wireType === 0) {
+      const v = readVarint(bytes, pos);
+      if (!v) return undefined;
+      pos = v[1];
+    } else if (wireType === 1) pos += 8;
+    else if (wireType === 5) pos += 4;
+    else if (wireType === 2) {
+      const length = readVarint(bytes, pos);
+      if (!length) return undefined;
+      bodyStart = length[1];
+      pos = length[1] + length[0];
+    } else return undefined;
+    if (pos > bytes.length) return undefined;
+    if (wireType === 2 && Math.floor(tag[0] / 8) === fieldNumber) {
+      entries.push(bytes.subarray(start, pos));
+      bodies.push(bytes.subarray(bodyStart, pos));
+    } else others.push(bytes.subarray(start, pos));
+  }
+  return { entries, bodies, others };
+}
+
 function encodeWhole(desc: DescMessage, json: Record<string, unknown>): Uint8Array {
   return toBinary(desc, fromJson(desc, json as JsonValue, { registry: envoyRegistry }));
 }
@@ -161,10 +216,17 @@ export class RouteTableEncoder {
     const key = `${type} ${name}`;
     const before = this.#caches.get(key);
     const after: PartCache = { hosts: new Map(), routes: new Map(), counted: 0 };
-    const bytes =
-      type === routeConfigurationType
-        ? this.#encodeRouteConfiguration(body, before, after)
-        : (this.#encodeVirtualHost(body, name, before, after) ?? encodeWhole(this.#virtualHost, body));
+    let bytes: Uint8Array;
+    if (!before) {
+      // Nothing cached yet: one toBinary of the whole (twice as fast as 10,000 small ones),
+      // then the parts are cut out of its bytes for the next encoding.
+      bytes = encodeWhole(desc, body);
+      this.#fillFromWhole(type === routeConfigurationType, parts, bytes, name, after);
+    } else
+      bytes =
+        type === routeConfigurationType
+          ? this.#encodeRouteConfiguration(body, before, after)
+          : (this.#encodeVirtualHost(body, name, before, after) ?? encodeWhole(this.#virtualHost, body));
     this.#keep(key, before, after);
     return bytes;
   }
@@ -177,6 +239,50 @@ export class RouteTableEncoder {
   /** How many routes were encoded (not served from the cache) since construction. */
   get routesEncoded(): number {
     return this.#routesEncoded;
+  }
+
+  /**
+   * Caches the parts of a whole encoding: toBinary writes a repeated field's elements in
+   * order, so the i-th virtual-host (route) entry is the encoding of the i-th element. Hosts
+   * whose entries do not line up with their JSON are left uncached (encoded by parts next time).
+   */
+  #fillFromWhole(
+    isRouteConfiguration: boolean,
+    { rest, items }: { rest: Record<string, unknown>; items: readonly Record<string, unknown>[] },
+    bytes: Uint8Array,
+    name: string,
+    after: PartCache,
+  ): void {
+    if (!isRouteConfiguration) {
+      this.#fillHost(bytes, rest, name, after, items);
+      return;
+    }
+    const scanned = scanFields(bytes, this.#hostsField.field.number);
+    if (!scanned || scanned.bodies.length !== items.length) return;
+    items.forEach((host, i) => {
+      const split = splitRepeated(host, this.#routesField);
+      if (!split) return;
+      const hostName = typeof host.name === 'string' ? host.name : '';
+      this.#fillHost(scanned.bodies[i] as Uint8Array, split.rest, hostName, after, split.items);
+    });
+  }
+
+  /** Caches one virtual host's own fields and route entries from its encoding. */
+  #fillHost(
+    hostBytes: Uint8Array,
+    rest: Record<string, unknown>,
+    hostName: string,
+    after: PartCache,
+    routes: readonly Record<string, unknown>[],
+  ): void {
+    const scanned = scanFields(hostBytes, this.#routesField.field.number);
+    if (!scanned || scanned.entries.length !== routes.length || after.routes.has(hostName)) return;
+    const kept = new Map<string, Uint8Array>();
+    for (let i = 0; i < routes.length; i++)
+      kept.set(JSON.stringify(routes[i]), scanned.entries[i] as Uint8Array);
+    after.routes.set(hostName, kept);
+    after.hosts.set(JSON.stringify(rest), concat(new Uint8Array(0), scanned.others));
+    this.#routesEncoded += routes.length;
   }
 
   #encodeRouteConfiguration(
@@ -228,7 +334,7 @@ export class RouteTableEncoder {
     }
     if (kept.size > 2 * texts.length + 16) {
       const fresh = new Map<string, Uint8Array>();
-      texts.forEach((text, i) => fresh.set(text, entries[i] as Uint8Array));
+      for (let i = 0; i < texts.length; i++) fresh.set(texts[i] as string, entries[i] as Uint8Array);
       after.routes.set(hostName, fresh);
     }
     const restText = JSON.stringify(split.rest);
