@@ -235,6 +235,20 @@ describe('RouteTableEncoder', () => {
     expect(encoder.routesEncoded).toBe(100);
   });
 
+  it('returns bytes the caller may overwrite without touching the cache', () => {
+    const encoder = new RouteTableEncoder();
+    const table = randomTable(12, 2, 50);
+    encoder.encode(table).fill(0);
+    const host = hostsOf(table)[1] as Json;
+    const routes = [...routesOf(host)];
+    routes[3] = { match: { prefix: '/other/' }, route: { cluster: 'other' } };
+    const edited = { ...table, virtualHosts: [hostsOf(table)[0], { ...host, routes }] };
+    expectSameMessage(encoder, RC, edited);
+    encoder.encode(edited).fill(0);
+    expectSameMessage(encoder, RC, table);
+    expect(encoder.routesEncoded).toBe(101);
+  });
+
   it('keeps at most maxCachedRoutes route entries over resource names', () => {
     const encoder = new RouteTableEncoder({ maxCachedRoutes: 100 });
     for (let seed = 1; seed <= 5; seed++) encoder.encode(randomTable(seed, 1, 40));

@@ -220,8 +220,10 @@ export class RouteTableEncoder {
     if (!before) {
       // Nothing cached yet: one toBinary of the whole (twice as fast as 10,000 small ones),
       // then the parts are cut out of its bytes for the next encoding.
-      bytes = encodeWhole(desc, body);
-      this.#fillFromWhole(type === routeConfigurationType, parts, bytes, name, after);
+      const whole = encodeWhole(desc, body);
+      this.#fillFromWhole(type === routeConfigurationType, parts, whole, name, after);
+      // The cache holds views of `whole`: the caller gets its own copy (to transfer or reuse freely).
+      bytes = whole.slice();
     } else
       bytes =
         type === routeConfigurationType
