@@ -3,6 +3,7 @@ import {
   type HttpHostView,
   type HttpListenerView,
   HttpModelExt,
+  type HttpRouteSource,
   type IRRoute,
   type PassContext,
   writeExt,
@@ -50,16 +51,35 @@ export function publishHttpModel(
     }
   }
   writeExt(ctx.ir, HttpModelExt, {
-    routeSources: mappings.map((m) => ({
-      ref: m.ref,
-      namespace: m.namespace,
-      spec: m.spec as Readonly<Record<string, unknown>>,
-      labels: m.labels,
-      routeNames: m.routeNames,
-    })),
+    // Under an incremental compiler, an unchanged Mapping's route source is the last one.
+    routeSources: mappings.map(ctx.memo ? routeSourceOf : freshRouteSource),
     builtinRoutes,
     virtualHosts,
     routeConfigs,
     ...(module.ref ? { module: { ref: module.ref, config: module.config as Record<string, unknown> } } : {}),
   });
+}
+
+/**
+ * A Mapping's route source: the last one made for the same HttpMapping object while its route
+ * names are the same list (an incremental compiler keeps both for an unchanged Mapping); route
+ * sources are read, never edited.
+ */
+const routeSources = new WeakMap<HttpMapping, HttpRouteSource>();
+function routeSourceOf(m: HttpMapping): HttpRouteSource {
+  const known = routeSources.get(m);
+  if (known !== undefined && known.routeNames === m.routeNames && known.labels === m.labels) return known;
+  const source = freshRouteSource(m);
+  routeSources.set(m, source);
+  return source;
+}
+
+function freshRouteSource(m: HttpMapping): HttpRouteSource {
+  return {
+    ref: m.ref,
+    namespace: m.namespace,
+    spec: m.spec as Readonly<Record<string, unknown>>,
+    labels: m.labels,
+    routeNames: m.routeNames,
+  };
 }

@@ -1,4 +1,11 @@
-import { compile, createIncrementalCompiler, type Resource, type StoredResource } from '@attache/core';
+import {
+  compile,
+  createIncrementalCompiler,
+  HttpModelExt,
+  type Resource,
+  readExt,
+  type StoredResource,
+} from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { describe, expect, it } from 'vitest';
 import { httpPlugin } from '../index.js';
@@ -70,6 +77,32 @@ describe('ingest-mappings under an incremental compiler', () => {
     // A Module change (the salt) makes every HttpMapping anew.
     const fourth = mappingsOf(incremental.compile([listener, host, module(300), a, b2, c, d]));
     for (const [name, m] of fourth) expect(m).not.toBe(thirdMappings.get(name));
+  });
+
+  it('publishes the route names of this compile for feature plugins, the Mapping kept or not', () => {
+    const incremental = createIncrementalCompiler(plugins);
+    const hostWith = (action: string) =>
+      stored({
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'Host',
+        metadata: { name: 'a', namespace: 'default' },
+        spec: { hostname: 'a.example.com', requestPolicy: { insecure: { action } } },
+      });
+    const a = mapping('a', '/a/', { hostname: 'a.example.com' });
+    const b = mapping('b', '/b/', { hostname: 'a.example.com' });
+    const published = (result: ReturnType<typeof compile>) =>
+      Object.fromEntries(
+        (readExt(result.ir, HttpModelExt)?.routeSources ?? []).map((s) => [s.ref.name, [...s.routeNames]]),
+      );
+    // The Host's insecure action decides which routes (and so which names) each Mapping gets.
+    for (const inputs of [
+      [listener, hostWith('Route'), a, b],
+      [listener, hostWith('Redirect'), a, b],
+      [listener, hostWith('Reject'), a, b],
+      [listener, hostWith('Route'), a, b],
+    ]) {
+      expect(published(incremental.compile(inputs))).toEqual(published(compile(inputs, plugins)));
+    }
   });
 
   it('replays an unchanged Mapping’s admission and ingest diagnostics on every compile', () => {
