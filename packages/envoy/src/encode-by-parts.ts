@@ -1,5 +1,6 @@
 import { type DescField, type DescMessage, fromJson, type JsonValue, toBinary } from '@bufbuild/protobuf';
 import { envoyRegistry, messageDesc, typeNameOfUrl } from './registry.js';
+import { concatBytes, lengthDelimited, readVarint } from './wire-format.js';
 
 /**
  * Encodes route tables by parts, so that re-encoding a RouteConfiguration (or
@@ -75,61 +76,6 @@ function splitRepeated(
   return { rest, items: items as Record<string, unknown>[] };
 }
 
-function varintLength(value: number): number {
-  let n = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 128);
-    n++;
-  }
-  return n;
-}
-
-function writeVarint(out: Uint8Array, offset: number, value: number): number {
-  while (value >= 0x80) {
-    out[offset++] = (value & 0x7f) | 0x80;
-    value = Math.floor(value / 128);
-  }
-  out[offset++] = value;
-  return offset;
-}
-
-/** One length-delimited field entry: tag, length, bytes. */
-function entry(fieldNumber: number, bytes: Uint8Array): Uint8Array {
-  const tag = fieldNumber * 8 + 2;
-  const out = new Uint8Array(varintLength(tag) + varintLength(bytes.length) + bytes.length);
-  let offset = writeVarint(out, 0, tag);
-  offset = writeVarint(out, offset, bytes.length);
-  out.set(bytes, offset);
-  return out;
-}
-
-function concat(head: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
-  let length = head.length;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  out.set(head, 0);
-  let offset = head.length;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-/** A varint at `pos`: its value and the position after it; undefined past the end. */
-function readVarint(bytes: Uint8Array, pos: number): [number, number] | undefined {
-  let value = 0;
-  let scale = 1;
-  for (let i = 0; i < 10; i++) {
-    if (pos >= bytes.length) return undefined;
-    const byte = bytes[pos++] as number;
-    value += (byte & 0x7f) * scale;
-    if (byte < 0x80) return [value, pos];
-    scale *= 128;
-  }
-  return undefined;
-}
-
 /**
  * A message's top-level fields: the entries of one length-delimited field
  * (whole, and their bodies) and the other fields' bytes, in order; undefined
@@ -142,31 +88,28 @@ function scanFields(
   const entries: Uint8Array[] = [];
   const bodies: Uint8Array[] = [];
   const others: Uint8Array[] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
-    const start = pos;
-    const tag = readVarint(bytes, pos);
-    if (!tag) return undefined;
-    pos = tag[1];
-    const wireType = tag[0] % 8;
-    let bodyStart = pos;
+  const at = { pos: 0 };
+  while (at.pos < bytes.length) {
+    const start = at.pos;
+    const tag = readVarint(bytes, at, 10);
+    if (tag === undefined) return undefined;
+    const wireType = tag % 8;
+    let bodyStart = at.pos;
     if (wireType === 0) {
-      const v = readVarint(bytes, pos);
-      if (!v) return undefined;
-      pos = v[1];
-    } else if (wireType === 1) pos += 8;
-    else if (wireType === 5) pos += 4;
+      if (readVarint(bytes, at, 10) === undefined) return undefined;
+    } else if (wireType === 1) at.pos += 8;
+    else if (wireType === 5) at.pos += 4;
     else if (wireType === 2) {
-      const length = readVarint(bytes, pos);
-      if (!length) return undefined;
-      bodyStart = length[1];
-      pos = length[1] + length[0];
+      const length = readVarint(bytes, at, 10);
+      if (length === undefined) return undefined;
+      bodyStart = at.pos;
+      at.pos += length;
     } else return undefined;
-    if (pos > bytes.length) return undefined;
-    if (wireType === 2 && Math.floor(tag[0] / 8) === fieldNumber) {
-      entries.push(bytes.subarray(start, pos));
-      bodies.push(bytes.subarray(bodyStart, pos));
-    } else others.push(bytes.subarray(start, pos));
+    if (at.pos > bytes.length) return undefined;
+    if (wireType === 2 && Math.floor(tag / 8) === fieldNumber) {
+      entries.push(bytes.subarray(start, at.pos));
+      bodies.push(bytes.subarray(bodyStart, at.pos));
+    } else others.push(bytes.subarray(start, at.pos));
   }
   return { entries, bodies, others };
 }
@@ -283,7 +226,7 @@ export class RouteTableEncoder {
     for (let i = 0; i < routes.length; i++)
       kept.set(JSON.stringify(routes[i]), scanned.entries[i] as Uint8Array);
     after.routes.set(hostName, kept);
-    after.hosts.set(JSON.stringify(rest), concat(new Uint8Array(0), scanned.others));
+    after.hosts.set(JSON.stringify(rest), concatBytes(scanned.others));
     this.#routesEncoded += routes.length;
   }
 
@@ -301,9 +244,9 @@ export class RouteTableEncoder {
       const name = typeof host.name === 'string' ? host.name : '';
       const hostBytes = this.#encodeVirtualHost(host, name, before, after);
       if (!hostBytes) return encodeWhole(desc, json);
-      entries.push(entry(number, hostBytes));
+      entries.push(lengthDelimited(number, [hostBytes]));
     }
-    return concat(encodeWhole(desc, split.rest), entries);
+    return concatBytes([encodeWhole(desc, split.rest), ...entries]);
   }
 
   /** A VirtualHost's binary by parts; undefined when its shape is not plain (the caller encodes whole). */
@@ -327,7 +270,7 @@ export class RouteTableEncoder {
       const text = JSON.stringify(route);
       let made = kept.get(text);
       if (!made) {
-        made = entry(number, encodeWhole(this.#route, route));
+        made = lengthDelimited(number, [encodeWhole(this.#route, route)]);
         this.#routesEncoded++;
         kept.set(text, made);
       }
@@ -343,7 +286,7 @@ export class RouteTableEncoder {
     let rest = after.hosts.get(restText) ?? before?.hosts.get(restText);
     if (!rest) rest = encodeWhole(this.#virtualHost, split.rest);
     after.hosts.set(restText, rest);
-    return concat(rest, entries);
+    return concatBytes([rest, ...entries]);
   }
 
   #keep(key: string, before: PartCache | undefined, after: PartCache): void {

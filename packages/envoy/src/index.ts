@@ -42,3 +42,4 @@ export {
   virtualHostTypeUrl,
   withOnDemandFilter,
 } from './vhds.js';
+export { concatBytes, lengthDelimited, readVarint, varintLength, writeVarint } from './wire-format.js';

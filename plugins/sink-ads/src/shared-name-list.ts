@@ -1,4 +1,4 @@
-import { readVarint } from './wire-varint.js';
+import { readVarint } from '@attache/envoy';
 
 /**
  * Name lists of requests, decoded once and shared. A thousand streams send the

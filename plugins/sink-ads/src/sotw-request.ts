@@ -1,5 +1,5 @@
+import { readVarint } from '@attache/envoy';
 import { sharedNameList } from './shared-name-list.js';
-import { readVarint } from './wire-varint.js';
 import type { DiscoveryRequestJson } from './xds-codec.js';
 
 /**

@@ -1,4 +1,4 @@
-import { readVarint } from './wire-varint.js';
+import { lengthDelimited, readVarint } from '@attache/envoy';
 import type { EncodedResource } from './xds-codec.js';
 
 /**
@@ -12,35 +12,13 @@ import type { EncodedResource } from './xds-codec.js';
 
 const encoder = new TextEncoder();
 
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  while (v > 0x7f) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
-}
-
-function stringField(tag: number, text: string): Uint8Array {
-  const body = encoder.encode(text);
-  return Uint8Array.from([tag, ...varint(body.length), ...body]);
+function stringField(fieldNumber: number, text: string): Uint8Array {
+  return lengthDelimited(fieldNumber, [encoder.encode(text)]);
 }
 
 /** `DeltaDiscoveryResponse.resources` (field 2) holding `resourceBytes`. */
 function frameResource(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const head = Uint8Array.from([0x12, ...varint(length)]);
-  const out = new Uint8Array(head.length + length);
-  out.set(head, 0);
-  let offset = head.length;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return lengthDelimited(2, parts);
 }
 
 /** The resource as delta sends it, answering the on-demand requests `aliases`. */
@@ -52,7 +30,7 @@ export function withAlias(resource: EncodedResource, aliases: readonly string[])
     ...resource,
     deltaFragment: frameResource([
       fragment.subarray(at.pos),
-      ...aliases.map((alias) => stringField(0x22, alias)),
+      ...aliases.map((alias) => stringField(4, alias)),
     ]),
   };
 }
@@ -71,9 +49,9 @@ export function unresolvedAlias(alias: string): EncodedResource {
     version: unresolvedVersion,
     sotwFragment: new Uint8Array(0),
     deltaFragment: frameResource([
-      stringField(0x1a, alias),
-      stringField(0x0a, unresolvedVersion),
-      stringField(0x22, alias),
+      stringField(3, alias),
+      stringField(1, unresolvedVersion),
+      stringField(4, alias),
     ]),
   };
 }
