@@ -22,8 +22,8 @@ import { expectNoRejectedUpdates, waitForListeners } from './feature-traffic.js'
  * plain HTTP/1.1 client (Module enable_grpc_web), a non-OK grpc-status passed
  * through both, and a grpc-timeout shorter than the upstream's delay ending in
  * DEADLINE_EXCEEDED from Envoy (Mapping grpc_timeout). A proxyless target in
- * attache.yaml sends Envoy an API listener over LDS, which it must take
- * without rejecting the update.
+ * attache.yaml puts an API listener, a route table and twin clusters in the
+ * snapshot, which Envoy's wildcard LDS and CDS must not receive.
  */
 const skip = edgeSkipReason('e2e-envoy gRPC');
 if (skip) console.warn(skip);
@@ -328,11 +328,18 @@ describe.skipIf(skip !== undefined)('e2e-envoy: gRPC through Envoy (feature-grpc
     });
   });
 
-  it('Envoy took every update, the proxyless API listener over LDS included', async () => {
-    // serve (compiling in its worker thread) put the target's API listener and route table in the snapshot.
+  it('Envoy took every update, and none of the proxyless resources (they are sent only to clients that name them)', async () => {
+    // serve (compiling in its worker thread) put the target's API listener, route table and twin clusters in the snapshot…
     const snapshot = JSON.stringify((await edge.attache.api('/api/snapshot?full=1')).body);
     expect(snapshot).toContain('"api_listener"');
     expect(snapshot).toContain('grpc-proxyless/echo.grpc');
+    const proxylessNames = new Set(snapshot.match(/grpc-proxyless\/[^"]+/g));
+    expect(proxylessNames.size).toBeGreaterThan(1); // the route table and at least one twin cluster
+    // …and Envoy's wildcard LDS and CDS got none of them.
+    const dump = JSON.stringify(await edge.envoy.configDump(true));
+    expect(dump).toContain('"dynamic_active_clusters"');
+    expect(dump).not.toContain('grpc-proxyless/');
+    expect(dump).not.toContain('api_listener');
     await expectNoRejectedUpdates(edge.envoy);
     const diagnostics = await edge.attache.diagnostics();
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);

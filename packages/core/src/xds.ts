@@ -36,6 +36,13 @@ export interface XdsResource {
    * resource to another thread without serialising it again.
    */
   text?: string;
+  /**
+   * Sent only to a client that asks for it by name, never in a wildcard
+   * subscription nor in a static bootstrap: the resources of proxyless gRPC
+   * clients (which name every resource they want), which Envoy's wildcard
+   * LDS/CDS would otherwise receive as well.
+   */
+  byNameOnly?: true;
 }
 
 /** Resources by type URL, each list sorted by name. */

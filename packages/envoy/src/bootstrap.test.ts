@@ -70,6 +70,21 @@ describe('buildStaticBootstrap', () => {
     expect(text).not.toContain('eds_cluster_config');
   });
 
+  it('leaves out the resources sent only to clients that name them (proxyless gRPC)', () => {
+    const [first] = compiled.xds[TypeUrl.Cluster];
+    const marked = {
+      ...compiled.xds,
+      [TypeUrl.Cluster]: compiled.xds[TypeUrl.Cluster].map((c) =>
+        c === first ? { ...c, byNameOnly: true as const } : c,
+      ),
+    };
+    const clusters = (buildStaticBootstrap(marked) as Json).static_resources.clusters.map(
+      (c: Json) => c.name,
+    );
+    expect(clusters).not.toContain(first!.name);
+    expect(clusters).toHaveLength(bootstrap.static_resources.clusters.length - 1);
+  });
+
   it('inlines each HCM route config in place of RDS', () => {
     const https = bootstrap.static_resources.listeners.find((l: Json) => l.name === 'https');
     const hcm = https.filter_chains[0].filters[0].typed_config;

@@ -147,7 +147,11 @@ function staticCluster(cluster: XdsResource, assignments: ReadonlyMap<string, Js
  * inline (route configs inlined into their HCMs, EDS clusters turned STATIC
  * with their endpoints), for running Envoy without a control plane.
  */
-export function buildStaticBootstrap(resources: XdsResources, options: StaticBootstrapOptions = {}): Json {
+export function buildStaticBootstrap(all: XdsResources, options: StaticBootstrapOptions = {}): Json {
+  // What only a client naming it gets (proxyless gRPC's) is not Envoy's.
+  const resources = Object.fromEntries(
+    Object.entries(all).map(([typeUrl, list]) => [typeUrl, list.filter((r) => !r.byNameOnly)]),
+  ) as XdsResources;
   const routeConfigs = new Map(
     resources[TypeUrl.RouteConfiguration].map((r) => [r.name, withoutType(r.resource)] as const),
   );

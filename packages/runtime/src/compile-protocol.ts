@@ -69,4 +69,5 @@ export interface WireResource {
   version: string;
   provenance?: ResourceRef[];
   json?: string;
+  byNameOnly?: true;
 }

@@ -151,6 +151,7 @@ function toWire(
       const provenance = JSON.stringify(r.provenance);
       after.set(key, { version: r.version, provenance });
       const wire: WireResource = { typeUrl, name: r.name, version: r.version };
+      if (r.byNameOnly) wire.byNameOnly = true;
       if (last?.version !== r.version) wire.json = JSON.stringify(r.resource);
       if (last?.provenance !== provenance) wire.provenance = r.provenance;
       out.push(wire);

@@ -205,6 +205,7 @@ export class WorkerCompiler {
           resource: r.json !== undefined ? (JSON.parse(r.json) as Record<string, unknown>) : kept!.resource,
           provenance: r.provenance ?? kept!.provenance,
         };
+        if (r.byNameOnly) emitted.byNameOnly = true;
         const text = r.json ?? kept?.text;
         if (text !== undefined && text.length >= keepTextFrom) emitted.text = text;
         xds[r.typeUrl].push(emitted);

@@ -156,6 +156,8 @@ function emitted(json: Json, provenance: ResourceRef[]): XdsResource {
     resource: json,
     version: contentHash(json),
     provenance,
+    // gRPC clients name every resource they want; Envoy's wildcard LDS/CDS must not get these.
+    byNameOnly: true,
   };
 }
 
@@ -166,9 +168,9 @@ function emitted(json: Json, provenance: ResourceRef[]): XdsResource {
  * redirect and direct-response routes left out, X-Forwarded-Proto matches
  * dropped), and for each cluster they use a twin gRPC can use: EDS with a
  * ClusterLoadAssignment whose locality carries a weight, or LOGICAL_DNS for a
- * name resolved by DNS. Envoy never asks for
- * the route configuration or the endpoints by name; it ignores API listeners
- * it gets over LDS.
+ * name resolved by DNS. All of them are sent only to a client that asks
+ * for them by name (`byNameOnly`): Envoy's wildcard LDS and CDS never get
+ * the API listener or the twin clusters.
  */
 export function serveProxyless(ctx: PassContext<GrpcPluginConfig>): void {
   const targets = ctx.config?.proxyless ?? [];

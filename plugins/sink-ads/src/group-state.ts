@@ -38,6 +38,8 @@ export interface TypeContent {
  */
 export class GroupState {
   private readonly views = new Map<string, TypeContent>();
+  /** Per type, the names of resources sent only to clients that name them (XdsResource.byNameOnly). */
+  private readonly byNameOnly = new Map<string, ReadonlySet<string>>();
   /** SotW response per view: one encoding for every stream that subscribes alike. */
   private readonly sotwResponses = new Map<TypeContent, SharedResponse>();
   /** SotW response with only what changed, per view and per view the stream holds (named types only). */
@@ -90,7 +92,7 @@ export class GroupState {
     if (this.vhds && subscription.typeUrl === VirtualHostType) {
       resources = this.vhds.select(subscription);
     } else if (subscription.wildcard) {
-      resources = all;
+      resources = this.wildcardResources(subscription, all);
     } else {
       const picked = new Map<string, EncodedResource>();
       for (const name of subscription.sortedNames()) {
@@ -106,6 +108,26 @@ export class GroupState {
     this.views.set(key, view);
     subscription.remember(this, view);
     return view;
+  }
+
+  /** What a wildcard subscription gets: every resource but those sent only by name, unless it names them too. */
+  private wildcardResources(
+    subscription: Subscription,
+    all: ReadonlyMap<string, EncodedResource>,
+  ): ReadonlyMap<string, EncodedResource> {
+    let hidden = this.byNameOnly.get(subscription.typeUrl);
+    if (hidden === undefined) {
+      const names = new Set<string>();
+      for (const r of this.snapshot.resources[subscription.typeUrl as XdsTypeUrl] ?? [])
+        if (r.byNameOnly) names.add(r.name);
+      hidden = names;
+      this.byNameOnly.set(subscription.typeUrl, hidden);
+    }
+    if (hidden.size === 0) return all;
+    const picked = new Map<string, EncodedResource>();
+    for (const [name, resource] of all)
+      if (!hidden.has(name) || subscription.names.has(name)) picked.set(name, resource);
+    return picked;
   }
 
   /** The SotW response carrying `view`, encoded on first use and shared by every stream that is sent it. */
