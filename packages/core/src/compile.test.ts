@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from './compile.js';
+import { createIncrementalCompiler } from './incremental-compiler.js';
 import { definePlugin } from './plugin.js';
 import type { StoredResource } from './resource.js';
 import { refOf } from './resource.js';
@@ -105,6 +106,39 @@ describe('compile', () => {
     expect(dupDiag.resource?.source).toBe('b.yaml:5');
     // The first one read (a.yaml) is the one compiled: port 2.
     expect(result.ir.clusters.same?.targets?.[0]?.port).toBe(2);
+  });
+
+  it('admits inputs kept from compile to compile as a full compile does (incremental compiler)', () => {
+    // Kind and envelope verdicts are kept per input object: every compile must still report
+    // what a full compile of the same inputs reports, and group inputs by kind the same way.
+    const bad: StoredResource = {
+      resource: { apiVersion: 'example.io/v1', kind: 'Widget', metadata: {} as never },
+      origin: { source: 'test', file: 'x.yaml', line: 3 },
+    };
+    const unknown: StoredResource = {
+      resource: { apiVersion: 'other.io/v1', kind: 'Gadget', metadata: { name: 'g' } },
+      origin: { source: 'test', file: 'g.yaml', line: 1 },
+    };
+    const dup = widget('same', 1, 'b.yaml', 5);
+    const first = widget('same', 2, 'a.yaml', 9);
+    const incremental = createIncrementalCompiler([widgets]);
+    let inputs: StoredResource[] = [bad, unknown, dup, first, widget('ok', 1)];
+    for (let step = 0; step < 6; step++) {
+      const got = incremental.compile(inputs);
+      const want = compile(inputs, [widgets]);
+      expect(got.diagnostics).toEqual(want.diagnostics);
+      expect(got.xds).toEqual(want.xds);
+      expect(got.diagnostics.map((d) => d.code).sort()).toEqual(
+        [
+          'RESOURCE_DUPLICATE',
+          'RESOURCE_INVALID',
+          'RESOURCE_KIND_UNKNOWN',
+          step % 2 ? 'WIDGET_SIZE_INVALID' : '',
+        ].filter(Boolean),
+      );
+      // A new object each step beside the kept ones (an invalid size on odd steps).
+      inputs = [...inputs.slice(0, 5), widget(`w${step}`, step % 2 ? 1 : 'big')];
+    }
   });
 
   it('rejects envelopes without name, naming the field', () => {

@@ -39,7 +39,7 @@ export function compile(
 ): CompileResult {
   const pipeline = isPipeline(plugins) ? plugins : createPipeline(plugins);
   const diagnostics: Diagnostic[] = [];
-  const inputs = admitInputs(
+  const admittedInputs = admitInputs(
     resources,
     pipeline,
     (d) =>
@@ -51,8 +51,9 @@ export function compile(
     session?.inputOrder,
   );
   const byKind = new Map<ResourceKind, StoredResource[]>();
-  for (const r of inputs) {
-    const kind = kindOf(r.resource);
+  const inputs: StoredResource[] = [];
+  for (const { stored: r, kind } of admittedInputs) {
+    inputs.push(r);
     const list = byKind.get(kind);
     if (list) list.push(r);
     else byKind.set(kind, [r]);
@@ -164,9 +165,14 @@ function admitInputs(
   pipeline: Pipeline,
   report: (d: DiagnosticInput) => void,
   kept?: KeptInputOrder,
-): StoredResource[] {
+): Array<{ stored: StoredResource; kind: ResourceKind }> {
   const valid: StoredResource[] = [];
   for (const stored of resources) {
+    // An object of the last compiles passed the check then (inputs are not changed in place).
+    if (kept?.known(stored)) {
+      valid.push(stored);
+      continue;
+    }
     const r = stored.resource as Partial<StoredResource['resource']> | undefined;
     const problem = envelopeProblem(r);
     if (problem) {
@@ -187,11 +193,11 @@ function admitInputs(
     valid.push(stored);
   }
   // Keys are computed once: sorting 10,000 resources calls the comparator ~130,000 times.
-  const keyed = kept
+  const keyed: KeyedInput[] = kept
     ? kept.sort(valid, (stored) => keyOfResource(stored.resource), compareKeyed)
     : valid.map((stored) => ({ stored, key: keyOfResource(stored.resource) })).sort(compareKeyed);
-  const admitted: StoredResource[] = [];
-  let previous: { stored: StoredResource; key: string } | undefined;
+  const admitted: Array<{ stored: StoredResource; kind: ResourceKind }> = [];
+  let previous: KeyedInput | undefined;
   for (const entry of keyed) {
     const { stored } = entry;
     if (previous && entry.key === previous.key) {
@@ -203,7 +209,12 @@ function admitInputs(
       });
       continue;
     }
-    const kind = kindOf(stored.resource);
+    // Kept with the input's key under an incremental compiler: one string per input, not one per compile.
+    let kind = entry.kind;
+    if (kind === undefined) {
+      kind = kindOf(stored.resource);
+      entry.kind = kind;
+    }
     const needs = pipeline.owners.has(kind) ? undefined : pipeline.kindPlugins.get(kind);
     const meant =
       needs === undefined && !pipeline.owners.has(kind) && !pipeline.consumed.has(kind)
@@ -239,7 +250,7 @@ function admitInputs(
         path: '/kind',
       });
     }
-    admitted.push(stored);
+    admitted.push({ stored, kind });
     previous = entry;
   }
   return admitted;

@@ -1,9 +1,11 @@
-import type { StoredResource } from './resource.js';
+import type { ResourceKind, StoredResource } from './resource.js';
 
 /** An input with its resource key, as compile() sorts them. */
 export interface KeyedInput {
   stored: StoredResource;
   key: string;
+  /** Its kind, once compile() has asked (kept with the key while the object is an input). */
+  kind?: ResourceKind;
 }
 
 interface Entry extends KeyedInput {
@@ -23,6 +25,11 @@ export class KeptInputOrder {
   private entries = new WeakMap<StoredResource, Entry>();
   private sorted: Entry[] | undefined;
   private generation = 0;
+
+  /** Whether this object passed the envelope check before (only those are sorted and kept). */
+  known(stored: StoredResource): boolean {
+    return this.entries.has(stored);
+  }
 
   sort(
     valid: readonly StoredResource[],
