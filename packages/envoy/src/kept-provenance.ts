@@ -1,7 +1,7 @@
 import { type ResourceRef, resourceKey } from '@attache/core';
 import type { ResourcePart } from './lower/common.js';
 import { RoutePart } from './lower/route-part.js';
-import { unionProvenance } from './provenance-union.js';
+import { isWholeList, unionProvenance } from './provenance-union.js';
 
 /** The distinct ref objects behind an IR route list's routes (lists are never mutated once made). */
 const listRefs = new WeakMap<readonly unknown[], ResourceRef[]>();
@@ -34,15 +34,6 @@ function bagOf(own: readonly ResourceRef[], parts: readonly ResourcePart[]): Bag
     i++;
   }
   return bag;
-}
-
-function isWholeList(parts: readonly ResourcePart[], at: number, list: readonly unknown[]): boolean {
-  if (at + list.length > parts.length) return false;
-  for (let k = 0; k < list.length; k++) {
-    const part = parts[at + k];
-    if (!(part instanceof RoutePart) || part.list !== list || part.index !== k) return false;
-  }
-  return true;
 }
 
 const refsOf = (item: readonly unknown[] | ResourceRef): readonly ResourceRef[] =>

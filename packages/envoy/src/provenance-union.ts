@@ -175,7 +175,7 @@ export function unionProvenance(own: readonly ResourceRef[], parts: readonly Res
 }
 
 /** Whether parts[at…] are the route parts of every route of `list`, in order. */
-function isWholeList(parts: readonly ResourcePart[], at: number, list: readonly unknown[]): boolean {
+export function isWholeList(parts: readonly ResourcePart[], at: number, list: readonly unknown[]): boolean {
   if (at + list.length > parts.length) return false;
   for (let k = 0; k < list.length; k++) {
     const part = parts[at + k];

@@ -1,3 +1,4 @@
+import { concatBytes } from '@attache/envoy';
 import { create, type DescMessage, type Registry, toBinary } from '@bufbuild/protobuf';
 import { AnySchema } from '@bufbuild/protobuf/wkt';
 
@@ -88,18 +89,6 @@ function messageDesc(registry: Registry, typeName: string): DescMessage {
   return desc;
 }
 
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const chunk of chunks) length += chunk.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
-
 /** What the codec needs from @attache/envoy (passed in so that the protocol core stays testable alone). */
 export interface EnvoySchema {
   registry: Registry;
@@ -136,14 +125,14 @@ export function createXdsCodec(schema: EnvoySchema): XdsCodec {
     },
     sotwResponse({ versionInfo, typeUrl, nonce, resources }) {
       const envelope = toBinary(response, create(response, { versionInfo, typeUrl, nonce }));
-      return concat([...resources.map((r) => r.sotwFragment), envelope]);
+      return concatBytes([...resources.map((r) => r.sotwFragment), envelope]);
     },
     deltaResponse({ systemVersionInfo, typeUrl, nonce, resources, removedResources }) {
       const envelope = toBinary(
         deltaResponse,
         create(deltaResponse, { systemVersionInfo, typeUrl, nonce, removedResources: [...removedResources] }),
       );
-      return concat([...resources.map((r) => r.deltaFragment), envelope]);
+      return concatBytes([...resources.map((r) => r.deltaFragment), envelope]);
     },
   };
 }
