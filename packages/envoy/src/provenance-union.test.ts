@@ -3,17 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResourcePart } from './lower/common.js';
 import { RoutePart } from './lower/route-part.js';
 import { mergeRefLists, unionProvenance } from './provenance-union.js';
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from './testing/validation-corpus.js';
 
 /**
  * Refs drawn from a few names, each name with two ref objects that share its resource key
