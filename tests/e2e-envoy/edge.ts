@@ -79,7 +79,8 @@ export function host(name: string, spec: Obj): Obj {
  * RouteConfigurations without virtual hosts plus one VirtualHost resource per virtual host.
  * `ATTACHE_E2E_VHDS=on-demand` also turns on on-demand updates (Envoy's on-demand filter in
  * each HTTP connection manager); `lazy` also sends exact-domain virtual hosts only on demand.
- * CI runs the routing suites with VHDS off and on.
+ * CI runs the routing suites with VHDS off and on. A suite that passes `delta: false` tests
+ * state-of-the-world ADS and keeps it whatever this says.
  */
 export const vhdsFromEnvironment: boolean | { onDemand: boolean; lazy?: boolean } =
   process.env.ATTACHE_E2E_VHDS === 'on-demand'
@@ -98,7 +99,10 @@ export interface AttacheOptions {
   delta?: boolean;
   /** Extra attache.yaml top-level keys. */
   config?: Obj;
-  /** Serve route tables as VHDS (implies delta). Default: from `ATTACHE_E2E_VHDS`. */
+  /**
+   * Serve route tables as VHDS (implies delta). Default: from `ATTACHE_E2E_VHDS`, except when
+   * `delta` is `false`, which says the suite tests state-of-the-world ADS.
+   */
   vhds?: boolean | { onDemand: boolean; lazy?: boolean };
   logLevel?: string;
 }
@@ -135,7 +139,9 @@ export class AttacheProcess {
       options.adsPort && options.adminPort ? [options.adsPort, options.adminPort] : await freePorts(2);
     const workDir = mkdtempSync(join(tmpdir(), 'attache-serve-'));
     const bootstrapPath = join(workDir, 'envoy-bootstrap.json');
-    const vhds = options.vhds ?? vhdsFromEnvironment;
+    // An explicit `delta: false` is a suite testing state-of-the-world ADS: VHDS (delta only)
+    // from the environment does not apply to it.
+    const vhds = options.vhds ?? (options.delta === false ? false : vhdsFromEnvironment);
     const config = {
       sources: { file: { paths: [options.resources], watch: true } },
       sinks: {
