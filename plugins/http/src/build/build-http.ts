@@ -1,5 +1,6 @@
 import { type IRRoute, type PassContext, versionHash } from '@attache/core';
 import { configOf } from '../config.js';
+import { deepEqual } from '../finalize/share-routes.js';
 import { hostGlobsIntersect } from '../hostglob.js';
 import { ExtKey, type HttpHost, type HttpListener, type HttpMapping, type HttpModule } from '../model.js';
 import type { Upstream } from '../resolve/upstreams.js';
@@ -7,7 +8,7 @@ import { isEmptySelector, selectorMatches } from '../selector.js';
 import { GroupIndex } from './association.js';
 import { buildRouteGroups, type RouteGroup } from './groups.js';
 import { publishHttpModel } from './http-model.js';
-import { BuildState, sameRoutesAsBefore } from './kept-build.js';
+import { BuildState, keptListenerBuild, sameRoutesAsBefore } from './kept-build.js';
 import { KeptClusters } from './kept-clusters.js';
 import { attaches, insertionPoint } from './kept-groups.js';
 import { buildListener, listenerBindsHost } from './listeners.js';
@@ -189,6 +190,8 @@ export function buildHttp(ctx: PassContext): void {
   if (listeners.length === 0) {
     // No routes were built: next compile cannot take route names from this one.
     if (keptGroups) keptGroups.hostsKey = undefined;
+    state?.rotate();
+    state?.listenerBuilds.clear();
     publishHttpModel(ctx, mappings, hosts, [], module, []);
     if (hosts.some((h) => !h.synthesized) || mappings.length > 0) {
       ctx.report({
@@ -247,9 +250,23 @@ export function buildHttp(ctx: PassContext): void {
     return routes;
   };
   const boundHosts = new Set<HttpHost>();
-  for (const listener of listeners) {
+  const plans = listeners.map((listener) => {
     const bound = hosts.filter((h) => listenerBindsHost(listener, h, namespaceLabels));
+    // The same Listener binding the same Hosts as last compile: its build is patched (the Hosts
+    // whose routes may differ, `dirty`, are known only while the Hosts are the same).
+    const build =
+      state && dirty && bound.length > 0 ? keptListenerBuild(state, listener, bound, deepEqual) : undefined;
+    return { listener, bound, build };
+  });
+  if (state) {
+    // Every Listener patched: what the last compile used stays (and only the dirty Hosts' entries are read).
+    if (!plans.every((p) => p.build !== undefined || p.bound.length === 0)) state.rotate();
+    const ids = new Set(listeners.map((l) => l.id));
+    for (const id of state.listenerBuilds.keys()) if (!ids.has(id)) state.listenerBuilds.delete(id);
+  }
+  for (const { listener, bound, build } of plans) {
     if (bound.length === 0) {
+      state?.listenerBuilds.delete(listener.id);
       ctx.report({
         code: listener.hostBinding.selector ? 'LISTENER_SELECTOR_MATCHES_NOTHING' : 'LISTENER_NO_HOSTS',
         resource: listener.ref,
@@ -260,7 +277,15 @@ export function buildHttp(ctx: PassContext): void {
       continue;
     }
     for (const h of bound) boundHosts.add(h);
-    buildListener(ctx, listener, bound, (h) => routesFor(h, listener.securityModel), module, state);
+    buildListener(
+      ctx,
+      listener,
+      bound,
+      (h) => routesFor(h, listener.securityModel),
+      module,
+      state,
+      build && dirty ? { build, dirty } : undefined,
+    );
   }
   if (keptGroups) {
     // A touched Host whose groups were not asked for (bound by no Listener) has no list to patch next time.

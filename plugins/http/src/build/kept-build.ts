@@ -1,4 +1,5 @@
 import {
+  type DiagnosticInput,
   type IRFilterChain,
   type IRHttpConnectionManager,
   type IRListener,
@@ -9,7 +10,7 @@ import {
   mergeProvenance,
   type ResourceRef,
 } from '@attache/core';
-import type { HttpHost } from '../model.js';
+import type { HttpHost, HttpListener } from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
 import type { RouteGroup } from './groups.js';
 import { KeptGroups } from './kept-groups.js';
@@ -49,11 +50,21 @@ export class BuildState {
     hosts: Array<ResourceRef | undefined>;
     provenance: ResourceRef[];
   }>();
+  /** What each Listener (by id) was built into last, for patching by the Hosts an edit touches. */
+  readonly listenerBuilds = new Map<string, ListenerBuild>();
   /** The probe routes (they depend on the Module alone), with the Module ref they carry. */
   probes?: { ref: ResourceRef | undefined; routes: IRRoute[] };
 
   begin(): void {
     this.generation++;
+  }
+
+  /**
+   * Drops what the compile before did not use. Skipped by a compile that patches every
+   * Listener's last build (the same bound Hosts): it reads only the entries of the Hosts
+   * it touches, and the others stay valid (a Host bound then is bound now).
+   */
+  rotate(): void {
     this.lists.rotate();
     this.routeConfigs.rotate();
     this.listeners.rotate();
@@ -61,6 +72,40 @@ export class BuildState {
     this.connectionManagers.rotate();
     this.provenance.rotate();
   }
+}
+
+/**
+ * One Listener's build in the last compile: while the Listener, its connection manager and its
+ * bound Hosts (the same objects, in order) are the same, only the route configurations of the
+ * Hosts whose routes may differ are made again; the chains and the listener are the same.
+ */
+export interface ListenerBuild {
+  listener: HttpListener;
+  bound: readonly HttpHost[];
+  hcm: IRHttpConnectionManager;
+  /** Diagnostics the build reported (SNI problems), reported again when it is patched. */
+  reports: DiagnosticInput[];
+  /** Per SNI name, in chain order: its route configuration's name, Hosts and configuration. */
+  tls: Array<{ name: string; hosts: readonly HttpHost[]; config: IRRouteConfig }>;
+  /** Each Host's index in `tls`, if it has a TLS chain. */
+  tlsOf: Map<HttpHost, number>;
+  /** Each Host's index in `bound`, which is its virtual host's in the cleartext configuration. */
+  position: Map<HttpHost, number>;
+  cleartext: IRRouteConfig;
+  ir: IRListener;
+}
+
+/** The Listener's last build when the same Listener binds the same Hosts (objects, in order). */
+export function keptListenerBuild(
+  state: BuildState,
+  listener: HttpListener,
+  bound: readonly HttpHost[],
+  same: (a: HttpListener, b: HttpListener) => boolean,
+): ListenerBuild | undefined {
+  const before = state.listenerBuilds.get(listener.id);
+  if (before === undefined || before.bound.length !== bound.length) return undefined;
+  for (let i = 0; i < bound.length; i++) if (before.bound[i] !== bound[i]) return undefined;
+  return before.listener === listener || same(before.listener, listener) ? before : undefined;
 }
 
 /** Routes a Mapping made in one situation: everything they depend on besides the spec and the Module. */

@@ -1,5 +1,6 @@
 import {
   canonicalJson,
+  type DiagnosticInput,
   type IRFilterChain,
   type IRHttpConnectionManager,
   type IRHttpFilter,
@@ -14,7 +15,7 @@ import { deepEqual } from '../finalize/share-routes.js';
 import { ExtKey, type HttpHost, type HttpListener, type HttpModule } from '../model.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';
 import { errorResponseFilters } from './error-responses.js';
-import { type BuildState, keptHostsProvenance } from './kept-build.js';
+import { type BuildState, keptHostsProvenance, type ListenerBuild } from './kept-build.js';
 import { applyModuleFeatures } from './module-features.js';
 
 /** Which Hosts a Listener serves: hostBinding namespace rule, then its Host label selector. */
@@ -132,6 +133,11 @@ function freshVirtualHost(host: HttpHost, routes: IRRoute[]): IRVirtualHost {
  * an SNI filter chain per TLS Host (a "*" Host matches any SNI), and one
  * cleartext chain carrying every bound Host. Each chain has its own route
  * configuration, served over RDS.
+ *
+ * With `kept` (the Listener's last build, for the same bound Hosts) and `dirty`
+ * (the Hosts whose routes may differ from then), only the route configurations
+ * of those Hosts are made again: every other Host keeps its virtual host, its
+ * TLS route configuration, and the chains and the listener are the last ones.
  */
 export function buildListener(
   ctx: PassContext,
@@ -140,6 +146,7 @@ export function buildListener(
   routesFor: (host: HttpHost) => IRRoute[],
   module: HttpModule,
   state?: BuildState,
+  kept?: { build: ListenerBuild; dirty: ReadonlySet<HttpHost> },
 ): void {
   let hcm = connectionManager(listener, module);
   hcm.filters.push(...errorResponseFilters(ctx, module));
@@ -147,12 +154,7 @@ export function buildListener(
   const keptHcm = state?.connectionManagers.get(listener.id);
   if (keptHcm !== undefined && deepEqual(keptHcm, hcm)) hcm = keptHcm;
   else state?.connectionManagers.set(listener.id, hcm);
-  const provenanceOf = (key: string, hosts: readonly HttpHost[]) =>
-    keptHostsProvenance(state, `${key} ${listener.id}`, listener.ref, hosts);
-  const tlsLayer = listener.stack.includes('TLS');
-  const chains: IRFilterChain[] = [];
-  const addRouteConfig = (name: string, hosts: readonly HttpHost[]) => {
-    const virtualHosts = hosts.map((h) => virtualHost(h, routesFor(h), state));
+  const placeRouteConfig = (name: string, virtualHosts: IRVirtualHost[], provenance: () => ResourceRef[]) => {
     // Made of the same virtual hosts for the same Listener: the route configuration of the last compile.
     const before = state?.routeConfigs.get(name);
     let config: IRRouteConfig;
@@ -163,12 +165,41 @@ export function buildListener(
     ) {
       config = before.config;
     } else {
-      config = { name, virtualHosts, provenance: provenanceOf(`route-config ${name}`, hosts) };
+      config = { name, virtualHosts, provenance: provenance() };
       state?.routeConfigs.set(name, { listener: listener.ref, config });
     }
     ctx.ir.routeConfigs[name] = config;
     ownRouteConfig(ctx, name);
+    return config;
   };
+  const provenanceOf = (key: string, hosts: readonly HttpHost[]) =>
+    keptHostsProvenance(state, `${key} ${listener.id}`, listener.ref, hosts);
+  const addRouteConfig = (name: string, hosts: readonly HttpHost[]) =>
+    placeRouteConfig(
+      name,
+      hosts.map((h) => virtualHost(h, routesFor(h), state)),
+      () => provenanceOf(`route-config ${name}`, hosts),
+    );
+  if (state && kept && kept.build.hcm === hcm) {
+    patchListener(
+      ctx,
+      kept.build,
+      kept.dirty,
+      (h) => virtualHost(h, routesFor(h), state),
+      placeRouteConfig,
+      addRouteConfig,
+    );
+    return;
+  }
+  const reports: DiagnosticInput[] = [];
+  const report = (d: DiagnosticInput) => {
+    reports.push(d);
+    ctx.report(d);
+  };
+  const tlsLayer = listener.stack.includes('TLS');
+  const chains: IRFilterChain[] = [];
+  const tlsConfigs: ListenerBuild['tls'] = [];
+  const tlsOf = new Map<HttpHost, number>();
   if (tlsLayer) {
     // SNI carries no port, so "*.local" and "*.local:8500" share one chain (as in Emissary).
     const bySni = new Map<string, HttpHost[]>();
@@ -176,7 +207,7 @@ export function buildListener(
       if (!host.tls) continue;
       const sni = host.hostname.replace(/:[0-9]+$/, '');
       if (sni !== '*' && sni.endsWith('*')) {
-        ctx.report({
+        report({
           code: 'HOST_TLS_PREFIX_GLOB',
           resource: host.ref,
           path: '/spec/hostname',
@@ -188,7 +219,7 @@ export function buildListener(
       if (!group) {
         bySni.set(sni, [host]);
       } else if (canonicalJson(group[0]!.tls) !== canonicalJson(host.tls)) {
-        ctx.report({
+        report({
           code: 'HOST_TLS_SNI_CONFLICT',
           resource: host.ref,
           path: '/spec/tlsSecret',
@@ -201,7 +232,9 @@ export function buildListener(
     for (const [sni, hosts] of bySni) {
       const first = hosts[0]!;
       const name = `${listener.id}/tls/${first.id}`;
-      addRouteConfig(name, hosts);
+      const config = addRouteConfig(name, hosts);
+      for (const h of hosts) tlsOf.set(h, tlsConfigs.length);
+      tlsConfigs.push({ name, hosts, config });
       const tls = first.tls!;
       const provenance = provenanceOf(`chain ${name}`, hosts);
       // The chain of the last compile when made of the same parts (so the listener compares by identity).
@@ -232,7 +265,7 @@ export function buildListener(
   }
 
   const cleartextName = `${listener.id}/cleartext`;
-  addRouteConfig(cleartextName, bound);
+  const cleartext = addRouteConfig(cleartextName, bound);
   chains.push({
     kind: 'http',
     name: 'cleartext',
@@ -246,7 +279,7 @@ export function buildListener(
     if (layer === 'PROXY') listenerFilters.push('proxy_protocol');
     if (layer === 'TLS') listenerFilters.push('tls_inspector');
   }
-  const ir: IRListener = {
+  let ir: IRListener = {
     name: listener.id,
     address: '0.0.0.0',
     port: listener.port,
@@ -258,12 +291,68 @@ export function buildListener(
   if (module.config.buffer_limit_bytes) ir.perConnectionBufferLimitBytes = module.config.buffer_limit_bytes;
   // Equal to the last compile's: that object again, so lowering finds it by identity.
   const keptListener = state?.listeners.get(ir.name);
-  if (keptListener !== undefined && deepEqual(keptListener, ir)) {
-    ctx.ir.listeners[ir.name] = keptListener;
-    return;
-  }
-  state?.listeners.set(ir.name, ir);
+  if (keptListener !== undefined && deepEqual(keptListener, ir)) ir = keptListener;
+  else state?.listeners.set(ir.name, ir);
   ctx.ir.listeners[ir.name] = ir;
+  if (state) {
+    const position = new Map<HttpHost, number>();
+    for (let i = 0; i < bound.length; i++) position.set(bound[i]!, i);
+    state.listenerBuilds.set(listener.id, {
+      listener,
+      bound,
+      hcm,
+      reports,
+      tls: tlsConfigs,
+      tlsOf,
+      position,
+      cleartext,
+      ir,
+    });
+  }
+}
+
+/**
+ * The Listener's last build again, with the route configurations of the `dirty` Hosts made
+ * again (their TLS configuration, and their virtual host in the cleartext one), in the order
+ * a full build writes them.
+ */
+function patchListener(
+  ctx: PassContext,
+  build: ListenerBuild,
+  dirty: ReadonlySet<HttpHost>,
+  virtualHostOf: (host: HttpHost) => IRVirtualHost,
+  placeRouteConfig: (
+    name: string,
+    virtualHosts: IRVirtualHost[],
+    provenance: () => ResourceRef[],
+  ) => IRRouteConfig,
+  addRouteConfig: (name: string, hosts: readonly HttpHost[]) => IRRouteConfig,
+): void {
+  for (const d of build.reports) ctx.report(d);
+  const touched = new Set<number>();
+  let virtualHosts: IRVirtualHost[] | undefined;
+  for (const host of dirty) {
+    const i = build.position.get(host);
+    if (i === undefined) continue;
+    virtualHosts ??= build.cleartext.virtualHosts.slice();
+    virtualHosts[i] = virtualHostOf(host);
+    const t = build.tlsOf.get(host);
+    if (t !== undefined) touched.add(t);
+  }
+  for (let t = 0; t < build.tls.length; t++) {
+    const entry = build.tls[t]!;
+    if (touched.has(t)) entry.config = addRouteConfig(entry.name, entry.hosts);
+    else {
+      ctx.ir.routeConfigs[entry.name] = entry.config;
+      ownRouteConfig(ctx, entry.name);
+    }
+  }
+  const cleartext = build.cleartext;
+  if (virtualHosts === undefined) {
+    ctx.ir.routeConfigs[cleartext.name] = cleartext;
+    ownRouteConfig(ctx, cleartext.name);
+  } else build.cleartext = placeRouteConfig(cleartext.name, virtualHosts, () => cleartext.provenance);
+  ctx.ir.listeners[build.ir.name] = build.ir;
 }
 
 /** Recorded so the finalize pass shares only the route configurations this plugin made. */
