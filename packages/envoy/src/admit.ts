@@ -10,6 +10,7 @@ import {
 } from '@attache/core';
 import type { RouteConfigText } from './json-text.js';
 import { KeptProvenance } from './kept-provenance.js';
+import { lazyXdsResource } from './lazy-resource.js';
 import type { Json, LoweredResource, ResourcePart } from './lower/index.js';
 import { unionProvenance } from './provenance-union.js';
 import { validateResource } from './validate.js';
@@ -100,19 +101,19 @@ export function admitLowered(
     const issues = validateResource(pruned);
     if (issues.length === 0) {
       const kept = dropped.size === 0 ? lowered.parts : lowered.parts.filter((p) => !dropped.has(p));
+      const version = () =>
+        routeConfigText && lowered.typeUrl === TypeUrl.RouteConfiguration
+          ? routeConfigText.version(pruned)
+          : versionHash(pruned);
+      const provenance = () =>
+        keptProvenance(admitted, lowered)?.union(lowered.provenance, kept) ??
+        unionProvenance(lowered.provenance, kept);
+      const fields = { typeUrl: lowered.typeUrl, name: lowered.name, resource: pruned };
       return {
-        resource: {
-          typeUrl: lowered.typeUrl,
-          name: lowered.name,
-          resource: pruned,
-          version:
-            routeConfigText && lowered.typeUrl === TypeUrl.RouteConfiguration
-              ? routeConfigText.version(pruned)
-              : versionHash(pruned),
-          provenance:
-            keptProvenance(admitted, lowered)?.union(lowered.provenance, kept) ??
-            unionProvenance(lowered.provenance, kept),
-        },
+        // Outside an incremental compiler (whose kept state the next compile rewrites), on first read.
+        resource: admitted
+          ? { ...fields, version: version(), provenance: provenance() }
+          : lazyXdsResource(fields, version, provenance),
         rejections,
       };
     }
@@ -148,11 +149,14 @@ export function admitLowered(
 }
 
 /**
- * Route configurations with more virtual hosts than this keep their provenance union between
- * compiles: unionProvenance merges up to this many route lists cheaply, and sorts every distinct
- * ref above it (a table of hundreds or thousands of Hosts).
+ * Route configurations with more virtual hosts than this, or more parts (routes) than
+ * `keptProvenancePartsAbove`, keep their provenance union between compiles: unionProvenance
+ * sorts every distinct ref above 64 route lists (a table of hundreds or thousands of Hosts), and
+ * sorts a changed route list's refs again (thousands of routes of a few Hosts); the kept union
+ * takes out and puts in only the refs that went or came.
  */
 const keptProvenanceAbove = 64;
+const keptProvenancePartsAbove = 256;
 
 /** Per incremental compiler (its `admitted` map), the kept provenance of each large route configuration. */
 const keptProvenances = new WeakMap<KeptByString<string>, Map<string, KeptProvenance>>();
@@ -164,7 +168,8 @@ function keptProvenance(
   if (
     admitted === undefined ||
     lowered.typeUrl !== TypeUrl.RouteConfiguration ||
-    ((lowered.resource.virtual_hosts as unknown[] | undefined)?.length ?? 0) <= keptProvenanceAbove
+    (((lowered.resource.virtual_hosts as unknown[] | undefined)?.length ?? 0) <= keptProvenanceAbove &&
+      lowered.parts.length <= keptProvenancePartsAbove)
   ) {
     return undefined;
   }

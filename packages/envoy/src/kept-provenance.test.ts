@@ -73,4 +73,62 @@ describe('KeptProvenance', () => {
     // Most compiles were patched, not computed in full (edited refs of lists still held are not).
     expect(kept.patches).toBeGreaterThan(200);
   });
+
+  it('patches a list replaced by one sharing most of its routes (a Mapping edited, added or removed)', () => {
+    const random = lcg(7);
+    const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+    let mappings = Array.from({ length: 400 }, (_, i) => ref('Mapping', `m${i}`));
+    const hosts = Array.from({ length: 4 }, (_, i) => ref('Host', `h${i}`));
+    const route = (name: string): IRRoute => ({
+      name,
+      match: { path: { kind: 'prefix', value: '/' } },
+      action: { kind: 'forward', clusters: [{ cluster: 'c', weight: 100 }] },
+      // Now and then two routes of one Mapping, or a route of two (a shadow): counts above one.
+      provenance: [pick(mappings), ...(random() < 0.1 ? [pick(mappings)] : [])],
+    });
+    let lists = hosts.map((_, h) => Array.from({ length: 150 }, (_, i) => route(`h${h}-r${i}`)));
+    const kept = new KeptProvenance();
+    let n = 0;
+    for (let step = 0; step < 300; step++) {
+      const h = Math.floor(random() * lists.length);
+      const next = lists[h]!.slice();
+      const at = Math.floor(random() * next.length);
+      const edit = random();
+      if (edit < 0.3) next.splice(at, 1);
+      else if (edit < 0.6) next.splice(at, 0, route(`new-${n++}`));
+      else if (edit < 0.8) next[at] = route(`changed-${n++}`);
+      lists = lists.map((list, i) => (i === h ? next : list));
+      if (edit >= 0.8) {
+        // The Mapping behind a route edited: a new ref object of the same key, in every route of it.
+        const old = next[at]!.provenance[0]!;
+        const edited = ref('Mapping', old.name);
+        mappings = mappings.map((m) => (m === old ? edited : m));
+        lists = lists.map((list) =>
+          list.some((r) => r.provenance.includes(old))
+            ? list.map((r) =>
+                r.provenance.includes(old)
+                  ? { ...r, provenance: r.provenance.map((p) => (p === old ? edited : p)) }
+                  : r,
+              )
+            : list,
+        );
+      }
+      const parts: ResourcePart[] = [];
+      lists.forEach((routes, v) => {
+        parts.push({
+          pointer: `/virtual_hosts/${v}`,
+          label: 'vh',
+          droppable: false,
+          provenance: [hosts[v]!],
+        });
+        for (let i = 0; i < routes.length; i++) parts.push(new RoutePart(v, i, routes));
+      });
+      const got = kept.union([], parts);
+      const expected = unionProvenance([], parts);
+      expect(got).toEqual(expected);
+      for (let i = 0; i < got.length; i++) expect(got[i]).toBe(expected[i]);
+    }
+    // Every compile after the first is patched, the edited refs included.
+    expect(kept.patches).toBe(299);
+  });
 });

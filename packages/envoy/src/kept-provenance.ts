@@ -16,6 +16,17 @@ function refsOfList(list: readonly { provenance: readonly ResourceRef[] }[]): Re
   return refs;
 }
 
+// The same ref objects recur in many lists (a Mapping's routes on every virtual host).
+const refKeys = new WeakMap<ResourceRef, string>();
+function keyOf(ref: ResourceRef): string {
+  let key = refKeys.get(ref);
+  if (key === undefined) {
+    key = resourceKey(ref);
+    refKeys.set(ref, key);
+  }
+  return key;
+}
+
 /** What a resource's provenance is made of: whole route lists (by identity) and loose refs, with counts. */
 type Bag = Map<readonly unknown[] | ResourceRef, number>;
 
@@ -82,7 +93,7 @@ export class KeptProvenance {
 
   /** Adds `n` uses of `ref` (negative: removes); false when its key has another ref object. */
   private count(ref: ResourceRef, n: number): boolean {
-    const key = resourceKey(ref);
+    const key = keyOf(ref);
     const entry = this.counts.get(key);
     if (entry === undefined) {
       this.counts.set(key, { ref, n });
@@ -95,34 +106,39 @@ export class KeptProvenance {
 
   /** The last result moved to `bag`; false when it cannot be (then rebuilt in full). */
   private patch(bag: Bag): boolean {
-    const changes: Array<[readonly unknown[] | ResourceRef, number]> = [];
+    // Net uses per ref object: a route list replaced by one sharing most of its routes (an edit
+    // of one Mapping) cancels out ref by ref, so only the refs that came or went are keyed.
+    const deltas = new Map<ResourceRef, number>();
+    const add = (item: readonly unknown[] | ResourceRef, n: number) => {
+      for (const ref of refsOf(item)) deltas.set(ref, (deltas.get(ref) ?? 0) + n);
+    };
     for (const [item, n] of bag) {
       const before = this.bag.get(item) ?? 0;
-      if (n !== before) changes.push([item, n - before]);
+      if (n !== before) add(item, n - before);
     }
-    for (const [item, n] of this.bag) if (!bag.has(item)) changes.push([item, -n]);
+    for (const [item, n] of this.bag) if (!bag.has(item)) add(item, -n);
+    const changes: Array<[ResourceRef, number]> = [];
+    for (const [ref, delta] of deltas) if (delta !== 0) changes.push([ref, delta]);
     if (changes.length === 0) return true;
     // Uses taken out first: a key whose ref object changed (an edited resource) is then free.
     changes.sort((x, y) => x[1] - y[1]);
     /** Each touched key: whether it was in the result, and with which ref object. */
     const before = new Map<string, ResourceRef | undefined>();
-    for (const [item, delta] of changes) {
-      for (const ref of refsOf(item)) {
-        const key = resourceKey(ref);
-        const entry = this.counts.get(key);
-        if (!before.has(key)) before.set(key, entry !== undefined && entry.n > 0 ? entry.ref : undefined);
-        if (entry === undefined) {
-          if (delta < 0) return false;
-          this.counts.set(key, { ref, n: delta });
-          continue;
-        }
-        if (entry.ref !== ref) {
-          if (entry.n !== 0 || delta < 0) return false;
-          entry.ref = ref;
-        }
-        entry.n += delta;
-        if (entry.n < 0) return false;
+    for (const [ref, delta] of changes) {
+      const key = keyOf(ref);
+      const entry = this.counts.get(key);
+      if (!before.has(key)) before.set(key, entry !== undefined && entry.n > 0 ? entry.ref : undefined);
+      if (entry === undefined) {
+        if (delta < 0) return false;
+        this.counts.set(key, { ref, n: delta });
+        continue;
       }
+      if (entry.ref !== ref) {
+        if (entry.n !== 0 || delta < 0) return false;
+        entry.ref = ref;
+      }
+      entry.n += delta;
+      if (entry.n < 0) return false;
     }
     // Only keys that came, went or changed ref object change the sorted result.
     const came: string[] = [];
