@@ -108,6 +108,45 @@ describe('compile', () => {
     expect(result.ir.clusters.same?.targets?.[0]?.port).toBe(2);
   });
 
+  it('hands passes the inputs sorted by key, duplicates by file and line, in any input order', () => {
+    // Keys sort in code-unit order ('W' < 'a' < 'é'); three copies of 'dup' in three files.
+    const names = ['b', 'a', 'W', 'é', 'a-1', 'a/1', 'dup', 'dup', 'dup', 'z'];
+    const inputs = names.map((name, i) => widget(name, i, `f${(i * 7) % 3}.yaml`, 10 - i));
+    const seen: string[][] = [];
+    const recorder = definePlugin({
+      id: 'recorder',
+      requires: ['widgets'],
+      register(reg) {
+        reg.pass({
+          id: 'recorder.ingest',
+          phase: 'ingest',
+          run(ctx) {
+            seen.push(ctx.inputs.map((s) => `${s.resource.metadata.name}@${s.origin.file}:${s.origin.line}`));
+          },
+        });
+      },
+    });
+    const results = [inputs, [...inputs].reverse(), [...inputs.slice(5), ...inputs.slice(0, 5)]].map(
+      (order) => compile(order, [widgets, recorder]),
+    );
+    expect(seen[0]).toEqual([
+      'W@f2.yaml:8',
+      'a@f1.yaml:9',
+      'a-1@f1.yaml:6',
+      'a/1@f2.yaml:5',
+      'b@f0.yaml:10',
+      'dup@f0.yaml:4',
+      'z@f0.yaml:1',
+      'é@f0.yaml:7',
+    ]);
+    for (const other of seen.slice(1)) expect(other).toEqual(seen[0]);
+    for (const r of results.slice(1)) expect(r.diagnostics).toEqual(results[0]!.diagnostics);
+    // dup in f0.yaml:4 (file order) wins; the copies in f1.yaml:3 and f2.yaml:2 are duplicates.
+    expect(
+      results[0]!.diagnostics.filter((d) => d.code === 'RESOURCE_DUPLICATE').map((d) => d.resource?.source),
+    ).toEqual(['f1.yaml:3', 'f2.yaml:2']);
+  });
+
   it('admits inputs kept from compile to compile as a full compile does (incremental compiler)', () => {
     // Kind and envelope verdicts are kept per input object: every compile must still report
     // what a full compile of the same inputs reports, and group inputs by kind the same way.

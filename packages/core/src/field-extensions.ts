@@ -55,14 +55,34 @@ function keysOf(path: string): readonly string[] {
   return keys;
 }
 
-function valueAt(root: unknown, path: string): unknown {
+function valueAt(root: unknown, keys: readonly string[]): unknown {
   let at: unknown = root;
-  for (const key of keysOf(path)) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     if (at === null || typeof at !== 'object' || Array.isArray(at)) return undefined;
     if (!Object.hasOwn(at, key)) return undefined;
     at = (at as Record<string, unknown>)[key];
   }
   return at;
+}
+
+/** The fields of a kind that no loaded plugin implements, with their decoded keys. */
+interface UnloadedField {
+  field: RegisteredField;
+  keys: readonly string[];
+}
+
+/** By a kind's field list (the pipeline's, one array per kind): the same list for every resource of the kind. */
+const unloadedByFields = new WeakMap<readonly RegisteredField[], readonly UnloadedField[]>();
+
+function unloadedFields(fields: readonly RegisteredField[]): readonly UnloadedField[] {
+  if (fields.length === 0) return [];
+  let unloaded = unloadedByFields.get(fields);
+  if (unloaded === undefined) {
+    unloaded = fields.filter((field) => !field.loaded).map((field) => ({ field, keys: keysOf(field.path) }));
+    unloadedByFields.set(fields, unloaded);
+  }
+  return unloaded;
 }
 
 /**
@@ -77,9 +97,10 @@ export function reportFieldsNeedingPlugins(
   stored: StoredResource,
   ref: ResourceRef,
 ): void {
-  for (const field of ctx.fields(kind)) {
-    if (field.loaded) continue;
-    if (valueAt(stored.resource, field.path) === undefined) continue;
+  const unloaded = unloadedFields(ctx.fields(kind));
+  for (let i = 0; i < unloaded.length; i++) {
+    const { field, keys } = unloaded[i]!;
+    if (valueAt(stored.resource, keys) === undefined) continue;
     const label = fieldLabel(field.path);
     ctx.report({
       code: 'FIELD_NEEDS_PLUGIN',

@@ -106,12 +106,28 @@ export function keyOfResource(resource: Pick<Resource, 'apiVersion' | 'kind' | '
   return `${kindOf(resource)}/${resource.metadata.namespace ?? ''}/${resource.metadata.name}`;
 }
 
+// Refs are made once (refOf) and never changed after, and the same ref objects are merged again
+// and again (a Host's ref into every listener, route configuration and chain built from it).
+const refKeys = new WeakMap<ResourceRef, string>();
+
+/** resourceKey(ref), remembered per ref object: only for refs, which are never changed once made. */
+export function refKey(ref: ResourceRef): string {
+  let key = refKeys.get(ref);
+  if (key === undefined) {
+    key = resourceKey(ref);
+    refKeys.set(ref, key);
+  }
+  return key;
+}
+
 /** Union of provenance lists, deduplicated and sorted: what every IR element merge should use. */
 export function mergeProvenance(...lists: ReadonlyArray<readonly ResourceRef[] | undefined>): ResourceRef[] {
   const byKey = new Map<string, ResourceRef>();
   for (const list of lists) {
-    for (const ref of list ?? []) {
-      const key = resourceKey(ref);
+    if (list == null) continue;
+    for (let i = 0; i < list.length; i++) {
+      const ref = list[i]!;
+      const key = refKey(ref);
       if (!byKey.has(key)) byKey.set(key, ref);
     }
   }

@@ -1,17 +1,10 @@
-import { type ResourceRef, resourceKey } from '@attache/core';
+import { type ResourceRef, refKey } from '@attache/core';
 import type { ResourcePart } from './lower/common.js';
 import { RoutePart } from './lower/route-part.js';
 
-// The same ref objects recur in many parts (a Mapping's routes on every virtual host).
-const refKeys = new WeakMap<ResourceRef, string>();
-function cachedResourceKey(ref: ResourceRef): string {
-  let key = refKeys.get(ref);
-  if (key === undefined) {
-    key = resourceKey(ref);
-    refKeys.set(ref, key);
-  }
-  return key;
-}
+// The same ref objects recur in many parts (a Mapping's routes on every virtual host): core's
+// refKey remembers each ref's key, one cache with mergeProvenance's.
+const cachedResourceKey = refKey;
 
 /** Refs with distinct resource keys, sorted by key; `keys[i]` is the key of `refs[i]`. */
 interface SortedRefs {

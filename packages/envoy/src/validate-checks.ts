@@ -104,7 +104,7 @@ function all(checks: Array<ValueCheck | undefined>): ValueCheck | undefined {
   if (present.length === 0) return undefined;
   if (present.length === 1) return present[0];
   return (v, w) => {
-    for (const check of present) check(v, w);
+    for (let i = 0; i < present.length; i++) present[i]!(v, w);
   };
 }
 
@@ -242,7 +242,7 @@ function stringCheck(rules: RuleFields): ValueCheck | undefined {
   return (value, w) => {
     const s = value as string;
     if (ignoreEmpty && s === '') return;
-    for (const check of checks) check(s, w);
+    for (let i = 0; i < checks.length; i++) checks[i]!(s, w);
   };
 }
 

@@ -183,13 +183,16 @@ function acceptObject(desc: DescMessage, json: unknown, isAnyPayload: boolean): 
   if (plan.requiredMask >= 0) {
     if (required !== plan.requiredMask) return false;
   } else {
-    for (const field of plan.mustBePresent) {
-      if (fieldValue(json, field) == null) return false;
+    const mustBePresent = plan.mustBePresent;
+    for (let i = 0; i < mustBePresent.length; i++) {
+      if (fieldValue(json, mustBePresent[i]!) == null) return false;
     }
   }
   // A oneof's bit is set exactly when one of its members is present and not null.
-  for (const bit of plan.requiredOneofBits) {
-    if (Math.floor(oneofsSeen / bit) % 2 === 0) return false;
+  // (Indexed loops: this runs for every object validated, and an iterator allocates when not optimized away.)
+  const requiredOneofBits = plan.requiredOneofBits;
+  for (let i = 0; i < requiredOneofBits.length; i++) {
+    if (Math.floor(oneofsSeen / requiredOneofBits[i]!) % 2 === 0) return false;
   }
   return plan.semantic === undefined || plan.semantic(json);
 }
@@ -318,7 +321,8 @@ function compileList(field: DescField & { fieldKind: 'list' }, rules: RuleFields
     if (json.length === 0 && ignoreEmpty) return true;
     if (json.length < minItems || json.length > maxItems) return false;
     const seen = unique ? new Set<string>() : undefined;
-    for (const item of json) {
+    for (let i = 0; i < json.length; i++) {
+      const item: unknown = json[i];
       if (item === null) return false;
       const v = decode(item);
       if (v === INVALID) return false;
