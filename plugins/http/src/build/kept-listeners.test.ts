@@ -41,12 +41,18 @@ const secret = (name: string, pair: { cert: string; key: string }) =>
     type: 'kubernetes.io/tls',
     data: { 'tls.crt': b64(pair.cert), 'tls.key': b64(pair.key) },
   });
-const host = (name: string, hostname: string, tlsSecret = 'site', action = 'Redirect') =>
+const host = (
+  name: string,
+  hostname: string,
+  tlsSecret = 'site',
+  action = 'Redirect',
+  extra: Record<string, unknown> = {},
+) =>
   stored({
     apiVersion: 'getambassador.io/v3alpha1',
     kind: 'Host',
     metadata: { name, namespace: 'default' },
-    spec: { hostname, tlsSecret: { name: tlsSecret }, requestPolicy: { insecure: { action } } },
+    spec: { hostname, tlsSecret: { name: tlsSecret }, requestPolicy: { insecure: { action } }, ...extra },
   });
 const mapping = (name: string, prefix: string, hostname: string) =>
   stored({
@@ -71,7 +77,7 @@ function seeded(seed: number): () => number {
 const bytes = (r: CompileResult) => canonicalJson({ xds: r.xds, diagnostics: r.diagnostics });
 
 describe('http.build-listeners under an incremental compiler (kept Listener builds)', () => {
-  it('patches only the touched Hosts and equals a full build after every random step', () => {
+  it('patches only the touched Hosts and equals a full build after every random step (diagnostics too)', () => {
     const random = seeded(15);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const hostnames: string[] = [];
@@ -91,6 +97,8 @@ describe('http.build-listeners under an incremental compiler (kept Listener buil
     put(host('conflict', 'h0.example.com:8500', 'other'));
     put(host('port', 'h1.example.com:8500'));
     put(host('glob', 'h2.*'));
+    // Reported by Host ingest, which keeps its outcome while the Hosts are the same objects.
+    put(host('ignored', 'ignored.example.com', 'site', 'Route', { tls: { redirect_cleartext_from: 8080 } }));
     hostnames.push('h1.example.com:8500', '*');
     const mappings = new Map<string, StoredResource>();
     let next = 0;
@@ -136,5 +144,9 @@ describe('http.build-listeners under an incremental compiler (kept Listener buil
       last = result;
     }
     expect(patched).toBeGreaterThan(20);
+    const codes = new Set(last.diagnostics.map((d) => d.code));
+    for (const code of ['HOST_TLS_SNI_CONFLICT', 'HOST_TLS_PREFIX_GLOB', 'TLSCONTEXT_FIELD_IGNORED']) {
+      expect(codes).toContain(code);
+    }
   });
 });

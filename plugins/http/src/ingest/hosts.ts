@@ -1,10 +1,10 @@
-import type { PassContext, ResourceRef } from '@attache/core';
+import type { PassContext, PassMemo, ResourceRef, StoredResource } from '@attache/core';
 import { isValidHostGlob } from '../hostglob.js';
 import { nonAsciiHostnameMessage } from '../idn.js';
 import { ExtKey, type HttpHost, type InsecureAction } from '../model.js';
 import { SecretResolver } from '../resolve/secrets.js';
 import { HostSpec } from '../schemas/host.js';
-import { admit, snakeCaseKey } from './admit.js';
+import { admit, admitter, snakeCaseKey } from './admit.js';
 import { reportAcmeProvider } from './host-acme.js';
 import { tlsParameterProblems } from './tls-parameter-checks.js';
 
@@ -13,11 +13,45 @@ const hostTlsKey = (pointer: string, key: string) => (pointer === '/spec/tls' ? 
 
 /** Validates Hosts; TLS is resolved later (resolve phase), once Secrets and TLSContexts are known. */
 export function ingestHosts(ctx: PassContext): void {
+  const memo = ctx.memo;
+  if (memo === undefined) {
+    ctx.ir.ext[ExtKey.hosts] = ingestAll(ctx).hosts;
+    return;
+  }
+  // Under an incremental compiler: the same Host objects (in order) as last compile, with the same
+  // admission salt, give the same HttpHost objects again (diagnostics replayed by the memo), so the
+  // passes after it compare them by identity. Reading Secrets (acmeProvider) makes an outcome unkept.
+  const stored = ctx.resources('getambassador.io/Host');
+  const salt = admitter(ctx, 'Host', HostSpec, {}, hostAdmitOptions).salt;
+  const last = lastIngests.get(memo);
+  const key =
+    last !== undefined && last.reusable && last.salt === salt && sameObjects(last.stored, stored)
+      ? last.key
+      : {};
+  const outcome = memo.reuse(key, salt, () => ingestAll(ctx));
+  lastIngests.set(memo, { stored, salt, key, reusable: !outcome.readsSecrets });
+  ctx.ir.ext[ExtKey.hosts] = outcome.hosts.slice();
+}
+
+const hostAdmitOptions = { normalizeKey: hostTlsKey };
+
+const lastIngests = new WeakMap<
+  PassMemo,
+  { stored: readonly StoredResource[]; salt: string; key: object; reusable: boolean }
+>();
+
+function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function ingestAll(ctx: PassContext): { hosts: readonly HttpHost[]; readsSecrets: boolean } {
   const hosts: HttpHost[] = [];
   // Envoy compares domains and SNI names without case: A.example.com and a.example.com are one name.
   const byLowerHostname = new Map<string, HttpHost>();
   let secrets: SecretResolver | undefined;
-  for (const h of admit<HostSpec>(ctx, 'Host', HostSpec, {}, { normalizeKey: hostTlsKey })) {
+  for (const h of admit<HostSpec>(ctx, 'Host', HostSpec, {}, hostAdmitOptions)) {
     const spec = h.spec;
     const hostname = spec.hostname ?? '*';
     if (!isValidHostGlob(hostname)) {
@@ -89,7 +123,7 @@ export function ingestHosts(ctx: PassContext): void {
     if (!sameName) byLowerHostname.set(hostname.toLowerCase(), host);
     hosts.push(host);
   }
-  ctx.ir.ext[ExtKey.hosts] = hosts;
+  return { hosts, readsSecrets: secrets !== undefined };
 }
 
 /**

@@ -57,11 +57,23 @@ function parseCertificates(
   return { certificates };
 }
 
+// validTo is read from the certificate each time: parsed once per certificate object (they are kept).
+const ends = new WeakMap<X509Certificate, number>();
+function endOf(leaf: X509Certificate): number {
+  let end = ends.get(leaf);
+  if (end === undefined) {
+    end = Date.parse(leaf.validTo);
+    ends.set(leaf, end);
+  }
+  return end;
+}
+
 /** Warnings for a leaf certificate past or near its end of validity, when the compile knows the time. */
 export function expiryProblems(field: string, leaf: X509Certificate, now: number | undefined): PemProblem[] {
   if (now === undefined) return [];
-  const end = Date.parse(leaf.validTo);
+  const end = endOf(leaf);
   if (Number.isNaN(end)) return [];
+  if (end > now && end - now >= expiryWarningDays * dayMs) return [];
   const date = new Date(end).toISOString().slice(0, 10);
   if (end <= now) {
     return [

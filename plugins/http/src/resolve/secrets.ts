@@ -31,7 +31,7 @@ export interface SecretResolverState {
  * asked for it, when the pass calls reportProblems().
  */
 export class SecretResolver {
-  readonly #index = new Map<string, StoredResource>();
+  #indexed: Map<string, StoredResource> | undefined;
   readonly #ctx: PassContext;
   readonly #verdicts = new Map<string, Verdict>();
   readonly #users = new Map<string, ResourceRef[]>();
@@ -39,9 +39,17 @@ export class SecretResolver {
 
   constructor(ctx: PassContext) {
     this.#ctx = ctx;
-    for (const s of ctx.resources('Secret')) {
-      this.#index.set(`${s.resource.metadata.namespace ?? 'default'}/${s.resource.metadata.name}`, s);
+  }
+
+  /** The Secrets by `namespace/name`, indexed on first use (a kept outcome never looks one up). */
+  get #index(): Map<string, StoredResource> {
+    if (this.#indexed === undefined) {
+      this.#indexed = new Map();
+      for (const s of this.#ctx.resources('Secret')) {
+        this.#indexed.set(`${s.resource.metadata.namespace ?? 'default'}/${s.resource.metadata.name}`, s);
+      }
     }
+    return this.#indexed;
   }
 
   has(namespace: string, name: string): boolean {
@@ -129,20 +137,15 @@ export class SecretResolver {
     for (const [key, users] of state.users) this.#users.set(key, users);
   }
 
-  /** The Secret objects this resolver reads, in input order. */
-  objects(): StoredResource[] {
-    return [...this.#index.values()];
+  /** Every Secret object, in input order (a name given twice is read as the last one). */
+  objects(): readonly StoredResource[] {
+    return this.#ctx.resources('Secret');
   }
 
   /** Reports each Secret's problems once, on the Secret, naming whoever uses it. */
   reportProblems(): void {
     const now = this.#ctx.options.now;
     for (const [key, verdict] of this.#verdicts) {
-      const users = this.#users.get(key) ?? [];
-      const usedBy =
-        users.length > 0
-          ? `; used by ${users.map((u) => `${u.kind} ${u.namespace}/${u.name}`).join(', ')}`
-          : '';
       const problems =
         verdict.expiring.length === 0
           ? verdict.problems
@@ -150,6 +153,12 @@ export class SecretResolver {
               ...verdict.problems,
               ...verdict.expiring.flatMap((e) => expiryProblems(e.field, e.certificate, now)),
             ];
+      if (problems.length === 0) continue;
+      const users = this.#users.get(key) ?? [];
+      const usedBy =
+        users.length > 0
+          ? `; used by ${users.map((u) => `${u.kind} ${u.namespace}/${u.name}`).join(', ')}`
+          : '';
       for (const problem of problems) {
         const dot = problem.field.indexOf('.');
         this.#ctx.report({
