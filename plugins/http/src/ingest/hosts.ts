@@ -24,10 +24,7 @@ export function ingestHosts(ctx: PassContext): void {
   const stored = ctx.resources('getambassador.io/Host');
   const salt = admitter(ctx, 'Host', HostSpec, {}, hostAdmitOptions).salt;
   const last = lastIngests.get(memo);
-  const key =
-    last !== undefined && last.reusable && last.salt === salt && sameObjects(last.stored, stored)
-      ? last.key
-      : {};
+  const key = last?.reusable && last.salt === salt && sameObjects(last.stored, stored) ? last.key : {};
   const outcome = memo.reuse(key, salt, () => ingestAll(ctx));
   lastIngests.set(memo, { stored, salt, key, reusable: !outcome.readsSecrets });
   ctx.ir.ext[ExtKey.hosts] = outcome.hosts.slice();
