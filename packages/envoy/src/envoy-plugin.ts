@@ -32,7 +32,6 @@ export function lowerAndValidate(ir: IR, kept?: LoweringMemo): Admission[] {
   // Lowering shares route JSON between resources and admission never mutates it (it prunes copies).
   const routeConfigText = new RouteConfigText(kept);
   kept?.admitted.rotate();
-  kept?.routeConfigs.rotate();
   kept?.virtualHosts.rotate();
   return withAcceptedMemo(() => {
     const lowered = lowerIR(ir, kept);

@@ -38,8 +38,11 @@ export interface LoweringMemo {
    * listener, a secret) is valid again with the same version, whatever object holds it.
    */
   admitted: KeptByString<string>;
-  /** Lowered route configurations by what they are made of (see routeConfigKey). */
-  routeConfigs: KeptByString<LoweredResource>;
+  /**
+   * Per route configuration name, what its last lowering was made of (keptRouteConfig): the IR
+   * configuration, its virtual hosts sorted, their lowered JSON and parts, and the result.
+   */
+  lastRouteConfigs: Map<string, LastRouteConfig>;
   /** The admission of a lowered resource kept above (the same object gets the same admission). */
   admissions: WeakMap<LoweredResource, Admission>;
   /** Lowered virtual hosts by what they are made of (see virtualHostKey), with their parts per position. */
@@ -70,6 +73,15 @@ export interface LoweringMemo {
   nextListId: number;
 }
 
+/** A route configuration as lowered last (see LoweringMemo.lastRouteConfigs). */
+export interface LastRouteConfig {
+  config: IRRouteConfig;
+  sorted: readonly IRVirtualHost[];
+  virtualHosts: readonly Json[];
+  parts: readonly ResourcePart[][];
+  lowered: LoweredResource;
+}
+
 function listId(memo: LoweringMemo, list: Json[]): number {
   let id = memo.listIds.get(list);
   if (id === undefined) {
@@ -79,26 +91,11 @@ function listId(memo: LoweringMemo, list: Json[]): number {
   return id;
 }
 
-/**
- * Everything a lowered RouteConfiguration (and its parts and provenance) is made
- * of: its name, provenance and validate_clusters, and per virtual host its fields
- * and the identity of its lowered route list (which stands for the routes, their
- * names and provenance: the same list object holds the same route objects).
- */
-export function routeConfigKey(
-  memo: LoweringMemo,
-  config: IRRouteConfig,
-  lowerRoutes: (routes: readonly IRRoute[]) => Json[],
-): string {
-  let key = `${JSON.stringify([config.name, config.validateClusters ?? null])}${provenanceText(config.provenance)}`;
-  for (const vh of config.virtualHosts) key += `\n${virtualHostKey(memo, vh, lowerRoutes(vh.routes))}`;
-  return key;
-}
-
 // Provenance lists are never mutated once made; the http plugin keeps them between compiles.
 const provenanceTexts = new WeakMap<readonly ResourceRef[], string>();
 
-function provenanceText(provenance: readonly ResourceRef[]): string {
+/** JSON text of a provenance list, made once per list object. */
+export function provenanceText(provenance: readonly ResourceRef[]): string {
   let text = provenanceTexts.get(provenance);
   if (text === undefined) {
     text = JSON.stringify(provenance);
@@ -141,7 +138,7 @@ export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
     texts: new WeakMap(),
     digests: new WeakMap(),
     admitted: new KeptByString<string>(),
-    routeConfigs: new KeptByString<LoweredResource>(),
+    lastRouteConfigs: new Map(),
     virtualHosts: new KeptByString(),
     virtualHostKeys: new WeakMap(),
     virtualHostTexts: new WeakMap(),

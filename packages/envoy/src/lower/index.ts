@@ -1,10 +1,10 @@
 import { compareStrings, type IR, xdsPushOrder } from '@attache/core';
-import { keptLowering, keptSorted, type LoweringMemo, routeConfigKey } from '../lowering-memo.js';
+import { keptLowering, keptSorted, type LoweringMemo } from '../lowering-memo.js';
 import { lowerCluster } from './cluster.js';
 import type { LoweredResource } from './common.js';
 import { lowerEndpoints } from './endpoints.js';
 import { lowerListener, sharedAccessLoggers } from './listener.js';
-import { lowerRouteConfig, memoizedRouteLowering } from './route-config.js';
+import { keptRouteConfig, lowerRouteConfig, memoizedRouteLowering } from './route-config.js';
 import { lowerSecret } from './secret.js';
 
 export type { Json, LoweredResource, ResourcePart } from './common.js';
@@ -47,18 +47,25 @@ export function lowerIR(ir: IR, kept?: LoweringMemo): LoweredResource[] {
     ),
     ...keptByName(kept, 'routeConfigs', ir.routeConfigs).map((config) => {
       if (!kept) return lowerRouteConfig(config, lowerRoutes, limits);
-      // The same IR object as last compile (kept by the http plugin), or one made of the same parts.
-      return keptLowering(kept, config, () => {
-        const key = routeConfigKey(kept, config, lowerRoutes);
-        let lowered = kept.routeConfigs.get(key);
-        if (lowered === undefined) {
-          lowered = lowerRouteConfig(config, lowerRoutes, limits, kept);
-          kept.routeConfigs.set(key, lowered);
-        }
-        return lowered;
-      });
+      // The same IR object as last compile (kept by the http plugin), or made of the same parts.
+      return keptLowering(kept, config, () => keptRouteConfig(kept, config, lowerRoutes, limits));
     }),
   ];
+  if (kept) forgetGoneRouteConfigs(kept, ir);
   const rank = (r: LoweredResource) => xdsPushOrder.indexOf(r.typeUrl);
   return lowered.sort((a, b) => rank(a) - rank(b) || compareStrings(a.name, b.name));
+}
+
+/**
+ * Drops what keptRouteConfig remembers of route configurations no longer in the IR, once they
+ * are as many as those that are (the check costs a lookup per remembered name).
+ */
+function forgetGoneRouteConfigs(kept: LoweringMemo, ir: IR): void {
+  const present = Object.keys(ir.routeConfigs).length;
+  if (kept.lastRouteConfigs.size <= 2 * present + 16) return;
+  for (const name of kept.lastRouteConfigs.keys()) {
+    if (ir.routeConfigs[name] !== undefined) continue;
+    kept.lastRouteConfigs.delete(name);
+    kept.sorted.delete(`routeConfig ${name}`);
+  }
 }

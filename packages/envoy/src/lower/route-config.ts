@@ -1,5 +1,18 @@
-import { compareStrings, type IRRoute, type IRRouteConfig, type IRVirtualHost, TypeUrl } from '@attache/core';
-import { type LoweringMemo, sameListAsBefore, virtualHostKey } from '../lowering-memo.js';
+import {
+  compareStrings,
+  type IRRoute,
+  type IRRouteConfig,
+  type IRVirtualHost,
+  type ResourceRef,
+  TypeUrl,
+} from '@attache/core';
+import {
+  keptSorted,
+  type LoweringMemo,
+  provenanceText,
+  sameListAsBefore,
+  virtualHostKey,
+} from '../lowering-memo.js';
 import {
   defined,
   type Json,
@@ -59,16 +72,24 @@ export function lowerRouteConfig(
   config: IRRouteConfig,
   lowerRoutes: RouteListLowering = lowerEachRoute,
   limits: RegexLimits = {},
-  kept?: LoweringMemo,
 ): LoweredResource {
   const parts: ResourcePart[] = [];
-  const virtualHosts = [...config.virtualHosts]
-    .sort((a, b) => compareStrings(a.name, b.name))
-    .map((vh, v) => {
-      if (kept) return keptVirtualHost(kept, vh, v, parts, lowerRoutes, limits);
-      pushVirtualHostParts(parts, vh, v);
-      return lowerVirtualHost(vh, lowerRoutes(vh.routes), limits);
-    });
+  const virtualHosts = sortVirtualHosts([...config.virtualHosts]).map((vh, v) => {
+    pushVirtualHostParts(parts, vh, v);
+    return lowerVirtualHost(vh, lowerRoutes(vh.routes), limits);
+  });
+  return routeConfigResource(config, virtualHosts, parts);
+}
+
+function sortVirtualHosts(virtualHosts: IRVirtualHost[]): IRVirtualHost[] {
+  return virtualHosts.sort((a, b) => compareStrings(a.name, b.name));
+}
+
+function routeConfigResource(
+  config: IRRouteConfig,
+  virtualHosts: Json[],
+  parts: ResourcePart[],
+): LoweredResource {
   return {
     typeUrl: TypeUrl.RouteConfiguration,
     name: config.name,
@@ -81,6 +102,61 @@ export function lowerRouteConfig(
     provenance: config.provenance,
     parts,
   };
+}
+
+/**
+ * lowerRouteConfig under an incremental compiler's memo, for an IR route configuration that is
+ * not the object lowered last compile: compared with what the configuration of the same name
+ * was made of then. A virtual host that is the same IR object at the same position (after
+ * sorting) is its lowered JSON and parts of then, without a lookup; another is looked up by
+ * what it is made of (keptVirtualHost). When every virtual host, the provenance and
+ * validate_clusters are the same, it is the lowered configuration of then (so its admission
+ * is reused too). Work per unchanged virtual host: an identity comparison.
+ */
+export function keptRouteConfig(
+  kept: LoweringMemo,
+  config: IRRouteConfig,
+  lowerRoutes: RouteListLowering,
+  limits: RegexLimits,
+): LoweredResource {
+  const last = kept.lastRouteConfigs.get(config.name);
+  const sorted = keptSorted(kept, `routeConfig ${config.name}`, config.virtualHosts, sortVirtualHosts);
+  const virtualHosts: Json[] = new Array(sorted.length);
+  const vhParts: ResourcePart[][] = new Array(sorted.length);
+  let same =
+    last !== undefined &&
+    last.sorted.length === sorted.length &&
+    last.config.validateClusters === config.validateClusters &&
+    sameProvenance(last.config.provenance, config.provenance);
+  let count = 0;
+  for (let v = 0; v < sorted.length; v++) {
+    const vh = sorted[v]!;
+    if (last !== undefined && last.sorted[v] === vh) {
+      virtualHosts[v] = last.virtualHosts[v]!;
+      vhParts[v] = last.parts[v]!;
+    } else {
+      const entry = keptVirtualHost(kept, vh, v, lowerRoutes, limits);
+      virtualHosts[v] = entry.json;
+      vhParts[v] = entry.parts;
+      if (same && (entry.json !== last!.virtualHosts[v] || entry.parts !== last!.parts[v])) same = false;
+    }
+    count += vhParts[v]!.length;
+  }
+  if (same) {
+    // The same lowered configuration: remember this compile's IR objects for the next comparison.
+    kept.lastRouteConfigs.set(config.name, { ...last!, config, sorted });
+    return last!.lowered;
+  }
+  const parts: ResourcePart[] = new Array(count);
+  let at = 0;
+  for (const own of vhParts) for (const part of own) parts[at++] = part;
+  const lowered = routeConfigResource(config, virtualHosts, parts);
+  kept.lastRouteConfigs.set(config.name, { config, sorted, virtualHosts, parts: vhParts, lowered });
+  return lowered;
+}
+
+function sameProvenance(a: readonly ResourceRef[], b: readonly ResourceRef[]): boolean {
+  return a === b || provenanceText(a) === provenanceText(b);
 }
 
 /** A virtual host's JSON, its route list already lowered. */
@@ -115,10 +191,9 @@ function keptVirtualHost(
   kept: LoweringMemo,
   vh: IRVirtualHost,
   v: number,
-  parts: ResourcePart[],
   lowerRoutes: RouteListLowering,
   limits: RegexLimits,
-): Json {
+): { json: Json; parts: ResourcePart[] } {
   const routes = lowerRoutes(vh.routes);
   const key = virtualHostKey(kept, vh, routes);
   let entry = kept.virtualHosts.get(key);
@@ -135,6 +210,5 @@ function keptVirtualHost(
     pushVirtualHostParts(own, vh, v);
     entry.parts.set(v, own);
   }
-  for (const part of own) parts.push(part);
-  return entry.json;
+  return { json: entry.json, parts: own };
 }
