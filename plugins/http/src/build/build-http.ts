@@ -79,7 +79,10 @@ export function buildHttp(ctx: PassContext): void {
     const grouped = keptGroups.group(ctx, mappings, upstreams);
     groups = grouped.groups;
     patched = grouped.patched;
-    const hostsKey = hostsKeyOf(hosts);
+    // The same Host objects as last compile (ingest and Host TLS keep them): the same key, not built again.
+    const last = keptGroups.hostsKey !== undefined ? keptGroups.hostsList : undefined;
+    const hostsKey = last !== undefined && sameObjects(last, hosts) ? keptGroups.hostsKey : hostsKeyOf(hosts);
+    keptGroups.hostsList = hosts.slice();
     if (keptGroups.hostsKey === hostsKey) {
       // The same Hosts as last compile: only those a new or gone group attaches to change.
       changed = grouped.changed;
@@ -304,6 +307,12 @@ export function buildHttp(ctx: PassContext): void {
       });
     }
   }
+}
+
+function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** What Host association and route building read of the Hosts, in order. */

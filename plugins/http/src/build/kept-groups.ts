@@ -37,6 +37,8 @@ export class KeptGroups {
   /** The groups of the last compile that attach to no Host. */
   unattached = new Set<RouteGroup>();
   hostsKey: string | undefined;
+  /** The Hosts `hostsKey` was made of (the same objects give the same key). */
+  hostsList: readonly HttpHost[] | undefined;
   /** Route names of each Mapping (by ref) in the last compile. */
   routeNames = new WeakMap<ResourceRef, string[]>();
   /** The groups each Host (by id) attached in the last compile, in route order. */
@@ -177,6 +179,7 @@ export class KeptGroups {
     this.unattached = new Set();
     this.sorted = undefined;
     this.hostsKey = undefined;
+    this.hostsList = undefined;
     this.routeNames = new WeakMap();
     this.hostGroups = new Map();
   }

@@ -9,6 +9,7 @@ import {
   type ResourceRef,
 } from '@attache/core';
 import { ExtKey } from '../model.js';
+import { KeptSharing } from './kept-sharing.js';
 
 /**
  * Route configurations this plugin made that are identical (every field but
@@ -26,30 +27,19 @@ export function shareRouteConfigs(ctx: PassContext): void {
   const owned = (ctx.ir.ext[ExtKey.ownedRouteConfigs] as string[] | undefined) ?? [];
   if (owned.length < 2) return;
   // Cheap signature first (virtual host names and domains); deep comparison only within a bucket.
-  const buckets = new Map<string, IRRouteConfig[][]>();
-  for (const name of sortedNames(ctx, owned)) {
-    const config = ctx.ir.routeConfigs[name];
-    if (!config) continue;
-    const signature = signatureOf(config);
-    let classes = buckets.get(signature);
-    if (!classes) {
-      classes = [];
-      buckets.set(signature, classes);
-    }
-    const same = classes.find((c) => sameRouteTable(c[0]!, config));
-    if (same) same.push(config);
-    else classes.push([config]);
-  }
+  // Under an incremental compiler the classes are kept, and only changed configurations classed again.
+  const sharing =
+    ctx.memo?.reuse(keptSharingKey, '', () => new KeptSharing(signatureOf, sameRouteTable)) ??
+    new KeptSharing(signatureOf, sameRouteTable);
+  const classes = sharing.classes(owned, ctx.ir.routeConfigs, () => sortedNames(ctx, owned));
   const renamed = new Map<string, string>();
-  for (const classes of buckets.values()) {
-    for (const [keep, ...rest] of classes) {
-      if (rest.length === 0) continue;
-      // Copy-on-write: the configurations may be kept from the last compile (incremental compiler).
-      ctx.ir.routeConfigs[keep!.name] = sharedCopy(keep!, rest);
-      for (const config of rest) {
-        renamed.set(config.name, keep!.name);
-        delete ctx.ir.routeConfigs[config.name];
-      }
+  for (const { members } of classes) {
+    const [keep, ...rest] = members;
+    // Copy-on-write: the configurations may be kept from the last compile (incremental compiler).
+    ctx.ir.routeConfigs[keep!.name] = sharedCopy(keep!, rest);
+    for (const config of rest) {
+      renamed.set(config.name, keep!.name);
+      delete ctx.ir.routeConfigs[config.name];
     }
   }
   if (renamed.size === 0) return;
@@ -58,7 +48,8 @@ export function shareRouteConfigs(ctx: PassContext): void {
     const to = renamed.get(chain.routeConfigName);
     return to === undefined ? chain : { ...chain, routeConfigName: to };
   };
-  const renaming = JSON.stringify([...renamed]);
+  // In name order: the same renaming gives the same key whatever order the classes come in.
+  const renaming = JSON.stringify([...renamed].sort((a, b) => compareStrings(a[0], b[0])));
   for (const [name, listener] of Object.entries(ctx.ir.listeners)) {
     // The same listener renamed the same way: the copy made last time (incremental compiler).
     const known = renamedCopies.get(listener);
@@ -142,6 +133,7 @@ function sortedNames(ctx: PassContext, owned: readonly string[]): readonly strin
 }
 
 const sortedNamesKey = {};
+const keptSharingKey = {};
 
 /** `keep` with the provenance of those it replaces; the same copy for the same objects. */
 function sharedCopy(keep: IRRouteConfig, rest: readonly IRRouteConfig[]): IRRouteConfig {

@@ -16,8 +16,8 @@ interface Verdict {
 
 /** A resolver's verdicts and their users before reportProblems(): what `restore` puts back. */
 export interface SecretResolverState {
-  readonly verdicts: ReadonlyArray<readonly [string, Verdict]>;
-  readonly users: ReadonlyArray<readonly [string, ResourceRef[]]>;
+  readonly verdicts: ReadonlyMap<string, Verdict>;
+  readonly users: ReadonlyMap<string, readonly ResourceRef[]>;
 }
 
 /**
@@ -35,6 +35,8 @@ export class SecretResolver {
   readonly #ctx: PassContext;
   readonly #verdicts = new Map<string, Verdict>();
   readonly #users = new Map<string, ResourceRef[]>();
+  /** What restore() put back, read as it is until this resolver resolves more (then copied in). */
+  #restored: SecretResolverState | undefined;
   readonly #pairs = new Map<string, ReturnType<typeof certificatePairVerdict>>();
 
   constructor(ctx: PassContext) {
@@ -109,6 +111,7 @@ export class SecretResolver {
 
   /** Why a Secret gave no IR secret, for the diagnostic of the Host or TLSContext that needs it. */
   reason(namespace: string, name: string, use: 'certificate' | 'ca'): string {
+    this.#own();
     const verdict = this.#verdicts.get(`${namespace}/${name}${use === 'ca' ? '#ca' : ''}`);
     const error = verdict?.problems.find((p) => p.severity === 'error');
     if (!this.has(namespace, name)) return 'does not exist';
@@ -119,7 +122,11 @@ export class SecretResolver {
 
   /** The verdicts and users so far (call before reportProblems), for `restore` in a later compile. */
   state(): SecretResolverState {
-    return { verdicts: [...this.#verdicts], users: [...this.#users] };
+    this.#own();
+    return {
+      verdicts: new Map(this.#verdicts),
+      users: new Map([...this.#users].map(([key, users]) => [key, users.slice()])),
+    };
   }
 
   /**
@@ -129,12 +136,27 @@ export class SecretResolver {
    * against this compile's clock).
    */
   restore(state: SecretResolverState): void {
-    for (const [key, verdict] of state.verdicts) {
-      this.#verdicts.set(key, verdict);
+    this.#own();
+    for (const verdict of state.verdicts.values()) {
       if (verdict.secret !== undefined && verdict.ir !== undefined)
         this.#ctx.ir.secrets[verdict.secret] = verdict.ir;
     }
-    for (const [key, users] of state.users) this.#users.set(key, users);
+    // Nothing resolved yet (the usual case): the state is read as it is, not copied.
+    if (this.#verdicts.size === 0 && this.#users.size === 0) {
+      this.#restored = state;
+      return;
+    }
+    for (const [key, verdict] of state.verdicts) this.#verdicts.set(key, verdict);
+    for (const [key, users] of state.users) this.#users.set(key, users.slice());
+  }
+
+  /** The restored verdicts and users copied in, before this resolver changes them. */
+  #own(): void {
+    const restored = this.#restored;
+    if (restored === undefined) return;
+    this.#restored = undefined;
+    for (const [key, verdict] of restored.verdicts) this.#verdicts.set(key, verdict);
+    for (const [key, users] of restored.users) this.#users.set(key, users.slice());
   }
 
   /** Every Secret object, in input order (a name given twice is read as the last one). */
@@ -145,7 +167,9 @@ export class SecretResolver {
   /** Reports each Secret's problems once, on the Secret, naming whoever uses it. */
   reportProblems(): void {
     const now = this.#ctx.options.now;
-    for (const [key, verdict] of this.#verdicts) {
+    const verdicts = this.#restored?.verdicts ?? this.#verdicts;
+    const allUsers = this.#restored?.users ?? this.#users;
+    for (const [key, verdict] of verdicts) {
       const problems =
         verdict.expiring.length === 0
           ? verdict.problems
@@ -154,7 +178,7 @@ export class SecretResolver {
               ...verdict.expiring.flatMap((e) => expiryProblems(e.field, e.certificate, now)),
             ];
       if (problems.length === 0) continue;
-      const users = this.#users.get(key) ?? [];
+      const users = allUsers.get(key) ?? [];
       const usedBy =
         users.length > 0
           ? `; used by ${users.map((u) => `${u.kind} ${u.namespace}/${u.name}`).join(', ')}`
@@ -175,6 +199,7 @@ export class SecretResolver {
         });
       }
     }
+    this.#restored = undefined;
     this.#verdicts.clear();
     this.#users.clear();
   }
@@ -189,6 +214,7 @@ export class SecretResolver {
       secret?: Omit<IRSecret, 'provenance'>;
     },
   ): string | undefined {
+    this.#own();
     if (user) {
       const users = this.#users.get(key) ?? [];
       if (

@@ -1,0 +1,80 @@
+import type { IRRouteConfig, IRVirtualHost } from '@attache/core';
+import { describe, expect, it } from 'vitest';
+import { KeptSharing } from './kept-sharing.js';
+import { deepEqual } from './share-routes.js';
+
+/** mulberry32, so a failing sequence replays exactly. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Few virtual host names, so that signatures collide and tables differ only deeper (route counts).
+const vhost = (name: string, routes: number): IRVirtualHost => ({
+  name,
+  domains: [`${name}.example.com`],
+  routes: Array.from({ length: routes }, (_, i) => ({ name: `r${i}` })) as unknown as IRVirtualHost['routes'],
+  provenance: [],
+});
+const signatureOf = (c: IRRouteConfig) => c.virtualHosts.map((v) => v.name).join(',');
+const same = (a: IRRouteConfig, b: IRRouteConfig) => deepEqual(a.virtualHosts, b.virtualHosts);
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The classes as name lists, in a canonical order. */
+const shape = (classes: Iterable<{ members: IRRouteConfig[] }>) =>
+  [...classes].map((c) => c.members.map((m) => m.name)).sort((a, b) => byName(a[0]!, b[0]!));
+
+describe('KeptSharing', () => {
+  it('gives the classes of a full classing after every random change, patching when it can', () => {
+    const random = seeded(15);
+    const config = (name: string): IRRouteConfig => ({
+      name,
+      virtualHosts: [vhost(random() < 0.5 ? 'a' : 'b', Math.floor(random() * 3))],
+      provenance: [],
+    });
+    const configs: Record<string, IRRouteConfig> = {};
+    let next = 0;
+    for (let i = 0; i < 30; i++) {
+      const name = `c${next++}`;
+      configs[name] = config(name);
+    }
+    const kept = new KeptSharing(signatureOf, same);
+    let rebuilds = 0;
+    for (let step = 0; step < 300; step++) {
+      const names = Object.keys(configs);
+      const roll = random();
+      const pick = names[Math.floor(random() * names.length)]!;
+      if (roll < 0.6) configs[pick] = config(pick);
+      else if (roll < 0.75) {
+        const name = `c${next++}`;
+        configs[name] = config(name);
+      } else if (roll < 0.85 && names.length > 5) delete configs[pick];
+      else if (roll < 0.9) configs[pick] = { ...configs[pick]! }; // a new object, the same table
+      // otherwise nothing changes
+      const owned = Object.keys(configs);
+      let sorted = false;
+      const got = shape(
+        kept.classes(owned, configs, () => {
+          sorted = true;
+          return [...owned].sort(byName);
+        }),
+      );
+      if (sorted) rebuilds++;
+      const fresh = new KeptSharing(signatureOf, same);
+      expect(got, `step ${step}`).toEqual(
+        shape(fresh.classes(owned, configs, () => [...owned].sort(byName))),
+      );
+      // Each class is in name order (its first name is the one kept).
+      for (const names of got) expect(names).toEqual([...names].sort(byName));
+    }
+    // Removals class everything again; the other steps are patches.
+    expect(rebuilds).toBeGreaterThan(0);
+    expect(rebuilds).toBeLessThan(100);
+  });
+});
