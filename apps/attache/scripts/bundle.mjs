@@ -86,6 +86,11 @@ const { output } = await bundle.write({
   file: `${dist}offline-cli.bundle.cjs`,
   format: 'cjs',
   codeSplitting: false,
+  // Non-ASCII characters escaped (in messages), and doc comments left out (the rest of them): an
+  // ASCII script is a one-byte string in V8, where one such character makes all of it two bytes a
+  // character. Licence comments stay (ASCII, checked below).
+  charset: 'ascii',
+  comments: { legal: true, annotation: false, jsdoc: false },
   banner,
   sourcemap: false,
 });
@@ -95,6 +100,10 @@ await bundle.close();
 for (const file of output) {
   if (file.type !== 'chunk') continue;
   const text = readFileSync(`${dist}${file.fileName}`, 'utf8').replace(banner, '');
+  // See `charset` above: a licence comment with a non-ASCII character would make it two-byte again.
+  if (readFileSync(`${dist}${file.fileName}`).some((byte) => byte > 0x7f)) {
+    throw new Error(`bundle.mjs: ${file.fileName} has non-ASCII characters left (in a licence comment?)`);
+  }
   if (/\b__dirname\b|\b__filename\b|\bimport\.meta\b/.test(text)) {
     throw new Error(
       `bundle.mjs: ${file.fileName} uses __dirname, __filename or import.meta, which would mean the bundle's own file`,

@@ -89,6 +89,17 @@ describe('the bundled offline CLI', () => {
     expect(bundled).toEqual(plain);
   });
 
+  it('is ASCII (a one-byte string in V8), its non-ASCII text escaped: messages keep it', () => {
+    const bundle = readFileSync(join(dist, 'offline-cli.bundle.cjs'));
+    expect(bundle.findIndex((byte) => byte > 0x7f)).toBe(-1);
+    // The unknown-field warning names Attaché: the same bytes as unbundled.
+    writeFileSync(join(dir, 'unknown-field.yaml'), broken.slice(0, broken.indexOf('---')));
+    const args = ['validate', '-f', 'unknown-field.yaml'];
+    const bundled = run([main, ...args]);
+    expect(bundled.stdout + bundled.stderr).toContain('Attaché knows');
+    expect(bundled).toEqual(run(['--input-type=module', '-e', unbundled, ...args]));
+  });
+
   it('prints the same with V8 code cached by an earlier run', () => {
     const cache = join(dir, 'fresh-cache');
     const args = [main, 'compile', '-f', join(examples, 'quickstart'), '-f', 'broken.yaml'];
