@@ -7,7 +7,8 @@ import type { ResourceRef, XdsResource } from '@attache/core';
  * serialising and hashing every route list and merging every route's refs), while a sink
  * that reads them gets the same values as an eager resource. Both are own enumerable
  * properties (accessors), so spreading, JSON.stringify and structured cloning (a worker's
- * postMessage) read them like data; assigning one replaces it.
+ * postMessage) read them like data; assigning one replaces it. Once both are read, nothing of
+ * the lowering is kept alive by it.
  *
  * Only for values computed from data that does not change afterwards: the lowered JSON and
  * its parts' refs of one compile (not an incremental compiler's kept state, which the next
@@ -18,6 +19,10 @@ export function lazyXdsResource(
   version: () => string,
   provenance: () => ResourceRef[],
 ): XdsResource {
+  // The functions are let go once used: what they read (the lowered resource and its parts)
+  // need not live as long as the resource.
+  let versionOf: (() => string) | undefined = version;
+  let provenanceOf: (() => ResourceRef[]) | undefined = provenance;
   let versionValue: string | undefined;
   let provenanceValue: ResourceRef[] | undefined;
   return {
@@ -25,18 +30,26 @@ export function lazyXdsResource(
     name: fields.name,
     resource: fields.resource,
     get version(): string {
-      versionValue ??= version();
-      return versionValue;
+      if (versionOf) {
+        versionValue = versionOf();
+        versionOf = undefined;
+      }
+      return versionValue!;
     },
     set version(value: string) {
       versionValue = value;
+      versionOf = undefined;
     },
     get provenance(): ResourceRef[] {
-      provenanceValue ??= provenance();
-      return provenanceValue;
+      if (provenanceOf) {
+        provenanceValue = provenanceOf();
+        provenanceOf = undefined;
+      }
+      return provenanceValue!;
     },
     set provenance(value: ResourceRef[]) {
       provenanceValue = value;
+      provenanceOf = undefined;
     },
   };
 }
