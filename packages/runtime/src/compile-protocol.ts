@@ -29,7 +29,9 @@ export type ToCompileWorker =
       now: string;
       /** Forget what was sent before: the result carries every resource's JSON and provenance. */
       resend: boolean;
-    };
+    }
+  /** Collect the worker's garbage and report its live heap (`heap`): for benches and logs. */
+  | { kind: 'measure-heap' };
 
 export type FromCompileWorker =
   | { kind: 'ready'; passes: string[] }
@@ -41,27 +43,48 @@ export type FromCompileWorker =
       compileMs: number;
       /** Time per pass id in this compile (every group), for the per-pass metrics. */
       passMs?: Record<string, number>;
-      /** The worker's heap after the compile and its full GC (v8 used_heap_size), for logs and the soak bench. */
-      heapUsedBytes: number;
-      /** The worker's heap capacity (v8 total_heap_size) and off-heap memory (external_memory). */
-      heapTotalBytes: number;
-      externalBytes: number;
     }
+  /**
+   * The worker's heap after a full GC: after a compile that left much garbage (sent after
+   * its result, so collecting never delays a configuration), or on `measure-heap`.
+   */
+  | ({ kind: 'heap' } & WorkerHeap)
   | { kind: 'failed'; id: number; message: string }
   /** The worker and the runtime disagree on what was sent: the runtime starts over. */
   | { kind: 'failed-sync'; id: number; message: string };
 
-export interface WireGroupResult {
-  group: string;
-  diagnostics: Diagnostic[];
-  resources: WireResource[];
+export interface WorkerHeap {
+  /** v8 used_heap_size after a full GC: the worker's live heap. */
+  heapUsedBytes: number;
+  /** v8 total_heap_size (capacity) and external_memory (off-heap). */
+  heapTotalBytes: number;
+  externalBytes: number;
 }
 
 /**
- * An emitted resource; `json` (its JSON text) is left out when the worker
- * already sent this version of it, and `provenance` when it is the same as
- * last sent, so an edit to one Mapping moves one resource's text, not the
- * whole configuration (a route table's provenance alone names thousands).
+ * One group's result as a change to what the worker sent last time, so an edit
+ * to one Mapping moves one resource, not the whole configuration: the
+ * resources new or changed since (`changed`), and, per xDS type whose names
+ * (in order) are not the same as last sent, the new list (`order`). A type
+ * absent from `order` has the names it had; a name not in `changed` is the
+ * resource sent before, unchanged.
+ */
+export interface WireGroupResult {
+  group: string;
+  diagnostics: Diagnostic[];
+  /** The serial of the result this one changes (0: none, everything is in this one). */
+  base: number;
+  /** This result's serial (the next one's base). */
+  serial: number;
+  changed: WireResource[];
+  order: Partial<Record<XdsTypeUrl, string[]>>;
+}
+
+/**
+ * A resource new or changed since last sent; `json` (its JSON text) is left
+ * out when the worker already sent this version of it, and `provenance` when
+ * it is the same as last sent (a route table's provenance alone names
+ * thousands). `byNameOnly` is given in full.
  */
 export interface WireResource {
   typeUrl: XdsTypeUrl;

@@ -7,22 +7,21 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
-  type CompileResult,
   createIncrementalCompiler,
   type IncrementalCompiler,
   type Pipeline,
   type StoredResource,
-  xdsPushOrder,
 } from '@attache/core';
 import type {
   CompileWorkerInit,
   FromCompileWorker,
   ToCompileWorker,
   WireGroupResult,
-  WireResource,
+  WorkerHeap,
 } from './compile-protocol.js';
 import { LastGoodResources } from './last-good.js';
 import { timePasses } from './pass-timing.js';
+import { type SentGroup, WireResultWriter } from './wire-result.js';
 
 const port = parentPort;
 if (!port) throw new Error('compile-worker.js runs as a worker thread');
@@ -75,12 +74,25 @@ function incrementalCompilerOf(group: string): IncrementalCompiler {
 let held = new Map<number, StoredResource>();
 let now = new Date();
 const lastGood = new Map<string, LastGoodResources>();
-/** Per group: the version and provenance text of each resource as last sent. */
-const sent = new Map<string, Map<string, { version: string; provenance: string }>>();
+
+/** What was last sent to the runtime, per group. */
+const writer = new WireResultWriter();
+
+/**
+ * A compile that grows the heap by this much since the last full GC is followed by one (10,000
+ * Mappings compiled in full leave hundreds of MB); an edit's few MB are left to V8's own
+ * collector, so the worker does not stop for a full mark-compact after every keystroke.
+ */
+const collectAfterGrowthBytes = 64 * 1024 * 1024;
+let usedAfterLastGc = 0;
 
 port.on('message', (message: ToCompileWorker) => {
   if (message.kind === 'inputs') {
     for (const [id, stored] of message.chunk) held.set(id, stored);
+    return;
+  }
+  if (message.kind === 'measure-heap') {
+    post({ kind: 'heap', ...collectAndMeasure() });
     return;
   }
   const resources: StoredResource[] = [];
@@ -97,12 +109,12 @@ port.on('message', (message: ToCompileWorker) => {
   }
   held = kept;
   now = new Date(message.now);
-  if (message.resend) sent.clear();
+  if (message.resend) writer.forget();
   const started = performance.now();
   timed.take();
   try {
     // What was sent is remembered only once every group compiled, so a throw leaves both sides in step.
-    const remembered = new Map<string, Map<string, { version: string; provenance: string }>>();
+    const remembered = new Map<string, SentGroup>();
     const groups = message.groups.map((group): WireGroupResult => {
       const compileOnce = (list: readonly StoredResource[]) =>
         incrementalCompilerOf(group).compile(list, { ambassadorId: group, now: now.getTime() });
@@ -112,50 +124,31 @@ port.on('message', (message: ToCompileWorker) => {
         lastGood.set(group, memory);
       }
       const result = message.keepLastGood ? memory.compile(resources, compileOnce) : compileOnce(resources);
-      const wire = toWire(group, result);
+      const wire = writer.write(group, result);
       remembered.set(group, wire.after);
-      return { group, diagnostics: result.diagnostics, resources: wire.resources };
+      const { after: _, ...change } = wire;
+      return { group, diagnostics: result.diagnostics, ...change };
     });
-    for (const [group, after] of remembered) sent.set(group, after);
+    for (const [group, after] of remembered) writer.remember(group, after);
     const compileMs = performance.now() - started;
-    // A compile leaves hundreds of MB of garbage (10,000 Mappings); collecting it now, off the
-    // event loop's thread, keeps this heap (and the process's resident set) from growing to hold it.
-    collectGarbage?.();
-    const heap = getHeapStatistics();
-    post({
-      kind: 'result',
-      id: message.id,
-      groups,
-      compileMs,
-      passMs: timed.take(),
-      heapUsedBytes: heap.used_heap_size,
-      heapTotalBytes: heap.total_heap_size,
-      externalBytes: heap.external_memory,
-    });
+    post({ kind: 'result', id: message.id, groups, compileMs, passMs: timed.take() });
+    // After the result: collecting never delays a configuration. Off the event loop's thread,
+    // it keeps this heap (and the process's resident set) from growing to hold a full compile's garbage.
+    if (getHeapStatistics().used_heap_size - usedAfterLastGc > collectAfterGrowthBytes) {
+      post({ kind: 'heap', ...collectAndMeasure() });
+    }
   } catch (e) {
     post({ kind: 'failed', id: message.id, message: (e as Error).stack ?? String(e) });
   }
 });
 
-function toWire(
-  group: string,
-  result: CompileResult,
-): { resources: WireResource[]; after: Map<string, { version: string; provenance: string }> } {
-  const before = sent.get(group) ?? new Map<string, { version: string; provenance: string }>();
-  const after = new Map<string, { version: string; provenance: string }>();
-  const out: WireResource[] = [];
-  for (const typeUrl of xdsPushOrder) {
-    for (const r of result.xds[typeUrl]) {
-      const key = `${typeUrl} ${r.name}`;
-      const last = before.get(key);
-      const provenance = JSON.stringify(r.provenance);
-      after.set(key, { version: r.version, provenance });
-      const wire: WireResource = { typeUrl, name: r.name, version: r.version };
-      if (r.byNameOnly) wire.byNameOnly = true;
-      if (last?.version !== r.version) wire.json = JSON.stringify(r.resource);
-      if (last?.provenance !== provenance) wire.provenance = r.provenance;
-      out.push(wire);
-    }
-  }
-  return { resources: out, after };
+function collectAndMeasure(): WorkerHeap {
+  collectGarbage?.();
+  const heap = getHeapStatistics();
+  usedAfterLastGc = heap.used_heap_size;
+  return {
+    heapUsedBytes: heap.used_heap_size,
+    heapTotalBytes: heap.total_heap_size,
+    externalBytes: heap.external_memory,
+  };
 }

@@ -80,8 +80,9 @@ export class LastGoodResources {
     invalid: ReadonlySet<string>,
     served: ReadonlyMap<string, StoredResource>,
   ): void {
-    for (const key of [...this.#good.keys()]) if (!current.has(key)) this.#good.delete(key);
-    for (const key of [...this.#invalidSince.keys()]) if (!served.has(key)) this.#invalidSince.delete(key);
+    // Deleting the entry being visited is safe while iterating a Map.
+    for (const key of this.#good.keys()) if (!current.has(key)) this.#good.delete(key);
+    for (const key of this.#invalidSince.keys()) if (!served.has(key)) this.#invalidSince.delete(key);
     const since = this.#now().toISOString();
     for (const [key, stored] of current) {
       if (served.has(key)) {
@@ -124,19 +125,31 @@ export class LastGoodResources {
   }
 }
 
+/**
+ * Each input object's key (null: not a named resource), made once per object: a serving runtime
+ * compiles the same objects again and again, and the store replaces only those that changed.
+ */
+const keys = new WeakMap<StoredResource, string | null>();
+function keyOf(stored: StoredResource): string | null {
+  let key = keys.get(stored);
+  if (key === undefined) {
+    const r = stored.resource as Partial<StoredResource['resource']> | undefined;
+    key =
+      typeof r?.apiVersion !== 'string' || typeof r.kind !== 'string' || typeof r.metadata?.name !== 'string'
+        ? null
+        : keyOfResource(stored.resource);
+    keys.set(stored, key);
+  }
+  return key;
+}
+
 /** The current resource of each key; a key held twice (a duplicate) is left out: which one is "it" is the duplicate's error. */
 function currentByKey(resources: readonly StoredResource[]): Map<string, StoredResource> {
   const byKey = new Map<string, StoredResource>();
   const duplicated = new Set<string>();
   for (const stored of resources) {
-    const r = stored.resource as Partial<StoredResource['resource']> | undefined;
-    if (
-      typeof r?.apiVersion !== 'string' ||
-      typeof r.kind !== 'string' ||
-      typeof r.metadata?.name !== 'string'
-    )
-      continue;
-    const key = keyOfResource(stored.resource);
+    const key = keyOf(stored);
+    if (key === null) continue;
     if (byKey.has(key)) duplicated.add(key);
     byKey.set(key, stored);
   }
@@ -158,14 +171,8 @@ function substitute(
   served: ReadonlyMap<string, StoredResource>,
 ): StoredResource[] {
   return resources.map((stored) => {
-    const r = stored.resource as Partial<StoredResource['resource']> | undefined;
-    if (
-      typeof r?.apiVersion !== 'string' ||
-      typeof r.kind !== 'string' ||
-      typeof r.metadata?.name !== 'string'
-    )
-      return stored;
-    return served.get(keyOfResource(stored.resource)) ?? stored;
+    const key = keyOf(stored);
+    return key === null ? stored : (served.get(key) ?? stored);
   });
 }
 

@@ -1,28 +1,21 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import {
-  type CompileResult,
-  emptyXdsResources,
-  type Pipeline,
-  type StoredResource,
-  type XdsResource,
-} from '@attache/core';
+import type { CompileResult, Pipeline, StoredResource } from '@attache/core';
 import type {
   CompileWorkerInit,
   FromCompileWorker,
   ToCompileWorker,
   WireGroupResult,
+  WorkerHeap,
 } from './compile-protocol.js';
 import { EventLoopSlicer } from './event-loop-slicer.js';
+import { WireResultReader } from './wire-result.js';
 
 /** compile() threw inside the worker: a plugin bug, not a broken worker. */
 export class CompileThrewError extends Error {}
 
 export type GroupResults = Map<string, Pick<CompileResult, 'xds' | 'diagnostics'>>;
-
-/** Resources whose JSON text is kept beside them (sinks encode those in another thread). */
-const keepTextFrom = 64 * 1024;
 
 /** Inputs per message: small enough that serialising one chunk is a short task. */
 const chunkSize = 500;
@@ -41,8 +34,10 @@ export class WorkerCompiler {
     number,
     { resolve: (groups: WireGroupResult[]) => void; reject: (e: Error) => void }
   >();
-  /** Per group: the resources of the last result, by 'typeUrl name'. */
-  readonly #previous = new Map<string, Map<string, XdsResource>>();
+  /** The last result per group, which the worker's next result changes. */
+  readonly #reader = new WireResultReader();
+  /** Callers of measureHeap() waiting for the worker's answer. */
+  #heapWaiters: Array<{ resolve: (heap: WorkerHeap) => void; reject: (e: Error) => void }> = [];
   #nextId = 1;
   #resend = false;
   /** Ids of input objects; the worker holds those of the last compile. */
@@ -54,7 +49,10 @@ export class WorkerCompiler {
   lastCompileMs = 0;
   /** Time per pass id in the worker's last compile. */
   lastPassMs: Record<string, number> = {};
-  /** The worker's heap after the last compile: in use, capacity, off-heap. */
+  /**
+   * The worker's heap after its last full GC (it collects after a compile that left much
+   * garbage, and on measureHeap()): in use, capacity, off-heap.
+   */
   lastHeapUsedBytes = 0;
   lastHeapTotalBytes = 0;
   lastExternalBytes = 0;
@@ -85,12 +83,18 @@ export class WorkerCompiler {
           case 'result':
             this.lastCompileMs = message.compileMs;
             this.lastPassMs = message.passMs ?? {};
-            this.lastHeapUsedBytes = message.heapUsedBytes;
-            this.lastHeapTotalBytes = message.heapTotalBytes;
-            this.lastExternalBytes = message.externalBytes;
             this.#waiting.get(message.id)?.resolve(message.groups);
             this.#waiting.delete(message.id);
             return;
+          case 'heap': {
+            this.lastHeapUsedBytes = message.heapUsedBytes;
+            this.lastHeapTotalBytes = message.heapTotalBytes;
+            this.lastExternalBytes = message.externalBytes;
+            const waiters = this.#heapWaiters;
+            this.#heapWaiters = [];
+            for (const w of waiters) w.resolve(message);
+            return;
+          }
           case 'failed':
             this.#waiting.get(message.id)?.reject(new CompileThrewError(message.message));
             this.#waiting.delete(message.id);
@@ -104,19 +108,24 @@ export class WorkerCompiler {
       this.#worker.on('error', (e) => {
         this.#broken = e;
         reject(e);
-        for (const w of this.#waiting.values()) w.reject(e);
-        this.#waiting.clear();
+        this.#rejectAll(e);
       });
       this.#worker.on('exit', (code) => {
         const e = new Error(`the compile worker exited with code ${code}`);
         this.#broken ??= e;
         reject(e);
-        for (const w of this.#waiting.values()) w.reject(e);
-        this.#waiting.clear();
+        this.#rejectAll(e);
       });
     });
     // A rejection nobody awaited yet must not crash the process; compile() reports it.
     this.#ready.catch(() => {});
+  }
+
+  #rejectAll(e: Error): void {
+    for (const w of this.#waiting.values()) w.reject(e);
+    this.#waiting.clear();
+    for (const w of this.#heapWaiters) w.reject(e);
+    this.#heapWaiters = [];
   }
 
   /** Resolves once the worker has its pipeline; rejects when it cannot build the same one. */
@@ -166,16 +175,26 @@ export class WorkerCompiler {
     });
     this.#resend = false;
     try {
-      return await this.#decode(await answer, slicer);
+      const wire = await answer;
+      return await this.#reader.read(wire, () => slicer.maybeYield());
     } catch (e) {
       if (!(e instanceof CompileThrewError)) {
         // Out of step with the worker: the next compile sends and receives everything in full.
         this.#resend = true;
-        this.#previous.clear();
+        this.#reader.forget();
         this.#workerHolds.clear();
       }
       throw e;
     }
+  }
+
+  /** Has the worker collect its garbage and report its live heap (also kept in lastHeap*). */
+  async measureHeap(): Promise<WorkerHeap> {
+    await this.#ready;
+    if (this.#broken) throw this.#broken;
+    const answer = new Promise<WorkerHeap>((resolve, reject) => this.#heapWaiters.push({ resolve, reject }));
+    this.#post({ kind: 'measure-heap' });
+    return answer;
   }
 
   async close(): Promise<void> {
@@ -184,38 +203,6 @@ export class WorkerCompiler {
 
   #post(message: ToCompileWorker): void {
     this.#worker.postMessage(message);
-  }
-
-  async #decode(wire: WireGroupResult[], slicer: EventLoopSlicer): Promise<GroupResults> {
-    const out: GroupResults = new Map();
-    for (const { group, diagnostics, resources } of wire) {
-      const before = this.#previous.get(group) ?? new Map<string, XdsResource>();
-      const after = new Map<string, XdsResource>();
-      const xds = emptyXdsResources();
-      for (const r of resources) {
-        const key = `${r.typeUrl} ${r.name}`;
-        const kept = before.get(key);
-        if ((r.json === undefined && kept?.version !== r.version) || (!r.provenance && !kept)) {
-          throw new Error(`compile worker: no earlier copy of ${key}`);
-        }
-        const emitted: XdsResource = {
-          typeUrl: r.typeUrl,
-          name: r.name,
-          version: r.version,
-          resource: r.json !== undefined ? (JSON.parse(r.json) as Record<string, unknown>) : kept!.resource,
-          provenance: r.provenance ?? kept!.provenance,
-        };
-        if (r.byNameOnly) emitted.byNameOnly = true;
-        const text = r.json ?? kept?.text;
-        if (text !== undefined && text.length >= keepTextFrom) emitted.text = text;
-        xds[r.typeUrl].push(emitted);
-        after.set(key, emitted);
-        await slicer.maybeYield();
-      }
-      this.#previous.set(group, after);
-      out.set(group, { xds, diagnostics });
-    }
-    return out;
   }
 }
 

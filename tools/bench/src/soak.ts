@@ -64,8 +64,8 @@ export async function runSoak(
   let edit = 0;
   await harness.edit(edit++);
   for (let i = 0; i < warmup; i++) await harness.edit(edit++);
-  // The worker collects its garbage after every compile: what it reports is its live heap.
-  const startWorkerHeap = worker()?.lastHeapUsedBytes;
+  // The worker's live heap: it collects its garbage and reports.
+  const startWorkerHeap = (await worker()?.measureHeap())?.heapUsedBytes;
   fullGc();
   const startRss = process.memoryUsage().rss;
   const startHeap = process.memoryUsage().heapUsed;
@@ -77,7 +77,7 @@ export async function runSoak(
     min = Math.min(min, rss);
     max = Math.max(max, rss);
   }
-  const endWorkerHeap = worker()?.lastHeapUsedBytes;
+  const endWorkerHeap = (await worker()?.measureHeap())?.heapUsedBytes;
   fullGc();
   const end = process.memoryUsage();
   await harness.stop();
