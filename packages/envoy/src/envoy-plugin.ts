@@ -143,8 +143,8 @@ function runLowering(ctx: PassContext): void {
       .map((c) => c.name)
       .filter((name) => !clusters?.has(name)),
   );
-  const keptLists = kept ? keptDanglingLists(kept, clusters, refused) : undefined;
-  for (const dangling of danglingReferences(ctx.ir, emitted, refused, keptLists)) {
+  const keptLists = kept ? keptDanglingLists(kept, clusters, refused, emitted) : undefined;
+  for (const dangling of danglingReferences(ctx.ir, emitted, refused, keptLists, keptLists)) {
     for (const ref of dangling.refs) {
       ctx.report({ code: 'ENVOY_REFERENCE_DANGLING', resource: ref, message: dangling.message });
     }

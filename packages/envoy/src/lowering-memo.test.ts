@@ -3,6 +3,7 @@ import {
   createIncrementalCompiler,
   definePlugin,
   type IR,
+  type IRListener,
   type IRRoute,
   PassMemoStore,
   type StoredResource,
@@ -12,6 +13,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { envoyPlugin, loweringReads } from './envoy-plugin.js';
 import { keptDanglingLists, keptSorted, loweringMemo } from './lowering-memo.js';
+import { danglingReferences } from './references.js';
 import { readIR } from './testing/golden.js';
 
 /**
@@ -130,6 +132,82 @@ describe('keptDanglingLists', () => {
     expect(keptDanglingLists(memo, new Set([]), new Set()).get(list)).toBeUndefined();
     // Refused clusters changed: everything is forgotten.
     expect(keptDanglingLists(memo, new Set(['c1']), new Set(['c7'])).get(list)).toBeUndefined();
+  });
+
+  it('gives what danglingReferences finds without a memo, while names come and go and objects change', () => {
+    let seed = 15;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const int = (n: number) => Math.floor(random() * n);
+    const clusterNames = ['c0', 'c1', 'c2', 'c3', 'c4'];
+    const secretNames = ['s0', 's1', 's2'];
+    const configNames = ['r0', 'r1'];
+    const ref = (name: string) => ({ apiVersion: 'v1', kind: 'Test', namespace: 'default', name });
+    const newList = () =>
+      Array.from({ length: 1 + int(3) }, (_, i) => route(`r${int(100)}-${i}`, clusterNames[int(5)]!));
+    const newListener = (name: string) => ({
+      name,
+      filterChains: Array.from({ length: 1 + int(3) }, (_, i) => ({
+        kind: 'http',
+        name: `${name}-chain-${i}`,
+        routeConfigName: configNames[int(2)]!,
+        tls: { certificateSecret: secretNames[int(3)]! },
+        provenance: [ref(`${name}-${i}`)],
+      })),
+    });
+    let lists = [newList(), newList(), newList()];
+    let listeners = [newListener('l0'), newListener('l1')];
+    const memo = loweringMemo(new PassMemoStore(() => {}), '');
+    const some = (names: string[]) => new Set(names.filter(() => random() < 0.8));
+    let emitted = new Map([
+      [TypeUrl.Cluster, some(clusterNames)],
+      [TypeUrl.Secret, some(secretNames)],
+      [TypeUrl.RouteConfiguration, some(configNames)],
+    ]);
+    let reused = 0;
+    for (let step = 0; step < 400; step++) {
+      const edit = random();
+      // Most compiles change nothing the findings read (the fast path); others change one thing.
+      if (edit < 0.15) lists = lists.map((l) => (random() < 0.3 ? newList() : l));
+      else if (edit < 0.25) listeners = listeners.map((l) => (random() < 0.5 ? newListener(l.name) : l));
+      else if (edit < 0.45) {
+        const kinds = [TypeUrl.Cluster, TypeUrl.Secret, TypeUrl.RouteConfiguration] as const;
+        const names = [clusterNames, secretNames, configNames];
+        const k = int(3);
+        emitted = new Map(emitted);
+        emitted.set(kinds[k]!, some(names[k]!));
+      } else emitted = new Map([...emitted].map(([type, names]) => [type, new Set(names)]));
+      const refused = new Set(random() < 0.05 ? ['c4'] : []);
+      const ir = {
+        listeners: Object.fromEntries(listeners.map((l) => [l.name, l])),
+        routeConfigs: {
+          r0: {
+            name: 'r0',
+            provenance: [],
+            virtualHosts: lists.map((routes, i) => ({ name: `vh${i}`, routes })),
+          },
+        },
+        clusters: {},
+        endpoints: {},
+        secrets: {},
+        ext: {},
+      } as unknown as IR;
+      const kept = keptDanglingLists(memo, emitted.get(TypeUrl.Cluster), refused, emitted);
+      const counting = {
+        listener: (listener: IRListener) => {
+          const found = kept.listener(listener);
+          if (found !== undefined) reused++;
+          return found;
+        },
+        setListener: kept.setListener,
+      };
+      const got = danglingReferences(ir, emitted, refused, kept, counting);
+      expect(got).toEqual(danglingReferences(ir, emitted, refused));
+    }
+    // The fast path was taken (a listener's findings reused without a look at its names).
+    expect(reused).toBeGreaterThan(200);
   });
 });
 

@@ -1,14 +1,16 @@
 import {
+  type IRListener,
   type IRRoute,
   type IRRouteConfig,
   type IRVirtualHost,
   KeptByString,
   type PassMemo,
   type ResourceRef,
+  TypeUrl,
 } from '@attache/core';
 import type { Admission } from './admit.js';
 import type { Json, LoweredResource, ResourcePart } from './lower/common.js';
-import type { DanglingReference, RouteListFindings } from './references.js';
+import type { DanglingReference, EmittedNames, ListenerFindings, RouteListFindings } from './references.js';
 
 /**
  * What `envoy.lower` keeps from one compile to the next under an incremental
@@ -53,16 +55,21 @@ export interface LoweringMemo {
   virtualHostTexts: WeakMap<object, string>;
   /** The lowering of an IR cluster, secret, endpoint set or listener (by object: none is mutated once made). */
   lowered: WeakMap<object, { salt: unknown; lowered: LoweredResource }>;
-  /** Dangling-reference findings per IR route list, for the emitted and refused clusters below. */
+  /** Dangling-reference findings per IR route list and per IR listener, for the refused clusters below. */
   danglingLists:
     | {
         refused: ReadonlySet<string>;
         lists: WeakMap<
           readonly IRRoute[],
-          { emitted: string[]; missing: string[]; findings: DanglingReference[] }
+          { emitted: string[]; missing: string[]; findings: DanglingReference[]; checked: number }
         >;
+        listeners: WeakMap<IRListener, { findings: DanglingReference[]; checked: number }>;
       }
     | undefined;
+  /** The names emitted by the last compile, by type URL (keptDanglingLists compares them). */
+  lastEmitted: EmittedNames | undefined;
+  /** Compiles seen by keptDanglingLists: an entry checked by the last one is valid while names stay. */
+  danglingCompiles: number;
   /** The last sorted list of each IR record (lower/index.ts), with the values it was sorted from. */
   sorted: Map<
     string,
@@ -147,6 +154,8 @@ export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
     nextListId: 0,
     lowered: new WeakMap(),
     danglingLists: undefined,
+    lastEmitted: undefined,
+    danglingCompiles: 0,
     sorted: new Map(),
   }));
 }
@@ -194,25 +203,41 @@ export function keptLowering<T extends object>(
  * mutated) with whether each cluster it names was emitted: valid while each of those is
  * emitted as it was then (an edit that adds or removes an unrelated cluster keeps it).
  * Refused clusters also decide findings: a new memo starts when that set changes.
+ * A listener's findings are kept by listener object, valid while no secret, route
+ * configuration or cluster name came or went. An entry checked by the last compile is valid
+ * without looking at its names when the names of its kinds are those of the last compile.
  */
 export function keptDanglingLists(
   memo: LoweringMemo,
   clusters: ReadonlySet<string> | undefined,
   refused: ReadonlySet<string>,
-): RouteListFindings {
+  emittedNames?: EmittedNames,
+): RouteListFindings & ListenerFindings {
   const emitted = clusters ?? new Set<string>();
   let known = memo.danglingLists;
   if (known === undefined || !sameSet(known.refused, refused)) {
-    known = { refused: new Set(refused), lists: new WeakMap() };
+    known = { refused: new Set(refused), lists: new WeakMap(), listeners: new WeakMap() };
     memo.danglingLists = known;
   }
-  const lists = known.lists;
+  const last = memo.lastEmitted;
+  memo.lastEmitted = emittedNames;
+  const compile = ++memo.danglingCompiles;
+  // Without the names of this and the last compile, nothing counts as unchanged.
+  const unchanged = (typeUrl: string) =>
+    emittedNames !== undefined && last !== undefined && sameSet(last.get(typeUrl), emittedNames.get(typeUrl));
+  const clustersUnchanged = unchanged(TypeUrl.Cluster);
+  const listenerNamesUnchanged =
+    clustersUnchanged && unchanged(TypeUrl.Secret) && unchanged(TypeUrl.RouteConfiguration);
+  const { lists, listeners } = known;
   return {
     get(routes) {
       const entry = lists.get(routes);
       if (entry === undefined) return undefined;
-      for (const name of entry.emitted) if (!emitted.has(name)) return undefined;
-      for (const name of entry.missing) if (emitted.has(name)) return undefined;
+      if (!(clustersUnchanged && entry.checked === compile - 1)) {
+        for (const name of entry.emitted) if (!emitted.has(name)) return undefined;
+        for (const name of entry.missing) if (emitted.has(name)) return undefined;
+      }
+      entry.checked = compile;
       return entry.findings;
     },
     set(routes, findings) {
@@ -225,12 +250,22 @@ export function keptDanglingLists(
         for (const s of route.action.shadows ?? []) seen.add(s.cluster);
       }
       for (const name of seen) (emitted.has(name) ? emittedNow : missing).push(name);
-      lists.set(routes, { emitted: emittedNow, missing, findings });
+      lists.set(routes, { emitted: emittedNow, missing, findings, checked: compile });
+    },
+    listener(listener) {
+      const entry = listeners.get(listener);
+      if (entry === undefined || !listenerNamesUnchanged || entry.checked !== compile - 1) return undefined;
+      entry.checked = compile;
+      return entry.findings;
+    },
+    setListener(listener, findings) {
+      listeners.set(listener, { findings, checked: compile });
     },
   };
 }
 
-function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+function sameSet(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
   if (a.size !== b.size) return false;
   for (const item of b) if (!a.has(item)) return false;
   return true;

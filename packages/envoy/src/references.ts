@@ -4,6 +4,7 @@ import {
   type IRDownstreamTls,
   type IRFilterChain,
   type IRForwardAction,
+  type IRListener,
   type IRRoute,
   type IRUpstreamTls,
   type ResourceRef,
@@ -18,6 +19,12 @@ export type EmittedNames = ReadonlyMap<string, ReadonlySet<string>>;
 export interface RouteListFindings {
   get(routes: readonly IRRoute[]): DanglingReference[] | undefined;
   set(routes: readonly IRRoute[], findings: DanglingReference[]): void;
+}
+
+/** Findings by listener, kept by an incremental compiler while the names it may reference stay (lowering-memo.ts). */
+export interface ListenerFindings {
+  listener(listener: IRListener): DanglingReference[] | undefined;
+  setListener(listener: IRListener, findings: DanglingReference[]): void;
 }
 
 /** A reference from one generated resource to another that was not generated. */
@@ -40,6 +47,8 @@ export function danglingReferences(
   routesLeftOutFor: ReadonlySet<string> = new Set(),
   /** Findings per route list kept by an incremental compiler, valid for these emitted clusters (lowering-memo.ts). */
   keptLists?: RouteListFindings,
+  /** Findings per listener kept by an incremental compiler (lowering-memo.ts). */
+  keptListeners?: ListenerFindings,
 ): DanglingReference[] {
   const found: DanglingReference[] = [];
   const has = (typeUrl: XdsTypeUrl, name: string) => emitted.get(typeUrl)?.has(name) === true;
@@ -82,8 +91,15 @@ export function danglingReferences(
   };
 
   for (const listener of Object.values(ir.listeners)) {
+    const known = keptListeners?.listener(listener);
+    if (known !== undefined) {
+      for (const finding of known) found.push(finding);
+      continue;
+    }
+    const start = found.length;
     for (const chain of listener.filterChains) checkChain(listener.name, chain);
     if (listener.defaultFilterChain) checkChain(listener.name, listener.defaultFilterChain);
+    keptListeners?.setListener(listener, found.slice(start));
   }
   const none: DanglingReference[] = [];
   // Route objects recur in several virtual hosts and route configs: each is checked once, reported wherever it is.

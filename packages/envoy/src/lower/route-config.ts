@@ -155,8 +155,13 @@ export function keptRouteConfig(
   return lowered;
 }
 
+/** Whether two provenance lists are the same refs: by identity (the http plugin keeps ref objects), else by text. */
 function sameProvenance(a: readonly ResourceRef[], b: readonly ResourceRef[]): boolean {
-  return a === b || provenanceText(a) === provenanceText(b);
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i === a.length || provenanceText(a) === provenanceText(b);
 }
 
 /** A virtual host's JSON, its route list already lowered. */
