@@ -32,6 +32,14 @@ describe('loadBundle', () => {
     expect(warm.exports.answer()).toBe('first1');
   });
 
+  it('reads an ASCII script and one with other characters alike', () => {
+    const file = join(dir, 'bundle.cjs');
+    for (const answer of ['plain ASCII', 'Attaché → “UTF-8” 🚀']) {
+      writeFileSync(file, script(answer));
+      expect(loadBundle<{ answer(): string }>(file, undefined).exports.answer()).toBe(`${answer}1`);
+    }
+  });
+
   it('never uses the cache of another bundle, even one of the same length', () => {
     const file = join(dir, 'bundle.cjs');
     const cache = join(dir, 'cache');

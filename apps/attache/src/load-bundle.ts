@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -45,8 +46,10 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined = codeC
       // no cache yet
     }
   }
+  // The build writes an ASCII bundle (scripts/bundle.mjs), which decodes as latin1 without UTF-8's checks.
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const script = new vm.Script(
-    `(function (exports, require, module, __filename, __dirname, __attacheImport) {${bytes.toString('utf8')}\n})`,
+    `(function (exports, require, module, __filename, __dirname, __attacheImport) {${source}\n})`,
     { filename: file, ...(cachedData ? { cachedData } : {}) },
   );
   const module = { exports: {} as T };
