@@ -34,32 +34,28 @@ export class RouteConfigText {
   /** Routes found in more than one distinct route list (see noteSharedRoutes), with their texts once made. */
   private shared: Map<object, string | undefined> | undefined;
 
+  /** The resources noteSharedRoutes was given, until the first version asks which routes they share. */
+  private sharedIn: readonly { resource: Json }[] | undefined;
+
   /**
    * Notes the routes that appear in more than one distinct route list of these resources
    * (wildcard Mappings' routes on every Host's list): each such route is serialized once and
    * its text joined into every list made mostly of them. Other lists stay one native
    * JSON.stringify, which is faster than joining texts of routes serialized alone.
-   * The same texts either way, so the same versions.
+   * The same texts either way, so the same versions. Looked for when the first version is
+   * made: a compile whose versions are never read (attache compile) never looks.
    */
   noteSharedRoutes(resources: readonly { resource: Json }[]): void {
-    const lists = new Set<unknown[]>();
-    const seen = new Set<object>();
-    const shared = new Map<object, string | undefined>();
-    for (const { resource } of resources) {
-      const virtualHosts = resource.virtual_hosts;
-      if (!Array.isArray(virtualHosts)) continue;
-      for (const vh of virtualHosts) {
-        const routes = isPlainObject(vh) ? vh.routes : undefined;
-        if (!Array.isArray(routes) || lists.has(routes)) continue;
-        lists.add(routes);
-        for (const route of routes) {
-          if (typeof route !== 'object' || route === null) continue;
-          if (seen.has(route)) shared.set(route, undefined);
-          else seen.add(route);
-        }
-      }
+    this.sharedIn = resources;
+    this.shared = undefined;
+  }
+
+  private sharedRoutes(): Map<object, string | undefined> | undefined {
+    if (this.sharedIn !== undefined) {
+      this.shared = sharedRoutesOf(this.sharedIn);
+      this.sharedIn = undefined;
     }
-    this.shared = shared.size > 0 ? shared : undefined;
+    return this.shared;
   }
 
   version(routeConfig: Json): string {
@@ -95,14 +91,41 @@ export class RouteConfigText {
     if (digest === undefined) {
       const text = this.kept
         ? this.listText(routes, this.kept.texts)
-        : this.shared && mostlyShared(routes, this.shared)
-          ? sharedListText(routes, this.shared)
-          : JSON.stringify(routes);
+        : sharedListOrNative(routes, this.sharedRoutes());
       digest = `"routes:${versionHashOfJson(text)}"`;
       this.digests.set(routes, digest);
     }
     return digest;
   }
+}
+
+/** The routes found in more than one distinct route list of these resources (noteSharedRoutes). */
+function sharedRoutesOf(
+  resources: readonly { resource: Json }[],
+): Map<object, string | undefined> | undefined {
+  const lists = new Set<unknown[]>();
+  const seen = new Set<object>();
+  const shared = new Map<object, string | undefined>();
+  for (const { resource } of resources) {
+    const virtualHosts = resource.virtual_hosts;
+    if (!Array.isArray(virtualHosts)) continue;
+    for (const vh of virtualHosts) {
+      const routes = isPlainObject(vh) ? vh.routes : undefined;
+      if (!Array.isArray(routes) || lists.has(routes)) continue;
+      lists.add(routes);
+      for (const route of routes) {
+        if (typeof route !== 'object' || route === null) continue;
+        if (seen.has(route)) shared.set(route, undefined);
+        else seen.add(route);
+      }
+    }
+  }
+  return shared.size > 0 ? shared : undefined;
+}
+
+/** JSON.stringify(routes), joined from the shared routes' texts when most of the list is shared. */
+function sharedListOrNative(routes: unknown[], shared: Map<object, string | undefined> | undefined): string {
+  return shared && mostlyShared(routes, shared) ? sharedListText(routes, shared) : JSON.stringify(routes);
 }
 
 /** JSON.stringify of a list, from texts of its items kept between calls. */

@@ -154,8 +154,20 @@ function fastPlan(desc: DescMessage): FastPlan {
 }
 
 function acceptObject(desc: DescMessage, json: unknown, isAnyPayload: boolean): boolean {
+  return acceptPlanned(fastPlan(desc), json, isAnyPayload);
+}
+
+/**
+ * acceptObject for call sites that judge one message type again and again (a field's nested
+ * message): its plan is looked up on first use only, not in the plans Map for every object.
+ */
+function plannedAccept(desc: DescMessage): (json: unknown) => boolean {
+  let plan: FastPlan | undefined;
+  return (json) => acceptPlanned((plan ??= fastPlan(desc)), json, false);
+}
+
+function acceptPlanned(plan: FastPlan, json: unknown, isAnyPayload: boolean): boolean {
   if (!isPlainObject(json)) return false;
-  const plan = fastPlan(desc);
   if (plan.unsupported) return false;
   let oneofsSeen = 0;
   // Present (non-null) mustBePresent fields, as bits: no lookup by name once the keys are read.
@@ -263,7 +275,7 @@ function uncheckedAccept(
   if (type.kind !== 'message') return undefined;
   const desc = type.message;
   if (isWrapperDesc(desc) || desc.typeName.startsWith('google.protobuf.')) return undefined;
-  return { accept: (json) => acceptObject(desc, json, false) };
+  return { accept: plannedAccept(desc) };
 }
 
 /** `message.skip`: nested rules are not checked. Rare; left to the authoritative path. */
@@ -547,7 +559,8 @@ function messageDecoder(desc: DescMessage): Decoder {
   }
   // Timestamp, FieldMask and the rest of google.protobuf: left to the authoritative path.
   if (desc.typeName.startsWith('google.protobuf.')) return () => INVALID;
-  return (json) => (acceptObject(desc, json, false) ? json : INVALID);
+  const accept = plannedAccept(desc);
+  return (json) => (accept(json) ? json : INVALID);
 }
 
 /** An Any accepted while a memo is active: what its value checks see. */
