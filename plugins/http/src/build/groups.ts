@@ -200,30 +200,46 @@ function makeGroup(
     );
   }
   const first = mappings[0]!;
-  let key = knownKey;
-  const group = {
-    get key(): string {
-      key ??= lazyKey!();
-      return key;
-    },
-    match,
-    members,
-    shadows,
-    runtimeKey: '',
-    weight: [
-      first.spec.precedence ?? 0,
-      first.spec.prefix.length,
-      headerLen,
-      queryLen,
-      first.spec.prefix,
-      first.spec.method ?? 'GET',
-    ],
-  } as RouteGroup;
+  const group = new Group(knownKey, lazyKey, match, members, shadows, [
+    first.spec.precedence ?? 0,
+    first.spec.prefix.length,
+    headerLen,
+    queryLen,
+    first.spec.prefix,
+    first.spec.method ?? 'GET',
+  ]);
   if (only && members.length === 1 && members[0]!.mapping === only && shadows.length === 0)
     group.single = true;
   if (members.length > 1) group.runtimeKey = `routing.traffic_shift.${contentHash(group.key).slice(0, 12)}`;
   if (first.authority) group.authority = first.authority;
   return group;
+}
+
+/**
+ * A route group as a class: its lazy key is a getter on the prototype. (An object literal with
+ * a getter of its own, one closure per group, is held in dictionary mode, and every property read
+ * of the sort, the association and the route build was a slow lookup.)
+ */
+class Group implements RouteGroup {
+  runtimeKey = '';
+  authority?: RouteGroup['authority'] = undefined;
+  single?: true = undefined;
+  constructor(
+    private known: string | undefined,
+    private lazyKey: (() => string) | undefined,
+    readonly match: IRRouteMatch,
+    readonly members: GroupMember[],
+    readonly shadows: HttpMapping[],
+    readonly weight: RouteGroup['weight'],
+  ) {}
+
+  get key(): string {
+    if (this.known === undefined) {
+      this.known = this.lazyKey!();
+      this.lazyKey = undefined;
+    }
+    return this.known;
+  }
 }
 
 export function compareGroups(a: RouteGroup, b: RouteGroup): number {
