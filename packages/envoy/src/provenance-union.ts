@@ -69,8 +69,15 @@ function fewSortedRefs(refs: Iterable<ResourceRef>): SortedRefs {
     while (at > 0 && keys[at - 1]! > key) at--;
     // Already there: the earlier ref of this key stays.
     if (at > 0 && keys[at - 1] === key) continue;
-    keys.splice(at, 0, key);
-    sorted.splice(at, 0, ref);
+    // Inserted by shifting the tail (splice would allocate the array of removed items each time).
+    keys.push(key);
+    sorted.push(ref);
+    for (let i = keys.length - 1; i > at; i--) {
+      keys[i] = keys[i - 1]!;
+      sorted[i] = sorted[i - 1]!;
+    }
+    keys[at] = key;
+    sorted[at] = ref;
   }
   return { keys, refs: sorted };
 }
