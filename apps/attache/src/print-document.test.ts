@@ -25,6 +25,13 @@ describe('canonicalDocumentChunks', () => {
       { t: [{ a: 1, b: { c: [{ d: 1, e: 2 }], f: { h: 1, g: 2 } } }, { a: [{ b: 1 }, { z: 1, y: [] }] }] },
       // Integer-like keys, which objects list first in numeric order.
       { t: [{ 10: 'a', 9: 'b', x: 1 }, { 1: 1, 2: 2, a: 3 }, { b: { 2: 1, 10: 2 } }] },
+      // An own __proto__ key (JSON.parse makes one), in order and out of order, at every level.
+      {
+        t: [
+          JSON.parse('{"__proto__": {"z": 1, "a": [2]}, "b": 2, "a": {"__proto__": 3, "c": 1}}'),
+          JSON.parse('{"a": 1, "__proto__": {"y": {"b": 1, "a": 2}}}'),
+        ],
+      },
       // One object in several places, holes, a null prototype.
       (() => {
         const holey = [1, 2, 3];

@@ -3,6 +3,10 @@ import { sortKeys } from '@attache/core';
 /** Objects and arrays sortedView has looked at (for canonicalDocumentChunks: how large a resource is). */
 let containersSeen = 0;
 
+/** Past this many, sortedView stops (throws `tooLarge`): the resource is written in parts instead. */
+let containersAllowed = Number.POSITIVE_INFINITY;
+const tooLarge = Symbol('too large');
+
 /**
  * What `sortKeys` gives, for JSON.stringify: plain objects whose keys are already in order,
  * and arrays none of whose items change, are used as they are instead of copied (two thirds
@@ -11,7 +15,7 @@ let containersSeen = 0;
  */
 export function sortedView(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
-  containersSeen++;
+  if (++containersSeen > containersAllowed) throw tooLarge;
   if (Array.isArray(value) && !('toJSON' in value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
@@ -26,7 +30,13 @@ export function sortedView(value: unknown): unknown {
     return copy ?? value;
   }
   const proto = Object.getPrototypeOf(value);
-  if ((proto !== Object.prototype && proto !== null) || 'toJSON' in value) return sortKeys(value);
+  // An own __proto__ key (JSON.parse makes one) is lost in sortKeys' copy, so in canonicalJson.
+  if (
+    (proto !== Object.prototype && proto !== null) ||
+    'toJSON' in value ||
+    Object.hasOwn(value, '__proto__')
+  )
+    return sortKeys(value);
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
   let inOrder = true;
@@ -80,15 +90,16 @@ export function* canonicalDocumentChunks(
     }
     yield `  ${JSON.stringify(key)}: [\n`;
     for (let i = 0; i < list.length; i++) {
-      containersSeen = 0;
-      const view = sortedView(list[i]);
+      const view = viewOfAtMost(list[i], partsAbove);
       const comma = i < list.length - 1 ? ',' : '';
-      if (containersSeen > partsAbove) {
+      if (view === tooLarge) {
         // A large resource (a RouteConfiguration of thousands of routes) a part at a time: one
         // string of tens of megabytes, its copy and its bytes would each stay in V8's large-object
-        // space until a full GC, which a one-shot run may never make.
+        // space until a full GC, which a one-shot run may never make. Its sorted view is made a
+        // part at a time too: a whole one (a copy of every route) would live long enough to be
+        // moved to the old generation, where it would stay as garbage until such a GC.
         yield '    ';
-        yield* jsonParts(view, 2, 2 + partDepth);
+        yield* jsonParts(list[i], 2, 2 + partDepth);
         yield `${comma}\n`;
       } else yield `    ${jsonAt(view, 2)}${comma}\n`;
     }
@@ -100,14 +111,45 @@ export function* canonicalDocumentChunks(
 /** How many levels of a large resource are written piece by piece (resource, virtual_hosts, a virtual host, routes). */
 const partDepth = 4;
 
+/** sortedView(value), or `tooLarge` once it has looked at more than `limit` objects and arrays. */
+function viewOfAtMost(value: unknown, limit: number): unknown {
+  containersSeen = 0;
+  containersAllowed = limit;
+  try {
+    return sortedView(value);
+  } catch (e) {
+    if (e === tooLarge) return tooLarge;
+    throw e;
+  } finally {
+    containersAllowed = Number.POSITIVE_INFINITY;
+  }
+}
+
 /**
- * `value` as JSON.stringify(…, null, 2) writes it `depth` levels down (its later lines indented
- * by 2 × depth more spaces), in pieces: objects and arrays down to `maxDepth` are written here,
- * what is below them (or anything that is not plain data) by JSON.stringify itself.
+ * The entries of a plain object in the order JSON.stringify writes its sorted view (sortedView):
+ * keys sorted, then integer-like keys first in numeric order (as any object orders them), without
+ * undefined values (which sortedView leaves out), or undefined for what only sortedView itself
+ * writes the same way (an own `__proto__` key).
+ */
+function sortedEntries(record: Record<string, unknown>): Array<[string, unknown]> | undefined {
+  const keys = Object.keys(record).sort();
+  if (keys.includes('__proto__')) return undefined;
+  const ordered: Record<string, unknown> = {};
+  for (const key of keys) if (record[key] !== undefined) ordered[key] = record[key];
+  return Object.entries(ordered);
+}
+
+/**
+ * The sorted view of `value` as JSON.stringify(…, null, 2) writes it `depth` levels down (its
+ * later lines indented by 2 × depth more spaces), in pieces: objects and arrays down to
+ * `maxDepth` are written here in sorted order, what is below them (or anything that is not
+ * plain data) by JSON.stringify itself, from sorted views made for that piece alone.
  */
 function* jsonParts(value: unknown, depth: number, maxDepth: number): Generator<string> {
-  if (depth >= maxDepth || !isPlainContainer(value)) {
-    yield jsonAt(value, depth);
+  const entries =
+    isPlainContainer(value) && !Array.isArray(value) ? sortedEntries(value as Record<string, unknown>) : [];
+  if (depth >= maxDepth || !isPlainContainer(value) || !entries) {
+    yield jsonAt(sortedView(value), depth);
     return;
   }
   const inner = '  '.repeat(depth + 1);
@@ -116,7 +158,7 @@ function* jsonParts(value: unknown, depth: number, maxDepth: number): Generator<
   let pending = '';
   const child = function* (item: unknown): Generator<string> {
     if (depth + 1 >= maxDepth || !isPlainContainer(item)) {
-      pending += jsonAt(item, depth + 1);
+      pending += jsonAt(sortedView(item), depth + 1);
       return;
     }
     if (pending.length > 0) yield pending;
@@ -147,17 +189,17 @@ function* jsonParts(value: unknown, depth: number, maxDepth: number): Generator<
     yield `${pending}${'  '.repeat(depth)}]`;
     return;
   }
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).filter((key) => !leftOut(record[key]));
-  if (keys.length === 0) {
+  const written = entries.filter(([, item]) => !leftOut(item));
+  if (written.length === 0) {
     yield '{}';
     return;
   }
   pending = '{\n';
-  for (let i = 0; i < keys.length; i++) {
-    pending += `${inner}${JSON.stringify(keys[i])}: `;
-    yield* child(record[keys[i]!]);
-    pending += i < keys.length - 1 ? ',\n' : '\n';
+  for (let i = 0; i < written.length; i++) {
+    const [key, item] = written[i]!;
+    pending += `${inner}${JSON.stringify(key)}: `;
+    yield* child(item);
+    pending += i < written.length - 1 ? ',\n' : '\n';
     if (pending.length >= 1 << 14) {
       yield pending;
       pending = '';
@@ -178,7 +220,7 @@ function* jsonItemGroups(value: readonly unknown[], depth: number): Generator<st
   yield '[\n';
   for (let start = 0; start < value.length; start += group) {
     const end = Math.min(start + group, value.length);
-    const text = jsonAt(value.slice(start, end), depth);
+    const text = jsonAt(sortedView(value.slice(start, end)), depth);
     yield `${text.slice(2, text.length - close)}${end < value.length ? ',\n' : '\n'}`;
   }
   yield `${'  '.repeat(depth)}]`;
