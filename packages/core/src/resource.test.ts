@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { compareRefs, keyOfResource, mergeProvenance, type ResourceRef, resourceKey } from './resource.js';
+import {
+  compareRefs,
+  keyOfResource,
+  mergeProvenance,
+  type ResourceRef,
+  refKey,
+  resourceKey,
+} from './resource.js';
 
 /** mergeProvenance as first written: deduplicated by key (first wins), sorted with compareRefs. */
 function reference(...lists: ResourceRef[][]): ResourceRef[] {
@@ -65,5 +72,30 @@ describe('keyOfResource', () => {
     }
     expect(keyOfResource(cases[0]!)).toBe('getambassador.io/Mapping/default/q');
     expect(keyOfResource(cases[1]!)).toBe('Secret//s');
+  });
+});
+
+describe('refKey', () => {
+  it('is resourceKey of the ref, the same on every call for the same ref object', () => {
+    const refs: ResourceRef[] = [
+      { apiVersion: 'getambassador.io/v3alpha1', kind: 'Mapping', namespace: 'default', name: 'quote' },
+      {
+        apiVersion: 'getambassador.io/v2',
+        kind: 'Mapping',
+        namespace: 'default',
+        name: 'quote',
+        source: 'a.yaml:3',
+      },
+      { apiVersion: 'v1', kind: 'Secret', name: 'tls' },
+      { apiVersion: 'x.example/v1', kind: 'Widget', namespace: '', name: 'a/b' },
+    ];
+    for (const ref of refs) {
+      expect(refKey(ref)).toBe(resourceKey(ref));
+      expect(refKey(ref)).toBe(refKey(ref));
+    }
+    // Versions of one group share a key; distinct objects with equal fields too.
+    expect(refKey(refs[0]!)).toBe(refKey(refs[1]!));
+    expect(refKey({ ...refs[2]! })).toBe(refKey(refs[2]!));
+    expect(refKey(refs[2]!)).not.toBe(refKey(refs[3]!));
   });
 });
