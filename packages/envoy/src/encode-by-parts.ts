@@ -1,4 +1,12 @@
 import { type DescField, type DescMessage, fromJson, type JsonValue, toBinary } from '@bufbuild/protobuf';
+import {
+  arrayElements,
+  MalformedJson,
+  type MemberSpan,
+  objectMembers,
+  skipSpace,
+  withoutMember,
+} from './json-spans.js';
 import { envoyRegistry, messageDesc, typeNameOfUrl } from './registry.js';
 import { concatBytes, lengthDelimited, readVarint } from './wire-format.js';
 
@@ -258,35 +266,154 @@ export class RouteTableEncoder {
   ): Uint8Array | undefined {
     const split = splitRepeated(json, this.#routesField);
     if (!split) return undefined;
+    const routeTexts = split.items.map((route) => JSON.stringify(route));
+    return this.#encodeHost(
+      { name: hostName, restText: JSON.stringify(split.rest), rest: () => split.rest },
+      routeTexts,
+      (i) => split.items[i] as Record<string, unknown>,
+      before,
+      after,
+    );
+  }
+
+  /**
+   * A VirtualHost's binary from its parts: its other fields (their JSON text, and the object
+   * when they must be encoded) and its routes' JSON texts (and each route's object when it
+   * must be encoded). Each part's cache key is its exact text.
+   */
+  #encodeHost(
+    host: { name: string; restText: string; rest: () => Record<string, unknown> },
+    routeTexts: readonly string[],
+    route: (i: number) => Record<string, unknown>,
+    before: PartCache | undefined,
+    after: PartCache,
+  ): Uint8Array {
     const number = this.#routesField.field.number;
     // The previous map is reused in place (no 10,000-entry copy per change); stale entries are
     // harmless (keys are exact) and dropped by a rebuild once they outnumber the routes.
     // Two hosts of one name (Envoy rejects that) share one map: still exact.
-    const kept = after.routes.get(hostName) ?? before?.routes.get(hostName) ?? new Map<string, Uint8Array>();
-    after.routes.set(hostName, kept);
-    const texts: string[] = [];
-    const entries: Uint8Array[] = [];
-    for (const route of split.items) {
-      const text = JSON.stringify(route);
+    const kept =
+      after.routes.get(host.name) ?? before?.routes.get(host.name) ?? new Map<string, Uint8Array>();
+    after.routes.set(host.name, kept);
+    const entries: Uint8Array[] = new Array(routeTexts.length);
+    for (let i = 0; i < routeTexts.length; i++) {
+      const text = routeTexts[i] as string;
       let made = kept.get(text);
       if (!made) {
-        made = lengthDelimited(number, [encodeWhole(this.#route, route)]);
+        made = lengthDelimited(number, [encodeWhole(this.#route, route(i))]);
         this.#routesEncoded++;
         kept.set(text, made);
       }
-      texts.push(text);
-      entries.push(made);
+      entries[i] = made;
     }
-    if (kept.size > 2 * texts.length + 16) {
+    if (kept.size > 2 * routeTexts.length + 16) {
       const fresh = new Map<string, Uint8Array>();
-      for (let i = 0; i < texts.length; i++) fresh.set(texts[i] as string, entries[i] as Uint8Array);
-      after.routes.set(hostName, fresh);
+      for (let i = 0; i < routeTexts.length; i++)
+        fresh.set(routeTexts[i] as string, entries[i] as Uint8Array);
+      after.routes.set(host.name, fresh);
     }
-    const restText = JSON.stringify(split.rest);
-    let rest = after.hosts.get(restText) ?? before?.hosts.get(restText);
-    if (!rest) rest = encodeWhole(this.#virtualHost, split.rest);
-    after.hosts.set(restText, rest);
+    let rest = after.hosts.get(host.restText) ?? before?.hosts.get(host.restText);
+    if (!rest) rest = encodeWhole(this.#virtualHost, host.rest());
+    after.hosts.set(host.restText, rest);
     return concatBytes([rest, ...entries]);
+  }
+
+  /**
+   * The binary of a route table given its proto3-JSON text (with '@type'), and its type name;
+   * undefined when the text is another type's (the caller encodes it). A RouteConfiguration encoded before under
+   * its name is cut into the texts of its virtual hosts and routes without parsing it
+   * (`json-spans.ts`), and only the parts not cached are parsed and encoded: a one-route
+   * change to a 4 MB table parses one route. Otherwise (a first encoding, a VirtualHost, a
+   * shape the scanner does not take) the text is parsed whole and encoded as `encode` does.
+   * The bytes are those `encode` gives for the parsed text; malformed text throws JSON.parse's
+   * SyntaxError.
+   */
+  encodeText(text: string): { typeName: string; bytes: Uint8Array } | undefined {
+    try {
+      const made = this.#encodeRouteConfigurationText(text);
+      if (made === undefined) return undefined;
+      if (made !== 'parse') return { typeName: routeConfigurationType, bytes: made };
+    } catch (e) {
+      if (!(e instanceof MalformedJson)) throw e;
+    }
+    const json = JSON.parse(text) as Record<string, unknown>;
+    const typeUrl = json['@type'];
+    const typeName = typeof typeUrl === 'string' ? typeNameOfUrl(typeUrl) : undefined;
+    if (typeName === undefined || !RouteTableEncoder.handles(typeName)) return undefined;
+    return { typeName, bytes: this.encode(json) };
+  }
+
+  /** By the text's parts; undefined when it is not a route table, 'parse' when it must be parsed whole. */
+  #encodeRouteConfigurationText(text: string): Uint8Array | undefined | 'parse' {
+    const start = skipSpace(text, 0);
+    const { members, end } = objectMembers(text, start);
+    if (skipSpace(text, end) !== text.length || hasDuplicateKeys(members)) return 'parse';
+    const typeUrl = memberValue(text, members, '@type');
+    if (typeof typeUrl !== 'string') return 'parse';
+    const typeName = typeNameOfUrl(typeUrl);
+    if (!RouteTableEncoder.handles(typeName)) return undefined;
+    if (typeName !== routeConfigurationType) return 'parse';
+    const hostsAt = members.flatMap((m, i) => (this.#hostsField.names.includes(m.key) ? [i] : []));
+    if (hostsAt.length !== 1) return 'parse';
+    const name = memberValue(text, members, 'name');
+    const key = `${routeConfigurationType} ${typeof name === 'string' ? name : ''}`;
+    const before = this.#caches.get(key);
+    const hostsMember = members[hostsAt[0] as number] as MemberSpan;
+    if (!before || text.charCodeAt(hostsMember.valueStart) !== 0x5b) return 'parse';
+    const hosts = arrayElements(text, hostsMember.valueStart);
+    if (hosts.length === 0) return 'parse';
+    const after: PartCache = { hosts: new Map(), routes: new Map(), counted: 0 };
+    const number = this.#hostsField.field.number;
+    const entries: Uint8Array[] = [];
+    for (const span of hosts) {
+      const host = this.#hostText(text, span.start);
+      if (!host) return 'parse';
+      const hostBytes = this.#encodeHost(
+        host,
+        host.routeTexts,
+        (i) => JSON.parse(host.routeTexts[i] as string) as Record<string, unknown>,
+        before,
+        after,
+      );
+      entries.push(lengthDelimited(number, [hostBytes]));
+    }
+    const { '@type': _type, ...rest } = JSON.parse(
+      withoutMember(text, start, end, members, hostsAt[0] as number),
+    ) as Record<string, unknown>;
+    const bytes = concatBytes([encodeWhole(this.#routeConfiguration, rest), ...entries]);
+    this.#keep(key, before, after);
+    return bytes;
+  }
+
+  /** A virtual host's parts in a text: its name, its other fields' text, its routes' texts; undefined when not plain. */
+  #hostText(
+    text: string,
+    start: number,
+  ):
+    | { name: string; restText: string; rest: () => Record<string, unknown>; routeTexts: string[] }
+    | undefined {
+    if (text.charCodeAt(start) !== 0x7b) return undefined;
+    const { members, end } = objectMembers(text, start);
+    if (hasDuplicateKeys(members)) return undefined;
+    const routesAt = members.findIndex((m) => this.#routesField.names.includes(m.key));
+    const routeTexts: string[] = [];
+    if (routesAt >= 0) {
+      const routes = members[routesAt] as MemberSpan;
+      if (text.charCodeAt(routes.valueStart) !== 0x5b) return undefined;
+      for (const element of arrayElements(text, routes.valueStart)) {
+        if (text.charCodeAt(element.start) !== 0x7b) return undefined;
+        routeTexts.push(text.slice(element.start, element.end));
+      }
+    }
+    const restText =
+      routesAt >= 0 ? withoutMember(text, start, end, members, routesAt) : text.slice(start, end);
+    const name = memberValue(text, members, 'name');
+    return {
+      name: typeof name === 'string' ? name : '',
+      restText,
+      rest: () => JSON.parse(restText) as Record<string, unknown>,
+      routeTexts,
+    };
   }
 
   #keep(key: string, before: PartCache | undefined, after: PartCache): void {
@@ -309,4 +436,19 @@ function routeCount(cache: PartCache): number {
   let n = 0;
   for (const routes of cache.routes.values()) n += routes.size;
   return n;
+}
+
+function hasDuplicateKeys(members: readonly MemberSpan[]): boolean {
+  const keys = new Set<string>();
+  for (const m of members) {
+    if (keys.has(m.key)) return true;
+    keys.add(m.key);
+  }
+  return false;
+}
+
+/** The parsed value of an object's member, undefined when absent. */
+function memberValue(text: string, members: readonly MemberSpan[], key: string): unknown {
+  const member = members.find((m) => m.key === key);
+  return member ? JSON.parse(text.slice(member.valueStart, member.valueEnd)) : undefined;
 }

@@ -62,6 +62,25 @@ describe.skipIf(!EncodePool.available())('EncodePool', () => {
       expect(Buffer.from(a.deltaFragment).equals(Buffer.from(b.deltaFragment))).toBe(true);
       expect(a.sotwFragment.length).toBeGreaterThan(50_000);
       expect(turns).toBeGreaterThan(0);
+
+      // One route changed: the worker cuts the new text into parts (its table is cached) and
+      // gives the bytes this thread gives for the parsed table.
+      const edited = routeTable(2000);
+      edited.resource.virtual_hosts[0]!.routes[1234]!.route.cluster = 'edited';
+      edited.text = JSON.stringify(edited.resource);
+      edited.version = 'v2';
+      const next = {
+        ...snapshot,
+        serial: 2,
+        resources: { ...snapshot.resources, [TypeUrl.RouteConfiguration]: [edited] },
+      };
+      const c = (await encodeSnapshotSliced(codec, next, undefined, pool))
+        .resources(TypeUrl.RouteConfiguration)
+        .get('big')!;
+      const d = encodeSnapshot(codec, next, undefined).resources(TypeUrl.RouteConfiguration).get('big')!;
+      expect(Buffer.from(c.sotwFragment).equals(Buffer.from(d.sotwFragment))).toBe(true);
+      expect(Buffer.from(c.deltaFragment).equals(Buffer.from(d.deltaFragment))).toBe(true);
+      expect(Buffer.from(c.sotwFragment).equals(Buffer.from(a.sotwFragment))).toBe(false);
     } finally {
       await pool.close();
     }

@@ -22,11 +22,8 @@ if (!port) throw new Error('encode-worker.js runs as a worker thread');
 const codec = defaultXdsCodec();
 port.on('message', (request: EncodeRequest) => {
   try {
-    const encoded = codec.encodeResource(
-      request.name,
-      request.version,
-      JSON.parse(request.text) as Record<string, unknown>,
-    );
+    // From the text: a route table encoded before is cut into its parts without being parsed.
+    const encoded = codec.encodeResourceText(request.name, request.version, request.text);
     const reply: EncodeReply = {
       id: request.id,
       sotwFragment: encoded.sotwFragment,

@@ -68,6 +68,8 @@ export interface XdsCodec {
   decodeDeltaRequest(bytes: Uint8Array): DeltaDiscoveryRequestJson;
   /** Encode one Envoy resource given its proto3-JSON with '@type'. */
   encodeResource(name: string, version: string, json: Record<string, unknown>): EncodedResource;
+  /** The same, given that JSON's text (route tables are then encoded from their text's parts). */
+  encodeResourceText(name: string, version: string, text: string): EncodedResource;
   sotwResponse(parts: {
     versionInfo: string;
     typeUrl: string;
@@ -96,6 +98,8 @@ export interface EnvoySchema {
   decodeMessage(typeName: string, bytes: Uint8Array): Record<string, unknown>;
   /** A resource's proto3-JSON with '@type' → google.protobuf.Any. */
   toAny(json: Record<string, unknown>): { typeUrl: string; value: Uint8Array };
+  /** The same from its JSON text; undefined when it takes the text no faster than toAny (then the text is parsed). */
+  toAnyFromText?(text: string): { typeUrl: string; value: Uint8Array } | undefined;
 }
 
 /** A codec over the Envoy descriptor set: requests decoded to proto3-JSON, responses assembled from fragments. */
@@ -103,6 +107,19 @@ export function createXdsCodec(schema: EnvoySchema): XdsCodec {
   const { registry, decodeMessage, toAny } = schema;
   const response = messageDesc(registry, DiscoveryMessage.Response);
   const deltaResponse = messageDesc(registry, DiscoveryMessage.DeltaResponse);
+
+  const fragments = (name: string, version: string, payload: { typeUrl: string; value: Uint8Array }) => {
+    const any = create(AnySchema, payload);
+    return {
+      name,
+      version,
+      sotwFragment: toBinary(response, create(response, { resources: [any] })),
+      deltaFragment: toBinary(
+        deltaResponse,
+        create(deltaResponse, { resources: [{ name, version, resource: any }] }),
+      ),
+    };
+  };
 
   return {
     decodeRequest(bytes) {
@@ -112,16 +129,11 @@ export function createXdsCodec(schema: EnvoySchema): XdsCodec {
       return decodeMessage(DiscoveryMessage.DeltaRequest, bytes) as DeltaDiscoveryRequestJson;
     },
     encodeResource(name, version, json) {
-      const any = create(AnySchema, toAny(json));
-      return {
-        name,
-        version,
-        sotwFragment: toBinary(response, create(response, { resources: [any] })),
-        deltaFragment: toBinary(
-          deltaResponse,
-          create(deltaResponse, { resources: [{ name, version, resource: any }] }),
-        ),
-      };
+      return fragments(name, version, toAny(json));
+    },
+    encodeResourceText(name, version, text) {
+      const any = schema.toAnyFromText?.(text) ?? toAny(JSON.parse(text) as Record<string, unknown>);
+      return fragments(name, version, any);
     },
     sotwResponse({ versionInfo, typeUrl, nonce, resources }) {
       const envelope = toBinary(response, create(response, { versionInfo, typeUrl, nonce }));
