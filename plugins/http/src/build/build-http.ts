@@ -160,11 +160,8 @@ export function buildHttp(ctx: PassContext): void {
           : noHostMessage(mapping, hosts),
     });
   }
-  for (const host of hosts) {
-    if (
-      !isEmptySelector(host.mappingSelector) &&
-      !mappings.some((m) => selectorMatches(host.mappingSelector, m.labels))
-    ) {
+  for (const host of selectors) {
+    if (!mappings.some((m) => selectorMatches(host.mappingSelector, m.labels))) {
       ctx.report({
         code: 'HOST_SELECTOR_MATCHES_NOTHING',
         resource: host.ref,
@@ -267,6 +264,8 @@ export function buildHttp(ctx: PassContext): void {
     const ids = new Set(listeners.map((l) => l.id));
     for (const id of state.listenerBuilds.keys()) if (!ids.has(id)) state.listenerBuilds.delete(id);
   }
+  // A Listener binding every Host (the usual case): no Host is unbound, none needs looking up.
+  const allBound = plans.some((p) => p.bound.length === hosts.length);
   for (const { listener, bound, build } of plans) {
     if (bound.length === 0) {
       state?.listenerBuilds.delete(listener.id);
@@ -279,7 +278,7 @@ export function buildHttp(ctx: PassContext): void {
       });
       continue;
     }
-    for (const h of bound) boundHosts.add(h);
+    if (!allBound) for (const h of bound) boundHosts.add(h);
     buildListener(
       ctx,
       listener,
@@ -295,8 +294,8 @@ export function buildHttp(ctx: PassContext): void {
     if (dirty) for (const h of dirty) if (!groupsByHost.has(h.id)) keptGroups.hostGroups.delete(h.id);
     for (const mapping of changed ?? mappings) keptGroups.routeNames.set(mapping.ref, mapping.routeNames);
   }
-  publishHttpModel(ctx, mappings, hosts, listeners, module, probes);
-  for (const host of hosts) {
+  publishHttpModel(ctx, mappings, hosts, listeners, module, probes, state?.model);
+  for (const host of allBound ? [] : hosts) {
     if (!boundHosts.has(host) && !host.synthesized) {
       ctx.report({
         code: 'HOST_UNBOUND',

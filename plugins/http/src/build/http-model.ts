@@ -4,6 +4,7 @@ import {
   type HttpListenerView,
   HttpModelExt,
   type HttpRouteSource,
+  type IRListener,
   type IRRoute,
   type PassContext,
   writeExt,
@@ -23,31 +24,61 @@ export function publishHttpModel(
   listeners: readonly HttpListener[],
   module: HttpModule,
   probes: readonly IRRoute[],
+  kept?: KeptHttpModel,
 ): void {
   const builtinRoutes: Record<string, HttpBuiltinRoute> = {};
   for (const probe of probes) {
     builtinRoutes[probe.name] = { role: 'probe', ...(module.ref ? { ref: module.ref } : {}) };
   }
-  const virtualHosts: Record<string, HttpHostView> = {};
-  for (const host of hosts) {
-    virtualHosts[host.id] = {
-      ref: host.ref,
-      hostname: host.hostname,
-      ...(host.synthesized ? { synthesized: true } : {}),
-    };
-  }
-  const routeConfigs: Record<string, HttpListenerView> = {};
-  for (const listener of listeners) {
-    const built = ctx.ir.listeners[listener.id];
-    if (!built) continue;
-    for (const chain of built.filterChains) {
-      if (chain.kind !== 'http') continue;
-      routeConfigs[chain.routeConfigName] = {
-        ref: listener.ref,
-        port: listener.port,
-        securityModel: listener.securityModel,
-        tls: chain.tls !== undefined,
+  // Under an incremental compiler: the last views again while made of the same objects (they are read, never edited).
+  let virtualHosts =
+    kept?.hosts !== undefined && sameObjects(kept.hosts, hosts) ? kept.virtualHosts : undefined;
+  if (virtualHosts === undefined) {
+    virtualHosts = {};
+    for (const host of hosts) {
+      virtualHosts[host.id] = {
+        ref: host.ref,
+        hostname: host.hostname,
+        ...(host.synthesized ? { synthesized: true } : {}),
       };
+    }
+    if (kept) {
+      kept.hosts = hosts.slice();
+      kept.virtualHosts = virtualHosts;
+    }
+  }
+  const built = listeners.map((l) => ctx.ir.listeners[l.id]);
+  const sameListeners =
+    kept?.listeners !== undefined &&
+    kept.built !== undefined &&
+    sameObjects(kept.built, built) &&
+    kept.listeners.length === listeners.length &&
+    kept.listeners.every(
+      (l, i) =>
+        l.ref === listeners[i]!.ref &&
+        l.port === listeners[i]!.port &&
+        l.securityModel === listeners[i]!.securityModel,
+    );
+  let routeConfigs = sameListeners ? kept.routeConfigs : undefined;
+  if (routeConfigs === undefined) {
+    routeConfigs = {};
+    for (const listener of listeners) {
+      const built = ctx.ir.listeners[listener.id];
+      if (!built) continue;
+      for (const chain of built.filterChains) {
+        if (chain.kind !== 'http') continue;
+        routeConfigs[chain.routeConfigName] = {
+          ref: listener.ref,
+          port: listener.port,
+          securityModel: listener.securityModel,
+          tls: chain.tls !== undefined,
+        };
+      }
+    }
+    if (kept) {
+      kept.listeners = listeners.map((l) => ({ ref: l.ref, port: l.port, securityModel: l.securityModel }));
+      kept.built = built;
+      kept.routeConfigs = routeConfigs;
     }
   }
   writeExt(ctx.ir, HttpModelExt, {
@@ -58,6 +89,21 @@ export function publishHttpModel(
     routeConfigs,
     ...(module.ref ? { module: { ref: module.ref, config: module.config as Record<string, unknown> } } : {}),
   });
+}
+
+/** The views of the last compile, with what they were made of. */
+export interface KeptHttpModel {
+  hosts?: readonly HttpHost[];
+  virtualHosts?: Record<string, HttpHostView>;
+  listeners?: ReadonlyArray<Pick<HttpListener, 'ref' | 'port' | 'securityModel'>>;
+  built?: ReadonlyArray<IRListener | undefined>;
+  routeConfigs?: Record<string, HttpListenerView>;
+}
+
+function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

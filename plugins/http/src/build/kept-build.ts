@@ -13,6 +13,7 @@ import {
 import type { HttpHost, HttpListener } from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
 import type { RouteGroup } from './groups.js';
+import type { KeptHttpModel } from './http-model.js';
 import { KeptGroups } from './kept-groups.js';
 
 /**
@@ -52,6 +53,8 @@ export class BuildState {
   }>();
   /** What each Listener (by id) was built into last, for patching by the Hosts an edit touches. */
   readonly listenerBuilds = new Map<string, ListenerBuild>();
+  /** The HTTP model's views published last (http-model.ts). */
+  readonly model: KeptHttpModel = {};
   /** The probe routes (they depend on the Module alone), with the Module ref they carry. */
   probes?: { ref: ResourceRef | undefined; routes: IRRoute[] };
 

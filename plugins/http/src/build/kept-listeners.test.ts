@@ -3,6 +3,8 @@ import {
   canonicalJson,
   compile,
   createIncrementalCompiler,
+  HttpModelExt,
+  readExt,
   type StoredResource,
 } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
@@ -74,7 +76,9 @@ function seeded(seed: number): () => number {
   };
 }
 
-const bytes = (r: CompileResult) => canonicalJson({ xds: r.xds, diagnostics: r.diagnostics });
+// The published HTTP model too (kept views of Hosts and route configurations).
+const bytes = (r: CompileResult) =>
+  canonicalJson({ xds: r.xds, diagnostics: r.diagnostics, model: readExt(r.ir, HttpModelExt) });
 
 describe('http.build-listeners under an incremental compiler (kept Listener builds)', () => {
   it('patches only the touched Hosts and equals a full build after every random step (diagnostics too)', () => {
@@ -126,6 +130,11 @@ describe('http.build-listeners under an incremental compiler (kept Listener buil
       } else if (roll < 0.95) {
         const i = Math.floor(random() * 40);
         put(host(`h${i}`, `h${i}.example.com`, 'site', step % 2 ? 'Route' : 'Redirect'));
+        hostsChanged = true;
+      }
+      if (step % 15 === 7) {
+        // Another hostname: the published view of the Host changes too.
+        put(host(`h${step % 40}`, `h${step % 40}${step % 2 ? '-b' : ''}.example.com`));
         hostsChanged = true;
       }
       const result = incremental.compile(inputs());

@@ -329,13 +329,14 @@ function patchListener(
   addRouteConfig: (name: string, hosts: readonly HttpHost[]) => IRRouteConfig,
 ): void {
   for (const d of build.reports) ctx.report(d);
+  // Hosts are visited in a full build's order (TLS chains, then the cleartext chain's Hosts):
+  // a Mapping's route names are listed in the order its routes are first built.
   const touched = new Set<number>();
-  let virtualHosts: IRVirtualHost[] | undefined;
+  const positions: number[] = [];
   for (const host of dirty) {
     const i = build.position.get(host);
     if (i === undefined) continue;
-    virtualHosts ??= build.cleartext.virtualHosts.slice();
-    virtualHosts[i] = virtualHostOf(host);
+    positions.push(i);
     const t = build.tlsOf.get(host);
     if (t !== undefined) touched.add(t);
   }
@@ -346,6 +347,12 @@ function patchListener(
       ctx.ir.routeConfigs[entry.name] = entry.config;
       ownRouteConfig(ctx, entry.name);
     }
+  }
+  let virtualHosts: IRVirtualHost[] | undefined;
+  if (positions.length > 0) {
+    virtualHosts = build.cleartext.virtualHosts.slice();
+    positions.sort((a, b) => a - b);
+    for (const i of positions) virtualHosts[i] = virtualHostOf(build.bound[i]!);
   }
   const cleartext = build.cleartext;
   if (virtualHosts === undefined) {
