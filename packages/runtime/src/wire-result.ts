@@ -7,6 +7,7 @@ import {
   xdsPushOrder,
 } from '@attache/core';
 import type { WireGroupResult, WireResource } from './compile-protocol.js';
+import { RouteTableText } from './route-table-text.js';
 
 /**
  * A compile result sent from the compile worker as a change to what it sent
@@ -35,6 +36,7 @@ export interface SentGroup {
 /** The worker's side: remembers what it sent per group. */
 export class WireResultWriter {
   readonly #sent = new Map<string, SentGroup>();
+  readonly #texts = new RouteTableText();
   #serial = 0;
 
   /** Forget everything sent: the next results carry every resource in full. */
@@ -74,7 +76,7 @@ export class WireResultWriter {
         if (last?.version === r.version && sameProvenance && last.byNameOnly === byNameOnly) continue;
         const wire: WireResource = { typeUrl, name: r.name, version: r.version };
         if (byNameOnly) wire.byNameOnly = true;
-        if (last?.version !== r.version) wire.json = JSON.stringify(r.resource);
+        if (last?.version !== r.version) wire.json = this.#texts.of(r.resource);
         if (!sameProvenance) wire.provenance = r.provenance;
         changed.push(wire);
       }
