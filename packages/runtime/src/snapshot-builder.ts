@@ -1,21 +1,25 @@
 import {
   type CompileResult,
   compareDiagnostics,
-  contentHash,
   type Diagnostic,
   type Snapshot,
+  versionHash,
   type XdsResources,
   type XdsTypeUrl,
   xdsPushOrder,
 } from '@attache/core';
 
-/** Hash over every resource's own version: equal resource sets have equal snapshot versions. */
+/**
+ * Hash over every resource's own version: equal resource sets have equal snapshot versions.
+ * The entries are arrays of strings, whose JSON has no keys to sort: versionHash gives
+ * contentHash's digest without its sorted copy of 10,000s of entries.
+ */
 export function snapshotVersion(resources: XdsResources): string {
   const entries: Array<[XdsTypeUrl, string, string]> = [];
   for (const typeUrl of xdsPushOrder) {
     for (const r of resources[typeUrl] ?? []) entries.push([typeUrl, r.name, r.version]);
   }
-  return contentHash(entries);
+  return versionHash(entries);
 }
 
 /**
