@@ -83,7 +83,7 @@ export function publishHttpModel(
   }
   writeExt(ctx.ir, HttpModelExt, {
     // Under an incremental compiler, an unchanged Mapping's route source is the last one.
-    routeSources: mappings.map(ctx.memo ? routeSourceOf : freshRouteSource),
+    routeSources: kept ? keptRouteSources(kept, mappings) : mappings.map(freshRouteSource),
     builtinRoutes,
     virtualHosts,
     routeConfigs,
@@ -98,6 +98,41 @@ export interface KeptHttpModel {
   listeners?: ReadonlyArray<Pick<HttpListener, 'ref' | 'port' | 'securityModel'>>;
   built?: ReadonlyArray<IRListener | undefined>;
   routeConfigs?: Record<string, HttpListenerView>;
+  mappings?: readonly HttpMapping[];
+  routeSources?: readonly HttpRouteSource[];
+}
+
+/**
+ * The Mappings' route sources: where the Mapping list has the last compile's objects at its
+ * head and tail (the same positions), the last sources while their route names and labels are
+ * the same lists; in the changed middle, routeSourceOf.
+ */
+function keptRouteSources(kept: KeptHttpModel, mappings: readonly HttpMapping[]): HttpRouteSource[] {
+  const lastMappings = kept.mappings ?? [];
+  const lastSources = kept.routeSources ?? [];
+  const sources = new Array<HttpRouteSource>(mappings.length);
+  const shorter = Math.min(lastMappings.length, mappings.length);
+  const valid = (source: HttpRouteSource | undefined, m: HttpMapping) =>
+    source !== undefined && source.routeNames === m.routeNames && source.labels === m.labels;
+  let start = 0;
+  for (; start < shorter; start++) {
+    const m = mappings[start]!;
+    const source = lastSources[start];
+    if (lastMappings[start] !== m || !valid(source, m)) break;
+    sources[start] = source!;
+  }
+  let end = mappings.length;
+  for (let tail = 1; tail <= shorter && end > start; tail++) {
+    const m = mappings[mappings.length - tail]!;
+    const source = lastSources[lastSources.length - tail];
+    if (lastMappings[lastMappings.length - tail] !== m || !valid(source, m)) break;
+    end = mappings.length - tail;
+    sources[end] = source!;
+  }
+  for (let i = start; i < end; i++) sources[i] = routeSourceOf(mappings[i]!);
+  kept.mappings = mappings.slice();
+  kept.routeSources = sources;
+  return sources;
 }
 
 function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
