@@ -21,6 +21,30 @@ describe('ResourceStore', () => {
     expect(store.contents().resources.map((r) => r.resource.metadata.name)).toEqual(['a3', 'b1']);
   });
 
+  it('keeps the object of a resource a file re-read gives again unchanged (content and origin)', () => {
+    const store = new ResourceStore();
+    const w = store.writerFor('file', 'source-file');
+    const spec = (timeout: number) => ({ prefix: '/a/', service: 'a', timeout_ms: timeout });
+    const withSpec = (name: string, s: Record<string, unknown>, line = 1): StoredResource => ({
+      ...mapping(name),
+      resource: { ...mapping(name).resource, spec: s },
+      origin: { source: 'source-file', file: 'a.yaml', line },
+    });
+    w.replace('a.yaml', [withSpec('a1', spec(1)), withSpec('a2', spec(2), 5), withSpec('a3', spec(3), 9)]);
+    const first = store.contents().resources;
+    // Re-read: new objects, a1 the same, a2 edited, a3 the same content on another line.
+    w.replace('a.yaml', [withSpec('a1', spec(1)), withSpec('a2', spec(20), 5), withSpec('a3', spec(3), 10)]);
+    const second = store.contents().resources;
+    expect(second[0]).toBe(first[0]);
+    expect(second[1]).not.toBe(first[1]);
+    expect((second[1]!.resource.spec as { timeout_ms: number }).timeout_ms).toBe(20);
+    expect(second[2]).not.toBe(first[2]);
+    expect(second[2]!.origin.line).toBe(10);
+    // Key order is content too.
+    w.replace('a.yaml', [withSpec('a1', { service: 'a', prefix: '/a/', timeout_ms: 1 })]);
+    expect(store.contents().resources[0]).not.toBe(first[0]);
+  });
+
   it('upserts and deletes by key, counting changes', () => {
     const store = new ResourceStore();
     const w = store.writerFor('kubernetes');

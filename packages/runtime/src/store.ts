@@ -8,6 +8,7 @@ import {
   type StoredResource,
   type StoreWriter,
 } from '@attache/core';
+import { sameJson } from './same-json.js';
 
 interface Partition {
   resources: Map<string, StoredResource>;
@@ -54,8 +55,16 @@ export class ResourceStore {
     };
     return {
       replace: (name, resources, diagnostics = []) => {
+        // A resource the same as the one it replaces (content and origin) stays the object it
+        // was: a file re-read after a one-Mapping edit then changes one input, and the
+        // incremental compiler reuses its work for the others.
+        const before = state.partitions.get(name)?.resources;
         const next = new Map<string, StoredResource>();
-        for (const r of resources) next.set(keyOfStored(r), r);
+        for (const r of resources) {
+          const key = keyOfStored(r);
+          const old = before?.get(key);
+          next.set(key, old !== undefined && old !== r && sameStored(old, r) ? old : r);
+        }
         state.partitions.set(name, { resources: next, diagnostics: [...diagnostics] });
         this.#changed(sourceId);
       },
@@ -119,6 +128,10 @@ export class ResourceStore {
     this.#changes++;
     for (const listener of this.#listeners) listener(sourceId);
   }
+}
+
+function sameStored(a: StoredResource, b: StoredResource): boolean {
+  return sameJson(a.origin, b.origin) && sameJson(a.resource, b.resource);
 }
 
 function keyOfStored(stored: StoredResource): string {
