@@ -1,6 +1,6 @@
 import type { IRRoute, ResourceRef } from '@attache/core';
 import { describe, expect, it } from 'vitest';
-import { KeptProvenance } from './kept-provenance.js';
+import { KeptProvenance, notePartsDelta } from './kept-provenance.js';
 import type { ResourcePart } from './lower/common.js';
 import { RoutePart } from './lower/route-part.js';
 import { unionProvenance } from './provenance-union.js';
@@ -130,5 +130,75 @@ describe('KeptProvenance', () => {
     }
     // Every compile after the first is patched, the edited refs included.
     expect(kept.patches).toBe(299);
+  });
+
+  it('patches from a parts delta (virtual hosts replaced) what a full union gives, and only then', () => {
+    const random = lcg(21);
+    const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+    let mappings = Array.from({ length: 300 }, (_, i) => ref('Mapping', `m${i}`));
+    const hosts = Array.from({ length: 6 }, (_, i) => ref('Host', `h${i}`));
+    const route = (name: string): IRRoute => ({
+      name,
+      match: { path: { kind: 'prefix', value: '/' } },
+      action: { kind: 'forward', clusters: [{ cluster: 'c', weight: 100 }] },
+      provenance: [pick(mappings), ...(random() < 0.1 ? [pick(mappings)] : [])],
+    });
+    const newList = () => Array.from({ length: 1 + Math.floor(random() * 40) }, (_, i) => route(`r${i}`));
+    // A virtual host's parts: itself, then each route of its list (as lowering makes them).
+    const vhParts = (v: number, routes: IRRoute[]): ResourcePart[] => [
+      { pointer: `/virtual_hosts/${v}`, label: 'vh', droppable: false, provenance: [hosts[v]!] },
+      ...routes.map((_, i) => new RoutePart(v, i, routes)),
+    ];
+    let lists = hosts.map(() => newList());
+    let byHost = lists.map((routes, v) => vhParts(v, routes));
+    let parts = byHost.flat();
+    const own = [ref('Listener', 'l')];
+    const kept = new KeptProvenance();
+    kept.union(own, parts);
+    for (let step = 0; step < 300; step++) {
+      const changed = [
+        ...new Set([Math.floor(random() * hosts.length), Math.floor(random() * hosts.length)]),
+      ];
+      if (random() < 0.2) {
+        // A Mapping edited: a new ref object of the same key, in every route of it (new lists).
+        const at = Math.floor(random() * mappings.length);
+        const old = mappings[at]!;
+        const edited = ref('Mapping', old.name);
+        mappings = mappings.map((m) => (m === old ? edited : m));
+        lists.forEach((routes, v) => {
+          if (routes.some((r) => r.provenance.includes(old)) && !changed.includes(v)) changed.push(v);
+        });
+        lists = lists.map((routes) =>
+          routes.map((r) =>
+            r.provenance.includes(old)
+              ? { ...r, provenance: r.provenance.map((x) => (x === old ? edited : x)) }
+              : r,
+          ),
+        );
+      } else {
+        for (const v of changed) {
+          const next = lists[v]!.slice();
+          next.splice(Math.floor(random() * (next.length + 1)), random() < 0.5 ? 1 : 0, route(`new-${step}`));
+          lists[v] = next;
+        }
+      }
+      const nextByHost = byHost.map((run, v) => (changed.includes(v) ? vhParts(v, lists[v]!) : run));
+      const nextParts = nextByHost.flat();
+      notePartsDelta(
+        nextParts,
+        parts,
+        changed.map((v) => byHost[v]!),
+        changed.map((v) => nextByHost[v]!),
+      );
+      byHost = nextByHost;
+      parts = nextParts;
+      // Now and then a union of the parts without one route (a route left out): no delta applies then.
+      const given = random() < 0.1 ? parts.filter((_, i) => i !== 1) : parts;
+      const got = kept.union(own, given);
+      const expected = unionProvenance(own, given);
+      expect(got).toEqual(expected);
+      for (let i = 0; i < got.length; i++) expect(got[i]).toBe(expected[i]);
+    }
+    expect(kept.deltaPatches).toBeGreaterThan(200);
   });
 });

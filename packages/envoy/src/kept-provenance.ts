@@ -32,8 +32,14 @@ type Bag = Map<readonly unknown[] | ResourceRef, number>;
 
 function bagOf(own: readonly ResourceRef[], parts: readonly ResourcePart[]): Bag {
   const bag: Bag = new Map();
-  const add = (item: readonly unknown[] | ResourceRef) => bag.set(item, (bag.get(item) ?? 0) + 1);
-  for (const ref of own) add(ref);
+  for (const ref of own) bag.set(ref, (bag.get(ref) ?? 0) + 1);
+  addToBag(bag, parts, 1);
+  return bag;
+}
+
+/** Adds `n` uses of what `parts` are made of (whole route lists, loose refs) to `bag`. */
+function addToBag(bag: Bag, parts: readonly ResourcePart[], n: number): void {
+  const add = (item: readonly unknown[] | ResourceRef) => bag.set(item, (bag.get(item) ?? 0) + n);
   for (let i = 0; i < parts.length; ) {
     const part = parts[i]!;
     if (part instanceof RoutePart && part.index === 0 && isWholeList(parts, i, part.list)) {
@@ -44,7 +50,31 @@ function bagOf(own: readonly ResourceRef[], parts: readonly ResourcePart[]): Bag
     for (const ref of part.provenance) add(ref);
     i++;
   }
-  return bag;
+}
+
+/** How a parts list differs from an earlier one: some runs of parts taken out, others put in. */
+interface PartsDelta {
+  from: readonly ResourcePart[];
+  removed: readonly (readonly ResourcePart[])[];
+  added: readonly (readonly ResourcePart[])[];
+}
+
+const partsDeltas = new WeakMap<readonly ResourcePart[], PartsDelta>();
+
+/**
+ * Notes that `parts` is `from` with the runs `removed` taken out and `added` put in (a route
+ * configuration lowered again with some virtual hosts changed): a KeptProvenance whose last
+ * union was of `from` (and the same own refs) patches it from those runs alone. Each run must
+ * hold whole virtual hosts (a run cut inside a route list counts that list's routes loose,
+ * which the parts around it would not).
+ */
+export function notePartsDelta(
+  parts: readonly ResourcePart[],
+  from: readonly ResourcePart[],
+  removed: readonly (readonly ResourcePart[])[],
+  added: readonly (readonly ResourcePart[])[],
+): void {
+  partsDeltas.set(parts, { from, removed, added });
 }
 
 const refsOf = (item: readonly unknown[] | ResourceRef): readonly ResourceRef[] =>
@@ -66,11 +96,39 @@ export class KeptProvenance {
   private keys: string[] = [];
   private refs: ResourceRef[] = [];
   private valid = false;
+  /** The own refs and parts the kept result is the union of. */
+  private own: readonly ResourceRef[] | undefined;
+  private parts: readonly ResourcePart[] | undefined;
   /** Compiles whose provenance was patched rather than computed in full (for tests and benches). */
   patches = 0;
+  /** Of those, the compiles patched from a parts delta (notePartsDelta) without a look at the other parts. */
+  deltaPatches = 0;
 
   union(own: readonly ResourceRef[], parts: readonly ResourcePart[]): ResourceRef[] {
+    const delta = partsDeltas.get(parts);
+    if (this.valid && delta !== undefined && delta.from === this.parts && own === this.own) {
+      const items = new Map<readonly unknown[] | ResourceRef, number>();
+      for (const removed of delta.removed) addToBag(items, removed, -1);
+      for (const added of delta.added) addToBag(items, added, 1);
+      const changes: Array<[readonly unknown[] | ResourceRef, number]> = [];
+      for (const [item, n] of items) if (n !== 0) changes.push([item, n]);
+      if (this.patchItems(changes)) {
+        for (const [item, n] of changes) {
+          const now = (this.bag.get(item) ?? 0) + n;
+          if (now === 0) this.bag.delete(item);
+          else this.bag.set(item, now);
+        }
+        this.parts = parts;
+        this.patches++;
+        this.deltaPatches++;
+        return this.refs.slice();
+      }
+      // (A failed patch leaves the counts half moved: computed in full below.)
+      this.valid = false;
+    }
     const bag = bagOf(own, parts);
+    this.own = own;
+    this.parts = parts;
     if (this.valid && this.patch(bag)) {
       this.bag = bag;
       this.patches++;
@@ -106,17 +164,23 @@ export class KeptProvenance {
 
   /** The last result moved to `bag`; false when it cannot be (then rebuilt in full). */
   private patch(bag: Bag): boolean {
+    const changes: Array<[readonly unknown[] | ResourceRef, number]> = [];
+    for (const [item, n] of bag) {
+      const before = this.bag.get(item) ?? 0;
+      if (n !== before) changes.push([item, n - before]);
+    }
+    for (const [item, n] of this.bag) if (!bag.has(item)) changes.push([item, -n]);
+    return this.patchItems(changes);
+  }
+
+  /** The last result moved by these uses of items (negative: taken out); false when it cannot be. */
+  private patchItems(items: Iterable<[readonly unknown[] | ResourceRef, number]>): boolean {
     // Net uses per ref object: a route list replaced by one sharing most of its routes (an edit
     // of one Mapping) cancels out ref by ref, so only the refs that came or went are keyed.
     const deltas = new Map<ResourceRef, number>();
-    const add = (item: readonly unknown[] | ResourceRef, n: number) => {
+    for (const [item, n] of items) {
       for (const ref of refsOf(item)) deltas.set(ref, (deltas.get(ref) ?? 0) + n);
-    };
-    for (const [item, n] of bag) {
-      const before = this.bag.get(item) ?? 0;
-      if (n !== before) add(item, n - before);
     }
-    for (const [item, n] of this.bag) if (!bag.has(item)) add(item, -n);
     const changes: Array<[ResourceRef, number]> = [];
     for (const [ref, delta] of deltas) if (delta !== 0) changes.push([ref, delta]);
     if (changes.length === 0) return true;

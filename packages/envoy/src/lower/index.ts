@@ -1,4 +1,4 @@
-import { compareStrings, type IR, xdsPushOrder } from '@attache/core';
+import { compareStrings, type IR } from '@attache/core';
 import { keptLowering, keptSorted, type LoweringMemo } from '../lowering-memo.js';
 import { lowerCluster } from './cluster.js';
 import type { LoweredResource } from './common.js';
@@ -36,6 +36,7 @@ export function lowerIR(ir: IR, kept?: LoweringMemo): LoweredResource[] {
   const limits = ir.regexMaxProgramSize === undefined ? {} : { maxProgramSize: ir.regexMaxProgramSize };
   const lowerRoutes = memoizedRouteLowering(limits, kept);
   const loggers = sharedAccessLoggers(ir);
+  const routeConfigs = keptByName(kept, 'routeConfigs', ir.routeConfigs);
   const lowered = [
     ...keptByName(kept, 'secrets', ir.secrets).map((secret) => keptLowering(kept, secret, lowerSecret)),
     ...keptByName(kept, 'clusters', ir.clusters).map((cluster) => keptLowering(kept, cluster, lowerCluster)),
@@ -45,23 +46,23 @@ export function lowerIR(ir: IR, kept?: LoweringMemo): LoweredResource[] {
     ...keptByName(kept, 'listeners', ir.listeners).map((listener) =>
       keptLowering(kept, listener, (l) => lowerListener(l, loggers), loggers),
     ),
-    ...keptByName(kept, 'routeConfigs', ir.routeConfigs).map((config) => {
+    ...routeConfigs.map((config) => {
       if (!kept) return lowerRouteConfig(config, lowerRoutes, limits);
       // The same IR object as last compile (kept by the http plugin), or made of the same parts.
       return keptLowering(kept, config, () => keptRouteConfig(kept, config, lowerRoutes, limits));
     }),
   ];
-  if (kept) forgetGoneRouteConfigs(kept, ir);
-  const rank = (r: LoweredResource) => xdsPushOrder.indexOf(r.typeUrl);
-  return lowered.sort((a, b) => rank(a) - rank(b) || compareStrings(a.name, b.name));
+  if (kept) forgetGoneRouteConfigs(kept, ir, routeConfigs.length);
+  // Already in push order: each type's lowering gives its type and the IR object's name, the types
+  // come in xdsPushOrder, and each type is sorted by name (a sort here would only compare).
+  return lowered;
 }
 
 /**
  * Drops what keptRouteConfig remembers of route configurations no longer in the IR, once they
  * are as many as those that are (the check costs a lookup per remembered name).
  */
-function forgetGoneRouteConfigs(kept: LoweringMemo, ir: IR): void {
-  const present = Object.keys(ir.routeConfigs).length;
+function forgetGoneRouteConfigs(kept: LoweringMemo, ir: IR, present: number): void {
   if (kept.lastRouteConfigs.size <= 2 * present + 16) return;
   for (const name of kept.lastRouteConfigs.keys()) {
     if (ir.routeConfigs[name] !== undefined) continue;

@@ -6,6 +6,7 @@ import {
   type ResourceRef,
   TypeUrl,
 } from '@attache/core';
+import { notePartsDelta } from '../kept-provenance.js';
 import {
   keptSorted,
   type LoweringMemo,
@@ -89,6 +90,7 @@ function routeConfigResource(
   config: IRRouteConfig,
   virtualHosts: Json[],
   parts: ResourcePart[],
+  provenance: ResourceRef[] = config.provenance,
 ): LoweredResource {
   return {
     typeUrl: TypeUrl.RouteConfiguration,
@@ -99,7 +101,7 @@ function routeConfigResource(
       virtual_hosts: virtualHosts,
       validate_clusters: config.validateClusters,
     }),
-    provenance: config.provenance,
+    provenance,
     parts,
   };
 }
@@ -123,39 +125,54 @@ export function keptRouteConfig(
   const sorted = keptSorted(kept, `routeConfig ${config.name}`, config.virtualHosts, sortVirtualHosts);
   const virtualHosts: Json[] = new Array(sorted.length);
   const vhParts: ResourcePart[][] = new Array(sorted.length);
-  let same =
-    last !== undefined &&
-    last.sorted.length === sorted.length &&
-    last.config.validateClusters === config.validateClusters &&
-    sameProvenance(last.config.provenance, config.provenance);
+  /** Whether positions line up with the last lowering (then `changed` lists the virtual hosts that differ). */
+  const aligned = last !== undefined && last.sorted.length === sorted.length;
+  const changed: number[] = [];
   let count = 0;
   for (let v = 0; v < sorted.length; v++) {
     const vh = sorted[v]!;
-    if (last !== undefined && last.sorted[v] === vh) {
+    if (aligned && last.sorted[v] === vh) {
       virtualHosts[v] = last.virtualHosts[v]!;
       vhParts[v] = last.parts[v]!;
     } else {
       const entry = keptVirtualHost(kept, vh, v, lowerRoutes, limits);
       virtualHosts[v] = entry.json;
       vhParts[v] = entry.parts;
-      if (same && (entry.json !== last!.virtualHosts[v] || entry.parts !== last!.parts[v])) same = false;
+      if (aligned && (entry.json !== last.virtualHosts[v] || entry.parts !== last.parts[v])) changed.push(v);
     }
     count += vhParts[v]!.length;
   }
-  if (same) {
+  // The same provenance as last time is the last object (so a kept provenance union can patch).
+  const provenance =
+    last !== undefined && sameProvenance(last.lowered.provenance, config.provenance)
+      ? last.lowered.provenance
+      : config.provenance;
+  if (
+    aligned &&
+    changed.length === 0 &&
+    provenance === last.lowered.provenance &&
+    last.config.validateClusters === config.validateClusters
+  ) {
     // The same lowered configuration: remember this compile's IR objects for the next comparison.
-    kept.lastRouteConfigs.set(config.name, { ...last!, config, sorted });
-    return last!.lowered;
+    kept.lastRouteConfigs.set(config.name, { ...last, config, sorted });
+    return last.lowered;
   }
   const parts: ResourcePart[] = new Array(count);
   let at = 0;
   for (const own of vhParts) for (const part of own) parts[at++] = part;
-  const lowered = routeConfigResource(config, virtualHosts, parts);
+  const lowered = routeConfigResource(config, virtualHosts, parts, provenance);
+  if (aligned) {
+    notePartsDelta(
+      parts,
+      last.lowered.parts,
+      changed.map((v) => last.parts[v]!),
+      changed.map((v) => vhParts[v]!),
+    );
+  }
   kept.lastRouteConfigs.set(config.name, { config, sorted, virtualHosts, parts: vhParts, lowered });
   return lowered;
 }
 
-/** Whether two provenance lists are the same refs: by identity (the http plugin keeps ref objects), else by text. */
 function sameProvenance(a: readonly ResourceRef[], b: readonly ResourceRef[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
