@@ -18,6 +18,14 @@ export interface ServeHarness {
   resources: number;
   /** Publishes edit number i (0 is the initial load) and resolves once it is published. */
   edit(i: number): Promise<void>;
+  /**
+   * The inputs of edit number i: the last ones with one Mapping changed, the others the same
+   * objects; with `reread`, every input a new object of the same content (what a file source
+   * writes after re-reading a file that holds them all).
+   */
+  inputsFor(i: number, reread?: boolean): StoredResource[];
+  /** Writes inputs to the store and resolves once they are published. */
+  publish(inputs: StoredResource[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,11 +55,11 @@ export async function startServeHarness(scenarioName: string, mode: CompileMode)
   await runtime.start();
   const store = runtime.store.writerFor('bench', 'http');
   let synced = false;
-  return {
+  const harness: ServeHarness = {
     runtime,
     adminUrl: url,
     resources: inputs.length,
-    async edit(i) {
+    inputsFor(i, reread = false) {
       const target = mappingIndexes[i % mappingIndexes.length]!;
       const edited: StoredResource[] = inputs.slice();
       if (i > 0) {
@@ -61,16 +69,23 @@ export async function startServeHarness(scenarioName: string, mode: CompileMode)
           resource: { ...stored.resource, spec: { ...stored.resource.spec, timeout_ms: 10_000 + i } },
         };
       }
-      store.replace('generated', edited);
+      return reread ? structuredClone(edited) : edited;
+    },
+    async publish(list) {
+      store.replace('generated', list);
       if (!synced) {
         store.synced();
         synced = true;
       }
       await runtime.flush();
     },
+    async edit(i) {
+      await harness.publish(harness.inputsFor(i));
+    },
     async stop() {
       await runtime.stop();
       await admin.close();
     },
   };
+  return harness;
 }
