@@ -77,11 +77,10 @@ function walk(
     case 'Object': {
       if (Array.isArray(value) || schema['x-kubernetes-preserve-unknown-fields'] === true) return;
       if (schema.additionalProperties === false) return;
-      const properties = (schema.properties ?? {}) as Record<string, TSchema>;
-      for (const written in value) {
-        if (!Object.hasOwn(value, written)) continue;
+      const properties = propertiesOf(schema);
+      for (const written of Object.keys(value)) {
         const key = options.normalizeKey ? options.normalizeKey(pointer, written) : written;
-        const property = Object.hasOwn(properties, key) ? properties[key] : undefined;
+        const property = properties.get(key);
         const child = (value as Record<string, unknown>)[written];
         if (property && (child === null || typeof child !== 'object')) continue; // a scalar has no keys
         at.keys.push(written);
@@ -90,7 +89,7 @@ function walk(
         } else {
           const extra = options.knownAt?.[pointer];
           if (!extra?.includes(key)) {
-            let meant = closestMatch(key, [...Object.keys(properties), ...(extra ?? [])]);
+            let meant = closestMatch(key, [...properties.keys(), ...(extra ?? [])]);
             // Suggest in the spelling the user writes in (Host tls: caSecret, not ca_secret).
             if (meant && key !== written) meant = camelCase(meant);
             const step = stepAt(at);
@@ -132,6 +131,18 @@ function walk(
     default:
       return;
   }
+}
+
+// A schema's properties as a Map (schemas are shared and never change): a lookup per key
+// written costs less than own-property checks on a schema's properties object of many keys.
+const propertyMaps = new WeakMap<TSchema, Map<string, TSchema>>();
+function propertiesOf(schema: TSchema): Map<string, TSchema> {
+  let map = propertyMaps.get(schema);
+  if (map === undefined) {
+    map = new Map(Object.entries((schema.properties ?? {}) as Record<string, TSchema>));
+    propertyMaps.set(schema, map);
+  }
+  return map;
 }
 
 /** 'ca_secret' → 'caSecret'. */
