@@ -223,6 +223,11 @@ export function formatCliReport(
     }
     const total = r.stages.stages.reduce((sum, s) => sum + s.cpuMs, 0);
     out.push(`  stages total  ${f(total).padStart(7)}             peak RSS ${f(r.stages.maxRssMiB)} MiB`);
+    if (r.stages.servingOnly) {
+      out.push(
+        `  not paid by the CLI: every resource's version and provenance, made when first read (as serve does): ${f(r.stages.servingOnly.cpuMs)} ms CPU`,
+      );
+    }
     const cpu = r.cli.cpuMs;
     const rss = r.cli.maxRssMiB;
     const target = targets[r.mappings];

@@ -4,8 +4,9 @@
  * and memory afterwards. The stages do what the CLI does, with the same
  * modules: read the file, load source-file, parse the file, load the distribution's
  * plugins and build the pipeline, compile (every pass but Envoy lowering),
- * lower (the `envoy.lower` pass: lowering, strict validation, hashing), print
- * (the canonical JSON the CLI writes, to /dev/null). Prints one JSON line.
+ * lower (the `envoy.lower` pass: lowering, strict validation), print
+ * (the canonical JSON the CLI writes, to /dev/null); then, outside the CLI's stages, reading
+ * every resource's version and provenance (what serve pays). Prints one JSON line.
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { Pipeline } from '@attache/core';
@@ -20,6 +21,11 @@ export interface StageFigures {
 
 export interface StagesReport {
   stages: StageFigures[];
+  /**
+   * Reading every resource's version and provenance after printing: what `serve` pays (its sinks
+   * read both) and `attache compile` does not (@attache/envoy computes them when first read).
+   */
+  servingOnly?: StageFigures;
   resources: number;
   outputBytes: number;
   maxRssMiB: number;
@@ -101,11 +107,20 @@ async function main(file: string): Promise<void> {
       closeSync(fd);
     }
   });
+  const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  // Not a stage of the CLI: measured after it, and left out of its total and its peak RSS.
+  await stage('versions', () => {
+    let n = 0;
+    for (const t of xdsPushOrder) for (const r of result.xds[t]) n += r.version.length + r.provenance.length;
+    return n;
+  });
+  const servingOnly = stages.pop();
   const report: StagesReport = {
     stages,
+    ...(servingOnly ? { servingOnly } : {}),
     resources: parsed.resources.length,
     outputBytes,
-    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    maxRssMiB,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }

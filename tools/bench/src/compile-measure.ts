@@ -123,9 +123,22 @@ function timedCompile(
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   const result = compile(resources, plugins);
+  readServedFields(result);
   const ms = performance.now() - start;
   const cpu = process.cpuUsage(cpuStart);
   return Object.assign(result, { ms, cpuMs: (cpu.user + cpu.system) / 1000 });
+}
+
+/**
+ * Reads every resource's version and provenance, as every sink does: @attache/envoy makes them
+ * when first read (lazyXdsResource), so a full compile's figure reads them to include them, as
+ * it did when they were made eagerly (a one-shot `attache compile` never reads them).
+ */
+export function readServedFields(result: CompileResult): void {
+  for (const list of Object.values(result.xds)) {
+    for (const r of list)
+      if (!r.version || !r.provenance) throw new Error(`${r.name}: no version or provenance`);
+  }
 }
 
 export function median(sorted: readonly number[]): number {
