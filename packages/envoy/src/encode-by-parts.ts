@@ -5,6 +5,7 @@ import {
   type MemberSpan,
   objectMembers,
   skipSpace,
+  valueEnd,
   withoutMember,
 } from './json-spans.js';
 import { envoyRegistry, messageDesc, typeNameOfUrl } from './registry.js';
@@ -51,6 +52,15 @@ interface PartCache {
 export interface PartsEncoderOptions {
   /** At most this many route entries are kept over all names (default 400,000). */
   maxCachedRoutes?: number;
+}
+
+/** A virtual host cut out of a route table's text: its name, its other fields, its routes' texts, its end. */
+interface HostText {
+  name: string;
+  restText: string;
+  rest: () => Record<string, unknown>;
+  routeTexts: string[];
+  end: number;
 }
 
 /** A repeated message field's descriptor and the two JSON spellings of its name. */
@@ -343,10 +353,24 @@ export class RouteTableEncoder {
     return { typeName, bytes: this.encode(json) };
   }
 
-  /** By the text's parts; undefined when it is not a route table, 'parse' when it must be parsed whole. */
+  /**
+   * By the text's parts; undefined when it is not a route table, 'parse' when it must be parsed
+   * whole. The text is scanned once: the virtual hosts and their routes are cut out as the
+   * top-level members are read.
+   */
   #encodeRouteConfigurationText(text: string): Uint8Array | undefined | 'parse' {
     const start = skipSpace(text, 0);
-    const { members, end } = objectMembers(text, start);
+    let hosts: Array<HostText | undefined> | undefined;
+    const { members, end } = objectMembers(text, start, (key, at) => {
+      if (!this.#hostsField.names.includes(key) || text.charCodeAt(at) !== 0x5b) return undefined;
+      const list: Array<HostText | undefined> = [];
+      hosts = list;
+      return arrayElements(text, at, (element) => {
+        const host = this.#hostText(text, element);
+        list.push(host);
+        return host?.end ?? valueEnd(text, element);
+      }).end;
+    });
     if (skipSpace(text, end) !== text.length || hasDuplicateKeys(members)) return 'parse';
     const typeUrl = memberValue(text, members, '@type');
     if (typeof typeUrl !== 'string') return 'parse';
@@ -354,19 +378,15 @@ export class RouteTableEncoder {
     if (!RouteTableEncoder.handles(typeName)) return undefined;
     if (typeName !== routeConfigurationType) return 'parse';
     const hostsAt = members.flatMap((m, i) => (this.#hostsField.names.includes(m.key) ? [i] : []));
-    if (hostsAt.length !== 1) return 'parse';
+    if (hostsAt.length !== 1 || hosts === undefined || hosts.length === 0) return 'parse';
     const name = memberValue(text, members, 'name');
     const key = `${routeConfigurationType} ${typeof name === 'string' ? name : ''}`;
     const before = this.#caches.get(key);
-    const hostsMember = members[hostsAt[0] as number] as MemberSpan;
-    if (!before || text.charCodeAt(hostsMember.valueStart) !== 0x5b) return 'parse';
-    const hosts = arrayElements(text, hostsMember.valueStart);
-    if (hosts.length === 0) return 'parse';
+    if (!before) return 'parse';
     const after: PartCache = { hosts: new Map(), routes: new Map(), counted: 0 };
     const number = this.#hostsField.field.number;
     const entries: Uint8Array[] = [];
-    for (const span of hosts) {
-      const host = this.#hostText(text, span.start);
+    for (const host of hosts) {
       if (!host) return 'parse';
       const hostBytes = this.#encodeHost(
         host,
@@ -385,26 +405,28 @@ export class RouteTableEncoder {
     return bytes;
   }
 
-  /** A virtual host's parts in a text: its name, its other fields' text, its routes' texts; undefined when not plain. */
-  #hostText(
-    text: string,
-    start: number,
-  ):
-    | { name: string; restText: string; rest: () => Record<string, unknown>; routeTexts: string[] }
-    | undefined {
+  /** A virtual host's parts in a text, and where it ends; undefined when it is not plain. */
+  #hostText(text: string, start: number): HostText | undefined {
     if (text.charCodeAt(start) !== 0x7b) return undefined;
-    const { members, end } = objectMembers(text, start);
-    if (hasDuplicateKeys(members)) return undefined;
-    const routesAt = members.findIndex((m) => this.#routesField.names.includes(m.key));
-    const routeTexts: string[] = [];
-    if (routesAt >= 0) {
-      const routes = members[routesAt] as MemberSpan;
-      if (text.charCodeAt(routes.valueStart) !== 0x5b) return undefined;
-      for (const element of arrayElements(text, routes.valueStart)) {
-        if (text.charCodeAt(element.start) !== 0x7b) return undefined;
-        routeTexts.push(text.slice(element.start, element.end));
+    let routeTexts: string[] | undefined;
+    let plain = true;
+    const { members, end } = objectMembers(text, start, (key, at) => {
+      if (!this.#routesField.names.includes(key)) return undefined;
+      if (text.charCodeAt(at) !== 0x5b) {
+        plain = false;
+        return undefined;
       }
-    }
+      const texts: string[] = [];
+      routeTexts = texts;
+      return arrayElements(text, at, (element) => {
+        const elementEnd = valueEnd(text, element);
+        if (text.charCodeAt(element) !== 0x7b) plain = false;
+        texts.push(text.slice(element, elementEnd));
+        return elementEnd;
+      }).end;
+    });
+    if (!plain || hasDuplicateKeys(members)) return undefined;
+    const routesAt = members.findIndex((m) => this.#routesField.names.includes(m.key));
     const restText =
       routesAt >= 0 ? withoutMember(text, start, end, members, routesAt) : text.slice(start, end);
     const name = memberValue(text, members, 'name');
@@ -412,7 +434,8 @@ export class RouteTableEncoder {
       name: typeof name === 'string' ? name : '',
       restText,
       rest: () => JSON.parse(restText) as Record<string, unknown>,
-      routeTexts,
+      routeTexts: routeTexts ?? [],
+      end,
     };
   }
 

@@ -53,9 +53,9 @@ describe('JSON spans', () => {
           });
         });
         const arrayText = JSON.stringify(list, null, space);
-        expect(arrayElements(arrayText, 0).map((e) => JSON.parse(arrayText.slice(e.start, e.end)))).toEqual(
-          list,
-        );
+        const { elements, end: arrayEnd } = arrayElements(arrayText, 0);
+        expect(arrayEnd).toBe(arrayText.length);
+        expect(elements.map((e) => JSON.parse(arrayText.slice(e.start, e.end)))).toEqual(list);
       }
       // Without spaces, removing a member gives JSON.stringify of the object without it.
       const text = JSON.stringify(object);
@@ -65,6 +65,25 @@ describe('JSON spans', () => {
         expect(withoutMember(text, 0, end, members, i)).toBe(JSON.stringify(rest));
       });
     }
+  });
+
+  it('lets a caller read the values it descends into, in the same one pass', () => {
+    const value = { a: [{ x: [1, '"]'] }, { x: [] }], b: 'skip', c: [{ x: [2] }] };
+    const text = JSON.stringify(value, null, 1);
+    const seen: unknown[] = [];
+    const { members } = objectMembers(text, 0, (key, at) =>
+      key === 'b'
+        ? undefined
+        : arrayElements(text, at, (start) => {
+            const { members: inner, end } = objectMembers(text, start);
+            seen.push(JSON.parse(text.slice(inner[0]!.valueStart, inner[0]!.valueEnd)));
+            return end;
+          }).end,
+    );
+    expect(members.map((m) => JSON.parse(text.slice(m.valueStart, m.valueEnd)))).toEqual(
+      Object.values(value),
+    );
+    expect(seen).toEqual([[1, '"]'], [], [2]]);
   });
 
   it('throws MalformedJson on what is not well-formed', () => {

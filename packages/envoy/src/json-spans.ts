@@ -84,8 +84,16 @@ export function valueEnd(text: string, at: number): number {
   return i;
 }
 
-/** The members of the object starting at `at` (its '{'), and where it ends. */
-export function objectMembers(text: string, at: number): { members: MemberSpan[]; end: number } {
+/**
+ * The members of the object starting at `at` (its '{'), and where it ends. `inner(key, at)` may
+ * read a member's value itself (returning where it ends, so the text is scanned once), or
+ * return undefined to have it skipped.
+ */
+export function objectMembers(
+  text: string,
+  at: number,
+  inner?: (key: string, valueStart: number) => number | undefined,
+): { members: MemberSpan[]; end: number } {
   if (text.charCodeAt(at) !== openBrace) throw new MalformedJson(`no object at ${at}`);
   const members: MemberSpan[] = [];
   let i = skipSpace(text, at + 1);
@@ -98,7 +106,7 @@ export function objectMembers(text: string, at: number): { members: MemberSpan[]
     let j = skipSpace(text, keyEnd);
     if (text.charCodeAt(j) !== colon) throw new MalformedJson(`no ':' at ${j}`);
     j = skipSpace(text, j + 1);
-    const end = valueEnd(text, j);
+    const end = inner?.(key, j) ?? valueEnd(text, j);
     members.push({ key, start: i, valueStart: j, valueEnd: end });
     i = skipSpace(text, end);
     const next = text.charCodeAt(i);
@@ -108,18 +116,25 @@ export function objectMembers(text: string, at: number): { members: MemberSpan[]
   }
 }
 
-/** The elements of the array starting at `at` (its '['). */
-export function arrayElements(text: string, at: number): ElementSpan[] {
+/**
+ * The elements of the array starting at `at` (its '['), and where it ends. `element(at)` may
+ * read an element itself (returning where it ends); by default it is skipped.
+ */
+export function arrayElements(
+  text: string,
+  at: number,
+  element: (start: number) => number = (start) => valueEnd(text, start),
+): { elements: ElementSpan[]; end: number } {
   if (text.charCodeAt(at) !== openBracket) throw new MalformedJson(`no array at ${at}`);
   const elements: ElementSpan[] = [];
   let i = skipSpace(text, at + 1);
-  if (text.charCodeAt(i) === closeBracket) return elements;
+  if (text.charCodeAt(i) === closeBracket) return { elements, end: i + 1 };
   for (;;) {
-    const end = valueEnd(text, i);
+    const end = element(i);
     elements.push({ start: i, end });
     i = skipSpace(text, end);
     const next = text.charCodeAt(i);
-    if (next === closeBracket) return elements;
+    if (next === closeBracket) return { elements, end: i + 1 };
     if (next !== comma) throw new MalformedJson(`no ',' or ']' at ${i}`);
     i = skipSpace(text, i + 1);
   }
