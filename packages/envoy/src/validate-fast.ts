@@ -100,6 +100,14 @@ const maskedFields = 30;
 
 interface FastPlan {
   byKey: Map<string, FastField>;
+  /**
+   * The keys of the last objects judged, by position, with their fields: objects made by the
+   * same code have their keys in the same order, so the field of a key is found by comparing
+   * it with the key seen at its position (interned strings: one pointer comparison) instead of
+   * a Map lookup. Only ever holds what byKey gave for that key.
+   */
+  keysAt: string[];
+  fieldsAt: FastField[];
   /** Fields whose absence (or null) breaks a rule: required messages, min_len on the default "", … */
   mustBePresent: DescField[];
   /** The requiredBit of every mustBePresent field, when there are at most maskedFields of them. */
@@ -119,6 +127,8 @@ function fastPlan(desc: DescMessage): FastPlan {
   if (plan) return plan;
   plan = {
     byKey: new Map(),
+    keysAt: [],
+    fieldsAt: [],
     mustBePresent: [],
     requiredMask: 0,
     requiredOneofBits: [],
@@ -130,6 +140,8 @@ function fastPlan(desc: DescMessage): FastPlan {
   // A message with load-time semantics needs their JSON form too, or it is left to the authoritative path.
   plan.semantic = messageSemanticJsonOf(desc.typeName);
   plan.unsupported = messageSemanticOf(desc.typeName) !== undefined && plan.semantic === undefined;
+  // Oneofs are tracked as bits of a 31-bit mask; a message with more is left to the authoritative path.
+  if (desc.oneofs.length > 31) plan.unsupported = true;
   if (rulesOn) {
     desc.oneofs.forEach((oneof, i) => {
       if (planOf(desc).requiredOneofs.some((r) => r.name === oneof.name))
@@ -163,7 +175,10 @@ function acceptObject(desc: DescMessage, json: unknown, isAnyPayload: boolean): 
  */
 function plannedAccept(desc: DescMessage): (json: unknown) => boolean {
   let plan: FastPlan | undefined;
-  return (json) => acceptPlanned((plan ??= fastPlan(desc)), json, false);
+  return (json) => {
+    if (plan === undefined) plan = fastPlan(desc);
+    return acceptPlanned(plan, json, false);
+  };
 }
 
 function acceptPlanned(plan: FastPlan, json: unknown, isAnyPayload: boolean): boolean {
@@ -172,17 +187,27 @@ function acceptPlanned(plan: FastPlan, json: unknown, isAnyPayload: boolean): bo
   let oneofsSeen = 0;
   // Present (non-null) mustBePresent fields, as bits: no lookup by name once the keys are read.
   let required = 0;
+  const keysAt = plan.keysAt;
+  let at = 0;
   for (const key in json) {
     if (isAnyPayload && key === '@type') continue;
-    const fast = plan.byKey.get(key);
-    if (!fast) return false;
+    let fast: FastField;
+    if (keysAt[at] === key) fast = plan.fieldsAt[at]!;
+    else {
+      const found = plan.byKey.get(key);
+      if (!found) return false;
+      fast = found;
+      keysAt[at] = key;
+      plan.fieldsAt[at] = fast;
+    }
+    at++;
     if (fast.protoName !== undefined && Object.hasOwn(json, fast.protoName)) return false;
     const value = json[key];
     if (value === null) continue;
     required |= fast.requiredBit;
     if (fast.oneofBit !== undefined) {
-      if (Math.floor(oneofsSeen / fast.oneofBit) % 2 === 1) return false;
-      oneofsSeen += fast.oneofBit;
+      if ((oneofsSeen & fast.oneofBit) !== 0) return false;
+      oneofsSeen |= fast.oneofBit;
     }
     // Strings and bools tested here rather than through a closure call per field.
     const plain = fast.plain;
@@ -204,7 +229,7 @@ function acceptPlanned(plan: FastPlan, json: unknown, isAnyPayload: boolean): bo
   // (Indexed loops: this runs for every object validated, and an iterator allocates when not optimized away.)
   const requiredOneofBits = plan.requiredOneofBits;
   for (let i = 0; i < requiredOneofBits.length; i++) {
-    if (Math.floor(oneofsSeen / requiredOneofBits[i]!) % 2 === 0) return false;
+    if ((oneofsSeen & requiredOneofBits[i]!) === 0) return false;
   }
   return plan.semantic === undefined || plan.semantic(json);
 }
