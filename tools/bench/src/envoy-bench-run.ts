@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,14 @@ export interface EnvoyBenchScenario {
    * distinct service host becomes a distinct loopback address: the same clusters, no DNS.
    */
   dns: boolean;
+  /**
+   * Edit the Mapping inside the file that holds all the others (the whole file is written
+   * and read again, as when a user edits one Mapping of a large file); otherwise it has a
+   * file of its own.
+   */
+  inPlace?: boolean;
+  /** The CLI to run (default: this repository's `attacheCli`; another build's, to compare). */
+  cli?: string;
 }
 
 export interface EnvoyBenchResult {
@@ -87,9 +95,19 @@ export async function runEnvoyBenchScenario(s: EnvoyBenchScenario): Promise<Envo
       if (r.resource.kind === 'Mapping' && !s.dns) return withServiceAddress(r, addresses);
       return r;
     });
-    writeFileSync(join(inputs, 'generated.yaml'), inputsAsYaml(generated));
-    const editFile = join(inputs, 'edit.yaml');
-    writeFileSync(editFile, editDocuments(echo.port, 0));
+    const generatedYaml = inputsAsYaml(generated);
+    const generatedFile = join(inputs, 'generated.yaml');
+    const editFile = s.inPlace ? generatedFile : join(inputs, 'edit.yaml');
+    // In place, the edited Mapping comes last, so the others keep their lines; the file is
+    // written aside and renamed over the old one, as editors save, so no read sees half of it.
+    const writeEdit = (k: number) => {
+      if (!s.inPlace) return writeFileSync(editFile, editDocuments(echo.port, k));
+      const aside = join(inputs, '.generated.yaml.saving');
+      writeFileSync(aside, `${generatedYaml}\n${editDocuments(echo.port, k)}`);
+      renameSync(aside, editFile);
+    };
+    if (!s.inPlace) writeFileSync(generatedFile, generatedYaml);
+    writeEdit(0);
 
     // What Envoy should end up holding, compiled here the same way (not timed).
     const expected = compile(
@@ -112,7 +130,7 @@ export async function runEnvoyBenchScenario(s: EnvoyBenchScenario): Promise<Envo
     const configPath = join(dir, 'attache.yaml');
     writeFileSync(configPath, JSON.stringify(config));
     const attacheStart = performance.now();
-    attache = spawn(process.execPath, [attacheCli, 'serve', '--config', configPath], {
+    attache = spawn(process.execPath, [s.cli ?? attacheCli, 'serve', '--config', configPath], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
     });
@@ -238,7 +256,7 @@ export async function runEnvoyBenchScenario(s: EnvoyBenchScenario): Promise<Envo
       const wanted = `/v${k}/`;
       const [pushesBefore, appliedBefore] = [await pushes(), await applied()];
       const written = performance.now();
-      writeFileSync(editFile, editDocuments(echo.port, k));
+      writeEdit(k);
       const [pushedAt, appliedAt] = await Promise.all([
         firstIncrease(pushes, pushesBefore, 'attache_xds_pushes_total'),
         firstIncrease(applied, appliedBefore, "Envoy's RDS update_success"),

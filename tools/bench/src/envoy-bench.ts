@@ -11,6 +11,9 @@ const usageText = `usage: node tools/bench/dist/index.js envoy [options]
   --modes M,M      sotw, delta or both (default sotw,delta)
   --dns            keep the generator's service names (Envoy then also waits for DNS answers
                    for every cluster); default: each service host becomes a loopback address
+  --edit-in-place  the edited Mapping is in the file that holds all the others, written whole
+                   on each edit (default: a file of its own)
+  --cli PATH       the attache CLI to run (another build's apps/attache/dist/main.js, to compare)
 Needs a built CLI (apps/attache/dist) and Envoy (tools/envoy/get.sh, or ENVOY_BIN).
 `;
 
@@ -28,6 +31,8 @@ export async function runEnvoyBench(argv: string[]): Promise<void> {
       edits: { type: 'string', default: '7' },
       modes: { type: 'string', default: 'sotw,delta' },
       dns: { type: 'boolean', default: false },
+      'edit-in-place': { type: 'boolean', default: false },
+      cli: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -41,8 +46,9 @@ export async function runEnvoyBench(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  if (!existsSync(attacheCli)) {
-    process.stderr.write(`bench envoy: ${attacheCli} is not built; run 'npx -y pnpm@12.4.2 run build'\n`);
+  const cli = values.cli ?? attacheCli;
+  if (!existsSync(cli)) {
+    process.stderr.write(`bench envoy: ${cli} is not built; run 'npx -y pnpm@12.4.2 run build'\n`);
     process.exitCode = 2;
     return;
   }
@@ -57,7 +63,7 @@ export async function runEnvoyBench(argv: string[]): Promise<void> {
   out(`  command: node tools/bench/dist/index.js envoy ${argv.join(' ')}`.trimEnd());
   out(`  ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}; ${version}`);
   out(
-    '  attache serve (file source, default debounce) → ADS → one Envoy (1 worker thread), all on 127.0.0.1',
+    `  ${cli} serve (file source, default debounce) → ADS → one Envoy (1 worker thread), all on 127.0.0.1; the edited Mapping ${values['edit-in-place'] ? 'in the file of all the others, written whole' : 'in a file of its own'}`,
   );
   const results: EnvoyBenchResult[] = [];
   for (const mappings of sizes) {
@@ -70,6 +76,8 @@ export async function runEnvoyBench(argv: string[]): Promise<void> {
         edits,
         binary,
         dns: values.dns === true,
+        inPlace: values['edit-in-place'] === true,
+        cli,
       });
       results.push(r);
       out(formatResult(r));
