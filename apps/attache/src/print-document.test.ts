@@ -25,6 +25,17 @@ describe('canonicalDocumentChunks', () => {
       { t: [{ a: 1, b: { c: [{ d: 1, e: 2 }], f: { h: 1, g: 2 } } }, { a: [{ b: 1 }, { z: 1, y: [] }] }] },
       // Integer-like keys, which objects list first in numeric order.
       { t: [{ 10: 'a', 9: 'b', x: 1 }, { 1: 1, 2: 2, a: 3 }, { b: { 2: 1, 10: 2 } }] },
+      // Keys in every order, few (sorted in place) and many (more than 32), with undefined values.
+      {
+        t: [10, 33, 80].map((n) =>
+          Object.fromEntries(
+            Array.from({ length: n }, (_, i) => [
+              `k${(i * 37) % n}`,
+              i % 5 === 0 ? undefined : { v: i, u: [i] },
+            ]),
+          ),
+        ),
+      },
       // An own __proto__ key (JSON.parse makes one), in order and out of order, at every level.
       {
         t: [

@@ -55,11 +55,39 @@ export function sortedView(value: unknown): unknown {
     if (view !== item) changed = true;
   }
   if (!changed) return value;
-  const order = keys.map((_, i) => i);
-  if (!inOrder) order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  if (!inOrder) sortTogether(keys, views);
   const out: Record<string, unknown> = {};
-  for (const i of order) if (views[i] !== undefined) out[keys[i]!] = views[i];
+  for (let i = 0; i < keys.length; i++) if (views[i] !== undefined) out[keys[i]!] = views[i];
   return out;
+}
+
+/**
+ * Sorts distinct keys in place, their values moved with them. An object has a few keys: an
+ * insertion sort, since Array.prototype.sort allocates about a kilobyte of state per call (70 MB
+ * of garbage for the ~100,000 objects copied at 10,000 Mappings); a sort of indices above 32 keys.
+ */
+function sortTogether(keys: string[], values: unknown[]): void {
+  if (keys.length > 32) {
+    const order = keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
+    const sortedKeys = order.map((i) => keys[i]!);
+    const sortedValues = order.map((i) => values[i]);
+    for (let i = 0; i < keys.length; i++) {
+      keys[i] = sortedKeys[i]!;
+      values[i] = sortedValues[i];
+    }
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    const value = values[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) {
+      keys[j + 1] = keys[j]!;
+      values[j + 1] = values[j];
+    }
+    keys[j + 1] = key;
+    values[j + 1] = value;
+  }
 }
 
 /**
