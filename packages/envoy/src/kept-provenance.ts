@@ -75,6 +75,8 @@ export function notePartsDelta(
   added: readonly (readonly ResourcePart[])[],
 ): void {
   partsDeltas.set(parts, { from, removed, added });
+  // `from` is kept alive by this entry: its own delta goes, so no chain of older parts grows.
+  partsDeltas.delete(from);
 }
 
 const refsOf = (item: readonly unknown[] | ResourceRef): readonly ResourceRef[] =>
