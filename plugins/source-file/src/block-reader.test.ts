@@ -108,6 +108,17 @@ describe('readBlockYaml', () => {
     ]);
   });
 
+  it('reads keys of the same length and first letter, again and again, each as itself', () => {
+    // Keys are taken again from the last one of their length and first character when they match.
+    const doc = (i: number) =>
+      `kind: Mapping\nmetadata:\n  name: m${i}\nspec:\n  prefix: /${i}\n  policy: p${i}\n  prefiy: y\n  k: 1\n  l: 2\n`;
+    const text = Array.from({ length: 4 }, (_, i) => `---\n${doc(i)}`).join('');
+    expect(agrees(text)).toBe(true);
+    const specs = readBlockYaml('f.yaml', text, sourceId)!.resources.map((r) => r.resource.spec);
+    expect(specs[3]).toEqual({ prefix: '/3', policy: 'p3', prefiy: 'y', k: 1, l: 2 });
+    expect(Object.keys(specs[2] as object)).toEqual(['prefix', 'policy', 'prefiy', 'k', 'l']);
+  });
+
   it('reads what the repository’s block YAML files hold, exactly as the exact parser does', () => {
     let answered = 0;
     for (const path of corpus) if (agrees(readFileSync(path, 'utf8'), path)) answered++;

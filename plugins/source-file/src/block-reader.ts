@@ -99,6 +99,23 @@ class BlockReader {
 
   constructor(private readonly text: string) {}
 
+  /**
+   * The last key read of each length and first character: documents repeat their keys
+   * (`apiVersion`, `metadata`, `name`, `spec`, …), and one already made is taken again after
+   * comparing it in place, instead of cutting a new string out of the text for every key.
+   */
+  private readonly recentKeys = new Map<number, string>();
+
+  /** The key from `from` to `to` (a letter or '_' first, so its first character is ASCII). */
+  private keyAt(from: number, to: number): string {
+    const id = ((to - from) << 7) | this.text.charCodeAt(from);
+    const recent = this.recentKeys.get(id);
+    if (recent !== undefined && this.text.startsWith(recent, from)) return recent;
+    const key = this.text.slice(from, to);
+    this.recentKeys.set(id, key);
+    return key;
+  }
+
   /** Moves past blank and comment lines to the next line that matters, and says what it is. */
   peek(): void {
     const text = this.text;
@@ -158,7 +175,7 @@ class BlockReader {
       i++;
       while (i < this.lineEnd && isKeyChar(text.charCodeAt(i))) i++;
       if (text.charCodeAt(i) !== COLON) throw declined;
-      const key = text.slice(at, i);
+      const key = this.keyAt(at, i);
       if (
         key.length > 1024 ||
         maybeNonStringKey(first, key) ||
