@@ -105,7 +105,8 @@ function signatureOf(config: IRRouteConfig): string {
     for (const vh of config.virtualHosts) {
       let piece = pieces.get(vh);
       if (piece === undefined) {
-        piece = JSON.stringify([vh.name, vh.domains, vh.routes.length]);
+        // Only a bucket key (tables are compared in full within a bucket): plain joins will do.
+        piece = `${vh.name}\u0000${vh.domains.join('\u0000')}\u0000${vh.routes.length}\u0001`;
         pieces.set(vh, piece);
       }
       signature += piece;
