@@ -54,18 +54,26 @@ export class OverlayMap<K, V> implements ReadonlyMap<K, V> {
     return this.materialize().size;
   }
 
-  /** A plain map of the same entries (the base's first, in its order; new keys after). */
+  /**
+   * A plain map of the same entries (the base's first, in its order; new keys after). A chain
+   * is applied layer by layer onto one copy of its deepest flat map (materializing each layer
+   * through its base would copy the whole map once per layer).
+   */
   materialize(): Map<K, V> {
     if (this.flat === undefined) {
-      const flat = new Map<K, V>();
-      for (const [key, value] of this.base) {
-        if (!this.own.has(key)) flat.set(key, value);
-        else {
-          const mine = this.own.get(key)!;
-          if (mine !== gone) flat.set(key, mine);
+      const layers: Array<OverlayMap<K, V>> = [];
+      let base: ReadonlyMap<K, V> = this;
+      while (base instanceof OverlayMap && base.flat === undefined) {
+        layers.push(base);
+        base = base.base;
+      }
+      const flat = new Map<K, V>(base instanceof OverlayMap ? base.flat! : base);
+      for (let i = layers.length - 1; i >= 0; i--) {
+        for (const [key, value] of layers[i]!.own) {
+          if (value === gone) flat.delete(key);
+          else flat.set(key, value);
         }
       }
-      for (const [key, value] of this.own) if (value !== gone && !this.base.has(key)) flat.set(key, value);
       this.flat = flat;
     }
     return this.flat;
