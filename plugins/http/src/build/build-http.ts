@@ -95,12 +95,7 @@ export function buildHttp(ctx: PassContext): void {
     } else keptGroups.hostGroups = new Map();
     keptGroups.hostsKey = hostsKey;
   } else {
-    groups = buildRouteGroups(ctx, mappings, (m) =>
-      selectors
-        .filter((h) => selectorMatches(h.mappingSelector, m.labels))
-        .map((h) => h.id)
-        .join(','),
-    );
+    groups = buildRouteGroups(ctx, mappings, selectingHostsOf(selectors));
   }
   let index: GroupIndex | undefined;
   const groupsByHost = new Map<string, RouteGroup[]>();
@@ -306,6 +301,18 @@ export function buildHttp(ctx: PassContext): void {
       });
     }
   }
+}
+
+/**
+ * Which Hosts select a Mapping by label, as a key part. Made outside buildHttp: the groups keep
+ * this function (their lazy key), and a closure made in buildHttp would keep its scope with them.
+ */
+function selectingHostsOf(selectors: readonly HttpHost[]): (m: HttpMapping) => string {
+  return (m) =>
+    selectors
+      .filter((h) => selectorMatches(h.mappingSelector, m.labels))
+      .map((h) => h.id)
+      .join(',');
 }
 
 function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {

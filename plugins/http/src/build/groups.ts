@@ -39,10 +39,17 @@ export interface RouteGroup {
  * the prefix and method strings — all descending — with the group key as the
  * final tie-break so the order never depends on input order.
  */
+/**
+ * No Host selects Mappings by label. A module-level function: a group's lazy key holds the
+ * function it is given, and a closure made inside a pass would hold that pass's scope (its
+ * `ctx`, and so the IR of the compile that made the group, for as long as the group is kept).
+ */
+export const noSelectingHosts = (_mapping: HttpMapping): string => '';
+
 export function buildRouteGroups(
   ctx: PassContext,
   mappings: readonly HttpMapping[],
-  selectingHosts: (mapping: HttpMapping) => string = () => '',
+  selectingHosts: (mapping: HttpMapping) => string = noSelectingHosts,
 ): RouteGroup[] {
   const byPrefix = mappingsByPrefix(mappings);
   const groups: RouteGroup[] = [];

@@ -10,7 +10,14 @@ import { listChange } from '../list-change.js';
 import type { HttpHost, HttpMapping } from '../model.js';
 import { type Upstream, upstreamChanges } from '../resolve/upstreams.js';
 import { groupGlob } from './association.js';
-import { compareGroups, groupsOfBucket, mappingsByPrefix, type RouteGroup, sortGroups } from './groups.js';
+import {
+  compareGroups,
+  groupsOfBucket,
+  mappingsByPrefix,
+  noSelectingHosts,
+  type RouteGroup,
+  sortGroups,
+} from './groups.js';
 
 /**
  * Route groups kept from one compile to the next (incremental compiler, no Host
@@ -209,7 +216,7 @@ function groupBucket(
     refs: list.map((m) => m.ref),
     clusters: list.map((m) => upstreams.get(m.id)?.cluster.name),
     authorities: list.map((m) => upstreams.get(m.id)?.authority),
-    groups: groupsOfBucket(recording, list, () => ''),
+    groups: groupsOfBucket(recording, list, noSelectingHosts),
     reports,
   };
 }
