@@ -23,6 +23,7 @@ export * from './plugin.js';
 export * from './replace-ir.js';
 export * from './resource.js';
 export * from './scheduler.js';
+export * from './seeded-random.js';
 export * from './snapshot.js';
 export * from './upstream-contributions.js';
 export * from './xds.js';

@@ -1,17 +1,6 @@
+import { seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { RouteTableText } from './route-table-text.js';
-
-/** mulberry32: a small seeded generator, so a failing sequence can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = Record<string, unknown>;
 
@@ -44,7 +33,7 @@ function table(random: () => number, hosts: number): Json {
 
 describe('route table texts kept per virtual host and route', () => {
   it('is JSON.stringify, byte for byte, over random edits that keep most objects', () => {
-    const random = seeded(5);
+    const random = seededRandom(5);
     const texts = new RouteTableText();
     let rc = table(random, 6);
     expect(texts.of(rc)).toBe(JSON.stringify(rc));

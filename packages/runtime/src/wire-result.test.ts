@@ -1,6 +1,7 @@
 import {
   emptyXdsResources,
   type ResourceRef,
+  seededRandom,
   type XdsResource,
   type XdsResources,
   xdsPushOrder,
@@ -8,18 +9,6 @@ import {
 import { describe, expect, it } from 'vitest';
 import type { WireGroupResult } from './compile-protocol.js';
 import { WireResultReader, WireResultWriter } from './wire-result.js';
-
-/** mulberry32: a small seeded generator, so a failing sequence can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ref = (name: string): ResourceRef => ({
   apiVersion: 'getambassador.io/v3alpha1',
@@ -114,7 +103,7 @@ function plain(xds: XdsResources) {
 describe('compile results sent from the worker as changes', () => {
   it('reads back every result exactly, over random edits, in two groups', async () => {
     for (const seed of [1, 2, 3]) {
-      const random = seeded(seed);
+      const random = seededRandom(seed);
       const writer = new WireResultWriter();
       const reader = new WireResultReader();
       let results = new Map<string, XdsResources>([

@@ -7,6 +7,7 @@ import {
   type Plugin,
   type Resource,
   type StoredResource,
+  seededRandom,
 } from '@attache/core';
 import { benchCertificatePem, benchPrivateKeyPem } from './bench-certificate.js';
 import { generateCompileInputs, hostnameOf } from './compile-inputs.js';
@@ -44,16 +45,7 @@ export const editKinds = [
 export type EditKind = (typeof editKinds)[number];
 
 /** mulberry32: a small seeded PRNG, so a failing sequence replays exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** A store of inputs by key, replaced object by object. */
 export class EditableInputs {

@@ -78,16 +78,7 @@ export function* mutations(root: JsonObject): Generator<JsonObject> {
 }
 
 /** A small seeded generator (mulberry32): the same sequence on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@attache/core';
 
 /** `count` mutations of `root` at 1 to `maxPoints` random places each, from `random`. */
 export function* randomMutations(

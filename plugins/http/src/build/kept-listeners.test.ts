@@ -6,6 +6,7 @@ import {
   HttpModelExt,
   readExt,
   type StoredResource,
+  seededRandom,
 } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { makeCertificate } from '@attache/testkit';
@@ -64,25 +65,13 @@ const mapping = (name: string, prefix: string, hostname: string) =>
     spec: { prefix, service: `svc-${name}`, hostname },
   });
 
-/** mulberry32, so a failing sequence replays exactly. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // The published HTTP model too (kept views of Hosts and route configurations).
 const bytes = (r: CompileResult) =>
   canonicalJson({ xds: r.xds, diagnostics: r.diagnostics, model: readExt(r.ir, HttpModelExt) });
 
 describe('http.build-listeners under an incremental compiler (kept Listener builds)', () => {
   it('patches only the touched Hosts and equals a full build after every random step (diagnostics too)', () => {
-    const random = seeded(15);
+    const random = seededRandom(15);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const hostnames: string[] = [];
     const fixed = new Map<string, StoredResource>();

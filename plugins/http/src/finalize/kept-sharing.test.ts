@@ -1,19 +1,7 @@
-import type { IRRouteConfig, IRVirtualHost } from '@attache/core';
+import { type IRRouteConfig, type IRVirtualHost, seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { KeptSharing } from './kept-sharing.js';
 import { deepEqual } from './share-routes.js';
-
-/** mulberry32, so a failing sequence replays exactly. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Few virtual host names, so that signatures collide and tables differ only deeper (route counts).
 const vhost = (name: string, routes: number): IRVirtualHost => ({
@@ -32,7 +20,7 @@ const shape = (classes: Iterable<{ members: IRRouteConfig[] }>) =>
 
 describe('KeptSharing', () => {
   it('gives the classes of a full classing after every random change, patching when it can', () => {
-    const random = seeded(15);
+    const random = seededRandom(15);
     const config = (name: string): IRRouteConfig => ({
       name,
       virtualHosts: [vhost(random() < 0.5 ? 'a' : 'b', Math.floor(random() * 3))],

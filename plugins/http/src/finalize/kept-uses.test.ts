@@ -1,24 +1,12 @@
-import type { IRRoute, IRRouteConfig, IRVirtualHost } from '@attache/core';
+import { type IRRoute, type IRRouteConfig, type IRVirtualHost, seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { KeptUses } from './kept-uses.js';
-
-/** mulberry32, so a failing sequence replays exactly. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const clusterNames = Array.from({ length: 12 }, (_, i) => `cluster-${i}`);
 
 describe('KeptUses', () => {
   it('answers as a fresh count after every random change, route lists shared between virtual hosts', () => {
-    const random = seeded(15);
+    const random = seededRandom(15);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const list = (): IRRoute[] =>
       Array.from({ length: 1 + Math.floor(random() * 3) }, (_, i) =>
