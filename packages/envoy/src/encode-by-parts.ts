@@ -43,7 +43,7 @@ const virtualHostType = 'envoy.config.route.v3.VirtualHost';
  * changed routes).
  */
 interface PartCache {
-  hosts: Map<string, Uint8Array>;
+  hosts: Map<string, HostPart>;
   routes: Map<string, Map<string, Uint8Array>>;
   /** Route entries counted when it was kept (its maps may grow later, when the next encoding reuses them). */
   counted: number;
@@ -52,6 +52,21 @@ interface PartCache {
 export interface PartsEncoderOptions {
   /** At most this many route entries are kept over all names (default 400,000). */
   maxCachedRoutes?: number;
+}
+
+/** A virtual host's own fields (all but routes) encoded, with the text they are cached under. */
+interface HostPart {
+  key: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * A copy of a string that shares no memory with the text it was cut from: a part cut out of a
+ * 4 MB route table is a view of it in V8, and a cache key that is such a view keeps the whole
+ * text alive (one table's text per edit, for as long as the key is cached).
+ */
+function detached(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 /** A virtual host cut out of a route table's text: its name, its other fields, its routes' texts, its end. */
@@ -244,7 +259,8 @@ export class RouteTableEncoder {
     for (let i = 0; i < routes.length; i++)
       kept.set(JSON.stringify(routes[i]), scanned.entries[i] as Uint8Array);
     after.routes.set(hostName, kept);
-    after.hosts.set(JSON.stringify(rest), concatBytes(scanned.others));
+    const restText = JSON.stringify(rest);
+    after.hosts.set(restText, { key: restText, bytes: concatBytes(scanned.others) });
     this.#routesEncoded += routes.length;
   }
 
@@ -312,20 +328,21 @@ export class RouteTableEncoder {
       if (!made) {
         made = lengthDelimited(number, [encodeWhole(this.#route, route(i))]);
         this.#routesEncoded++;
-        kept.set(text, made);
+        kept.set(detached(text), made);
       }
       entries[i] = made;
     }
     if (kept.size > 2 * routeTexts.length + 16) {
+      // Rebuilt from the kept keys (each entry is made once per key), not from this text's.
+      const used = new Set(entries);
       const fresh = new Map<string, Uint8Array>();
-      for (let i = 0; i < routeTexts.length; i++)
-        fresh.set(routeTexts[i] as string, entries[i] as Uint8Array);
+      for (const [key, made] of kept) if (used.has(made)) fresh.set(key, made);
       after.routes.set(host.name, fresh);
     }
     let rest = after.hosts.get(host.restText) ?? before?.hosts.get(host.restText);
-    if (!rest) rest = encodeWhole(this.#virtualHost, host.rest());
-    after.hosts.set(host.restText, rest);
-    return concatBytes([rest, ...entries]);
+    if (!rest) rest = { key: detached(host.restText), bytes: encodeWhole(this.#virtualHost, host.rest()) };
+    after.hosts.set(rest.key, rest);
+    return concatBytes([rest.bytes, ...entries]);
   }
 
   /**
