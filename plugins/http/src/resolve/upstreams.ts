@@ -274,6 +274,10 @@ export function resolveUpstreams(ctx: PassContext): void {
     const unique = incremental || upstreams.size === kept.filter((m) => !m.spec.host_redirect).length;
     kept_.last = !anyContribution && unique ? { mappings, upstreams, impure } : undefined;
     if (touched !== undefined && last !== undefined) {
+      // Only this compile's change is read (by this compile's build passes). The last one's is
+      // dropped: a WeakMap value keeps its key's predecessor alive, so every change kept would
+      // chain every compile's upstream map (and its flat copy) alive, ~130 KiB per edit.
+      upstreamChanges.delete(last.upstreams);
       upstreamChanges.set(upstreams, { since: last.upstreams, mappings: touched });
     }
   }
