@@ -1,4 +1,4 @@
-import type { ResourceRef, XdsResource } from '@attache/core';
+import { lazyField, type ResourceRef, type XdsResource } from '@attache/core';
 
 /**
  * An XdsResource whose `version` (the hash of its JSON text) and `provenance` (the union of
@@ -6,7 +6,7 @@ import type { ResourceRef, XdsResource } from '@attache/core';
  * `attache compile` prints only `resource` and never pays for either (at 10,000 Mappings,
  * serialising and hashing every route list and merging every route's refs), while a sink
  * that reads them gets the same values as an eager resource. Both are own enumerable
- * properties (accessors), so spreading, JSON.stringify and structured cloning (a worker's
+ * properties (accessors, `lazyField` of @attache/core), so spreading, JSON.stringify and structured cloning (a worker's
  * postMessage) read them like data; assigning one replaces it. Once both are read, nothing of
  * the lowering is kept alive by it.
  *
@@ -19,37 +19,8 @@ export function lazyXdsResource(
   version: () => string,
   provenance: () => ResourceRef[],
 ): XdsResource {
-  // The functions are let go once used: what they read (the lowered resource and its parts)
-  // need not live as long as the resource.
-  let versionOf: (() => string) | undefined = version;
-  let provenanceOf: (() => ResourceRef[]) | undefined = provenance;
-  let versionValue: string | undefined;
-  let provenanceValue: ResourceRef[] | undefined;
-  return {
-    typeUrl: fields.typeUrl,
-    name: fields.name,
-    resource: fields.resource,
-    get version(): string {
-      if (versionOf) {
-        versionValue = versionOf();
-        versionOf = undefined;
-      }
-      return versionValue!;
-    },
-    set version(value: string) {
-      versionValue = value;
-      versionOf = undefined;
-    },
-    get provenance(): ResourceRef[] {
-      if (provenanceOf) {
-        provenanceValue = provenanceOf();
-        provenanceOf = undefined;
-      }
-      return provenanceValue!;
-    },
-    set provenance(value: ResourceRef[]) {
-      provenanceValue = value;
-      provenanceOf = undefined;
-    },
-  };
+  const resource = { typeUrl: fields.typeUrl, name: fields.name, resource: fields.resource } as XdsResource;
+  lazyField(resource, 'version', version);
+  lazyField(resource, 'provenance', provenance);
+  return resource;
 }

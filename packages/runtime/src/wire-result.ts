@@ -1,6 +1,7 @@
 import {
   type CompileResult,
   emptyXdsResources,
+  lazyField,
   type ResourceRef,
   type XdsResource,
   type XdsTypeUrl,
@@ -212,25 +213,9 @@ function readChanged(r: WireResource, kept: XdsResource | undefined, key: string
     // The kept copy's resource as it is: its object, or its parse still to come.
     Object.defineProperty(emitted, 'resource', Object.getOwnPropertyDescriptor(kept!, 'resource')!);
   } else if (text !== undefined && text.length >= keepTextFrom) {
-    defineParsedOnRead(emitted, text);
+    lazyField(emitted, 'resource', () => JSON.parse(text) as Record<string, unknown>);
   } else emitted.resource = JSON.parse(r.json) as Record<string, unknown>;
   if (r.byNameOnly) emitted.byNameOnly = true;
   if (text !== undefined && text.length >= keepTextFrom) emitted.text = text;
   return emitted;
-}
-
-/** `resource` as an enumerable property parsed from `text` on its first read (and writable). */
-function defineParsedOnRead(target: XdsResource, text: string): void {
-  let parsed: Record<string, unknown> | undefined;
-  Object.defineProperty(target, 'resource', {
-    enumerable: true,
-    configurable: true,
-    get: () => {
-      parsed ??= JSON.parse(text) as Record<string, unknown>;
-      return parsed;
-    },
-    set: (value: Record<string, unknown>) => {
-      parsed = value;
-    },
-  });
 }
