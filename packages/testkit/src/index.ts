@@ -64,6 +64,8 @@ export {
   rateLimitMissingMessage,
   type SeenDescriptor,
 } from './ratelimit-service.js';
+export { collectGarbage, weakly } from './retention.js';
+export { httpListener, storedResource } from './stored-resource.js';
 export {
   TcpEchoServer,
   type TcpEchoServerOptions,

@@ -2,26 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile, type StoredResource, TypeUrl } from '@attache/core';
+import { compile, TypeUrl } from '@attache/core';
 import { buildStaticBootstrap, envoyPlugin } from '@attache/envoy';
-import { envoyMissingMessage, findEnvoyBinary } from '@attache/testkit';
+import { envoyMissingMessage, findEnvoyBinary, httpListener, storedResource } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { httpPlugin } from '../index.js';
 
-const stored = (resource: Record<string, unknown>): StoredResource => ({
-  resource: resource as StoredResource['resource'],
-  origin: { source: 'test' },
-});
-
-const listener = stored({
-  apiVersion: 'getambassador.io/v3alpha1',
-  kind: 'Listener',
-  metadata: { name: 'edge', namespace: 'default' },
-  spec: { port: 8080, protocol: 'HTTP', securityModel: 'XFP', hostBinding: { namespace: { from: 'ALL' } } },
-});
+const listener = httpListener('edge');
 
 const mapping = (name: string, spec: Record<string, unknown>) =>
-  stored({
+  storedResource({
     apiVersion: 'getambassador.io/v3alpha1',
     kind: 'Mapping',
     metadata: { name, namespace: 'default' },
@@ -122,7 +112,7 @@ describe('values Envoy would refuse are caught on the user field, once, and the 
   it('a regex within the Module regex_max_size passes, and the limit follows the Module', () => {
     const regex = mapping('id', { regex_headers: { 'x-id': '[0-9a-f]{64}' } }); // 132 instructions
     const module = (size: number) =>
-      stored({
+      storedResource({
         apiVersion: 'getambassador.io/v3alpha1',
         kind: 'Module',
         metadata: { name: 'ambassador', namespace: 'default' },

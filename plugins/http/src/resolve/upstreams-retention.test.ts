@@ -1,26 +1,13 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { createIncrementalCompiler, type StoredResource } from '@attache/core';
+import { createIncrementalCompiler } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
+import { collectGarbage, httpListener, storedResource, weakly } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { httpPlugin } from '../index.js';
 import { ExtKey } from '../model.js';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-const stored = (resource: Record<string, unknown>): StoredResource => ({
-  resource: resource as StoredResource['resource'],
-  origin: { source: 'test' },
-});
-const listener = stored({
-  apiVersion: 'getambassador.io/v3alpha1',
-  kind: 'Listener',
-  metadata: { name: 'http', namespace: 'default' },
-  spec: { port: 8080, protocol: 'HTTP', securityModel: 'XFP', hostBinding: { namespace: { from: 'ALL' } } },
-});
+const listener = httpListener();
 const mapping = (name: string, prefix: string, service = name) =>
-  stored({
+  storedResource({
     apiVersion: 'getambassador.io/v3alpha1',
     kind: 'Mapping',
     metadata: { name, namespace: 'default' },
@@ -35,10 +22,9 @@ describe('upstreams kept between compiles', () => {
       incremental.compile([listener, ...kept, mapping('edited', `/edited/`, `svc-${step}`)]);
     compileWith(0);
     // The second compile is incremental: its upstream map is an overlay on the first's.
-    const second = ((step) => new WeakRef(compileWith(step).ir.ext[ExtKey.upstreams] as object))(1);
+    const second = weakly(() => compileWith(1).ir.ext[ExtKey.upstreams] as object);
     for (let step = 2; step < 14; step++) compileWith(step);
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
+    await collectGarbage();
     expect(second.deref()).toBeUndefined();
   });
 });
