@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -144,6 +144,7 @@ export async function runIncrementalBench(argv: string[]): Promise<void> {
       profiler.disconnect();
       const merged = mergeProfiles(profiles.splice(0));
       const file = join(values['cpu-prof'], `incremental-${shape}.cpuprofile`);
+      mkdirSync(values['cpu-prof'], { recursive: true });
       writeFileSync(file, JSON.stringify(merged));
       out(`cpu profile of ${edits} edits on ${shape}: ${file}`);
       out(formatCpuProfileSummary(summarizeCpuProfile(merged, { root: resolve('.'), top: 25 })));
