@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { literalShape } from './re2-shape.js';
 
 const verdicts = new Map<string, string | undefined>();
 const cacheLimit = 10_000;
@@ -11,6 +12,17 @@ const cacheLimit = 10_000;
  */
 export function re2CompileError(pattern: string): string | undefined {
   if (verdicts.has(pattern)) return verdicts.get(pattern);
+  // Regexes that differ only in their leading literal text share one compile (re2-shape.ts).
+  const shape = literalShape(pattern);
+  const error =
+    shape !== undefined && re2CompileError(shape.shape) === undefined ? undefined : compileError(pattern);
+  if (verdicts.size >= cacheLimit) verdicts.clear();
+  verdicts.set(pattern, error);
+  return error;
+}
+
+/** re2CompileError without its caches and shapes: a compile of the pattern itself. */
+export function compileError(pattern: string): string | undefined {
   let error: string | undefined;
   try {
     const compiled = RE2JS.compile(pattern);
@@ -20,8 +32,6 @@ export function re2CompileError(pattern: string): string | undefined {
   } catch (e) {
     error = (e as Error).message;
   }
-  if (verdicts.size >= cacheLimit) verdicts.clear();
-  verdicts.set(pattern, error);
   return error;
 }
 

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { RE2JS } from 're2js';
-import { isAscii, takeAsciiCompile } from './re2-compile.js';
+import { isAscii, re2CompileError, takeAsciiCompile } from './re2-compile.js';
+import { literalShape } from './re2-shape.js';
 
 /**
  * The size Envoy's RE2 gives a regex's program (`RE2::ProgramSize()`), which
@@ -44,15 +45,25 @@ import { isAscii, takeAsciiCompile } from './re2-compile.js';
 export function re2ProgramSize(pattern: string): number | undefined {
   const cached = sizes.get(pattern);
   if (cached !== undefined || sizes.has(pattern)) return cached;
+  // Regexes that differ only in their leading literal text share one measure (re2-shape.ts).
+  const shape = literalShape(pattern);
   let size: number | undefined;
-  try {
-    size = flattenedSize(latin1Program(pattern));
-  } catch {
-    size = undefined;
-  }
+  if (shape !== undefined && re2CompileError(shape.shape) === undefined) {
+    const shapeSize = re2ProgramSize(shape.shape);
+    size = shapeSize === undefined ? undefined : shapeSize + shape.extraSize;
+  } else size = programSize(pattern);
   if (sizes.size > 10_000) sizes.clear();
   sizes.set(pattern, size);
   return size;
+}
+
+/** re2ProgramSize without its caches and shapes: a measure of the pattern's own compile. */
+export function programSize(pattern: string): number | undefined {
+  try {
+    return flattenedSize(latin1Program(pattern));
+  } catch {
+    return undefined;
+  }
 }
 
 const sizes = new Map<string, number | undefined>();
