@@ -4,11 +4,14 @@
  */
 export function isValidHostGlob(glob: string): boolean {
   if (glob === '*') return true;
-  if (glob.length === 0 || /\s/.test(glob)) return false;
-  const stars = glob.split('*').length - 1;
-  if (stars === 0) return true;
-  return stars === 1 && (glob.startsWith('*') || glob.endsWith('*')) && glob.length > 1;
+  if (glob.length === 0 || whitespace.test(glob)) return false;
+  const star = glob.indexOf('*');
+  if (star === -1) return true;
+  // One star only, first or last.
+  return glob.indexOf('*', star + 1) === -1 && (star === 0 || star === glob.length - 1) && glob.length > 1;
 }
+
+const whitespace = /\s/;
 
 /**
  * Whether some hostname could match both globs: the Host↔Mapping association

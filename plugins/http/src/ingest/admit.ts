@@ -13,7 +13,7 @@ import {
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { servesAmbassadorId } from './ambassador-id.js';
-import { type UnknownFieldOptions, unknownFields } from './unknown-fields.js';
+import { type UnknownField, type UnknownFieldOptions, unknownFields } from './unknown-fields.js';
 import { convertV2Spec } from './v2-convert.js';
 
 /** The getambassador.io versions Attaché reads: v3alpha1, and v2/v1 converted to it. */
@@ -271,15 +271,16 @@ function reportUnknownFields(
   options: UnknownFieldOptions,
 ): void {
   const specFields = (schema as { properties?: Record<string, unknown> }).properties ?? {};
-  const found = Object.keys(resource)
-    .filter((key) => !envelopeFields.includes(key))
-    .map((key) => {
-      // A spec field written beside spec (Emissary's flat annotation form) belongs under it.
-      const meant = Object.hasOwn(specFields, key) ? `spec.${key}` : closestMatch(key, envelopeFields);
-      return { path: `/${pointerSegment(key)}`, display: key, ...(meant ? { meant } : {}) };
-    });
+  const found: UnknownField[] = [];
+  for (const key in resource) {
+    if (!Object.hasOwn(resource, key) || envelopeFields.includes(key)) continue;
+    // A spec field written beside spec (Emissary's flat annotation form) belongs under it.
+    const meant = Object.hasOwn(specFields, key) ? `spec.${key}` : closestMatch(key, envelopeFields);
+    found.push({ path: `/${pointerSegment(key)}`, display: key, ...(meant ? { meant } : {}) });
+  }
   if (resource.spec !== null && typeof resource.spec === 'object') {
-    found.push(...unknownFields(schema, resource.spec, { pointer: '/spec', display: 'spec' }, options));
+    const inSpec = unknownFields(schema, resource.spec, { pointer: '/spec', display: 'spec' }, options);
+    for (const field of inSpec) found.push(field);
   }
   for (const field of found) {
     ctx.report({

@@ -1,15 +1,19 @@
 import { pointerSegment } from '@attache/core';
 import { formatProblem } from '@attache/envoy-facts';
 
-/** A problem with one header name or value, on the field that holds it. */
-export interface HeaderProblem {
-  code: 'HTTP_HEADER_INVALID';
+/** A problem with a field, on its path (the caller reports it on the resource). */
+export interface FieldProblem {
+  code: string;
   path: string;
   message: string;
 }
 
 /** Envoy's limit on a header name or value it adds (HeaderValue key/value max_bytes). */
 const maxHeaderBytes = 16384;
+
+/** A control character other than tab (a regex literal in a function is a new object per call). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is checked
+const controlCharacter = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 /** An HTTP field name is a token (RFC 9110 §5.1); Envoy only refuses NUL, CR and LF, but anything else breaks on the wire. */
 const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -36,8 +40,7 @@ export function headerNameProblem(name: string, use: 'add' | 'remove' | 'match')
 export function headerValueProblem(value: string): string | undefined {
   if (Buffer.byteLength(value) > maxHeaderBytes) return `is longer than ${maxHeaderBytes} bytes`;
   // RFC 9110 field values: visible characters, spaces and tabs; Envoy refuses NUL, CR and LF outright.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is checked
-  const control = /[\u0000-\u0008\u000a-\u001f\u007f]/.exec(value);
+  const control = controlCharacter.exec(value);
   if (control) {
     return `contains the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}; header values cannot hold CR, LF, NUL or other control characters`;
   }
@@ -57,11 +60,19 @@ function additionValue(entry: unknown): string | undefined {
   return undefined;
 }
 
-/** Problems in a map of headers to add (`add_request_headers`…), on each entry's field. */
-export function headerAdditionProblems(additions: unknown, path: string): HeaderProblem[] {
-  if (additions === null || typeof additions !== 'object') return [];
-  const problems: HeaderProblem[] = [];
-  for (const [name, entry] of Object.entries(additions)) {
+/**
+ * Problems in a map of headers to add (`add_request_headers`…), on each entry's field, pushed onto
+ * `problems` (returned): one list per Mapping, nothing made when there is no problem.
+ */
+export function headerAdditionProblems(
+  additions: unknown,
+  path: string,
+  problems: FieldProblem[] = [],
+): FieldProblem[] {
+  if (additions === null || typeof additions !== 'object') return problems;
+  for (const name in additions) {
+    if (!Object.hasOwn(additions, name)) continue;
+    const entry = (additions as Record<string, unknown>)[name];
     if (name === '') continue; // reported as an empty name by the caller
     const at = `${path}/${pointerSegment(name)}`;
     const nameProblem = headerNameProblem(name, 'add');
@@ -80,27 +91,30 @@ export function headerAdditionProblems(additions: unknown, path: string): Header
   return problems;
 }
 
-/** Problems in a list of header names (`remove_request_headers`…) or the names of a match map. */
+/**
+ * Problems in a list of header names (`remove_request_headers`…) or the names of a match map,
+ * pushed onto `problems` (returned).
+ */
 export function headerNameListProblems(
   names: unknown,
   path: string,
   use: 'remove' | 'match',
-): HeaderProblem[] {
-  const problems: HeaderProblem[] = [];
-  const entries: Array<[string, unknown]> = Array.isArray(names)
-    ? names.map((name, i) => [String(i), name])
-    : names !== null && typeof names === 'object'
-      ? Object.keys(names).map((name) => [pointerSegment(name), name])
-      : [];
-  for (const [segment, name] of entries) {
-    if (typeof name !== 'string' || name === '') continue; // the schema and the empty-name check report these
+  problems: FieldProblem[] = [],
+): FieldProblem[] {
+  const one = (name: unknown, segment: string | number) => {
+    if (typeof name !== 'string' || name === '') return; // the schema and the empty-name check report these
     const problem = headerNameProblem(name, use);
     if (problem)
       problems.push({
         code: 'HTTP_HEADER_INVALID',
-        path: `${path}/${segment}`,
+        path: `${path}/${typeof segment === 'number' ? segment : pointerSegment(segment)}`,
         message: `header name ${problem}`,
       });
+  };
+  if (Array.isArray(names)) {
+    for (let i = 0; i < names.length; i++) one(names[i], i);
+  } else if (names !== null && typeof names === 'object') {
+    for (const name in names) if (Object.hasOwn(names, name)) one(name, name);
   }
   return problems;
 }
@@ -109,23 +123,24 @@ export function headerNameListProblems(
  * Mapping fields that end up in a request line or a header (rewrites, redirects, upgrade
  * protocols, health-check paths), where Envoy refuses NUL, CR and LF.
  */
-export function lineBreakProblems(spec: {
-  rewrite?: string;
-  host_rewrite?: string;
-  path_redirect?: string;
-  prefix_redirect?: string;
-  regex_rewrite?: { substitution?: string };
-  regex_redirect?: { substitution?: string };
-  allow_upgrade?: string[];
-  health_checks?: Array<{
-    health_check?: { http?: { path?: string; hostname?: string }; grpc?: { authority?: string } };
-  }>;
-}): Array<{ code: 'HTTP_SCHEMA_INVALID'; path: string; message: string }> {
-  const problems: Array<{ code: 'HTTP_SCHEMA_INVALID'; path: string; message: string }> = [];
+export function lineBreakProblems(
+  spec: {
+    rewrite?: string;
+    host_rewrite?: string;
+    path_redirect?: string;
+    prefix_redirect?: string;
+    regex_rewrite?: { substitution?: string };
+    regex_redirect?: { substitution?: string };
+    allow_upgrade?: string[];
+    health_checks?: Array<{
+      health_check?: { http?: { path?: string; hostname?: string }; grpc?: { authority?: string } };
+    }>;
+  },
+  problems: FieldProblem[] = [],
+): FieldProblem[] {
   // Checked field by field, the path written only for a problem: this runs for every Mapping.
   const check = (value: unknown, field: string | (() => string)) => {
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is checked
-    if (typeof value !== 'string' || !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) return;
+    if (typeof value !== 'string' || !controlCharacter.test(value)) return;
     const name = typeof field === 'string' ? field : field();
     problems.push({
       code: 'HTTP_SCHEMA_INVALID',
@@ -139,10 +154,10 @@ export function lineBreakProblems(spec: {
   check(spec.prefix_redirect, 'prefix_redirect');
   check(spec.regex_rewrite?.substitution, 'regex_rewrite/substitution');
   check(spec.regex_redirect?.substitution, 'regex_redirect/substitution');
-  (spec.allow_upgrade ?? []).forEach((v, i) => {
+  spec.allow_upgrade?.forEach((v, i) => {
     check(v, () => `allow_upgrade/${i}`);
   });
-  (spec.health_checks ?? []).forEach((hc, i) => {
+  spec.health_checks?.forEach((hc, i) => {
     check(hc.health_check?.http?.path, () => `health_checks/${i}/health_check/http/path`);
     check(hc.health_check?.http?.hostname, () => `health_checks/${i}/health_check/http/hostname`);
     check(hc.health_check?.grpc?.authority, () => `health_checks/${i}/health_check/grpc/authority`);

@@ -24,8 +24,8 @@ export function checkMappingFields(
   ref: ResourceRef,
   spec: MappingSpec,
   module: HttpModule | undefined,
+  problems: MappingProblem[] = [],
 ): MappingProblem[] {
-  const problems: MappingProblem[] = [];
   const kb = module?.config.max_request_headers_kb ?? envoyDefaultMaxRequestHeadersKb;
   const prefixBytes = Buffer.byteLength(spec.prefix, 'utf8');
   if (prefixBytes > kb * 1024) {
@@ -35,7 +35,7 @@ export function checkMappingFields(
       message: `spec.prefix is ${prefixBytes} bytes, more than the ${kb} KiB of request headers Envoy accepts (Module max_request_headers_kb${module?.config.max_request_headers_kb === undefined ? `, default ${envoyDefaultMaxRequestHeadersKb}` : ''}), so no request can match it; shorten the prefix`,
     });
   }
-  for (const field of ['hostname', 'host'] as const) {
+  for (const field of hostnameFields) {
     const value = spec[field];
     if (value === undefined || (field === 'host' && spec.host_regex)) continue;
     const message = nonAsciiHostnameMessage(`spec.${field}`, value);
@@ -46,10 +46,22 @@ export function checkMappingFields(
   return problems;
 }
 
+const hostnameFields = ['hostname', 'host'] as const;
+
 /** Envoy's RedirectAction takes one path rewrite; Emissary uses the first of these and posts an error. */
 const redirectFields = ['path_redirect', 'prefix_redirect', 'regex_redirect'] as const;
 
 function reportRedirectFields(ctx: PassContext, ref: ResourceRef, spec: MappingSpec): void {
+  // Most Mappings set none of these: nothing is made for them.
+  if (
+    !spec.host_redirect &&
+    spec.path_redirect === undefined &&
+    spec.prefix_redirect === undefined &&
+    spec.regex_redirect === undefined &&
+    spec.redirect_response_code === undefined &&
+    (spec.host_rewrite === undefined || !spec.auto_host_rewrite)
+  )
+    return;
   const set = redirectFields.filter((f) => spec[f] !== undefined);
   if (!spec.host_redirect) {
     for (const field of [

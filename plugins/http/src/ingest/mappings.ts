@@ -7,7 +7,12 @@ import { re2Error } from '../regex.js';
 import { MappingSpec } from '../schemas/mapping.js';
 import { parseService } from '../service.js';
 import { type Admitted, admitter } from './admit.js';
-import { headerAdditionProblems, headerNameListProblems, lineBreakProblems } from './header-checks.js';
+import {
+  type FieldProblem,
+  headerAdditionProblems,
+  headerNameListProblems,
+  lineBreakProblems,
+} from './header-checks.js';
 import { KeptIngest } from './kept-ingest.js';
 import { checkMappingFields } from './mapping-checks.js';
 
@@ -30,39 +35,13 @@ export function ingestMappings(ctx: PassContext): void {
   // gRPC health checks are built by feature-grpc (an upstream contribution); without it they are left out.
   const grpcLoaded =
     ctx.fields('getambassador.io/Mapping').find((f) => f.path === '/spec/grpc')?.loaded === true;
+  const regexLimit = ctx.ir.regexMaxProgramSize ?? envoyDefaultRegexMaxSize;
   const ingestOne = (m: Admitted<MappingSpec>): HttpMapping | undefined => {
     const spec = m.spec;
-    const problems: Array<{ code: string; path: string; message: string }> = [];
-    const regex = (value: string, path: string, what: string) => {
-      if (value === '') {
-        problems.push({ code: 'HTTP_REGEX_INVALID', path, message: `${what} is empty; write a regex` });
-        return;
-      }
-      const error = re2Error(value);
-      if (error) {
-        problems.push({
-          code: 'HTTP_REGEX_INVALID',
-          path,
-          message: `${what} is not valid RE2 (${error}); fix the regex`,
-        });
-        return;
-      }
-      const size = re2ProgramSize(value);
-      const limit = ctx.ir.regexMaxProgramSize ?? envoyDefaultRegexMaxSize;
-      if (size === Number.POSITIVE_INFINITY) {
-        problems.push({
-          code: 'HTTP_REGEX_TOO_LARGE',
-          path,
-          message: `${what} escapes a character above U+00FF (\\x{…}), which Envoy's RE2 (it reads patterns as Latin-1 bytes) cannot compile; write the character itself`,
-        });
-      } else if (size !== undefined && size > limit) {
-        problems.push({
-          code: 'HTTP_REGEX_TOO_LARGE',
-          path,
-          message: `${what} compiles to an RE2 program of ${size} instructions, more than the limit of ${limit} (the ambassador Module's regex_max_size); Envoy would refuse the whole route update. Simplify the regex (e.g. [a-z]+ instead of [a-z]{500}) or raise regex_max_size`,
-        });
-      }
-    };
+    // One list per Mapping: the checks push onto it and make nothing when there is no problem.
+    const problems: FieldProblem[] = [];
+    const regex = (value: string, path: string, what: string) =>
+      regexProblems(value, path, what, regexLimit, problems);
     // Envoy refuses an empty header or query parameter name (and with it the whole route).
     // Walks the keys the spec has: reading absent fields of specs of many shapes is slow.
     for (const field in spec) {
@@ -76,15 +55,13 @@ export function ingestMappings(ctx: PassContext): void {
         });
       }
     }
-    problems.push(
-      ...headerAdditionProblems(spec.add_request_headers, '/spec/add_request_headers'),
-      ...headerAdditionProblems(spec.add_response_headers, '/spec/add_response_headers'),
-      ...headerNameListProblems(spec.remove_request_headers, '/spec/remove_request_headers', 'remove'),
-      ...headerNameListProblems(spec.remove_response_headers, '/spec/remove_response_headers', 'remove'),
-      ...headerNameListProblems(spec.headers, '/spec/headers', 'match'),
-      ...headerNameListProblems(spec.regex_headers, '/spec/regex_headers', 'match'),
-      ...lineBreakProblems(spec),
-    );
+    headerAdditionProblems(spec.add_request_headers, '/spec/add_request_headers', problems);
+    headerAdditionProblems(spec.add_response_headers, '/spec/add_response_headers', problems);
+    headerNameListProblems(spec.remove_request_headers, '/spec/remove_request_headers', 'remove', problems);
+    headerNameListProblems(spec.remove_response_headers, '/spec/remove_response_headers', 'remove', problems);
+    headerNameListProblems(spec.headers, '/spec/headers', 'match', problems);
+    headerNameListProblems(spec.regex_headers, '/spec/regex_headers', 'match', problems);
+    lineBreakProblems(spec, problems);
     if (spec.load_balancer?.header !== undefined) {
       problems.push(
         ...headerNameListProblems([spec.load_balancer.header], '/spec/load_balancer', 'match').map((p) => ({
@@ -95,13 +72,16 @@ export function ingestMappings(ctx: PassContext): void {
     }
     spec.health_checks?.forEach((hc, i) => {
       const http = `/spec/health_checks/${i}/health_check/http`;
-      problems.push(
-        ...headerAdditionProblems(hc.health_check.http?.add_request_headers, `${http}/add_request_headers`),
-        ...headerNameListProblems(
-          hc.health_check.http?.remove_request_headers,
-          `${http}/remove_request_headers`,
-          'remove',
-        ),
+      headerAdditionProblems(
+        hc.health_check.http?.add_request_headers,
+        `${http}/add_request_headers`,
+        problems,
+      );
+      headerNameListProblems(
+        hc.health_check.http?.remove_request_headers,
+        `${http}/remove_request_headers`,
+        'remove',
+        problems,
       );
       const kinds = ['http', 'grpc'].filter((k) => hc.health_check[k as 'http'] !== undefined);
       if (kinds.length !== 1) {
@@ -148,11 +128,15 @@ export function ingestMappings(ctx: PassContext): void {
     }
     if (spec.method && spec.method_regex)
       regex(spec.method, '/spec/method', 'spec.method (method_regex: true)');
-    for (const [name, value] of Object.entries(spec.regex_headers ?? {})) {
-      regex(value, `/spec/regex_headers/${name}`, `spec.regex_headers.${name}`);
+    const regexHeaders = spec.regex_headers;
+    for (const name in regexHeaders) {
+      if (!Object.hasOwn(regexHeaders, name)) continue;
+      regex(regexHeaders[name]!, `/spec/regex_headers/${name}`, `spec.regex_headers.${name}`);
     }
-    for (const [name, value] of Object.entries(spec.regex_query_parameters ?? {})) {
-      regex(value, `/spec/regex_query_parameters/${name}`, `spec.regex_query_parameters.${name}`);
+    const regexQuery = spec.regex_query_parameters;
+    for (const name in regexQuery) {
+      if (!Object.hasOwn(regexQuery, name)) continue;
+      regex(regexQuery[name]!, `/spec/regex_query_parameters/${name}`, `spec.regex_query_parameters.${name}`);
     }
     if (spec.regex_rewrite)
       regex(spec.regex_rewrite.pattern, '/spec/regex_rewrite/pattern', 'spec.regex_rewrite.pattern');
@@ -212,10 +196,7 @@ export function ingestMappings(ctx: PassContext): void {
         message: `spec.service: ${service.error}`,
       });
     }
-    if (
-      spec.redirect_response_code !== undefined &&
-      ![301, 302, 303, 307, 308].includes(spec.redirect_response_code)
-    ) {
+    if (spec.redirect_response_code !== undefined && !redirectCodes.has(spec.redirect_response_code)) {
       problems.push({
         code: 'HTTP_SCHEMA_INVALID',
         path: '/spec/redirect_response_code',
@@ -233,9 +214,7 @@ export function ingestMappings(ctx: PassContext): void {
         });
       }
     }
-    problems.push(
-      ...checkMappingFields(ctx, m.ref, spec, ctx.ir.ext[ExtKey.module] as HttpModule | undefined),
-    );
+    checkMappingFields(ctx, m.ref, spec, ctx.ir.ext[ExtKey.module] as HttpModule | undefined, problems);
     if (problems.length > 0) {
       for (const p of problems) ctx.report({ ...p, resource: m.ref });
       return undefined;
@@ -311,6 +290,45 @@ export function ingestMappings(ctx: PassContext): void {
 }
 
 const keptIngestKey = {};
+
+const redirectCodes = new Set([301, 302, 303, 307, 308]);
+
+/** Why a regex field would be refused (empty, not RE2, or too large a program), pushed onto `problems`. */
+function regexProblems(
+  value: string,
+  path: string,
+  what: string,
+  limit: number,
+  problems: FieldProblem[],
+): void {
+  if (value === '') {
+    problems.push({ code: 'HTTP_REGEX_INVALID', path, message: `${what} is empty; write a regex` });
+    return;
+  }
+  const error = re2Error(value);
+  if (error) {
+    problems.push({
+      code: 'HTTP_REGEX_INVALID',
+      path,
+      message: `${what} is not valid RE2 (${error}); fix the regex`,
+    });
+    return;
+  }
+  const size = re2ProgramSize(value);
+  if (size === Number.POSITIVE_INFINITY) {
+    problems.push({
+      code: 'HTTP_REGEX_TOO_LARGE',
+      path,
+      message: `${what} escapes a character above U+00FF (\\x{…}), which Envoy's RE2 (it reads patterns as Latin-1 bytes) cannot compile; write the character itself`,
+    });
+  } else if (size !== undefined && size > limit) {
+    problems.push({
+      code: 'HTTP_REGEX_TOO_LARGE',
+      path,
+      message: `${what} compiles to an RE2 program of ${size} instructions, more than the limit of ${limit} (the ambassador Module's regex_max_size); Envoy would refuse the whole route update. Simplify the regex (e.g. [a-z]+ instead of [a-z]{500}) or raise regex_max_size`,
+    });
+  }
+}
 
 /**
  * Envoy writes the Server header itself after every route-level header change, unless the

@@ -70,16 +70,17 @@ function walk(
   out: UnknownField[],
 ) {
   if (value === null || typeof value !== 'object') return;
-  // Pointers are only built when a caller asks about places.
-  const pointer = options.leaveAlone || options.knownAt || options.normalizeKey ? stepAt(at).pointer : '';
-  if (options.leaveAlone?.(pointer)) return;
+  // Pointers are only built when a caller asks about places (knownAt only for a key not declared).
+  let pointer = options.leaveAlone || options.normalizeKey ? stepAt(at).pointer : undefined;
+  if (pointer !== undefined && options.leaveAlone?.(pointer)) return;
   switch (schema[Kind]) {
     case 'Object': {
       if (Array.isArray(value) || schema['x-kubernetes-preserve-unknown-fields'] === true) return;
       if (schema.additionalProperties === false) return;
       const properties = propertiesOf(schema);
-      for (const written of Object.keys(value)) {
-        const key = options.normalizeKey ? options.normalizeKey(pointer, written) : written;
+      for (const written in value) {
+        if (!Object.hasOwn(value, written)) continue;
+        const key = options.normalizeKey ? options.normalizeKey(pointer!, written) : written;
         const property = properties.get(key);
         const child = (value as Record<string, unknown>)[written];
         if (property && (child === null || typeof child !== 'object')) continue; // a scalar has no keys
@@ -87,7 +88,12 @@ function walk(
         if (property) {
           walk(property, child, at, options, out);
         } else {
-          const extra = options.knownAt?.[pointer];
+          if (pointer === undefined && options.knownAt) {
+            at.keys.pop();
+            pointer = stepAt(at).pointer;
+            at.keys.push(written);
+          }
+          const extra = pointer === undefined ? undefined : options.knownAt?.[pointer];
           if (!extra?.includes(key)) {
             let meant = closestMatch(key, [...properties.keys(), ...(extra ?? [])]);
             // Suggest in the spelling the user writes in (Host tls: caSecret, not ca_secret).
