@@ -1,11 +1,20 @@
-import { TypeUrl, versionHashOfJson } from '@attache/core';
+import { seededRandom, TypeUrl, versionHashOfJson } from '@attache/core';
 import { describe, expect, it } from 'vitest';
-import { RouteConfigText } from './json-text.js';
+import { chunkEnds, chunkMemo, RouteConfigText } from './json-text.js';
 import { compileIR, readIR } from './testing/golden.js';
+
+/** The digest of a list written out plainly: of its text, or of its chunks' digests (chunkEnds). */
+function listDigest(items: readonly unknown[], textOf: (items: unknown[]) => string): string {
+  const ends = chunkEnds(items);
+  if (ends.length <= 1) return versionHashOfJson(textOf([...items]));
+  return versionHashOfJson(
+    ends.map((end, c) => versionHashOfJson(textOf(items.slice(c === 0 ? 0 : ends[c - 1], end)))).join(' '),
+  );
+}
 
 /**
  * The version written out plainly: JSON.stringify of the config with each route
- * list replaced by the hash of that list's JSON.stringify text.
+ * list replaced by its digest, and the virtual hosts by theirs when they are more than one chunk.
  */
 function expectedVersion(routeConfig: Record<string, unknown>): string {
   const virtualHosts = routeConfig.virtual_hosts as unknown[];
@@ -13,11 +22,15 @@ function expectedVersion(routeConfig: Record<string, unknown>): string {
     typeof vh === 'object' && vh !== null && Array.isArray((vh as { routes?: unknown }).routes)
       ? {
           ...vh,
-          routes: `routes:${versionHashOfJson(JSON.stringify((vh as { routes: unknown[] }).routes))}`,
+          routes: `routes:${listDigest((vh as { routes: unknown[] }).routes, (items) => JSON.stringify(items))}`,
         }
       : vh,
   );
-  return versionHashOfJson(JSON.stringify({ ...routeConfig, virtual_hosts: digested }));
+  const vhs =
+    chunkEnds(digested).length <= 1
+      ? digested
+      : `virtual_hosts:${listDigest(digested, (items) => JSON.stringify(items))}`;
+  return versionHashOfJson(JSON.stringify({ ...routeConfig, virtual_hosts: vhs }));
 }
 
 describe('RouteConfigText', () => {
@@ -79,7 +92,7 @@ describe('RouteConfigText with shared routes noted', () => {
         { name: 'empty', routes: [] },
         { name: 'shared-last', routes: [undefined, own(n + 30), shared] },
         // Mostly routes of its own: serialized whole, natively (the shared route again).
-        { name: 'mostly-own', routes: [own(n + 40), own(n + 41), own(n + 42), own(n + 43), shared] },
+        { name: 'mostly-own', routes: [own(n + 50), own(n + 51), own(n + 52), own(n + 53), shared] },
       ],
     }));
     const noted = new RouteConfigText();
@@ -94,5 +107,96 @@ describe('RouteConfigText with shared routes noted', () => {
     // Serialized once for the lists made mostly of shared routes, once more in each list made
     // mostly of its own routes, then once per occurrence by expectedVersion.
     expect(stringified).toBe(1 + configs.length + configs.length * 5);
+  });
+});
+
+describe('chunked digests', () => {
+  const route = (name: string, prefix = `/${name}/`) => ({
+    name,
+    match: { prefix },
+    route: { cluster: 'c' },
+  });
+
+  it('cuts lists by content: an edit moves only the chunk ends around it', () => {
+    const items = Array.from({ length: 2000 }, (_, i) => route(`r${i}`));
+    const ends = chunkEnds(items);
+    expect(ends.at(-1)).toBe(items.length);
+    expect(ends.length).toBeGreaterThan(20);
+    for (let c = 0; c < ends.length; c++) expect(ends[c]! - (ends[c - 1] ?? 0)).toBeLessThanOrEqual(128);
+    // One item inserted at 1000: every end before it is the same, every end after it one further.
+    const inserted = [...items.slice(0, 1000), route('new'), ...items.slice(1000)];
+    const after = chunkEnds(inserted);
+    const before = new Set(ends.filter((e) => e <= 1000));
+    const later = new Set(ends.filter((e) => e > 1000).map((e) => e + 1));
+    const moved = after.filter((e) => !before.has(e) && !later.has(e));
+    expect(moved.length).toBeLessThanOrEqual(1);
+    // Without names (or past 128 items without a boundary) chunks are cut by count.
+    expect(chunkEnds(Array.from({ length: 300 }, () => ({})))).toEqual([128, 256, 300]);
+    expect(chunkEnds([])).toEqual([]);
+  });
+
+  it('versions tables of long route lists and many virtual hosts as their chunks written out plainly', () => {
+    const routes = Array.from({ length: 700 }, (_, i) => route(`r${i}`));
+    const config = {
+      name: 'rc',
+      virtual_hosts: Array.from({ length: 300 }, (_, v) => ({
+        name: `vh${v}`,
+        domains: [`h${v}`],
+        routes: v % 50 === 0 ? routes : [route(`own${v}`)],
+      })),
+    };
+    expect(new RouteConfigText().version(config)).toBe(expectedVersion(config));
+    const kept = {
+      texts: new WeakMap(),
+      digests: new WeakMap(),
+      virtualHostTexts: new WeakMap(),
+      chunks: chunkMemo(),
+    };
+    expect(new RouteConfigText(kept).version(config)).toBe(expectedVersion(config));
+    const noted = new RouteConfigText();
+    noted.noteSharedRoutes([{ resource: config }]);
+    expect(noted.version(config)).toBe(expectedVersion(config));
+  });
+
+  it('gives a fresh computation’s version under an incremental compiler’s memo, over random edits', () => {
+    const random = seededRandom(15);
+    const int = (n: number) => Math.floor(random() * n);
+    const kept = {
+      texts: new WeakMap(),
+      digests: new WeakMap(),
+      virtualHostTexts: new WeakMap(),
+      chunks: chunkMemo(),
+    };
+    let serial = 0;
+    let routes = Array.from({ length: 900 }, (_, i) => route(`r${i}`));
+    let hosts = Array.from({ length: 200 }, (_, v) => ({
+      name: `vh${v}`,
+      domains: [`h${v}`],
+      routes: [route(`o${v}`)],
+    }));
+    for (let step = 0; step < 150; step++) {
+      // Each step: new lists (as lowering makes them) with an item added, removed or changed.
+      routes = [...routes];
+      hosts = [...hosts];
+      const at = int(routes.length);
+      const edit = int(6);
+      if (edit === 0) routes.splice(at, 0, route(`n${serial++}`));
+      else if (edit === 1) routes.splice(at, 1);
+      else if (edit === 2) routes[at] = route(routes[at]!.name, `/changed/${serial++}/`);
+      else if (edit === 3)
+        hosts.splice(int(hosts.length), 0, { name: `nv${serial++}`, domains: ['x'], routes: [] });
+      else if (edit === 4) hosts.splice(int(hosts.length), 1);
+      else {
+        const v = int(hosts.length);
+        hosts[v] = { ...hosts[v]!, domains: [`d${serial++}`] };
+      }
+      const config = {
+        name: 'rc',
+        virtual_hosts: [{ name: 'big', domains: ['*'], routes }, ...hosts],
+      };
+      const version = new RouteConfigText(kept).version(config);
+      expect(version).toBe(new RouteConfigText().version(config));
+      expect(version).toBe(expectedVersion(config));
+    }
   });
 });

@@ -9,6 +9,7 @@ import {
   TypeUrl,
 } from '@attache/core';
 import type { Admission } from './admit.js';
+import { type ChunkMemo, chunkMemo } from './json-text.js';
 import type { Json, LoweredResource, ResourcePart } from './lower/common.js';
 import type { DanglingReference, EmittedNames, ListenerFindings, RouteListFindings } from './references.js';
 
@@ -53,6 +54,8 @@ export interface LoweringMemo {
   virtualHostKeys: WeakMap<IRVirtualHost, string>;
   /** Digested JSON text of a lowered virtual host (json-text.ts). */
   virtualHostTexts: WeakMap<object, string>;
+  /** Digests of chunks of long route lists and virtual host lists (json-text.ts). */
+  chunks: ChunkMemo;
   /** The lowering of an IR cluster, secret, endpoint set or listener (by object: none is mutated once made). */
   lowered: WeakMap<object, { salt: unknown; lowered: LoweredResource }>;
   /** Dangling-reference findings per IR route list and per IR listener, for the refused clusters below. */
@@ -149,6 +152,7 @@ export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
     virtualHosts: new KeptByString(),
     virtualHostKeys: new WeakMap(),
     virtualHostTexts: new WeakMap(),
+    chunks: chunkMemo(),
     admissions: new WeakMap(),
     listIds: new WeakMap(),
     nextListId: 0,
