@@ -37,7 +37,13 @@ export class SecretResolver {
   readonly #users = new Map<string, ResourceRef[]>();
   /** What restore() put back, read as it is until this resolver resolves more (then copied in). */
   #restored: SecretResolverState | undefined;
-  readonly #pairs = new Map<string, ReturnType<typeof certificatePairVerdict>>();
+  /** Pair verdicts by field names, then certificate text, then key text (no key made of the texts). */
+  readonly #pairs = new Map<string, Map<string, Map<string, ReturnType<typeof certificatePairVerdict>>>>();
+  /**
+   * Base64 field values decoded, by value: copies of one certificate (a wildcard in every
+   * namespace) are decoded once, into one string (its hash computed once, its memory held once).
+   */
+  readonly #decoded = new Map<string, string>();
 
   constructor(ctx: PassContext) {
     this.#ctx = ctx;
@@ -69,11 +75,21 @@ export class SecretResolver {
         const unreadable = [crt, key].flatMap((f) => ('problem' in f ? [f.problem] : []));
         if (unreadable.length > 0 || 'problem' in crt || 'problem' in key) return { problems: unreadable };
         // Hosts often hold copies of one certificate (a wildcard in every namespace): parsed once per compile.
-        const pairKey = `${crt.field}\u0000${key.field}\u0000${crt.text}\u0000${key.text}`;
-        let verdict = this.#pairs.get(pairKey);
+        const fields = `${crt.field}\u0000${key.field}`;
+        let byCrt = this.#pairs.get(fields);
+        if (byCrt === undefined) {
+          byCrt = new Map();
+          this.#pairs.set(fields, byCrt);
+        }
+        let byKey = byCrt.get(crt.text);
+        if (byKey === undefined) {
+          byKey = new Map();
+          byCrt.set(crt.text, byKey);
+        }
+        let verdict = byKey.get(key.text);
         if (verdict === undefined) {
           verdict = certificatePairVerdict(crt, key);
-          this.#pairs.set(pairKey, verdict);
+          byKey.set(key.text, verdict);
         }
         if ('problem' in verdict) return { problems: [verdict.problem] };
         return { problems: [], crt, key, leaf: verdict.leaf };
@@ -269,10 +285,14 @@ export class SecretResolver {
           `${key} is missing (in data and stringData); a TLS Secret needs PEM in tls.crt and tls.key`,
         );
       }
-      if (typeof raw !== 'string' || !/^[A-Za-z0-9+/=\s]+$/.test(raw)) {
-        return problem(`${field} is not base64; data holds base64 PEM (or put the PEM text in stringData)`);
+      if (typeof raw !== 'string') return notBase64(field);
+      const decoded = this.#decoded.get(raw);
+      if (decoded !== undefined) text = decoded;
+      else {
+        if (!base64.test(raw)) return notBase64(field);
+        text = Buffer.from(raw, 'base64').toString('utf8');
+        this.#decoded.set(raw, text);
       }
-      text = Buffer.from(raw, 'base64').toString('utf8');
     }
     if (!text.includes('-----BEGIN')) {
       return problem(
@@ -281,6 +301,18 @@ export class SecretResolver {
     }
     return { field, text };
   }
+}
+
+const base64 = /^[A-Za-z0-9+/=\s]+$/;
+
+function notBase64(field: string): { problem: PemProblem } {
+  return {
+    problem: {
+      field,
+      severity: 'error',
+      message: `${field} is not base64; data holds base64 PEM (or put the PEM text in stringData)`,
+    },
+  };
 }
 
 /** TLSContext `secret`: `name`, or `name.namespace` unless secret_namespacing is false (Emissary's rule). */
