@@ -9,6 +9,7 @@ import {
   KeptByString,
   mergeProvenance,
   type ResourceRef,
+  refKey,
 } from '@attache/core';
 import type { HttpHost, HttpListener } from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
@@ -167,7 +168,28 @@ export function keptHostsProvenance(
     }
     if (same) return before.provenance;
   }
-  const provenance = mergeProvenance([listener], ...refs.map((r) => (r ? [r] : [])));
+  const provenance = hostsProvenance(listener, refs);
   state?.provenance.set(key, { listener, hosts: refs, provenance });
   return provenance;
+}
+
+/**
+ * mergeProvenance([listener], ...each ref as a list): a route configuration of one Host (one per
+ * Host when Hosts differ in TLS, thousands of them) is ordered by hand, without a map and a sort.
+ */
+export function hostsProvenance(
+  listener: ResourceRef,
+  refs: ReadonlyArray<ResourceRef | undefined>,
+): ResourceRef[] {
+  if (refs.length <= 1) {
+    const host = refs[0];
+    if (host === undefined) return [listener];
+    const a = refKey(listener);
+    const b = refKey(host);
+    return a === b ? [listener] : a < b ? [listener, host] : [host, listener];
+  }
+  return mergeProvenance(
+    [listener],
+    refs.filter((r): r is ResourceRef => r !== undefined),
+  );
 }
