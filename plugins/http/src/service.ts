@@ -6,11 +6,16 @@ export interface ServiceRef {
   port?: number;
 }
 
+// Made once: a regex literal inside a function is a new RegExp object per call (one per Mapping).
+const schemePattern = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//;
+const notInHost = /[\s/?#@]/;
+const digits = /^[0-9]+$/;
+
 /** Parses a service string, or returns why it is not one. */
 export function parseService(service: string): ServiceRef | { error: string } {
   let rest = service.trim();
   let scheme: ServiceRef['scheme'];
-  const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(rest);
+  const schemeMatch = rest.includes('://') ? schemePattern.exec(rest) : null;
   if (schemeMatch) {
     const s = schemeMatch[1]!.toLowerCase();
     if (s !== 'http' && s !== 'https')
@@ -35,11 +40,11 @@ export function parseService(service: string): ServiceRef | { error: string } {
       portText = rest.slice(colon + 1);
     }
   }
-  if (host === '' || /[\s/?#@]/.test(host)) return { error: `'${host}' is not a service name or address` };
+  if (host === '' || notInHost.test(host)) return { error: `'${host}' is not a service name or address` };
   const out: ServiceRef = { host };
   if (scheme) out.scheme = scheme;
   if (portText !== undefined) {
-    if (!/^[0-9]+$/.test(portText)) return { error: `port '${portText}' is not a number` };
+    if (!digits.test(portText)) return { error: `port '${portText}' is not a number` };
     const port = Number(portText);
     if (port < 1 || port > 65535) return { error: `port ${port} is outside 1-65535` };
     out.port = port;
