@@ -2,10 +2,12 @@ import {
   type CompileResult,
   compile,
   createIncrementalCompiler,
+  HttpModelExt,
   type IncrementalCompiler,
   keyOfResource,
   type Plugin,
   type Resource,
+  readExt,
   type StoredResource,
   seededRandom,
 } from '@attache/core';
@@ -381,9 +383,17 @@ export class EditableInputs {
   }
 }
 
-/** The bytes compared: every Envoy resource (name, version, JSON, provenance) and every diagnostic. */
+/**
+ * The bytes compared: every Envoy resource (name, version, JSON, provenance), every diagnostic,
+ * and the HTTP model feature plugins read (route sources with their route names, virtual hosts'
+ * Hosts, route configurations' Listeners, the Module), in the order it was written.
+ */
 export function resultBytes(result: CompileResult): string {
-  return JSON.stringify({ xds: result.xds, diagnostics: result.diagnostics });
+  return JSON.stringify({
+    xds: result.xds,
+    diagnostics: result.diagnostics,
+    model: readExt(result.ir, HttpModelExt) ?? null,
+  });
 }
 
 export interface DifferentialStep {

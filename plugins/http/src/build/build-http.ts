@@ -10,7 +10,7 @@ import { buildRouteGroups, type RouteGroup } from './groups.js';
 import { publishHttpModel } from './http-model.js';
 import { BuildState, keptListenerBuild, sameRoutesAsBefore } from './kept-build.js';
 import { KeptClusters } from './kept-clusters.js';
-import { attaches, insertionPoint } from './kept-groups.js';
+import { attaches, insertionPoint, type ListenerBinding, sameBindings } from './kept-groups.js';
 import { buildListener, listenerBindsHost } from './listeners.js';
 import { probeRoutes } from './module-probes.js';
 import { hostRoutes, type KeptRoutes, type RouteMemo, type SecurityModel } from './routes.js';
@@ -75,6 +75,12 @@ export function buildHttp(ctx: PassContext): void {
   let added: RouteGroup[] = [];
   let gone: Set<RouteGroup> | undefined;
   let patched = false;
+  const namespaceLabels = namespaceLabelIndex(ctx);
+  // Under which model each Listener binds which Hosts: the route lists this compile uses.
+  const bindings: ListenerBinding[] = listeners.map((listener) => ({
+    model: listener.securityModel,
+    bound: hosts.filter((h) => listenerBindsHost(listener, h, namespaceLabels)),
+  }));
   if (keptGroups) {
     const grouped = keptGroups.group(ctx, mappings, upstreams);
     groups = grouped.groups;
@@ -94,6 +100,16 @@ export function buildHttp(ctx: PassContext): void {
       else for (const g of touched) for (const h of hosts) if (attaches(g, h)) dirty.add(h);
     } else keptGroups.hostGroups = new Map();
     keptGroups.hostsKey = hostsKey;
+    // The same Hosts, but a Listener now binds others or under another security model: other
+    // route lists are in use, and any Mapping's route names may differ. Built as for new Hosts.
+    if (dirty && !(keptGroups.bindings && sameBindings(keptGroups.bindings, bindings))) {
+      changed = undefined;
+      added = [];
+      gone = undefined;
+      dirty = undefined;
+      keptGroups.hostGroups = new Map();
+    }
+    keptGroups.bindings = bindings;
   } else {
     groups = buildRouteGroups(ctx, mappings, selectingHostsOf(selectors));
   }
@@ -198,7 +214,6 @@ export function buildHttp(ctx: PassContext): void {
     return;
   }
 
-  const namespaceLabels = namespaceLabelIndex(ctx);
   const routeCache = new Map<string, IRRoute[]>();
   const memo: RouteMemo = new Map();
   const kept: KeptRoutes | undefined = state ? { state, groupSalts: new Map() } : undefined;
@@ -245,8 +260,8 @@ export function buildHttp(ctx: PassContext): void {
     return routes;
   };
   const boundHosts = new Set<HttpHost>();
-  const plans = listeners.map((listener) => {
-    const bound = hosts.filter((h) => listenerBindsHost(listener, h, namespaceLabels));
+  const plans = listeners.map((listener, i) => {
+    const bound = bindings[i]!.bound;
     // The same Listener binding the same Hosts as last compile: its build is patched (the Hosts
     // whose routes may differ, `dirty`, are known only while the Hosts are the same).
     const build =

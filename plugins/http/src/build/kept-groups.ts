@@ -7,7 +7,7 @@ import {
 } from '@attache/core';
 import { hostGlobsIntersect } from '../hostglob.js';
 import { listChange } from '../list-change.js';
-import type { HttpHost, HttpMapping } from '../model.js';
+import type { HttpHost, HttpListener, HttpMapping } from '../model.js';
 import { type Upstream, upstreamChanges } from '../resolve/upstreams.js';
 import { groupGlob } from './association.js';
 import {
@@ -46,6 +46,11 @@ export class KeptGroups {
   hostsKey: string | undefined;
   /** The Hosts `hostsKey` was made of (the same objects give the same key). */
   hostsList: readonly HttpHost[] | undefined;
+  /**
+   * Under which security model each Listener (in order) bound which Hosts in the last compile:
+   * the route lists in use. Route names are kept only while these stay the same.
+   */
+  bindings: ListenerBinding[] | undefined;
   /** Route names of each Mapping (by ref) in the last compile. */
   routeNames = new WeakMap<ResourceRef, string[]>();
   /** The groups each Host (by id) attached in the last compile, in route order. */
@@ -187,9 +192,28 @@ export class KeptGroups {
     this.sorted = undefined;
     this.hostsKey = undefined;
     this.hostsList = undefined;
+    this.bindings = undefined;
     this.routeNames = new WeakMap();
     this.hostGroups = new Map();
   }
+}
+
+/** The Hosts one Listener binds, and its security model (which routes its virtual hosts get). */
+export interface ListenerBinding {
+  model: HttpListener['securityModel'];
+  bound: readonly HttpHost[];
+}
+
+/** Whether two compiles' Listeners bind the same Host objects under the same security models. */
+export function sameBindings(a: readonly ListenerBinding[], b: readonly ListenerBinding[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.model !== y.model || x.bound.length !== y.bound.length) return false;
+    for (let j = 0; j < x.bound.length; j++) if (x.bound[j] !== y.bound[j]) return false;
+  }
+  return true;
 }
 
 interface Change {

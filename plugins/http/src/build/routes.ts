@@ -169,10 +169,11 @@ export function hostRoutes(
       const made = kept
         ? keptMemberRoutes(kept, member, group, key, host, upstream, upstreams, build)
         : build();
-      // Published for feature plugins (ir.ext['http.mappings'][i].routeNames).
+      // Published for feature plugins (ir.ext['http.mappings'][i].routeNames), kept sorted: the
+      // order routes are built in differs between a full and an incremental compile.
       const names = member.mapping.routeNames;
       for (const route of made) {
-        if (!names.includes(route.name)) names.push(route.name);
+        insertName(names, route.name);
         routes.push(route);
       }
       if (shared) {
@@ -395,4 +396,12 @@ function corsPolicy(c: Static<typeof Cors>): IRCorsPolicy {
   if (c.max_age !== undefined) out.maxAge = String(c.max_age);
   if (c.credentials !== undefined) out.allowCredentials = c.credentials;
   return out;
+}
+
+/** Adds `name` to the sorted list `names` (a Mapping's few route names) unless it is there. */
+function insertName(names: string[], name: string): void {
+  let at = names.length;
+  while (at > 0 && names[at - 1]! > name) at--;
+  if (at > 0 && names[at - 1] === name) return;
+  names.splice(at, 0, name);
 }
