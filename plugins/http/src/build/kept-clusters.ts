@@ -88,7 +88,8 @@ export class KeptClusters {
       if (!added.has(m)) leaving.add(m);
       if (!removed.has(m)) joining.add(m);
     }
-    const users = new Map(last.users);
+    // Changed in place: only the next compile reads it, and nothing above returned undefined after this.
+    const users = last.users;
     const touched = new Map<string, HttpMapping[]>();
     const usersOf = (name: string): HttpMapping[] => {
       let list = touched.get(name);
