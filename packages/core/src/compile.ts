@@ -88,8 +88,8 @@ export function compile(
   }
   const { ir, xds } = state;
 
-  function freshState(): { ir: IR; xds: XdsResources; emitted: Set<string> } {
-    return { ir: emptyIR(), xds: emptyXdsResources(), emitted: new Set<string>() };
+  function freshState(): { ir: IR; xds: XdsResources; emitted: Map<string, Set<string>> } {
+    return { ir: emptyIR(), xds: emptyXdsResources(), emitted: new Map() };
   }
 
   function runPass(pass: Pipeline['passes'][number], run: ReturnType<typeof freshState>): void {
@@ -123,9 +123,16 @@ export function compile(
       emit(resource) {
         if (pass.phase !== 'lower')
           throw new Error(`pass '${pass.id}' emitted an Envoy resource outside the lower phase`);
-        const key = `${resource.typeUrl} ${resource.name}`;
-        if (run.emitted.has(key)) throw new Error(`pass '${pass.id}' emitted ${key} twice`);
-        run.emitted.add(key);
+        // Names per type: no key string made per resource (a compile emits thousands).
+        let names = run.emitted.get(resource.typeUrl);
+        if (names === undefined) {
+          names = new Set();
+          run.emitted.set(resource.typeUrl, names);
+        }
+        if (names.has(resource.name)) {
+          throw new Error(`pass '${pass.id}' emitted ${resource.typeUrl} ${resource.name} twice`);
+        }
+        names.add(resource.name);
         run.xds[resource.typeUrl].push(resource);
       },
       diagnostics,

@@ -8,7 +8,7 @@ import {
 } from '@attache/core';
 import { type Admission, admitLowered, type Rejection } from './admit.js';
 import { RouteConfigText } from './json-text.js';
-import { type Json, type LoweredResource, lowerIR, type ResourcePart } from './lower/index.js';
+import { type Json, type LoweredResource, lowerIRSlots, type ResourcePart } from './lower/index.js';
 import { keptDanglingLists, type LoweringMemo, loweringMemo } from './lowering-memo.js';
 import { danglingReferences } from './references.js';
 import { withAcceptedMemo } from './validate-fast.js';
@@ -29,33 +29,68 @@ export const loweringReads = [
  * Pure; what the `envoy.lower` pass runs, exported for tools and tests.
  */
 export function lowerAndValidate(ir: IR, kept?: LoweringMemo): Admission[] {
+  return lowerAndAdmit(ir, kept).slots.flatMap((s) => s.admissions);
+}
+
+/** One type's admissions, in name order (the last compile's array when nothing in it changed). */
+interface AdmittedSlot {
+  slot: string;
+  admissions: Admission[];
+}
+
+/** lowerAndValidate per type, with the names of the clusters Envoy would refuse. */
+function lowerAndAdmit(ir: IR, kept?: LoweringMemo): { slots: AdmittedSlot[]; refused: Set<string> } {
   // Lowering shares route JSON between resources and admission never mutates it (it prunes copies).
   const routeConfigText = new RouteConfigText(kept);
   kept?.admitted.rotate();
   kept?.virtualHosts.rotate();
   return withAcceptedMemo(() => {
-    const lowered = lowerIR(ir, kept);
+    const lowered = lowerIRSlots(ir, kept);
     // (An incremental compiler's memo keeps every route's text already.)
-    if (!kept) routeConfigText.noteSharedRoutes(lowered);
-    const admissions = lowered.map((resource) => {
+    if (!kept) routeConfigText.noteSharedRoutes(lowered.flatMap((s) => s.lowered));
+    const admit = (resource: LoweredResource): Admission => {
       // A resource lowered before (the same object) is admitted as before.
       const known = kept?.admissions.get(resource);
       if (known) return known;
       const admission = admitLowered(resource, routeConfigText, undefined, kept?.admitted);
       if (kept) kept.admissions.set(resource, admission);
       return admission;
+    };
+    const slots = lowered.map(({ slot, lowered: resources, changed }): AdmittedSlot => {
+      const entry = kept?.slots.get(slot);
+      const last = entry?.admissions;
+      let admissions: Admission[];
+      if (last !== undefined && changed !== undefined && changed.length === 0) {
+        return { slot, admissions: last };
+      }
+      if (last !== undefined && changed !== undefined && last.length === resources.length) {
+        admissions = last.slice();
+        for (const p of changed) admissions[p] = admit(resources[p]!);
+      } else admissions = resources.map(admit);
+      if (entry !== undefined) entry.admissions = admissions;
+      return { slot, admissions };
     });
     // A route to a cluster Envoy would refuse would answer 503: the input behind it is left out
     // whole instead (its route too), so traffic falls through to the routes that remain.
-    const refused = new Set(
-      lowered.filter((l, i) => l.typeUrl === TypeUrl.Cluster && !admissions[i]!.resource).map((l) => l.name),
-    );
-    if (refused.size === 0) return admissions;
-    return lowered.map((resource, i) => {
-      if (resource.typeUrl !== TypeUrl.RouteConfiguration) return admissions[i]!;
-      const leaveOut = routesToRefusedClusters(resource, refused);
-      return leaveOut.size === 0 ? admissions[i]! : admitLowered(resource, routeConfigText, leaveOut);
-    });
+    const clusters = lowered.find((s) => s.slot === 'clusters')!;
+    const clusterAdmissions = slots.find((s) => s.slot === 'clusters')!.admissions;
+    const refused = new Set<string>();
+    for (let i = 0; i < clusterAdmissions.length; i++) {
+      if (!clusterAdmissions[i]!.resource) refused.add(clusters.lowered[i]!.name);
+    }
+    if (refused.size === 0) return { slots, refused };
+    return {
+      slots: slots.map((admitted, s) => {
+        if (admitted.slot !== 'routeConfigs') return admitted;
+        const resources = lowered[s]!.lowered;
+        const admissions = admitted.admissions.map((admission, i) => {
+          const leaveOut = routesToRefusedClusters(resources[i]!, refused);
+          return leaveOut.size === 0 ? admission : admitLowered(resources[i]!, routeConfigText, leaveOut);
+        });
+        return { slot: admitted.slot, admissions };
+      }),
+      refused,
+    };
   }, kept?.accepted);
 }
 
@@ -111,38 +146,39 @@ export const envoyDiagnosticCodes = {
 } as const satisfies DiagnosticCodeTable;
 
 function runLowering(ctx: PassContext): void {
-  const emitted = new Map<string, Set<string>>();
   // Under an incremental compiler, routes kept by the http plugin keep their lowering too.
   const kept = ctx.memo ? loweringMemo(ctx.memo, String(ctx.ir.regexMaxProgramSize ?? '')) : undefined;
-  for (const admission of lowerAndValidate(ctx.ir, kept)) {
-    for (const rejection of admission.rejections) {
-      for (const ref of rejection.refs) {
-        ctx.report({
-          code: 'ENVOY_REJECTED',
-          resource: ref,
-          message:
-            `Envoy would reject ${rejection.what}, generated from ${formatRef(ref)}: ` +
-            `${rejection.path || '(resource)'} ${rejection.issue}; it was left out, fix the field of this resource that produces it`,
-        });
+  const { slots, refused } = lowerAndAdmit(ctx.ir, kept);
+  const emitted = new Map<string, Set<string>>();
+  for (const { slot, admissions } of slots) {
+    // The last compile's admissions of this type (the same array): its names and rejections too.
+    const last = kept?.slotNames.get(slot);
+    const known = last?.admissions === admissions ? last : undefined;
+    const rejections = known?.rejections ?? admissions.filter((a) => a.rejections.length > 0);
+    for (const admission of rejections) {
+      for (const rejection of admission.rejections) {
+        for (const ref of rejection.refs) {
+          ctx.report({
+            code: 'ENVOY_REJECTED',
+            resource: ref,
+            message:
+              `Envoy would reject ${rejection.what}, generated from ${formatRef(ref)}: ` +
+              `${rejection.path || '(resource)'} ${rejection.issue}; it was left out, fix the field of this resource that produces it`,
+          });
+        }
       }
     }
-    if (admission.resource) {
-      ctx.emit(admission.resource);
-      const { typeUrl, name } = admission.resource;
-      let names = emitted.get(typeUrl);
-      if (!names) {
-        names = new Set();
-        emitted.set(typeUrl, names);
-      }
-      names.add(name);
+    let names = known?.names;
+    if (names === undefined) {
+      names = new Set();
+      for (const admission of admissions) if (admission.resource) names.add(admission.resource.name);
+      kept?.slotNames.set(slot, { admissions, names, rejections });
     }
+    for (const admission of admissions) if (admission.resource) ctx.emit(admission.resource);
+    const typeUrl = slotTypes[slot as keyof typeof slotTypes];
+    if (names.size > 0) emitted.set(typeUrl, names);
   }
   const clusters = emitted.get(TypeUrl.Cluster);
-  const refused = new Set(
-    Object.values(ctx.ir.clusters)
-      .map((c) => c.name)
-      .filter((name) => !clusters?.has(name)),
-  );
   const keptLists = kept ? keptDanglingLists(kept, clusters, refused, emitted) : undefined;
   for (const dangling of danglingReferences(ctx.ir, emitted, refused, keptLists, keptLists)) {
     for (const ref of dangling.refs) {
@@ -150,6 +186,15 @@ function runLowering(ctx: PassContext): void {
     }
   }
 }
+
+/** The type URL of each slot lowerIRSlots gives. */
+const slotTypes = {
+  secrets: TypeUrl.Secret,
+  clusters: TypeUrl.Cluster,
+  endpoints: TypeUrl.ClusterLoadAssignment,
+  listeners: TypeUrl.Listener,
+  routeConfigs: TypeUrl.RouteConfiguration,
+} as const;
 
 /**
  * Turns the finished IR into validated Envoy resources. Registered by every

@@ -12,7 +12,7 @@ import {
 } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { envoyPlugin, loweringReads } from './envoy-plugin.js';
-import { keptDanglingLists, keptSorted, loweringMemo } from './lowering-memo.js';
+import { keptDanglingLists, keptSorted, loweringMemo, sortedChange } from './lowering-memo.js';
 import { danglingReferences } from './references.js';
 import { readIR } from './testing/golden.js';
 
@@ -222,14 +222,19 @@ describe('keptSorted', () => {
     expect(first.map((x) => x.name)).toEqual(['a', 'c', 'm', 'q', 'x']);
     // The same objects: the same array.
     expect(keptSorted(memo, 'slot', values.slice(), byName)).toBe(first);
+    expect(sortedChange(memo, 'slot')).toEqual([]);
     // Two objects replaced under the same names (a cluster's provenance changed): this compile's objects.
     values = values.map((x) => (x.name === 'c' || x.name === 'x' ? { name: x.name, v: 1 } : x));
     const edited = keptSorted(memo, 'slot', values, byName);
     expect(edited).toEqual(byName(values.slice()));
     for (const x of edited) expect(values).toContain(x);
+    // What changed: the sorted positions of c and x, whose objects are new.
+    expect(sortedChange(memo, 'slot')).toEqual([1, 4]);
+    expect([1, 4].map((p) => edited[p]!.v)).toEqual([1, 1]);
     // A name replaced by another at the same position, one added: sorted again.
     values = [...values.map((x) => (x.name === 'm' ? { name: 'b', v: 2 } : x)), { name: 'z', v: 3 }];
     expect(keptSorted(memo, 'slot', values, byName)).toEqual(byName(values.slice()));
+    expect(sortedChange(memo, 'slot')).toBeUndefined();
     values = values.map((x) => (x.name === 'a' ? { name: 'y', v: 4 } : x));
     expect(keptSorted(memo, 'slot', values, byName)).toEqual(byName(values.slice()));
   });

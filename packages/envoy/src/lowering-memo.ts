@@ -76,11 +76,36 @@ export interface LoweringMemo {
   /** The last sorted list of each IR record (lower/index.ts), with the values it was sorted from. */
   sorted: Map<
     string,
-    { values: readonly { name: string }[]; sorted: unknown[]; order: number[] | undefined }
+    {
+      values: readonly { name: string }[];
+      sorted: unknown[];
+      /** The value index at each sorted position, and the sorted position of each value index. */
+      order: number[] | undefined;
+      rank: number[] | undefined;
+      /** What changed since the call before (sortedChange). */
+      changed: number[] | undefined;
+    }
   >;
+  /**
+   * Per IR record (lower/index.ts), its last lowering in name order and, per type, what
+   * envoy.lower made of it (admissions, emitted names, rejections): kept while the record's
+   * sorted objects are the same, patched at the positions that changed.
+   */
+  slots: Map<string, KeptSlot>;
+  /** Per slot, the admissions envoy.lower emitted last, with their names and those with rejections. */
+  slotNames: Map<string, { admissions: Admission[]; names: Set<string>; rejections: Admission[] }>;
   /** A number per lowered route list, for keys. */
   listIds: WeakMap<Json[], number>;
   nextListId: number;
+}
+
+/** One IR record's lowering as kept between compiles (LoweringMemo.slots). */
+export interface KeptSlot {
+  sorted: readonly unknown[];
+  salt: unknown;
+  lowered: LoweredResource[];
+  /** envoy-plugin.ts's admissions of `lowered` (before routes to refused clusters are left out). */
+  admissions?: Admission[];
 }
 
 /** A route configuration as lowered last (see LoweringMemo.lastRouteConfigs). */
@@ -161,6 +186,8 @@ export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
     lastEmitted: undefined,
     danglingCompiles: 0,
     sorted: new Map(),
+    slots: new Map(),
+    slotNames: new Map(),
   }));
 }
 
@@ -269,7 +296,8 @@ export function keptDanglingLists(
 }
 
 function sameSet(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
   if (a.size !== b.size) return false;
   for (const item of b) if (!a.has(item)) return false;
   return true;
@@ -278,7 +306,8 @@ function sameSet(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | un
 /**
  * `sort(values)` (by name), or the last result when the values are the same objects in the same
  * order; when only some objects are new, each under the name its position held before (a
- * cluster edited in place), the last order with this compile's objects.
+ * cluster edited in place), the last order with this compile's objects. What changed since the
+ * last call for the slot is then `sortedChange(memo, slot)`.
  */
 export function keptSorted<T extends { name: string }>(
   memo: LoweringMemo,
@@ -290,6 +319,7 @@ export function keptSorted<T extends { name: string }>(
   if (before !== undefined && before.values.length === values.length) {
     let same = true;
     let sameNames = true;
+    const changed: number[] = [];
     for (let i = 0; i < values.length; i++) {
       const was = before.values[i]!;
       const is = values[i]!;
@@ -299,11 +329,22 @@ export function keptSorted<T extends { name: string }>(
         sameNames = false;
         break;
       }
+      changed.push(i);
     }
-    if (same) return before.sorted as T[];
-    if (sameNames && before.order !== undefined) {
+    if (same) {
+      before.changed = [];
+      return before.sorted as T[];
+    }
+    if (sameNames && before.order !== undefined && before.rank !== undefined) {
       const sorted = before.order.map((i) => values[i]!);
-      memo.sorted.set(slot, { values, sorted, order: before.order });
+      const rank = before.rank;
+      memo.sorted.set(slot, {
+        values,
+        sorted,
+        order: before.order,
+        rank,
+        changed: changed.map((i) => rank[i]!).sort((a, b) => a - b),
+      });
       return sorted;
     }
   }
@@ -312,6 +353,20 @@ export function keptSorted<T extends { name: string }>(
   const sorted = sort(values.slice());
   // (An object held twice has one position: no order to replay then.)
   const order = positions.size === values.length ? sorted.map((value) => positions.get(value)!) : undefined;
-  memo.sorted.set(slot, { values, sorted, order });
+  let rank: number[] | undefined;
+  if (order !== undefined) {
+    rank = new Array(order.length);
+    for (let p = 0; p < order.length; p++) rank[order[p]!] = p;
+  }
+  memo.sorted.set(slot, { values, sorted, order, rank, changed: undefined });
   return sorted;
+}
+
+/**
+ * How the last keptSorted result of a slot differs from the one before: `[]` the same objects
+ * in the same order, else the sorted positions whose object is new (the names all the same), or
+ * undefined when it was sorted anew.
+ */
+export function sortedChange(memo: LoweringMemo, slot: string): readonly number[] | undefined {
+  return memo.sorted.get(slot)?.changed;
 }

@@ -1,5 +1,5 @@
 import { compareStrings, type IR } from '@attache/core';
-import { keptLowering, keptSorted, type LoweringMemo } from '../lowering-memo.js';
+import { keptLowering, keptSorted, type LoweringMemo, sortedChange } from '../lowering-memo.js';
 import { lowerCluster } from './cluster.js';
 import type { LoweredResource } from './common.js';
 import { lowerEndpoints } from './endpoints.js';
@@ -18,13 +18,54 @@ function sortByName<T extends { name: string }>(values: T[]): T[] {
   return values.sort((a, b) => compareStrings(a.name, b.name));
 }
 
-/** byName, kept by an incremental compiler while the record holds the same objects in the same order. */
-function keptByName<T extends { name: string }>(
+/** One type's resources as lowerIRSlots gives them, with how they differ from the last compile's. */
+export interface LoweredSlot {
+  /** The record the resources come from (a key of LoweringMemo.slots). */
+  slot: string;
+  lowered: LoweredResource[];
+  /**
+   * Under an incremental compiler: `[]` when `lowered` is the last compile's array (the same
+   * objects), the positions lowered again when it is a copy of it with those replaced, undefined
+   * when it was made anew.
+   */
+  changed: readonly number[] | undefined;
+}
+
+/**
+ * A record's objects sorted by name and lowered. Under an incremental compiler (`kept`), the
+ * last compile's lowered array while the sorted objects are the same (and `salt`, the identity
+ * of any other input), or a copy of it with only the objects that changed lowered again.
+ */
+function loweredSlot<T extends { name: string }>(
   kept: LoweringMemo | undefined,
   slot: string,
   record: Record<string, T>,
-): T[] {
-  return kept ? keptSorted(kept, slot, Object.values(record), sortByName) : byName(record);
+  lower: (value: T) => LoweredResource,
+  salt?: unknown,
+): LoweredSlot {
+  if (!kept) return { slot, lowered: byName(record).map(lower), changed: undefined };
+  const sorted = keptSorted(kept, slot, Object.values(record), sortByName);
+  const change = sortedChange(kept, slot);
+  const last = kept.slots.get(slot);
+  const keep = (value: T) => keptLowering(kept, value, lower, salt);
+  if (
+    last !== undefined &&
+    last.salt === salt &&
+    change !== undefined &&
+    last.sorted.length === sorted.length
+  ) {
+    if (change.length === 0 && last.sorted === sorted)
+      return { slot, lowered: last.lowered, changed: change };
+    if (change.length > 0) {
+      const lowered = last.lowered.slice();
+      for (const p of change) lowered[p] = keep(sorted[p]!);
+      kept.slots.set(slot, { sorted, salt, lowered, admissions: last.admissions });
+      return { slot, lowered, changed: change };
+    }
+  }
+  const lowered = sorted.map(keep);
+  kept.slots.set(slot, { sorted, salt, lowered });
+  return { slot, lowered, changed: undefined };
 }
 
 /**
@@ -33,29 +74,30 @@ function keptByName<T extends { name: string }>(
  * a type. Pure and deterministic.
  */
 export function lowerIR(ir: IR, kept?: LoweringMemo): LoweredResource[] {
+  return lowerIRSlots(ir, kept).flatMap((s) => s.lowered);
+}
+
+/** lowerIR, one slot per type in push order (each type's resources by name). */
+export function lowerIRSlots(ir: IR, kept?: LoweringMemo): LoweredSlot[] {
   const limits = ir.regexMaxProgramSize === undefined ? {} : { maxProgramSize: ir.regexMaxProgramSize };
   const lowerRoutes = memoizedRouteLowering(limits, kept);
   const loggers = sharedAccessLoggers(ir);
-  const routeConfigs = keptByName(kept, 'routeConfigs', ir.routeConfigs);
-  const lowered = [
-    ...keptByName(kept, 'secrets', ir.secrets).map((secret) => keptLowering(kept, secret, lowerSecret)),
-    ...keptByName(kept, 'clusters', ir.clusters).map((cluster) => keptLowering(kept, cluster, lowerCluster)),
-    ...keptByName(kept, 'endpoints', ir.endpoints).map((endpoints) =>
-      keptLowering(kept, endpoints, lowerEndpoints),
-    ),
-    ...keptByName(kept, 'listeners', ir.listeners).map((listener) =>
-      keptLowering(kept, listener, (l) => lowerListener(l, loggers), loggers),
-    ),
-    ...routeConfigs.map((config) => {
-      if (!kept) return lowerRouteConfig(config, lowerRoutes, limits);
+  const slots = [
+    loweredSlot(kept, 'secrets', ir.secrets, lowerSecret),
+    loweredSlot(kept, 'clusters', ir.clusters, lowerCluster),
+    loweredSlot(kept, 'endpoints', ir.endpoints, lowerEndpoints),
+    loweredSlot(kept, 'listeners', ir.listeners, (l) => lowerListener(l, loggers), loggers),
+    loweredSlot(kept, 'routeConfigs', ir.routeConfigs, (config) =>
       // The same IR object as last compile (kept by the http plugin), or made of the same parts.
-      return keptLowering(kept, config, () => keptRouteConfig(kept, config, lowerRoutes, limits));
-    }),
+      kept
+        ? keptRouteConfig(kept, config, lowerRoutes, limits)
+        : lowerRouteConfig(config, lowerRoutes, limits),
+    ),
   ];
-  if (kept) forgetGoneRouteConfigs(kept, ir, routeConfigs.length);
+  if (kept) forgetGoneRouteConfigs(kept, ir, slots[4]!.lowered.length);
   // Already in push order: each type's lowering gives its type and the IR object's name, the types
   // come in xdsPushOrder, and each type is sorted by name (a sort here would only compare).
-  return lowered;
+  return slots;
 }
 
 /**

@@ -1,0 +1,111 @@
+import {
+  type CompileResult,
+  compile,
+  createIncrementalCompiler,
+  definePlugin,
+  type IR,
+  type IRCluster,
+  type IRRouteConfig,
+  type StoredResource,
+  seededRandom,
+} from '@attache/core';
+import { describe, expect, it } from 'vitest';
+import { envoyPlugin, loweringReads } from './envoy-plugin.js';
+import { readIR } from './testing/golden.js';
+
+/**
+ * envoy.lower keeps each IR record's lowering, admissions, emitted names and rejections per type
+ * (lower/index.ts loweredSlot, envoy-plugin.ts lowerAndAdmit and runLowering): the last ones
+ * while the record's objects are the same, patched at the positions whose object changed. Over
+ * random steps that replace, add, remove, break and mend IR objects (a new record object each
+ * compile, as the http plugin makes them), every incremental result must be a full compile's.
+ */
+function installing(current: () => IR) {
+  return definePlugin({
+    id: 'test-ir',
+    register(reg) {
+      reg.pass({
+        id: 'test-ir.install',
+        phase: 'build',
+        writes: loweringReads,
+        run(ctx) {
+          Object.assign(ctx.ir, { ...current() });
+        },
+      });
+    },
+  });
+}
+
+function freshInputs(): StoredResource[] {
+  return [
+    {
+      resource: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
+      origin: { source: 'test' },
+    },
+  ];
+}
+
+function bytes(result: CompileResult): string {
+  return JSON.stringify({ xds: result.xds, diagnostics: result.diagnostics });
+}
+
+type RecordName = 'clusters' | 'secrets' | 'endpoints' | 'listeners' | 'routeConfigs';
+
+describe('kept slots of envoy.lower', () => {
+  it('give a full compile’s result over random edits of every record', () => {
+    const base = readIR('full-ir.in.yaml');
+    let ir: IR = base;
+    const plugins = [installing(() => ir), envoyPlugin];
+    const incremental = createIncrementalCompiler(plugins);
+    const random = seededRandom(15);
+    const int = (n: number) => Math.floor(random() * n);
+    const records: RecordName[] = ['clusters', 'secrets', 'endpoints', 'listeners', 'routeConfigs'];
+    let serial = 0;
+    let patchedSteps = 0;
+    for (let step = 0; step < 250; step++) {
+      const which = records[int(records.length)]!;
+      const record = { ...(ir[which] as Record<string, { name: string }>) };
+      const names = Object.keys(record);
+      const name = names[int(names.length)];
+      const edit = int(8);
+      if (edit === 0 || name === undefined) {
+        // The same objects in a new record.
+      } else if (edit === 1 && which !== 'listeners') {
+        // A copy under a new name (a cluster added, a secret, a route configuration).
+        const copy = { ...record[name]!, name: `${name}-copy-${serial++}` };
+        record[copy.name] = copy;
+      } else if (edit === 2 && names.length > 1) {
+        delete record[name];
+      } else if (edit === 3 && which === 'clusters') {
+        // A cluster Envoy refuses: left out, and the routes to it with it (or mended again).
+        const cluster = record[name] as IRCluster;
+        const broken: IRCluster = cluster.extra?.bogus_field
+          ? { ...cluster, extra: {} }
+          : { ...cluster, extra: { ...cluster.extra, bogus_field: serial++ } };
+        record[name] = broken;
+      } else if (edit === 4 && which === 'routeConfigs') {
+        // A virtual host fewer, or its routes reversed.
+        const config = record[name] as IRRouteConfig;
+        const vhs = config.virtualHosts;
+        record[name] = {
+          ...config,
+          virtualHosts:
+            vhs.length > 1 && int(2) === 0
+              ? vhs.slice(1)
+              : vhs.map((vh, v) => (v === 0 ? { ...vh, routes: [...vh.routes].reverse() } : vh)),
+        } as IRRouteConfig;
+      } else {
+        // The same name, a new object (edited in place, as far as lowering can tell).
+        record[name] = { ...record[name]!, provenance: [] } as { name: string };
+        patchedSteps++;
+      }
+      ir = { ...ir, [which]: record };
+      const inputs = freshInputs();
+      const mine = incremental.compile(inputs);
+      expect(bytes(mine), `step ${step}: ${which} edit ${edit} of ${name}`).toBe(
+        bytes(compile(inputs, plugins)),
+      );
+    }
+    expect(patchedSteps).toBeGreaterThan(50);
+  });
+});
