@@ -11,6 +11,7 @@ import {
   xdsPushOrder,
 } from '@attache/core';
 import { formatDiagnostics } from '../format-diagnostics.js';
+import { collectGarbageIfLarge, restoreV8Flags, stopYoungGenerationGrowth } from '../heap-policy.js';
 import { type CliIO, UsageError } from '../io.js';
 import { loadOfflineInputs, loadPipeline, type OfflineInputs } from '../offline.js';
 import { canonicalDocumentChunks, inBatches, writeInBatches } from '../print-document.js';
@@ -46,11 +47,31 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
     io.stdout(formatSchedule(pipeline.passes));
     return 0;
   }
+  try {
+    return await compileAndPrint(values, io);
+  } finally {
+    restoreV8Flags();
+  }
+}
+
+async function compileAndPrint(
+  values: {
+    file: string[];
+    format: string;
+    ir: boolean;
+    out?: string;
+    config?: string;
+    'ambassador-id'?: string;
+  },
+  io: CliIO,
+): Promise<number> {
   const { document, diagnostics } = compileInputs(
     await loadOfflineInputs(values.file, values.config, io),
     values['ambassador-id'],
     values.ir,
   );
+  // What compile() left (its IR, the inputs) is garbage now: collected before printing adds to it.
+  collectGarbageIfLarge();
   // Canonical key order either way, so the output diffs cleanly between runs. Envoy resources as
   // JSON, the usual case and the large one, are written a resource at a time.
   const chunks =
@@ -86,6 +107,7 @@ function compileInputs(
   ir: boolean,
 ): { document: object; diagnostics: Diagnostic[] } {
   const ambassadorId = ambassadorIdOption ?? inputs.config.ambassadorIds[0] ?? 'default';
+  stopYoungGenerationGrowth();
   const result = compile(inputs.resources, inputs.pipeline, { ambassadorId });
   const document = ir
     ? result.ir

@@ -1,0 +1,49 @@
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import { Script } from 'node:vm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { collectGarbageIfLarge, restoreV8Flags, stopYoungGenerationGrowth } from './heap-policy.js';
+
+afterEach(() => restoreV8Flags());
+
+/**
+ * A script's V8 code cache, and whether V8 takes it now (only under the same flags). Each check
+ * compiles a copy of the same length that differs in a comment: V8 checks a cache against the
+ * source's length only, and an identical source would come from V8's in-memory cache instead.
+ */
+function cacheOf(source: string): () => boolean {
+  let copies = 0;
+  const copy = () => `${source}\n//${String(copies++).padStart(6, '0')}`;
+  const data = new Script(copy(), { filename: 'cached.js' }).createCachedData();
+  return () => !new Script(copy(), { filename: 'cached.js', cachedData: data }).cachedDataRejected;
+}
+
+const source = `${Array.from({ length: 20 }, (_, i) => `function f${i}(x) { return x * ${i}; }`).join('\n')}\nf3(2);`;
+
+describe('heap policy', () => {
+  it('leaves a young generation under the size alone, and stops one at it', () => {
+    const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!;
+    const accepted = cacheOf(source);
+    expect(stopYoungGenerationGrowth(young.space_size + 1)).toBe(false);
+    // Nothing changed: a code cache made before is still taken.
+    expect(accepted()).toBe(true);
+    expect(stopYoungGenerationGrowth(young.space_size)).toBe(true);
+    // V8's flag hash changed with the flag: the cache made before is rejected…
+    expect(accepted()).toBe(false);
+    restoreV8Flags();
+    // …and taken again once the flag is put back, so the CLI's next runs keep their code cache.
+    expect(accepted()).toBe(true);
+  });
+
+  it('collects only above the size, and leaves the flags as they were', () => {
+    const accepted = cacheOf(source);
+    expect(collectGarbageIfLarge(Number.MAX_SAFE_INTEGER)).toBe(false);
+    // Garbage the size of what compile() leaves, held by nothing once made.
+    let garbage: unknown[] | undefined = Array.from({ length: 200_000 }, (_, i) => ({ i, s: `x${i}` }));
+    garbage = undefined;
+    expect(garbage).toBeUndefined();
+    const before = getHeapStatistics().used_heap_size;
+    expect(collectGarbageIfLarge(0)).toBe(true);
+    expect(getHeapStatistics().used_heap_size).toBeLessThan(before);
+    expect(accepted()).toBe(true);
+  });
+});
