@@ -54,9 +54,9 @@ export function buildRouteGroups(
   const byPrefix = mappingsByPrefix(mappings);
   const groups: RouteGroup[] = [];
   for (const bucket of byPrefix.values()) {
-    for (const group of groupsOfBucket(ctx, Array.isArray(bucket) ? bucket : [bucket], selectingHosts)) {
-      groups.push(group);
-    }
+    // Most prefixes are one Mapping's: its group is made without a list around it.
+    if (!Array.isArray(bucket)) groups.push(groupOfOne(ctx, bucket, selectingHosts));
+    else for (const group of groupsOfBucket(ctx, bucket, selectingHosts)) groups.push(group);
   }
   return sortGroups(groups);
 }
@@ -84,13 +84,7 @@ export function groupsOfBucket(
   bucket: readonly HttpMapping[],
   selectingHosts: (mapping: HttpMapping) => string,
 ): RouteGroup[] {
-  if (bucket.length === 1) {
-    const only = bucket[0]!;
-    const { match, headerLen, queryLen } = matchOf(only);
-    return [
-      makeGroup(ctx, undefined, () => keyOf(match, only, selectingHosts), match, [only], headerLen, queryLen),
-    ];
-  }
+  if (bucket.length === 1) return [groupOfOne(ctx, bucket[0]!, selectingHosts)];
   const byKey = new Map<
     string,
     { match: IRRouteMatch; mapping: HttpMapping[]; headerLen: number; queryLen: number }
@@ -107,6 +101,16 @@ export function groupsOfBucket(
     groups.push(makeGroup(ctx, key, undefined, entry.match, entry.mapping, entry.headerLen, entry.queryLen));
   }
   return groups;
+}
+
+/** The group of a Mapping alone on its prefix: its key is made only if the route order needs it. */
+function groupOfOne(
+  ctx: Pick<PassContext, 'report'>,
+  only: HttpMapping,
+  selectingHosts: (mapping: HttpMapping) => string,
+): RouteGroup {
+  const { match, headerLen, queryLen } = matchOf(only);
+  return makeGroup(ctx, undefined, selectingHosts, match, [only], headerLen, queryLen);
 }
 
 /**
@@ -186,7 +190,7 @@ function keyOf(
 function makeGroup(
   ctx: Pick<PassContext, 'report'>,
   knownKey: string | undefined,
-  lazyKey: (() => string) | undefined,
+  selectingHosts: ((mapping: HttpMapping) => string) | undefined,
   match: IRRouteMatch,
   mappings: HttpMapping[],
   headerLen: number,
@@ -207,14 +211,22 @@ function makeGroup(
     );
   }
   const first = mappings[0]!;
-  const group = new Group(knownKey, lazyKey, match, members, shadows, [
-    first.spec.precedence ?? 0,
-    first.spec.prefix.length,
-    headerLen,
-    queryLen,
-    first.spec.prefix,
-    first.spec.method ?? 'GET',
-  ]);
+  const group = new Group(
+    knownKey,
+    selectingHosts,
+    knownKey === undefined ? first : undefined,
+    match,
+    members,
+    shadows,
+    [
+      first.spec.precedence ?? 0,
+      first.spec.prefix.length,
+      headerLen,
+      queryLen,
+      first.spec.prefix,
+      first.spec.method ?? 'GET',
+    ],
+  );
   if (only && members.length === 1 && members[0]!.mapping === only && shadows.length === 0)
     group.single = true;
   if (members.length > 1) group.runtimeKey = `routing.traffic_shift.${contentHash(group.key).slice(0, 12)}`;
@@ -233,7 +245,9 @@ class Group implements RouteGroup {
   single?: true = undefined;
   constructor(
     private known: string | undefined,
-    private lazyKey: (() => string) | undefined,
+    /** Set while the key is not made (a lone Mapping's group): what the key needs besides the group. */
+    private selectingHosts: ((mapping: HttpMapping) => string) | undefined,
+    private keyMapping: HttpMapping | undefined,
     readonly match: IRRouteMatch,
     readonly members: GroupMember[],
     readonly shadows: HttpMapping[],
@@ -242,8 +256,9 @@ class Group implements RouteGroup {
 
   get key(): string {
     if (this.known === undefined) {
-      this.known = this.lazyKey!();
-      this.lazyKey = undefined;
+      this.known = keyOf(this.match, this.keyMapping!, this.selectingHosts!);
+      this.selectingHosts = undefined;
+      this.keyMapping = undefined;
     }
     return this.known;
   }
