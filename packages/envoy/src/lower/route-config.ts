@@ -12,6 +12,7 @@ import {
   type LoweringMemo,
   provenanceText,
   sameListAsBefore,
+  sortedChange,
   virtualHostKey,
 } from '../lowering-memo.js';
 import {
@@ -122,25 +123,48 @@ export function keptRouteConfig(
   limits: RegexLimits,
 ): LoweredResource {
   const last = kept.lastRouteConfigs.get(config.name);
-  const sorted = keptSorted(kept, `routeConfig ${config.name}`, config.virtualHosts, sortVirtualHosts);
-  const virtualHosts: Json[] = new Array(sorted.length);
-  const vhParts: ResourcePart[][] = new Array(sorted.length);
+  const slot = `routeConfig ${config.name}`;
+  const sorted = keptSorted(kept, slot, config.virtualHosts, sortVirtualHosts);
   /** Whether positions line up with the last lowering (then `changed` lists the virtual hosts that differ). */
   const aligned = last !== undefined && last.sorted.length === sorted.length;
   const changed: number[] = [];
-  let count = 0;
-  for (let v = 0; v < sorted.length; v++) {
-    const vh = sorted[v]!;
-    if (aligned && last.sorted[v] === vh) {
-      virtualHosts[v] = last.virtualHosts[v]!;
-      vhParts[v] = last.parts[v]!;
-    } else {
-      const entry = keptVirtualHost(kept, vh, v, lowerRoutes, limits);
+  // The positions keptSorted found new objects at (the others are the last objects): only those
+  // are looked at, and the flat parts are the last ones with theirs replaced.
+  const moved = aligned ? sortedChange(kept, slot) : undefined;
+  let virtualHosts: Json[];
+  let vhParts: ResourcePart[][];
+  let parts: ResourcePart[] | undefined;
+  if (aligned && moved !== undefined) {
+    virtualHosts = last.virtualHosts.slice();
+    vhParts = last.parts.slice();
+    for (const v of moved) {
+      const entry = keptVirtualHost(kept, sorted[v]!, v, lowerRoutes, limits);
       virtualHosts[v] = entry.json;
       vhParts[v] = entry.parts;
-      if (aligned && (entry.json !== last.virtualHosts[v] || entry.parts !== last.parts[v])) changed.push(v);
+      if (entry.json !== last.virtualHosts[v] || entry.parts !== last.parts[v]) changed.push(v);
     }
-    count += vhParts[v]!.length;
+    if (changed.length > 0) parts = patchedParts(last.lowered.parts, last.parts, vhParts, changed);
+  } else {
+    virtualHosts = new Array(sorted.length);
+    vhParts = new Array(sorted.length);
+    let count = 0;
+    for (let v = 0; v < sorted.length; v++) {
+      const vh = sorted[v]!;
+      if (aligned && last.sorted[v] === vh) {
+        virtualHosts[v] = last.virtualHosts[v]!;
+        vhParts[v] = last.parts[v]!;
+      } else {
+        const entry = keptVirtualHost(kept, vh, v, lowerRoutes, limits);
+        virtualHosts[v] = entry.json;
+        vhParts[v] = entry.parts;
+        if (aligned && (entry.json !== last.virtualHosts[v] || entry.parts !== last.parts[v]))
+          changed.push(v);
+      }
+      count += vhParts[v]!.length;
+    }
+    parts = new Array(count);
+    let at = 0;
+    for (const own of vhParts) for (const part of own) parts[at++] = part;
   }
   // The same provenance as last time is the last object (so a kept provenance union can patch).
   const provenance =
@@ -157,9 +181,8 @@ export function keptRouteConfig(
     kept.lastRouteConfigs.set(config.name, { ...last, config, sorted });
     return last.lowered;
   }
-  const parts: ResourcePart[] = new Array(count);
-  let at = 0;
-  for (const own of vhParts) for (const part of own) parts[at++] = part;
+  // (Unchanged virtual hosts with another provenance or validate_clusters: the last parts.)
+  parts ??= last!.lowered.parts.slice();
   const lowered = routeConfigResource(config, virtualHosts, parts, provenance);
   if (aligned) {
     notePartsDelta(
@@ -171,6 +194,37 @@ export function keptRouteConfig(
   }
   kept.lastRouteConfigs.set(config.name, { config, sorted, virtualHosts, parts: vhParts, lowered });
   return lowered;
+}
+
+/**
+ * The flat parts of a route configuration whose virtual hosts at `changed` (ascending) have new
+ * parts: the last flat parts, each changed virtual host's run replaced.
+ */
+function patchedParts(
+  lastFlat: readonly ResourcePart[],
+  lastParts: readonly ResourcePart[][],
+  vhParts: readonly ResourcePart[][],
+  changed: readonly number[],
+): ResourcePart[] {
+  const offsets: number[] = new Array(changed.length);
+  let offset = 0;
+  let c = 0;
+  for (let v = 0; v < lastParts.length && c < changed.length; v++) {
+    if (v === changed[c]) offsets[c++] = offset;
+    offset += lastParts[v]!.length;
+  }
+  let parts = lastFlat.slice();
+  // From the last changed virtual host to the first: offsets before it stay valid.
+  for (let i = changed.length - 1; i >= 0; i--) {
+    const v = changed[i]!;
+    const own = vhParts[v]!;
+    const at = offsets[i]!;
+    const length = lastParts[v]!.length;
+    if (own.length === length) {
+      for (let k = 0; k < own.length; k++) parts[at + k] = own[k]!;
+    } else parts = parts.slice(0, at).concat(own, parts.slice(at + length));
+  }
+  return parts;
 }
 
 function sameProvenance(a: readonly ResourceRef[], b: readonly ResourceRef[]): boolean {
