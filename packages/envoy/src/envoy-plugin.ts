@@ -36,6 +36,8 @@ export function lowerAndValidate(ir: IR, kept?: LoweringMemo): Admission[] {
 interface AdmittedSlot {
   slot: string;
   admissions: Admission[];
+  /** When `admissions` is a copy of `from` (the last compile's) with the positions `changed` admitted again. */
+  patched?: { from: Admission[]; changed: readonly number[] };
 }
 
 /** lowerAndValidate per type, with the names of the clusters Envoy would refuse. */
@@ -66,7 +68,10 @@ function lowerAndAdmit(ir: IR, kept?: LoweringMemo): { slots: AdmittedSlot[]; re
       if (last !== undefined && changed !== undefined && last.length === resources.length) {
         admissions = last.slice();
         for (const p of changed) admissions[p] = admit(resources[p]!);
-      } else admissions = resources.map(admit);
+        entry!.admissions = admissions;
+        return { slot, admissions, patched: { from: last, changed } };
+      }
+      admissions = resources.map(admit);
       if (entry !== undefined) entry.admissions = admissions;
       return { slot, admissions };
     });
@@ -150,10 +155,19 @@ function runLowering(ctx: PassContext): void {
   const kept = ctx.memo ? loweringMemo(ctx.memo, String(ctx.ir.regexMaxProgramSize ?? '')) : undefined;
   const { slots, refused } = lowerAndAdmit(ctx.ir, kept);
   const emitted = new Map<string, Set<string>>();
-  for (const { slot, admissions } of slots) {
+  for (const { slot, admissions, patched } of slots) {
     // The last compile's admissions of this type (the same array): its names and rejections too.
     const last = kept?.slotNames.get(slot);
-    const known = last?.admissions === admissions ? last : undefined;
+    let known = last?.admissions === admissions ? last : undefined;
+    if (known === undefined && last !== undefined && patched?.from === last.admissions) {
+      // Patched at a few positions: the same names and rejections when those keep their name and have none.
+      const same = (a: Admission, b: Admission) =>
+        a.resource?.name === b.resource?.name && a.rejections.length === 0 && b.rejections.length === 0;
+      if (patched.changed.every((p) => same(patched.from[p]!, admissions[p]!))) {
+        known = { admissions, names: last.names, rejections: last.rejections };
+        kept?.slotNames.set(slot, known);
+      }
+    }
     const rejections = known?.rejections ?? admissions.filter((a) => a.rejections.length > 0);
     for (const admission of rejections) {
       for (const rejection of admission.rejections) {

@@ -3,8 +3,10 @@ import {
   createIncrementalCompiler,
   definePlugin,
   type IR,
+  type IRFilterChain,
   type IRListener,
   type IRRoute,
+  type IRRouteConfig,
   PassMemoStore,
   type StoredResource,
   TypeUrl,
@@ -147,15 +149,21 @@ describe('keptDanglingLists', () => {
     const ref = (name: string) => ({ apiVersion: 'v1', kind: 'Test', namespace: 'default', name });
     const newList = () =>
       Array.from({ length: 1 + int(3) }, (_, i) => route(`r${int(100)}-${i}`, clusterNames[int(5)]!));
+    const newChain = (name: string, i: number) => ({
+      kind: 'http',
+      name: `${name}-chain-${i}`,
+      routeConfigName: configNames[int(2)]!,
+      tls: { certificateSecret: secretNames[int(3)]! },
+      provenance: [ref(`${name}-${i}`)],
+    });
     const newListener = (name: string) => ({
       name,
-      filterChains: Array.from({ length: 1 + int(3) }, (_, i) => ({
-        kind: 'http',
-        name: `${name}-chain-${i}`,
-        routeConfigName: configNames[int(2)]!,
-        tls: { certificateSecret: secretNames[int(3)]! },
-        provenance: [ref(`${name}-${i}`)],
-      })),
+      filterChains: Array.from({ length: 1 + int(3) }, (_, i) => newChain(name, i)),
+    });
+    // A new listener object whose chains are the same objects but one (a listener of many Hosts).
+    const oneChainNew = (l: ReturnType<typeof newListener>) => ({
+      ...l,
+      filterChains: [...l.filterChains.slice(0, -1), newChain(l.name, l.filterChains.length - 1)],
     });
     let lists = [newList(), newList(), newList()];
     let listeners = [newListener('l0'), newListener('l1')];
@@ -167,12 +175,18 @@ describe('keptDanglingLists', () => {
       [TypeUrl.RouteConfiguration, some(configNames)],
     ]);
     let reused = 0;
+    let chainsReused = 0;
+    let configsReused = 0;
+    let config:
+      | { name: string; provenance: never[]; virtualHosts: Array<{ name: string; routes: IRRoute[] }> }
+      | undefined;
     for (let step = 0; step < 400; step++) {
       const edit = random();
       // Most compiles change nothing the findings read (the fast path); others change one thing.
       if (edit < 0.15) lists = lists.map((l) => (random() < 0.3 ? newList() : l));
       else if (edit < 0.25) listeners = listeners.map((l) => (random() < 0.5 ? newListener(l.name) : l));
-      else if (edit < 0.45) {
+      else if (edit < 0.35) listeners = listeners.map((l) => (random() < 0.5 ? oneChainNew(l) : { ...l }));
+      else if (edit < 0.5) {
         const kinds = [TypeUrl.Cluster, TypeUrl.Secret, TypeUrl.RouteConfiguration] as const;
         const names = [clusterNames, secretNames, configNames];
         const k = int(3);
@@ -180,15 +194,17 @@ describe('keptDanglingLists', () => {
         emitted.set(kinds[k]!, some(names[k]!));
       } else emitted = new Map([...emitted].map(([type, names]) => [type, new Set(names)]));
       const refused = new Set(random() < 0.05 ? ['c4'] : []);
+      // The configuration object is kept while its lists are (as the http plugin keeps it).
+      if (config === undefined || config.virtualHosts.some((vh, i) => vh.routes !== lists[i])) {
+        config = {
+          name: 'r0',
+          provenance: [],
+          virtualHosts: lists.map((routes, i) => ({ name: `vh${i}`, routes })),
+        };
+      }
       const ir = {
         listeners: Object.fromEntries(listeners.map((l) => [l.name, l])),
-        routeConfigs: {
-          r0: {
-            name: 'r0',
-            provenance: [],
-            virtualHosts: lists.map((routes, i) => ({ name: `vh${i}`, routes })),
-          },
-        },
+        routeConfigs: { r0: config },
         clusters: {},
         endpoints: {},
         secrets: {},
@@ -202,12 +218,28 @@ describe('keptDanglingLists', () => {
           return found;
         },
         setListener: kept.setListener,
+        chain: (chain: IRFilterChain) => {
+          const found = kept.chain!(chain);
+          if (found !== undefined) chainsReused++;
+          return found;
+        },
+        setChain: kept.setChain!,
       };
-      const got = danglingReferences(ir, emitted, refused, kept, counting);
+      const countingLists = {
+        ...kept,
+        config: (c: IRRouteConfig) => {
+          const found = kept.config!(c);
+          if (found !== undefined) configsReused++;
+          return found;
+        },
+      };
+      const got = danglingReferences(ir, emitted, refused, countingLists, counting);
       expect(got).toEqual(danglingReferences(ir, emitted, refused));
     }
-    // The fast path was taken (a listener's findings reused without a look at its names).
+    // The fast paths were taken (a listener's, a chain's, a configuration's findings reused).
     expect(reused).toBeGreaterThan(200);
+    expect(chainsReused).toBeGreaterThan(10);
+    expect(configsReused).toBeGreaterThan(100);
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  type IRFilterChain,
   type IRListener,
   type IRRoute,
   type IRRouteConfig,
@@ -67,6 +68,8 @@ export interface LoweringMemo {
           { emitted: string[]; missing: string[]; findings: DanglingReference[]; checked: number }
         >;
         listeners: WeakMap<IRListener, { findings: DanglingReference[]; checked: number }>;
+        configs: WeakMap<IRRouteConfig, { findings: DanglingReference[]; checked: number }>;
+        chains: WeakMap<IRFilterChain, { findings: DanglingReference[]; checked: number }>;
       }
     | undefined;
   /** The names emitted by the last compile, by type URL (keptDanglingLists compares them). */
@@ -247,7 +250,13 @@ export function keptDanglingLists(
   const emitted = clusters ?? new Set<string>();
   let known = memo.danglingLists;
   if (known === undefined || !sameSet(known.refused, refused)) {
-    known = { refused: new Set(refused), lists: new WeakMap(), listeners: new WeakMap() };
+    known = {
+      refused: new Set(refused),
+      lists: new WeakMap(),
+      listeners: new WeakMap(),
+      configs: new WeakMap(),
+      chains: new WeakMap(),
+    };
     memo.danglingLists = known;
   }
   const last = memo.lastEmitted;
@@ -259,7 +268,7 @@ export function keptDanglingLists(
   const clustersUnchanged = unchanged(TypeUrl.Cluster);
   const listenerNamesUnchanged =
     clustersUnchanged && unchanged(TypeUrl.Secret) && unchanged(TypeUrl.RouteConfiguration);
-  const { lists, listeners } = known;
+  const { lists, listeners, configs, chains } = known;
   return {
     get(routes) {
       const entry = lists.get(routes);
@@ -291,6 +300,25 @@ export function keptDanglingLists(
     },
     setListener(listener, findings) {
       listeners.set(listener, { findings, checked: compile });
+    },
+    // A route configuration's findings: valid while the cluster names are the last compile's.
+    config(config) {
+      const entry = configs.get(config);
+      if (entry === undefined || !clustersUnchanged || entry.checked !== compile - 1) return undefined;
+      entry.checked = compile;
+      return entry.findings;
+    },
+    setConfig(config, findings) {
+      configs.set(config, { findings, checked: compile });
+    },
+    chain(chain) {
+      const entry = chains.get(chain);
+      if (entry === undefined || !listenerNamesUnchanged || entry.checked !== compile - 1) return undefined;
+      entry.checked = compile;
+      return entry.findings;
+    },
+    setChain(chain, findings) {
+      chains.set(chain, { findings, checked: compile });
     },
   };
 }

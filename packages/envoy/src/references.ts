@@ -6,6 +6,7 @@ import {
   type IRForwardAction,
   type IRListener,
   type IRRoute,
+  type IRRouteConfig,
   type IRUpstreamTls,
   type ResourceRef,
   TypeUrl,
@@ -19,12 +20,18 @@ export type EmittedNames = ReadonlyMap<string, ReadonlySet<string>>;
 export interface RouteListFindings {
   get(routes: readonly IRRoute[]): DanglingReference[] | undefined;
   set(routes: readonly IRRoute[], findings: DanglingReference[]): void;
+  /** Findings of a whole route configuration (all its virtual hosts' lists), when kept. */
+  config?(config: IRRouteConfig): DanglingReference[] | undefined;
+  setConfig?(config: IRRouteConfig, findings: DanglingReference[]): void;
 }
 
 /** Findings by listener, kept by an incremental compiler while the names it may reference stay (lowering-memo.ts). */
 export interface ListenerFindings {
   listener(listener: IRListener): DanglingReference[] | undefined;
   setListener(listener: IRListener, findings: DanglingReference[]): void;
+  /** Findings of one filter chain (a listener of thousands of chains changes in one of them). */
+  chain?(chain: IRFilterChain): DanglingReference[] | undefined;
+  setChain?(chain: IRFilterChain, findings: DanglingReference[]): void;
 }
 
 /** A reference from one generated resource to another that was not generated. */
@@ -97,8 +104,18 @@ export function danglingReferences(
       continue;
     }
     const start = found.length;
-    for (const chain of listener.filterChains) checkChain(listener.name, chain);
-    if (listener.defaultFilterChain) checkChain(listener.name, listener.defaultFilterChain);
+    const chainFindings = (chain: IRFilterChain) => {
+      const known = keptListeners?.chain?.(chain);
+      if (known !== undefined) {
+        for (const finding of known) found.push(finding);
+        return;
+      }
+      const from = found.length;
+      checkChain(listener.name, chain);
+      keptListeners?.setChain?.(chain, found.slice(from));
+    };
+    for (const chain of listener.filterChains) chainFindings(chain);
+    if (listener.defaultFilterChain) chainFindings(listener.defaultFilterChain);
     keptListeners?.setListener(listener, found.slice(start));
   }
   const none: DanglingReference[] = [];
@@ -141,6 +158,12 @@ export function danglingReferences(
   // Whole route lists are shared too (cleartext and TLS virtual hosts of a Host).
   const checkedLists: RouteListFindings = keptLists ?? new Map<readonly IRRoute[], DanglingReference[]>();
   for (const config of Object.values(ir.routeConfigs)) {
+    const known = checkedLists.config?.(config);
+    if (known !== undefined) {
+      for (const finding of known) found.push(finding);
+      continue;
+    }
+    const start = found.length;
     for (const vh of config.virtualHosts) {
       let findings = checkedLists.get(vh.routes);
       if (findings === undefined) {
@@ -149,6 +172,7 @@ export function danglingReferences(
       }
       for (const finding of findings) found.push(finding);
     }
+    checkedLists.setConfig?.(config, found.slice(start));
   }
   for (const cluster of Object.values(ir.clusters)) {
     if (!has(TypeUrl.Cluster, cluster.name)) continue;
