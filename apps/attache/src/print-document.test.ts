@@ -120,6 +120,52 @@ describe('canonicalDocumentChunks', () => {
     expect(Math.max(...whole.map((p) => p.length))).toBeGreaterThan(100_000);
   });
 
+  it('writes a route list two large resources share once, and its text twice', () => {
+    // Lowering shares a Host's route list between its cleartext and TLS RouteConfigurations.
+    let reads = 0;
+    const route = (i: number) =>
+      new Proxy(
+        { name: `r${i}`, match: { prefix: `/${i}` }, ...(i % 2 ? { z: [i] } : {}) },
+        {
+          get(target, key, receiver) {
+            if (key === 'name') reads++;
+            return Reflect.get(target, key, receiver);
+          },
+        },
+      );
+    const shared = Array.from({ length: 130 }, (_, i) => route(i));
+    const config = (name: string, routes: unknown[]) => ({
+      virtual_hosts: [{ name: 'v', routes, domains: ['*'] }],
+      name,
+    });
+    const alone = (name: string) =>
+      config(
+        name,
+        Array.from({ length: 130 }, (_, i) => route(i)),
+      );
+    const document = {
+      'type.googleapis.com/envoy.config.route.v3.RouteConfiguration': [
+        config('plain', shared),
+        alone('other'),
+        config('tls', shared),
+      ],
+      // The same list in another list of resources: printed there again.
+      other: [config('again', shared)],
+    };
+    const expected = `${canonicalJson(document, 2)}\n`;
+    reads = 0;
+    expect(printed(document, undefined, 0).text).toBe(expected);
+    const sharedOnce = reads;
+    // A route's keys are out of order: its name is read once, by its sorted view (a copy, which
+    // JSON.stringify reads), each time it is written. The shared list is written once in its
+    // list of resources and once in the other.
+    expect(sharedOnce).toBe(130 + 130 + 130);
+    // Written whole (not in parts), every use reads it again: the same bytes.
+    reads = 0;
+    expect(printed(document).text).toBe(expected);
+    expect(reads).toBe(4 * 130);
+  });
+
   it('writes in batches of about the given size, not one write per resource', () => {
     const document = { a: Array.from({ length: 1000 }, (_, i) => ({ name: `resource-${i}` })) };
     const { text, writes } = printed(document, 4096);
