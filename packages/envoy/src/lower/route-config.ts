@@ -198,7 +198,8 @@ export function keptRouteConfig(
 
 /**
  * The flat parts of a route configuration whose virtual hosts at `changed` (ascending) have new
- * parts: the last flat parts, each changed virtual host's run replaced.
+ * parts: the last flat parts with each changed virtual host's run replaced when every run keeps
+ * its length, else all runs joined again (one pass, however many changed).
  */
 function patchedParts(
   lastFlat: readonly ResourcePart[],
@@ -206,23 +207,24 @@ function patchedParts(
   vhParts: readonly ResourcePart[][],
   changed: readonly number[],
 ): ResourcePart[] {
-  const offsets: number[] = new Array(changed.length);
+  if (changed.some((v) => vhParts[v]!.length !== lastParts[v]!.length)) {
+    let count = 0;
+    for (const own of vhParts) count += own.length;
+    const parts: ResourcePart[] = new Array(count);
+    let at = 0;
+    for (const own of vhParts) for (const part of own) parts[at++] = part;
+    return parts;
+  }
+  const parts = lastFlat.slice();
   let offset = 0;
   let c = 0;
   for (let v = 0; v < lastParts.length && c < changed.length; v++) {
-    if (v === changed[c]) offsets[c++] = offset;
+    if (v === changed[c]) {
+      const own = vhParts[v]!;
+      for (let k = 0; k < own.length; k++) parts[offset + k] = own[k]!;
+      c++;
+    }
     offset += lastParts[v]!.length;
-  }
-  let parts = lastFlat.slice();
-  // From the last changed virtual host to the first: offsets before it stay valid.
-  for (let i = changed.length - 1; i >= 0; i--) {
-    const v = changed[i]!;
-    const own = vhParts[v]!;
-    const at = offsets[i]!;
-    const length = lastParts[v]!.length;
-    if (own.length === length) {
-      for (let k = 0; k < own.length; k++) parts[at + k] = own[k]!;
-    } else parts = parts.slice(0, at).concat(own, parts.slice(at + length));
   }
   return parts;
 }
