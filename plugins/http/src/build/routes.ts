@@ -403,5 +403,8 @@ function insertName(names: string[], name: string): void {
   let at = names.length;
   while (at > 0 && names[at - 1]! > name) at--;
   if (at > 0 && names[at - 1] === name) return;
-  names.splice(at, 0, name);
+  // Moved up by hand: splice would make an array of the removed names (none) every call.
+  names.push(name);
+  for (let i = names.length - 1; i > at; i--) names[i] = names[i - 1]!;
+  names[at] = name;
 }

@@ -101,22 +101,30 @@ export function headerNameListProblems(
   use: 'remove' | 'match',
   problems: FieldProblem[] = [],
 ): FieldProblem[] {
-  const one = (name: unknown, segment: string | number) => {
-    if (typeof name !== 'string' || name === '') return; // the schema and the empty-name check report these
-    const problem = headerNameProblem(name, use);
-    if (problem)
-      problems.push({
-        code: 'HTTP_HEADER_INVALID',
-        path: `${path}/${typeof segment === 'number' ? segment : pointerSegment(segment)}`,
-        message: `header name ${problem}`,
-      });
-  };
   if (Array.isArray(names)) {
-    for (let i = 0; i < names.length; i++) one(names[i], i);
+    for (let i = 0; i < names.length; i++) nameProblem(names[i], i, path, use, problems);
   } else if (names !== null && typeof names === 'object') {
-    for (const name in names) if (Object.hasOwn(names, name)) one(name, name);
+    for (const name in names) if (Object.hasOwn(names, name)) nameProblem(name, name, path, use, problems);
   }
   return problems;
+}
+
+/** One entry of headerNameListProblems (a function of its own: no closure per call). */
+function nameProblem(
+  name: unknown,
+  segment: string | number,
+  path: string,
+  use: 'remove' | 'match',
+  problems: FieldProblem[],
+): void {
+  if (typeof name !== 'string' || name === '') return; // the schema and the empty-name check report these
+  const problem = headerNameProblem(name, use);
+  if (problem)
+    problems.push({
+      code: 'HTTP_HEADER_INVALID',
+      path: `${path}/${typeof segment === 'number' ? segment : pointerSegment(segment)}`,
+      message: `header name ${problem}`,
+    });
 }
 
 /**
@@ -139,28 +147,38 @@ export function lineBreakProblems(
   problems: FieldProblem[] = [],
 ): FieldProblem[] {
   // Checked field by field, the path written only for a problem: this runs for every Mapping.
-  const check = (value: unknown, field: string | (() => string)) => {
-    if (typeof value !== 'string' || !controlCharacter.test(value)) return;
-    const name = typeof field === 'string' ? field : field();
-    problems.push({
-      code: 'HTTP_SCHEMA_INVALID',
-      path: `/spec/${name}`,
-      message: `spec.${name.replaceAll('/', '.')} contains a control character (CR, LF, NUL…), which cannot go into a request line or header; remove it`,
-    });
-  };
-  check(spec.rewrite, 'rewrite');
-  check(spec.host_rewrite, 'host_rewrite');
-  check(spec.path_redirect, 'path_redirect');
-  check(spec.prefix_redirect, 'prefix_redirect');
-  check(spec.regex_rewrite?.substitution, 'regex_rewrite/substitution');
-  check(spec.regex_redirect?.substitution, 'regex_redirect/substitution');
+  lineBreak(spec.rewrite, 'rewrite', problems);
+  lineBreak(spec.host_rewrite, 'host_rewrite', problems);
+  lineBreak(spec.path_redirect, 'path_redirect', problems);
+  lineBreak(spec.prefix_redirect, 'prefix_redirect', problems);
+  lineBreak(spec.regex_rewrite?.substitution, 'regex_rewrite/substitution', problems);
+  lineBreak(spec.regex_redirect?.substitution, 'regex_redirect/substitution', problems);
   spec.allow_upgrade?.forEach((v, i) => {
-    check(v, () => `allow_upgrade/${i}`);
+    lineBreak(v, () => `allow_upgrade/${i}`, problems);
   });
   spec.health_checks?.forEach((hc, i) => {
-    check(hc.health_check?.http?.path, () => `health_checks/${i}/health_check/http/path`);
-    check(hc.health_check?.http?.hostname, () => `health_checks/${i}/health_check/http/hostname`);
-    check(hc.health_check?.grpc?.authority, () => `health_checks/${i}/health_check/grpc/authority`);
+    lineBreak(hc.health_check?.http?.path, () => `health_checks/${i}/health_check/http/path`, problems);
+    lineBreak(
+      hc.health_check?.http?.hostname,
+      () => `health_checks/${i}/health_check/http/hostname`,
+      problems,
+    );
+    lineBreak(
+      hc.health_check?.grpc?.authority,
+      () => `health_checks/${i}/health_check/grpc/authority`,
+      problems,
+    );
   });
   return problems;
+}
+
+/** A control character in a field that goes into a request line or header (the path made only then). */
+function lineBreak(value: unknown, field: string | (() => string), problems: FieldProblem[]): void {
+  if (typeof value !== 'string' || !controlCharacter.test(value)) return;
+  const name = typeof field === 'string' ? field : field();
+  problems.push({
+    code: 'HTTP_SCHEMA_INVALID',
+    path: `/spec/${name}`,
+    message: `spec.${name.replaceAll('/', '.')} contains a control character (CR, LF, NUL…), which cannot go into a request line or header; remove it`,
+  });
 }
