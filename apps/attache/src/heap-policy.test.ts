@@ -1,7 +1,13 @@
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { Script } from 'node:vm';
+import type { Pipeline } from '@attache/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { collectGarbageIfLarge, restoreV8Flags, stopYoungGenerationGrowth } from './heap-policy.js';
+import {
+  collectGarbageIfLarge,
+  collectingBeforeLowering,
+  restoreV8Flags,
+  stopYoungGenerationGrowth,
+} from './heap-policy.js';
 
 afterEach(() => restoreV8Flags());
 
@@ -45,5 +51,33 @@ describe('heap policy', () => {
     expect(collectGarbageIfLarge(0)).toBe(true);
     expect(getHeapStatistics().used_heap_size).toBeLessThan(before);
     expect(accepted()).toBe(true);
+  });
+
+  it('puts its collection before the first lowering pass only, and runs every pass as before', () => {
+    const ran: string[] = [];
+    const pass = (id: string, phase: string) => ({
+      id,
+      phase,
+      plugin: 'p',
+      reads: [],
+      writes: [],
+      config: { id },
+      run: () => ran.push(id),
+    });
+    const passes = [pass('p.build', 'build'), pass('p.lower', 'lower'), pass('p.lower-more', 'lower')];
+    const pipeline = { passes, codes: new Map() } as unknown as Pipeline;
+    const wrapped = collectingBeforeLowering(pipeline);
+    expect(wrapped.passes).toHaveLength(3);
+    expect(wrapped.passes[0]).toBe(passes[0]);
+    expect(wrapped.passes[2]).toBe(passes[2]);
+    expect(wrapped.passes[1]).not.toBe(passes[1]);
+    expect({ ...wrapped.passes[1], run: undefined }).toEqual({ ...passes[1], run: undefined });
+    expect(wrapped.codes).toBe(pipeline.codes);
+    for (const p of wrapped.passes) p.run({} as never);
+    expect(ran).toEqual(['p.build', 'p.lower', 'p.lower-more']);
+    // The pipeline given is left as it was; one without lowering is returned as it is.
+    expect(pipeline.passes[1]).toBe(passes[1]);
+    const unlowered = { passes: [passes[0]] } as unknown as Pipeline;
+    expect(collectingBeforeLowering(unlowered)).toBe(unlowered);
   });
 });

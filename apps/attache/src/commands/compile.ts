@@ -11,7 +11,12 @@ import {
   xdsPushOrder,
 } from '@attache/core';
 import { formatDiagnostics } from '../format-diagnostics.js';
-import { collectGarbageIfLarge, restoreV8Flags, stopYoungGenerationGrowth } from '../heap-policy.js';
+import {
+  collectGarbageIfLarge,
+  collectingBeforeLowering,
+  restoreV8Flags,
+  stopYoungGenerationGrowth,
+} from '../heap-policy.js';
 import { type CliIO, UsageError } from '../io.js';
 import { loadOfflineInputs, loadPipeline, type OfflineInputs } from '../offline.js';
 import { canonicalDocumentChunks, inBatches, writeInBatches } from '../print-document.js';
@@ -108,7 +113,7 @@ function compileInputs(
 ): { document: object; diagnostics: Diagnostic[] } {
   const ambassadorId = ambassadorIdOption ?? inputs.config.ambassadorIds[0] ?? 'default';
   stopYoungGenerationGrowth();
-  const result = compile(inputs.resources, inputs.pipeline, { ambassadorId });
+  const result = compile(inputs.resources, collectingBeforeLowering(inputs.pipeline), { ambassadorId });
   const document = ir
     ? result.ir
     : Object.fromEntries(xdsPushOrder.map((t) => [t, result.xds[t].map((r) => r.resource)]));
