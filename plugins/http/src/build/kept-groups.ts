@@ -79,10 +79,12 @@ export class KeptGroups {
       for (const bucket of this.buckets.values()) for (const g of bucket.groups) all.push(g);
       sorted = sortGroups(all);
     } else if (added.length > 0 || gone.length > 0) {
-      if (gone.length > 0) {
+      // A copy (the last compile's list is its own), the few gone groups found by binary search.
+      sorted = sorted.slice();
+      if (gone.length > 8) {
         const dead = new Set(gone);
         sorted = sorted.filter((g) => !dead.has(g));
-      } else sorted = sorted.slice();
+      } else for (const g of gone) removeSorted(sorted, g);
       for (const g of added) sorted.splice(insertionPoint(sorted, g), 0, g);
     }
     this.sorted = sorted;
@@ -292,6 +294,13 @@ function repoint(bucket: KeptBucket, list: HttpMapping[]): void {
     for (const member of group.members) member.mapping = byRef.get(member.mapping.ref)!;
     for (let i = 0; i < group.shadows.length; i++) group.shadows[i] = byRef.get(group.shadows[i]!.ref)!;
   }
+}
+
+/** Takes `group` out of `sorted` (in compareGroups order): where it sorts, else wherever it is. */
+function removeSorted(sorted: RouteGroup[], group: RouteGroup): void {
+  let at = insertionPoint(sorted, group);
+  if (sorted[at] !== group) at = sorted.indexOf(group);
+  if (at >= 0) sorted.splice(at, 1);
 }
 
 export function insertionPoint(sorted: readonly RouteGroup[], group: RouteGroup): number {
