@@ -52,24 +52,34 @@ async function main(file: string): Promise<void> {
     return out;
   };
 
-  const text = await stage('read', () => readFileSync(file, 'utf8'));
+  // Let go once used (set to undefined), as the CLI lets its inputs go.
+  let text: string | undefined = await stage('read', () => readFileSync(file, 'utf8'));
   // Loading source-file (and core) is a stage of its own: here the modules load unbundled, and
   // the parse figure is the reading alone, as in the CLI, whose bundle is loaded at its start.
   const { parseResourceFile } = await stage('load reader', () => import('@attache/plugin-source-file'));
-  const parsed = await stage('parse', () => parseResourceFile(file, text));
+  let parsed: ReturnType<typeof parseResourceFile> | undefined = await stage('parse', () =>
+    parseResourceFile(file, text!),
+  );
+  text = undefined;
+  const resources = parsed.resources.length;
   const pipeline = await stage('load plugins', async () => {
     const { createPipeline } = await import('@attache/core');
     const { loadDistribution } = await import('@attache/attache');
     return createPipeline((await loadDistribution()).plugins);
   });
 
-  // compile() with the lower pass timed on its own: 'compile' is the rest.
+  // compile() with the lower pass timed on its own: 'compile' is the rest. With the CLI's heap
+  // policy (apps/attache/src/heap-policy.ts): the young generation stops growing once the inputs
+  // are read, and a full GC runs before lowering (inside 'lower') and before printing (inside
+  // 'print') when the heap is large.
   const { compile, xdsPushOrder } = await import('@attache/core');
+  const heap = await import('@attache/attache');
   let lowerCpuMs = 0;
   let lowerWallMs = 0;
+  const collecting = heap.collectingBeforeLowering(pipeline);
   const timedLower: Pipeline = {
-    ...pipeline,
-    passes: pipeline.passes.map((p) =>
+    ...collecting,
+    passes: collecting.passes.map((p) =>
       p.phase !== 'lower'
         ? p
         : {
@@ -85,9 +95,12 @@ async function main(file: string): Promise<void> {
           },
     ),
   };
-  const result = await stage('compile', () =>
-    compile(parsed.resources, timedLower, { ambassadorId: 'default' }),
+  heap.stopYoungGenerationGrowth();
+  // Only the Envoy resources are kept (the versions stage reads them), not the IR: as in the CLI.
+  const { xds } = await stage('compile', () =>
+    compile(parsed!.resources, timedLower, { ambassadorId: 'default' }),
   );
+  parsed = undefined;
   const compiled = stages.at(-1)!;
   compiled.cpuMs -= lowerCpuMs;
   compiled.wallMs -= lowerWallMs;
@@ -96,7 +109,8 @@ async function main(file: string): Promise<void> {
   let outputBytes = 0;
   await stage('print', async () => {
     const { canonicalDocumentChunks, writeInBatches } = await import('@attache/attache');
-    const document = Object.fromEntries(xdsPushOrder.map((t) => [t, result.xds[t].map((r) => r.resource)]));
+    const document = Object.fromEntries(xdsPushOrder.map((t) => [t, xds[t].map((r) => r.resource)]));
+    heap.collectGarbageIfLarge();
     const fd = openSync('/dev/null', 'w');
     try {
       writeInBatches(canonicalDocumentChunks(document), (chunk) => {
@@ -108,17 +122,18 @@ async function main(file: string): Promise<void> {
     }
   });
   const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  heap.restoreV8Flags();
   // Not a stage of the CLI: measured after it, and left out of its total and its peak RSS.
   await stage('versions', () => {
     let n = 0;
-    for (const t of xdsPushOrder) for (const r of result.xds[t]) n += r.version.length + r.provenance.length;
+    for (const t of xdsPushOrder) for (const r of xds[t]) n += r.version.length + r.provenance.length;
     return n;
   });
   const servingOnly = stages.pop();
   const report: StagesReport = {
     stages,
     ...(servingOnly ? { servingOnly } : {}),
-    resources: parsed.resources.length,
+    resources,
     outputBytes,
     maxRssMiB,
   };
