@@ -204,6 +204,8 @@ function admitInputs(
     ? kept.sort(valid, (stored) => keyOfResource(stored.resource), compareKeyed)
     : valid.map((stored) => ({ stored, key: keyOfResource(stored.resource) })).sort(compareKeyed);
   const admitted: Array<{ stored: StoredResource; kind: ResourceKind }> = [];
+  /** Per kind, whether no plugin handles it (most compiles: none; asked once per kind, not per input). */
+  const unhandled = new Map<ResourceKind, boolean>();
   let previous: KeyedInput | undefined;
   for (const entry of keyed) {
     const { stored } = entry;
@@ -222,45 +224,61 @@ function admitInputs(
       kind = kindOf(stored.resource);
       entry.kind = kind;
     }
-    const needs = pipeline.owners.has(kind) ? undefined : pipeline.kindPlugins.get(kind);
-    const meant =
-      needs === undefined && !pipeline.owners.has(kind) && !pipeline.consumed.has(kind)
-        ? likelyMeant(stored.resource.apiVersion, stored.resource.kind, [
-            ...pipeline.owners.keys(),
-            ...pipeline.consumed,
-          ])
-        : undefined;
-    if (needs !== undefined) {
-      report({
-        code: 'KIND_NEEDS_PLUGIN',
-        message: `${stored.resource.kind} needs the ${needs} plugin, which is not loaded, so this resource is ignored; add ${needs} to the distribution (attache.yaml plugins:)`,
-        resource: refOf(stored.resource, stored.origin),
-        path: '/kind',
-      });
-    } else if (meant) {
-      const group = apiGroup(stored.resource.apiVersion);
-      const version = stored.resource.apiVersion.slice(group.length + (group ? 1 : 0));
-      report({
-        code: 'RESOURCE_KIND_MISSPELLED',
-        message:
-          meant.group !== group
-            ? `no plugin handles API group ${group}: did you mean ${meant.group}? Write apiVersion: ${meant.group}/${version}${meant.kind !== stored.resource.kind ? ` and kind: ${meant.kind}` : ''}; the resource is ignored until then`
-            : `no plugin handles kind ${stored.resource.kind} in ${group || 'the core API group'}: did you mean ${meant.kind}? Fix kind; the resource is ignored until then`,
-        resource: refOf(stored.resource, stored.origin),
-        path: meant.group !== group ? '/apiVersion' : '/kind',
-      });
-    } else if (!pipeline.owners.has(kind) && !pipeline.consumed.has(kind)) {
-      report({
-        code: 'RESOURCE_KIND_UNKNOWN',
-        message: `no plugin handles ${stored.resource.apiVersion} ${stored.resource.kind}; check apiVersion and kind, or load the plugin that owns it`,
-        resource: refOf(stored.resource, stored.origin),
-        path: '/kind',
-      });
+    let odd = unhandled.get(kind);
+    if (odd === undefined) {
+      odd = !pipeline.owners.has(kind);
+      unhandled.set(kind, odd);
     }
-    admitted.push({ stored, kind });
+    if (odd) reportUnhandled(stored, kind, pipeline, report);
+    // The keyed entry is the admitted input (it holds the stored resource and its kind).
+    admitted.push(entry as { stored: StoredResource; kind: ResourceKind });
     previous = entry;
   }
   return admitted;
+}
+
+/** An input no plugin owns: a kind whose plugin is not loaded, a misspelling, or an unknown kind (consumed kinds are fine). */
+function reportUnhandled(
+  stored: StoredResource,
+  kind: ResourceKind,
+  pipeline: Pipeline,
+  report: (d: DiagnosticInput) => void,
+): void {
+  const needs = pipeline.kindPlugins.get(kind);
+  const meant =
+    needs === undefined && !pipeline.consumed.has(kind)
+      ? likelyMeant(stored.resource.apiVersion, stored.resource.kind, [
+          ...pipeline.owners.keys(),
+          ...pipeline.consumed,
+        ])
+      : undefined;
+  if (needs !== undefined) {
+    report({
+      code: 'KIND_NEEDS_PLUGIN',
+      message: `${stored.resource.kind} needs the ${needs} plugin, which is not loaded, so this resource is ignored; add ${needs} to the distribution (attache.yaml plugins:)`,
+      resource: refOf(stored.resource, stored.origin),
+      path: '/kind',
+    });
+  } else if (meant) {
+    const group = apiGroup(stored.resource.apiVersion);
+    const version = stored.resource.apiVersion.slice(group.length + (group ? 1 : 0));
+    report({
+      code: 'RESOURCE_KIND_MISSPELLED',
+      message:
+        meant.group !== group
+          ? `no plugin handles API group ${group}: did you mean ${meant.group}? Write apiVersion: ${meant.group}/${version}${meant.kind !== stored.resource.kind ? ` and kind: ${meant.kind}` : ''}; the resource is ignored until then`
+          : `no plugin handles kind ${stored.resource.kind} in ${group || 'the core API group'}: did you mean ${meant.kind}? Fix kind; the resource is ignored until then`,
+      resource: refOf(stored.resource, stored.origin),
+      path: meant.group !== group ? '/apiVersion' : '/kind',
+    });
+  } else if (!pipeline.consumed.has(kind)) {
+    report({
+      code: 'RESOURCE_KIND_UNKNOWN',
+      message: `no plugin handles ${stored.resource.apiVersion} ${stored.resource.kind}; check apiVersion and kind, or load the plugin that owns it`,
+      resource: refOf(stored.resource, stored.origin),
+      path: '/kind',
+    });
+  }
 }
 
 function compareKeyed(a: KeyedInput, b: KeyedInput): number {
