@@ -27,6 +27,18 @@ function keyOf(ref: ResourceRef): string {
   return key;
 }
 
+/** The first index of sorted `keys` whose key is not below `key` (code-unit order, as Array.sort). */
+function lowerBound(keys: readonly string[], key: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (keys[mid]! < key) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
 /** What a resource's provenance is made of: whole route lists (by identity) and loose refs, with counts. */
 type Bag = Map<readonly unknown[] | ResourceRef, number>;
 
@@ -219,6 +231,25 @@ export class KeptProvenance {
       else swapped.set(key, now);
     }
     if (came.length + went.size + swapped.size === 0) return true;
+    // A few keys (an edit): found by binary search, the arrays copied once and spliced.
+    if (came.length + went.size + swapped.size <= 16) {
+      const keys = this.keys.slice();
+      const refs = this.refs.slice();
+      for (const [key, ref] of swapped) refs[lowerBound(keys, key)] = ref;
+      for (const key of went) {
+        const i = lowerBound(keys, key);
+        keys.splice(i, 1);
+        refs.splice(i, 1);
+      }
+      for (const key of came) {
+        const i = lowerBound(keys, key);
+        keys.splice(i, 0, key);
+        refs.splice(i, 0, this.counts.get(key)!.ref);
+      }
+      this.keys = keys;
+      this.refs = refs;
+      return true;
+    }
     came.sort();
     const keys: string[] = [];
     const refs: ResourceRef[] = [];
