@@ -112,7 +112,7 @@ describe('canonicalDocumentChunks', () => {
     };
     const pieces = [...canonicalDocumentChunks(document)];
     expect(pieces.join('')).toBe(`${canonicalJson(document, 2)}\n`);
-    // 12,000 objects and arrays (above the 10,000 of a large resource): written by routes, in pieces of ~16 KiB.
+    // 12,000 objects and arrays (above the 500 of a large resource): written by routes, in pieces of ~16 KiB.
     expect(pieces.length).toBeGreaterThan(10);
     expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(20_000);
     // Below the threshold the resource is one piece.

@@ -95,10 +95,16 @@ function sortTogether(keys: string[], values: unknown[]): void {
  * type URL), written in pieces: one resource serialised at a time, instead
  * of a sorted copy of everything and one string of tens of megabytes at
  * 10,000 Mappings. The bytes are the same (a test compares them).
+ *
+ * A resource of more than `partsAbove` objects and arrays is written in parts. The sorted view
+ * that finds one out is thrown away at that count, so the count is low: at 10,000 it was made
+ * for most of every RouteConfiguration at 10,000 Mappings (~10,700 objects each) and made again
+ * part by part; at 500, printing 10,000 Mappings took 146–161 ms instead of 204–218 ms, and
+ * 1,000 Mappings ~20 ms less (tools/bench/README.md, "Session 8: the CLI").
  */
 export function* canonicalDocumentChunks(
   document: Readonly<Record<string, readonly unknown[]>>,
-  { partsAbove = 10_000 }: { partsAbove?: number } = {},
+  { partsAbove = 500 }: { partsAbove?: number } = {},
 ): Generator<string> {
   const keys = Object.keys(document)
     .filter((key) => document[key] !== undefined)
