@@ -3,6 +3,9 @@ import {
   definePlugin,
   formatRef,
   type IR,
+  type IRCluster,
+  type IRListener,
+  type IRRouteConfig,
   type PassContext,
   TypeUrl,
 } from '@attache/core';
@@ -35,6 +38,8 @@ export function lowerAndValidate(ir: IR, kept?: LoweringMemo): Admission[] {
 /** One type's admissions, in name order (the last compile's array when nothing in it changed). */
 interface AdmittedSlot {
   slot: string;
+  /** The IR objects admitted, in name order. */
+  sorted: readonly unknown[];
   admissions: Admission[];
   /** When `admissions` is a copy of `from` (the last compile's) with the positions `changed` admitted again. */
   patched?: { from: Admission[]; changed: readonly number[] };
@@ -58,22 +63,22 @@ function lowerAndAdmit(ir: IR, kept?: LoweringMemo): { slots: AdmittedSlot[]; re
       if (kept) kept.admissions.set(resource, admission);
       return admission;
     };
-    const slots = lowered.map(({ slot, lowered: resources, changed }): AdmittedSlot => {
+    const slots = lowered.map(({ slot, sorted, lowered: resources, changed }): AdmittedSlot => {
       const entry = kept?.slots.get(slot);
       const last = entry?.admissions;
       let admissions: Admission[];
       if (last !== undefined && changed !== undefined && changed.length === 0) {
-        return { slot, admissions: last };
+        return { slot, sorted, admissions: last };
       }
       if (last !== undefined && changed !== undefined && last.length === resources.length) {
         admissions = last.slice();
         for (const p of changed) admissions[p] = admit(resources[p]!);
         entry!.admissions = admissions;
-        return { slot, admissions, patched: { from: last, changed } };
+        return { slot, sorted, admissions, patched: { from: last, changed } };
       }
       admissions = resources.map(admit);
       if (entry !== undefined) entry.admissions = admissions;
-      return { slot, admissions };
+      return { slot, sorted, admissions };
     });
     // A route to a cluster Envoy would refuse would answer 503: the input behind it is left out
     // whole instead (its route too), so traffic falls through to the routes that remain.
@@ -92,7 +97,7 @@ function lowerAndAdmit(ir: IR, kept?: LoweringMemo): { slots: AdmittedSlot[]; re
           const leaveOut = routesToRefusedClusters(resources[i]!, refused);
           return leaveOut.size === 0 ? admission : admitLowered(resources[i]!, routeConfigText, leaveOut);
         });
-        return { slot: admitted.slot, admissions };
+        return { slot: admitted.slot, sorted: admitted.sorted, admissions };
       }),
       refused,
     };
@@ -194,7 +199,14 @@ function runLowering(ctx: PassContext): void {
   }
   const clusters = emitted.get(TypeUrl.Cluster);
   const keptLists = kept ? keptDanglingLists(kept, clusters, refused, emitted) : undefined;
-  for (const dangling of danglingReferences(ctx.ir, emitted, refused, keptLists, keptLists)) {
+  // The records as lowering listed them (a record of thousands of keys is slow to list again).
+  const listed = (slot: string) => slots.find((s) => s.slot === slot)!.sorted;
+  const records = {
+    listeners: listed('listeners') as IRListener[],
+    routeConfigs: listed('routeConfigs') as IRRouteConfig[],
+    clusters: listed('clusters') as IRCluster[],
+  };
+  for (const dangling of danglingReferences(ctx.ir, emitted, refused, keptLists, keptLists, records)) {
     for (const ref of dangling.refs) {
       ctx.report({ code: 'ENVOY_REFERENCE_DANGLING', resource: ref, message: dangling.message });
     }

@@ -1,6 +1,7 @@
 import {
   compareStrings,
   type IR,
+  type IRCluster,
   type IRDownstreamTls,
   type IRFilterChain,
   type IRForwardAction,
@@ -56,6 +57,16 @@ export function danglingReferences(
   keptLists?: RouteListFindings,
   /** Findings per listener kept by an incremental compiler (lowering-memo.ts). */
   keptListeners?: ListenerFindings,
+  /** The IR's records as lists, when the caller has them (in any order: findings are sorted). */
+  records: {
+    listeners: readonly IRListener[];
+    routeConfigs: readonly IRRouteConfig[];
+    clusters: readonly IRCluster[];
+  } = {
+    listeners: Object.values(ir.listeners),
+    routeConfigs: Object.values(ir.routeConfigs),
+    clusters: Object.values(ir.clusters),
+  },
 ): DanglingReference[] {
   const found: DanglingReference[] = [];
   const has = (typeUrl: XdsTypeUrl, name: string) => emitted.get(typeUrl)?.has(name) === true;
@@ -97,7 +108,7 @@ export function danglingReferences(
     }
   };
 
-  for (const listener of Object.values(ir.listeners)) {
+  for (const listener of records.listeners) {
     const known = keptListeners?.listener(listener);
     if (known !== undefined) {
       for (const finding of known) found.push(finding);
@@ -157,7 +168,7 @@ export function danglingReferences(
   };
   // Whole route lists are shared too (cleartext and TLS virtual hosts of a Host).
   const checkedLists: RouteListFindings = keptLists ?? new Map<readonly IRRoute[], DanglingReference[]>();
-  for (const config of Object.values(ir.routeConfigs)) {
+  for (const config of records.routeConfigs) {
     const known = checkedLists.config?.(config);
     if (known !== undefined) {
       for (const finding of known) found.push(finding);
@@ -174,7 +185,7 @@ export function danglingReferences(
     }
     checkedLists.setConfig?.(config, found.slice(start));
   }
-  for (const cluster of Object.values(ir.clusters)) {
+  for (const cluster of records.clusters) {
     if (!has(TypeUrl.Cluster, cluster.name)) continue;
     checkSecrets(cluster.tls, `cluster '${cluster.name}'`, cluster.provenance);
     const service = cluster.edsServiceName ?? cluster.name;

@@ -22,6 +22,8 @@ function sortByName<T extends { name: string }>(values: T[]): T[] {
 export interface LoweredSlot {
   /** The record the resources come from (a key of LoweringMemo.slots). */
   slot: string;
+  /** The record's IR objects in name order, and what each became. */
+  sorted: readonly unknown[];
   lowered: LoweredResource[];
   /**
    * Under an incremental compiler: `[]` when `lowered` is the last compile's array (the same
@@ -43,7 +45,10 @@ function loweredSlot<T extends { name: string }>(
   lower: (value: T) => LoweredResource,
   salt?: unknown,
 ): LoweredSlot {
-  if (!kept) return { slot, lowered: byName(record).map(lower), changed: undefined };
+  if (!kept) {
+    const sorted = byName(record);
+    return { slot, sorted, lowered: sorted.map(lower), changed: undefined };
+  }
   const sorted = keptSorted(kept, slot, Object.values(record), sortByName);
   const change = sortedChange(kept, slot);
   const last = kept.slots.get(slot);
@@ -55,17 +60,17 @@ function loweredSlot<T extends { name: string }>(
     last.sorted.length === sorted.length
   ) {
     if (change.length === 0 && last.sorted === sorted)
-      return { slot, lowered: last.lowered, changed: change };
+      return { slot, sorted, lowered: last.lowered, changed: change };
     if (change.length > 0) {
       const lowered = last.lowered.slice();
       for (const p of change) lowered[p] = keep(sorted[p]!);
       kept.slots.set(slot, { sorted, salt, lowered, admissions: last.admissions });
-      return { slot, lowered, changed: change };
+      return { slot, sorted, lowered, changed: change };
     }
   }
   const lowered = sorted.map(keep);
   kept.slots.set(slot, { sorted, salt, lowered });
-  return { slot, lowered, changed: undefined };
+  return { slot, sorted, lowered, changed: undefined };
 }
 
 /**
