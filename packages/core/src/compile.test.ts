@@ -216,3 +216,53 @@ describe('compile', () => {
     ]);
   });
 });
+
+describe('emitSorted', () => {
+  const cluster = (name: string) => ({
+    typeUrl: TypeUrl.Cluster,
+    name,
+    resource: { '@type': TypeUrl.Cluster, name },
+    version: name,
+    provenance: [],
+  });
+  /** A lower pass that emits the given batches (a list: emitSorted; one name: emit). */
+  const emitting = (batches: Array<string[] | string>) =>
+    definePlugin({
+      id: 'batches',
+      register(reg) {
+        reg.pass({
+          id: 'batches.lower',
+          phase: 'lower',
+          run(ctx) {
+            for (const batch of batches) {
+              if (typeof batch === 'string') ctx.emit(cluster(batch));
+              else ctx.emitSorted!(batch.map(cluster));
+            }
+          },
+        });
+      },
+    });
+  const names = (batches: Array<string[] | string>) => {
+    const result = compile([], [emitting(batches)]);
+    return {
+      names: result.xds[TypeUrl.Cluster].map((r) => r.name),
+      failed: result.diagnostics.filter((d) => d.code === 'PASS_FAILED').map((d) => d.message),
+    };
+  };
+
+  it('takes a type whole in name order, and what follows one by one, sorted at the end', () => {
+    expect(names([['a', 'b', 'c']])).toEqual({ names: ['a', 'b', 'c'], failed: [] });
+    expect(names([['b', 'd'], 'a', ['c']])).toEqual({ names: ['a', 'b', 'c', 'd'], failed: [] });
+    expect(names(['z', ['a', 'b']])).toEqual({ names: ['a', 'b', 'z'], failed: [] });
+  });
+
+  it('refuses what emit refuses: a name twice, and a list out of name order', () => {
+    expect(names([['a', 'a']]).failed[0]).toContain(
+      'emitted type.googleapis.com/envoy.config.cluster.v3.Cluster a twice',
+    );
+    expect(names([['b', 'a']]).failed[0]).toContain('out of name order');
+    expect(names([['a', 'b'], 'b']).failed[0]).toContain('Cluster b twice');
+    expect(names([['a', 'b'], ['b']]).failed[0]).toContain('Cluster b twice');
+    expect(names([['a', 'b'], 'b']).names).toEqual([]);
+  });
+});

@@ -15,7 +15,7 @@ import {
   type StoredResource,
 } from './resource.js';
 import type { ScheduledPass } from './scheduler.js';
-import { emptyXdsResources, type XdsResources } from './xds.js';
+import { emptyXdsResources, type XdsResource, type XdsResources } from './xds.js';
 
 export interface CompileResult {
   ir: IR;
@@ -88,11 +88,11 @@ export function compile(
   }
   const { ir, xds } = state;
 
-  function freshState(): { ir: IR; xds: XdsResources; emitted: Map<string, Set<string>> } {
-    return { ir: emptyIR(), xds: emptyXdsResources(), emitted: new Map() };
+  function freshState(): State {
+    return { ir: emptyIR(), xds: emptyXdsResources(), emitted: new Map(), sorted: new Set() };
   }
 
-  function runPass(pass: Pipeline['passes'][number], run: ReturnType<typeof freshState>): void {
+  function runPass(pass: Pipeline['passes'][number], run: State): void {
     const report = (d: DiagnosticInput) => {
       const spec = pipeline.codes.get(d.code);
       if (!spec) {
@@ -113,6 +113,43 @@ export function compile(
     };
     const memo = session?.memo(pass.id);
     memo?.begin(report);
+    const emit = (resource: XdsResource): void => {
+      if (pass.phase !== 'lower')
+        throw new Error(`pass '${pass.id}' emitted an Envoy resource outside the lower phase`);
+      const names = namesOf(run, resource.typeUrl);
+      if (names.has(resource.name)) {
+        throw new Error(`pass '${pass.id}' emitted ${resource.typeUrl} ${resource.name} twice`);
+      }
+      names.add(resource.name);
+      run.xds[resource.typeUrl].push(resource);
+      run.sorted.delete(resource.typeUrl);
+    };
+    const emitSorted = (resources: readonly XdsResource[]): void => {
+      if (pass.phase !== 'lower')
+        throw new Error(`pass '${pass.id}' emitted an Envoy resource outside the lower phase`);
+      const first = resources[0];
+      if (first === undefined) return;
+      const typeUrl = first.typeUrl;
+      const list = run.xds[typeUrl];
+      if (list.length > 0 || run.emitted.has(typeUrl)) {
+        // Not the type's first resources: one by one, as emit.
+        for (const resource of resources) emit(resource);
+        return;
+      }
+      for (let i = 1; i < resources.length; i++) {
+        const resource = resources[i]!;
+        if (resource.typeUrl !== typeUrl) {
+          throw new Error(`pass '${pass.id}' emitted ${resource.typeUrl} among ${typeUrl} resources`);
+        }
+        if (compareStrings(resources[i - 1]!.name, resource.name) >= 0) {
+          throw new Error(
+            `pass '${pass.id}' emitted ${typeUrl} ${resource.name} ${resources[i - 1]!.name === resource.name ? 'twice' : 'out of name order'}`,
+          );
+        }
+      }
+      for (const resource of resources) list.push(resource);
+      run.sorted.add(typeUrl);
+    };
     const ctx: PassContext<unknown> = {
       ir: run.ir,
       config: pass.config,
@@ -120,21 +157,8 @@ export function compile(
       inputs,
       resources: (kind) => byKind.get(kind) ?? [],
       report,
-      emit(resource) {
-        if (pass.phase !== 'lower')
-          throw new Error(`pass '${pass.id}' emitted an Envoy resource outside the lower phase`);
-        // Names per type: no key string made per resource (a compile emits thousands).
-        let names = run.emitted.get(resource.typeUrl);
-        if (names === undefined) {
-          names = new Set();
-          run.emitted.set(resource.typeUrl, names);
-        }
-        if (names.has(resource.name)) {
-          throw new Error(`pass '${pass.id}' emitted ${resource.typeUrl} ${resource.name} twice`);
-        }
-        names.add(resource.name);
-        run.xds[resource.typeUrl].push(resource);
-      },
+      emit,
+      emitSorted,
       diagnostics,
       fields: (kind) => pipeline.fields.get(kind) ?? [],
       ...(memo ? { memo } : {}),
@@ -142,13 +166,36 @@ export function compile(
     pass.run(ctx);
   }
 
-  for (const list of Object.values(xds)) list.sort((a, b) => compareStrings(a.name, b.name));
+  for (const [typeUrl, list] of Object.entries(xds)) {
+    // A type emitted whole in name order (emitSorted) is sorted already.
+    if (!state.sorted.has(typeUrl)) list.sort((a, b) => compareStrings(a.name, b.name));
+  }
   return {
     ir,
     diagnostics: dedupeDiagnostics(diagnostics.sort(compareDiagnostics)),
     schedule: pipeline.passes.map(({ run: _run, config: _config, ...scheduled }) => scheduled),
     xds,
   };
+}
+
+/** What the passes of one compile have made: the IR, the Envoy resources and their names. */
+interface State {
+  ir: IR;
+  xds: XdsResources;
+  /** Names emitted one by one, per type (emitSorted's lists are checked by their order instead). */
+  emitted: Map<string, Set<string>>;
+  /** Types emitted whole by emitSorted and nothing else since: in name order already. */
+  sorted: Set<string>;
+}
+
+/** The names of a type's resources emitted so far (made from its list when emitSorted filled it). */
+function namesOf(run: State, typeUrl: string): Set<string> {
+  let names = run.emitted.get(typeUrl);
+  if (names === undefined) {
+    names = new Set(run.xds[typeUrl as keyof XdsResources].map((r) => r.name));
+    run.emitted.set(typeUrl, names);
+  }
+  return names;
 }
 
 /** What an incremental compiler keeps between compiles (see incremental-compiler.ts). */

@@ -45,6 +45,13 @@ export interface PassContext<C = unknown> {
   report(diagnostic: DiagnosticInput): void;
   /** Lower phase only: emit a generated Envoy resource (validated and hashed by the emitter). */
   emit(resource: XdsResource): void;
+  /**
+   * Lower phase only: emit every resource of one type at once, in name order (code-unit order,
+   * no name twice); the compiler checks that order (one comparison per resource) instead of
+   * recording each name, and need not sort the type's list. The same contract as `emit`
+   * otherwise. Optional: a compiler without it takes `emit` per resource.
+   */
+  emitSorted?(resources: readonly XdsResource[]): void;
   /** Diagnostics reported so far (read-only), e.g. for a pass that summarises. */
   readonly diagnostics: readonly Diagnostic[];
   /**

@@ -168,8 +168,14 @@ function runLowering(ctx: PassContext): void {
       // Patched at a few positions: the same names and rejections when those keep their name and have none.
       const same = (a: Admission, b: Admission) =>
         a.resource?.name === b.resource?.name && a.rejections.length === 0 && b.rejections.length === 0;
-      if (patched.changed.every((p) => same(patched.from[p]!, admissions[p]!))) {
-        known = { admissions, names: last.names, rejections: last.rejections };
+      // With every admission valid (one resource each, in the same positions), the last list patched.
+      if (
+        last.resources.length === admissions.length &&
+        patched.changed.every((p) => same(patched.from[p]!, admissions[p]!))
+      ) {
+        const resources = last.resources.slice();
+        for (const p of patched.changed) resources[p] = admissions[p]!.resource!;
+        known = { admissions, names: last.names, rejections: last.rejections, resources };
         kept?.slotNames.set(slot, known);
       }
     }
@@ -188,12 +194,20 @@ function runLowering(ctx: PassContext): void {
       }
     }
     let names = known?.names;
-    if (names === undefined) {
+    let resources = known?.resources;
+    if (names === undefined || resources === undefined) {
       names = new Set();
-      for (const admission of admissions) if (admission.resource) names.add(admission.resource.name);
-      kept?.slotNames.set(slot, { admissions, names, rejections });
+      resources = [];
+      for (const admission of admissions) {
+        if (!admission.resource) continue;
+        names.add(admission.resource.name);
+        resources.push(admission.resource);
+      }
+      kept?.slotNames.set(slot, { admissions, names, rejections, resources });
     }
-    for (const admission of admissions) if (admission.resource) ctx.emit(admission.resource);
+    // Each type whole, in name order (lowering sorts each type by name).
+    if (ctx.emitSorted) ctx.emitSorted(resources);
+    else for (const resource of resources) ctx.emit(resource);
     const typeUrl = slotTypes[slot as keyof typeof slotTypes];
     if (names.size > 0) emitted.set(typeUrl, names);
   }

@@ -8,6 +8,7 @@ import {
   type PassMemo,
   type ResourceRef,
   TypeUrl,
+  type XdsResource,
 } from '@attache/core';
 import type { Admission } from './admit.js';
 import { type ChunkMemo, chunkMemo } from './json-text.js';
@@ -96,7 +97,10 @@ export interface LoweringMemo {
    */
   slots: Map<string, KeptSlot>;
   /** Per slot, the admissions envoy.lower emitted last, with their names and those with rejections. */
-  slotNames: Map<string, { admissions: Admission[]; names: Set<string>; rejections: Admission[] }>;
+  slotNames: Map<
+    string,
+    { admissions: Admission[]; names: Set<string>; rejections: Admission[]; resources: XdsResource[] }
+  >;
   /** A number per lowered route list, for keys. */
   listIds: WeakMap<Json[], number>;
   nextListId: number;
