@@ -30,6 +30,9 @@ describe('heap policy', () => {
     const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!;
     const accepted = cacheOf(source);
     expect(stopYoungGenerationGrowth(young.space_size + 1)).toBe(false);
+    // A growth factor given to node is left as it is (it could not be put back).
+    expect(stopYoungGenerationGrowth(0, '--semi-space-growth-factor=4')).toBe(false);
+    expect(stopYoungGenerationGrowth(0, '--max-old-space-size=100 --semi_space_growth_factor=3')).toBe(false);
     // Nothing changed: a code cache made before is still taken.
     expect(accepted()).toBe(true);
     expect(stopYoungGenerationGrowth(young.space_size)).toBe(true);

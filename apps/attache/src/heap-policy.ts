@@ -25,7 +25,13 @@ const mib = 1024 * 1024;
  * nothing (1,000 Mappings: 4 MiB then), so small runs keep V8's default growth. Returns whether
  * it stopped it.
  */
-export function stopYoungGenerationGrowth(atLeastBytes = 16 * mib): boolean {
+export function stopYoungGenerationGrowth(
+  atLeastBytes = 16 * mib,
+  nodeOptions = process.execArgv.join(' '),
+): boolean {
+  // A growth factor given to node (NODE_OPTIONS cannot carry one) is left alone: it could not be
+  // put back, since V8's flags cannot be read.
+  if (/semi[-_]space[-_]growth[-_]factor/.test(nodeOptions)) return false;
   const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
   if (!young || young.space_size < atLeastBytes) return false;
   setV8Flag('semi-space-growth-factor', '1', '2');
