@@ -63,7 +63,7 @@ function lowerAndAdmit(ir: IR, kept?: LoweringMemo): { slots: AdmittedSlot[]; re
       if (kept) kept.admissions.set(resource, admission);
       return admission;
     };
-    const slots = lowered.map(({ slot, sorted, lowered: resources, changed }): AdmittedSlot => {
+    const slots = lowered.map(({ slot, sorted, lowered: resources, changed, from }): AdmittedSlot => {
       const entry = kept?.slots.get(slot);
       const last = entry?.admissions;
       let admissions: Admission[];
@@ -76,7 +76,10 @@ function lowerAndAdmit(ir: IR, kept?: LoweringMemo): { slots: AdmittedSlot[]; re
         entry!.admissions = admissions;
         return { slot, sorted, admissions, patched: { from: last, changed } };
       }
-      admissions = resources.map(admit);
+      if (last !== undefined && from !== undefined) {
+        // Objects came or went: each kept one's admission is at its last position.
+        admissions = from.map((i, p) => (i >= 0 ? last[i]! : admit(resources[p]!)));
+      } else admissions = resources.map(admit);
       if (entry !== undefined) entry.admissions = admissions;
       return { slot, sorted, admissions };
     });

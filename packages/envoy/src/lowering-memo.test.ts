@@ -14,7 +14,7 @@ import {
 } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { envoyPlugin, loweringReads } from './envoy-plugin.js';
-import { keptDanglingLists, keptSorted, loweringMemo, sortedChange } from './lowering-memo.js';
+import { keptDanglingLists, keptSorted, loweringMemo, sortedChange, sortedFrom } from './lowering-memo.js';
 import { danglingReferences } from './references.js';
 import { readIR } from './testing/golden.js';
 
@@ -265,8 +265,19 @@ describe('keptSorted', () => {
     expect([1, 4].map((p) => edited[p]!.v)).toEqual([1, 1]);
     // A name replaced by another at the same position, one added: sorted again.
     values = [...values.map((x) => (x.name === 'm' ? { name: 'b', v: 2 } : x)), { name: 'z', v: 3 }];
-    expect(keptSorted(memo, 'slot', values, byName)).toEqual(byName(values.slice()));
+    const previous = keptSorted(memo, 'slot', values.slice(0, 0).concat(edited), byName);
+    const merged = keptSorted(memo, 'slot', values, byName);
+    expect(merged).toEqual(byName(values.slice()));
     expect(sortedChange(memo, 'slot')).toBeUndefined();
+    // Merged from the last order: each position's index there, or -1 for the new objects (b, z).
+    const from = sortedFrom(memo, 'slot', previous)!;
+    expect(from).toHaveLength(merged.length);
+    merged.forEach((x, p) => {
+      if (from[p]! >= 0) expect(previous[from[p]!]).toBe(x);
+      else expect(previous).not.toContain(x);
+    });
+    expect(from.filter((i) => i < 0)).toHaveLength(2);
+    expect(sortedFrom(memo, 'slot', merged)).toBeUndefined();
     values = values.map((x) => (x.name === 'a' ? { name: 'y', v: 4 } : x));
     expect(keptSorted(memo, 'slot', values, byName)).toEqual(byName(values.slice()));
   });

@@ -88,6 +88,9 @@ export interface LoweringMemo {
       rank: number[] | undefined;
       /** What changed since the call before (sortedChange). */
       changed: number[] | undefined;
+      /** Where each position was in the list before, when objects came or went (sortedFrom). */
+      from: number[] | undefined;
+      fromOf: readonly unknown[] | undefined;
     }
   >;
   /**
@@ -365,6 +368,7 @@ export function keptSorted<T extends { name: string }>(
     }
     if (same) {
       before.changed = [];
+      before.from = undefined;
       return before.sorted as T[];
     }
     if (sameNames && before.order !== undefined && before.rank !== undefined) {
@@ -376,12 +380,24 @@ export function keptSorted<T extends { name: string }>(
         order: before.order,
         rank,
         changed: changed.map((i) => rank[i]!).sort((a, b) => a - b),
+        from: undefined,
+        fromOf: undefined,
       });
       return sorted;
     }
   }
   const positions = new Map<T, number>();
   for (let i = 0; i < values.length; i++) positions.set(values[i]!, i);
+  const merged =
+    before !== undefined ? mergedOrder(before.sorted as T[], values, positions, sort) : undefined;
+  if (merged !== undefined) {
+    const { sorted, from } = merged;
+    const order = sorted.map((value) => positions.get(value)!);
+    const rank: number[] = new Array(order.length);
+    for (let p = 0; p < order.length; p++) rank[order[p]!] = p;
+    memo.sorted.set(slot, { values, sorted, order, rank, changed: undefined, from, fromOf: before!.sorted });
+    return sorted;
+  }
   const sorted = sort(values.slice());
   // (An object held twice has one position: no order to replay then.)
   const order = positions.size === values.length ? sorted.map((value) => positions.get(value)!) : undefined;
@@ -390,8 +406,77 @@ export function keptSorted<T extends { name: string }>(
     rank = new Array(order.length);
     for (let p = 0; p < order.length; p++) rank[order[p]!] = p;
   }
-  memo.sorted.set(slot, { values, sorted, order, rank, changed: undefined });
+  memo.sorted.set(slot, {
+    values,
+    sorted,
+    order,
+    rank,
+    changed: undefined,
+    from: undefined,
+    fromOf: undefined,
+  });
   return sorted;
+}
+
+/**
+ * The sort of `values` from the last sorted list when few objects came or went (an added or
+ * removed cluster): the objects still there in their last order, the new ones sorted and merged
+ * in by name; `from` gives each position's index in the last list (-1: a new object). Undefined
+ * when many changed, an object is held twice, or a new name equals a kept one (a full sort
+ * decides ties).
+ */
+function mergedOrder<T extends { name: string }>(
+  last: readonly T[],
+  values: readonly T[],
+  positions: ReadonlyMap<T, number>,
+  sort: (values: T[]) => T[],
+): { sorted: T[]; from: number[] } | undefined {
+  if (positions.size !== values.length) return undefined;
+  const kept: T[] = [];
+  const keptFrom: number[] = [];
+  for (let i = 0; i < last.length; i++) {
+    if (!positions.has(last[i]!)) continue;
+    // Two objects of one name: their order is the values' (a full sort's tie), not the last one's.
+    if (kept.length > 0 && kept[kept.length - 1]!.name === last[i]!.name) return undefined;
+    kept.push(last[i]!);
+    keptFrom.push(i);
+  }
+  const fresh = values.length - kept.length;
+  if (fresh + (last.length - kept.length) > Math.max(8, values.length / 8)) return undefined;
+  const known = new Set<T>(kept);
+  const added = sort(values.filter((value) => !known.has(value)));
+  const sorted: T[] = new Array(values.length);
+  const from: number[] = new Array(values.length);
+  let k = 0;
+  let a = 0;
+  for (let p = 0; p < values.length; p++) {
+    const next = added[a];
+    const keep = kept[k];
+    if (next !== undefined && keep !== undefined && next.name === keep.name) return undefined;
+    if (next !== undefined && (keep === undefined || next.name < keep.name)) {
+      sorted[p] = next;
+      from[p] = -1;
+      a++;
+    } else {
+      sorted[p] = keep!;
+      from[p] = keptFrom[k]!;
+      k++;
+    }
+  }
+  return { sorted, from };
+}
+
+/**
+ * For the last keptSorted result of a slot made by merging (objects came or went), each
+ * position's index in `before`, the result before it (-1: a new object); undefined otherwise.
+ */
+export function sortedFrom(
+  memo: LoweringMemo,
+  slot: string,
+  before: readonly unknown[],
+): readonly number[] | undefined {
+  const entry = memo.sorted.get(slot);
+  return entry?.fromOf === before ? entry.from : undefined;
 }
 
 /**

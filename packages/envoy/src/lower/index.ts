@@ -1,5 +1,5 @@
 import { compareStrings, type IR } from '@attache/core';
-import { keptLowering, keptSorted, type LoweringMemo, sortedChange } from '../lowering-memo.js';
+import { keptLowering, keptSorted, type LoweringMemo, sortedChange, sortedFrom } from '../lowering-memo.js';
 import { lowerCluster } from './cluster.js';
 import type { LoweredResource } from './common.js';
 import { lowerEndpoints } from './endpoints.js';
@@ -31,6 +31,8 @@ export interface LoweredSlot {
    * when it was made anew.
    */
   changed: readonly number[] | undefined;
+  /** When objects came or went: each position's index in the last compile's array (-1: new). */
+  from?: readonly number[];
 }
 
 /**
@@ -67,6 +69,13 @@ function loweredSlot<T extends { name: string }>(
       kept.slots.set(slot, { sorted, salt, lowered, admissions: last.admissions });
       return { slot, sorted, lowered, changed: change };
     }
+  }
+  // Objects came or went: each kept object's lowering is at its last position.
+  const from = last === undefined ? undefined : sortedFrom(kept, slot, last.sorted);
+  if (last !== undefined && last.salt === salt && from !== undefined) {
+    const lowered = from.map((i, p) => (i >= 0 ? last.lowered[i]! : keep(sorted[p]!)));
+    kept.slots.set(slot, { sorted, salt, lowered, admissions: last.admissions });
+    return { slot, sorted, lowered, changed: undefined, from };
   }
   const lowered = sorted.map(keep);
   kept.slots.set(slot, { sorted, salt, lowered });
