@@ -149,13 +149,23 @@ describe('keptDanglingLists', () => {
     const ref = (name: string) => ({ apiVersion: 'v1', kind: 'Test', namespace: 'default', name });
     const newList = () =>
       Array.from({ length: 1 + int(3) }, (_, i) => route(`r${int(100)}-${i}`, clusterNames[int(5)]!));
-    const newChain = (name: string, i: number) => ({
-      kind: 'http',
-      name: `${name}-chain-${i}`,
-      routeConfigName: configNames[int(2)]!,
-      tls: { certificateSecret: secretNames[int(3)]! },
-      provenance: [ref(`${name}-${i}`)],
-    });
+    // HTTP chains name a route configuration; TCP chains (one in four) clusters.
+    const newChain = (name: string, i: number) =>
+      int(4) === 0
+        ? {
+            kind: 'tcp',
+            name: `${name}-chain-${i}`,
+            clusters: [{ cluster: clusterNames[int(5)]! }],
+            tls: { certificateSecret: secretNames[int(3)]! },
+            provenance: [ref(`${name}-${i}`)],
+          }
+        : {
+            kind: 'http',
+            name: `${name}-chain-${i}`,
+            routeConfigName: configNames[int(2)]!,
+            tls: { certificateSecret: secretNames[int(3)]! },
+            provenance: [ref(`${name}-${i}`)],
+          };
     const newListener = (name: string) => ({
       name,
       filterChains: Array.from({ length: 1 + int(3) }, (_, i) => newChain(name, i)),

@@ -68,7 +68,7 @@ export interface LoweringMemo {
           readonly IRRoute[],
           { emitted: string[]; missing: string[]; findings: DanglingReference[]; checked: number }
         >;
-        listeners: WeakMap<IRListener, { findings: DanglingReference[]; checked: number }>;
+        listeners: WeakMap<IRListener, { findings: DanglingReference[]; checked: number; tcp: boolean }>;
         configs: WeakMap<IRRouteConfig, { findings: DanglingReference[]; checked: number }>;
         chains: WeakMap<IRFilterChain, { findings: DanglingReference[]; checked: number }>;
       }
@@ -244,9 +244,10 @@ export function keptLowering<T extends object>(
  * mutated) with whether each cluster it names was emitted: valid while each of those is
  * emitted as it was then (an edit that adds or removes an unrelated cluster keeps it).
  * Refused clusters also decide findings: a new memo starts when that set changes.
- * A listener's findings are kept by listener object, valid while no secret, route
- * configuration or cluster name came or went. An entry checked by the last compile is valid
- * without looking at its names when the names of its kinds are those of the last compile.
+ * A listener's (and a filter chain's) findings are kept by object, valid while no secret or
+ * route configuration name came or went, nor a cluster name for one with a TCP chain. An entry
+ * checked by the last compile is valid without looking at its names when the names of its kinds
+ * are those of the last compile.
  */
 export function keptDanglingLists(
   memo: LoweringMemo,
@@ -273,8 +274,9 @@ export function keptDanglingLists(
   const unchanged = (typeUrl: string) =>
     emittedNames !== undefined && last !== undefined && sameSet(last.get(typeUrl), emittedNames.get(typeUrl));
   const clustersUnchanged = unchanged(TypeUrl.Cluster);
-  const listenerNamesUnchanged =
-    clustersUnchanged && unchanged(TypeUrl.Secret) && unchanged(TypeUrl.RouteConfiguration);
+  // An HTTP chain names secrets and a route configuration; only a TCP chain names clusters.
+  const httpNamesUnchanged = unchanged(TypeUrl.Secret) && unchanged(TypeUrl.RouteConfiguration);
+  const namesUnchanged = (tcp: boolean) => httpNamesUnchanged && (!tcp || clustersUnchanged);
   const { lists, listeners, configs, chains } = known;
   return {
     get(routes) {
@@ -301,12 +303,17 @@ export function keptDanglingLists(
     },
     listener(listener) {
       const entry = listeners.get(listener);
-      if (entry === undefined || !listenerNamesUnchanged || entry.checked !== compile - 1) return undefined;
+      if (entry === undefined || !namesUnchanged(entry.tcp) || entry.checked !== compile - 1)
+        return undefined;
       entry.checked = compile;
       return entry.findings;
     },
     setListener(listener, findings) {
-      listeners.set(listener, { findings, checked: compile });
+      const chains = [
+        ...listener.filterChains,
+        ...(listener.defaultFilterChain ? [listener.defaultFilterChain] : []),
+      ];
+      listeners.set(listener, { findings, checked: compile, tcp: chains.some((c) => c.kind === 'tcp') });
     },
     // A route configuration's findings: valid while the cluster names are the last compile's.
     config(config) {
@@ -320,7 +327,9 @@ export function keptDanglingLists(
     },
     chain(chain) {
       const entry = chains.get(chain);
-      if (entry === undefined || !listenerNamesUnchanged || entry.checked !== compile - 1) return undefined;
+      if (entry === undefined || !namesUnchanged(chain.kind === 'tcp') || entry.checked !== compile - 1) {
+        return undefined;
+      }
       entry.checked = compile;
       return entry.findings;
     },
