@@ -7,10 +7,17 @@ import type { Upstream } from '../resolve/upstreams.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';
 import { GroupIndex } from './association.js';
 import { buildRouteGroups, type RouteGroup } from './groups.js';
+import { HostsByName } from './hosts-by-name.js';
 import { publishHttpModel } from './http-model.js';
 import { BuildState, keptListenerBuild, sameRoutesAsBefore } from './kept-build.js';
 import { KeptClusters } from './kept-clusters.js';
-import { attaches, insertionPoint, type ListenerBinding, sameBindings } from './kept-groups.js';
+import {
+  attaches,
+  insertionPoint,
+  type KeptGroups,
+  type ListenerBinding,
+  sameBindings,
+} from './kept-groups.js';
 import { buildListener, listenerBindsHost } from './listeners.js';
 import { probeRoutes } from './module-probes.js';
 import { hostRoutes, type KeptRoutes, type RouteMemo, type SecurityModel } from './routes.js';
@@ -97,7 +104,11 @@ export function buildHttp(ctx: PassContext): void {
       dirty = new Set();
       const touched = [...grouped.added, ...grouped.gone];
       if (touched.length > 64) for (const h of hosts) dirty.add(h);
-      else for (const g of touched) for (const h of hosts) if (attaches(g, h)) dirty.add(h);
+      else {
+        const index = hostIndexOf(keptGroups, hosts);
+        const add = (h: HttpHost) => dirty!.add(h);
+        for (const g of touched) index.forEachAttached(g, add);
+      }
     } else keptGroups.hostGroups = new Map();
     keptGroups.hostsKey = hostsKey;
     // The same Hosts, but a Listener now binds others or under another security model: other
@@ -142,7 +153,7 @@ export function buildHttp(ctx: PassContext): void {
     for (const g of added) {
       let attached = keptGroups.attached.get(g);
       if (attached === undefined) {
-        attached = hosts.some((h) => attaches(g, h));
+        attached = hostIndexOf(keptGroups, hosts).attachesAny(g);
         keptGroups.attached.set(g, attached);
       }
       if (!attached) keptGroups.unattached.add(g);
@@ -328,6 +339,13 @@ function selectingHostsOf(selectors: readonly HttpHost[]): (m: HttpMapping) => s
       .filter((h) => selectorMatches(h.mappingSelector, m.labels))
       .map((h) => h.id)
       .join(',');
+}
+
+/** The Hosts by hostname: the kept index while made of the same Host objects. */
+function hostIndexOf(kept: KeptGroups, hosts: readonly HttpHost[]): HostsByName {
+  if (kept.hostIndex !== undefined && sameObjects(kept.hostIndex.hosts, hosts)) return kept.hostIndex;
+  kept.hostIndex = new HostsByName(hosts.slice());
+  return kept.hostIndex;
 }
 
 function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {

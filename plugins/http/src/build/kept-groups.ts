@@ -18,6 +18,7 @@ import {
   type RouteGroup,
   sortGroups,
 } from './groups.js';
+import type { HostsByName } from './hosts-by-name.js';
 
 /**
  * Route groups kept from one compile to the next (incremental compiler, no Host
@@ -46,6 +47,8 @@ export class KeptGroups {
   hostsKey: string | undefined;
   /** The Hosts `hostsKey` was made of (the same objects give the same key). */
   hostsList: readonly HttpHost[] | undefined;
+  /** The last Hosts by hostname (for the same Host objects, made again otherwise). */
+  hostIndex: HostsByName | undefined;
   /**
    * Under which security model each Listener (in order) bound which Hosts in the last compile:
    * the route lists in use. Route names are kept only while these stay the same.
@@ -194,6 +197,7 @@ export class KeptGroups {
     this.sorted = undefined;
     this.hostsKey = undefined;
     this.hostsList = undefined;
+    this.hostIndex = undefined;
     this.bindings = undefined;
     this.routeNames = new WeakMap();
     this.hostGroups = new Map();

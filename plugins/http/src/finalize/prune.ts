@@ -17,15 +17,17 @@ export function pruneClusters(ctx: PassContext): void {
   for (const name of owned) {
     if (!uses.uses(name)) delete ctx.ir.clusters[name];
   }
-  // Endpoint sets only the pruned clusters needed go too.
+  // Endpoint sets only the pruned clusters needed go too (Kubernetes ones: without any, the
+  // clusters are not walked, as with DNS services only).
+  const k8s: string[] = [];
+  for (const name in ctx.ir.endpoints) if (name.startsWith('k8s/')) k8s.push(name);
+  if (k8s.length === 0) return;
   const eds = new Set<string>();
   for (const name in ctx.ir.clusters) {
     const service = ctx.ir.clusters[name]!.edsServiceName;
     if (service !== undefined) eds.add(service);
   }
-  for (const name of Object.keys(ctx.ir.endpoints)) {
-    if (!eds.has(name) && name.startsWith('k8s/')) delete ctx.ir.endpoints[name];
-  }
+  for (const name of k8s) if (!eds.has(name)) delete ctx.ir.endpoints[name];
 }
 
 const keptUsesKey = {};

@@ -68,6 +68,15 @@ function endOf(leaf: X509Certificate): number {
   return end;
 }
 
+/**
+ * The last time (ms) at which `expiryProblems` says nothing of this certificate: up to it (and
+ * at any time when its end does not parse), the certificate is neither expired nor expiring.
+ */
+export function expiryQuietUntil(leaf: X509Certificate): number {
+  const end = endOf(leaf);
+  return Number.isNaN(end) ? Number.POSITIVE_INFINITY : end - expiryWarningDays * dayMs;
+}
+
 /** Warnings for a leaf certificate past or near its end of validity, when the compile knows the time. */
 export function expiryProblems(field: string, leaf: X509Certificate, now: number | undefined): PemProblem[] {
   if (now === undefined) return [];

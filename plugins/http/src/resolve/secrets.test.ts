@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile, type StoredResource, TypeUrl } from '@attache/core';
+import { compile, createIncrementalCompiler, type StoredResource, TypeUrl } from '@attache/core';
 import { buildStaticBootstrap, envoyPlugin } from '@attache/envoy';
 import {
   envoyMissingMessage,
@@ -274,6 +274,50 @@ describe('expiry is a warning, measured against the time the compile is given', 
 
   it('without a time (a pure compile), nothing is said about expiry', () => {
     expect(expiryWarnings(undefined)).toEqual([]);
+  });
+
+  it('a kept Host TLS outcome (inputs unchanged, the clock moving) reports what a full compile reports', () => {
+    // Two Hosts, one certificate ending a day after the other, and a placeholder Secret: its
+    // error is reported every compile, the expiry warnings only once the clock is near an end.
+    const later = makeCertificate({ commonName: 'later.example.com', days: 366 });
+    const laterEnd = Date.parse(new X509Certificate(later.cert).validTo);
+    const all = [
+      listener,
+      mapping,
+      host('site', 'site-cert'),
+      host('later', 'later-cert'),
+      host('fake', 'fake-cert'),
+      secret('site-cert', { data: dataOf(site) }),
+      secret('later-cert', { data: dataOf(later) }),
+      secret('fake-cert', { data: dataOf({ cert: fakeCert, key: fakeKey }) }),
+    ];
+    const plugins = [httpPlugin, envoyPlugin];
+    const incremental = createIncrementalCompiler(plugins);
+    const said = (r: ReturnType<typeof compile>) =>
+      r.diagnostics.map((d) => [d.code, d.resource?.name, d.path, d.message]);
+    const ends = [validTo, laterEnd].sort((a, b) => a - b);
+    const times = [
+      undefined,
+      ends[0]! - 40 * day,
+      ends[0]! - 30 * day, // the last quiet instant of the earlier certificate
+      ends[0]! - 30 * day + 1,
+      ends[1]! - 30 * day - 1,
+      undefined,
+      ends[1]! - 10 * day,
+      ends[0]! - 31 * day,
+      ends[1]! + day,
+    ];
+    let warned = 0;
+    for (const now of times) {
+      const options = now === undefined ? {} : { now };
+      const kept = said(incremental.compile(all, options));
+      const full = said(compile(all, plugins, options));
+      expect(kept).toEqual(full);
+      expect(full.some((d) => d[0] === 'SECRET_INVALID')).toBe(true);
+      warned += full.filter((d) => d[0] === 'SECRET_CERT_EXPIRING').length;
+    }
+    // The clocks above cross both ends: warnings were due (and matched) at five of them.
+    expect(warned).toBeGreaterThanOrEqual(5);
   });
 });
 

@@ -1,6 +1,12 @@
 import type { X509Certificate } from 'node:crypto';
 import { type IRSecret, type PassContext, type ResourceRef, refOf, type StoredResource } from '@attache/core';
-import { caBundleVerdict, certificatePairVerdict, expiryProblems, type PemProblem } from './certificates.js';
+import {
+  caBundleVerdict,
+  certificatePairVerdict,
+  expiryProblems,
+  expiryQuietUntil,
+  type PemProblem,
+} from './certificates.js';
 
 /** What one Secret gives for one use (certificate or CA bundle): its IR secret, or why it cannot be used. */
 interface Verdict {
@@ -183,8 +189,15 @@ export class SecretResolver {
   /** Reports each Secret's problems once, on the Secret, naming whoever uses it. */
   reportProblems(): void {
     const now = this.#ctx.options.now;
-    const verdicts = this.#restored?.verdicts ?? this.#verdicts;
-    const allUsers = this.#restored?.users ?? this.#users;
+    const restored = this.#restored;
+    const allUsers = restored?.users ?? this.#users;
+    // A restored state (a kept Host TLS outcome, every Mapping edit): while no certificate of it
+    // is near its end, only its verdicts with problems of their own report anything.
+    const quiet = restored !== undefined ? quietOf(restored) : undefined;
+    const verdicts =
+      quiet !== undefined && (now === undefined || now <= quiet.until)
+        ? quiet.loud
+        : (restored?.verdicts ?? this.#verdicts);
     for (const [key, verdict] of verdicts) {
       const problems =
         verdict.expiring.length === 0
@@ -346,4 +359,28 @@ function irSecretOf(stored: StoredResource, secret: Omit<IRSecret, 'provenance'>
   // A Secret is used as a certificate and as a CA bundle at most: few entries per object.
   irSecrets.set(stored, [made, ...known].slice(0, 4));
   return made;
+}
+
+/** Of a resolver state: its verdicts with problems of their own (in order), and until when none expires. */
+interface Quiet {
+  loud: ReadonlyArray<readonly [string, Verdict]>;
+  /** The least `expiryQuietUntil` of its expiring certificates (states are never edited once made). */
+  until: number;
+}
+
+const quiets = new WeakMap<SecretResolverState, Quiet>();
+
+function quietOf(state: SecretResolverState): Quiet {
+  let quiet = quiets.get(state);
+  if (quiet === undefined) {
+    const loud: Array<readonly [string, Verdict]> = [];
+    let until = Number.POSITIVE_INFINITY;
+    for (const [key, verdict] of state.verdicts) {
+      if (verdict.problems.length > 0) loud.push([key, verdict]);
+      for (const e of verdict.expiring) until = Math.min(until, expiryQuietUntil(e.certificate));
+    }
+    quiet = { loud, until };
+    quiets.set(state, quiet);
+  }
+  return quiet;
 }
