@@ -66,7 +66,14 @@ export interface LoweringMemo {
         refused: ReadonlySet<string>;
         lists: WeakMap<
           readonly IRRoute[],
-          { emitted: string[]; missing: string[]; findings: DanglingReference[]; checked: number }
+          {
+            emitted: string[];
+            missing: string[];
+            /** Both, for a lookup per name that came or went. */
+            names: ReadonlySet<string>;
+            findings: DanglingReference[];
+            checked: number;
+          }
         >;
         listeners: WeakMap<IRListener, { findings: DanglingReference[]; checked: number; tcp: boolean }>;
         configs: WeakMap<IRRouteConfig, { findings: DanglingReference[]; checked: number }>;
@@ -274,6 +281,11 @@ export function keptDanglingLists(
   const unchanged = (typeUrl: string) =>
     emittedNames !== undefined && last !== undefined && sameSet(last.get(typeUrl), emittedNames.get(typeUrl));
   const clustersUnchanged = unchanged(TypeUrl.Cluster);
+  // The cluster names that came or went since the last compile, when few: an entry checked by
+  // the last compile stays valid unless it names one of them.
+  const moved = clustersUnchanged
+    ? undefined
+    : movedNames(last?.get(TypeUrl.Cluster), emittedNames?.get(TypeUrl.Cluster));
   // An HTTP chain names secrets and a route configuration; only a TCP chain names clusters.
   const httpNamesUnchanged = unchanged(TypeUrl.Secret) && unchanged(TypeUrl.RouteConfiguration);
   const namesUnchanged = (tcp: boolean) => httpNamesUnchanged && (!tcp || clustersUnchanged);
@@ -282,7 +294,10 @@ export function keptDanglingLists(
     get(routes) {
       const entry = lists.get(routes);
       if (entry === undefined) return undefined;
-      if (!(clustersUnchanged && entry.checked === compile - 1)) {
+      const lastChecked = entry.checked === compile - 1;
+      if (lastChecked && moved !== undefined) {
+        for (const name of moved) if (entry.names.has(name)) return undefined;
+      } else if (!(clustersUnchanged && lastChecked)) {
         for (const name of entry.emitted) if (!emitted.has(name)) return undefined;
         for (const name of entry.missing) if (emitted.has(name)) return undefined;
       }
@@ -299,7 +314,7 @@ export function keptDanglingLists(
         for (const s of route.action.shadows ?? []) seen.add(s.cluster);
       }
       for (const name of seen) (emitted.has(name) ? emittedNow : missing).push(name);
-      lists.set(routes, { emitted: emittedNow, missing, findings, checked: compile });
+      lists.set(routes, { emitted: emittedNow, missing, names: seen, findings, checked: compile });
     },
     listener(listener) {
       const entry = listeners.get(listener);
@@ -337,6 +352,18 @@ export function keptDanglingLists(
       chains.set(chain, { findings, checked: compile });
     },
   };
+}
+
+/** The names in one set and not the other (at most 64 of them), or undefined. */
+function movedNames(
+  before: ReadonlySet<string> | undefined,
+  now: ReadonlySet<string> | undefined,
+): string[] | undefined {
+  if (before === undefined || now === undefined || Math.abs(before.size - now.size) > 64) return undefined;
+  const moved: string[] = [];
+  for (const name of now) if (!before.has(name) && moved.push(name) > 64) return undefined;
+  for (const name of before) if (!now.has(name) && moved.push(name) > 64) return undefined;
+  return moved;
 }
 
 function sameSet(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
