@@ -28,3 +28,40 @@ export function listChange<T>(before: readonly T[], now: readonly T[]): { added:
     removed: wasThere.filter((x) => !fresh.has(x)),
   };
 }
+
+/**
+ * The change of each list from the one before it, as computed or recorded last: several passes
+ * compare the same two Mapping lists. Only the newest pair of a chain is kept (recording one
+ * forgets the entry of its `before`): a value holds its key's predecessor, so entries left in
+ * place would keep every compile's list alive.
+ */
+const known = new WeakMap<readonly unknown[], { before: readonly unknown[]; change: ListChange<unknown> }>();
+
+export interface ListChange<T> {
+  readonly added: readonly T[];
+  readonly removed: readonly T[];
+}
+
+/** `listChange(before, now)`, computed once for the pair (its result is shared: read, never edit). */
+export function listChangeOnce<T>(before: readonly T[], now: readonly T[]): ListChange<T> {
+  const hit = knownListChange(before, now);
+  if (hit !== undefined) return hit;
+  const change = listChange(before, now);
+  recordListChange(before, now, change);
+  return change;
+}
+
+/** The change computed or recorded for the pair, if any. */
+export function knownListChange<T>(before: readonly T[], now: readonly T[]): ListChange<T> | undefined {
+  const hit = known.get(now);
+  return hit !== undefined && hit.before === before ? (hit.change as ListChange<T>) : undefined;
+}
+
+/**
+ * Records what `listChange(before, now)` would give, known otherwise: `before` and `now` hold,
+ * element for element, the objects of two lists whose change was computed.
+ */
+export function recordListChange<T>(before: readonly T[], now: readonly T[], change: ListChange<T>): void {
+  known.delete(before);
+  known.set(now, { before, change });
+}

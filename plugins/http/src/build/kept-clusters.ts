@@ -6,7 +6,7 @@ import {
   type ResourceRef,
   resourceKey,
 } from '@attache/core';
-import { listChange } from '../list-change.js';
+import { listChangeOnce } from '../list-change.js';
 import type { HttpMapping } from '../model.js';
 import { type Upstream, upstreamChanges } from '../resolve/upstreams.js';
 
@@ -77,7 +77,7 @@ export class KeptClusters {
     const last = this.last;
     const since = upstreamChanges.get(upstreams);
     if (last === undefined || since === undefined || since.since !== last.upstreams) return undefined;
-    const listed = listChange(last.mappings, mappings);
+    const listed = listChangeOnce(last.mappings, mappings);
     if (listed.added.length + listed.removed.length + since.mappings.length > 64) return undefined;
     const added = new Set(listed.added);
     const removed = new Set(listed.removed);

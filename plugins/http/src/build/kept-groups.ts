@@ -6,7 +6,7 @@ import {
   resourceKey,
 } from '@attache/core';
 import { hostGlobsIntersect } from '../hostglob.js';
-import { listChange } from '../list-change.js';
+import { listChangeOnce } from '../list-change.js';
 import type { HttpHost, HttpListener, HttpMapping } from '../model.js';
 import { type Upstream, upstreamChanges } from '../resolve/upstreams.js';
 import { groupGlob } from './association.js';
@@ -143,7 +143,7 @@ export class KeptGroups {
     const last = this.last;
     const since = upstreamChanges.get(upstreams);
     if (last === undefined || since === undefined || since.since !== last.upstreams) return undefined;
-    const listed = listChange(last.mappings, mappings);
+    const listed = listChangeOnce(last.mappings, mappings);
     const touched = new Set<string>();
     for (const m of listed.added) touched.add(m.spec.prefix);
     for (const m of listed.removed) touched.add(m.spec.prefix);

@@ -13,7 +13,7 @@ import {
   UpstreamContributionsExt,
 } from '@attache/core';
 import { configOf } from '../config.js';
-import { listChange } from '../list-change.js';
+import { listChange, recordListChange } from '../list-change.js';
 import {
   ExtKey,
   type HttpMapping,
@@ -272,7 +272,12 @@ export function resolveUpstreams(ctx: PassContext): void {
     // has the id of one in "default"): removing one Mapping's upstream removes no other's.
     // An incremental run keeps that by construction (addedIdsAreNew).
     const unique = incremental || upstreams.size === kept.filter((m) => !m.spec.host_redirect).length;
-    kept_.last = !anyContribution && unique ? { mappings, upstreams, impure } : undefined;
+    const whole = dropped.size === 0;
+    kept_.last = !anyContribution && unique ? { mappings, upstreams, impure, kept, whole } : undefined;
+    // Both compiles kept every Mapping: the kept lists differ as the Mapping lists do (the build
+    // passes compare the kept lists, and find the change here instead of scanning 10,000 Mappings).
+    if (last !== undefined && change !== undefined && whole && last.whole)
+      recordListChange(last.kept, kept, change);
     if (touched !== undefined && last !== undefined) {
       // Only this compile's change is read (by this compile's build passes). The last one's is
       // dropped: a WeakMap value keeps its key's predecessor alive, so every change kept would
@@ -321,6 +326,10 @@ interface KeptResolution {
     upstreams: ReadonlyMap<string, Upstream>;
     /** The Mappings (in list order) whose upstream was not a kept pure one, or that had none. */
     impure: readonly HttpMapping[];
+    /** The Mapping list this compile published (`mappings` less those left out). */
+    kept: readonly HttpMapping[];
+    /** Whether `kept` holds every one of `mappings`, in order. */
+    whole: boolean;
   };
 }
 
