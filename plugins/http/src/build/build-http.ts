@@ -46,9 +46,13 @@ export function buildClusters(ctx: PassContext): void {
   const mappings = (ctx.ir.ext[ExtKey.mappings] as HttpMapping[] | undefined) ?? [];
   // Under an incremental compiler, clusters are kept (kept-clusters.ts); a full compile makes them anew.
   const kept = ctx.memo?.reuse(keptClustersKey, '', () => new KeptClusters()) ?? new KeptClusters();
-  const clusters = kept.build(mappings, upstreams);
-  for (const [name, ir] of clusters) ctx.ir.clusters[name] = ir;
-  ctx.ir.ext[ExtKey.ownedClusters] = [...clusters.keys()];
+  const clusters = kept.update(mappings, upstreams);
+  const owned: string[] = [];
+  for (const [name, { ir }] of clusters) {
+    ctx.ir.clusters[name] = ir;
+    owned.push(name);
+  }
+  ctx.ir.ext[ExtKey.ownedClusters] = owned;
 }
 
 const keptClustersKey = {};

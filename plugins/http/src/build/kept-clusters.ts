@@ -43,11 +43,22 @@ export class KeptClusters {
 
   /** The clusters by name, in the order a full build makes them (or close: the order is not output). */
   build(mappings: readonly HttpMapping[], upstreams: ReadonlyMap<string, Upstream>): Map<string, IRCluster> {
+    const out = new Map<string, IRCluster>();
+    for (const [name, u] of this.update(mappings, upstreams)) out.set(name, u.ir);
+    return out;
+  }
+
+  /**
+   * As `build`, each cluster as `{ ir }` by name: the kept map itself (no copy of thousands of
+   * entries per edit), to be read before the next call (which changes it).
+   */
+  update(
+    mappings: readonly HttpMapping[],
+    upstreams: ReadonlyMap<string, Upstream>,
+  ): ReadonlyMap<string, { readonly ir: IRCluster }> {
     const users = this.patch(mappings, upstreams) ?? this.full(mappings, upstreams);
     this.last = { mappings, upstreams, users };
-    const out = new Map<string, IRCluster>();
-    for (const [name, u] of users) out.set(name, u.ir);
-    return out;
+    return users;
   }
 
   private full(
