@@ -2,19 +2,17 @@ import {
   type CompileResult,
   compile,
   createIncrementalCompiler,
-  definePlugin,
   type IR,
   type IRCluster,
   type IRRoute,
   type IRRouteConfig,
   type IRVirtualHost,
   type ResourceRef,
-  type StoredResource,
   seededRandom,
 } from '@attache/core';
 import { describe, expect, it } from 'vitest';
-import { envoyPlugin, loweringReads } from './envoy-plugin.js';
-import { readIR } from './testing/golden.js';
+import { envoyPlugin } from './envoy-plugin.js';
+import { freshInputs, installingIR, readIR } from './testing/golden.js';
 
 /**
  * envoy.lower keeps each IR record's lowering, admissions, emitted names and rejections per type
@@ -23,30 +21,6 @@ import { readIR } from './testing/golden.js';
  * random steps that replace, add, remove, break and mend IR objects (a new record object each
  * compile, as the http plugin makes them), every incremental result must be a full compile's.
  */
-function installing(current: () => IR) {
-  return definePlugin({
-    id: 'test-ir',
-    register(reg) {
-      reg.pass({
-        id: 'test-ir.install',
-        phase: 'build',
-        writes: loweringReads,
-        run(ctx) {
-          Object.assign(ctx.ir, { ...current() });
-        },
-      });
-    },
-  });
-}
-
-function freshInputs(): StoredResource[] {
-  return [
-    {
-      resource: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
-      origin: { source: 'test' },
-    },
-  ];
-}
 
 function bytes(result: CompileResult): string {
   return JSON.stringify({ xds: result.xds, diagnostics: result.diagnostics });
@@ -58,7 +32,7 @@ describe('kept slots of envoy.lower', () => {
   it('give a full compile’s result over random edits of every record', () => {
     const base = readIR('full-ir.in.yaml');
     let ir: IR = base;
-    const plugins = [installing(() => ir), envoyPlugin];
+    const plugins = [installingIR(() => ir), envoyPlugin];
     const incremental = createIncrementalCompiler(plugins);
     const random = seededRandom(15);
     const int = (n: number) => Math.floor(random() * n);
@@ -141,7 +115,7 @@ describe('kept route configurations of many virtual hosts', () => {
       virtualHosts: Array.from({ length: 70 }, (_, i) => hostOf(i)),
     };
     let ir: IR = { ...base, routeConfigs: { ...base.routeConfigs, [template.name]: config } };
-    const plugins = [installing(() => ir), envoyPlugin];
+    const plugins = [installingIR(() => ir), envoyPlugin];
     const incremental = createIncrementalCompiler(plugins);
     const random = seededRandom(15);
     const int = (n: number) => Math.floor(random() * n);

@@ -1,54 +1,26 @@
 import {
   compile,
   createIncrementalCompiler,
-  definePlugin,
   type IR,
   type IRFilterChain,
   type IRListener,
   type IRRoute,
   type IRRouteConfig,
   PassMemoStore,
-  type StoredResource,
   TypeUrl,
   type XdsResource,
 } from '@attache/core';
 import { describe, expect, it } from 'vitest';
-import { envoyPlugin, loweringReads } from './envoy-plugin.js';
+import { envoyPlugin } from './envoy-plugin.js';
 import { keptDanglingLists, keptSorted, loweringMemo, sortedChange, sortedFrom } from './lowering-memo.js';
 import { danglingReferences } from './references.js';
-import { readIR } from './testing/golden.js';
+import { freshInputs, installingIR, readIR } from './testing/golden.js';
 
 /**
  * envoy.lower under an incremental compiler: a test plugin installs a given IR
  * as it is (object identity kept, as the http plugin keeps unchanged routes),
  * and every compile's result is compared with a plain compile of the same IR.
  */
-function installing(current: () => IR) {
-  return definePlugin({
-    id: 'test-ir',
-    register(reg) {
-      reg.pass({
-        id: 'test-ir.install',
-        phase: 'build',
-        writes: loweringReads,
-        run(ctx) {
-          // Shallow: the route configs, lists and routes are the IR's own objects.
-          Object.assign(ctx.ir, { ...current() });
-        },
-      });
-    },
-  });
-}
-
-/** A new input object each compile, so the incremental compiler does not return the last result as is. */
-function freshInputs(): StoredResource[] {
-  return [
-    {
-      resource: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
-      origin: { source: 'test' },
-    },
-  ];
-}
 
 function routeConfig(result: { xds: Record<string, XdsResource[]> }, name: string): XdsResource {
   const found = result.xds[TypeUrl.RouteConfiguration]?.find((r) => r.name === name);
@@ -65,7 +37,7 @@ describe('envoy.lower with ctx.memo', () => {
   it('reuses unchanged routes and route configurations, and gives what a full compile gives', () => {
     const base = readIR('full-ir.in.yaml');
     let ir = base;
-    const plugins = [installing(() => ir), envoyPlugin];
+    const plugins = [installingIR(() => ir), envoyPlugin];
     const incremental = createIncrementalCompiler(plugins);
     const first = incremental.compile(freshInputs());
 

@@ -1,5 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { type CompileResult, compile, definePlugin, emptyIR, type IR } from '@attache/core';
+import {
+  type CompileResult,
+  compile,
+  definePlugin,
+  emptyIR,
+  type IR,
+  type Plugin,
+  type StoredResource,
+} from '@attache/core';
 import { parse, stringify } from 'yaml';
 import { envoyPlugin, loweringReads } from '../envoy-plugin.js';
 
@@ -11,9 +19,13 @@ export function readIR(file: string): IR {
   return { ...emptyIR(), ...(parse(readFileSync(testdataUrl(file), 'utf8')) as Partial<IR>) };
 }
 
-/** Runs the real pipeline: a stand-in build pass that installs the IR, then `envoy.lower`. */
-export function compileIR(ir: IR): CompileResult {
-  const installIR = definePlugin({
+/**
+ * A stand-in build pass that installs the IR `current()` returns, shallowly: the route
+ * configurations, lists and routes stay the IR's own objects (object identity kept, as the http
+ * plugin keeps unchanged routes), so an incremental compiler sees what stayed the same.
+ */
+export function installingIR(current: () => IR): Plugin {
+  return definePlugin({
     id: 'test-ir',
     register(reg) {
       reg.pass({
@@ -21,12 +33,26 @@ export function compileIR(ir: IR): CompileResult {
         phase: 'build',
         writes: loweringReads,
         run(ctx) {
-          Object.assign(ctx.ir, structuredClone(ir));
+          Object.assign(ctx.ir, { ...current() });
         },
       });
     },
   });
-  return compile([], [installIR, envoyPlugin]);
+}
+
+/** A new input object each compile, so an incremental compiler does not return the last result as is. */
+export function freshInputs(): StoredResource[] {
+  return [
+    {
+      resource: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
+      origin: { source: 'test' },
+    },
+  ];
+}
+
+/** Runs the real pipeline: a stand-in build pass that installs a copy of the IR, then `envoy.lower`. */
+export function compileIR(ir: IR): CompileResult {
+  return compile([], [installingIR(() => structuredClone(ir)), envoyPlugin]);
 }
 
 export function goldenYaml(value: unknown): string {
