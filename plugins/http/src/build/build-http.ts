@@ -4,6 +4,7 @@ import { deepEqual } from '../finalize/share-routes.js';
 import { hostGlobsIntersect } from '../hostglob.js';
 import { ExtKey, type HttpHost, type HttpListener, type HttpMapping, type HttpModule } from '../model.js';
 import type { Upstream } from '../resolve/upstreams.js';
+import { sameObjects } from '../same-objects.js';
 import { isEmptySelector, selectorMatches } from '../selector.js';
 import { GroupIndex } from './association.js';
 import { buildRouteGroups, type RouteGroup } from './groups.js';
@@ -350,12 +351,6 @@ function hostIndexOf(kept: KeptGroups, hosts: readonly HttpHost[]): HostsByName 
   if (kept.hostIndex !== undefined && sameObjects(kept.hostIndex.hosts, hosts)) return kept.hostIndex;
   kept.hostIndex = new HostsByName(hosts.slice());
   return kept.hostIndex;
-}
-
-function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** What Host association and route building read of the Hosts, in order. */

@@ -10,6 +10,7 @@ import {
   writeExt,
 } from '@attache/core';
 import type { HttpHost, HttpListener, HttpMapping, HttpModule } from '../model.js';
+import { sameObjects } from '../same-objects.js';
 
 /**
  * Publishes the HTTP model for feature plugins (core's `HttpModelExt`): which
@@ -133,12 +134,6 @@ function keptRouteSources(kept: KeptHttpModel, mappings: readonly HttpMapping[])
   kept.mappings = mappings.slice();
   kept.routeSources = sources;
   return sources;
-}
-
-function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

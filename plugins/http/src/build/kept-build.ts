@@ -12,6 +12,7 @@ import {
   refKey,
 } from '@attache/core';
 import type { HttpHost, HttpListener } from '../model.js';
+import { sameObjects } from '../same-objects.js';
 import type { MappingSpec } from '../schemas/mapping.js';
 import type { RouteGroup } from './groups.js';
 import type { KeptHttpModel } from './http-model.js';
@@ -107,8 +108,7 @@ export function keptListenerBuild(
   same: (a: HttpListener, b: HttpListener) => boolean,
 ): ListenerBuild | undefined {
   const before = state.listenerBuilds.get(listener.id);
-  if (before === undefined || before.bound.length !== bound.length) return undefined;
-  for (let i = 0; i < bound.length; i++) if (before.bound[i] !== bound[i]) return undefined;
+  if (before === undefined || !sameObjects(before.bound, bound)) return undefined;
   return before.listener === listener || same(before.listener, listener) ? before : undefined;
 }
 

@@ -9,6 +9,7 @@ import { hostGlobsIntersect } from '../hostglob.js';
 import { listChangeOnce } from '../list-change.js';
 import type { HttpHost, HttpListener, HttpMapping } from '../model.js';
 import { type Upstream, upstreamChanges } from '../resolve/upstreams.js';
+import { sameObjects } from '../same-objects.js';
 import { groupGlob } from './association.js';
 import {
   compareGroups,
@@ -216,8 +217,7 @@ export function sameBindings(a: readonly ListenerBinding[], b: readonly Listener
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
     const y = b[i]!;
-    if (x.model !== y.model || x.bound.length !== y.bound.length) return false;
-    for (let j = 0; j < x.bound.length; j++) if (x.bound[j] !== y.bound[j]) return false;
+    if (x.model !== y.model || !sameObjects(x.bound, y.bound)) return false;
   }
   return true;
 }

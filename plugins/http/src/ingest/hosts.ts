@@ -3,6 +3,7 @@ import { isValidHostGlob } from '../hostglob.js';
 import { nonAsciiHostnameMessage } from '../idn.js';
 import { ExtKey, type HttpHost, type InsecureAction } from '../model.js';
 import { SecretResolver } from '../resolve/secrets.js';
+import { sameObjects } from '../same-objects.js';
 import { HostSpec } from '../schemas/host.js';
 import { admit, admitter, snakeCaseKey } from './admit.js';
 import { reportAcmeProvider } from './host-acme.js';
@@ -36,12 +37,6 @@ const lastIngests = new WeakMap<
   PassMemo,
   { stored: readonly StoredResource[]; salt: string; key: object; reusable: boolean }
 >();
-
-function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 function ingestAll(ctx: PassContext): { hosts: readonly HttpHost[]; readsSecrets: boolean } {
   const hosts: HttpHost[] = [];
