@@ -251,8 +251,6 @@ function admitInputs(
     ? kept.sort(valid, (stored) => keyOfResource(stored.resource), compareKeyed)
     : valid.map((stored) => ({ stored, key: keyOfResource(stored.resource) })).sort(compareKeyed);
   const admitted: Array<{ stored: StoredResource; kind: ResourceKind }> = [];
-  /** Per kind, whether no plugin handles it (most compiles: none; asked once per kind, not per input). */
-  const unhandled = new Map<ResourceKind, boolean>();
   let previous: KeyedInput | undefined;
   for (const entry of keyed) {
     const { stored } = entry;
@@ -271,12 +269,7 @@ function admitInputs(
       kind = kindOf(stored.resource);
       entry.kind = kind;
     }
-    let odd = unhandled.get(kind);
-    if (odd === undefined) {
-      odd = !pipeline.owners.has(kind);
-      unhandled.set(kind, odd);
-    }
-    if (odd) reportUnhandled(stored, kind, pipeline, report);
+    if (!pipeline.owners.has(kind)) reportUnhandled(stored, kind, pipeline, report);
     // The keyed entry is the admitted input (it holds the stored resource and its kind).
     admitted.push(entry as { stored: StoredResource; kind: ResourceKind });
     previous = entry;
