@@ -51,6 +51,7 @@ export function resolveUpstreams(ctx: PassContext): void {
   const secrets = new SecretResolver(ctx);
   const endpoints = new EndpointIndex(ctx);
   const consul = new ConsulEndpointIndex(ctx);
+  const names = new Map<string, string>();
   /** EDS names of Mappings whose resolver does not exist (reported as such, not as "no endpoints"). */
   const unresolved = new Set<string>();
 
@@ -77,14 +78,10 @@ export function resolveUpstreams(ctx: PassContext): void {
     ? ctx.memo.reuse(
         keptUpstreamsKey,
         upstreamsSalt(config.ambassadorNamespace, module, resolvers),
-        (): KeptResolution => ({ upstreams: new KeptByString<Upstream>(), names: new Map() }),
+        (): KeptResolution => ({ upstreams: new KeptByString<Upstream>() }),
       )
     : undefined;
   const keptUpstreams = kept_?.upstreams;
-  // Cluster names by identity (a pure function of it): kept with the upstreams, so the Mappings
-  // resolved again every edit (those with a TLSContext) do not hash their identity again.
-  const names = kept_?.names ?? new Map<string, string>();
-  if (names.size > 50_000) names.clear();
   // The last compile's outcome: then only the Mappings added since and those whose upstream
   // reads more than their own fields need resolving (see KeptResolution).
   const last = anyContribution ? undefined : kept_?.last;
@@ -324,8 +321,6 @@ function addedIdsAreNew(
  */
 interface KeptResolution {
   upstreams: KeptByString<Upstream>;
-  /** Cluster names by identity (`clusterName`'s memo: the name depends on nothing else). */
-  names: Map<string, string>;
   last?: {
     mappings: readonly HttpMapping[];
     upstreams: ReadonlyMap<string, Upstream>;
