@@ -1,19 +1,12 @@
-import { envelopeProblem, likelyMeant } from './admit-envelope.js';
+import { type AdmittedInputs, admitInputs } from './admit-inputs.js';
 import { compareDiagnostics, type Diagnostic, type DiagnosticInput } from './diagnostics.js';
-import type { KeptInputOrder, KeyedInput } from './incremental-inputs.js';
+import type { KeptInputOrder } from './incremental-inputs.js';
 import { emptyIR, type IR } from './ir.js';
+import type { KeptAdmission } from './kept-admission.js';
 import type { PassMemoStore } from './pass-memo.js';
 import { createPipeline, type Pipeline, type PluginUse } from './pipeline.js';
 import type { CompileOptions, PassContext, Plugin } from './plugin.js';
-import {
-  apiGroup,
-  compareStrings,
-  keyOfResource,
-  kindOf,
-  type ResourceKind,
-  refOf,
-  type StoredResource,
-} from './resource.js';
+import { compareStrings, type StoredResource } from './resource.js';
 import type { ScheduledPass } from './scheduler.js';
 import { emptyXdsResources, type XdsResource, type XdsResources } from './xds.js';
 
@@ -39,25 +32,13 @@ export function compile(
 ): CompileResult {
   const pipeline = isPipeline(plugins) ? plugins : createPipeline(plugins);
   const diagnostics: Diagnostic[] = [];
-  const admittedInputs = admitInputs(
-    resources,
-    pipeline,
-    (d) =>
-      diagnostics.push({
-        ...d,
-        severity: d.severity ?? pipeline.codes.get(d.code)!.severity,
-        origin: { plugin: 'core' },
-      }),
-    session?.inputOrder,
+  const { inputs, byKind } = admit(resources, pipeline, session, (d) =>
+    diagnostics.push({
+      ...d,
+      severity: d.severity ?? pipeline.codes.get(d.code)!.severity,
+      origin: { plugin: 'core' },
+    }),
   );
-  const byKind = new Map<ResourceKind, StoredResource[]>();
-  const inputs: StoredResource[] = [];
-  for (const { stored: r, kind } of admittedInputs) {
-    inputs.push(r);
-    const list = byKind.get(kind);
-    if (list) list.push(r);
-    else byKind.set(kind, [r]);
-  }
 
   const admitted = diagnostics.length;
   // A pass that throws must leave nothing behind: not its IR edits, diagnostics or emitted
@@ -204,131 +185,45 @@ export interface CompileSession {
   memo(passId: string): PassMemoStore;
   /** The input order kept between compiles (keys per input object, the order patched). */
   inputOrder?: KeptInputOrder;
+  /** The admitted inputs kept between compiles (patched when a short stretch of the list changed). */
+  admission?: KeptAdmission;
+}
+
+/** The admitted inputs: patched from the session's last ones when it can, else admitted in full (and kept). */
+function admit(
+  resources: readonly StoredResource[],
+  pipeline: Pipeline,
+  session: CompileSession | undefined,
+  report: (d: DiagnosticInput) => void,
+): AdmittedInputs {
+  const kept = session?.admission;
+  if (kept === undefined) return admitInputs(resources, pipeline, report, session?.inputOrder).admitted;
+  const patched = kept.patch(resources, pipeline, report);
+  if (patched !== undefined) return patched;
+  const notes = new Map<StoredResource, { diagnostics: DiagnosticInput[]; rejected: boolean }>();
+  // A rejected object given twice: each copy was reported (the patch keeps one note per object).
+  let repeatedRejected = false;
+  const { admitted, duplicates } = admitInputs(
+    resources,
+    pipeline,
+    (d, stored) => {
+      report(d);
+      const noted = notes.get(stored);
+      const rejected = d.code === 'RESOURCE_INVALID';
+      if (noted === undefined) notes.set(stored, { diagnostics: [d], rejected });
+      else {
+        repeatedRejected ||= rejected;
+        noted.diagnostics.push(d);
+      }
+    },
+    session?.inputOrder,
+  );
+  kept.remember(resources, admitted, notes, duplicates || repeatedRejected);
+  return admitted;
 }
 
 function isPipeline(value: unknown): value is Pipeline {
   return typeof value === 'object' && value !== null && 'passes' in value && 'codes' in value;
-}
-
-/**
- * Checks envelopes, drops duplicates (the one read first wins: earliest source
- * file and line), flags kinds no plugin handles, and sorts by key.
- */
-function admitInputs(
-  resources: readonly StoredResource[],
-  pipeline: Pipeline,
-  report: (d: DiagnosticInput) => void,
-  kept?: KeptInputOrder,
-): Array<{ stored: StoredResource; kind: ResourceKind }> {
-  const valid: StoredResource[] = [];
-  for (const stored of resources) {
-    // An object of the last compiles passed the check then (inputs are not changed in place).
-    if (kept?.known(stored)) {
-      valid.push(stored);
-      continue;
-    }
-    const r = stored.resource as Partial<StoredResource['resource']> | undefined;
-    const problem = envelopeProblem(r);
-    if (problem) {
-      const name = r?.metadata?.name;
-      report({
-        code: 'RESOURCE_INVALID',
-        message: `${stored.origin.file ?? stored.origin.source}${stored.origin.line ? `:${stored.origin.line}` : ''}: ${problem.message}`,
-        resource: {
-          apiVersion: String(r?.apiVersion ?? ''),
-          kind: String(r?.kind ?? ''),
-          name: typeof name === 'string' || typeof name === 'number' ? String(name) : '',
-          ...(stored.origin.file ? { source: stored.origin.file } : {}),
-        },
-        path: problem.path,
-      });
-      continue;
-    }
-    valid.push(stored);
-  }
-  // Keys are computed once: sorting 10,000 resources calls the comparator ~130,000 times.
-  const keyed: KeyedInput[] = kept
-    ? kept.sort(valid, (stored) => keyOfResource(stored.resource), compareKeyed)
-    : valid.map((stored) => ({ stored, key: keyOfResource(stored.resource) })).sort(compareKeyed);
-  const admitted: Array<{ stored: StoredResource; kind: ResourceKind }> = [];
-  let previous: KeyedInput | undefined;
-  for (const entry of keyed) {
-    const { stored } = entry;
-    if (previous && entry.key === previous.key) {
-      report({
-        code: 'RESOURCE_DUPLICATE',
-        message: `another ${stored.resource.kind} named ${stored.resource.metadata.name} was read first (${previous.stored.origin.file ?? previous.stored.origin.source}); rename one of them`,
-        resource: refOf(stored.resource, stored.origin),
-        path: '/metadata/name',
-      });
-      continue;
-    }
-    // Kept with the input's key under an incremental compiler: one string per input, not one per compile.
-    let kind = entry.kind;
-    if (kind === undefined) {
-      kind = kindOf(stored.resource);
-      entry.kind = kind;
-    }
-    if (!pipeline.owners.has(kind)) reportUnhandled(stored, kind, pipeline, report);
-    // The keyed entry is the admitted input (it holds the stored resource and its kind).
-    admitted.push(entry as { stored: StoredResource; kind: ResourceKind });
-    previous = entry;
-  }
-  return admitted;
-}
-
-/** An input no plugin owns: a kind whose plugin is not loaded, a misspelling, or an unknown kind (consumed kinds are fine). */
-function reportUnhandled(
-  stored: StoredResource,
-  kind: ResourceKind,
-  pipeline: Pipeline,
-  report: (d: DiagnosticInput) => void,
-): void {
-  const needs = pipeline.kindPlugins.get(kind);
-  const meant =
-    needs === undefined && !pipeline.consumed.has(kind)
-      ? likelyMeant(stored.resource.apiVersion, stored.resource.kind, [
-          ...pipeline.owners.keys(),
-          ...pipeline.consumed,
-        ])
-      : undefined;
-  if (needs !== undefined) {
-    report({
-      code: 'KIND_NEEDS_PLUGIN',
-      message: `${stored.resource.kind} needs the ${needs} plugin, which is not loaded, so this resource is ignored; add ${needs} to the distribution (attache.yaml plugins:)`,
-      resource: refOf(stored.resource, stored.origin),
-      path: '/kind',
-    });
-  } else if (meant) {
-    const group = apiGroup(stored.resource.apiVersion);
-    const version = stored.resource.apiVersion.slice(group.length + (group ? 1 : 0));
-    report({
-      code: 'RESOURCE_KIND_MISSPELLED',
-      message:
-        meant.group !== group
-          ? `no plugin handles API group ${group}: did you mean ${meant.group}? Write apiVersion: ${meant.group}/${version}${meant.kind !== stored.resource.kind ? ` and kind: ${meant.kind}` : ''}; the resource is ignored until then`
-          : `no plugin handles kind ${stored.resource.kind} in ${group || 'the core API group'}: did you mean ${meant.kind}? Fix kind; the resource is ignored until then`,
-      resource: refOf(stored.resource, stored.origin),
-      path: meant.group !== group ? '/apiVersion' : '/kind',
-    });
-  } else if (!pipeline.consumed.has(kind)) {
-    report({
-      code: 'RESOURCE_KIND_UNKNOWN',
-      message: `no plugin handles ${stored.resource.apiVersion} ${stored.resource.kind}; check apiVersion and kind, or load the plugin that owns it`,
-      resource: refOf(stored.resource, stored.origin),
-      path: '/kind',
-    });
-  }
-}
-
-function compareKeyed(a: KeyedInput, b: KeyedInput): number {
-  return (
-    compareStrings(a.key, b.key) ||
-    compareStrings(a.stored.origin.file ?? '', b.stored.origin.file ?? '') ||
-    (a.stored.origin.line ?? 0) - (b.stored.origin.line ?? 0) ||
-    compareStrings(a.stored.resource.apiVersion, b.stored.resource.apiVersion) ||
-    compareStrings(JSON.stringify(a.stored.resource), JSON.stringify(b.stored.resource))
-  );
 }
 
 function dedupeDiagnostics(sorted: Diagnostic[]): Diagnostic[] {

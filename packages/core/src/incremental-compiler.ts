@@ -1,5 +1,6 @@
 import { type CompileResult, type CompileSession, compile } from './compile.js';
 import { KeptInputOrder } from './incremental-inputs.js';
+import { KeptAdmission } from './kept-admission.js';
 import { PassMemoStore } from './pass-memo.js';
 import { createPipeline, type Pipeline, type PluginUse } from './pipeline.js';
 import type { CompileOptions, Plugin } from './plugin.js';
@@ -12,6 +13,8 @@ export interface IncrementalStats {
   /** Per-resource results passes took from their memo, and those they computed. */
   memoHits: number;
   memoMisses: number;
+  /** The admitted inputs were the last compile's, patched where the input list changed (false: admitted in full). */
+  inputsPatched: boolean;
 }
 
 /**
@@ -43,8 +46,11 @@ export function createIncrementalCompiler(
       ? (plugins as Pipeline)
       : createPipeline(plugins as readonly (PluginUse | Plugin)[]);
   const stores = new Map<string, PassMemoStore>();
+  const inputOrder = new KeptInputOrder();
+  const admission = new KeptAdmission(inputOrder);
   const session: CompileSession = {
-    inputOrder: new KeptInputOrder(),
+    inputOrder,
+    admission,
     memo(passId) {
       let store = stores.get(passId);
       if (!store) {
@@ -57,7 +63,7 @@ export function createIncrementalCompiler(
   let last:
     | { resources: StoredResource[]; targets: object[]; options: string; result: CompileResult }
     | undefined;
-  const stats: IncrementalStats = { unchanged: false, memoHits: 0, memoMisses: 0 };
+  const stats: IncrementalStats = { unchanged: false, memoHits: 0, memoMisses: 0, inputsPatched: false };
 
   return {
     pipeline,
@@ -66,12 +72,14 @@ export function createIncrementalCompiler(
       const optionsKey = JSON.stringify(options);
       if (last && last.options === optionsKey && sameInputs(last.resources, last.targets, resources)) {
         stats.unchanged = true;
+        stats.inputsPatched = false;
         stats.memoHits = 0;
         stats.memoMisses = 0;
         return last.result;
       }
       const result = compile(resources, pipeline, options, session);
       stats.unchanged = false;
+      stats.inputsPatched = admission.patched;
       stats.memoHits = 0;
       stats.memoMisses = 0;
       for (const store of stores.values()) {

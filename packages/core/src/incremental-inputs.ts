@@ -31,6 +31,26 @@ export class KeptInputOrder {
     return this.entries.has(stored);
   }
 
+  /** The entry of an object that passed the envelope check: its key (and kind, once asked). */
+  entryOf(stored: StoredResource): KeyedInput | undefined {
+    return this.entries.get(stored);
+  }
+
+  /** The entry of an object, made (its key computed) if it has none. */
+  keyed(stored: StoredResource, keyOf: (stored: StoredResource) => string): KeyedInput {
+    let entry = this.entries.get(stored);
+    if (entry === undefined) {
+      entry = { stored, key: keyOf(stored), generation: 0 };
+      this.entries.set(stored, entry);
+    }
+    return entry;
+  }
+
+  /** Drops the kept order (the inputs were ordered elsewhere): the next sort sorts in full, with the kept keys. */
+  forgetOrder(): void {
+    this.sorted = undefined;
+  }
+
   sort(
     valid: readonly StoredResource[],
     keyOf: (stored: StoredResource) => string,
