@@ -6,6 +6,7 @@ import {
   re2CompileError,
 } from '@attache/envoy-facts';
 import { fromBinary } from '@bufbuild/protobuf';
+import { uniqueDomainsKept } from './kept-domains.js';
 import { envoyRegistry } from './registry.js';
 import type { ValueCheck, Walker } from './validate-walker.js';
 
@@ -414,8 +415,9 @@ export const messageSemanticsJson: Readonly<Record<string, (json: Record<string,
       (json.filter_chains ?? json.filterChains) as unknown[] | undefined,
       (json.default_filter_chain ?? json.defaultFilterChain) !== undefined,
     ),
+  // (The same check as duplicateDomain, counted from the last table of the name under an incremental compiler.)
   'envoy.config.route.v3.RouteConfiguration': (json) =>
-    duplicateDomain((json.virtual_hosts ?? json.virtualHosts ?? []) as Record_[]) === undefined,
+    uniqueDomainsKept((json.virtual_hosts ?? json.virtualHosts ?? []) as Record_[], json.name),
   'envoy.extensions.transport_sockets.tls.v3.TlsParameters': tlsParametersJson,
   'envoy.config.core.v3.SubstitutionFormatString': substitutionFormatJson,
   // A top-level resource carries '@type'; a cluster's own load_assignment does not (and may hold host names).

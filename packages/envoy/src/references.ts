@@ -13,6 +13,7 @@ import {
   TypeUrl,
   type XdsTypeUrl,
 } from '@attache/core';
+import { recordValues } from './lower/record-values.js';
 
 /** The names of the generated resources, by type URL (lookups build no id strings). */
 export type EmittedNames = ReadonlyMap<string, ReadonlySet<string>>;
@@ -63,9 +64,9 @@ export function danglingReferences(
     routeConfigs: readonly IRRouteConfig[];
     clusters: readonly IRCluster[];
   } = {
-    listeners: Object.values(ir.listeners),
-    routeConfigs: Object.values(ir.routeConfigs),
-    clusters: Object.values(ir.clusters),
+    listeners: recordValues(ir.listeners),
+    routeConfigs: recordValues(ir.routeConfigs),
+    clusters: recordValues(ir.clusters),
   },
 ): DanglingReference[] {
   const found: DanglingReference[] = [];

@@ -8,6 +8,7 @@ import {
 } from '@bufbuild/protobuf';
 import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
 import { messageSemanticJsonOf, messageSemanticOf, semanticOf } from './field-semantics.js';
+import { inDomainScope } from './kept-domains.js';
 import { envoyRegistry, typeNameOfUrl } from './registry.js';
 import { type RuleFields, ruleFields } from './validate-checks.js';
 import {
@@ -44,6 +45,8 @@ export function fastAccepts(desc: DescMessage, json: Record<string, unknown>, ha
  */
 // A Map, not a WeakMap: it dies with the call, and Map lookups cost much less.
 let acceptedMemo: AcceptedMemo | undefined;
+/** The `kept` memo of the innermost withAcceptedMemo given one. */
+let keptMemo: AcceptedMemo | undefined;
 
 /** Verdicts by JSON object: a Map for one call, or a WeakMap kept between compiles. */
 export interface AcceptedMemo {
@@ -58,11 +61,15 @@ export interface AcceptedMemo {
  */
 export function withAcceptedMemo<T>(fn: () => T, kept?: AcceptedMemo): T {
   const outer = acceptedMemo;
+  const outerKept = keptMemo;
   acceptedMemo = kept ?? outer ?? new Map();
+  keptMemo = kept ?? outerKept;
   try {
-    return fn();
+    // A kept memo is also where route tables' domain counts are kept (kept-domains.ts).
+    return inDomainScope(keptMemo, fn);
   } finally {
     acceptedMemo = outer;
+    keptMemo = outerKept;
   }
 }
 

@@ -4,6 +4,7 @@ import { lowerCluster } from './cluster.js';
 import type { LoweredResource } from './common.js';
 import { lowerEndpoints } from './endpoints.js';
 import { lowerListener, sharedAccessLoggers } from './listener.js';
+import { recordValues } from './record-values.js';
 import { keptRouteConfig, lowerRouteConfig, memoizedRouteLowering } from './route-config.js';
 import { lowerSecret } from './secret.js';
 
@@ -11,7 +12,7 @@ export type { Json, LoweredResource, ResourcePart } from './common.js';
 export { httpConnectionManagerFilterName } from './listener.js';
 
 function byName<T extends { name: string }>(record: Record<string, T>): T[] {
-  return sortByName(Object.values(record));
+  return sortByName(recordValues(record));
 }
 
 function sortByName<T extends { name: string }>(values: T[]): T[] {
@@ -51,7 +52,7 @@ function loweredSlot<T extends { name: string }>(
     const sorted = byName(record);
     return { slot, sorted, lowered: sorted.map(lower), changed: undefined };
   }
-  const sorted = keptSorted(kept, slot, Object.values(record), sortByName);
+  const sorted = keptSorted(kept, slot, recordValues(record), sortByName);
   const change = sortedChange(kept, slot);
   const last = kept.slots.get(slot);
   const keep = (value: T) => keptLowering(kept, value, lower, salt);
