@@ -219,6 +219,8 @@ export function buildHttp(ctx: PassContext): void {
     if (keptGroups) keptGroups.hostsKey = undefined;
     state?.rotate();
     state?.listenerBuilds.clear();
+    // The model is published without the kept views: the next compile does not patch these.
+    if (state) state.model.mappings = undefined;
     publishHttpModel(ctx, mappings, hosts, [], module, []);
     if (hosts.some((h) => !h.synthesized) || mappings.length > 0) {
       ctx.report({
@@ -320,7 +322,9 @@ export function buildHttp(ctx: PassContext): void {
     if (dirty) for (const h of dirty) if (!groupsByHost.has(h.id)) keptGroups.hostGroups.delete(h.id);
     for (const mapping of changed ?? mappings) keptGroups.routeNames.set(mapping.ref, mapping.routeNames);
   }
-  publishHttpModel(ctx, mappings, hosts, listeners, module, probes, state?.model);
+  // Patched groups: only the `changed` Mappings got new route name lists (above).
+  const renamed = keepNames && patched ? changed : undefined;
+  publishHttpModel(ctx, mappings, hosts, listeners, module, probes, state?.model, renamed);
   for (const host of allBound ? [] : hosts) {
     if (!boundHosts.has(host) && !host.synthesized) {
       ctx.report({

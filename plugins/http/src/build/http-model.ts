@@ -1,4 +1,5 @@
 import {
+  compareStrings,
   type HttpBuiltinRoute,
   type HttpHostView,
   type HttpListenerView,
@@ -7,6 +8,7 @@ import {
   type IRListener,
   type IRRoute,
   type PassContext,
+  resourceKey,
   writeExt,
 } from '@attache/core';
 import type { HttpHost, HttpListener, HttpMapping, HttpModule } from '../model.js';
@@ -26,6 +28,7 @@ export function publishHttpModel(
   module: HttpModule,
   probes: readonly IRRoute[],
   kept?: KeptHttpModel,
+  renamed?: ReadonlySet<HttpMapping>,
 ): void {
   const builtinRoutes: Record<string, HttpBuiltinRoute> = {};
   for (const probe of probes) {
@@ -84,7 +87,7 @@ export function publishHttpModel(
   }
   writeExt(ctx.ir, HttpModelExt, {
     // Under an incremental compiler, an unchanged Mapping's route source is the last one.
-    routeSources: kept ? keptRouteSources(kept, mappings) : mappings.map(freshRouteSource),
+    routeSources: kept ? keptRouteSources(kept, mappings, renamed) : mappings.map(freshRouteSource),
     builtinRoutes,
     virtualHosts,
     routeConfigs,
@@ -106,9 +109,67 @@ export interface KeptHttpModel {
 /**
  * The Mappings' route sources: where the Mapping list has the last compile's objects at its
  * head and tail (the same positions), the last sources while their route names and labels are
- * the same lists; in the changed middle, routeSourceOf.
+ * the same lists; in the changed middle, routeSourceOf. With `renamed` (the only Mappings whose
+ * route names may be other lists than when `kept` was published: an HttpMapping keeps its labels),
+ * the head and tail are compared by identity alone and only the renamed ones are looked at.
  */
-function keptRouteSources(kept: KeptHttpModel, mappings: readonly HttpMapping[]): HttpRouteSource[] {
+export function keptRouteSources(
+  kept: KeptHttpModel,
+  mappings: readonly HttpMapping[],
+  renamed?: ReadonlySet<HttpMapping>,
+): HttpRouteSource[] {
+  const sources =
+    renamed !== undefined && renamed.size <= 256 ? patchedRouteSources(kept, mappings, renamed) : undefined;
+  return sources ?? scannedRouteSources(kept, mappings);
+}
+
+/** keptRouteSources with `renamed`; undefined when a renamed Mapping is not found by binary search. */
+function patchedRouteSources(
+  kept: KeptHttpModel,
+  mappings: readonly HttpMapping[],
+  renamed: ReadonlySet<HttpMapping>,
+): HttpRouteSource[] | undefined {
+  const lastMappings = kept.mappings ?? [];
+  const lastSources = kept.routeSources ?? [];
+  const sources = new Array<HttpRouteSource>(mappings.length);
+  const shorter = Math.min(lastMappings.length, mappings.length);
+  let start = 0;
+  for (; start < shorter && lastMappings[start] === mappings[start]; start++)
+    sources[start] = lastSources[start]!;
+  let end = mappings.length;
+  for (let tail = 1; tail <= shorter && end > start; tail++) {
+    if (lastMappings[lastMappings.length - tail] !== mappings[mappings.length - tail]) break;
+    end = mappings.length - tail;
+    sources[end] = lastSources[lastSources.length - tail]!;
+  }
+  for (let i = start; i < end; i++) sources[i] = routeSourceOf(mappings[i]!);
+  for (const m of renamed) {
+    // Admitted inputs are sorted by resource key, each key once.
+    const at = positionOf(mappings, m);
+    if (at < 0) return undefined;
+    const source = sources[at]!;
+    if (source.routeNames !== m.routeNames || source.labels !== m.labels) sources[at] = routeSourceOf(m);
+  }
+  kept.mappings = mappings.slice();
+  kept.routeSources = sources;
+  return sources;
+}
+
+/** The index of `m` in `mappings` (sorted by resource key), or -1. */
+function positionOf(mappings: readonly HttpMapping[], m: HttpMapping): number {
+  const key = resourceKey(m.ref);
+  let lo = 0;
+  let hi = mappings.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareStrings(resourceKey(mappings[mid]!.ref), key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return mappings[lo] === m ? lo : -1;
+}
+
+/** keptRouteSources without `renamed`: every kept source checked. */
+function scannedRouteSources(kept: KeptHttpModel, mappings: readonly HttpMapping[]): HttpRouteSource[] {
   const lastMappings = kept.mappings ?? [];
   const lastSources = kept.routeSources ?? [];
   const sources = new Array<HttpRouteSource>(mappings.length);
