@@ -39,8 +39,15 @@ describe('KeptUses', () => {
     for (let step = 0; step < 400; step++) {
       const roll = random();
       const names = Object.keys(configs);
-      if (roll < 0.4) configs[pick(names)] = config('edited');
-      else if (roll < 0.55) configs[`c${next++}`] = config('added');
+      if (roll < 0.25) configs[pick(names)] = config('edited');
+      else if (roll < 0.4) {
+        // Made again with the same virtual hosts but one (another route list, or the same): counted by position.
+        const name = pick(names);
+        const virtualHosts = configs[name]!.virtualHosts.slice();
+        const at = Math.floor(random() * virtualHosts.length);
+        virtualHosts[at] = { ...virtualHosts[at]!, routes: random() < 0.8 ? pick(lists) : list() };
+        configs[name] = { ...configs[name]!, virtualHosts };
+      } else if (roll < 0.55) configs[`c${next++}`] = config('added');
       else if (roll < 0.7 && names.length > 1) delete configs[pick(names)];
       else if (roll < 0.8) lists = lists.map((l) => (random() < 0.3 ? list() : l));
       // otherwise nothing changes

@@ -1,4 +1,4 @@
-import type { IRRoute, IRRouteConfig } from '@attache/core';
+import type { IRRoute, IRRouteConfig, IRVirtualHost } from '@attache/core';
 
 /**
  * Which clusters the routes of a set of route configurations forward or mirror
@@ -24,15 +24,21 @@ export class KeptUses {
       const config = configs[name]!;
       const before = this.configs.get(name);
       if (before === config) continue;
-      if (before !== undefined) this.count(before, -1);
-      this.count(config, 1);
+      if (before !== undefined && before.virtualHosts.length === config.virtualHosts.length) {
+        // A configuration made again with one Host's virtual host changed (5,000 of them in a
+        // cleartext table): only the positions holding another route list are counted again.
+        this.swap(before.virtualHosts, config.virtualHosts);
+      } else {
+        if (before !== undefined) this.count(before.virtualHosts, -1);
+        this.count(config.virtualHosts, 1);
+      }
       this.configs.set(name, config);
     }
     if (seen === this.configs.size) return;
     // Some configurations are gone: taken out.
     for (const [name, config] of this.configs) {
       if (Object.hasOwn(configs, name)) continue;
-      this.count(config, -1);
+      this.count(config.virtualHosts, -1);
       this.configs.delete(name);
     }
   }
@@ -41,18 +47,32 @@ export class KeptUses {
     return (this.clusters.get(cluster) ?? 0) > 0;
   }
 
-  private count(config: IRRouteConfig, by: 1 | -1): void {
-    for (const vhost of config.virtualHosts) {
-      const holders = (this.lists.get(vhost.routes) ?? 0) + by;
-      if (holders > 0) this.lists.set(vhost.routes, holders);
-      else this.lists.delete(vhost.routes);
-      // A list counts its clusters once: when its first holder comes and its last one goes.
-      if ((by === 1 && holders === 1) || (by === -1 && holders === 0)) {
-        for (const cluster of clustersOf(vhost.routes)) {
-          const users = (this.clusters.get(cluster) ?? 0) + by;
-          if (users > 0) this.clusters.set(cluster, users);
-          else this.clusters.delete(cluster);
-        }
+  /** The route lists of `before` taken out and those of `now` put in, where they differ position by position. */
+  private swap(before: readonly IRVirtualHost[], now: readonly IRVirtualHost[]): void {
+    for (let i = 0; i < now.length; i++) {
+      const was = before[i]!.routes;
+      const is = now[i]!.routes;
+      if (was === is) continue;
+      // Put in first: a list moving between positions is never counted out and in again.
+      this.hold(is, 1);
+      this.hold(was, -1);
+    }
+  }
+
+  private count(virtualHosts: readonly IRVirtualHost[], by: 1 | -1): void {
+    for (const vhost of virtualHosts) this.hold(vhost.routes, by);
+  }
+
+  private hold(routes: readonly IRRoute[], by: 1 | -1): void {
+    const holders = (this.lists.get(routes) ?? 0) + by;
+    if (holders > 0) this.lists.set(routes, holders);
+    else this.lists.delete(routes);
+    // A list counts its clusters once: when its first holder comes and its last one goes.
+    if ((by === 1 && holders === 1) || (by === -1 && holders === 0)) {
+      for (const cluster of clustersOf(routes)) {
+        const users = (this.clusters.get(cluster) ?? 0) + by;
+        if (users > 0) this.clusters.set(cluster, users);
+        else this.clusters.delete(cluster);
       }
     }
   }
