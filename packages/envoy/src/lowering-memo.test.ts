@@ -162,10 +162,27 @@ describe('keptDanglingLists', () => {
     let config:
       | { name: string; provenance: never[]; virtualHosts: Array<{ name: string; routes: IRRoute[] }> }
       | undefined;
-    for (let step = 0; step < 400; step++) {
+    // Objects of earlier compiles, brought back now and then: their findings were checked some
+    // compiles ago, while names came and went since.
+    const history: Array<{
+      lists: IRRoute[][];
+      listeners: ReturnType<typeof newListener>[];
+      config: typeof config;
+    }> = [];
+    let restoredReused = 0;
+    let restored = false;
+    for (let step = 0; step < 600; step++) {
       const edit = random();
+      history.push({ lists, listeners, config });
+      restored = false;
       // Most compiles change nothing the findings read (the fast path); others change one thing.
-      if (edit < 0.15) lists = lists.map((l) => (random() < 0.3 ? newList() : l));
+      if (edit < 0.08 && history.length > 4) {
+        const back = history[history.length - 2 - int(Math.min(history.length - 1, 12))]!;
+        lists = back.lists;
+        listeners = back.listeners;
+        config = back.config;
+        restored = true;
+      } else if (edit < 0.15) lists = lists.map((l) => (random() < 0.3 ? newList() : l));
       else if (edit < 0.25) listeners = listeners.map((l) => (random() < 0.5 ? newListener(l.name) : l));
       else if (edit < 0.35) listeners = listeners.map((l) => (random() < 0.5 ? oneChainNew(l) : { ...l }));
       else if (edit < 0.5) {
@@ -215,9 +232,13 @@ describe('keptDanglingLists', () => {
           return found;
         },
       };
+      const before = configsReused + reused;
       const got = danglingReferences(ir, emitted, refused, countingLists, counting);
-      expect(got).toEqual(danglingReferences(ir, emitted, refused));
+      expect(got, `step ${step}`).toEqual(danglingReferences(ir, emitted, refused));
+      if (restored && configsReused + reused > before) restoredReused++;
     }
+    // Findings checked compiles ago were reused for objects brought back.
+    expect(restoredReused).toBeGreaterThan(5);
     // The fast paths were taken (a listener's, a chain's, a configuration's findings reused).
     expect(reused).toBeGreaterThan(200);
     expect(chainsReused).toBeGreaterThan(10);

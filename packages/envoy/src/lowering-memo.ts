@@ -13,6 +13,7 @@ import {
 import type { Admission } from './admit.js';
 import { type ChunkMemo, chunkMemo } from './json-text.js';
 import type { Json, LoweredResource, ResourcePart } from './lower/common.js';
+import { NameMoves } from './name-moves.js';
 import type { DanglingReference, EmittedNames, ListenerFindings, RouteListFindings } from './references.js';
 
 /**
@@ -82,8 +83,12 @@ export interface LoweringMemo {
     | undefined;
   /** The names emitted by the last compile, by type URL (keptDanglingLists compares them). */
   lastEmitted: EmittedNames | undefined;
-  /** Compiles seen by keptDanglingLists: an entry checked by the last one is valid while names stay. */
+  /** Compiles seen by keptDanglingLists (entries note the one they were checked at). */
   danglingCompiles: number;
+  /** The cluster names that came or went at each recent compile (keptDanglingLists). */
+  clusterMoves: NameMoves;
+  /** At each recent compile, `[]` when no secret or route configuration name came or went. */
+  httpNameMoves: NameMoves;
   /** The last sorted list of each IR record (lower/index.ts), with the values it was sorted from. */
   sorted: Map<
     string,
@@ -202,6 +207,8 @@ export function loweringMemo(memo: PassMemo, limitsSalt: string): LoweringMemo {
     danglingLists: undefined,
     lastEmitted: undefined,
     danglingCompiles: 0,
+    clusterMoves: new NameMoves(),
+    httpNameMoves: new NameMoves(),
     sorted: new Map(),
     slots: new Map(),
     slotNames: new Map(),
@@ -253,8 +260,8 @@ export function keptLowering<T extends object>(
  * Refused clusters also decide findings: a new memo starts when that set changes.
  * A listener's (and a filter chain's) findings are kept by object, valid while no secret or
  * route configuration name came or went, nor a cluster name for one with a TCP chain. An entry
- * checked by the last compile is valid without looking at its names when the names of its kinds
- * are those of the last compile.
+ * checked at one of the last compiles (NameMoves.kept) is valid without looking at all its names
+ * when none of the names that came or went since is one of them.
  */
 export function keptDanglingLists(
   memo: LoweringMemo,
@@ -280,24 +287,29 @@ export function keptDanglingLists(
   // Without the names of this and the last compile, nothing counts as unchanged.
   const unchanged = (typeUrl: string) =>
     emittedNames !== undefined && last !== undefined && sameSet(last.get(typeUrl), emittedNames.get(typeUrl));
-  const clustersUnchanged = unchanged(TypeUrl.Cluster);
-  // The cluster names that came or went since the last compile, when few: an entry checked by
-  // the last compile stays valid unless it names one of them.
-  const moved = clustersUnchanged
-    ? undefined
-    : movedNames(last?.get(TypeUrl.Cluster), emittedNames?.get(TypeUrl.Cluster));
+  // The cluster names that came or went since the last compile, when few: an entry checked at
+  // a recent compile stays valid unless one of the names that moved since is one of its own.
+  const clusterMoves = memo.clusterMoves;
+  clusterMoves.record(
+    compile,
+    unchanged(TypeUrl.Cluster)
+      ? []
+      : movedNames(last?.get(TypeUrl.Cluster), emittedNames?.get(TypeUrl.Cluster)),
+  );
   // An HTTP chain names secrets and a route configuration; only a TCP chain names clusters.
-  const httpNamesUnchanged = unchanged(TypeUrl.Secret) && unchanged(TypeUrl.RouteConfiguration);
-  const namesUnchanged = (tcp: boolean) => httpNamesUnchanged && (!tcp || clustersUnchanged);
+  const httpMoves = memo.httpNameMoves;
+  httpMoves.record(
+    compile,
+    unchanged(TypeUrl.Secret) && unchanged(TypeUrl.RouteConfiguration) ? [] : undefined,
+  );
+  const namesUnchanged = (tcp: boolean, checked: number) =>
+    httpMoves.untouched(checked) && (!tcp || clusterMoves.untouched(checked));
   const { lists, listeners, configs, chains } = known;
   return {
     get(routes) {
       const entry = lists.get(routes);
       if (entry === undefined) return undefined;
-      const lastChecked = entry.checked === compile - 1;
-      if (lastChecked && moved !== undefined) {
-        for (const name of moved) if (entry.names.has(name)) return undefined;
-      } else if (!(clustersUnchanged && lastChecked)) {
+      if (!clusterMoves.untouched(entry.checked, entry.names)) {
         for (const name of entry.emitted) if (!emitted.has(name)) return undefined;
         for (const name of entry.missing) if (emitted.has(name)) return undefined;
       }
@@ -318,8 +330,7 @@ export function keptDanglingLists(
     },
     listener(listener) {
       const entry = listeners.get(listener);
-      if (entry === undefined || !namesUnchanged(entry.tcp) || entry.checked !== compile - 1)
-        return undefined;
+      if (entry === undefined || !namesUnchanged(entry.tcp, entry.checked)) return undefined;
       entry.checked = compile;
       return entry.findings;
     },
@@ -330,10 +341,10 @@ export function keptDanglingLists(
       ];
       listeners.set(listener, { findings, checked: compile, tcp: chains.some((c) => c.kind === 'tcp') });
     },
-    // A route configuration's findings: valid while the cluster names are the last compile's.
+    // A route configuration's findings: valid while no cluster name came or went since they were made.
     config(config) {
       const entry = configs.get(config);
-      if (entry === undefined || !clustersUnchanged || entry.checked !== compile - 1) return undefined;
+      if (entry === undefined || !clusterMoves.untouched(entry.checked)) return undefined;
       entry.checked = compile;
       return entry.findings;
     },
@@ -342,9 +353,7 @@ export function keptDanglingLists(
     },
     chain(chain) {
       const entry = chains.get(chain);
-      if (entry === undefined || !namesUnchanged(chain.kind === 'tcp') || entry.checked !== compile - 1) {
-        return undefined;
-      }
+      if (entry === undefined || !namesUnchanged(chain.kind === 'tcp', entry.checked)) return undefined;
       entry.checked = compile;
       return entry.findings;
     },
