@@ -265,4 +265,43 @@ describe('emitSorted', () => {
     expect(names([['a', 'b'], ['b']]).failed[0]).toContain('Cluster b twice');
     expect(names([['a', 'b'], 'b']).names).toEqual([]);
   });
+
+  it('under an incremental compiler, checks each list against the last one and still refuses disorder', () => {
+    // The pass keeps its resources between compiles, as lowering does, and changes one place each time.
+    const kept = new Map<string, ReturnType<typeof cluster>>();
+    let order: string[] = [];
+    const plugin = definePlugin({
+      id: 'kept',
+      owns: ['example.io/Widget'],
+      register(reg) {
+        reg.pass({
+          id: 'kept.lower',
+          phase: 'lower',
+          run(ctx) {
+            ctx.emitSorted!(
+              order.map((name) => {
+                let r = kept.get(name);
+                if (r === undefined) kept.set(name, (r = cluster(name)));
+                return r;
+              }),
+            );
+          },
+        });
+      },
+    });
+    const incremental = createIncrementalCompiler([plugin]);
+    const run = (names: string[]) => {
+      order = names;
+      const result = incremental.compile([widget(names.join(','), 1)]);
+      return {
+        names: result.xds[TypeUrl.Cluster].map((r) => r.name),
+        failed: result.diagnostics.filter((d) => d.code === 'PASS_FAILED').map((d) => d.message),
+      };
+    };
+    expect(run(['a', 'c', 'e'])).toEqual({ names: ['a', 'c', 'e'], failed: [] });
+    expect(run(['a', 'b', 'c', 'e'])).toEqual({ names: ['a', 'b', 'c', 'e'], failed: [] });
+    expect(run(['a', 'b', 'e', 'c']).failed[0]).toContain('Cluster c out of name order');
+    expect(run(['a', 'b', 'b', 'c', 'e']).failed[0]).toContain('Cluster b twice');
+    expect(run(['a', 'c', 'e', 'f'])).toEqual({ names: ['a', 'c', 'e', 'f'], failed: [] });
+  });
 });

@@ -8,6 +8,7 @@ import { createPipeline, type Pipeline, type PluginUse } from './pipeline.js';
 import type { CompileOptions, PassContext, Plugin } from './plugin.js';
 import { compareStrings, type StoredResource } from './resource.js';
 import type { ScheduledPass } from './scheduler.js';
+import { sortedEmitProblem } from './sorted-emit.js';
 import { emptyXdsResources, type XdsResource, type XdsResources } from './xds.js';
 
 export interface CompileResult {
@@ -111,25 +112,19 @@ export function compile(
       const first = resources[0];
       if (first === undefined) return;
       const typeUrl = first.typeUrl;
-      const list = run.xds[typeUrl];
-      if (list.length > 0 || run.emitted.has(typeUrl)) {
+      if (run.xds[typeUrl].length > 0 || run.emitted.has(typeUrl)) {
         // Not the type's first resources: one by one, as emit.
         for (const resource of resources) emit(resource);
         return;
       }
-      for (let i = 1; i < resources.length; i++) {
-        const resource = resources[i]!;
-        if (resource.typeUrl !== typeUrl) {
-          throw new Error(`pass '${pass.id}' emitted ${resource.typeUrl} among ${typeUrl} resources`);
-        }
-        if (compareStrings(resources[i - 1]!.name, resource.name) >= 0) {
-          throw new Error(
-            `pass '${pass.id}' emitted ${typeUrl} ${resource.name} ${resources[i - 1]!.name === resource.name ? 'twice' : 'out of name order'}`,
-          );
-        }
-      }
-      for (const resource of resources) list.push(resource);
+      const lastKey = `${pass.id} ${typeUrl}`;
+      const problem = sortedEmitProblem(resources, session?.sortedEmits?.get(lastKey));
+      if (problem !== undefined) throw new Error(`pass '${pass.id}' ${problem}`);
+      // A copy: the pass may change its array later; results are never changed.
+      const list = resources.slice();
+      run.xds[typeUrl] = list;
       run.sorted.add(typeUrl);
+      session?.sortedEmits?.set(lastKey, list);
     };
     const ctx: PassContext<unknown> = {
       ir: run.ir,
@@ -187,6 +182,8 @@ export interface CompileSession {
   inputOrder?: KeptInputOrder;
   /** The admitted inputs kept between compiles (patched when a short stretch of the list changed). */
   admission?: KeptAdmission;
+  /** Each pass's last `emitSorted` list per type (by `pass type`): the next one's order is checked against it. */
+  sortedEmits?: Map<string, readonly XdsResource[]>;
 }
 
 /** The admitted inputs: patched from the session's last ones when it can, else admitted in full (and kept). */

@@ -51,6 +51,7 @@ export function createIncrementalCompiler(
   const session: CompileSession = {
     inputOrder,
     admission,
+    sortedEmits: new Map(),
     memo(passId) {
       let store = stores.get(passId);
       if (!store) {
