@@ -61,7 +61,11 @@ describe('KeptClusters', () => {
       for (const m of mappings) if (!next.includes(m)) changed.push(m);
       // What resolveUpstreams says of an incremental map; now and then it says nothing (full build).
       if (random() < 0.9) {
-        upstreamChanges.set(now, { since: upstreams, mappings: changed });
+        upstreamChanges.set(now, {
+          since: upstreams,
+          mappings: changed,
+          gone: mappings.filter((m) => !next.includes(m)),
+        });
         patched++;
       }
       const got = kept.build(next, now);

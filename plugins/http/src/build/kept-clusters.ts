@@ -92,12 +92,15 @@ export class KeptClusters {
     if (listed.added.length + listed.removed.length + since.mappings.length > 64) return undefined;
     const added = new Set(listed.added);
     const removed = new Set(listed.removed);
+    // Taken out of the Mapping list (left out by the last compile, so not in `removed`): an edited
+    // Mapping's new object has its id, and with it its upstream.
+    const gone = new Set(since.gone);
     // Out of the clusters they used: the removed ones and those whose upstream changed (in both lists).
     const leaving = new Set<HttpMapping>(listed.removed);
     const joining = new Set<HttpMapping>(listed.added);
     for (const m of since.mappings) {
       if (!added.has(m)) leaving.add(m);
-      if (!removed.has(m)) joining.add(m);
+      if (!removed.has(m) && !gone.has(m)) joining.add(m);
     }
     // Changed in place: only the next compile reads it, and nothing above returned undefined after this.
     const users = last.users;

@@ -24,7 +24,7 @@ export function findTlsContext(
 export function upstreamTlsFromContext(
   ctx: Pick<PassContext, 'report'>,
   context: HttpTLSContext,
-  secrets: SecretResolver,
+  secrets: Pick<SecretResolver, 'certificate' | 'ca' | 'reason'>,
 ): IRUpstreamTls | undefined {
   const tls: IRUpstreamTls = { ...tlsParameters(context.spec) };
   if (context.spec.sni) tls.sni = context.spec.sni;

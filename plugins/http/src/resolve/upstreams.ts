@@ -78,10 +78,16 @@ export function resolveUpstreams(ctx: PassContext): void {
     ? ctx.memo.reuse(
         keptUpstreamsKey,
         upstreamsSalt(config.ambassadorNamespace, module, resolvers),
-        (): KeptResolution => ({ upstreams: new KeptByString<Upstream>() }),
+        (): KeptResolution => ({
+          upstreams: new KeptByString<Upstream>(),
+          tlsUpstreams: new KeptByString<KeptTlsUpstream>(),
+        }),
       )
     : undefined;
   const keptUpstreams = kept_?.upstreams;
+  // Every TLSContext upstream is resolved every compile: those not asked for by this one go.
+  const keptTls = kept_?.tlsUpstreams;
+  keptTls?.rotate();
   // The last compile's outcome: then only the Mappings added since and those whose upstream
   // reads more than their own fields need resolving (see KeptResolution).
   const last = anyContribution ? undefined : kept_?.last;
@@ -127,6 +133,18 @@ export function resolveUpstreams(ctx: PassContext): void {
       if (keptUpstreams?.get(memoKey) !== known) impure.push(mapping);
       return;
     }
+    if (keptTls !== undefined && spec.tls !== undefined) {
+      // A TLSContext upstream made by an earlier compile: the same while its Mapping finds a
+      // TLSContext of the same spec object and its Secrets give the same IR secrets again (asked
+      // as upstreamTlsFromContext asks them: the SecretResolver's effects are those of resolving).
+      const before = keptTls.get(memoKey);
+      if (before !== undefined && sameTlsUpstream(before, contexts, spec.tls, mapping.namespace, secrets)) {
+        memo.set(memoKey, before.upstream);
+        impure.push(mapping);
+        upstreams.set(mapping.id, before.upstream);
+        return;
+      }
+    }
     const service = parseService(spec.service);
     impure.push(mapping); // until found pure below
     if ('error' in service) {
@@ -147,6 +165,8 @@ export function resolveUpstreams(ctx: PassContext): void {
       });
     }
     let tls: IRUpstreamTls | undefined;
+    let tlsContext: HttpTLSContext | undefined;
+    let asked: SecretAsked[] | undefined;
     if (spec.tls !== undefined) {
       const context = findTlsContext(contexts, spec.tls, mapping.namespace);
       if (!context) {
@@ -159,11 +179,13 @@ export function resolveUpstreams(ctx: PassContext): void {
         dropped.add(mapping);
         return;
       }
-      tls = upstreamTlsFromContext(ctx, context, secrets);
+      asked = [];
+      tls = upstreamTlsFromContext(ctx, context, recordingSecrets(secrets, asked));
       if (!tls) {
         dropped.add(mapping);
         return;
       }
+      tlsContext = context;
     } else if (service.scheme === 'https') {
       tls = {};
     }
@@ -222,10 +244,19 @@ export function resolveUpstreams(ctx: PassContext): void {
       keptUpstreams.set(memoKey, upstream);
       impure.pop();
     }
+    // A Kubernetes Service upstream through a TLSContext: kept with what it read (sameTlsUpstream).
+    if (
+      keptTls !== undefined &&
+      resolver?.kind === 'service' &&
+      tlsContext !== undefined &&
+      asked !== undefined
+    )
+      keptTls.set(memoKey, { upstream, spec: tlsContext.spec, namespace: tlsContext.namespace, asked });
     upstreams.set(mapping.id, upstream);
     useEndpoints(upstream, mapping);
   };
   let touched: HttpMapping[] | undefined;
+  let taken: readonly HttpMapping[] = [];
   if (incremental && last !== undefined && change !== undefined) {
     // The last compile's upstreams, without the Mappings gone since; those added since and the
     // impure ones (their TLSContext, Secrets or endpoints may have changed) resolved again, in
@@ -238,6 +269,7 @@ export function resolveUpstreams(ctx: PassContext): void {
     if (again.length > 0 && change.added.length > 0) todo.sort(compareByKey);
     for (const mapping of todo) resolveOne(mapping);
     touched = [...change.added, ...change.removed];
+    taken = change.removed;
     for (const mapping of again) {
       const before = last.upstreams.get(mapping.id);
       const now = upstreams.get(mapping.id);
@@ -283,7 +315,7 @@ export function resolveUpstreams(ctx: PassContext): void {
       // dropped: a WeakMap value keeps its key's predecessor alive, so every change kept would
       // chain every compile's upstream map (and its flat copy) alive, ~130 KiB per edit.
       upstreamChanges.delete(last.upstreams);
-      upstreamChanges.set(upstreams, { since: last.upstreams, mappings: touched });
+      upstreamChanges.set(upstreams, { since: last.upstreams, mappings: touched, gone: taken });
     }
   }
 }
@@ -321,6 +353,8 @@ function addedIdsAreNew(
  */
 interface KeptResolution {
   upstreams: KeptByString<Upstream>;
+  /** Kubernetes Service upstreams through a TLSContext, by upstream key, with what they read. */
+  tlsUpstreams: KeptByString<KeptTlsUpstream>;
   last?: {
     mappings: readonly HttpMapping[];
     upstreams: ReadonlyMap<string, Upstream>;
@@ -333,6 +367,71 @@ interface KeptResolution {
   };
 }
 
+/** One question upstreamTlsFromContext asked the SecretResolver, and its answer. */
+interface SecretAsked {
+  use: 'certificate' | 'ca';
+  namespace: string;
+  name: string;
+  answer: string | undefined;
+}
+
+/** A TLSContext upstream of an earlier compile: what it read of its TLSContext, and what it asked of the Secrets. */
+interface KeptTlsUpstream {
+  upstream: Upstream;
+  spec: HttpTLSContext['spec'];
+  namespace: string;
+  asked: readonly SecretAsked[];
+}
+
+/** The SecretResolver's questions, answered by it and written down in `asked`. */
+function recordingSecrets(
+  secrets: SecretResolver,
+  asked: SecretAsked[],
+): Pick<SecretResolver, 'certificate' | 'ca' | 'reason'> {
+  return {
+    certificate(namespace, name, user) {
+      const answer = secrets.certificate(namespace, name, user);
+      asked.push({ use: 'certificate', namespace, name, answer });
+      return answer;
+    },
+    ca(namespace, name, user) {
+      const answer = secrets.ca(namespace, name, user);
+      asked.push({ use: 'ca', namespace, name, answer });
+      return answer;
+    },
+    reason: (namespace, name, use) => secrets.reason(namespace, name, use),
+  };
+}
+
+/**
+ * Whether a kept TLSContext upstream is what resolving the Mapping again would make: the Mapping
+ * (by its upstream key) finds the same TLSContext object, and the same questions to the Secrets
+ * (asked again here, so their effects — IR secrets written, users recorded — are those of
+ * resolving it) get the same answers. Everything else it read is in the upstream key or the salt.
+ */
+function sameTlsUpstream(
+  kept: KeptTlsUpstream,
+  contexts: readonly HttpTLSContext[],
+  name: string,
+  namespace: string,
+  secrets: SecretResolver,
+): boolean {
+  // An unchanged TLSContext is admitted from memory (the same spec object); what the upstream
+  // read of it is its spec and its namespace (a Secret's default one). Its ref, the Secrets'
+  // user, is this compile's.
+  const context = findTlsContext(contexts, name, namespace);
+  if (context === undefined || context.spec !== kept.spec || context.namespace !== kept.namespace)
+    return false;
+  for (const q of kept.asked) {
+    const answer =
+      q.use === 'certificate'
+        ? secrets.certificate(q.namespace, q.name, context.ref)
+        : secrets.ca(q.namespace, q.name, context.ref);
+    if (answer !== q.answer) return false;
+  }
+  return true;
+}
+
 /**
  * For an upstream map made incrementally: the last compile's map, and the
  * Mappings whose upstream may differ from it by cluster name or authority (those
@@ -342,7 +441,12 @@ interface KeptResolution {
  */
 export const upstreamChanges = new WeakMap<
   ReadonlyMap<string, Upstream>,
-  { since: ReadonlyMap<string, Upstream>; mappings: readonly HttpMapping[] }
+  {
+    since: ReadonlyMap<string, Upstream>;
+    mappings: readonly HttpMapping[];
+    /** Those of `mappings` taken out of the Mapping list: their id may now be another object's. */
+    gone: readonly HttpMapping[];
+  }
 >();
 
 const keptUpstreamsKey = {};
