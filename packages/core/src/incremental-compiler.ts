@@ -61,9 +61,7 @@ export function createIncrementalCompiler(
       return store;
     },
   };
-  let last:
-    | { resources: StoredResource[]; targets: object[]; options: string; result: CompileResult }
-    | undefined;
+  let last: { resources: StoredResource[]; options: string; result: CompileResult } | undefined;
   const stats: IncrementalStats = { unchanged: false, memoHits: 0, memoMisses: 0, inputsPatched: false };
 
   return {
@@ -71,14 +69,16 @@ export function createIncrementalCompiler(
     stats,
     compile(resources, options = {}) {
       const optionsKey = JSON.stringify(options);
-      if (last && last.options === optionsKey && sameInputs(last.resources, last.targets, resources)) {
+      if (last && last.options === optionsKey && sameInputs(last.resources, resources)) {
         stats.unchanged = true;
         stats.inputsPatched = false;
         stats.memoHits = 0;
         stats.memoMisses = 0;
         return last.result;
       }
-      const result = compile(resources, pipeline, options, session);
+      // The compiler's own copy: kept as the last inputs here and by the session's admission.
+      const given = resources.slice();
+      const result = compile(given, pipeline, options, session);
       stats.unchanged = false;
       stats.inputsPatched = admission.patched;
       stats.memoHits = 0;
@@ -87,25 +87,14 @@ export function createIncrementalCompiler(
         stats.memoHits += store.hits;
         stats.memoMisses += store.misses;
       }
-      last = {
-        resources: [...resources],
-        targets: resources.map((r) => r.resource),
-        options: optionsKey,
-        result,
-      };
+      last = { resources: given, options: optionsKey, result };
       return result;
     },
   };
 }
 
-function sameInputs(
-  before: readonly StoredResource[],
-  targets: readonly object[],
-  now: readonly StoredResource[],
-): boolean {
+function sameInputs(before: readonly StoredResource[], now: readonly StoredResource[]): boolean {
   if (before.length !== now.length) return false;
-  for (let i = 0; i < now.length; i++) {
-    if (before[i] !== now[i] || targets[i] !== now[i]?.resource) return false;
-  }
+  for (let i = 0; i < now.length; i++) if (before[i] !== now[i]) return false;
   return true;
 }

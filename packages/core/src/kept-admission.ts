@@ -18,8 +18,8 @@ interface Notes {
 }
 
 interface Admission {
-  /** The input list as given (a copy). */
-  resources: StoredResource[];
+  /** The input list as given (the incremental compiler's own copy, never changed). */
+  resources: readonly StoredResource[];
   admitted: AdmittedInputs;
   /** `admitted.byKind` as entries (their keys, for binary search). */
   kindEntries: Map<ResourceKind, KeyedInput[]>;
@@ -66,7 +66,7 @@ export class KeptAdmission {
       if (list) list.push(entry);
       else kindEntries.set(entry.kind, [entry]);
     }
-    this.last = { resources: resources.slice(), admitted, kindEntries, notes: new Map(reported) };
+    this.last = { resources, admitted, kindEntries, notes: new Map(reported) };
   }
 
   /** The admitted inputs for `resources`, patched from the last ones; undefined when they must be admitted in full. */
@@ -95,14 +95,17 @@ export class KeptAdmission {
     if (changed === 0 && before.length === resources.length) return this.replay(last, report);
     if (changed > Math.max(16, resources.length >> 6)) return undefined;
 
-    const entries = last.admitted.entries.slice();
+    // The entry lists are this object's own: changed in place (a patch given up on below drops
+    // them all). The input lists were given to passes, which may keep them: copied.
+    this.last = undefined;
+    const entries = last.admitted.entries;
     const inputs = last.admitted.inputs.slice();
     const kinds = new Map<ResourceKind, { entries: KeyedInput[]; list: StoredResource[] }>();
     const kindLists = (kind: ResourceKind) => {
       let lists = kinds.get(kind);
       if (lists === undefined) {
         lists = {
-          entries: last.kindEntries.get(kind)?.slice() ?? [],
+          entries: last.kindEntries.get(kind) ?? [],
           list: last.admitted.byKind.get(kind)?.slice() ?? [],
         };
         kinds.set(kind, lists);
@@ -174,7 +177,7 @@ export class KeptAdmission {
     const admitted: AdmittedInputs = { entries, inputs, byKind };
     this.order.forgetOrder();
     this.patched = true;
-    this.last = { resources: resources.slice(), admitted, kindEntries, notes };
+    this.last = { resources, admitted, kindEntries, notes };
     // Reported only now: a patch given up on above reports nothing (the full admission will).
     for (const [stored, noted] of notes) for (const d of noted.diagnostics) report(d, stored);
     return admitted;
