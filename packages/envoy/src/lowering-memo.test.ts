@@ -169,6 +169,7 @@ describe('keptDanglingLists', () => {
       listeners: ReturnType<typeof newListener>[];
       config: typeof config;
     }> = [];
+    let single: typeof config;
     let restoredReused = 0;
     let restored = false;
     for (let step = 0; step < 600; step++) {
@@ -201,9 +202,13 @@ describe('keptDanglingLists', () => {
           virtualHosts: lists.map((routes, i) => ({ name: `vh${i}`, routes })),
         };
       }
+      // A configuration of one virtual host (a Host's TLS table), kept while its list is.
+      if (single === undefined || single.virtualHosts[0]!.routes !== lists[0]) {
+        single = { name: 'r1', provenance: [], virtualHosts: [{ name: 'vh', routes: lists[0]! }] };
+      }
       const ir = {
         listeners: Object.fromEntries(listeners.map((l) => [l.name, l])),
-        routeConfigs: { r0: config },
+        routeConfigs: { r0: config, r1: single },
         clusters: {},
         endpoints: {},
         secrets: {},

@@ -77,7 +77,15 @@ export interface LoweringMemo {
           }
         >;
         listeners: WeakMap<IRListener, { findings: DanglingReference[]; checked: number; tcp: boolean }>;
-        configs: WeakMap<IRRouteConfig, { findings: DanglingReference[]; checked: number }>;
+        configs: WeakMap<
+          IRRouteConfig,
+          {
+            findings: DanglingReference[];
+            checked: number;
+            /** The cluster names its routes forward or mirror to, when few lists hold them (undefined: many). */
+            names: ReadonlySet<string> | undefined;
+          }
+        >;
         chains: WeakMap<IRFilterChain, { findings: DanglingReference[]; checked: number }>;
       }
     | undefined;
@@ -341,15 +349,16 @@ export function keptDanglingLists(
       ];
       listeners.set(listener, { findings, checked: compile, tcp: chains.some((c) => c.kind === 'tcp') });
     },
-    // A route configuration's findings: valid while no cluster name came or went since they were made.
+    // A route configuration's findings: valid while none of the cluster names it names came or
+    // went since they were made (with its names unknown, while no cluster name did).
     config(config) {
       const entry = configs.get(config);
-      if (entry === undefined || !clusterMoves.untouched(entry.checked)) return undefined;
+      if (entry === undefined || !clusterMoves.untouched(entry.checked, entry.names)) return undefined;
       entry.checked = compile;
       return entry.findings;
     },
     setConfig(config, findings) {
-      configs.set(config, { findings, checked: compile });
+      configs.set(config, { findings, checked: compile, names: configNames(config, lists) });
     },
     chain(chain) {
       const entry = chains.get(chain);
@@ -361,6 +370,29 @@ export function keptDanglingLists(
       chains.set(chain, { findings, checked: compile });
     },
   };
+}
+
+/** Route configurations with more virtual hosts than this have no names set of their own. */
+const configNamesUpTo = 16;
+
+/**
+ * The cluster names a route configuration's lists name (their kept entries' own set for one
+ * list), or undefined when it has many virtual hosts or a list has no entry.
+ */
+function configNames(
+  config: IRRouteConfig,
+  lists: WeakMap<readonly IRRoute[], { names: ReadonlySet<string> }>,
+): ReadonlySet<string> | undefined {
+  const vhs = config.virtualHosts;
+  if (vhs.length > configNamesUpTo) return undefined;
+  if (vhs.length === 1) return lists.get(vhs[0]!.routes)?.names;
+  const names = new Set<string>();
+  for (const vh of vhs) {
+    const entry = lists.get(vh.routes);
+    if (entry === undefined) return undefined;
+    for (const name of entry.names) names.add(name);
+  }
+  return names;
 }
 
 /** The names in one set and not the other (at most 64 of them), or undefined. */

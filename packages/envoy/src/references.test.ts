@@ -1,3 +1,4 @@
+import { emptyIR, type IRCluster, TypeUrl } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { danglingReferences } from './references.js';
 import { readIR } from './testing/golden.js';
@@ -19,5 +20,33 @@ describe('danglingReferences', () => {
     );
     expect(forRoute).toHaveLength(3);
     expect(forRoute.every((d) => d.refs === route.provenance)).toBe(true);
+  });
+
+  it("reports a cluster's missing secrets and endpoints, and nothing for a cluster that names neither", () => {
+    const ir = emptyIR();
+    const cluster = (name: string, fields: Partial<IRCluster>): IRCluster => ({
+      name,
+      discovery: 'STRICT_DNS',
+      provenance: [{ apiVersion: 'v1', kind: 'Test', namespace: 'default', name }],
+      ...fields,
+    });
+    ir.clusters = {
+      plain: cluster('plain', { targets: [{ host: 'a', port: 80 }] }),
+      eds: cluster('eds', { discovery: 'EDS', edsServiceName: 'eds-service' }),
+      edsFound: cluster('edsFound', { discovery: 'EDS' }),
+      ca: cluster('ca', { tls: { caSecret: 'missing-ca' } }),
+      both: cluster('both', { tls: { certificateSecret: 'present', caSecret: 'missing-too' } }),
+      notEmitted: cluster('notEmitted', { discovery: 'EDS', tls: { caSecret: 'missing-ca' } }),
+    };
+    const emitted = new Map([
+      [TypeUrl.Cluster, new Set(['plain', 'eds', 'edsFound', 'ca', 'both'])],
+      [TypeUrl.Secret, new Set(['present'])],
+      [TypeUrl.ClusterLoadAssignment, new Set(['edsFound'])],
+    ]);
+    expect(danglingReferences(ir, emitted).map((d) => d.message)).toEqual([
+      "EDS cluster 'eds' has endpoints 'eds-service', which was not generated (it does not exist or was rejected); it has no hosts",
+      "cluster 'both' uses secret 'missing-too', which was not generated (it does not exist or was rejected); Envoy keeps it warming until it exists",
+      "cluster 'ca' uses secret 'missing-ca', which was not generated (it does not exist or was rejected); Envoy keeps it warming until it exists",
+    ]);
   });
 });

@@ -79,13 +79,16 @@ export function danglingReferences(
     owner: string,
     refs: ResourceRef[],
   ) => {
-    for (const secret of [tls?.certificateSecret, tls?.caSecret]) {
-      if (secret !== undefined && !has(TypeUrl.Secret, secret)) {
-        found.push({
-          refs,
-          message: `${owner} uses ${missing('secret', secret)}; Envoy keeps it warming until it exists`,
-        });
-      }
+    if (tls === undefined) return;
+    checkSecret(tls.certificateSecret, owner, refs);
+    checkSecret(tls.caSecret, owner, refs);
+  };
+  const checkSecret = (secret: string | undefined, owner: string, refs: ResourceRef[]) => {
+    if (secret !== undefined && !has(TypeUrl.Secret, secret)) {
+      found.push({
+        refs,
+        message: `${owner} uses ${missing('secret', secret)}; Envoy keeps it warming until it exists`,
+      });
     }
   };
   const checkChain = (listener: string, chain: IRFilterChain) => {
@@ -187,6 +190,8 @@ export function danglingReferences(
     checkedLists.setConfig?.(config, found.slice(start));
   }
   for (const cluster of records.clusters) {
+    // Only a cluster with TLS (secrets) or EDS (endpoints) names anything (most have neither).
+    if (cluster.tls === undefined && cluster.discovery !== 'EDS') continue;
     if (!has(TypeUrl.Cluster, cluster.name)) continue;
     checkSecrets(cluster.tls, `cluster '${cluster.name}'`, cluster.provenance);
     const service = cluster.edsServiceName ?? cluster.name;
