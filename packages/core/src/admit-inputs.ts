@@ -56,7 +56,7 @@ export function admitInputs(
   // Keys are computed once: sorting 10,000 resources calls the comparator ~130,000 times.
   const keyed: KeyedInput[] = kept
     ? kept.sort(valid, (stored) => keyOfResource(stored.resource), compareKeyed)
-    : valid.map((stored) => ({ stored, key: keyOfResource(stored.resource) })).sort(compareKeyed);
+    : valid.map(keyedWithKind).sort(compareKeyed);
   const entries: AdmittedEntry[] = [];
   let duplicates = false;
   let previous: KeyedInput | undefined;
@@ -79,6 +79,13 @@ export function admitInputs(
     previous = entry;
   }
   return { admitted: admittedLists(entries), duplicates };
+}
+
+/** An input's entry with its kind, and its key made from it (keyOfResource's text). */
+function keyedWithKind(stored: StoredResource): KeyedInput {
+  const kind = kindOf(stored.resource);
+  const { namespace, name } = stored.resource.metadata;
+  return { stored, kind, key: `${kind}/${namespace ?? ''}/${name}` };
 }
 
 /** The inputs and per-kind lists of admitted entries. */

@@ -60,9 +60,28 @@ export function apiGroup(apiVersion: string): string {
 /** A kind qualified by its API group, the unit of ownership: 'getambassador.io/Mapping', 'Secret'. */
 export type ResourceKind = string;
 
+/**
+ * Kinds made so far, by apiVersion and kind: one string per kind, not one per call (every input
+ * is asked, and the same string object then keys maps by kind quickly). Bounded: emptied when a
+ * config names more than 1,000 apiVersions or kinds of one apiVersion.
+ */
+const madeKinds = new Map<string, Map<string, ResourceKind>>();
+
 export function kindOf(resource: Pick<Resource, 'apiVersion' | 'kind'>): ResourceKind {
-  const group = apiGroup(resource.apiVersion);
-  return group ? `${group}/${resource.kind}` : resource.kind;
+  let byKind = madeKinds.get(resource.apiVersion);
+  if (byKind === undefined) {
+    if (madeKinds.size >= 1000) madeKinds.clear();
+    byKind = new Map();
+    madeKinds.set(resource.apiVersion, byKind);
+  }
+  let kind = byKind.get(resource.kind);
+  if (kind === undefined) {
+    if (byKind.size >= 1000) byKind.clear();
+    const group = apiGroup(resource.apiVersion);
+    kind = group ? `${group}/${resource.kind}` : resource.kind;
+    byKind.set(resource.kind, kind);
+  }
+  return kind;
 }
 
 export function refOf(resource: Resource, origin?: SourceLocation): ResourceRef {
