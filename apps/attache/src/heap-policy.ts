@@ -8,10 +8,11 @@ import type { Pipeline } from '@attache/core';
  * survive, and compiling is mostly objects that survive: at 10,000 Mappings the semi-spaces have
  * reached 8 MiB when the inputs are read and double again to 16 MiB in the first milliseconds of
  * compile(), 16 MiB more resident memory that buys no CPU (the same CPU either way, measured).
- * After compile() its scaffolding (the IR, the inputs) is garbage in the old generation, which V8
- * collects only when printing has added to it; collected first, printing starts from the live
- * output alone. The same before lowering, whose output and garbage come on top of what the
- * passes before it left: the peak of a run is reached while lowering.
+ * The passes before lowering leave garbage in the old generation, which V8 collects only when
+ * more has been added to it; lowering's output and garbage come on top, and the peak of a run
+ * is reached while lowering, so a full collection runs before it. Printing keeps nothing it
+ * wrote (print-document.ts), so the old generation does not grow while it prints and needs no
+ * collection before it (Session 9 in tools/bench/README.md; Session 8 collected there too).
  */
 
 /** The V8 flags this module changed, with the value each had before (V8's defaults). */
@@ -40,7 +41,7 @@ export function stopYoungGenerationGrowth(
 
 /**
  * A full garbage collection now, when the heap holds more than `aboveBytes` (10,000 Mappings:
- * ~60 MiB before lowering, ~90 MiB after compile(); 1,000: under 30 MiB, left alone). Returns
+ * ~60 MiB before lowering; 1,000: under 30 MiB, left alone). Returns
  * whether it collected.
  */
 export function collectGarbageIfLarge(aboveBytes = 48 * mib): boolean {

@@ -101,6 +101,12 @@ function sortTogether(keys: string[], values: unknown[]): void {
  * for most of every RouteConfiguration at 10,000 Mappings (~10,700 objects each) and made again
  * part by part; at 500, printing 10,000 Mappings took 146–161 ms instead of 204–218 ms, and
  * 1,000 Mappings ~20 ms less (tools/bench/README.md, "Session 8: the CLI").
+ *
+ * Nothing written is kept: a route list that lowering shares between two RouteConfigurations (a
+ * Host's cleartext and TLS ones) is written twice. Keeping its text for the second time saved
+ * ~45 ms at 10,000 Mappings, but the ~10 MB of kept text outlived young collections, grew the
+ * old generation and needed a full collection before printing (~50 ms) to keep the peak under
+ * 150 MiB; without both the peak is ~7 MiB lower (tools/bench/README.md, "Session 9: the CLI").
  */
 export function* canonicalDocumentChunks(
   document: Readonly<Record<string, readonly unknown[]>>,
@@ -123,20 +129,17 @@ export function* canonicalDocumentChunks(
       continue;
     }
     yield `  ${JSON.stringify(key)}: [\n`;
-    // Made at the list's first large resource, dropped with the list.
-    let repeated: RepeatedGroups | undefined;
     for (let i = 0; i < list.length; i++) {
       const view = viewOfAtMost(list[i], partsAbove);
       const comma = i < list.length - 1 ? ',' : '';
       if (view === tooLarge) {
-        repeated ??= new RepeatedGroups(list, 2, 2 + partDepth);
         // A large resource (a RouteConfiguration of thousands of routes) a part at a time: one
         // string of tens of megabytes, its copy and its bytes would each stay in V8's large-object
         // space until a full GC, which a one-shot run may never make. Its sorted view is made a
         // part at a time too: a whole one (a copy of every route) would live long enough to be
         // moved to the old generation, where it would stay as garbage until such a GC.
         yield '    ';
-        yield* jsonParts(list[i], 2, 2 + partDepth, repeated);
+        yield* jsonParts(list[i], 2, 2 + partDepth);
         yield `${comma}\n`;
       } else yield `    ${jsonAt(view, 2)}${comma}\n`;
     }
@@ -182,12 +185,7 @@ function sortedEntries(record: Record<string, unknown>): Array<[string, unknown]
  * `maxDepth` are written here in sorted order, what is below them (or anything that is not
  * plain data) by JSON.stringify itself, from sorted views made for that piece alone.
  */
-function* jsonParts(
-  value: unknown,
-  depth: number,
-  maxDepth: number,
-  repeated: RepeatedGroups,
-): Generator<string> {
+function* jsonParts(value: unknown, depth: number, maxDepth: number): Generator<string> {
   const entries =
     isPlainContainer(value) && !Array.isArray(value) ? sortedEntries(value as Record<string, unknown>) : [];
   if (depth >= maxDepth || !isPlainContainer(value) || !entries) {
@@ -205,7 +203,7 @@ function* jsonParts(
     }
     if (pending.length > 0) yield pending;
     pending = '';
-    yield* jsonParts(item, depth + 1, maxDepth, repeated);
+    yield* jsonParts(item, depth + 1, maxDepth);
   };
   if (Array.isArray(value)) {
     if (value.length === 0) {
@@ -213,7 +211,7 @@ function* jsonParts(
       return;
     }
     if (depth + 1 >= maxDepth) {
-      yield* repeated.write(value, depth);
+      yield* jsonItemGroups(value, depth);
       return;
     }
     pending = '[\n';
@@ -265,63 +263,6 @@ function* jsonItemGroups(value: readonly unknown[], depth: number): Generator<st
     yield `${text.slice(2, text.length - close)}${end < value.length ? ',\n' : '\n'}`;
   }
   yield `${'  '.repeat(depth)}]`;
-}
-
-/**
- * The arrays a list of resources writes a group at a time (jsonItemGroups) more than once, each
- * written once and its text kept until its last use. Lowering shares a Host's route list between
- * its cleartext RouteConfiguration and its TLS one: at 10,000 Mappings half the routes printed
- * are the same lists a second time. The kept texts live only while their list is printed, where
- * the heap is what a full GC before printing left (commands/compile.ts), so they add no peak.
- */
-class RepeatedGroups {
-  /** How many more times each array is written, for those written more than once. */
-  private readonly uses = new Map<readonly unknown[], number>();
-  private readonly texts = new Map<readonly unknown[], { depth: number; text: string }>();
-
-  /** Counts the arrays jsonParts(resource, depth, maxDepth) writes by groups, for each resource of the list. */
-  constructor(list: readonly unknown[], depth: number, maxDepth: number) {
-    const seen = new Map<readonly unknown[], number>();
-    const walk = (value: unknown, at: number): void => {
-      if (!isPlainContainer(value)) return;
-      if (Array.isArray(value)) {
-        if (at + 1 >= maxDepth) {
-          // Shorter than a group, an array is one JSON.stringify anyway.
-          if (value.length >= group) seen.set(value, (seen.get(value) ?? 0) + 1);
-          return;
-        }
-        for (const item of value) walk(item, at + 1);
-        return;
-      }
-      if (at + 1 >= maxDepth) return;
-      const record = value as Record<string, unknown>;
-      for (const key in record) walk(record[key], at + 1);
-    };
-    for (const resource of list) walk(resource, depth);
-    for (const [array, count] of seen) if (count > 1) this.uses.set(array, count);
-  }
-
-  /** jsonItemGroups(value, depth), from the kept text when this array was written before at this depth. */
-  *write(value: readonly unknown[], depth: number): Generator<string> {
-    const uses = this.uses.get(value);
-    if (uses === undefined) {
-      yield* jsonItemGroups(value, depth);
-      return;
-    }
-    let kept = this.texts.get(value);
-    if (kept?.depth !== depth) {
-      let text = '';
-      for (const part of jsonItemGroups(value, depth)) text += part;
-      kept = { depth, text };
-      this.texts.set(value, kept);
-    }
-    if (uses > 1) this.uses.set(value, uses - 1);
-    else {
-      this.uses.delete(value);
-      this.texts.delete(value);
-    }
-    yield kept.text;
-  }
 }
 
 /** Items of a large array written by one JSON.stringify (jsonItemGroups). */

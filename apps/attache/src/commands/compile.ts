@@ -11,12 +11,7 @@ import {
   xdsPushOrder,
 } from '@attache/core';
 import { formatDiagnostics } from '../format-diagnostics.js';
-import {
-  collectGarbageIfLarge,
-  collectingBeforeLowering,
-  restoreV8Flags,
-  stopYoungGenerationGrowth,
-} from '../heap-policy.js';
+import { collectingBeforeLowering, restoreV8Flags, stopYoungGenerationGrowth } from '../heap-policy.js';
 import { type CliIO, UsageError } from '../io.js';
 import { loadOfflineInputs, loadPipeline, type OfflineInputs } from '../offline.js';
 import { canonicalDocumentChunks, inBatches, writeInBatches } from '../print-document.js';
@@ -75,8 +70,6 @@ async function compileAndPrint(
     values['ambassador-id'],
     values.ir,
   );
-  // What compile() left (its IR, the inputs) is garbage now: collected before printing adds to it.
-  collectGarbageIfLarge();
   // Canonical key order either way, so the output diffs cleanly between runs. Envoy resources as
   // JSON, the usual case and the large one, are written a resource at a time.
   const chunks =
