@@ -1,5 +1,8 @@
 import { isPlainObject, versionHashOfJson } from '@attache/core';
+import { type ChunkedList, chunkEnds, chunkedFrom } from './chunk-ends.js';
 import type { Json } from './lower/index.js';
+
+export { chunkEnds };
 
 /**
  * Version hashes of RouteConfigurations. Lowering shares route lists (by
@@ -70,25 +73,54 @@ export class RouteConfigText {
   version(routeConfig: Json): string {
     return versionHashOfJson(
       objectText(routeConfig, (key, value) =>
-        key === 'virtual_hosts' && Array.isArray(value) ? this.virtualHostsText(value) : undefined,
+        key === 'virtual_hosts' && Array.isArray(value)
+          ? this.virtualHostsText(value, routeConfig.name)
+          : undefined,
       ),
     );
   }
 
-  /** The text of a table's virtual hosts in its version: all of them, or the digest of their chunks. */
-  private virtualHostsText(virtualHosts: unknown[]): string {
-    const textOf = (vh: unknown) => this.virtualHostDigested(vh);
-    const ends = chunkEnds(virtualHosts);
-    if (ends.length <= 1) return arrayText(virtualHosts, textOf);
-    const digests: string[] = new Array(ends.length);
-    let start = 0;
-    for (let c = 0; c < ends.length; c++) {
-      const end = ends[c]!;
-      digests[c] = chunkDigest(virtualHosts, start, end, this.kept?.chunks, () =>
-        arrayText(virtualHosts.slice(start, end), textOf),
-      );
-      start = end;
+  /**
+   * The digests of a long list's chunks, or undefined for a list of one chunk. Under an
+   * incremental compiler, found from the last list of the same `role` (a table's name, a
+   * virtual host's) where the two share items (chunkedFrom).
+   */
+  private chunkDigests(
+    items: unknown[],
+    role: string | undefined,
+    text: (items: unknown[]) => string,
+  ): readonly string[] | undefined {
+    const memo = this.kept?.chunks;
+    const digestOf = (start: number, end: number) =>
+      chunkDigest(items, start, end, memo, () => text(items.slice(start, end)));
+    const key = memo !== undefined && role !== undefined ? role : undefined;
+    const last = key === undefined ? undefined : memo!.lists.get(key);
+    let chunked: ChunkedList;
+    if (last !== undefined) chunked = chunkedFrom(items, last, digestOf);
+    else {
+      const ends = chunkEnds(items);
+      if (ends.length <= 1) return undefined;
+      chunked = chunkedFrom(items, undefined, digestOf);
     }
+    if (key !== undefined) {
+      if (chunked.ends.length <= 1) memo!.lists.delete(key);
+      else {
+        if (last === undefined && memo!.lists.size >= keptListsAtMost) memo!.lists.clear();
+        memo!.lists.set(key, chunked);
+      }
+    }
+    return chunked.ends.length <= 1 ? undefined : chunked.digests;
+  }
+
+  /** The text of a table's virtual hosts in its version: all of them, or the digest of their chunks. */
+  private virtualHostsText(virtualHosts: unknown[], name: unknown): string {
+    const textOf = (vh: unknown) => this.virtualHostDigested(vh);
+    const digests = this.chunkDigests(
+      virtualHosts,
+      typeof name === 'string' ? `table ${name}` : undefined,
+      (items) => arrayText(items, textOf),
+    );
+    if (digests === undefined) return arrayText(virtualHosts, textOf);
     return `"virtual_hosts:${versionHashOfJson(digests.join(' '))}"`;
   }
 
@@ -98,7 +130,7 @@ export class RouteConfigText {
     let text = texts?.get(vh);
     if (text === undefined) {
       text = objectText(vh, (key, value) =>
-        key === 'routes' && Array.isArray(value) ? this.routesDigest(value) : undefined,
+        key === 'routes' && Array.isArray(value) ? this.routesDigest(value, vh.name) : undefined,
       );
       texts?.set(vh, text);
     }
@@ -111,67 +143,24 @@ export class RouteConfigText {
 
   // One native JSON.stringify per distinct list (per chunk of a long one): faster than joining
   // per-route texts, even shared ones.
-  private routesDigest(routes: unknown[]): string {
+  private routesDigest(routes: unknown[], vhName: unknown): string {
     let digest = this.digests.get(routes);
     if (digest === undefined) {
       const kept = this.kept;
       const textOf = (items: unknown[]) =>
         kept ? this.listText(items, kept.texts) : sharedListOrNative(items, this.sharedRoutes());
-      const ends = chunkEnds(routes);
-      let hash: string;
-      if (ends.length <= 1) hash = versionHashOfJson(textOf(routes));
-      else {
-        const digests: string[] = new Array(ends.length);
-        let start = 0;
-        for (let c = 0; c < ends.length; c++) {
-          const end = ends[c]!;
-          digests[c] = chunkDigest(routes, start, end, kept?.chunks, () => textOf(routes.slice(start, end)));
-          start = end;
-        }
-        hash = versionHashOfJson(digests.join(' '));
-      }
+      const digests = this.chunkDigests(
+        routes,
+        typeof vhName === 'string' ? `routes ${vhName}` : undefined,
+        textOf,
+      );
+      const hash =
+        digests === undefined ? versionHashOfJson(textOf(routes)) : versionHashOfJson(digests.join(' '));
       digest = `"routes:${hash}"`;
       this.digests.set(routes, digest);
     }
     return digest;
   }
-}
-
-/** Items per chunk at most: a run without a boundary is cut there. */
-const maxChunk = 128;
-
-/**
- * Where a list's chunks end (exclusive indexes, the last one the list's length; none for an
- * empty list): after each item whose `name` hashes to a boundary (one in 32), and after
- * `maxChunk` items without one. A function of the items' content, so lists that differ in a few
- * items share every chunk away from them.
- */
-export function chunkEnds(items: readonly unknown[]): number[] {
-  const ends: number[] = [];
-  let start = 0;
-  for (let i = 0; i < items.length; i++) {
-    if (i + 1 - start >= maxChunk || endsChunk(items[i])) {
-      ends.push(i + 1);
-      start = i + 1;
-    }
-  }
-  if (start < items.length) ends.push(items.length);
-  return ends;
-}
-
-/** Whether an item's name ends a chunk: FNV-1a of the name, mixed (murmur3's finalizer), in 32. */
-function endsChunk(item: unknown): boolean {
-  if (typeof item !== 'object' || item === null) return false;
-  const name = (item as { name?: unknown }).name;
-  if (typeof name !== 'string') return false;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h & 31) === 0;
 }
 
 /**
@@ -183,11 +172,20 @@ export interface ChunkMemo {
   ids: WeakMap<object, number>;
   nextId: number;
   byLast: WeakMap<object, Array<{ key: string; digest: string }>>;
+  /**
+   * The last long list chunked per role (a table's virtual hosts by its name, a virtual host's
+   * routes by its name), with its chunks: the next list of that role is chunked from it. Holds
+   * one list per role (the last compile's JSON, which the next one mostly shares).
+   */
+  lists: Map<string, ChunkedList>;
 }
 
 export function chunkMemo(): ChunkMemo {
-  return { ids: new WeakMap(), nextId: 0, byLast: new WeakMap() };
+  return { ids: new WeakMap(), nextId: 0, byLast: new WeakMap(), lists: new Map() };
 }
+
+/** At most this many lists are kept by role (past it they are forgotten, and kept again as met). */
+const keptListsAtMost = 8192;
 
 /** At most this many chunks are remembered per last item. */
 const chunksPerLast = 4;
