@@ -13,6 +13,7 @@ import { generateCompileInputs } from './compile-inputs.js';
 import { readServedFields } from './compile-measure.js';
 import { compilePlugins } from './compile-plugins.js';
 import { type CpuProfile, formatCpuProfileSummary, summarizeCpuProfile } from './cpuprofile-summary.js';
+import { formatHeapSamples, type HeapSampleNode, summarizeHeapSamples } from './heap-samples.js';
 import { EditableInputs, resultBytes, runDifferential, seededRandom } from './incremental-differential.js';
 
 const usageText = `usage: node tools/bench/dist/index.js incremental [options]
@@ -24,6 +25,9 @@ const usageText = `usage: node tools/bench/dist/index.js incremental [options]
   --seed N        seed of the edits (default 15)
   --cpu-prof DIR  a V8 CPU profile of each shape's edits (incremental compiles only), written to
                   DIR/incremental-<shape>.cpuprofile and summarised
+  --heap-sample   where each shape's edits allocate (V8's sampling heap profiler, every 1 KiB,
+                  objects collected by GC included): KiB per edit by site; the edits' times then
+                  include the sampler's cost, so read them from a run without it
 `;
 
 function median(values: number[]): number {
@@ -78,6 +82,7 @@ export async function runIncrementalBench(argv: string[]): Promise<void> {
       check: { type: 'string', default: '200' },
       seed: { type: 'string', default: '15' },
       'cpu-prof': { type: 'string' },
+      'heap-sample': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -123,16 +128,31 @@ export async function runIncrementalBench(argv: string[]): Promise<void> {
       profiler.connect();
       await profiler.post('Profiler.enable');
     }
+    const sampler = values['heap-sample'] ? new Session() : undefined;
+    const heapSamples: HeapSampleNode[] = [];
+    if (sampler) {
+      sampler.connect();
+      await sampler.post('HeapProfiler.enable');
+    }
     for (let i = 0; i < Number(values.edits); i++) {
       inputs.apply(kinds[i % kinds.length] as (typeof kinds)[number]);
       const list: StoredResource[] = inputs.list();
       if (profiler) await profiler.post('Profiler.start');
+      if (sampler) {
+        await sampler.post('HeapProfiler.startSampling', {
+          samplingInterval: 1024,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: true,
+        });
+      }
       const c = cpuMs();
       const t = performance.now();
       const result = incremental.compile(list);
       wall.push(performance.now() - t);
       cpu.push(cpuMs() - c);
       if (profiler) profiles.push((await profiler.post('Profiler.stop')).profile as CpuProfile);
+      if (sampler)
+        heapSamples.push((await sampler.post('HeapProfiler.stopSampling')).profile.head as HeapSampleNode);
       for (const [id, ms] of timing.take()) passTotals.set(id, (passTotals.get(id) ?? 0) + ms);
       if (i < 3) {
         checked++;
@@ -148,6 +168,13 @@ export async function runIncrementalBench(argv: string[]): Promise<void> {
       writeFileSync(file, JSON.stringify(merged));
       out(`cpu profile of ${edits} edits on ${shape}: ${file}`);
       out(formatCpuProfileSummary(summarizeCpuProfile(merged, { root: resolve('.'), top: 25 })));
+    }
+    if (sampler) {
+      sampler.disconnect();
+      out(`heap samples of ${edits} edits on ${shape}:`);
+      out(
+        formatHeapSamples(summarizeHeapSamples(heapSamples, { root: resolve('.'), top: 20 }), edits, 'edit'),
+      );
     }
     const topPasses = [...passTotals]
       .sort((a, b) => b[1] - a[1])
