@@ -340,12 +340,17 @@ function patchListener(
     const t = build.tlsOf.get(host);
     if (t !== undefined) touched.add(t);
   }
-  for (let t = 0; t < build.tls.length; t++) {
-    const entry = build.tls[t]!;
-    if (touched.has(t)) entry.config = addRouteConfig(entry.name, entry.hosts);
+  // Thousands of TLS configurations (one per Host) are written again as they were: the record and
+  // the owned list read once, the touched ones (a few) made again in their place.
+  const routeConfigs = ctx.ir.routeConfigs;
+  const owned = ownedRouteConfigs(ctx);
+  const tls = build.tls;
+  for (let t = 0; t < tls.length; t++) {
+    const entry = tls[t]!;
+    if (touched.size > 0 && touched.has(t)) entry.config = addRouteConfig(entry.name, entry.hosts);
     else {
-      ctx.ir.routeConfigs[entry.name] = entry.config;
-      ownRouteConfig(ctx, entry.name);
+      routeConfigs[entry.name] = entry.config;
+      owned.push(entry.name);
     }
   }
   let virtualHosts: IRVirtualHost[] | undefined;
@@ -364,12 +369,16 @@ function patchListener(
 
 /** Recorded so the finalize pass shares only the route configurations this plugin made. */
 function ownRouteConfig(ctx: PassContext, name: string): void {
+  ownedRouteConfigs(ctx).push(name);
+}
+
+function ownedRouteConfigs(ctx: PassContext): string[] {
   let owned = ctx.ir.ext[ExtKey.ownedRouteConfigs] as string[] | undefined;
   if (!owned) {
     owned = [];
     ctx.ir.ext[ExtKey.ownedRouteConfigs] = owned;
   }
-  owned.push(name);
+  return owned;
 }
 
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {

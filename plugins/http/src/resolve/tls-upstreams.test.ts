@@ -1,15 +1,19 @@
 import {
   type CompileResult,
+  compareStrings,
   compile,
   createIncrementalCompiler,
   HttpModelExt,
   readExt,
+  resourceKey,
   type StoredResource,
 } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpListener, makeCa, makeCertificate, storedResource } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { httpPlugin } from '../index.js';
+import type { HttpMapping } from '../model.js';
+import { mergeByKey } from './upstreams.js';
 
 /** A deterministic generator (no Math.random: a failure must reproduce). */
 function lcg(seed: number): () => number {
@@ -179,5 +183,28 @@ describe('TLSContext upstreams kept between compiles', () => {
       );
     }
     expect([...seen].sort()).toEqual(['client', 'context', 'mapping', 'trust']);
+  });
+});
+
+describe('mergeByKey', () => {
+  it('gives what sorting the two lists together by resource key gives', () => {
+    const random = lcg(5);
+    const ref = (namespace: string, name: string) => ({
+      ref: { apiVersion: 'getambassador.io/v3alpha1', kind: 'Mapping', namespace, name },
+    });
+    const byKey = (x: HttpMapping, y: HttpMapping) => compareStrings(resourceKey(x.ref), resourceKey(y.ref));
+    for (let round = 0; round < 300; round++) {
+      const all = Array.from(
+        { length: Math.floor(random() * 30) },
+        (_, i) =>
+          ref(
+            `ns-${Math.floor(random() * 3)}`,
+            `m${i}${random() < 0.5 ? '-x' : ''}`,
+          ) as unknown as HttpMapping,
+      );
+      const a = all.filter(() => random() < 0.5).sort(byKey);
+      const b = all.filter((m) => !a.includes(m)).sort(byKey);
+      expect(mergeByKey(a, b)).toEqual([...a, ...b].sort(byKey));
+    }
   });
 });

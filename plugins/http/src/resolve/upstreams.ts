@@ -265,8 +265,10 @@ export function resolveUpstreams(ctx: PassContext): void {
     for (const mapping of change.removed) upstreams.delete(mapping.id);
     const again = last.impure.filter((m) => !removed.has(m));
     for (const mapping of again) upstreams.delete(mapping.id);
-    const todo = [...again, ...change.added];
-    if (again.length > 0 && change.added.length > 0) todo.sort(compareByKey);
+    const todo =
+      again.length > 0 && change.added.length > 0
+        ? mergeByKey(again, change.added)
+        : [...again, ...change.added];
     for (const mapping of todo) resolveOne(mapping);
     touched = [...change.added, ...change.removed];
     taken = change.removed;
@@ -320,8 +322,23 @@ export function resolveUpstreams(ctx: PassContext): void {
   }
 }
 
-function compareByKey(a: HttpMapping, b: HttpMapping): number {
-  return compareStrings(resourceKey(a.ref), resourceKey(b.ref));
+/**
+ * Two lists sorted by resource key (no key in both) as one, each key made once: what sorting
+ * them together gives, without a resourceKey per comparison (100 TLS Mappings every edit).
+ */
+export function mergeByKey(a: readonly HttpMapping[], b: readonly HttpMapping[]): HttpMapping[] {
+  const keysA = a.map((m) => resourceKey(m.ref));
+  const keysB = b.map((m) => resourceKey(m.ref));
+  const out: HttpMapping[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (compareStrings(keysA[i]!, keysB[j]!) <= 0) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
 
 /** Whether no added Mapping's id is in the map once the removed ones are out, nor twice among them. */
