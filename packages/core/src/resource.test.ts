@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   compareRefs,
   keyOfResource,
+  kindOf,
   mergeProvenance,
   type ResourceRef,
   refKey,
@@ -72,6 +73,25 @@ describe('keyOfResource', () => {
     }
     expect(keyOfResource(cases[0]!)).toBe('getambassador.io/Mapping/default/q');
     expect(keyOfResource(cases[1]!)).toBe('Secret//s');
+  });
+});
+
+describe('kindOf', () => {
+  it('qualifies the kind by its API group (none for the core group), the same answer however often asked', () => {
+    expect(kindOf({ apiVersion: 'getambassador.io/v3alpha1', kind: 'Mapping' })).toBe(
+      'getambassador.io/Mapping',
+    );
+    expect(kindOf({ apiVersion: 'getambassador.io/v2', kind: 'Mapping' })).toBe('getambassador.io/Mapping');
+    expect(kindOf({ apiVersion: 'v1', kind: 'Secret' })).toBe('Secret');
+    expect(kindOf({ apiVersion: 'v1', kind: 'Service' })).toBe('Service');
+    // Past the cache's bound (1,000 apiVersions, or kinds of one apiVersion) the answers stay right.
+    for (let i = 0; i < 2500; i++) {
+      expect(kindOf({ apiVersion: `g${i % 1300}.example/v1`, kind: `K${i}` })).toBe(
+        `g${i % 1300}.example/K${i}`,
+      );
+    }
+    expect(kindOf({ apiVersion: 'getambassador.io/v3alpha1', kind: 'Host' })).toBe('getambassador.io/Host');
+    expect(kindOf({ apiVersion: 'v1', kind: 'Secret' })).toBe('Secret');
   });
 });
 
