@@ -150,6 +150,23 @@ class BlockReader {
     }
   }
 
+  /** Where the last search for '#' started, and the first '#' from there (the text's length if none). */
+  private hashSearchedFrom = 0;
+  private nextHash = -1;
+
+  /**
+   * The first '#' at or after `from`: one search per '#' in the text rather than a look at every
+   * character of every value (most files have few comments). The reader only moves forward.
+   */
+  private hashFrom(from: number): number {
+    if (from < this.hashSearchedFrom || from > this.nextHash) {
+      const found = this.text.indexOf('#', from);
+      this.hashSearchedFrom = from;
+      this.nextHash = found === -1 ? this.text.length : found;
+    }
+    return this.nextHash;
+  }
+
   nextLine(): void {
     this.lineStart = this.lineEnd + 1;
     this.line++;
@@ -171,9 +188,9 @@ class BlockReader {
       // The key: a letter or '_', then letters, digits, '_', '.', '/', '-'; then ':' and a space or the line's end.
       let i = at;
       const first = text.charCodeAt(i);
-      if (!(isLetter(first) || first === 0x5f)) throw declined;
+      if (keyStart[first] !== 1) throw declined;
       i++;
-      while (i < this.lineEnd && isKeyChar(text.charCodeAt(i))) i++;
+      while (i < this.lineEnd && keyChar[text.charCodeAt(i)] === 1) i++;
       if (text.charCodeAt(i) !== COLON) throw declined;
       const key = this.keyAt(at, i);
       if (
@@ -264,22 +281,24 @@ class BlockReader {
       return first === 0x7b ? {} : [];
     }
     // Indicators that cannot start a plain scalar or change its meaning ('?', ':' and '- ' are left to the others).
-    if (plainStartIndicator(first)) throw declined;
+    if (plainStartIndicator[first] === 1) throw declined;
     if (first === 0x3f /* ? */ || first === COLON) throw declined;
     if (first === DASH && (at + 1 === end || text.charCodeAt(at + 1) === SPACE)) throw declined;
     // A plain scalar ends at ' #' (a comment) or the line's end, spaces after it trimmed.
     let stop = end;
-    for (let i = at + 1; i < end; i++) {
-      if (text.charCodeAt(i) === HASH && text.charCodeAt(i - 1) === SPACE) {
-        stop = i;
-        break;
+    if (this.hashFrom(at + 1) < end) {
+      for (let i = at + 1; i < end; i++) {
+        if (text.charCodeAt(i) === HASH && text.charCodeAt(i - 1) === SPACE) {
+          stop = i;
+          break;
+        }
       }
     }
     while (stop > at && text.charCodeAt(stop - 1) === SPACE) stop--;
     const data = text.slice(at, stop);
     // ': ' or a final ':' would make it a key: a nested mapping, an error in YAML.
     if (data.charCodeAt(data.length - 1) === COLON || data.includes(': ')) throw declined;
-    return plainScalarValue(data);
+    return mayResolve[data.charCodeAt(0)] === 1 ? plainScalarValue(data) : data;
   }
 
   /** After a quoted scalar (or `{}`/`[]`): only spaces, then the line's end or a comment after a space. */
@@ -292,43 +311,46 @@ class BlockReader {
   }
 }
 
+/**
+ * Characters by code (1: yes) for what the reader asks of almost every character it reads: a
+ * table lookup instead of a call and a chain of comparisons, which is what the reader costs
+ * while V8 still runs it unoptimized (the first part of a large file).
+ */
+const table = (yes: (c: number) => boolean): Uint8Array => {
+  const t = new Uint8Array(0x10000);
+  for (let c = 0; c < 0x80; c++) if (yes(c)) t[c] = 1;
+  return t;
+};
+
+/** A key's first character: a letter or '_'. */
+const keyStart = table((c) => isLetter(c) || c === 0x5f);
+
+/** A key's other characters: letters, digits, '_', '.', '/', '-'. */
+const keyChar = table(
+  (c) => isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === 0x2f || c === DASH,
+);
+
+/** YAML's indicators that never start a plain scalar: , [ ] { } # & * ! | > ' " % @ ` */
+const plainStartIndicator = table((c) => ',[]{}#&*!|>\'"%@`'.includes(String.fromCharCode(c)));
+
+/**
+ * What a plain scalar the core schema may read as other than a string starts with: ~ and n/N
+ * (null), t/T/f/F (booleans), a digit, a sign or a dot (numbers, .inf, .nan). Any other is the
+ * string itself, without trying the schema's patterns.
+ */
+const mayResolve = table((c) => '0123456789+-.~nNtTfF'.includes(String.fromCharCode(c)));
+
 function isLetter(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
-}
-
-function isKeyChar(c: number): boolean {
-  return isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === 0x2f || c === DASH;
 }
 
 /** Whether a key ('name:' then a space or the line's end) starts at `at`. */
 function startsKey(text: string, at: number, end: number): boolean {
   const first = text.charCodeAt(at);
-  if (!(isLetter(first) || first === 0x5f)) return false;
+  if (keyStart[first] !== 1) return false;
   let i = at + 1;
-  while (i < end && isKeyChar(text.charCodeAt(i))) i++;
+  while (i < end && keyChar[text.charCodeAt(i)] === 1) i++;
   return text.charCodeAt(i) === COLON && (i + 1 === end || text.charCodeAt(i + 1) === SPACE);
-}
-
-/** YAML's indicators that never start a plain scalar: , [ ] { } # & * ! | > ' " % @ ` */
-function plainStartIndicator(c: number): boolean {
-  return (
-    c === 0x2c ||
-    c === 0x5b ||
-    c === 0x5d ||
-    c === 0x7b ||
-    c === 0x7d ||
-    c === HASH ||
-    c === 0x26 ||
-    c === 0x2a ||
-    c === 0x21 ||
-    c === 0x7c ||
-    c === 0x3e ||
-    c === SQUOTE ||
-    c === DQUOTE ||
-    c === 0x25 ||
-    c === 0x40 ||
-    c === 0x60
-  );
 }
 
 /** A double-quoted scalar on one line, from after its opening quote; JSON's escapes only. */
