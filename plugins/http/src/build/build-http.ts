@@ -10,7 +10,7 @@ import { GroupIndex } from './association.js';
 import { buildRouteGroups, type RouteGroup } from './groups.js';
 import { HostsByName } from './hosts-by-name.js';
 import { publishHttpModel } from './http-model.js';
-import { BuildState, keptListenerBuild, sameRoutesAsBefore } from './kept-build.js';
+import { BuildState, keptListenerBuild, type Segments, sameRoutesAsBefore } from './kept-build.js';
 import { KeptClusters } from './kept-clusters.js';
 import {
   attaches,
@@ -259,11 +259,21 @@ export function buildHttp(ctx: PassContext): void {
         // last compile (the same Mappings, upstreams and Module) gives the routes it gave then.
         const last = dirty !== undefined ? state.lists.get(key) : undefined;
         const before = last !== undefined ? state.segments.get(last) : undefined;
-        const segments = new Map<RouteGroup, IRRoute[]>();
-        for (const group of groupsOf(host)) {
-          let own = before?.get(group);
+        const groups = groupsOf(host);
+        const segments: Segments = { groups, routes: new Array<IRRoute[]>(groups.length) };
+        // The Host's groups are its last ones less the gone, plus the added, in the same order:
+        // the kept segments are matched in one walk (a group found out of order is built again).
+        let at = 0;
+        for (let i = 0; i < groups.length; i++) {
+          const group = groups[i]!;
+          let own: IRRoute[] | undefined;
+          if (before !== undefined) {
+            const was = before.groups;
+            while (at < was.length && was[at] !== group && gone?.has(was[at]!)) at++;
+            if (at < was.length && was[at] === group) own = before.routes[at++];
+          }
           if (own === undefined) own = hostRoutes(host, [group], model, upstreams, module.config, memo, kept);
-          segments.set(group, own);
+          segments.routes[i] = own;
           for (const route of own) routes.push(route);
         }
         // The same routes as last time: the same list object (and so the same virtual host).

@@ -35,7 +35,7 @@ export class BuildState {
   /** The last route list of each Host per security model. */
   readonly lists = new KeptByString<IRRoute[]>();
   /** A Host's route list (of `lists`), group by group: reused while the Hosts are the same. */
-  readonly segments = new WeakMap<readonly IRRoute[], Map<RouteGroup, IRRoute[]>>();
+  readonly segments = new WeakMap<readonly IRRoute[], Segments>();
   /** The virtual host made of a route list. */
   readonly virtualHosts = new WeakMap<readonly IRRoute[], IRVirtualHost>();
   /** Route configurations by name, with the Listener ref they were made for. */
@@ -77,6 +77,12 @@ export class BuildState {
     this.connectionManagers.rotate();
     this.provenance.rotate();
   }
+}
+
+/** A Host's route list group by group: each group's routes on it (`routes[i]` of `groups[i]`). */
+export interface Segments {
+  readonly groups: readonly RouteGroup[];
+  readonly routes: IRRoute[][];
 }
 
 /**
