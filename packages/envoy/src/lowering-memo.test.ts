@@ -289,4 +289,63 @@ describe('keptSorted', () => {
     values = values.map((x) => (x.name === 'a' ? { name: 'y', v: 4 } : x));
     expect(keptSorted(memo, 'slot', values, byName)).toEqual(byName(values.slice()));
   });
+
+  it('gives a full sort of every compile over random steps, and where each object was before', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const int = (n: number) => Math.floor(random() * n);
+    let serial = 0;
+    // Names mostly distinct, now and then one already there (a tie a full sort decides).
+    const item = () => ({ name: random() < 0.02 ? `n${int(serial + 1)}` : `n${serial++}`, v: serial });
+    const memo = loweringMemo(new PassMemoStore(() => {}), '');
+    let values = Array.from({ length: 300 }, item);
+    let sorted = keptSorted(memo, 'slot', values, byName);
+    let merges = 0;
+    for (let step = 0; step < 500; step++) {
+      const next = values.slice();
+      const at = int(next.length + 1);
+      const kind = int(8);
+      if (kind === 0) next.splice(at, 0, item());
+      else if (kind === 1) next.splice(at, 1);
+      else if (kind === 2) next.splice(at, 1 + int(3), ...Array.from({ length: int(4) }, item));
+      else if (kind === 3 && next.length > 0) {
+        // Edited in place: a new object under the same name.
+        const i = Math.min(at, next.length - 1);
+        next[i] = { name: next[i]!.name, v: -step };
+      } else if (kind === 4 && next.length > 0) {
+        // An object moved in the values' order.
+        const [moved] = next.splice(Math.min(at, next.length - 1), 1);
+        next.splice(int(next.length + 1), 0, moved!);
+      } else if (kind === 5 && random() < 0.1 && next.length > 0) next.push(next[int(next.length)]!);
+      else if (kind === 6 && random() < 0.1)
+        next.splice(0, next.length, ...Array.from({ length: 250 }, item));
+      const got = keptSorted(memo, 'slot', next, byName);
+      const want = byName(next.slice());
+      expect(got.length, `step ${step}`).toBe(want.length);
+      expect(
+        got.every((x, i) => x === want[i]),
+        `step ${step}`,
+      ).toBe(true);
+      const from = sortedFrom(memo, 'slot', sorted);
+      if (from !== undefined) {
+        merges++;
+        // (-1: a new object, or one that moved in the values' order and is looked up again.)
+        got.forEach((x, p) => {
+          if (from[p]! >= 0) expect(sorted[from[p]!]).toBe(x);
+          else if (kind !== 4) expect(sorted).not.toContain(x);
+        });
+      }
+      const change = sortedChange(memo, 'slot');
+      if (change !== undefined) {
+        for (let p = 0; p < got.length; p++) expect(got[p] !== sorted[p]).toBe(change.includes(p));
+      }
+      values = next;
+      sorted = got;
+    }
+    // Objects coming and going were merged from the last order (not sorted anew) most of the time.
+    expect(merges).toBeGreaterThan(150);
+  });
 });

@@ -372,12 +372,13 @@ export function keptDanglingLists(
   };
 }
 
-/** Route configurations with more virtual hosts than this have no names set of their own. */
+/** Route configurations with more virtual hosts than this, or names, have no names set of their own. */
 const configNamesUpTo = 16;
+const configNamesAtMost = 256;
 
 /**
  * The cluster names a route configuration's lists name (their kept entries' own set for one
- * list), or undefined when it has many virtual hosts or a list has no entry.
+ * list), or undefined when it has many virtual hosts or names, or a list has no entry.
  */
 function configNames(
   config: IRRouteConfig,
@@ -390,6 +391,8 @@ function configNames(
   for (const vh of vhs) {
     const entry = lists.get(vh.routes);
     if (entry === undefined) return undefined;
+    // (A table of a few Hosts with thousands of routes: made again on every edit, not worth a set.)
+    if (names.size + entry.names.size > configNamesAtMost) return undefined;
     for (const name of entry.names) names.add(name);
   }
   return names;
@@ -461,6 +464,13 @@ export function keptSorted<T extends { name: string }>(
         fromOf: undefined,
       });
       return sorted;
+    }
+  }
+  if (before !== undefined) {
+    const middle = middleMerged(before, values, sort);
+    if (middle !== undefined) {
+      memo.sorted.set(slot, { values, ...middle, changed: undefined, fromOf: before.sorted });
+      return middle.sorted as T[];
     }
   }
   const positions = new Map<T, number>();
@@ -544,8 +554,77 @@ function mergedOrder<T extends { name: string }>(
 }
 
 /**
+ * The sort of `values` from the last one when they are the last values with a few in the middle
+ * replaced (the same objects in the same order before and after: a cluster added or removed),
+ * without a lookup per object: the last sorted list without the objects that went, and the new
+ * ones sorted and merged in by name; `order`, `rank` and `from` as keptSorted keeps them.
+ * Undefined when many changed, an object is new twice, or a new object has the name of a kept
+ * one (a full sort decides that tie).
+ */
+function middleMerged<T extends { name: string }>(
+  before: {
+    values: readonly { name: string }[];
+    sorted: unknown[];
+    order: number[] | undefined;
+    rank: number[] | undefined;
+  },
+  values: readonly T[],
+  sort: (values: T[]) => T[],
+): { sorted: T[]; order: number[]; rank: number[]; from: number[] } | undefined {
+  const { order: lastOrder, rank: lastRank } = before;
+  if (lastOrder === undefined || lastRank === undefined) return undefined;
+  const last = before.values;
+  const lastSorted = before.sorted as T[];
+  const m = last.length;
+  const n = values.length;
+  const most = Math.min(m, n);
+  let head = 0;
+  while (head < most && last[head] === values[head]) head++;
+  let tail = 0;
+  while (tail < most - head && last[m - 1 - tail] === values[n - 1 - tail]) tail++;
+  const come = n - head - tail;
+  if (come + (m - head - tail) > Math.max(8, n / 8)) return undefined;
+  // The sorted positions of the objects that went.
+  const gone = new Uint8Array(m);
+  for (let i = head; i < m - tail; i++) gone[lastRank[i]!] = 1;
+  const index = new Map<T, number>();
+  for (let i = head; i < n - tail; i++) index.set(values[i]!, i);
+  if (index.size !== come) return undefined;
+  const added = sort(values.slice(head, n - tail));
+  const sorted: T[] = new Array(n);
+  const order: number[] = new Array(n);
+  const from: number[] = new Array(n);
+  let p = 0;
+  let a = 0;
+  // (Kept objects keep their relative order, so ties among them are ordered as a full sort would.)
+  for (let q = 0; q < n; q++) {
+    while (p < m && gone[p] === 1) p++;
+    const keep = p < m ? lastSorted[p] : undefined;
+    const next = added[a];
+    if (next !== undefined && keep !== undefined && next.name === keep.name) return undefined;
+    if (next !== undefined && (keep === undefined || next.name < keep.name)) {
+      sorted[q] = next;
+      order[q] = index.get(next)!;
+      from[q] = -1;
+      a++;
+    } else {
+      sorted[q] = keep!;
+      const i = lastOrder[p]!;
+      // A kept object is in the shared head or, shifted, in the shared tail.
+      order[q] = i < head ? i : i - m + n;
+      from[q] = p;
+      p++;
+    }
+  }
+  const rank: number[] = new Array(n);
+  for (let q = 0; q < n; q++) rank[order[q]!] = q;
+  return { sorted, order, rank, from };
+}
+
+/**
  * For the last keptSorted result of a slot made by merging (objects came or went), each
- * position's index in `before`, the result before it (-1: a new object); undefined otherwise.
+ * position's index in `before`, the result before it (-1: a new object, or one that moved in
+ * the values' order, whose lowering is looked up by object); undefined otherwise.
  */
 export function sortedFrom(
   memo: LoweringMemo,
