@@ -307,7 +307,7 @@ describe('keptSorted', () => {
     for (let step = 0; step < 500; step++) {
       const next = values.slice();
       const at = int(next.length + 1);
-      const kind = int(8);
+      const kind = int(9);
       if (kind === 0) next.splice(at, 0, item());
       else if (kind === 1) next.splice(at, 1);
       else if (kind === 2) next.splice(at, 1 + int(3), ...Array.from({ length: int(4) }, item));
@@ -322,6 +322,15 @@ describe('keptSorted', () => {
       } else if (kind === 5 && random() < 0.1 && next.length > 0) next.push(next[int(next.length)]!);
       else if (kind === 6 && random() < 0.1)
         next.splice(0, next.length, ...Array.from({ length: 250 }, item));
+      else if (kind === 7 && next.length > 0) {
+        // Objects replaced under their names here and there, and one added elsewhere (a Mapping
+        // added whose service's cluster is new, while clusters it shares get new provenance).
+        for (let k = 0; k < 1 + int(3); k++) {
+          const i = int(next.length);
+          next[i] = { name: next[i]!.name, v: -step };
+        }
+        next.splice(int(next.length + 1), 0, item());
+      }
       const got = keptSorted(memo, 'slot', next, byName);
       const want = byName(next.slice());
       expect(got.length, `step ${step}`).toBe(want.length);

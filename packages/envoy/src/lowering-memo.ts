@@ -555,9 +555,10 @@ function mergedOrder<T extends { name: string }>(
 
 /**
  * The sort of `values` from the last one when they are the last values with a few in the middle
- * replaced (the same objects in the same order before and after: a cluster added or removed),
- * without a lookup per object: the last sorted list without the objects that went, and the new
- * ones sorted and merged in by name; `order`, `rank` and `from` as keptSorted keeps them.
+ * replaced (the same names in the same order before and after: a cluster added or removed),
+ * without a lookup per object: the last sorted list without the names that went, each kept name
+ * this compile's object, and the new ones sorted and merged in by name; `order`, `rank` and
+ * `from` as keptSorted keeps them.
  * Undefined when many changed, an object is new twice, or a new object has the name of a kept
  * one (a full sort decides that tie).
  */
@@ -578,10 +579,12 @@ function middleMerged<T extends { name: string }>(
   const m = last.length;
   const n = values.length;
   const most = Math.min(m, n);
+  // Compared by name: an object replaced under its name (a cluster whose Mappings changed) is
+  // in place in the values' order, and looked up again like a new one.
   let head = 0;
-  while (head < most && last[head] === values[head]) head++;
+  while (head < most && last[head]!.name === values[head]!.name) head++;
   let tail = 0;
-  while (tail < most - head && last[m - 1 - tail] === values[n - 1 - tail]) tail++;
+  while (tail < most - head && last[m - 1 - tail]!.name === values[n - 1 - tail]!.name) tail++;
   const come = n - head - tail;
   if (come + (m - head - tail) > Math.max(8, n / 8)) return undefined;
   // The sorted positions of the objects that went.
@@ -608,11 +611,12 @@ function middleMerged<T extends { name: string }>(
       from[q] = -1;
       a++;
     } else {
-      sorted[q] = keep!;
       const i = lastOrder[p]!;
-      // A kept object is in the shared head or, shifted, in the shared tail.
-      order[q] = i < head ? i : i - m + n;
-      from[q] = p;
+      // A kept name is in the shared head or, shifted, in the shared tail.
+      const at = i < head ? i : i - m + n;
+      sorted[q] = values[at]!;
+      order[q] = at;
+      from[q] = values[at] === keep ? p : -1;
       p++;
     }
   }
