@@ -281,7 +281,10 @@ describe('emitSorted', () => {
             ctx.emitSorted!(
               order.map((name) => {
                 let r = kept.get(name);
-                if (r === undefined) kept.set(name, (r = cluster(name)));
+                if (r === undefined) {
+                  r = cluster(name);
+                  kept.set(name, r);
+                }
                 return r;
               }),
             );
