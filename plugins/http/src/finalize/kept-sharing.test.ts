@@ -34,18 +34,30 @@ describe('KeptSharing', () => {
     }
     const kept = new KeptSharing(signatureOf, same);
     let rebuilds = 0;
+    // The owned names in the order the build wrote them: a new one anywhere, two swapped now and then.
+    let order = Object.keys(configs);
     for (let step = 0; step < 300; step++) {
-      const names = Object.keys(configs);
+      const names = order;
       const roll = random();
       const pick = names[Math.floor(random() * names.length)]!;
-      if (roll < 0.6) configs[pick] = config(pick);
-      else if (roll < 0.75) {
+      if (roll < 0.55) configs[pick] = config(pick);
+      else if (roll < 0.7) {
         const name = `c${next++}`;
         configs[name] = config(name);
-      } else if (roll < 0.85 && names.length > 5) delete configs[pick];
-      else if (roll < 0.9) configs[pick] = { ...configs[pick]! }; // a new object, the same table
+        order = order.slice();
+        order.splice(Math.floor(random() * (order.length + 1)), 0, name);
+      } else if (roll < 0.8 && names.length > 5) {
+        delete configs[pick];
+        order = order.filter((n) => n !== pick);
+      } else if (roll < 0.85)
+        configs[pick] = { ...configs[pick]! }; // a new object, the same table
+      else if (roll < 0.9) {
+        order = order.slice();
+        const at = Math.floor(random() * (order.length - 1));
+        [order[at], order[at + 1]] = [order[at + 1]!, order[at]!];
+      }
       // otherwise nothing changes
-      const owned = Object.keys(configs);
+      const owned = order;
       let sorted = false;
       const got = shape(
         kept.classes(owned, configs, () => {

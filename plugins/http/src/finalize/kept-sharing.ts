@@ -20,6 +20,8 @@ export class KeptSharing {
   private bySignature = new Map<string, ShareClass[]>();
   /** The classes of two configurations or more: those that become one. */
   private sharing = new Set<ShareClass>();
+  /** The owned names of the last patch, in order, and their configurations (as in `configs`). */
+  private order: { owned: readonly string[]; configs: readonly IRRouteConfig[] } | undefined;
 
   constructor(
     private readonly signatureOf: (config: IRRouteConfig) => string,
@@ -42,13 +44,20 @@ export class KeptSharing {
 
   /** Only the changed configurations classed again; false when that cannot be done. */
   private patch(owned: readonly string[], configs: Readonly<Record<string, IRRouteConfig>>): boolean {
+    // Set again below when the patch is made (the classes then hold `owned` as `now`).
+    const last = this.order;
+    this.order = undefined;
     if (this.configs.size === 0) return false;
     const changed: Array<[string, IRRouteConfig]> = [];
+    const now = new Array<IRRouteConfig>(owned.length);
     let added = 0;
-    for (const name of owned) {
+    for (let i = 0; i < owned.length; i++) {
+      const name = owned[i]!;
       const config = configs[name];
       if (config === undefined) return false;
-      const before = this.configs.get(name);
+      now[i] = config;
+      // The last compile's name at this position (thousands of unchanged ones): no map lookup.
+      const before = last !== undefined && last.owned[i] === name ? last.configs[i] : this.configs.get(name);
       if (before === config) continue;
       if (before === undefined) added++;
       changed.push([name, config]);
@@ -58,6 +67,7 @@ export class KeptSharing {
     if (owned.length !== this.configs.size + added) return false;
     for (const [name] of changed) this.leave(name);
     for (const [name, config] of changed) this.join(name, config, true);
+    this.order = { owned, configs: now };
     return true;
   }
 

@@ -23,17 +23,27 @@ export class KeptUses {
   private lists = new Map<Routes, number>();
   /** How many distinct counted route lists use each cluster. */
   private clusters = new Map<string, number>();
+  /** The names counted, in the order of the last update, and their configurations (as in `configs`). */
+  private order: { names: readonly string[]; configs: readonly IRRouteConfig[] } | undefined;
 
   /** Counts the route configurations of this compile (by name); then `uses` answers for them. */
   update(configs: Readonly<Record<string, IRRouteConfig>>): void {
     // Lists that came (+1) or went (-1) in this update, and which list each new one replaced.
     const moved = new Map<Routes, 1 | -1>();
     const replaced = new Map<Routes, Routes>();
+    // The record's names come in the order they were written, the last compile's order but for an
+    // edit: a name at its last position is compared with the configuration counted there.
+    const last = this.order;
+    const names: string[] = [];
+    const held: IRRouteConfig[] = [];
     let seen = 0;
     for (const name in configs) {
-      seen++;
       const config = configs[name]!;
-      const before = this.configs.get(name);
+      names.push(name);
+      held.push(config);
+      const before =
+        last !== undefined && last.names[seen] === name ? last.configs[seen] : this.configs.get(name);
+      seen++;
       if (before === config) continue;
       if (before !== undefined && before.virtualHosts.length === config.virtualHosts.length) {
         // A configuration made again with one Host's virtual host changed (5,000 of them in a
@@ -54,6 +64,7 @@ export class KeptUses {
       }
     }
     this.settle(moved, replaced);
+    this.order = { names, configs: held };
   }
 
   uses(cluster: string): boolean {

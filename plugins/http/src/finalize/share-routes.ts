@@ -70,7 +70,18 @@ export function shareRouteConfigs(ctx: PassContext): void {
     renamedCopies.set(listener, { renaming, copy });
     ctx.ir.listeners[name] = copy;
   }
-  ctx.ir.ext[ExtKey.ownedRouteConfigs] = owned.filter((n) => !renamed.has(n));
+  ctx.ir.ext[ExtKey.ownedRouteConfigs] = withoutNames(owned, renamed);
+}
+
+/** `owned` without the names `gone` has: a few (the cleartext table an XFP pair shares) found by position. */
+function withoutNames(owned: readonly string[], gone: ReadonlyMap<string, string>): string[] {
+  if (gone.size > 8) return owned.filter((n) => !gone.has(n));
+  const out = owned.slice();
+  for (const name of gone.keys()) {
+    const at = out.indexOf(name);
+    if (at >= 0) out.splice(at, 1);
+  }
+  return out;
 }
 
 // Route configurations are never mutated once made: what is derived from one is kept with it.
