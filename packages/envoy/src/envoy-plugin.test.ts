@@ -1,5 +1,7 @@
 import { type IR, TypeUrl } from '@attache/core';
 import { describe, expect, it } from 'vitest';
+import type { Admission } from './admit.js';
+import { mergedNames } from './envoy-plugin.js';
 import { compileIR, golden, goldenView, goldenYaml, readIR } from './testing/golden.js';
 import { validateResource } from './validate.js';
 
@@ -195,5 +197,75 @@ describe('envoy.lower with invalid IR elements', () => {
       '/load_assignment/endpoints/0/lb_endpoints/0/endpoint/address/socket_address/address',
     );
     expect(messages).toContain('LOGICAL_DNS');
+  });
+});
+
+describe('mergedNames', () => {
+  it('gives the names and resources of the admissions, and the names that moved, over random merges', () => {
+    let seed = 5;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const int = (n: number) => Math.floor(random() * n);
+    let serial = 0;
+    const admission = (name: string): Admission =>
+      random() < 0.1
+        ? { rejections: [] }
+        : {
+            resource: { typeUrl: TypeUrl.Cluster, name, resource: {}, version: 'v', provenance: [] },
+            rejections: [],
+          };
+    const fresh = (admissions: readonly Admission[]) => {
+      const resources = admissions.flatMap((a) => (a.resource ? [a.resource] : []));
+      return { admissions, names: new Set(resources.map((r) => r.name)), resources };
+    };
+    let last = fresh(Array.from({ length: 40 }, () => admission(`c${serial++}`)));
+    let merged = 0;
+    for (let step = 0; step < 400; step++) {
+      // Keep most of the last admissions (in their order), drop some, add some: some new ones
+      // under a name that went (a cluster made again), now and then a name held twice.
+      const at: number[] = [];
+      const admissions: Admission[] = [];
+      const went: string[] = [];
+      last.admissions.forEach((a, i) => {
+        if (random() < 0.1) {
+          if (a.resource) went.push(a.resource.name);
+          return;
+        }
+        at.push(i);
+        admissions.push(a);
+      });
+      for (let k = int(4); k > 0; k--) {
+        const name =
+          went.length > 0 && random() < 0.3
+            ? went[int(went.length)]!
+            : random() < 0.03 && last.resources.length > 0
+              ? last.resources[0]!.name
+              : `c${serial++}`;
+        const p = int(admissions.length + 1);
+        admissions.splice(p, 0, admission(name));
+        at.splice(p, 0, -1);
+      }
+      const got = mergedNames(last, admissions, at);
+      const want = fresh(admissions);
+      if (want.names.size !== want.resources.length) {
+        // A name held twice: not patched.
+        expect(got).toBeUndefined();
+      } else {
+        expect(got, `step ${step}`).toBeDefined();
+        merged++;
+        expect([...got!.names].sort()).toEqual([...want.names].sort());
+        expect(got!.resources).toEqual(want.resources);
+        const moved = [
+          ...[...want.names].filter((n) => !last.names.has(n)),
+          ...[...last.names].filter((n) => !want.names.has(n)),
+        ].sort();
+        expect([...got!.moved].sort(), `step ${step}`).toEqual(moved);
+      }
+      last = want.names.size === want.resources.length ? want : fresh(want.admissions.slice(1));
+      if (last.names.size !== last.resources.length) last = fresh([]);
+    }
+    expect(merged).toBeGreaterThan(300);
   });
 });

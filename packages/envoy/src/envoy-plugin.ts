@@ -8,6 +8,7 @@ import {
   type IRRouteConfig,
   type PassContext,
   TypeUrl,
+  type XdsResource,
 } from '@attache/core';
 import { type Admission, admitLowered, type Rejection } from './admit.js';
 import { RouteConfigText } from './json-text.js';
@@ -43,6 +44,8 @@ interface AdmittedSlot {
   admissions: Admission[];
   /** When `admissions` is a copy of `from` (the last compile's) with the positions `changed` admitted again. */
   patched?: { from: Admission[]; changed: readonly number[] };
+  /** When objects came or went: `admissions[p]` is `last[at[p]]` where `at[p]` >= 0 (the last compile's). */
+  merged?: { last: Admission[]; at: readonly number[] };
 }
 
 /** lowerAndValidate per type, with the names of the clusters Envoy would refuse. */
@@ -79,7 +82,10 @@ function lowerAndAdmit(ir: IR, kept?: LoweringMemo): { slots: AdmittedSlot[]; re
       if (last !== undefined && from !== undefined) {
         // Objects came or went: each kept one's admission is at its last position.
         admissions = from.map((i, p) => (i >= 0 ? last[i]! : admit(resources[p]!)));
-      } else admissions = resources.map(admit);
+        if (entry !== undefined) entry.admissions = admissions;
+        return { slot, sorted, admissions, merged: { last, at: from } };
+      }
+      admissions = resources.map(admit);
       if (entry !== undefined) entry.admissions = admissions;
       return { slot, sorted, admissions };
     });
@@ -163,7 +169,8 @@ function runLowering(ctx: PassContext): void {
   const kept = ctx.memo ? loweringMemo(ctx.memo, String(ctx.ir.regexMaxProgramSize ?? '')) : undefined;
   const { slots, refused } = lowerAndAdmit(ctx.ir, kept);
   const emitted = new Map<string, Set<string>>();
-  for (const { slot, admissions, patched } of slots) {
+  let clustersMoved: string[] | undefined;
+  for (const { slot, admissions, patched, merged } of slots) {
     // The last compile's admissions of this type (the same array): its names and rejections too.
     const last = kept?.slotNames.get(slot);
     let known = last?.admissions === admissions ? last : undefined;
@@ -198,6 +205,16 @@ function runLowering(ctx: PassContext): void {
     }
     let names = known?.names;
     let resources = known?.resources;
+    if (known === undefined && last !== undefined && merged?.last === last.admissions) {
+      // Objects came or went: the last names, less those that went, with those that came.
+      const patchedNames = mergedNames(last, admissions, merged.at);
+      if (patchedNames !== undefined) {
+        names = patchedNames.names;
+        resources = patchedNames.resources;
+        kept?.slotNames.set(slot, { admissions, names, rejections, resources });
+        if (slot === 'clusters') clustersMoved = patchedNames.moved;
+      }
+    }
     if (names === undefined || resources === undefined) {
       names = new Set();
       resources = [];
@@ -215,7 +232,8 @@ function runLowering(ctx: PassContext): void {
     if (names.size > 0) emitted.set(typeUrl, names);
   }
   const clusters = emitted.get(TypeUrl.Cluster);
-  const keptLists = kept ? keptDanglingLists(kept, clusters, refused, emitted) : undefined;
+  // (Clusters merged: the names that moved are mergedNames's; otherwise keptDanglingLists compares the sets.)
+  const keptLists = kept ? keptDanglingLists(kept, clusters, refused, emitted, clustersMoved) : undefined;
   // The records as lowering listed them (a record of thousands of keys is slow to list again).
   const listed = (slot: string) => slots.find((s) => s.slot === slot)!.sorted;
   const records = {
@@ -228,6 +246,46 @@ function runLowering(ctx: PassContext): void {
       ctx.report({ code: 'ENVOY_REFERENCE_DANGLING', resource: ref, message: dangling.message });
     }
   }
+}
+
+/**
+ * A slot's emitted names and resources when its admissions are the last ones (`last`) with
+ * objects come or gone (`admissions[p]` is `last.admissions[at[p]]` where `at[p]` >= 0): the
+ * last names without the names of the admissions that went, with those of the new ones, and the
+ * names that came or went (not the same name going and coming). Undefined when a name is held
+ * twice (the sets could not say which went).
+ */
+export function mergedNames(
+  last: { admissions: readonly Admission[]; names: ReadonlySet<string>; resources: readonly XdsResource[] },
+  admissions: readonly Admission[],
+  at: readonly number[],
+): { names: Set<string>; resources: XdsResource[]; moved: string[] } | undefined {
+  if (last.names.size !== last.resources.length) return undefined;
+  const stays = new Uint8Array(last.admissions.length);
+  const came: string[] = [];
+  const resources: XdsResource[] = [];
+  for (let p = 0; p < admissions.length; p++) {
+    const admission = admissions[p]!;
+    const i = at[p]!;
+    if (i >= 0) stays[i] = 1;
+    const resource = admission.resource;
+    if (resource === undefined) continue;
+    resources.push(resource);
+    if (i < 0) came.push(resource.name);
+  }
+  const went: string[] = [];
+  for (let i = 0; i < stays.length; i++) {
+    const resource = last.admissions[i]!.resource;
+    if (stays[i] === 0 && resource !== undefined) went.push(resource.name);
+  }
+  const names = new Set(last.names);
+  for (const name of went) names.delete(name);
+  for (const name of came) names.add(name);
+  if (names.size !== resources.length) return undefined;
+  const cameSet = new Set(came);
+  const wentSet = new Set(went);
+  const moved = [...came.filter((name) => !wentSet.has(name)), ...went.filter((name) => !cameSet.has(name))];
+  return { names, resources, moved };
 }
 
 /** The type URL of each slot lowerIRSlots gives. */

@@ -276,6 +276,8 @@ export function keptDanglingLists(
   clusters: ReadonlySet<string> | undefined,
   refused: ReadonlySet<string>,
   emittedNames?: EmittedNames,
+  /** The cluster names that came or went since the last compile, when the caller knows them. */
+  clustersMoved?: readonly string[],
 ): RouteListFindings & ListenerFindings {
   const emitted = clusters ?? new Set<string>();
   let known = memo.danglingLists;
@@ -300,9 +302,11 @@ export function keptDanglingLists(
   const clusterMoves = memo.clusterMoves;
   clusterMoves.record(
     compile,
-    unchanged(TypeUrl.Cluster)
-      ? []
-      : movedNames(last?.get(TypeUrl.Cluster), emittedNames?.get(TypeUrl.Cluster)),
+    clustersMoved !== undefined && last !== undefined
+      ? clustersMoved
+      : unchanged(TypeUrl.Cluster)
+        ? []
+        : movedNames(last?.get(TypeUrl.Cluster), emittedNames?.get(TypeUrl.Cluster)),
   );
   // An HTTP chain names secrets and a route configuration; only a TCP chain names clusters.
   const httpMoves = memo.httpNameMoves;
