@@ -91,9 +91,10 @@ export function buildHttp(ctx: PassContext): void {
   let patched = false;
   const namespaceLabels = namespaceLabelIndex(ctx);
   // Under which model each Listener binds which Hosts: the route lists this compile uses.
-  const bindings: ListenerBinding[] = listeners.map((listener) => ({
+  const boundLists = boundHostsOf(ctx, state, listeners, hosts, namespaceLabels);
+  const bindings: ListenerBinding[] = listeners.map((listener, i) => ({
     model: listener.securityModel,
-    bound: hosts.filter((h) => listenerBindsHost(listener, h, namespaceLabels)),
+    bound: boundLists[i]!,
   }));
   if (keptGroups) {
     const grouped = keptGroups.group(ctx, mappings, upstreams);
@@ -360,6 +361,35 @@ function selectingHostsOf(selectors: readonly HttpHost[]): (m: HttpMapping) => s
       .filter((h) => selectorMatches(h.mappingSelector, m.labels))
       .map((h) => h.id)
       .join(',');
+}
+
+/**
+ * The Hosts each Listener binds (in order): the lists of the last compile while the Listeners bind
+ * the same way (namespace and hostBinding) and the Hosts and Namespaces are the same objects
+ * (5,000 Hosts × each Listener asked again every edit before). The lists are read, never edited.
+ */
+function boundHostsOf(
+  ctx: PassContext,
+  state: BuildState | undefined,
+  listeners: readonly HttpListener[],
+  hosts: readonly HttpHost[],
+  namespaceLabels: (ns: string) => Record<string, string>,
+): ReadonlyArray<readonly HttpHost[]> {
+  const namespaces = ctx.resources('Namespace');
+  const key = JSON.stringify(listeners.map((l) => [l.namespace, l.hostBinding]));
+  const last = state?.bound;
+  if (
+    last !== undefined &&
+    last.key === key &&
+    sameObjects(last.hosts, hosts) &&
+    sameObjects(last.namespaces, namespaces)
+  )
+    return last.lists;
+  const lists = listeners.map((listener) =>
+    hosts.filter((h) => listenerBindsHost(listener, h, namespaceLabels)),
+  );
+  if (state) state.bound = { key, hosts: hosts.slice(), namespaces, lists };
+  return lists;
 }
 
 /** The Hosts by hostname: the kept index while made of the same Host objects. */

@@ -10,6 +10,7 @@ import {
   mergeProvenance,
   type ResourceRef,
   refKey,
+  type StoredResource,
 } from '@attache/core';
 import type { HttpHost, HttpListener } from '../model.js';
 import { sameObjects } from '../same-objects.js';
@@ -57,6 +58,13 @@ export class BuildState {
   readonly listenerBuilds = new Map<string, ListenerBuild>();
   /** The HTTP model's views published last (http-model.ts). */
   readonly model: KeptHttpModel = {};
+  /** The Hosts each Listener bound last (build-http.ts boundHostsOf), with what decided it. */
+  bound?: {
+    key: string;
+    hosts: readonly HttpHost[];
+    namespaces: readonly StoredResource[];
+    lists: ReadonlyArray<readonly HttpHost[]>;
+  };
   /** The probe routes (they depend on the Module alone), with the Module ref they carry. */
   probes?: { ref: ResourceRef | undefined; routes: IRRoute[] };
 
