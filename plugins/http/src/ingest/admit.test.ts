@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { PassContext } from '@attache/core';
 import { resourcesFromYaml } from '@attache/testkit';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { describe, expect, it } from 'vitest';
 import { httpSpecSchemas } from '../index.js';
-import { quickCheckFor } from './admit.js';
+import { admitter, type MissingFieldCodes, quickCheckFor } from './admit.js';
 
 const dir = fileURLToPath(new URL('../testdata', import.meta.url));
 
@@ -45,5 +46,30 @@ describe('quick schema check', () => {
     expect(quick({ prefix: '/a/' })).toBe(false);
     expect(quick({ prefix: '/a/', service: 's', timeout_ms: 'soon' })).toBe(false);
     expect(quick({ prefix: '/a/', service: 's', headers: { 'x-a': 1 } })).toBe(false);
+  });
+});
+
+describe('admitter salt', () => {
+  it('is the JSON of the kind, ambassador_id, registered fields, missing codes and known fields', () => {
+    const fields = [
+      { path: 'bypass_auth', plugin: 'auth', loaded: true, schema: { type: 'boolean' } },
+      { path: 'labels', plugin: 'ratelimit', loaded: false },
+    ];
+    const ctx = {
+      options: { ambassadorId: 'edge' },
+      memo: {},
+      fields: (kind: string) => (kind === 'getambassador.io/Mapping' ? fields : []),
+    } as unknown as PassContext;
+    const missing = { service: 'MAPPING_NO_SERVICE' } as unknown as MissingFieldCodes;
+    const options = { knownAt: { '/spec': ['x'] } };
+    for (let round = 0; round < 2; round++) {
+      // The second round reads the registered fields' text made by the first.
+      expect(admitter(ctx, 'Mapping', httpSpecSchemas.Mapping, missing, options).salt).toBe(
+        JSON.stringify(['Mapping', 'edge', fields, missing, options.knownAt]),
+      );
+      expect(admitter(ctx, 'Host', httpSpecSchemas.Host).salt).toBe(
+        JSON.stringify(['Host', 'edge', [], {}, null]),
+      );
+    }
   });
 });

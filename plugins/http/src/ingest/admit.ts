@@ -5,6 +5,7 @@ import {
   jsonPointer,
   type PassContext,
   pointerSegment,
+  type RegisteredField,
   type ResourceRef,
   refOf,
   reportFieldsNeedingPlugins,
@@ -171,10 +172,24 @@ export function admitter<S>(
       unknownFieldOptions,
       extensionFields.length > 0,
     );
+  // JSON.stringify([kind, ambassadorId, extensionFields, missingCodes, knownAt]), with the
+  // extension fields' text (their schemas) made once per list: every kind, every compile.
   const salt = ctx.memo
-    ? JSON.stringify([kind, ambassadorId, extensionFields, missingCodes, fieldOptions.knownAt ?? null])
+    ? `[${JSON.stringify(kind)},${JSON.stringify(ambassadorId)},${fieldsJson(extensionFields)},${JSON.stringify(missingCodes)},${JSON.stringify(fieldOptions.knownAt ?? null)}]`
     : '';
   return { salt, one };
+}
+
+/** JSON.stringify of a kind's registered fields, once per list (the pipeline's, never edited). */
+const fieldsTexts = new WeakMap<readonly RegisteredField[], string>();
+
+function fieldsJson(fields: readonly RegisteredField[]): string {
+  let text = fieldsTexts.get(fields);
+  if (text === undefined) {
+    text = JSON.stringify(fields);
+    fieldsTexts.set(fields, text);
+  }
+  return text;
 }
 
 /** One resource through the front door: its Admitted form, or undefined (reported, ignored, or not ours). */
