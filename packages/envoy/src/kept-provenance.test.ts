@@ -123,9 +123,6 @@ describe('KeptProvenance', () => {
         });
         for (let i = 0; i < routes.length; i++) parts.push(new RoutePart(v, i, routes));
       });
-      // A second virtual host on the first list (cleartext and TLS of one Host): used twice.
-      const shared = lists[0]!;
-      for (let i = 0; i < shared.length; i++) parts.push(new RoutePart(lists.length, i, shared));
       const got = kept.union([], parts);
       const expected = unionProvenance([], parts);
       expect(got).toEqual(expected);

@@ -16,98 +16,6 @@ function refsOfList(list: readonly { provenance: readonly ResourceRef[] }[]): Re
   return refs;
 }
 
-/** Per route list (never mutated once made), how many of its routes name each ref object. */
-const listCounts = new WeakMap<readonly unknown[], Map<ResourceRef, number>>();
-function countsOfList(list: readonly { provenance: readonly ResourceRef[] }[]): Map<ResourceRef, number> {
-  let counts = listCounts.get(list);
-  if (counts === undefined) {
-    counts = new Map();
-    for (const route of list) for (const ref of route.provenance) counts.set(ref, (counts.get(ref) ?? 0) + 1);
-    listCounts.set(list, counts);
-  }
-  return counts;
-}
-
-/** Route lists this long or shorter are taken whole (refsOfList) rather than paired. */
-const pairedListsAbove = 64;
-
-type Item = readonly unknown[] | ResourceRef;
-
-/**
- * `items` (uses of whole route lists and loose refs, net) with each pair of a long list taken
- * out `k` times and a list put in `k` times that shares most of its routes with it (by identity,
- * from both ends: a list made again for an edit of one Mapping) replaced by the refs that came
- * into or left the list's distinct refs, `k` times each: the same net uses of ref objects,
- * found from the routes between the shared head and tail. The list put in gets its counts of
- * ref objects from the one taken out (a copy, patched), so the next edit of it pairs too.
- */
-function pairedLists(items: readonly [Item, number][]): [Item, number][] {
-  type Routes = readonly { provenance: readonly ResourceRef[] }[];
-  const outs: [Routes, number][] = [];
-  for (const [item, n] of items) {
-    if (Array.isArray(item) && n < 0 && item.length > pairedListsAbove) outs.push([item as Routes, n]);
-  }
-  if (outs.length === 0) return items.slice();
-  const paired = new Set<Item>();
-  const result: [Item, number][] = [];
-  for (const [item, n] of items) {
-    if (!Array.isArray(item) || n <= 0 || item.length <= pairedListsAbove) continue;
-    const b = item as Routes;
-    for (const out of outs) {
-      const a = out[0];
-      if (out[1] !== -n || paired.has(a)) continue;
-      const refs = changedRefs(a, b);
-      if (refs === undefined) continue;
-      paired.add(a);
-      paired.add(b);
-      for (const [ref, d] of refs) result.push([ref, d * n]);
-      break;
-    }
-  }
-  for (const entry of items) if (!paired.has(entry[0])) result.push(entry);
-  return result;
-}
-
-/**
- * How the distinct ref objects of route list `b` differ from those of `a` (+1 came, -1 went),
- * when the two share all but a few routes between a common head and tail; undefined otherwise.
- */
-function changedRefs(
-  a: readonly { provenance: readonly ResourceRef[] }[],
-  b: readonly { provenance: readonly ResourceRef[] }[],
-): [ResourceRef, number][] | undefined {
-  const most = Math.min(a.length, b.length);
-  let head = 0;
-  while (head < most && a[head] === b[head]) head++;
-  let tail = 0;
-  while (tail < most - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
-  const gone = a.length - head - tail;
-  const come = b.length - head - tail;
-  if (gone + come > Math.max(16, b.length / 8)) return undefined;
-  const countsA = countsOfList(a);
-  const touched = new Set<ResourceRef>();
-  for (let i = head; i < a.length - tail; i++) for (const ref of a[i]!.provenance) touched.add(ref);
-  for (let i = head; i < b.length - tail; i++) for (const ref of b[i]!.provenance) touched.add(ref);
-  let countsB = listCounts.get(b);
-  if (countsB === undefined) {
-    countsB = new Map(countsA);
-    for (let i = head; i < a.length - tail; i++) {
-      for (const ref of a[i]!.provenance) countsB.set(ref, countsB.get(ref)! - 1);
-    }
-    for (let i = head; i < b.length - tail; i++) {
-      for (const ref of b[i]!.provenance) countsB.set(ref, (countsB.get(ref) ?? 0) + 1);
-    }
-    for (const ref of touched) if (countsB.get(ref) === 0) countsB.delete(ref);
-    listCounts.set(b, countsB);
-  }
-  const changes: [ResourceRef, number][] = [];
-  for (const ref of touched) {
-    const d = (countsB.has(ref) ? 1 : 0) - (countsA.has(ref) ? 1 : 0);
-    if (d !== 0) changes.push([ref, d]);
-  }
-  return changes;
-}
-
 // The same ref objects recur in many lists (a Mapping's routes on every virtual host).
 const refKeys = new WeakMap<ResourceRef, string>();
 function keyOf(ref: ResourceRef): string {
@@ -218,7 +126,7 @@ export class KeptProvenance {
       for (const added of delta.added) addToBag(items, added, 1);
       const changes: Array<[readonly unknown[] | ResourceRef, number]> = [];
       for (const [item, n] of items) if (n !== 0) changes.push([item, n]);
-      if (this.patchItems(pairedLists(changes))) {
+      if (this.patchItems(changes)) {
         for (const [item, n] of changes) {
           const now = (this.bag.get(item) ?? 0) + n;
           if (now === 0) this.bag.delete(item);
@@ -276,7 +184,7 @@ export class KeptProvenance {
       if (n !== before) changes.push([item, n - before]);
     }
     for (const [item, n] of this.bag) if (!bag.has(item)) changes.push([item, -n]);
-    return this.patchItems(pairedLists(changes));
+    return this.patchItems(changes);
   }
 
   /** The last result moved by these uses of items (negative: taken out); false when it cannot be. */
