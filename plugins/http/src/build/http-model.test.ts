@@ -5,6 +5,7 @@ import {
   type ResourceRef,
   readExt,
   type StoredResource,
+  seededRandom,
 } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpListener, storedResource } from '@attache/testkit';
@@ -12,15 +13,6 @@ import { describe, expect, it } from 'vitest';
 import { httpPlugin } from '../index.js';
 import { ExtKey, type HttpMapping } from '../model.js';
 import { type KeptHttpModel, keptRouteSources } from './http-model.js';
-
-/** A deterministic generator (no Math.random: a failure must reproduce). */
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-}
 
 /** A stand-in HttpMapping: only what route sources read. */
 function fakeMapping(i: number): HttpMapping {
@@ -36,7 +28,7 @@ function fakeMapping(i: number): HttpMapping {
 
 describe('keptRouteSources', () => {
   it('given the renamed Mappings, equals a fresh computation after every random step', () => {
-    const random = lcg(9);
+    const random = seededRandom(9);
     const present = new Map<number, HttpMapping>();
     for (let i = 0; i < 200; i++) if (random() < 0.6) present.set(i, fakeMapping(i));
     const list = () => [...present].sort((a, b) => a[0] - b[0]).map(([, m]) => m);
@@ -126,7 +118,7 @@ const view = (sources: ReadonlyArray<{ ref: ResourceRef; routeNames: readonly st
 
 describe('the published route sources under an incremental compiler', () => {
   it('equal a full compile after every random edit', () => {
-    const random = lcg(21);
+    const random = seededRandom(21);
     const incremental = createIncrementalCompiler([httpPlugin, envoyPlugin]);
     const hostnames = ['a.example.com', 'b.example.com', '*', 'c.example.com'];
     const present = new Map<number, { version: number; hostname: string }>();

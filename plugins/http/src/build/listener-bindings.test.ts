@@ -1,31 +1,9 @@
-import {
-  type CompileResult,
-  compile,
-  createIncrementalCompiler,
-  HttpModelExt,
-  readExt,
-  type StoredResource,
-} from '@attache/core';
+import { compile, createIncrementalCompiler, type StoredResource, seededRandom } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { storedResource } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { httpPlugin } from '../index.js';
-
-/** A deterministic generator (no Math.random: a failure must reproduce). */
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-}
-
-const bytes = (result: CompileResult) =>
-  JSON.stringify({
-    xds: result.xds,
-    diagnostics: result.diagnostics,
-    model: readExt(result.ir, HttpModelExt),
-  });
+import { resultBytes } from '../testing/result-bytes.js';
 
 // One object per content, as a store keeps an unchanged resource's object.
 const objects = new Map<string, StoredResource>();
@@ -48,7 +26,7 @@ const bindings = [
 
 describe('the Hosts each Listener binds, kept between compiles', () => {
   it('give what a full compile gives after every random edit (Hosts, Listeners, Namespaces)', () => {
-    const random = lcg(41);
+    const random = seededRandom(41);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const namespaces = ['ns-a', 'ns-b'];
     const state = {
@@ -135,8 +113,8 @@ describe('the Hosts each Listener binds, kept between compiles', () => {
       }
       // otherwise nothing changes (a kept binding)
       const list = inputs();
-      expect(bytes(incremental.compile(list)), `step ${step}`).toBe(
-        bytes(compile(list, [httpPlugin, envoyPlugin])),
+      expect(resultBytes(incremental.compile(list)), `step ${step}`).toBe(
+        resultBytes(compile(list, [httpPlugin, envoyPlugin])),
       );
     }
     expect(seen.size).toBe(5);

@@ -1,28 +1,18 @@
 import {
-  type CompileResult,
   compareStrings,
   compile,
   createIncrementalCompiler,
-  HttpModelExt,
-  readExt,
   resourceKey,
   type StoredResource,
+  seededRandom,
 } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpListener, makeCa, makeCertificate, storedResource } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { httpPlugin } from '../index.js';
 import type { HttpMapping } from '../model.js';
+import { resultBytes } from '../testing/result-bytes.js';
 import { mergeByKey } from './upstreams.js';
-
-/** A deterministic generator (no Math.random: a failure must reproduce). */
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-}
 
 // Real certificates, made with openssl for this run (none is committed).
 const pairs = [
@@ -33,12 +23,6 @@ const ca = makeCa();
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 /** What a compile sends and says, and the HTTP model it publishes. */
-const bytes = (result: CompileResult) =>
-  JSON.stringify({
-    xds: result.xds,
-    diagnostics: result.diagnostics,
-    model: readExt(result.ir, HttpModelExt),
-  });
 
 /** The inputs' state; each distinct state of a resource is one object (a store keeps unchanged ones). */
 interface State {
@@ -130,7 +114,7 @@ function inputs(state: State): StoredResource[] {
 
 describe('TLSContext upstreams kept between compiles', () => {
   it('give what a full compile gives after every random edit (Mappings, TLSContexts, Secrets)', () => {
-    const random = lcg(33);
+    const random = seededRandom(33);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const contextNames = ['ctx-a', 'ctx-b', 'ctx-c'];
     const state: State = {
@@ -178,8 +162,8 @@ describe('TLSContext upstreams kept between compiles', () => {
       }
       // otherwise nothing changes
       const list = inputs(state);
-      expect(bytes(incremental.compile(list)), `step ${step}`).toBe(
-        bytes(compile(list, [httpPlugin, envoyPlugin])),
+      expect(resultBytes(incremental.compile(list)), `step ${step}`).toBe(
+        resultBytes(compile(list, [httpPlugin, envoyPlugin])),
       );
     }
     expect([...seen].sort()).toEqual(['client', 'context', 'mapping', 'trust']);
@@ -188,7 +172,7 @@ describe('TLSContext upstreams kept between compiles', () => {
 
 describe('mergeByKey', () => {
   it('gives what sorting the two lists together by resource key gives', () => {
-    const random = lcg(5);
+    const random = seededRandom(5);
     const ref = (namespace: string, name: string) => ({
       ref: { apiVersion: 'getambassador.io/v3alpha1', kind: 'Mapping', namespace, name },
     });
