@@ -25,6 +25,7 @@ export * from './replace-ir.js';
 export * from './resource.js';
 export * from './scheduler.js';
 export * from './seeded-random.js';
+export * from './shared-ends.js';
 export * from './snapshot.js';
 export * from './upstream-contributions.js';
 export * from './xds.js';

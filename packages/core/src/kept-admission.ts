@@ -10,6 +10,7 @@ import type { DiagnosticInput } from './diagnostics.js';
 import type { KeptInputOrder, KeyedInput } from './incremental-inputs.js';
 import type { Pipeline } from './pipeline.js';
 import { keyOfResource, kindOf, type ResourceKind, type StoredResource } from './resource.js';
+import { sharedEnds } from './shared-ends.js';
 
 /** What one input's admission reported, and whether it was left out (a bad envelope). */
 interface Notes {
@@ -79,16 +80,7 @@ export class KeptAdmission {
     const last = this.last;
     if (last === undefined) return undefined;
     const before = last.resources;
-    const shorter = Math.min(before.length, resources.length);
-    let start = 0;
-    while (start < shorter && before[start] === resources[start]) start++;
-    let tail = 0;
-    while (
-      tail < shorter - start &&
-      before[before.length - 1 - tail] === resources[resources.length - 1 - tail]
-    ) {
-      tail++;
-    }
+    const { head: start, tail } = sharedEnds(before, resources);
     const removedEnd = before.length - tail;
     const addedEnd = resources.length - tail;
     const changed = removedEnd - start + (addedEnd - start);

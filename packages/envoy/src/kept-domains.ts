@@ -8,6 +8,8 @@
  * taken out and put in.
  */
 
+import { sharedEnds } from '@attache/core';
+
 type Json = Record<string, unknown>;
 
 /** The domain counts of one table (by its name) as last checked. */
@@ -89,16 +91,7 @@ function counted(virtualHosts: readonly Json[]): DomainCounts {
 /** The last counts with the changed middle taken out and put in, or undefined when much changed. */
 function patched(last: DomainCounts, virtualHosts: readonly Json[]): DomainCounts | undefined {
   const before = last.virtualHosts;
-  const most = Math.min(before.length, virtualHosts.length);
-  let head = 0;
-  while (head < most && before[head] === virtualHosts[head]) head++;
-  let tail = 0;
-  while (
-    tail < most - head &&
-    before[before.length - 1 - tail] === virtualHosts[virtualHosts.length - 1 - tail]
-  ) {
-    tail++;
-  }
+  const { head, tail } = sharedEnds(before, virtualHosts);
   const gone = before.length - head - tail;
   const come = virtualHosts.length - head - tail;
   if (gone + come > Math.max(64, virtualHosts.length / 8)) return undefined;
