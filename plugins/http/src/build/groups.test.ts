@@ -2,7 +2,7 @@ import { emptyIR, type PassContext } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import type { HttpMapping } from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
-import { buildRouteGroups } from './groups.js';
+import { buildRouteGroups, compareGroups } from './groups.js';
 
 const reported: string[] = [];
 const ctx = {
@@ -159,6 +159,24 @@ describe('route order at scale', () => {
       const b = many.find((m) => m.name === expected[i])!;
       const tie = reference([a, b])[0] === reference([b, a])[0];
       if (!tie) expect(position.get(expected[i - 1]!)! < position.get(expected[i]!)!).toBe(true);
+    }
+  });
+
+  it('is the comparator order when many groups share a prefix (methods, hostnames, header values)', () => {
+    // Few prefixes of one length, so the packed buckets hold groups sharing a prefix text.
+    const shared = Array.from({ length: 400 }, (_, i) =>
+      mapping(`s${i}`, {
+        prefix: `/s${(i * 31) % 7}/`,
+        ...(i % 3 === 0 ? { method: ['GET', 'POST', 'PUT'][i % 9 === 0 ? 1 : 2] } : {}),
+        ...(i % 4 === 1 ? { hostname: `h${i % 5}.example` } : {}),
+        ...(i % 5 === 2 ? { headers: { 'x-k': `${'v'.repeat(i % 2)}${i % 3}` } } : {}),
+        weight: 1,
+      }),
+    );
+    for (const list of [shared, [...shared].reverse()]) {
+      const groups = buildRouteGroups(ctx, list);
+      expect(groups.length).toBeGreaterThan(40);
+      expect(groups.map((g) => g.key)).toEqual([...groups].sort(compareGroups).map((g) => g.key));
     }
   });
 

@@ -53,11 +53,15 @@ export function buildRouteGroups(
 ): RouteGroup[] {
   const byPrefix = mappingsByPrefix(mappings);
   const groups: RouteGroup[] = [];
-  for (const bucket of byPrefix.values()) {
+  // forEach, not for..of: no iterator result per prefix (most of the time this runs unoptimised).
+  byPrefix.forEach((bucket) => {
     // Most prefixes are one Mapping's: its group is made without a list around it.
     if (!Array.isArray(bucket)) groups.push(groupOfOne(ctx, bucket, selectingHosts));
-    else for (const group of groupsOfBucket(ctx, bucket, selectingHosts)) groups.push(group);
-  }
+    else {
+      const made = groupsOfBucket(ctx, bucket, selectingHosts);
+      for (let i = 0; i < made.length; i++) groups.push(made[i]!);
+    }
+  });
   return sortGroups(groups);
 }
 
@@ -69,7 +73,8 @@ export function buildRouteGroups(
  */
 export function mappingsByPrefix(mappings: readonly HttpMapping[]): Map<string, HttpMapping | HttpMapping[]> {
   const byPrefix = new Map<string, HttpMapping | HttpMapping[]>();
-  for (const mapping of mappings) {
+  for (let i = 0; i < mappings.length; i++) {
+    const mapping = mappings[i]!;
     const prefix = mapping.spec.prefix;
     const known = byPrefix.get(prefix);
     if (known === undefined) byPrefix.set(prefix, mapping);
@@ -122,8 +127,13 @@ function groupOfOne(
  */
 export function sortGroups(groups: RouteGroup[]): RouteGroup[] {
   const buckets = new Map<number, RouteGroup[]>();
-  for (const group of groups) {
-    const [precedence, prefixLength, headerLength, queryLength] = group.weight;
+  for (let i = 0; i < groups.length; i++) {
+    const group = groups[i]!;
+    const weight = group.weight;
+    const precedence = weight[0];
+    const prefixLength = weight[1];
+    const headerLength = weight[2];
+    const queryLength = weight[3];
     if (
       !Number.isInteger(precedence) ||
       precedence < -32768 ||
@@ -142,8 +152,8 @@ export function sortGroups(groups: RouteGroup[]): RouteGroup[] {
   }
   const order = Float64Array.from(buckets.keys()).sort().reverse();
   const sorted: RouteGroup[] = [];
-  for (const packed of order) {
-    const bucket = buckets.get(packed)!;
+  for (let i = 0; i < order.length; i++) {
+    const bucket = buckets.get(order[i]!)!;
     if (bucket.length === 1) sorted.push(bucket[0]!);
     else sortByPrefix(bucket, sorted);
   }
@@ -157,17 +167,28 @@ export function sortGroups(groups: RouteGroup[]): RouteGroup[] {
  * comparator among groups sharing a prefix.
  */
 function sortByPrefix(bucket: RouteGroup[], out: RouteGroup[]): void {
-  const byPrefix = new Map<string, RouteGroup[]>();
-  for (const group of bucket) {
+  // A group alone on its prefix (most) is kept bare, not in a list of its own.
+  const byPrefix = new Map<string, RouteGroup | RouteGroup[]>();
+  const prefixes: string[] = [];
+  for (let i = 0; i < bucket.length; i++) {
+    const group = bucket[i]!;
     const prefix = group.weight[4];
     const same = byPrefix.get(prefix);
-    if (same) same.push(group);
-    else byPrefix.set(prefix, [group]);
+    if (same === undefined) {
+      byPrefix.set(prefix, group);
+      prefixes.push(prefix);
+    } else if (Array.isArray(same)) same.push(group);
+    else byPrefix.set(prefix, [same, group]);
   }
-  for (const prefix of [...byPrefix.keys()].sort().reverse()) {
-    const same = byPrefix.get(prefix)!;
-    if (same.length > 1) same.sort(compareGroups);
-    for (const group of same) out.push(group);
+  prefixes.sort().reverse();
+  for (let i = 0; i < prefixes.length; i++) {
+    const same = byPrefix.get(prefixes[i]!)!;
+    if (!Array.isArray(same)) {
+      out.push(same);
+      continue;
+    }
+    same.sort(compareGroups);
+    for (let j = 0; j < same.length; j++) out.push(same[j]!);
   }
 }
 
@@ -340,6 +361,8 @@ interface MatchOf {
 
 const matches = new WeakMap<object, MatchOf>();
 
+const byName = (a: { name: string }, b: { name: string }): number => compareStrings(a.name, b.name);
+
 function matchOfSpec(mapping: HttpMapping): MatchOf {
   const spec = mapping.spec;
   const match: IRRouteMatch = {
@@ -360,31 +383,56 @@ function matchOfSpec(mapping: HttpMapping): MatchOf {
     headerLen += lengthOf(':method', spec.method, spec.method_regex === true);
   }
   const authorityFromHeader = spec.hostname === undefined && spec.host === undefined;
-  for (const [name, value] of Object.entries(spec.headers ?? {})) {
-    if (name === ':authority' && authorityFromHeader) continue; // became mapping.authority
-    headers.push({ name, match: { exact: value } });
-    headerLen += lengthOf(name, value, false);
+  // Keys, not entries, and only of the fields present: no pair arrays or empty objects per Mapping.
+  const exact = spec.headers;
+  if (exact !== undefined) {
+    const names = Object.keys(exact);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      if (name === ':authority' && authorityFromHeader) continue; // became mapping.authority
+      const value = exact[name]!;
+      headers.push({ name, match: { exact: value } });
+      headerLen += lengthOf(name, value, false);
+    }
   }
-  for (const [name, value] of Object.entries(spec.regex_headers ?? {})) {
-    headers.push({ name, match: { regex: value } });
-    headerLen += lengthOf(name, value, true);
+  const regex = spec.regex_headers;
+  if (regex !== undefined) {
+    const names = Object.keys(regex);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const value = regex[name]!;
+      headers.push({ name, match: { regex: value } });
+      headerLen += lengthOf(name, value, true);
+    }
   }
   const authority = mapping.authority;
   if (authority) {
     if ('regex' in authority) headerLen += lengthOf(':authority', authority.regex, true);
     else if (authority.glob !== '*') headerLen += lengthOf(':authority', authority.glob, false);
   }
-  if (headers.length > 0) match.headers = headers.sort((a, b) => compareStrings(a.name, b.name));
+  if (headers.length > 0) match.headers = headers.length > 1 ? headers.sort(byName) : headers;
   const query: IRQueryParameterMatch[] = [];
   let queryLen = 0;
-  for (const [name, value] of Object.entries(spec.query_parameters ?? {})) {
-    query.push({ name, match: { exact: value } });
-    queryLen += lengthOf(name, value, false);
+  const exactQuery = spec.query_parameters;
+  if (exactQuery !== undefined) {
+    const names = Object.keys(exactQuery);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const value = exactQuery[name]!;
+      query.push({ name, match: { exact: value } });
+      queryLen += lengthOf(name, value, false);
+    }
   }
-  for (const [name, value] of Object.entries(spec.regex_query_parameters ?? {})) {
-    query.push({ name, match: { regex: value } });
-    queryLen += lengthOf(name, value, true);
+  const regexQuery = spec.regex_query_parameters;
+  if (regexQuery !== undefined) {
+    const names = Object.keys(regexQuery);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const value = regexQuery[name]!;
+      query.push({ name, match: { regex: value } });
+      queryLen += lengthOf(name, value, true);
+    }
   }
-  if (query.length > 0) match.queryParameters = query.sort((a, b) => compareStrings(a.name, b.name));
+  if (query.length > 0) match.queryParameters = query.length > 1 ? query.sort(byName) : query;
   return { match, headerLen, queryLen };
 }

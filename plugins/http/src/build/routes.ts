@@ -152,27 +152,34 @@ export function hostRoutes(
   const routes: IRRoute[] = [];
   const withAuthority = `authority ${host.insecureAction} ${model}`;
   const anyAuthority = `any ${host.insecureAction} ${model}`;
-  for (const group of groups) {
+  // Indexed loops: a compile runs this mostly unoptimised, where for..of makes an iterator result per element.
+  for (let g = 0; g < groups.length; g++) {
+    const group = groups[g]!;
     const authority = authorityMatch(group, host);
     const shared = attachesToSeveralHosts(group);
     const key = authority ? withAuthority : anyAuthority;
-    for (const member of group.members) {
+    const members = group.members;
+    for (let m = 0; m < members.length; m++) {
+      const member = members[m]!;
       const upstream = upstreams.get(member.mapping.id);
       if (!upstream && !member.mapping.spec.host_redirect) continue;
       let byKey = shared ? memo.get(member) : undefined;
       const known = byKey?.get(key);
       if (known) {
-        for (const route of known) routes.push(route);
+        for (let r = 0; r < known.length; r++) routes.push(known[r]!);
         continue;
       }
-      const build = () => memberRoutes(member, group, authority, upstream, upstreams, module, host, model);
+      // The closure only for the kept routes' lookup (a plain compile builds at once).
       const made = kept
-        ? keptMemberRoutes(kept, member, group, key, host, upstream, upstreams, build)
-        : build();
+        ? keptMemberRoutes(kept, member, group, key, host, upstream, upstreams, () =>
+            memberRoutes(member, group, authority, upstream, upstreams, module, host, model),
+          )
+        : memberRoutes(member, group, authority, upstream, upstreams, module, host, model);
       // Published for feature plugins (ir.ext['http.mappings'][i].routeNames), kept sorted: the
       // order routes are built in differs between a full and an incremental compile.
       const names = member.mapping.routeNames;
-      for (const route of made) {
+      for (let r = 0; r < made.length; r++) {
+        const route = made[r]!;
         insertName(names, route.name);
         routes.push(route);
       }
@@ -289,8 +296,10 @@ function baseRoute(
     }
     if (add.length) route.requestHeadersToAdd = add;
     if (spec.remove_request_headers?.length) route.requestHeadersToRemove = [...spec.remove_request_headers];
-    const addResponse = headerOptions(spec.add_response_headers);
-    if (addResponse.length) route.responseHeadersToAdd = addResponse;
+    if (spec.add_response_headers !== undefined) {
+      const addResponse = headerOptions(spec.add_response_headers);
+      if (addResponse.length) route.responseHeadersToAdd = addResponse;
+    }
     if (spec.remove_response_headers?.length)
       route.responseHeadersToRemove = [...spec.remove_response_headers];
   }
@@ -299,10 +308,15 @@ function baseRoute(
 }
 
 function headerOptions(map: Record<string, unknown> | undefined): IRHeaderValueOption[] {
-  return Object.entries(map ?? {}).map(([key, raw]) => {
-    const { value, append } = headerValue(raw);
-    return { key, value, append: append ? 'APPEND_IF_EXISTS_OR_ADD' : 'OVERWRITE_IF_EXISTS_OR_ADD' };
-  });
+  const options: IRHeaderValueOption[] = [];
+  if (map === undefined) return options;
+  const keys = Object.keys(map);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const { value, append } = headerValue(map[key]);
+    options.push({ key, value, append: append ? 'APPEND_IF_EXISTS_OR_ADD' : 'OVERWRITE_IF_EXISTS_OR_ADD' });
+  }
+  return options;
 }
 
 function redirectAction(mapping: HttpMapping): IRRedirectAction {
@@ -347,10 +361,12 @@ function forwardAction(
   if (retry) action.retryPolicy = retryPolicy(retry);
   const cors = spec.cors ?? module.cors;
   if (cors) action.cors = corsPolicy(cors);
-  const shadows = group.shadows
-    .map((s) => ({ cluster: upstreams.get(s.id)?.cluster.name, percent: s.spec.weight ?? 100 }))
-    .filter((s): s is { cluster: string; percent: number } => s.cluster !== undefined);
-  if (shadows.length) action.shadows = shadows.map((s) => (s.percent === 100 ? { cluster: s.cluster } : s));
+  if (group.shadows.length > 0) {
+    const shadows = group.shadows
+      .map((s) => ({ cluster: upstreams.get(s.id)?.cluster.name, percent: s.spec.weight ?? 100 }))
+      .filter((s): s is { cluster: string; percent: number } => s.cluster !== undefined);
+    if (shadows.length) action.shadows = shadows.map((s) => (s.percent === 100 ? { cluster: s.cluster } : s));
+  }
   const lb = spec.load_balancer ?? module.load_balancer;
   if (lb && (lb.policy === 'ring_hash' || lb.policy === 'maglev')) {
     const hash: IRHashPolicy[] = [];
@@ -363,10 +379,12 @@ function forwardAction(
     else if (lb.source_ip) hash.push({ sourceIp: true });
     if (hash.length) action.hashPolicy = hash;
   }
-  const upgrades = [...(spec.allow_upgrade ?? [])];
-  if (spec.use_websocket && !upgrades.some((u) => u.toLowerCase() === 'websocket'))
-    upgrades.push('websocket');
-  if (upgrades.length) action.upgradeTypes = upgrades;
+  if (spec.allow_upgrade !== undefined || spec.use_websocket) {
+    const upgrades = [...(spec.allow_upgrade ?? [])];
+    if (spec.use_websocket && !upgrades.some((u) => u.toLowerCase() === 'websocket'))
+      upgrades.push('websocket');
+    if (upgrades.length) action.upgradeTypes = upgrades;
+  }
   return action;
 }
 
