@@ -73,3 +73,51 @@ describe('admitter salt', () => {
     }
   });
 });
+
+describe('bad strings', () => {
+  const admitted = (spec: Record<string, unknown>) => {
+    const reports: Array<{ code: string; path?: string }> = [];
+    const ctx = {
+      options: {},
+      fields: () => [],
+      report: (d: { code: string; path?: string }) => reports.push({ code: d.code, path: d.path }),
+    } as unknown as PassContext;
+    const stored = {
+      resource: {
+        apiVersion: 'getambassador.io/v3alpha1',
+        kind: 'Mapping',
+        metadata: { name: 'm', namespace: 'default' },
+        spec: { prefix: '/a/', service: 's', ...spec },
+      },
+      origin: { file: 'm.yaml', index: 0 },
+    };
+    const one = admitter(ctx, 'Mapping', httpSpecSchemas.Mapping).one(stored as never);
+    return { one, reports: reports.filter((r) => r.code === 'HTTP_STRING_INVALID').map((r) => r.path) };
+  };
+
+  it('leaves out a Mapping whose only bad string is a key, a value deep in a list, or the prefix', () => {
+    expect(admitted({ headers: { 'x-\u0000name': 'v' } })).toEqual({
+      one: undefined,
+      reports: ['/spec/headers/x-\u0000name'],
+    });
+    expect(admitted({ allow_upgrade: ['websocket', 'h2\u0001'] })).toEqual({
+      one: undefined,
+      reports: ['/spec/allow_upgrade/1'],
+    });
+    expect(admitted({ add_request_headers: { 'x-ok': { value: 'a\ud800' } } })).toEqual({
+      one: undefined,
+      reports: ['/spec/add_request_headers/x-ok/value'],
+    });
+    expect(admitted({ prefix: '/a\ufffd/' }).reports).toEqual(['/spec/prefix']);
+  });
+
+  it('admits tabs and line breaks, and reports every bad string of a resource', () => {
+    const clean = admitted({ rewrite: '/b/', headers: { 'x-a': 'one\ttwo' }, error_response_overrides: [] });
+    expect(clean.reports).toEqual([]);
+    expect(clean.one?.id).toBe('default/m');
+    expect(admitted({ headers: { 'x-\u0002': 'v', 'x-b': 'w\u0003' } }).reports).toEqual([
+      '/spec/headers/x-\u0002',
+      '/spec/headers/x-b',
+    ]);
+  });
+});

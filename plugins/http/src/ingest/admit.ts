@@ -204,7 +204,6 @@ function admitOne<S>(
   hasExtensionFields: boolean,
 ): Admitted<S> | undefined {
   const ambassadorId = ctx.options.ambassadorId ?? 'default';
-  const qualifiedKind = `getambassador.io/${kind}`;
   {
     const resource = stored.resource;
     const ref = refOf(resource, stored.origin);
@@ -219,7 +218,11 @@ function admitOne<S>(
       return undefined;
     }
     if (!servesAmbassadorId(spec, ambassadorId)) return undefined;
-    const version = resource.apiVersion.slice(resource.apiVersion.indexOf('/') + 1);
+    // The current version (nearly every resource) without slicing it out.
+    const version =
+      resource.apiVersion === 'getambassador.io/v3alpha1'
+        ? 'v3alpha1'
+        : resource.apiVersion.slice(resource.apiVersion.indexOf('/') + 1);
     if (!readableVersions.includes(version)) {
       // Only the current version is worth suggesting: v9 is one edit from v1, which is not what anyone means.
       const meant = closestMatch(version, ['v3alpha1']);
@@ -233,7 +236,7 @@ function admitOne<S>(
     }
     if (!fieldOptions.skipUnknownFields?.(resource)) {
       reportUnknownFields(ctx, ref, kind, schema, resource, unknownFieldOptions);
-      if (hasExtensionFields) reportFieldsNeedingPlugins(ctx, qualifiedKind, stored, ref);
+      if (hasExtensionFields) reportFieldsNeedingPlugins(ctx, `getambassador.io/${kind}`, stored, ref);
     }
     if (reportBadStrings(ctx, ref, spec)) return undefined;
     if (resource.apiVersion === 'getambassador.io/v2' || resource.apiVersion === 'getambassador.io/v1') {
@@ -259,10 +262,15 @@ function admitOne<S>(
       id: `${namespace}/${resource.metadata.name}`,
       name: resource.metadata.name,
       namespace,
-      labels: { ...(resource.metadata.labels ?? {}) },
+      labels: labelsOf(resource.metadata.labels),
       spec: spec as S,
     };
   }
+}
+
+/** A copy of a resource's labels (one object, none made for a missing list). */
+function labelsOf(labels: Record<string, string> | undefined): Record<string, string> {
+  return labels === undefined ? {} : { ...labels };
 }
 
 function withKnownFields(options: AdmitFieldOptions, known: Record<string, string[]>): AdmitFieldOptions {
@@ -317,6 +325,9 @@ function reportUnknownFields(
  * found: the resource is then left out whole.
  */
 function reportBadStrings(ctx: PassContext, ref: ResourceRef, spec: Record<string, unknown>): boolean {
+  // Every resource is looked at first without a key path (no closures or path list per resource):
+  // only one holding a bad string is walked again to report where.
+  if (!holdsBadString(spec)) return false;
   let found = false;
   const keys: Array<string | number> = [];
   const where = () => ({
@@ -368,6 +379,22 @@ function reportBadStrings(ctx: PassContext, ref: ResourceRef, spec: Record<strin
   };
   visit(spec);
   return found;
+}
+
+/** Whether a key or string anywhere in `value` holds what reportBadStrings reports. */
+function holdsBadString(value: unknown): boolean {
+  if (typeof value === 'string') return suspicious.test(value) && badCharacterIn(value) !== undefined;
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsBadString(value[i])) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (suspicious.test(key) && badCharacterIn(key) !== undefined) return true;
+    if (holdsBadString((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
 }
 
 /** A cheap first look: below U+0020, or in the surrogate or U+FFFD range. Most strings have none. */

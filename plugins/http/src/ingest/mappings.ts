@@ -40,8 +40,6 @@ export function ingestMappings(ctx: PassContext): void {
     const spec = m.spec;
     // One list per Mapping: the checks push onto it and make nothing when there is no problem.
     const problems: FieldProblem[] = [];
-    const regex = (value: string, path: string, what: string) =>
-      regexProblems(value, path, what, regexLimit, problems);
     // Envoy refuses an empty header or query parameter name (and with it the whole route).
     // Walks the keys the spec has: reading absent fields of specs of many shapes is slow.
     for (const field in spec) {
@@ -118,7 +116,8 @@ export function ingestMappings(ctx: PassContext): void {
         });
       }
     });
-    if (spec.prefix_regex) regex(spec.prefix, '/spec/prefix', 'spec.prefix (prefix_regex: true)');
+    if (spec.prefix_regex)
+      regexProblems(spec.prefix, '/spec/prefix', 'spec.prefix (prefix_regex: true)', regexLimit, problems);
     else if (!spec.prefix.startsWith('/')) {
       problems.push({
         code: 'HTTP_SCHEMA_INVALID',
@@ -127,21 +126,45 @@ export function ingestMappings(ctx: PassContext): void {
       });
     }
     if (spec.method && spec.method_regex)
-      regex(spec.method, '/spec/method', 'spec.method (method_regex: true)');
+      regexProblems(spec.method, '/spec/method', 'spec.method (method_regex: true)', regexLimit, problems);
     const regexHeaders = spec.regex_headers;
     for (const name in regexHeaders) {
       if (!Object.hasOwn(regexHeaders, name)) continue;
-      regex(regexHeaders[name]!, `/spec/regex_headers/${name}`, `spec.regex_headers.${name}`);
+      regexProblems(
+        regexHeaders[name]!,
+        `/spec/regex_headers/${name}`,
+        `spec.regex_headers.${name}`,
+        regexLimit,
+        problems,
+      );
     }
     const regexQuery = spec.regex_query_parameters;
     for (const name in regexQuery) {
       if (!Object.hasOwn(regexQuery, name)) continue;
-      regex(regexQuery[name]!, `/spec/regex_query_parameters/${name}`, `spec.regex_query_parameters.${name}`);
+      regexProblems(
+        regexQuery[name]!,
+        `/spec/regex_query_parameters/${name}`,
+        `spec.regex_query_parameters.${name}`,
+        regexLimit,
+        problems,
+      );
     }
     if (spec.regex_rewrite)
-      regex(spec.regex_rewrite.pattern, '/spec/regex_rewrite/pattern', 'spec.regex_rewrite.pattern');
+      regexProblems(
+        spec.regex_rewrite.pattern,
+        '/spec/regex_rewrite/pattern',
+        'spec.regex_rewrite.pattern',
+        regexLimit,
+        problems,
+      );
     if (spec.regex_redirect)
-      regex(spec.regex_redirect.pattern, '/spec/regex_redirect/pattern', 'spec.regex_redirect.pattern');
+      regexProblems(
+        spec.regex_redirect.pattern,
+        '/spec/regex_redirect/pattern',
+        'spec.regex_redirect.pattern',
+        regexLimit,
+        problems,
+      );
 
     let authority: HttpMapping['authority'];
     const authorityHeader = spec.headers?.[':authority'];
@@ -168,7 +191,7 @@ export function ingestMappings(ctx: PassContext): void {
       }
     } else if (spec.host !== undefined) {
       if (spec.host_regex) {
-        regex(spec.host, '/spec/host', 'spec.host (host_regex: true)');
+        regexProblems(spec.host, '/spec/host', 'spec.host (host_regex: true)', regexLimit, problems);
         authority = { regex: spec.host };
       } else if (!isValidHostGlob(spec.host)) {
         problems.push({
@@ -245,7 +268,8 @@ export function ingestMappings(ctx: PassContext): void {
       labels: m.labels,
       spec,
       bypassAuth: spec.bypass_auth === true,
-      authContextExtensions: { ...(spec.auth_context_extensions ?? {}) },
+      authContextExtensions:
+        spec.auth_context_extensions === undefined ? {} : { ...spec.auth_context_extensions },
       rateLimitLabels: spec.labels,
       routeNames: [],
     };
