@@ -46,7 +46,7 @@ export function buildClusters(ctx: PassContext): void {
     new Map<string, Upstream>();
   const mappings = (ctx.ir.ext[ExtKey.mappings] as HttpMapping[] | undefined) ?? [];
   // Under an incremental compiler, clusters are kept (kept-clusters.ts); a full compile makes them anew.
-  const kept = ctx.memo?.reuse(keptClustersKey, '', () => new KeptClusters()) ?? new KeptClusters();
+  const kept = ctx.memo?.reuse(keptClustersKey, '', () => new KeptClusters()) ?? new KeptClusters(false);
   const clusters = kept.update(mappings, upstreams);
   const owned: string[] = [];
   const record = ctx.ir.clusters;
@@ -168,10 +168,15 @@ export function buildHttp(ctx: PassContext): void {
     }
     for (const g of keptGroups.unattached) for (const m of g.members) unattached.add(m.mapping);
   } else {
+    // Indexed loops: ~11,000 groups at 10 x 10,000, no iterator result per element.
     const attachedGroups = new Set<RouteGroup>();
-    for (const host of hosts) for (const g of groupsOf(host)) attachedGroups.add(g);
+    for (let h = 0; h < hosts.length; h++) {
+      const own = groupsOf(hosts[h]!);
+      for (let i = 0; i < own.length; i++) attachedGroups.add(own[i]!);
+    }
     if (keptGroups) keptGroups.unattached = new Set();
-    for (const g of groups) {
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i]!;
       const attached = attachedGroups.has(g);
       keptGroups?.attached.set(g, attached);
       if (attached) continue;
@@ -284,7 +289,7 @@ export function buildHttp(ctx: PassContext): void {
         state.segments.set(routes, segments);
       } else {
         const own = hostRoutes(host, groupsOf(host), model, upstreams, module.config, memo, kept);
-        for (const route of own) routes.push(route);
+        for (let i = 0; i < own.length; i++) routes.push(own[i]!);
       }
       routeCache.set(key, routes);
     }

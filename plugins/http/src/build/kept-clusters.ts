@@ -33,6 +33,8 @@ interface KeptCluster {
  */
 export class KeptClusters {
   private readonly kept = new KeptByString<KeptCluster>();
+  /** @param keep whether a next compile will ask (a plain compile's instance keeps nothing per cluster). */
+  constructor(private readonly keep = true) {}
   private last:
     | {
         mappings: readonly HttpMapping[];
@@ -65,18 +67,21 @@ export class KeptClusters {
     mappings: readonly HttpMapping[],
     upstreams: ReadonlyMap<string, Upstream>,
   ): Map<string, Users> {
-    const byName = new Map<string, { cluster: IRCluster; mappings: HttpMapping[] }>();
-    for (const mapping of mappings) {
+    // One map: each entry holds the upstream's cluster until its IR cluster is made (below).
+    const out = new Map<string, Users>();
+    for (let i = 0; i < mappings.length; i++) {
+      const mapping = mappings[i]!;
       const cluster = upstreams.get(mapping.id)?.cluster;
       if (!cluster) continue;
-      const users = byName.get(cluster.name);
+      const users = out.get(cluster.name);
       if (users) users.mappings.push(mapping);
-      else byName.set(cluster.name, { cluster, mappings: [mapping] });
+      else out.set(cluster.name, { mappings: [mapping], ir: cluster });
     }
     this.kept.rotate();
-    const out = new Map<string, Users>();
-    for (const [name, users] of byName)
-      out.set(name, { mappings: users.mappings, ir: this.made(name, users.cluster, users.mappings) });
+    // forEach, not for..of: no [name, users] pair per cluster.
+    out.forEach((users, name) => {
+      users.ir = this.made(name, users.ir, users.mappings);
+    });
     return out;
   }
 
@@ -144,6 +149,7 @@ export class KeptClusters {
   /** The IR cluster of these users: the last one when made of the same upstream object for the same refs. */
   private made(name: string, cluster: IRCluster, users: readonly HttpMapping[]): IRCluster {
     const refs = users.map((m) => m.ref);
+    if (!this.keep) return { ...cluster, provenance: mergeProvenance(refs) };
     const before = this.kept.get(name);
     if (before && before.source === cluster && sameRefs(before.refs, refs)) return before.ir;
     const ir: IRCluster = { ...cluster, provenance: mergeProvenance(refs) };

@@ -130,7 +130,8 @@ export function resolveUpstreams(ctx: PassContext): void {
     if (known) {
       upstreams.set(mapping.id, known);
       useEndpoints(known, mapping);
-      if (keptUpstreams?.get(memoKey) !== known) impure.push(mapping);
+      // (A plain compile keeps nothing for a next one: no list of the 10,000 Mappings.)
+      if (keptUpstreams !== undefined && keptUpstreams.get(memoKey) !== known) impure.push(mapping);
       return;
     }
     if (keptTls !== undefined && spec.tls !== undefined) {
@@ -280,7 +281,7 @@ export function resolveUpstreams(ctx: PassContext): void {
       }
     }
   } else {
-    for (const mapping of mappings) resolveOne(mapping);
+    for (let i = 0; i < mappings.length; i++) resolveOne(mappings[i]!);
   }
   const kept = dropped.size === 0 ? mappings.slice() : mappings.filter((m) => !dropped.has(m));
   for (const [eds, refs] of endpointUsers) {
@@ -516,17 +517,24 @@ function upstreamKey(mapping: HttpMapping): string {
 
 const upstreamKeys = new WeakMap<object, { namespace: string; key: string }>();
 
-function upstreamKeyOf(mapping: HttpMapping): string {
+export function upstreamKeyOf(mapping: HttpMapping): string {
   const spec = mapping.spec as Record<string, unknown>;
-  const parts: string[] = [];
+  // Most Mappings set one such field (service): its part alone, a list only from a second one.
+  let first: string | undefined;
+  let parts: string[] | undefined;
   for (const field in spec) {
     const i = upstreamFieldIndex.get(field);
     if (i === undefined || !Object.hasOwn(spec, field)) continue;
     const value = spec[field];
-    if (value !== undefined) parts.push(`${i}:${JSON.stringify(value)}`);
+    if (value === undefined) continue;
+    const part = `${i}:${JSON.stringify(value)}`;
+    if (first === undefined) first = part;
+    else if (parts === undefined) parts = [first, part];
+    else parts.push(part);
   }
-  if (parts.length > 1) parts.sort();
-  return `${JSON.stringify(mapping.namespace)}\n${parts.join('\n')}`;
+  const namespace = JSON.stringify(mapping.namespace);
+  if (parts !== undefined) return `${namespace}\n${parts.sort().join('\n')}`;
+  return first === undefined ? `${namespace}\n` : `${namespace}\n${first}`;
 }
 
 /**
