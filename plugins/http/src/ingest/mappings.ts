@@ -376,8 +376,8 @@ function serverHeaderNoEffect(
       message: `removing the Server header has no effect: Envoy sets it after route headers (the ambassador Module's server_header_transformation is ${transformation}). Set server_header_transformation: PASS_THROUGH in the Module to let Mappings remove it`,
     });
   });
-  if (transformation !== 'OVERWRITE') return;
-  for (const name of Object.keys(spec.add_response_headers ?? {})) {
+  if (transformation !== 'OVERWRITE' || spec.add_response_headers === undefined) return;
+  for (const name of Object.keys(spec.add_response_headers)) {
     if (name.toLowerCase() !== 'server') continue;
     ctx.report({
       code: 'MAPPING_FIELD_IGNORED',
