@@ -225,7 +225,8 @@ function memberRoutes(
   // Object.assign rather than `{ ...base, name, match }`: V8 builds spread-then-keys
   // literals on a slow path, and this runs for every Mapping on every XFP Listener.
   const match = Object.assign({}, base.match);
-  match.headers = [...(base.match.headers ?? []), xfpHttps];
+  const headers = base.match.headers;
+  match.headers = headers === undefined ? [xfpHttps] : headers.concat(xfpHttps);
   const https: IRRoute = Object.assign({}, base);
   https.name = `${id}:https`;
   https.match = match;
@@ -268,7 +269,10 @@ function baseRoute(
   const spec = mapping.spec;
   // Routes without a condition of their own share the group's match (plain data, never mutated).
   const match = authority || member.cumulative !== undefined ? { ...group.match } : group.match;
-  if (authority) match.headers = [authority, ...(group.match.headers ?? [])];
+  if (authority) {
+    const headers = group.match.headers;
+    match.headers = headers === undefined ? [authority] : [authority].concat(headers);
+  }
   if (member.cumulative !== undefined) {
     match.runtimeFraction = {
       numerator: member.cumulative,

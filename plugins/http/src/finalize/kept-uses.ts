@@ -146,13 +146,24 @@ export function clustersOf(routes: Routes): string[] {
     const counts = listCounts.get(routes);
     if (counts !== undefined) clusters = [...counts.keys()];
     else {
+      // Every plain compile counts each route list here: no closure or iterator per route.
       const names = new Set<string>();
-      for (const route of routes) forEachCluster(route, (c) => names.add(c));
+      for (let i = 0; i < routes.length; i++) addClusters(routes[i]!, names);
       clusters = [...names];
     }
     listClusters.set(routes, clusters);
   }
   return clusters;
+}
+
+/** forEachCluster adding to a set. */
+function addClusters(route: IRRoute, names: Set<string>): void {
+  const action = route.action;
+  if (action.kind !== 'forward') return;
+  const clusters = action.clusters;
+  for (let i = 0; i < clusters.length; i++) names.add(clusters[i]!.cluster);
+  const shadows = action.shadows;
+  if (shadows !== undefined) for (let i = 0; i < shadows.length; i++) names.add(shadows[i]!.cluster);
 }
 
 function forEachCluster(route: IRRoute, each: (cluster: string) => void): void {
