@@ -1,3 +1,4 @@
+import { seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import type { HttpMapping } from '../model.js';
 import { upstreamKeyOf } from './upstreams.js';
@@ -35,11 +36,8 @@ const mapping = (namespace: string, spec: Record<string, unknown>) =>
 
 describe('upstream key', () => {
   it('is the sorted parts of the upstream fields a spec sets, in any key order, with none, one or many', () => {
-    let seed = 15;
-    const next = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const random = seededRandom(15);
+    const next = (n: number) => Math.floor(random() * n);
     const values: Record<string, unknown[]> = {
       service: ['a', 'b:8080', 'https://c'],
       resolver: ['r1', 'r2'],
