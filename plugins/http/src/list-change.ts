@@ -1,3 +1,5 @@
+import { sharedEnds } from '@attache/core';
+
 /**
  * What changed between two lists holding mostly the same objects in the same
  * order (the Mapping list of one compile and of the next, under an incremental
@@ -10,13 +12,7 @@
  * added nor removed.
  */
 export function listChange<T>(before: readonly T[], now: readonly T[]): { added: T[]; removed: T[] } {
-  const shorter = Math.min(before.length, now.length);
-  let start = 0;
-  while (start < shorter && before[start] === now[start]) start++;
-  let tail = 0;
-  while (tail < shorter - start && before[before.length - 1 - tail] === now[now.length - 1 - tail]) {
-    tail++;
-  }
+  const { head: start, tail } = sharedEnds(before, now);
   const wasThere = before.slice(start, before.length - tail);
   const isThere = now.slice(start, now.length - tail);
   if (wasThere.length === 0) return { added: isThere, removed: [] };

@@ -1,4 +1,4 @@
-import type { IRRoute, IRRouteConfig, IRVirtualHost } from '@attache/core';
+import { type IRRoute, type IRRouteConfig, type IRVirtualHost, sharedEnds } from '@attache/core';
 
 type Routes = readonly IRRoute[];
 
@@ -198,11 +198,7 @@ export function clusterChange(
   now: Routes,
 ): { added: string[]; removed: string[] } | undefined {
   if (now.length < countedLength || before.length < countedLength) return undefined;
-  const shorter = Math.min(before.length, now.length);
-  let start = 0;
-  while (start < shorter && before[start] === now[start]) start++;
-  let tail = 0;
-  while (tail < shorter - start && before[before.length - 1 - tail] === now[now.length - 1 - tail]) tail++;
+  const { head: start, tail } = sharedEnds(before, now);
   const changed = before.length - tail - start + (now.length - tail - start);
   if (changed > now.length / 4) return undefined;
   const was = clusterCounts(before);

@@ -1,4 +1,4 @@
-import type { PassContext, PassMemo, StoredResource } from '@attache/core';
+import { type PassContext, type PassMemo, type StoredResource, sharedEnds } from '@attache/core';
 
 /**
  * A per-resource pass over one kind kept between compiles of an incremental
@@ -41,16 +41,7 @@ export class KeptIngest<T> {
     if (last === undefined) {
       for (const s of stored) results.push(one(s));
     } else {
-      const shorter = Math.min(last.stored.length, stored.length);
-      let start = 0;
-      while (start < shorter && last.stored[start] === stored[start]) start++;
-      let tail = 0;
-      while (
-        tail < shorter - start &&
-        last.stored[last.stored.length - 1 - tail] === stored[stored.length - 1 - tail]
-      ) {
-        tail++;
-      }
+      const { head: start, tail } = sharedEnds(last.stored, stored);
       for (let i = 0; i < start; i++) results.push(last.results[i]);
       for (let i = start; i < stored.length - tail; i++) results.push(one(stored[i]!));
       for (let i = last.stored.length - tail; i < last.stored.length; i++) results.push(last.results[i]);
