@@ -2,6 +2,7 @@ import { emptyIR, type PassContext } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import type { HttpMapping } from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
+import { httpMapping } from '../testing/http-mapping.js';
 import { buildRouteGroups, compareGroups } from './groups.js';
 
 const reported: string[] = [];
@@ -11,19 +12,7 @@ const ctx = {
     reported.push(`${d.code} ${d.resource?.name}`),
 } as unknown as PassContext;
 
-const mapping = (name: string, spec: Partial<MappingSpec>): HttpMapping => ({
-  ref: { apiVersion: 'getambassador.io/v3alpha1', kind: 'Mapping', namespace: 'default', name },
-  id: `default/${name}`,
-  name,
-  namespace: 'default',
-  labels: {},
-  spec: { service: name, prefix: '/', ...spec } as MappingSpec,
-  bypassAuth: false,
-  authContextExtensions: {},
-  rateLimitLabels: undefined,
-  routeNames: [],
-  ...(spec.hostname ? { authority: { glob: spec.hostname } } : {}),
-});
+const mapping = httpMapping;
 
 const order = (mappings: HttpMapping[]) =>
   buildRouteGroups(ctx, mappings).flatMap((g) => g.members.map((m) => m.mapping.name));

@@ -1,26 +1,14 @@
 import { emptyIR, type PassContext } from '@attache/core';
 import { describe, expect, it } from 'vitest';
-import type { HttpHost, HttpMapping } from '../model.js';
+import type { HttpHost } from '../model.js';
 import type { Upstream } from '../resolve/upstreams.js';
-import type { MappingSpec } from '../schemas/mapping.js';
+import { httpMapping } from '../testing/http-mapping.js';
 import { buildRouteGroups } from './groups.js';
 import { hostRoutes } from './routes.js';
 
 const ctx = { ir: emptyIR(), report: () => {} } as unknown as PassContext;
 
-const mapping = (name: string, spec: Partial<MappingSpec>): HttpMapping => ({
-  ref: { apiVersion: 'getambassador.io/v3alpha1', kind: 'Mapping', namespace: 'default', name },
-  id: `default/${name}`,
-  name,
-  namespace: 'default',
-  labels: {},
-  spec: { service: name, prefix: '/', ...spec } as MappingSpec,
-  bypassAuth: false,
-  authContextExtensions: {},
-  rateLimitLabels: undefined,
-  routeNames: [],
-  ...(spec.hostname ? { authority: { glob: spec.hostname } } : {}),
-});
+const mapping = httpMapping;
 
 const host = (hostname: string, insecureAction: HttpHost['insecureAction']) =>
   ({ id: `default/${hostname}`, hostname, insecureAction }) as unknown as HttpHost;
