@@ -1,4 +1,4 @@
-import { type IR, TypeUrl } from '@attache/core';
+import { type IR, seededRandom, TypeUrl } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import type { Admission } from './admit.js';
 import { mergedNames } from './envoy-plugin.js';
@@ -202,11 +202,7 @@ describe('envoy.lower with invalid IR elements', () => {
 
 describe('mergedNames', () => {
   it('gives the names and resources of the admissions, and the names that moved, over random merges', () => {
-    let seed = 5;
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed / 2147483648;
-    };
+    const random = seededRandom(5);
     const int = (n: number) => Math.floor(random() * n);
     let serial = 0;
     const admission = (name: string): Admission =>

@@ -7,6 +7,7 @@ import {
   type IRRoute,
   type IRRouteConfig,
   PassMemoStore,
+  seededRandom,
   TypeUrl,
   type XdsResource,
 } from '@attache/core';
@@ -109,11 +110,7 @@ describe('keptDanglingLists', () => {
   });
 
   it('gives what danglingReferences finds without a memo, while names come and go and objects change', () => {
-    let seed = 15;
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed / 2147483648;
-    };
+    const random = seededRandom(15);
     const int = (n: number) => Math.floor(random() * n);
     const clusterNames = ['c0', 'c1', 'c2', 'c3', 'c4'];
     const secretNames = ['s0', 's1', 's2'];
@@ -291,11 +288,7 @@ describe('keptSorted', () => {
   });
 
   it('gives a full sort of every compile over random steps, and where each object was before', () => {
-    let seed = 7;
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed / 2147483648;
-    };
+    const random = seededRandom(7);
     const int = (n: number) => Math.floor(random() * n);
     let serial = 0;
     // Names mostly distinct, now and then one already there (a tie a full sort decides).
