@@ -4,6 +4,7 @@ import {
   type IRHeaderMatch,
   type IRQueryParameterMatch,
   type IRRouteMatch,
+  type IRStringMatch,
   type PassContext,
 } from '@attache/core';
 import type { HttpMapping } from '../model.js';
@@ -363,6 +364,29 @@ const matches = new WeakMap<object, MatchOf>();
 
 const byName = (a: { name: string }, b: { name: string }): number => compareStrings(a.name, b.name);
 
+/**
+ * One match per key of `values` (exact, or regex), pushed onto `out` in key order, `skip` left
+ * out (a header's `:authority` that became the Mapping's authority); returns their lengthOf sum.
+ */
+function pushMatches(
+  values: Readonly<Record<string, string>> | undefined,
+  regex: boolean,
+  out: Array<{ name: string; match?: IRStringMatch }>,
+  skip?: string,
+): number {
+  if (values === undefined) return 0;
+  let length = 0;
+  const names = Object.keys(values);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (name === skip) continue;
+    const value = values[name]!;
+    out.push({ name, match: regex ? { regex: value } : { exact: value } });
+    length += lengthOf(name, value, regex);
+  }
+  return length;
+}
+
 function matchOfSpec(mapping: HttpMapping): MatchOf {
   const spec = mapping.spec;
   const match: IRRouteMatch = {
@@ -384,27 +408,8 @@ function matchOfSpec(mapping: HttpMapping): MatchOf {
   }
   const authorityFromHeader = spec.hostname === undefined && spec.host === undefined;
   // Keys, not entries, and only of the fields present: no pair arrays or empty objects per Mapping.
-  const exact = spec.headers;
-  if (exact !== undefined) {
-    const names = Object.keys(exact);
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      if (name === ':authority' && authorityFromHeader) continue; // became mapping.authority
-      const value = exact[name]!;
-      headers.push({ name, match: { exact: value } });
-      headerLen += lengthOf(name, value, false);
-    }
-  }
-  const regex = spec.regex_headers;
-  if (regex !== undefined) {
-    const names = Object.keys(regex);
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      const value = regex[name]!;
-      headers.push({ name, match: { regex: value } });
-      headerLen += lengthOf(name, value, true);
-    }
-  }
+  headerLen += pushMatches(spec.headers, false, headers, authorityFromHeader ? ':authority' : undefined);
+  headerLen += pushMatches(spec.regex_headers, true, headers);
   const authority = mapping.authority;
   if (authority) {
     if ('regex' in authority) headerLen += lengthOf(':authority', authority.regex, true);
@@ -412,27 +417,8 @@ function matchOfSpec(mapping: HttpMapping): MatchOf {
   }
   if (headers.length > 0) match.headers = headers.length > 1 ? headers.sort(byName) : headers;
   const query: IRQueryParameterMatch[] = [];
-  let queryLen = 0;
-  const exactQuery = spec.query_parameters;
-  if (exactQuery !== undefined) {
-    const names = Object.keys(exactQuery);
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      const value = exactQuery[name]!;
-      query.push({ name, match: { exact: value } });
-      queryLen += lengthOf(name, value, false);
-    }
-  }
-  const regexQuery = spec.regex_query_parameters;
-  if (regexQuery !== undefined) {
-    const names = Object.keys(regexQuery);
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      const value = regexQuery[name]!;
-      query.push({ name, match: { regex: value } });
-      queryLen += lengthOf(name, value, true);
-    }
-  }
+  let queryLen = pushMatches(spec.query_parameters, false, query);
+  queryLen += pushMatches(spec.regex_query_parameters, true, query);
   if (query.length > 0) match.queryParameters = query.length > 1 ? query.sort(byName) : query;
   return { match, headerLen, queryLen };
 }
