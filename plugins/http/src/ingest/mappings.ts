@@ -127,28 +127,8 @@ export function ingestMappings(ctx: PassContext): void {
     }
     if (spec.method && spec.method_regex)
       regexProblems(spec.method, '/spec/method', 'spec.method (method_regex: true)', regexLimit, problems);
-    const regexHeaders = spec.regex_headers;
-    for (const name in regexHeaders) {
-      if (!Object.hasOwn(regexHeaders, name)) continue;
-      regexProblems(
-        regexHeaders[name]!,
-        `/spec/regex_headers/${name}`,
-        `spec.regex_headers.${name}`,
-        regexLimit,
-        problems,
-      );
-    }
-    const regexQuery = spec.regex_query_parameters;
-    for (const name in regexQuery) {
-      if (!Object.hasOwn(regexQuery, name)) continue;
-      regexProblems(
-        regexQuery[name]!,
-        `/spec/regex_query_parameters/${name}`,
-        `spec.regex_query_parameters.${name}`,
-        regexLimit,
-        problems,
-      );
-    }
+    regexMapProblems(spec.regex_headers, 'regex_headers', regexLimit, problems);
+    regexMapProblems(spec.regex_query_parameters, 'regex_query_parameters', regexLimit, problems);
     if (spec.regex_rewrite)
       regexProblems(
         spec.regex_rewrite.pattern,
@@ -318,6 +298,19 @@ const keptIngestKey = {};
 const redirectCodes = new Set([301, 302, 303, 307, 308]);
 
 /** Why a regex field would be refused (empty, not RE2, or too large a program), pushed onto `problems`. */
+/** regexProblems for each value of a map of names to regexes (`spec.<field>.<name>`). */
+function regexMapProblems(
+  regexes: Record<string, string> | undefined,
+  field: string,
+  limit: number,
+  problems: FieldProblem[],
+): void {
+  for (const name in regexes) {
+    if (!Object.hasOwn(regexes, name)) continue;
+    regexProblems(regexes[name]!, `/spec/${field}/${name}`, `spec.${field}.${name}`, limit, problems);
+  }
+}
+
 function regexProblems(
   value: string,
   path: string,
