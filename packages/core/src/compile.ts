@@ -4,7 +4,7 @@ import type { KeptInputOrder } from './incremental-inputs.js';
 import { emptyIR, type IR } from './ir.js';
 import type { KeptAdmission } from './kept-admission.js';
 import type { PassMemoStore } from './pass-memo.js';
-import { createPipeline, type Pipeline, type PluginUse } from './pipeline.js';
+import { createPipeline, isPipeline, type Pipeline, type PluginUse } from './pipeline.js';
 import type { CompileOptions, PassContext, Plugin } from './plugin.js';
 import { compareStrings, type StoredResource } from './resource.js';
 import type { ScheduledPass } from './scheduler.js';
@@ -217,10 +217,6 @@ function admit(
   );
   kept.remember(resources, admitted, notes, duplicates || repeatedRejected);
   return admitted;
-}
-
-function isPipeline(value: unknown): value is Pipeline {
-  return typeof value === 'object' && value !== null && 'passes' in value && 'codes' in value;
 }
 
 function dedupeDiagnostics(sorted: Diagnostic[]): Diagnostic[] {

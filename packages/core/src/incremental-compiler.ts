@@ -2,7 +2,7 @@ import { type CompileResult, type CompileSession, compile } from './compile.js';
 import { KeptInputOrder } from './incremental-inputs.js';
 import { KeptAdmission } from './kept-admission.js';
 import { PassMemoStore } from './pass-memo.js';
-import { createPipeline, type Pipeline, type PluginUse } from './pipeline.js';
+import { createPipeline, isPipeline, type Pipeline, type PluginUse } from './pipeline.js';
 import type { CompileOptions, Plugin } from './plugin.js';
 import type { StoredResource } from './resource.js';
 
@@ -41,10 +41,7 @@ export interface IncrementalCompiler {
 export function createIncrementalCompiler(
   plugins: Pipeline | readonly (PluginUse | Plugin)[],
 ): IncrementalCompiler {
-  const pipeline =
-    typeof plugins === 'object' && plugins !== null && 'passes' in plugins && 'codes' in plugins
-      ? (plugins as Pipeline)
-      : createPipeline(plugins as readonly (PluginUse | Plugin)[]);
+  const pipeline = isPipeline(plugins) ? plugins : createPipeline(plugins);
   const stores = new Map<string, PassMemoStore>();
   const inputOrder = new KeptInputOrder();
   const admission = new KeptAdmission(inputOrder);

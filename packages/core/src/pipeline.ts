@@ -281,3 +281,8 @@ function validatePluginConfig(plugin: Plugin, raw: unknown): unknown {
   if (!plugin.configSchema) return raw ?? {};
   return validateAgainstSchema(`plugin '${plugin.id}'`, plugin.configSchema, raw);
 }
+
+/** Whether `value` is a built pipeline rather than a list of plugins (compile() takes either). */
+export function isPipeline(value: unknown): value is Pipeline {
+  return typeof value === 'object' && value !== null && 'passes' in value && 'codes' in value;
+}
