@@ -57,6 +57,29 @@ describe('Emissary route order', () => {
   });
 });
 
+describe('route match headers', () => {
+  it("leaves out an :authority header that became the Mapping's authority, and keeps it under a hostname", () => {
+    const names = (m: HttpMapping) =>
+      buildRouteGroups(ctx, [m])[0]!.match.headers?.map((h) => `${h.name}=${JSON.stringify(h.match)}`);
+    // No hostname or host: ingest made the :authority header the Mapping's authority.
+    expect(
+      names(
+        mapping('by-header', {
+          prefix: '/h/',
+          headers: { ':authority': 'a.example.com', 'x-team': 'blue' },
+          regex_headers: { 'x-id': '^[0-9]+$' },
+        }),
+      ),
+    ).toEqual(['x-id={"regex":"^[0-9]+$"}', 'x-team={"exact":"blue"}']);
+    // With a hostname, an :authority header is one more header to match.
+    expect(
+      names(
+        mapping('with-host', { prefix: '/h/', hostname: 'b.example.com', headers: { ':authority': 'c' } }),
+      ),
+    ).toEqual([':authority={"exact":"c"}']);
+  });
+});
+
 describe('canary groups', () => {
   it('puts weighted Mappings first with cumulative numerators (oracle 39)', () => {
     const [group] = buildRouteGroups(ctx, [
