@@ -41,12 +41,15 @@ const preload = `process.on('exit', () => {
     const hwm = /VmHWM:\\s+(\\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'));
     if (hwm) peakKiB = Number(hwm[1]);
   } catch {}
-  try { require('node:fs').writeSync(3, JSON.stringify({ cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, maxRssMiB: peakKiB / 1024, rusageMaxRssMiB: u.maxRSS / 1024 }) + '\\n'); } catch {}
+  try { require('node:fs').writeSync(3, JSON.stringify({ cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, sysMs: u.systemCPUTime / 1000, minorFaults: u.minorPageFault, maxRssMiB: peakKiB / 1024, rusageMaxRssMiB: u.maxRSS / 1024 }) + '\\n'); } catch {}
 });
 `;
 
 interface ProcessRun {
   cpuMs: number;
+  /** The kernel's part of cpuMs: mostly page faults (memory touched for the first time). */
+  sysMs: number;
+  minorFaults: number;
   maxRssMiB: number;
   wallMs: number;
   exitCode: number | null;
@@ -94,7 +97,12 @@ async function wholeProcess(
     ...process.env,
     ATTACHE_CACHE: cacheDir,
   });
-  const measured = JSON.parse(run.fd3.trim()) as { cpuMs: number; maxRssMiB: number };
+  const measured = JSON.parse(run.fd3.trim()) as {
+    cpuMs: number;
+    sysMs: number;
+    minorFaults: number;
+    maxRssMiB: number;
+  };
   if (run.exitCode !== 0)
     throw new Error(`${cli} compile ${args.join(' ')} exited ${run.exitCode}: ${run.stderr.slice(-2000)}`);
   return { ...measured, wallMs: run.wallMs, exitCode: run.exitCode };
@@ -106,8 +114,21 @@ interface SizeReport {
   input: string;
   fileBytes: number;
   stages: StagesReport;
-  cli: { cpuMs: number[]; maxRssMiB: number[]; startupCpuMs: number[]; firstRunCpuMs: number };
-  baseline?: { cpuMs: number[]; maxRssMiB: number[]; startupCpuMs: number[] };
+  cli: {
+    cpuMs: number[];
+    sysMs: number[];
+    minorFaults: number[];
+    maxRssMiB: number[];
+    startupCpuMs: number[];
+    firstRunCpuMs: number;
+  };
+  baseline?: {
+    cpuMs: number[];
+    sysMs: number[];
+    minorFaults: number[];
+    maxRssMiB: number[];
+    startupCpuMs: number[];
+  };
 }
 
 const targets: Record<number, { cpuMs: number; rssMiB?: number }> = {
@@ -161,9 +182,10 @@ export async function runCliBench(argv: string[]): Promise<void> {
         input: values.input,
         fileBytes: Buffer.byteLength(text),
         stages: JSON.parse(staged.stdout.trim()) as StagesReport,
-        cli: { cpuMs: [], maxRssMiB: [], startupCpuMs: [], firstRunCpuMs: 0 },
+        cli: { cpuMs: [], sysMs: [], minorFaults: [], maxRssMiB: [], startupCpuMs: [], firstRunCpuMs: 0 },
       };
-      if (values.baseline) report.baseline = { cpuMs: [], maxRssMiB: [], startupCpuMs: [] };
+      if (values.baseline)
+        report.baseline = { cpuMs: [], sysMs: [], minorFaults: [], maxRssMiB: [], startupCpuMs: [] };
       const cacheDir = join(dir, `cache-${mappings}`);
       const baseCacheDir = join(dir, `base-cache-${mappings}`);
       report.cli.firstRunCpuMs = (await wholeProcess(values.cli, preloadFile, ['-f', file], cacheDir)).cpuMs;
@@ -171,6 +193,8 @@ export async function runCliBench(argv: string[]): Promise<void> {
       for (let i = 0; i < runs; i++) {
         const run = await wholeProcess(values.cli, preloadFile, ['-f', file], cacheDir);
         report.cli.cpuMs.push(run.cpuMs);
+        report.cli.sysMs.push(run.sysMs);
+        report.cli.minorFaults.push(run.minorFaults);
         report.cli.maxRssMiB.push(run.maxRssMiB);
         // Start alone: load the CLI and build the pipeline, no input (`compile --schedule`).
         report.cli.startupCpuMs.push(
@@ -179,6 +203,8 @@ export async function runCliBench(argv: string[]): Promise<void> {
         if (values.baseline && report.baseline) {
           const base = await wholeProcess(values.baseline, preloadFile, ['-f', file], baseCacheDir);
           report.baseline.cpuMs.push(base.cpuMs);
+          report.baseline.sysMs.push(base.sysMs);
+          report.baseline.minorFaults.push(base.minorFaults);
           report.baseline.maxRssMiB.push(base.maxRssMiB);
           report.baseline.startupCpuMs.push(
             (await wholeProcess(values.baseline, preloadFile, ['--schedule'], baseCacheDir)).cpuMs,
@@ -233,12 +259,13 @@ export function formatCliReport(
     const target = targets[r.mappings];
     out.push(
       `  whole process (${cpu.length} runs of the built CLI): CPU median ${f(sortedMedian(cpu))} ms (${f(Math.min(...cpu))}–${f(Math.max(...cpu))})${target ? ` — target ≤ ${target.cpuMs} ms` : ''}; peak RSS median ${f(sortedMedian(rss))} MiB (max ${f(Math.max(...rss))})${target?.rssMiB ? ` — target ≤ ${target.rssMiB} MiB` : ''}`,
+      `  of that CPU, the kernel's (sys): median ${f(sortedMedian(r.cli.sysMs))} ms, with ${f(sortedMedian(r.cli.minorFaults))} minor page faults (memory touched for the first time)`,
       `  its start alone (compile --schedule: load, build the pipeline): CPU median ${f(sortedMedian(r.cli.startupCpuMs))} ms; the first run, before any code cache: ${f(r.cli.firstRunCpuMs)} ms`,
     );
     if (r.baseline) {
       const b = r.baseline;
       out.push(
-        `  baseline: CPU median ${f(sortedMedian(b.cpuMs))} ms (start alone ${f(sortedMedian(b.startupCpuMs))} ms), peak RSS median ${f(sortedMedian(b.maxRssMiB))} MiB → this build uses ${(sortedMedian(cpu) / sortedMedian(b.cpuMs)).toFixed(2)}× the CPU (start ${(sortedMedian(r.cli.startupCpuMs) / sortedMedian(b.startupCpuMs)).toFixed(2)}×) and ${(sortedMedian(rss) / sortedMedian(b.maxRssMiB)).toFixed(2)}× the memory`,
+        `  baseline: CPU median ${f(sortedMedian(b.cpuMs))} ms (sys ${f(sortedMedian(b.sysMs))} ms, ${f(sortedMedian(b.minorFaults))} minor faults; start alone ${f(sortedMedian(b.startupCpuMs))} ms), peak RSS median ${f(sortedMedian(b.maxRssMiB))} MiB → this build uses ${(sortedMedian(cpu) / sortedMedian(b.cpuMs)).toFixed(2)}× the CPU (start ${(sortedMedian(r.cli.startupCpuMs) / sortedMedian(b.startupCpuMs)).toFixed(2)}×) and ${(sortedMedian(rss) / sortedMedian(b.maxRssMiB)).toFixed(2)}× the memory`,
       );
     }
   }
