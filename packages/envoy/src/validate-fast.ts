@@ -16,7 +16,7 @@ import {
   elementType,
   fieldRuleFields,
   isRequired,
-  planOf,
+  messageRulesOf,
   subRules,
 } from './validate-rules.js';
 import { type ValueCheck, Walker } from './validate-walker.js';
@@ -143,7 +143,9 @@ function fastPlan(desc: DescMessage): FastPlan {
   };
   // Registered before compiling fields: recursive messages find it (compiled lazily on use).
   plans.set(desc, plan);
-  const rulesOn = !planOf(desc).disabled;
+  // (The message's options only: planOf would compile the authoritative walk of every field too.)
+  const messageRules = messageRulesOf(desc);
+  const rulesOn = !messageRules.disabled;
   // A message with load-time semantics needs their JSON form too, or it is left to the authoritative path.
   plan.semantic = messageSemanticJsonOf(desc.typeName);
   plan.unsupported = messageSemanticOf(desc.typeName) !== undefined && plan.semantic === undefined;
@@ -151,7 +153,7 @@ function fastPlan(desc: DescMessage): FastPlan {
   if (desc.oneofs.length > 31) plan.unsupported = true;
   if (rulesOn) {
     desc.oneofs.forEach((oneof, i) => {
-      if (planOf(desc).requiredOneofs.some((r) => r.name === oneof.name))
+      if (messageRules.requiredOneofs.some((r) => r.name === oneof.name))
         plan!.requiredOneofBits.push(2 ** i);
     });
   }

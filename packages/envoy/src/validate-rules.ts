@@ -80,27 +80,42 @@ export function planOf(desc: DescMessage): MessagePlan {
   return plan;
 }
 
-function compilePlan(desc: DescMessage): MessagePlan {
+/** A message's own options: what the fast path needs of it (planOf also compiles every field's walk). */
+export type MessageRules = Pick<MessagePlan, 'disabled' | 'requiredOneofs'>;
+
+const messageRulesCache = new Map<DescMessage, MessageRules>();
+
+/** `validate.disabled`/`ignored` and the required oneofs of a message, read once from its options. */
+export function messageRulesOf(desc: DescMessage): MessageRules {
+  let rules = messageRulesCache.get(desc);
+  if (rules) return rules;
   const disabled =
     (hasOption(desc, messageDisabledOption) && getOption(desc, messageDisabledOption) === true) ||
     (messageIgnoredOption !== undefined &&
       hasOption(desc, messageIgnoredOption) &&
       getOption(desc, messageIgnoredOption) === true);
-  const plan: MessagePlan = { disabled, requiredOneofs: [], visits: [], hasOwnRules: false };
-  if (disabled) return plan;
-  for (const oneof of desc.oneofs) {
-    if (hasOption(oneof, oneofRequiredOption) && getOption(oneof, oneofRequiredOption) === true) {
-      plan.requiredOneofs.push({
-        name: oneof.name,
-        localName: oneof.localName,
-        fieldNames: oneof.fields.map((f) => f.name),
-      });
+  rules = { disabled, requiredOneofs: [] };
+  if (!disabled) {
+    for (const oneof of desc.oneofs) {
+      if (hasOption(oneof, oneofRequiredOption) && getOption(oneof, oneofRequiredOption) === true) {
+        rules.requiredOneofs.push({
+          name: oneof.name,
+          localName: oneof.localName,
+          fieldNames: oneof.fields.map((f) => f.name),
+        });
+      }
     }
   }
+  messageRulesCache.set(desc, rules);
+  return rules;
+}
+
+function compilePlan(desc: DescMessage): MessagePlan {
+  const { disabled, requiredOneofs } = messageRulesOf(desc);
+  const plan: MessagePlan = { disabled, requiredOneofs, visits: [], hasOwnRules: false };
+  if (disabled) return plan;
   for (const field of desc.fields) {
-    const rules = hasOption(field, rulesOption)
-      ? ruleFields(getOption(field, rulesOption) as Message)
-      : undefined;
+    const rules = fieldRuleFields(field);
     const semantic = semanticOf(field);
     const visit = compileFieldVisit(field, rules, semantic);
     if (visit) plan.visits.push(visit);
