@@ -54,12 +54,14 @@ export function buildRouteGroups(
 ): RouteGroup[] {
   const byPrefix = mappingsByPrefix(mappings);
   const groups: RouteGroup[] = [];
+  // A plain compile never sees these spec objects again: no match kept with them (matchOf).
+  const keep = ctx.memo !== undefined;
   // forEach, not for..of: no iterator result per prefix (most of the time this runs unoptimised).
   byPrefix.forEach((bucket) => {
     // Most prefixes are one Mapping's: its group is made without a list around it.
-    if (!Array.isArray(bucket)) groups.push(groupOfOne(ctx, bucket, selectingHosts));
+    if (!Array.isArray(bucket)) groups.push(groupOfOne(ctx, bucket, selectingHosts, keep));
     else {
-      const made = groupsOfBucket(ctx, bucket, selectingHosts);
+      const made = groupsOfBucket(ctx, bucket, selectingHosts, keep);
       for (let i = 0; i < made.length; i++) groups.push(made[i]!);
     }
   });
@@ -89,14 +91,15 @@ export function groupsOfBucket(
   ctx: Pick<PassContext, 'report'>,
   bucket: readonly HttpMapping[],
   selectingHosts: (mapping: HttpMapping) => string,
+  keep = true,
 ): RouteGroup[] {
-  if (bucket.length === 1) return [groupOfOne(ctx, bucket[0]!, selectingHosts)];
+  if (bucket.length === 1) return [groupOfOne(ctx, bucket[0]!, selectingHosts, keep)];
   const byKey = new Map<
     string,
     { match: IRRouteMatch; mapping: HttpMapping[]; headerLen: number; queryLen: number }
   >();
   for (const mapping of bucket) {
-    const { match, headerLen, queryLen } = matchOf(mapping);
+    const { match, headerLen, queryLen } = keep ? matchOf(mapping) : matchOfSpec(mapping);
     const key = keyOf(match, mapping, selectingHosts);
     const entry = byKey.get(key);
     if (entry) entry.mapping.push(mapping);
@@ -114,8 +117,9 @@ function groupOfOne(
   ctx: Pick<PassContext, 'report'>,
   only: HttpMapping,
   selectingHosts: (mapping: HttpMapping) => string,
+  keep: boolean,
 ): RouteGroup {
-  const { match, headerLen, queryLen } = matchOf(only);
+  const { match, headerLen, queryLen } = keep ? matchOf(only) : matchOfSpec(only);
   return makeGroup(ctx, undefined, selectingHosts, match, [only], headerLen, queryLen);
 }
 

@@ -119,9 +119,9 @@ export function resolveUpstreams(ctx: PassContext): void {
     const spec = mapping.spec;
     if (spec.host_redirect) return;
     const contribution = anyContribution ? contributions[resourceKey(mapping.ref)] : undefined;
-    const memoKey = contribution
-      ? `${upstreamKey(mapping)}\n${contributionKey(contribution)}`
-      : upstreamKey(mapping);
+    // A plain compile never sees these spec objects again: no key kept with them (upstreamKey).
+    const key = ctx.memo ? upstreamKey(mapping) : upstreamKeyOf(mapping);
+    const memoKey = contribution ? `${key}\n${contributionKey(contribution)}` : key;
     let known = memo.get(memoKey);
     if (!known && keptUpstreams) {
       known = keptUpstreams.get(memoKey);
