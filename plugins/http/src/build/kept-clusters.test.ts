@@ -1,9 +1,9 @@
-import type { IRCluster } from '@attache/core';
+import { compareRefs, type IRCluster, mergeProvenance, seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import type { HttpMapping } from '../model.js';
 import { type Upstream, upstreamChanges } from '../resolve/upstreams.js';
 import type { MappingSpec } from '../schemas/mapping.js';
-import { KeptClusters } from './kept-clusters.js';
+import { KeptClusters, provenanceOf } from './kept-clusters.js';
 
 /** A deterministic generator (no Math.random: a failure must reproduce). */
 function lcg(seed: number): () => number {
@@ -74,5 +74,34 @@ describe('KeptClusters', () => {
       upstreams = now;
     }
     expect(patched).toBeGreaterThan(150);
+  });
+});
+
+describe('provenanceOf', () => {
+  it("is mergeProvenance of the users' refs, over random user lists (sorted, unsorted, repeated, other kinds)", () => {
+    const random = seededRandom(15);
+    const next = (n: number) => Math.floor(random() * n);
+    const pool: HttpMapping[] = [];
+    for (let i = 0; i < 40; i++) {
+      const m = mapping(`m${next(30)}`);
+      // Other namespaces, versions and kinds: keys that sort apart from names alone.
+      if (random() < 0.3) m.ref = { ...m.ref, namespace: `ns${next(3)}` };
+      if (random() < 0.2) m.ref = { ...m.ref, apiVersion: 'getambassador.io/v2' };
+      if (random() < 0.1) m.ref = { ...m.ref, kind: 'TCPMapping' };
+      pool.push(m);
+    }
+    let asIs = 0;
+    for (let i = 0; i < 5_000; i++) {
+      const users = Array.from({ length: 1 + next(6) }, () => pool[next(pool.length)]!);
+      if (random() < 0.5) users.sort((a, b) => compareRefs(a.ref, b.ref));
+      const refs = users.map((m) => m.ref);
+      const got = provenanceOf(users);
+      expect(got).toEqual(mergeProvenance(refs));
+      // Element by element the same objects (deduplicated refs keep the first one).
+      const want = mergeProvenance(refs);
+      for (let j = 0; j < want.length; j++) expect(got[j]).toBe(want[j]);
+      if (got.length === refs.length && got.every((r, j) => r === refs[j])) asIs++;
+    }
+    expect(asIs).toBeGreaterThan(1_000);
   });
 });

@@ -4,6 +4,7 @@ import {
   KeptByString,
   mergeProvenance,
   type ResourceRef,
+  refKey,
   resourceKey,
 } from '@attache/core';
 import { listChangeOnce } from '../list-change.js';
@@ -148,14 +149,34 @@ export class KeptClusters {
 
   /** The IR cluster of these users: the last one when made of the same upstream object for the same refs. */
   private made(name: string, cluster: IRCluster, users: readonly HttpMapping[]): IRCluster {
+    if (!this.keep) return { ...cluster, provenance: provenanceOf(users) };
     const refs = users.map((m) => m.ref);
-    if (!this.keep) return { ...cluster, provenance: mergeProvenance(refs) };
     const before = this.kept.get(name);
     if (before && before.source === cluster && sameRefs(before.refs, refs)) return before.ir;
     const ir: IRCluster = { ...cluster, provenance: mergeProvenance(refs) };
     this.kept.set(name, { source: cluster, refs, ir });
     return ir;
   }
+}
+
+/**
+ * mergeProvenance of the users' refs, without its map and key lists when it would return them
+ * as they are: one ref, or refs whose keys already rise (a cluster's users are in list order,
+ * which is resource key order).
+ */
+export function provenanceOf(users: readonly HttpMapping[]): ResourceRef[] {
+  const refs: ResourceRef[] = [];
+  let last = '';
+  let rising = true;
+  for (let i = 0; i < users.length; i++) {
+    const ref = users[i]!.ref;
+    refs.push(ref);
+    if (users.length === 1 || !rising) continue;
+    const key = refKey(ref);
+    if (i > 0 && !(last < key)) rising = false;
+    last = key;
+  }
+  return rising ? refs : mergeProvenance(refs);
 }
 
 function sameRefs(a: readonly ResourceRef[], b: readonly ResourceRef[]): boolean {
