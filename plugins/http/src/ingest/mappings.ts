@@ -5,7 +5,7 @@ import { isValidHostGlob } from '../hostglob.js';
 import { ExtKey, type HttpMapping, type HttpModule } from '../model.js';
 import { re2Error } from '../regex.js';
 import { MappingSpec } from '../schemas/mapping.js';
-import { parseService } from '../service.js';
+import { serviceError } from '../service.js';
 import { type Admitted, admitter } from './admit.js';
 import {
   type FieldProblem,
@@ -191,12 +191,13 @@ export function ingestMappings(ctx: PassContext): void {
           : `spec.host is deprecated; write hostname: ${JSON.stringify(spec.host)}`,
       });
     }
-    const service = parseService(spec.service);
-    if ('error' in service && !spec.host_redirect) {
+    // Only whether it parses: resolve-upstreams parses it (once per distinct upstream).
+    const serviceProblem = spec.host_redirect ? undefined : serviceError(spec.service);
+    if (serviceProblem !== undefined) {
       problems.push({
         code: 'MAPPING_SERVICE_INVALID',
         path: '/spec/service',
-        message: `spec.service: ${service.error}`,
+        message: `spec.service: ${serviceProblem}`,
       });
     }
     if (spec.redirect_response_code !== undefined && !redirectCodes.has(spec.redirect_response_code)) {
