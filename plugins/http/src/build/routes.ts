@@ -222,15 +222,16 @@ function memberRoutes(
   const id = member.mapping.id;
   if (model === 'SECURE' || (model === 'XFP' && insecure === secure)) return [base];
   if (model === 'INSECURE') return insecure ? [withAction(base, id, insecure)] : [];
-  // Object.assign rather than `{ ...base, name, match }`: V8 builds spread-then-keys
-  // literals on a slow path, and this runs for every Mapping on every XFP Listener.
+  // The insecure route first: it takes the base's match as it is, and the base becomes the
+  // secure route (it is this call's own object: no copy of it per Mapping on every XFP Listener).
+  const http = insecure ? withAction(base, `${id}:http`, insecure) : undefined;
+  // Object.assign rather than `{ ...base.match, headers }`: V8 builds spread-then-keys literals on a slow path.
   const match = Object.assign({}, base.match);
   const headers = base.match.headers;
   match.headers = headers === undefined ? [xfpHttps] : headers.concat(xfpHttps);
-  const https: IRRoute = Object.assign({}, base);
-  https.name = `${id}:https`;
-  https.match = match;
-  return insecure ? [https, withAction(base, `${id}:http`, insecure)] : [https];
+  base.name = `${id}:https`;
+  base.match = match;
+  return http ? [base, http] : [base];
 }
 
 function withAction(base: IRRoute, name: string, action: IRRouteAction): IRRoute {
