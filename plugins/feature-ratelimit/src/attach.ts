@@ -78,7 +78,7 @@ function moduleDefaults(
  *   with the `local_ratelimit` filter, which does nothing where neither sets a bucket.
  *   Probe routes are never limited by a Host's bucket.
  */
-export function attachRateLimits(ctx: PassContext): void {
+export function attachRateLimits(ctx: PassContext, full = false): void {
   const model = readExt(ctx.ir, HttpModelExt);
   if (!model) return;
   const chosen = readExt(ctx.ir, RateLimitServiceExt) ?? null;
@@ -145,6 +145,7 @@ export function attachRateLimits(ctx: PassContext): void {
       rateLimitsOf,
     },
     new Set(Object.keys(model.builtinRoutes)),
+    full,
   );
 
   // Per Host: a bucket for its virtual hosts.

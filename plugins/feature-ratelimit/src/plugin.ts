@@ -32,7 +32,7 @@ export const ratelimitPlugin = definePlugin({
         'labels become rate_limits on the routes the HTTP model built (build phase) and the filters join every HTTP connection manager; it edits copy-on-write and depends on no other feature, so it declares no ir.* reads (a feature pass that reads them runs after it instead of forming a cycle)',
       reads: ['http.model', 'edge.serviceGrants', 'feature-ratelimit.service'],
       writes: ['ir.routeConfigs', 'ir.listeners'],
-      run: attachRateLimits,
+      run: (ctx) => attachRateLimits(ctx),
     });
   },
 });

@@ -46,9 +46,14 @@ export function routeDecisions(
   sources: readonly HttpRouteSource[],
   inputs: DecisionInputs,
   builtinRouteNames: ReadonlySet<string>,
+  /** Decide for every Mapping even when none can get anything (tests compare the two). */
+  full = false,
 ): { decisions: RouteDecisions; localRefs: ResourceRef[] } {
-  const bySource = new Map<ResourceRef, RouteDecision>();
   const localRefs: ResourceRef[] = [];
+  if (!full && !someMappingDecides(sources, inputs)) {
+    return { decisions: new RouteDecisions(new Map(), [], builtinRouteNames, false), localRefs };
+  }
+  const bySource = new Map<ResourceRef, RouteDecision>();
   const dialects = new DialectOf();
   let any = false;
   for (let i = 0; i < sources.length; i++) {
@@ -59,6 +64,23 @@ export function routeDecisions(
     bySource.set(source.ref, decision);
   }
   return { decisions: new RouteDecisions(bySource, sources, builtinRouteNames, any), localRefs };
+}
+
+/**
+ * Whether any Mapping's decision can hold something or report a problem: one with `labels` or
+ * `local_rate_limit`, or every one when the Module's default labels reach Mappings without labels.
+ * Otherwise every decision is empty and silent (sourceDecision of a spec without both fields:
+ * parseLabels(undefined) has no problems, and rateLimitsOf(undefined) is the defaults), so a
+ * compile whose input does not use rate limiting reads two fields per Mapping and nothing more.
+ */
+export function someMappingDecides(sources: readonly HttpRouteSource[], inputs: DecisionInputs): boolean {
+  const domain = inputs.serviceDomain;
+  if (domain !== undefined && inputs.rateLimitsOf(undefined, domain) !== undefined) return true;
+  for (let i = 0; i < sources.length; i++) {
+    const spec = sources[i]!.spec;
+    if (spec.labels !== undefined || spec.local_rate_limit !== undefined) return true;
+  }
+  return false;
 }
 
 /**
