@@ -8,7 +8,7 @@ import {
   replaceRoutes,
 } from '@attache/core';
 import { moduleGrpcFilters } from './module-filters.js';
-import { type GrpcRouteOptions, grpcRouteOptions } from './route-options.js';
+import { type GrpcRouteOptions, grpcRouteOptionsOf, hasGrpcRouteFields } from './route-options.js';
 
 /** One route with this plugin's options applied (a copy; the original may be shared). */
 export function withGrpcOptions(route: IRRoute, options: GrpcRouteOptions): IRRoute {
@@ -39,21 +39,30 @@ export function withGrpcOptions(route: IRRoute, options: GrpcRouteOptions): IRRo
  * connection manager, and per Mapping its grpc_timeout, gRPC retry conditions
  * and grpc_match. (HTTP/2 clusters and gRPC health checks were contributed in ingest.)
  */
-export function attachGrpc(ctx: PassContext): void {
+export function attachGrpc(ctx: PassContext, full = false): void {
   const model = readExt(ctx.ir, HttpModelExt);
   if (!model) return;
 
-  const byRoute = new Map<string, GrpcRouteOptions>();
-  for (const source of model.routeSources) {
-    const { options, problems } = grpcRouteOptions(source.spec);
+  // An indexed loop with the fields looked for inline: the pass runs once per compile, over
+  // every Mapping, and most have none of them (no call, no destructuring, no iterator per Mapping).
+  const sources = model.routeSources;
+  let byRoute: Map<string, GrpcRouteOptions> | undefined;
+  for (let i = 0; i < sources.length; i++) {
+    const source = sources[i]!;
+    if (!full && !hasGrpcRouteFields(source.spec)) continue;
+    const { options, problems } = grpcRouteOptionsOf(source.spec);
     for (const p of problems)
       ctx.report({ code: p.code, message: p.message, resource: source.ref, path: p.path });
-    if (options) for (const name of source.routeNames) byRoute.set(name, options);
+    if (options) {
+      byRoute ??= new Map();
+      for (const name of source.routeNames) byRoute.set(name, options);
+    }
   }
-  if (byRoute.size > 0) {
+  if (byRoute !== undefined && byRoute.size > 0) {
+    const options = byRoute;
     replaceRoutes(ctx.ir, (route) => {
-      const options = byRoute.get(route.name);
-      return options ? withGrpcOptions(route, options) : route;
+      const found = options.get(route.name);
+      return found ? withGrpcOptions(route, found) : route;
     });
   }
 

@@ -27,7 +27,7 @@ export const grpcPlugin = definePlugin<GrpcPluginConfig>({
       reason:
         "HTTP/2 and gRPC health checks are part of a Mapping's cluster identity, so they are contributed in ingest, before the HTTP model resolves services into clusters (resolve)",
       writes: [UpstreamContributionsExt.key],
-      run: contributeGrpcUpstreams,
+      run: (ctx) => contributeGrpcUpstreams(ctx),
     });
     reg.pass({
       id: 'feature-grpc.attach',
@@ -36,7 +36,7 @@ export const grpcPlugin = definePlugin<GrpcPluginConfig>({
         'gRPC filters join the connection managers and gRPC options the routes the HTTP model built (build phase); it edits copy-on-write and depends on no other feature, so it declares no ir.* reads',
       reads: [HttpModelExt.key],
       writes: ['ir.routeConfigs', 'ir.listeners'],
-      run: attachGrpc,
+      run: (ctx) => attachGrpc(ctx),
     });
     reg.pass({
       id: 'feature-grpc.proxyless',

@@ -22,23 +22,21 @@ function isRecord(value: unknown): value is Json {
  * → a `grpc_health_check` (service_name, authority), as Emissary builds them.
  * A malformed entry is the HTTP model's to report (its schema rejects the Mapping).
  */
-export function contributeGrpcUpstreams(ctx: PassContext): void {
+export function contributeGrpcUpstreams(ctx: PassContext, full = false): void {
   const ambassadorId = ctx.options.ambassadorId ?? 'default';
   const entries: Record<string, UpstreamContribution> = {};
-  for (const stored of ctx.resources('getambassador.io/Mapping')) {
-    const spec = stored.resource.spec;
-    if (!isRecord(spec)) continue;
-    // Walks the keys the spec has: reading absent fields of specs of many shapes is the slow part.
-    let grpc = false;
-    let checks: unknown;
-    let id: unknown;
-    for (const field in spec) {
-      if (field === 'grpc') grpc = spec.grpc === true;
-      else if (field === 'health_checks') checks = spec.health_checks;
-      else if (field === 'ambassador_id') id = spec.ambassador_id;
-    }
-    if (!grpc && !Array.isArray(checks)) continue;
-    if (!servesAmbassadorId(id, ambassadorId)) continue;
+  const mappings = ctx.resources('getambassador.io/Mapping');
+  // An indexed loop reading the two fields directly: it runs once per compile over every Mapping,
+  // mostly in V8's interpreter, where an array iterator or a key walk per Mapping costs more.
+  for (let i = 0; i < mappings.length; i++) {
+    const stored = mappings[i]!;
+    const spec = stored.resource.spec as Json | null | undefined;
+    if (typeof spec !== 'object' || spec === null) continue;
+    // An array has neither field. Without both, the Mapping contributes nothing (`full`: looked at all the same).
+    const grpc = spec.grpc === true;
+    const checks = spec.health_checks;
+    if (!grpc && !Array.isArray(checks) && !full) continue;
+    if (!servesAmbassadorId(spec.ambassador_id, ambassadorId)) continue;
     const { metadata } = stored.resource;
     // resourceKey(refOf(resource)), which is how the HTTP model looks it up, without building the ref.
     const key = `getambassador.io/Mapping/${metadata.namespace ?? ''}/${metadata.name}`;
