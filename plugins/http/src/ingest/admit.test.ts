@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { PassContext } from '@attache/core';
+import { type PassContext, seededRandom } from '@attache/core';
 import { resourcesFromYaml } from '@attache/testkit';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +37,30 @@ describe('quick schema check', () => {
     }
     expect(compared).toBeGreaterThan(50);
     expect(invalid).toBeGreaterThan(0);
+  });
+
+  it('gives the compiled check’s verdict on random specs, each property’s check compiled on first sight', () => {
+    // Values of every field the golden Mappings set, put under random keys (often the wrong type).
+    const mappings = specs.filter((r) => r.kind === 'Mapping' && r.spec && typeof r.spec === 'object');
+    const values = mappings.flatMap((r) => Object.values(r.spec as Record<string, unknown>));
+    const keys = [...Object.keys(httpSpecSchemas.Mapping.properties), 'not_a_field'];
+    const full = TypeCompiler.Compile(httpSpecSchemas.Mapping);
+    const random = seededRandom(15);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    let invalid = 0;
+    for (let round = 0; round < 40; round++) {
+      // A schema object of its own: quickCheckFor starts with no property compiled.
+      const quick = quickCheckFor({ ...httpSpecSchemas.Mapping })!;
+      for (let i = 0; i < 50; i++) {
+        const spec: Record<string, unknown> = { ...(pick(mappings).spec as Record<string, unknown>) };
+        const edits = Math.floor(random() * 3);
+        for (let e = 0; e < edits; e++) spec[pick(keys)] = random() < 0.1 ? undefined : pick(values);
+        if (random() < 0.05) delete spec.service;
+        expect(quick(spec), JSON.stringify(spec)).toBe(full.Check(spec));
+        if (!full.Check(spec)) invalid++;
+      }
+    }
+    expect(invalid).toBeGreaterThan(200);
   });
 
   it('rejects a wrong type, a missing required field, and accepts unknown fields', () => {

@@ -60,10 +60,10 @@ export function quickCheckFor(schema: TSchema): ((spec: Record<string, unknown>)
     (schema.additionalProperties === undefined || schema.additionalProperties === true) &&
     Object.keys(schema).every((k) => descriptive.has(k))
   ) {
+    // Each property's check is compiled when a spec first sets it: a one-shot compile of
+    // 10,000 Mappings sets some 20 of their 62 fields, and compiling a check is ~0.3 ms.
+    const declared = schema.properties as Record<string, TSchema>;
     const properties = new Map<string, TypeCheck<TSchema>>();
-    for (const [key, property] of Object.entries(schema.properties as Record<string, TSchema>)) {
-      properties.set(key, TypeCompiler.Compile(property));
-    }
     const required = (schema.required as string[] | undefined) ?? [];
     quick = (spec) => {
       for (const key of required) if (spec[key] === undefined) return false;
@@ -71,8 +71,13 @@ export function quickCheckFor(schema: TSchema): ((spec: Record<string, unknown>)
         if (!Object.hasOwn(spec, key)) continue;
         const value = spec[key];
         if (value === undefined) continue;
-        const check = properties.get(key);
-        if (check && !check.Check(value)) return false;
+        let check = properties.get(key);
+        if (check === undefined) {
+          if (!Object.hasOwn(declared, key)) continue;
+          check = TypeCompiler.Compile(declared[key]!);
+          properties.set(key, check);
+        }
+        if (!check.Check(value)) return false;
       }
       return true;
     };
