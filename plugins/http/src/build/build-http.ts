@@ -218,7 +218,9 @@ export function buildHttp(ctx: PassContext): void {
   } else {
     for (const mapping of mappings) {
       const names = keepNames && !changed!.has(mapping) ? keptGroups!.routeNames.get(mapping.ref) : undefined;
-      mapping.routeNames = names ?? [];
+      // A plain compile's Mappings are this compile's objects, each with its own empty list from ingest.
+      if (names !== undefined || state !== undefined || mapping.routeNames.length > 0)
+        mapping.routeNames = names ?? [];
     }
   }
 

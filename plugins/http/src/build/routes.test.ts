@@ -1,10 +1,10 @@
-import { emptyIR, type PassContext } from '@attache/core';
+import { emptyIR, type IRRoute, type PassContext, seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import type { HttpHost } from '../model.js';
 import type { Upstream } from '../resolve/upstreams.js';
 import { httpMapping } from '../testing/http-mapping.js';
 import { buildRouteGroups } from './groups.js';
-import { hostRoutes } from './routes.js';
+import { hostRoutes, insertName, namesOf } from './routes.js';
 
 const ctx = { ir: emptyIR(), report: () => {} } as unknown as PassContext;
 
@@ -59,5 +59,50 @@ describe('route match headers', () => {
     hostRoutes(host('api.example.com', 'Route'), groups, 'XFP', upstreams, {});
     hostRoutes(host('x.example.com', 'Redirect'), groups, 'SECURE', upstreams, {});
     expect(JSON.stringify(groups.map((g) => g.match))).toBe(before);
+  });
+});
+
+describe('route names of a Mapping', () => {
+  it('namesOf is what insertName makes of one or two names from an empty list', () => {
+    const random = seededRandom(15);
+    const words = ['a', 'b', 'default/m', 'default/m:http', 'default/m:https', 'default/m2', 'Z', 'é'];
+    for (let i = 0; i < 2_000; i++) {
+      const routes = Array.from({ length: 1 + Math.floor(random() * 2) }, () => ({
+        name: words[Math.floor(random() * words.length)]!,
+      })) as unknown as IRRoute[];
+      const inserted: string[] = [];
+      for (const r of routes) insertName(inserted, r.name);
+      expect(namesOf(routes)).toEqual(inserted);
+    }
+  });
+
+  it('are the sorted, distinct names of the routes built for it, Host after Host and model after model', () => {
+    const random = seededRandom(16);
+    const hostnames = ['a.example.com', 'b.example.com'];
+    for (let round = 0; round < 30; round++) {
+      const mappings = Array.from({ length: 8 }, (_, i) =>
+        mapping(`m${i}`, {
+          prefix: `/${Math.floor(random() * 4)}/`,
+          hostname: random() < 0.5 ? hostnames[Math.floor(random() * 2)]! : '*',
+          ...(random() < 0.3 ? { method: 'PUT' } : {}),
+          ...(random() < 0.2 ? { host_redirect: true } : {}),
+        }),
+      );
+      const upstreams = new Map(mappings.map((m) => [m.id, upstream(m.name)]));
+      const groups = buildRouteGroups(ctx, mappings);
+      const built = new Map<string, Set<string>>();
+      const actions: HttpHost['insecureAction'][] = ['Redirect', 'Route', 'Reject'];
+      const models = ['XFP', 'SECURE', 'INSECURE'] as const;
+      for (let call = 0; call < 4; call++) {
+        const h = host(hostnames[Math.floor(random() * 2)]!, actions[Math.floor(random() * 3)]!);
+        const model = models[Math.floor(random() * 3)]!;
+        for (const r of hostRoutes(h, groups, model, upstreams, {} as never)) {
+          const owner = r.provenance[0]!.name;
+          if (!built.has(owner)) built.set(owner, new Set());
+          built.get(owner)!.add(r.name);
+        }
+      }
+      for (const m of mappings) expect(m.routeNames).toEqual([...(built.get(m.name) ?? [])].sort());
+    }
   });
 });

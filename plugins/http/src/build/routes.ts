@@ -178,11 +178,12 @@ export function hostRoutes(
       // Published for feature plugins (ir.ext['http.mappings'][i].routeNames), kept sorted: the
       // order routes are built in differs between a full and an incremental compile.
       const names = member.mapping.routeNames;
-      for (let r = 0; r < made.length; r++) {
-        const route = made[r]!;
-        insertName(names, route.name);
-        routes.push(route);
-      }
+      // A plain compile's first routes of a Mapping (its list is this compile's, empty): the
+      // list made at its size, not grown by push to a capacity of 17.
+      if (kept === undefined && names.length === 0 && made.length > 0 && made.length <= 2)
+        member.mapping.routeNames = namesOf(made);
+      else for (let r = 0; r < made.length; r++) insertName(names, made[r]!.name);
+      for (let r = 0; r < made.length; r++) routes.push(made[r]!);
       if (shared) {
         if (!byKey) {
           byKey = new Map();
@@ -421,8 +422,17 @@ function corsPolicy(c: Static<typeof Cors>): IRCorsPolicy {
   return out;
 }
 
+/** The sorted, distinct names of one or two routes (what insertName makes of them from an empty list). */
+export function namesOf(routes: readonly IRRoute[]): string[] {
+  if (routes.length === 0) return [];
+  const a = routes[0]!.name;
+  if (routes.length === 1) return [a];
+  const b = routes[1]!.name;
+  return a < b ? [a, b] : b < a ? [b, a] : [a];
+}
+
 /** Adds `name` to the sorted list `names` (a Mapping's few route names) unless it is there. */
-function insertName(names: string[], name: string): void {
+export function insertName(names: string[], name: string): void {
   let at = names.length;
   while (at > 0 && names[at - 1]! > name) at--;
   if (at > 0 && names[at - 1] === name) return;
