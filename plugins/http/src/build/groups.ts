@@ -401,28 +401,38 @@ function matchOfSpec(mapping: HttpMapping): MatchOf {
         : { kind: 'prefix', value: spec.prefix },
   };
   if (spec.case_sensitive === false) match.caseSensitive = false;
-  const headers: IRHeaderMatch[] = [];
+  // Lists only for a Mapping that sets those fields (most set none).
+  let headers: IRHeaderMatch[] | undefined;
   let headerLen = 0;
   if (spec.method) {
-    headers.push({
-      name: ':method',
-      match: spec.method_regex ? { regex: spec.method } : { exact: spec.method },
-    });
+    headers = [
+      {
+        name: ':method',
+        match: spec.method_regex ? { regex: spec.method } : { exact: spec.method },
+      },
+    ];
     headerLen += lengthOf(':method', spec.method, spec.method_regex === true);
   }
-  const authorityFromHeader = spec.hostname === undefined && spec.host === undefined;
-  // Keys, not entries, and only of the fields present: no pair arrays or empty objects per Mapping.
-  headerLen += pushMatches(spec.headers, false, headers, authorityFromHeader ? ':authority' : undefined);
-  headerLen += pushMatches(spec.regex_headers, true, headers);
+  if (spec.headers !== undefined || spec.regex_headers !== undefined) {
+    headers ??= [];
+    const authorityFromHeader = spec.hostname === undefined && spec.host === undefined;
+    // Keys, not entries, and only of the fields present: no pair arrays or empty objects per Mapping.
+    headerLen += pushMatches(spec.headers, false, headers, authorityFromHeader ? ':authority' : undefined);
+    headerLen += pushMatches(spec.regex_headers, true, headers);
+  }
   const authority = mapping.authority;
   if (authority) {
     if ('regex' in authority) headerLen += lengthOf(':authority', authority.regex, true);
     else if (authority.glob !== '*') headerLen += lengthOf(':authority', authority.glob, false);
   }
-  if (headers.length > 0) match.headers = headers.length > 1 ? headers.sort(byName) : headers;
-  const query: IRQueryParameterMatch[] = [];
-  let queryLen = pushMatches(spec.query_parameters, false, query);
-  queryLen += pushMatches(spec.regex_query_parameters, true, query);
-  if (query.length > 0) match.queryParameters = query.length > 1 ? query.sort(byName) : query;
+  if (headers !== undefined && headers.length > 0)
+    match.headers = headers.length > 1 ? headers.sort(byName) : headers;
+  let queryLen = 0;
+  if (spec.query_parameters !== undefined || spec.regex_query_parameters !== undefined) {
+    const query: IRQueryParameterMatch[] = [];
+    queryLen = pushMatches(spec.query_parameters, false, query);
+    queryLen += pushMatches(spec.regex_query_parameters, true, query);
+    if (query.length > 0) match.queryParameters = query.length > 1 ? query.sort(byName) : query;
+  }
   return { match, headerLen, queryLen };
 }
