@@ -1,5 +1,6 @@
 import { pointerSegment } from '@attache/core';
 import { formatProblem } from '@attache/envoy-facts';
+import { utf8Bytes } from '../utf8-bytes.js';
 
 /** A problem with a field, on its path (the caller reports it on the resource). */
 export interface FieldProblem {
@@ -25,7 +26,7 @@ function describe(text: string): string {
 /** Why Envoy (or the wire) would refuse this name for a header Attaché adds or removes, if it would. */
 export function headerNameProblem(name: string, use: 'add' | 'remove' | 'match'): string | undefined {
   if (name === '') return 'is empty; name the header';
-  if (Buffer.byteLength(name) > maxHeaderBytes) return `is longer than ${maxHeaderBytes} bytes`;
+  if (utf8Bytes(name, maxHeaderBytes) > maxHeaderBytes) return `is longer than ${maxHeaderBytes} bytes`;
   const bare = use === 'match' && name.startsWith(':') ? name.slice(1) : name;
   if (!token.test(bare)) {
     return `${describe(name)} is not a valid header name: only letters, digits and !#$%&'*+-.^_\`|~ are allowed (no spaces, colons, CR or LF)`;
@@ -38,7 +39,7 @@ export function headerNameProblem(name: string, use: 'add' | 'remove' | 'match')
 
 /** Why Envoy would refuse this value for a header it adds, if it would. */
 export function headerValueProblem(value: string): string | undefined {
-  if (Buffer.byteLength(value) > maxHeaderBytes) return `is longer than ${maxHeaderBytes} bytes`;
+  if (utf8Bytes(value, maxHeaderBytes) > maxHeaderBytes) return `is longer than ${maxHeaderBytes} bytes`;
   // RFC 9110 field values: visible characters, spaces and tabs; Envoy refuses NUL, CR and LF outright.
   const control = controlCharacter.exec(value);
   if (control) {

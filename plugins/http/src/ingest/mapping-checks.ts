@@ -2,6 +2,7 @@ import type { PassContext, ResourceRef } from '@attache/core';
 import { nonAsciiHostnameMessage } from '../idn.js';
 import type { HttpModule } from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
+import { utf8Bytes } from '../utf8-bytes.js';
 
 /** Envoy's default max_request_headers_kb, which Emissary keeps unless the Module sets it. */
 export const envoyDefaultMaxRequestHeadersKb = 60;
@@ -27,7 +28,7 @@ export function checkMappingFields(
   problems: MappingProblem[] = [],
 ): MappingProblem[] {
   const kb = module?.config.max_request_headers_kb ?? envoyDefaultMaxRequestHeadersKb;
-  const prefixBytes = Buffer.byteLength(spec.prefix, 'utf8');
+  const prefixBytes = utf8Bytes(spec.prefix, kb * 1024);
   if (prefixBytes > kb * 1024) {
     problems.push({
       code: 'MAPPING_PREFIX_TOO_LONG',
