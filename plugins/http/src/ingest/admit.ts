@@ -166,17 +166,10 @@ export function admitter<S>(
   const unknownFieldOptions = extensionFields.length
     ? withKnownFields(fieldOptions, fieldsByParent(extensionFields))
     : fieldOptions;
+  // FIELD_NEEDS_PLUGIN is only for fields whose plugin is not loaded: with none, not asked per resource.
+  const anyUnloaded = extensionFields.some((f) => !f.loaded);
   const one = (stored: StoredResource) =>
-    admitOne<S>(
-      ctx,
-      stored,
-      kind,
-      schema,
-      missingCodes,
-      fieldOptions,
-      unknownFieldOptions,
-      extensionFields.length > 0,
-    );
+    admitOne<S>(ctx, stored, kind, schema, missingCodes, fieldOptions, unknownFieldOptions, anyUnloaded);
   // JSON.stringify([kind, ambassadorId, extensionFields, missingCodes, knownAt]), with the
   // extension fields' text (their schemas) made once per list: every kind, every compile.
   const salt = ctx.memo
@@ -206,7 +199,7 @@ function admitOne<S>(
   missingCodes: MissingFieldCodes,
   fieldOptions: AdmitFieldOptions,
   unknownFieldOptions: AdmitFieldOptions,
-  hasExtensionFields: boolean,
+  anyUnloaded: boolean,
 ): Admitted<S> | undefined {
   const ambassadorId = ctx.options.ambassadorId ?? 'default';
   {
@@ -241,7 +234,7 @@ function admitOne<S>(
     }
     if (!fieldOptions.skipUnknownFields?.(resource)) {
       reportUnknownFields(ctx, ref, kind, schema, resource, unknownFieldOptions);
-      if (hasExtensionFields) reportFieldsNeedingPlugins(ctx, `getambassador.io/${kind}`, stored, ref);
+      if (anyUnloaded) reportFieldsNeedingPlugins(ctx, `getambassador.io/${kind}`, stored, ref);
     }
     if (reportBadStrings(ctx, ref, spec)) return undefined;
     if (resource.apiVersion === 'getambassador.io/v2' || resource.apiVersion === 'getambassador.io/v1') {
