@@ -46,7 +46,32 @@ beforeAll(() => {
   }
   dir = mkdtempSync(join(tmpdir(), 'attache-bundle-'));
   writeFileSync(join(dir, 'broken.yaml'), broken);
+  writeFileSync(join(dir, 'many.yaml'), manyMappings(3000));
 });
+
+/** A Listener and `count` Mappings: at 3,000 an output of ~1 MB, written in 64 KiB pieces before main.js exits. */
+function manyMappings(count: number): string {
+  const listener = `apiVersion: getambassador.io/v3alpha1
+kind: Listener
+metadata: { name: http, namespace: default }
+spec: { port: 8080, protocol: HTTP, securityModel: XFP, hostBinding: { namespace: { from: ALL } } }
+`;
+  const mappings = Array.from(
+    { length: count },
+    (_, i) => `---
+apiVersion: getambassador.io/v3alpha1
+kind: Mapping
+metadata:
+  name: m${i}
+  namespace: default
+spec:
+  hostname: "*"
+  prefix: /m${i}/
+  service: s${i % 50}:80
+`,
+  );
+  return listener + mappings.join('');
+}
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -69,6 +94,7 @@ const cases: string[][] = [
   ['compile', '-f', join(examples, 'quickstart'), '--format', 'yaml'],
   ['compile', '-f', join(examples, 'quickstart'), '--ir'],
   ['compile', '-f', 'broken.yaml'],
+  ['compile', '-f', 'many.yaml'],
   ['validate', '-f', 'broken.yaml'],
   ['validate', '-f', examples],
   ['compile', '--schedule'],
@@ -87,6 +113,13 @@ describe('the bundled offline CLI', () => {
     const bundled = run([main, ...(args as string[])]);
     const plain = run(['--input-type=module', '-e', unbundled, ...(args as string[])]);
     expect(bundled).toEqual(plain);
+  });
+
+  it('writes all of a large output before it exits', () => {
+    const bundled = run([main, 'compile', '-f', 'many.yaml']);
+    expect(bundled.status).toBe(0);
+    expect(bundled.stdout.length).toBeGreaterThan(1 << 19);
+    expect(JSON.parse(bundled.stdout)).toBeTypeOf('object');
   });
 
   it('is ASCII (a one-byte string in V8), its non-ASCII text escaped: messages keep it', () => {

@@ -23,7 +23,20 @@ if (offline && existsSync(bundle)) {
   process.exitCode = await loaded.exports.runCli(argv);
   // After a run that read inputs, so that the cache holds the functions compiling them.
   if (argv.some((arg) => arg.startsWith('-f') || arg.startsWith('--file'))) loaded.saveCodeCache();
+  // The run is over once its output is written: it exits now, instead of letting the event loop
+  // run what V8 still has queued for a heap about to be dropped (a scavenge, incremental marking)
+  // and node tear that heap down page by page: 7-17 ms of CPU after the 'exit' event at 10,000
+  // Mappings, 0-5 ms this way (/usr/bin/time against process.resourceUsage() at 'exit', 8 runs
+  // each, session 10). Writes still under way (a pipe is asynchronous on macOS) are waited for
+  // first; bundle.test.ts compares a large output with the unbundled CLI's.
+  await Promise.all([written(process.stdout), written(process.stderr)]);
+  process.exit();
 } else {
   const { runCli } = await import('./cli.js');
   process.exitCode = await runCli(argv);
+}
+
+/** Resolves once everything written to `stream` before it has been handed to the system (or failed). */
+function written(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
 }
