@@ -6,10 +6,10 @@ import {
   type DescMessage,
   type DescService,
   type FileRegistry,
-  fromBinary,
 } from '@bufbuild/protobuf';
 import { nestedTypes } from '@bufbuild/protobuf/reflect';
-import { type FileDescriptorProto, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+import type { FileDescriptorProto } from '@bufbuild/protobuf/wkt';
+import { decodeFileDescriptorProto } from './descriptor-decode.js';
 
 type Desc = DescMessage | DescEnum | DescExtension | DescService;
 
@@ -37,7 +37,8 @@ export function createLazyFileRegistry(bytes: Uint8Array): FileRegistry & { read
 
   const decode = (name: string): FileDescriptorProto | undefined => {
     const at = index.files.get(name);
-    return at && fromBinary(FileDescriptorProtoSchema, bytes.subarray(at.start, at.end));
+    // (What fromBinary(FileDescriptorProtoSchema, …) gives, read faster: descriptor-decode.ts.)
+    return at && decodeFileDescriptorProto(bytes.subarray(at.start, at.end));
   };
 
   function buildFile(name: string): DescFile | undefined {
