@@ -23,6 +23,7 @@ import {
   filterConfigType,
   globalFilterName,
 } from './model.js';
+import { RouteSources } from './route-sources.js';
 
 /** The filter that stands in for an AuthService a Host or Mapping names but that cannot be used: it always fails, so requests are refused (403), never let through. */
 export const unavailableFilterName = `${globalFilterName}/unavailable`;
@@ -39,7 +40,7 @@ interface Choice {
  * bypass_auth, auth_context_extensions, probes and redirects exempt, and
  * AuthService per Host and per Mapping. Everything copy-on-write.
  */
-export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
+export function attachAuth(ctx: PassContext<FeatureAuthConfig>, full = false): void {
   const services = readExt(ctx.ir, AuthServicesExt) ?? { named: {} };
   const model = readExt(ctx.ir, HttpModelExt);
   const grants = readExt(ctx.ir, ServiceGrantsExt) ?? {};
@@ -90,8 +91,13 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
     if (choice) hostChoice.set(vhName, choice);
   }
   const mappingChoice = new Map<HttpRouteSource, Choice>();
-  for (const source of model.routeSources) {
-    const choice = lookup(source.spec.auth_service, source.ref, source.namespace);
+  // Indexed, with the field looked at inline: most Mappings name no AuthService.
+  const sources = model.routeSources;
+  for (let i = 0; i < sources.length; i++) {
+    const source = sources[i]!;
+    const raw = source.spec.auth_service;
+    if (raw === undefined && !full) continue;
+    const choice = lookup(raw, source.ref, source.namespace);
     if (choice) mappingChoice.set(source, choice);
   }
 
@@ -151,10 +157,7 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
   // No AuthService in use: nothing more to do, whatever the number of routes.
   if (filters.length === 0) return;
   for (const filter of filters) addHttpFilter(ctx.ir, filter);
-  const sourceOf = new Map<string, HttpRouteSource>();
-  for (const source of model.routeSources) {
-    for (const name of source.routeNames) sourceOf.set(name, source);
-  }
+  const routeSources = new RouteSources(sources, full);
 
   // Per-filter configs are shared (frozen) objects wherever they are equal: thousands of
   // routes carry the same "off" switch, and lowering copies what it emits.
@@ -208,14 +211,20 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
         ? globalFilterName
         : undefined;
   };
-  const extensionsMemo = new Map<HttpRouteSource, Record<string, string> | undefined>();
-  const extensionsOf = (source: HttpRouteSource) => {
-    if (!extensionsMemo.has(source)) extensionsMemo.set(source, contextExtensions(source));
-    return extensionsMemo.get(source);
+  // By source position: a Mapping's routes (the XFP pair, every virtual host) read it again.
+  const extensionsMemo: Array<Record<string, string> | null | undefined> = new Array(sources.length);
+  const extensionsOf = (at: number) => {
+    let extensions = extensionsMemo[at];
+    if (extensions === undefined) {
+      extensions = contextExtensions(sources[at]!) ?? null;
+      extensionsMemo[at] = extensions;
+    }
+    return extensions ?? undefined;
   };
   const extensionConfigs = new Map<string, PerFilter>();
-  // A Set, not the model's record: a keyed load from a record of names costs a string-table lookup per route.
-  const builtinRoutes = new Set(Object.keys(model.builtinRoutes));
+  // A list compared by equality, not the model's record or a Set: a keyed load or a Set lookup hashes
+  // every route's name (a fresh string), and there are a few built-in routes (the probes) at most.
+  const builtinRoutes = Object.keys(model.builtinRoutes);
   replaceRoutes(
     ctx.ir,
     (route, site) => {
@@ -232,13 +241,15 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>): void {
   );
 
   function routeConfig(route: IRRoute, on: string | undefined): PerFilter | undefined {
-    if (builtinRoutes.has(route.name)) return ctx.config.authorizeProbes ? undefined : turnOff(on);
+    if (builtinRoutes.length > 0 && builtinRoutes.includes(route.name))
+      return ctx.config.authorizeProbes ? undefined : turnOff(on);
     // A redirect reveals nothing and must work for clients without credentials (Emissary: host_redirect).
     if (route.action.kind === 'redirect') return turnOff(on);
-    const source = sourceOf.get(route.name);
-    if (!source) return undefined;
+    const at = routeSources.positionOf(route);
+    if (at < 0) return undefined;
+    const source = sources[at]!;
     if (source.spec.bypass_auth === true) return turnOff(on);
-    const extensions = extensionsOf(source);
+    const extensions = extensionsOf(at);
     const choice = mappingChoice.get(source);
     const chosen =
       choice && choice.filter !== 'global'

@@ -33,7 +33,7 @@ export const featureAuthPlugin = definePlugin<FeatureAuthConfig>({
       // them as reads, so that other decorating passes (which read them) run after it, not in a cycle.
       reads: [AuthServicesExt.key, HttpModelExt.key, 'edge.serviceGrants'],
       writes: ['ir.listeners', 'ir.routeConfigs', 'ir.clusters'],
-      run: attachAuth,
+      run: (ctx) => attachAuth(ctx),
     });
   },
 });
