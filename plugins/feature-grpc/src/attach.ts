@@ -1,5 +1,6 @@
 import {
   HttpModelExt,
+  type HttpRouteSource,
   type IRForwardAction,
   type IRRoute,
   type PassContext,
@@ -7,6 +8,7 @@ import {
   replaceHttpConnectionManagers,
   replaceRoutes,
 } from '@attache/core';
+import { KeptMatches } from './kept-matches.js';
 import { moduleGrpcFilters } from './module-filters.js';
 import { type GrpcRouteOptions, grpcRouteOptionsOf, hasGrpcRouteFields } from './route-options.js';
 
@@ -33,6 +35,10 @@ export function withGrpcOptions(route: IRRoute, options: GrpcRouteOptions): IRRo
   return next;
 }
 
+/** Under an incremental compiler, the route sources with gRPC route fields, kept (see KeptMatches). */
+const keptRouteFields = {};
+const withGrpcRouteFields = (source: HttpRouteSource) => hasGrpcRouteFields(source.spec);
+
 /**
  * gRPC on the routes and connection managers the HTTP model built: the
  * Module's gRPC filters (HTTP/1.1 bridge, gRPC-Web, stats) on every HTTP
@@ -43,13 +49,15 @@ export function attachGrpc(ctx: PassContext, full = false): void {
   const model = readExt(ctx.ir, HttpModelExt);
   if (!model) return;
 
-  // An indexed loop with the fields looked for inline: the pass runs once per compile, over
-  // every Mapping, and most have none of them (no call, no destructuring, no iterator per Mapping).
+  // Only the Mappings with one of the fields: most have none (`full`: every Mapping).
   const sources = model.routeSources;
+  const positions = full
+    ? undefined
+    : KeptMatches.of(ctx.memo, keptRouteFields, withGrpcRouteFields).in(sources);
+  const count = positions ? positions.length : sources.length;
   let byRoute: Map<string, GrpcRouteOptions> | undefined;
-  for (let i = 0; i < sources.length; i++) {
-    const source = sources[i]!;
-    if (!full && !hasGrpcRouteFields(source.spec)) continue;
+  for (let k = 0; k < count; k++) {
+    const source = sources[positions ? positions[k]! : k]!;
     const { options, problems } = grpcRouteOptionsOf(source.spec);
     for (const p of problems)
       ctx.report({ code: p.code, message: p.message, resource: source.ref, path: p.path });

@@ -1,4 +1,11 @@
-import { compile, createPipeline, type Pipeline, type StoredResource, seededRandom } from '@attache/core';
+import {
+  compile,
+  createIncrementalCompiler,
+  createPipeline,
+  type Pipeline,
+  type StoredResource,
+  seededRandom,
+} from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpPlugin } from '@attache/plugin-http';
 import { httpListener, storedResource } from '@attache/testkit';
@@ -123,6 +130,34 @@ describe('feature-grpc passes, on inputs that do and do not use gRPC fields', ()
     }
     expect(unusedInputs).toBeGreaterThan(80);
     expect(usedOutputs).toBeGreaterThan(80);
+  });
+
+  it('under an incremental compiler (Mappings with the fields kept between compiles), the bytes of a full compile', () => {
+    const random = seededRandom(17);
+    const incremental = createIncrementalCompiler(pipeline);
+    let resources = randomInput(random, false);
+    let kept = 0;
+    for (let step = 0; step < 80; step++) {
+      // One resource edited, added or removed (the others the same objects), now and then a new input.
+      const next = randomInput(random, random() < 0.3);
+      const r = random();
+      if (r < 0.1) resources = next;
+      else {
+        const at = Math.floor(random() * resources.length);
+        const other = next[Math.floor(random() * next.length)]!;
+        resources = resources.slice();
+        if (r < 0.6) resources[at] = other;
+        else if (r < 0.8) resources.splice(at, 0, other);
+        else if (resources.length > 3) resources.splice(at, 1);
+        kept++;
+      }
+      const result = incremental.compile(resources, {});
+      const want = compile(resources, fullPipeline, {});
+      expect(JSON.stringify({ xds: result.xds, diagnostics: result.diagnostics }), `step ${step}`).toBe(
+        JSON.stringify({ xds: want.xds, diagnostics: want.diagnostics }),
+      );
+    }
+    expect(kept).toBeGreaterThan(60);
   });
 
   it('a spec without the route fields has no route options and no problems', () => {

@@ -2,9 +2,11 @@ import {
   contributeUpstreams,
   type PassContext,
   refOf,
+  type StoredResource,
   servesAmbassadorId,
   type UpstreamContribution,
 } from '@attache/core';
+import { KeptMatches } from './kept-matches.js';
 
 type Json = Record<string, unknown>;
 
@@ -14,6 +16,21 @@ const http2Only: UpstreamContribution = Object.freeze({ http2: true });
 function isRecord(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
+
+/**
+ * Whether a Mapping has either field contributeGrpcUpstreams reads first (an array spec has
+ * neither): read directly, which costs less than a walk over a spec's keys in a compile that
+ * runs mostly in V8's interpreter.
+ */
+function grpcOrChecks(stored: StoredResource): boolean {
+  const spec = stored.resource.spec as Json | null | undefined;
+  return (
+    typeof spec === 'object' && spec !== null && (spec.grpc === true || Array.isArray(spec.health_checks))
+  );
+}
+
+/** Under an incremental compiler, the Mappings with either field, kept (see KeptMatches). */
+const keptGrpcSpecs = {};
 
 /**
  * The gRPC part of each Mapping's upstream cluster, contributed in ingest for
@@ -26,16 +43,15 @@ export function contributeGrpcUpstreams(ctx: PassContext, full = false): void {
   const ambassadorId = ctx.options.ambassadorId ?? 'default';
   const entries: Record<string, UpstreamContribution> = {};
   const mappings = ctx.resources('getambassador.io/Mapping');
-  // An indexed loop reading the two fields directly: it runs once per compile over every Mapping,
-  // mostly in V8's interpreter, where an array iterator or a key walk per Mapping costs more.
-  for (let i = 0; i < mappings.length; i++) {
-    const stored = mappings[i]!;
+  // Only the Mappings with grpc: true or health checks: the others contribute nothing (`full`: every Mapping).
+  const positions = full ? undefined : KeptMatches.of(ctx.memo, keptGrpcSpecs, grpcOrChecks).in(mappings);
+  const count = positions ? positions.length : mappings.length;
+  for (let k = 0; k < count; k++) {
+    const stored = mappings[positions ? positions[k]! : k]!;
     const spec = stored.resource.spec as Json | null | undefined;
     if (typeof spec !== 'object' || spec === null) continue;
-    // An array has neither field. Without both, the Mapping contributes nothing (`full`: looked at all the same).
     const grpc = spec.grpc === true;
     const checks = spec.health_checks;
-    if (!grpc && !Array.isArray(checks) && !full) continue;
     if (!servesAmbassadorId(spec.ambassador_id, ambassadorId)) continue;
     const { metadata } = stored.resource;
     // resourceKey(refOf(resource)), which is how the HTTP model looks it up, without building the ref.
