@@ -83,4 +83,49 @@ describe('heap policy', () => {
     const unlowered = { passes: [passes[0]] } as unknown as Pipeline;
     expect(collectingBeforeLowering(unlowered)).toBe(unlowered);
   });
+
+  it('with stopYoungGrowth, stops the young generation before the first pass that finds it at the size', () => {
+    const accepted = cacheOf(source);
+    const ran: string[] = [];
+    const pass = (id: string, phase: string) => ({
+      id,
+      phase,
+      plugin: 'p',
+      reads: [],
+      writes: [],
+      config: { id },
+      // Whether the growth factor is V8's own while the pass runs (a code cache made before is taken).
+      run: () => ran.push(`${id} ${accepted() ? 'growing' : 'stopped'}`),
+    });
+    const passes = [pass('p.ingest', 'ingest'), pass('p.build', 'build'), pass('p.lower', 'lower')];
+    const pipeline = { passes, codes: new Map() } as unknown as Pipeline;
+    const run = (wrapped: Pipeline) => {
+      ran.length = 0;
+      for (const p of wrapped.passes) p.run({} as never);
+      restoreV8Flags();
+      return ran.slice();
+    };
+    const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!;
+    // A young generation under the size is left growing through every pass…
+    expect(
+      run(
+        collectingBeforeLowering(pipeline, {
+          stopYoungGrowth: true,
+          youngAtLeastBytes: young.space_size * 4,
+        }),
+      ),
+    ).toEqual(['p.ingest growing', 'p.build growing', 'p.lower growing']);
+    // …one at it is stopped before the first pass, and stays stopped.
+    expect(run(collectingBeforeLowering(pipeline, { stopYoungGrowth: true, youngAtLeastBytes: 0 }))).toEqual([
+      'p.ingest stopped',
+      'p.build stopped',
+      'p.lower stopped',
+    ]);
+    // Without stopYoungGrowth only the lowering pass is wrapped, and the flags stay V8's.
+    const plain = collectingBeforeLowering(pipeline, { youngAtLeastBytes: 0 });
+    expect(plain.passes[0]).toBe(passes[0]);
+    expect(plain.passes[1]).toBe(passes[1]);
+    expect(run(plain)).toEqual(['p.ingest growing', 'p.build growing', 'p.lower growing']);
+    expect(accepted()).toBe(true);
+  });
 });

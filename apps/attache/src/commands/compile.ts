@@ -11,7 +11,12 @@ import {
   xdsPushOrder,
 } from '@attache/core';
 import { formatDiagnostics } from '../format-diagnostics.js';
-import { collectingBeforeLowering, restoreV8Flags, stopYoungGenerationGrowth } from '../heap-policy.js';
+import {
+  collectingBeforeLowering,
+  largeInputResources,
+  restoreV8Flags,
+  stopYoungGenerationGrowth,
+} from '../heap-policy.js';
 import { type CliIO, UsageError } from '../io.js';
 import { loadOfflineInputs, loadPipeline, type OfflineInputs } from '../offline.js';
 import { canonicalDocumentChunks, inBatches, writeInBatches } from '../print-document.js';
@@ -105,8 +110,9 @@ function compileInputs(
   ir: boolean,
 ): { document: object; diagnostics: Diagnostic[] } {
   const ambassadorId = ambassadorIdOption ?? inputs.config.ambassadorIds[0] ?? 'default';
-  stopYoungGenerationGrowth();
-  const result = compile(inputs.resources, collectingBeforeLowering(inputs.pipeline), { ambassadorId });
+  const stopYoungGrowth = !stopYoungGenerationGrowth() && inputs.resources.length >= largeInputResources;
+  const pipeline = collectingBeforeLowering(inputs.pipeline, { stopYoungGrowth });
+  const result = compile(inputs.resources, pipeline, { ambassadorId });
   const document = ir
     ? result.ir
     : Object.fromEntries(xdsPushOrder.map((t) => [t, result.xds[t].map((r) => r.resource)]));
