@@ -37,6 +37,23 @@ export function typeNameOfUrl(typeUrl: string): string {
   return slash < 0 ? typeUrl : typeUrl.slice(slash + 1);
 }
 
+/** Messages found by type URL, kept: resources and Any payloads name a few types thousands of times. */
+const messagesByTypeUrl = new Map<string, DescMessage>();
+
+/**
+ * `envoyRegistry.getMessage(typeNameOfUrl(typeUrl))`, remembered for the URLs that name a
+ * message (a bounded set: the registry's), so that the validator does not cut and look up
+ * the same URL again for every resource and Any payload.
+ */
+export function messageOfTypeUrl(typeUrl: string): DescMessage | undefined {
+  let desc = messagesByTypeUrl.get(typeUrl);
+  if (desc === undefined) {
+    desc = envoyRegistry.getMessage(typeNameOfUrl(typeUrl));
+    if (desc !== undefined) messagesByTypeUrl.set(typeUrl, desc);
+  }
+  return desc;
+}
+
 export function typeUrlOf(typeName: string): string {
   return `type.googleapis.com/${typeName}`;
 }

@@ -9,7 +9,7 @@ import {
 import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
 import { messageSemanticJsonOf, messageSemanticOf, semanticOf } from './field-semantics.js';
 import { inDomainScope } from './kept-domains.js';
-import { envoyRegistry, typeNameOfUrl } from './registry.js';
+import { messageOfTypeUrl } from './registry.js';
 import { type RuleFields, ruleFields } from './validate-checks.js';
 import {
   compileValueCheck,
@@ -609,7 +609,7 @@ function decodeAny(json: unknown): Decoded {
   if (known instanceof AcceptedAny) return known;
   const typeUrl = json['@type'];
   if (typeof typeUrl !== 'string') return INVALID;
-  const payload = envoyRegistry.getMessage(typeNameOfUrl(typeUrl));
+  const payload = messageOfTypeUrl(typeUrl);
   if (!payload) return INVALID;
   if (payload.typeName.startsWith('google.protobuf.')) {
     // Well-known payloads sit under "value" in JSON; rare in Envoy configs.

@@ -1,5 +1,5 @@
 import type { DescMessage, Message } from '@bufbuild/protobuf';
-import { envoyRegistry, typeNameOfUrl } from './registry.js';
+import { envoyRegistry, messageOfTypeUrl, typeNameOfUrl } from './registry.js';
 import { fastAccepts } from './validate-fast.js';
 import { decodeStrict } from './validate-json.js';
 import { checkRules } from './validate-rules.js';
@@ -50,7 +50,7 @@ export function checkResource(json: Record<string, unknown>): CheckedResource {
  */
 export function validateResource(json: Record<string, unknown>): ValidationIssue[] {
   const typeUrl = json['@type'];
-  const desc = typeof typeUrl === 'string' ? envoyRegistry.getMessage(typeNameOfUrl(typeUrl)) : undefined;
+  const desc = typeof typeUrl === 'string' ? messageOfTypeUrl(typeUrl) : undefined;
   if (desc && fastAccepts(desc, json, true)) return [];
   return checkResource(json).issues;
 }
