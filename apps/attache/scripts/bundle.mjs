@@ -16,7 +16,7 @@
 //   (ADS, Kubernetes, Consul) stay outside it: the bundled CLI never runs them (main.js sends
 //   those commands to the unbundled CLI), and they are not copied;
 // - output is deterministic: nothing in it depends on the machine or the time.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
@@ -72,7 +72,14 @@ const importModulesOutside = {
 for (const name of readdirSync(dist)) if (/\.bundle\.c?js$/.test(name)) rmSync(`${dist}${name}`);
 
 /** The one use of the script's own path: the URL `import.meta.url` is rewritten against. */
-const banner = 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;';
+const urlLine = 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;';
+/**
+ * The function the bundle runs in, written around it, so that load-bundle.ts compiles the file's
+ * text as it is (the same text as load-bundle.ts's bundleHead and bundleTail, checked below).
+ */
+const head = '(function (exports, require, module, __filename, __dirname, __attacheImport) {';
+const tail = '\n})';
+const banner = urlLine;
 
 const bundle = await rolldown({
   input: { 'offline-cli': `${dist}cli.js` },
@@ -95,11 +102,28 @@ const { output } = await bundle.write({
   sourcemap: false,
 });
 await bundle.close();
+for (const file of output) {
+  if (file.type !== 'chunk') continue;
+  writeFileSync(
+    `${dist}${file.fileName}`,
+    `${head}${readFileSync(`${dist}${file.fileName}`, 'latin1')}${tail}`,
+    'latin1',
+  );
+}
+
+const loader = await import(`${dist}load-bundle.js`);
+if (loader.bundleHead !== head || loader.bundleTail !== tail) {
+  throw new Error('bundle.mjs: the function written around the bundle is not the one load-bundle.ts expects');
+}
 
 // The bundle must not depend on where it sits except through import.meta.url (rewritten above).
 for (const file of output) {
   if (file.type !== 'chunk') continue;
-  const text = readFileSync(`${dist}${file.fileName}`, 'utf8').replace(banner, '');
+  const written = readFileSync(`${dist}${file.fileName}`, 'utf8');
+  if (!written.startsWith(`${head}${banner}`) || !written.endsWith(tail)) {
+    throw new Error(`bundle.mjs: ${file.fileName} does not start with its head or end with its tail`);
+  }
+  const text = written.slice(head.length + banner.length, written.length - tail.length);
   // See `charset` above: a licence comment with a non-ASCII character would make it two-byte again.
   if (readFileSync(`${dist}${file.fileName}`).some((byte) => byte > 0x7f)) {
     throw new Error(`bundle.mjs: ${file.fileName} has non-ASCII characters left (in a licence comment?)`);

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadBundle } from './load-bundle.js';
+import { bundleHead, bundleTail, loadBundle } from './load-bundle.js';
 
 let dir: string;
 beforeEach(() => {
@@ -38,6 +38,32 @@ describe('loadBundle', () => {
       writeFileSync(file, script(answer));
       expect(loadBundle<{ answer(): string }>(file, undefined).exports.answer()).toBe(`${answer}1`);
     }
+  });
+
+  it('runs a script written inside its function (as the build writes the bundle) as one without', () => {
+    const bare = join(dir, 'bare.cjs');
+    const wrapped = join(dir, 'wrapped.cjs');
+    writeFileSync(bare, script('same'));
+    writeFileSync(wrapped, `${bundleHead}${script('same')}${bundleTail}`);
+    for (const file of [bare, wrapped]) {
+      const cache = join(dir, `cache-${file.endsWith('bare.cjs') ? 'bare' : 'wrapped'}`);
+      const cold = loadBundle<{ answer(): string; file: string }>(file, cache);
+      expect(cold.exports.answer()).toBe('same1');
+      expect(cold.exports.file).toBe(file);
+      cold.saveCodeCache();
+      const warm = loadBundle<{ answer(): string }>(file, cache);
+      expect(warm.cacheUsed).toBe(true);
+      expect(warm.exports.answer()).toBe('same1');
+    }
+    // Compiled from the same text: a stack names the same line and column either way.
+    const where = (file: string) => {
+      writeFileSync(
+        file,
+        `${file === wrapped ? bundleHead : ''}exports.stack = () => new Error('x').stack.split('\\n')[1];${file === wrapped ? bundleTail : ''}`,
+      );
+      return loadBundle<{ stack(): string }>(file, undefined).exports.stack().replace(file, 'FILE');
+    };
+    expect(where(wrapped)).toBe(where(bare));
   });
 
   it('never uses the cache of another bundle, even one of the same length', () => {

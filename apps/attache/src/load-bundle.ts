@@ -48,9 +48,14 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined = codeC
   }
   // The build writes an ASCII bundle (scripts/bundle.mjs), which decodes as latin1 without UTF-8's checks.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  // The build also writes the function around the bundle's code (bundleHead): its text is then
+  // compiled as it is, instead of joined to the head into a second string of its length (1.8 MB).
   const script = new vm.Script(
-    `(function (exports, require, module, __filename, __dirname, __attacheImport) {${source}\n})`,
-    { filename: file, ...(cachedData ? { cachedData } : {}) },
+    source.startsWith(bundleHead) ? source : `${bundleHead}${source}${bundleTail}`,
+    {
+      filename: file,
+      ...(cachedData ? { cachedData } : {}),
+    },
   );
   const module = { exports: {} as T };
   // A script cannot import() (Node 20 marks the way experimental): the bundle imports by URL through this.
@@ -74,6 +79,11 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined = codeC
     },
   };
 }
+
+/** The function a bundle runs in (a CommonJS module's, and how it imports by URL), written before its code… */
+export const bundleHead = '(function (exports, require, module, __filename, __dirname, __attacheImport) {';
+/** …and after it. */
+export const bundleTail = '\n})';
 
 const sha256 = (data: Uint8Array): Buffer => createHash('sha256').update(data).digest();
 
