@@ -1,4 +1,11 @@
-import { compile, createPipeline, type Pipeline, type StoredResource, seededRandom } from '@attache/core';
+import {
+  compile,
+  createIncrementalCompiler,
+  createPipeline,
+  type Pipeline,
+  type StoredResource,
+  seededRandom,
+} from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpPlugin } from '@attache/plugin-http';
 import { httpListener, storedResource } from '@attache/testkit';
@@ -130,5 +137,33 @@ describe('feature-ratelimit attach, on inputs that do and do not use rate limiti
     // Both kinds of input were there, and rate limits were made where used (and by Module defaults).
     expect(unusedInputs).toBeGreaterThan(80);
     expect(rateLimited).toBeGreaterThan(80);
+  });
+
+  it('under an incremental compiler (Mappings with the fields kept between compiles), the bytes of a full compile', () => {
+    const random = seededRandom(17);
+    const incremental = createIncrementalCompiler(pipeline);
+    let resources = randomInput(random, false);
+    let kept = 0;
+    for (let step = 0; step < 80; step++) {
+      // One resource edited, added or removed (the others the same objects), now and then a new input.
+      const next = randomInput(random, random() < 0.5);
+      const r = random();
+      if (r < 0.1) resources = next;
+      else {
+        const at = Math.floor(random() * resources.length);
+        const other = next[Math.floor(random() * next.length)]!;
+        resources = resources.slice();
+        if (r < 0.6) resources[at] = other;
+        else if (r < 0.8) resources.splice(at, 0, other);
+        else if (resources.length > 3) resources.splice(at, 1);
+        kept++;
+      }
+      expect(bytes(resources, fullPipeline), `step ${step}`).toBe(
+        JSON.stringify(
+          (({ xds, diagnostics }) => ({ xds, diagnostics }))(incremental.compile(resources, {})),
+        ),
+      );
+    }
+    expect(kept).toBeGreaterThan(60);
   });
 });

@@ -1,5 +1,6 @@
-import type { HttpRouteSource, IRRoute, PassContext, ResourceRef } from '@attache/core';
+import type { HttpRouteSource, IRRoute, PassContext, PassMemo, ResourceRef } from '@attache/core';
 import type { RateLimitInterner } from './intern.js';
+import { KeptMatches } from './kept-matches.js';
 import {
   type LabelDialect,
   type LabelDomains,
@@ -50,7 +51,7 @@ export function routeDecisions(
   full = false,
 ): { decisions: RouteDecisions; localRefs: ResourceRef[] } {
   const localRefs: ResourceRef[] = [];
-  if (!full && !someMappingDecides(sources, inputs)) {
+  if (!full && !someMappingDecides(sources, inputs, ctx.memo)) {
     return { decisions: new RouteDecisions(new Map(), [], builtinRouteNames, false), localRefs };
   }
   const bySource = new Map<ResourceRef, RouteDecision>();
@@ -71,17 +72,25 @@ export function routeDecisions(
  * `local_rate_limit`, or every one when the Module's default labels reach Mappings without labels.
  * Otherwise every decision is empty and silent (sourceDecision of a spec without both fields:
  * parseLabels(undefined) has no problems, and rateLimitsOf(undefined) is the defaults), so a
- * compile whose input does not use rate limiting reads two fields per Mapping and nothing more.
+ * compile whose input does not use rate limiting reads two fields per Mapping and nothing more;
+ * under an incremental compiler (`memo`), the Mappings with either field are kept (KeptMatches),
+ * and an edit tests the changed ones only.
  */
-export function someMappingDecides(sources: readonly HttpRouteSource[], inputs: DecisionInputs): boolean {
+export function someMappingDecides(
+  sources: readonly HttpRouteSource[],
+  inputs: DecisionInputs,
+  memo?: PassMemo,
+): boolean {
   const domain = inputs.serviceDomain;
   if (domain !== undefined && inputs.rateLimitsOf(undefined, domain) !== undefined) return true;
-  for (let i = 0; i < sources.length; i++) {
-    const spec = sources[i]!.spec;
-    if (spec.labels !== undefined || spec.local_rate_limit !== undefined) return true;
-  }
+  if (memo) return KeptMatches.of(memo, keptRateLimitFields, hasRateLimitFields).in(sources).length > 0;
+  for (let i = 0; i < sources.length; i++) if (hasRateLimitFields(sources[i]!)) return true;
   return false;
 }
+
+const keptRateLimitFields = {};
+const hasRateLimitFields = (source: HttpRouteSource) =>
+  source.spec.labels !== undefined || source.spec.local_rate_limit !== undefined;
 
 /**
  * The decision for a route: the one of the Mapping whose route names hold the
