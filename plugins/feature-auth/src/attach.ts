@@ -15,6 +15,7 @@ import {
 } from '@attache/core';
 import type { FeatureAuthConfig } from './config.js';
 import { extAuthzConfig } from './ext-authz-config.js';
+import { KeptMatches } from './kept-matches.js';
 import {
   type AuthService,
   AuthServicesExt,
@@ -24,6 +25,9 @@ import {
   globalFilterName,
 } from './model.js';
 import { RouteSources } from './route-sources.js';
+
+const keptAuthServiceFields = {};
+const namesAuthService = (source: HttpRouteSource) => source.spec.auth_service !== undefined;
 
 /** The filter that stands in for an AuthService a Host or Mapping names but that cannot be used: it always fails, so requests are refused (403), never let through. */
 export const unavailableFilterName = `${globalFilterName}/unavailable`;
@@ -91,13 +95,16 @@ export function attachAuth(ctx: PassContext<FeatureAuthConfig>, full = false): v
     if (choice) hostChoice.set(vhName, choice);
   }
   const mappingChoice = new Map<HttpRouteSource, Choice>();
-  // Indexed, with the field looked at inline: most Mappings name no AuthService.
+  // Only the Mappings that name one (`full`: every Mapping); under an incremental compiler they are
+  // kept, and an edit looks at the changed ones only.
   const sources = model.routeSources;
-  for (let i = 0; i < sources.length; i++) {
-    const source = sources[i]!;
-    const raw = source.spec.auth_service;
-    if (raw === undefined && !full) continue;
-    const choice = lookup(raw, source.ref, source.namespace);
+  const positions = full
+    ? undefined
+    : KeptMatches.of(ctx.memo, keptAuthServiceFields, namesAuthService).in(sources);
+  const count = positions ? positions.length : sources.length;
+  for (let k = 0; k < count; k++) {
+    const source = sources[positions ? positions[k]! : k]!;
+    const choice = lookup(source.spec.auth_service, source.ref, source.namespace);
     if (choice) mappingChoice.set(source, choice);
   }
 
