@@ -1,7 +1,7 @@
 import { seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import type { HttpMapping } from '../model.js';
-import { upstreamKeyOf } from './upstreams.js';
+import { onlyService, upstreamKeyOf } from './upstreams.js';
 
 /** The key as first written: every upstream field the spec sets, `index:JSON`, sorted, after the namespace. */
 const reference = (namespace: string, spec: Record<string, unknown>): string => {
@@ -80,5 +80,43 @@ describe('upstream key', () => {
       else seen.set(key, fieldsOnly);
     }
     expect(seen.size).toBeGreaterThan(200);
+  });
+
+  it('onlyService: a service exactly when the key is that of the service alone (plain compile lookup)', () => {
+    const random = seededRandom(16);
+    const next = (n: number) => Math.floor(random() * n);
+    const values: Record<string, unknown[]> = {
+      service: ['a', 'b:8080', 'https://c', 5, ''],
+      tls: ['t'],
+      resolver: ['r1'],
+      stats_name: ['s', undefined],
+      load_balancer: [{ policy: 'round_robin' }, undefined],
+      prefix: ['/a/'],
+      timeout_ms: [1],
+      weight: [10],
+    };
+    const names = Object.keys(values);
+    let alone = 0;
+    for (let round = 0; round < 3000; round++) {
+      const spec: Record<string, unknown> = {};
+      const count = next(5);
+      for (let k = 0; k < count; k++) {
+        const name = names[next(names.length)]!;
+        const choices = values[name]!;
+        spec[name] = choices[next(choices.length)];
+      }
+      const namespace = next(2) ? 'default' : 'team-a';
+      const key = upstreamKeyOf(mapping(namespace, spec));
+      const service = onlyService(spec as never);
+      const serviceKey = `${JSON.stringify(namespace)}\n0:${JSON.stringify(spec.service)}`;
+      expect(service !== undefined, JSON.stringify(spec)).toBe(
+        typeof spec.service === 'string' && key === serviceKey,
+      );
+      if (service !== undefined) {
+        expect(service).toBe(spec.service);
+        alone++;
+      }
+    }
+    expect(alone).toBeGreaterThan(150);
   });
 });

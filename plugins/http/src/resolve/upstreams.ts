@@ -72,6 +72,16 @@ export function resolveUpstreams(ctx: PassContext): void {
 
   // Thousands of Mappings share a handful of upstreams: resolve each distinct one once.
   const memo = new Map<string, Upstream>();
+  // The same for specs whose only upstream field is their service (plain compile), by namespace.
+  const byNamespace = new Map<string, Map<string, Upstream>>();
+  const servicesIn = (namespace: string): Map<string, Upstream> => {
+    let services = byNamespace.get(namespace);
+    if (services === undefined) {
+      services = new Map();
+      byNamespace.set(namespace, services);
+    }
+    return services;
+  };
   // Under an incremental compiler, upstreams that depend on nothing but the Mapping's fields and
   // what `keptSalt` names are kept between compiles: the same Upstream (and IR cluster) object.
   const kept_ = ctx.memo
@@ -119,10 +129,19 @@ export function resolveUpstreams(ctx: PassContext): void {
     const spec = mapping.spec;
     if (spec.host_redirect) return;
     const contribution = anyContribution ? contributions[resourceKey(mapping.ref)] : undefined;
-    // A plain compile never sees these spec objects again: no key kept with them (upstreamKey).
-    const key = ctx.memo ? upstreamKey(mapping) : upstreamKeyOf(mapping);
-    const memoKey = contribution ? `${key}\n${contributionKey(contribution)}` : key;
-    let known = memo.get(memoKey);
+    // A plain compile: a spec whose one upstream field is its service (most) is looked up by
+    // namespace and service, without a key text (onlyService: the same classes as upstreamKeyOf).
+    const serviceOnly = ctx.memo === undefined && contribution === undefined ? onlyService(spec) : undefined;
+    const byService = serviceOnly !== undefined ? servicesIn(mapping.namespace) : undefined;
+    let memoKey = '';
+    let known: Upstream | undefined;
+    if (byService !== undefined) known = byService.get(serviceOnly!);
+    else {
+      // A plain compile never sees these spec objects again: no key kept with them (upstreamKey).
+      const key = ctx.memo ? upstreamKey(mapping) : upstreamKeyOf(mapping);
+      memoKey = contribution ? `${key}\n${contributionKey(contribution)}` : key;
+      known = memo.get(memoKey);
+    }
     if (!known && keptUpstreams) {
       known = keptUpstreams.get(memoKey);
       if (known) memo.set(memoKey, known);
@@ -240,7 +259,8 @@ export function resolveUpstreams(ctx: PassContext): void {
     const cluster: IRCluster = { name, ...discovery, ...settings, provenance: [] };
     if (spec.stats_name) cluster.extra = { ...(cluster.extra ?? {}), alt_stat_name: spec.stats_name };
     const upstream: Upstream = { cluster, authority };
-    memo.set(memoKey, upstream);
+    if (byService !== undefined) byService.set(serviceOnly!, upstream);
+    else memo.set(memoKey, upstream);
     if (pure && keptUpstreams) {
       keptUpstreams.set(memoKey, upstream);
       impure.pop();
@@ -535,6 +555,25 @@ export function upstreamKeyOf(mapping: HttpMapping): string {
   const namespace = JSON.stringify(mapping.namespace);
   if (parts !== undefined) return `${namespace}\n${parts.sort().join('\n')}`;
   return first === undefined ? `${namespace}\n` : `${namespace}\n${first}`;
+}
+
+/**
+ * The service of a spec whose only upstream field set (not undefined) is `service`, a string;
+ * otherwise undefined. Two such specs of one namespace have equal upstream keys exactly when
+ * their services are equal, and no other spec has such a key.
+ */
+export function onlyService(spec: MappingSpec): string | undefined {
+  const fields = spec as Record<string, unknown>;
+  let service: string | undefined;
+  for (const field in fields) {
+    const i = upstreamFieldIndex.get(field);
+    if (i === undefined || !Object.hasOwn(fields, field)) continue;
+    const value = fields[field];
+    if (value === undefined) continue;
+    if (field !== 'service' || typeof value !== 'string') return undefined;
+    service = value;
+  }
+  return service;
 }
 
 /**
