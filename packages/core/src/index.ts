@@ -15,6 +15,7 @@ export * from './io.js';
 export * from './ir.js';
 export { isTypeBoxSchema, type PlainJsonSchema } from './json-schema-config.js';
 export { KeptByString } from './kept-by-string.js';
+export { KeptMatches } from './kept-matches.js';
 export * from './lazy-field.js';
 export * from './pass-memo.js';
 export * from './phases.js';
