@@ -4,6 +4,7 @@ import {
   type HttpRouteSource,
   type IRHttpFilter,
   type IRRoute,
+  KeptMatches,
   mergeProvenance,
   type PassContext,
   type ResourceRef,
@@ -15,7 +16,6 @@ import {
 } from '@attache/core';
 import type { FeatureAuthConfig } from './config.js';
 import { extAuthzConfig } from './ext-authz-config.js';
-import { KeptMatches } from './kept-matches.js';
 import {
   type AuthService,
   AuthServicesExt,

@@ -3,12 +3,12 @@ import {
   type HttpRouteSource,
   type IRForwardAction,
   type IRRoute,
+  KeptMatches,
   type PassContext,
   readExt,
   replaceHttpConnectionManagers,
   replaceRoutes,
 } from '@attache/core';
-import { KeptMatches } from './kept-matches.js';
 import { moduleGrpcFilters } from './module-filters.js';
 import { type GrpcRouteOptions, grpcRouteOptionsOf, hasGrpcRouteFields } from './route-options.js';
 

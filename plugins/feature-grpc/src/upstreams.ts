@@ -1,12 +1,12 @@
 import {
   contributeUpstreams,
+  KeptMatches,
   type PassContext,
   refOf,
   type StoredResource,
   servesAmbassadorId,
   type UpstreamContribution,
 } from '@attache/core';
-import { KeptMatches } from './kept-matches.js';
 
 type Json = Record<string, unknown>;
 

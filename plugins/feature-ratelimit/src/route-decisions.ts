@@ -1,6 +1,12 @@
-import type { HttpRouteSource, IRRoute, PassContext, PassMemo, ResourceRef } from '@attache/core';
+import {
+  type HttpRouteSource,
+  type IRRoute,
+  KeptMatches,
+  type PassContext,
+  type PassMemo,
+  type ResourceRef,
+} from '@attache/core';
 import type { RateLimitInterner } from './intern.js';
-import { KeptMatches } from './kept-matches.js';
 import {
   type LabelDialect,
   type LabelDomains,
