@@ -8,7 +8,7 @@ import {
 } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpPlugin } from '@attache/plugin-http';
-import { httpListener, storedResource } from '@attache/testkit';
+import { httpListener, randomInputStep, storedResource } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { attachRateLimits } from './attach.js';
 import { ratelimitPlugin } from './index.js';
@@ -147,17 +147,9 @@ describe('feature-ratelimit attach, on inputs that do and do not use rate limiti
     for (let step = 0; step < 80; step++) {
       // One resource edited, added or removed (the others the same objects), now and then a new input.
       const next = randomInput(random, random() < 0.5);
-      const r = random();
-      if (r < 0.1) resources = next;
-      else {
-        const at = Math.floor(random() * resources.length);
-        const other = next[Math.floor(random() * next.length)]!;
-        resources = resources.slice();
-        if (r < 0.6) resources[at] = other;
-        else if (r < 0.8) resources.splice(at, 0, other);
-        else if (resources.length > 3) resources.splice(at, 1);
-        kept++;
-      }
+      const stepped = randomInputStep(random, resources, next);
+      resources = stepped.next;
+      if (stepped.edited) kept++;
       expect(bytes(resources, fullPipeline), `step ${step}`).toBe(
         JSON.stringify(
           (({ xds, diagnostics }) => ({ xds, diagnostics }))(incremental.compile(resources, {})),
