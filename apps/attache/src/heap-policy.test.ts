@@ -11,6 +11,11 @@ import {
 
 afterEach(() => restoreV8Flags());
 
+/** A scheduled pass of plugin 'p' that only runs `run`. */
+function fakePass(id: string, phase: string, run: () => unknown) {
+  return { id, phase, plugin: 'p', reads: [], writes: [], config: { id }, run };
+}
+
 /**
  * A script's V8 code cache, and whether V8 takes it now (only under the same flags). Each check
  * compiles a copy of the same length that differs in a comment: V8 checks a cache against the
@@ -58,15 +63,7 @@ describe('heap policy', () => {
 
   it('puts its collection before the first lowering pass only, and runs every pass as before', () => {
     const ran: string[] = [];
-    const pass = (id: string, phase: string) => ({
-      id,
-      phase,
-      plugin: 'p',
-      reads: [],
-      writes: [],
-      config: { id },
-      run: () => ran.push(id),
-    });
+    const pass = (id: string, phase: string) => fakePass(id, phase, () => ran.push(id));
     const passes = [pass('p.build', 'build'), pass('p.lower', 'lower'), pass('p.lower-more', 'lower')];
     const pipeline = { passes, codes: new Map() } as unknown as Pipeline;
     const wrapped = collectingBeforeLowering(pipeline);
@@ -87,16 +84,9 @@ describe('heap policy', () => {
   it('with stopYoungGrowth, stops the young generation before the first pass that finds it at the size', () => {
     const accepted = cacheOf(source);
     const ran: string[] = [];
-    const pass = (id: string, phase: string) => ({
-      id,
-      phase,
-      plugin: 'p',
-      reads: [],
-      writes: [],
-      config: { id },
-      // Whether the growth factor is V8's own while the pass runs (a code cache made before is taken).
-      run: () => ran.push(`${id} ${accepted() ? 'growing' : 'stopped'}`),
-    });
+    // Whether the growth factor is V8's own while the pass runs (a code cache made before is taken).
+    const pass = (id: string, phase: string) =>
+      fakePass(id, phase, () => ran.push(`${id} ${accepted() ? 'growing' : 'stopped'}`));
     const passes = [pass('p.ingest', 'ingest'), pass('p.build', 'build'), pass('p.lower', 'lower')];
     const pipeline = { passes, codes: new Map() } as unknown as Pipeline;
     const run = (wrapped: Pipeline) => {
