@@ -51,6 +51,7 @@ export {
 export type { FakeKubeApiServerOptions, RecordedRequest } from './kube-fake-apiserver.js';
 export { FakeKubeApiServer, startFakeKubeApiServer } from './kube-fake-apiserver.js';
 export type { KubeObject, KubeResourceType } from './kube-resource-types.js';
+export { pipelineWithRuns } from './pipeline-with-runs.js';
 export { randomInputStep } from './random-input-step.js';
 export {
   cachedRateLimitPath,

@@ -2,13 +2,12 @@ import {
   compile,
   createIncrementalCompiler,
   createPipeline,
-  type Pipeline,
   type StoredResource,
   seededRandom,
 } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpPlugin } from '@attache/plugin-http';
-import { storedResource } from '@attache/testkit';
+import { pipelineWithRuns, storedResource } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { attachAuth } from './attach.js';
 import { featureAuthPlugin } from './index.js';
@@ -18,12 +17,9 @@ const pipeline = createPipeline([httpPlugin, featureAuthPlugin, envoyPlugin]);
  * The same pipeline with the attach pass looking at every Mapping's auth_service and finding
  * each route's Mapping in an index of every route name (no skipping, no provenance).
  */
-const fullPipeline: Pipeline = {
-  ...pipeline,
-  passes: pipeline.passes.map((p) =>
-    p.id === 'feature-auth.attach' ? { ...p, run: (ctx) => attachAuth(ctx as never, true) } : p,
-  ),
-};
+const fullPipeline = pipelineWithRuns(pipeline, {
+  'feature-auth.attach': (ctx) => attachAuth(ctx as never, true),
+});
 
 const bytes = (result: ReturnType<typeof compile>) =>
   JSON.stringify({ xds: result.xds, diagnostics: result.diagnostics });

@@ -8,7 +8,7 @@ import {
 } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpPlugin } from '@attache/plugin-http';
-import { httpListener, randomInputStep, storedResource } from '@attache/testkit';
+import { httpListener, pipelineWithRuns, randomInputStep, storedResource } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { attachGrpc } from './attach.js';
 import { grpcPlugin } from './index.js';
@@ -17,16 +17,10 @@ import { contributeGrpcUpstreams } from './upstreams.js';
 
 const pipeline = createPipeline([httpPlugin, grpcPlugin, envoyPlugin]);
 /** The same pipeline with both passes looking at every Mapping in full (no skipping a Mapping without their fields). */
-const fullPipeline: Pipeline = {
-  ...pipeline,
-  passes: pipeline.passes.map((p) =>
-    p.id === 'feature-grpc.attach'
-      ? { ...p, run: (ctx) => attachGrpc(ctx, true) }
-      : p.id === 'feature-grpc.contribute-upstreams'
-        ? { ...p, run: (ctx) => contributeGrpcUpstreams(ctx, true) }
-        : p,
-  ),
-};
+const fullPipeline = pipelineWithRuns(pipeline, {
+  'feature-grpc.attach': (ctx) => attachGrpc(ctx, true),
+  'feature-grpc.contribute-upstreams': (ctx) => contributeGrpcUpstreams(ctx, true),
+});
 
 const bytes = (resources: StoredResource[], with_: Pipeline) => {
   const result = compile(resources, with_, {});

@@ -8,19 +8,16 @@ import {
 } from '@attache/core';
 import { envoyPlugin } from '@attache/envoy';
 import { httpPlugin } from '@attache/plugin-http';
-import { httpListener, randomInputStep, storedResource } from '@attache/testkit';
+import { httpListener, pipelineWithRuns, randomInputStep, storedResource } from '@attache/testkit';
 import { describe, expect, it } from 'vitest';
 import { attachRateLimits } from './attach.js';
 import { ratelimitPlugin } from './index.js';
 
 const pipeline = createPipeline([httpPlugin, ratelimitPlugin, envoyPlugin]);
 /** The same pipeline with the attach pass deciding for every Mapping (no look for unused fields first). */
-const fullPipeline: Pipeline = {
-  ...pipeline,
-  passes: pipeline.passes.map((p) =>
-    p.id === 'feature-ratelimit.attach' ? { ...p, run: (ctx) => attachRateLimits(ctx, true) } : p,
-  ),
-};
+const fullPipeline = pipelineWithRuns(pipeline, {
+  'feature-ratelimit.attach': (ctx) => attachRateLimits(ctx, true),
+});
 
 const bytes = (resources: StoredResource[], with_: Pipeline) => {
   const result = compile(resources, with_, {});
