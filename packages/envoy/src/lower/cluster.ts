@@ -2,7 +2,6 @@ import { type IRCluster, TypeUrl } from '@attache/core';
 import {
   adsConfigSource,
   defined,
-  definedAfter,
   duration,
   type Json,
   type LoweredResource,
@@ -39,11 +38,11 @@ function httpProtocolOptions(cluster: IRCluster): Json | undefined {
 function circuitBreakers(cluster: IRCluster): Json | undefined {
   const thresholds = (cluster.circuitBreakers ?? []).map((cb) =>
     defined({
-      priority: cb.priority,
       max_connections: cb.maxConnections,
       max_pending_requests: cb.maxPendingRequests,
       max_requests: cb.maxRequests,
       max_retries: cb.maxRetries,
+      priority: cb.priority,
     }),
   );
   // Envoy keeps one threshold per priority; DEFAULT first, as in its docs.
@@ -56,43 +55,42 @@ function tcpKeepalive(cluster: IRCluster): Json | undefined {
   if (!k) return undefined;
   return {
     tcp_keepalive: defined({
+      keepalive_interval: k.intervalSeconds,
       keepalive_probes: k.probes,
       keepalive_time: k.timeSeconds,
-      keepalive_interval: k.intervalSeconds,
     }),
   };
 }
 
-/** How the cluster finds its hosts: EDS over ADS, or an inline load assignment for DNS and static targets. */
-function discovery(cluster: IRCluster): Json {
-  if (cluster.discovery === 'EDS') {
-    return {
-      type: 'EDS',
-      eds_cluster_config: defined({ eds_config: adsConfigSource(), service_name: cluster.edsServiceName }),
-    };
-  }
-  const targets = (cluster.targets ?? []).map((t) => ({ address: t.host, port: t.port }));
-  return { type: cluster.discovery, load_assignment: clusterLoadAssignment(cluster.name, targets) };
-}
-
 export function lowerCluster(cluster: IRCluster): LoweredResource {
-  const head = {
+  // Keys in code-unit order (the order the printer's canonical JSON wants, so it need not copy
+  // the object); a plugin's extra fields, if any, come after.
+  const eds = cluster.discovery === 'EDS';
+  const resource = defined({
     '@type': typeUrl('envoy.config.cluster.v3.Cluster'),
-    name: cluster.name,
-    ...discovery(cluster),
-  };
-  const resource = definedAfter(head, {
+    circuit_breakers: circuitBreakers(cluster),
     connect_timeout: duration(cluster.connectTimeoutMs),
-    lb_policy: cluster.lbPolicy,
     dns_lookup_family: cluster.dnsLookupFamily,
+    // How the cluster finds its hosts: EDS over ADS, or an inline load assignment for DNS and static targets.
+    eds_cluster_config: eds
+      ? defined({ eds_config: adsConfigSource(), service_name: cluster.edsServiceName })
+      : undefined,
+    health_checks: nonEmpty(cluster.healthChecks),
+    lb_policy: cluster.lbPolicy,
+    load_assignment: eds
+      ? undefined
+      : clusterLoadAssignment(
+          cluster.name,
+          (cluster.targets ?? []).map((t) => ({ address: t.host, port: t.port })),
+        ),
+    name: cluster.name,
+    outlier_detection: cluster.outlierDetection,
+    per_connection_buffer_limit_bytes: cluster.perConnectionBufferLimitBytes,
     respect_dns_ttl: cluster.respectDnsTtl,
     transport_socket: cluster.tls ? upstreamTransportSocket(cluster.tls) : undefined,
+    type: eds ? 'EDS' : cluster.discovery,
     typed_extension_protocol_options: httpProtocolOptions(cluster),
-    circuit_breakers: circuitBreakers(cluster),
-    outlier_detection: cluster.outlierDetection,
-    health_checks: nonEmpty(cluster.healthChecks),
     upstream_connection_options: tcpKeepalive(cluster),
-    per_connection_buffer_limit_bytes: cluster.perConnectionBufferLimitBytes,
   });
   return {
     typeUrl: TypeUrl.Cluster,

@@ -17,8 +17,8 @@ export function lbEndpoints(endpoints: readonly IREndpoint[]): Json[] {
   return [...endpoints].sort(compareEndpoints).map((e) =>
     defined({
       endpoint: { address: socketAddress(e.address, e.port) },
-      load_balancing_weight: e.weight,
       health_status: healthStatus(e.healthy),
+      load_balancing_weight: e.weight,
     }),
   );
 }
@@ -37,8 +37,8 @@ export function localityEndpoints(endpoints: readonly IREndpoint[]): Json[] {
   }
   return [...byZone.keys()].sort(compareStrings).map((zone) =>
     defined({
-      locality: zone === '' ? undefined : { zone },
       lb_endpoints: lbEndpoints(byZone.get(zone)!),
+      locality: zone === '' ? undefined : { zone },
     }),
   );
 }

@@ -73,39 +73,37 @@ function sharedMatcher<T extends object>(
 
 function headerMatcher(h: IRHeaderMatch, limits: RegexLimits): Json {
   return defined({
-    name: h.name,
-    string_match: h.match ? stringMatcher(h.match, limits) : undefined,
-    present_match: h.match ? undefined : (h.present ?? true),
     invert_match: h.invert || undefined,
+    name: h.name,
+    present_match: h.match ? undefined : (h.present ?? true),
+    string_match: h.match ? stringMatcher(h.match, limits) : undefined,
   });
 }
 
 function queryMatcher(q: IRQueryParameterMatch, limits: RegexLimits): Json {
   return defined({
     name: q.name,
-    string_match: q.match ? stringMatcher(q.match, limits) : undefined,
     present_match: q.match ? undefined : (q.present ?? true),
+    string_match: q.match ? stringMatcher(q.match, limits) : undefined,
   });
 }
 
 /**
- * IR route match → RouteMatch. Built key by key in the order definedAfter would give (the
- * path specifier first), without an intermediate literal: routes are lowered by the ten
- * thousand.
+ * IR route match → RouteMatch. Built key by key in code-unit order (the order the printer's
+ * canonical JSON wants, so it need not copy the object), without an intermediate literal:
+ * routes are lowered by the ten thousand.
  */
 function routeMatch(match: IRRouteMatch, limits: RegexLimits): Json {
   const path = match.path;
-  const out: Json =
-    path.kind === 'prefix'
-      ? { prefix: path.value }
-      : path.kind === 'path'
-        ? { path: path.value }
-        : { safe_regex: regexMatcher(path.value, limits) };
+  const out: Json = {};
   if (match.caseSensitive !== undefined) out.case_sensitive = match.caseSensitive;
+  if (match.grpc) out.grpc = {};
   const headers = match.headers;
   if (headers !== undefined && headers.length > 0) {
     out.headers = headers.map((h) => sharedMatcher(h, limits, headerMatcher));
   }
+  if (path.kind === 'path') out.path = path.value;
+  else if (path.kind === 'prefix') out.prefix = path.value;
   const query = match.queryParameters;
   if (query !== undefined && query.length > 0) {
     out.query_parameters = query.map((q) => sharedMatcher(q, limits, queryMatcher));
@@ -113,13 +111,13 @@ function routeMatch(match: IRRouteMatch, limits: RegexLimits): Json {
   if (match.runtimeFraction) {
     out.runtime_fraction = {
       default_value: {
-        numerator: match.runtimeFraction.numerator,
         denominator: match.runtimeFraction.denominator,
+        numerator: match.runtimeFraction.numerator,
       },
       runtime_key: match.runtimeFraction.runtimeKey,
     };
   }
-  if (match.grpc) out.grpc = {};
+  if (path.kind !== 'path' && path.kind !== 'prefix') out.safe_regex = regexMatcher(path.value, limits);
   return out;
 }
 
@@ -127,12 +125,12 @@ function routeMatch(match: IRRouteMatch, limits: RegexLimits): Json {
 export function corsPolicy(cors: IRCorsPolicy, limits: RegexLimits = noLimits): Json {
   return defined({
     '@type': typeUrl('envoy.extensions.filters.http.cors.v3.CorsPolicy'),
-    allow_origin_string_match: nonEmpty(cors.allowOrigins?.map((origin) => stringMatcher(origin, limits))),
-    allow_methods: cors.allowMethods,
+    allow_credentials: cors.allowCredentials,
     allow_headers: cors.allowHeaders,
+    allow_methods: cors.allowMethods,
+    allow_origin_string_match: nonEmpty(cors.allowOrigins?.map((origin) => stringMatcher(origin, limits))),
     expose_headers: cors.exposeHeaders,
     max_age: cors.maxAge,
-    allow_credentials: cors.allowCredentials,
   });
 }
 
@@ -155,8 +153,8 @@ function hashPolicy(policy: IRHashPolicy): Json {
     return defined({
       cookie: defined({
         name: policy.cookie.name,
-        ttl: seconds(policy.cookie.ttlSeconds),
         path: policy.cookie.path,
+        ttl: seconds(policy.cookie.ttlSeconds),
       }),
       terminal,
     });
@@ -174,6 +172,7 @@ function regexRewrite(
 }
 
 function forwardAction(action: IRForwardAction, rateLimits: Json[] | undefined, limits: RegexLimits): Json {
+  if (action.extra === undefined) return forwardFields(action, rateLimits, limits);
   // (Not a destructuring with a rest element: that allocates an array per route.)
   const only = action.clusters.length === 1 ? action.clusters[0] : undefined;
   const target: Json = only
@@ -183,20 +182,20 @@ function forwardAction(action: IRForwardAction, rateLimits: Json[] | undefined, 
           clusters: action.clusters.map((c) => ({ name: c.cluster, weight: c.weight })),
         },
       };
-  if (action.extra === undefined) return forwardFields(target, action, rateLimits, limits);
+  // A plugin's extra fields (rare) come last; the printer puts them in order.
   return definedAfter(target, {
-    prefix_rewrite: action.prefixRewrite,
-    regex_rewrite: regexRewrite(action.regexRewrite, limits),
-    host_rewrite_literal: action.hostRewrite,
     auto_host_rewrite: action.hostRewrite === undefined ? action.autoHostRewrite : undefined,
-    timeout: duration(action.timeoutMs),
-    idle_timeout: duration(action.idleTimeoutMs),
-    retry_policy: retryPolicy(action.retryPolicy),
-    request_mirror_policies: mirrorPolicies(action.shadows),
     hash_policy: nonEmpty(action.hashPolicy?.map(hashPolicy)),
-    upgrade_configs: nonEmpty(action.upgradeTypes?.map((t) => ({ upgrade_type: t }))),
+    host_rewrite_literal: action.hostRewrite,
+    idle_timeout: duration(action.idleTimeoutMs),
+    prefix_rewrite: action.prefixRewrite,
     priority: action.priority,
     rate_limits: rateLimits,
+    regex_rewrite: regexRewrite(action.regexRewrite, limits),
+    request_mirror_policies: mirrorPolicies(action.shadows),
+    retry_policy: retryPolicy(action.retryPolicy),
+    timeout: duration(action.timeoutMs),
+    upgrade_configs: nonEmpty(action.upgradeTypes?.map((t) => ({ upgrade_type: t }))),
     ...action.extra,
   });
 }
@@ -204,10 +203,10 @@ function forwardAction(action: IRForwardAction, rateLimits: Json[] | undefined, 
 function retryPolicy(retry: IRForwardAction['retryPolicy']): Json | undefined {
   return retry
     ? defined({
-        retry_on: retry.retryOn,
         num_retries: retry.numRetries,
         per_try_timeout: duration(retry.perTryTimeoutMs),
         retriable_status_codes: nonEmpty(retry.retriableStatusCodes),
+        retry_on: retry.retryOn,
       })
     : undefined;
 }
@@ -220,35 +219,38 @@ function mirrorPolicies(shadows: IRForwardAction['shadows']): Json[] | undefined
         runtime_fraction:
           s.percent === undefined
             ? undefined
-            : { default_value: { numerator: s.percent, denominator: 'HUNDRED' } },
+            : { default_value: { denominator: 'HUNDRED', numerator: s.percent } },
       }),
     ),
   );
 }
 
 /**
- * forwardAction without a plugin's extra fields: the same keys in the same order, set one by
- * one where defined instead of through a literal of every field and a copy.
+ * forwardAction without a plugin's extra fields: the same keys, set one by one where defined
+ * instead of through a literal of every field and a copy, in code-unit order (the order the
+ * printer's canonical JSON wants, so it need not copy the object).
  */
-function forwardFields(
-  target: Json,
-  action: IRForwardAction,
-  rateLimits: Json[] | undefined,
-  limits: RegexLimits,
-): Json {
-  const out: Json = target;
-  setDefined(out, 'prefix_rewrite', action.prefixRewrite);
-  setDefined(out, 'regex_rewrite', regexRewrite(action.regexRewrite, limits));
-  setDefined(out, 'host_rewrite_literal', action.hostRewrite);
+function forwardFields(action: IRForwardAction, rateLimits: Json[] | undefined, limits: RegexLimits): Json {
+  const out: Json = {};
+  const only = action.clusters.length === 1 ? action.clusters[0] : undefined;
   if (action.hostRewrite === undefined) setDefined(out, 'auto_host_rewrite', action.autoHostRewrite);
-  setDefined(out, 'timeout', duration(action.timeoutMs));
-  setDefined(out, 'idle_timeout', duration(action.idleTimeoutMs));
-  setDefined(out, 'retry_policy', retryPolicy(action.retryPolicy));
-  setDefined(out, 'request_mirror_policies', mirrorPolicies(action.shadows));
+  if (only) out.cluster = only.cluster;
   setDefined(out, 'hash_policy', nonEmpty(action.hashPolicy?.map(hashPolicy)));
-  setDefined(out, 'upgrade_configs', nonEmpty(action.upgradeTypes?.map((t) => ({ upgrade_type: t }))));
+  setDefined(out, 'host_rewrite_literal', action.hostRewrite);
+  setDefined(out, 'idle_timeout', duration(action.idleTimeoutMs));
+  setDefined(out, 'prefix_rewrite', action.prefixRewrite);
   setDefined(out, 'priority', action.priority);
   setDefined(out, 'rate_limits', rateLimits);
+  setDefined(out, 'regex_rewrite', regexRewrite(action.regexRewrite, limits));
+  setDefined(out, 'request_mirror_policies', mirrorPolicies(action.shadows));
+  setDefined(out, 'retry_policy', retryPolicy(action.retryPolicy));
+  setDefined(out, 'timeout', duration(action.timeoutMs));
+  setDefined(out, 'upgrade_configs', nonEmpty(action.upgradeTypes?.map((t) => ({ upgrade_type: t }))));
+  if (!only) {
+    out.weighted_clusters = {
+      clusters: action.clusters.map((c) => ({ name: c.cluster, weight: c.weight })),
+    };
+  }
   return out;
 }
 
@@ -262,10 +264,10 @@ const redirectCodes: Record<number, string> = {
 
 function redirectAction(action: IRRedirectAction, limits: RegexLimits): Json {
   return defined({
-    https_redirect: action.httpsRedirect || undefined,
     host_redirect: action.hostRedirect,
-    port_redirect: action.portRedirect,
+    https_redirect: action.httpsRedirect || undefined,
     path_redirect: action.pathRedirect,
+    port_redirect: action.portRedirect,
     prefix_rewrite: action.prefixRewrite,
     regex_rewrite: regexRewrite(action.regexRewrite, limits),
     response_code: action.responseCode === undefined ? undefined : redirectCodes[action.responseCode],
@@ -276,8 +278,8 @@ function redirectAction(action: IRRedirectAction, limits: RegexLimits): Json {
 function headersToAdd(headers: IRHeaderValueOption[] | undefined): Json[] | undefined {
   return nonEmpty(
     headers?.map((h) => ({
-      header: { key: h.key, value: h.value },
       append_action: h.append ?? 'APPEND_IF_EXISTS_OR_ADD',
+      header: { key: h.key, value: h.value },
     })),
   );
 }
@@ -289,20 +291,24 @@ function headersToAdd(headers: IRHeaderValueOption[] | undefined): Json[] | unde
  */
 export function lowerRoute(route: IRRoute, limits: RegexLimits = noLimits): Json {
   const action = route.action;
-  // Key by key: name, match, the action, then the rest where set (no intermediate literals).
-  const out: Json = { name: route.name, match: routeMatch(route.match, limits) };
-  if (action.kind === 'forward') out.route = forwardAction(action, nonEmpty(route.rateLimits), limits);
-  else if (action.kind === 'redirect') out.redirect = redirectAction(action, limits);
-  else {
+  // Key by key in code-unit order (the order the printer's canonical JSON wants, so it need not
+  // copy the object), each where set (no intermediate literals).
+  const out: Json = {};
+  if (action.kind === 'direct_response') {
     out.direct_response = defined({
-      status: action.status,
       body: action.body === undefined ? undefined : { inline_string: action.body },
+      status: action.status,
     });
   }
+  out.match = routeMatch(route.match, limits);
+  if (route.metadata) out.metadata = { filter_metadata: sortedRecord(route.metadata) };
+  out.name = route.name;
+  if (action.kind === 'redirect') out.redirect = redirectAction(action, limits);
   setDefined(out, 'request_headers_to_add', headersToAdd(route.requestHeadersToAdd));
   setDefined(out, 'request_headers_to_remove', nonEmpty(route.requestHeadersToRemove));
   setDefined(out, 'response_headers_to_add', headersToAdd(route.responseHeadersToAdd));
   setDefined(out, 'response_headers_to_remove', nonEmpty(route.responseHeadersToRemove));
+  if (action.kind === 'forward') out.route = forwardAction(action, nonEmpty(route.rateLimits), limits);
   setDefined(
     out,
     'typed_per_filter_config',
@@ -312,7 +318,6 @@ export function lowerRoute(route: IRRoute, limits: RegexLimits = noLimits): Json
       limits,
     ),
   );
-  if (route.metadata) out.metadata = { filter_metadata: sortedRecord(route.metadata) };
   return out;
 }
 

@@ -14,18 +14,19 @@ function sdsSecret(name: string): Json {
 
 function commonTlsContext(tls: IRDownstreamTls | IRUpstreamTls): Json {
   const params = defined({
-    tls_minimum_protocol_version: tls.minVersion,
-    tls_maximum_protocol_version: tls.maxVersion,
     cipher_suites: nonEmpty(tls.cipherSuites),
     ecdh_curves: nonEmpty(tls.ecdhCurves),
+    tls_maximum_protocol_version: tls.maxVersion,
+    tls_minimum_protocol_version: tls.minVersion,
   });
+  // Keys in code-unit order (the order the printer's canonical JSON wants).
   return defined({
-    tls_params: Object.keys(params).length > 0 ? params : undefined,
+    alpn_protocols: nonEmpty(tls.alpnProtocols),
     tls_certificate_sds_secret_configs: tls.certificateSecret
       ? [sdsSecret(tls.certificateSecret)]
       : undefined,
+    tls_params: Object.keys(params).length > 0 ? params : undefined,
     validation_context_sds_secret_config: tls.caSecret ? sdsSecret(tls.caSecret) : undefined,
-    alpn_protocols: nonEmpty(tls.alpnProtocols),
   });
 }
 
