@@ -1,5 +1,6 @@
 import type { IRDownstreamTls, ResourceRef } from '@attache/core';
 import type { ErrorResponseOverride, MappingErrorResponses } from './build/error-responses-parse.js';
+import type { MappingFields } from './ingest/mapping-fields.js';
 import type { MappingSpec } from './schemas/mapping.js';
 import type { AmbassadorModuleConfig } from './schemas/module.js';
 import type { TLSContextSpec } from './schemas/tlscontext.js';
@@ -39,6 +40,11 @@ interface Modelled {
 export interface HttpMapping extends Modelled {
   /** The v3alpha1 spec (converted from v2 when needed), validated. */
   spec: MappingSpec;
+  /**
+   * The same fields in an object of one shape for every Mapping (mapping-fields.ts): what the
+   * http passes read, in place of `spec`. Feature plugins read `spec`.
+   */
+  fields: MappingFields;
   /** From spec.bypass_auth: the auth plugin skips these routes. */
   bypassAuth: boolean;
   /** From spec.auth_context_extensions. */

@@ -82,8 +82,8 @@ export class GroupIndex {
 export function groupGlob(group: RouteGroup): string | null | true {
   if (group.authority) return 'regex' in group.authority ? true : group.authority.glob;
   const first = group.members[0]?.mapping ?? group.shadows[0];
-  if (first?.spec.host_redirect) {
-    const target = parseService(first.spec.service);
+  if (first?.fields.host_redirect) {
+    const target = parseService(first.fields.service);
     if (!('error' in target)) return target.host;
   }
   return null;

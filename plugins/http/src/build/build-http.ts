@@ -188,7 +188,7 @@ export function buildHttp(ctx: PassContext): void {
     ctx.report({
       code: 'MAPPING_NO_HOST',
       resource: mapping.ref,
-      path: mapping.spec.hostname !== undefined ? '/spec/hostname' : '/spec',
+      path: mapping.fields.hostname !== undefined ? '/spec/hostname' : '/spec',
       message:
         mapping.authority === undefined
           ? 'this Mapping has no hostname and no Host mappingSelector selects it, so it routes nothing; add spec.hostname (e.g. "*")'
@@ -416,7 +416,7 @@ function hostsKeyOf(hosts: readonly HttpHost[]): string {
 
 /** Why a Mapping with a hostname attaches nowhere: no Host has that name, or the one that has it selects other labels. */
 function noHostMessage(mapping: HttpMapping, hosts: readonly HttpHost[]): string {
-  const hostname = mapping.spec.hostname ?? mapping.spec.host;
+  const hostname = mapping.fields.hostname ?? mapping.fields.host;
   const glob = mapping.authority && 'glob' in mapping.authority ? mapping.authority.glob : undefined;
   const selecting =
     glob === undefined

@@ -78,7 +78,7 @@ export function mappingsByPrefix(mappings: readonly HttpMapping[]): Map<string, 
   const byPrefix = new Map<string, HttpMapping | HttpMapping[]>();
   for (let i = 0; i < mappings.length; i++) {
     const mapping = mappings[i]!;
-    const prefix = mapping.spec.prefix;
+    const prefix = mapping.fields.prefix;
     const known = byPrefix.get(prefix);
     if (known === undefined) byPrefix.set(prefix, mapping);
     else if (Array.isArray(known)) known.push(mapping);
@@ -209,7 +209,7 @@ function keyOf(
   selectingHosts: (mapping: HttpMapping) => string,
 ): string {
   const selectedBy = mapping.authority ? '' : selectingHosts(mapping);
-  return JSON.stringify([match, mapping.authority ?? null, mapping.spec.precedence ?? 0, selectedBy]);
+  return JSON.stringify([match, mapping.authority ?? null, mapping.fields.precedence ?? 0, selectedBy]);
 }
 
 /** A group; a lone Mapping's key is only computed if the route order needs the tie-break. */
@@ -225,15 +225,15 @@ function makeGroup(
   const only = mappings.length === 1 ? mappings[0]! : undefined;
   let members: GroupMember[];
   let shadows: HttpMapping[];
-  if (only && !only.spec.shadow && only.spec.weight === undefined) {
+  if (only && !only.fields.shadow && only.fields.weight === undefined) {
     // The common case, kept allocation-light: one plain Mapping per match.
     members = [{ mapping: only }];
     shadows = [];
   } else {
-    shadows = mappings.filter((m) => m.spec.shadow);
+    shadows = mappings.filter((m) => m.fields.shadow);
     members = settleWeights(
       ctx,
-      mappings.filter((m) => !m.spec.shadow),
+      mappings.filter((m) => !m.fields.shadow),
     );
   }
   const first = mappings[0]!;
@@ -245,12 +245,12 @@ function makeGroup(
     members,
     shadows,
     [
-      first.spec.precedence ?? 0,
-      first.spec.prefix.length,
+      first.fields.precedence ?? 0,
+      first.fields.prefix.length,
       headerLen,
       queryLen,
-      first.spec.prefix,
-      first.spec.method ?? 'GET',
+      first.fields.prefix,
+      first.fields.method ?? 'GET',
     ],
   );
   if (only && members.length === 1 && members[0]!.mapping === only && shadows.length === 0)
@@ -311,8 +311,8 @@ export function compareGroups(a: RouteGroup, b: RouteGroup): number {
  */
 function settleWeights(ctx: Pick<PassContext, 'report'>, primaries: HttpMapping[]): GroupMember[] {
   const sorted = [...primaries].sort((a, b) => compareStrings(a.id, b.id));
-  const weighted = sorted.filter((m) => m.spec.weight !== undefined);
-  const unweighted = sorted.filter((m) => m.spec.weight === undefined);
+  const weighted = sorted.filter((m) => m.fields.weight !== undefined);
+  const unweighted = sorted.filter((m) => m.fields.weight === undefined);
   for (const extra of unweighted.slice(1)) {
     ctx.report({
       code: 'MAPPING_CONFLICT',
@@ -324,7 +324,7 @@ function settleWeights(ctx: Pick<PassContext, 'report'>, primaries: HttpMapping[
   const members: GroupMember[] = [];
   let total = 0;
   for (const m of weighted) {
-    const w = m.spec.weight!;
+    const w = m.fields.weight!;
     if (total + w > 100) {
       ctx.report({
         code: 'MAPPING_WEIGHT_OVERFLOW',
@@ -392,7 +392,7 @@ function pushMatches(
 }
 
 function matchOfSpec(mapping: HttpMapping): MatchOf {
-  const spec = mapping.spec;
+  const spec = mapping.fields;
   const match: IRRouteMatch = {
     path: spec.prefix_regex
       ? { kind: 'regex', value: spec.prefix }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mappingFieldsOf } from '../ingest/mapping-fields.js';
 import type { HttpHost, HttpMapping } from '../model.js';
 import type { RouteGroup } from './groups.js';
 import { HostsByName } from './hosts-by-name.js';
@@ -36,7 +37,8 @@ function group(random: () => number): RouteGroup {
   if (r < 0.7) return { authority: { glob: pick() }, members: [], shadows: [] } as unknown as RouteGroup;
   if (r < 0.8) return { authority: { regex: '.*' }, members: [], shadows: [] } as unknown as RouteGroup;
   if (r < 0.9) {
-    const redirect = { spec: { host_redirect: true, service: pick().replace(/^\*\./, 'w.') } } as HttpMapping;
+    const spec = { host_redirect: true, service: pick().replace(/^\*\./, 'w.'), prefix: '/' };
+    const redirect = { spec, fields: mappingFieldsOf(spec) } as HttpMapping;
     return { members: [], shadows: [redirect] } as unknown as RouteGroup;
   }
   return { members: [], shadows: [] } as unknown as RouteGroup;

@@ -1,5 +1,6 @@
 import { compareRefs, type IRCluster, mergeProvenance, seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
+import { mappingFieldsOf } from '../ingest/mapping-fields.js';
 import type { HttpMapping } from '../model.js';
 import { type Upstream, upstreamChanges } from '../resolve/upstreams.js';
 import type { MappingSpec } from '../schemas/mapping.js';
@@ -21,6 +22,7 @@ const mapping = (name: string): HttpMapping => ({
   namespace: 'default',
   labels: {},
   spec: { service: name, prefix: `/${name}/` } as MappingSpec,
+  fields: mappingFieldsOf({ service: name, prefix: `/${name}/` }),
   bypassAuth: false,
   authContextExtensions: {},
   rateLimitLabels: undefined,

@@ -1,5 +1,6 @@
 import { emptyIR, type PassContext } from '@attache/core';
 import { describe, expect, it } from 'vitest';
+import { mappingFieldsOf } from '../ingest/mapping-fields.js';
 import type { HttpMapping } from '../model.js';
 import type { Upstream } from '../resolve/upstreams.js';
 import type { MappingSpec } from '../schemas/mapping.js';
@@ -20,6 +21,7 @@ const mapping = (name: string, spec: Partial<MappingSpec>): HttpMapping => ({
   namespace: 'default',
   labels: {},
   spec: { service: name, prefix: '/', hostname: 'a.example.com', ...spec } as MappingSpec,
+  fields: mappingFieldsOf({ service: name, prefix: '/', hostname: 'a.example.com', ...spec } as MappingSpec),
   bypassAuth: false,
   authContextExtensions: {},
   rateLimitLabels: undefined,

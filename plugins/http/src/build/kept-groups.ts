@@ -146,16 +146,16 @@ export class KeptGroups {
     if (last === undefined || since === undefined || since.since !== last.upstreams) return undefined;
     const listed = listChangeOnce(last.mappings, mappings);
     const touched = new Set<string>();
-    for (const m of listed.added) touched.add(m.spec.prefix);
-    for (const m of listed.removed) touched.add(m.spec.prefix);
-    for (const m of since.mappings) touched.add(m.spec.prefix);
+    for (const m of listed.added) touched.add(m.fields.prefix);
+    for (const m of listed.removed) touched.add(m.fields.prefix);
+    for (const m of since.mappings) touched.add(m.fields.prefix);
     if (touched.size > 64) return undefined;
     const removed = new Set(listed.removed);
     const addedByPrefix = new Map<string, HttpMapping[]>();
     for (const m of listed.added) {
-      const list = addedByPrefix.get(m.spec.prefix);
+      const list = addedByPrefix.get(m.fields.prefix);
       if (list) list.push(m);
-      else addedByPrefix.set(m.spec.prefix, [m]);
+      else addedByPrefix.set(m.fields.prefix, [m]);
     }
     const added: RouteGroup[] = [];
     const gone: RouteGroup[] = [];

@@ -56,7 +56,7 @@ function groupSalt(kept: KeptRoutes, group: RouteGroup, upstreams: ReadonlyMap<s
       group.match,
       group.authority ?? null,
       group.runtimeKey,
-      group.shadows.map((s) => [s.id, s.spec.weight ?? null, upstreams.get(s.id)?.cluster.name ?? null]),
+      group.shadows.map((s) => [s.id, s.fields.weight ?? null, upstreams.get(s.id)?.cluster.name ?? null]),
     ]);
     kept.groupSalts.set(group, salt);
   }
@@ -162,7 +162,7 @@ export function hostRoutes(
     for (let m = 0; m < members.length; m++) {
       const member = members[m]!;
       const upstream = upstreams.get(member.mapping.id);
-      if (!upstream && !member.mapping.spec.host_redirect) continue;
+      if (!upstream && !member.mapping.fields.host_redirect) continue;
       let byKey = shared ? memo.get(member) : undefined;
       const known = byKey?.get(key);
       if (known) {
@@ -268,7 +268,7 @@ function baseRoute(
   module: HttpModule['config'],
 ): IRRoute {
   const mapping = member.mapping;
-  const spec = mapping.spec;
+  const spec = mapping.fields;
   // Routes without a condition of their own share the group's match (plain data, never mutated).
   const match = authority || member.cumulative !== undefined ? { ...group.match } : group.match;
   if (authority) {
@@ -326,7 +326,7 @@ function headerOptions(map: Record<string, unknown> | undefined): IRHeaderValueO
 }
 
 function redirectAction(mapping: HttpMapping): IRRedirectAction {
-  const spec = mapping.spec;
+  const spec = mapping.fields;
   const target = parseService(spec.service);
   const action: IRRedirectAction = { kind: 'redirect' };
   if (!('error' in target)) {
@@ -348,7 +348,7 @@ function forwardAction(
   upstreams: ReadonlyMap<string, Upstream>,
   module: HttpModule['config'],
 ): IRForwardAction {
-  const spec = mapping.spec;
+  const spec = mapping.fields;
   const action: IRForwardAction = {
     kind: 'forward',
     clusters: [{ cluster: upstream.cluster.name, weight: 100 }],
@@ -369,7 +369,7 @@ function forwardAction(
   if (cors) action.cors = corsPolicy(cors);
   if (group.shadows.length > 0) {
     const shadows = group.shadows
-      .map((s) => ({ cluster: upstreams.get(s.id)?.cluster.name, percent: s.spec.weight ?? 100 }))
+      .map((s) => ({ cluster: upstreams.get(s.id)?.cluster.name, percent: s.fields.weight ?? 100 }))
       .filter((s): s is { cluster: string; percent: number } => s.cluster !== undefined);
     if (shadows.length) action.shadows = shadows.map((s) => (s.percent === 100 ? { cluster: s.cluster } : s));
   }

@@ -15,6 +15,7 @@ import {
 } from './header-checks.js';
 import { KeptIngest } from './kept-ingest.js';
 import { checkMappingFields } from './mapping-checks.js';
+import { type MappingFields, mappingFieldsOf } from './mapping-fields.js';
 
 /** Envoy's own limit when no Module sets regex_max_size (the http plugin always sets one). */
 const envoyDefaultRegexMaxSize = 100;
@@ -37,14 +38,15 @@ export function ingestMappings(ctx: PassContext): void {
     ctx.fields('getambassador.io/Mapping').find((f) => f.path === '/spec/grpc')?.loaded === true;
   const regexLimit = ctx.ir.regexMaxProgramSize ?? envoyDefaultRegexMaxSize;
   const ingestOne = (m: Admitted<MappingSpec>): HttpMapping | undefined => {
-    const spec = m.spec;
+    // Every field read below, and by the passes after this one, is read from the one-shape record.
+    const spec = mappingFieldsOf(m.spec);
     // One list per Mapping: the checks push onto it and make nothing when there is no problem.
     const problems: FieldProblem[] = [];
     // Envoy refuses an empty header or query parameter name (and with it the whole route).
-    // Walks the keys the spec has: reading absent fields of specs of many shapes is slow.
-    for (const field in spec) {
+    // Walks the keys the spec has, in the order written (the order of the problems).
+    for (const field in m.spec) {
       if (!namedMapFields.has(field)) continue;
-      const value = (spec as Record<string, unknown>)[field];
+      const value = (m.spec as Record<string, unknown>)[field];
       if (value !== null && typeof value === 'object' && Object.hasOwn(value, '')) {
         problems.push({
           code: 'HTTP_SCHEMA_INVALID',
@@ -247,7 +249,8 @@ export function ingestMappings(ctx: PassContext): void {
       name: m.name,
       namespace: m.namespace,
       labels: m.labels,
-      spec,
+      spec: m.spec,
+      fields: spec,
       bypassAuth: spec.bypass_auth === true,
       authContextExtensions:
         spec.auth_context_extensions === undefined ? {} : { ...spec.auth_context_extensions },
@@ -356,7 +359,7 @@ function regexProblems(
 function serverHeaderNoEffect(
   ctx: PassContext,
   ref: HttpMapping['ref'],
-  spec: MappingSpec,
+  spec: MappingFields,
   module: HttpModule | undefined,
 ): void {
   const transformation = module?.config.server_header_transformation ?? 'OVERWRITE';

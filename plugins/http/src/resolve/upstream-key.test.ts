@@ -1,5 +1,6 @@
 import { seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
+import { mappingFieldsOf } from '../ingest/mapping-fields.js';
 import type { HttpMapping } from '../model.js';
 import { onlyService, upstreamKeyOf } from './upstreams.js';
 
@@ -94,10 +95,22 @@ describe('upstream key', () => {
       prefix: ['/a/'],
       timeout_ms: [1],
       weight: [10],
+      dns_type: ['logical_dns'],
+      respect_dns_ttl: [false],
+      enable_ipv4: [true],
+      enable_ipv6: [false],
+      connect_timeout_ms: [100],
+      cluster_idle_timeout_ms: [0],
+      cluster_max_connection_lifetime_ms: [1],
+      circuit_breakers: [[]],
+      keepalive: [{ time: 1 }],
+      health_checks: [[]],
+      outlier_detection: [{}],
+      cluster_tag: [''],
     };
     const names = Object.keys(values);
     let alone = 0;
-    for (let round = 0; round < 3000; round++) {
+    for (let round = 0; round < 12000; round++) {
       const spec: Record<string, unknown> = {};
       const count = next(5);
       for (let k = 0; k < count; k++) {
@@ -107,7 +120,7 @@ describe('upstream key', () => {
       }
       const namespace = next(2) ? 'default' : 'team-a';
       const key = upstreamKeyOf(mapping(namespace, spec));
-      const service = onlyService(spec as never);
+      const service = onlyService(mappingFieldsOf(spec as never));
       const serviceKey = `${JSON.stringify(namespace)}\n0:${JSON.stringify(spec.service)}`;
       expect(service !== undefined, JSON.stringify(spec)).toBe(
         typeof spec.service === 'string' && key === serviceKey,

@@ -13,6 +13,7 @@ import {
   UpstreamContributionsExt,
 } from '@attache/core';
 import { configOf } from '../config.js';
+import type { MappingFields } from '../ingest/mapping-fields.js';
 import { listChange, recordListChange } from '../list-change.js';
 import {
   ExtKey,
@@ -126,7 +127,7 @@ export function resolveUpstreams(ctx: PassContext): void {
   };
   const dropped = new Set<HttpMapping>();
   const resolveOne = (mapping: HttpMapping): void => {
-    const spec = mapping.spec;
+    const spec = mapping.fields;
     if (spec.host_redirect) return;
     const contribution = anyContribution ? contributions[resourceKey(mapping.ref)] : undefined;
     // A plain compile: a spec whose one upstream field is its service (most) is looked up by
@@ -326,7 +327,7 @@ export function resolveUpstreams(ctx: PassContext): void {
     // Every Mapping id once in the map (ids are namespace/name, and a Mapping without a namespace
     // has the id of one in "default"): removing one Mapping's upstream removes no other's.
     // An incremental run keeps that by construction (addedIdsAreNew).
-    const unique = incremental || upstreams.size === kept.filter((m) => !m.spec.host_redirect).length;
+    const unique = incremental || upstreams.size === kept.filter((m) => !m.fields.host_redirect).length;
     const whole = dropped.size === 0;
     kept_.last = !anyContribution && unique ? { mappings, upstreams, impure, kept, whole } : undefined;
     // Both compiles kept every Mapping: the kept lists differ as the Mapping lists do (the build
@@ -560,19 +561,31 @@ export function upstreamKeyOf(mapping: HttpMapping): string {
 /**
  * The service of a spec whose only upstream field set (not undefined) is `service`, a string;
  * otherwise undefined. Two such specs of one namespace have equal upstream keys exactly when
- * their services are equal, and no other spec has such a key.
+ * their services are equal, and no other spec has such a key. Reads the upstream fields of the
+ * one-shape record (upstreamFields, each by name).
  */
-export function onlyService(spec: MappingSpec): string | undefined {
-  const fields = spec as Record<string, unknown>;
-  let service: string | undefined;
-  for (const field in fields) {
-    const i = upstreamFieldIndex.get(field);
-    if (i === undefined || !Object.hasOwn(fields, field)) continue;
-    const value = fields[field];
-    if (value === undefined) continue;
-    if (field !== 'service' || typeof value !== 'string') return undefined;
-    service = value;
-  }
+export function onlyService(f: MappingFields): string | undefined {
+  const service = f.service as unknown;
+  if (typeof service !== 'string') return undefined;
+  if (
+    f.resolver !== undefined ||
+    f.tls !== undefined ||
+    f.dns_type !== undefined ||
+    f.respect_dns_ttl !== undefined ||
+    f.enable_ipv4 !== undefined ||
+    f.enable_ipv6 !== undefined ||
+    f.connect_timeout_ms !== undefined ||
+    f.cluster_idle_timeout_ms !== undefined ||
+    f.cluster_max_connection_lifetime_ms !== undefined ||
+    f.circuit_breakers !== undefined ||
+    f.load_balancer !== undefined ||
+    f.keepalive !== undefined ||
+    f.health_checks !== undefined ||
+    f.outlier_detection !== undefined ||
+    f.cluster_tag !== undefined ||
+    f.stats_name !== undefined
+  )
+    return undefined;
   return service;
 }
 
@@ -604,7 +617,7 @@ function clusterName(
 
 /** Cluster settings from the Mapping, falling back to the Module's defaults. */
 function clusterSettings(
-  spec: MappingSpec,
+  spec: MappingFields,
   module: HttpModule['config'],
   tls: IRUpstreamTls | undefined,
   contribution: UpstreamContribution | undefined,

@@ -1,3 +1,4 @@
+import { mappingFieldsOf } from '../ingest/mapping-fields.js';
 import type { HttpMapping } from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
 
@@ -6,13 +7,15 @@ import type { MappingSpec } from '../schemas/mapping.js';
  * name and its prefix `/` unless `spec` says otherwise; a `hostname` becomes its authority.
  */
 export function httpMapping(name: string, spec: Partial<MappingSpec>): HttpMapping {
+  const full = { service: name, prefix: '/', ...spec } as MappingSpec;
   return {
     ref: { apiVersion: 'getambassador.io/v3alpha1', kind: 'Mapping', namespace: 'default', name },
     id: `default/${name}`,
     name,
     namespace: 'default',
     labels: {},
-    spec: { service: name, prefix: '/', ...spec } as MappingSpec,
+    spec: full,
+    fields: mappingFieldsOf(full),
     bypassAuth: false,
     authContextExtensions: {},
     rateLimitLabels: undefined,
