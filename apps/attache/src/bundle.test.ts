@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -120,6 +129,40 @@ describe('the bundled offline CLI', () => {
     expect(bundled.status).toBe(0);
     expect(bundled.stdout.length).toBeGreaterThan(1 << 19);
     expect(JSON.parse(bundled.stdout)).toBeTypeOf('object');
+  });
+
+  it('writes the same bytes to a file or /dev/null as to a pipe (io.ts writes a file with writeSync)', () => {
+    for (const args of [
+      ['compile', '-f', 'many.yaml'],
+      ['compile', '-f', 'broken.yaml', '-f', join(examples, 'quickstart')],
+      ['compile', '-f', 'many.yaml', '--format', 'yaml'],
+      ['validate', '-f', 'broken.yaml'],
+    ]) {
+      const piped = run([main, ...args]);
+      const out = join(dir, 'stdout.txt');
+      const fd = openSync(out, 'w');
+      try {
+        const r = spawnSync(process.execPath, [main, ...args], {
+          cwd: dir,
+          encoding: 'utf8',
+          stdio: ['ignore', fd, 'pipe'],
+          env: { ...process.env, ATTACHE_CACHE: join(dir, 'cache') },
+        });
+        expect({ status: r.status, stdout: readFileSync(out, 'utf8'), stderr: r.stderr }).toEqual(piped);
+      } finally {
+        closeSync(fd);
+      }
+      const devNull = spawnSync(process.execPath, [main, ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+        stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'],
+        env: { ...process.env, ATTACHE_CACHE: join(dir, 'cache') },
+      });
+      expect({ status: devNull.status, stderr: devNull.stderr }).toEqual({
+        status: piped.status,
+        stderr: piped.stderr,
+      });
+    }
   });
 
   it('is ASCII (a one-byte string in V8), its non-ASCII text escaped: messages keep it', () => {

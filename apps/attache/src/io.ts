@@ -1,3 +1,6 @@
+import { fstatSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
+
 /** Where a command writes, and where relative paths start: the process, or a test. */
 export interface CliIO {
   stdout(text: string): void;
@@ -16,7 +19,7 @@ export interface CliIO {
 }
 
 export const processIO: CliIO = {
-  stdout: (text) => process.stdout.write(text),
+  stdout: (text) => writeStdout(text),
   stdoutDrain: () => drained(process.stdout),
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
@@ -41,4 +44,37 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
     stream.on('drain', done);
     stream.on('close', done);
   });
+}
+
+/** Whether stdout is written with writeSync(1, …) (undefined until the first write). */
+let stdoutIsFile: boolean | undefined;
+
+/**
+ * process.stdout.write(text), or the same bytes given to writeSync when stdout is a file or a
+ * character device other than a terminal (`> out.json`, `> /dev/null`). For those, node's stdout
+ * is a SyncWriteStream, which writes each string with writeSync too, but first copies it into a
+ * Buffer of its own (64 KiB per batch the printer writes: 21.6 MB at 10,000 Mappings); writeSync
+ * encodes the string itself. Ordering is the same (both are synchronous). Should writeSync fail,
+ * stdout takes that text and the rest, so that errors come as they did.
+ */
+function writeStdout(text: string): void {
+  stdoutIsFile ??= isFileOrDevice(1);
+  if (stdoutIsFile) {
+    try {
+      writeSync(1, text);
+      return;
+    } catch {
+      stdoutIsFile = false;
+    }
+  }
+  process.stdout.write(text);
+}
+
+function isFileOrDevice(fd: number): boolean {
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFile() || (stat.isCharacterDevice() && !isatty(fd));
+  } catch {
+    return false;
+  }
 }
