@@ -143,4 +143,28 @@ describe('withAcceptedMemo', () => {
     shared.route = { cluster: '' };
     expect(fast(routeConfig([shared]))).toBe(false);
   });
+
+  it('gives the verdicts of a walk without memo: random route tables sharing lists short and long (fixed seed)', () => {
+    const random = seededRandom(15);
+    const pick = (n: number) => Math.floor(random() * n);
+    // Routes and lists shared by identity between tables, as lowering shares them; some invalid.
+    const routes = Array.from({ length: 200 }, (_, i) => route(pick(50) === 0 ? '' : `c${i}`));
+    const lists = Array.from({ length: 30 }, () =>
+      Array.from({ length: [1, 2, 15, 16, 17, 40][pick(6)]! }, () => routes[pick(routes.length)]!),
+    );
+    const tables = Array.from({ length: 200 }, () => {
+      const virtualHosts = Array.from({ length: 1 + pick(3) }, (_, v) => ({
+        name: `vh${v}`,
+        domains: [`d${v}.example`],
+        routes: lists[pick(lists.length)]!,
+      }));
+      return { ...routeConfig([]), virtual_hosts: virtualHosts } as JsonObject;
+    });
+    const plain = tables.map((table) => fast(table));
+    expect(plain.filter((ok) => ok).length).toBeGreaterThan(20);
+    expect(plain.filter((ok) => !ok).length).toBeGreaterThan(20);
+    const memoized = withAcceptedMemo(() => tables.map((table) => fast(table)));
+    expect(memoized).toEqual(plain);
+    expect(plain).toEqual(tables.map(authoritative));
+  });
 });
