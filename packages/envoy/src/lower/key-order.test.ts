@@ -10,7 +10,7 @@ function outOfOrder(value: unknown, path: string, out: string[]): string[] {
   if (value === null || typeof value !== 'object') return out;
   if (passedThrough.has(path.slice(path.lastIndexOf('/') + 1))) return out;
   if (Array.isArray(value)) {
-    value.forEach((item, i) => outOfOrder(item, `${path}/${i}`, out));
+    for (let i = 0; i < value.length; i++) outOfOrder(value[i], `${path}/${i}`, out);
     return out;
   }
   const keys = Object.keys(value);
