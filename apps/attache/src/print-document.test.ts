@@ -1,4 +1,4 @@
-import { canonicalJson } from '@attache/core';
+import { canonicalJson, seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { canonicalDocumentChunks, writeInBatches } from './print-document.js';
 
@@ -162,6 +162,35 @@ describe('canonicalDocumentChunks', () => {
     reads = 0;
     expect(printed(document).text).toBe(expected);
     expect(reads).toBe(4 * 130);
+  });
+
+  it('writes random lists of small and large resources as canonicalJson does (small ones a group at a time)', () => {
+    const random = seededRandom(15);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const scalar = () =>
+      pick<unknown>([1, -0.5, 'x', 'ü\u2028"', '\u{1f600}', null, true, undefined, () => 1]);
+    const value = (level: number, width: number): unknown => {
+      const r = random();
+      if (level > 4 || r < 0.25) return scalar();
+      if (r < 0.55)
+        return Array.from({ length: Math.floor(random() * width) }, () => value(level + 1, width));
+      const keys = ['b', 'a', 'name', 'z', '10', '2', 'routes', 'type'];
+      return Object.fromEntries(
+        Array.from({ length: 1 + Math.floor(random() * 5) }, () => [pick(keys), value(level + 1, width)]),
+      );
+    };
+    for (let round = 0; round < 25; round++) {
+      const document: Record<string, unknown[]> = {};
+      for (const key of ['c', 'a', 'b'].slice(0, 1 + Math.floor(random() * 3))) {
+        document[key] = Array.from({ length: pick([0, 1, 2, 63, 64, 65, 129, 200]) }, () =>
+          random() < 0.9 ? value(0, 4) : random() < 0.5 ? value(0, 30) : scalar(),
+        );
+      }
+      const expected = `${canonicalJson(document, 2)}\n`;
+      for (const partsAbove of [0, 5, 40, 500]) {
+        expect(printed(document, pick([16, 4096, 1 << 16]), partsAbove).text).toBe(expected);
+      }
+    }
   });
 
   it('writes in batches of about the given size, not one write per resource', () => {
