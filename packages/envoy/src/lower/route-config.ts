@@ -96,11 +96,12 @@ function routeConfigResource(
   return {
     typeUrl: TypeUrl.RouteConfiguration,
     name: config.name,
+    // Keys in code-unit order (the order the printer's canonical JSON wants).
     resource: defined({
       '@type': typeUrl('envoy.config.route.v3.RouteConfiguration'),
       name: config.name,
-      virtual_hosts: virtualHosts,
       validate_clusters: config.validateClusters,
+      virtual_hosts: virtualHosts,
     }),
     provenance,
     parts,
@@ -239,11 +240,12 @@ function sameProvenance(a: readonly ResourceRef[], b: readonly ResourceRef[]): b
 
 /** A virtual host's JSON, its route list already lowered. */
 function lowerVirtualHost(vh: IRVirtualHost, routes: Json[], limits: RegexLimits): Json {
+  // Keys in code-unit order (the order the printer's canonical JSON wants).
   return defined({
-    name: vh.name,
     domains: sortedStrings(vh.domains),
-    routes,
+    name: vh.name,
     require_tls: vh.requireTls,
+    routes,
     typed_per_filter_config: typedPerFilterConfig(vh.typedPerFilterConfig, vh.cors, limits),
   });
 }
