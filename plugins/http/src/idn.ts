@@ -8,8 +8,7 @@ import { domainToASCII } from 'node:url';
  * the name is not a valid IDN at all. A port and `*` labels are kept.
  */
 export function asciiHostname(glob: string): { punycode?: string } | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
-  if (/^[\u0000-\u007f]*$/.test(glob)) return undefined;
+  if (asciiOnly.test(glob)) return undefined;
   const port = /:\d+$/.exec(glob)?.[0] ?? '';
   const name = glob.slice(0, glob.length - port.length);
   const labels = name.split('.');
@@ -28,6 +27,10 @@ export function asciiHostname(glob: string): { punycode?: string } | undefined {
   }
   return { punycode: `${converted.join('.')}${port}` };
 }
+
+/** Made once: a regex literal inside a function is a new RegExp object per call (one per Mapping). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
+const asciiOnly = /^[\u0000-\u007f]*$/;
 
 /** The HTTP_HOSTNAME_NOT_ASCII message for a field holding `glob`, or undefined when it is ASCII. */
 export function nonAsciiHostnameMessage(field: string, glob: string): string | undefined {

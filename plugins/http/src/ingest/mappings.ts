@@ -43,16 +43,24 @@ export function ingestMappings(ctx: PassContext): void {
     // One list per Mapping: the checks push onto it and make nothing when there is no problem.
     const problems: FieldProblem[] = [];
     // Envoy refuses an empty header or query parameter name (and with it the whole route).
-    // Walks the keys the spec has, in the order written (the order of the problems).
-    for (const field in m.spec) {
-      if (!namedMapFields.has(field)) continue;
-      const value = (m.spec as Record<string, unknown>)[field];
-      if (value !== null && typeof value === 'object' && Object.hasOwn(value, '')) {
-        problems.push({
-          code: 'HTTP_SCHEMA_INVALID',
-          path: `/spec/${field}/`,
-          message: `spec.${field} has an entry with an empty name; name the header or query parameter`,
-        });
+    // Found from the record; the problems are then listed in the order the spec has the fields.
+    if (
+      hasEmptyName(spec.headers) ||
+      hasEmptyName(spec.regex_headers) ||
+      hasEmptyName(spec.query_parameters) ||
+      hasEmptyName(spec.regex_query_parameters) ||
+      hasEmptyName(spec.add_request_headers) ||
+      hasEmptyName(spec.add_response_headers)
+    ) {
+      for (const field in m.spec) {
+        if (!namedMapFields.has(field) || !Object.hasOwn(m.spec, field)) continue;
+        if (hasEmptyName((m.spec as Record<string, unknown>)[field])) {
+          problems.push({
+            code: 'HTTP_SCHEMA_INVALID',
+            path: `/spec/${field}/`,
+            message: `spec.${field} has an entry with an empty name; name the header or query parameter`,
+          });
+        }
       }
     }
     headerAdditionProblems(spec.add_request_headers, '/spec/add_request_headers', problems);
@@ -298,6 +306,11 @@ export function ingestMappings(ctx: PassContext): void {
 }
 
 const keptIngestKey = {};
+
+/** Whether a map of names (headers, query parameters) has an entry named "". */
+function hasEmptyName(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && Object.hasOwn(value, '');
+}
 
 const redirectCodes = new Set([301, 302, 303, 307, 308]);
 

@@ -589,6 +589,9 @@ export function onlyService(f: MappingFields): string | undefined {
   return service;
 }
 
+/** Made once (one RegExp object, not one per distinct cluster); `replace` starts it at 0 each call. */
+const notInClusterName = /[^A-Za-z0-9_.-]/g;
+
 /**
  * A cluster's name comes from what it is (target and every setting), never
  * from which Mapping asked for it or where: removing a Mapping renames
@@ -609,7 +612,7 @@ function clusterName(
     const base = discovery.edsServiceName
       ? `eds_${discovery.edsServiceName}`
       : `${discovery.targets![0]!.host}_${port}`;
-    name = `cluster_${base.replace(/[^A-Za-z0-9_.-]/g, '_')}_${contentHash(identity).slice(0, 8)}`;
+    name = `cluster_${base.replace(notInClusterName, '_')}_${contentHash(identity).slice(0, 8)}`;
     memo.set(identity, name);
   }
   return name;
