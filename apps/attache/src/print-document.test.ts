@@ -182,7 +182,7 @@ describe('canonicalDocumentChunks', () => {
     for (let round = 0; round < 25; round++) {
       const document: Record<string, unknown[]> = {};
       for (const key of ['c', 'a', 'b'].slice(0, 1 + Math.floor(random() * 3))) {
-        document[key] = Array.from({ length: pick([0, 1, 2, 63, 64, 65, 129, 200]) }, () =>
+        document[key] = Array.from({ length: pick([0, 1, 2, 127, 128, 129, 257, 300]) }, () =>
           random() < 0.9 ? value(0, 4) : random() < 0.5 ? value(0, 30) : scalar(),
         );
       }
