@@ -140,8 +140,6 @@ export function typedPerFilterConfig(
   cors: IRCorsPolicy | undefined,
   limits: RegexLimits = noLimits,
 ): Json | undefined {
-  // (Most routes have neither: no objects for them.)
-  if (cors === undefined && explicit === undefined) return undefined;
   const out: Json = {};
   if (cors) out['envoy.filters.http.cors'] = corsPolicy(cors, limits);
   Object.assign(out, explicit ?? {});
@@ -265,17 +263,16 @@ const redirectCodes: Record<number, string> = {
 };
 
 function redirectAction(action: IRRedirectAction, limits: RegexLimits): Json {
-  // Key by key where set (no literal of every field and its copy: thousands of redirects).
-  const out: Json = {};
-  setDefined(out, 'host_redirect', action.hostRedirect);
-  if (action.httpsRedirect) out.https_redirect = action.httpsRedirect;
-  setDefined(out, 'path_redirect', action.pathRedirect);
-  setDefined(out, 'port_redirect', action.portRedirect);
-  setDefined(out, 'prefix_rewrite', action.prefixRewrite);
-  setDefined(out, 'regex_rewrite', regexRewrite(action.regexRewrite, limits));
-  if (action.responseCode !== undefined) setDefined(out, 'response_code', redirectCodes[action.responseCode]);
-  setDefined(out, 'strip_query', action.stripQuery);
-  return out;
+  return defined({
+    host_redirect: action.hostRedirect,
+    https_redirect: action.httpsRedirect || undefined,
+    path_redirect: action.pathRedirect,
+    port_redirect: action.portRedirect,
+    prefix_rewrite: action.prefixRewrite,
+    regex_rewrite: regexRewrite(action.regexRewrite, limits),
+    response_code: action.responseCode === undefined ? undefined : redirectCodes[action.responseCode],
+    strip_query: action.stripQuery,
+  });
 }
 
 function headersToAdd(headers: IRHeaderValueOption[] | undefined): Json[] | undefined {
