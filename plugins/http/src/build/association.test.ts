@@ -2,22 +2,12 @@ import { seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { mappingFieldsOf } from '../ingest/mapping-fields.js';
 import type { HttpHost, HttpMapping } from '../model.js';
+import { sampleHostnames } from '../testing/hostnames.js';
 import { GroupIndex } from './association.js';
 import type { RouteGroup } from './groups.js';
 import { attaches } from './kept-groups.js';
 
-const names = [
-  'a.example.com',
-  'b.example.com',
-  'a.example.com:8443',
-  '*.example.com',
-  '*',
-  '*.a.example.com',
-  'x.a.example.com',
-  'other.org',
-  '*.org',
-  'a.example.*',
-];
+const names = sampleHostnames;
 
 /** A group of each kind GroupIndex tells apart: an exact or glob hostname, a regex, a redirect, none. */
 function group(random: () => number, i: number): RouteGroup {

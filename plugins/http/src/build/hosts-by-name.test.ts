@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mappingFieldsOf } from '../ingest/mapping-fields.js';
 import type { HttpHost, HttpMapping } from '../model.js';
+import { sampleHostnames } from '../testing/hostnames.js';
 import type { RouteGroup } from './groups.js';
 import { HostsByName } from './hosts-by-name.js';
 import { attaches } from './kept-groups.js';
@@ -14,18 +15,7 @@ function lcg(seed: number): () => number {
   };
 }
 
-const names = [
-  'a.example.com',
-  'b.example.com',
-  'a.example.com:8443',
-  '*.example.com',
-  '*',
-  '*.a.example.com',
-  'x.a.example.com',
-  'other.org',
-  '*.org',
-  'a.example.*',
-];
+const names = sampleHostnames;
 
 const host = (i: number, hostname: string): HttpHost =>
   ({ id: `default/h${i}`, hostname, ref: { kind: 'Host', name: `h${i}` } }) as unknown as HttpHost;
