@@ -3,8 +3,11 @@ import { Script } from 'node:vm';
 import type { Pipeline } from '@attache/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  changedV8Flags,
   collectGarbageIfLarge,
   collectingBeforeLowering,
+  collectOnMainThread,
+  mainThreadCollectionFlags,
   restoreV8Flags,
   stopYoungGenerationGrowth,
 } from './heap-policy.js';
@@ -117,5 +120,27 @@ describe('heap policy', () => {
     expect(plain.passes[1]).toBe(passes[1]);
     expect(run(plain)).toEqual(['p.ingest growing', 'p.build growing', 'p.lower growing']);
     expect(accepted()).toBe(true);
+  });
+
+  it('collects on the main thread until the flags are put back, and leaves flags given to node alone', () => {
+    const accepted = cacheOf(source);
+    collectOnMainThread('');
+    expect(changedV8Flags()).toEqual(mainThreadCollectionFlags.map((flag) => `--${flag}`));
+    // V8 collects young and old garbage under them (scavenges, a full collection with compaction).
+    let garbage: unknown[] | undefined = Array.from({ length: 300_000 }, (_, i) => ({ i, s: `y${i}` }));
+    garbage = undefined;
+    expect(garbage).toBeUndefined();
+    expect(collectGarbageIfLarge(0)).toBe(true);
+    restoreV8Flags();
+    expect(changedV8Flags()).toEqual([]);
+    expect(accepted()).toBe(true);
+    // Set on node's command line (either spelling), or all of them by --single-threaded(-gc): left as given.
+    collectOnMainThread('--no-parallel-scavenge --concurrent_sweeping');
+    expect(changedV8Flags()).toEqual(['--parallel-compaction', '--parallel-pointer-update']);
+    restoreV8Flags();
+    collectOnMainThread('--max-old-space-size=200 --single-threaded-gc');
+    expect(changedV8Flags()).toEqual([]);
+    collectOnMainThread('--single_threaded');
+    expect(changedV8Flags()).toEqual([]);
   });
 });

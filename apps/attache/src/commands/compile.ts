@@ -13,6 +13,7 @@ import {
 import { formatDiagnostics } from '../format-diagnostics.js';
 import {
   collectingBeforeLowering,
+  collectOnMainThread,
   largeInputResources,
   restoreV8Flags,
   stopYoungGenerationGrowth,
@@ -53,6 +54,7 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
     return 0;
   }
   try {
+    collectOnMainThread();
     return await compileAndPrint(values, io);
   } finally {
     restoreV8Flags();
