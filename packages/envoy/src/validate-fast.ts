@@ -7,9 +7,9 @@ import {
   ScalarType,
 } from '@bufbuild/protobuf';
 import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
+import { fastMessageOfTypeUrl } from './fast-descriptors.js';
 import { messageSemanticJsonOf, messageSemanticOf, semanticOf } from './field-semantics.js';
 import { inDomainScope } from './kept-domains.js';
-import { messageOfTypeUrl } from './registry.js';
 import { type RuleFields, ruleFields } from './validate-checks.js';
 import {
   compileValueCheck,
@@ -616,7 +616,7 @@ function decodeAny(json: unknown): Decoded {
   if (known instanceof AcceptedAny) return known;
   const typeUrl = json['@type'];
   if (typeof typeUrl !== 'string') return INVALID;
-  const payload = messageOfTypeUrl(typeUrl);
+  const payload = fastMessageOfTypeUrl(typeUrl);
   if (!payload) return INVALID;
   if (payload.typeName.startsWith('google.protobuf.')) {
     // Well-known payloads sit under "value" in JSON; rare in Envoy configs.

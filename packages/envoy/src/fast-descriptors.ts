@@ -1,0 +1,272 @@
+import { readFileSync } from 'node:fs';
+import type { DescEnum, DescMessage, ScalarType } from '@bufbuild/protobuf';
+import { typeNameOfUrl } from './registry.js';
+
+/**
+ * Descriptors for the fast acceptance path (validate-fast.ts) made from a table written at
+ * build time (scripts/build-fast-descriptors.mjs, gen/envoy-fast.json), not by building the
+ * registry's files: a compile of valid resources then decodes no FileDescriptorProto and
+ * builds no file (the registry builds ~75 files for the ~40–60 messages the path checks).
+ *
+ * Each message is made when first asked for, its field types when first read. They carry
+ * what the fast path reads of a DescMessage, DescField, DescOneof and DescEnum — names, JSON
+ * names, numbers, kinds, element types, oneofs, proto3 `optional`, enum values — and, as
+ * `proto.options`, the protoc-gen-validate options as the unknown fields protobuf-es stores
+ * them as, so `hasOption`/`getOption` read the same rules from them as from the registry's.
+ * Nothing else: they are not descriptors to decode or encode with (the authoritative path
+ * uses the registry). fast-descriptors.test.ts compares them with the registry for every type.
+ */
+
+/** [name, jsonName, number, kind, element kind, element type, oneof index, proto3 optional, map key, localName, options] */
+type FieldRow = [
+  string,
+  string,
+  number,
+  number,
+  number,
+  string | number,
+  number,
+  number,
+  number,
+  (string | 0)?,
+  Options?,
+];
+/** [fields, oneofs ([name, localName, options]), options] */
+type MessageRow = [FieldRow[], ([string, string] | [string, string, Options])[]?, Options?];
+/** Unknown fields of an options message: [field number, wire type, base64 data]. */
+type Options = Array<[number, number, string]> | 0;
+
+export interface FastDescriptorTable {
+  messages: Record<string, MessageRow>;
+  enums: Record<string, Array<[string, number]>>;
+}
+
+const kindNames = ['scalar', 'enum', 'message', 'list', 'map'] as const;
+const optionsTypes = {
+  message: 'google.protobuf.MessageOptions',
+  field: 'google.protobuf.FieldOptions',
+  oneof: 'google.protobuf.OneofOptions',
+} as const;
+
+function optionsMessage(typeName: string, options: Options | undefined) {
+  if (!options) return undefined;
+  return {
+    $typeName: typeName,
+    $unknown: options.map(([no, wireType, data]) => ({
+      no,
+      wireType,
+      data: new Uint8Array(Buffer.from(data, 'base64')),
+    })),
+  };
+}
+
+export interface FastDescriptors {
+  /** The message of that name, or undefined when the set has none. */
+  message(typeName: string): DescMessage | undefined;
+  /** The message a type URL names (remembered by URL). */
+  messageOfTypeUrl(typeUrl: string): DescMessage | undefined;
+}
+
+/**
+ * Descriptors over a table. `strict` (for tests) makes every descriptor throw when code reads
+ * a property it does not carry, instead of reading undefined.
+ */
+export function createFastDescriptors(table: FastDescriptorTable, strict = false): FastDescriptors {
+  const messages = new Map<string, DescMessage>();
+  const enums = new Map<string, DescEnum>();
+  const byUrl = new Map<string, DescMessage>();
+  const seal = <T extends object>(o: T, what: string): T =>
+    strict
+      ? new Proxy(o, {
+          get(target, key) {
+            if (typeof key === 'string' && !(key in target))
+              throw new Error(`fast descriptor ${what}: no property '${key}'`);
+            return Reflect.get(target, key);
+          },
+        })
+      : o;
+
+  function enumOf(typeName: string): DescEnum {
+    let desc = enums.get(typeName);
+    if (desc) return desc;
+    const values = table.enums[typeName];
+    if (!values) throw new Error(`@attache/envoy: enum ${typeName} missing from the fast descriptor table`);
+    desc = seal(
+      {
+        kind: 'enum',
+        typeName,
+        values: values.map(([name, number]) =>
+          seal({ kind: 'enum_value', name, number }, `${typeName}.${name}`),
+        ),
+      },
+      typeName,
+    ) as unknown as DescEnum;
+    enums.set(typeName, desc);
+    return desc;
+  }
+
+  function messageOf(typeName: string): DescMessage | undefined {
+    let desc = messages.get(typeName);
+    if (desc) return desc;
+    const row = table.messages[typeName];
+    if (!row) return undefined;
+    const [fieldRows, oneofRows = [], messageOptions] = row;
+    const message = {
+      kind: 'message',
+      typeName,
+      fields: [] as object[],
+      oneofs: [] as Array<{ fields: object[] }>,
+      proto: { options: optionsMessage(optionsTypes.message, messageOptions) },
+    };
+    desc = seal(message, typeName) as unknown as DescMessage;
+    // Registered before its fields: a recursive message finds itself.
+    messages.set(typeName, desc);
+    for (const [name, localName, options] of oneofRows) {
+      message.oneofs.push(
+        seal(
+          {
+            kind: 'oneof',
+            name,
+            localName,
+            fields: [],
+            proto: { options: optionsMessage(optionsTypes.oneof, options) },
+          },
+          `${typeName}.${name}`,
+        ),
+      );
+    }
+    for (const fieldRow of fieldRows) message.fields.push(makeField(desc, fieldRow, message.oneofs));
+    return desc;
+  }
+
+  function makeField(parent: DescMessage, row: FieldRow, oneofs: Array<{ fields: object[] }>): object {
+    const [
+      name,
+      jsonName,
+      number,
+      kind,
+      elementKind,
+      type,
+      oneofIndex,
+      proto3Optional,
+      mapKey,
+      localName,
+      options,
+    ] = row;
+    const field = new FastField(
+      name,
+      jsonName,
+      localName || jsonName,
+      number,
+      kindNames[kind]!,
+      kindNames[elementKind]!,
+      type,
+      parent,
+      oneofIndex >= 0 ? oneofs[oneofIndex] : undefined,
+      { proto3Optional: proto3Optional === 1, options: optionsMessage(optionsTypes.field, options) },
+      mapKey,
+      resolve,
+    );
+    const sealed = seal(field, `${parent.typeName}.${name}`);
+    field.oneof?.fields.push(sealed);
+    return sealed;
+  }
+
+  const resolve: TypeResolver = {
+    message: (typeName) => messageOf(typeName)!,
+    enum: enumOf,
+  };
+
+  return {
+    message: messageOf,
+    messageOfTypeUrl(typeUrl) {
+      let desc = byUrl.get(typeUrl);
+      if (desc === undefined) {
+        desc = messageOf(typeNameOfUrl(typeUrl));
+        if (desc !== undefined) byUrl.set(typeUrl, desc);
+      }
+      return desc;
+    },
+  };
+}
+
+interface TypeResolver {
+  message(typeName: string): DescMessage;
+  enum(typeName: string): DescEnum;
+}
+
+type KindName = (typeof kindNames)[number];
+
+/** A field: its message or enum type made when first read (a plan reads the types of the fields it meets). */
+class FastField {
+  readonly kind = 'field';
+  readonly scalar: ScalarType | undefined;
+  readonly listKind: KindName | undefined;
+  readonly mapKind: KindName | undefined;
+  readonly mapKey: ScalarType | undefined;
+  #type: DescMessage | DescEnum | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly jsonName: string,
+    readonly localName: string,
+    readonly number: number,
+    readonly fieldKind: KindName,
+    readonly elementKind: KindName,
+    private readonly typeRef: string | number,
+    readonly parent: DescMessage,
+    readonly oneof: { fields: object[] } | undefined,
+    readonly proto: { proto3Optional: boolean; options: ReturnType<typeof optionsMessage> },
+    mapKey: number,
+    private readonly resolve: TypeResolver,
+  ) {
+    this.scalar = elementKind === 'scalar' ? (typeRef as ScalarType) : undefined;
+    this.listKind = fieldKind === 'list' ? elementKind : undefined;
+    this.mapKind = fieldKind === 'map' ? elementKind : undefined;
+    this.mapKey = fieldKind === 'map' ? (mapKey as ScalarType) : undefined;
+  }
+
+  get message(): DescMessage | undefined {
+    if (this.elementKind !== 'message') return undefined;
+    this.#type ??= this.resolve.message(this.typeRef as string);
+    return this.#type as DescMessage;
+  }
+
+  get enum(): DescEnum | undefined {
+    if (this.elementKind !== 'enum') return undefined;
+    this.#type ??= this.resolve.enum(this.typeRef as string);
+    return this.#type as DescEnum;
+  }
+}
+
+// gen/ sits beside src/ and dist/ alike (as for the descriptor set, registry.ts).
+const tableUrl = new URL('../gen/envoy-fast.json', import.meta.url);
+
+function loadTable(): FastDescriptorTable {
+  try {
+    return JSON.parse(readFileSync(tableUrl, 'utf8')) as FastDescriptorTable;
+  } catch (e) {
+    throw new Error(
+      `@attache/envoy: cannot read the fast descriptor table ${tableUrl.pathname} (${(e as Error).message}); ` +
+        'run `npx turbo run build --filter=@attache/envoy` to generate it',
+    );
+  }
+}
+
+let shared: FastDescriptors | undefined;
+
+/** The descriptors of the build's table, read on first use. */
+export function fastDescriptors(): FastDescriptors {
+  shared ??= createFastDescriptors(loadTable());
+  return shared;
+}
+
+/** The fast path's message for a type URL (see createFastDescriptors). */
+export function fastMessageOfTypeUrl(typeUrl: string): DescMessage | undefined {
+  return fastDescriptors().messageOfTypeUrl(typeUrl);
+}
+
+/** For tests: the descriptors the fast path uses from now on (e.g. strict ones); undefined restores the build's. */
+export function useFastDescriptors(descriptors: FastDescriptors | undefined): void {
+  shared = descriptors;
+}
