@@ -193,6 +193,51 @@ describe('canonicalDocumentChunks', () => {
     }
   });
 
+  it('writes route lists that resources share, in order or not, as canonicalJson does each time', () => {
+    // A list found to be its own sorted view is not looked through again when it comes back
+    // (lowering shares a Host's routes between two RouteConfigurations); one that is not, or one
+    // that holds an object out of order anywhere below, is sorted at each use.
+    const random = seededRandom(27);
+    const route = (i: number, inOrder: boolean) => {
+      const match =
+        random() < 0.5
+          ? { headers: [{ exact_match: `${i}`, name: 'x' }], prefix: `/${i}/` }
+          : { prefix: `/${i}/` };
+      const action = { cluster: `c${i}`, timeout: '3s' };
+      if (inOrder) return { match, name: `r${i}`, route: action };
+      // Out of order at one level only, chosen at random.
+      const r = random();
+      if (r < 0.33) return { name: `r${i}`, match, route: action };
+      if (r < 0.66)
+        return {
+          match: { prefix: `/${i}/`, headers: [{ name: 'x', exact_match: `${i}` }] },
+          name: `r${i}`,
+          route: action,
+        };
+      return { match, name: `r${i}`, route: { timeout: '3s', cluster: `c${i}` } };
+    };
+    for (let round = 0; round < 30; round++) {
+      const lists = Array.from({ length: 1 + Math.floor(random() * 4) }, () => {
+        const length = [0, 1, 127, 128, 129, 300][Math.floor(random() * 6)]!;
+        const ordered = random() < 0.6;
+        // A list out of order may have a single route out of order, anywhere in it.
+        const odd = ordered ? -1 : Math.floor(random() * Math.max(length, 1));
+        return Array.from({ length }, (_, i) => route(i, i !== odd));
+      });
+      const config = (name: string, routes: unknown[]) => ({
+        name,
+        virtual_hosts: [{ domains: ['*'], name: 'v', routes }],
+      });
+      const resources = Array.from({ length: 2 + Math.floor(random() * 5) }, (_, i) =>
+        config(`rc${i}`, lists[Math.floor(random() * lists.length)]!),
+      );
+      const document = { a: resources, b: resources.slice().reverse() };
+      const expected = `${canonicalJson(document, 2)}\n`;
+      for (const partsAbove of [0, 40, 500])
+        expect(printed(document, 1 << 16, partsAbove).text).toBe(expected);
+    }
+  });
+
   it('writes in batches of about the given size, not one write per resource', () => {
     const document = { a: Array.from({ length: 1000 }, (_, i) => ({ name: `resource-${i}` })) };
     const { text, writes } = printed(document, 4096);
