@@ -1,13 +1,5 @@
 import { readFileSync } from 'node:fs';
-import {
-  type DescEnum,
-  type DescField,
-  type DescMessage,
-  type DescOneof,
-  getOption,
-  hasOption,
-  toBinary,
-} from '@bufbuild/protobuf';
+import type { DescEnum, DescField, DescMessage, DescOneof, Message } from '@bufbuild/protobuf';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createFastDescriptors,
@@ -24,33 +16,32 @@ import {
   randomMutations,
   seededRandom,
 } from './testing/validation-corpus.js';
+import { ruleFields } from './validate-checks.js';
 import { fastAccepts } from './validate-fast.js';
+import { fieldRuleFields, messageRulesOf } from './validate-rules.js';
 
 const table = JSON.parse(
   readFileSync(new URL('../gen/envoy-fast.json', import.meta.url), 'utf8'),
 ) as FastDescriptorTable;
 
-const validateExtensions = [...envoyRegistry].filter(
-  (t) => t.kind === 'extension' && t.typeName.startsWith('validate.'),
-);
-
-/** What hasOption/getOption give for every validate extension of that options message. */
-function validateOptions(element: { proto: { options?: unknown } }, extendee: string): unknown[] {
-  return validateExtensions
-    .filter((ext) => ext.kind === 'extension' && ext.extendee.typeName === extendee)
-    .map((ext) => {
-      if (ext.kind !== 'extension') return undefined;
-      const e = element as DescField;
-      if (!hasOption(e, ext)) return [ext.typeName, 'unset'];
-      const value = getOption(e, ext) as unknown;
-      // Messages compared by their bytes (rules messages), scalars as they are.
-      return [
-        ext.typeName,
-        ext.message && typeof value === 'object'
-          ? Buffer.from(toBinary(ext.message, value as never)).toString('hex')
-          : value,
-      ];
-    });
+/**
+ * Rules as text, keys in order (typeCaseOf reads the first key): nested rules messages as the
+ * record ruleFields gives (the table holds them so), bigints and bytes spelled out.
+ */
+function rulesText(rules: unknown): string {
+  const norm = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(norm);
+    if (v instanceof Uint8Array) return { bytes: [...v] };
+    if (typeof v === 'bigint') return `${v}n`;
+    if (v === null || typeof v !== 'object') return v;
+    const record = v as Record<string, unknown>;
+    if (typeof record.$typeName === 'string' && record.$typeName.startsWith('validate.'))
+      return norm(ruleFields(v as Message));
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(record)) out[key] = norm(record[key]);
+    return out;
+  };
+  return JSON.stringify(norm(rules) ?? null);
 }
 
 function fieldFacts(field: DescField) {
@@ -69,7 +60,7 @@ function fieldFacts(field: DescField) {
     parent: field.parent.typeName,
     oneof: field.oneof?.name,
     proto3Optional: field.proto.proto3Optional,
-    options: validateOptions(field, 'google.protobuf.FieldOptions'),
+    rules: rulesText(fieldRuleFields(field)),
   };
 }
 
@@ -78,7 +69,6 @@ function oneofFacts(oneof: DescOneof) {
     name: oneof.name,
     localName: oneof.localName,
     fields: oneof.fields.map((f) => f.name),
-    options: validateOptions(oneof, 'google.protobuf.OneofOptions'),
   };
 }
 
@@ -87,7 +77,7 @@ function messageFacts(desc: DescMessage) {
     typeName: desc.typeName,
     fields: desc.fields.map(fieldFacts),
     oneofs: desc.oneofs.map(oneofFacts),
-    options: validateOptions(desc, 'google.protobuf.MessageOptions'),
+    messageRules: messageRulesOf(desc),
   };
 }
 
@@ -96,10 +86,11 @@ function enumFacts(desc: DescEnum) {
 }
 
 describe('fast descriptors', () => {
-  it('say of every message of the registry what the registry says (fields, oneofs, enums, validate options)', () => {
+  it('say of every message of the registry what the registry says (fields, oneofs, enums, validate rules)', () => {
     const fast = createFastDescriptors(table, true);
     let messages = 0;
     let withRules = 0;
+    let required = 0;
     for (const type of envoyRegistry) {
       if (type.kind !== 'message') continue;
       messages++;
@@ -107,7 +98,8 @@ describe('fast descriptors', () => {
       expect(mine, type.typeName).toBeDefined();
       const facts = messageFacts(mine!);
       expect(facts, type.typeName).toEqual(messageFacts(type));
-      if (JSON.stringify(facts).includes('"validate.rules",')) withRules++;
+      required += facts.messageRules.requiredOneofs.length;
+      withRules += facts.fields.filter((f) => f.rules !== 'null').length;
       for (const field of mine!.fields) {
         if (field.enum)
           expect(enumFacts(field.enum)).toEqual(enumFacts(envoyRegistry.getEnum(field.enum.typeName)!));
@@ -115,7 +107,8 @@ describe('fast descriptors', () => {
     }
     expect(Object.keys(table.messages).length).toBe(messages);
     expect(messages).toBeGreaterThan(600);
-    expect(withRules).toBeGreaterThan(200);
+    expect(withRules).toBeGreaterThan(400);
+    expect(required).toBeGreaterThan(50);
   }, 60_000);
 
   it('share descriptors: a field of a message type holds the message the descriptors give by name', () => {

@@ -1,23 +1,25 @@
 import { readFileSync } from 'node:fs';
 import type { DescEnum, DescMessage, ScalarType } from '@bufbuild/protobuf';
 import { typeNameOfUrl } from './registry.js';
+import { precomputedRuleFields, type RuleFields } from './validate-checks.js';
 
 /**
  * Descriptors for the fast acceptance path (validate-fast.ts) made from a table written at
- * build time (scripts/build-fast-descriptors.mjs, gen/envoy-fast.json), not by building the
- * registry's files: a compile of valid resources then decodes no FileDescriptorProto and
- * builds no file (the registry builds ~75 files for the ~40–60 messages the path checks).
+ * build time (scripts/build-fast-descriptors.mjs, gen/envoy-fast.json), not from the
+ * registry: a compile of valid resources then neither indexes the descriptor set nor decodes
+ * or builds any of its files (the registry built ~75 files for the ~40–60 messages the path
+ * checks, and validate.proto with descriptor.proto to read their rules).
  *
  * Each message is made when first asked for, its field types when first read. They carry
  * what the fast path reads of a DescMessage, DescField, DescOneof and DescEnum — names, JSON
- * names, numbers, kinds, element types, oneofs, proto3 `optional`, enum values — and, as
- * `proto.options`, the protoc-gen-validate options as the unknown fields protobuf-es stores
- * them as, so `hasOption`/`getOption` read the same rules from them as from the registry's.
- * Nothing else: they are not descriptors to decode or encode with (the authoritative path
- * uses the registry). fast-descriptors.test.ts compares them with the registry for every type.
+ * names, numbers, kinds, element types, oneofs, proto3 `optional`, enum values — and, under
+ * `tableRules`, the protoc-gen-validate rules validate-rules.ts would read from the
+ * registry's options (fieldRuleFields, messageRulesOf). Nothing else: they are not
+ * descriptors to decode or encode with (the authoritative path uses the registry).
+ * fast-descriptors.test.ts compares them with the registry for every type.
  */
 
-/** [name, jsonName, number, kind, element kind, element type, oneof index, proto3 optional, map key, localName, options] */
+/** [name, jsonName, number, kind, element kind, element type, oneof index, proto3 optional, map key, localName, rules] */
 type FieldRow = [
   string,
   string,
@@ -29,35 +31,46 @@ type FieldRow = [
   number,
   number,
   (string | 0)?,
-  Options?,
+  (EncodedRecord | 0)?,
 ];
-/** [fields, oneofs ([name, localName, options]), options] */
-type MessageRow = [FieldRow[], ([string, string] | [string, string, Options])[]?, Options?];
-/** Unknown fields of an options message: [field number, wire type, base64 data]. */
-type Options = Array<[number, number, string]> | 0;
+/** [fields, oneofs ([name, localName, required]), disabled] */
+type MessageRow = [FieldRow[], ([string, string] | [string, string, number])[]?, number?];
+/** A rules record in JSON: bigints, bytes, nested rules and other messages tagged. */
+type EncodedRecord = Record<string, unknown>;
 
 export interface FastDescriptorTable {
   messages: Record<string, MessageRow>;
   enums: Record<string, Array<[string, number]>>;
 }
 
-const kindNames = ['scalar', 'enum', 'message', 'list', 'map'] as const;
-const optionsTypes = {
-  message: 'google.protobuf.MessageOptions',
-  field: 'google.protobuf.FieldOptions',
-  oneof: 'google.protobuf.OneofOptions',
-} as const;
+/** The rules of the table: a field's (RuleFields or undefined), a message's (TableMessageRules). */
+export const tableRules: unique symbol = Symbol('rules from the fast descriptor table');
 
-function optionsMessage(typeName: string, options: Options | undefined) {
-  if (!options) return undefined;
-  return {
-    $typeName: typeName,
-    $unknown: options.map(([no, wireType, data]) => ({
-      no,
-      wireType,
-      data: new Uint8Array(Buffer.from(data, 'base64')),
-    })),
-  };
+/** What validate-rules.ts's messageRulesOf gives for the message. */
+export interface TableMessageRules {
+  disabled: boolean;
+  requiredOneofs: Array<{ name: string; localName: string; fieldNames: string[] }>;
+}
+
+const kindNames = ['scalar', 'enum', 'message', 'list', 'map'] as const;
+
+function revive(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(revive);
+  if (value === null || typeof value !== 'object') return value;
+  const tagged = value as Record<string, unknown>;
+  if (typeof tagged.$bigint === 'string') return BigInt(tagged.$bigint);
+  if (typeof tagged.$bytes === 'string') return new Uint8Array(Buffer.from(tagged.$bytes, 'base64'));
+  if (tagged.$rules !== undefined) return precomputedRuleFields(reviveRecord(tagged.$rules as EncodedRecord));
+  if (tagged.$message !== undefined) return reviveRecord(tagged.$message as EncodedRecord);
+  throw new Error(
+    `@attache/envoy: the fast descriptor table holds an untagged object (${Object.keys(tagged)})`,
+  );
+}
+
+function reviveRecord(record: EncodedRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in record) out[key] = revive(record[key]);
+  return out;
 }
 
 export interface FastDescriptors {
@@ -110,32 +123,35 @@ export function createFastDescriptors(table: FastDescriptorTable, strict = false
     if (desc) return desc;
     const row = table.messages[typeName];
     if (!row) return undefined;
-    const [fieldRows, oneofRows = [], messageOptions] = row;
+    const [fieldRows, oneofRows = [], disabled] = row;
+    const oneofs = oneofRows.map(([name, localName]) => ({
+      kind: 'oneof',
+      name,
+      localName,
+      fields: [] as object[],
+    }));
+    const fields: object[] = [];
+    const rules: TableMessageRules = { disabled: disabled === 1, requiredOneofs: [] };
     const message = {
       kind: 'message',
       typeName,
-      fields: [] as object[],
-      oneofs: [] as Array<{ fields: object[] }>,
-      proto: { options: optionsMessage(optionsTypes.message, messageOptions) },
+      fields,
+      oneofs: oneofs.map((o) => seal(o, `${typeName}.${o.name}`)),
     };
-    desc = seal(message, typeName) as unknown as DescMessage;
+    desc = seal(Object.assign(message, { [tableRules]: rules }), typeName) as unknown as DescMessage;
     // Registered before its fields: a recursive message finds itself.
     messages.set(typeName, desc);
-    for (const [name, localName, options] of oneofRows) {
-      message.oneofs.push(
-        seal(
-          {
-            kind: 'oneof',
+    for (const fieldRow of fieldRows) fields.push(makeField(desc, fieldRow, message.oneofs));
+    if (!rules.disabled) {
+      oneofRows.forEach(([name, localName, required], i) => {
+        if (required === 1)
+          rules.requiredOneofs.push({
             name,
             localName,
-            fields: [],
-            proto: { options: optionsMessage(optionsTypes.oneof, options) },
-          },
-          `${typeName}.${name}`,
-        ),
-      );
+            fieldNames: oneofs[i]!.fields.map((f) => (f as FastField).name),
+          });
+      });
     }
-    for (const fieldRow of fieldRows) message.fields.push(makeField(desc, fieldRow, message.oneofs));
     return desc;
   }
 
@@ -151,7 +167,7 @@ export function createFastDescriptors(table: FastDescriptorTable, strict = false
       proto3Optional,
       mapKey,
       localName,
-      options,
+      rules,
     ] = row;
     const field = new FastField(
       name,
@@ -163,8 +179,9 @@ export function createFastDescriptors(table: FastDescriptorTable, strict = false
       type,
       parent,
       oneofIndex >= 0 ? oneofs[oneofIndex] : undefined,
-      { proto3Optional: proto3Optional === 1, options: optionsMessage(optionsTypes.field, options) },
+      { proto3Optional: proto3Optional === 1 },
       mapKey,
+      rules || undefined,
       resolve,
     );
     const sealed = seal(field, `${parent.typeName}.${name}`);
@@ -197,7 +214,7 @@ interface TypeResolver {
 
 type KindName = (typeof kindNames)[number];
 
-/** A field: its message or enum type made when first read (a plan reads the types of the fields it meets). */
+/** A field: its message or enum type made, and its rules revived, when first read. */
 class FastField {
   readonly kind = 'field';
   readonly scalar: ScalarType | undefined;
@@ -205,6 +222,7 @@ class FastField {
   readonly mapKind: KindName | undefined;
   readonly mapKey: ScalarType | undefined;
   #type: DescMessage | DescEnum | undefined;
+  #rules: RuleFields | undefined;
 
   constructor(
     readonly name: string,
@@ -216,8 +234,9 @@ class FastField {
     private readonly typeRef: string | number,
     readonly parent: DescMessage,
     readonly oneof: { fields: object[] } | undefined,
-    readonly proto: { proto3Optional: boolean; options: ReturnType<typeof optionsMessage> },
+    readonly proto: { proto3Optional: boolean },
     mapKey: number,
+    private readonly encodedRules: EncodedRecord | undefined,
     private readonly resolve: TypeResolver,
   ) {
     this.scalar = elementKind === 'scalar' ? (typeRef as ScalarType) : undefined;
@@ -236,6 +255,13 @@ class FastField {
     if (this.elementKind !== 'enum') return undefined;
     this.#type ??= this.resolve.enum(this.typeRef as string);
     return this.#type as DescEnum;
+  }
+
+  /** What validate-rules.ts's fieldRuleFields gives for the field. */
+  get [tableRules](): RuleFields | undefined {
+    if (this.encodedRules === undefined) return undefined;
+    this.#rules ??= reviveRecord(this.encodedRules);
+    return this.#rules;
   }
 }
 
@@ -269,4 +295,9 @@ export function fastMessageOfTypeUrl(typeUrl: string): DescMessage | undefined {
 /** For tests: the descriptors the fast path uses from now on (e.g. strict ones); undefined restores the build's. */
 export function useFastDescriptors(descriptors: FastDescriptors | undefined): void {
   shared = descriptors;
+}
+
+/** The table's rules of a field or message made here; undefined for the registry's descriptors. */
+export function tableRulesOf(desc: object): { rules: unknown } | undefined {
+  return tableRules in desc ? { rules: (desc as { [tableRules]: unknown })[tableRules] } : undefined;
 }

@@ -28,17 +28,31 @@ type Desc = DescMessage | DescEnum | DescExtension | DescService;
  * in the set's order). Each file is built once, against the files built before
  * it, so descriptors are shared (a field's message is the registry's message).
  */
-export function createLazyFileRegistry(bytes: Uint8Array): FileRegistry & { readonly builtFiles: number } {
-  const index = indexFileDescriptorSet(bytes);
+export function createLazyFileRegistry(
+  source: Uint8Array | (() => Uint8Array),
+): FileRegistry & { readonly builtFiles: number } {
+  // Given a function, the set is read and indexed on first use: a compile of valid resources
+  // asks the registry nothing (the fast path reads the build's table, fast-descriptors.ts).
+  let bytes: Uint8Array | undefined = typeof source === 'function' ? undefined : source;
+  let indexed: FileDescriptorSetIndex | undefined;
+  const indexOf = (): FileDescriptorSetIndex => {
+    if (indexed === undefined) {
+      bytes ??= (source as () => Uint8Array)();
+      indexed = indexFileDescriptorSet(bytes);
+    }
+    return indexed;
+  };
+  // Given the bytes, indexed now (a damaged set fails here).
+  if (bytes !== undefined) indexOf();
   const built = new Map<string, DescFile>();
   const types = new Map<string, Desc>();
   const extendees = new Map<string, Map<number, DescExtension>>();
   let complete = false;
 
   const decode = (name: string): FileDescriptorProto | undefined => {
-    const at = index.files.get(name);
+    const at = indexOf().files.get(name);
     // (What fromBinary(FileDescriptorProtoSchema, …) gives, read faster: descriptor-decode.ts.)
-    return at && decodeFileDescriptorProto(bytes.subarray(at.start, at.end));
+    return at && decodeFileDescriptorProto(bytes!.subarray(at.start, at.end));
   };
 
   function buildFile(name: string): DescFile | undefined {
@@ -72,7 +86,7 @@ export function createLazyFileRegistry(bytes: Uint8Array): FileRegistry & { read
 
   /** Every file, built, in the set's order. */
   function allFiles(): DescFile[] {
-    const all = [...index.files.keys()].map((name) => buildFile(name)!);
+    const all = [...indexOf().files.keys()].map((name) => buildFile(name)!);
     complete = true;
     return all;
   }
@@ -82,7 +96,7 @@ export function createLazyFileRegistry(bytes: Uint8Array): FileRegistry & { read
     const found = types.get(typeName);
     if (found || complete) return found;
     for (let name = typeName; ; ) {
-      const file = index.typeFiles.get(name);
+      const file = indexOf().typeFiles.get(name);
       if (file !== undefined) {
         buildFile(file);
         return types.get(typeName);
@@ -123,7 +137,7 @@ export function createLazyFileRegistry(bytes: Uint8Array): FileRegistry & { read
       return t?.kind === 'extension' ? t : undefined;
     },
     getExtensionFor(extendee, no) {
-      for (const file of index.extendingFiles.get(extendee.typeName) ?? []) buildFile(file);
+      for (const file of indexOf().extendingFiles.get(extendee.typeName) ?? []) buildFile(file);
       return extendees.get(extendee.typeName)?.get(no);
     },
     getService(typeName) {

@@ -6,18 +6,21 @@ import { createLazyFileRegistry } from './lazy-registry.js';
 // sources (vitest) and from the compiled output (node).
 const descriptorSetUrl = new URL('../gen/envoy.binpb', import.meta.url);
 
-function loadRegistry(): FileRegistry {
-  let bytes: Uint8Array;
+function readDescriptorSet(): Uint8Array {
   try {
-    bytes = readFileSync(descriptorSetUrl);
+    return readFileSync(descriptorSetUrl);
   } catch (e) {
     throw new Error(
       `@attache/envoy: cannot read the Envoy descriptor set ${descriptorSetUrl.pathname} (${(e as Error).message}); ` +
         'run `npx turbo run build --filter=@attache/envoy` to generate it',
     );
   }
-  // Each file is decoded and built the first time one of its types is asked for (lazy-registry.ts).
-  return createLazyFileRegistry(bytes);
+}
+
+function loadRegistry(): FileRegistry {
+  // Read and indexed on first use, and each file decoded and built the first time one of its
+  // types is asked for (lazy-registry.ts): validating valid resources asks it nothing.
+  return createLazyFileRegistry(readDescriptorSet);
 }
 
 /** Every Envoy v3 message, enum and extension we know, loaded once from the build-time descriptor set. */

@@ -33,7 +33,17 @@ import type { ValueCheck, Walker } from './validate-walker.js';
 /** A rules message as the fields that are set, by proto name, with oneof members flattened. */
 export type RuleFields = Record<string, unknown>;
 
+/** Rules records read at build time (fast-descriptors.ts): ruleFields gives them as they are. */
+const precomputed = new WeakSet<object>();
+
+/** Marks a record as a rules message already read (the build's table holds nested rules so). */
+export function precomputedRuleFields(fields: RuleFields): RuleFields {
+  precomputed.add(fields);
+  return fields;
+}
+
 export function ruleFields(message: Message): RuleFields {
+  if (precomputed.has(message)) return message as unknown as RuleFields;
   const desc = envoyRegistry.getMessage(message.$typeName);
   if (!desc) throw new Error(`@attache/envoy: rules message ${message.$typeName} is not in the registry`);
   const out: RuleFields = {};

@@ -10,6 +10,7 @@ import {
   ScalarType,
 } from '@bufbuild/protobuf';
 import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
+import { tableRulesOf } from './fast-descriptors.js';
 import { messageSemanticOf, semanticOf } from './field-semantics.js';
 import { envoyRegistry, typeNameOfUrl } from './registry.js';
 import { compileTypeRules, type RuleFields, ruleFields, type ValueType } from './validate-checks.js';
@@ -52,11 +53,26 @@ function extension(name: string): DescExtension {
   return ext;
 }
 
-const rulesOption = extension('validate.rules');
-const oneofRequiredOption = extension('validate.required');
-const messageDisabledOption = extension('validate.disabled');
-// Newer PGV adds `validate.ignored` (1072); the bundled validate.proto predates it.
-const messageIgnoredOption = envoyRegistry.getExtension('validate.ignored');
+/** The validate.proto extensions, looked up on first use (a compile of valid resources needs none). */
+let options:
+  | {
+      rules: DescExtension;
+      oneofRequired: DescExtension;
+      messageDisabled: DescExtension;
+      // Newer PGV adds `validate.ignored` (1072); the bundled validate.proto predates it.
+      messageIgnored: DescExtension | undefined;
+    }
+  | undefined;
+
+function validateOptions(): NonNullable<typeof options> {
+  options ??= {
+    rules: extension('validate.rules'),
+    oneofRequired: extension('validate.required'),
+    messageDisabled: extension('validate.disabled'),
+    messageIgnored: envoyRegistry.getExtension('validate.ignored'),
+  };
+  return options;
+}
 
 const plans = new Map<DescMessage, MessagePlan>();
 const fieldRulesCache = new Map<DescField, RuleFields | undefined>();
@@ -64,9 +80,14 @@ const fieldRulesCache = new Map<DescField, RuleFields | undefined>();
 /** A field's `validate.rules`, read once from its options. */
 export function fieldRuleFields(field: DescField): RuleFields | undefined {
   if (fieldRulesCache.has(field)) return fieldRulesCache.get(field);
-  const rules = hasOption(field, rulesOption)
-    ? ruleFields(getOption(field, rulesOption) as Message)
-    : undefined;
+  // The fast path's descriptors carry the rules, read at build time (fast-descriptors.ts).
+  const table = tableRulesOf(field);
+  let rules: RuleFields | undefined;
+  if (table) rules = table.rules as RuleFields | undefined;
+  else {
+    const rulesOption = validateOptions().rules;
+    rules = hasOption(field, rulesOption) ? ruleFields(getOption(field, rulesOption) as Message) : undefined;
+  }
   fieldRulesCache.set(field, rules);
   return rules;
 }
@@ -89,6 +110,13 @@ const messageRulesCache = new Map<DescMessage, MessageRules>();
 export function messageRulesOf(desc: DescMessage): MessageRules {
   let rules = messageRulesCache.get(desc);
   if (rules) return rules;
+  const table = tableRulesOf(desc);
+  if (table) return table.rules as MessageRules;
+  const {
+    messageDisabled: messageDisabledOption,
+    messageIgnored: messageIgnoredOption,
+    oneofRequired: oneofRequiredOption,
+  } = validateOptions();
   const disabled =
     (hasOption(desc, messageDisabledOption) && getOption(desc, messageDisabledOption) === true) ||
     (messageIgnoredOption !== undefined &&
