@@ -106,12 +106,19 @@ class BlockReader {
    */
   private readonly recentKeys = new Map<number, string>();
 
-  /** The key from `from` to `to` (a letter or '_' first, so its first character is ASCII). */
+  /**
+   * The key from `from` (a letter or '_', so ASCII) to `to` (the first ':' after it on the line),
+   * or a throw of `declined` if a character between them cannot be in a key. A key already read
+   * (recentKeys) is known to hold only key characters, so only new keys are looked at character
+   * by character: the first ':' ends a key either way, since a key holds no ':'.
+   */
   private keyAt(from: number, to: number): string {
-    const id = ((to - from) << 7) | this.text.charCodeAt(from);
+    const text = this.text;
+    const id = ((to - from) << 7) | text.charCodeAt(from);
     const recent = this.recentKeys.get(id);
-    if (recent !== undefined && this.text.startsWith(recent, from)) return recent;
-    const key = this.text.slice(from, to);
+    if (recent !== undefined && text.startsWith(recent, from)) return recent;
+    for (let i = from + 1; i < to; i++) if (keyChar[text.charCodeAt(i)] !== 1) throw declined;
+    const key = text.slice(from, to);
     this.recentKeys.set(id, key);
     return key;
   }
@@ -167,6 +174,20 @@ class BlockReader {
     return this.nextHash;
   }
 
+  /** Where the last search for '\\' started, and the first '\\' from there (the text's length if none). */
+  private backslashSearchedFrom = 0;
+  private nextBackslash = -1;
+
+  /** The first '\\' at or after `from`, found as hashFrom() finds '#'. */
+  private backslashFrom(from: number): number {
+    if (from < this.backslashSearchedFrom || from > this.nextBackslash) {
+      const found = this.text.indexOf('\\', from);
+      this.backslashSearchedFrom = from;
+      this.nextBackslash = found === -1 ? this.text.length : found;
+    }
+    return this.nextBackslash;
+  }
+
   nextLine(): void {
     this.lineStart = this.lineEnd + 1;
     this.line++;
@@ -186,12 +207,10 @@ class BlockReader {
     const map: Record<string, unknown> = {};
     for (;;) {
       // The key: a letter or '_', then letters, digits, '_', '.', '/', '-'; then ':' and a space or the line's end.
-      let i = at;
-      const first = text.charCodeAt(i);
+      const first = text.charCodeAt(at);
       if (keyStart[first] !== 1) throw declined;
-      i++;
-      while (i < this.lineEnd && keyChar[text.charCodeAt(i)] === 1) i++;
-      if (text.charCodeAt(i) !== COLON) throw declined;
+      let i = text.indexOf(':', at + 1);
+      if (i === -1 || i >= this.lineEnd) throw declined;
       const key = this.keyAt(at, i);
       if (
         key.length > 1024 ||
@@ -272,7 +291,13 @@ class BlockReader {
     const text = this.text;
     const end = this.lineEnd;
     const first = text.charCodeAt(at);
-    if (first === DQUOTE) return this.afterQuoted(doubleQuoted(text, at + 1, end));
+    if (first === DQUOTE) {
+      // Most double-quoted scalars have no escape: the text up to the next '"' on the line.
+      const close = text.indexOf('"', at + 1);
+      if (close !== -1 && close < end && this.backslashFrom(at + 1) > close)
+        return this.afterQuoted({ value: text.slice(at + 1, close), end: close + 1 });
+      return this.afterQuoted(doubleQuoted(text, at + 1, end));
+    }
     if (first === SQUOTE) return this.afterQuoted(singleQuoted(text, at + 1, end));
     if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
       const close = first === 0x7b ? 0x7d : 0x5d;
