@@ -14,7 +14,12 @@ import {
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { servesAmbassadorId } from './ambassador-id.js';
-import { type UnknownField, type UnknownFieldOptions, unknownFields } from './unknown-fields.js';
+import {
+  propertiesOf,
+  type UnknownField,
+  type UnknownFieldOptions,
+  unknownFields,
+} from './unknown-fields.js';
 import { convertV2Spec } from './v2-convert.js';
 
 /** The getambassador.io versions Attaché reads: v3alpha1, and v2/v1 converted to it. */
@@ -33,19 +38,24 @@ function checkerFor(schema: TSchema): TypeCheck<TSchema> {
   return check;
 }
 
-const quickChecks = new WeakMap<TSchema, ((spec: Record<string, unknown>) => boolean) | null>();
+/** A property an open object schema declares: its schema, and its check once compiled. */
+interface DeclaredProperty {
+  readonly schema: TSchema;
+  check: TypeCheck<TSchema> | undefined;
+}
+
+const declaredMaps = new WeakMap<TSchema, Map<string, DeclaredProperty> | null>();
 
 /**
- * A faster "is it valid?" for an open object schema: the compiled check reads
- * every declared property (some 70 for a Mapping, most absent), while a spec
- * sets a handful; checking just the present keys and the required ones gives
- * the same verdict for an object with optional properties and no other rule.
- * Null when the schema has any other rule: then only the full check decides.
+ * The declared properties of an open object schema (optional properties and no other rule), or
+ * null for any other schema. Each property's check is compiled when a spec first sets it: a
+ * one-shot compile of 10,000 Mappings sets some 20 of their 62 fields, and compiling a check is
+ * ~0.3 ms. The quick check and the clean-spec check share the compiled checks.
  */
-export function quickCheckFor(schema: TSchema): ((spec: Record<string, unknown>) => boolean) | null {
-  let quick = quickChecks.get(schema);
-  if (quick !== undefined) return quick;
-  quick = null;
+function declaredOf(schema: TSchema): Map<string, DeclaredProperty> | null {
+  let declared = declaredMaps.get(schema);
+  if (declared !== undefined) return declared;
+  declared = null;
   const descriptive = new Set([
     'type',
     'properties',
@@ -60,10 +70,40 @@ export function quickCheckFor(schema: TSchema): ((spec: Record<string, unknown>)
     (schema.additionalProperties === undefined || schema.additionalProperties === true) &&
     Object.keys(schema).every((k) => descriptive.has(k))
   ) {
-    // Each property's check is compiled when a spec first sets it: a one-shot compile of
-    // 10,000 Mappings sets some 20 of their 62 fields, and compiling a check is ~0.3 ms.
-    const declared = schema.properties as Record<string, TSchema>;
-    const properties = new Map<string, TypeCheck<TSchema>>();
+    declared = new Map();
+    const properties = schema.properties as Record<string, TSchema>;
+    for (const key of Object.keys(properties))
+      declared.set(key, { schema: properties[key]!, check: undefined });
+  }
+  declaredMaps.set(schema, declared);
+  return declared;
+}
+
+/** A declared property's compiled check (compiled now if no spec set the property before). */
+function checkOf(property: DeclaredProperty): TypeCheck<TSchema> {
+  let check = property.check;
+  if (check === undefined) {
+    check = TypeCompiler.Compile(property.schema);
+    property.check = check;
+  }
+  return check;
+}
+
+const quickChecks = new WeakMap<TSchema, ((spec: Record<string, unknown>) => boolean) | null>();
+
+/**
+ * A faster "is it valid?" for an open object schema: the compiled check reads
+ * every declared property (some 70 for a Mapping, most absent), while a spec
+ * sets a handful; checking just the present keys and the required ones gives
+ * the same verdict for an object with optional properties and no other rule.
+ * Null when the schema has any other rule: then only the full check decides.
+ */
+export function quickCheckFor(schema: TSchema): ((spec: Record<string, unknown>) => boolean) | null {
+  let quick = quickChecks.get(schema);
+  if (quick !== undefined) return quick;
+  quick = null;
+  const declared = declaredOf(schema);
+  if (declared !== null) {
     const required = (schema.required as string[] | undefined) ?? [];
     quick = (spec) => {
       for (const key of required) if (spec[key] === undefined) return false;
@@ -71,19 +111,125 @@ export function quickCheckFor(schema: TSchema): ((spec: Record<string, unknown>)
         if (!Object.hasOwn(spec, key)) continue;
         const value = spec[key];
         if (value === undefined) continue;
-        let check = properties.get(key);
-        if (check === undefined) {
-          if (!Object.hasOwn(declared, key)) continue;
-          check = TypeCompiler.Compile(declared[key]!);
-          properties.set(key, check);
-        }
-        if (!check.Check(value)) return false;
+        const property = declared.get(key);
+        if (property === undefined) continue;
+        if (!checkOf(property).Check(value)) return false;
       }
       return true;
     };
   }
   quickChecks.set(schema, quick);
   return quick;
+}
+
+/** A spec's own fields copied into a record as they are walked (see cleanSpecCheck). */
+export interface SpecRecord {
+  /** The fields copied (the record's own keys); other keys are left out. */
+  keys: ReadonlySet<string>;
+  /** A record with every one of `keys` undefined (one shape for every spec). */
+  make(): Record<string, unknown>;
+}
+
+/**
+ * Whether a spec passes the front door with nothing to say, found in one walk over its keys:
+ * every key declared (no unknown field, here or below, and no extension field), no key or
+ * string anywhere holding a character reportBadStrings looks at (tab and line breaks
+ * included: such a spec takes the full path, which decides), and the quick check's verdict
+ * "valid". When true, the full path would report no unknown field and no bad string and find
+ * the spec valid; when false, it is asked. The spec's fields named by `record` are copied into
+ * `into` on the way (only complete when true). Null for a schema quickCheckFor cannot judge.
+ *
+ * Why: the full path walks a spec's keys four times (unknown fields, bad strings, the quick
+ * check, the http plugin's field record), each a megamorphic keyed read on 10,000 Mappings of
+ * hundreds of shapes, and allocates a walk position and two lists per resource.
+ */
+export function cleanSpecCheck(
+  schema: TSchema,
+  record?: SpecRecord,
+): ((spec: Record<string, unknown>, into?: Record<string, unknown>) => boolean) | null {
+  const declared = declaredOf(schema);
+  if (declared === null) return null;
+  const required = (schema.required as string[] | undefined) ?? [];
+  // The declared properties with whether the record has them: one lookup per key written.
+  const entries = new Map<string, { property: DeclaredProperty; copied: boolean }>();
+  declared.forEach((property, key) => {
+    entries.set(key, { property, copied: record?.keys.has(key) === true });
+  });
+  return (spec, into) => {
+    for (let i = 0; i < required.length; i++) if (spec[required[i]!] === undefined) return false;
+    for (const key in spec) {
+      if (!Object.hasOwn(spec, key)) continue;
+      // A declared key is a schema name: no odd character in it (others take the full path).
+      const entry = entries.get(key);
+      if (entry === undefined) return false;
+      const value = spec[key];
+      if (typeof value === 'string') {
+        if (suspicious.test(value)) return false;
+      } else if (value !== null && typeof value === 'object') {
+        if (!cleanValue(entry.property.schema, value)) return false;
+      }
+      if (value !== undefined && !checkOf(entry.property).Check(value)) return false;
+      if (entry.copied && into !== undefined) into[key] = value;
+    }
+    return true;
+  };
+}
+
+/**
+ * No key or string in `value` (a spec field's value) that `suspicious` finds, and no key that
+ * unknownFields would report where `schema` says what is known (undefined: nothing is said
+ * there, only strings are looked at). Follows unknownFields' walk (without its options, which
+ * only ever report less): declared properties of objects, typed map values, list items, the one
+ * union branch of the value's shape.
+ */
+function cleanValue(schema: TSchema | undefined, value: unknown): boolean {
+  if (typeof value === 'string') return !suspicious.test(value);
+  if (value === null || typeof value !== 'object') return true;
+  if (schema !== undefined && schema[Kind] === 'Union') {
+    const shape = Array.isArray(value) ? 'Array' : undefined;
+    let branch: TSchema | undefined;
+    let branches = 0;
+    for (const b of schema.anyOf as TSchema[]) {
+      const kind = b[Kind];
+      if (shape === 'Array' ? kind === 'Array' : kind === 'Object' || kind === 'Record') {
+        branch = b;
+        branches++;
+      }
+    }
+    schema = branches === 1 ? branch : undefined;
+  }
+  if (Array.isArray(value)) {
+    const items = schema !== undefined && schema[Kind] === 'Array' ? (schema.items as TSchema) : undefined;
+    for (let i = 0; i < value.length; i++) if (!cleanValue(items, value[i])) return false;
+    return true;
+  }
+  let properties: Map<string, TSchema> | undefined;
+  let values: TSchema | undefined;
+  if (schema !== undefined) {
+    const kind = schema[Kind];
+    if (
+      kind === 'Object' &&
+      schema['x-kubernetes-preserve-unknown-fields'] !== true &&
+      schema.additionalProperties !== false
+    )
+      properties = propertiesOf(schema);
+    else if (kind === 'Record') {
+      const valueSchema = Object.values((schema.patternProperties ?? {}) as Record<string, TSchema>)[0];
+      if (valueSchema && valueSchema[Kind] !== 'Unknown' && valueSchema[Kind] !== 'String')
+        values = valueSchema;
+    }
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (suspicious.test(key)) return false;
+    let child = values;
+    if (properties !== undefined) {
+      child = properties.get(key);
+      if (child === undefined) return false;
+    }
+    if (!cleanValue(child, (value as Record<string, unknown>)[key])) return false;
+  }
+  return true;
 }
 
 /** The compiled schema's verdict, reached by the quick check when it can say "valid". */
@@ -99,6 +245,11 @@ export interface Admitted<S> {
   namespace: string;
   labels: Record<string, string>;
   spec: S;
+  /**
+   * The spec's fields copied into the admitter's record (admitter's `record`), when it came
+   * through the clean-spec check; otherwise absent, and the caller makes its record itself.
+   */
+  fields?: Record<string, unknown>;
 }
 
 /** Fields whose absence has its own code, so Jane sees "add spec.service" rather than a schema dump. */
@@ -158,6 +309,7 @@ export function admitter<S>(
   schema: TSchema,
   missingCodes: MissingFieldCodes = {},
   fieldOptions: AdmitFieldOptions = {},
+  record?: SpecRecord,
 ): { salt: string; one(stored: StoredResource): Admitted<S> | undefined } {
   const ambassadorId = ctx.options.ambassadorId ?? 'default';
   const qualifiedKind = `getambassador.io/${kind}`;
@@ -168,8 +320,22 @@ export function admitter<S>(
     : fieldOptions;
   // FIELD_NEEDS_PLUGIN is only for fields whose plugin is not loaded: with none, not asked per resource.
   const anyUnloaded = extensionFields.some((f) => !f.loaded);
-  const one = (stored: StoredResource) =>
-    admitOne<S>(ctx, stored, kind, schema, missingCodes, fieldOptions, unknownFieldOptions, anyUnloaded);
+  // Options that change what the unknown-field walk looks at (Host, Module) take the full path.
+  const clean =
+    fieldOptions.leaveAlone === undefined && fieldOptions.normalizeKey === undefined
+      ? cleanSpecCheck(schema, record)
+      : null;
+  const door: FrontDoor = {
+    kind,
+    schema,
+    missingCodes,
+    fieldOptions,
+    unknownFieldOptions,
+    anyUnloaded,
+    clean,
+    record,
+  };
+  const one = (stored: StoredResource) => admitOne<S>(ctx, stored, door);
   // JSON.stringify([kind, ambassadorId, extensionFields, missingCodes, knownAt]), with the
   // extension fields' text (their schemas) made once per list: every kind, every compile.
   const salt = ctx.memo
@@ -190,18 +356,22 @@ function fieldsJson(fields: readonly RegisteredField[]): string {
   return text;
 }
 
+/** What admitOne needs of its admitter, made once per pass. */
+interface FrontDoor {
+  kind: string;
+  schema: TSchema;
+  missingCodes: MissingFieldCodes;
+  fieldOptions: AdmitFieldOptions;
+  unknownFieldOptions: AdmitFieldOptions;
+  anyUnloaded: boolean;
+  clean: ((spec: Record<string, unknown>, into?: Record<string, unknown>) => boolean) | null;
+  record: SpecRecord | undefined;
+}
+
 /** One resource through the front door: its Admitted form, or undefined (reported, ignored, or not ours). */
-function admitOne<S>(
-  ctx: PassContext,
-  stored: StoredResource,
-  kind: string,
-  schema: TSchema,
-  missingCodes: MissingFieldCodes,
-  fieldOptions: AdmitFieldOptions,
-  unknownFieldOptions: AdmitFieldOptions,
-  anyUnloaded: boolean,
-): Admitted<S> | undefined {
+function admitOne<S>(ctx: PassContext, stored: StoredResource, door: FrontDoor): Admitted<S> | undefined {
   const ambassadorId = ctx.options.ambassadorId ?? 'default';
+  const { kind, schema, missingCodes, fieldOptions, unknownFieldOptions, anyUnloaded } = door;
   {
     const resource = stored.resource;
     const ref = refOf(resource, stored.origin);
@@ -232,11 +402,20 @@ function admitOne<S>(
       });
       return undefined;
     }
+    // A current spec with nothing to report (nearly every one) is judged in one walk, its record
+    // filled on the way; any other takes the full path, which reports what it finds.
+    let fields: Record<string, unknown> | undefined;
+    let clean = false;
+    if (door.clean !== null && version === 'v3alpha1' && kind !== 'Host') {
+      fields = door.record?.make();
+      clean = door.clean(spec, fields);
+      if (!clean) fields = undefined;
+    }
     if (!fieldOptions.skipUnknownFields?.(resource)) {
-      reportUnknownFields(ctx, ref, kind, schema, resource, unknownFieldOptions);
+      reportUnknownFields(ctx, ref, kind, schema, resource, unknownFieldOptions, clean);
       if (anyUnloaded) reportFieldsNeedingPlugins(ctx, `getambassador.io/${kind}`, stored, ref);
     }
-    if (reportBadStrings(ctx, ref, spec)) return undefined;
+    if (!clean && reportBadStrings(ctx, ref, spec)) return undefined;
     if (resource.apiVersion === 'getambassador.io/v2' || resource.apiVersion === 'getambassador.io/v1') {
       spec = convertV2Spec(kind, spec);
       ctx.report({
@@ -249,12 +428,12 @@ function admitOne<S>(
     if (kind === 'Host' && spec.tls && typeof spec.tls === 'object') {
       spec = { ...spec, tls: snakeCaseKeys(spec.tls as Record<string, unknown>) };
     }
-    if (!isValid(schema, spec)) {
+    if (!clean && !isValid(schema, spec)) {
       reportSchemaErrors(ctx, ref, kind, checkerFor(schema), spec, missingCodes);
       return undefined;
     }
     const namespace = resource.metadata.namespace ?? 'default';
-    return {
+    const admitted: Admitted<S> = {
       stored,
       ref,
       id: `${namespace}/${resource.metadata.name}`,
@@ -263,6 +442,8 @@ function admitOne<S>(
       labels: labelsOf(resource.metadata.labels),
       spec: spec as S,
     };
+    if (fields !== undefined) admitted.fields = fields;
+    return admitted;
   }
 }
 
@@ -290,6 +471,7 @@ function reportUnknownFields(
   schema: TSchema,
   resource: StoredResource['resource'],
   options: UnknownFieldOptions,
+  specClean = false,
 ): void {
   const specFields = (schema as { properties?: Record<string, unknown> }).properties ?? {};
   const found: UnknownField[] = [];
@@ -299,7 +481,8 @@ function reportUnknownFields(
     const meant = Object.hasOwn(specFields, key) ? `spec.${key}` : closestMatch(key, envelopeFields);
     found.push({ path: `/${pointerSegment(key)}`, display: key, ...(meant ? { meant } : {}) });
   }
-  if (resource.spec !== null && typeof resource.spec === 'object') {
+  // A spec the clean-spec check passed has no unknown field: only the envelope is looked at.
+  if (!specClean && resource.spec !== null && typeof resource.spec === 'object') {
     const inSpec = unknownFields(schema, resource.spec, specStep, options);
     for (let i = 0; i < inSpec.length; i++) found.push(inSpec[i]!);
   }

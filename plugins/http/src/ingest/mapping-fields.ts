@@ -1,4 +1,5 @@
 import type { MappingSpec } from '../schemas/mapping.js';
+import type { SpecRecord } from './admit.js';
 
 /**
  * A Mapping's spec fields as the http passes read them: every field of the schema but those they
@@ -94,6 +95,9 @@ function emptyFields(): Record<Exclude<keyof MappingSpec, UnreadField>, unknown>
 
 /** The schema's field names (the record's keys): what is copied from a spec. */
 const fieldNames: ReadonlySet<string> = new Set(Object.keys(emptyFields()));
+
+/** The record as admission fills it, in its walk over a clean spec's keys (admit.ts, cleanSpecCheck). */
+export const mappingRecord: SpecRecord = { keys: fieldNames, make: emptyFields };
 
 /**
  * The record of an admitted spec. Walks the keys the spec has (a handful) rather than reading

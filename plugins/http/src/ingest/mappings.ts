@@ -15,7 +15,7 @@ import {
 } from './header-checks.js';
 import { KeptIngest } from './kept-ingest.js';
 import { checkMappingFields } from './mapping-checks.js';
-import { type MappingFields, mappingFieldsOf } from './mapping-fields.js';
+import { type MappingFields, mappingFieldsOf, mappingRecord } from './mapping-fields.js';
 
 /** Envoy's own limit when no Module sets regex_max_size (the http plugin always sets one). */
 const envoyDefaultRegexMaxSize = 100;
@@ -39,7 +39,8 @@ export function ingestMappings(ctx: PassContext): void {
   const regexLimit = ctx.ir.regexMaxProgramSize ?? envoyDefaultRegexMaxSize;
   const ingestOne = (m: Admitted<MappingSpec>): HttpMapping | undefined => {
     // Every field read below, and by the passes after this one, is read from the one-shape record.
-    const spec = mappingFieldsOf(m.spec);
+    // Admission fills it for a clean spec (nearly every one) in its own walk over the keys.
+    const spec = (m.fields as MappingFields | undefined) ?? mappingFieldsOf(m.spec);
     // One list per Mapping: the checks push onto it and make nothing when there is no problem.
     const problems: FieldProblem[] = [];
     // Envoy refuses an empty header or query parameter name (and with it the whole route).
@@ -269,10 +270,14 @@ export function ingestMappings(ctx: PassContext): void {
     if (errorResponses) mapping.errorResponses = errorResponses;
     return mapping;
   };
-  const { salt: admitSalt, one: admitOne } = admitter<MappingSpec>(ctx, 'Mapping', MappingSpec, {
-    prefix: 'MAPPING_PREFIX_MISSING',
-    service: 'MAPPING_SERVICE_MISSING',
-  });
+  const { salt: admitSalt, one: admitOne } = admitter<MappingSpec>(
+    ctx,
+    'Mapping',
+    MappingSpec,
+    { prefix: 'MAPPING_PREFIX_MISSING', service: 'MAPPING_SERVICE_MISSING' },
+    {},
+    mappingRecord,
+  );
   const ingestStored = (stored: StoredResource): HttpMapping | undefined => {
     const admitted = admitOne(stored);
     return admitted ? ingestOne(admitted) : undefined;

@@ -142,7 +142,7 @@ function walk(
 // A schema's properties as a Map (schemas are shared and never change): a lookup per key
 // written costs less than own-property checks on a schema's properties object of many keys.
 const propertyMaps = new WeakMap<TSchema, Map<string, TSchema>>();
-function propertiesOf(schema: TSchema): Map<string, TSchema> {
+export function propertiesOf(schema: TSchema): Map<string, TSchema> {
   let map = propertyMaps.get(schema);
   if (map === undefined) {
     map = new Map(Object.entries((schema.properties ?? {}) as Record<string, TSchema>));

@@ -1,0 +1,307 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type PassContext, seededRandom } from '@attache/core';
+import { resourcesFromYaml } from '@attache/testkit';
+import { Type } from '@sinclair/typebox';
+import { describe, expect, it } from 'vitest';
+import { httpSpecSchemas } from '../index.js';
+import type { MappingSpec } from '../schemas/mapping.js';
+import { admitter, cleanSpecCheck } from './admit.js';
+import { mappingFieldsOf, mappingRecord, unreadFields } from './mapping-fields.js';
+
+const dir = fileURLToPath(new URL('../testdata', import.meta.url));
+
+/** Every golden input's Mapping specs: the shapes users write. */
+const goldenSpecs = readdirSync(dir)
+  .filter((f) => f.endsWith('.in.yaml'))
+  .flatMap((f) => resourcesFromYaml(readFileSync(`${dir}/${f}`, 'utf8'), f))
+  .map((s) => s.resource as { kind: string; spec?: unknown })
+  .filter(
+    (r) => r.kind === 'Mapping' && r.spec !== null && typeof r.spec === 'object' && !Array.isArray(r.spec),
+  )
+  .map((r) => r.spec as Record<string, unknown>);
+
+const read = Object.keys(httpSpecSchemas.Mapping.properties).filter(
+  (f) => !(unreadFields as readonly string[]).includes(f),
+);
+
+/** Characters reportBadStrings looks at, some it reports and some it lets through. */
+const oddCharacters = [
+  '\u0000',
+  '\u0001',
+  '\u001f',
+  '\t',
+  '\n',
+  '\r',
+  '\ud800',
+  '\udfff',
+  '\ufffd',
+  '\u0085',
+];
+
+/** Nested values with keys the schema does not know, and values of the wrong type. */
+const oddValues: Array<[string, unknown]> = [
+  ['retry_policy', { retry_on: '5xx', bogus: 1 }],
+  ['load_balancer', { policy: 'round_robin', polcy: 'x' }],
+  ['load_balancer', { policy: 'ring_hash', cookie: { name: 'c', tll: '1s' } }],
+  ['circuit_breakers', [{ max_conections: 1 }]],
+  ['circuit_breakers', [{ max_connections: 1, priority: 'high' }]],
+  ['cors', { origins: ['a'], credential: true }],
+  ['health_checks', [{ health_check: { http: { path: '/h', hostnam: 'x' } } }]],
+  [
+    'health_checks',
+    [{ health_check: { http: { path: '/h', expected_statuses: [{ min: 200, max: 299 }] } } }],
+  ],
+  ['add_request_headers', { 'x-a': { value: 'v', append: false, extra: 1 } }],
+  ['add_request_headers', { 'x-a': 'v', 'x-b': { value: 'w' } }],
+  ['headers', { 'x-a': 1 }],
+  ['regex_rewrite', { pattern: 'a', substitution: 'b', flags: 'i' }],
+  ['error_response_overrides', [{ on_status_code: 404, body: { text_format: 'x', json: 1 } }]],
+  ['labels', { ambassador: [{ request_label_group: ['remote_address'] }] }],
+  ['timeout_ms', 'soon'],
+  ['allow_upgrade', ['websocket', 3]],
+  ['shadow', 'yes'],
+  ['not_a_field', 1],
+  ['timout_ms', 10],
+  ['x_registered', { anything: true }],
+];
+
+/** A copy of `value` with one random string (or key) somewhere in it given an odd character. */
+function withOddCharacter(value: unknown, random: () => number): unknown {
+  const odd = oddCharacters[Math.floor(random() * oddCharacters.length)]!;
+  if (typeof value === 'string') return random() < 0.5 ? `${value}${odd}` : `${odd}${value}`;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return [odd];
+    const i = Math.floor(random() * value.length);
+    return value.map((v, j) => (j === i ? withOddCharacter(v, random) : v));
+  }
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value);
+    if (keys.length === 0) return { [`k${odd}`]: 'v' };
+    const at = keys[Math.floor(random() * keys.length)]!;
+    const out: Record<string, unknown> = {};
+    const renameKey = random() < 0.3;
+    for (const k of keys) {
+      const v = (value as Record<string, unknown>)[k];
+      if (k !== at) out[k] = v;
+      else if (renameKey) out[`${k}${odd}`] = v;
+      else out[k] = withOddCharacter(v, random);
+    }
+    return out;
+  }
+  return value;
+}
+
+function admitAll(
+  specs: ReadonlyArray<{ apiVersion: string; spec: Record<string, unknown> }>,
+  fullPath: boolean,
+) {
+  const reports: unknown[] = [];
+  const registered = [{ path: 'x_registered', plugin: 'test', loaded: true }];
+  const ctx = {
+    options: {},
+    fields: () => registered,
+    report: (d: unknown) => reports.push(d),
+  } as unknown as PassContext;
+  // A leaveAlone that leaves nothing alone turns the clean-spec walk off and changes nothing else.
+  const { one } = admitter<MappingSpec>(
+    ctx,
+    'Mapping',
+    httpSpecSchemas.Mapping,
+    { prefix: 'MAPPING_PREFIX_MISSING', service: 'MAPPING_SERVICE_MISSING' },
+    fullPath ? { leaveAlone: () => false } : {},
+    mappingRecord,
+  );
+  const admitted = specs.map((s, i) =>
+    one({
+      resource: {
+        apiVersion: s.apiVersion,
+        kind: 'Mapping',
+        metadata: { name: `m${i}`, namespace: 'default' },
+        spec: s.spec,
+      },
+      origin: { file: 'm.yaml', index: i },
+    } as never),
+  );
+  return { admitted, reports };
+}
+
+describe('the clean-spec front door', () => {
+  it('admits and reports as the full path does, over random Mappings, and fills the record as mappingFieldsOf', () => {
+    expect(goldenSpecs.length).toBeGreaterThan(50);
+    const random = seededRandom(15);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    let fast = 0;
+    let full = 0;
+    let refused = 0;
+    for (let round = 0; round < 30; round++) {
+      const specs: Array<{ apiVersion: string; spec: Record<string, unknown> }> = [];
+      for (let i = 0; i < 60; i++) {
+        const spec: Record<string, unknown> = { ...pick(goldenSpecs) };
+        const r = random();
+        if (r < 0.15) {
+          const [key, value] = pick(oddValues);
+          spec[key] = value;
+        } else if (r < 0.3) {
+          const keys = Object.keys(spec);
+          const key = pick(keys);
+          spec[key] = withOddCharacter(spec[key], random);
+        } else if (r < 0.35) {
+          spec[pick(read)] = undefined;
+        } else if (r < 0.38) {
+          delete spec[pick(['prefix', 'service'])];
+        } else if (r < 0.41) {
+          spec[pick(read)] = pick(goldenSpecs.flatMap((s) => Object.values(s)));
+        }
+        const apiVersion = random() < 0.05 ? 'getambassador.io/v2' : 'getambassador.io/v3alpha1';
+        specs.push({ apiVersion, spec });
+      }
+      const withClean = admitAll(specs, false);
+      const withoutClean = admitAll(specs, true);
+      expect(withClean.reports).toEqual(withoutClean.reports);
+      for (let i = 0; i < specs.length; i++) {
+        const a = withClean.admitted[i];
+        const b = withoutClean.admitted[i];
+        expect(b?.fields).toBeUndefined();
+        if (a === undefined || b === undefined) {
+          expect(a, JSON.stringify(specs[i])).toBe(b);
+          refused++;
+          continue;
+        }
+        const { fields, ...rest } = a;
+        expect(rest).toEqual(b);
+        if (fields === undefined) {
+          full++;
+          continue;
+        }
+        fast++;
+        // The record mappingFieldsOf makes: the read fields in the schema's order, the spec's values.
+        expect(Object.keys(fields)).toEqual(read);
+        const expected = mappingFieldsOf(a.spec) as unknown as Record<string, unknown>;
+        for (const name of read) expect(fields[name], name).toBe(expected[name]);
+      }
+    }
+    // Both paths taken often: admitted clean, admitted by the full path (tabs, registered fields,
+    // v2), and refused (unknown fields do not refuse; bad strings and schema errors do).
+    expect(fast).toBeGreaterThan(800);
+    expect(full).toBeGreaterThan(200);
+    expect(refused).toBeGreaterThan(100);
+  });
+
+  it('says clean only when nothing would be reported and the spec is valid', () => {
+    const clean = cleanSpecCheck(httpSpecSchemas.Mapping)!;
+    expect(clean({ prefix: '/a/', service: 's' })).toBe(true);
+    expect(clean({ prefix: '/a/', service: 's', headers: { 'x-a': 'one\ttwo' } })).toBe(false);
+    expect(clean({ prefix: '/a/', service: 's', not_a_field: 1 })).toBe(false);
+    expect(clean({ prefix: '/a/', service: 's', retry_policy: { retry_on: '5xx', bogus: 1 } })).toBe(false);
+    expect(clean({ prefix: '/a/', service: 's', retry_policy: { retry_on: '5xx', num_retries: 2 } })).toBe(
+      true,
+    );
+    expect(clean({ prefix: '/a/' })).toBe(false);
+    expect(clean({ prefix: '/a/', service: 's', timeout_ms: 'soon' })).toBe(false);
+    expect(clean({ prefix: '/a/', service: 's', add_request_headers: { 'x-\u0000': 'v' } })).toBe(false);
+    expect(clean({ prefix: '/a/', service: 's', timeout_ms: undefined })).toBe(true);
+  });
+});
+
+describe('the clean-spec front door, on a schema of every shape', () => {
+  // Typed map values, lists of objects, unions of one and of two object shapes, free-form and closed objects.
+  const schema = Type.Object(
+    {
+      name: Type.String(),
+      rec: Type.Optional(
+        Type.Record(
+          Type.String(),
+          Type.Object({
+            a: Type.Optional(Type.Number()),
+            b: Type.Optional(Type.Object({ c: Type.Optional(Type.String()) })),
+          }),
+        ),
+      ),
+      strings: Type.Optional(Type.Record(Type.String(), Type.String())),
+      list: Type.Optional(Type.Array(Type.Object({ x: Type.Optional(Type.String()) }))),
+      either: Type.Optional(Type.Union([Type.String(), Type.Object({ y: Type.Optional(Type.String()) })])),
+      both: Type.Optional(
+        Type.Union([
+          Type.Object({ p: Type.Optional(Type.String()) }),
+          Type.Record(Type.String(), Type.String()),
+        ]),
+      ),
+      free: Type.Optional(Type.Object({}, { 'x-kubernetes-preserve-unknown-fields': true })),
+      closed: Type.Optional(
+        Type.Object({ z: Type.Optional(Type.String()) }, { additionalProperties: false }),
+      ),
+    },
+    { description: 'a test kind' },
+  );
+
+  const samples: Record<string, unknown[]> = {
+    name: ['n', 3],
+    rec: [
+      { k: { a: 1 } },
+      { k: { a: 1, b: { c: 'v' } } },
+      { k: { q: 1 } },
+      { k: { b: { d: 'v' } } },
+      { k: 'x' },
+    ],
+    strings: [{ k: 'v' }, { k: 1 }, { k: { deep: 'v' } }],
+    list: [[{ x: 'v' }], [{ x: 'v' }, { w: 'v' }], ['s'], { x: 'v' }],
+    either: ['s', { y: 'v' }, { y: 'v', u: 1 }, [1]],
+    both: [{ p: 'v' }, { q: 'v' }, { p: 1 }],
+    free: [{ any: { thing: ['at', 'all'] } }],
+    closed: [{ z: 'v' }, { z: 'v', extra: 1 }],
+  };
+
+  it('admits and reports as the full path does, over random specs', () => {
+    const random = seededRandom(16);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    const run = (specs: Array<Record<string, unknown>>, fullPath: boolean) => {
+      const reports: unknown[] = [];
+      const ctx = {
+        options: {},
+        fields: () => [],
+        report: (d: unknown) => reports.push(d),
+      } as unknown as PassContext;
+      const { one } = admitter(ctx, 'Thing', schema, {}, fullPath ? { leaveAlone: () => false } : {});
+      const admitted = specs.map((spec, i) =>
+        one({
+          resource: {
+            apiVersion: 'getambassador.io/v3alpha1',
+            kind: 'Thing',
+            metadata: { name: `t${i}`, namespace: 'default' },
+            spec,
+          },
+          origin: { file: 't.yaml', index: i },
+        } as never),
+      );
+      return { admitted, reports };
+    };
+    let clean = 0;
+    let reported = 0;
+    for (let round = 0; round < 20; round++) {
+      const specs: Array<Record<string, unknown>> = [];
+      for (let i = 0; i < 100; i++) {
+        const spec: Record<string, unknown> = {};
+        for (const key of Object.keys(samples)) if (random() < 0.4) spec[key] = pick(samples[key]!);
+        if (random() < 0.8) spec.name = 'n';
+        if (random() < 0.2) {
+          const keys = Object.keys(spec);
+          if (keys.length > 0) {
+            const key = pick(keys);
+            spec[key] = withOddCharacter(spec[key], random);
+          }
+        }
+        specs.push(spec);
+      }
+      const a = run(specs, false);
+      const b = run(specs, true);
+      expect(a.reports).toEqual(b.reports);
+      expect(a.admitted).toEqual(b.admitted);
+      const check = cleanSpecCheck(schema)!;
+      for (const spec of specs) if (check(spec)) clean++;
+      reported += a.reports.length;
+    }
+    expect(clean).toBeGreaterThan(100);
+    expect(reported).toBeGreaterThan(300);
+  });
+});
