@@ -600,8 +600,12 @@ function messageDecoder(desc: DescMessage): Decoder {
   }
   // Timestamp, FieldMask and the rest of google.protobuf: left to the authoritative path.
   if (desc.typeName.startsWith('google.protobuf.')) return () => INVALID;
-  const accept = plannedAccept(desc);
-  return (json) => (accept(json) ? json : INVALID);
+  // (acceptPlanned called here, not through plannedAccept's closure: one call less per object.)
+  let plan: FastPlan | undefined;
+  return (json) => {
+    if (plan === undefined) plan = fastPlan(desc);
+    return acceptPlanned(plan, json, false) ? json : INVALID;
+  };
 }
 
 /** An Any accepted while a memo is active: what its value checks see. */

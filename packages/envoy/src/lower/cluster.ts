@@ -19,6 +19,10 @@ const httpProtocolOptionsKey = 'envoy.extensions.upstreams.http.v3.HttpProtocolO
  * v3 (the Cluster-level http2_protocol_options are deprecated); only emitted
  * when something differs from Envoy's defaults.
  */
+// Type URLs made once (constants, not a new concatenation per cluster).
+const clusterType = typeUrl('envoy.config.cluster.v3.Cluster');
+const httpProtocolOptionsType = typeUrl(httpProtocolOptionsKey);
+
 function httpProtocolOptions(cluster: IRCluster): Json | undefined {
   const common = defined({
     idle_timeout: duration(cluster.idleTimeoutMs),
@@ -28,7 +32,7 @@ function httpProtocolOptions(cluster: IRCluster): Json | undefined {
   if (!cluster.http2 && !hasCommon) return undefined;
   return {
     [httpProtocolOptionsKey]: defined({
-      '@type': typeUrl(httpProtocolOptionsKey),
+      '@type': httpProtocolOptionsType,
       common_http_protocol_options: hasCommon ? common : undefined,
       explicit_http_config: cluster.http2 ? { http2_protocol_options: {} } : { http_protocol_options: {} },
     }),
@@ -67,7 +71,7 @@ export function lowerCluster(cluster: IRCluster): LoweredResource {
   // the object); a plugin's extra fields, if any, come after.
   const eds = cluster.discovery === 'EDS';
   const resource = defined({
-    '@type': typeUrl('envoy.config.cluster.v3.Cluster'),
+    '@type': clusterType,
     circuit_breakers: circuitBreakers(cluster),
     connect_timeout: duration(cluster.connectTimeoutMs),
     dns_lookup_family: cluster.dnsLookupFamily,

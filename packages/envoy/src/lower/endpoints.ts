@@ -47,13 +47,16 @@ export function clusterLoadAssignment(clusterName: string, endpoints: readonly I
   return { cluster_name: clusterName, endpoints: localityEndpoints(endpoints) };
 }
 
+// Made once (a constant, not a new concatenation per resource).
+const clusterLoadAssignmentType = typeUrl('envoy.config.endpoint.v3.ClusterLoadAssignment');
+
 /** IR endpoints (keyed by EDS service name) → ClusterLoadAssignment. */
 export function lowerEndpoints(endpoints: IREndpoints): LoweredResource {
   return {
     typeUrl: TypeUrl.ClusterLoadAssignment,
     name: endpoints.name,
     resource: {
-      '@type': typeUrl('envoy.config.endpoint.v3.ClusterLoadAssignment'),
+      '@type': clusterLoadAssignmentType,
       ...clusterLoadAssignment(endpoints.name, endpoints.endpoints),
     },
     provenance: endpoints.provenance,

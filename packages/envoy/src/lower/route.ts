@@ -121,10 +121,13 @@ function routeMatch(match: IRRouteMatch, limits: RegexLimits): Json {
   return out;
 }
 
+// Made once (a constant, not a new concatenation per route).
+const corsPolicyType = typeUrl('envoy.extensions.filters.http.cors.v3.CorsPolicy');
+
 /** The v3 CORS policy, carried as the cors filter's per-route config (RouteAction.cors is deprecated). */
 export function corsPolicy(cors: IRCorsPolicy, limits: RegexLimits = noLimits): Json {
   return defined({
-    '@type': typeUrl('envoy.extensions.filters.http.cors.v3.CorsPolicy'),
+    '@type': corsPolicyType,
     allow_credentials: cors.allowCredentials,
     allow_headers: cors.allowHeaders,
     allow_methods: cors.allowMethods,
@@ -140,6 +143,8 @@ export function typedPerFilterConfig(
   cors: IRCorsPolicy | undefined,
   limits: RegexLimits = noLimits,
 ): Json | undefined {
+  // The common case (no CORS, no explicit configs) allocates nothing: lowered for every route.
+  if (cors === undefined && explicit === undefined) return undefined;
   const out: Json = {};
   if (cors) out['envoy.filters.http.cors'] = corsPolicy(cors, limits);
   Object.assign(out, explicit ?? {});
