@@ -108,17 +108,20 @@ class BlockReader {
 
   /**
    * The key from `from` (a letter or '_', so ASCII) to `to` (the first ':' after it on the line),
-   * or a throw of `declined` if a character between them cannot be in a key. A key already read
-   * (recentKeys) is known to hold only key characters, so only new keys are looked at character
-   * by character: the first ':' ends a key either way, since a key holds no ':'.
+   * or a throw of `declined` if it is not one this reader takes: a character that cannot be in a
+   * key, more than 1,024 characters, a key the core schema reads as null or a boolean, or
+   * `__proto__`. A key already read (recentKeys) has passed those checks, so only new keys are
+   * looked at, character by character: the first ':' ends a key either way, since a key holds no ':'.
    */
   private keyAt(from: number, to: number): string {
     const text = this.text;
-    const id = ((to - from) << 7) | text.charCodeAt(from);
+    const first = text.charCodeAt(from);
+    const id = ((to - from) << 7) | first;
     const recent = this.recentKeys.get(id);
     if (recent !== undefined && text.startsWith(recent, from)) return recent;
     for (let i = from + 1; i < to; i++) if (keyChar[text.charCodeAt(i)] !== 1) throw declined;
     const key = text.slice(from, to);
+    if (key.length > 1024 || maybeNonStringKey(first, key) || key === '__proto__') throw declined;
     this.recentKeys.set(id, key);
     return key;
   }
@@ -212,13 +215,7 @@ class BlockReader {
       let i = text.indexOf(':', at + 1);
       if (i === -1 || i >= this.lineEnd) throw declined;
       const key = this.keyAt(at, i);
-      if (
-        key.length > 1024 ||
-        maybeNonStringKey(first, key) ||
-        key === '__proto__' ||
-        Object.hasOwn(map, key)
-      )
-        throw declined;
+      if (Object.hasOwn(map, key)) throw declined;
       i++;
       if (i < this.lineEnd && text.charCodeAt(i) !== SPACE) throw declined;
       while (i < this.lineEnd && text.charCodeAt(i) === SPACE) i++;
