@@ -66,7 +66,7 @@ export function admitResource(lowered: LoweredResource): Admission {
 export function admitLowered(
   lowered: LoweredResource,
   routeConfigText: RouteConfigText | undefined,
-  leaveOut: ReadonlyMap<ResourcePart, Rejection> = new Map(),
+  leaveOut: ReadonlyMap<ResourcePart, Rejection> = noneLeftOut,
   admitted?: KeptByString<string>,
 ): Admission {
   // Under an incremental compiler, a whole resource lowered to a text admitted before is
@@ -94,13 +94,15 @@ export function admitLowered(
     };
   }
   // Parts the caller already rejected (routes to a cluster Envoy would refuse) start out dropped.
-  const rejections: Rejection[] = [...leaveOut.values()];
-  const dropped = new Set<ResourcePart>(leaveOut.keys());
+  // (No Map, Set or array made when nothing is left out: admitted by the thousand.)
+  const rejections: Rejection[] = leaveOut.size === 0 ? [] : [...leaveOut.values()];
+  let dropped: Set<ResourcePart> | undefined = leaveOut.size === 0 ? undefined : new Set(leaveOut.keys());
   for (;;) {
-    const pruned = dropped.size === 0 ? lowered.resource : withoutParts(lowered.resource, dropped);
+    const pruned = dropped === undefined ? lowered.resource : withoutParts(lowered.resource, dropped);
     const issues = validateResource(pruned);
     if (issues.length === 0) {
-      const kept = dropped.size === 0 ? lowered.parts : lowered.parts.filter((p) => !dropped.has(p));
+      const left = dropped;
+      const kept = left === undefined ? lowered.parts : lowered.parts.filter((p) => !left.has(p));
       const version = () =>
         routeConfigText && lowered.typeUrl === TypeUrl.RouteConfiguration
           ? routeConfigText.version(pruned)
@@ -119,6 +121,7 @@ export function admitLowered(
     }
     const blamed = new Map<ResourcePart, ValidationIssue>();
     let fatal: ValidationIssue | undefined;
+    dropped ??= new Set();
     for (const issue of issues) {
       const path = originalPath(issue.path, dropped);
       const part = innermostDroppable(lowered.parts, dropped, path);
@@ -131,7 +134,7 @@ export function admitLowered(
     if (fatal) {
       const everything = mergeProvenance(
         lowered.provenance,
-        ...lowered.parts.filter((p) => !dropped.has(p)).map((p) => p.provenance),
+        ...lowered.parts.filter((p) => !dropped!.has(p)).map((p) => p.provenance),
       );
       rejections.push({ refs: everything, what: describe(lowered), path: fatal.path, issue: fatal.message });
       return { rejections };
@@ -147,6 +150,8 @@ export function admitLowered(
     }
   }
 }
+
+const noneLeftOut: ReadonlyMap<ResourcePart, Rejection> = new Map();
 
 /**
  * Route configurations with more virtual hosts than this, or more parts (routes) than

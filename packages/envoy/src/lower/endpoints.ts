@@ -14,13 +14,18 @@ function healthStatus(healthy: boolean | undefined): string | undefined {
 
 /** The lb_endpoints of one set of IR endpoints, sorted by address then port. */
 export function lbEndpoints(endpoints: readonly IREndpoint[]): Json[] {
-  return [...endpoints].sort(compareEndpoints).map((e) =>
-    defined({
-      endpoint: { address: socketAddress(e.address, e.port) },
-      health_status: healthStatus(e.healthy),
-      load_balancing_weight: e.weight,
-    }),
-  );
+  // One endpoint (a cluster's single DNS target, the common case): no copy to sort.
+  if (endpoints.length === 1) return [lbEndpoint(endpoints[0]!)];
+  return [...endpoints].sort(compareEndpoints).map(lbEndpoint);
+}
+
+/** One LbEndpoint, keys set where defined in code-unit order (as `defined` of the literal would). */
+function lbEndpoint(e: IREndpoint): Json {
+  const out: Json = { endpoint: { address: socketAddress(e.address, e.port) } };
+  const health = healthStatus(e.healthy);
+  if (health !== undefined) out.health_status = health;
+  if (e.weight !== undefined) out.load_balancing_weight = e.weight;
+  return out;
 }
 
 /**
@@ -28,6 +33,14 @@ export function lbEndpoints(endpoints: readonly IREndpoint[]): Json[] {
  * locality of their own, first), so zone-aware routing can use them.
  */
 export function localityEndpoints(endpoints: readonly IREndpoint[]): Json[] {
+  // One zone-less endpoint (the common case): its one locality, without grouping.
+  if (endpoints.length === 1 && endpoints[0]!.zone === undefined)
+    return [{ lb_endpoints: lbEndpoints(endpoints) }];
+  return groupedLocalityEndpoints(endpoints);
+}
+
+/** localityEndpoints without its one-endpoint shortcut (exported for its test). */
+export function groupedLocalityEndpoints(endpoints: readonly IREndpoint[]): Json[] {
   const byZone = new Map<string, IREndpoint[]>();
   for (const e of endpoints) {
     const zone = e.zone ?? '';
