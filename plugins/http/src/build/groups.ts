@@ -228,7 +228,7 @@ function makeGroup(
   if (only && !only.fields.shadow && only.fields.weight === undefined) {
     // The common case, kept allocation-light: one plain Mapping per match.
     members = [{ mapping: only }];
-    shadows = [];
+    shadows = noShadows;
   } else {
     shadows = mappings.filter((m) => m.fields.shadow);
     members = settleWeights(
@@ -259,6 +259,9 @@ function makeGroup(
   if (first.authority) group.authority = first.authority;
   return group;
 }
+
+/** The shadows of a group that has none: one list for all of them (read, never edited). */
+const noShadows: HttpMapping[] = [];
 
 /**
  * A route group as a class: its lazy key is a getter on the prototype. (An object literal with

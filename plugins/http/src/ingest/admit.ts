@@ -175,6 +175,19 @@ export function cleanSpecCheck(
   };
 }
 
+/** A map schema's value schema when unknownFields walks into its values (not unknown, not a string). */
+const walkedValues = new WeakMap<TSchema, TSchema | null>();
+function walkedValuesOf(schema: TSchema): TSchema | undefined {
+  let values = walkedValues.get(schema);
+  if (values === undefined) {
+    const valueSchema = Object.values((schema.patternProperties ?? {}) as Record<string, TSchema>)[0];
+    values =
+      valueSchema && valueSchema[Kind] !== 'Unknown' && valueSchema[Kind] !== 'String' ? valueSchema : null;
+    walkedValues.set(schema, values);
+  }
+  return values ?? undefined;
+}
+
 /**
  * No key or string in `value` (a spec field's value) that `suspicious` finds, and no key that
  * unknownFields would report where `schema` says what is known (undefined: nothing is said
@@ -213,11 +226,7 @@ function cleanValue(schema: TSchema | undefined, value: unknown): boolean {
       schema.additionalProperties !== false
     )
       properties = propertiesOf(schema);
-    else if (kind === 'Record') {
-      const valueSchema = Object.values((schema.patternProperties ?? {}) as Record<string, TSchema>)[0];
-      if (valueSchema && valueSchema[Kind] !== 'Unknown' && valueSchema[Kind] !== 'String')
-        values = valueSchema;
-    }
+    else if (kind === 'Record') values = walkedValuesOf(schema);
   }
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;

@@ -303,8 +303,8 @@ export function ingestMappings(ctx: PassContext): void {
     ctx.ir.ext[ExtKey.mappings] = kept.run(ctx, memo, salt, stored, ingestStored);
     return;
   }
-  for (const s of stored) {
-    const mapping = ingestStored(s);
+  for (let i = 0; i < stored.length; i++) {
+    const mapping = ingestStored(stored[i]!);
     if (mapping) mappings.push(mapping);
   }
   ctx.ir.ext[ExtKey.mappings] = mappings;
