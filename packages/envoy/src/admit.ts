@@ -102,14 +102,19 @@ export function admitLowered(
     const issues = validateResource(pruned);
     if (issues.length === 0) {
       const left = dropped;
-      const kept = left === undefined ? lowered.parts : lowered.parts.filter((p) => !left.has(p));
+      // (Parts read only with the provenance: a route configuration makes them when first read.)
+      const kept = () => (left === undefined ? lowered.parts : lowered.parts.filter((p) => !left.has(p)));
       const version = () =>
         routeConfigText && lowered.typeUrl === TypeUrl.RouteConfiguration
           ? routeConfigText.version(pruned)
           : versionHash(pruned);
-      const provenance = () =>
-        keptProvenance(admitted, lowered)?.union(lowered.provenance, kept) ??
-        unionProvenance(lowered.provenance, kept);
+      const provenance = () => {
+        const parts = kept();
+        return (
+          keptProvenance(admitted, lowered)?.union(lowered.provenance, parts) ??
+          unionProvenance(lowered.provenance, parts)
+        );
+      };
       const fields = { typeUrl: lowered.typeUrl, name: lowered.name, resource: pruned };
       return {
         // Outside an incremental compiler (whose kept state the next compile rewrites), on first read.

@@ -3,6 +3,7 @@ import {
   type IRRoute,
   type IRRouteConfig,
   type IRVirtualHost,
+  lazyField,
   type ResourceRef,
   TypeUrl,
 } from '@attache/core';
@@ -75,12 +76,18 @@ export function lowerRouteConfig(
   lowerRoutes: RouteListLowering = lowerEachRoute,
   limits: RegexLimits = {},
 ): LoweredResource {
-  const parts: ResourcePart[] = [];
-  const virtualHosts = sortVirtualHosts([...config.virtualHosts]).map((vh, v) => {
-    pushVirtualHostParts(parts, vh, v);
-    return lowerVirtualHost(vh, lowerRoutes(vh.routes), limits);
+  const sorted = sortVirtualHosts([...config.virtualHosts]);
+  const virtualHosts = sorted.map((vh) => lowerVirtualHost(vh, lowerRoutes(vh.routes), limits));
+  const lowered = routeConfigResource(config, virtualHosts, []);
+  // The parts (one per route of every virtual host: tens of thousands) are made when first read:
+  // only a rejection, a route to a refused cluster or the resource's provenance reads them, and
+  // a compile of valid resources that prints them does neither. The IR is never mutated.
+  lazyField(lowered, 'parts', () => {
+    const parts: ResourcePart[] = [];
+    for (let v = 0; v < sorted.length; v++) pushVirtualHostParts(parts, sorted[v]!, v);
+    return parts;
   });
-  return routeConfigResource(config, virtualHosts, parts);
+  return lowered;
 }
 
 function sortVirtualHosts(virtualHosts: IRVirtualHost[]): IRVirtualHost[] {
