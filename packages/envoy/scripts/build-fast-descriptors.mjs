@@ -108,7 +108,21 @@ for (const type of registry) {
   messages[type.typeName] = row;
 }
 
-const text = JSON.stringify({ messages, enums });
+// A first line with each message's place in the rest and the enums, then the messages' rows:
+// a compile parses the first line and only the rows of the messages it meets. ASCII only (other
+// characters escaped), so the file is read as latin1 without decoding UTF-8.
+const ascii = (json) =>
+  json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const index = {};
+const rows = [];
+let offset = 0;
+for (const [typeName, row] of Object.entries(messages)) {
+  const rowText = ascii(JSON.stringify(row));
+  index[typeName] = [offset, offset + rowText.length];
+  rows.push(rowText);
+  offset += rowText.length;
+}
+const text = `${ascii(JSON.stringify({ messages: index, enums }))}\n${rows.join('')}`;
 const temporary = `${outFile}.${process.pid}`;
 writeFileSync(temporary, text);
 renameSync(temporary, outFile);

@@ -39,8 +39,32 @@ type MessageRow = [FieldRow[], ([string, string] | [string, string, number])[]?,
 type EncodedRecord = Record<string, unknown>;
 
 export interface FastDescriptorTable {
-  messages: Record<string, MessageRow>;
-  enums: Record<string, Array<[string, number]>>;
+  /** A message's row, parsed when asked for. */
+  messageRow(typeName: string): MessageRow | undefined;
+  enumValues(typeName: string): Array<[string, number]> | undefined;
+  messageNames(): string[];
+}
+
+/**
+ * The table of gen/envoy-fast.json's text: a first line (JSON) with each message's row's place
+ * in the rest and every enum's values, then the rows. Only the first line is parsed at once.
+ */
+export function parseFastDescriptorTable(text: string): FastDescriptorTable {
+  const newline = text.indexOf('\n');
+  const head = JSON.parse(text.slice(0, newline)) as {
+    messages: Record<string, [number, number]>;
+    enums: Record<string, Array<[string, number]>>;
+  };
+  const body = newline + 1;
+  return {
+    messageRow(typeName) {
+      if (!Object.hasOwn(head.messages, typeName)) return undefined;
+      const [start, end] = head.messages[typeName]!;
+      return JSON.parse(text.slice(body + start, body + end)) as MessageRow;
+    },
+    enumValues: (typeName) => (Object.hasOwn(head.enums, typeName) ? head.enums[typeName] : undefined),
+    messageNames: () => Object.keys(head.messages),
+  };
 }
 
 /** The rules of the table: a field's (RuleFields or undefined), a message's (TableMessageRules). */
@@ -102,7 +126,7 @@ export function createFastDescriptors(table: FastDescriptorTable, strict = false
   function enumOf(typeName: string): DescEnum {
     let desc = enums.get(typeName);
     if (desc) return desc;
-    const values = table.enums[typeName];
+    const values = table.enumValues(typeName);
     if (!values) throw new Error(`@attache/envoy: enum ${typeName} missing from the fast descriptor table`);
     desc = seal(
       {
@@ -121,7 +145,7 @@ export function createFastDescriptors(table: FastDescriptorTable, strict = false
   function messageOf(typeName: string): DescMessage | undefined {
     let desc = messages.get(typeName);
     if (desc) return desc;
-    const row = table.messages[typeName];
+    const row = table.messageRow(typeName);
     if (!row) return undefined;
     const [fieldRows, oneofRows = [], disabled] = row;
     const oneofs = oneofRows.map(([name, localName]) => ({
@@ -270,7 +294,8 @@ const tableUrl = new URL('../gen/envoy-fast.json', import.meta.url);
 
 function loadTable(): FastDescriptorTable {
   try {
-    return JSON.parse(readFileSync(tableUrl, 'utf8')) as FastDescriptorTable;
+    // (ASCII: read as latin1, without decoding UTF-8.)
+    return parseFastDescriptorTable(readFileSync(tableUrl, 'latin1'));
   } catch (e) {
     throw new Error(
       `@attache/envoy: cannot read the fast descriptor table ${tableUrl.pathname} (${(e as Error).message}); ` +
