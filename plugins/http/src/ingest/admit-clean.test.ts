@@ -2,11 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type PassContext, seededRandom } from '@attache/core';
 import { resourcesFromYaml } from '@attache/testkit';
-import { Type } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { describe, expect, it } from 'vitest';
 import { httpSpecSchemas } from '../index.js';
 import type { MappingSpec } from '../schemas/mapping.js';
-import { admitter, cleanSpecCheck } from './admit.js';
+import { admitter, cleanSpecCheck, simpleCheckOf } from './admit.js';
 import { mappingFieldsOf, mappingRecord, unreadFields } from './mapping-fields.js';
 
 const dir = fileURLToPath(new URL('../testdata', import.meta.url));
@@ -303,5 +304,102 @@ describe('the clean-spec front door, on a schema of every shape', () => {
     }
     expect(clean).toBeGreaterThan(100);
     expect(reported).toBeGreaterThan(300);
+  });
+});
+
+describe('simple property checks', () => {
+  /** Every declared property schema of the http kinds (and their nested ones): those with a simple check. */
+  const schemas: TSchema[] = [];
+  const collect = (schema: TSchema) => {
+    schemas.push(schema);
+    for (const child of Object.values((schema.properties ?? {}) as Record<string, TSchema>)) collect(child);
+    for (const child of Object.values((schema.patternProperties ?? {}) as Record<string, TSchema>))
+      collect(child);
+    if (schema.items) collect(schema.items as TSchema);
+    for (const child of (schema.anyOf ?? []) as TSchema[]) collect(child);
+  };
+  for (const schema of Object.values(httpSpecSchemas)) collect(schema);
+  // Bounds TypeBox reads, and keys it does not, on schemas of each simple kind.
+  const extra: TSchema[] = [
+    Type.String({ minLength: 2, maxLength: 4 }),
+    Type.Integer({ minimum: -3, maximum: 3 }),
+    Type.Integer({ exclusiveMinimum: 0, exclusiveMaximum: 10 }),
+    Type.Number({ minimum: 0.5, exclusiveMaximum: 2.5 }),
+    Type.Number(),
+    Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
+    Type.Record(Type.String({ pattern: '^x-' }), Type.String()),
+    Type.String({ pattern: '^a' }),
+    Type.Integer({ multipleOf: 2 }),
+    Type.Record(Type.String(), Type.String(), { minProperties: 1 }),
+  ];
+  schemas.push(...extra);
+
+  const values = (random: () => number): unknown => {
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    const scalars: unknown[] = [
+      '',
+      'a',
+      'ab',
+      'abcd',
+      'abcde',
+      'x-a',
+      'line\nbreak',
+      0,
+      1,
+      -1,
+      2,
+      2.5,
+      3,
+      -3,
+      4,
+      10,
+      0.5,
+      1e21,
+      -0,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      true,
+      false,
+      null,
+      undefined,
+      new Date(0),
+      new Uint8Array(2),
+      [],
+      ['a'],
+      Object.create(null),
+    ];
+    const r = random();
+    if (r < 0.6) return pick(scalars);
+    const out: Record<string, unknown> = r < 0.7 ? (Object.create(null) as Record<string, unknown>) : {};
+    for (let n = Math.floor(random() * 4); n > 0; n--)
+      out[pick(['a', 'x-a', '', 'x-\nb', 'b c', '__proto__x'])] = pick(scalars);
+    return out;
+  };
+
+  it('say true only where the compiled check says true, and often', () => {
+    const random = seededRandom(17);
+    let simple = 0;
+    let said = 0;
+    for (const schema of schemas) {
+      const check = simpleCheckOf(schema);
+      if (check === null) continue;
+      simple++;
+      const compiled = TypeCompiler.Compile(schema);
+      let trueHere = 0;
+      for (let i = 0; i < 400; i++) {
+        const value = values(random);
+        if (!check(value)) continue;
+        trueHere++;
+        const shown =
+          typeof value === 'object' && value !== null ? JSON.stringify(Object.entries(value)) : String(value);
+        expect(compiled.Check(value), `${JSON.stringify(schema)} ${shown}`).toBe(true);
+      }
+      said += trueHere > 0 ? 1 : 0;
+    }
+    expect(simple).toBeGreaterThan(60);
+    expect(said).toBeGreaterThan(simple * 0.9);
+    // Schemas with a rule the simple checks do not read are left to the compiled check.
+    expect(extra.slice(-3).map((s) => simpleCheckOf(s))).toEqual([null, null, null]);
   });
 });

@@ -42,6 +42,8 @@ function checkerFor(schema: TSchema): TypeCheck<TSchema> {
 interface DeclaredProperty {
   readonly schema: TSchema;
   check: TypeCheck<TSchema> | undefined;
+  /** simpleCheckOf(schema) once asked (undefined before). */
+  simple: ((value: unknown) => boolean) | null | undefined;
 }
 
 const declaredMaps = new WeakMap<TSchema, Map<string, DeclaredProperty> | null>();
@@ -73,10 +75,104 @@ function declaredOf(schema: TSchema): Map<string, DeclaredProperty> | null {
     declared = new Map();
     const properties = schema.properties as Record<string, TSchema>;
     for (const key of Object.keys(properties))
-      declared.set(key, { schema: properties[key]!, check: undefined });
+      declared.set(key, { schema: properties[key]!, check: undefined, simple: undefined });
   }
   declaredMaps.set(schema, declared);
   return declared;
+}
+
+/**
+ * Whether a value passes a declared property's check: said at once for a simple schema (see
+ * simpleCheckOf) when the value is of the plain kind it asks for, otherwise by the compiled check
+ * (compiled when first needed): compiling one is ~0.3 ms, some 6 ms of a compile at any size.
+ */
+function passes(property: DeclaredProperty, value: unknown): boolean {
+  let simple = property.simple;
+  if (simple === undefined) {
+    simple = simpleCheckOf(property.schema);
+    property.simple = simple;
+  }
+  return simple?.(value) === true || checkOf(property).Check(value);
+}
+
+const simpleChecks = new WeakMap<TSchema, ((value: unknown) => boolean) | null>();
+
+/**
+ * For a schema TypeBox compiles to a few plain tests (a string with length bounds, an integer or
+ * number with bounds, a boolean, anything, a map of names to such values), those tests, written
+ * here: true only where TypeBox's compiled check says true (compiler.ts FromString, FromInteger,
+ * FromNumber, FromBoolean, FromUnknown, FromRecord with the default policies). A false is not a
+ * verdict: the compiled check then decides. Null for any other schema.
+ */
+export function simpleCheckOf(schema: TSchema): ((value: unknown) => boolean) | null {
+  let check = simpleChecks.get(schema);
+  if (check === undefined) {
+    check = simpleCheck(schema);
+    simpleChecks.set(schema, check);
+  }
+  return check;
+}
+
+/** Keys that change nothing TypeBox checks. */
+const annotationKeys = new Set([
+  'type',
+  'description',
+  'title',
+  'default',
+  'x-kubernetes-preserve-unknown-fields',
+]);
+
+/** Whether a schema has no key but annotations and `allowed`. */
+function onlyKeys(schema: TSchema, allowed: readonly string[]): boolean {
+  return Object.keys(schema).every((k) => annotationKeys.has(k) || allowed.includes(k));
+}
+
+const numberOrUndefined = (n: unknown): number | undefined => (typeof n === 'number' ? n : undefined);
+
+function simpleCheck(schema: TSchema): ((value: unknown) => boolean) | null {
+  const kind = schema[Kind];
+  if (kind === 'Unknown') return onlyKeys(schema, []) ? () => true : null;
+  if (kind === 'Boolean') return onlyKeys(schema, []) ? (v) => typeof v === 'boolean' : null;
+  if (kind === 'String') {
+    if (!onlyKeys(schema, ['minLength', 'maxLength'])) return null;
+    const min = numberOrUndefined(schema.minLength) ?? 0;
+    const max = numberOrUndefined(schema.maxLength) ?? Number.POSITIVE_INFINITY;
+    return (v) => typeof v === 'string' && v.length >= min && v.length <= max;
+  }
+  if (kind === 'Integer' || kind === 'Number') {
+    if (!onlyKeys(schema, ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'])) return null;
+    const integer = kind === 'Integer';
+    const min = numberOrUndefined(schema.minimum) ?? Number.NEGATIVE_INFINITY;
+    const max = numberOrUndefined(schema.maximum) ?? Number.POSITIVE_INFINITY;
+    const above = numberOrUndefined(schema.exclusiveMinimum) ?? Number.NEGATIVE_INFINITY;
+    const below = numberOrUndefined(schema.exclusiveMaximum) ?? Number.POSITIVE_INFINITY;
+    return (v) =>
+      (integer ? Number.isInteger(v) : Number.isFinite(v)) &&
+      (v as number) >= min &&
+      (v as number) <= max &&
+      (v as number) > above &&
+      (v as number) < below;
+  }
+  if (kind === 'Record') {
+    if (!onlyKeys(schema, ['patternProperties'])) return null;
+    const patterns = Object.entries((schema.patternProperties ?? {}) as Record<string, TSchema>);
+    if (patterns.length !== 1) return null;
+    const [pattern, valueSchema] = patterns[0]!;
+    const values = simpleCheckOf(valueSchema);
+    if (values === null) return null;
+    const keys = new RegExp(pattern);
+    // A plain object (no Date, typed array or other class); keys the pattern does not take pass
+    // (no additionalProperties), those it takes need a passing value.
+    return (v) => {
+      if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
+      for (const key in v) {
+        if (!Object.hasOwn(v, key)) continue;
+        if (keys.test(key) && !values((v as Record<string, unknown>)[key])) return false;
+      }
+      return true;
+    };
+  }
+  return null;
 }
 
 /** A declared property's compiled check (compiled now if no spec set the property before). */
@@ -168,7 +264,7 @@ export function cleanSpecCheck(
       } else if (value !== null && typeof value === 'object') {
         if (!cleanValue(entry.property.schema, value)) return false;
       }
-      if (value !== undefined && !checkOf(entry.property).Check(value)) return false;
+      if (value !== undefined && !passes(entry.property, value)) return false;
       if (entry.copied && into !== undefined) into[key] = value;
     }
     return true;
