@@ -24,6 +24,9 @@ const clusterType = typeUrl('envoy.config.cluster.v3.Cluster');
 const httpProtocolOptionsType = typeUrl(httpProtocolOptionsKey);
 
 function httpProtocolOptions(cluster: IRCluster): Json | undefined {
+  // (Nothing made for a cluster without HTTP/2 or timeouts: the common case.)
+  if (!cluster.http2 && cluster.idleTimeoutMs === undefined && cluster.maxConnectionLifetimeMs === undefined)
+    return undefined;
   const common = defined({
     idle_timeout: duration(cluster.idleTimeoutMs),
     max_connection_duration: duration(cluster.maxConnectionLifetimeMs),
@@ -40,7 +43,8 @@ function httpProtocolOptions(cluster: IRCluster): Json | undefined {
 }
 
 function circuitBreakers(cluster: IRCluster): Json | undefined {
-  const thresholds = (cluster.circuitBreakers ?? []).map((cb) =>
+  if (cluster.circuitBreakers === undefined || cluster.circuitBreakers.length === 0) return undefined;
+  const thresholds = cluster.circuitBreakers.map((cb) =>
     defined({
       max_connections: cb.maxConnections,
       max_pending_requests: cb.maxPendingRequests,
@@ -69,33 +73,35 @@ function tcpKeepalive(cluster: IRCluster): Json | undefined {
 export function lowerCluster(cluster: IRCluster): LoweredResource {
   // Keys in code-unit order (the order the printer's canonical JSON wants, so it need not copy
   // the object); a plugin's extra fields, if any, come after.
+  // Built key by key where defined (not a literal of every field and its `defined` copy):
+  // clusters are lowered by the thousand. cluster.test.ts holds it to the literal.
   const eds = cluster.discovery === 'EDS';
-  const resource = defined({
-    '@type': clusterType,
-    circuit_breakers: circuitBreakers(cluster),
-    connect_timeout: duration(cluster.connectTimeoutMs),
-    dns_lookup_family: cluster.dnsLookupFamily,
-    // How the cluster finds its hosts: EDS over ADS, or an inline load assignment for DNS and static targets.
-    eds_cluster_config: eds
-      ? defined({ eds_config: adsConfigSource(), service_name: cluster.edsServiceName })
-      : undefined,
-    health_checks: nonEmpty(cluster.healthChecks),
-    lb_policy: cluster.lbPolicy,
-    load_assignment: eds
-      ? undefined
-      : clusterLoadAssignment(
-          cluster.name,
-          (cluster.targets ?? []).map((t) => ({ address: t.host, port: t.port })),
-        ),
-    name: cluster.name,
-    outlier_detection: cluster.outlierDetection,
-    per_connection_buffer_limit_bytes: cluster.perConnectionBufferLimitBytes,
-    respect_dns_ttl: cluster.respectDnsTtl,
-    transport_socket: cluster.tls ? upstreamTransportSocket(cluster.tls) : undefined,
-    type: eds ? 'EDS' : cluster.discovery,
-    typed_extension_protocol_options: httpProtocolOptions(cluster),
-    upstream_connection_options: tcpKeepalive(cluster),
-  });
+  const resource: Json = { '@type': clusterType };
+  setDefined(resource, 'circuit_breakers', circuitBreakers(cluster));
+  setDefined(resource, 'connect_timeout', duration(cluster.connectTimeoutMs));
+  setDefined(resource, 'dns_lookup_family', cluster.dnsLookupFamily);
+  // How the cluster finds its hosts: EDS over ADS, or an inline load assignment for DNS and static targets.
+  if (eds)
+    resource.eds_cluster_config = defined({
+      eds_config: adsConfigSource(),
+      service_name: cluster.edsServiceName,
+    });
+  setDefined(resource, 'health_checks', nonEmpty(cluster.healthChecks));
+  setDefined(resource, 'lb_policy', cluster.lbPolicy);
+  if (!eds) {
+    resource.load_assignment = clusterLoadAssignment(
+      cluster.name,
+      (cluster.targets ?? []).map((t) => ({ address: t.host, port: t.port })),
+    );
+  }
+  setDefined(resource, 'name', cluster.name);
+  setDefined(resource, 'outlier_detection', cluster.outlierDetection);
+  setDefined(resource, 'per_connection_buffer_limit_bytes', cluster.perConnectionBufferLimitBytes);
+  setDefined(resource, 'respect_dns_ttl', cluster.respectDnsTtl);
+  if (cluster.tls) setDefined(resource, 'transport_socket', upstreamTransportSocket(cluster.tls));
+  setDefined(resource, 'type', eds ? 'EDS' : cluster.discovery);
+  setDefined(resource, 'typed_extension_protocol_options', httpProtocolOptions(cluster));
+  setDefined(resource, 'upstream_connection_options', tcpKeepalive(cluster));
   return {
     typeUrl: TypeUrl.Cluster,
     name: cluster.name,
@@ -103,4 +109,8 @@ export function lowerCluster(cluster: IRCluster): LoweredResource {
     provenance: cluster.provenance,
     parts: [],
   };
+}
+
+function setDefined(out: Json, key: string, value: unknown): void {
+  if (value !== undefined) out[key] = value;
 }
