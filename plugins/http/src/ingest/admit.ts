@@ -134,10 +134,49 @@ function simpleCheck(schema: TSchema): ((value: unknown) => boolean) | null {
   if (kind === 'Unknown') return onlyKeys(schema, []) ? () => true : null;
   if (kind === 'Boolean') return onlyKeys(schema, []) ? (v) => typeof v === 'boolean' : null;
   if (kind === 'String') {
-    if (!onlyKeys(schema, ['minLength', 'maxLength'])) return null;
+    // `enum` is not read by TypeBox (StringEnum gives the same list as a pattern, which is).
+    if (!onlyKeys(schema, ['minLength', 'maxLength', 'pattern', 'enum']) || schema.format !== undefined)
+      return null;
     const min = numberOrUndefined(schema.minLength) ?? 0;
     const max = numberOrUndefined(schema.maxLength) ?? Number.POSITIVE_INFINITY;
-    return (v) => typeof v === 'string' && v.length >= min && v.length <= max;
+    const pattern = schema.pattern === undefined ? undefined : new RegExp(schema.pattern as string);
+    return (v) =>
+      typeof v === 'string' &&
+      v.length >= min &&
+      v.length <= max &&
+      (pattern === undefined || pattern.test(v));
+  }
+  if (kind === 'Array') {
+    if (!onlyKeys(schema, ['items'])) return null;
+    const items = simpleCheckOf(schema.items as TSchema);
+    if (items === null) return null;
+    return (v) => {
+      if (!Array.isArray(v)) return false;
+      for (let i = 0; i < v.length; i++) if (!items(v[i])) return false;
+      return true;
+    };
+  }
+  if (kind === 'Object') {
+    if (!onlyKeys(schema, ['properties', 'required']) || schema.additionalProperties !== undefined)
+      return null;
+    const properties = (schema.properties ?? {}) as Record<string, TSchema>;
+    const required = new Set((schema.required as string[] | undefined) ?? []);
+    const members: Array<{ key: string; required: boolean; check: (value: unknown) => boolean }> = [];
+    for (const key of Object.keys(properties)) {
+      const check = simpleCheckOf(properties[key]!);
+      if (check === null) return null;
+      members.push({ key, required: required.has(key), check });
+    }
+    // TypeBox reads each declared property (an absent optional one passes); other keys pass.
+    return (v) => {
+      if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
+      for (let i = 0; i < members.length; i++) {
+        const member = members[i]!;
+        const value = (v as Record<string, unknown>)[member.key];
+        if (value === undefined ? member.required : !member.check(value)) return false;
+      }
+      return true;
+    };
   }
   if (kind === 'Integer' || kind === 'Number') {
     if (!onlyKeys(schema, ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'])) return null;
