@@ -1,4 +1,4 @@
-import { type ResourceRef, TypeUrl, versionHash } from '@attache/core';
+import { lazyField, type ResourceRef, TypeUrl, versionHash } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { lazyXdsResource } from './lazy-resource.js';
 
@@ -56,5 +56,20 @@ describe('lazyXdsResource', () => {
     expect(lazy.version).toBe('v1');
     expect(lazy.provenance).toEqual([]);
     expect(calls).toEqual({ version: 0, provenance: 0 });
+  });
+
+  it('has the property descriptors lazyField gives (own accessors, enumerable, configurable, in order)', () => {
+    const viaLazyField = { typeUrl: TypeUrl.Cluster, name: 'c', resource } as Record<string, unknown>;
+    lazyField(viaLazyField, 'version', () => 'v');
+    lazyField(viaLazyField, 'provenance', () => refs);
+    const shape = (o: object) =>
+      Object.entries(Object.getOwnPropertyDescriptors(o)).map(([key, d]) => ({
+        key,
+        enumerable: d.enumerable,
+        configurable: d.configurable,
+        accessor: typeof d.get === 'function' && typeof d.set === 'function',
+        writable: d.writable,
+      }));
+    expect(shape(counted().lazy)).toEqual(shape(viaLazyField));
   });
 });

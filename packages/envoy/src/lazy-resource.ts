@@ -1,4 +1,4 @@
-import { lazyField, type ResourceRef, type XdsResource } from '@attache/core';
+import type { ResourceRef, XdsResource } from '@attache/core';
 
 /**
  * An XdsResource whose `version` (the hash of its JSON text) and `provenance` (the union of
@@ -19,8 +19,37 @@ export function lazyXdsResource(
   version: () => string,
   provenance: () => ResourceRef[],
 ): XdsResource {
-  const resource = { typeUrl: fields.typeUrl, name: fields.name, resource: fields.resource } as XdsResource;
-  lazyField(resource, 'version', version);
-  lazyField(resource, 'provenance', provenance);
-  return resource;
+  // The accessors of lazyField (own, enumerable, configurable, in this order), written as one
+  // literal: made by the thousand, where two defineProperty calls per resource cost more.
+  let pendingVersion: (() => string) | undefined = version;
+  let versionValue: string | undefined;
+  let pendingProvenance: (() => ResourceRef[]) | undefined = provenance;
+  let provenanceValue: ResourceRef[] | undefined;
+  return {
+    typeUrl: fields.typeUrl,
+    name: fields.name,
+    resource: fields.resource,
+    get version(): string {
+      if (pendingVersion) {
+        versionValue = pendingVersion();
+        pendingVersion = undefined;
+      }
+      return versionValue!;
+    },
+    set version(next: string) {
+      versionValue = next;
+      pendingVersion = undefined;
+    },
+    get provenance(): ResourceRef[] {
+      if (pendingProvenance) {
+        provenanceValue = pendingProvenance();
+        pendingProvenance = undefined;
+      }
+      return provenanceValue!;
+    },
+    set provenance(next: ResourceRef[]) {
+      provenanceValue = next;
+      pendingProvenance = undefined;
+    },
+  };
 }
