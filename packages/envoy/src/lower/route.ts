@@ -53,15 +53,24 @@ export function stringMatcher(match: IRStringMatch, limits: RegexLimits = noLimi
  */
 const loweredMatchers = new WeakMap<RegexLimits, WeakMap<object, Json>>();
 
+let lastLimits: RegexLimits | undefined;
+let lastByMatcher: WeakMap<object, Json> | undefined;
+
 function sharedMatcher<T extends object>(
   matcher: T,
   limits: RegexLimits,
   lower: (matcher: T, limits: RegexLimits) => Json,
 ): Json {
-  let byMatcher = loweredMatchers.get(limits);
+  // (The last limits' map kept at hand: one lookup fewer per header matcher of every route.)
+  let byMatcher = limits === lastLimits ? lastByMatcher : undefined;
   if (byMatcher === undefined) {
-    byMatcher = new WeakMap();
-    loweredMatchers.set(limits, byMatcher);
+    byMatcher = loweredMatchers.get(limits);
+    if (byMatcher === undefined) {
+      byMatcher = new WeakMap();
+      loweredMatchers.set(limits, byMatcher);
+    }
+    lastLimits = limits;
+    lastByMatcher = byMatcher;
   }
   let json = byMatcher.get(matcher);
   if (json === undefined) {
