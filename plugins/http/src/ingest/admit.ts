@@ -231,7 +231,8 @@ const quickChecks = new WeakMap<TSchema, ((spec: Record<string, unknown>) => boo
  * every declared property (some 70 for a Mapping, most absent), while a spec
  * sets a handful; checking just the present keys and the required ones gives
  * the same verdict for an object with optional properties and no other rule.
- * Null when the schema has any other rule: then only the full check decides.
+ * Null when the schema has any other rule: then only the full check decides. A property's value
+ * is judged as the clean-spec walk judges it (passes): a simple check, else the compiled one.
  */
 export function quickCheckFor(schema: TSchema): ((spec: Record<string, unknown>) => boolean) | null {
   let quick = quickChecks.get(schema);
@@ -248,7 +249,7 @@ export function quickCheckFor(schema: TSchema): ((spec: Record<string, unknown>)
         if (value === undefined) continue;
         const property = declared.get(key);
         if (property === undefined) continue;
-        if (!checkOf(property).Check(value)) return false;
+        if (!passes(property, value)) return false;
       }
       return true;
     };
