@@ -7,8 +7,10 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { describe, expect, it } from 'vitest';
 import { httpSpecSchemas } from '../index.js';
 import type { MappingSpec } from '../schemas/mapping.js';
-import { admitter, cleanSpecCheck, simpleCheckOf } from './admit.js';
+import { admitter } from './admit.js';
+import { cleanSpecCheck } from './clean-spec.js';
 import { mappingFieldsOf, mappingRecord, unreadFields } from './mapping-fields.js';
+import { simpleCheckOf } from './schema-checks.js';
 
 const dir = fileURLToPath(new URL('../testdata', import.meta.url));
 

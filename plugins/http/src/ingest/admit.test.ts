@@ -5,7 +5,8 @@ import { resourcesFromYaml } from '@attache/testkit';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { describe, expect, it } from 'vitest';
 import { httpSpecSchemas } from '../index.js';
-import { admitter, type MissingFieldCodes, quickCheckFor } from './admit.js';
+import { admitter, type MissingFieldCodes } from './admit.js';
+import { quickCheckFor } from './schema-checks.js';
 
 const dir = fileURLToPath(new URL('../testdata', import.meta.url));
 

@@ -1,5 +1,5 @@
 import type { MappingSpec } from '../schemas/mapping.js';
-import type { SpecRecord } from './admit.js';
+import type { SpecRecord } from './clean-spec.js';
 
 /**
  * A Mapping's spec fields as the http passes read them: every field of the schema but those they
