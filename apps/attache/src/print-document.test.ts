@@ -1,6 +1,6 @@
-import { canonicalJson, seededRandom } from '@attache/core';
+import { canonicalJson, seededRandom, sortKeys } from '@attache/core';
 import { describe, expect, it } from 'vitest';
-import { canonicalDocumentChunks, writeInBatches } from './print-document.js';
+import { canonicalDocumentChunks, sortedView, writeInBatches } from './print-document.js';
 
 const printed = (document: Record<string, unknown[]>, size?: number, partsAbove?: number) => {
   const writes: string[] = [];
@@ -236,6 +236,47 @@ describe('canonicalDocumentChunks', () => {
       for (const partsAbove of [0, 40, 500])
         expect(printed(document, 1 << 16, partsAbove).text).toBe(expected);
     }
+  });
+
+  it('sortedView: the text of sortKeys, the value itself where nothing is out of order, the input untouched', () => {
+    // Objects in order whose values change at the first, a middle or the last key, objects out of
+    // order, arrays, shared values, undefined and holes, at random (seed 41).
+    const random = seededRandom(41);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const value = (level: number): unknown => {
+      const r = random();
+      if (level > 4 || r < 0.3) return pick<unknown>([1, 'x', null, true, undefined, -0.5]);
+      if (r < 0.5) {
+        const list = Array.from({ length: Math.floor(random() * 5) }, () => value(level + 1));
+        if (list.length > 2 && random() < 0.2) delete list[1];
+        return list;
+      }
+      const keys = ['a', 'b', 'c', 'd', 'e', '1', '20'].filter(() => random() < 0.6);
+      if (random() < 0.7) keys.sort();
+      else keys.reverse();
+      return Object.fromEntries(keys.map((k) => [k, value(level + 1)]));
+    };
+    const canonical = (v: unknown): boolean =>
+      v === null || typeof v !== 'object'
+        ? true
+        : Array.isArray(v)
+          ? v.every(canonical)
+          : Object.keys(v).every((k, i, ks) => (i === 0 || ks[i - 1]! < k) && canonical((v as never)[k]));
+    let same = 0;
+    let copied = 0;
+    for (let round = 0; round < 2000; round++) {
+      const input = value(0);
+      const before = JSON.stringify(input);
+      const view = sortedView(input);
+      expect(JSON.stringify(view)).toBe(JSON.stringify(sortKeys(input)));
+      expect(JSON.stringify(input)).toBe(before);
+      if (canonical(input)) {
+        expect(view).toBe(input);
+        same++;
+      } else if (view !== input) copied++;
+    }
+    expect(same).toBeGreaterThan(200);
+    expect(copied).toBeGreaterThan(200);
   });
 
   it('writes in batches of about the given size, not one write per resource', () => {

@@ -19,8 +19,9 @@ export function sortedView(value: unknown): unknown {
   if (Array.isArray(value) && !('toJSON' in value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      if (!(i in value)) continue;
       const item = value[i];
+      // A string, number, boolean or null is its own view (no call); a hole reads as undefined.
+      if (item === null || typeof item !== 'object') continue;
       const view = sortedView(item);
       if (view !== item) {
         copy ??= value.slice();
@@ -39,25 +40,39 @@ export function sortedView(value: unknown): unknown {
     return sortKeys(value);
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
-  let inOrder = true;
   for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1]! > keys[i]!) {
-      inOrder = false;
-      break;
-    }
+    if (keys[i - 1]! > keys[i]!) return sortedCopy(record, keys, 0, undefined);
   }
-  let changed = !inOrder;
-  const views: unknown[] = new Array(keys.length);
+  // Keys in order (most objects): the object is its own view unless a value's view differs, and
+  // nothing is allocated to find that out.
   for (let i = 0; i < keys.length; i++) {
     const item = record[keys[i]!];
+    if (item === null || typeof item !== 'object') continue;
     const view = sortedView(item);
-    views[i] = view;
-    if (view !== item) changed = true;
+    if (view !== item) return sortedCopy(record, keys, i, view);
   }
-  if (!changed) return value;
-  if (!inOrder) sortTogether(keys, views);
+  return value;
+}
+
+/**
+ * The sorted copy of `record`, whose keys are `keys` (Object.keys order): the views of the values
+ * of keys before `from` are the values themselves (sortedView has looked at them already), the
+ * view of the value at `from` is `viewAtFrom` (when `from` > 0, or given), the rest are made here.
+ */
+function sortedCopy(
+  record: Record<string, unknown>,
+  keys: string[],
+  from: number,
+  viewAtFrom: unknown,
+): Record<string, unknown> {
+  const views: unknown[] = new Array(keys.length);
+  for (let i = 0; i < from; i++) views[i] = record[keys[i]!];
+  let i = from;
+  if (viewAtFrom !== undefined) views[i++] = viewAtFrom;
+  for (; i < keys.length; i++) views[i] = sortedView(record[keys[i]!]);
+  sortTogether(keys, views);
   const out: Record<string, unknown> = {};
-  for (let i = 0; i < keys.length; i++) if (views[i] !== undefined) out[keys[i]!] = views[i];
+  for (let k = 0; k < keys.length; k++) if (views[k] !== undefined) out[keys[k]!] = views[k];
   return out;
 }
 
