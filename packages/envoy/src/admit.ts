@@ -10,7 +10,7 @@ import {
 } from '@attache/core';
 import type { RouteConfigText } from './json-text.js';
 import { KeptProvenance } from './kept-provenance.js';
-import { lazyXdsResource } from './lazy-resource.js';
+import { LazyXdsResource } from './lazy-resource.js';
 import type { Json, LoweredResource, ResourcePart } from './lower/index.js';
 import { unionProvenance } from './provenance-union.js';
 import { validateResource } from './validate.js';
@@ -101,26 +101,17 @@ export function admitLowered(
     const pruned = dropped === undefined ? lowered.resource : withoutParts(lowered.resource, dropped);
     const issues = validateResource(pruned);
     if (issues.length === 0) {
-      const left = dropped;
-      // (Parts read only with the provenance: a route configuration makes them when first read.)
-      const kept = () => (left === undefined ? lowered.parts : lowered.parts.filter((p) => !left.has(p)));
-      const version = () =>
-        routeConfigText && lowered.typeUrl === TypeUrl.RouteConfiguration
-          ? routeConfigText.version(pruned)
-          : versionHash(pruned);
-      const provenance = () => {
-        const parts = kept();
-        return (
-          keptProvenance(admitted, lowered)?.union(lowered.provenance, parts) ??
-          unionProvenance(lowered.provenance, parts)
-        );
-      };
-      const fields = { typeUrl: lowered.typeUrl, name: lowered.name, resource: pruned };
       return {
         // Outside an incremental compiler (whose kept state the next compile rewrites), on first read.
         resource: admitted
-          ? { ...fields, version: version(), provenance: provenance() }
-          : lazyXdsResource(fields, version, provenance),
+          ? {
+              typeUrl: lowered.typeUrl,
+              name: lowered.name,
+              resource: pruned,
+              version: admittedVersion(pruned, lowered.typeUrl, routeConfigText),
+              provenance: admittedProvenance(lowered, dropped, admitted),
+            }
+          : new AdmittedResource(lowered, pruned, dropped, routeConfigText),
         rejections,
       };
     }
@@ -157,6 +148,71 @@ export function admitLowered(
 }
 
 const noneLeftOut: ReadonlyMap<ResourcePart, Rejection> = new Map();
+
+/** The version of an admitted resource: the hash of its JSON text (a route configuration's from its shared route lists' texts). */
+function admittedVersion(
+  pruned: Json,
+  typeUrl: string,
+  routeConfigText: RouteConfigText | undefined,
+): string {
+  return routeConfigText && typeUrl === TypeUrl.RouteConfiguration
+    ? routeConfigText.version(pruned)
+    : versionHash(pruned);
+}
+
+/** The provenance of an admitted resource: its own refs and those of the parts it kept. */
+function admittedProvenance(
+  lowered: LoweredResource,
+  dropped: ReadonlySet<ResourcePart> | undefined,
+  admitted: KeptByString<string> | undefined,
+): ResourceRef[] {
+  // (Parts read only here: a route configuration makes them when first read.)
+  const parts = dropped === undefined ? lowered.parts : lowered.parts.filter((p) => !dropped.has(p));
+  return (
+    keptProvenance(admitted, lowered)?.union(lowered.provenance, parts) ??
+    unionProvenance(lowered.provenance, parts)
+  );
+}
+
+/**
+ * An admitted resource of a one-shot compile: its version and provenance computed when first
+ * read (LazyXdsResource), from what it keeps in #private fields (no closures: one is made for
+ * every resource of a compile).
+ */
+class AdmittedResource extends LazyXdsResource {
+  #lowered: LoweredResource | undefined;
+  #dropped: ReadonlySet<ResourcePart> | undefined;
+  #routeConfigText: RouteConfigText | undefined;
+  /** The JSON admitted (what `resource` is, unless assigned another since). */
+  #pruned: Json;
+
+  constructor(
+    lowered: LoweredResource,
+    pruned: Json,
+    dropped: ReadonlySet<ResourcePart> | undefined,
+    routeConfigText: RouteConfigText | undefined,
+  ) {
+    super(lowered.typeUrl, lowered.name, pruned);
+    this.#pruned = pruned;
+    this.#lowered = lowered;
+    this.#dropped = dropped;
+    this.#routeConfigText = routeConfigText;
+  }
+
+  protected computeVersion(): string {
+    return admittedVersion(this.#pruned, this.#lowered!.typeUrl, this.#routeConfigText);
+  }
+
+  protected computeProvenance(): ResourceRef[] {
+    return admittedProvenance(this.#lowered!, this.#dropped, undefined);
+  }
+
+  protected override release(): void {
+    this.#lowered = undefined;
+    this.#dropped = undefined;
+    this.#routeConfigText = undefined;
+  }
+}
 
 /**
  * Route configurations with more virtual hosts than this, or more parts (routes) than

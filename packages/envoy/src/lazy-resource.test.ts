@@ -1,6 +1,18 @@
-import { lazyField, type ResourceRef, TypeUrl, versionHash } from '@attache/core';
+import {
+  type IRRoute,
+  type IRRouteConfig,
+  KeptByString,
+  lazyField,
+  type ResourceRef,
+  seededRandom,
+  TypeUrl,
+  versionHash,
+} from '@attache/core';
 import { describe, expect, it } from 'vitest';
-import { lazyXdsResource } from './lazy-resource.js';
+import { admitLowered } from './admit.js';
+import { RouteConfigText } from './json-text.js';
+import { LazyXdsResource, lazyXdsResource } from './lazy-resource.js';
+import { lowerRouteConfig } from './lower/route-config.js';
 
 const resource = { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'c' };
 const refs: ResourceRef[] = [{ apiVersion: 'getambassador.io/v3alpha1', kind: 'Mapping', name: 'm' }];
@@ -71,5 +83,63 @@ describe('lazyXdsResource', () => {
         writable: d.writable,
       }));
     expect(shape(counted().lazy)).toEqual(shape(viaLazyField));
+  });
+});
+
+describe('the admitted resources of a one-shot compile (AdmittedResource)', () => {
+  const ref = (name: string): ResourceRef => ({
+    apiVersion: 'getambassador.io/v3alpha1',
+    kind: 'Mapping',
+    name,
+  });
+
+  /** A route configuration of random routes, some invalid (an empty cluster name: dropped and blamed). */
+  function randomRouteConfig(random: () => number, n: number): IRRouteConfig {
+    const routes: IRRoute[] = [];
+    const count = 1 + Math.floor(random() * 6);
+    for (let i = 0; i < count; i++) {
+      const bad = random() < 0.3;
+      routes.push({
+        name: `r${n}-${i}`,
+        match: { path: { kind: 'prefix', value: `/p${Math.floor(random() * 4)}/` } },
+        action: {
+          kind: 'forward',
+          clusters: [{ cluster: bad ? '' : `c${Math.floor(random() * 3)}`, weight: 100 }],
+        },
+        provenance: [ref(`m${Math.floor(random() * 5)}`)],
+      });
+    }
+    return {
+      name: `rc${n}`,
+      virtualHosts: [{ name: `vh${n}`, domains: ['*'], routes, provenance: [ref(`host${n}`)] }],
+      provenance: random() < 0.5 ? [ref(`listener${n}`)] : [],
+    } as IRRouteConfig;
+  }
+
+  it('read as the eager resources an incremental compiler makes: values, keys, spread, JSON, clone', () => {
+    const random = seededRandom(1313);
+    for (let n = 0; n < 60; n++) {
+      const lowered = lowerRouteConfig(randomRouteConfig(random, n));
+      const lazy = admitLowered(lowered, new RouteConfigText(undefined), undefined, undefined);
+      const eager = admitLowered(lowered, new RouteConfigText(undefined), undefined, new KeptByString());
+      expect(lazy.rejections).toEqual(eager.rejections);
+      const [a, b] = [lazy.resource!, eager.resource!];
+      expect(a).toBeInstanceOf(LazyXdsResource);
+      expect(b).not.toBeInstanceOf(LazyXdsResource);
+      expect(a.version).toBe(b.version);
+      // In random order: either value first, or one assigned before the other is read.
+      const order = random();
+      if (order < 0.3) expect(a.provenance).toEqual(b.provenance);
+      if (order > 0.8) {
+        const lazyAgain = admitLowered(lowered, undefined, undefined, undefined).resource!;
+        lazyAgain.version = 'assigned';
+        expect(lazyAgain.version).toBe('assigned');
+        expect(lazyAgain.provenance).toEqual(b.provenance);
+      }
+      expect(Object.keys(a)).toEqual(Object.keys(b));
+      expect({ ...a }).toEqual({ ...b });
+      expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+      expect(structuredClone(a)).toEqual(structuredClone(b));
+    }
   });
 });
