@@ -1,10 +1,14 @@
-import { isAscii } from 'node:buffer';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import vm from 'node:vm';
+// Node's modules by process.getBuiltinModule where there is one (Node 20.16 on), not imported: see main.ts.
+const getBuiltin = process.getBuiltinModule as typeof process.getBuiltinModule | undefined;
+const { isAscii } = getBuiltin ? getBuiltin('node:buffer') : await import('node:buffer');
+const { createHash } = getBuiltin ? getBuiltin('node:crypto') : await import('node:crypto');
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = getBuiltin
+  ? getBuiltin('node:fs')
+  : await import('node:fs');
+const { createRequire } = getBuiltin ? getBuiltin('node:module') : await import('node:module');
+const { homedir } = getBuiltin ? getBuiltin('node:os') : await import('node:os');
+const { dirname, join } = getBuiltin ? getBuiltin('node:path') : await import('node:path');
+const vm = getBuiltin ? getBuiltin('node:vm') : await import('node:vm');
 
 export interface LoadedBundle<T> {
   exports: T;

@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
+// Node's modules come from process.getBuiltinModule, not from import statements: Node makes each
+// one an ES module imports a facade of all its exports (node:fs's reads each lazy getter, loading
+// streams), ~5 ms of a run's start here and in load-bundle.ts (20 alternated pairs of two small
+// entry scripts, session 13). The bundle takes them with require. Node 20 before 20.16 has no
+// getBuiltinModule: there they are imported.
+const getBuiltin = process.getBuiltinModule as typeof process.getBuiltinModule | undefined;
+const { existsSync } = getBuiltin ? getBuiltin('node:fs') : await import('node:fs');
+const { fileURLToPath } = getBuiltin ? getBuiltin('node:url') : await import('node:url');
 
 const argv = process.argv.slice(2);
 
@@ -17,6 +22,7 @@ if (offline && existsSync(bundle)) {
   // times as long as by default (--interrupt-budget 67584), so that less CPU goes to optimising
   // code that runs too briefly to pay it back: about a third less CPU in all at 1,000 and 10,000
   // Mappings, the same at 30,000 (tools/bench/README.md, "## cli"). `serve` keeps V8's defaults.
+  const { setFlagsFromString } = getBuiltin ? getBuiltin('node:v8') : await import('node:v8');
   setFlagsFromString('--interrupt-budget=1081344');
   const { loadBundle } = await import('./load-bundle.js');
   const loaded = loadBundle<typeof import('./cli.js')>(bundle);
