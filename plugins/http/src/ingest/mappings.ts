@@ -37,6 +37,17 @@ export function ingestMappings(ctx: PassContext): void {
   const grpcLoaded =
     ctx.fields('getambassador.io/Mapping').find((f) => f.path === '/spec/grpc')?.loaded === true;
   const regexLimit = ctx.ir.regexMaxProgramSize ?? envoyDefaultRegexMaxSize;
+  // One authority object per hostname glob (10,000 Mappings name a handful of Hosts): authorities
+  // are read, never edited, and live as long as the model.
+  const globs = new Map<string, { glob: string }>();
+  const globOf = (glob: string): { glob: string } => {
+    let authority = globs.get(glob);
+    if (authority === undefined) {
+      authority = { glob };
+      globs.set(glob, authority);
+    }
+    return authority;
+  };
   const ingestOne = (m: Admitted<MappingSpec>): HttpMapping | undefined => {
     // Every field read below, and by the passes after this one, is read from the one-shape record.
     // Admission fills it for a clean spec (nearly every one) in its own walk over the keys.
@@ -161,7 +172,7 @@ export function ingestMappings(ctx: PassContext): void {
     const authorityHeader = spec.headers?.[':authority'];
     if (authorityHeader !== undefined && spec.hostname === undefined && spec.host === undefined) {
       // Emissary treats an exact :authority header match as the Mapping's host (it then picks Hosts by it).
-      authority = { glob: authorityHeader };
+      authority = globOf(authorityHeader);
     }
     if (spec.hostname !== undefined) {
       if (!isValidHostGlob(spec.hostname)) {
@@ -171,7 +182,7 @@ export function ingestMappings(ctx: PassContext): void {
           message: `spec.hostname '${spec.hostname}' is not a hostname glob; use a name, "*", "*.domain" or "name.*"`,
         });
       }
-      authority = { glob: spec.hostname };
+      authority = globOf(spec.hostname);
       if (spec.host !== undefined) {
         ctx.report({
           code: 'MAPPING_HOST_AND_HOSTNAME',
@@ -191,7 +202,7 @@ export function ingestMappings(ctx: PassContext): void {
           message: `spec.host '${spec.host}' is not a hostname; use spec.hostname with a glob`,
         });
       } else {
-        authority = { glob: spec.host };
+        authority = globOf(spec.host);
       }
       ctx.report({
         code: 'MAPPING_HOST_DEPRECATED',
@@ -262,7 +273,7 @@ export function ingestMappings(ctx: PassContext): void {
       fields: spec,
       bypassAuth: spec.bypass_auth === true,
       authContextExtensions:
-        spec.auth_context_extensions === undefined ? {} : { ...spec.auth_context_extensions },
+        spec.auth_context_extensions === undefined ? noExtensions : { ...spec.auth_context_extensions },
       rateLimitLabels: spec.labels,
       routeNames: [],
     };
@@ -311,6 +322,9 @@ export function ingestMappings(ctx: PassContext): void {
 }
 
 const keptIngestKey = {};
+
+/** The authContextExtensions of every Mapping without any (read, never edited: frozen so that an edit throws). */
+const noExtensions: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** Whether a map of names (headers, query parameters) has an entry named "". */
 function hasEmptyName(value: unknown): boolean {
