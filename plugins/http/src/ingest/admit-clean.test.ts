@@ -178,8 +178,8 @@ describe('the clean-spec front door', () => {
           continue;
         }
         fast++;
-        // The record mappingFieldsOf makes: the read fields in the schema's order, the spec's values.
-        expect(Object.keys(fields)).toEqual(read);
+        // The record mappingFieldsOf makes: the same own fields in the same order, the spec's values.
+        expect(Object.keys(fields)).toEqual(Object.keys(mappingFieldsOf(a.spec)));
         const expected = mappingFieldsOf(a.spec) as unknown as Record<string, unknown>;
         for (const name of read) expect(fields[name], name).toBe(expected[name]);
       }

@@ -1,7 +1,7 @@
 import { seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { MappingSpec } from '../schemas/mapping.js';
-import { mappingFieldsOf, unreadFields } from './mapping-fields.js';
+import { mappingFieldsOf, ownRecordFields, recordFields, unreadFields } from './mapping-fields.js';
 
 const declared = Object.keys(MappingSpec.properties);
 const read = declared.filter((f) => !(unreadFields as readonly string[]).includes(f));
@@ -33,11 +33,29 @@ describe('mappingFieldsOf', () => {
         spec[name] = values[next(values.length)];
       }
       const fields = mappingFieldsOf(spec as MappingSpec) as unknown as Record<string, unknown>;
-      // One shape: the declared fields the passes read, in the schema's order, whatever the spec holds.
-      expect(Object.keys(fields)).toEqual(read);
+      // The common fields always its own, in order (one shape for specs that set no other), then
+      // the rare fields the spec sets; every field read as the spec has it.
+      const own = Object.keys(fields);
+      expect(own.slice(0, ownRecordFields.length)).toEqual(ownRecordFields);
+      expect(own.slice(ownRecordFields.length)).toEqual(
+        Object.keys(spec).filter((k) => read.includes(k) && !ownRecordFields.includes(k)),
+      );
       for (const name of read) expect(fields[name], name).toBe(spec[name]);
       for (const name of [...extra, ...unreadFields]) expect(Object.hasOwn(fields, name), name).toBe(false);
     }
+  });
+
+  it('lists every field the passes read, once', () => {
+    expect([...recordFields].sort()).toEqual([...read].sort());
+    expect(new Set(recordFields).size).toBe(recordFields.length);
+  });
+
+  it('keeps records apart: a rare field set on one is not seen on another', () => {
+    const a = mappingFieldsOf({ prefix: '/a/', service: 'a', cors: { origins: ['x'] } } as MappingSpec);
+    const b = mappingFieldsOf({ prefix: '/b/', service: 'b' } as MappingSpec);
+    expect(a.cors).toEqual({ origins: ['x'] });
+    expect(b.cors).toBeUndefined();
+    expect(Object.hasOwn(b, 'cors')).toBe(false);
   });
 
   it('reads own fields only', () => {
