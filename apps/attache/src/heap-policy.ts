@@ -11,8 +11,9 @@ import type { Pipeline } from '@attache/core';
  * The passes before lowering leave garbage in the old generation, which V8 collects only when
  * more has been added to it; lowering's output and garbage come on top, and the peak of a run
  * is reached while lowering, so a full collection runs before it. Printing keeps nothing it
- * wrote (print-document.ts), so the old generation does not grow while it prints and needs no
- * collection before it (Session 9 in tools/bench/README.md; Session 8 collected there too).
+ * wrote on V8's heap (the text of a shared route list is kept in Buffers, print-document.ts), so
+ * the old generation does not grow while it prints and needs no collection before it (Session 9
+ * in tools/bench/README.md; Session 8 collected there too).
  * Since the collector works on the main thread (collectOnMainThread), the collection before
  * lowering pays for itself in CPU rather than memory: without it, peak RSS at 10,000 Mappings
  * read the same (136 against 137 MiB) but whole-process CPU 1.052 times as much (14 pairs,

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { sortKeys } from '@attache/core';
 
 /** Objects and arrays sortedView has looked at (for canonicalDocumentChunks: how large a resource is). */
@@ -117,15 +118,17 @@ function sortTogether(keys: string[], values: unknown[]): void {
  * part by part; at 500, printing 10,000 Mappings took 146–161 ms instead of 204–218 ms, and
  * 1,000 Mappings ~20 ms less (tools/bench/README.md, "Session 8: the CLI").
  *
- * Nothing written is kept: a route list that lowering shares between two RouteConfigurations (a
- * Host's cleartext and TLS ones) is written twice. Keeping its text for the second time saved
- * ~45 ms at 10,000 Mappings, but the ~10 MB of kept text outlived young collections, grew the
- * old generation and needed a full collection before printing (~50 ms) to keep the peak under
- * 150 MiB; without both the peak is ~7 MiB lower (tools/bench/README.md, "Session 9: the CLI").
+ * A route list that lowering shares between two RouteConfigurations (a Host's cleartext and TLS
+ * ones) is made into text once: the text is kept for the next time as bytes outside V8's heap
+ * (ListMemory), up to `keptBytes` (16 MiB by default) at a time. Kept as strings (session 9), the
+ * ~10 MB of it at 10,000 Mappings outlived young collections, grew the old generation and needed
+ * a full collection before printing (~50 ms) to keep the peak under 150 MiB (tools/bench/README.md,
+ * "Session 9: the CLI"); in Buffers it adds its size to the peak RSS and nothing to the collector's
+ * work.
  */
 export function* canonicalDocumentChunks(
   document: Readonly<Record<string, readonly unknown[]>>,
-  { partsAbove = 500 }: { partsAbove?: number } = {},
+  { partsAbove = 500, keptBytes = keptBytesAllowed }: { partsAbove?: number; keptBytes?: number } = {},
 ): Generator<string> {
   const keys = Object.keys(document)
     .filter((key) => document[key] !== undefined)
@@ -135,7 +138,13 @@ export function* canonicalDocumentChunks(
     return;
   }
   yield '{\n';
-  const canonical: CanonicalLists = new WeakSet();
+  const memory: ListMemory = {
+    canonical: new WeakSet(),
+    uses: listUses(document),
+    kept: new Map(),
+    keptBytes: 0,
+    keptBytesAllowed: keptBytes,
+  };
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k]!;
     const list = document[key]!;
@@ -172,7 +181,7 @@ export function* canonicalDocumentChunks(
       // part at a time too: a whole one (a copy of every route) would live long enough to be
       // moved to the old generation, where it would stay as garbage until such a GC.
       yield '    ';
-      yield* jsonParts(list[i], 2, 2 + partDepth, canonical);
+      yield* jsonParts(list[i], 2, 2 + partDepth, memory);
       yield `${comma}\n`;
     }
     yield `  ]${end}`;
@@ -184,12 +193,69 @@ export function* canonicalDocumentChunks(
 const partDepth = 4;
 
 /**
- * The arrays jsonItemGroups has written that are their own sorted view (every item, all the way
- * down, has its keys in order), in one document. A route list lowering shares between a Host's
- * cleartext and TLS RouteConfigurations (10 lists, ~40 % of the text at 10 × 10,000) is then looked
- * through once, not at each use: sortedView of the same unchanged data gives the same answer.
+ * What the printing of one document knows of the lists jsonItemGroups writes (a route list
+ * lowering shares between a Host's cleartext and TLS RouteConfigurations: 10 lists, ~40 % of the
+ * text at 10 × 10,000). The same unchanged data gives the same text each time:
+ * - `canonical`: the lists found to be their own sorted view (every item, all the way down, has
+ *   its keys in order), which are not looked through again;
+ * - `uses`: how many times each list of at least `keptFrom` items may be written (listUses);
+ * - `kept`: the text of such a list that is to be written again, and at what depth, as bytes
+ *   outside V8's heap until its last use. Kept as strings (~10 MB at 10,000 Mappings) it outlived
+ *   young collections and grew the old generation (tools/bench/README.md, "Session 9: the CLI");
+ *   a Buffer's bytes are not moved by the collector, and are freed once it is dropped.
  */
-type CanonicalLists = WeakSet<readonly unknown[]>;
+interface ListMemory {
+  canonical: WeakSet<readonly unknown[]>;
+  uses: Map<readonly unknown[], number>;
+  kept: Map<readonly unknown[], { depth: number; uses: number; pieces: Buffer[] }>;
+  /** The bytes in `kept`, and how many it may hold (keptBytesAllowed but in tests). */
+  keptBytes: number;
+  keptBytesAllowed: number;
+}
+
+/** Lists shorter than this are not kept: their text is made again each time. */
+const keptFrom = 128;
+
+/**
+ * At most this many bytes of text are kept at a time (~10 MB at 10 × 10,000 Mappings, which adds
+ * as much to the run's peak RSS); a list that would go past it is made again at its next use.
+ */
+const keptBytesAllowed = 16 << 20;
+
+/**
+ * How many times each list of at least `keptFrom` items could reach jsonItemGroups as the items of
+ * a plain object in a list in a resource (`partDepth` - 1 levels down: a RouteConfiguration's
+ * virtual_hosts[i].routes), counted in every resource, large or not. Lists found elsewhere are not
+ * counted, and not kept: a count too low only makes a text again, one too high keeps it longer.
+ */
+function listUses(document: Readonly<Record<string, readonly unknown[]>>): Map<readonly unknown[], number> {
+  const uses = new Map<readonly unknown[], number>();
+  for (const type of Object.keys(document)) {
+    const resources = document[type] ?? [];
+    for (let r = 0; r < resources.length; r++) {
+      const resource = resources[r];
+      if (!isPlainObject(resource)) continue;
+      for (const key in resource) {
+        const items = resource[key];
+        if (!Array.isArray(items)) continue;
+        for (let i = 0; i < items.length; i++) {
+          const item = items[i];
+          if (!isPlainObject(item)) continue;
+          for (const k in item) {
+            const list = item[k];
+            if (Array.isArray(list) && list.length >= keptFrom) uses.set(list, (uses.get(list) ?? 0) + 1);
+          }
+        }
+      }
+    }
+  }
+  return uses;
+}
+
+/** A plain object (not an array) without toJSON. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return isPlainContainer(value) && !Array.isArray(value);
+}
 
 /** sortedView(value), or `tooLarge` once it has looked at more than `limit` objects and arrays. */
 function viewOfAtMost(value: unknown, limit: number): unknown {
@@ -225,12 +291,7 @@ function sortedEntries(record: Record<string, unknown>): Array<[string, unknown]
  * `maxDepth` are written here in sorted order, what is below them (or anything that is not
  * plain data) by JSON.stringify itself, from sorted views made for that piece alone.
  */
-function* jsonParts(
-  value: unknown,
-  depth: number,
-  maxDepth: number,
-  canonical: CanonicalLists,
-): Generator<string> {
+function* jsonParts(value: unknown, depth: number, maxDepth: number, memory: ListMemory): Generator<string> {
   const entries =
     isPlainContainer(value) && !Array.isArray(value) ? sortedEntries(value as Record<string, unknown>) : [];
   if (depth >= maxDepth || !isPlainContainer(value) || !entries) {
@@ -248,7 +309,7 @@ function* jsonParts(
     }
     if (pending.length > 0) yield pending;
     pending = '';
-    yield* jsonParts(item, depth + 1, maxDepth, canonical);
+    yield* jsonParts(item, depth + 1, maxDepth, memory);
   };
   if (Array.isArray(value)) {
     if (value.length === 0) {
@@ -256,7 +317,7 @@ function* jsonParts(
       return;
     }
     if (depth + 1 >= maxDepth) {
-      yield* jsonItemGroups(value, depth, canonical);
+      yield* jsonItemGroups(value, depth, memory);
       return;
     }
     pending = '[\n';
@@ -297,25 +358,44 @@ function* jsonParts(
  * An array `depth` levels down whose items JSON.stringify writes, a group of items per call (one
  * call per item would cost more than the writing): each group's text is the array's own text
  * for those items, its brackets cut off. An array found to be its own sorted view is noted in
- * `canonical`, and written as it is when it comes again.
+ * `memory.canonical`, and written as it is when it comes again; the text of one that is to come
+ * again (memory.uses) is kept (memory.kept) and written from there the next times.
  */
-function* jsonItemGroups(
-  value: readonly unknown[],
-  depth: number,
-  canonical: CanonicalLists,
-): Generator<string> {
-  const known = canonical.has(value);
+function* jsonItemGroups(value: readonly unknown[], depth: number, memory: ListMemory): Generator<string> {
+  const kept = memory.kept.get(value);
+  if (kept !== undefined && kept.depth === depth) {
+    if (--kept.uses <= 0) {
+      memory.kept.delete(value);
+      for (const piece of kept.pieces) memory.keptBytes -= piece.length;
+    }
+    for (const piece of kept.pieces) yield piece.toString('utf8');
+    return;
+  }
+  const usesAfter = (memory.uses.get(value) ?? 0) - 1;
+  if (usesAfter >= 0) memory.uses.set(value, usesAfter);
+  let pieces: Buffer[] | undefined = usesAfter > 0 && kept === undefined ? [] : undefined;
+  let bytes = 0;
+  const known = memory.canonical.has(value);
   let unchanged = true;
-  yield '[\n';
   for (let start = 0; start < value.length; start += group) {
     const end = Math.min(start + group, value.length);
     const items = value.slice(start, end);
     const view = known ? items : (sortedView(items) as unknown[]);
     if (view !== items) unchanged = false;
-    yield `${itemsAt(view, depth)}${end < value.length ? ',\n' : '\n'}`;
+    const text = `${start === 0 ? '[\n' : ''}${itemsAt(view, depth)}${end < value.length ? ',\n' : `\n${'  '.repeat(depth)}]`}`;
+    if (pieces) {
+      const piece = Buffer.from(text, 'utf8');
+      bytes += piece.length;
+      if (memory.keptBytes + bytes <= memory.keptBytesAllowed) pieces.push(piece);
+      else pieces = undefined;
+    }
+    yield text;
   }
-  if (unchanged && !known) canonical.add(value);
-  yield `${'  '.repeat(depth)}]`;
+  if (unchanged && !known) memory.canonical.add(value);
+  if (pieces) {
+    memory.kept.set(value, { depth, uses: usesAfter, pieces });
+    memory.keptBytes += bytes;
+  }
 }
 
 /**
