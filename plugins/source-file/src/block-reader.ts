@@ -97,7 +97,10 @@ class BlockReader {
   kind: Line = Line.End;
   indent = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string) {
+    this.hashes = new ForwardSearch(text, '#');
+    this.backslashes = new ForwardSearch(text, '\\');
+  }
 
   /**
    * The last key read of each length and first character: documents repeat their keys
@@ -160,36 +163,13 @@ class BlockReader {
     }
   }
 
-  /** Where the last search for '#' started, and the first '#' from there (the text's length if none). */
-  private hashSearchedFrom = 0;
-  private nextHash = -1;
-
   /**
-   * The first '#' at or after `from`: one search per '#' in the text rather than a look at every
-   * character of every value (most files have few comments). The reader only moves forward.
+   * The first '#' at or after a position, for the end of a plain scalar: one search per '#' in the
+   * text rather than a look at every character of every value (most files have few comments).
    */
-  private hashFrom(from: number): number {
-    if (from < this.hashSearchedFrom || from > this.nextHash) {
-      const found = this.text.indexOf('#', from);
-      this.hashSearchedFrom = from;
-      this.nextHash = found === -1 ? this.text.length : found;
-    }
-    return this.nextHash;
-  }
-
-  /** Where the last search for '\\' started, and the first '\\' from there (the text's length if none). */
-  private backslashSearchedFrom = 0;
-  private nextBackslash = -1;
-
-  /** The first '\\' at or after `from`, found as hashFrom() finds '#'. */
-  private backslashFrom(from: number): number {
-    if (from < this.backslashSearchedFrom || from > this.nextBackslash) {
-      const found = this.text.indexOf('\\', from);
-      this.backslashSearchedFrom = from;
-      this.nextBackslash = found === -1 ? this.text.length : found;
-    }
-    return this.nextBackslash;
-  }
+  private readonly hashes: ForwardSearch;
+  /** The first '\\' at or after a position, for a double-quoted scalar, found as '#' is. */
+  private readonly backslashes: ForwardSearch;
 
   nextLine(): void {
     this.lineStart = this.lineEnd + 1;
@@ -291,7 +271,7 @@ class BlockReader {
     if (first === DQUOTE) {
       // Most double-quoted scalars have no escape: the text up to the next '"' on the line.
       const close = text.indexOf('"', at + 1);
-      if (close !== -1 && close < end && this.backslashFrom(at + 1) > close)
+      if (close !== -1 && close < end && this.backslashes.from(at + 1) > close)
         return this.afterQuoted({ value: text.slice(at + 1, close), end: close + 1 });
       return this.afterQuoted(doubleQuoted(text, at + 1, end));
     }
@@ -308,7 +288,7 @@ class BlockReader {
     if (first === DASH && (at + 1 === end || text.charCodeAt(at + 1) === SPACE)) throw declined;
     // A plain scalar ends at ' #' (a comment) or the line's end, spaces after it trimmed.
     let stop = end;
-    if (this.hashFrom(at + 1) < end) {
+    if (this.hashes.from(at + 1) < end) {
       for (let i = at + 1; i < end; i++) {
         if (text.charCodeAt(i) === HASH && text.charCodeAt(i - 1) === SPACE) {
           stop = i;
@@ -330,6 +310,30 @@ class BlockReader {
     while (i < this.lineEnd && text.charCodeAt(i) === SPACE) i++;
     if (i < this.lineEnd && !(text.charCodeAt(i) === HASH && i > quoted.end)) throw declined;
     return quoted.value;
+  }
+}
+
+/**
+ * The first place of one character at or after a position, for a reader that only moves forward:
+ * the text is searched again only past the place found last, or before where that search began.
+ */
+class ForwardSearch {
+  /** Where the last search started, and what it found (the text's length if nothing). */
+  private searchedFrom = 0;
+  private next = -1;
+
+  constructor(
+    private readonly text: string,
+    private readonly char: string,
+  ) {}
+
+  from(from: number): number {
+    if (from < this.searchedFrom || from > this.next) {
+      const found = this.text.indexOf(this.char, from);
+      this.searchedFrom = from;
+      this.next = found === -1 ? this.text.length : found;
+    }
+    return this.next;
   }
 }
 
