@@ -1,4 +1,4 @@
-import { type IRRoute, seededRandom } from '@attache/core';
+import { type IRRedirectAction, type IRRoute, seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { readIR } from '../testing/golden.js';
 import { lowerRoute, type RegexLimits, stringMatcher } from './route.js';
@@ -19,6 +19,37 @@ describe('lowerRoute header matchers', () => {
       route.match.headers!.forEach((h, k) => {
         if (h.match) expect(headers[k]!.string_match).toEqual(stringMatcher(h.match, limits));
       });
+    }
+  });
+});
+
+describe('shared redirect actions', () => {
+  it('give the JSON a fresh lowering of the same route gives, under any limits, in any order', () => {
+    const limitsList: RegexLimits[] = [{}, { maxProgramSize: 100 }, { maxProgramSize: 200 }];
+    const random = seededRandom(1313);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    // A few IR redirect actions shared by many routes (as the http plugin shares its redirect to HTTPS).
+    const actions: IRRedirectAction[] = Array.from({ length: 6 }, (_, i) => {
+      const action: IRRedirectAction = { kind: 'redirect' };
+      if (random() < 0.6) action.httpsRedirect = true;
+      if (random() < 0.3) action.hostRedirect = `h${i}.example`;
+      if (random() < 0.3) action.responseCode = pick([301, 302, 307]);
+      if (random() < 0.4) action.regexRewrite = { pattern: `^/r${i}/(.*)`, substitution: '/\\1' };
+      if (random() < 0.2) action.stripQuery = true;
+      return action;
+    });
+    for (let i = 0; i < 400; i++) {
+      const route: IRRoute = {
+        name: `r${i}`,
+        match: { path: { kind: 'prefix', value: `/p${i}/` } },
+        action: pick(actions),
+        provenance: [],
+      };
+      const limits = pick(limitsList);
+      const lowered = lowerRoute(route, limits);
+      // A structured clone has new IR objects: lowered afresh, not found among the shared ones.
+      expect(lowered).toEqual(lowerRoute(structuredClone(route), limits));
+      expect(lowered.redirect).toBe(lowerRoute({ ...route, name: `again${i}` }, limits).redirect);
     }
   });
 });

