@@ -4,6 +4,8 @@ import { isatty } from 'node:tty';
 /** Where a command writes, and where relative paths start: the process, or a test. */
 export interface CliIO {
   stdout(text: string): void;
+  /** Bytes for stdout (UTF-8 text); without it, they are given to stdout() as a string. */
+  stdoutBytes?(bytes: Uint8Array): void;
   /**
    * Resolves once stdout has taken what it was given (or failed). Long outputs wait for it
    * between writes, so that a pipe read slower than it is written (64 KiB at a time) does not
@@ -20,6 +22,7 @@ export interface CliIO {
 
 export const processIO: CliIO = {
   stdout: (text) => writeStdout(text),
+  stdoutBytes: (bytes) => writeStdout(bytes),
   stdoutDrain: () => drained(process.stdout),
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
@@ -57,11 +60,12 @@ let stdoutIsFile: boolean | undefined;
  * encodes the string itself. Ordering is the same (both are synchronous). Should writeSync fail,
  * stdout takes that text and the rest, so that errors come as they did.
  */
-function writeStdout(text: string): void {
+function writeStdout(text: string | Uint8Array): void {
   stdoutIsFile ??= isFileOrDevice(1);
   if (stdoutIsFile) {
     try {
-      writeSync(1, text);
+      if (typeof text === 'string') writeSync(1, text);
+      else writeSync(1, text);
       return;
     } catch {
       stdoutIsFile = false;

@@ -1,6 +1,12 @@
 import { canonicalJson, seededRandom, sortKeys } from '@attache/core';
 import { describe, expect, it } from 'vitest';
-import { canonicalDocumentChunks, sortedView, writeInBatches } from './print-document.js';
+import {
+  canonicalDocumentChunks,
+  canonicalDocumentPieces,
+  inBatches,
+  sortedView,
+  writeInBatches,
+} from './print-document.js';
 
 const printed = (document: Record<string, unknown[]>, size?: number, partsAbove?: number) => {
   const writes: string[] = [];
@@ -173,6 +179,12 @@ describe('canonicalDocumentChunks', () => {
     reads = 0;
     expect(print(500)).toBe(expected);
     expect(reads).toBe(4 * 130);
+    // As pieces (the CLI's), the kept text comes as its bytes, in its place, through inBatches too.
+    for (const size of [16, 1 << 16]) {
+      const pieces = [...inBatches(canonicalDocumentPieces(document, { partsAbove: 0 }), size)];
+      expect(pieces.filter((p) => typeof p !== 'string').length).toBeGreaterThan(0);
+      expect(pieces.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('')).toBe(expected);
+    }
   });
 
   it('writes random lists of small and large resources as canonicalJson does (small ones a group at a time)', () => {

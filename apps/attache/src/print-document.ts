@@ -128,8 +128,21 @@ function sortTogether(keys: string[], values: unknown[]): void {
  */
 export function* canonicalDocumentChunks(
   document: Readonly<Record<string, readonly unknown[]>>,
-  { partsAbove = 500, keptBytes = keptBytesAllowed }: { partsAbove?: number; keptBytes?: number } = {},
+  options: { partsAbove?: number; keptBytes?: number } = {},
 ): Generator<string> {
+  for (const piece of canonicalDocumentPieces(document, options))
+    yield typeof piece === 'string' ? piece : piece.toString('utf8');
+}
+
+/**
+ * canonicalDocumentChunks' text, where a kept text (a shared route list's) comes as the bytes it
+ * was kept in: a writer that takes bytes (the CLI's) writes them as they are, instead of decoding
+ * them into a string only to have them encoded again.
+ */
+export function* canonicalDocumentPieces(
+  document: Readonly<Record<string, readonly unknown[]>>,
+  { partsAbove = 500, keptBytes = keptBytesAllowed }: { partsAbove?: number; keptBytes?: number } = {},
+): Generator<string | Buffer> {
   const keys = Object.keys(document)
     .filter((key) => document[key] !== undefined)
     .sort();
@@ -291,7 +304,12 @@ function sortedEntries(record: Record<string, unknown>): Array<[string, unknown]
  * `maxDepth` are written here in sorted order, what is below them (or anything that is not
  * plain data) by JSON.stringify itself, from sorted views made for that piece alone.
  */
-function* jsonParts(value: unknown, depth: number, maxDepth: number, memory: ListMemory): Generator<string> {
+function* jsonParts(
+  value: unknown,
+  depth: number,
+  maxDepth: number,
+  memory: ListMemory,
+): Generator<string | Buffer> {
   const entries =
     isPlainContainer(value) && !Array.isArray(value) ? sortedEntries(value as Record<string, unknown>) : [];
   if (depth >= maxDepth || !isPlainContainer(value) || !entries) {
@@ -302,7 +320,7 @@ function* jsonParts(value: unknown, depth: number, maxDepth: number, memory: Lis
   // Pieces are joined here up to about 16 KiB before they are yielded: every yield passes through
   // each enclosing level's generator.
   let pending = '';
-  const child = function* (item: unknown): Generator<string> {
+  const child = function* (item: unknown): Generator<string | Buffer> {
     if (depth + 1 >= maxDepth || !isPlainContainer(item)) {
       pending += jsonAt(sortedView(item), depth + 1);
       return;
@@ -361,14 +379,18 @@ function* jsonParts(value: unknown, depth: number, maxDepth: number, memory: Lis
  * `memory.canonical`, and written as it is when it comes again; the text of one that is to come
  * again (memory.uses) is kept (memory.kept) and written from there the next times.
  */
-function* jsonItemGroups(value: readonly unknown[], depth: number, memory: ListMemory): Generator<string> {
+function* jsonItemGroups(
+  value: readonly unknown[],
+  depth: number,
+  memory: ListMemory,
+): Generator<string | Buffer> {
   const kept = memory.kept.get(value);
   if (kept !== undefined && kept.depth === depth) {
     if (--kept.uses <= 0) {
       memory.kept.delete(value);
       for (const piece of kept.pieces) memory.keptBytes -= piece.length;
     }
-    for (const piece of kept.pieces) yield piece.toString('utf8');
+    yield* kept.pieces;
     return;
   }
   const usesAfter = (memory.uses.get(value) ?? 0) - 1;
@@ -450,10 +472,21 @@ export function writeInBatches(
   for (const text of inBatches(chunks, size)) write(text);
 }
 
-/** The pieces joined into strings of about `size` characters. */
-export function* inBatches(chunks: Iterable<string>, size = 1 << 16): Generator<string> {
+/**
+ * The pieces joined into strings of about `size` characters; bytes (canonicalDocumentPieces) come
+ * as they are, after the text before them.
+ */
+export function inBatches(chunks: Iterable<string>, size?: number): Generator<string>;
+export function inBatches(chunks: Iterable<string | Buffer>, size?: number): Generator<string | Buffer>;
+export function* inBatches(chunks: Iterable<string | Buffer>, size = 1 << 16): Generator<string | Buffer> {
   let pending = '';
   for (const chunk of chunks) {
+    if (typeof chunk !== 'string') {
+      if (pending.length > 0) yield pending;
+      pending = '';
+      yield chunk;
+      continue;
+    }
     pending += chunk;
     if (pending.length >= size) {
       yield pending;

@@ -20,7 +20,7 @@ import {
 } from '../heap-policy.js';
 import { type CliIO, UsageError } from '../io.js';
 import { loadOfflineInputs, loadPipeline, type OfflineInputs } from '../offline.js';
-import { canonicalDocumentChunks, inBatches, writeInBatches } from '../print-document.js';
+import { canonicalDocumentPieces, inBatches } from '../print-document.js';
 
 export const compileUsage = `usage: attache compile -f PATH… [--format json|yaml] [--ir] [--out FILE] [--config attache.yaml] [--ambassador-id ID]
        attache compile --schedule [--config attache.yaml]
@@ -78,23 +78,29 @@ async function compileAndPrint(
     values.ir,
   );
   // Canonical key order either way, so the output diffs cleanly between runs. Envoy resources as
-  // JSON, the usual case and the large one, are written a resource at a time.
-  const chunks =
+  // JSON, the usual case and the large one, are written a resource at a time (text, and the bytes
+  // of text kept for a second use: canonicalDocumentPieces).
+  const chunks: Iterable<string | Buffer> =
     values.format === 'yaml'
       ? [(await import('yaml')).stringify(JSON.parse(canonicalJson(document)))]
       : values.ir
         ? [`${canonicalJson(document, 2)}\n`]
-        : canonicalDocumentChunks(document as Record<string, unknown[]>);
+        : canonicalDocumentPieces(document as Record<string, unknown[]>);
   if (values.out) {
     const fd = openSync(resolve(io.cwd, values.out), 'w');
     try {
-      writeInBatches(chunks, (text) => writeSync(fd, text));
+      for (const piece of inBatches(chunks)) {
+        if (typeof piece === 'string') writeSync(fd, piece);
+        else writeSync(fd, piece);
+      }
     } finally {
       closeSync(fd);
     }
   } else {
-    for (const text of inBatches(chunks)) {
-      io.stdout(text);
+    for (const piece of inBatches(chunks)) {
+      if (typeof piece === 'string') io.stdout(piece);
+      else if (io.stdoutBytes) io.stdoutBytes(piece);
+      else io.stdout(piece.toString('utf8'));
       await io.stdoutDrain?.();
     }
   }
