@@ -17,7 +17,10 @@ import type { Pipeline } from '@attache/core';
  * Since the collector works on the main thread (collectOnMainThread), the collection before
  * lowering pays for itself in CPU rather than memory: without it, peak RSS at 10,000 Mappings
  * read the same (136 against 137 MiB) but whole-process CPU 1.052 times as much (14 pairs,
- * session 12); one more after reading the inputs bought nothing (1.012).
+ * session 12); one more after reading the inputs bought nothing (1.012). Since session 13 a
+ * compile keeps less (the heap before lowering at 10 × 10,000 is 42 MiB, was 48.5), so at that
+ * size the threshold is not reached and no collection runs; forcing one at 32 MiB cost CPU
+ * (1.051, 20 pairs, peak RSS 129 against 135 MiB), so the threshold stays.
  */
 
 /** The V8 flags this module changed, each with the argument that puts back its value before (V8's default). */
@@ -75,8 +78,8 @@ export function collectOnMainThread(nodeOptions = process.execArgv.join(' ')): v
 }
 
 /**
- * A full garbage collection now, when the heap holds more than `aboveBytes` (10,000 Mappings:
- * ~60 MiB before lowering; 1,000: under 30 MiB, left alone). Returns
+ * A full garbage collection now, when the heap holds more than `aboveBytes` (10 × 10,000
+ * Mappings: 42 MiB before lowering since session 13, left alone; larger inputs collect). Returns
  * whether it collected.
  */
 export function collectGarbageIfLarge(aboveBytes = 48 * mib): boolean {
