@@ -1,5 +1,6 @@
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { isatty } from 'node:tty';
+import { writePiece } from './print-document.js';
 
 /** Where a command writes, and where relative paths start: the process, or a test. */
 export interface CliIO {
@@ -64,8 +65,7 @@ function writeStdout(text: string | Uint8Array): void {
   stdoutIsFile ??= isFileOrDevice(1);
   if (stdoutIsFile) {
     try {
-      if (typeof text === 'string') writeSync(1, text);
-      else writeSync(1, text);
+      writePiece(1, text);
       return;
     } catch {
       stdoutIsFile = false;

@@ -1,3 +1,6 @@
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { canonicalJson, seededRandom, sortKeys } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,6 +9,7 @@ import {
   inBatches,
   sortedView,
   writeInBatches,
+  writePiece,
 } from './print-document.js';
 
 const printed = (document: Record<string, unknown[]>, size?: number, partsAbove?: number) => {
@@ -184,6 +188,21 @@ describe('canonicalDocumentChunks', () => {
       const pieces = [...inBatches(canonicalDocumentPieces(document, { partsAbove: 0 }), size)];
       expect(pieces.filter((p) => typeof p !== 'string').length).toBeGreaterThan(0);
       expect(pieces.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('')).toBe(expected);
+    }
+    // Written to a file by writePiece (the CLI's --out and stdout to a file), text and bytes alike.
+    const dir = mkdtempSync(join(tmpdir(), 'print-document-'));
+    try {
+      const file = join(dir, 'out.json');
+      const fd = openSync(file, 'w');
+      try {
+        for (const piece of inBatches(canonicalDocumentPieces(document, { partsAbove: 0 }), 16))
+          writePiece(fd, piece);
+      } finally {
+        closeSync(fd);
+      }
+      expect(readFileSync(file, 'utf8')).toBe(expected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

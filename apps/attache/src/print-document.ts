@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { writeSync } from 'node:fs';
 import { sortKeys } from '@attache/core';
 
 /** Objects and arrays sortedView has looked at (for canonicalDocumentChunks: how large a resource is). */
@@ -494,4 +495,14 @@ export function* inBatches(chunks: Iterable<string | Buffer>, size = 1 << 16): G
     }
   }
   if (pending.length > 0) yield pending;
+}
+
+/**
+ * Writes one piece of inBatches (text, or kept bytes) to `fd` whole, with writeSync: a string is
+ * encoded by writeSync itself, bytes are written as they are (each of writeSync's two overloads
+ * takes one of them, hence the test).
+ */
+export function writePiece(fd: number, piece: string | Uint8Array): void {
+  if (typeof piece === 'string') writeSync(fd, piece);
+  else writeSync(fd, piece);
 }

@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -20,7 +20,7 @@ import {
 } from '../heap-policy.js';
 import { type CliIO, UsageError } from '../io.js';
 import { loadOfflineInputs, loadPipeline, type OfflineInputs } from '../offline.js';
-import { canonicalDocumentPieces, inBatches } from '../print-document.js';
+import { canonicalDocumentPieces, inBatches, writePiece } from '../print-document.js';
 
 export const compileUsage = `usage: attache compile -f PATH… [--format json|yaml] [--ir] [--out FILE] [--config attache.yaml] [--ambassador-id ID]
        attache compile --schedule [--config attache.yaml]
@@ -89,10 +89,7 @@ async function compileAndPrint(
   if (values.out) {
     const fd = openSync(resolve(io.cwd, values.out), 'w');
     try {
-      for (const piece of inBatches(chunks)) {
-        if (typeof piece === 'string') writeSync(fd, piece);
-        else writeSync(fd, piece);
-      }
+      for (const piece of inBatches(chunks)) writePiece(fd, piece);
     } finally {
       closeSync(fd);
     }
