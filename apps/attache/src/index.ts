@@ -9,4 +9,4 @@ export {
   stopYoungGenerationGrowth,
 } from './heap-policy.js';
 export type { CliIO } from './io.js';
-export { canonicalDocumentChunks, writeInBatches } from './print-document.js';
+export { canonicalDocumentPieces, inBatches, writePiece } from './print-document.js';
