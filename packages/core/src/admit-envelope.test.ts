@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { envelopeProblem, explainEnvelope } from './admit-envelope.js';
 import { compile } from './compile.js';
 import { definePlugin } from './plugin.js';
 import type { StoredResource } from './resource.js';
+import { seededRandom } from './seeded-random.js';
 
 const plugin = definePlugin({
   id: 'toy',
@@ -83,5 +85,47 @@ describe('admission of envelopes', () => {
       'RESOURCE_KIND_UNKNOWN',
       'RESOURCE_KIND_UNKNOWN',
     ]);
+  });
+
+  it('gives the field-by-field verdict for every envelope, sound or not (the plain fast path included)', () => {
+    const random = seededRandom(1407);
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
+    const texts = [
+      '',
+      'a',
+      'quote',
+      'team-1',
+      'x.y',
+      ' ',
+      '~',
+      'é',
+      '\u0000',
+      'a\u007f',
+      '\u009f',
+      '\ufffd',
+      '\ud800',
+      '\udc00x',
+      '\u{1f600}',
+      'a\nb',
+    ];
+    const values = [...texts, undefined, null, 0, 7, true, [], {}, ['a']];
+    let sound = 0;
+    for (let i = 0; i < 5000; i++) {
+      const text = () => (random() < 0.7 ? pick(texts) : pick(texts) + pick(texts));
+      const metadata: Record<string, unknown> = {};
+      if (random() < 0.9) metadata.name = random() < 0.8 ? text() : pick(values);
+      if (random() < 0.5) metadata.namespace = random() < 0.8 ? text() : pick(values);
+      const resource: Record<string, unknown> = {};
+      if (random() < 0.95) resource.apiVersion = random() < 0.9 ? 'getambassador.io/v3alpha1' : pick(values);
+      if (random() < 0.95) resource.kind = random() < 0.9 ? 'Mapping' : pick(values);
+      if (random() < 0.95) resource.metadata = random() < 0.9 ? metadata : pick(values);
+      const input = random() < 0.97 ? resource : pick(values);
+      const verdict = envelopeProblem(input);
+      expect(verdict).toEqual(explainEnvelope(input));
+      if (verdict === undefined) sound++;
+    }
+    // Both kinds of envelope were drawn often.
+    expect(sound).toBeGreaterThan(500);
+    expect(sound).toBeLessThan(4500);
   });
 });

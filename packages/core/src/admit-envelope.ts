@@ -41,12 +41,43 @@ function typeName(value: unknown): string {
         : `a ${typeof value}`;
 }
 
+/** Printable ASCII only, so none of badCharacter's characters: nearly every name. */
+const plainText = /^[\x20-\x7e]*$/;
+
+/**
+ * Whether an envelope is sound, in one straight pass: apiVersion, kind and metadata.name
+ * non-empty strings, name and namespace (when given) printable ASCII. False says only "look
+ * closer" (explainEnvelope). Every input of every compile is checked, 10,000 at 10,000 Mappings,
+ * and a one-shot compile runs this in V8's interpreter, where explainEnvelope's loops over field
+ * lists and its regular expression cost ~1.5 µs per input.
+ */
+function isPlainSound(r: Record<string, unknown>): boolean {
+  const apiVersion = r.apiVersion;
+  const kind = r.kind;
+  if (typeof apiVersion !== 'string' || apiVersion === '' || typeof kind !== 'string' || kind === '')
+    return false;
+  const metadata = r.metadata as Record<string, unknown> | null | undefined;
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return false;
+  const name = metadata.name;
+  if (typeof name !== 'string' || name === '' || !plainText.test(name)) return false;
+  const namespace = metadata.namespace;
+  return namespace === undefined || (typeof namespace === 'string' && plainText.test(namespace));
+}
+
 /**
  * The first problem of the envelope every resource needs: apiVersion and kind
  * strings, metadata with a string name; name and namespace without NUL,
  * control characters or invalid Unicode. Undefined when it is sound.
  */
 export function envelopeProblem(resource: unknown): EnvelopeProblem | undefined {
+  if (resource !== null && typeof resource === 'object' && !Array.isArray(resource)) {
+    if (isPlainSound(resource as Record<string, unknown>)) return undefined;
+  }
+  return explainEnvelope(resource);
+}
+
+/** envelopeProblem, field by field: the first problem and its message (exported for its test). */
+export function explainEnvelope(resource: unknown): EnvelopeProblem | undefined {
   if (resource === null || typeof resource !== 'object' || Array.isArray(resource)) {
     return {
       path: '',

@@ -1,6 +1,7 @@
 import { envelopeProblem, likelyMeant } from './admit-envelope.js';
 import type { DiagnosticInput } from './diagnostics.js';
 import type { KeptInputOrder, KeyedInput } from './incremental-inputs.js';
+import { sortByKey } from './key-order.js';
 import type { Pipeline } from './pipeline.js';
 import {
   apiGroup,
@@ -56,7 +57,7 @@ export function admitInputs(
   // Keys are computed once: sorting 10,000 resources calls the comparator ~130,000 times.
   const keyed: KeyedInput[] = kept
     ? kept.sort(valid, (stored) => keyOfResource(stored.resource), compareKeyed)
-    : valid.map(keyedWithKind).sort(compareKeyed);
+    : sortByKey(valid.map(keyedWithKind), compareKeyed);
   const entries: AdmittedEntry[] = [];
   let duplicates = false;
   let previous: KeyedInput | undefined;
