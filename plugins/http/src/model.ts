@@ -53,11 +53,21 @@ export interface HttpMapping extends Modelled {
   rateLimitLabels: unknown;
   /** The :authority condition: hostname glob, or the deprecated host (exact or regex). */
   authority?: { glob: string } | { regex: string };
-  /** Names of the IR routes this Mapping produced (filled during build). */
+  /**
+   * Names of the IR routes this Mapping produced (filled during build). Before the build (and for
+   * a Mapping with no route) it may be `noRouteNames`, which is frozen: replace it, never push.
+   */
   routeNames: string[];
   /** Its own error_response_overrides, or bypass_error_response_overrides (absent: the Module's apply). */
   errorResponses?: MappingErrorResponses;
 }
+
+/**
+ * The route names of a Mapping of a plain compile until its routes are built: one frozen empty
+ * list for all of them (the build gives each Mapping with routes a list of its own), instead of
+ * one per Mapping made at ingest and dropped at the build after living through its collections.
+ */
+export const noRouteNames: string[] = Object.freeze([]) as unknown as string[];
 
 export type InsecureAction = 'Redirect' | 'Reject' | 'Route';
 

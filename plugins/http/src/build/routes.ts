@@ -9,9 +9,10 @@ import type {
   IRRoute,
   IRRouteAction,
   IRStringMatch,
+  IRWeightedCluster,
 } from '@attache/core';
 import type { Static } from '@sinclair/typebox';
-import type { HttpHost, HttpMapping, HttpModule } from '../model.js';
+import { type HttpHost, type HttpMapping, type HttpModule, noRouteNames } from '../model.js';
 import { durationOf, headerValue, type Upstream } from '../resolve/upstreams.js';
 import type { Cors, RetryPolicy } from '../schemas/common.js';
 import { parseService } from '../service.js';
@@ -191,12 +192,16 @@ export function hostRoutes(
         : memberRoutes(member, group, authority, upstream, upstreams, module, host, model);
       // Published for feature plugins (ir.ext['http.mappings'][i].routeNames), kept sorted: the
       // order routes are built in differs between a full and an incremental compile.
-      const names = member.mapping.routeNames;
+      let names = member.mapping.routeNames;
       // A plain compile's first routes of a Mapping (its list is this compile's, empty): the
       // list made at its size, not grown by push to a capacity of 17.
       if (kept === undefined && names.length === 0 && made.length > 0 && made.length <= 2)
         member.mapping.routeNames = namesOf(made);
-      else for (let r = 0; r < made.length; r++) insertName(names, made[r]!.name);
+      else {
+        // The shared empty list of ingest is replaced, never added to.
+        if (names === noRouteNames && made.length > 0) names = member.mapping.routeNames = [];
+        for (let r = 0; r < made.length; r++) insertName(names, made[r]!.name);
+      }
       for (let r = 0; r < made.length; r++) routes.push(made[r]!);
       if (shared) {
         if (!byKey) {
@@ -361,18 +366,31 @@ function forwardAction(
   module: HttpModule['config'],
 ): IRForwardAction {
   const spec = mapping.fields;
-  const action: IRForwardAction = {
-    kind: 'forward',
-    clusters: [{ cluster: upstream.cluster.name, weight: 100 }],
-  };
-  if (spec.regex_rewrite) action.regexRewrite = { ...spec.regex_rewrite };
-  else {
+  // The upstream's one shared list (frozen) where it has one.
+  const clusters = (upstream.routeClusters as IRWeightedCluster[] | undefined) ?? [
+    { cluster: upstream.cluster.name, weight: 100 },
+  ];
+  const timeoutMs = spec.timeout_ms ?? module.cluster_request_timeout_ms ?? 3000;
+  let action: IRForwardAction;
+  if (!spec.regex_rewrite && !spec.host_rewrite && !spec.auto_host_rewrite) {
+    // Most actions: their fields written in the literal, in the order of the general case below,
+    // so that the object holds them itself (no property array of its own, kept until printing).
     const rewrite = spec.rewrite ?? '/';
-    if (rewrite !== '') action.prefixRewrite = rewrite;
+    action =
+      rewrite !== ''
+        ? { kind: 'forward', clusters, prefixRewrite: rewrite, timeoutMs }
+        : { kind: 'forward', clusters, timeoutMs };
+  } else {
+    action = { kind: 'forward', clusters };
+    if (spec.regex_rewrite) action.regexRewrite = { ...spec.regex_rewrite };
+    else {
+      const rewrite = spec.rewrite ?? '/';
+      if (rewrite !== '') action.prefixRewrite = rewrite;
+    }
+    if (spec.host_rewrite) action.hostRewrite = spec.host_rewrite;
+    if (spec.auto_host_rewrite) action.autoHostRewrite = true;
+    action.timeoutMs = timeoutMs;
   }
-  if (spec.host_rewrite) action.hostRewrite = spec.host_rewrite;
-  if (spec.auto_host_rewrite) action.autoHostRewrite = true;
-  action.timeoutMs = spec.timeout_ms ?? module.cluster_request_timeout_ms ?? 3000;
   if (spec.idle_timeout_ms !== undefined) action.idleTimeoutMs = spec.idle_timeout_ms;
   if (spec.priority) action.priority = spec.priority === 'high' ? 'HIGH' : 'DEFAULT';
   const retry = spec.retry_policy ?? module.retry_policy;

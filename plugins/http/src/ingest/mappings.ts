@@ -2,7 +2,7 @@ import type { PassContext, StoredResource } from '@attache/core';
 import { re2ProgramSize } from '@attache/envoy-facts';
 import { mappingErrorResponses } from '../build/error-responses-parse.js';
 import { isValidHostGlob } from '../hostglob.js';
-import { ExtKey, type HttpMapping, type HttpModule } from '../model.js';
+import { ExtKey, type HttpMapping, type HttpModule, noRouteNames } from '../model.js';
 import { re2Error } from '../regex.js';
 import { MappingSpec } from '../schemas/mapping.js';
 import { serviceError } from '../service.js';
@@ -48,6 +48,7 @@ export function ingestMappings(ctx: PassContext): void {
     }
     return authority;
   };
+  const keep = ctx.memo !== undefined;
   const ingestOne = (m: Admitted<MappingSpec>): HttpMapping | undefined => {
     // Every field read below, and by the passes after this one, is read from the one-shape record.
     // Admission fills it for a clean spec (nearly every one) in its own walk over the keys.
@@ -275,7 +276,8 @@ export function ingestMappings(ctx: PassContext): void {
       authContextExtensions:
         spec.auth_context_extensions === undefined ? noExtensions : { ...spec.auth_context_extensions },
       rateLimitLabels: spec.labels,
-      routeNames: [],
+      // An incremental compiler keeps this object: a list of its own, which the build replaces.
+      routeNames: keep ? [] : noRouteNames,
       // Written (undefined when absent) rather than added after: every field in the object itself,
       // not in a property array of its own (~40 bytes more per Mapping, kept until printing).
       authority,
