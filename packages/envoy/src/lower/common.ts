@@ -60,10 +60,27 @@ export function definedAfter(first: Json, rest: Json): Json {
   return out;
 }
 
+/**
+ * The texts of whole seconds up to this many, made once: a config repeats a few timeouts
+ * ("3s", "15s") thousands of times, and each `${seconds}s` would be a new string kept until
+ * printing (a route's timeout, a cluster's connect_timeout).
+ */
+const sharedSecondTexts = 3600;
+const secondTexts: (string | undefined)[] = new Array(sharedSecondTexts + 1);
+
 /** Milliseconds → proto3-JSON Duration ('1.5s'). */
 export function duration(ms: number | undefined): string | undefined {
   if (ms === undefined) return undefined;
   const seconds = Math.floor(ms / 1000);
+  if (seconds * 1000 === ms && seconds >= 0 && seconds <= sharedSecondTexts) {
+    // (The text the plain computation below gives: `ms` is a whole number of seconds here.)
+    let text = secondTexts[seconds];
+    if (text === undefined) {
+      text = `${seconds}s`;
+      secondTexts[seconds] = text;
+    }
+    return text;
+  }
   const rest = ms - seconds * 1000;
   return rest === 0
     ? `${seconds}s`
