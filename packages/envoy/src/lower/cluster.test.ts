@@ -124,3 +124,58 @@ describe('lowerCluster', () => {
     }
   });
 });
+
+describe('lowerCluster of the common cluster (one literal)', () => {
+  it('gives what the literal of every field gives, with any one other field set or a setting missing (random, fixed seed)', () => {
+    const random = seededRandom(1416);
+    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+    const golden = Object.values(readIR('full-ir.in.yaml').clusters);
+    const others = [...new Set(golden.flatMap((c) => Object.keys(c)))].filter(
+      (key) =>
+        ![
+          'name',
+          'discovery',
+          'targets',
+          'connectTimeoutMs',
+          'lbPolicy',
+          'dnsLookupFamily',
+          'provenance',
+        ].includes(key),
+    );
+    expect(others.length).toBeGreaterThan(5);
+    let plain = 0;
+    for (let i = 0; i < 2000; i++) {
+      const cluster: Record<string, unknown> = {
+        name: `c${i}`,
+        discovery: pick(['STRICT_DNS', 'LOGICAL_DNS', 'STATIC', 'EDS']),
+        targets: Array.from({ length: Math.floor(random() * 3) }, (_, k) => ({
+          host: `h${k}.svc`,
+          port: 8000 + k,
+        })),
+        connectTimeoutMs: pick([3000, 250, 1500, undefined]),
+        lbPolicy: pick(['ROUND_ROBIN', 'MAGLEV', undefined]),
+        dnsLookupFamily: pick(['V4_ONLY', 'AUTO', undefined]),
+        provenance: [],
+      };
+      for (const key of Object.keys(cluster))
+        if (cluster[key] === undefined && random() < 0.7) delete cluster[key];
+      if (random() < 0.5) {
+        // Another field, as a golden cluster has it (or set to undefined).
+        const key = pick(others);
+        const from = golden.find(
+          (c) => (c as unknown as Record<string, unknown>)[key] !== undefined,
+        ) as unknown as Record<string, unknown>;
+        cluster[key] = random() < 0.2 ? undefined : from[key];
+      }
+      const ir = cluster as unknown as IRCluster;
+      if (
+        Object.keys(cluster).length === 7 &&
+        cluster.discovery !== 'EDS' &&
+        !Object.values(cluster).includes(undefined)
+      )
+        plain++;
+      expect(text(lowerCluster(ir).resource)).toBe(text(literalCluster(ir)));
+    }
+    expect(plain).toBeGreaterThan(200);
+  });
+});
