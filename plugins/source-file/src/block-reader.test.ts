@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readBlockYaml } from './block-reader.js';
@@ -19,9 +20,15 @@ import { parseResourceFile, parseResourceFileExactly, sourceId } from './parse-d
  */
 function agrees(text: string, name = 'f.yaml'): boolean {
   const block = readBlockYaml(name, text, sourceId);
-  if (!block) return false;
-  const exact = parseResourceFileExactly(name, text);
-  expect(exactText(block), `${name}:\n${text.slice(0, 2000)}`).toBe(exactText(exact));
+  // Given the file's bytes too (as readResourceFile does), it answers the same.
+  const fromBytes = readBlockYaml(name, text, sourceId, Buffer.from(text, 'utf8'));
+  if (!block) {
+    expect(fromBytes, `${name} with its bytes:\n${text.slice(0, 2000)}`).toBeUndefined();
+    return false;
+  }
+  const exact = exactText(parseResourceFileExactly(name, text));
+  expect(exactText(block), `${name}:\n${text.slice(0, 2000)}`).toBe(exact);
+  expect(exactText(fromBytes), `${name} with its bytes:\n${text.slice(0, 2000)}`).toBe(exact);
   return true;
 }
 
@@ -117,6 +124,34 @@ describe('readBlockYaml', () => {
     const specs = readBlockYaml('f.yaml', text, sourceId)!.resources.map((r) => r.resource.spec);
     expect(specs[3]).toEqual({ prefix: '/3', policy: 'p3', prefiy: 'y', k: 1, l: 2 });
     expect(Object.keys(specs[2] as object)).toEqual(['prefix', 'policy', 'prefiy', 'k', 'l']);
+  });
+
+  it('reads long values of the same length and first character, plain or quoted, each as itself (random, fixed seed)', () => {
+    // Long values (13 characters or more) are made from the bytes of an ASCII file, and taken
+    // again from the last one of their length and first character when the text is the same.
+    const next = random(20261207);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+    const value = () => {
+      const length = 11 + Math.floor(next() * 5);
+      let v = 's';
+      while (v.length < length) v += pick(['a', 'b', 'a', '-', next() < 0.05 ? 'é' : 'a']);
+      return v;
+    };
+    let answered = 0;
+    for (let round = 0; round < 200; round++) {
+      const lines: string[] = [];
+      for (let d = 0; d < 1 + Math.floor(next() * 4); d++) {
+        lines.push('---', 'kind: Mapping', 'spec:');
+        for (let k = 0; k < 1 + Math.floor(next() * 6); k++) {
+          const v = value();
+          const spelling = pick([v, `"${v}"`, `'${v}'`, `${v}  # note`, `"${v}" # note`]);
+          lines.push(pick([`  k${k}: ${spelling}`, `  k${k}:\n  - ${spelling}\n  - ${value()}`]));
+        }
+      }
+      if (next() < 0.2) lines.push('# é');
+      if (agrees(`${lines.join('\n')}\n`)) answered++;
+    }
+    expect(answered).toBeGreaterThan(150);
   });
 
   it('reads what the repository’s block YAML files hold, exactly as the exact parser does', () => {

@@ -43,10 +43,12 @@ export interface ParsedFile {
  * each stamped with the line its object starts on. A `kind: List` is
  * unpacked into its items. A syntax error anywhere fails the whole file, so a
  * half-saved file never replaces a good one document by document.
+ * `bytes`, the UTF-8 the text was decoded from, if at hand, lets the block reader make long
+ * values strings of their own (block-reader.ts, `cut`).
  */
-export function parseResourceFile(file: string, text: string): ParsedFile {
+export function parseResourceFile(file: string, text: string, bytes?: Buffer): ParsedFile {
   return (
-    readBlockYaml(file, text, sourceId) ??
+    readBlockYaml(file, text, sourceId, bytes) ??
     fastParseResourceFile(file, text, sourceId) ??
     parseResourceFileExactly(file, text)
   );

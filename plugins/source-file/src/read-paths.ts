@@ -87,7 +87,7 @@ export function readResourceFile(
   }
   const text = decoded.text;
   try {
-    return { ...parseResourceFile(shown, text), text };
+    return { ...parseResourceFile(shown, text, bytes), text };
   } catch (e) {
     return failed(`: cannot be parsed: ${(e as Error).message}`, text);
   }
