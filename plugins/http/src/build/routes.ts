@@ -163,8 +163,9 @@ export function hostRoutes(
   module: HttpModule['config'],
   memo: RouteMemo = new Map(),
   kept?: KeptRoutes,
+  /** Where the routes are appended (returned): a Host's list itself, rather than a list copied into it. */
+  routes: IRRoute[] = [],
 ): IRRoute[] {
-  const routes: IRRoute[] = [];
   const withAuthority = `authority ${host.insecureAction} ${model}`;
   const anyAuthority = `any ${host.insecureAction} ${model}`;
   // Indexed loops: a compile runs this mostly unoptimised, where for..of makes an iterator result per element.
