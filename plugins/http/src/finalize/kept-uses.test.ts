@@ -1,6 +1,6 @@
 import { type IRRoute, type IRRouteConfig, type IRVirtualHost, seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
-import { clusterChange, clustersOf, KeptUses } from './kept-uses.js';
+import { clusterChange, clustersOf, KeptUses, usedClusters } from './kept-uses.js';
 
 const clusterNames = Array.from({ length: 12 }, (_, i) => `cluster-${i}`);
 
@@ -62,9 +62,12 @@ describe('KeptUses', () => {
             for (const target of [...r.action.clusters, ...(r.action.shadows ?? [])])
               expected.add(target.cluster);
           }
+      // A plain compile's one set says what a fresh count says.
+      const used = usedClusters(configs);
       for (const cluster of clusterNames) {
         expect(kept.uses(cluster), `step ${step} ${cluster}`).toBe(expected.has(cluster));
         expect(fresh.uses(cluster)).toBe(expected.has(cluster));
+        expect(used.has(cluster)).toBe(expected.has(cluster));
         if (!expected.has(cluster)) unused++;
       }
     }

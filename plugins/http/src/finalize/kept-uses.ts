@@ -136,6 +136,26 @@ export class KeptUses {
   }
 }
 
+/**
+ * The clusters the routes of these route configurations forward or mirror to: what a fresh
+ * KeptUses says `uses` of, for a compile that keeps nothing (a plain compile). Each route list is
+ * read once however many virtual hosts share it, into one set: no per-list set, list or count.
+ */
+export function usedClusters(configs: Readonly<Record<string, IRRouteConfig>>): Set<string> {
+  const used = new Set<string>();
+  const seen = new Set<Routes>();
+  for (const name in configs) {
+    const virtualHosts = configs[name]!.virtualHosts;
+    for (let v = 0; v < virtualHosts.length; v++) {
+      const routes = virtualHosts[v]!.routes;
+      if (seen.has(routes)) continue;
+      seen.add(routes);
+      for (let r = 0; r < routes.length; r++) addClusters(routes[r]!, used);
+    }
+  }
+  return used;
+}
+
 // Route lists are never mutated once made (and kept between compiles by an incremental compiler).
 const listClusters = new WeakMap<Routes, string[]>();
 

@@ -1,6 +1,6 @@
 import type { PassContext } from '@attache/core';
 import { ExtKey } from '../model.js';
-import { KeptUses } from './kept-uses.js';
+import { KeptUses, usedClusters } from './kept-uses.js';
 
 /**
  * Drops the clusters this plugin created that no route uses (a Mapping whose
@@ -12,10 +12,16 @@ export function pruneClusters(ctx: PassContext): void {
   if (owned.length === 0) return;
   // Under an incremental compiler the counts are kept, and only route configurations that are
   // new objects counted again; a route list shared by many virtual hosts is read once either way.
-  const uses = ctx.memo?.reuse(keptUsesKey, '', () => new KeptUses()) ?? new KeptUses();
-  uses.update(ctx.ir.routeConfigs);
-  for (const name of owned) {
-    if (!uses.uses(name)) delete ctx.ir.clusters[name];
+  if (ctx.memo !== undefined) {
+    const uses = ctx.memo.reuse(keptUsesKey, '', () => new KeptUses());
+    uses.update(ctx.ir.routeConfigs);
+    for (const name of owned) {
+      if (!uses.uses(name)) delete ctx.ir.clusters[name];
+    }
+  } else {
+    // A plain compile counts nothing for a next one: the clusters used, in one set.
+    const used = usedClusters(ctx.ir.routeConfigs);
+    for (let i = 0; i < owned.length; i++) if (!used.has(owned[i]!)) delete ctx.ir.clusters[owned[i]!];
   }
   // Endpoint sets only the pruned clusters needed go too (Kubernetes ones: without any, the
   // clusters are not walked, as with DNS services only).
