@@ -54,34 +54,22 @@ export function parseService(service: string): ServiceRef | { error: string } {
 
 /**
  * parseService's error for this service, or undefined: what ingest asks of every Mapping. The
- * usual form (`name[.namespace][:port]`, letters, digits, '.', '_' and '-') is read in one pass
- * over its characters with nothing made; any other goes through parseService.
+ * usual form (`name[.namespace][:port]`, letters, digits, '.', '_' and '-', a port of one to five
+ * digits) is recognised by one regex and its port read, with nothing made; any other goes through
+ * parseService. (A regex, not a loop over the characters: a compile runs this 10,000 times mostly
+ * unoptimised, where a call per character cost ~1 µs a service against ~0.3 µs.)
  */
 export function serviceError(service: string): string | undefined {
-  const length = service.length;
-  let colon = -1;
-  for (let i = 0; i < length; i++) {
-    const c = service.charCodeAt(i);
-    if (c === 58 /* : */) {
-      if (colon >= 0) return parsedError(service);
-      colon = i;
-    } else if (colon >= 0 ? !(c >= 48 && c <= 57) : !hostCharacter(c)) return parsedError(service);
-  }
-  if (colon === 0 || length === 0) return parsedError(service);
+  if (!usualService.test(service)) return parsedError(service);
+  const colon = service.lastIndexOf(':');
   if (colon < 0) return undefined;
-  const digitCount = length - colon - 1;
-  if (digitCount === 0 || digitCount > 5) return parsedError(service);
   let port = 0;
-  for (let i = colon + 1; i < length; i++) port = port * 10 + (service.charCodeAt(i) - 48);
+  for (let i = colon + 1; i < service.length; i++) port = port * 10 + (service.charCodeAt(i) - 48);
   return port >= 1 && port <= 65535 ? undefined : parsedError(service);
 }
 
-/** [A-Za-z0-9._-] */
-function hostCharacter(c: number): boolean {
-  return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45 || c === 95
-  );
-}
+/** The usual form of a service (serviceError's fast read). */
+const usualService = /^[A-Za-z0-9._-]+(?::[0-9]{1,5})?$/;
 
 function parsedError(service: string): string | undefined {
   const parsed = parseService(service);
