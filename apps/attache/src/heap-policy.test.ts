@@ -49,6 +49,14 @@ describe('heap policy', () => {
     restoreV8Flags();
     // …and taken again once the flag is put back, so the CLI's next runs keep their code cache.
     expect(accepted()).toBe(true);
+    // Stopped, it also leaves out pretenuring feedback, unless node was given that flag.
+    expect(stopYoungGenerationGrowth(young.space_size)).toBe(true);
+    expect(changedV8Flags()).toEqual(['--semi-space-growth-factor=2', '--allocation-site-pretenuring']);
+    restoreV8Flags();
+    expect(stopYoungGenerationGrowth(young.space_size, '--no-allocation-site-pretenuring')).toBe(true);
+    expect(changedV8Flags()).toEqual(['--semi-space-growth-factor=2']);
+    restoreV8Flags();
+    expect(accepted()).toBe(true);
   });
 
   it('collects only above the size, and leaves the flags as they were', () => {
