@@ -25,7 +25,10 @@ export const processIO: CliIO = {
   stdout: (text) => writeStdout(text),
   stdoutBytes: (bytes) => writeStdout(bytes),
   stdoutDrain: () => drained(process.stdout),
-  stderr: (text) => process.stderr.write(text),
+  // Nothing to write (no diagnostics) makes no stream.
+  stderr: (text) => {
+    if (text.length > 0) process.stderr.write(text);
+  },
   cwd: process.cwd(),
 };
 
