@@ -53,14 +53,20 @@ async function main(file: string): Promise<void> {
   };
 
   // Let go once used (set to undefined), as the CLI lets its inputs go.
-  let text: string | undefined = await stage('read', () => readFileSync(file, 'utf8'));
+  // The file's bytes and their strict UTF-8 text, as source-file's readResourceFile has them: the
+  // block reader cuts long values out of the bytes of an ASCII file.
+  let { bytes, text }: { bytes?: Buffer; text?: string } = await stage('read', () => {
+    const read = readFileSync(file);
+    return { bytes: read, text: new TextDecoder('utf-8', { fatal: true }).decode(read) };
+  });
   // Loading source-file (and core) is a stage of its own: here the modules load unbundled, and
   // the parse figure is the reading alone, as in the CLI, whose bundle is loaded at its start.
   const { parseResourceFile } = await stage('load reader', () => import('@attache/plugin-source-file'));
   let parsed: ReturnType<typeof parseResourceFile> | undefined = await stage('parse', () =>
-    parseResourceFile(file, text!),
+    parseResourceFile(file, text!, bytes),
   );
   text = undefined;
+  bytes = undefined;
   const resources = parsed.resources.length;
   const pipeline = await stage('load plugins', async () => {
     const { createPipeline } = await import('@attache/core');
