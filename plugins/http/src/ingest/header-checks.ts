@@ -147,13 +147,16 @@ export function lineBreakProblems(
   },
   problems: FieldProblem[] = [],
 ): FieldProblem[] {
-  // Checked field by field, the path written only for a problem: this runs for every Mapping.
-  lineBreak(spec.rewrite, 'rewrite', problems);
-  lineBreak(spec.host_rewrite, 'host_rewrite', problems);
-  lineBreak(spec.path_redirect, 'path_redirect', problems);
-  lineBreak(spec.prefix_redirect, 'prefix_redirect', problems);
-  lineBreak(spec.regex_rewrite?.substitution, 'regex_rewrite/substitution', problems);
-  lineBreak(spec.regex_redirect?.substitution, 'regex_redirect/substitution', problems);
+  // Checked field by field, the path written only for a problem: this runs for every Mapping
+  // (a call only for a field that is set: most Mappings set one of these, if any).
+  if (spec.rewrite !== undefined) lineBreak(spec.rewrite, 'rewrite', problems);
+  if (spec.host_rewrite !== undefined) lineBreak(spec.host_rewrite, 'host_rewrite', problems);
+  if (spec.path_redirect !== undefined) lineBreak(spec.path_redirect, 'path_redirect', problems);
+  if (spec.prefix_redirect !== undefined) lineBreak(spec.prefix_redirect, 'prefix_redirect', problems);
+  if (spec.regex_rewrite !== undefined)
+    lineBreak(spec.regex_rewrite?.substitution, 'regex_rewrite/substitution', problems);
+  if (spec.regex_redirect !== undefined)
+    lineBreak(spec.regex_redirect?.substitution, 'regex_redirect/substitution', problems);
   spec.allow_upgrade?.forEach((v, i) => {
     lineBreak(v, () => `allow_upgrade/${i}`, problems);
   });
