@@ -182,8 +182,24 @@ function fastPlan(desc: DescMessage): FastPlan {
 }
 
 function acceptObject(desc: DescMessage, json: unknown, isAnyPayload: boolean): boolean {
-  return acceptPlanned(fastPlan(desc), json, isAnyPayload);
+  const plan = fastPlan(desc);
+  // Resources (an Any payload: '@type' besides the fields) of a type with a shape template.
+  if (!isAnyPayload || shapeKeys[desc.typeName] === undefined) return acceptPlanned(plan, json, isAnyPayload);
+  let template = payloadTemplates.get(desc);
+  if (template === undefined) {
+    template = shapeTemplate(desc) ?? null;
+    payloadTemplates.set(desc, template);
+  }
+  if (template === null) return acceptPlanned(plan, json, true);
+  const shape = shapeOf(template.root, json, true);
+  if (shape >= 0 && template.accepted[shape] === 1) return true;
+  const ok = acceptPlanned(plan, json, true);
+  if (ok && shape >= 0) template.accepted[shape] = 1;
+  return ok;
 }
+
+/** The shape templates of Any payload types (acceptObject), apart from those of list items (whose '@type' is a field). */
+const payloadTemplates = new Map<DescMessage, ShapeTemplate | null>();
 
 /**
  * acceptObject for call sites that judge one message type again and again (a field's nested
@@ -666,6 +682,11 @@ export function listItemVerdicts(desc: DescMessage, json: unknown): { item: bool
   };
 }
 
+/** For tests: the verdict on `json` as a resource (an Any payload) of type `desc`, and acceptPlanned's own. */
+export function payloadVerdicts(desc: DescMessage, json: unknown): { item: boolean; planned: boolean } {
+  return { item: acceptObject(desc, json, true), planned: acceptPlanned(fastPlan(desc), json, true) };
+}
+
 // ------------------------------------------------------------------ shapes
 
 /**
@@ -693,7 +714,18 @@ const shapeKeys: Readonly<Record<string, readonly string[]>> = {
     'retry_policy',
     'timeout',
   ],
-  // A cluster's endpoints: a locality's list of endpoints, each an address and port.
+  // A cluster (a resource), its inline load assignment, and its endpoints: a locality's list of
+  // endpoints, each an address and port.
+  'envoy.config.cluster.v3.Cluster': [
+    'connect_timeout',
+    'dns_lookup_family',
+    'lb_policy',
+    'load_assignment',
+    'name',
+    'transport_socket',
+    'type',
+  ],
+  'envoy.config.endpoint.v3.ClusterLoadAssignment': ['cluster_name', 'endpoints'],
   'envoy.config.endpoint.v3.LocalityLbEndpoints': [
     'lb_endpoints',
     'load_balancing_weight',
@@ -758,7 +790,7 @@ function shapeTemplate(desc: DescMessage): ShapeTemplate | undefined {
  * them), or -1: not an object of the template's forms, a key not among its keys, a null value,
  * or a value or a level's semantics refused.
  */
-function shapeOf(node: ShapeNode, json: unknown): number {
+function shapeOf(node: ShapeNode, json: unknown, isAnyPayload = false): number {
   if (typeof json !== 'object' || json === null || Array.isArray(json) || node.plan.unsupported) return -1;
   const object = json as Record<string, unknown>;
   const keys = node.keys;
@@ -766,6 +798,8 @@ function shapeOf(node: ShapeNode, json: unknown): number {
   // Keys in shapeKeys's order (code-unit order, lowering's): each is looked for after the last.
   let next = 0;
   for (const key in object) {
+    // (An Any payload's '@type', skipped as acceptPlanned skips it.)
+    if (isAnyPayload && key === '@type') continue;
     let i = next;
     while (i < keys.length && keys[i] !== key) i++;
     if (i === keys.length) return -1;

@@ -1,10 +1,11 @@
 import type { IRHeaderMatch, IRRoute, IRStringMatch } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import { fastMessageOfTypeUrl } from './fast-descriptors.js';
+import { lowerCluster } from './lower/cluster.js';
 import { lowerRoute } from './lower/route.js';
 import { seededRandom } from './testing/validation-corpus.js';
 import { checkResource } from './validate.js';
-import { listItemVerdicts } from './validate-fast.js';
+import { listItemVerdicts, payloadVerdicts } from './validate-fast.js';
 
 const routeDesc = fastMessageOfTypeUrl('type.googleapis.com/envoy.config.route.v3.Route')!;
 
@@ -173,5 +174,54 @@ describe('endpoints judged by shape', () => {
     }
     expect(accepted).toBeGreaterThan(1000);
     expect(refused).toBeGreaterThan(1000);
+  }, 120_000);
+});
+
+describe('clusters judged by shape', () => {
+  it('give the verdict of acceptPlanned, and never accept what the authoritative check refuses (random clusters, fixed seed)', () => {
+    const random = seededRandom(1419);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const clusterDesc = fastMessageOfTypeUrl('type.googleapis.com/envoy.config.cluster.v3.Cluster')!;
+    let accepted = 0;
+    let refused = 0;
+    for (let i = 0; i < 3000; i++) {
+      const ir: Record<string, unknown> = {
+        name: pick([`c${i}`, `c${i}`, `c${i}`, '']),
+        discovery: pick(['STRICT_DNS', 'LOGICAL_DNS', 'STATIC']),
+        targets: Array.from({ length: Math.floor(random() * 3) }, (_, k) => ({
+          host: pick([`10.0.0.${k}`, `10.1.0.${k}`, `svc-${k}.ns`, '']),
+          port: pick([8080, 443, 9000, 8443, 70000]),
+        })),
+        connectTimeoutMs: pick([3000, 250, 1500, 5000, -1000]),
+        lbPolicy: pick(['ROUND_ROBIN', 'MAGLEV', 'LEAST_REQUEST', 'NOPE']),
+        dnsLookupFamily: pick(['V4_ONLY', 'AUTO']),
+        provenance: [],
+      };
+      if (random() < 0.2) ir.tls = { sni: pick(['a.example', '']) };
+      const cluster = lowerCluster(ir as never).resource;
+      const copy = structuredClone(cluster);
+      const target = random() < 0.5 ? copy : ((copy.load_assignment as Record<string, unknown>) ?? copy);
+      // (Not '@type': validateResource picks the type by it before the fast path looks.)
+      const keys = Object.keys(target).filter((k) => k !== '@type');
+      const key = pick(keys);
+      const r = random();
+      if (r < 0.2) target[key] = null;
+      else if (r < 0.35) target[key] = 7;
+      else if (r < 0.5) delete target[key];
+      else if (r < 0.6) target.unknown_field = 'x';
+      else if (r < 0.7) target.connectTimeout = '1s';
+      else if (r < 0.8) copy.eds_cluster_config = { eds_config: { ads: {} } };
+      else target['@type'] = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+      for (const json of [cluster, copy]) {
+        const { item, planned } = payloadVerdicts(clusterDesc, json);
+        expect(item, JSON.stringify(json)).toBe(planned);
+        if (item) {
+          accepted++;
+          expect(checkResource(json).ok, JSON.stringify(json)).toBe(true);
+        } else refused++;
+      }
+    }
+    expect(accepted).toBeGreaterThan(800);
+    expect(refused).toBeGreaterThan(800);
   }, 120_000);
 });
