@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
   existsSync,
@@ -162,6 +162,29 @@ describe('the bundled offline CLI', () => {
         status: piped.status,
         stderr: piped.stderr,
       });
+    }
+  });
+
+  it('ends quietly, exit code 0, when the reader of its stdout goes away (compile … | head)', async () => {
+    for (const args of [[main], ['--input-type=module', '-e', unbundled]]) {
+      const child = spawn(process.execPath, [...args, 'compile', '-f', 'many.yaml'], {
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ATTACHE_CACHE: join(dir, 'cache') },
+      });
+      let stderr = '';
+      let read = 0;
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      // Like head: read the first chunk, then close the pipe while the output is far from done.
+      child.stdout.once('data', (chunk: Buffer) => {
+        read = chunk.length;
+        child.stdout.destroy();
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(read).toBeGreaterThan(0);
     }
   });
 

@@ -74,7 +74,25 @@ function writeStdout(text: string | Uint8Array): void {
       stdoutIsFile = false;
     }
   }
+  endQuietlyWhenReaderGoes();
   process.stdout.write(text);
+}
+
+let watchingReader = false;
+
+/**
+ * A reader that goes away before the output ends (`attache compile -f … | head`) ends the run
+ * quietly, as Unix tools end on SIGPIPE: the rest of the output has nowhere to go, and an
+ * unhandled EPIPE would print node's stack trace and exit 1. The exit code is the run's own so
+ * far (diagnostics have gone to stderr). Any other error on stdout is thrown as before.
+ */
+function endQuietlyWhenReaderGoes(): void {
+  if (watchingReader) return;
+  watchingReader = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
 }
 
 function isFileOrDevice(fd: number): boolean {
