@@ -5,6 +5,7 @@ export { formatDiagnostic, formatDiagnostics, summarize } from './format-diagnos
 export {
   collectGarbageIfLarge,
   collectingBeforeLowering,
+  mainThreadCollectionFlags,
   restoreV8Flags,
   stopYoungGenerationGrowth,
 } from './heap-policy.js';

@@ -4,6 +4,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { mainThreadCollectionFlags } from '@attache/attache';
 import { blockYaml } from './block-yaml.js';
 import type { StagesReport } from './cli-stages.js';
 import { generateCompileInputs } from './compile-inputs.js';
@@ -173,8 +174,14 @@ export async function runCliBench(argv: string[]): Promise<void> {
           : resources.map((r) => `---\n${blockYaml(r.resource)}`).join('');
       const file = join(dir, `${hosts}x${mappings}.yaml`);
       writeFileSync(file, text);
-      // With the V8 setting the CLI gives itself for compile and validate (apps/attache/src/main.ts).
-      const staged = await runProcess(['--interrupt-budget=1081344', stagesChild, file]);
+      // With the V8 settings the CLI gives itself for compile and validate (apps/attache/src/main.ts,
+      // and heap-policy.ts's collector on the main thread, set there before the inputs are read).
+      const staged = await runProcess([
+        '--interrupt-budget=1081344',
+        ...mainThreadCollectionFlags.map((flag) => `--no-${flag}`),
+        stagesChild,
+        file,
+      ]);
       if (staged.exitCode !== 0) throw new Error(`cli-stages failed: ${staged.stderr.slice(-2000)}`);
       const report: SizeReport = {
         mappings,
