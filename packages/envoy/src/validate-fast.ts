@@ -99,8 +99,6 @@ interface FastField {
   accept: (json: unknown) => boolean;
   /** What `accept` amounts to when it is a plain type test (acceptObject tests strings and bools inline). */
   plain?: PlainAccept;
-  /** The message `accept` is acceptPlanned of, when that is all it is (no value checks on the field). */
-  message?: DescMessage;
   /**
    * On the entry of a field's JSON name (when it differs): its proto name, which must not be
    * there too — protobuf's JSON decoding refuses a field set twice.
@@ -168,7 +166,6 @@ function fastPlan(desc: DescMessage): FastPlan {
     if (compiled.unsupported) plan.unsupported = true;
     const fast: FastField = { field, requiredBit: 0, accept: compiled.accept };
     if (compiled.plain) fast.plain = compiled.plain;
-    if (compiled.message) fast.message = compiled.message;
     if (field.oneof) fast.oneofBit = 2 ** desc.oneofs.indexOf(field.oneof);
     plan.byKey.set(field.name, fast);
     if (compiled.mustBePresent) {
@@ -182,24 +179,8 @@ function fastPlan(desc: DescMessage): FastPlan {
 }
 
 function acceptObject(desc: DescMessage, json: unknown, isAnyPayload: boolean): boolean {
-  const plan = fastPlan(desc);
-  // Resources (an Any payload: '@type' besides the fields) of a type with a shape template.
-  if (!isAnyPayload || shapeKeys[desc.typeName] === undefined) return acceptPlanned(plan, json, isAnyPayload);
-  let template = payloadTemplates.get(desc);
-  if (template === undefined) {
-    template = shapeTemplate(desc) ?? null;
-    payloadTemplates.set(desc, template);
-  }
-  if (template === null) return acceptPlanned(plan, json, true);
-  const shape = shapeOf(template.root, json, true);
-  if (shape >= 0 && template.accepted[shape] === 1) return true;
-  const ok = acceptPlanned(plan, json, true);
-  if (ok && shape >= 0) template.accepted[shape] = 1;
-  return ok;
+  return acceptPlanned(fastPlan(desc), json, isAnyPayload);
 }
-
-/** The shape templates of Any payload types (acceptObject), apart from those of list items (whose '@type' is a field). */
-const payloadTemplates = new Map<DescMessage, ShapeTemplate | null>();
 
 /**
  * acceptObject for call sites that judge one message type again and again (a field's nested
@@ -277,7 +258,6 @@ interface CompiledField {
   mustBePresent: boolean;
   unsupported?: boolean;
   plain?: PlainAccept;
-  message?: DescMessage;
 }
 
 /** A field check that is a plain type test: a string or a bool. */
@@ -303,9 +283,8 @@ function compileField(field: DescField, rules: RuleFields | undefined, rulesOn: 
       }
       const unchecked = uncheckedAccept(type);
       if (!unchecked) return { accept: (json: unknown) => decode(json) !== INVALID, mustBePresent };
-      if (unchecked.plain) return { accept: unchecked.accept, mustBePresent, plain: unchecked.plain };
-      return unchecked.message
-        ? { accept: unchecked.accept, mustBePresent, message: unchecked.message }
+      return unchecked.plain
+        ? { accept: unchecked.accept, mustBePresent, plain: unchecked.plain }
         : { accept: unchecked.accept, mustBePresent };
     }
     case 'list':
@@ -323,7 +302,7 @@ function compileField(field: DescField, rules: RuleFields | undefined, rulesOn: 
  */
 function uncheckedAccept(
   type: ReturnType<typeof elementType>,
-): { accept: (json: unknown) => boolean; plain?: PlainAccept; message?: DescMessage } | undefined {
+): { accept: (json: unknown) => boolean; plain?: PlainAccept } | undefined {
   if (type.kind === 'scalar') {
     if (type.scalar === ScalarType.STRING)
       return { accept: (json) => typeof json === 'string', plain: 'string' };
@@ -334,7 +313,7 @@ function uncheckedAccept(
   if (type.kind !== 'message') return undefined;
   const desc = type.message;
   if (isWrapperDesc(desc) || desc.typeName.startsWith('google.protobuf.')) return undefined;
-  return { accept: plannedAccept(desc), message: desc };
+  return { accept: plannedAccept(desc) };
 }
 
 /** `message.skip`: nested rules are not checked. Rare; left to the authoritative path. */
@@ -656,174 +635,10 @@ function messageDecoder(desc: DescMessage): Decoder {
   if (desc.typeName.startsWith('google.protobuf.')) return () => INVALID;
   // (acceptPlanned called here, not through plannedAccept's closure: one call less per object.)
   let plan: FastPlan | undefined;
-  let template: ShapeTemplate | undefined;
   return (json) => {
-    if (plan === undefined) {
-      plan = fastPlan(desc);
-      template = shapeTemplate(desc);
-    }
-    if (template === undefined) return acceptPlanned(plan, json, false) ? json : INVALID;
-    const shape = shapeOf(template.root, json);
-    if (shape >= 0 && template.accepted[shape] === 1) return json;
-    const ok = acceptPlanned(plan, json, false);
-    if (ok && shape >= 0) template.accepted[shape] = 1;
-    return ok ? json : INVALID;
+    if (plan === undefined) plan = fastPlan(desc);
+    return acceptPlanned(plan, json, false) ? json : INVALID;
   };
-}
-
-/**
- * For tests: the verdict on `json` as a list item of type `desc` (through its shape template,
- * if it has one) and acceptPlanned's own verdict.
- */
-export function listItemVerdicts(desc: DescMessage, json: unknown): { item: boolean; planned: boolean } {
-  return {
-    item: decoderFor({ kind: 'message', message: desc })(json) !== INVALID,
-    planned: acceptPlanned(fastPlan(desc), json, false),
-  };
-}
-
-/** For tests: the verdict on `json` as a resource (an Any payload) of type `desc`, and acceptPlanned's own. */
-export function payloadVerdicts(desc: DescMessage, json: unknown): { item: boolean; planned: boolean } {
-  return { item: acceptObject(desc, json, true), planned: acceptPlanned(fastPlan(desc), json, true) };
-}
-
-// ------------------------------------------------------------------ shapes
-
-/**
- * The keys of the common forms of a few messages met by the ten thousand as list items (the
- * routes lowering makes: a match of a prefix or path with header and query matchers, a name,
- * a redirect or a route action to a cluster with a rewrite and timeouts). An object of such a
- * message whose keys are all among its own, and the keys of the messages under them among
- * theirs, has a shape: the set of keys present at each level, a number (one bit per key).
- *
- * What acceptPlanned decides besides the values (unknown keys, required fields and oneofs
- * present, a oneof set twice) depends on that shape alone, so once an object of a shape was
- * accepted, another of the same shape is accepted when each of its values passes what
- * acceptPlanned would test it with (the same FastField tests) and each level's load-time
- * semantics pass: one walk (shapeOf) instead of a nested acceptPlanned per message level.
- * Any other object (keys out of this order too), or a value refused, takes acceptPlanned as
- * before.
- */
-const shapeKeys: Readonly<Record<string, readonly string[]>> = {
-  'envoy.config.route.v3.Route': ['match', 'name', 'redirect', 'request_headers_to_add', 'route'],
-  'envoy.config.route.v3.RouteMatch': ['headers', 'path', 'prefix', 'query_parameters', 'runtime_fraction'],
-  'envoy.config.route.v3.RouteAction': [
-    'cluster',
-    'idle_timeout',
-    'prefix_rewrite',
-    'retry_policy',
-    'timeout',
-  ],
-  // A cluster (a resource), its inline load assignment, and its endpoints: a locality's list of
-  // endpoints, each an address and port.
-  'envoy.config.cluster.v3.Cluster': [
-    'connect_timeout',
-    'dns_lookup_family',
-    'lb_policy',
-    'load_assignment',
-    'name',
-    'transport_socket',
-    'type',
-  ],
-  'envoy.config.endpoint.v3.ClusterLoadAssignment': ['cluster_name', 'endpoints'],
-  'envoy.config.endpoint.v3.LocalityLbEndpoints': [
-    'lb_endpoints',
-    'load_balancing_weight',
-    'locality',
-    'priority',
-  ],
-  'envoy.config.endpoint.v3.LbEndpoint': ['endpoint', 'health_status', 'load_balancing_weight'],
-  'envoy.config.endpoint.v3.Endpoint': ['address'],
-  'envoy.config.core.v3.Address': ['socket_address'],
-  'envoy.config.core.v3.SocketAddress': ['address', 'port_value'],
-};
-
-/** One level of a shape template: a message, the keys it may have and what each is tested with. */
-interface ShapeNode {
-  plan: FastPlan;
-  keys: readonly string[];
-  fields: FastField[];
-  /** The level under each key walked here (a message field of a shapeKeys type), or undefined: a value tested by its FastField. */
-  nested: (ShapeNode | undefined)[];
-  /** The bit of keys[0] in a shape number. */
-  bit: number;
-}
-
-interface ShapeTemplate {
-  root: ShapeNode;
-  /** 1 at each shape number an object of which acceptPlanned accepted. */
-  accepted: Uint8Array;
-}
-
-/** Levels under a template's root at most (an endpoint's address and port are three down). */
-const maxShapeDepth = 3;
-
-/** At most this many keys in a template (the accepted table has 2^n entries). */
-const maxShapeBits = 16;
-
-function shapeTemplate(desc: DescMessage): ShapeTemplate | undefined {
-  let bits = 0;
-  const level = (message: DescMessage, depth: number): ShapeNode | undefined => {
-    const keys = shapeKeys[message.typeName];
-    if (keys === undefined || depth > maxShapeDepth) return undefined;
-    const plan = fastPlan(message);
-    const fields: FastField[] = [];
-    for (const key of keys) {
-      const field = plan.byKey.get(key);
-      // (A key the message lacks, or under its JSON name: no template.)
-      if (field === undefined || field.protoName !== undefined) return undefined;
-      fields.push(field);
-    }
-    const node: ShapeNode = { plan, keys, fields, nested: [], bit: bits };
-    bits += keys.length;
-    for (const field of fields)
-      node.nested.push(field.message === undefined ? undefined : level(field.message, depth + 1));
-    return node;
-  };
-  const root = level(desc, 0);
-  if (root === undefined || bits > maxShapeBits) return undefined;
-  return { root, accepted: new Uint8Array(2 ** bits) };
-}
-
-/**
- * The shape number of `json` at this level (the bits of the keys present, with the levels under
- * them), or -1: not an object of the template's forms, a key not among its keys, a null value,
- * or a value or a level's semantics refused.
- */
-function shapeOf(node: ShapeNode, json: unknown, isAnyPayload = false): number {
-  if (typeof json !== 'object' || json === null || Array.isArray(json) || node.plan.unsupported) return -1;
-  const object = json as Record<string, unknown>;
-  const keys = node.keys;
-  let shape = 0;
-  // Keys in shapeKeys's order (code-unit order, lowering's): each is looked for after the last.
-  let next = 0;
-  for (const key in object) {
-    // (An Any payload's '@type', skipped as acceptPlanned skips it.)
-    if (isAnyPayload && key === '@type') continue;
-    let i = next;
-    while (i < keys.length && keys[i] !== key) i++;
-    if (i === keys.length) return -1;
-    next = i + 1;
-    const value = object[key];
-    if (value === null || value === undefined) return -1;
-    const nested = node.nested[i];
-    if (nested !== undefined) {
-      const inner = shapeOf(nested, value);
-      if (inner < 0) return -1;
-      shape |= inner;
-    } else {
-      const field = node.fields[i]!;
-      const plain = field.plain;
-      if (plain === 'string') {
-        if (typeof value !== 'string') return -1;
-      } else if (plain === 'boolean') {
-        if (typeof value !== 'boolean') return -1;
-      } else if (!field.accept(value)) return -1;
-    }
-    shape |= 1 << (node.bit + i);
-  }
-  const semantic = node.plan.semantic;
-  return semantic === undefined || semantic(object) ? shape : -1;
 }
 
 /** An Any accepted while a memo is active: what its value checks see. */
