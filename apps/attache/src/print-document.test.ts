@@ -3,22 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson, seededRandom, sortKeys } from '@attache/core';
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalDocumentChunks,
-  canonicalDocumentPieces,
-  inBatches,
-  sortedView,
-  writeInBatches,
-  writePiece,
-} from './print-document.js';
+import { canonicalDocumentPieces, inBatches, sortedView, writePiece } from './print-document.js';
+
+/** The document's pieces as text (kept bytes decoded), as a writer of strings would be given them. */
+const chunks = (document: Record<string, unknown[]>, options?: { partsAbove?: number; keptBytes?: number }) =>
+  [...canonicalDocumentPieces(document, options)].map((piece) =>
+    typeof piece === 'string' ? piece : piece.toString('utf8'),
+  );
+
+/** The writes of the document's pieces joined into batches of about `size` characters. */
+const batches = (pieces: string[], size?: number) => [...inBatches(pieces, size)];
 
 const printed = (document: Record<string, unknown[]>, size?: number, partsAbove?: number) => {
-  const writes: string[] = [];
-  writeInBatches(canonicalDocumentChunks(document, { partsAbove }), (t) => writes.push(t), size);
+  const writes = batches(chunks(document, { partsAbove }), size);
   return { text: writes.join(''), writes };
 };
 
-describe('canonicalDocumentChunks', () => {
+describe('canonicalDocumentPieces', () => {
   it('writes the bytes canonicalJson(document, 2) gives, whatever the document holds', () => {
     const documents: Array<Record<string, unknown[]>> = [
       {},
@@ -120,13 +121,13 @@ describe('canonicalDocumentChunks', () => {
         },
       ],
     };
-    const pieces = [...canonicalDocumentChunks(document)];
+    const pieces = chunks(document);
     expect(pieces.join('')).toBe(`${canonicalJson(document, 2)}\n`);
     // 12,000 objects and arrays (above the 500 of a large resource): written by routes, in pieces of ~16 KiB.
     expect(pieces.length).toBeGreaterThan(10);
     expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(20_000);
     // Below the threshold the resource is one piece.
-    const whole = [...canonicalDocumentChunks(document, { partsAbove: 100_000 })];
+    const whole = chunks(document, { partsAbove: 100_000 });
     expect(Math.max(...whole.map((p) => p.length))).toBeGreaterThan(100_000);
   });
 
@@ -165,9 +166,7 @@ describe('canonicalDocumentChunks', () => {
     };
     const expected = `${canonicalJson(document, 2)}\n`;
     const print = (partsAbove: number, keptBytes?: number) => {
-      const writes: string[] = [];
-      writeInBatches(canonicalDocumentChunks(document, { partsAbove, keptBytes }), (t) => writes.push(t));
-      return writes.join('');
+      return batches(chunks(document, { partsAbove, keptBytes })).join('');
     };
     // A route's keys are out of order: its name is read once by each sorted view made of it (a
     // copy, which JSON.stringify reads). Every resource in parts: the shared list's view is made

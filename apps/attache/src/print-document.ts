@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { writeSync } from 'node:fs';
 import { sortKeys } from '@attache/core';
 
-/** Objects and arrays sortedView has looked at (for canonicalDocumentChunks: how large a resource is). */
+/** Objects and arrays sortedView has looked at (for canonicalDocumentPieces: how large a resource is). */
 let containersSeen = 0;
 
 /** Past this many, sortedView stops (throws `tooLarge`): the resource is written in parts instead. */
@@ -125,20 +125,8 @@ function sortTogether(keys: string[], values: unknown[]): void {
  * ~10 MB of it at 10,000 Mappings outlived young collections, grew the old generation and needed
  * a full collection before printing (~50 ms) to keep the peak under 150 MiB (tools/bench/README.md,
  * "Session 9: the CLI"); in Buffers it adds its size to the peak RSS and nothing to the collector's
- * work.
- */
-export function* canonicalDocumentChunks(
-  document: Readonly<Record<string, readonly unknown[]>>,
-  options: { partsAbove?: number; keptBytes?: number } = {},
-): Generator<string> {
-  for (const piece of canonicalDocumentPieces(document, options))
-    yield typeof piece === 'string' ? piece : piece.toString('utf8');
-}
-
-/**
- * canonicalDocumentChunks' text, where a kept text (a shared route list's) comes as the bytes it
- * was kept in: a writer that takes bytes (the CLI's) writes them as they are, instead of decoding
- * them into a string only to have them encoded again.
+ * work. Such a text comes as the bytes it was kept in: the CLI writes them as they are
+ * (writePiece), instead of decoding them into a string only to have them encoded again.
  */
 export function* canonicalDocumentPieces(
   document: Readonly<Record<string, readonly unknown[]>>,
@@ -462,15 +450,6 @@ function jsonAt(value: unknown, depth: number): string {
   const text = JSON.stringify(wrapped, null, 2);
   // '[\n' + '  [\n' + … before it and '\n  ]' + '\n]' after it: d² + 3d and d² + d characters.
   return text.slice(depth * depth + 3 * depth, text.length - (depth * depth + depth));
-}
-
-/** Joins small pieces into writes of about `size` characters: fewer system calls than one per piece. */
-export function writeInBatches(
-  chunks: Iterable<string>,
-  write: (text: string) => void,
-  size = 1 << 16,
-): void {
-  for (const text of inBatches(chunks, size)) write(text);
 }
 
 /**
