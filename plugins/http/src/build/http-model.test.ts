@@ -144,6 +144,9 @@ describe('the published route sources under an incremental compiler', () => {
       const got = readExt(ir, HttpModelExt)!.routeSources;
       const want = readExt(compile(list, [httpPlugin, envoyPlugin]).ir, HttpModelExt)!.routeSources;
       expect(view(got), `step ${step}`).toEqual(view(want));
+      // A plain compile's route sources are its HttpMappings, written as JSON as the route sources
+      // an incremental compiler makes (keys in the same order, the same values).
+      expect(JSON.stringify(want), `step ${step}`).toBe(JSON.stringify(got));
       // The lists themselves: a source holds its Mapping's route name list, which later compiles extend.
       const mappings = ir.ext[ExtKey.mappings] as HttpMapping[];
       expect(

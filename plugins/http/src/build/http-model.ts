@@ -86,8 +86,11 @@ export function publishHttpModel(
     }
   }
   writeExt(ctx.ir, HttpModelExt, {
-    // Under an incremental compiler, an unchanged Mapping's route source is the last one.
-    routeSources: kept ? keptRouteSources(kept, mappings, renamed) : mappings.map(freshRouteSource),
+    // Under an incremental compiler, an unchanged Mapping's route source is the last one. A plain
+    // compile's Mappings are their route sources themselves: ingest's HttpMappings have each field
+    // of one, under the same name, and the JSON of one (ingest/mappings.ts, IngestedMapping); they
+    // are this compile's objects, and their route names are not replaced after this.
+    routeSources: kept ? keptRouteSources(kept, mappings, renamed) : mappings,
     builtinRoutes,
     virtualHosts,
     routeConfigs,

@@ -66,8 +66,14 @@ const mapping = (name: string, prefix: string, hostname: string) =>
   });
 
 // The published HTTP model too (kept views of Hosts and route configurations).
+// The model as JSON first: a plain compile's route sources are its HttpMappings, written as route
+// sources (their toJSON), which canonicalJson alone would not ask for.
 const bytes = (r: CompileResult) =>
-  canonicalJson({ xds: r.xds, diagnostics: r.diagnostics, model: readExt(r.ir, HttpModelExt) });
+  canonicalJson({
+    xds: r.xds,
+    diagnostics: r.diagnostics,
+    model: JSON.parse(JSON.stringify(readExt(r.ir, HttpModelExt) ?? null)),
+  });
 
 describe('http.build-listeners under an incremental compiler (kept Listener builds)', () => {
   it('patches only the touched Hosts and equals a full build after every random step (diagnostics too)', () => {

@@ -1,4 +1,4 @@
-import type { PassContext, StoredResource } from '@attache/core';
+import type { HttpRouteSource, PassContext, StoredResource } from '@attache/core';
 import { re2ProgramSize } from '@attache/envoy-facts';
 import { mappingErrorResponses } from '../build/error-responses-parse.js';
 import { isValidHostGlob } from '../hostglob.js';
@@ -283,26 +283,22 @@ export function ingestMappings(ctx: PassContext): void {
       spec.bypass_error_response_overrides || spec.error_response_overrides !== undefined
         ? mappingErrorResponses(ctx, m.ref, ctx.ir.ext[ExtKey.module] as HttpModule, spec)
         : undefined;
-    const mapping: HttpMapping = {
-      ref: m.ref,
-      id: m.id,
-      name: m.name,
-      namespace: m.namespace,
-      labels: m.labels,
-      spec: m.spec,
-      fields: spec,
-      bypassAuth: spec.bypass_auth === true,
-      authContextExtensions:
-        spec.auth_context_extensions === undefined ? noExtensions : { ...spec.auth_context_extensions },
-      rateLimitLabels: spec.labels,
+    return new IngestedMapping(
+      m.ref,
+      m.id,
+      m.name,
+      m.namespace,
+      m.labels,
+      m.spec,
+      spec,
+      spec.bypass_auth === true,
+      spec.auth_context_extensions === undefined ? noExtensions : { ...spec.auth_context_extensions },
+      spec.labels,
       // An incremental compiler keeps this object: a list of its own, which the build replaces.
-      routeNames: keep ? [] : noRouteNames,
-      // Written (undefined when absent) rather than added after: every field in the object itself,
-      // not in a property array of its own (~40 bytes more per Mapping, kept until printing).
+      keep ? [] : noRouteNames,
       authority,
-      errorResponses: errorResponses || undefined,
-    };
-    return mapping;
+      errorResponses || undefined,
+    );
   };
   const { salt: admitSalt, one: admitOne } = admitter<MappingSpec>(
     ctx,
@@ -348,6 +344,44 @@ const keptIngestKey = {};
 
 /** The authContextExtensions of every Mapping without any (read, never edited: frozen so that an edit throws). */
 const noExtensions: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/**
+ * An HttpMapping as ingest makes it. A plain compile publishes these objects themselves as the
+ * HTTP model's route sources (build/http-model.ts): an HttpMapping has every field of one, under
+ * the same name, and no route source is made per Mapping (~10,000 objects at 10 x 10,000, each
+ * kept until the output is printed). Its JSON is that of the route source made for it under an
+ * incremental compiler (the same keys in the same order), so that a model is written alike
+ * either way (the incremental differential compares them as JSON). Every field is set in the
+ * constructor, in one order: one shape for every Mapping.
+ */
+class IngestedMapping implements HttpMapping {
+  constructor(
+    readonly ref: HttpMapping['ref'],
+    readonly id: string,
+    readonly name: string,
+    readonly namespace: string,
+    readonly labels: Record<string, string>,
+    readonly spec: MappingSpec,
+    readonly fields: MappingFields,
+    readonly bypassAuth: boolean,
+    readonly authContextExtensions: Record<string, string>,
+    readonly rateLimitLabels: unknown,
+    public routeNames: string[],
+    readonly authority: HttpMapping['authority'],
+    readonly errorResponses: HttpMapping['errorResponses'],
+  ) {}
+
+  /** What a route source of this Mapping is written as (http-model.ts, routeSourceOf). */
+  toJSON(): HttpRouteSource {
+    return {
+      ref: this.ref,
+      namespace: this.namespace,
+      spec: this.spec as Readonly<Record<string, unknown>>,
+      labels: this.labels,
+      routeNames: this.routeNames,
+    };
+  }
+}
 
 /** Whether a map of names (headers, query parameters) has an entry named "". */
 function hasEmptyName(value: unknown): boolean {
