@@ -12,6 +12,7 @@ import type {
   IRWeightedCluster,
 } from '@attache/core';
 import type { Static } from '@sinclair/typebox';
+import { IngestedMapping } from '../ingest/mappings.js';
 import { type HttpHost, type HttpMapping, type HttpModule, noRouteNames } from '../model.js';
 import { durationOf, headerValue, type Upstream } from '../resolve/upstreams.js';
 import type { Cors, RetryPolicy } from '../schemas/common.js';
@@ -19,6 +20,7 @@ import { parseService } from '../service.js';
 import { withErrorResponses } from './error-responses.js';
 import type { GroupMember, RouteGroup } from './groups.js';
 import type { BuildState, KeptRouteEntry } from './kept-build.js';
+import { insertName, namesOf, routeKindsOf } from './route-names.js';
 
 export type SecurityModel = 'XFP' | 'SECURE' | 'INSECURE';
 
@@ -193,15 +195,23 @@ export function hostRoutes(
         : memberRoutes(member, group, authority, upstream, upstreams, module, host, model);
       // Published for feature plugins (ir.ext['http.mappings'][i].routeNames), kept sorted: the
       // order routes are built in differs between a full and an incremental compile.
-      let names = member.mapping.routeNames;
-      // A plain compile's first routes of a Mapping (its list is this compile's, empty): the
-      // list made at its size, not grown by push to a capacity of 17.
-      if (kept === undefined && names.length === 0 && made.length > 0 && made.length <= 2)
-        member.mapping.routeNames = namesOf(made);
+      const mapping = member.mapping;
+      // A plain compile's Mapping from ingest records the kinds of its route names; its list is
+      // made when first read (most never are: see IngestedMapping.addRouteKinds).
+      const ingested = kept === undefined && made.length > 0 && mapping instanceof IngestedMapping;
+      const kinds = ingested ? routeKindsOf(made, mapping.id) : -1;
+      if (kinds >= 0) (mapping as IngestedMapping).addRouteKinds(kinds);
       else {
-        // The shared empty list of ingest is replaced, never added to.
-        if (names === noRouteNames && made.length > 0) names = member.mapping.routeNames = [];
-        for (let r = 0; r < made.length; r++) insertName(names, made[r]!.name);
+        let names = mapping.routeNames;
+        // A plain compile's first routes of a Mapping (its list is this compile's, empty): the
+        // list made at its size, not grown by push to a capacity of 17.
+        if (kept === undefined && names.length === 0 && made.length > 0 && made.length <= 2)
+          mapping.routeNames = namesOf(made);
+        else {
+          // The shared empty list of ingest is replaced, never added to.
+          if (names === noRouteNames && made.length > 0) names = mapping.routeNames = [];
+          for (let r = 0; r < made.length; r++) insertName(names, made[r]!.name);
+        }
       }
       for (let r = 0; r < made.length; r++) routes.push(made[r]!);
       if (shared) {
@@ -453,22 +463,4 @@ function corsPolicy(c: Static<typeof Cors>): IRCorsPolicy {
   return out;
 }
 
-/** The sorted, distinct names of one or two routes (what insertName makes of them from an empty list). */
-export function namesOf(routes: readonly IRRoute[]): string[] {
-  if (routes.length === 0) return [];
-  const a = routes[0]!.name;
-  if (routes.length === 1) return [a];
-  const b = routes[1]!.name;
-  return a < b ? [a, b] : b < a ? [b, a] : [a];
-}
-
-/** Adds `name` to the sorted list `names` (a Mapping's few route names) unless it is there. */
-export function insertName(names: string[], name: string): void {
-  let at = names.length;
-  while (at > 0 && names[at - 1]! > name) at--;
-  if (at > 0 && names[at - 1] === name) return;
-  // Moved up by hand: splice would make an array of the removed names (none) every call.
-  names.push(name);
-  for (let i = names.length - 1; i > at; i--) names[i] = names[i - 1]!;
-  names[at] = name;
-}
+export { insertName, namesOf };

@@ -1,6 +1,7 @@
 import type { HttpRouteSource, PassContext, StoredResource } from '@attache/core';
 import { re2ProgramSize } from '@attache/envoy-facts';
 import { mappingErrorResponses } from '../build/error-responses-parse.js';
+import { insertName, routeNamesOfKinds } from '../build/route-names.js';
 import { isValidHostGlob } from '../hostglob.js';
 import { ExtKey, type HttpMapping, type HttpModule, noRouteNames } from '../model.js';
 import { re2Error } from '../regex.js';
@@ -354,7 +355,7 @@ const noExtensions: Record<string, string> = Object.freeze({}) as Record<string,
  * either way (the incremental differential compares them as JSON). Every field is set in the
  * constructor, in one order: one shape for every Mapping.
  */
-class IngestedMapping implements HttpMapping {
+export class IngestedMapping implements HttpMapping {
   constructor(
     readonly ref: HttpMapping['ref'],
     readonly id: string,
@@ -366,10 +367,44 @@ class IngestedMapping implements HttpMapping {
     readonly bypassAuth: boolean,
     readonly authContextExtensions: Record<string, string>,
     readonly rateLimitLabels: unknown,
-    public routeNames: string[],
+    routeNames: string[],
     readonly authority: HttpMapping['authority'],
     readonly errorResponses: HttpMapping['errorResponses'],
-  ) {}
+  ) {
+    this.#routeNames = routeNames;
+  }
+
+  /** The route names set as a list (ingest's, or the build's), or those of #routeKinds once asked for. */
+  #routeNames: string[] | undefined;
+  /** Which of the Mapping's route names a plain compile's build made (routeKinds), until asked for. */
+  #routeKinds = 0;
+
+  get routeNames(): string[] {
+    if (this.#routeNames === undefined) this.#routeNames = routeNamesOfKinds(this.id, this.#routeKinds);
+    return this.#routeNames;
+  }
+
+  set routeNames(names: string[]) {
+    this.#routeNames = names;
+    this.#routeKinds = 0;
+  }
+
+  /**
+   * Adds route names by kind (RouteKind bits) rather than as a list: a plain compile's build
+   * names the routes of 10,000 Mappings, and feature plugins read the names of the few whose
+   * fields they implement, so the list is made when first read (no list per Mapping, kept until
+   * printing). Names already made into a list, or set as one, are added to it.
+   */
+  addRouteKinds(kinds: number): void {
+    const names = this.#routeNames;
+    if (names === undefined || names === noRouteNames) {
+      this.#routeNames = undefined;
+      this.#routeKinds |= kinds;
+      return;
+    }
+    const made = routeNamesOfKinds(this.id, kinds);
+    for (let i = 0; i < made.length; i++) insertName(names, made[i]!);
+  }
 
   /** What a route source of this Mapping is written as (http-model.ts, routeSourceOf). */
   toJSON(): HttpRouteSource {
