@@ -275,14 +275,30 @@ function compileField(field: DescField, rules: RuleFields | undefined, rulesOn: 
       const check = compileValueCheck(rules, type, semantic, { unboxedWrapper: true, descend: false });
       const mustBePresent = !field.oneof && absentBreaksRule(field, rules, check);
       if (check) {
+        // The value this field accepted last, when a string or a non-zero number: its verdict is
+        // a function of the value alone, and lowered configs repeat values field by field (an
+        // lb_policy, a connect_timeout, a port on thousands of clusters).
+        let lastAccepted: unknown = INVALID;
         const accept = (json: unknown) => {
+          if (json === lastAccepted) return true;
           const v = decode(json);
-          return v !== INVALID && passes(check, v);
+          if (v === INVALID || !passes(check, v)) return false;
+          if (typeof json === 'string' || (typeof json === 'number' && json !== 0)) lastAccepted = json;
+          return true;
         };
         return { accept, mustBePresent };
       }
       const unchecked = uncheckedAccept(type);
-      if (!unchecked) return { accept: (json: unknown) => decode(json) !== INVALID, mustBePresent };
+      if (!unchecked) {
+        let lastAccepted: unknown = INVALID;
+        const accept = (json: unknown) => {
+          if (json === lastAccepted) return true;
+          if (decode(json) === INVALID) return false;
+          if (typeof json === 'string' || (typeof json === 'number' && json !== 0)) lastAccepted = json;
+          return true;
+        };
+        return { accept, mustBePresent };
+      }
       return unchecked.plain
         ? { accept: unchecked.accept, mustBePresent, plain: unchecked.plain }
         : { accept: unchecked.accept, mustBePresent };
