@@ -266,8 +266,7 @@ export function resolveUpstreams(ctx: PassContext): void {
     // Pure: a Kubernetes Service upstream without a TLSContext reads the spec, the Module and the resolvers only.
     const pure = resolver?.kind === 'service' && spec.tls === undefined;
     const name = clusterName(names, discovery, settings, spec.cluster_tag, port);
-    // Provenance is gathered per cluster by the build pass, from the Mappings that use it.
-    const cluster: IRCluster = { name, ...discovery, ...settings, provenance: [] };
+    const cluster = upstreamCluster(name, discovery, settings);
     if (spec.stats_name) cluster.extra = { ...(cluster.extra ?? {}), alt_stat_name: spec.stats_name };
     const upstream: Upstream = { cluster, authority, routeClusters: routeClustersOf(name) };
     if (byService !== undefined) byService.set(serviceOnly!, upstream);
@@ -632,6 +631,59 @@ function clusterName(
 /** The frozen clusters list of a route forwarding to the cluster `name` alone (Upstream.routeClusters). */
 export function routeClustersOf(name: string): readonly IRWeightedCluster[] {
   return Object.freeze([Object.freeze({ cluster: name, weight: 100 })]);
+}
+
+/**
+ * The provenance of an upstream's cluster until the build gives it its users' (build-clusters, a
+ * plain compile) or copies it with theirs (an incremental compiler): one frozen list for all.
+ */
+const noProvenance: IRCluster['provenance'] = Object.freeze([]) as unknown as IRCluster['provenance'];
+
+type ClusterSettings = Omit<IRCluster, 'name' | 'discovery' | 'targets' | 'edsServiceName' | 'provenance'>;
+
+/**
+ * An upstream's IR cluster: `{ name, ...discovery, ...settings, provenance }`, its provenance
+ * gathered by the build pass from the Mappings that use it. A DNS cluster without settings of its
+ * own (most) is one literal with its keys in the order the spread gives them: no property array
+ * per cluster (kept until printing), and no key-by-key copies.
+ */
+export function upstreamCluster(
+  name: string,
+  discovery: Pick<IRCluster, 'discovery' | 'targets' | 'edsServiceName'>,
+  settings: ClusterSettings,
+): IRCluster {
+  if (
+    discovery.targets !== undefined &&
+    discovery.edsServiceName === undefined &&
+    onlyCommonSettings(settings)
+  )
+    return {
+      name,
+      discovery: discovery.discovery,
+      targets: discovery.targets,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      lbPolicy: settings.lbPolicy,
+      dnsLookupFamily: settings.dnsLookupFamily,
+      provenance: noProvenance,
+    };
+  return { name, ...discovery, ...settings, provenance: noProvenance };
+}
+
+/** Whether clusterSettings gave only the three settings it always gives (then in that order). */
+function onlyCommonSettings(s: ClusterSettings): boolean {
+  return (
+    s.respectDnsTtl === undefined &&
+    s.tls === undefined &&
+    s.http2 === undefined &&
+    s.idleTimeoutMs === undefined &&
+    s.maxConnectionLifetimeMs === undefined &&
+    s.circuitBreakers === undefined &&
+    s.outlierDetection === undefined &&
+    s.healthChecks === undefined &&
+    s.tcpKeepalive === undefined &&
+    s.perConnectionBufferLimitBytes === undefined &&
+    s.extra === undefined
+  );
 }
 
 /** Cluster settings from the Mapping, falling back to the Module's defaults. */
