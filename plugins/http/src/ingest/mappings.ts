@@ -287,14 +287,9 @@ export function ingestMappings(ctx: PassContext): void {
     return new IngestedMapping(
       m.ref,
       m.id,
-      m.name,
-      m.namespace,
       m.labels,
       m.spec,
       spec,
-      spec.bypass_auth === true,
-      spec.auth_context_extensions === undefined ? noExtensions : { ...spec.auth_context_extensions },
-      spec.labels,
       // An incremental compiler keeps this object: a list of its own, which the build replaces.
       keep ? [] : noRouteNames,
       authority,
@@ -359,19 +354,40 @@ export class IngestedMapping implements HttpMapping {
   constructor(
     readonly ref: HttpMapping['ref'],
     readonly id: string,
-    readonly name: string,
-    readonly namespace: string,
     readonly labels: Record<string, string>,
     readonly spec: MappingSpec,
     readonly fields: MappingFields,
-    readonly bypassAuth: boolean,
-    readonly authContextExtensions: Record<string, string>,
-    readonly rateLimitLabels: unknown,
     routeNames: string[],
     readonly authority: HttpMapping['authority'],
     readonly errorResponses: HttpMapping['errorResponses'],
   ) {
     this.#routeNames = routeNames;
+  }
+
+  // Its name and namespace are its ref's (admit.ts: the namespace "default" where the resource
+  // has none), and the three views of spec fields for feature plugins (which read the spec itself
+  // today) are read from the record when asked: no slot for each in each of 10,000 Mappings kept
+  // until printing.
+  get name(): string {
+    return this.ref.name;
+  }
+
+  get namespace(): string {
+    return this.ref.namespace ?? 'default';
+  }
+
+  get bypassAuth(): boolean {
+    return this.fields.bypass_auth === true;
+  }
+
+  /** A copy of spec.auth_context_extensions per read (none: one frozen empty object). */
+  get authContextExtensions(): Record<string, string> {
+    const extensions = this.fields.auth_context_extensions;
+    return extensions === undefined ? noExtensions : { ...extensions };
+  }
+
+  get rateLimitLabels(): unknown {
+    return this.fields.labels;
   }
 
   /** The route names set as a list (ingest's, or the build's), or those of #routeKinds once asked for. */
