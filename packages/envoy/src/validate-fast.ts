@@ -228,6 +228,8 @@ function acceptPlanned(plan: FastPlan, json: unknown, isAnyPayload: boolean): bo
       if (typeof value !== 'string') return false;
     } else if (plain === 'boolean') {
       if (typeof value !== 'boolean') return false;
+    } else if (plain === 'nonEmptyString') {
+      if (typeof value !== 'string' || (value.length < 2 && !nonEmptyString(value))) return false;
     } else if (!fast.accept(value)) return false;
   }
   if (plan.requiredMask >= 0) {
@@ -260,8 +262,33 @@ interface CompiledField {
   plain?: PlainAccept;
 }
 
-/** A field check that is a plain type test: a string or a bool. */
-type PlainAccept = 'string' | 'boolean';
+/** A field check that is a plain type test: a string, a bool, or a string of one character or more. */
+type PlainAccept = 'string' | 'boolean' | 'nonEmptyString';
+
+/**
+ * What `min_len: 1` accepts as validate-checks.ts judges it: a string of two code units or more
+ * (at least one code point), or of one that is not a high surrogate (codePointLength).
+ */
+function nonEmptyString(json: unknown): boolean {
+  return (
+    typeof json === 'string' &&
+    (json.length > 1 || (json.length === 1 && (json.charCodeAt(0) & 0xfc00) !== 0xd800))
+  );
+}
+
+/**
+ * Whether a field is a string whose only rule is `min_len: 1` (the field has no semantic check
+ * either): then it accepts what nonEmptyString accepts, so its value needs neither decoding nor
+ * the rule's check.
+ */
+function onlyMinLenOne(type: ReturnType<typeof elementType>, rules: RuleFields | undefined): boolean {
+  if (type.kind !== 'scalar' || type.scalar !== ScalarType.STRING || rules === undefined) return false;
+  const keys = Object.keys(rules);
+  if (keys.length !== 1 || keys[0] !== 'string') return false;
+  const string = ruleFields(rules.string as Message);
+  const stringKeys = Object.keys(string);
+  return stringKeys.length === 1 && stringKeys[0] === 'min_len' && string.min_len === 1n;
+}
 
 function compileField(field: DescField, rules: RuleFields | undefined, rulesOn: boolean): CompiledField {
   const semantic = rulesOn ? semanticOf(field) : undefined;
@@ -274,6 +301,10 @@ function compileField(field: DescField, rules: RuleFields | undefined, rulesOn: 
       const decode = decoderFor(type);
       const check = compileValueCheck(rules, type, semantic, { unboxedWrapper: true, descend: false });
       const mustBePresent = !field.oneof && absentBreaksRule(field, rules, check);
+      if (check && semantic === undefined && onlyMinLenOne(type, rules)) {
+        // (A name, a cluster, an address: ~21,000 values at 10,000 Mappings, most of them unique.)
+        return { accept: nonEmptyString, mustBePresent, plain: 'nonEmptyString' };
+      }
       if (check) {
         // The value this field accepted last, when a string or a non-zero number: its verdict is
         // a function of the value alone, and lowered configs repeat values field by field (an
