@@ -12,6 +12,7 @@ import {
   writeExt,
 } from '@attache/core';
 import type { HttpHost, HttpListener, HttpMapping, HttpModule } from '../model.js';
+import { freshRouteSource } from '../route-source.js';
 import { sameObjects } from '../same-objects.js';
 
 /**
@@ -212,14 +213,4 @@ function routeSourceOf(m: HttpMapping): HttpRouteSource {
   const source = freshRouteSource(m);
   routeSources.set(m, source);
   return source;
-}
-
-function freshRouteSource(m: HttpMapping): HttpRouteSource {
-  return {
-    ref: m.ref,
-    namespace: m.namespace,
-    spec: m.spec as Readonly<Record<string, unknown>>,
-    labels: m.labels,
-    routeNames: m.routeNames,
-  };
 }

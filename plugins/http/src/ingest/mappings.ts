@@ -5,6 +5,7 @@ import { insertName, routeNamesOfKinds } from '../build/route-names.js';
 import { isValidHostGlob } from '../hostglob.js';
 import { ExtKey, type HttpMapping, type HttpModule, noRouteNames } from '../model.js';
 import { re2Error } from '../regex.js';
+import { freshRouteSource } from '../route-source.js';
 import { MappingSpec } from '../schemas/mapping.js';
 import { serviceError } from '../service.js';
 import { type Admitted, admitter } from './admit.js';
@@ -441,13 +442,7 @@ export class IngestedMapping implements HttpMapping {
 
   /** What a route source of this Mapping is written as (http-model.ts, routeSourceOf). */
   toJSON(): HttpRouteSource {
-    return {
-      ref: this.ref,
-      namespace: this.namespace,
-      spec: this.spec as Readonly<Record<string, unknown>>,
-      labels: this.labels,
-      routeNames: this.routeNames,
-    };
+    return freshRouteSource(this);
   }
 }
 
