@@ -26,6 +26,11 @@ export interface HttpModel {
   module?: { ref: ResourceRef; config: Readonly<Record<string, unknown>> };
 }
 
+/**
+ * One resource's routes in the HTTP model. Read its fields by name: a producer may give some as
+ * accessors (the http plugin's Mapping objects in a plain compile), so a spread, `Object.keys` or
+ * `canonicalJson` of a source may not see them; `JSON.stringify` does (such a source has `toJSON`).
+ */
 export interface HttpRouteSource {
   ref: ResourceRef;
   namespace: string;
