@@ -4,10 +4,14 @@ import {
   keyOfResource,
   kindOf,
   mergeProvenance,
+  type Resource,
   type ResourceRef,
   refKey,
+  refOf,
   resourceKey,
+  type SourceLocation,
 } from './resource.js';
+import { seededRandom } from './seeded-random.js';
 
 /** mergeProvenance as first written: deduplicated by key (first wins), sorted with compareRefs. */
 function reference(...lists: ResourceRef[][]): ResourceRef[] {
@@ -15,6 +19,18 @@ function reference(...lists: ResourceRef[][]): ResourceRef[] {
   for (const list of lists)
     for (const ref of list) if (!byKey.has(resourceKey(ref))) byKey.set(resourceKey(ref), ref);
   return [...byKey.values()].sort(compareRefs);
+}
+
+/** refOf as first written: three keys, then namespace and source added one by one. */
+function refStepByStep(resource: Resource, origin?: SourceLocation): ResourceRef {
+  const ref: ResourceRef = {
+    apiVersion: resource.apiVersion,
+    kind: resource.kind,
+    name: resource.metadata.name,
+  };
+  if (resource.metadata.namespace !== undefined) ref.namespace = resource.metadata.namespace;
+  if (origin?.file !== undefined) ref.source = origin.line ? `${origin.file}:${origin.line}` : origin.file;
+  return ref;
 }
 
 function random(seed: number): () => number {
@@ -117,5 +133,35 @@ describe('refKey', () => {
     expect(refKey(refs[0]!)).toBe(refKey(refs[1]!));
     expect(refKey({ ...refs[2]! })).toBe(refKey(refs[2]!));
     expect(refKey(refs[2]!)).not.toBe(refKey(refs[3]!));
+  });
+});
+
+describe('refOf', () => {
+  it('is the step-by-step ref: the same keys in the same order and the same values, over random resources and origins', () => {
+    const random = seededRandom(1501);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    let literal = 0;
+    for (let i = 0; i < 5_000; i++) {
+      const metadata: Resource['metadata'] = { name: pick(['m0', 'quote', 'a-b', '']) };
+      if (random() < 0.7) metadata.namespace = pick(['default', 'team-1', '']);
+      const resource: Resource = {
+        apiVersion: pick(['getambassador.io/v3alpha1', 'getambassador.io/v2', 'v1']),
+        kind: pick(['Mapping', 'Host', 'Secret']),
+        metadata,
+      };
+      let origin: SourceLocation | undefined;
+      if (random() < 0.9) {
+        origin = { source: pick(['source-file', 'source-kubernetes']) };
+        if (random() < 0.8) origin.file = pick(['/tmp/a.yaml', 'ns/obj', '']);
+        if (random() < 0.7) origin.line = pick([0, 1, 42, 12345]);
+      }
+      const got = refOf(resource, origin);
+      const want = refStepByStep(resource, origin);
+      expect(Object.keys(got)).toEqual(Object.keys(want));
+      expect(got).toEqual(want);
+      if (metadata.namespace !== undefined && origin?.file !== undefined) literal++;
+    }
+    // The five-key literal (not the step-by-step branch) answered a good share of them.
+    expect(literal).toBeGreaterThan(1_500);
   });
 });

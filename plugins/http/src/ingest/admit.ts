@@ -7,6 +7,7 @@ import {
   pointerSegment,
   type RegisteredField,
   type ResourceRef,
+  refOf,
   reportFieldsNeedingPlugins,
   type StoredResource,
 } from '@attache/core';
@@ -14,7 +15,6 @@ import type { TSchema } from '@sinclair/typebox';
 import type { TypeCheck } from '@sinclair/typebox/compiler';
 import { servesAmbassadorId } from './ambassador-id.js';
 import { cleanSpecCheck, type SpecRecord, suspicious } from './clean-spec.js';
-import { resourceRef } from './resource-ref.js';
 import { checkerFor, isValid } from './schema-checks.js';
 import { type UnknownField, type UnknownFieldOptions, unknownFields } from './unknown-fields.js';
 import { convertV2Spec } from './v2-convert.js';
@@ -162,7 +162,7 @@ function admitOne<S>(ctx: PassContext, stored: StoredResource, door: FrontDoor):
   const { kind, schema, missingCodes, fieldOptions, unknownFieldOptions, anyUnloaded } = door;
   {
     const resource = stored.resource;
-    const ref = resourceRef(resource, stored.origin);
+    const ref = refOf(resource, stored.origin);
     let spec = (resource.spec ?? {}) as Record<string, unknown>;
     if (typeof spec !== 'object' || Array.isArray(spec)) {
       ctx.report({
