@@ -290,6 +290,21 @@ function onlyMinLenOne(type: ReturnType<typeof elementType>, rules: RuleFields |
   return stringKeys.length === 1 && stringKeys[0] === 'min_len' && string.min_len === 1n;
 }
 
+/**
+ * `judge`, remembering the last value it accepted when a string or a non-zero number, which is
+ * accepted again at once: a field's verdict is a function of the value alone, and lowered configs
+ * repeat values field by field (an lb_policy, a connect_timeout, a port on thousands of clusters).
+ */
+function rememberingLast(judge: (json: unknown) => boolean): (json: unknown) => boolean {
+  let lastAccepted: unknown = INVALID;
+  return (json) => {
+    if (json === lastAccepted) return true;
+    if (!judge(json)) return false;
+    if (typeof json === 'string' || (typeof json === 'number' && json !== 0)) lastAccepted = json;
+    return true;
+  };
+}
+
 function compileField(field: DescField, rules: RuleFields | undefined, rulesOn: boolean): CompiledField {
   const semantic = rulesOn ? semanticOf(field) : undefined;
   if (subRuleSkip(rules)) return { accept: () => false, mustBePresent: false, unsupported: true };
@@ -306,30 +321,14 @@ function compileField(field: DescField, rules: RuleFields | undefined, rulesOn: 
         return { accept: nonEmptyString, mustBePresent, plain: 'nonEmptyString' };
       }
       if (check) {
-        // The value this field accepted last, when a string or a non-zero number: its verdict is
-        // a function of the value alone, and lowered configs repeat values field by field (an
-        // lb_policy, a connect_timeout, a port on thousands of clusters).
-        let lastAccepted: unknown = INVALID;
-        const accept = (json: unknown) => {
-          if (json === lastAccepted) return true;
-          const v = decode(json);
-          if (v === INVALID || !passes(check, v)) return false;
-          if (typeof json === 'string' || (typeof json === 'number' && json !== 0)) lastAccepted = json;
-          return true;
+        const judge = (json: unknown) => {
+          const value = decode(json);
+          return value !== INVALID && passes(check, value);
         };
-        return { accept, mustBePresent };
+        return { accept: rememberingLast(judge), mustBePresent };
       }
       const unchecked = uncheckedAccept(type);
-      if (!unchecked) {
-        let lastAccepted: unknown = INVALID;
-        const accept = (json: unknown) => {
-          if (json === lastAccepted) return true;
-          if (decode(json) === INVALID) return false;
-          if (typeof json === 'string' || (typeof json === 'number' && json !== 0)) lastAccepted = json;
-          return true;
-        };
-        return { accept, mustBePresent };
-      }
+      if (!unchecked) return { accept: rememberingLast((json) => decode(json) !== INVALID), mustBePresent };
       return unchecked.plain
         ? { accept: unchecked.accept, mustBePresent, plain: unchecked.plain }
         : { accept: unchecked.accept, mustBePresent };
