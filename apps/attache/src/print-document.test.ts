@@ -182,6 +182,16 @@ describe('canonicalDocumentPieces', () => {
     reads = 0;
     expect(print(500)).toBe(expected);
     expect(reads).toBe(4 * 130);
+    // The text of a list to be kept comes as the bytes kept from its first use on (each is encoded
+    // once): the shared list's two groups of items (128 and 2 routes), at each of its three uses;
+    // with nothing allowed to be kept, only the first group at each use but the last (encoded, then
+    // found too large to keep).
+    const bytesPieces = (keptBytes?: number) =>
+      [...canonicalDocumentPieces(document, { partsAbove: 0, keptBytes })].filter(
+        (p) => typeof p !== 'string',
+      ).length;
+    expect(bytesPieces()).toBe(3 * 2);
+    expect(bytesPieces(0)).toBe(2);
     // As pieces (the CLI's), the kept text comes as its bytes, in its place, through inBatches too.
     for (const size of [16, 1 << 16]) {
       const pieces = [...inBatches(canonicalDocumentPieces(document, { partsAbove: 0 }), size)];

@@ -125,8 +125,10 @@ function sortTogether(keys: string[], values: unknown[]): void {
  * ~10 MB of it at 10,000 Mappings outlived young collections, grew the old generation and needed
  * a full collection before printing (~50 ms) to keep the peak under 150 MiB (tools/bench/README.md,
  * "Session 9: the CLI"); in Buffers it adds its size to the peak RSS and nothing to the collector's
- * work. Such a text comes as the bytes it was kept in: the CLI writes them as they are
- * (writePiece), instead of decoding them into a string only to have them encoded again.
+ * work. Such a text comes as the bytes it is kept in, at its first use too: the CLI writes them as
+ * they are (writePiece), instead of encoding the text again itself (or decoding the bytes into a
+ * string only to have them encoded again): at 10 × 10,000 Mappings 17 M fewer instructions (0.3 %,
+ * session 16).
  */
 export function* canonicalDocumentPieces(
   document: Readonly<Record<string, readonly unknown[]>>,
@@ -395,10 +397,14 @@ function* jsonItemGroups(
     if (view !== items) unchanged = false;
     const text = `${start === 0 ? '[\n' : ''}${itemsAt(view, depth)}${end < value.length ? ',\n' : `\n${'  '.repeat(depth)}]`}`;
     if (pieces) {
+      // The text to keep comes as the bytes kept, this time too: it is encoded once, not also
+      // by the writer (and flattened once more inside inBatches' batch).
       const piece = Buffer.from(text, 'utf8');
       bytes += piece.length;
       if (memory.keptBytes + bytes <= memory.keptBytesAllowed) pieces.push(piece);
       else pieces = undefined;
+      yield piece;
+      continue;
     }
     yield text;
   }
