@@ -90,20 +90,23 @@ function passes(check: ValueCheck, value: unknown): boolean {
   return false;
 }
 
-interface FastField {
-  field: DescField;
-  /** Bit of this field's oneof in a per-object mask (oneofs are few per message). */
-  oneofBit?: number;
-  /** Bit of this field among the plan's mustBePresent fields (0 when it is not one of them). */
-  requiredBit: number;
-  accept: (json: unknown) => boolean;
-  /** What `accept` amounts to when it is a plain type test (acceptObject tests strings and bools inline). */
-  plain?: PlainAccept;
-  /**
-   * On the entry of a field's JSON name (when it differs): its proto name, which must not be
-   * there too — protobuf's JSON decoding refuses a field set twice.
-   */
-  protoName?: string;
+/** A field of a plan, under one of its names. (A class: one shape for every field, read by the thousand.) */
+class FastField {
+  constructor(
+    readonly field: DescField,
+    /** Bit of this field's oneof in a per-object mask (oneofs are few per message). */
+    readonly oneofBit: number | undefined,
+    /** Bit of this field among the plan's mustBePresent fields (0 when it is not one of them). */
+    public requiredBit: number,
+    public accept: (json: unknown) => boolean,
+    /** What `accept` amounts to when it is a plain type test (acceptObject tests strings and bools inline). */
+    public plain: PlainAccept | undefined,
+    /**
+     * On the entry of a field's JSON name (when it differs): its proto name, which must not be
+     * there too — protobuf's JSON decoding refuses a field set twice.
+     */
+    readonly protoName: string | undefined,
+  ) {}
 }
 
 /** How many mustBePresent fields a plan tracks in a bit mask (more are looked up by name). */
@@ -162,20 +165,61 @@ function fastPlan(desc: DescMessage): FastPlan {
     });
   }
   for (const field of desc.fields) {
-    const compiled = compileField(field, rulesOn ? fieldRuleFields(field) : undefined, rulesOn);
-    if (compiled.unsupported) plan.unsupported = true;
-    const fast: FastField = { field, requiredBit: 0, accept: compiled.accept };
-    if (compiled.plain) fast.plain = compiled.plain;
-    if (field.oneof) fast.oneofBit = 2 ** desc.oneofs.indexOf(field.oneof);
-    plan.byKey.set(field.name, fast);
-    if (compiled.mustBePresent) {
-      if (plan.mustBePresent.length < maskedFields) fast.requiredBit = 1 << plan.mustBePresent.length;
+    const rules = rulesOn ? fieldRuleFields(field) : undefined;
+    // A field without rules or a check of its own is compiled when first met (most never are:
+    // a Cluster has ~60 fields, a lowered one sets ~6), and neither its absence breaks a rule nor
+    // is it a shape this path leaves alone (compileLater).
+    const later = rules === undefined && (!rulesOn || ownSemanticOf(field) === undefined);
+    const compiled = later ? undefined : compileField(field, rules, rulesOn);
+    if (compiled?.unsupported) plan.unsupported = true;
+    const oneofBit = field.oneof ? 2 ** desc.oneofs.indexOf(field.oneof) : undefined;
+    let requiredBit = 0;
+    if (compiled?.mustBePresent) {
+      if (plan.mustBePresent.length < maskedFields) requiredBit = 1 << plan.mustBePresent.length;
       plan.mustBePresent.push(field);
     }
-    if (field.jsonName !== field.name) plan.byKey.set(field.jsonName, { ...fast, protoName: field.name });
+    const names = field.jsonName === field.name ? [field.name] : [field.name, field.jsonName];
+    for (const name of names) {
+      const protoName = name === field.name ? undefined : field.name;
+      const fast = new FastField(field, oneofBit, requiredBit, notYet, compiled?.plain, protoName);
+      fast.accept = compiled ? compiled.accept : compileLater(fast, rulesOn);
+      plan.byKey.set(name, fast);
+    }
   }
   plan.requiredMask = plan.mustBePresent.length <= maskedFields ? 2 ** plan.mustBePresent.length - 1 : -1;
   return plan;
+}
+
+const notYet = (): boolean => false;
+
+/**
+ * The accept of a field without rules that compiles the field's check when first called and
+ * puts it (and its plain type test) in the field's place: compileField of such a field gives
+ * neither mustBePresent nor unsupported (no rule to break when absent, no `message.skip`), so
+ * the plan says the same of the message before and after.
+ */
+function compileLater(fast: FastField, rulesOn: boolean): (json: unknown) => boolean {
+  return (json) => {
+    const compiled = compileField(fast.field, undefined, rulesOn);
+    if (compiled.mustBePresent || compiled.unsupported) {
+      throw new Error(
+        `validate-fast: ${fast.field.parent.typeName}.${fast.field.name} compiled late but has rules`,
+      );
+    }
+    fast.accept = compiled.accept;
+    if (compiled.plain) fast.plain = compiled.plain;
+    return compiled.accept(json);
+  };
+}
+
+/**
+ * The load-time check of a scalar or enum field (envoy-semantics.ts), which could make its
+ * absence (its zero value) fail. Undefined for other fields without reading their type
+ * (semanticOf reads a message field's type to give Durations theirs): a message field's
+ * absence breaks a rule only when the rules require it, and lists and maps take none.
+ */
+function ownSemanticOf(field: DescField): ValueCheck | undefined {
+  return field.fieldKind === 'scalar' || field.fieldKind === 'enum' ? semanticOf(field) : undefined;
 }
 
 function acceptObject(desc: DescMessage, json: unknown, isAnyPayload: boolean): boolean {
