@@ -154,6 +154,127 @@ describe('readBlockYaml', () => {
     expect(answered).toBeGreaterThan(150);
   });
 
+  it('reads documents the short way exactly as the long way does, or leaves them to it (random, fixed seed)', () => {
+    // Documents made from a few skeletons (so that lines repeat, as the short way expects), with
+    // values, keys and lines of every kind the short way takes or leaves, and faults of layout.
+    const next = random(16_2026);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+    const usualValues = [
+      'v',
+      'team-0',
+      'Edge',
+      '10',
+      '8080',
+      'true',
+      '/api/v1/svc-0/',
+      '"svc-0.team-0:8080"',
+      '""',
+      '"^v[0-9]+$"',
+      'h0.bench.attache.invalid',
+      'a.b_c/d',
+    ];
+    const otherValues = [
+      ...['True', 'FALSE', 'null', 'Null', '~', 'nULL', 'truex', 'nullx', 'falsey', 'fals', 't', 'n'],
+      ...['007', '0x1F', '0o17', '1_000', '1.5', '.inf', '.5', '+12', '-3', '-x', '- x', '-', '+'],
+      ...[
+        'a: b',
+        'a:b',
+        'svc:8080',
+        'x:',
+        ':x',
+        'x #c',
+        'x#y',
+        '#c',
+        'a  ',
+        'a ',
+        'é',
+        'ü:8',
+        '?x',
+        '@x',
+        '`x',
+      ],
+      ...[
+        '"q"',
+        '"a\\"b"',
+        '"a\\\\b"',
+        '"a\\u00e9"',
+        '"a" # c',
+        '"a"b',
+        '"a"  ',
+        '"a',
+        '"a"b"',
+        "'s'",
+        "'it''s'",
+        "''",
+      ],
+      ...['{}', '[]', '{a: 1}', '*a', '&a b', '!t x', '|', '>', 'abcdefghijklmnopq', '"abcdefghijklmnopq"'],
+    ];
+    const keys = ['apiVersion', 'kind', 'name', 'spec', 'prefix', 'a', 'b.c', 'x-y', '_k', 'k1'];
+    const otherKeys = ['True', 'null', '__proto__', '"q"', 'a b', '1a', 'a:b', 'é'];
+    type Skeleton = { key: string; value?: Skeleton; seq?: boolean }[];
+    const skeleton = (depth: number): Skeleton => {
+      const lines: Skeleton = [];
+      const count = 1 + Math.floor(next() * 4);
+      const unused = [...keys];
+      for (let k = 0; k < count; k++) {
+        // Each key once in a mapping, but now and then a key twice or one the reader refuses.
+        const key =
+          next() < 0.02
+            ? pick(otherKeys)
+            : next() < 0.02
+              ? pick(keys)
+              : unused.splice(Math.floor(next() * unused.length), 1)[0]!;
+        const r = next();
+        if (depth < 3 && r < 0.25) lines.push({ key, value: skeleton(depth + 1) });
+        else if (r < 0.28) lines.push({ key, seq: true });
+        else lines.push({ key });
+      }
+      return lines;
+    };
+    const value = () => (next() < 0.95 ? pick(usualValues) : pick(otherValues));
+    const write = (lines: Skeleton, indent: string, out: string[]) => {
+      for (const line of lines) {
+        if (next() < 0.01) out.push(pick(['', '# c', `${indent}# c`, `${indent} x: 1`, `${indent}- i`]));
+        if (line.value) {
+          out.push(`${indent}${line.key}:${next() < 0.02 ? pick([' ', ' # c', '  ']) : ''}`);
+          if (next() < 0.05) continue; // no value under it: null, or the next key indented less
+          write(line.value, indent + pick(['  ', '  ', '    ', ' ']), out);
+        } else if (line.seq) {
+          out.push(`${indent}${line.key}:`);
+          const dash = next() < 0.5 ? indent : `${indent}  `;
+          out.push(`${dash}- ${value()}`, `${dash}- ${line.key}: ${value()}`);
+        } else out.push(`${indent}${line.key}:${next() < 0.98 ? ' ' : '  '}${value()}`);
+      }
+    };
+    let answered = 0;
+    let documents = 0;
+    for (let round = 0; round < 300; round++) {
+      const skeletons = Array.from({ length: 1 + Math.floor(next() * 3) }, () => skeleton(0));
+      const out: string[] = [];
+      if (next() < 0.2) out.push(pick(['# head', '---', '']));
+      const count = 1 + Math.floor(next() * 12);
+      for (let d = 0; d < count; d++) {
+        if (d > 0 || next() < 0.5)
+          out.push(next() < 0.97 ? '---' : pick(['--- x', '---  ', '...', '', '----']));
+        if (next() < 0.03) out.push('---');
+        if (next() < 0.02) out.push('kind: List');
+        write(pick(skeletons), '', out);
+      }
+      const text = out.join('\n') + (next() < 0.9 ? '\n' : '');
+      const short = readBlockYaml('f.yaml', text, sourceId);
+      const long = readBlockYaml('f.yaml', text, sourceId, undefined, false);
+      expect(short === undefined ? 'declined' : exactText(short), text).toBe(
+        long === undefined ? 'declined' : exactText(long),
+      );
+      if (agrees(text)) {
+        answered++;
+        documents += short!.resources.length;
+      }
+    }
+    expect(answered).toBeGreaterThan(100);
+    expect(documents).toBeGreaterThan(500);
+  });
+
   it('reads what the repository’s block YAML files hold, exactly as the exact parser does', () => {
     let answered = 0;
     for (const path of corpus) if (agrees(readFileSync(path, 'utf8'), path)) answered++;

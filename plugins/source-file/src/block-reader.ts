@@ -31,6 +31,8 @@ export function readBlockYaml(
   text: string,
   source: string,
   bytes?: Buffer,
+  /** false: every line the long way (the tests' reference for the short way). */
+  shortWay = true,
 ): { resources: StoredResource[]; diagnostics: DiagnosticInput[]; syntaxError: false } | undefined {
   if (unsupportedCharacter.test(text)) return undefined;
   // Valid UTF-8 decodes to as many UTF-16 units as bytes only when every byte is ASCII.
@@ -41,6 +43,7 @@ export function readBlockYaml(
   const resources: StoredResource[] = [];
   try {
     for (;;) {
+      if (shortWay) reader.documentsTheShortWay(resources, source, file);
       reader.peek();
       if (reader.kind === Line.End) break;
       if (reader.kind === Line.DocumentStart) {
@@ -75,6 +78,7 @@ enum Line {
 }
 
 const SPACE = 0x20;
+const LF = 0x0a;
 const HASH = 0x23;
 const DASH = 0x2d;
 const COLON = 0x3a;
@@ -164,6 +168,189 @@ class BlockReader {
     if (key.length > 1024 || maybeNonStringKey(first, key) || key === '__proto__') throw declined;
     this.recentKeys.set(id, key);
     return key;
+  }
+
+  /**
+   * Line beginnings seen before (Head), by column and form (`2 * column`, and + 1 for ':\n'),
+   * then by key: documentsTheShortWay's way of knowing a line at once.
+   */
+  private readonly heads: (Map<string, Head> | undefined)[] = [];
+  /** The Head of the first line of the last document read the short way. */
+  private firstHead: Head | undefined = undefined;
+
+  /**
+   * Reads whole documents from the current line the short way, while they hold only the lines
+   * most files are made of: `key: value` with a one-line value that lineValue's rules take
+   * (a plain scalar without ' #', ': ', a final ':' or space and with an ordinary first
+   * character; a double-quoted one without backslashes), `key:` with a block mapping or nothing
+   * under it, and '---' between documents. Each line is known by its Head, most often by
+   * comparing it in place with the Head that followed the previous line's last time (one
+   * `startsWith`): per line a handful of native calls and no method call, where the long way
+   * (mapping, scalar, peek) costs several times that while V8 still runs this code unoptimised.
+   * The state lives in local variables for the same reason (a property load is a call there).
+   * At the first line of any other form (or a `kind: List`), it goes back to the start of that
+   * document, which the long way then reads, with the same result or the same refusal: the short
+   * way takes only lines both read alike.
+   */
+  documentsTheShortWay(resources: StoredResource[], source: string, file: string): void {
+    const text = this.text;
+    const length = text.length;
+    const ascii = this.ascii;
+    const recentValues = this.recentValues;
+    const heads = this.heads;
+    let p = this.lineStart;
+    let line = this.line;
+    // The first '#' and '\\' at or after a position no later than the value being read.
+    let hash = -1;
+    let backslash = -1;
+    // The Head of the line at p after block() returns (undefined: no Head, such as '---').
+    let after: Head | undefined;
+
+    /** The Head the line at p starts with (learnt as `prev`'s successor), or undefined if it has none. */
+    const headAt = (prev: Head | undefined): Head | undefined => {
+      if (prev !== undefined) {
+        const next = prev.next;
+        if (next !== undefined && text.startsWith(next.text, p)) return next;
+      }
+      let k = p;
+      while (text.charCodeAt(k) === SPACE) k++;
+      if (keyStart[text.charCodeAt(k)] !== 1) return undefined;
+      const colon = text.indexOf(':', k + 1);
+      if (colon === -1) return undefined;
+      const end = text.charCodeAt(colon + 1);
+      const nested = end === LF;
+      if (!nested && end !== SPACE) return undefined;
+      const slot = nested ? 2 * (k - p) + 1 : 2 * (k - p);
+      let byKey = heads[slot];
+      if (byKey === undefined) {
+        byKey = new Map();
+        heads[slot] = byKey;
+      }
+      const key = text.slice(k, colon);
+      let head = byKey.get(key);
+      if (head === undefined) {
+        // A key never seen at this column: checked once, as keyAt does.
+        for (let i = k + 1; i < colon; i++) if (keyChar[text.charCodeAt(i)] !== 1) return undefined;
+        if (key.length > 1024 || maybeNonStringKey(key.charCodeAt(0), key) || key === '__proto__')
+          return undefined;
+        head = new Head(text.slice(p, colon + 2), key, k - p, nested);
+        byKey.set(key, head);
+      }
+      if (prev !== undefined) prev.next = head;
+      return head;
+    };
+
+    /** cut(), with the reader's state at hand. */
+    const cut = (from: number, to: number): string => {
+      if (to - from < ownStringFrom) return text.slice(from, to);
+      const id = (to - from) * 0x10000 + text.charCodeAt(from);
+      const recent = recentValues.get(id);
+      if (recent !== undefined && text.startsWith(recent, from)) return recent;
+      const value = ascii !== undefined ? latin1Slice(ascii, from, to) : text.slice(from, to);
+      recentValues.set(id, value);
+      return value;
+    };
+
+    /**
+     * The block mapping at `column` whose first line (at p) starts with `head`, up to the first
+     * line indented less (its Head left in `after`) or the document's end; undefined at a line
+     * of any other form.
+     */
+    const block = (column: number, head: Head): Record<string, unknown> | undefined => {
+      const map: Record<string, unknown> = {};
+      let h: Head | undefined = head;
+      for (;;) {
+        const key = h.key;
+        if (Object.hasOwn(map, key)) return undefined;
+        const from = p + h.width;
+        if (h.nested) {
+          p = from;
+          line++;
+          const next = headAt(h);
+          if (next !== undefined && next.column > column) {
+            const value = block(next.column, next);
+            if (value === undefined) return undefined;
+            map[key] = value;
+            h = after;
+          } else {
+            map[key] = null; // nothing indented more under 'key:'
+            h = next;
+          }
+        } else {
+          const end = text.indexOf('\n', from);
+          if (end === -1) return undefined;
+          const c = text.charCodeAt(from);
+          let value: unknown;
+          if (c === DQUOTE) {
+            const close = end - 1;
+            if (close <= from || text.charCodeAt(close) !== DQUOTE || text.indexOf('"', from + 1) !== close)
+              return undefined;
+            if (backslash < from) {
+              backslash = text.indexOf('\\', from);
+              if (backslash === -1) backslash = length;
+            }
+            if (backslash < close) return undefined;
+            value = cut(from + 1, close);
+          } else {
+            if (plainFast[c] !== 1) return undefined;
+            const last = text.charCodeAt(end - 1);
+            if (last === SPACE || last === COLON) return undefined;
+            if (hash < from) {
+              hash = text.indexOf('#', from);
+              if (hash === -1) hash = length;
+            }
+            if (hash < end) return undefined;
+            // No ': ' in it (most values have no ':' at all: one search for a character first).
+            const colon = text.indexOf(':', from);
+            if (colon !== -1 && colon < end) {
+              const colonSpace = text.indexOf(': ', colon);
+              if (colonSpace !== -1 && colonSpace < end) return undefined;
+            }
+            const data = end - from < ownStringFrom ? text.slice(from, end) : cut(from, end);
+            // A letter (or '~') first: only the core schema's null and boolean words, 5 letters at most, are not strings.
+            value = mayResolve[c] === 1 && (end - from < 6 || c < 0x41) ? plainScalarValue(data) : data;
+          }
+          map[key] = value;
+          p = end + 1;
+          line++;
+          // Most often the line that followed last time (headAt's first question, without the call).
+          const next: Head | undefined = h.next;
+          h = next !== undefined && text.startsWith(next.text, p) ? next : headAt(h);
+        }
+        if (h === undefined) {
+          after = undefined;
+          // The document's end, or a line the long way reads.
+          return p === length || text.startsWith('---\n', p) ? map : undefined;
+        }
+        if (h.column === column) continue;
+        if (h.column > column) return undefined;
+        after = h;
+        return map;
+      }
+    };
+
+    for (;;) {
+      if (text.startsWith('---\n', p)) {
+        p += 4;
+        line++;
+        continue;
+      }
+      const first = this.firstHead;
+      const head = first !== undefined && text.startsWith(first.text, p) ? first : headAt(undefined);
+      if (head === undefined || head.column !== 0) break;
+      this.firstHead = head;
+      const start = p;
+      const startLine = line;
+      const value = block(0, head);
+      if (value === undefined || value.kind === 'List') {
+        p = start;
+        line = startLine;
+        break;
+      }
+      resources.push({ resource: value as unknown as Resource, origin: { source, file, line: startLine } });
+    }
+    this.lineStart = p;
+    this.line = line;
   }
 
   /** Moves past blank and comment lines to the next line that matters, and says what it is. */
@@ -350,6 +537,24 @@ class BlockReader {
   }
 }
 
+/** A line's beginning as documentsTheShortWay saw it before: `column` spaces, a key, and ': ' or ':\n'. */
+class Head {
+  /** The Head of the line that followed this one last time. */
+  next: Head | undefined = undefined;
+  /** The length of `text`: where the value starts. */
+  readonly width: number;
+
+  constructor(
+    readonly text: string,
+    readonly key: string,
+    readonly column: number,
+    /** ':\n': the value is on the lines after. */
+    readonly nested: boolean,
+  ) {
+    this.width = text.length;
+  }
+}
+
 /** Where V8 starts making a substring a slice of its string instead of a copy (SlicedString::kMinLength). */
 const ownStringFrom = 13;
 
@@ -401,6 +606,14 @@ const keyStart = table((c) => isLetter(c) || c === 0x5f);
 /** A key's other characters: letters, digits, '_', '.', '/', '-'. */
 const keyChar = table(
   (c) => isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === 0x2f || c === DASH,
+);
+
+/**
+ * A plain scalar's first character that the short way takes: letters, digits, '_', '/', '.', '~',
+ * '+' (none of YAML's indicators, and not '-', which may start an item).
+ */
+const plainFast = table(
+  (c) => isLetter(c) || (c >= 0x30 && c <= 0x39) || '_/.~+'.includes(String.fromCharCode(c)),
 );
 
 /** YAML's indicators that never start a plain scalar: , [ ] { } # & * ! | > ' " % @ ` */
