@@ -165,6 +165,37 @@ describe('the bundled offline CLI', () => {
     }
   });
 
+  it('makes no process.stdout for output written to a file with writeSync (nothing for it to wait on)', () => {
+    // A preload notes each read of process.stdout (node makes the stream at the first).
+    const log = join(dir, 'stdout-reads.txt');
+    const preload = join(dir, 'note-stdout.cjs');
+    writeFileSync(
+      preload,
+      `const own = Object.getOwnPropertyDescriptor(process, 'stdout');
+Object.defineProperty(process, 'stdout', { ...own, get() { require('node:fs').appendFileSync(${JSON.stringify(log)}, 'read\\n'); return own.get.call(process); } });`,
+    );
+    const out = join(dir, 'stdout-file.txt');
+    const args = [main, 'compile', '-f', 'many.yaml'];
+    const fd = openSync(out, 'w');
+    try {
+      const r = spawnSync(process.execPath, ['-r', preload, ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+        stdio: ['ignore', fd, 'pipe'],
+        env: { ...process.env, ATTACHE_CACHE: join(dir, 'cache') },
+      });
+      expect(r.status).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
+    const piped = run(args);
+    expect(readFileSync(out, 'utf8')).toBe(piped.stdout);
+    expect(existsSync(log)).toBe(false);
+    // The preload sees the reads there are: a pipe is written through process.stdout.
+    expect(run(['-r', preload, ...args])).toEqual(piped);
+    expect(existsSync(log)).toBe(true);
+  });
+
   it('ends quietly, exit code 0, when the reader of its stdout goes away (compile … | head)', async () => {
     for (const args of [[main], ['--input-type=module', '-e', unbundled]]) {
       const child = spawn(process.execPath, [...args, 'compile', '-f', 'many.yaml'], {

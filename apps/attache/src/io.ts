@@ -24,7 +24,9 @@ export interface CliIO {
 export const processIO: CliIO = {
   stdout: (text) => writeStdout(text),
   stdoutBytes: (bytes) => writeStdout(bytes),
-  stdoutDrain: () => drained(process.stdout),
+  // stdout written with writeSync has taken everything already: process.stdout is not made for it
+  // (node would make a SyncWriteStream, loading its module, which main.js would then wait on).
+  stdoutDrain: () => (stdoutIsFile ? Promise.resolve() : drained(process.stdout)),
   // Nothing to write (no diagnostics) makes no stream.
   stderr: (text) => {
     if (text.length > 0) process.stderr.write(text);
