@@ -1,6 +1,6 @@
-import { type IRCluster, seededRandom } from '@attache/core';
+import { contentHash, type IRCluster, seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
-import { upstreamCluster } from './upstreams.js';
+import { clusterIdentity, clusterName, upstreamCluster } from './upstreams.js';
 
 describe('upstreamCluster', () => {
   it('is the spread of discovery and settings: the same keys in the same order and values, over random clusters', () => {
@@ -40,5 +40,59 @@ describe('upstreamCluster', () => {
       if (Object.keys(settings).length === 3 && discovery.targets !== undefined) literal++;
     }
     expect(literal).toBeGreaterThan(1_000);
+  });
+});
+
+describe('clusterIdentity', () => {
+  it('is JSON.stringify([discovery, settings, tag ?? null]) over random clusters, those written from their values included', () => {
+    const random = seededRandom(1601);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const hosts = ['svc', 'svc.ns', 'a"b', 'ünï.example', 'x\\y', '', 'h\u2028'];
+    let written = 0;
+    for (let i = 0; i < 3_000; i++) {
+      const target: Record<string, unknown> = { host: pick(hosts), port: pick([80, 443, 8080, 0, 65535]) };
+      if (random() < 0.05) target.extra = 1;
+      if (random() < 0.03) target.port = Number.NaN;
+      const discovery: Record<string, unknown> =
+        random() < 0.85
+          ? { discovery: pick(['STRICT_DNS', 'LOGICAL_DNS']), targets: [target] }
+          : { discovery: 'EDS', edsServiceName: 'k8s/ns/svc/80' };
+      if (random() < 0.05) (discovery.targets as unknown[] | undefined)?.push({ host: 'b', port: 1 });
+      const settings: Record<string, unknown> =
+        random() < 0.05
+          ? { lbPolicy: 'ROUND_ROBIN', connectTimeoutMs: 3000, dnsLookupFamily: 'V4_ONLY' }
+          : {
+              connectTimeoutMs: pick([3000, 250, 1.5, -0, 1e21]),
+              lbPolicy: pick(['ROUND_ROBIN', 'RING_HASH', undefined]),
+              dnsLookupFamily: pick(['V4_ONLY', 'AUTO']),
+            };
+      if (random() < 0.2) settings.idleTimeoutMs = 5000;
+      if (random() < 0.1) settings.tls = { sni: pick(hosts) };
+      const tag = pick([undefined, 'blue', 'a"b']);
+      const d = discovery as unknown as Parameters<typeof clusterIdentity>[0];
+      const s = settings as unknown as Parameters<typeof clusterIdentity>[1];
+      const got = clusterIdentity(d, s, tag);
+      expect(got).toBe(JSON.stringify([discovery, settings, tag ?? null]));
+      if (Object.keys(settings).length === 3 && discovery.targets !== undefined) written++;
+    }
+    expect(written).toBeGreaterThan(1_000);
+  });
+
+  it('names a cluster by the contentHash of its identity, as before the identity was written by hand', () => {
+    const random = seededRandom(1602);
+    for (let i = 0; i < 500; i++) {
+      const host = `svc-${Math.floor(random() * 1000)}.team-${Math.floor(random() * 9)}`;
+      const port = random() < 0.5 ? 80 : 8080;
+      const discovery = { discovery: 'STRICT_DNS' as const, targets: [{ host, port }] };
+      const settings = {
+        connectTimeoutMs: 3000,
+        lbPolicy: 'ROUND_ROBIN' as const,
+        dnsLookupFamily: 'V4_ONLY' as const,
+      };
+      const tag = random() < 0.3 ? 'blue' : undefined;
+      const identity = JSON.stringify([discovery, settings, tag ?? null]);
+      const want = `cluster_${`${host}_${port}`.replace(/[^A-Za-z0-9_.-]/g, '_')}_${contentHash(identity).slice(0, 8)}`;
+      expect(clusterName(undefined, discovery, settings, tag, port)).toBe(want);
+    }
   });
 });

@@ -1,6 +1,5 @@
 import {
   compareStrings,
-  contentHash,
   type IRCluster,
   type IRUpstreamTls,
   type IRWeightedCluster,
@@ -12,6 +11,7 @@ import {
   resourceKey,
   type UpstreamContribution,
   UpstreamContributionsExt,
+  versionHashOfJson,
 } from '@attache/core';
 import { configOf } from '../config.js';
 import type { MappingFields } from '../ingest/mapping-fields.js';
@@ -609,23 +609,95 @@ const notInClusterName = /[^A-Za-z0-9_.-]/g;
  * memoised on the identity's JSON (built in a fixed key order), so that upstream
  * keys that differ but make the same cluster hash it once.
  */
-function clusterName(
+export function clusterName(
   memo: Map<string, string> | undefined,
   discovery: Pick<IRCluster, 'discovery' | 'targets' | 'edsServiceName'>,
-  settings: object,
+  settings: ClusterSettings,
   tag: string | undefined,
   port: number,
 ): string {
-  const identity = JSON.stringify([discovery, settings, tag ?? null]);
+  const identity = clusterIdentity(discovery, settings, tag);
   let name = memo?.get(identity);
   if (!name) {
     const base = discovery.edsServiceName
       ? `eds_${discovery.edsServiceName}`
       : `${discovery.targets![0]!.host}_${port}`;
-    name = `cluster_${base.replace(notInClusterName, '_')}_${contentHash(identity).slice(0, 8)}`;
+    // contentHash of the identity text is the sha256 of its JSON (canonicalJson of a string is
+    // JSON.stringify): hashed as such, without a sorted copy of a value that has no keys.
+    name = `cluster_${base.replace(notInClusterName, '_')}_${versionHashOfJson(JSON.stringify(identity)).slice(0, 8)}`;
     memo?.set(identity, name);
   }
   return name;
+}
+
+/**
+ * `JSON.stringify([discovery, settings, tag ?? null])`, the text a cluster's name hashes. A DNS
+ * cluster with one target and only the three settings clusterSettings always gives (nearly every
+ * one) is written from its values, keys in the order JSON.stringify takes them (the objects'
+ * own, as resolveOne and clusterSettings make them); any other is stringified.
+ */
+export function clusterIdentity(
+  discovery: Pick<IRCluster, 'discovery' | 'targets' | 'edsServiceName'>,
+  settings: ClusterSettings,
+  tag: string | undefined,
+): string {
+  const targets = discovery.targets;
+  if (
+    targets !== undefined &&
+    targets.length === 1 &&
+    discovery.edsServiceName === undefined &&
+    typeof discovery.discovery === 'string' &&
+    plainDiscovery(discovery) &&
+    plainTarget(targets[0]!) &&
+    onlyCommonSettings(settings) &&
+    plainCommonSettings(settings)
+  ) {
+    const target = targets[0]!;
+    return `[{"discovery":${JSON.stringify(discovery.discovery)},"targets":[{"host":${JSON.stringify(target.host)},"port":${target.port}}]},{"connectTimeoutMs":${settings.connectTimeoutMs},"lbPolicy":${JSON.stringify(settings.lbPolicy)},"dnsLookupFamily":${JSON.stringify(settings.dnsLookupFamily)}},${tag === undefined ? 'null' : JSON.stringify(tag)}]`;
+  }
+  return JSON.stringify([discovery, settings, tag ?? null]);
+}
+
+/** A discovery of exactly the keys discovery and targets, in that order. */
+function plainDiscovery(d: object): boolean {
+  let i = 0;
+  for (const key in d) {
+    if ((i === 0 && key !== 'discovery') || (i === 1 && key !== 'targets') || i > 1) return false;
+    i++;
+  }
+  return i === 2;
+}
+
+/** A target of exactly a string host and a finite number port (JSON writes it as String does). */
+function plainTarget(t: { host: string; port: number }): boolean {
+  let i = 0;
+  for (const key in t) {
+    if ((i === 0 && key !== 'host') || (i === 1 && key !== 'port') || i > 1) return false;
+    i++;
+  }
+  return i === 2 && typeof t.host === 'string' && typeof t.port === 'number' && Number.isFinite(t.port);
+}
+
+/** The three common settings as clusterSettings gives them: those keys in that order, values JSON writes as String does. */
+function plainCommonSettings(s: ClusterSettings): boolean {
+  let i = 0;
+  for (const key in s) {
+    if (
+      (i === 0 && key !== 'connectTimeoutMs') ||
+      (i === 1 && key !== 'lbPolicy') ||
+      (i === 2 && key !== 'dnsLookupFamily') ||
+      i > 2
+    )
+      return false;
+    i++;
+  }
+  return (
+    i === 3 &&
+    typeof s.connectTimeoutMs === 'number' &&
+    Number.isFinite(s.connectTimeoutMs) &&
+    typeof s.lbPolicy === 'string' &&
+    typeof s.dnsLookupFamily === 'string'
+  );
 }
 
 /** The frozen clusters list of a route forwarding to the cluster `name` alone (Upstream.routeClusters). */
