@@ -206,11 +206,19 @@ class BlockReader {
     // The Head of the line at p after block() returns (undefined: no Head, such as '---').
     let after: Head | undefined;
 
-    /** The Head the line at p starts with (learnt as `prev`'s successor), or undefined if it has none. */
+    /**
+     * The Head the line at p starts with, or undefined if it has none, when it is not `prev.next`
+     * (which the callers try first): `prev.alt`, the one before it, or else the Head of that key.
+     * Either becomes `prev.next`, and the one it replaces `prev.alt`.
+     */
     const headAt = (prev: Head | undefined): Head | undefined => {
       if (prev !== undefined) {
-        const next = prev.next;
-        if (next !== undefined && text.startsWith(next.text, p)) return next;
+        const alt = prev.alt;
+        if (alt !== undefined && text.startsWith(alt.text, p)) {
+          prev.alt = prev.next;
+          prev.next = alt;
+          return alt;
+        }
       }
       let k = p;
       while (text.charCodeAt(k) === SPACE) k++;
@@ -236,7 +244,10 @@ class BlockReader {
         head = new Head(text.slice(p, colon + 2), key, k - p, nested);
         byKey.set(key, head);
       }
-      if (prev !== undefined) prev.next = head;
+      if (prev !== undefined) {
+        prev.alt = prev.next;
+        prev.next = head;
+      }
       return head;
     };
 
@@ -266,7 +277,8 @@ class BlockReader {
         if (h.nested) {
           p = from;
           line++;
-          const next = headAt(h);
+          const predicted: Head | undefined = h.next;
+          const next = predicted !== undefined && text.startsWith(predicted.text, p) ? predicted : headAt(h);
           if (next !== undefined && next.column > column) {
             const value = block(next.column, next);
             if (value === undefined) return undefined;
@@ -313,7 +325,7 @@ class BlockReader {
           map[key] = value;
           p = end + 1;
           line++;
-          // Most often the line that followed last time (headAt's first question, without the call).
+          // Most often the line that followed last time.
           const next: Head | undefined = h.next;
           h = next !== undefined && text.startsWith(next.text, p) ? next : headAt(h);
         }
@@ -539,8 +551,9 @@ class BlockReader {
 
 /** A line's beginning as documentsTheShortWay saw it before: `column` spaces, a key, and ': ' or ':\n'. */
 class Head {
-  /** The Head of the line that followed this one last time. */
+  /** The Head of the line that followed this one last time, and a different one before that. */
   next: Head | undefined = undefined;
+  alt: Head | undefined = undefined;
   /** The length of `text`: where the value starts. */
   readonly width: number;
 
