@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { seededRandom } from '@attache/core';
-import { fromBinary } from '@bufbuild/protobuf';
-import { BinaryReader } from '@bufbuild/protobuf/wire';
-import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { describe, expect, it } from 'vitest';
 import { decodeFileDescriptorProto, fastDecodeFileDescriptorProto } from './descriptor-decode.js';
 import { indexFileDescriptorSet } from './lazy-registry.js';
+import { protobuf, protobufWire, protobufWkt } from './protobuf-runtime.js';
+
+// The runtime this package decodes with (protobuf-runtime.ts): a message's prototype is its copy's.
+const { fromBinary } = protobuf();
+const { BinaryReader } = protobufWire();
+const { FileDescriptorProtoSchema } = protobufWkt();
 
 const bytes = readFileSync(new URL('../gen/envoy.binpb', import.meta.url));
 const files = [...indexFileDescriptorSet(bytes).files].map(([name, at]) => ({

@@ -1,6 +1,7 @@
-import { create, type DescField, type DescMessage, fromBinary, ScalarType } from '@bufbuild/protobuf';
-import { BinaryReader } from '@bufbuild/protobuf/wire';
-import { type FileDescriptorProto, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+import type { DescField, DescMessage } from '@bufbuild/protobuf';
+import type { BinaryReader } from '@bufbuild/protobuf/wire';
+import type { FileDescriptorProto } from '@bufbuild/protobuf/wkt';
+import { protobuf, protobufWire, protobufWkt, ScalarType } from './protobuf-runtime.js';
 
 /**
  * `fromBinary(FileDescriptorProtoSchema, bytes)`, the same message (the same fields, the same
@@ -15,16 +16,20 @@ import { type FileDescriptorProto, FileDescriptorProtoSchema } from '@bufbuild/p
  * file of the set and on damaged copies of them.
  */
 export function decodeFileDescriptorProto(bytes: Uint8Array): FileDescriptorProto {
-  return fastDecodeFileDescriptorProto(bytes) ?? fromBinary(FileDescriptorProtoSchema, bytes);
+  return (
+    fastDecodeFileDescriptorProto(bytes) ??
+    protobuf().fromBinary(protobufWkt().FileDescriptorProtoSchema, bytes)
+  );
 }
 
 /** The table's decoding, or undefined where fromBinary must decide (exported for its test). */
 export function fastDecodeFileDescriptorProto(bytes: Uint8Array): FileDescriptorProto | undefined {
-  const message = create(FileDescriptorProtoSchema);
+  const { FileDescriptorProtoSchema } = protobufWkt();
+  const message = protobuf().create(FileDescriptorProtoSchema);
   try {
     readMessage(
       tableOf(FileDescriptorProtoSchema),
-      new BinaryReader(bytes),
+      new (protobufWire().BinaryReader)(bytes),
       bytes,
       bytes.byteLength,
       message,
@@ -161,7 +166,7 @@ function readMessage(
         if (wireType !== lengthDelimited) throw new NotHandled();
         const length = reader.uint32();
         // A message field set twice is merged into, as fromBinary does.
-        const child = (message[local] as object | undefined) ?? create(field.table!.desc);
+        const child = (message[local] as object | undefined) ?? protobuf().create(field.table!.desc);
         readMessage(field.table!, reader, bytes, reader.pos + length, child, depth + 1);
         message[local] = child;
         break;
@@ -169,7 +174,7 @@ function readMessage(
       case Read.MessageList: {
         if (wireType !== lengthDelimited) throw new NotHandled();
         const length = reader.uint32();
-        const child = create(field.table!.desc);
+        const child = protobuf().create(field.table!.desc);
         readMessage(field.table!, reader, bytes, reader.pos + length, child, depth + 1);
         (message[local] as unknown[]).push(child);
         break;

@@ -1,4 +1,4 @@
-import { type DescField, type DescMessage, fromJson, type JsonValue, toBinary } from '@bufbuild/protobuf';
+import type { DescField, DescMessage, JsonValue } from '@bufbuild/protobuf';
 import {
   arrayElements,
   MalformedJson,
@@ -8,6 +8,7 @@ import {
   valueEnd,
   withoutMember,
 } from './json-spans.js';
+import { protobuf } from './protobuf-runtime.js';
 import { envoyRegistry, messageDesc, typeNameOfUrl } from './registry.js';
 import { concatBytes, lengthDelimited, readVarint } from './wire-format.js';
 
@@ -148,6 +149,7 @@ function scanFields(
 }
 
 function encodeWhole(desc: DescMessage, json: Record<string, unknown>): Uint8Array {
+  const { fromJson, toBinary } = protobuf();
   return toBinary(desc, fromJson(desc, json as JsonValue, { registry: envoyRegistry }));
 }
 

@@ -1,4 +1,5 @@
-import { fromBinary, fromJson, type JsonValue, toBinary, toJson } from '@bufbuild/protobuf';
+import type { JsonValue } from '@bufbuild/protobuf';
+import { protobuf } from './protobuf-runtime.js';
 import { envoyRegistry, messageDesc, typeNameOfUrl, typeUrlOf } from './registry.js';
 
 /**
@@ -18,6 +19,7 @@ function splitTypedJson(json: Record<string, unknown>): { typeName: string; body
 /** proto3-JSON (either field naming) of one message → its binary encoding. */
 export function encodeMessage(typeName: string, json: Record<string, unknown>): Uint8Array {
   const desc = messageDesc(typeName);
+  const { fromJson, toBinary } = protobuf();
   return toBinary(desc, fromJson(desc, json as JsonValue, { registry: envoyRegistry }));
 }
 
@@ -29,6 +31,7 @@ export function encodeMessage(typeName: string, json: Record<string, unknown>): 
  */
 export function decodeMessage(typeName: string, bytes: Uint8Array): Record<string, unknown> {
   const desc = messageDesc(typeName);
+  const { fromBinary, toJson } = protobuf();
   return toJson(desc, fromBinary(desc, bytes), { registry: envoyRegistry }) as Record<string, unknown>;
 }
 

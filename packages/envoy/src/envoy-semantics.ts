@@ -5,8 +5,8 @@ import {
   formatStringProblem,
   re2CompileError,
 } from '@attache/envoy-facts';
-import { fromBinary } from '@bufbuild/protobuf';
 import { uniqueDomainsKept } from './kept-domains.js';
+import { protobuf } from './protobuf-runtime.js';
 import { envoyRegistry } from './registry.js';
 import type { ValueCheck, Walker } from './validate-walker.js';
 
@@ -115,7 +115,7 @@ function clusterSpeaksHttp2(cluster: Record_): boolean {
   if (!any) return false;
   const desc = envoyRegistry.getMessage(httpProtocolOptionsKey);
   if (!desc || !any.typeUrl.endsWith(httpProtocolOptionsKey)) return false;
-  const options = fromBinary(desc, any.value) as unknown as Record_;
+  const options = protobuf().fromBinary(desc, any.value) as unknown as Record_;
   return protocolOptionsSpeakHttp2(options.upstreamProtocolOptions as OneofValue | undefined);
 }
 

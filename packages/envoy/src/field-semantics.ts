@@ -1,6 +1,7 @@
 import { luaSyntaxProblem, re2ProgramSize } from '@attache/envoy-facts';
-import { type DescField, fromBinary } from '@bufbuild/protobuf';
+import type { DescField } from '@bufbuild/protobuf';
 import { fieldSemantics, messageSemantics, messageSemanticsJson } from './envoy-semantics.js';
+import { protobuf } from './protobuf-runtime.js';
 import { messageDesc } from './registry.js';
 import type { ValueCheck, Walker } from './validate-walker.js';
 
@@ -106,7 +107,7 @@ function perFilterLocalRateLimitChecks(message: unknown, w: Walker): void {
   if (!configs) return;
   for (const [name, any] of Object.entries(configs)) {
     if (any.typeUrl !== localRateLimitTypeUrl || !any.value) continue;
-    const config = fromBinary(
+    const config = protobuf().fromBinary(
       messageDesc('envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit'),
       any.value,
     ) as unknown as { tokenBucket?: unknown };

@@ -1,15 +1,14 @@
-import {
-  createFileRegistry,
-  type DescEnum,
-  type DescExtension,
-  type DescFile,
-  type DescMessage,
-  type DescService,
-  type FileRegistry,
+import type {
+  DescEnum,
+  DescExtension,
+  DescFile,
+  DescMessage,
+  DescService,
+  FileRegistry,
 } from '@bufbuild/protobuf';
-import { nestedTypes } from '@bufbuild/protobuf/reflect';
 import type { FileDescriptorProto } from '@bufbuild/protobuf/wkt';
 import { decodeFileDescriptorProto } from './descriptor-decode.js';
+import { protobuf, protobufReflect } from './protobuf-runtime.js';
 
 type Desc = DescMessage | DescEnum | DescExtension | DescService;
 
@@ -66,14 +65,16 @@ export function createLazyFileRegistry(
     // and again along every path of the import graph: given a copy of each direct import without
     // its own imports (the types a file may use are its direct imports'; the set has no public
     // imports, which a test checks), it adds each once. The file then lists the imports themselves.
-    const file = createFileRegistry(proto, (dep) => {
-      const real = built.get(dep);
-      return real && { ...real, dependencies: [] };
-    }).getFile(name)!;
+    const file = protobuf()
+      .createFileRegistry(proto, (dep) => {
+        const real = built.get(dep);
+        return real && { ...real, dependencies: [] };
+      })
+      .getFile(name)!;
     const deps = file.dependencies as DescFile[];
     for (let i = 0; i < deps.length; i++) deps[i] = built.get(deps[i]!.proto.name)!;
     built.set(name, file);
-    for (const type of nestedTypes(file)) {
+    for (const type of protobufReflect().nestedTypes(file)) {
       types.set(type.typeName, type);
       if (type.kind === 'extension') {
         const byNumber = extendees.get(type.extendee.typeName) ?? new Map<number, DescExtension>();
@@ -116,7 +117,7 @@ export function createLazyFileRegistry(
     },
     [Symbol.iterator]() {
       return allFiles()
-        .flatMap((file) => [...nestedTypes(file)])
+        .flatMap((file) => [...protobufReflect().nestedTypes(file)])
         [Symbol.iterator]();
     },
     get files() {

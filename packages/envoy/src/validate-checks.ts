@@ -1,11 +1,6 @@
-import {
-  type DescEnum,
-  type DescMessage,
-  isFieldSet,
-  type Message,
-  type ScalarType,
-} from '@bufbuild/protobuf';
+import type { DescEnum, DescMessage, Message, ScalarType } from '@bufbuild/protobuf';
 import { RE2JS } from 're2js';
+import { protobuf } from './protobuf-runtime.js';
 import { envoyRegistry } from './registry.js';
 import {
   codePointLength,
@@ -49,7 +44,7 @@ export function ruleFields(message: Message): RuleFields {
   const out: RuleFields = {};
   const record = message as unknown as Record<string, unknown>;
   for (const field of desc.fields) {
-    if (!isFieldSet(message, field)) continue;
+    if (!protobuf().isFieldSet(message, field)) continue;
     out[field.name] = field.oneof
       ? (record[field.oneof.localName] as { value: unknown }).value
       : record[field.localName];

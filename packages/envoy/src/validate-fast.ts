@@ -1,15 +1,9 @@
 import { isPlainObject } from '@attache/core';
-import {
-  type DescEnum,
-  type DescField,
-  type DescMessage,
-  type Message,
-  ScalarType,
-} from '@bufbuild/protobuf';
-import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
+import type { DescEnum, DescField, DescMessage, Message } from '@bufbuild/protobuf';
 import { fastMessageOfTypeUrl } from './fast-descriptors.js';
 import { messageSemanticJsonOf, messageSemanticOf, semanticOf } from './field-semantics.js';
 import { inDomainScope } from './kept-domains.js';
+import { isWrapperDesc, ScalarType } from './protobuf-runtime.js';
 import { type RuleFields, ruleFields } from './validate-checks.js';
 import {
   compileValueCheck,

@@ -1,12 +1,6 @@
 import { isPlainObject, jsonPointer } from '@attache/core';
-import {
-  type DescField,
-  type DescMessage,
-  fromJson,
-  type JsonValue,
-  type Message,
-  ScalarType,
-} from '@bufbuild/protobuf';
+import type { DescField, DescMessage, JsonValue, Message } from '@bufbuild/protobuf';
+import { protobuf, ScalarType } from './protobuf-runtime.js';
 import { envoyRegistry } from './registry.js';
 import type { ValidationIssue } from './validation-issue.js';
 
@@ -25,7 +19,7 @@ export function decodeStrict(
   json: Record<string, unknown>,
 ): { message: Message; issues?: undefined } | { message?: undefined; issues: ValidationIssue[] } {
   try {
-    return { message: fromJson(desc, json as JsonValue, { registry: envoyRegistry }) };
+    return { message: protobuf().fromJson(desc, json as JsonValue, { registry: envoyRegistry }) };
   } catch (e) {
     const issues: ValidationIssue[] = [];
     locateMessageErrors(desc, json, [], issues);
@@ -80,7 +74,9 @@ function locateMessageErrors(
     return;
   }
   if (hasSpecialJson(desc)) {
-    const error = decodeError(() => fromJson(desc, json as JsonValue, { registry: envoyRegistry }));
+    const error = decodeError(() =>
+      protobuf().fromJson(desc, json as JsonValue, { registry: envoyRegistry }),
+    );
     if (error) push(issues, at, error);
     return;
   }
@@ -122,7 +118,7 @@ function locateFieldErrors(
 ): void {
   // Decoding the parent with only this one field isolates the error to it.
   const decodeAlone = (v: unknown) =>
-    decodeError(() => fromJson(parent, { [key]: v } as JsonValue, { registry: envoyRegistry }));
+    decodeError(() => protobuf().fromJson(parent, { [key]: v } as JsonValue, { registry: envoyRegistry }));
   switch (field.fieldKind) {
     case 'message':
       locateMessageErrors(field.message, value, at, issues);

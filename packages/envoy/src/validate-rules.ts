@@ -1,17 +1,8 @@
 import { jsonPointer } from '@attache/core';
-import {
-  type DescExtension,
-  type DescField,
-  type DescMessage,
-  fromBinary,
-  getOption,
-  hasOption,
-  type Message,
-  ScalarType,
-} from '@bufbuild/protobuf';
-import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
+import type { DescExtension, DescField, DescMessage, Message } from '@bufbuild/protobuf';
 import { tableRulesOf } from './fast-descriptors.js';
 import { messageSemanticOf, semanticOf } from './field-semantics.js';
+import { isWrapperDesc, protobuf, ScalarType } from './protobuf-runtime.js';
 import { envoyRegistry, typeNameOfUrl } from './registry.js';
 import { compileTypeRules, type RuleFields, ruleFields, type ValueType } from './validate-checks.js';
 import { type ValueCheck, Walker } from './validate-walker.js';
@@ -86,6 +77,7 @@ export function fieldRuleFields(field: DescField): RuleFields | undefined {
   if (table) rules = table.rules as RuleFields | undefined;
   else {
     const rulesOption = validateOptions().rules;
+    const { getOption, hasOption } = protobuf();
     rules = hasOption(field, rulesOption) ? ruleFields(getOption(field, rulesOption) as Message) : undefined;
   }
   fieldRulesCache.set(field, rules);
@@ -117,6 +109,7 @@ export function messageRulesOf(desc: DescMessage): MessageRules {
     messageIgnored: messageIgnoredOption,
     oneofRequired: oneofRequiredOption,
   } = validateOptions();
+  const { getOption, hasOption } = protobuf();
   const disabled =
     (hasOption(desc, messageDisabledOption) && getOption(desc, messageDisabledOption) === true) ||
     (messageIgnoredOption !== undefined &&
@@ -219,14 +212,14 @@ function walkAny(any: { typeUrl: string; value: Uint8Array }, walker: Walker): v
   }
   if (!needsWalk(payload)) return;
   if (any.value.length > anyCacheMaxBytes) {
-    walkMessage(payload, fromBinary(payload, any.value, { readUnknownFields: false }), walker);
+    walkMessage(payload, protobuf().fromBinary(payload, any.value, { readUnknownFields: false }), walker);
     return;
   }
   const key = `${any.typeUrl}\n${Buffer.from(any.value.buffer, any.value.byteOffset, any.value.length).toString('latin1')}`;
   let relative = anyIssueCache.get(key);
   if (!relative) {
     const inner = new Walker();
-    walkMessage(payload, fromBinary(payload, any.value, { readUnknownFields: false }), inner);
+    walkMessage(payload, protobuf().fromBinary(payload, any.value, { readUnknownFields: false }), inner);
     relative = inner.issues;
     if (anyIssueCache.size >= anyCacheMaxEntries) anyIssueCache.clear();
     anyIssueCache.set(key, relative);
