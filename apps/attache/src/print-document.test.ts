@@ -330,6 +330,38 @@ describe('canonicalDocumentPieces', () => {
     expect(copied).toBeGreaterThan(200);
   });
 
+  it('sortedView: the same text when Object.prototype has an enumerable key (for…in lists it)', () => {
+    // sortedView reads keys by for…in, which lists enumerable keys of the prototype too: whatever
+    // it then does, the text must stay sortKeys' (own keys only). Random values (seed 16).
+    const random = seededRandom(16);
+    const value = (level: number): unknown => {
+      const r = random();
+      if (level > 3 || r < 0.3) return random() < 0.5 ? 1 : 'x';
+      if (r < 0.45) return Array.from({ length: Math.floor(random() * 4) }, () => value(level + 1));
+      const keys = ['a', 'b', 'y', 'zz', '3'].filter(() => random() < 0.6);
+      if (random() < 0.3) keys.reverse();
+      return Object.fromEntries(keys.map((k) => [k, value(level + 1)]));
+    };
+    const inputs = Array.from({ length: 400 }, () => value(0));
+    const expected = inputs.map((input) => JSON.stringify(sortKeys(input)));
+    const document = { a: inputs.filter((input) => input !== null && typeof input === 'object') };
+    const text = `${canonicalJson(document, 2)}\n`;
+    for (const inherited of [{ b: 1, a: 2 }, 'm', [{ y: 1, x: 2 }]]) {
+      Object.defineProperty(Object.prototype, 'm', {
+        value: inherited,
+        enumerable: true,
+        configurable: true,
+        writable: true,
+      });
+      try {
+        expect(inputs.map((input) => JSON.stringify(sortedView(input)))).toEqual(expected);
+        for (const partsAbove of [0, 500]) expect(printed(document, 1 << 16, partsAbove).text).toBe(text);
+      } finally {
+        delete (Object.prototype as { m?: unknown }).m;
+      }
+    }
+  });
+
   it('writes in batches of about the given size, not one write per resource', () => {
     const document = { a: Array.from({ length: 1000 }, (_, i) => ({ name: `resource-${i}` })) };
     const { text, writes } = printed(document, 4096);

@@ -41,17 +41,23 @@ export function sortedView(value: unknown): unknown {
   )
     return sortKeys(value);
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1]! > keys[i]!) return sortedCopy(record, keys, 0, undefined);
+  // The keys by for…in, not Object.keys: no array per object, and V8 reads each value through the
+  // map's enum cache instead of a lookup by name (at 10 × 10,000 Mappings 34 M fewer instructions
+  // in all, session 16). for…in would also list enumerable keys of Object.prototype, were there
+  // any: then the object may be copied without need, or its values looked at once more, but the
+  // copy is made from Object.keys alone, so the text is the same.
+  let previous = '';
+  for (const key in record) {
+    if (previous > key) return sortedCopy(record, Object.keys(record), 0, undefined);
+    previous = key;
   }
   // Keys in order (most objects): the object is its own view unless a value's view differs, and
-  // nothing is allocated to find that out.
-  for (let i = 0; i < keys.length; i++) {
-    const item = record[keys[i]!];
+  // nothing is allocated to find that out. When one differs (rare: 38 of ~90,000 objects at
+  // 10 × 10,000 are out of order, all in Listeners), the copy looks at every value again.
+  for (const key in record) {
+    const item = record[key];
     if (item === null || typeof item !== 'object') continue;
-    const view = sortedView(item);
-    if (view !== item) return sortedCopy(record, keys, i, view);
+    if (sortedView(item) !== item) return sortedCopy(record, Object.keys(record), 0, undefined);
   }
   return value;
 }
