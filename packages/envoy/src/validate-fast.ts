@@ -160,15 +160,16 @@ function fastPlan(desc: DescMessage): FastPlan {
   }
   for (const field of desc.fields) {
     const rules = rulesOn ? fieldRuleFields(field) : undefined;
-    // A field without rules or a check of its own is compiled when first met (most never are:
-    // a Cluster has ~60 fields, a lowered one sets ~6), and neither its absence breaks a rule nor
-    // is it a shape this path leaves alone (compileLater).
-    const later = rules === undefined && (!rulesOn || ownSemanticOf(field) === undefined);
-    const compiled = later ? undefined : compileField(field, rules, rulesOn);
-    if (compiled?.unsupported) plan.unsupported = true;
+    // A field whose part in the plan is known without compiling it is compiled when first met
+    // (most never are: a Cluster has ~60 fields, a lowered one sets ~6; compiling a message
+    // field reads its type, and so makes its descriptor).
+    const facts = factsBeforeCompiling(field, rules, rulesOn);
+    const compiled = facts ? undefined : compileField(field, rules, rulesOn);
+    const { mustBePresent, unsupported } = facts ?? compiled!;
+    if (unsupported) plan.unsupported = true;
     const oneofBit = field.oneof ? 2 ** desc.oneofs.indexOf(field.oneof) : undefined;
     let requiredBit = 0;
-    if (compiled?.mustBePresent) {
+    if (mustBePresent) {
       if (plan.mustBePresent.length < maskedFields) requiredBit = 1 << plan.mustBePresent.length;
       plan.mustBePresent.push(field);
     }
@@ -176,7 +177,7 @@ function fastPlan(desc: DescMessage): FastPlan {
     for (const name of names) {
       const protoName = name === field.name ? undefined : field.name;
       const fast = new FastField(field, oneofBit, requiredBit, notYet, compiled?.plain, protoName);
-      fast.accept = compiled ? compiled.accept : compileLater(fast, rulesOn);
+      fast.accept = compiled ? compiled.accept : compileLater(fast, rules, rulesOn, facts!);
       plan.byKey.set(name, fast);
     }
   }
@@ -186,18 +187,52 @@ function fastPlan(desc: DescMessage): FastPlan {
 
 const notYet = (): boolean => false;
 
+interface FieldFacts {
+  mustBePresent: boolean;
+  unsupported: boolean;
+}
+
+const noFacts: FieldFacts = { mustBePresent: false, unsupported: false };
+
 /**
- * The accept of a field without rules that compiles the field's check when first called and
- * puts it (and its plain type test) in the field's place: compileField of such a field gives
- * neither mustBePresent nor unsupported (no rule to break when absent, no `message.skip`), so
- * the plan says the same of the message before and after.
+ * What compileField will say of a field's place in its plan (mustBePresent, unsupported), where
+ * that is known from its rules alone; undefined where it must be compiled to tell (a scalar or
+ * enum with rules or a load-time check: whether its zero value passes them; lists and maps with
+ * rules). A field without rules neither breaks a rule when absent nor is a shape left to the
+ * authoritative path; a message field breaks one when absent exactly when its rules require it,
+ * and is left to it when they skip it (compileField, absentBreaksRule).
  */
-function compileLater(fast: FastField, rulesOn: boolean): (json: unknown) => boolean {
+function factsBeforeCompiling(
+  field: DescField,
+  rules: RuleFields | undefined,
+  rulesOn: boolean,
+): FieldFacts | undefined {
+  if (rules === undefined && (!rulesOn || ownSemanticOf(field) === undefined)) return noFacts;
+  if (field.fieldKind !== 'message') return undefined;
+  if (subRuleSkip(rules)) return { mustBePresent: false, unsupported: true };
+  return { mustBePresent: !field.oneof && isRequired(rules), unsupported: false };
+}
+
+/**
+ * The accept of a field that compiles the field's check when first called and puts it (and its
+ * plain type test) in the field's place, once it has checked that compileField says of the
+ * field what `facts` said when the plan was made (so the plan says the same of the message
+ * before and after).
+ */
+function compileLater(
+  fast: FastField,
+  rules: RuleFields | undefined,
+  rulesOn: boolean,
+  facts: FieldFacts,
+): (json: unknown) => boolean {
   return (json) => {
-    const compiled = compileField(fast.field, undefined, rulesOn);
-    if (compiled.mustBePresent || compiled.unsupported) {
+    const compiled = compileField(fast.field, rules, rulesOn);
+    if (
+      compiled.mustBePresent !== facts.mustBePresent ||
+      (compiled.unsupported ?? false) !== facts.unsupported
+    ) {
       throw new Error(
-        `validate-fast: ${fast.field.parent.typeName}.${fast.field.name} compiled late but has rules`,
+        `validate-fast: ${fast.field.parent.typeName}.${fast.field.name} compiled late is not what its plan said`,
       );
     }
     fast.accept = compiled.accept;
