@@ -4,9 +4,8 @@ import { createFastDescriptors, parseFastDescriptorTable, useFastDescriptors } f
 import { tallyVerdict } from './testing/tally-verdict.js';
 import {
   type JsonObject,
-  keyMutations,
+  mutationPool,
   mutations,
-  randomMutations,
   seededRandom,
   validationFixtures,
 } from './testing/validation-corpus.js';
@@ -34,10 +33,7 @@ describe('fast validation path, fields compiled when first met', () => {
   it('gives only verdicts the authoritative check gives, a field first met at a valid or an invalid value (fixed seed)', () => {
     const fixtures = validationFixtures();
     const random = seededRandom(1601);
-    const pool: JsonObject[] = [];
-    for (const json of fixtures) {
-      pool.push(...mutations(json), ...keyMutations(json), ...randomMutations(json, random, 40));
-    }
+    const pool = mutationPool(fixtures, random, 40);
     const tally = { accepted: 0, refused: 0 };
     for (let i = 0; i < 1500; i++) {
       const json =

@@ -3,9 +3,7 @@ import { fastMessageOfTypeUrl } from './fast-descriptors.js';
 import { tallyVerdict } from './testing/tally-verdict.js';
 import {
   type JsonObject,
-  keyMutations,
-  mutations,
-  randomMutations,
+  mutationPool,
   seededRandom,
   validationFixtures,
 } from './testing/validation-corpus.js';
@@ -18,10 +16,7 @@ describe('fast validation path, values met again', () => {
   it('a value a field remembers carries no verdict over to another (near misses in a random order, often twice in a row)', () => {
     const fixtures = validationFixtures();
     const random = seededRandom(1516);
-    const pool: JsonObject[] = [];
-    for (const json of fixtures) {
-      pool.push(...mutations(json), ...keyMutations(json), ...randomMutations(json, random, 60));
-    }
+    const pool = mutationPool(fixtures, random, 60);
     let last = fixtures[0]!;
     const tally = { accepted: 0, refused: 0 };
     for (let i = 0; i < 6000; i++) {

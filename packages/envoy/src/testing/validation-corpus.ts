@@ -140,3 +140,19 @@ export function* keyMutations(root: JsonObject): Generator<JsonObject> {
 function isObject(value: JsonValue | undefined): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
+
+/**
+ * Near misses of every fixture: each one's `mutations`, `keyMutations` and `randomCount`
+ * `randomMutations` (from `random`, fixture by fixture), in that order.
+ */
+export function mutationPool(
+  fixtures: readonly JsonObject[],
+  random: () => number,
+  randomCount: number,
+): JsonObject[] {
+  const pool: JsonObject[] = [];
+  for (const json of fixtures) {
+    pool.push(...mutations(json), ...keyMutations(json), ...randomMutations(json, random, randomCount));
+  }
+  return pool;
+}
