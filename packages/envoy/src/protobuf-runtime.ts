@@ -26,53 +26,42 @@ let wkt: typeof ProtobufWkt | undefined;
 let wire: typeof ProtobufWire | undefined;
 let reflect: typeof ProtobufReflect | undefined;
 
-const nodeRequire = (): NodeJS.Require => createRequire(import.meta.url);
+/**
+ * A package from `direct` (a literal `require()` of it, which the bundle resolves), or else from
+ * Node's require at this file's place (an ES module run by Node, a test runner).
+ */
+function load<T>(direct: () => unknown, name: string): T {
+  try {
+    return direct() as T;
+  } catch {
+    return createRequire(import.meta.url)(name) as T;
+  }
+}
 
 /** `@bufbuild/protobuf`. */
 export function protobuf(): typeof Protobuf {
-  if (runtime === undefined) {
-    try {
-      runtime = require('@bufbuild/protobuf') as typeof Protobuf;
-    } catch {
-      runtime = nodeRequire()('@bufbuild/protobuf') as typeof Protobuf;
-    }
-  }
+  runtime ??= load<typeof Protobuf>(() => require('@bufbuild/protobuf'), '@bufbuild/protobuf');
   return runtime;
 }
 
 /** `@bufbuild/protobuf/wkt`. */
 export function protobufWkt(): typeof ProtobufWkt {
-  if (wkt === undefined) {
-    try {
-      wkt = require('@bufbuild/protobuf/wkt') as typeof ProtobufWkt;
-    } catch {
-      wkt = nodeRequire()('@bufbuild/protobuf/wkt') as typeof ProtobufWkt;
-    }
-  }
+  wkt ??= load<typeof ProtobufWkt>(() => require('@bufbuild/protobuf/wkt'), '@bufbuild/protobuf/wkt');
   return wkt;
 }
 
 /** `@bufbuild/protobuf/wire`. */
 export function protobufWire(): typeof ProtobufWire {
-  if (wire === undefined) {
-    try {
-      wire = require('@bufbuild/protobuf/wire') as typeof ProtobufWire;
-    } catch {
-      wire = nodeRequire()('@bufbuild/protobuf/wire') as typeof ProtobufWire;
-    }
-  }
+  wire ??= load<typeof ProtobufWire>(() => require('@bufbuild/protobuf/wire'), '@bufbuild/protobuf/wire');
   return wire;
 }
 
 /** `@bufbuild/protobuf/reflect`. */
 export function protobufReflect(): typeof ProtobufReflect {
-  if (reflect === undefined) {
-    try {
-      reflect = require('@bufbuild/protobuf/reflect') as typeof ProtobufReflect;
-    } catch {
-      reflect = nodeRequire()('@bufbuild/protobuf/reflect') as typeof ProtobufReflect;
-    }
-  }
+  reflect ??= load<typeof ProtobufReflect>(
+    () => require('@bufbuild/protobuf/reflect'),
+    '@bufbuild/protobuf/reflect',
+  );
   return reflect;
 }
 
