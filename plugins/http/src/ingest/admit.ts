@@ -25,6 +25,11 @@ const readableVersions = ['v1', 'v2', 'v3alpha1'];
 /** The top-level fields of a getambassador.io resource. */
 const envelopeFields = ['apiVersion', 'kind', 'metadata', 'spec', 'status'];
 
+/** envelopeFields.includes(key), written out: asked for every key of every resource. */
+function isEnvelopeField(key: string): boolean {
+  return key === 'apiVersion' || key === 'kind' || key === 'metadata' || key === 'spec' || key === 'status';
+}
+
 export interface Admitted<S> {
   stored: StoredResource;
   ref: ResourceRef;
@@ -37,7 +42,7 @@ export interface Admitted<S> {
    * The spec's fields copied into the admitter's record (admitter's `record`), when it came
    * through the clean-spec check; otherwise absent, and the caller makes its record itself.
    */
-  fields?: Record<string, unknown>;
+  fields?: Record<string, unknown> | undefined;
 }
 
 /** Fields whose absence has its own code, so Jane sees "add spec.service" rather than a schema dump. */
@@ -229,8 +234,10 @@ function admitOne<S>(ctx: PassContext, stored: StoredResource, door: FrontDoor):
       namespace,
       labels: labelsOf(resource.metadata.labels),
       spec: spec as S,
+      // In the literal, undefined or not: a key added after it is a map transition and a property
+      // array per resource (10,000 Mappings).
+      fields,
     };
-    if (fields !== undefined) admitted.fields = fields;
     return admitted;
   }
 }
@@ -272,20 +279,24 @@ function reportUnknownFields(
   specClean = false,
 ): void {
   const specFields = (schema as { properties?: Record<string, unknown> }).properties ?? {};
-  const found: UnknownField[] = [];
+  // Made for the first field found: most resources have none (this runs for every resource).
+  let found: UnknownField[] | undefined;
   for (const key in resource) {
-    if (!Object.hasOwn(resource, key) || envelopeFields.includes(key)) continue;
+    if (!Object.hasOwn(resource, key) || isEnvelopeField(key)) continue;
     // A spec field written beside spec (Emissary's flat annotation form) belongs under it.
     const meant = Object.hasOwn(specFields, key) ? `spec.${key}` : closestMatch(key, envelopeFields);
+    found ??= [];
     found.push({ path: `/${pointerSegment(key)}`, display: key, ...(meant ? { meant } : {}) });
   }
   // A spec the clean-spec check passed has no unknown field: only the envelope is looked at.
   if (!specClean && resource.spec !== null && typeof resource.spec === 'object') {
     const inSpec = unknownFields(schema, resource.spec, specStep, options);
-    for (let i = 0; i < inSpec.length; i++) found.push(inSpec[i]!);
+    if (inSpec.length > 0) {
+      found ??= [];
+      for (let i = 0; i < inSpec.length; i++) found.push(inSpec[i]!);
+    }
   }
-  // Most resources have none: no iterator for an empty list (this runs for every resource).
-  if (found.length === 0) return;
+  if (found === undefined) return;
   for (const field of found) {
     ctx.report({
       code: 'HTTP_FIELD_UNKNOWN',
