@@ -26,6 +26,7 @@ export function checkMappingFields(
   spec: MappingSpec,
   module: HttpModule | undefined,
   problems: MappingProblem[] = [],
+  hostname?: { readonly notAscii: string | undefined },
 ): MappingProblem[] {
   const kb = module?.config.max_request_headers_kb ?? envoyDefaultMaxRequestHeadersKb;
   const prefixBytes = utf8Bytes(spec.prefix, kb * 1024);
@@ -37,22 +38,18 @@ export function checkMappingFields(
     });
   }
   // hostname, then host, written out: no iterator nor field text made per Mapping.
-  if (spec.hostname !== undefined) hostnameNotAscii(ctx, ref, 'hostname', spec.hostname);
-  if (spec.host !== undefined && !spec.host_regex) hostnameNotAscii(ctx, ref, 'host', spec.host);
+  // `hostname`: the caller's nonAsciiHostnameMessage of spec.hostname, when it has one.
+  if (spec.hostname !== undefined) {
+    const message = hostname ? hostname.notAscii : nonAsciiHostnameMessage('spec.hostname', spec.hostname);
+    if (message)
+      ctx.report({ code: 'HTTP_HOSTNAME_NOT_ASCII', resource: ref, path: '/spec/hostname', message });
+  }
+  if (spec.host !== undefined && !spec.host_regex) {
+    const message = nonAsciiHostnameMessage('spec.host', spec.host);
+    if (message) ctx.report({ code: 'HTTP_HOSTNAME_NOT_ASCII', resource: ref, path: '/spec/host', message });
+  }
   reportRedirectFields(ctx, ref, spec);
   return problems;
-}
-
-/** HTTP_HOSTNAME_NOT_ASCII for a hostname field that is not ASCII. */
-function hostnameNotAscii(
-  ctx: PassContext,
-  ref: ResourceRef,
-  field: 'hostname' | 'host',
-  value: string,
-): void {
-  const message = nonAsciiHostnameMessage(field === 'hostname' ? 'spec.hostname' : 'spec.host', value);
-  if (message)
-    ctx.report({ code: 'HTTP_HOSTNAME_NOT_ASCII', resource: ref, path: `/spec/${field}`, message });
 }
 
 /** Envoy's RedirectAction takes one path rewrite; Emissary uses the first of these and posts an error. */

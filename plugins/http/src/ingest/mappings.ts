@@ -3,6 +3,7 @@ import { re2ProgramSize } from '@attache/envoy-facts';
 import { mappingErrorResponses } from '../build/error-responses-parse.js';
 import { insertName, routeNamesOfKinds } from '../build/route-names.js';
 import { isValidHostGlob } from '../hostglob.js';
+import { nonAsciiHostnameMessage } from '../idn.js';
 import { ExtKey, type HttpMapping, type HttpModule, noRouteNames } from '../model.js';
 import { re2Error } from '../regex.js';
 import { freshRouteSource } from '../route-source.js';
@@ -50,6 +51,23 @@ export function ingestMappings(ctx: PassContext): void {
     }
     return authority;
   };
+  // What is known of a spec.hostname, by its text: whether it is a glob, its HTTP_HOSTNAME_NOT_ASCII
+  // message, its authority (10,000 Mappings name a handful of hostnames: each is judged once).
+  const hostnames = new Map<string, HostnameFacts>();
+  const hostnameFacts = (hostname: string): HostnameFacts => {
+    let facts = hostnames.get(hostname);
+    if (facts === undefined) {
+      facts = {
+        valid: isValidHostGlob(hostname),
+        notAscii: nonAsciiHostnameMessage('spec.hostname', hostname),
+        authority: globOf(hostname),
+      };
+      hostnames.set(hostname, facts);
+    }
+    return facts;
+  };
+  // Read, never edited, while this pass runs: looked up once rather than per Mapping.
+  const module = ctx.ir.ext[ExtKey.module] as HttpModule | undefined;
   const keep = ctx.memo !== undefined;
   const ingestOne = (m: Admitted<MappingSpec>): HttpMapping | undefined => {
     // Every field read below, and by the passes after this one, is read from the one-shape record.
@@ -59,13 +77,14 @@ export function ingestMappings(ctx: PassContext): void {
     const problems: FieldProblem[] = [];
     // Envoy refuses an empty header or query parameter name (and with it the whole route).
     // Found from the record; the problems are then listed in the order the spec has the fields.
+    // A call only for a field that is set (most Mappings set one of these, if any).
     if (
-      hasEmptyName(spec.headers) ||
-      hasEmptyName(spec.regex_headers) ||
-      hasEmptyName(spec.query_parameters) ||
-      hasEmptyName(spec.regex_query_parameters) ||
-      hasEmptyName(spec.add_request_headers) ||
-      hasEmptyName(spec.add_response_headers)
+      (spec.headers !== undefined && hasEmptyName(spec.headers)) ||
+      (spec.regex_headers !== undefined && hasEmptyName(spec.regex_headers)) ||
+      (spec.query_parameters !== undefined && hasEmptyName(spec.query_parameters)) ||
+      (spec.regex_query_parameters !== undefined && hasEmptyName(spec.regex_query_parameters)) ||
+      (spec.add_request_headers !== undefined && hasEmptyName(spec.add_request_headers)) ||
+      (spec.add_response_headers !== undefined && hasEmptyName(spec.add_response_headers))
     ) {
       for (const field in m.spec) {
         if (!namedMapFields.has(field) || !Object.hasOwn(m.spec, field)) continue;
@@ -192,15 +211,16 @@ export function ingestMappings(ctx: PassContext): void {
       // Emissary treats an exact :authority header match as the Mapping's host (it then picks Hosts by it).
       authority = globOf(authorityHeader);
     }
-    if (spec.hostname !== undefined) {
-      if (!isValidHostGlob(spec.hostname)) {
+    const hostname = spec.hostname === undefined ? undefined : hostnameFacts(spec.hostname);
+    if (hostname !== undefined) {
+      if (!hostname.valid) {
         problems.push({
           code: 'MAPPING_HOSTNAME_INVALID',
           path: '/spec/hostname',
           message: `spec.hostname '${spec.hostname}' is not a hostname glob; use a name, "*", "*.domain" or "name.*"`,
         });
       }
-      authority = globOf(spec.hostname);
+      authority = hostname.authority;
       if (spec.host !== undefined) {
         ctx.report({
           code: 'MAPPING_HOST_AND_HOSTNAME',
@@ -258,7 +278,7 @@ export function ingestMappings(ctx: PassContext): void {
         });
       }
     }
-    checkMappingFields(ctx, m.ref, spec, ctx.ir.ext[ExtKey.module] as HttpModule | undefined, problems);
+    checkMappingFields(ctx, m.ref, spec, module, problems, hostname);
     if (problems.length > 0) {
       for (const p of problems) ctx.report({ ...p, resource: m.ref });
       return undefined;
@@ -280,10 +300,10 @@ export function ingestMappings(ctx: PassContext): void {
       });
     }
     if (spec.remove_response_headers !== undefined || spec.add_response_headers !== undefined)
-      serverHeaderNoEffect(ctx, m.ref, spec, ctx.ir.ext[ExtKey.module] as HttpModule | undefined);
+      serverHeaderNoEffect(ctx, m.ref, spec, module);
     const errorResponses =
       spec.bypass_error_response_overrides || spec.error_response_overrides !== undefined
-        ? mappingErrorResponses(ctx, m.ref, ctx.ir.ext[ExtKey.module] as HttpModule, spec)
+        ? mappingErrorResponses(ctx, m.ref, module as HttpModule, spec)
         : undefined;
     return new IngestedMapping(
       m.ref,
@@ -338,6 +358,16 @@ export function ingestMappings(ctx: PassContext): void {
 }
 
 const keptIngestKey = {};
+
+/** What ingest knows of one spec.hostname text (see hostnameFacts in ingestMappings). */
+interface HostnameFacts {
+  /** isValidHostGlob of it. */
+  readonly valid: boolean;
+  /** nonAsciiHostnameMessage('spec.hostname', it). */
+  readonly notAscii: string | undefined;
+  /** Its authority (one object per glob). */
+  readonly authority: { glob: string };
+}
 
 /** The authContextExtensions of every Mapping without any (read, never edited: frozen so that an edit throws). */
 const noExtensions: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -408,19 +438,23 @@ export class IngestedMapping implements HttpMapping {
     return this.fields.labels;
   }
 
-  /** The route names set as a list (ingest's, or the build's), or those of #routeKinds once asked for. */
-  #routeNames: string[] | undefined;
-  /** Which of the Mapping's route names a plain compile's build made (routeKinds), until asked for. */
-  #routeKinds = 0;
+  /**
+   * The route names: a list (ingest's, the build's, or one made when first read), or, until
+   * asked for, which of them a plain compile's build made (RouteKind bits). One slot for both:
+   * one field less to define and keep in each of 10,000 Mappings.
+   */
+  #routeNames: string[] | number;
 
   get routeNames(): string[] {
-    if (this.#routeNames === undefined) this.#routeNames = routeNamesOfKinds(this.id, this.#routeKinds);
-    return this.#routeNames;
+    const names = this.#routeNames;
+    if (typeof names !== 'number') return names;
+    const made = routeNamesOfKinds(this.id, names);
+    this.#routeNames = made;
+    return made;
   }
 
   set routeNames(names: string[]) {
     this.#routeNames = names;
-    this.#routeKinds = 0;
   }
 
   /**
@@ -431,9 +465,12 @@ export class IngestedMapping implements HttpMapping {
    */
   addRouteKinds(kinds: number): void {
     const names = this.#routeNames;
-    if (names === undefined || names === noRouteNames) {
-      this.#routeNames = undefined;
-      this.#routeKinds |= kinds;
+    if (typeof names === 'number') {
+      this.#routeNames = names | kinds;
+      return;
+    }
+    if (names === noRouteNames) {
+      this.#routeNames = kinds;
       return;
     }
     const made = routeNamesOfKinds(this.id, kinds);
@@ -453,7 +490,6 @@ function hasEmptyName(value: unknown): boolean {
 
 const redirectCodes = new Set([301, 302, 303, 307, 308]);
 
-/** Why a regex field would be refused (empty, not RE2, or too large a program), pushed onto `problems`. */
 /** regexProblems for each value of a map of names to regexes (`spec.<field>.<name>`). */
 function regexMapProblems(
   regexes: Record<string, string> | undefined,
@@ -463,11 +499,22 @@ function regexMapProblems(
 ): void {
   for (const name in regexes) {
     if (!Object.hasOwn(regexes, name)) continue;
-    regexProblems(regexes[name]!, `/spec/${field}/${name}`, `spec.${field}.${name}`, limit, problems);
+    const value = regexes[name]!;
+    // The field's path and name are written only for a regex with a problem (few are).
+    if (regexFine(value, limit)) continue;
+    regexProblems(value, `/spec/${field}/${name}`, `spec.${field}.${name}`, limit, problems);
   }
 }
 
-function regexProblems(
+/** Whether regexProblems would find nothing wrong with `value` (exported for its test). */
+export function regexFine(value: string, limit: number): boolean {
+  if (value === '' || re2Error(value)) return false;
+  const size = re2ProgramSize(value);
+  return size === undefined || size <= limit;
+}
+
+/** Why a regex field would be refused (empty, not RE2, or too large a program), pushed onto `problems`. */
+export function regexProblems(
   value: string,
   path: string,
   what: string,
