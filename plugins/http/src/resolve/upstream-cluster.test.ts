@@ -1,6 +1,6 @@
 import { contentHash, type IRCluster, seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
-import { clusterIdentity, clusterName, upstreamCluster } from './upstreams.js';
+import { clusterIdentity, clusterIdentityJson, clusterName, upstreamCluster } from './upstreams.js';
 
 describe('upstreamCluster', () => {
   it('is the spread of discovery and settings: the same keys in the same order and values, over random clusters', () => {
@@ -76,6 +76,54 @@ describe('clusterIdentity', () => {
       if (Object.keys(settings).length === 3 && discovery.targets !== undefined) written++;
     }
     expect(written).toBeGreaterThan(1_000);
+  });
+
+  it('clusterIdentityJson is JSON.stringify(clusterIdentity(...)) over random clusters, those written at once included', () => {
+    const random = seededRandom(1701);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const hosts = [
+      'svc',
+      'svc-0.team-0',
+      'a"b',
+      'ünï.example',
+      'x\\y',
+      '',
+      'h\u2028',
+      'tab\there',
+      'del\u007f',
+      'a b~',
+    ];
+    let written = 0;
+    for (let i = 0; i < 6_000; i++) {
+      const target: Record<string, unknown> = {
+        host: pick(hosts),
+        port: pick([80, 443, 8080, 0, 65535, -0]),
+      };
+      if (random() < 0.05) target.extra = 1;
+      if (random() < 0.03) target.port = Number.NaN;
+      const discovery: Record<string, unknown> =
+        random() < 0.85
+          ? { discovery: pick(['STRICT_DNS', 'LOGICAL_DNS', 'A"B']), targets: [target] }
+          : { discovery: 'EDS', edsServiceName: 'k8s/ns/svc/80' };
+      if (random() < 0.05) (discovery.targets as unknown[] | undefined)?.push({ host: 'b', port: 1 });
+      const settings: Record<string, unknown> =
+        random() < 0.05
+          ? { lbPolicy: 'ROUND_ROBIN', connectTimeoutMs: 3000, dnsLookupFamily: 'V4_ONLY' }
+          : {
+              connectTimeoutMs: pick([3000, 250, 1.5, -0, 1e21]),
+              lbPolicy: pick(['ROUND_ROBIN', 'RING_HASH', undefined, 'x\\y']),
+              dnsLookupFamily: pick(['V4_ONLY', 'AUTO', 'é']),
+            };
+      if (random() < 0.2) settings.idleTimeoutMs = 5000;
+      const tag = pick([undefined, 'blue', 'a"b', 'ü', 'c\\d']);
+      const d = discovery as unknown as Parameters<typeof clusterIdentity>[0];
+      const s = settings as unknown as Parameters<typeof clusterIdentity>[1];
+      const got = clusterIdentityJson(d, s, tag);
+      expect(got).toBe(JSON.stringify(JSON.stringify([discovery, settings, tag ?? null])));
+      // Written at once: no string of the identity needed an escape (no two backslashes in a row in its JSON) nor is outside ASCII.
+      if (!got.includes('\\\\') && !/[^\x20-\x7e]/.test(got) && Object.keys(settings).length === 3) written++;
+    }
+    expect(written).toBeGreaterThan(250);
   });
 
   it('names a cluster by the contentHash of its identity, as before the identity was written by hand', () => {

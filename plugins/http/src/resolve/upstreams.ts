@@ -616,16 +616,17 @@ export function clusterName(
   tag: string | undefined,
   port: number,
 ): string {
-  const identity = clusterIdentity(discovery, settings, tag);
-  let name = memo?.get(identity);
+  // The JSON of the identity text (what is hashed) stands for the identity: one text, not two.
+  const json = clusterIdentityJson(discovery, settings, tag);
+  let name = memo?.get(json);
   if (!name) {
     const base = discovery.edsServiceName
       ? `eds_${discovery.edsServiceName}`
       : `${discovery.targets![0]!.host}_${port}`;
     // contentHash of the identity text is the sha256 of its JSON (canonicalJson of a string is
     // JSON.stringify): hashed as such, without a sorted copy of a value that has no keys.
-    name = `cluster_${base.replace(notInClusterName, '_')}_${versionHashOfJson(JSON.stringify(identity)).slice(0, 8)}`;
-    memo?.set(identity, name);
+    name = `cluster_${base.replace(notInClusterName, '_')}_${versionHashOfJson(json).slice(0, 8)}`;
+    memo?.set(json, name);
   }
   return name;
 }
@@ -641,8 +642,51 @@ export function clusterIdentity(
   settings: ClusterSettings,
   tag: string | undefined,
 ): string {
+  if (writtenIdentity(discovery, settings)) {
+    const target = discovery.targets![0]!;
+    return `[{"discovery":${JSON.stringify(discovery.discovery)},"targets":[{"host":${JSON.stringify(target.host)},"port":${target.port}}]},{"connectTimeoutMs":${settings.connectTimeoutMs},"lbPolicy":${JSON.stringify(settings.lbPolicy)},"dnsLookupFamily":${JSON.stringify(settings.dnsLookupFamily)}},${tag === undefined ? 'null' : JSON.stringify(tag)}]`;
+  }
+  return JSON.stringify([discovery, settings, tag ?? null]);
+}
+
+/**
+ * `JSON.stringify(clusterIdentity(discovery, settings, tag))`, what clusterName hashes. Where the
+ * identity is written from its values and each of its strings is printable ASCII without `"` or
+ * `\` (JSON writes such a string as it is, between quotes, at both levels), the JSON text is
+ * written at once: no identity text made and then escaped (3,651 clusters at 10 x 10,000).
+ */
+export function clusterIdentityJson(
+  discovery: Pick<IRCluster, 'discovery' | 'targets' | 'edsServiceName'>,
+  settings: ClusterSettings,
+  tag: string | undefined,
+): string {
+  if (writtenIdentity(discovery, settings)) {
+    const kind = discovery.discovery;
+    const host = discovery.targets![0]!.host;
+    const lb = settings.lbPolicy!;
+    const family = settings.dnsLookupFamily!;
+    if (
+      plainText.test(kind) &&
+      plainText.test(host) &&
+      plainText.test(lb) &&
+      plainText.test(family) &&
+      (tag === undefined || plainText.test(tag))
+    )
+      return `"[{\\"discovery\\":\\"${kind}\\",\\"targets\\":[{\\"host\\":\\"${host}\\",\\"port\\":${discovery.targets![0]!.port}}]},{\\"connectTimeoutMs\\":${settings.connectTimeoutMs},\\"lbPolicy\\":\\"${lb}\\",\\"dnsLookupFamily\\":\\"${family}\\"},${tag === undefined ? 'null' : `\\"${tag}\\"`}]"`;
+  }
+  return JSON.stringify(clusterIdentity(discovery, settings, tag));
+}
+
+/** Printable ASCII other than `"` and `\`: JSON.stringify writes it as it is. */
+const plainText = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** Whether clusterIdentity writes the identity from its values (a DNS cluster of one plain target and the three common settings). */
+function writtenIdentity(
+  discovery: Pick<IRCluster, 'discovery' | 'targets' | 'edsServiceName'>,
+  settings: ClusterSettings,
+): boolean {
   const targets = discovery.targets;
-  if (
+  return (
     targets !== undefined &&
     targets.length === 1 &&
     discovery.edsServiceName === undefined &&
@@ -651,11 +695,7 @@ export function clusterIdentity(
     plainTarget(targets[0]!) &&
     onlyCommonSettings(settings) &&
     plainCommonSettings(settings)
-  ) {
-    const target = targets[0]!;
-    return `[{"discovery":${JSON.stringify(discovery.discovery)},"targets":[{"host":${JSON.stringify(target.host)},"port":${target.port}}]},{"connectTimeoutMs":${settings.connectTimeoutMs},"lbPolicy":${JSON.stringify(settings.lbPolicy)},"dnsLookupFamily":${JSON.stringify(settings.dnsLookupFamily)}},${tag === undefined ? 'null' : JSON.stringify(tag)}]`;
-  }
-  return JSON.stringify([discovery, settings, tag ?? null]);
+  );
 }
 
 /** A discovery of exactly the keys discovery and targets, in that order. */
