@@ -44,3 +44,34 @@ describe('GroupIndex.groupsFor', () => {
     expect(found).toBeGreaterThan(5000);
   });
 });
+
+describe('GroupIndex.given', () => {
+  it('marks exactly the groups some groupsFor answer held, by position, over random groups and Hosts', () => {
+    const random = seededRandom(1702);
+    let marked = 0;
+    let unmarked = 0;
+    for (let step = 0; step < 300; step++) {
+      const groups = Array.from({ length: Math.floor(random() * 40) }, (_, i) => group(random, i));
+      // Labels for a Host's selector to find (only redirect groups have a Mapping here: a shadow).
+      for (const g of groups)
+        for (const s of g.shadows) (s as { labels: object }).labels = random() < 0.5 ? { team: 'a' } : {};
+      const index = new GroupIndex(groups, random() < 0.5);
+      const held = new Set<RouteGroup>();
+      for (const hostname of names) {
+        if (random() < 0.5) continue;
+        // Now and then a Host with a mappingSelector (the set-and-sort path, and the strict one).
+        const mappingSelector = random() < 0.2 ? { matchLabels: { team: 'a' } } : {};
+        const host = { id: `default/${hostname}`, hostname, mappingSelector } as unknown as HttpHost;
+        for (const g of index.groupsFor(host)) held.add(g);
+      }
+      groups.forEach((g, i) => {
+        expect(index.given[i]).toBe(held.has(g) ? 1 : 0);
+        if (held.has(g)) marked++;
+        else unmarked++;
+      });
+    }
+    // Not a vacuous pass: both answers, many times.
+    expect(marked).toBeGreaterThan(1000);
+    expect(unmarked).toBeGreaterThan(300);
+  });
+});

@@ -23,11 +23,17 @@ export class GroupIndex {
   readonly #globs: Array<string | null | true> = [];
 
   readonly #strict: boolean;
+  /**
+   * By position in the groups: 1 for each group some groupsFor answer has held. Once every Host
+   * has asked, the groups attached to no Host are the 0s (no set of the ~10,000 attached groups).
+   */
+  readonly given: Uint8Array;
 
   /** `strict`: a Host's mappingSelector must also match groups that have a hostname (Emissary ≥ 3.2). */
   constructor(groups: readonly RouteGroup[], strict = true) {
     this.#groups = groups;
     this.#strict = strict;
+    this.given = new Uint8Array(groups.length);
     groups.forEach((g, i) => {
       const glob = groupGlob(g);
       this.#globs.push(glob);
@@ -71,11 +77,15 @@ export class GroupIndex {
         // Strict: the selector narrows hostname matches and alone picks groups without a hostname.
         const selected: RouteGroup[] = [];
         this.#groups.forEach((g, i) => {
-          if ((this.#globs[i] === null || picked.has(i)) && labelled(g)) selected.push(g);
+          if ((this.#globs[i] === null || picked.has(i)) && labelled(g)) {
+            selected.push(g);
+            this.given[i] = 1;
+          }
         });
         return selected;
       }
     }
+    for (const i of picked) this.given[i] = 1;
     return [...picked].sort((a, b) => a - b).map((i) => this.#groups[i]!);
   }
 
@@ -88,16 +98,24 @@ export class GroupIndex {
     const groups = this.#groups;
     const exact = this.#exact.get(host.hostname) ?? [];
     const other = this.#other;
+    const given = this.given;
     const out: RouteGroup[] = [];
     let e = 0;
     for (let o = 0; o < other.length; o++) {
       const i = other[o]!;
       const glob = this.#globs[i]!;
       if (glob !== true && !hostGlobsIntersect(host.hostname, glob as string)) continue;
-      while (e < exact.length && exact[e]! < i) out.push(groups[exact[e++]!]!);
+      while (e < exact.length && exact[e]! < i) {
+        given[exact[e]!] = 1;
+        out.push(groups[exact[e++]!]!);
+      }
+      given[i] = 1;
       out.push(groups[i]!);
     }
-    while (e < exact.length) out.push(groups[exact[e++]!]!);
+    while (e < exact.length) {
+      given[exact[e]!] = 1;
+      out.push(groups[exact[e++]!]!);
+    }
     return out;
   }
 }

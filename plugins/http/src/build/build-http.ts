@@ -168,16 +168,15 @@ export function buildHttp(ctx: PassContext): void {
     }
     for (const g of keptGroups.unattached) for (const m of g.members) unattached.add(m.mapping);
   } else {
-    // Indexed loops: ~11,000 groups at 10 x 10,000, no iterator result per element.
-    const attachedGroups = new Set<RouteGroup>();
-    for (let h = 0; h < hosts.length; h++) {
-      const own = groupsOf(hosts[h]!);
-      for (let i = 0; i < own.length; i++) attachedGroups.add(own[i]!);
-    }
+    // Every Host's groups asked for (here, dirty is undefined: from the index): a group is
+    // attached when some answer held it, as the index marks by position (no set of ~10,000
+    // groups). Indexed loops: no iterator result per element.
+    for (let h = 0; h < hosts.length; h++) groupsOf(hosts[h]!);
+    const given = index?.given;
     if (keptGroups) keptGroups.unattached = new Set();
     for (let i = 0; i < groups.length; i++) {
       const g = groups[i]!;
-      const attached = attachedGroups.has(g);
+      const attached = given !== undefined && given[i] === 1;
       keptGroups?.attached.set(g, attached);
       if (attached) continue;
       keptGroups?.unattached.add(g);
