@@ -5,26 +5,98 @@ import { sortKeys } from '@attache/core';
 /** Objects and arrays sortedView has looked at (for canonicalDocumentPieces: how large a resource is). */
 let containersSeen = 0;
 
+/**
+ * No limit: more objects and arrays than one value can hold (V8's heap holds at most 4 GiB, each
+ * of them takes 16 bytes or more), and a small integer to V8, as the limits viewOfAtMost sets are:
+ * with Infinity here, the code V8 had optimised for inOrder on those limits was thrown away at
+ * the first sortedView without one (session 17).
+ */
+const unlimited = 2 ** 30;
+
 /** Past this many, sortedView stops (throws `tooLarge`): the resource is written in parts instead. */
-let containersAllowed = Number.POSITIVE_INFINITY;
+let containersAllowed = unlimited;
 const tooLarge = Symbol('too large');
 
 /**
  * What `sortKeys` gives, for JSON.stringify: plain objects whose keys are already in order,
- * and arrays none of whose items change, are used as they are instead of copied (two thirds
- * of a lowered Envoy resource's objects are). Anything else (an object with toJSON, a class
- * instance) goes through sortKeys itself, so the text is the same.
+ * and arrays none of whose items change, are used as they are instead of copied (nearly all of a
+ * lowered Envoy resource's objects are: at 10 × 10,000 Mappings only 38 of ~90,000 objects, all in
+ * Listeners, are out of order). Anything else (an object with toJSON, a class instance) goes
+ * through sortKeys itself, so the text is the same.
+ *
+ * inOrder looks first, and only when it finds something out of order does reorderedView make the
+ * view. inOrder has no path that V8 reaches only rarely, so the code V8 optimises for it stays
+ * valid: with both in one function (before session 17), the first out-of-order object, met after
+ * V8 had optimised it on the Clusters, threw that code away (no feedback for the copy's calls)
+ * and V8 optimised the function again, a second time larger.
  */
 export function sortedView(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  // Without a limit the count starts again at each value, so that it never reaches `unlimited`.
+  if (containersAllowed === unlimited) containersSeen = 0;
+  const seen = containersSeen;
+  if (inOrder(value)) return value;
+  // reorderedView counts the objects it looks at as before, whatever inOrder had counted.
+  containersSeen = seen;
+  return reorderedView(value);
+}
+
+/**
+ * Whether `value` is its own sorted view: a string, number, boolean or null; an array without
+ * toJSON whose items are; a plain object (prototype Object.prototype or null) without toJSON or an
+ * own __proto__ key (JSON.parse makes one; sortKeys' copy loses it, so canonicalJson does), whose
+ * keys are in order and whose values are.
+ */
+function inOrder(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (++containersSeen > containersAllowed) throw tooLarge;
+  if (Array.isArray(value)) {
+    if ('toJSON' in value) return false;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      // A string, number, boolean or null is in order (no call); a hole reads as undefined.
+      if (item !== null && typeof item === 'object' && !inOrder(item)) return false;
+    }
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (
+    (proto !== Object.prototype && proto !== null) ||
+    'toJSON' in value ||
+    Object.hasOwn(value, '__proto__')
+  )
+    return false;
+  const record = value as Record<string, unknown>;
+  // The keys by for…in, not Object.keys: no array per object, and V8 reads each value through the
+  // map's enum cache instead of a lookup by name (at 10 × 10,000 Mappings 34 M fewer instructions
+  // in all, session 16). for…in would also list enumerable keys of Object.prototype, were there
+  // any: then an object may be found out of order, or its values looked at, without need, but its
+  // copy is made from Object.keys alone, so the text is the same.
+  let previous = '';
+  for (const key in record) {
+    if (previous > key) return false;
+    previous = key;
+  }
+  for (const key in record) {
+    const item = record[key];
+    if (item !== null && typeof item === 'object' && !inOrder(item)) return false;
+  }
+  return true;
+}
+
+/**
+ * sortedView(value) made by looking at everything once more: the values in order are used as they
+ * are, the others copied.
+ */
+function reorderedView(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (++containersSeen > containersAllowed) throw tooLarge;
   if (Array.isArray(value) && !('toJSON' in value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
-      // A string, number, boolean or null is its own view (no call); a hole reads as undefined.
       if (item === null || typeof item !== 'object') continue;
-      const view = sortedView(item);
+      const view = reorderedView(item);
       if (view !== item) {
         copy ??= value.slice();
         copy[i] = view;
@@ -33,7 +105,6 @@ export function sortedView(value: unknown): unknown {
     return copy ?? value;
   }
   const proto = Object.getPrototypeOf(value);
-  // An own __proto__ key (JSON.parse makes one) is lost in sortKeys' copy, so in canonicalJson.
   if (
     (proto !== Object.prototype && proto !== null) ||
     'toJSON' in value ||
@@ -41,43 +112,23 @@ export function sortedView(value: unknown): unknown {
   )
     return sortKeys(value);
   const record = value as Record<string, unknown>;
-  // The keys by for…in, not Object.keys: no array per object, and V8 reads each value through the
-  // map's enum cache instead of a lookup by name (at 10 × 10,000 Mappings 34 M fewer instructions
-  // in all, session 16). for…in would also list enumerable keys of Object.prototype, were there
-  // any: then the object may be copied without need, or its values looked at once more, but the
-  // copy is made from Object.keys alone, so the text is the same.
   let previous = '';
   for (const key in record) {
-    if (previous > key) return sortedCopy(record, Object.keys(record), 0, undefined);
+    if (previous > key) return sortedCopy(record, Object.keys(record));
     previous = key;
   }
-  // Keys in order (most objects): the object is its own view unless a value's view differs, and
-  // nothing is allocated to find that out. When one differs (rare: 38 of ~90,000 objects at
-  // 10 × 10,000 are out of order, all in Listeners), the copy looks at every value again.
   for (const key in record) {
     const item = record[key];
     if (item === null || typeof item !== 'object') continue;
-    if (sortedView(item) !== item) return sortedCopy(record, Object.keys(record), 0, undefined);
+    if (reorderedView(item) !== item) return sortedCopy(record, Object.keys(record));
   }
   return value;
 }
 
-/**
- * The sorted copy of `record`, whose keys are `keys` (Object.keys order): the views of the values
- * of keys before `from` are the values themselves (sortedView has looked at them already), the
- * view of the value at `from` is `viewAtFrom` (when `from` > 0, or given), the rest are made here.
- */
-function sortedCopy(
-  record: Record<string, unknown>,
-  keys: string[],
-  from: number,
-  viewAtFrom: unknown,
-): Record<string, unknown> {
+/** The sorted copy of `record`, whose keys are `keys` (Object.keys order), of the views of its values. */
+function sortedCopy(record: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   const views: unknown[] = new Array(keys.length);
-  for (let i = 0; i < from; i++) views[i] = record[keys[i]!];
-  let i = from;
-  if (viewAtFrom !== undefined) views[i++] = viewAtFrom;
-  for (; i < keys.length; i++) views[i] = sortedView(record[keys[i]!]);
+  for (let i = 0; i < keys.length; i++) views[i] = reorderedView(record[keys[i]!]);
   sortTogether(keys, views);
   const out: Record<string, unknown> = {};
   for (let k = 0; k < keys.length; k++) if (views[k] !== undefined) out[keys[k]!] = views[k];
@@ -277,7 +328,7 @@ function viewOfAtMost(value: unknown, limit: number): unknown {
     if (e === tooLarge) return tooLarge;
     throw e;
   } finally {
-    containersAllowed = Number.POSITIVE_INFINITY;
+    containersAllowed = unlimited;
   }
 }
 
