@@ -14,8 +14,10 @@ export function sortByKey<T extends KeyedInput>(list: T[], compare: (a: T, b: T)
   const keys: string[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const entry = list[i]!;
-    if (byKey.has(entry.key)) return list.sort(compare);
+    // One lookup per key: a key already there leaves the size as it was.
+    const size = byKey.size;
     byKey.set(entry.key, entry);
+    if (byKey.size === size) return list.sort(compare);
     keys[i] = entry.key;
   }
   keys.sort();
