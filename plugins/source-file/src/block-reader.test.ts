@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readBlockYaml } from './block-reader.js';
+import { codesOf, readBlockYaml } from './block-reader.js';
 import {
   corpus,
   exactText,
@@ -208,10 +208,12 @@ describe('readBlockYaml', () => {
         "''",
       ],
       ...['{}', '[]', '{a: 1}', '*a', '&a b', '!t x', '|', '>', 'abcdefghijklmnopq', '"abcdefghijklmnopq"'],
+      ...['0', '00', '0123', '1e3', '12345678901234', '-0', 'nan', '.NaN', 'yes', 'off'],
     ];
     const keys = ['apiVersion', 'kind', 'name', 'spec', 'prefix', 'a', 'b.c', 'x-y', '_k', 'k1'];
     const otherKeys = ['True', 'null', '__proto__', '"q"', 'a b', '1a', 'a:b', 'é'];
-    type Skeleton = { key: string; value?: Skeleton; seq?: boolean }[];
+    type Skeleton = { key: string; value?: Skeleton; seq?: boolean; items?: Skeleton[] }[];
+    let fault = 1;
     const skeleton = (depth: number): Skeleton => {
       const lines: Skeleton = [];
       const count = 1 + Math.floor(next() * 4);
@@ -226,29 +228,58 @@ describe('readBlockYaml', () => {
               : unused.splice(Math.floor(next() * unused.length), 1)[0]!;
         const r = next();
         if (depth < 3 && r < 0.25) lines.push({ key, value: skeleton(depth + 1) });
-        else if (r < 0.28) lines.push({ key, seq: true });
+        else if (r >= 0.25 && r < 0.25 + 0.03 * fault) lines.push({ key, seq: true });
+        else if (depth < 3 && r >= 0.28 && r < 0.4)
+          lines.push({
+            key,
+            items: Array.from({ length: 1 + Math.floor(next() * 3) }, () => skeleton(depth + 1)),
+          });
         else lines.push({ key });
       }
       return lines;
     };
-    const value = () => (next() < 0.95 ? pick(usualValues) : pick(otherValues));
+    // Every other file has few faults, so that whole files of nested mappings and sequences are
+    // read the short way alone (with the usual rates nearly every file has one somewhere).
+    const value = () => (next() < 1 - 0.05 * fault ? pick(usualValues) : pick(otherValues));
     const write = (lines: Skeleton, indent: string, out: string[]) => {
       for (const line of lines) {
-        if (next() < 0.01) out.push(pick(['', '# c', `${indent}# c`, `${indent} x: 1`, `${indent}- i`]));
+        if (next() < 0.01 * fault)
+          out.push(pick(['', '# c', `${indent}# c`, `${indent} x: 1`, `${indent}- i`]));
         if (line.value) {
-          out.push(`${indent}${line.key}:${next() < 0.02 ? pick([' ', ' # c', '  ']) : ''}`);
+          out.push(`${indent}${line.key}:${next() < 0.02 * fault ? pick([' ', ' # c', '  ']) : ''}`);
           if (next() < 0.05) continue; // no value under it: null, or the next key indented less
           write(line.value, indent + pick(['  ', '  ', '    ', ' ']), out);
+        } else if (line.items) {
+          // A sequence of mappings: each item's first key after its dash, the others under it
+          // (at the key's column, or now and then a column off), the dashes at the key's column
+          // or indented more; now and then an item of another form.
+          out.push(`${indent}${line.key}:`);
+          const dash = pick([indent, `${indent}  `, `${indent}  `, `${indent} `]);
+          for (const item of line.items) {
+            const gap = next() < 0.9 ? ' ' : '  ';
+            const under = `${dash} ${gap}`;
+            const lines: string[] = [];
+            write(item, next() < 1 - 0.03 * fault ? under : pick([`${under} `, under.slice(1)]), lines);
+            if (lines.length === 0 || next() < 0.03 * fault) {
+              out.push(`${dash}${pick(['- x', '- - a: 1', '-', '-a: 1', '- "q": 1'])}`);
+              continue;
+            }
+            lines[0] = `${dash}-${gap}${lines[0]!.trimStart()}`;
+            out.push(...lines);
+          }
         } else if (line.seq) {
           out.push(`${indent}${line.key}:`);
           const dash = next() < 0.5 ? indent : `${indent}  `;
           out.push(`${dash}- ${value()}`, `${dash}- ${line.key}: ${value()}`);
-        } else out.push(`${indent}${line.key}:${next() < 0.98 ? ' ' : '  '}${value()}`);
+        } else out.push(`${indent}${line.key}:${next() < 1 - 0.02 * fault ? ' ' : '  '}${value()}`);
       }
     };
     let answered = 0;
     let documents = 0;
-    for (let round = 0; round < 300; round++) {
+    let shortAlone = 0;
+    let shortSequences = 0;
+    for (let round = 0; round < 400; round++) {
+      fault = round % 2 === 0 ? 1 : 0.1;
       const skeletons = Array.from({ length: 1 + Math.floor(next() * 3) }, () => skeleton(0));
       const out: string[] = [];
       if (next() < 0.2) out.push(pick(['# head', '---', '']));
@@ -266,6 +297,20 @@ describe('readBlockYaml', () => {
       expect(short === undefined ? 'declined' : exactText(short), text).toBe(
         long === undefined ? 'declined' : exactText(long),
       );
+      // The short way's character codes: the text's, at the same offsets, any above ASCII as 0x80.
+      const codes = codesOf(text, undefined);
+      expect(codes.length).toBe(text.length);
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (codes[i] !== Math.min(c, 0x80)) expect([i, codes[i]]).toEqual([i, c]);
+      }
+      // The documents the short way reads alone from the start: as the long way reads them.
+      const only = readBlockYaml('f.yaml', text, sourceId, undefined, 'only')!.resources;
+      if (long !== undefined) {
+        expect(exactText(only), text).toBe(exactText(long.resources.slice(0, only.length)));
+        shortAlone += only.length;
+        shortSequences += only.filter((r) => /\[\{/.test(JSON.stringify(r.resource))).length;
+      }
       if (agrees(text)) {
         answered++;
         documents += short!.resources.length;
@@ -273,6 +318,8 @@ describe('readBlockYaml', () => {
     }
     expect(answered).toBeGreaterThan(100);
     expect(documents).toBeGreaterThan(500);
+    expect(shortAlone).toBeGreaterThan(450);
+    expect(shortSequences).toBeGreaterThan(80);
   });
 
   it('reads what the repository’s block YAML files hold, exactly as the exact parser does', () => {
