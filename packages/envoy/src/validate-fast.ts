@@ -729,6 +729,10 @@ const rememberedHitShare = 16;
  */
 function memoizedMessageDecoder(desc: DescMessage): Decoder {
   const decode = decoderFor({ kind: 'message', message: desc });
+  // A message of Envoy's own, which `decode` judges with its plan (messageDecoder): judged here
+  // with that plan directly once no longer remembered (a route of a route list: no closure call).
+  const own = !isWrapperDesc(desc) && !desc.typeName.startsWith('google.protobuf.');
+  let plan: FastPlan | undefined;
   let scope = -1;
   let lookups = 0;
   let hits = 0;
@@ -740,7 +744,11 @@ function memoizedMessageDecoder(desc: DescMessage): Decoder {
         lookups = 0;
         hits = 0;
       }
-      if (lookups >= rememberedTrialLookups && hits * rememberedHitShare < lookups) return decode(json);
+      if (lookups >= rememberedTrialLookups && hits * rememberedHitShare < lookups) {
+        if (!own) return decode(json);
+        if (plan === undefined) plan = fastPlan(desc);
+        return acceptPlanned(plan, json, false) ? json : INVALID;
+      }
       lookups++;
     }
     if (acceptedMemo.get(json) === desc) {
