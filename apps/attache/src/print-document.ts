@@ -44,8 +44,9 @@ export function sortedView(value: unknown): unknown {
 /**
  * Whether `value` is its own sorted view: a string, number, boolean or null; an array without
  * toJSON whose items are; a plain object (prototype Object.prototype or null) without toJSON or an
- * own __proto__ key (JSON.parse makes one; sortKeys' copy loses it, so canonicalJson does), whose
- * keys are in order and whose values are.
+ * own enumerable __proto__ key (JSON.parse makes one; sortKeys' copy loses it, so canonicalJson
+ * does), whose keys are in order and whose values are. Keys and values are looked at in one loop,
+ * which also finds such a __proto__ key (one that is not enumerable is neither written nor copied).
  */
 function inOrder(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return true;
@@ -60,12 +61,7 @@ function inOrder(value: unknown): boolean {
     return true;
   }
   const proto = Object.getPrototypeOf(value);
-  if (
-    (proto !== Object.prototype && proto !== null) ||
-    'toJSON' in value ||
-    Object.hasOwn(value, '__proto__')
-  )
-    return false;
+  if ((proto !== Object.prototype && proto !== null) || 'toJSON' in value) return false;
   const record = value as Record<string, unknown>;
   // The keys by for…in, not Object.keys: no array per object, and V8 reads each value through the
   // map's enum cache instead of a lookup by name (at 10 × 10,000 Mappings 34 M fewer instructions
@@ -74,10 +70,8 @@ function inOrder(value: unknown): boolean {
   // copy is made from Object.keys alone, so the text is the same.
   let previous = '';
   for (const key in record) {
-    if (previous > key) return false;
+    if (previous > key || key === '__proto__') return false;
     previous = key;
-  }
-  for (const key in record) {
     const item = record[key];
     if (item !== null && typeof item === 'object' && !inOrder(item)) return false;
   }
