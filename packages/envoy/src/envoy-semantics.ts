@@ -133,6 +133,10 @@ function protocolOptionsSpeakHttp2(chosen: OneofValue | undefined): boolean {
   }
 }
 
+function isGrpcHealthCheckJson(check: Record_): boolean {
+  return (check.grpc_health_check ?? check.grpcHealthCheck) !== undefined;
+}
+
 function clusterSpeaksHttp2Json(cluster: Record_): boolean {
   if ((cluster.http2_protocol_options ?? cluster.http2ProtocolOptions) !== undefined) return true;
   const typed = (cluster.typed_extension_protocol_options ?? cluster.typedExtensionProtocolOptions) as
@@ -428,14 +432,18 @@ export const messageSemanticsJson: Readonly<Record<string, (json: Record<string,
       (entry) => typeof entry !== 'string' || alpnProblem(entry) === undefined,
     ),
   'envoy.config.cluster.v3.Cluster': (json) => {
-    const checks = (json.health_checks ?? json.healthChecks ?? []) as Record_[];
-    if (
-      checks.some((c) => (c.grpc_health_check ?? c.grpcHealthCheck) !== undefined) &&
-      !clusterSpeaksHttp2Json(json)
-    )
-      return false;
+    // (Judged for every cluster: nothing is made unless it has health checks or is LOGICAL_DNS or STATIC.)
+    const checks = (json.health_checks ?? json.healthChecks) as Record_[] | null | undefined;
+    if (checks?.some(isGrpcHealthCheckJson) && !clusterSpeaksHttp2Json(json)) return false;
     const type = json.type;
     if (type === undefined || type === null) return true;
+    if (
+      type !== 'LOGICAL_DNS' &&
+      type !== clusterType.LOGICAL_DNS &&
+      type !== 'STATIC' &&
+      type !== clusterType.STATIC
+    )
+      return true;
     const assignment = (json.load_assignment ?? json.loadAssignment) as Record_ | undefined;
     const localities = ((assignment?.endpoints ?? []) as Record_[]) ?? [];
     if (type === 'LOGICAL_DNS' || type === clusterType.LOGICAL_DNS) {
