@@ -1,9 +1,9 @@
-import { emptyIR, type PassContext } from '@attache/core';
+import { emptyIR, type PassContext, seededRandom } from '@attache/core';
 import { describe, expect, it } from 'vitest';
 import type { HttpMapping } from '../model.js';
 import type { MappingSpec } from '../schemas/mapping.js';
 import { httpMapping } from '../testing/http-mapping.js';
-import { buildRouteGroups, compareGroups } from './groups.js';
+import { buildRouteGroups, compareGroups, groupsByPrefix, type RouteGroup } from './groups.js';
 
 const reported: string[] = [];
 const ctx = {
@@ -201,5 +201,72 @@ describe('route order at scale', () => {
     ];
     expect(order(odd)).toEqual(['huge', 'frac', 'zero', 'neg']);
     expect(order([...odd].reverse())).toEqual(['huge', 'frac', 'zero', 'neg']);
+  });
+});
+
+describe('buildRouteGroups', () => {
+  /** Everything a group is, as text: its key, criteria, match, members, shadows and flags. */
+  const view = (g: RouteGroup) =>
+    JSON.stringify([
+      g.key,
+      g.match,
+      g.authority ?? null,
+      g.members.map((m) => [m.mapping.name, m.cumulative ?? null]),
+      g.shadows.map((m) => m.name),
+      g.runtimeKey,
+      g.single ?? null,
+      g.precedence,
+      g.prefixLength,
+      g.headerLength,
+      g.queryLength,
+      g.prefix,
+      g.method,
+    ]);
+
+  it('gives the groups, route order and diagnostics of groupsByPrefix over random Mappings', () => {
+    const random = seededRandom(1703);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    let shared = 0;
+    let diagnostics = 0;
+    for (let step = 0; step < 400; step++) {
+      const n = 1 + Math.floor(random() * 40);
+      const prefixes = Array.from(
+        { length: 1 + Math.floor(random() * n) },
+        (_, i) => `/p${i % 7}/${'x'.repeat(i % 3)}`,
+      );
+      const list: HttpMapping[] = [];
+      for (let i = 0; i < n; i++) {
+        const spec: Partial<MappingSpec> = { prefix: pick(prefixes) };
+        if (random() < 0.2) spec.precedence = random() < 0.02 ? 1e9 : pick([1, -1, 10]);
+        if (random() < 0.2) spec.method = pick(['GET', 'POST']);
+        if (random() < 0.3) spec.hostname = pick(['a.example', '*', '*.example']);
+        if (random() < 0.15) spec.headers = { 'x-k': pick(['1', '22']) };
+        if (random() < 0.1) spec.query_parameters = { q: pick(['1', '22']) };
+        if (random() < 0.3) spec.weight = pick([0, 10, 50, 60]);
+        if (random() < 0.1) spec.shadow = true;
+        if (random() < 0.05) spec.prefix_regex = true;
+        list.push(httpMapping(`m${i}`, spec));
+      }
+      const selecting = random() < 0.3 ? (m: HttpMapping) => `h${m.name.length % 2}` : undefined;
+      const memo = random() < 0.3 ? {} : undefined;
+      const got: string[] = [];
+      const want: string[] = [];
+      const recording = (into: string[]) =>
+        ({
+          ir: emptyIR(),
+          memo,
+          report: (d: { code: string; resource?: { name: string }; message: string }) =>
+            into.push(`${d.code} ${d.resource?.name} ${d.message}`),
+        }) as unknown as PassContext;
+      const a = buildRouteGroups(recording(got), list, selecting);
+      const b = groupsByPrefix(recording(want), list, selecting, memo !== undefined);
+      expect(a.map(view)).toEqual(b.map(view));
+      expect(got).toEqual(want);
+      if (b.some((g) => g.members.length + g.shadows.length > 1)) shared++;
+      diagnostics += want.length;
+    }
+    // Not a vacuous pass: groups of several Mappings, and diagnostics to order, many times.
+    expect(shared).toBeGreaterThan(200);
+    expect(diagnostics).toBeGreaterThan(200);
   });
 });

@@ -62,10 +62,28 @@ export function buildRouteGroups(
   mappings: readonly HttpMapping[],
   selectingHosts: (mapping: HttpMapping) => string = noSelectingHosts,
 ): RouteGroup[] {
-  const byPrefix = mappingsByPrefix(mappings);
-  const groups: RouteGroup[] = [];
   // A plain compile never sees these spec objects again: no match kept with them (matchOf).
   const keep = ctx.memo !== undefined;
+  const settling = new Settling(ctx);
+  const sorted = groupsInRouteOrder(settling, mappings, selectingHosts, keep);
+  // A criterion that does not pack (nothing settled, nothing reported yet): the plain way.
+  if (sorted === undefined) return groupsByPrefix(ctx, mappings, selectingHosts, keep);
+  settling.flush(mappings);
+  return sorted;
+}
+
+/**
+ * buildRouteGroups the plain way: Mappings by prefix, groups of each prefix (one per match key),
+ * sorted (sortGroups). What groupsInRouteOrder gives without a map of every prefix.
+ */
+export function groupsByPrefix(
+  ctx: Pick<PassContext, 'report'>,
+  mappings: readonly HttpMapping[],
+  selectingHosts: (mapping: HttpMapping) => string = noSelectingHosts,
+  keep = true,
+): RouteGroup[] {
+  const byPrefix = mappingsByPrefix(mappings);
+  const groups: RouteGroup[] = [];
   // forEach, not for..of: no iterator result per prefix (most of the time this runs unoptimised).
   byPrefix.forEach((bucket) => {
     // Most prefixes are one Mapping's: its group is made without a list around it.
@@ -76,6 +94,144 @@ export function buildRouteGroups(
     }
   });
   return sortGroups(groups);
+}
+
+/**
+ * The diagnostics of settling canary groups (settleWeights), given in the order groupsByPrefix
+ * gives them: by the first Mapping of the group's prefix, then by the group's first Mapping (the
+ * order it makes groups in). groupsInRouteOrder settles groups in route order instead.
+ */
+class Settling {
+  readonly ctx: Pick<PassContext, 'report'>;
+  /** The first Mapping of the group being settled. */
+  first: HttpMapping | undefined = undefined;
+  reports: Array<{ first: HttpMapping; diagnostic: Parameters<PassContext['report']>[0] }> | undefined =
+    undefined;
+  constructor(ctx: Pick<PassContext, 'report'>) {
+    this.ctx = ctx;
+  }
+  report(diagnostic: Parameters<PassContext['report']>[0]): void {
+    this.reports ??= [];
+    this.reports.push({ first: this.first!, diagnostic });
+  }
+  /** Gives the diagnostics to the pass, in groupsByPrefix's order (rare: conflicts and overflows). */
+  flush(mappings: readonly HttpMapping[]): void {
+    const reports = this.reports;
+    if (reports === undefined) return;
+    const prefixAt = new Map<string, number>();
+    const at = new Map<HttpMapping, number>();
+    for (let i = 0; i < mappings.length; i++) {
+      const m = mappings[i]!;
+      if (!prefixAt.has(m.fields.prefix)) prefixAt.set(m.fields.prefix, i);
+      if (!at.has(m)) at.set(m, i);
+    }
+    // A stable sort: a group's diagnostics keep their order.
+    reports.sort(
+      (a, b) =>
+        prefixAt.get(a.first.fields.prefix)! - prefixAt.get(b.first.fields.prefix)! ||
+        at.get(a.first)! - at.get(b.first)!,
+    );
+    for (const r of reports) this.ctx.report(r.diagnostic);
+  }
+}
+
+/**
+ * groupsByPrefix without a map of every prefix (most prefixes are one Mapping's): each Mapping's
+ * group is made alone and put in route order as sortGroups does; only Mappings that share every
+ * criterion and the prefix meet there (Mappings of one match key always do), and are grouped by
+ * key then. Canary and shadow groups are settled there too, their diagnostics held by `settling`.
+ * Undefined when a criterion does not pack (nothing is settled then).
+ */
+function groupsInRouteOrder(
+  settling: Settling,
+  mappings: readonly HttpMapping[],
+  selectingHosts: (mapping: HttpMapping) => string,
+  keep: boolean,
+): RouteGroup[] | undefined {
+  const buckets = new Map<number, RouteGroup[]>();
+  for (let i = 0; i < mappings.length; i++) {
+    const mapping = mappings[i]!;
+    const { match, headerLen, queryLen } = keep ? matchOf(mapping) : matchOfSpec(mapping);
+    const fields = mapping.fields;
+    // A plain Mapping's group as groupOfOne makes it; a canary or shadow one is settled later.
+    const group =
+      !fields.shadow && fields.weight === undefined
+        ? makeGroup(settling, undefined, selectingHosts, match, [mapping], headerLen, queryLen)
+        : unsettled(mapping, selectingHosts, match, headerLen, queryLen);
+    const precedence = group.precedence;
+    const prefixLength = group.prefixLength;
+    if (
+      !Number.isInteger(precedence) ||
+      precedence < -32768 ||
+      precedence > 32767 ||
+      prefixLength > 4095 ||
+      headerLen > 4095 ||
+      queryLen > 4095
+    )
+      return undefined;
+    const packed = (((precedence + 32768) * 4096 + prefixLength) * 4096 + headerLen) * 4096 + queryLen;
+    const bucket = buckets.get(packed);
+    if (bucket) bucket.push(group);
+    else buckets.set(packed, [group]);
+  }
+  const order = Float64Array.from(buckets.keys()).sort().reverse();
+  const sorted: RouteGroup[] = [];
+  for (let i = 0; i < order.length; i++) {
+    const bucket = buckets.get(order[i]!)!;
+    if (bucket.length === 1) sorted.push(settled(settling, bucket[0]!, selectingHosts));
+    else sortByPrefix(bucket, sorted, settling, selectingHosts);
+  }
+  return sorted;
+}
+
+/**
+ * A canary or shadow Mapping's group before groupsInRouteOrder settles it: its one Mapping as a
+ * plain member, not `single` (every group made alone for a plain Mapping is).
+ */
+function unsettled(
+  mapping: HttpMapping,
+  selectingHosts: (mapping: HttpMapping) => string,
+  match: IRRouteMatch,
+  headerLen: number,
+  queryLen: number,
+): RouteGroup {
+  const fields = mapping.fields;
+  const group = new Group(
+    undefined,
+    selectingHosts,
+    mapping,
+    match,
+    [{ mapping }],
+    noShadows,
+    fields.precedence ?? 0,
+    fields.prefix.length,
+    headerLen,
+    queryLen,
+    fields.prefix,
+    fields.method ?? 'GET',
+  );
+  if (mapping.authority) group.authority = mapping.authority;
+  return group;
+}
+
+/** A group alone on its criteria and prefix: as made (a plain Mapping's), or settled now (unsettled). */
+function settled(
+  settling: Settling,
+  group: RouteGroup,
+  selectingHosts: (mapping: HttpMapping) => string,
+): RouteGroup {
+  if (group.single === true) return group;
+  const mapping = group.members[0]!.mapping;
+  settling.first = mapping;
+  return makeGroup(
+    settling,
+    undefined,
+    selectingHosts,
+    group.match,
+    [mapping],
+    group.headerLength,
+    group.queryLength,
+  );
 }
 
 /** The groups of Mappings sharing one prefix (unsorted): one per match key. */
@@ -180,7 +336,12 @@ export function sortGroups(groups: RouteGroup[]): RouteGroup[] {
  * compareStrings does, without a callback per comparison), then the full
  * comparator among groups sharing a prefix.
  */
-function sortByPrefix(bucket: RouteGroup[], out: RouteGroup[]): void {
+function sortByPrefix(
+  bucket: RouteGroup[],
+  out: RouteGroup[],
+  settling?: Settling,
+  selectingHosts?: (mapping: HttpMapping) => string,
+): void {
   // A group alone on its prefix (most) is kept bare, not in a list of its own.
   const byPrefix = new Map<string, RouteGroup | RouteGroup[]>();
   const prefixes: string[] = [];
@@ -196,14 +357,38 @@ function sortByPrefix(bucket: RouteGroup[], out: RouteGroup[]): void {
   }
   prefixes.sort().reverse();
   for (let i = 0; i < prefixes.length; i++) {
-    const same = byPrefix.get(prefixes[i]!)!;
+    let same = byPrefix.get(prefixes[i]!)!;
     if (!Array.isArray(same)) {
-      out.push(same);
+      out.push(settling !== undefined ? settled(settling, same, selectingHosts!) : same);
       continue;
     }
+    if (settling !== undefined) same = groupedByKey(settling, same);
     same.sort(compareGroups);
     for (let j = 0; j < same.length; j++) out.push(same[j]!);
   }
+}
+
+/**
+ * The groups of Mappings sharing criteria and prefix, each made alone (groupsInRouteOrder, input
+ * order): one per match key, as groupsOfBucket makes them (the key known, the first Mapping's match).
+ */
+function groupedByKey(settling: Settling, alone: readonly RouteGroup[]): RouteGroup[] {
+  const byKey = new Map<string, { first: RouteGroup; mappings: HttpMapping[] }>();
+  for (let i = 0; i < alone.length; i++) {
+    const group = alone[i]!;
+    const key = group.key;
+    const entry = byKey.get(key);
+    if (entry) entry.mappings.push(group.members[0]!.mapping);
+    else byKey.set(key, { first: group, mappings: [group.members[0]!.mapping] });
+  }
+  const groups: RouteGroup[] = [];
+  for (const [key, { first, mappings }] of byKey) {
+    settling.first = mappings[0]!;
+    groups.push(
+      makeGroup(settling, key, undefined, first.match, mappings, first.headerLength, first.queryLength),
+    );
+  }
+  return groups;
 }
 
 /**
