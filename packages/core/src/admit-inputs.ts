@@ -97,7 +97,9 @@ export function admitInputs(
 function keyedWithKind(stored: StoredResource): KeyedInput {
   const kind = kindOf(stored.resource);
   const { namespace, name } = stored.resource.metadata;
-  return { stored, kind, key: `${kind}/${namespace ?? ''}/${name}` };
+  // join makes the key one flat string; the template's concatenations made up to four cons strings,
+  // which the sort then flattened into a fifth (all kept while the entries live).
+  return { stored, kind, key: [kind, namespace ?? '', name].join('/') };
 }
 
 /** The inputs and per-kind lists of admitted entries. */

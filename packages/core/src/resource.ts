@@ -97,7 +97,7 @@ export function refOf(resource: Resource, origin?: SourceLocation): ResourceRef 
       kind: resource.kind,
       name: resource.metadata.name,
       namespace,
-      source: line ? `${file}:${line}` : file,
+      source: line ? sourceText(file, line) : file,
     };
   }
   const ref: ResourceRef = {
@@ -106,8 +106,16 @@ export function refOf(resource: Resource, origin?: SourceLocation): ResourceRef 
     name: resource.metadata.name,
   };
   if (namespace !== undefined) ref.namespace = namespace;
-  if (file !== undefined) ref.source = origin!.line ? `${file}:${origin!.line}` : file;
+  if (file !== undefined) ref.source = origin!.line ? sourceText(file, origin!.line) : file;
   return ref;
+}
+
+/**
+ * `file:line`, as one flat string: a template made two cons strings and the line's digits (~90
+ * bytes per ref at 10,000 inputs, kept while the refs are), and the first comparison flattened them.
+ */
+function sourceText(file: string, line: number): string {
+  return [file, line].join(':');
 }
 
 /**
