@@ -184,7 +184,7 @@ function admitOne<S>(ctx: PassContext, stored: StoredResource, door: FrontDoor):
       resource.apiVersion === 'getambassador.io/v3alpha1'
         ? 'v3alpha1'
         : resource.apiVersion.slice(resource.apiVersion.indexOf('/') + 1);
-    if (!readableVersions.includes(version)) {
+    if (version !== 'v3alpha1' && !readableVersions.includes(version)) {
       // Only the current version is worth suggesting: v9 is one edit from v1, which is not what anyone means.
       const meant = closestMatch(version, ['v3alpha1']);
       ctx.report({

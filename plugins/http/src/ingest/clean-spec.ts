@@ -52,7 +52,12 @@ export function cleanSpecCheck(
       } else if (value !== null && typeof value === 'object') {
         if (!cleanValue(entry.property.schema, value)) return false;
       }
-      if (value !== undefined && !passes(entry.property, value)) return false;
+      // The property's simple test, once known, said here (no call to passes for nearly every
+      // field); passes decides the rest, and makes the simple test when first asked.
+      if (value !== undefined) {
+        const simple = entry.property.simple;
+        if (!(simple != null && simple(value) === true) && !passes(entry.property, value)) return false;
+      }
       if (entry.copied && into !== undefined) into[key] = value;
     }
     return true;
