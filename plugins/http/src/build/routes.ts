@@ -296,7 +296,9 @@ function baseRoute(
   const mapping = member.mapping;
   const spec = mapping.fields;
   // Routes without a condition of their own share the group's match (plain data, never mutated).
-  const match = authority || member.cumulative !== undefined ? { ...group.match } : group.match;
+  // Object.assign rather than a spread: an empty literal has room for the keys added below (a
+  // spread's copy is made to its source's size, and a key added to it goes to a property array).
+  const match = authority || member.cumulative !== undefined ? Object.assign({}, group.match) : group.match;
   if (authority) {
     const headers = group.match.headers;
     match.headers = headers === undefined ? [authority] : [authority].concat(headers);
@@ -308,17 +310,13 @@ function baseRoute(
       runtimeKey: group.runtimeKey,
     };
   }
-  const route: IRRoute = {
-    name: mapping.id,
-    match,
-    action: spec.host_redirect
-      ? redirectAction(mapping)
-      : forwardAction(mapping, group, upstream!, upstreams, module),
-    provenance: [mapping.ref],
-  };
-  if (route.action.kind === 'forward') {
-    // No list for a Mapping that adds no request header (most).
-    let add = spec.add_request_headers === undefined ? undefined : headerOptions(spec.add_request_headers);
+  const action = spec.host_redirect
+    ? redirectAction(mapping)
+    : forwardAction(mapping, group, upstream!, upstreams, module);
+  // No list for a Mapping that adds no request header (most).
+  let add: IRHeaderValueOption[] | undefined;
+  if (action.kind === 'forward') {
+    add = spec.add_request_headers === undefined ? undefined : headerOptions(spec.add_request_headers);
     if (spec.add_linkerd_headers ?? module.add_linkerd_headers) {
       // Envoy reads added header values as formats: a "%" of the service name is a literal one.
       add ??= [];
@@ -328,7 +326,13 @@ function baseRoute(
         append: 'OVERWRITE_IF_EXISTS_OR_ADD',
       });
     }
-    if (add !== undefined && add.length > 0) route.requestHeadersToAdd = add;
+  }
+  // The added headers in the literal (the key where it was set after it: no property array).
+  const route: IRRoute =
+    add !== undefined && add.length > 0
+      ? { name: mapping.id, match, action, provenance: [mapping.ref], requestHeadersToAdd: add }
+      : { name: mapping.id, match, action, provenance: [mapping.ref] };
+  if (action.kind === 'forward') {
     if (spec.remove_request_headers?.length) route.requestHeadersToRemove = [...spec.remove_request_headers];
     if (spec.add_response_headers !== undefined) {
       const addResponse = headerOptions(spec.add_response_headers);
@@ -386,11 +390,19 @@ function forwardAction(
   if (!spec.regex_rewrite && !spec.host_rewrite && !spec.auto_host_rewrite) {
     // Most actions: their fields written in the literal, in the order of the general case below,
     // so that the object holds them itself (no property array of its own, kept until printing).
+    // The idle timeout too, where set (its key is the next one the general case writes).
     const rewrite = spec.rewrite ?? '/';
-    action =
-      rewrite !== ''
-        ? { kind: 'forward', clusters, prefixRewrite: rewrite, timeoutMs }
-        : { kind: 'forward', clusters, timeoutMs };
+    const idleTimeoutMs = spec.idle_timeout_ms;
+    if (idleTimeoutMs === undefined)
+      action =
+        rewrite !== ''
+          ? { kind: 'forward', clusters, prefixRewrite: rewrite, timeoutMs }
+          : { kind: 'forward', clusters, timeoutMs };
+    else
+      action =
+        rewrite !== ''
+          ? { kind: 'forward', clusters, prefixRewrite: rewrite, timeoutMs, idleTimeoutMs }
+          : { kind: 'forward', clusters, timeoutMs, idleTimeoutMs };
   } else {
     action = { kind: 'forward', clusters };
     if (spec.regex_rewrite) action.regexRewrite = { ...spec.regex_rewrite };
@@ -401,8 +413,8 @@ function forwardAction(
     if (spec.host_rewrite) action.hostRewrite = spec.host_rewrite;
     if (spec.auto_host_rewrite) action.autoHostRewrite = true;
     action.timeoutMs = timeoutMs;
+    if (spec.idle_timeout_ms !== undefined) action.idleTimeoutMs = spec.idle_timeout_ms;
   }
-  if (spec.idle_timeout_ms !== undefined) action.idleTimeoutMs = spec.idle_timeout_ms;
   if (spec.priority) action.priority = spec.priority === 'high' ? 'HIGH' : 'DEFAULT';
   const retry = spec.retry_policy ?? module.retry_policy;
   if (retry) action.retryPolicy = retryPolicy(retry);
