@@ -159,23 +159,11 @@ function groupsInRouteOrder(
       !fields.shadow && fields.weight === undefined
         ? makeGroup(settling, undefined, selectingHosts, match, [mapping], headerLen, queryLen)
         : unsettled(mapping, selectingHosts, match, headerLen, queryLen);
-    const precedence = group.precedence;
-    const prefixLength = group.prefixLength;
-    if (
-      !Number.isInteger(precedence) ||
-      precedence < -32768 ||
-      precedence > 32767 ||
-      prefixLength > 4095 ||
-      headerLen > 4095 ||
-      queryLen > 4095
-    )
-      return undefined;
-    const packed = (((precedence + 32768) * 4096 + prefixLength) * 4096 + headerLen) * 4096 + queryLen;
-    const bucket = buckets.get(packed);
-    if (bucket) bucket.push(group);
-    else buckets.set(packed, [group]);
+    const packed = packedCriteria(group.precedence, group.prefixLength, headerLen, queryLen);
+    if (packed === undefined) return undefined;
+    addToBucket(buckets, packed, group);
   }
-  const order = Float64Array.from(buckets.keys()).sort().reverse();
+  const order = keysDescending(buckets);
   const sorted: RouteGroup[] = [];
   for (let i = 0; i < order.length; i++) {
     const bucket = buckets.get(order[i]!)!;
@@ -301,27 +289,16 @@ export function sortGroups(groups: RouteGroup[]): RouteGroup[] {
   const buckets = new Map<number, RouteGroup[]>();
   for (let i = 0; i < groups.length; i++) {
     const group = groups[i]!;
-    const precedence = group.precedence;
-    const prefixLength = group.prefixLength;
-    const headerLength = group.headerLength;
-    const queryLength = group.queryLength;
-    if (
-      !Number.isInteger(precedence) ||
-      precedence < -32768 ||
-      precedence > 32767 ||
-      prefixLength > 4095 ||
-      headerLength > 4095 ||
-      queryLength > 4095
-    ) {
-      return groups.sort(compareGroups);
-    }
-    // At most 16 + 3×12 = 52 bits: exact in a double.
-    const packed = (((precedence + 32768) * 4096 + prefixLength) * 4096 + headerLength) * 4096 + queryLength;
-    const bucket = buckets.get(packed);
-    if (bucket) bucket.push(group);
-    else buckets.set(packed, [group]);
+    const packed = packedCriteria(
+      group.precedence,
+      group.prefixLength,
+      group.headerLength,
+      group.queryLength,
+    );
+    if (packed === undefined) return groups.sort(compareGroups);
+    addToBucket(buckets, packed, group);
   }
-  const order = Float64Array.from(buckets.keys()).sort().reverse();
+  const order = keysDescending(buckets);
   const sorted: RouteGroup[] = [];
   for (let i = 0; i < order.length; i++) {
     const bucket = buckets.get(order[i]!)!;
@@ -329,6 +306,41 @@ export function sortGroups(groups: RouteGroup[]): RouteGroup[] {
     else sortByPrefix(bucket, sorted);
   }
   return sorted;
+}
+
+/**
+ * sortGroups' numeric criteria (precedence, prefix, header and query lengths) packed into one
+ * number that orders as they do: at most 16 + 3×12 = 52 bits, exact in a double. Undefined when
+ * one does not fit (the caller then sorts with compareGroups).
+ */
+function packedCriteria(
+  precedence: number,
+  prefixLength: number,
+  headerLength: number,
+  queryLength: number,
+): number | undefined {
+  if (
+    !Number.isInteger(precedence) ||
+    precedence < -32768 ||
+    precedence > 32767 ||
+    prefixLength > 4095 ||
+    headerLength > 4095 ||
+    queryLength > 4095
+  )
+    return undefined;
+  return (((precedence + 32768) * 4096 + prefixLength) * 4096 + headerLength) * 4096 + queryLength;
+}
+
+/** Adds `group` to the bucket of its packed criteria. */
+function addToBucket(buckets: Map<number, RouteGroup[]>, packed: number, group: RouteGroup): void {
+  const bucket = buckets.get(packed);
+  if (bucket) bucket.push(group);
+  else buckets.set(packed, [group]);
+}
+
+/** The buckets' packed criteria, highest (first in route order) first. */
+function keysDescending(buckets: Map<number, RouteGroup[]>): Float64Array {
+  return Float64Array.from(buckets.keys()).sort().reverse();
 }
 
 /**
